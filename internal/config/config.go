@@ -1,0 +1,113 @@
+// Package config reads the application's settings from environment
+// variables, in one place, with safe defaults documented in README.md.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting the application reads at start-up.
+type Config struct {
+	// Addr is the address the HTTP server listens on (S106_ADDR).
+	Addr string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// CouncilName and ServiceName brand the pages (S106_COUNCIL_NAME, S106_SERVICE_NAME).
+	CouncilName string
+	ServiceName string
+	// BaseURL is the public address of the service, used in e-mails and to
+	// decide whether cookies must be Secure (S106_BASE_URL).
+	BaseURL string
+	// SecureCookies marks cookies Secure; defaults to true when BaseURL is https.
+	SecureCookies bool
+	// SessionIdleTimeout ends a session after this long without a request.
+	SessionIdleTimeout time.Duration
+	// SessionLifetime ends a session this long after login, however active.
+	SessionLifetime time.Duration
+	// LoginMaxFailures failed logins for one e-mail address lock it for LoginLockout.
+	LoginMaxFailures int
+	LoginLockout     time.Duration
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string
+	LogFormat string
+	// Environment is "development" or "production"; production refuses unsafe defaults.
+	Environment string
+}
+
+// Load reads the configuration from the environment.
+func Load() (Config, error) {
+	return load(os.Getenv)
+}
+
+func load(getenv func(string) string) (Config, error) {
+	var errs []string
+	str := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(key string, def time.Duration) time.Duration {
+		v := strings.TrimSpace(getenv(key))
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a positive duration such as 30m or 12h", key, v))
+			return def
+		}
+		return d
+	}
+	integer := func(key string, def int) int {
+		v := strings.TrimSpace(getenv(key))
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a positive whole number", key, v))
+			return def
+		}
+		return n
+	}
+
+	c := Config{
+		Addr:               str("S106_ADDR", ":8080"),
+		DatabaseURL:        str("DATABASE_URL", ""),
+		CouncilName:        str("S106_COUNCIL_NAME", "Wessex Vale District Council"),
+		ServiceName:        str("S106_SERVICE_NAME", "S106 Monitor"),
+		BaseURL:            strings.TrimRight(str("S106_BASE_URL", "http://localhost:8080"), "/"),
+		SessionIdleTimeout: dur("S106_SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionLifetime:    dur("S106_SESSION_LIFETIME", 12*time.Hour),
+		LoginMaxFailures:   integer("S106_LOGIN_MAX_FAILURES", 5),
+		LoginLockout:       dur("S106_LOGIN_LOCKOUT", 15*time.Minute),
+		LogLevel:           str("S106_LOG_LEVEL", "info"),
+		LogFormat:          str("S106_LOG_FORMAT", "text"),
+		Environment:        str("S106_ENV", "development"),
+	}
+	switch v := strings.ToLower(str("S106_SECURE_COOKIES", "auto")); v {
+	case "auto":
+		c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	case "true", "1", "yes":
+		c.SecureCookies = true
+	case "false", "0", "no":
+		c.SecureCookies = false
+	default:
+		errs = append(errs, fmt.Sprintf("S106_SECURE_COOKIES: %q must be auto, true or false", v))
+	}
+	if c.DatabaseURL == "" {
+		errs = append(errs, "DATABASE_URL is not set (make run starts a local PostgreSQL and sets it for you)")
+	}
+	if c.Environment == "production" && !c.SecureCookies {
+		errs = append(errs, "S106_ENV=production needs HTTPS: set S106_BASE_URL to an https:// address")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

@@ -1,0 +1,56 @@
+// Package seed loads the demo data: a fictional council with users for
+// each role (no real people). Every function is idempotent, so `make run`
+// can call it on each start.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// DemoPassword is the password of every demo user. Demo data only.
+const DemoPassword = "s106-demo-password"
+
+// Login is a demo sign-in, printed by `s106 seed`.
+type Login struct {
+	Email string
+	Roles string
+}
+
+var demoUsers = []struct {
+	name, email string
+	roles       []string
+}{
+	{"Alex Morgan", "admin@wessexvale.example", []string{"admin"}},
+	{"Sam Okafor", "officer@wessexvale.example", []string{"officer"}},
+	{"Jo Lindqvist", "housing@wessexvale.example", []string{"housing"}},
+	{"Ruth Adeyemi", "manager@wessexvale.example", []string{"manager"}},
+	{"Chris Byrne", "viewer@wessexvale.example", []string{"viewer"}},
+}
+
+var seedActor = audit.Actor{Label: "demo data"}
+
+// Demo loads the demo data and returns the demo sign-ins.
+func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
+	svc := &users.Service{DB: db}
+	var logins []Login
+	for _, du := range demoUsers {
+		var exists bool
+		if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`, du.email).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("seed users: %w", err)
+		}
+		if !exists {
+			_, _, err := svc.Create(ctx, seedActor, users.Input{Name: du.name, Email: du.email, Roles: du.roles}, DemoPassword)
+			if err != nil {
+				return nil, fmt.Errorf("seed user %s: %w", du.email, err)
+			}
+		}
+		logins = append(logins, Login{Email: du.email, Roles: strings.Join(du.roles, ", ")})
+	}
+	return logins, nil
+}

@@ -1,0 +1,147 @@
+// Package store holds the database plumbing shared by the domain packages:
+// the connection pool, the transaction helper, migrations and error mapping.
+// Domain packages keep their own SQL in store.go files beside their rules;
+// this package never imports a domain package.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/s106monitor/s106/migrations"
+)
+
+// Querier is what both a pool and a transaction offer, so store functions
+// can run inside or outside a transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// DB is the application's handle on PostgreSQL.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to the database and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() { db.Pool.Close() }
+
+// InTx runs fn in a transaction, committing if it returns nil and rolling
+// back otherwise (including on panic).
+func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// InSerializableTx runs fn in a SERIALIZABLE transaction, retrying a few times
+// when PostgreSQL reports a serialization failure, so that checks spanning
+// several rows (balances) cannot be broken by concurrent requests.
+func (db *DB) InSerializableTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
+		if !IsSerializationFailure(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// Migrate applies the embedded goose migrations in the given direction:
+// "up", "down" (one step), "reset" or "status".
+func Migrate(ctx context.Context, url string, direction string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	defer sqlDB.Close()
+	return migrateSQL(ctx, sqlDB, direction)
+}
+
+func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	switch direction {
+	case "up":
+		_, err = provider.Up(ctx)
+	case "down":
+		_, err = provider.Down(ctx)
+	case "reset":
+		_, err = provider.DownTo(ctx, 0)
+	case "status":
+		var results []*goose.MigrationStatus
+		results, err = provider.Status(ctx)
+		for _, r := range results {
+			state := "pending"
+			if r.State == goose.StateApplied {
+				state = "applied " + r.AppliedAt.Format("2006-01-02 15:04:05")
+			}
+			fmt.Printf("%-40s %s\n", r.Source.Path, state)
+		}
+	default:
+		return fmt.Errorf("unknown migration direction %q (want up, down, reset or status)", direction)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", direction, err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure,
+// optionally on the named constraint.
+func IsUniqueViolation(err error, constraint string) bool {
+	return isPgError(err, "23505", constraint)
+}
+
+// IsCheckViolation reports whether err is a CHECK-constraint failure.
+func IsCheckViolation(err error, constraint string) bool {
+	return isPgError(err, "23514", constraint)
+}
+
+// IsSerializationFailure reports whether a transaction lost a race and may be retried.
+func IsSerializationFailure(err error) bool {
+	return isPgError(err, "40001", "") || isPgError(err, "40P01", "")
+}
+
+func isPgError(err error, code, constraint string) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != code {
+		return false
+	}
+	return constraint == "" || pgErr.ConstraintName == constraint
+}
+
+// ErrNotFound is returned when a record asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when an edit was based on an old version of a
+// record (optimistic locking): someone else saved it first.
+var ErrConflict = errors.New("the record was changed by someone else")

@@ -1,0 +1,175 @@
+// Package testdb gives each test its own fresh PostgreSQL database, cloned
+// from a migrated template, so tests run in parallel and never see each
+// other's rows. It needs DATABASE_URL (make test starts a private cluster
+// and sets it); without it tests fail rather than silently skip.
+//
+// Only tests import testdb.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/migrations"
+)
+
+func adminURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		t.Fatal("DATABASE_URL is not set: run tests with `make test`, which starts a local PostgreSQL, or point DATABASE_URL at a server where this user may CREATE DATABASE")
+	}
+	return url
+}
+
+// withDatabase returns url with its database name replaced.
+func withDatabase(t testing.TB, url, name string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatalf("parse DATABASE_URL: %v", err)
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name) + password(cfg)
+}
+
+func password(cfg *pgx.ConnConfig) string {
+	if cfg.Password == "" {
+		return ""
+	}
+	return "&password=" + cfg.Password
+}
+
+// migrationsHash names the template after the migrations' content, so a
+// changed migration gets a new template instead of a stale one.
+func migrationsHash() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b, _ := fs.ReadFile(migrations.FS, n)
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+func connect(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect to test PostgreSQL: %v", err)
+	}
+	return conn
+}
+
+// ensureTemplate creates the migrated template database once per
+// migrations version, under an advisory lock so parallel test binaries
+// don't race.
+func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
+	t.Helper()
+	ctx := context.Background()
+	hash := migrationsHash()
+	name := "s106_tmpl_" + hash
+	lockKey := int64(binary.BigEndian.Uint64([]byte(hash[:8])))
+	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
+		t.Fatalf("lock template: %v", err)
+	}
+	defer admin.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey) //nolint:errcheck
+	var exists bool
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		t.Fatalf("look for template: %v", err)
+	}
+	if exists {
+		return name
+	}
+	building := randomName("s106_build_")
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+building); err != nil {
+		t.Fatalf("create template: %v", err)
+	}
+	if err := store.Migrate(ctx, withDatabase(t, base, building), "up"); err != nil {
+		t.Fatalf("migrate template: %v", err)
+	}
+	if _, err := admin.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		t.Fatalf("rename template: %v", err)
+	}
+	return name
+}
+
+// URL creates a fresh, migrated database for this test and returns its
+// URL. The database is dropped when the test ends.
+func URL(t testing.TB) string {
+	t.Helper()
+	return create(t, true)
+}
+
+// EmptyURL creates a fresh database with no migrations applied.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return create(t, false)
+}
+
+func create(t testing.TB, migrated bool) string {
+	t.Helper()
+	base := adminURL(t)
+	admin := connect(t, base)
+	defer admin.Close(context.Background())
+	name := randomName("s106_test_")
+	stmt := `CREATE DATABASE ` + name
+	if migrated {
+		stmt += ` TEMPLATE ` + ensureTemplate(t, admin, base)
+	}
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		// Another process may be briefly connected to the template.
+		if _, err = admin.Exec(context.Background(), stmt); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		c := connect(t, base)
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return withDatabase(t, base, name)
+}
+
+// New returns a connection pool on a fresh, migrated database for this test.
+func New(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), URL(t))
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}

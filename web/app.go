@@ -1,0 +1,58 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// Application carries the dependencies every handler needs.
+type Application struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	DB       *store.DB
+	Sessions *scs.SessionManager
+	Users    *users.Service
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Options tune New for tests and for serve.
+type Options struct {
+	// SessionCleanup is how often expired sessions are deleted; 0 disables
+	// the background clean-up (tests).
+	SessionCleanup time.Duration
+}
+
+// New wires the application together.
+func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Application {
+	sessions := scs.New()
+	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, opts.SessionCleanup)
+	sessions.IdleTimeout = cfg.SessionIdleTimeout
+	sessions.Lifetime = cfg.SessionLifetime
+	sessions.Cookie.Name = "s106_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.SecureCookies
+	sessions.Cookie.Persist = false
+	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		logger.Error("session", "err", err, "path", r.URL.Path)
+		http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
+	}
+	app := &Application{
+		Config:   cfg,
+		Logger:   logger,
+		DB:       db,
+		Sessions: sessions,
+		Now:      time.Now,
+	}
+	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, Now: func() time.Time { return app.Now() }}
+	return app
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/users"
+	"github.com/s106monitor/s106/templates"
+)
+
+// genericLoginFailure never says whether the e-mail address exists.
+const genericLoginFailure = "Enter a correct e-mail address and password. If you have forgotten your password, ask an administrator to reset it."
+
+func (app *Application) loginForm(w http.ResponseWriter, r *http.Request) {
+	if currentUser(r) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	f := forms.New()
+	f.Set("next", r.URL.Query().Get("next"))
+	app.render(w, r, http.StatusOK, templates.LoginPage(app.page(r, "Sign in"), f))
+}
+
+func (app *Application) login(w http.ResponseWriter, r *http.Request) {
+	f, ok := app.parseForm(w, r)
+	if !ok {
+		return
+	}
+	email, password := f.Get("email"), f.Values.Get("password")
+	if email == "" {
+		f.Errors.Add("email", "Enter your e-mail address")
+	}
+	if password == "" {
+		f.Errors.Add("password", "Enter your password")
+	}
+	if !f.Valid() {
+		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f))
+		return
+	}
+	u, err := app.Users.Authenticate(r.Context(), app.actor(r), email, password)
+	var locked *users.LockedOutError
+	switch {
+	case errors.As(err, &locked):
+		mins := int(time.Until(locked.Until).Round(time.Minute).Minutes())
+		if mins < 1 {
+			mins = 1
+		}
+		f.Errors.Add("email", fmt.Sprintf("Too many failed attempts to sign in with this e-mail address. Try again in %d minutes, or ask an administrator to help.", mins))
+		app.render(w, r, http.StatusTooManyRequests, templates.LoginPage(app.page(r, "Sign in"), f))
+		return
+	case errors.Is(err, users.ErrInvalidCredentials):
+		f.Errors.Add("email", genericLoginFailure)
+		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f))
+		return
+	case err != nil:
+		app.serverError(w, r, err)
+		return
+	}
+	// A new session token at sign-in prevents session fixation; a new CSRF
+	// token goes with it.
+	if err := app.Sessions.RenewToken(r.Context()); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.Sessions.Put(r.Context(), sessionUserID, u.ID)
+	app.Sessions.Put(r.Context(), sessionAuthAt, app.Now().Unix())
+	app.Sessions.Put(r.Context(), sessionCSRF, newCSRFToken())
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+// safeNext allows only local paths as the place to go after sign-in, so the
+// sign-in page cannot be used to send people to another site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+		return "/"
+	}
+	return next
+}
+
+func (app *Application) logout(w http.ResponseWriter, r *http.Request) {
+	if err := app.Sessions.Destroy(r.Context()); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	// A fresh anonymous session carries the "signed out" message.
+	app.flash(r, "You have been signed out.")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (app *Application) passwordForm(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	app.render(w, r, http.StatusOK, templates.ChangePasswordPage(app.page(r, "Change your password"), forms.New(), u.MustChangePassword))
+}
+
+func (app *Application) passwordChange(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	f, ok := app.parseForm(w, r)
+	if !ok {
+		return
+	}
+	err := app.Users.ChangePassword(r.Context(), app.actor(r), u.ID, f.Values.Get("current_password"), f.Values.Get("new_password"), f.Values.Get("confirm_password"))
+	if err != nil {
+		if applyDomainError(f, err) {
+			app.render(w, r, http.StatusUnprocessableEntity, templates.ChangePasswordPage(app.page(r, "Change your password"), f, u.MustChangePassword))
+			return
+		}
+		app.serverError(w, r, err)
+		return
+	}
+	if err := app.Sessions.RenewToken(r.Context()); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.flash(r, "Your password has been changed.")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

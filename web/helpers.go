@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
+	"github.com/s106monitor/s106/templates"
+)
+
+// page builds the layout's view model for a request: branding, the user,
+// navigation for their roles, the CSRF token and any flash message.
+func (app *Application) page(r *http.Request, title string) templates.Page {
+	p := templates.Page{
+		Title:       title,
+		CouncilName: app.Config.CouncilName,
+		ServiceName: app.Config.ServiceName,
+	}
+	if sessionLoaded(r) {
+		p.CSRFToken = app.csrfToken(r)
+		p.Flash = app.Sessions.PopString(r.Context(), sessionFlash)
+	}
+	if u := currentUser(r); u != nil {
+		p.User = &templates.CurrentUser{ID: u.ID, Name: u.Name, Roles: u.RoleLabels()}
+		p.Nav = navigation(u, r.URL.Path)
+	}
+	return p
+}
+
+// sessionLoaded reports whether the session middleware ran for r (it does
+// not for /healthz and /static, which never read or write a session).
+func sessionLoaded(r *http.Request) bool {
+	ready, _ := r.Context().Value(sessionReadyKey).(bool)
+	return ready
+}
+
+// navigation lists the sections a user's roles let them use.
+func navigation(u *users.User, path string) []templates.NavItem {
+	items := []templates.NavItem{{Label: "Home", Href: "/"}}
+	if u.HasRole(users.RoleAdmin) {
+		items = append(items, templates.NavItem{Label: "Users", Href: "/admin/users"})
+	}
+	for i := range items {
+		href := items[i].Href
+		items[i].Current = path == href || (href != "/" && strings.HasPrefix(path, href))
+	}
+	return items
+}
+
+// render writes a component with a status, buffering it so a failure
+// half-way becomes a clean 500 rather than half a page.
+func (app *Application) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// serverError logs the error and shows the generic 500 page: users never
+// see a stack trace or an SQL error.
+func (app *Application) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	app.Logger.Error("server error", "err", err, "method", r.Method, "path", r.URL.Path)
+	app.renderError(w, r, http.StatusInternalServerError, "Sorry, there is a problem with the service", "Your request could not be completed.")
+}
+
+// clientError shows the styled page for a 4xx status.
+func (app *Application) clientError(w http.ResponseWriter, r *http.Request, status int) {
+	switch status {
+	case http.StatusForbidden:
+		app.renderError(w, r, status, "You do not have permission to do this", "Your account's roles do not allow this page or action.")
+	case http.StatusNotFound:
+		app.renderError(w, r, status, "Page not found", "There is nothing at this address.")
+	case http.StatusMethodNotAllowed:
+		app.renderError(w, r, status, "That action is not available here", "This address does not accept that kind of request.")
+	default:
+		app.renderError(w, r, status, http.StatusText(status), "The request could not be understood.")
+	}
+}
+
+func (app *Application) notFound(w http.ResponseWriter, r *http.Request) {
+	app.clientError(w, r, http.StatusNotFound)
+}
+
+func (app *Application) renderError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	p := app.page(r, heading)
+	var buf bytes.Buffer
+	if err := templates.ErrorPage(p, status, heading, message).Render(r.Context(), &buf); err != nil {
+		app.Logger.Error("render error page", "err", err)
+		http.Error(w, heading, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// flash stores a one-off success message for the next page.
+func (app *Application) flash(r *http.Request, msg string) {
+	app.Sessions.Put(r.Context(), sessionFlash, msg)
+}
+
+// idParam reads a positive integer URL parameter; ok is false (and a 404
+// has been written) when it is not one.
+func (app *Application) idParam(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		app.notFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
+// parseForm reads a submitted form into a forms.Form.
+func (app *Application) parseForm(w http.ResponseWriter, r *http.Request) (*forms.Form, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return nil, false
+	}
+	return forms.FromValues(r.PostForm), true
+}
+
+// formVersion reads the hidden optimistic-locking version field.
+func formVersion(f *forms.Form) int {
+	v, _ := strconv.Atoi(f.Get("version"))
+	return v
+}
+
+// applyDomainError puts a domain error onto the form: validation messages
+// beside their fields, a conflict above the form. It reports whether err
+// was one of those (otherwise the caller shows a server error).
+func applyDomainError(f *forms.Form, err error) bool {
+	var verrs *forms.Errors
+	switch {
+	case errors.As(err, &verrs):
+		f.Errors.Merge(verrs)
+		return true
+	case errors.Is(err, store.ErrConflict):
+		f.Conflict = "Someone else changed this record while you were editing it. Your changes are shown below but have not been saved. Check the record's history, then save again to replace their changes with yours."
+		return true
+	}
+	return false
+}

@@ -1,0 +1,286 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+type contextKey int
+
+const (
+	requestInfoKey contextKey = iota
+	userKey
+	sessionReadyKey
+)
+
+// Session keys.
+const (
+	sessionUserID = "user_id"
+	sessionAuthAt = "auth_at" // unix seconds of the sign-in, for the absolute timeout
+	sessionCSRF   = "csrf_token"
+	sessionFlash  = "flash"
+	sessionOTP    = "one_time_password"
+)
+
+// requestInfo is filled in as a request passes through the middleware, so
+// the request log can name the user.
+type requestInfo struct {
+	id     string
+	userID int64
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%x", b)
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logRequests logs one line per request: method, path (never the query,
+// which may carry search terms), status, duration and user id. It never
+// logs bodies, passwords or session tokens.
+func (app *Application) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{id: newRequestID()}
+		rec := &statusRecorder{ResponseWriter: w}
+		ctx := context.WithValue(r.Context(), requestInfoKey, info)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		app.Logger.LogAttrs(ctx, level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int64("user_id", info.userID),
+			slog.String("request_id", info.id),
+		)
+	})
+}
+
+// recoverPanic turns a panic into a 500 page and a log line.
+func (app *Application) recoverPanic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				w.Header().Set("Connection", "close")
+				app.serverError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// contentSecurityPolicy allows only this origin's scripts, styles and
+// images: no inline script, no framing, forms post only here.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// secureHeaders sets the security headers on every response.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheAssets lets browsers keep static files for a day.
+func cacheAssets(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate loads the signed-in user, if any, into the request context.
+// A session whose user has been disabled, or that is older than the
+// absolute lifetime, is ended.
+func (app *Application) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), sessionReadyKey, true))
+		id := app.Sessions.GetInt64(r.Context(), sessionUserID)
+		if id == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		authAt := time.Unix(app.Sessions.GetInt64(r.Context(), sessionAuthAt), 0)
+		u, err := app.Users.Get(r.Context(), id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			app.serverError(w, r, err)
+			return
+		}
+		if err != nil || u.Disabled() || app.Now().Sub(authAt) > app.Config.SessionLifetime {
+			if err := app.Sessions.Destroy(r.Context()); err != nil {
+				app.serverError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+			info.userID = u.ID
+		}
+		ctx := context.WithValue(r.Context(), userKey, &u)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// currentUser returns the signed-in user, or nil.
+func currentUser(r *http.Request) *users.User {
+	u, _ := r.Context().Value(userKey).(*users.User)
+	return u
+}
+
+// actor names who is making a change, for the audit trail.
+func (app *Application) actor(r *http.Request) audit.Actor {
+	a := audit.Actor{RemoteAddr: clientIP(r)}
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		a.RequestID = info.id
+	}
+	if u := currentUser(r); u != nil {
+		a.UserID, a.Label = u.ID, u.Name
+	} else {
+		a.Label = "anonymous"
+	}
+	return a
+}
+
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndex(host, ":"); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// requireLogin sends anyone not signed in to the sign-in page (or refuses a
+// POST), and sends a user with a one-time password to change it first.
+func (app *Application) requireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := currentUser(r)
+		if u == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			app.clientError(w, r, http.StatusForbidden)
+			return
+		}
+		if u.MustChangePassword && r.URL.Path != "/account/password" && r.URL.Path != "/logout" {
+			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireRole refuses users who hold none of the roles. It is checked on
+// the server for every route, whatever the navigation shows.
+func (app *Application) requireRole(roles ...users.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u := currentUser(r)
+			if u == nil || !u.HasRole(roles...) {
+				app.clientError(w, r, http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// csrfToken returns the session's CSRF token, creating it if needed.
+func (app *Application) csrfToken(r *http.Request) string {
+	tok := app.Sessions.GetString(r.Context(), sessionCSRF)
+	if tok == "" {
+		tok = newCSRFToken()
+		app.Sessions.Put(r.Context(), sessionCSRF, tok)
+	}
+	return tok
+}
+
+func newCSRFToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// csrf refuses a state-changing request unless it carries the session's
+// token (synchroniser token pattern) and, where the browser says so, comes
+// from this site (Go's cross-origin protection, as a second layer).
+func (app *Application) csrf(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		app.Logger.Warn("cross-origin request refused", "path", r.URL.Path)
+		app.clientError(w, r, http.StatusForbidden)
+	}))
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		want := app.Sessions.GetString(r.Context(), sessionCSRF)
+		got := r.Header.Get("X-CSRF-Token")
+		if got == "" {
+			got = r.PostFormValue("csrf_token")
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+			app.Logger.Warn("CSRF token missing or wrong", "path", r.URL.Path)
+			app.renderError(w, r, http.StatusForbidden, "Your form could not be sent",
+				"The page you submitted from had expired or did not come from this service. Go back, reload the page and try again. Nothing was changed.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}

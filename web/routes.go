@@ -1,0 +1,61 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/s106monitor/s106/internal/users"
+	"github.com/s106monitor/s106/static"
+)
+
+// Routes returns the router: every route the product serves, with the
+// roles it needs, on one screen. Nothing registers routes elsewhere.
+// routes_test.go holds the expected access for each route and fails when a
+// route is added here without being listed there.
+func (app *Application) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(app.recoverPanic, app.logRequests, secureHeaders)
+	// Unknown addresses get the styled 404 page, with the session loaded so
+	// the header still shows who is signed in.
+	r.NotFound(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(app.notFound))).ServeHTTP)
+	r.MethodNotAllowed(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		app.clientError(w, r, http.StatusMethodNotAllowed)
+	}))).ServeHTTP)
+
+	// Public, no session: health and assets.
+	r.Get("/healthz", app.healthz)
+	assets, _ := fs.Sub(static.FS, "dist")
+	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
+
+	// Everything else has a session, a user if signed in, and CSRF checks.
+	r.Group(func(r chi.Router) {
+		r.Use(app.Sessions.LoadAndSave, app.authenticate, app.csrf)
+
+		r.Get("/accessibility", app.accessibility)
+		r.Get("/login", app.loginForm)
+		r.Post("/login", app.login)
+
+		r.Group(func(r chi.Router) {
+			r.Use(app.requireLogin)
+			r.Get("/", app.home)
+			r.Post("/logout", app.logout)
+			r.Get("/account/password", app.passwordForm)
+			r.Post("/account/password", app.passwordChange)
+
+			r.Route("/admin/users", func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin))
+				r.Get("/", app.usersList)
+				r.Get("/new", app.userNew)
+				r.Post("/", app.userCreate)
+				r.Get("/{id}", app.userShow)
+				r.Post("/{id}", app.userUpdate)
+				r.Post("/{id}/disabled", app.userSetDisabled)
+				r.Post("/{id}/password", app.userResetPassword)
+			})
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)
+		})
+	})
+	return r
+}

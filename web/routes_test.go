@@ -1,0 +1,258 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// access says who may use a route.
+type access struct {
+	public bool         // no sign-in needed
+	roles  []users.Role // nil with public=false: any signed-in user
+}
+
+var (
+	public     = access{public: true}
+	signedIn   = access{}
+	adminsOnly = access{roles: []users.Role{users.RoleAdmin}}
+)
+
+// expectedAccess lists every route the router serves and who may use it.
+// TestEveryRouteChecksSignInAndRoles fails when a route is added to
+// routes.go without an entry here, so no route escapes the role check.
+var expectedAccess = map[string]access{
+	"GET /healthz":                    public,
+	"GET /static/*":                   public,
+	"GET /accessibility":              public,
+	"GET /login":                      public,
+	"POST /login":                     public,
+	"GET /":                           signedIn,
+	"POST /logout":                    signedIn,
+	"GET /account/password":           signedIn,
+	"POST /account/password":          signedIn,
+	"GET /admin/users":                adminsOnly,
+	"GET /admin/users.csv":            adminsOnly,
+	"GET /admin/users/new":            adminsOnly,
+	"POST /admin/users":               adminsOnly,
+	"GET /admin/users/{id}":           adminsOnly,
+	"POST /admin/users/{id}":          adminsOnly,
+	"POST /admin/users/{id}/disabled": adminsOnly,
+	"POST /admin/users/{id}/password": adminsOnly,
+}
+
+// routeKeys walks the real router and returns "METHOD /pattern" for each route.
+func routeKeys(t *testing.T, h http.Handler) []string {
+	t.Helper()
+	var keys []string
+	err := chi.Walk(h.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		route = strings.TrimSuffix(route, "/")
+		if route == "" {
+			route = "/"
+		}
+		route = strings.ReplaceAll(route, "/*/", "/")
+		keys = append(keys, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// concretePath fills URL parameters with a real id.
+func concretePath(pattern string, id int64) string {
+	p := strings.ReplaceAll(pattern, "{id}", fmt.Sprint(id))
+	return strings.ReplaceAll(p, "*", "app.css")
+}
+
+func TestEveryRouteChecksSignInAndRoles(t *testing.T) {
+	app := newTestApp(t)
+	target := addUser(t, app.DB, "target@test.example", users.RoleViewer)
+	for _, r := range users.AllRoles {
+		addUser(t, app.DB, string(r)+"@test.example", r)
+	}
+	ts := newTestServer(t, app)
+	keys := routeKeys(t, app.Routes())
+
+	for _, key := range keys {
+		if _, ok := expectedAccess[key]; !ok {
+			t.Errorf("route %q is not listed in expectedAccess: say who may use it", key)
+		}
+	}
+	for key := range expectedAccess {
+		if !slices.Contains(keys, key) {
+			t.Errorf("expectedAccess lists %q but the router has no such route", key)
+		}
+	}
+
+	for _, key := range keys {
+		want, listed := expectedAccess[key]
+		if !listed || want.public {
+			continue
+		}
+		method, pattern, _ := strings.Cut(key, " ")
+		path := concretePath(pattern, target.ID)
+
+		t.Run("anonymous "+key, func(t *testing.T) {
+			anon := &testServer{Server: ts.Server, app: app, client: newClient()}
+			var res response
+			if method == http.MethodGet {
+				res = anon.get(t, path)
+				if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+					t.Fatalf("status %d location %q, want 303 to /login", res.status, res.header.Get("Location"))
+				}
+				return
+			}
+			res = anon.post(t, path, url.Values{})
+			if res.status != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", res.status)
+			}
+		})
+
+		for _, role := range users.AllRoles {
+			allowed := want.roles == nil || slices.Contains(want.roles, role)
+			if allowed {
+				continue // allowed roles are exercised by each feature's own tests
+			}
+			t.Run(string(role)+" "+key, func(t *testing.T) {
+				c := &testServer{Server: ts.Server, app: app, client: newClient()}
+				c.login(t, string(role)+"@test.example", testPassword)
+				token := c.csrf(t, "/")
+				var res response
+				if method == http.MethodGet {
+					res = c.get(t, path)
+				} else {
+					res = c.post(t, path, url.Values{"csrf_token": {token}})
+				}
+				if res.status != http.StatusForbidden {
+					t.Fatalf("status %d, want 403 for role %s", res.status, role)
+				}
+			})
+		}
+	}
+}
+
+func TestForgedPostWithoutCSRFTokenIsRejected(t *testing.T) {
+	app := newTestApp(t)
+	admin := addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
+	ts := newTestServer(t, app)
+	ts.login(t, "admin@test.example", testPassword)
+
+	forged := url.Values{"name": {"Mallory"}, "email": {"mallory@evil.example"}, "roles": {"admin"}}
+	for name, token := range map[string]string{"no token": "", "wrong token": "forged-token-value"} {
+		f := cloneValues(forged)
+		if token != "" {
+			f.Set("csrf_token", token)
+		}
+		res := ts.do(t, ts.client, http.MethodPost, "/admin/users", f)
+		if res.status != http.StatusForbidden || !strings.Contains(res.body, "Your form could not be sent") {
+			t.Errorf("%s: status %d, want 403 with explanation", name, res.status)
+		}
+	}
+	// A cross-site request the browser labels as such is refused even with a token.
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/admin/users", strings.NewReader(url.Values{"csrf_token": {ts.csrf(t, "/")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := ts.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST: status %d, want 403", res.StatusCode)
+	}
+	list, _ := app.Users.List(t.Context())
+	for _, u := range list {
+		if u.Email == "mallory@evil.example" {
+			t.Fatal("a forged request created a user")
+		}
+	}
+	_ = admin
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	app := newTestApp(t)
+	ts := newTestServer(t, app)
+	for _, path := range []string{"/login", "/healthz", "/no-such-page", "/static/app.css"} {
+		res := ts.get(t, path)
+		h := res.header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: missing secure headers: %v", path, h)
+		}
+	}
+	res := ts.get(t, "/login")
+	cookie := res.header.Get("Set-Cookie")
+	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
+		t.Errorf("session cookie %q must be HttpOnly and SameSite=Lax", cookie)
+	}
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("cookie is Secure over plain HTTP in development: %q", cookie)
+	}
+}
+
+func TestSecureCookieWhenServedOverHTTPS(t *testing.T) {
+	app := newTestApp(t)
+	app.Sessions.Cookie.Secure = true // what S106_BASE_URL=https://… configures
+	ts := newTestServer(t, app)
+	res := ts.get(t, "/login")
+	if c := res.header.Get("Set-Cookie"); !strings.Contains(c, "Secure") {
+		t.Errorf("cookie %q should be Secure", c)
+	}
+}
+
+func TestErrorPagesAreStyledAndHelpful(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	ts := newTestServer(t, app)
+	res := ts.get(t, "/no-such-page")
+	if res.status != http.StatusNotFound || !strings.Contains(res.body, "Page not found") || !strings.Contains(res.body, "govuk-template") {
+		t.Errorf("404: status %d", res.status)
+	}
+	ts.login(t, "viewer@test.example", testPassword)
+	res = ts.get(t, "/admin/users")
+	if res.status != http.StatusForbidden || !strings.Contains(res.body, "You do not have permission") || !strings.Contains(res.body, "Signed in as") {
+		t.Errorf("403: status %d", res.status)
+	}
+	res = ts.get(t, "/admin/users/not-a-number")
+	if res.status != http.StatusForbidden {
+		t.Errorf("a viewer probing admin URLs: status %d, want 403", res.status)
+	}
+}
+
+func TestPanicBecomesStyled500(t *testing.T) {
+	app := newTestApp(t)
+	h := app.recoverPanic(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	srv := newTestServerHandler(t, h)
+	res, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", res.StatusCode)
+	}
+}
+
+func TestHealthzChecksTheDatabase(t *testing.T) {
+	app := newTestApp(t)
+	ts := newTestServer(t, app)
+	if res := ts.get(t, "/healthz"); res.status != http.StatusOK || !strings.Contains(res.body, `"database":"ok"`) {
+		t.Fatalf("healthy: %d %s", res.status, res.body)
+	}
+	app.DB.Pool.Close()
+	if res := ts.get(t, "/healthz"); res.status != http.StatusServiceUnavailable {
+		t.Fatalf("database closed: status %d, want 503", res.status)
+	}
+}
