@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/testdb"
+)
+
+func tableCount(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	err := db.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMigrationsGoUpDownAndUpAgainOnAnEmptyDatabase(t *testing.T) {
+	url := testdb.EmptyURL(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	if err := store.Migrate(ctx, url, "up"); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	up := tableCount(t, db)
+	if up == 0 {
+		t.Fatal("no tables after migrating up")
+	}
+	if err := store.Migrate(ctx, url, "reset"); err != nil {
+		t.Fatalf("down to zero: %v", err)
+	}
+	if n := tableCount(t, db); n != 0 {
+		t.Fatalf("%d tables left after rolling every migration back", n)
+	}
+	if err := store.Migrate(ctx, url, "up"); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if n := tableCount(t, db); n != up {
+		t.Fatalf("%d tables after up/down/up, want %d", n, up)
+	}
+	// Applying again is a no-op.
+	if err := store.Migrate(ctx, url, "up"); err != nil {
+		t.Fatalf("up when up to date: %v", err)
+	}
+}
+
+func TestAuditTrailIsAppendOnly(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('test', 'x.y', 'thing', '1')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE audit_events SET summary = 'rewritten'`); err == nil {
+		t.Error("UPDATE of audit_events was allowed")
+	}
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM audit_events`); err == nil {
+		t.Error("DELETE of audit_events was allowed")
+	}
+}
