@@ -8,6 +8,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
@@ -20,6 +21,7 @@ type Application struct {
 	DB       *store.DB
 	Sessions *scs.SessionManager
 	Users    *users.Service
+	Register *agreements.Service
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -54,5 +56,6 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		Now:      time.Now,
 	}
 	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, Now: func() time.Time { return app.Now() }}
+	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	return app
 }

@@ -44,9 +44,16 @@ func sessionLoaded(r *http.Request) bool {
 
 // navigation lists the sections a user's roles let them use.
 func navigation(u *users.User, path string) []templates.NavItem {
-	items := []templates.NavItem{{Label: "Home", Href: "/"}}
+	items := []templates.NavItem{
+		{Label: "Home", Href: "/"},
+		{Label: "Developments", Href: "/developments"},
+		{Label: "Agreements", Href: "/agreements"},
+		{Label: "Obligations", Href: "/obligations"},
+	}
 	if u.HasRole(users.RoleAdmin) {
-		items = append(items, templates.NavItem{Label: "Users", Href: "/admin/users"})
+		items = append(items,
+			templates.NavItem{Label: "Purposes", Href: "/admin/purposes"},
+			templates.NavItem{Label: "Users", Href: "/admin/users"})
 	}
 	for i := range items {
 		href := items[i].Href

@@ -44,6 +44,52 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/account/password", app.passwordForm)
 			r.Post("/account/password", app.passwordChange)
 
+			// The agreement register: everyone signed in reads; monitoring
+			// officers change.
+			officer := app.requireRole(users.RoleOfficer)
+			r.Get("/developments", app.developmentsList)
+			r.Get("/developments.csv", app.developmentsCSV)
+			r.With(officer).Get("/developments/new", app.developmentNew)
+			r.With(officer).Post("/developments", app.developmentCreate)
+			r.Get("/developments/{id}", app.developmentShow)
+			r.With(officer).Get("/developments/{id}/edit", app.developmentEdit)
+			r.With(officer).Post("/developments/{id}", app.developmentUpdate)
+			r.With(officer).Post("/developments/{id}/archive", app.developmentArchive)
+			r.With(officer).Get("/developments/{id}/applications/new", app.applicationNew)
+			r.With(officer).Post("/developments/{id}/applications", app.applicationCreate)
+			r.With(officer).Get("/applications/{id}/edit", app.applicationEdit)
+			r.With(officer).Post("/applications/{id}", app.applicationUpdate)
+
+			r.Get("/agreements", app.agreementsList)
+			r.Get("/agreements.csv", app.agreementsCSV)
+			r.With(officer).Get("/agreements/new", app.agreementNew)
+			r.With(officer).Post("/agreements", app.agreementCreate)
+			r.Get("/agreements/{id}", app.agreementShow)
+			r.With(officer).Get("/agreements/{id}/edit", app.agreementEdit)
+			r.With(officer).Post("/agreements/{id}", app.agreementUpdate)
+			r.With(officer).Post("/agreements/{id}/archive", app.agreementArchive)
+			r.With(officer).Get("/agreements/{id}/variations/new", app.variationNew)
+			r.With(officer).Post("/agreements/{id}/variations", app.variationCreate)
+
+			r.Get("/obligations", app.obligationsList)
+			r.Get("/obligations.csv", app.obligationsCSV)
+			r.With(officer).Get("/agreements/{id}/obligations/new", app.obligationNew)
+			r.With(officer).Post("/agreements/{id}/obligations", app.obligationCreate)
+			r.Get("/obligations/{id}", app.obligationShow)
+			r.With(officer).Get("/obligations/{id}/edit", app.obligationEdit)
+			r.With(officer).Post("/obligations/{id}", app.obligationUpdate)
+			r.With(officer).Post("/obligations/{id}/archive", app.obligationArchive)
+			r.With(officer).Get("/obligations/{id}/events/new", app.obligationEventNew)
+			r.With(officer).Post("/obligations/{id}/events", app.obligationEventCreate)
+			r.With(officer).Get("/obligations/{id}/events/{eventID}/reverse", app.obligationEventReverseForm)
+			r.With(officer).Post("/obligations/{id}/events/{eventID}/reverse", app.obligationEventReverse)
+
+			r.Route("/admin/purposes", func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin))
+				r.Get("/", app.purposesList)
+				r.Post("/", app.purposeCreate)
+			})
+
 			r.Route("/admin/users", func(r chi.Router) {
 				r.Use(app.requireRole(users.RoleAdmin))
 				r.Get("/", app.usersList)

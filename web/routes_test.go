@@ -20,9 +20,10 @@ type access struct {
 }
 
 var (
-	public     = access{public: true}
-	signedIn   = access{}
-	adminsOnly = access{roles: []users.Role{users.RoleAdmin}}
+	public       = access{public: true}
+	signedIn     = access{}
+	adminsOnly   = access{roles: []users.Role{users.RoleAdmin}}
+	officersOnly = access{roles: []users.Role{users.RoleOfficer}}
 )
 
 // expectedAccess lists every route the router serves and who may use it.
@@ -70,6 +71,7 @@ func routeKeys(t *testing.T, h http.Handler) []string {
 // concretePath fills URL parameters with a real id.
 func concretePath(pattern string, id int64) string {
 	p := strings.ReplaceAll(pattern, "{id}", fmt.Sprint(id))
+	p = strings.ReplaceAll(p, "{eventID}", fmt.Sprint(id))
 	return strings.ReplaceAll(p, "*", "app.css")
 }
 

@@ -1,0 +1,171 @@
+package forms
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Date reads a GOV.UK date input (NAME-day, NAME-month, NAME-year) as a
+// calendar date at midnight UTC. It returns nil when all three parts are
+// blank (adding an error if required) or when the date is not real, with
+// a message in the Design System's words.
+func (f *Form) Date(name, label string, required bool) *time.Time {
+	d, m, y := f.Get(name+"-day"), f.Get(name+"-month"), f.Get(name+"-year")
+	if d == "" && m == "" && y == "" {
+		if required {
+			f.Errors.Add(name, "Enter "+lowerFirst(label))
+		}
+		return nil
+	}
+	var missing []string
+	if d == "" {
+		missing = append(missing, "day")
+	}
+	if m == "" {
+		missing = append(missing, "month")
+	}
+	if y == "" {
+		missing = append(missing, "year")
+	}
+	if len(missing) > 0 {
+		f.Errors.Add(name, label+" must include a "+strings.Join(missing, " and "))
+		return nil
+	}
+	day, err1 := strconv.Atoi(d)
+	month, err2 := strconv.Atoi(m)
+	year, err3 := strconv.Atoi(y)
+	if err1 != nil || err2 != nil || err3 != nil || month < 1 || month > 12 || day < 1 || day > 31 {
+		f.Errors.Add(name, label+" must be a real date")
+		return nil
+	}
+	if year < 1900 || year > 2200 {
+		f.Errors.Add(name, label+" must have a 4-digit year between 1900 and 2200")
+		return nil
+	}
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day {
+		f.Errors.Add(name, label+" must be a real date")
+		return nil
+	}
+	return &t
+}
+
+// SetDate pre-fills a date input.
+func (f *Form) SetDate(name string, t *time.Time) {
+	if t == nil {
+		return
+	}
+	f.Set(name+"-day", strconv.Itoa(t.Day()))
+	f.Set(name+"-month", strconv.Itoa(int(t.Month())))
+	f.Set(name+"-year", strconv.Itoa(t.Year()))
+}
+
+// Money reads an amount in pounds ("287500", "287,500.00", "£1,000"). It
+// must be more than zero and have at most two decimal places.
+func (f *Form) Money(name, label string, required bool) *decimal.Decimal {
+	s := strings.NewReplacer(",", "", "£", "", " ", "").Replace(f.Get(name))
+	if s == "" {
+		if required {
+			f.Errors.Add(name, "Enter "+lowerFirst(label))
+		}
+		return nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil || strings.ContainsAny(s, "eE") {
+		f.Errors.Add(name, label+" must be an amount of money, like 287500 or 287,500.00")
+		return nil
+	}
+	if !d.IsPositive() {
+		f.Errors.Add(name, label+" must be more than £0")
+		return nil
+	}
+	if d.Exponent() < -2 && !d.Equal(d.Round(2)) {
+		f.Errors.Add(name, label+" must not have more than 2 decimal places (pence)")
+		return nil
+	}
+	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
+		f.Errors.Add(name, label+" must be less than £1,000,000,000,000")
+		return nil
+	}
+	d = d.Round(2)
+	return &d
+}
+
+// SetMoney pre-fills a money input.
+func (f *Form) SetMoney(name string, d *decimal.Decimal) {
+	if d != nil {
+		f.Set(name, d.StringFixed(2))
+	}
+}
+
+// Int reads a whole number within [min, max].
+func (f *Form) Int(name, label string, required bool, min, max int) *int {
+	s := strings.ReplaceAll(f.Get(name), ",", "")
+	if s == "" {
+		if required {
+			f.Errors.Add(name, "Enter "+lowerFirst(label))
+		}
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		f.Errors.Add(name, label+" must be a whole number, like 25")
+		return nil
+	}
+	if n < min || n > max {
+		f.Errors.Add(name, fmt.Sprintf("%s must be between %d and %d", label, min, max))
+		return nil
+	}
+	return &n
+}
+
+// Decimal reads a decimal number (not money) within [min, max].
+func (f *Form) Decimal(name, label string, required bool, min, max float64) *decimal.Decimal {
+	s := strings.ReplaceAll(f.Get(name), ",", "")
+	if s == "" {
+		if required {
+			f.Errors.Add(name, "Enter "+lowerFirst(label))
+		}
+		return nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil || strings.ContainsAny(s, "eE") {
+		f.Errors.Add(name, label+" must be a number, like 12.5")
+		return nil
+	}
+	if d.LessThan(decimal.NewFromFloat(min)) || d.GreaterThan(decimal.NewFromFloat(max)) {
+		f.Errors.Add(name, fmt.Sprintf("%s must be between %v and %v", label, min, max))
+		return nil
+	}
+	return &d
+}
+
+// SetInt pre-fills a number input.
+func (f *Form) SetInt(name string, n *int) {
+	if n != nil {
+		f.Set(name, strconv.Itoa(*n))
+	}
+}
+
+// Bool reads a yes/no radio ("yes" or "no").
+func (f *Form) Bool(name string) bool { return f.Get(name) == "yes" }
+
+// SetBool pre-fills a yes/no radio.
+func (f *Form) SetBool(name string, b bool) {
+	if b {
+		f.Set(name, "yes")
+	} else {
+		f.Set(name, "no")
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,168 @@
+// Package listing turns a list page's query string into a search, filters,
+// a sort order and a page, and builds the matching SQL WHERE clause with
+// numbered parameters. Sorting is only ever by a column from an allow-list,
+// never by text from the URL. It has no HTTP and no domain knowledge.
+package listing
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// DefaultPerPage is how many rows a list page shows.
+const DefaultPerPage = 50
+
+// Params is what a list page was asked for.
+type Params struct {
+	Values  url.Values // the whole query string, for filters and links
+	Search  string
+	Sort    string // a key from the page's allow-list
+	Desc    bool
+	Page    int // from 1
+	PerPage int
+}
+
+// Parse reads q, sort, dir and page from a query string. sort must be one
+// of allowed (else defaultSort).
+func Parse(v url.Values, allowed []string, defaultSort string, defaultDesc bool) Params {
+	p := Params{Values: v, Search: strings.TrimSpace(v.Get("q")), Sort: defaultSort, Desc: defaultDesc, Page: 1, PerPage: DefaultPerPage}
+	if s := v.Get("sort"); s != "" {
+		for _, a := range allowed {
+			if a == s {
+				p.Sort = s
+				p.Desc = v.Get("dir") == "desc"
+			}
+		}
+	}
+	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 && n < 1_000_000 {
+		p.Page = n
+	}
+	return p
+}
+
+// Get returns a filter value from the query string.
+func (p Params) Get(key string) string { return strings.TrimSpace(p.Values.Get(key)) }
+
+// Offset is the number of rows to skip.
+func (p Params) Offset() int { return (p.Page - 1) * p.PerPage }
+
+// Direction is "ASC" or "DESC" for SQL.
+func (p Params) Direction() string {
+	if p.Desc {
+		return "DESC"
+	}
+	return "ASC"
+}
+
+// With returns the query string with key set to value (or removed when
+// value is ""), for sort and page links that keep the filters.
+func (p Params) With(pairs ...string) string {
+	v := url.Values{}
+	for k, vs := range p.Values {
+		v[k] = append([]string(nil), vs...)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			v.Del(pairs[i])
+		} else {
+			v.Set(pairs[i], pairs[i+1])
+		}
+	}
+	if s := v.Encode(); s != "" {
+		return "?" + s
+	}
+	return "?"
+}
+
+// SortLink is the query string that sorts by key: ascending, or flipping
+// the direction if the list is already sorted by key. It goes back to page 1.
+func (p Params) SortLink(key string) string {
+	dir := ""
+	if p.Sort == key && !p.Desc {
+		dir = "desc"
+	}
+	return p.With("sort", key, "dir", dir, "page", "")
+}
+
+// AriaSort is the aria-sort value for a column header.
+func (p Params) AriaSort(key string) string {
+	switch {
+	case p.Sort != key:
+		return "none"
+	case p.Desc:
+		return "descending"
+	default:
+		return "ascending"
+	}
+}
+
+// Page is one page of results and what is needed to link to the others.
+type Page[T any] struct {
+	Items  []T
+	Total  int
+	Params Params
+}
+
+// Pages is the number of pages.
+func (pg Page[T]) Pages() int {
+	if pg.Total == 0 || pg.Params.PerPage == 0 {
+		return 1
+	}
+	return (pg.Total + pg.Params.PerPage - 1) / pg.Params.PerPage
+}
+
+// From and To are the 1-based positions of the first and last rows shown.
+func (pg Page[T]) From() int {
+	if pg.Total == 0 {
+		return 0
+	}
+	return pg.Params.Offset() + 1
+}
+
+// To is the position of the last row shown.
+func (pg Page[T]) To() int { return pg.Params.Offset() + len(pg.Items) }
+
+// Where collects SQL conditions with numbered parameters.
+type Where struct {
+	conds []string
+	Args  []any
+}
+
+// Add appends a condition; each "?" in cond becomes the next $n and takes
+// the next arg.
+func (w *Where) Add(cond string, args ...any) {
+	var b strings.Builder
+	i := 0
+	for _, r := range cond {
+		if r == '?' && i < len(args) {
+			w.Args = append(w.Args, args[i])
+			i++
+			fmt.Fprintf(&b, "$%d", len(w.Args))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	w.conds = append(w.conds, b.String())
+}
+
+// Arg adds a parameter and returns its placeholder, for LIMIT and OFFSET.
+func (w *Where) Arg(v any) string {
+	w.Args = append(w.Args, v)
+	return "$" + strconv.Itoa(len(w.Args))
+}
+
+// SQL is "WHERE a AND b", or "" with no conditions.
+func (w *Where) SQL() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return "WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// Like escapes a search term for ILIKE '%term%'.
+func Like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
