@@ -1,0 +1,346 @@
+package agreements
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// obligationSelect reads an obligation with its agreement, development,
+// purpose and derived status, in one round trip.
+const obligationSelect = `SELECT ` + obligationColumns + obligationFrom
+
+// obligationSelectWithCount adds the number of matching rows to each row,
+// so a list page needs one query.
+const obligationSelectWithCount = `SELECT ` + obligationColumns + `, count(*) OVER ()` + obligationFrom
+
+const obligationColumns = `o.id, o.agreement_id, a.reference, d.id, d.name, d.ward, o.kind, o.purpose_code, pu.name,
+       o.clause_ref, o.description, o.phase,
+       o.trigger_type, o.trigger_quantity, o.trigger_date, o.trigger_detail,
+       o.base_amount, coalesce(o.index_series, ''), o.indexation_none, o.base_date, o.base_index_value,
+       o.payment_due_days, coalesce(o.payment_due_from, ''), o.spend_by_months, o.return_unspent, o.interest_terms, o.maintenance_sum,
+       o.units, o.school_places, o.school_category, o.open_space_m2, o.works_description,
+       o.service_area, o.contact_name, o.contact_email,
+       s.status, s.trigger_met_on,
+       o.archived_at, o.created_at, o.updated_at, o.version`
+
+const obligationFrom = `
+FROM obligations o
+JOIN agreements a ON a.id = o.agreement_id
+JOIN developments d ON d.id = a.development_id
+JOIN contribution_purposes pu ON pu.code = o.purpose_code
+JOIN obligation_status s ON s.obligation_id = o.id`
+
+func scanObligation(row pgx.Row, extra ...any) (Obligation, error) {
+	var o Obligation
+	var triggerType *string
+	var status string
+	dest := append([]any{&o.ID, &o.AgreementID, &o.AgreementReference, &o.DevelopmentID, &o.DevelopmentName, &o.Ward,
+		&o.Kind, &o.PurposeCode, &o.PurposeName, &o.ClauseRef, &o.Description, &o.Phase,
+		&triggerType, &o.TriggerQuantity, &o.TriggerDate, &o.TriggerDetail,
+		&o.BaseAmount, &o.IndexSeries, &o.IndexationNone, &o.BaseDate, &o.BaseIndexValue,
+		&o.PaymentDueDays, &o.PaymentDueFrom, &o.SpendByMonths, &o.ReturnUnspent, &o.InterestTerms, &o.MaintenanceSum,
+		&o.Units, &o.SchoolPlaces, &o.SchoolCategory, &o.OpenSpaceM2, &o.WorksDescription,
+		&o.ServiceArea, &o.ContactName, &o.ContactEmail,
+		&status, &o.TriggerMetOn,
+		&o.ArchivedAt, &o.CreatedAt, &o.UpdatedAt, &o.Version}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Obligation{}, store.ErrNotFound
+		}
+		return Obligation{}, err
+	}
+	if triggerType != nil {
+		tt := TriggerType(*triggerType)
+		o.TriggerType = &tt
+	}
+	o.Status = ObligationStatus(status)
+	return o, nil
+}
+
+func obligationByID(ctx context.Context, q store.Querier, id int64) (Obligation, error) {
+	return scanObligation(q.QueryRow(ctx, obligationSelect+` WHERE o.id = $1`, id))
+}
+
+// obligationByIDForUpdate locks the obligation row for the rest of the
+// transaction (events and edits on one obligation happen one at a time).
+func obligationByIDForUpdate(ctx context.Context, q store.Querier, id int64) (Obligation, error) {
+	if _, err := q.Exec(ctx, `SELECT 1 FROM obligations WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return Obligation{}, err
+	}
+	return obligationByID(ctx, q, id)
+}
+
+func obligationAgreementRef(ctx context.Context, q store.Querier, agreementID int64) (string, error) {
+	var ref string
+	err := q.QueryRow(ctx, `SELECT reference FROM agreements WHERE id = $1 FOR SHARE`, agreementID).Scan(&ref)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", store.ErrNotFound
+	}
+	return ref, err
+}
+
+func obligationAgreementSigned(ctx context.Context, q store.Querier, agreementID int64) (*time.Time, error) {
+	var d *time.Time
+	err := q.QueryRow(ctx, `SELECT date_signed FROM agreements WHERE id = $1`, agreementID).Scan(&d)
+	return d, err
+}
+
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func triggerTypeArg(t *TriggerType) *string {
+	if t == nil {
+		return nil
+	}
+	s := string(*t)
+	return &s
+}
+
+func insertObligation(ctx context.Context, q store.Querier, o Obligation) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `
+		INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, phase,
+			trigger_type, trigger_quantity, trigger_date, trigger_detail,
+			base_amount, index_series, indexation_none, base_date, base_index_value,
+			payment_due_days, payment_due_from, spend_by_months, return_unspent, interest_terms, maintenance_sum,
+			units, school_places, school_category, open_space_m2, works_description,
+			service_area, contact_name, contact_email)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)
+		RETURNING id`,
+		o.AgreementID, string(o.Kind), o.PurposeCode, o.ClauseRef, o.Description, o.Phase,
+		triggerTypeArg(o.TriggerType), o.TriggerQuantity, o.TriggerDate, o.TriggerDetail,
+		o.BaseAmount, nullIfEmpty(o.IndexSeries), o.IndexationNone, o.BaseDate, o.BaseIndexValue,
+		o.PaymentDueDays, nullIfEmpty(o.PaymentDueFrom), o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum,
+		o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription,
+		o.ServiceArea, o.ContactName, o.ContactEmail).Scan(&id)
+	return id, err
+}
+
+func updateObligation(ctx context.Context, q store.Querier, o Obligation) error {
+	tag, err := q.Exec(ctx, `
+		UPDATE obligations SET kind = $3, purpose_code = $4, clause_ref = $5, description = $6, phase = $7,
+			trigger_type = $8, trigger_quantity = $9, trigger_date = $10, trigger_detail = $11,
+			base_amount = $12, index_series = $13, indexation_none = $14, base_date = $15, base_index_value = $16,
+			payment_due_days = $17, payment_due_from = $18, spend_by_months = $19, return_unspent = $20, interest_terms = $21, maintenance_sum = $22,
+			units = $23, school_places = $24, school_category = $25, open_space_m2 = $26, works_description = $27,
+			service_area = $28, contact_name = $29, contact_email = $30,
+			updated_at = now(), version = version + 1
+		WHERE id = $1 AND version = $2`,
+		o.ID, o.Version, string(o.Kind), o.PurposeCode, o.ClauseRef, o.Description, o.Phase,
+		triggerTypeArg(o.TriggerType), o.TriggerQuantity, o.TriggerDate, o.TriggerDetail,
+		o.BaseAmount, nullIfEmpty(o.IndexSeries), o.IndexationNone, o.BaseDate, o.BaseIndexValue,
+		o.PaymentDueDays, nullIfEmpty(o.PaymentDueFrom), o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum,
+		o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription,
+		o.ServiceArea, o.ContactName, o.ContactEmail)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrConflict
+	}
+	return nil
+}
+
+func setObligationArchived(ctx context.Context, q store.Querier, id int64, at *time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE obligations SET archived_at = $2, updated_at = now(), version = version + 1 WHERE id = $1`, id, at)
+	return err
+}
+
+// obligationOrder maps each allowed sort key to its SQL; id breaks ties so
+// pages never overlap.
+var obligationOrder = map[string]string{
+	"agreement":   "upper(a.reference)",
+	"development": "lower(d.name)",
+	"kind":        "o.kind",
+	"purpose":     "pu.name",
+	"status":      "s.status",
+	"amount":      "o.base_amount",
+	"trigger-met": "s.trigger_met_on",
+	"updated":     "o.updated_at",
+}
+
+func listObligations(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, paged bool) ([]Obligation, int, error) {
+	order, ok := obligationOrder[p.Sort]
+	if !ok {
+		order = obligationOrder["agreement"]
+	}
+	nulls := "NULLS LAST"
+	if p.Desc {
+		nulls = "NULLS FIRST"
+	}
+	limit := ""
+	if paged {
+		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+	}
+	stmt := obligationSelectWithCount + ` ` + w.SQL() + ` ORDER BY ` + order + ` ` + p.Direction() + ` ` + nulls + `, o.id ` + p.Direction() + limit
+	rows, err := q.Query(ctx, stmt, w.Args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list obligations: %w", err)
+	}
+	defer rows.Close()
+	var out []Obligation
+	total := 0
+	for rows.Next() {
+		o, err := scanObligation(rows, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list obligations: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, total, rows.Err()
+}
+
+func insertEvent(ctx context.Context, q store.Querier, e Event, recordedBy int64) (Event, error) {
+	var by *int64
+	if recordedBy != 0 {
+		by = &recordedBy
+	}
+	var id int64
+	err := q.QueryRow(ctx, `
+		INSERT INTO obligation_events (obligation_id, kind, event_date, evidence, note, reverses_id, recorded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		e.ObligationID, string(e.Kind), e.Date, e.Evidence, e.Note, e.ReversesID, by).Scan(&id)
+	if err != nil {
+		return Event{}, fmt.Errorf("record event: %w", err)
+	}
+	return eventByID(ctx, q, id)
+}
+
+const eventSelect = `
+SELECT e.id, e.obligation_id, e.kind, e.event_date, e.evidence, e.note, e.reverses_id,
+       (SELECT r.id FROM obligation_events r WHERE r.reverses_id = e.id),
+       coalesce(u.name, 'system'), e.recorded_at
+FROM obligation_events e
+LEFT JOIN users u ON u.id = e.recorded_by`
+
+func scanEvent(row pgx.Row) (Event, error) {
+	var e Event
+	var kind string
+	err := row.Scan(&e.ID, &e.ObligationID, &kind, &e.Date, &e.Evidence, &e.Note, &e.ReversesID, &e.ReversedByID, &e.RecordedBy, &e.RecordedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Event{}, store.ErrNotFound
+	}
+	e.Kind = EventKind(kind)
+	return e, err
+}
+
+func eventByID(ctx context.Context, q store.Querier, id int64) (Event, error) {
+	return scanEvent(q.QueryRow(ctx, eventSelect+` WHERE e.id = $1`, id))
+}
+
+func listEvents(ctx context.Context, q store.Querier, obligationID int64) ([]Event, error) {
+	rows, err := q.Query(ctx, eventSelect+` WHERE e.obligation_id = $1 ORDER BY e.event_date, e.id`, obligationID)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// effectiveEventOn returns the date of a standing (unreversed) event of
+// this kind, or nil.
+func effectiveEventOn(ctx context.Context, q store.Querier, obligationID int64, kind EventKind) (*time.Time, error) {
+	var d *time.Time
+	err := q.QueryRow(ctx, `SELECT max(event_date) FROM obligation_events_effective WHERE obligation_id = $1 AND kind = $2`,
+		obligationID, string(kind)).Scan(&d)
+	return d, err
+}
+
+func listObligationVariations(ctx context.Context, q store.Querier, obligationID int64) ([]Variation, error) {
+	rows, err := q.Query(ctx, `
+		SELECT v.variation_agreement_id, a.reference, a.date_signed, v.change_summary, v.recorded_at
+		FROM obligation_variations v JOIN agreements a ON a.id = v.variation_agreement_id
+		WHERE v.obligation_id = $1 ORDER BY a.date_signed NULLS LAST, v.recorded_at`, obligationID)
+	if err != nil {
+		return nil, fmt.Errorf("list variations: %w", err)
+	}
+	defer rows.Close()
+	var out []Variation
+	for rows.Next() {
+		var v Variation
+		if err := rows.Scan(&v.VariationAgreementID, &v.VariationReference, &v.DateSigned, &v.ChangeSummary, &v.RecordedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func listPurposes(ctx context.Context, q store.Querier) ([]Purpose, error) {
+	rows, err := q.Query(ctx, `
+		SELECT code, name, coalesce(parent_code, ''), national FROM contribution_purposes
+		ORDER BY coalesce(parent_code, code), national DESC, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list purposes: %w", err)
+	}
+	defer rows.Close()
+	var out []Purpose
+	for rows.Next() {
+		var p Purpose
+		if err := rows.Scan(&p.Code, &p.Name, &p.ParentCode, &p.National); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func purposeExists(ctx context.Context, q store.Querier, code string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1)`, code).Scan(&ok)
+	return ok, err
+}
+
+func isNationalPurpose(ctx context.Context, q store.Querier, code string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1 AND national)`, code).Scan(&ok)
+	return ok, err
+}
+
+func insertPurpose(ctx context.Context, q store.Querier, p Purpose) error {
+	_, err := q.Exec(ctx, `INSERT INTO contribution_purposes (code, name, parent_code, national) VALUES ($1, $2, $3, false)`,
+		p.Code, p.Name, p.ParentCode)
+	return err
+}
+
+func listIndexSeries(ctx context.Context, q store.Querier) ([]IndexSeries, error) {
+	rows, err := q.Query(ctx, `SELECT code, name FROM index_series ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list index series: %w", err)
+	}
+	defer rows.Close()
+	var out []IndexSeries
+	for rows.Next() {
+		var s IndexSeries
+		if err := rows.Scan(&s.Code, &s.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func indexSeriesExists(ctx context.Context, q store.Querier, code string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM index_series WHERE code = $1)`, code).Scan(&ok)
+	return ok, err
+}
