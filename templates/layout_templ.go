@@ -82,7 +82,7 @@ func Layout(p Page) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" class=\"govuk-header__link govuk-header__link--homepage\"><span class=\"app-header__council\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" class=\"govuk-header__homepage-link\"><span class=\"app-header__council\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -36,18 +36,19 @@
 //
 // # The browser
 //
-// [New] starts one headless Chromium per test binary, lazily on first use, and
-// shares it between all tests of the binary (starting Chromium takes about a
-// second). Each call of New opens a fresh tab in its own browser context (an
-// incognito-like profile), so cookies, storage and cache never leak between
-// tests, and tests may run in parallel with t.Parallel. The tab is closed at
-// t.Cleanup.
+// [New] starts one headless Chromium per test binary, lazily on first use,
+// and shares it between all tests of the binary (starting Chromium takes
+// about half a second). Each call of New opens a fresh tab in its own browser
+// context (an incognito-like profile), so cookies, storage and cache never
+// leak between tests, and tests may run in parallel with t.Parallel. The tab
+// is closed at t.Cleanup.
 //
 // The binary is $CHROMIUM_PATH, else /usr/bin/chromium (Debian's chromium
 // package, which `make test` installs). If it is missing, New fails the test;
 // it never skips. Chromium runs with a throwaway profile directory, without the
 // sandbox (tests run as root in CI), without GPU, QUIC, extensions, sync or
-// background networking, and with a 1280x1024 window.
+// background networking, and with a 1280x1024 window (the page's viewport is
+// about 1280x880 of it; use chromedp.EmulateViewport for an exact size).
 //
 // The context that New returns carries the test's deadline (minus a few
 // seconds) when the test has one, so an action that waits for ever fails the
@@ -61,7 +62,12 @@
 // tag is added), runs it with the rules tagged wcag2a, wcag2aa, wcag21a,
 // wcag21aa and wcag22aa, and fails the test (with t.Errorf, so the test goes
 // on) listing every violation. [Violations] returns the same results for tests
-// that want to assert on them.
+// that want to assert on them. A run takes 0.2 to 0.6 s on a freshly loaded
+// page (most of it to inject axe's 650 kB script), and a few tens of
+// milliseconds more on the same page.
+//
+// axe checks the top document and open shadow roots, but not the content of
+// iframes, which would each need axe injected.
 //
 // axe-core is read from $S106_AXE_PATH, else from
 // static/node_modules/axe-core/axe.min.js in the nearest directory above the

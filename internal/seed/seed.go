@@ -1,5 +1,5 @@
 // Package seed loads the demo data: a fictional council with users for
-// each role (no real people). Every function is idempotent, so `make run`
+// each role (no real people) and its agreement register. Every function is idempotent, so `make run`
 // can call it on each start.
 package seed
 
@@ -51,6 +51,13 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 			}
 		}
 		logins = append(logins, Login{Email: du.email, Roles: strings.Join(du.roles, ", ")})
+	}
+	var officerID int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officerID); err != nil {
+		return nil, fmt.Errorf("seed: find the demo officer: %w", err)
+	}
+	if err := loadDemoRegister(ctx, db, officerID); err != nil {
+		return nil, fmt.Errorf("seed register: %w", err)
 	}
 	return logins, nil
 }

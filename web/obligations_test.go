@@ -1,0 +1,258 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// seedAgreement inserts a development and a live agreement with plain SQL
+// and returns the agreement's id.
+func seedAgreement(t *testing.T, app *Application, ref, site, ward string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var devID, id int64
+	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward, postcode) VALUES ($1, $2, 'WV1 1AA') RETURNING id`, site, ward).Scan(&devID); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
+		VALUES ($1, $2, 'section-106', 'live', '2024-05-01') RETURNING id`, ref, devID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func obligationFormValues() url.Values {
+	return url.Values{
+		"kind": {"financial"}, "purpose": {"education"}, "clause_ref": {"Sch 2 para 1"},
+		"description":  {"Pay £287,500 towards primary school places"},
+		"trigger_type": {"occupation-count"}, "trigger_quantity": {"50"},
+		"base_amount": {"287,500.00"}, "index": {"bcis-tpi"},
+		"base_date-day": {"1"}, "base_date-month": {"4"}, "base_date-year": {"2023"},
+		"spend_by_months": {"120"}, "return_unspent": {"yes"}, "maintenance_sum": {"no"},
+		"service_area": {"Education"}, "contact_name": {"Schools capital team"}, "contact_email": {"schools@wessexvale.example"},
+	}
+}
+
+func officerServer(t *testing.T) (*Application, *testServer) {
+	t.Helper()
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@test.example", testPassword)
+	return app, ts
+}
+
+func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
+	app, ts := officerServer(t)
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
+
+	form := obligationFormValues()
+	form.Set("csrf_token", ts.csrf(t, path+"/new"))
+	res := ts.post(t, path, form)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
+	}
+	page := ts.get(t, res.header.Get("Location"))
+	for _, want := range []string{"£287,500.00", "Occupation of 50 dwellings", "BCIS All-in Tender Price Index", "120 months (10 years) from receipt", "Pending", "Recorded obligation clause Sch 2 para 1"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("obligation page lacks %q", want)
+		}
+	}
+}
+
+func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
+	app, ts := officerServer(t)
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
+
+	form := obligationFormValues()
+	form.Set("base_amount", "-500")
+	form.Set("spend_by_months", "0")
+	form.Set("purpose", "schools")
+	form.Set("base_date-month", "13")
+	form.Set("description", "Kept description text")
+	form.Set("csrf_token", ts.csrf(t, path+"/new"))
+	res := ts.post(t, path, form)
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", res.status)
+	}
+	for _, want := range []string{
+		"Base amount must be more than £0",
+		"Spend-by period must be between 1 and 600",
+		"Select a purpose from the list",
+		"Base date for indexation must be a real date",
+		"Kept description text",
+		`value="-500"`,
+		`href="#base_amount"`,
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("response lacks %q", want)
+		}
+	}
+	var n int
+	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d obligations saved despite errors", n)
+	}
+}
+
+func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
+	app, ts := officerServer(t)
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	form := obligationFormValues()
+	form.Set("csrf_token", ts.csrf(t, "/"))
+	res := ts.post(t, fmt.Sprintf("/agreements/%d/obligations", agreementID), form)
+	obPath := res.header.Get("Location")
+
+	tok := ts.csrf(t, obPath+"/events/new?kind=trigger-met")
+	res = ts.post(t, obPath+"/events", url.Values{"csrf_token": {tok}, "kind": {"trigger-met"}, "date-day": {"2"}, "date-month": {"6"}, "date-year": {"2025"}, "evidence": {"Occupation notice"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("record trigger: %d\n%s", res.status, excerpt(res.body))
+	}
+	page := ts.get(t, obPath)
+	if !strings.Contains(page.body, ">Triggered<") || !strings.Contains(page.body, "2 June 2025") {
+		t.Fatalf("status not triggered after recording the trigger\n%s", excerpt(page.body))
+	}
+	var eventID int64
+	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM obligation_events`).Scan(&eventID)
+	rev := fmt.Sprintf("%s/events/%d/reverse", obPath, eventID)
+	res = ts.post(t, rev, url.Values{"csrf_token": {ts.csrf(t, rev)}, "reason": {""}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter why this entry is being reversed") {
+		t.Fatalf("reversal without reason: %d", res.status)
+	}
+	res = ts.post(t, rev, url.Values{"csrf_token": {ts.csrf(t, rev)}, "reason": {"Wrong phase"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("reverse: %d", res.status)
+	}
+	page = ts.get(t, obPath)
+	if !strings.Contains(page.body, ">Pending<") || !strings.Contains(page.body, "<del>Trigger met</del>") || !strings.Contains(page.body, "Wrong phase") {
+		t.Fatalf("after reversal the status should be pending with the event struck through\n%s", excerpt(page.body))
+	}
+}
+
+func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
+	app, ts := officerServer(t)
+	addUser(t, app.DB, "officer2@test.example", users.RoleOfficer)
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	form := obligationFormValues()
+	form.Set("csrf_token", ts.csrf(t, "/"))
+	obPath := ts.post(t, fmt.Sprintf("/agreements/%d/obligations", agreementID), form).header.Get("Location")
+
+	second := &testServer{Server: ts.Server, app: app, client: newClient()}
+	second.login(t, "officer2@test.example", testPassword)
+
+	first := obligationFormValues()
+	first.Set("version", "1")
+	first.Set("description", "First officer's wording")
+	first.Set("csrf_token", ts.csrf(t, obPath+"/edit"))
+	if res := ts.post(t, obPath, first); res.status != http.StatusSeeOther {
+		t.Fatalf("first save: %d\n%s", res.status, excerpt(res.body))
+	}
+	stale := obligationFormValues()
+	stale.Set("version", "1")
+	stale.Set("description", "Second officer's wording")
+	stale.Set("csrf_token", second.csrf(t, obPath+"/edit"))
+	res := second.post(t, obPath, stale)
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this record") || !strings.Contains(res.body, "Second officer&#39;s wording") {
+		t.Fatalf("stale save: %d\n%s", res.status, excerpt(res.body))
+	}
+	if !strings.Contains(res.body, `name="version" value="2"`) {
+		t.Error("the conflict page should carry the current version")
+	}
+}
+
+func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	officer := newTestServer(t, app)
+	officer.login(t, "officer@test.example", testPassword)
+	form := obligationFormValues()
+	form.Set("csrf_token", officer.csrf(t, "/"))
+	obPath := officer.post(t, fmt.Sprintf("/agreements/%d/obligations", agreementID), form).header.Get("Location")
+
+	viewer := &testServer{Server: officer.Server, app: app, client: newClient()}
+	viewer.login(t, "viewer@test.example", testPassword)
+	page := viewer.get(t, obPath)
+	if page.status != http.StatusOK {
+		t.Fatalf("viewer reading obligation: %d", page.status)
+	}
+	if strings.Contains(page.body, "Change the terms") || strings.Contains(page.body, "Record Trigger met") {
+		t.Error("a viewer must not be offered edit actions")
+	}
+	edit := obligationFormValues()
+	edit.Set("version", "1")
+	edit.Set("csrf_token", viewer.csrf(t, obPath))
+	if res := viewer.post(t, obPath, edit); res.status != http.StatusForbidden {
+		t.Fatalf("viewer editing: %d, want 403", res.status)
+	}
+}
+
+func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
+	app, ts := officerServer(t)
+	a1 := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	a2 := seedAgreement(t, app, "23/S106/900", "Station Yard", "South Ward")
+	post := func(agreement int64, mutate func(url.Values)) {
+		f := obligationFormValues()
+		mutate(f)
+		f.Set("csrf_token", ts.csrf(t, "/"))
+		if res := ts.post(t, fmt.Sprintf("/agreements/%d/obligations", agreement), f); res.status != http.StatusSeeOther {
+			t.Fatalf("create: %d\n%s", res.status, excerpt(res.body))
+		}
+	}
+	post(a1, func(url.Values) {})
+	post(a1, func(f url.Values) {
+		f.Set("purpose", "highways")
+		f.Set("description", "=HYPERLINK(\"evil\") crossing")
+	})
+	post(a2, func(f url.Values) { f.Set("purpose", "health"); f.Set("description", "GP surgery contribution") })
+
+	list := ts.get(t, "/obligations?ward=South+Ward")
+	if !strings.Contains(list.body, "GP surgery contribution") || strings.Contains(list.body, "primary school places") {
+		t.Fatalf("ward filter wrong\n%s", excerpt(list.body))
+	}
+	if !strings.Contains(list.body, `href="/obligations.csv?ward=South+Ward"`) {
+		t.Fatal("the CSV link must carry the filters")
+	}
+	res := ts.get(t, "/obligations.csv?purpose=highways")
+	rows, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0][0] != "id" || rows[1][5] != "highways" || rows[1][10] != "287500.00" {
+		t.Fatalf("CSV rows %v", rows)
+	}
+	if !strings.HasPrefix(rows[1][7], "'=") {
+		t.Errorf("formula-like description not neutralised: %q", rows[1][7])
+	}
+	if res := ts.get(t, "/obligations?signed-from=yesterday"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Signed from must be a real date") {
+		t.Fatalf("bad date filter: %d", res.status)
+	}
+}
+
+func TestAdminAddsALocalPurpose(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
+	ts := newTestServer(t, app)
+	ts.login(t, "admin@test.example", testPassword)
+	res := ts.post(t, "/admin/purposes", url.Values{"csrf_token": {ts.csrf(t, "/admin/purposes")}, "name": {""}, "parent": {""}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the name of the local purpose") {
+		t.Fatalf("empty purpose: %d", res.status)
+	}
+	res = ts.post(t, "/admin/purposes", url.Values{"csrf_token": {ts.csrf(t, "/admin/purposes")}, "name": {"Primary school expansion"}, "parent": {"education"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("add purpose: %d\n%s", res.status, excerpt(res.body))
+	}
+	if page := ts.get(t, "/admin/purposes"); !strings.Contains(page.body, "education-primary-school-expansion") {
+		t.Fatal("new purpose not listed")
+	}
+}
