@@ -1,0 +1,70 @@
+package seed
+
+import (
+	"context"
+	"testing"
+
+	"github.com/s106monitor/s106/internal/testdb"
+)
+
+func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := db.Pool.QueryRow(ctx, sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	logins, err := Demo(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logins) != 5 {
+		t.Fatalf("%d demo logins, want one per role", len(logins))
+	}
+	for _, role := range []string{"admin", "officer", "housing", "manager", "viewer"} {
+		if count(`SELECT count(*) FROM users WHERE '`+role+`' = ANY(roles)`) == 0 {
+			t.Errorf("no demo user with role %s", role)
+		}
+	}
+	before := map[string]int{
+		"developments": count(`SELECT count(*) FROM developments`),
+		"agreements":   count(`SELECT count(*) FROM agreements`),
+		"obligations":  count(`SELECT count(*) FROM obligations`),
+		"events":       count(`SELECT count(*) FROM obligation_events`),
+		"audit":        count(`SELECT count(*) FROM audit_events`),
+	}
+	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
+		t.Fatalf("demo register too small: %v", before)
+	}
+	// A realistic spread: every kind of obligation, met and pending triggers,
+	// a deed of variation and a draft.
+	if n := count(`SELECT count(DISTINCT kind) FROM obligations`); n != 6 {
+		t.Errorf("%d kinds of obligation in the demo, want all 6", n)
+	}
+	if count(`SELECT count(*) FROM obligation_status WHERE status = 'triggered'`) == 0 || count(`SELECT count(*) FROM obligation_status WHERE status = 'pending'`) == 0 {
+		t.Error("demo should have both triggered and pending obligations")
+	}
+	if count(`SELECT count(*) FROM obligation_variations`) == 0 || count(`SELECT count(*) FROM agreements WHERE status = 'draft'`) == 0 {
+		t.Error("demo should have a deed of variation with a recorded change, and a draft")
+	}
+
+	if _, err := Demo(ctx, db); err != nil {
+		t.Fatalf("second load: %v", err)
+	}
+	after := map[string]int{
+		"developments": count(`SELECT count(*) FROM developments`),
+		"agreements":   count(`SELECT count(*) FROM agreements`),
+		"obligations":  count(`SELECT count(*) FROM obligations`),
+		"events":       count(`SELECT count(*) FROM obligation_events`),
+		"audit":        count(`SELECT count(*) FROM audit_events`),
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: %d after a second load, want %d (seed must be idempotent)", k, after[k], v)
+		}
+	}
+}
