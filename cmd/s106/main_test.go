@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+func TestUserAddCreatesAUserWithAOneTimePasswordOrOneFromStdin(t *testing.T) {
+	url := testdb.URL(t)
+	t.Setenv("DATABASE_URL", url)
+
+	if err := runUser([]string{"add", "--email", "Pat@Council.example", "--name", "Pat Example", "--role", "officer,manager"}); err != nil {
+		t.Fatal(err)
+	}
+	// --password-stdin takes the first line of standard input.
+	r, w, _ := os.Pipe()
+	old := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = old }()
+	_, _ = w.WriteString("a chosen password of mine\n")
+	w.Close()
+	if err := runUser([]string{"add", "--email", "lee@council.example", "--name", "Lee", "--role", "viewer", "--password-stdin"}); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := &users.Service{DB: db, MaxFailures: 5, Lockout: 1}
+	list, _ := svc.List(context.Background())
+	if len(list) != 2 {
+		t.Fatalf("%d users, want 2", len(list))
+	}
+	for _, u := range list {
+		switch u.Email {
+		case "pat@council.example":
+			if !u.HasRole(users.RoleOfficer) || !u.HasRole(users.RoleManager) || !u.MustChangePassword {
+				t.Errorf("pat: %+v", u)
+			}
+		case "lee@council.example":
+			if u.MustChangePassword {
+				t.Error("a password given on stdin is not one-time")
+			}
+			if _, err := svc.Authenticate(context.Background(), audit.Actor{Label: "test"}, "lee@council.example", "a chosen password of mine"); err != nil {
+				t.Errorf("stdin password does not work: %v", err)
+			}
+		}
+	}
+	if err := runUser([]string{"add", "--email", "bad", "--name", "", "--role", "wizard"}); err == nil {
+		t.Error("invalid user accepted")
+	}
+}
+
+func TestHelpExitsCleanly(t *testing.T) {
+	for name, run := range map[string]func([]string) error{"serve": runServe, "migrate": runMigrate, "seed": runSeed, "devdb": runDevDB} {
+		if err := run([]string{"--help"}); !errors.Is(err, flag.ErrHelp) && err != nil {
+			t.Errorf("%s --help: %v", name, err)
+		}
+	}
+}
+
+func TestMigrateAndSeedCommands(t *testing.T) {
+	t.Setenv("DATABASE_URL", testdb.EmptyURL(t))
+	if err := runMigrate([]string{"up"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSeed([]string{"--scale", "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSeed([]string{"--scale", "galactic"}); err == nil {
+		t.Error("unknown scale accepted")
+	}
+	if err := runMigrate([]string{"sideways"}); err == nil {
+		t.Error("unknown migrate direction accepted")
+	}
+}
