@@ -117,6 +117,17 @@ func agreementOptionalID(s string) *int64 {
 	return &id
 }
 
+// partyRowCount is how many party rows the form has: PartyRows, or more
+// when an agreement already has more parties, so editing never drops one.
+func partyRowCount(f *forms.Form) int {
+	n := agreements.PartyRows
+	for n < 100 && (f.Get(agreements.PartyField(n+1, "name")) != "" || f.Get(agreements.PartyField(n+1, "role")) != "" ||
+		f.Get(agreements.PartyField(n+1, "company")) != "") {
+		n++
+	}
+	return n
+}
+
 // agreementInput reads the agreement form, adding parse errors to f.
 func agreementInput(f *forms.Form) agreements.AgreementInput {
 	in := agreements.AgreementInput{
@@ -138,7 +149,7 @@ func agreementInput(f *forms.Form) agreements.AgreementInput {
 	for _, v := range f.All("applications") {
 		in.ApplicationIDs = append(in.ApplicationIDs, agreementFormID(v))
 	}
-	for row := 1; row <= agreements.PartyRows; row++ {
+	for row := 1; row <= partyRowCount(f); row++ {
 		in.Parties = append(in.Parties, agreements.PartyInput{
 			Role:          f.Get(agreements.PartyField(row, "role")),
 			Name:          f.Get(agreements.PartyField(row, "name")),
@@ -170,9 +181,6 @@ func agreementForm(a agreements.Agreement) *forms.Form {
 	f.Set("notes", a.Notes)
 	for i, p := range a.Parties {
 		row := i + 1
-		if row > agreements.PartyRows {
-			break
-		}
 		f.Set(agreements.PartyField(row, "role"), string(p.Role))
 		f.Set(agreements.PartyField(row, "name"), p.Name)
 		f.Set(agreements.PartyField(row, "company"), p.CompanyNumber)
@@ -193,6 +201,11 @@ func (app *Application) renderAgreementForm(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	v.Choices = choices
+	// Always offer a blank party row.
+	v.PartyRows = partyRowCount(v.Form)
+	if v.Form.Get(agreements.PartyField(v.PartyRows, "name")) != "" {
+		v.PartyRows++
+	}
 	for _, d := range choices.Developments {
 		if d.ID == devID {
 			v.ApplicationsOf = d

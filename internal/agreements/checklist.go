@@ -36,6 +36,9 @@ type ChecklistItem struct {
 type ChecklistAgreement struct {
 	DeedURL              string
 	ResponsibleOfficerID *int64
+	// IsVariation is true for a deed of variation, which may only change
+	// obligations of the agreement it varies and need hold none of its own.
+	IsVariation bool
 }
 
 // ChecklistObligation is what the checklist needs to know of one
@@ -70,7 +73,8 @@ func (o ChecklistObligation) name() string {
 // first, then each obligation in the order given. These are the gaps that
 // let a trigger pass unnoticed, an invoice go out at the wrong amount or a
 // contribution be clawed back unspent:
-//   - no link to the signed deed, no responsible officer, no obligations;
+//   - no link to the signed deed, no responsible officer, no obligations
+//     (unless it is a deed of variation);
 //   - an obligation with no trigger, or no service-area contact;
 //   - a financial contribution with no spend-by period or no index chosen
 //     (an explicit "no indexation" counts as chosen);
@@ -85,7 +89,7 @@ func AgreementChecklist(a ChecklistAgreement, obligations []ChecklistObligation)
 		out = append(out, ChecklistItem{Problem: MissingOfficer, Field: "responsible_officer",
 			Text: "No responsible officer is assigned."})
 	}
-	if len(obligations) == 0 {
+	if len(obligations) == 0 && !a.IsVariation {
 		out = append(out, ChecklistItem{Problem: MissingObligations,
 			Text: "No obligations have been recorded for this agreement."})
 	}

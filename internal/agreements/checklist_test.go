@@ -56,6 +56,11 @@ func TestAgreementChecklistListsWhatIsMissingForMonitoring(t *testing.T) {
 			want:        []want{{MissingObligations, "", "No obligations have been recorded"}},
 		},
 		{
+			name:        "a deed of variation need not hold obligations of its own",
+			agreement:   func(a *ChecklistAgreement) { a.IsVariation = true },
+			obligations: func() []ChecklistObligation { return nil },
+		},
+		{
 			name: "an obligation with no trigger",
 			obligations: func() []ChecklistObligation {
 				o := readyObligation()

@@ -374,9 +374,14 @@ func scanAgreementObligations(rows pgx.Rows, err error) ([]AgreementObligation, 
 	return out, rows.Err()
 }
 
+// statusOfAgreement restricts obligation_status to one agreement's
+// obligations in a form PostgreSQL pushes down into the view, so it derives
+// the status of those obligations only, not of every obligation.
+const statusOfAgreement = `s.obligation_id = ANY(ARRAY(SELECT id FROM obligations WHERE agreement_id = $1))`
+
 func listAgreementObligations(ctx context.Context, q store.Querier, agreementID int64) ([]AgreementObligation, error) {
 	return scanAgreementObligations(q.Query(ctx, `SELECT `+agreementObligationColumns+`
-		WHERE o.agreement_id = $1
+		WHERE o.agreement_id = $1 AND `+statusOfAgreement+`
 		ORDER BY o.archived_at IS NOT NULL, `+clauseOrder, agreementID))
 }
 
@@ -384,7 +389,7 @@ func listAgreementObligations(ctx context.Context, q store.Querier, agreementID 
 // (not archived) that the deed has not yet recorded a change to.
 func listUnvariedObligations(ctx context.Context, q store.Querier, deedID, variedID int64) ([]AgreementObligation, error) {
 	return scanAgreementObligations(q.Query(ctx, `SELECT `+agreementObligationColumns+`
-		WHERE o.agreement_id = $1 AND o.archived_at IS NULL
+		WHERE o.agreement_id = $1 AND o.archived_at IS NULL AND `+statusOfAgreement+`
 		  AND NOT EXISTS (SELECT 1 FROM obligation_variations ov WHERE ov.variation_agreement_id = $2 AND ov.obligation_id = o.id)
 		ORDER BY `+clauseOrder, variedID, deedID))
 }
@@ -436,8 +441,8 @@ func listDeedVariations(ctx context.Context, q store.Querier, deedID int64) ([]D
 // and officer, and its obligations that are not archived.
 func checklistFacts(ctx context.Context, q store.Querier, agreementID int64) (ChecklistAgreement, []ChecklistObligation, error) {
 	var a ChecklistAgreement
-	err := q.QueryRow(ctx, `SELECT deed_url, responsible_officer_id FROM agreements WHERE id = $1`, agreementID).
-		Scan(&a.DeedURL, &a.ResponsibleOfficerID)
+	err := q.QueryRow(ctx, `SELECT deed_url, responsible_officer_id, agreement_type = 'deed-of-variation' FROM agreements WHERE id = $1`, agreementID).
+		Scan(&a.DeedURL, &a.ResponsibleOfficerID, &a.IsVariation)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, nil, store.ErrNotFound
 	}
