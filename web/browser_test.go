@@ -42,9 +42,11 @@ func TestSignInThroughTheRealFormIsAccessible(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#email"), "admin@test.example"),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS("main button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("h1")),
 	); err != nil {
+		t.Fatal(err)
+	}
+	// RunResponse waits for the navigation the click starts.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("main button[type=submit]"))); err != nil {
 		t.Fatal(err)
 	}
 	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
