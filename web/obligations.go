@@ -287,9 +287,10 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	v := templates.ObligationView{O: o, CanEdit: currentUser(r).HasRole(users.RoleOfficer), Recordable: agreements.RecordableKinds(o.Kind)}
+	v := templates.ObligationView{O: o, CanEdit: currentUser(r).HasRole(users.RoleOfficer)}
 	var err error
 	if v.Events, err = app.Register.Events(ctx, o.ID); err == nil {
+		v.Recordable = agreements.OpenEventKinds(o.Kind, v.Events)
 		if v.Variations, err = app.Register.VariationsOfObligation(ctx, o.ID); err == nil {
 			if v.History, err = audit.ForEntity(ctx, app.DB.Pool, "obligation", strconv.FormatInt(o.ID, 10), 100); err == nil {
 				v.IndexSeries, err = app.Register.IndexSeriesList(ctx)

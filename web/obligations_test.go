@@ -121,6 +121,9 @@ func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
 	if !strings.Contains(page.body, ">Triggered<") || !strings.Contains(page.body, "2 June 2025") {
 		t.Fatalf("status not triggered after recording the trigger\n%s", excerpt(page.body))
 	}
+	if strings.Contains(page.body, "Record trigger met") || !strings.Contains(page.body, "Record discharged") {
+		t.Error("once the trigger is met, only discharge should be offered")
+	}
 	var eventID int64
 	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM obligation_events`).Scan(&eventID)
 	rev := fmt.Sprintf("%s/events/%d/reverse", obPath, eventID)
@@ -135,6 +138,9 @@ func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
 	page = ts.get(t, obPath)
 	if !strings.Contains(page.body, ">Pending<") || !strings.Contains(page.body, "<del>Trigger met</del>") || !strings.Contains(page.body, "Wrong phase") {
 		t.Fatalf("after reversal the status should be pending with the event struck through\n%s", excerpt(page.body))
+	}
+	if !strings.Contains(page.body, "Record trigger met") {
+		t.Error("after the reversal the trigger can be recorded again")
 	}
 }
 
@@ -186,7 +192,7 @@ func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("viewer reading obligation: %d", page.status)
 	}
-	if strings.Contains(page.body, "Change the terms") || strings.Contains(page.body, "Record Trigger met") {
+	if strings.Contains(page.body, "Change the terms") || strings.Contains(page.body, "Record trigger met") {
 		t.Error("a viewer must not be offered edit actions")
 	}
 	edit := obligationFormValues()

@@ -32,6 +32,24 @@ func RecordableKinds(k ObligationKind) []EventKind {
 	return []EventKind{EventTriggerMet, EventDelivered, EventDischarged}
 }
 
+// OpenEventKinds are the events that can still be recorded: the
+// recordable kinds that have no standing (unreversed) event yet.
+func OpenEventKinds(k ObligationKind, events []Event) []EventKind {
+	standing := map[EventKind]bool{}
+	for _, e := range events {
+		if e.Kind != EventReversal && e.ReversedByID == nil {
+			standing[e.Kind] = true
+		}
+	}
+	var out []EventKind
+	for _, kind := range RecordableKinds(k) {
+		if !standing[kind] {
+			out = append(out, kind)
+		}
+	}
+	return out
+}
+
 // RecordEvent records that an obligation's trigger was met, or that it was
 // delivered or discharged. The obligation's status follows from it.
 func (s *Service) RecordEvent(ctx context.Context, actor audit.Actor, obligationID int64, in EventInput) (Event, error) {

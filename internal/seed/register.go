@@ -48,10 +48,10 @@ type demoDevelopment struct {
 }
 
 func demoRegister() []demoDevelopment {
-	edu := func(amount string, trigger int, met *time.Time) demoObligation {
+	edu := func(amount, words string, trigger int, met *time.Time) demoObligation {
 		o := demoObligation{in: agreements.ObligationInput{
 			Kind: "financial", PurposeCode: "education", ClauseRef: "Sch 3 para 1.1",
-			Description: "Pay the Education Contribution of £" + amount + " towards additional primary school places at Ashford Vale Primary, index-linked to BCIS, before occupation of the " + fmt.Sprint(trigger) + "th dwelling.",
+			Description: "Pay the Education Contribution of " + words + " towards additional primary school places at Ashford Vale Primary, index-linked to BCIS, before occupation of the " + fmt.Sprint(trigger) + "th dwelling.",
 			TriggerType: "occupation-count", TriggerQuantity: n(trigger),
 			BaseAmount: gbp(amount), Index: "bcis-tpi", BaseDate: day(2019, 4, 1), PaymentDueDays: n(28), PaymentDueFrom: "invoice",
 			SpendByMonths: n(120), ReturnUnspent: true, InterestTerms: "Returned with interest at 2% above Bank of England base rate.",
@@ -74,7 +74,7 @@ func demoRegister() []demoDevelopment {
 					Parties: []agreements.PartyInput{{Role: "owner", Name: "Mill Lane Land Limited", CompanyNumber: "09876543"}, {Role: "developer", Name: "Harbour Homes plc", CompanyNumber: "01234567"}, {Role: "mortgagee", Name: "Wessex Mutual Bank"}}},
 				applyRefs: []string{"19/00412/FUL"},
 				obligations: []demoObligation{
-					edu("612000", 50, day(2022, 3, 1)),
+					edu("612000", "£612,000", 50, day(2022, 3, 1)),
 					{in: agreements.ObligationInput{Kind: "affordable-housing", PurposeCode: "affordable-housing", ClauseRef: "Sch 1 para 2",
 						Description: "Provide 35% of dwellings (84) as affordable housing, 70% social rent and 30% shared ownership, transferred to a registered provider before more than 50% of the market dwellings are occupied.",
 						TriggerType: "occupation-percent", TriggerQuantity: n(50), Units: n(84),
