@@ -49,6 +49,9 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Developments", Href: "/developments"},
 		{Label: "Agreements", Href: "/agreements"},
 		{Label: "Obligations", Href: "/obligations"},
+		{Label: "Receipts", Href: "/receipts"},
+		{Label: "Projects", Href: "/projects"},
+		{Label: "Deadlines", Href: "/deadlines"},
 	}
 	if u.HasRole(users.RoleAdmin) {
 		items = append(items,

@@ -84,6 +84,47 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Get("/obligations/{id}/events/{eventID}/reverse", app.obligationEventReverseForm)
 			r.With(officer).Post("/obligations/{id}/events/{eventID}/reverse", app.obligationEventReverse)
 
+			// Money: monitoring officers record it; everyone signed in reads it.
+			r.With(officer).Get("/obligations/{id}/invoices/new", app.invoiceNew)
+			r.With(officer).Post("/obligations/{id}/invoices", app.invoiceCreate)
+			r.With(officer).Get("/obligations/{id}/returns/new", app.returnNew)
+			r.With(officer).Post("/obligations/{id}/returns", app.returnCreate)
+			r.With(officer).Get("/obligations/{id}/ledger/{entryID}/reverse", app.entryReverseForm)
+			r.With(officer).Post("/obligations/{id}/ledger/{entryID}/reverse", app.entryReverse)
+
+			r.Get("/receipts", app.receiptsList)
+			r.Get("/receipts.csv", app.receiptsCSV)
+			r.With(officer).Get("/receipts/new", app.receiptNew)
+			r.With(officer).Post("/receipts", app.receiptCreate)
+			r.Get("/receipts/{id}", app.receiptShow)
+
+			r.Get("/projects", app.projectsList)
+			r.Get("/projects.csv", app.projectsCSV)
+			r.With(officer).Get("/projects/new", app.projectNew)
+			r.With(officer).Post("/projects", app.projectCreate)
+			r.Get("/projects/{id}", app.projectShow)
+			r.With(officer).Get("/projects/{id}/edit", app.projectEdit)
+			r.With(officer).Post("/projects/{id}", app.projectUpdate)
+			r.With(officer).Get("/projects/{id}/allocations/new", app.allocationNew)
+			r.With(officer).Post("/projects/{id}/allocations", app.allocationCreate)
+			r.With(officer).Get("/projects/{id}/deallocations/new", app.deallocationNew)
+			r.With(officer).Post("/projects/{id}/deallocations", app.deallocationCreate)
+			r.With(officer).Get("/projects/{id}/spend/new", app.spendNew)
+			r.With(officer).Post("/projects/{id}/spend", app.spendCreate)
+
+			r.Get("/deadlines", app.deadlinesList)
+			r.Get("/deadlines.csv", app.deadlinesCSV)
+			r.With(officer).Get("/reconciliation", app.reconciliationForm)
+			r.With(officer).Post("/reconciliation", app.reconciliationRun)
+
+			r.Route("/admin/indices", func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))
+				r.Get("/", app.indicesList)
+				r.Get("/{code}", app.indexShow)
+				r.Post("/{code}/values", app.indexValueCreate)
+				r.Post("/{code}/upload", app.indexUpload)
+			})
+
 			r.Route("/admin/purposes", func(r chi.Router) {
 				r.Use(app.requireRole(users.RoleAdmin))
 				r.Get("/", app.purposesList)

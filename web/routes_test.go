@@ -24,6 +24,7 @@ var (
 	signedIn     = access{}
 	adminsOnly   = access{roles: []users.Role{users.RoleAdmin}}
 	officersOnly = access{roles: []users.Role{users.RoleOfficer}}
+	indexAdmins  = access{roles: []users.Role{users.RoleAdmin, users.RoleOfficer}}
 )
 
 // expectedAccess lists every route the router serves and who may use it.
@@ -73,6 +74,38 @@ var expectedAccess = map[string]access{
 	"POST /obligations/{id}/events":                   officersOnly,
 	"GET /obligations/{id}/events/{eventID}/reverse":  officersOnly,
 	"POST /obligations/{id}/events/{eventID}/reverse": officersOnly,
+	"GET /obligations/{id}/invoices/new":              officersOnly,
+	"POST /obligations/{id}/invoices":                 officersOnly,
+	"GET /obligations/{id}/returns/new":               officersOnly,
+	"POST /obligations/{id}/returns":                  officersOnly,
+	"GET /obligations/{id}/ledger/{entryID}/reverse":  officersOnly,
+	"POST /obligations/{id}/ledger/{entryID}/reverse": officersOnly,
+	"GET /receipts":                                   signedIn,
+	"GET /receipts.csv":                               signedIn,
+	"GET /receipts/new":                               officersOnly,
+	"POST /receipts":                                  officersOnly,
+	"GET /receipts/{id}":                              signedIn,
+	"GET /projects":                                   signedIn,
+	"GET /projects.csv":                               signedIn,
+	"GET /projects/new":                               officersOnly,
+	"POST /projects":                                  officersOnly,
+	"GET /projects/{id}":                              signedIn,
+	"GET /projects/{id}/edit":                         officersOnly,
+	"POST /projects/{id}":                             officersOnly,
+	"GET /projects/{id}/allocations/new":              officersOnly,
+	"POST /projects/{id}/allocations":                 officersOnly,
+	"GET /projects/{id}/deallocations/new":            officersOnly,
+	"POST /projects/{id}/deallocations":               officersOnly,
+	"GET /projects/{id}/spend/new":                    officersOnly,
+	"POST /projects/{id}/spend":                       officersOnly,
+	"GET /deadlines":                                  signedIn,
+	"GET /deadlines.csv":                              signedIn,
+	"GET /reconciliation":                             officersOnly,
+	"POST /reconciliation":                            officersOnly,
+	"GET /admin/indices":                              indexAdmins,
+	"GET /admin/indices/{code}":                       indexAdmins,
+	"POST /admin/indices/{code}/values":               indexAdmins,
+	"POST /admin/indices/{code}/upload":               indexAdmins,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
 	"GET /admin/users":                                adminsOnly,
@@ -108,6 +141,8 @@ func routeKeys(t *testing.T, h http.Handler) []string {
 func concretePath(pattern string, id int64) string {
 	p := strings.ReplaceAll(pattern, "{id}", fmt.Sprint(id))
 	p = strings.ReplaceAll(p, "{eventID}", fmt.Sprint(id))
+	p = strings.ReplaceAll(p, "{entryID}", fmt.Sprint(id))
+	p = strings.ReplaceAll(p, "{code}", "rpi")
 	return strings.ReplaceAll(p, "*", "app.css")
 }
 

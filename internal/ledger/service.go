@@ -1,0 +1,40 @@
+package ledger
+
+import (
+	"time"
+
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// Service carries what ledger operations need. Methods take the
+// audit.Actor making the change, validate (returning *forms.Errors), and
+// write the entries and their audit events in one transaction.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Today is the council's calendar date (Europe/London) as midnight UTC,
+// the form every date in the ledger takes.
+func (s *Service) Today() time.Time { return CalendarDate(s.now()) }
+
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// CalendarDate is the date in London at instant t, as midnight UTC.
+func CalendarDate(t time.Time) time.Time {
+	y, m, d := t.In(london).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
