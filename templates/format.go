@@ -6,29 +6,14 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/money"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // Money formats an amount as £1,234,567.89.
-func Money(d decimal.Decimal) string {
-	s := d.StringFixed(2)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, pence, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := "£" + b.String() + "." + pence
-	if neg {
-		return "−" + out
-	}
-	return out
-}
+func Money(d decimal.Decimal) string { return money.Format(d) }
 
 // OptionalMoney formats an amount, or "Not set".
 func OptionalMoney(d *decimal.Decimal) string {

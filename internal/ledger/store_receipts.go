@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+func obligationKind(ctx context.Context, q store.Querier, id int64) (string, error) {
+	var kind string
+	err := q.QueryRow(ctx, `SELECT kind FROM obligations WHERE id = $1`, id).Scan(&kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", store.ErrNotFound
+	}
+	return kind, err
+}
+
+func receiptByID(ctx context.Context, q store.Querier, id int64) (Receipt, error) {
+	var r Receipt
+	err := q.QueryRow(ctx, `
+		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at
+		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by WHERE r.id = $1`, id).
+		Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, store.ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("read receipt: %w", err)
+	}
+	rows, err := q.Query(ctx, `
+		SELECT e.id, e.obligation_id, a.id, a.reference, o.clause_ref, pu.name, e.amount,
+		       EXISTS (SELECT 1 FROM ledger_entries rv WHERE rv.reverses_id = e.id),
+		       b.invoiced, b.received
+		FROM ledger_entries e
+		JOIN obligations o ON o.id = e.obligation_id
+		JOIN agreements a ON a.id = o.agreement_id
+		JOIN contribution_purposes pu ON pu.code = o.purpose_code
+		JOIN obligation_balances b ON b.obligation_id = e.obligation_id
+		WHERE e.receipt_id = $1 AND e.kind = 'receipt'
+		ORDER BY e.id`, id)
+	if err != nil {
+		return r, fmt.Errorf("read receipt shares: %w", err)
+	}
+	defer rows.Close()
+	r.Reversed = true
+	for rows.Next() {
+		var sh ReceiptShare
+		if err := rows.Scan(&sh.EntryID, &sh.ObligationID, &sh.AgreementID, &sh.AgreementReference, &sh.ClauseRef, &sh.PurposeName,
+			&sh.Amount, &sh.Reversed, &sh.Invoiced, &sh.Received); err != nil {
+			return r, err
+		}
+		r.Reversed = r.Reversed && sh.Reversed
+		r.Shares = append(r.Shares, sh)
+	}
+	return r, rows.Err()
+}
+
+func payableObligations(ctx context.Context, q store.Querier, agreementID int64) ([]PayableObligation, error) {
+	args := []any{}
+	where := ""
+	if agreementID != 0 {
+		where = " AND o.agreement_id = $1"
+		args = append(args, agreementID)
+	}
+	rows, err := q.Query(ctx, `
+		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, pu.name, o.base_amount, s.invoiced, s.received, s.status
+		FROM obligations o
+		JOIN agreements a ON a.id = o.agreement_id
+		JOIN developments d ON d.id = a.development_id
+		JOIN contribution_purposes pu ON pu.code = o.purpose_code
+		JOIN obligation_status s ON s.obligation_id = o.id
+		WHERE o.kind IN ('financial', 'monitoring-fee') AND o.archived_at IS NULL AND a.archived_at IS NULL`+where+`
+		ORDER BY upper(a.reference), o.clause_ref, o.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list payable obligations: %w", err)
+	}
+	defer rows.Close()
+	var out []PayableObligation
+	for rows.Next() {
+		var p PayableObligation
+		if err := rows.Scan(&p.ID, &p.AgreementID, &p.AgreementReference, &p.DevelopmentName, &p.ClauseRef, &p.PurposeName,
+			&p.BaseAmount, &p.Invoiced, &p.Received, &p.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ReceiptSorts are the columns the receipts list sorts by.
+var ReceiptSorts = []string{"received", "payer", "total", "reference"}
+
+var receiptOrder = map[string]string{
+	"received":  "r.received_on",
+	"payer":     "lower(r.payer)",
+	"total":     "r.total",
+	"reference": "upper(r.finance_ref)",
+}
+
+// ReceiptRow is a receipt in the list.
+type ReceiptRow struct {
+	Receipt
+	Agreements string // the agreements its shares paid, comma-separated
+}
+
+func listReceipts(ctx context.Context, q store.Querier, p listing.Params, paged bool) ([]ReceiptRow, int, error) {
+	w := &listing.Where{}
+	if p.Search != "" {
+		like := listing.Like(p.Search)
+		w.Add(`(r.payer ILIKE ? OR r.finance_ref ILIKE ? OR EXISTS (
+			SELECT 1 FROM ledger_entries e JOIN obligations o ON o.id = e.obligation_id JOIN agreements a ON a.id = o.agreement_id
+			WHERE e.receipt_id = r.id AND a.reference ILIKE ?))`, like, like, like)
+	}
+	order, ok := receiptOrder[p.Sort]
+	if !ok {
+		order = receiptOrder["received"]
+	}
+	limit := ""
+	if paged {
+		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+	}
+	rows, err := q.Query(ctx, `
+		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at,
+		       coalesce((SELECT string_agg(DISTINCT a.reference, ', ') FROM ledger_entries e
+		                 JOIN obligations o ON o.id = e.obligation_id JOIN agreements a ON a.id = o.agreement_id
+		                 WHERE e.receipt_id = r.id), ''),
+		       NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.receipt_id = r.id
+		                   AND NOT EXISTS (SELECT 1 FROM ledger_entries rv WHERE rv.reverses_id = e.id)),
+		       count(*) OVER ()
+		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by
+		`+w.SQL()+` ORDER BY `+order+` `+p.Direction()+`, r.id `+p.Direction()+limit, w.Args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list receipts: %w", err)
+	}
+	defer rows.Close()
+	var out []ReceiptRow
+	total := 0
+	for rows.Next() {
+		var r ReceiptRow
+		if err := rows.Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt,
+			&r.Agreements, &r.Reversed, &total); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
