@@ -297,6 +297,10 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if err == nil {
+		v.Money = templates.LedgerView{ObligationID: o.ID, Monetary: o.Kind.IsMonetary(), Today: app.Ledger.Today(), CanEdit: v.CanEdit}
+		v.Money.Ledger, err = app.Ledger.Ledger(ctx, o.ID)
+	}
 	if err != nil {
 		app.serverError(w, r, err)
 		return

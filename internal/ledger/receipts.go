@@ -145,6 +145,10 @@ func (s *Service) RecordReceipt(ctx context.Context, actor audit.Actor, in Recei
 	return s.GetReceipt(ctx, id)
 }
 
+// CheckReceipt applies the rules that need no database, adding to errs
+// (which may hold the form's parse errors already).
+func (s *Service) CheckReceipt(in *ReceiptInput, errs *forms.Errors) { s.validateReceipt(in, errs) }
+
 func (s *Service) validateReceipt(in *ReceiptInput, errs *forms.Errors) {
 	in.Payer, in.FinanceRef, in.Note = strings.TrimSpace(in.Payer), strings.TrimSpace(in.FinanceRef), strings.TrimSpace(in.Note)
 	if in.ReceivedOn == nil {
