@@ -5,7 +5,8 @@
 --
 -- How the invariants hold under concurrency: the balance checks are
 -- DEFERRABLE INITIALLY DEFERRED constraint triggers. At commit each one
--- first locks the obligation row (SELECT … FOR UPDATE), so two transactions
+-- first locks the obligation row (SELECT … FOR NO KEY UPDATE, which does not
+-- conflict with the key-share locks the entries' foreign keys take), so two transactions
 -- writing money for one obligation check one after the other; under READ
 -- COMMITTED the second check's query takes a fresh snapshot after the lock
 -- is granted and so sees the first transaction's committed entries. Two
@@ -166,7 +167,7 @@ CREATE FUNCTION check_ledger_balances() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
-    PERFORM 1 FROM obligations WHERE id = NEW.obligation_id FOR UPDATE;
+    PERFORM 1 FROM obligations WHERE id = NEW.obligation_id FOR NO KEY UPDATE;
 
     SELECT * INTO bad FROM (
         SELECT DISTINCT entry_date,

@@ -53,6 +53,9 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Projects", Href: "/projects"},
 		{Label: "Deadlines", Href: "/deadlines"},
 	}
+	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
+		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"})
+	}
 	if u.HasRole(users.RoleAdmin) {
 		items = append(items,
 			templates.NavItem{Label: "Purposes", Href: "/admin/purposes"},

@@ -239,6 +239,10 @@ func (app *Application) requireRole(roles ...users.Role) func(http.Handler) http
 	}
 }
 
+// maxRequestBody is the largest request body accepted: enough for a CSV
+// upload of tens of thousands of rows.
+const maxRequestBody = 10 << 20
+
 // csrfToken returns the session's CSRF token, creating it if needed.
 func (app *Application) csrfToken(r *http.Request) string {
 	tok := app.Sessions.GetString(r.Context(), sessionCSRF)
@@ -270,6 +274,9 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Bound what reading the form (including file uploads) may take
+		// before the token is checked.
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		want := app.Sessions.GetString(r.Context(), sessionCSRF)
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {

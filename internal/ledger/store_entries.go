@@ -117,7 +117,7 @@ func sharesOf(ctx context.Context, q store.Querier, where string, args ...any) (
 // transaction (the database's own checks lock it again at commit).
 func lockObligation(ctx context.Context, q store.Querier, id int64) error {
 	var got int64
-	err := q.QueryRow(ctx, `SELECT id FROM obligations WHERE id = $1 FOR UPDATE`, id).Scan(&got)
+	err := q.QueryRow(ctx, `SELECT id FROM obligations WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ErrNotFound
 	}

@@ -59,5 +59,8 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoRegister(ctx, db, officerID); err != nil {
 		return nil, fmt.Errorf("seed register: %w", err)
 	}
+	if err := loadDemoLedger(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed ledger: %w", err)
+	}
 	return logins, nil
 }

@@ -36,6 +36,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"obligations":  count(`SELECT count(*) FROM obligations`),
 		"events":       count(`SELECT count(*) FROM obligation_events`),
 		"audit":        count(`SELECT count(*) FROM audit_events`),
+		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 	}
 	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
 		t.Fatalf("demo register too small: %v", before)
@@ -52,6 +53,20 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		t.Error("demo should have a deed of variation with a recorded change, and a draft")
 	}
 
+	// Money: a payment split across two obligations, invoices, a project
+	// with allocation and spend, and each money status represented.
+	if count(`SELECT count(*) FROM receipts r WHERE (SELECT count(*) FROM ledger_entries e WHERE e.receipt_id = r.id) > 1`) == 0 {
+		t.Error("demo should have a payment split across obligations")
+	}
+	for _, status := range []string{"part-spent", "allocated", "paid", "invoiced"} {
+		if count(`SELECT count(*) FROM obligation_status WHERE status = '`+status+`'`) == 0 {
+			t.Errorf("no demo obligation is %s", status)
+		}
+	}
+	if count(`SELECT count(*) FROM index_values WHERE source NOT LIKE 'demo data: fictional%'`) != 0 {
+		t.Error("demo index values must be labelled as fictional")
+	}
+
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
@@ -61,6 +76,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"obligations":  count(`SELECT count(*) FROM obligations`),
 		"events":       count(`SELECT count(*) FROM obligation_events`),
 		"audit":        count(`SELECT count(*) FROM audit_events`),
+		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 	}
 	for k, v := range before {
 		if after[k] != v {

@@ -1,0 +1,178 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// ragSQL is RateShare as an SQL expression, so the list can filter by
+// rating and still page correctly. Keep the two in step: the tests compare
+// them. date + interval clamps to the month's end as AddMonths does.
+func ragSQL(today, deadline, unspent, unallocated string) string {
+	return `CASE
+		WHEN ` + deadline + ` IS NULL OR ` + unspent + ` <= 0 THEN 'none'
+		WHEN ` + today + ` > ` + deadline + ` THEN 'overdue'
+		WHEN ` + deadline + ` <= (` + today + ` + interval '12 months')::date THEN 'red'
+		WHEN ` + unallocated + ` > 0 AND ` + deadline + ` <= (` + today + ` + interval '24 months')::date THEN 'amber'
+		ELSE 'green'
+	END`
+}
+
+const deadlineFrom = `
+FROM receipt_share_balances s
+JOIN receipts r ON r.id = s.receipt_id
+JOIN obligations o ON o.id = s.obligation_id
+JOIN contribution_purposes pu ON pu.code = o.purpose_code
+JOIN agreements a ON a.id = o.agreement_id
+JOIN developments d ON d.id = a.development_id
+LEFT JOIN users u ON u.id = a.responsible_officer_id
+`
+
+var deadlineOrder = map[string]string{
+	"deadline":  "s.deadline",
+	"received":  "s.received_on",
+	"unspent":   "s.unspent",
+	"agreement": "upper(a.reference)",
+}
+
+// deadlinesWithTotals reads a page and the totals from one snapshot, so
+// the totals row always agrees with the rows.
+func deadlinesWithTotals(ctx context.Context, db *store.DB, where *listing.Where, p listing.Params, today time.Time) ([]DeadlineRow, int, DeadlineTotals, error) {
+	var items []DeadlineRow
+	var total int
+	totals := emptyTotals()
+	err := pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		// The page query appends LIMIT and OFFSET parameters; give it a copy.
+		pageWhere := *where
+		pageWhere.Args = append([]any(nil), where.Args...)
+		if items, total, err = listDeadlines(ctx, tx, &pageWhere, p, today, true); err != nil {
+			return err
+		}
+		totals, err = deadlineTotals(ctx, tx, where)
+		return err
+	})
+	return items, total, totals, err
+}
+
+// listDeadlines reads the rows; where's first parameter ($1) is today.
+func listDeadlines(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, today time.Time, paged bool) ([]DeadlineRow, int, error) {
+	order, ok := deadlineOrder[p.Sort]
+	if !ok {
+		order = deadlineOrder["deadline"]
+	}
+	limit := ""
+	if paged {
+		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+	}
+	rows, err := q.Query(ctx, `
+		SELECT s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount, s.deadline, s.unallocated, s.unspent, s.returned,
+		       a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.purpose_code, pu.name, o.service_area,
+		       a.responsible_officer_id, coalesce(u.name, ''), r.payer,
+		       `+ragSQL("$1::date", "s.deadline", "s.unspent", "s.unallocated")+`,
+		       count(*) OVER ()`+deadlineFrom+w.SQL()+`
+		ORDER BY `+order+` `+p.Direction()+` NULLS LAST, s.deadline NULLS LAST, s.received_on, s.entry_id`+limit, w.Args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list deadlines: %w", err)
+	}
+	defer rows.Close()
+	var out []DeadlineRow
+	total := 0
+	for rows.Next() {
+		var d DeadlineRow
+		if err := rows.Scan(&d.EntryID, &d.ObligationID, &d.ReceiptID, &d.ReceivedOn, &d.Amount, &d.Deadline, &d.Unallocated, &d.Unspent, &d.Returned,
+			&d.AgreementID, &d.AgreementReference, &d.DevelopmentID, &d.DevelopmentName, &d.ClauseRef, &d.Description, &d.PurposeCode, &d.PurposeName,
+			&d.ServiceArea, &d.OfficerID, &d.OfficerName, &d.Payer, &d.sqlRAG, &total); err != nil {
+			return nil, 0, fmt.Errorf("list deadlines: %w", err)
+		}
+		d.RAG = RateShare(d.Deadline, today, d.Unspent, d.Unallocated)
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+// deadlineTotals adds up the selected shares by rating, with the rating
+// worked out in SQL (the filter's expression) against where's $1, today.
+func deadlineTotals(ctx context.Context, q store.Querier, w *listing.Where) (DeadlineTotals, error) {
+	totals := emptyTotals()
+	rows, err := q.Query(ctx, `
+		SELECT `+ragSQL("$1::date", "s.deadline", "s.unspent", "s.unallocated")+` AS rag,
+		       count(*), coalesce(sum(s.amount), 0), coalesce(sum(s.unallocated), 0), coalesce(sum(s.unspent), 0)`+
+		deadlineFrom+w.SQL()+` GROUP BY 1`, w.Args...)
+	if err != nil {
+		return totals, fmt.Errorf("total deadlines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b BandTotal
+		var rag string
+		if err := rows.Scan(&rag, &b.Count, &b.Amount, &b.Unallocated, &b.Unspent); err != nil {
+			return totals, fmt.Errorf("total deadlines: %w", err)
+		}
+		b.RAG = RAG(rag)
+		for i := range totals.Bands {
+			if totals.Bands[i].RAG == b.RAG {
+				totals.Bands[i] = b
+			}
+		}
+		totals.Count += b.Count
+		totals.Amount = totals.Amount.Add(b.Amount)
+		totals.Unallocated = totals.Unallocated.Add(b.Unallocated)
+		totals.Unspent = totals.Unspent.Add(b.Unspent)
+	}
+	return totals, rows.Err()
+}
+
+func deadlineServiceAreas(ctx context.Context, q store.Querier) ([]string, error) {
+	rows, err := q.Query(ctx, `
+		SELECT DISTINCT o.service_area FROM receipt_share_balances s JOIN obligations o ON o.id = s.obligation_id
+		WHERE s.unspent > 0 AND o.service_area <> '' ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("list service areas: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// receiptsForReconciliation returns the standing receipts (not reversed)
+// received between from and to, or whose finance reference is one of refs
+// (upper-case, trimmed), so a finance row can find its receipt by
+// reference whatever date either side gave it.
+func receiptsForReconciliation(ctx context.Context, q store.Querier, from, to time.Time, refs []string) ([]LedgerReceipt, error) {
+	if refs == nil {
+		refs = []string{}
+	}
+	rows, err := q.Query(ctx, `
+		SELECT r.id, r.received_on, r.total, r.finance_ref, r.payer
+		FROM receipts r
+		WHERE (r.received_on BETWEEN $1 AND $2 OR (r.finance_ref <> '' AND upper(btrim(r.finance_ref)) = ANY($3)))
+		  AND EXISTS (SELECT 1 FROM ledger_effective e WHERE e.receipt_id = r.id)
+		ORDER BY r.received_on, r.id`, from, to, refs)
+	if err != nil {
+		return nil, fmt.Errorf("read receipts to reconcile: %w", err)
+	}
+	defer rows.Close()
+	var out []LedgerReceipt
+	for rows.Next() {
+		var lr LedgerReceipt
+		if err := rows.Scan(&lr.ID, &lr.ReceivedOn, &lr.Total, &lr.FinanceRef, &lr.Payer); err != nil {
+			return nil, err
+		}
+		out = append(out, lr)
+	}
+	return out, rows.Err()
+}
