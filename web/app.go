@@ -10,6 +10,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
@@ -24,6 +25,7 @@ type Application struct {
 	Users    *users.Service
 	Register *agreements.Service
 	Ledger   *ledger.Service
+	Homes    *homes.Service
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -60,5 +62,6 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, Now: func() time.Time { return app.Now() }}
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
+	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	return app
 }

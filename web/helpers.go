@@ -52,6 +52,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Receipts", Href: "/receipts"},
 		{Label: "Projects", Href: "/projects"},
 		{Label: "Deadlines", Href: "/deadlines"},
+		{Label: "Homes", Href: "/homes"},
 	}
 	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
 		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"})

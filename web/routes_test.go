@@ -25,6 +25,8 @@ var (
 	adminsOnly   = access{roles: []users.Role{users.RoleAdmin}}
 	officersOnly = access{roles: []users.Role{users.RoleOfficer}}
 	indexAdmins  = access{roles: []users.Role{users.RoleAdmin, users.RoleOfficer}}
+	homesTeam    = access{roles: []users.Role{users.RoleHousing, users.RoleOfficer}}
+	housingOnly  = access{roles: []users.Role{users.RoleHousing}}
 )
 
 // expectedAccess lists every route the router serves and who may use it.
@@ -106,6 +108,37 @@ var expectedAccess = map[string]access{
 	"GET /admin/indices/{code}":                       indexAdmins,
 	"POST /admin/indices/{code}/values":               indexAdmins,
 	"POST /admin/indices/{code}/upload":               indexAdmins,
+	"GET /homes":                                      signedIn,
+	"GET /homes.csv":                                  signedIn,
+	"GET /developments/{id}/homes":                    signedIn,
+	"GET /developments/{id}/homes/new":                homesTeam,
+	"POST /developments/{id}/homes":                   homesTeam,
+	"GET /developments/{id}/homes/generate":           homesTeam,
+	"POST /developments/{id}/homes/generate":          homesTeam,
+	"GET /developments/{id}/homes/import":             homesTeam,
+	"POST /developments/{id}/homes/import":            homesTeam,
+	"POST /developments/{id}/homes/import/confirm":    homesTeam,
+	"POST /developments/{id}/homes/bulk":              homesTeam,
+	"GET /homes/{id}":                                 signedIn,
+	"GET /homes/{id}/edit":                            homesTeam,
+	"POST /homes/{id}":                                homesTeam,
+	"GET /homes/{id}/events/new":                      homesTeam,
+	"POST /homes/{id}/events":                         homesTeam,
+	"GET /homes/{id}/events/{eventID}/reverse":        homesTeam,
+	"POST /homes/{id}/events/{eventID}/reverse":       homesTeam,
+	"GET /lost-stock":                                 signedIn,
+	"GET /lost-stock.csv":                             signedIn,
+	"GET /providers":                                  signedIn,
+	"GET /providers/new":                              homesTeam,
+	"POST /providers":                                 homesTeam,
+	"GET /providers/{id}":                             signedIn,
+	"GET /providers/{id}/edit":                        homesTeam,
+	"POST /providers/{id}":                            homesTeam,
+	"GET /obligations/{id}/homes":                     signedIn,
+	"GET /obligations/{id}/mix":                       homesTeam,
+	"POST /obligations/{id}/mix":                      homesTeam,
+	"POST /obligations/{id}/verify":                   housingOnly,
+	"GET /breaches":                                   signedIn,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
 	"GET /admin/users":                                adminsOnly,
