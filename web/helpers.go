@@ -53,6 +53,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Projects", Href: "/projects"},
 		{Label: "Deadlines", Href: "/deadlines"},
 		{Label: "Homes", Href: "/homes"},
+		{Label: "Breaches", Href: "/breaches"},
 	}
 	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
 		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"})

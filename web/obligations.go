@@ -287,7 +287,7 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	v := templates.ObligationView{O: o, CanEdit: currentUser(r).HasRole(users.RoleOfficer)}
+	v := templates.ObligationView{O: o, CanEdit: currentUser(r).HasRole(users.RoleOfficer), CanEditMix: currentUser(r).HasRole(users.RoleHousing, users.RoleOfficer)}
 	var err error
 	if v.Events, err = app.Register.Events(ctx, o.ID); err == nil {
 		v.Recordable = agreements.OpenEventKinds(o.Kind, v.Events)

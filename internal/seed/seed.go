@@ -62,5 +62,8 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoLedger(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed ledger: %w", err)
 	}
+	if err := loadDemoHomes(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed homes: %w", err)
+	}
 	return logins, nil
 }

@@ -37,6 +37,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"events":       count(`SELECT count(*) FROM obligation_events`),
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
+		"homes":        count(`SELECT count(*) FROM homes`),
 	}
 	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
 		t.Fatalf("demo register too small: %v", before)
@@ -67,6 +68,17 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		t.Error("demo index values must be labelled as fictional")
 	}
 
+	// Homes: delivery that does not match the agreed mix, and a home that
+	// left the affordable stock through right to buy.
+	if count(`SELECT count(*) FROM home_state WHERE exit_route = 'right-to-buy'`) != 1 {
+		t.Error("demo should have a home that left through right to buy")
+	}
+	if count(`SELECT count(*) FROM homes h JOIN home_state s ON s.home_id = h.id
+		WHERE h.obligation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM affordable_mix_lines l
+		WHERE l.obligation_id = h.obligation_id AND l.tenure = s.current_tenure AND l.bedrooms = h.bedrooms)`) == 0 {
+		t.Error("demo should deliver homes of a tenure the agreement did not secure")
+	}
+
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
@@ -77,6 +89,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"events":       count(`SELECT count(*) FROM obligation_events`),
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
+		"homes":        count(`SELECT count(*) FROM homes`),
 	}
 	for k, v := range before {
 		if after[k] != v {

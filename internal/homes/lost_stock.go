@@ -1,0 +1,166 @@
+package homes
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/listing"
+)
+
+// FinancialYear is the year (April to March) a date falls in, named by
+// the calendar year it starts: 31 March 2026 is in 2025, 1 April 2026 in
+// 2026.
+func FinancialYear(t time.Time) int {
+	if t.Month() < time.April {
+		return t.Year() - 1
+	}
+	return t.Year()
+}
+
+// FinancialYearLabel names a financial year as "2025–26".
+func FinancialYearLabel(year int) string {
+	return fmt.Sprintf("%d–%02d", year, (year+1)%100)
+}
+
+// LostHome is a home that left the affordable stock.
+type LostHome struct {
+	HomeID             int64
+	Plot               string
+	Address            string
+	Postcode           string
+	UPRN               string
+	DevelopmentID      int64
+	DevelopmentName    string
+	AgreementID        *int64
+	AgreementReference string
+	Route              EventKind
+	ExitedOn           time.Time
+	TenureBefore       Tenure // its tenure when it left
+	ProviderName       string // its provider when it left
+	Evidence           string
+}
+
+// LostStockTotal is how many homes left the stock by one route in one
+// financial year.
+type LostStockTotal struct {
+	Year  int // the financial year's first calendar year
+	Route EventKind
+	Homes int
+}
+
+// LostStockSorts are the lost-stock list's sort keys.
+var LostStockSorts = []string{"exited", "development", "route", "tenure"}
+
+var lostStockSortColumns = map[string]string{
+	"exited":      "st.exited_on",
+	"development": "lower(d.name)",
+	"route":       "array_position(ARRAY['right-to-buy','right-to-acquire','staircased','sold','demolished','converted-to-market','other-exit'], st.exit_route)",
+	"tenure":      "array_position(ARRAY['social-rent','london-affordable-rent','affordable-rent','london-living-rent','intermediate-rent','shared-ownership','first-homes','discount-market-sale','other-intermediate','market'], st.current_tenure)",
+}
+
+const lostStockColumns = `h.id, h.plot, h.address, h.postcode, coalesce(h.uprn, ''), d.id, d.name, a.id, coalesce(a.reference, ''),
+	st.exit_route, st.exited_on, st.current_tenure, coalesce(p.name, ''),
+	coalesce((SELECT e.evidence FROM home_events_effective e WHERE e.home_id = h.id AND e.kind = st.exit_route
+	          ORDER BY e.event_date DESC, e.id DESC LIMIT 1), '')`
+
+const lostStockFrom = `
+FROM homes h
+JOIN home_state st ON st.home_id = h.id
+JOIN developments d ON d.id = h.development_id
+LEFT JOIN obligations o ON o.id = h.obligation_id
+LEFT JOIN agreements a ON a.id = o.agreement_id
+LEFT JOIN registered_providers p ON p.id = st.current_provider_id`
+
+// lostStockFilters turns the route and financial-year filters into
+// conditions; an unknown route or year matches nothing rather than all.
+func lostStockFilters(p listing.Params) *listing.Where {
+	w := &listing.Where{}
+	w.Add("st.exit_route IS NOT NULL")
+	w.Add("h.archived_at IS NULL")
+	if r := p.Get("route"); r != "" {
+		w.Add("st.exit_route = ?", r)
+	}
+	if y := p.Get("year"); y != "" {
+		year, err := strconv.Atoi(y)
+		if err != nil || year < 1900 || year > 2200 {
+			w.Add("false")
+		} else {
+			from := time.Date(year, time.April, 1, 0, 0, 0, 0, time.UTC)
+			w.Add("st.exited_on >= ? AND st.exited_on < ?", from, from.AddDate(1, 0, 0))
+		}
+	}
+	return w
+}
+
+// LostStock lists a page of homes that left the affordable stock, newest
+// exit first unless sorted otherwise.
+func (s *Service) LostStock(ctx context.Context, p listing.Params) (listing.Page[LostHome], error) {
+	items, total, err := s.lostStock(ctx, p, true)
+	return listing.Page[LostHome]{Items: items, Total: total, Params: p}, err
+}
+
+// ExportLostStock lists every home the filters select, in the list's order.
+func (s *Service) ExportLostStock(ctx context.Context, p listing.Params) ([]LostHome, error) {
+	items, _, err := s.lostStock(ctx, p, false)
+	return items, err
+}
+
+func (s *Service) lostStock(ctx context.Context, p listing.Params, paged bool) ([]LostHome, int, error) {
+	w := lostStockFilters(p)
+	col, ok := lostStockSortColumns[p.Sort]
+	if !ok {
+		col = lostStockSortColumns["exited"]
+	}
+	sql := `SELECT ` + lostStockColumns + `, count(*) OVER ()` + lostStockFrom + ` ` + w.SQL() +
+		` ORDER BY ` + col + ` ` + p.Direction() + `, lower(d.name), h.plot, h.id`
+	if paged {
+		sql += ` LIMIT ` + w.Arg(p.PerPage) + ` OFFSET ` + w.Arg(p.Offset())
+	}
+	rows, err := s.DB.Pool.Query(ctx, sql, w.Args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list lost stock: %w", err)
+	}
+	total := 0
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LostHome, error) {
+		var l LostHome
+		var route, tenure string
+		err := row.Scan(&l.HomeID, &l.Plot, &l.Address, &l.Postcode, &l.UPRN, &l.DevelopmentID, &l.DevelopmentName,
+			&l.AgreementID, &l.AgreementReference, &route, &l.ExitedOn, &tenure, &l.ProviderName, &l.Evidence, &total)
+		l.Route, l.TenureBefore = EventKind(route), Tenure(tenure)
+		return l, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list lost stock: %w", err)
+	}
+	return items, total, nil
+}
+
+// LostStockTotals counts the homes that left the affordable stock by
+// financial year (April to March) and route, oldest year first, routes in
+// ExitKinds order. Archived (mistaken) homes are left out.
+func (s *Service) LostStockTotals(ctx context.Context) ([]LostStockTotal, error) {
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT (extract(year FROM st.exited_on - interval '3 months'))::int AS fy, st.exit_route, count(*)
+		FROM home_state st JOIN homes h ON h.id = st.home_id
+		WHERE st.exit_route IS NOT NULL AND h.archived_at IS NULL
+		GROUP BY 1, 2
+		ORDER BY 1, array_position(ARRAY['right-to-buy','right-to-acquire','staircased','sold','demolished','converted-to-market','other-exit'], st.exit_route)`)
+	if err != nil {
+		return nil, fmt.Errorf("lost stock totals: %w", err)
+	}
+	totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LostStockTotal, error) {
+		var t LostStockTotal
+		var route string
+		err := row.Scan(&t.Year, &route, &t.Homes)
+		t.Route = EventKind(route)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lost stock totals: %w", err)
+	}
+	return totals, nil
+}

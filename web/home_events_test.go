@@ -1,0 +1,265 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// eventsSeed is a development with an agreement, an affordable-housing
+// obligation and a registered provider; homes are added with plain SQL.
+type eventsSeed struct {
+	t            *testing.T
+	app          *Application
+	devID        int64
+	obligationID int64
+	providerID   int64
+}
+
+func newEventsSeed(t *testing.T, app *Application) *eventsSeed {
+	t.Helper()
+	s := &eventsSeed{t: t, app: app}
+	var agreementID int64
+	s.scan(`INSERT INTO developments (name, ward) VALUES ('Canal Wharf', 'North') RETURNING id`, nil, &s.devID)
+	s.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
+		VALUES ('21/S106/007', $1, 'section-106', 'live', '2021-05-01') RETURNING id`, []any{s.devID}, &agreementID)
+	s.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
+		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Affordable homes') RETURNING id`, []any{agreementID}, &s.obligationID)
+	s.scan(`INSERT INTO registered_providers (name) VALUES ('Heartland Homes') RETURNING id`, nil, &s.providerID)
+	return s
+}
+
+func (s *eventsSeed) scan(sql string, args []any, dest ...any) {
+	s.t.Helper()
+	if err := s.app.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(dest...); err != nil {
+		s.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (s *eventsSeed) home(plot, uprn string) int64 {
+	s.t.Helper()
+	var u *string
+	if uprn != "" {
+		u = &uprn
+	}
+	var id int64
+	s.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn, address)
+		VALUES ($1, $2, $3, 'social-rent', 2, $4, $3 || ' Canal Street') RETURNING id`, []any{s.devID, s.obligationID, plot, u}, &id)
+	return id
+}
+
+func (s *eventsSeed) event(homeID int64, kind, date string) {
+	s.t.Helper()
+	var id int64
+	var provider *int64
+	if kind == "transferred" {
+		provider = &s.providerID
+	}
+	s.scan(`INSERT INTO home_events (home_id, kind, event_date, evidence, registered_provider_id) VALUES ($1, $2, $3, 'Evidence', $4) RETURNING id`,
+		[]any{homeID, kind, date, provider}, &id)
+}
+
+func (s *eventsSeed) count(sql string, args ...any) int {
+	s.t.Helper()
+	var n int
+	s.scan(sql, args, &n)
+	return n
+}
+
+// evPost submits a form as a signed-in user, with the session's CSRF token.
+func evPost(t *testing.T, ts *testServer, path string, form url.Values) response {
+	t.Helper()
+	form.Set("csrf_token", ts.csrf(t, "/"))
+	return ts.post(t, path, form)
+}
+
+func id64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	s := newEventsSeed(t, app)
+	h := s.home("A1", "100023000201")
+	ts := newTestServer(t, app)
+	ts.login(t, "housing@test.example", testPassword)
+
+	res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=completed")
+	if res.status != http.StatusOK || !strings.Contains(res.body, "Record: Completed") {
+		t.Fatalf("form %d\n%s", res.status, excerpt(res.body))
+	}
+	if res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded"); res.status != http.StatusNotFound {
+		t.Fatalf("unknown kind: %d", res.status)
+	}
+	// Refused, keeping what was typed.
+	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"1"}, "date-month": {"3"}, "date-year": {"2025"}, "note": {"Phase 1"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the evidence that the home was completed") || !strings.Contains(res.body, "Phase 1") {
+		t.Fatalf("no evidence: %d\n%s", res.status, excerpt(res.body))
+	}
+	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"1"}, "date-month": {"3"}, "date-year": {"2025"}, "evidence": {"BC/77"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("record: %d\n%s", res.status, excerpt(res.body))
+	}
+	if st := s.count(`SELECT count(*) FROM home_state WHERE home_id = $1 AND state = 'completed'`, h); st != 1 {
+		t.Fatal("home not completed")
+	}
+	var eventID int64
+	s.scan(`SELECT id FROM home_events WHERE home_id = $1`, []any{h}, &eventID)
+	page := ts.get(t, "/homes/"+id64(h))
+	if !strings.Contains(page.body, "BC/77") || !strings.Contains(page.body, "/events/"+id64(eventID)+"/reverse") {
+		t.Fatalf("home page lacks the event\n%s", excerpt(page.body))
+	}
+	res = evPost(t, ts, "/homes/"+id64(h)+"/events/"+id64(eventID)+"/reverse", url.Values{"reason": {""}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter why this entry is being reversed") {
+		t.Fatalf("reverse without reason: %d", res.status)
+	}
+	res = evPost(t, ts, "/homes/"+id64(h)+"/events/"+id64(eventID)+"/reverse", url.Values{"reason": {"Wrong plot"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("reverse: %d\n%s", res.status, excerpt(res.body))
+	}
+	if st := s.count(`SELECT count(*) FROM home_state WHERE home_id = $1 AND state = 'secured'`, h); st != 1 {
+		t.Fatal("reversal did not re-derive the state")
+	}
+	page = ts.get(t, "/homes/"+id64(h))
+	if !strings.Contains(page.body, "<del>Completed</del>") || !strings.Contains(page.body, "Wrong plot") {
+		t.Fatalf("reversed event not struck through\n%s", excerpt(page.body))
+	}
+}
+
+func TestBulkEventRecordsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	s := newEventsSeed(t, app)
+	a, b := s.home("B1", "100023000301"), s.home("B2", "")
+	ts := newTestServer(t, app)
+	ts.login(t, "housing@test.example", testPassword)
+	form := url.Values{"home": {id64(a), id64(b)}, "action": {"completed"}, "date-day": {"2"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"BC/all"}}
+	res := evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", form)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Plot B2") ||
+		!strings.Contains(res.body, "Add the home&#39;s UPRN before marking it completed") {
+		t.Fatalf("bulk with a home without UPRN: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(`SELECT count(*) FROM home_events`); n != 0 {
+		t.Fatalf("%d events written", n)
+	}
+	s.scan(`UPDATE homes SET uprn = '100023000302' WHERE id = $1 RETURNING id`, []any{b}, new(int64))
+	res = evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", form)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/developments/"+id64(s.devID)+"/homes" {
+		t.Fatalf("bulk completed: %d %s\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
+	}
+	if n := s.count(`SELECT count(*) FROM home_state WHERE state = 'completed'`); n != 2 {
+		t.Fatalf("%d homes completed", n)
+	}
+	// Transferred needs a provider.
+	transfer := url.Values{"home": {id64(a), id64(b)}, "action": {"transferred"}, "date-day": {"3"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"TP1"}}
+	res = evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", transfer)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select the registered provider the home was transferred to") {
+		t.Fatalf("bulk transfer without provider: %d\n%s", res.status, excerpt(res.body))
+	}
+	transfer.Set("provider", id64(s.providerID))
+	if res = evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", transfer); res.status != http.StatusSeeOther {
+		t.Fatalf("bulk transfer: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(`SELECT count(*) FROM home_state WHERE state = 'transferred' AND current_provider_id = $1`, s.providerID); n != 2 {
+		t.Fatalf("%d homes transferred", n)
+	}
+}
+
+func TestLostStockPageTotalsAndCSV(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	s := newEventsSeed(t, app)
+	for i, on := range []string{"2026-03-31", "2026-04-01"} {
+		h := s.home("L"+strconv.Itoa(i), "10002300040"+strconv.Itoa(i))
+		s.event(h, "completed", "2024-01-01")
+		s.event(h, "right-to-buy", on)
+	}
+	kept := s.home("K1", "100023000499")
+	s.event(kept, "completed", "2024-01-01")
+	ts := newTestServer(t, app)
+	ts.login(t, "viewer@test.example", testPassword)
+	res := ts.get(t, "/lost-stock")
+	if res.status != http.StatusOK || !strings.Contains(res.body, "2025–26") || !strings.Contains(res.body, "2026–27") ||
+		!strings.Contains(res.body, "21/S106/007") || strings.Contains(res.body, "Plot K1") {
+		t.Fatalf("lost stock %d\n%s", res.status, excerpt(res.body))
+	}
+	res = ts.get(t, "/lost-stock.csv?year=2025")
+	lines := strings.Split(strings.TrimSpace(res.body), "\n")
+	if res.status != http.StatusOK || len(lines) != 2 || !strings.HasPrefix(lines[0], "home_id,plot") ||
+		!strings.Contains(lines[1], "2026-03-31,2025–26,right-to-buy,social-rent") {
+		t.Fatalf("CSV %d\n%s", res.status, res.body)
+	}
+}
+
+func TestViewerCannotRecordOrReverseHomeEvents(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	s := newEventsSeed(t, app)
+	h := s.home("V1", "100023000501")
+	ts := newTestServer(t, app)
+	ts.login(t, "viewer@test.example", testPassword)
+	for _, c := range []struct {
+		method, path string
+	}{
+		{"GET", "/homes/" + id64(h) + "/events/new?kind=completed"},
+		{"POST", "/homes/" + id64(h) + "/events"},
+		{"POST", "/developments/" + id64(s.devID) + "/homes/bulk"},
+	} {
+		var res response
+		if c.method == "GET" {
+			res = ts.get(t, c.path)
+		} else {
+			res = evPost(t, ts, c.path, url.Values{"kind": {"completed"}, "home": {id64(h)}, "action": {"completed"},
+				"date-day": {"1"}, "date-month": {"1"}, "date-year": {"2025"}, "evidence": {"x"}})
+		}
+		if res.status != http.StatusForbidden {
+			t.Fatalf("%s %s: %d, want 403", c.method, c.path, res.status)
+		}
+	}
+	if n := s.count(`SELECT count(*) FROM home_events`); n != 0 {
+		t.Fatalf("viewer wrote %d events", n)
+	}
+}
+
+func TestHomeEventFormReversalAndLostStockAreAccessibleInTheBrowser(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	s := newEventsSeed(t, app)
+	h := s.home("C1", "100023000601")
+	s.event(h, "completed", "2025-01-10")
+	ts := newTestServer(t, app)
+	ctx := officerTab(t, ts, "housing@test.example")
+
+	visitAndCheck(t, ctx, ts.URL+"/homes/"+id64(h)+"/events/new?kind=transferred", "transfer form")
+	fill(t, ctx, map[string]string{"date": "12", "date-month": "1", "date-year": "2025", "provider": id64(s.providerID), "evidence": "TP1 deed"})
+	loc, _ := submitAndCheck(t, ctx, "home page after transfer")
+	if !strings.Contains(loc, "/homes/"+id64(h)) {
+		t.Fatalf("after transfer at %s", loc)
+	}
+	var eventID int64
+	s.scan(`SELECT id FROM home_events WHERE home_id = $1 AND kind = 'transferred'`, []any{h}, &eventID)
+	visitAndCheck(t, ctx, ts.URL+"/homes/"+id64(h)+"/events/"+id64(eventID)+"/reverse", "reverse form")
+	fill(t, ctx, map[string]string{"reason": "Transferred to the wrong provider"})
+	submitAndCheck(t, ctx, "home page after reversal")
+	html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html, "<del>Transferred to registered provider</del>") {
+		t.Fatalf("reversal not shown struck through")
+	}
+	s.event(h, "sold", "2025-06-01")
+	visitAndCheck(t, ctx, ts.URL+"/lost-stock", "lost stock")
+	browsertest.CheckAccessibility(t, ctx, "lost stock")
+}

@@ -1,0 +1,471 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// hmSite is a development with an agreement and an affordable-housing
+// obligation, and a registered provider, served to a housing officer.
+type hmSite struct {
+	app          *Application
+	ts           *testServer
+	devID        int64
+	obligationID int64
+	providerID   int64
+}
+
+func newHMSite(t *testing.T) *hmSite {
+	t.Helper()
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	ts := newTestServer(t, app)
+	ts.login(t, "housing@test.example", testPassword)
+	s := &hmSite{app: app, ts: ts}
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	s.scan(t, `SELECT development_id FROM agreements WHERE id = $1`, []any{agreementID}, &s.devID)
+	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
+		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', 'Provide 30 affordable homes') RETURNING id`, []any{agreementID}, &s.obligationID)
+	s.scan(t, `INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &s.providerID)
+	return s
+}
+
+func (s *hmSite) scan(t *testing.T, sql string, args []any, dest ...any) {
+	t.Helper()
+	if err := s.app.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (s *hmSite) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	s.scan(t, sql, args, &n)
+	return n
+}
+
+// post submits a form with the session's CSRF token.
+func (s *hmSite) post(t *testing.T, path string, v url.Values) response {
+	t.Helper()
+	if v.Get("csrf_token") == "" {
+		v.Set("csrf_token", s.ts.csrf(t, "/"))
+	}
+	return s.ts.post(t, path, v)
+}
+
+func (s *hmSite) homesPath() string { return fmt.Sprintf("/developments/%d/homes", s.devID) }
+
+func hmValues(plot, tenure, uprn string) url.Values {
+	return url.Values{"plot": {plot}, "tenure": {tenure}, "bedrooms": {"2"}, "habitable_rooms": {"3"}, "floor_area_m2": {"61.5"},
+		"wheelchair": {"none"}, "floor_block": {"Block A"}, "address": {"Flat " + plot + ", Mill Lane"}, "postcode": {"wv1 1aa"}, "uprn": {uprn}}
+}
+
+// addHome adds a home through the form and returns its page's path.
+func (s *hmSite) addHome(t *testing.T, v url.Values) string {
+	t.Helper()
+	res := s.post(t, s.homesPath(), v)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("add home: %d\n%s", res.status, excerpt(res.body))
+	}
+	return res.header.Get("Location")
+}
+
+// postFile submits a multipart form with one file, as the import form does.
+func (ts *testServer) postFile(t *testing.T, path string, fields url.Values, fileName, content string) response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if fields.Get("csrf_token") == "" {
+		fields.Set("csrf_token", ts.csrf(t, "/"))
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if fileName != "" {
+		fw, _ := mw.CreateFormFile("file", fileName)
+		_, _ = io.WriteString(fw, content)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := ts.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
+	s := newHMSite(t)
+	v := hmValues("12", "social-rent", "12AB")
+	v.Set("obligation", fmt.Sprint(s.obligationID))
+	res := s.post(t, s.homesPath(), v)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits, like 100023336956") ||
+		!strings.Contains(res.body, `value="12AB"`) || !strings.Contains(res.body, `value="Flat 12, Mill Lane"`) {
+		t.Fatalf("bad UPRN: %d\n%s", res.status, excerpt(res.body))
+	}
+	v.Set("uprn", "1234567890123")
+	if res := s.post(t, s.homesPath(), v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits") {
+		t.Fatalf("13-digit UPRN: %d", res.status)
+	}
+	v.Set("uprn", "123")
+	page := s.ts.get(t, s.addHome(t, v))
+	for _, want := range []string{"Plot 12", "123", "Social rent", "WV1 1AA", "Provide 30 affordable homes", "Secured", "Record an event", "Added plot 12"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("home page lacks %q", want)
+		}
+	}
+	// 00123 is the same UPRN as 123: the message names the other home.
+	dup := hmValues("13", "market", "00123")
+	res = s.post(t, s.homesPath(), dup)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.body), "UPRN 00123 is already used by plot 12, Mill Lane") {
+		t.Fatalf("duplicate UPRN: %d\n%s", res.status, excerpt(res.body))
+	}
+	// The same plot, in another case, is refused too.
+	if res := s.post(t, s.homesPath(), hmValues("12", "market", "")); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "There is already a plot 12 in this development") {
+		t.Fatalf("duplicate plot: %d", res.status)
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes`); n != 1 {
+		t.Fatalf("%d homes, want 1", n)
+	}
+}
+
+func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
+	s := newHMSite(t)
+	other := seedAgreement(t, s.app, "22/S106/050", "Station Yard", "South Ward")
+	var otherOb int64
+	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, description)
+		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Ten homes') RETURNING id`, []any{other}, &otherOb)
+	v := hmValues("1", "social-rent", "")
+	v.Set("obligation", fmt.Sprint(otherOb))
+	res := s.post(t, s.homesPath(), v)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select an affordable-housing obligation of this development") {
+		t.Fatalf("another development's obligation: %d\n%s", res.status, excerpt(res.body))
+	}
+}
+
+func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
+	s := newHMSite(t)
+	path := s.addHome(t, hmValues("1", "social-rent", ""))
+	first := hmValues("1", "affordable-rent", "100023336956")
+	first.Set("version", "1")
+	if res := s.post(t, path, first); res.status != http.StatusSeeOther {
+		t.Fatalf("first edit: %d\n%s", res.status, excerpt(res.body))
+	}
+	second := hmValues("1", "shared-ownership", "100023336957")
+	second.Set("address", "Typed by the second officer")
+	second.Set("version", "1")
+	res := s.post(t, path, second)
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "Typed by the second officer") ||
+		!strings.Contains(res.body, `name="version" value="2"`) || !strings.Contains(res.body, "Someone else changed this record") {
+		t.Fatalf("stale edit: %d\n%s", res.status, excerpt(res.body))
+	}
+	var uprn string
+	s.scan(t, `SELECT uprn FROM homes`, nil, &uprn)
+	if uprn != "100023336956" {
+		t.Fatalf("the stale edit was saved: UPRN %s", uprn)
+	}
+}
+
+func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T) {
+	s := newHMSite(t)
+	s.addHome(t, hmValues("A-2", "social-rent", "100023336956"))
+	s.addHome(t, hmValues("A-10", "market", ""))
+	page := s.ts.get(t, s.homesPath())
+	if page.status != http.StatusOK {
+		t.Fatalf("status %d", page.status)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`action="%s/bulk"`, s.homesPath()), `name="home"`, `name="action"`, `value="completed"`, `value="transferred"`,
+		`name="date-day"`, `name="date-month"`, `name="date-year"`, `name="provider"`, "Heartland Homes", `name="csrf_token"`,
+		"Add a home", "Generate homes", "Import from CSV", "100023336956",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("development homes page lacks %s", want)
+		}
+	}
+	if strings.Index(page.body, "Plot A-2") > strings.Index(page.body, "Plot A-10") {
+		t.Error("plots must be in natural order: A-2 before A-10")
+	}
+}
+
+func TestGenerateHomesThroughTheFormAllOrNothing(t *testing.T) {
+	s := newHMSite(t)
+	v := url.Values{"count": {"12"}, "prefix": {"B-"}, "start": {"1"}, "tenure": {"shared-ownership"}, "bedrooms": {"1"},
+		"wheelchair": {"none"}, "obligation": {fmt.Sprint(s.obligationID)}, "provider": {fmt.Sprint(s.providerID)}}
+	res := s.post(t, s.homesPath()+"/generate", v)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("generate: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes WHERE plot LIKE 'B-%' AND registered_provider_id = $1 AND obligation_id = $2`, s.providerID, s.obligationID); n != 12 {
+		t.Fatalf("%d homes generated, want 12", n)
+	}
+	if !strings.Contains(s.ts.get(t, s.homesPath()).body, "Added 12 homes: plot B-1 to B-12.") {
+		t.Error("no confirmation of the generated homes")
+	}
+	v.Set("start", "12")
+	v.Set("count", "3")
+	res = s.post(t, s.homesPath()+"/generate", v)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Plot B-12 already exists in this development") || !strings.Contains(res.body, `value="B-"`) {
+		t.Fatalf("clash: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes`); n != 12 {
+		t.Fatalf("%d homes after a clash", n)
+	}
+	v.Set("count", "0")
+	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Number of homes must be between 1 and 500") {
+		t.Fatalf("count 0: %d", res.status)
+	}
+}
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`)
+
+// confirmValues reads the preview page's hidden fields.
+func confirmValues(body string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenField.FindAllStringSubmatch(body, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
+	s := newHMSite(t)
+	file := "Unit,Tenure type,Beds,UPRN,Provider\nA-1,Social Rented,2,100023336956,Heartland Homes\nA-2,SO,x,12AB,\nA-3,Market,1,,Nobody\n"
+	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "schedule.csv", file)
+	body := html.UnescapeString(res.body)
+	for _, want := range []string{
+		"Row 3, column bedrooms: Bedrooms must be a whole number from 0 to 10",
+		"Row 3, column uprn: UPRN must be 1 to 12 digits, like 100023336956",
+		"Row 4, column provider: There is no registered provider called “Nobody”",
+		"schedule.csv has 3 problems: nothing was saved",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	if res.status != http.StatusUnprocessableEntity || strings.Contains(body, "/import/confirm") {
+		t.Fatalf("a file with problems must not be offered for import: %d", res.status)
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
+		t.Fatalf("the dry run wrote %d homes", n)
+	}
+	if res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select a CSV file to upload") {
+		t.Fatalf("no file: %d", res.status)
+	}
+}
+
+func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
+	s := newHMSite(t)
+	file := "plot,tenure,bedrooms,uprn,provider,address\r\nC-1,Social Rented,2,100023336956,heartland homes,\"1 Mill Lane, Ashford\"\r\nC-2,Market,3,,,\r\n"
+	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{"obligation": {fmt.Sprint(s.obligationID)}}, "mill.csv", file)
+	if res.status != http.StatusOK || !strings.Contains(res.body, "Import 2 homes") {
+		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
+		t.Fatalf("the dry run wrote %d homes", n)
+	}
+	v := confirmValues(res.body)
+	tampered := url.Values{}
+	for k, vs := range v {
+		tampered[k] = vs
+	}
+	tampered.Set("csv", strings.Replace(v.Get("csv"), "C-2", "C-3", 1))
+	if res := s.post(t, s.homesPath()+"/import/confirm", tampered); res.status != http.StatusBadRequest {
+		t.Fatalf("tampered file: %d", res.status)
+	}
+	// Browsers send hidden fields back with \r\n line ends.
+	v.Set("csv", strings.ReplaceAll(v.Get("csv"), "\n", "\r\n"))
+	res = s.post(t, s.homesPath()+"/import/confirm", v)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes WHERE development_id = $1`, s.devID); n != 2 {
+		t.Fatalf("%d homes imported, want 2", n)
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes WHERE plot = 'C-1' AND obligation_id = $1 AND registered_provider_id = $2 AND address = '1 Mill Lane, Ashford'`, s.obligationID, s.providerID); n != 1 {
+		t.Fatal("C-1 was not imported with its obligation, provider and address")
+	}
+	if n := s.count(t, `SELECT count(*) FROM audit_events WHERE action = 'home.import' AND summary LIKE '%mill.csv%SHA-256 ' || $1 || '%'`, v.Get("checksum")[:12]); n != 2 {
+		t.Fatalf("%d import audit events naming the file and checksum, want 2", n)
+	}
+	// Confirming the same file again finds the clashes and writes nothing.
+	res = s.post(t, s.homesPath()+"/import/confirm", v)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2, column plot: There is already a plot C-1 in this development") {
+		t.Fatalf("second confirm: %d\n%s", res.status, excerpt(res.body))
+	}
+}
+
+func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
+	s := newHMSite(t)
+	var b strings.Builder
+	b.WriteString("plot,tenure,bedrooms,uprn\n")
+	for i := 1; i < 2000; i++ {
+		fmt.Fprintf(&b, "P-%d,Affordable Rent,2,%d\n", i, 300000+i)
+	}
+	b.WriteString("P-2000,Affordable Rent,2,300001\n") // the UPRN of row 2
+	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "big.csv", b.String())
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2001, column uprn: UPRN 300001 is also on row 2") {
+		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
+	}
+	// Even a forged confirm of the file (with its right checksum) writes nothing.
+	text := b.String()
+	sum := confirmChecksum(text)
+	res = s.post(t, s.homesPath()+"/import/confirm", url.Values{"csv": {text}, "checksum": {sum}, "file_name": {"big.csv"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("confirm: %d\n%s", res.status, excerpt(res.body))
+	}
+	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
+		t.Fatalf("%d homes written", n)
+	}
+}
+
+func TestHomesListFiltersAndCSVMatch(t *testing.T) {
+	s := newHMSite(t)
+	a := hmValues("1", "social-rent", "100023336956")
+	a.Set("provider", fmt.Sprint(s.providerID))
+	s.addHome(t, a)
+	s.addHome(t, hmValues("2", "market", ""))
+	other := seedAgreement(t, s.app, "22/S106/050", "Station Yard", "South Ward")
+	var otherDev int64
+	s.scan(t, `SELECT development_id FROM agreements WHERE id = $1`, []any{other}, &otherDev)
+	res := s.post(t, fmt.Sprintf("/developments/%d/homes", otherDev), hmValues("S-1", "shared-ownership", "7"))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("%d\n%s", res.status, excerpt(res.body))
+	}
+	list := s.ts.get(t, "/homes?tenure=market")
+	if !strings.Contains(list.body, "Plot 2") || strings.Contains(list.body, "Plot 1<") || strings.Contains(list.body, "Plot S-1") {
+		t.Fatalf("tenure filter wrong\n%s", excerpt(list.body))
+	}
+	if !strings.Contains(list.body, `href="/homes.csv?tenure=market"`) {
+		t.Fatal("the CSV link must carry the filters")
+	}
+	if body := s.ts.get(t, "/homes?q=0100023336956").body; strings.Contains(body, "Plot 1") {
+		t.Fatal("a 13-digit search is not a UPRN") // and does not match by accident
+	}
+	if body := s.ts.get(t, "/homes?q=100023336956").body; !strings.Contains(body, "Plot 1") || strings.Contains(body, "Plot 2") {
+		t.Fatal("UPRN search wrong")
+	}
+	if body := s.ts.get(t, "/homes?q=station").body; !strings.Contains(body, "Plot S-1") || strings.Contains(body, "Plot 2") {
+		t.Fatal("development search wrong")
+	}
+	rows := readCSV(t, s.ts.get(t, fmt.Sprintf("/homes.csv?provider=%d", s.providerID)).body)
+	if len(rows) != 2 || strings.Join(rows[0], ",") != "id,development,plot,uprn,address,postcode,tenure_secured,tenure_current,bedrooms,habitable_rooms,wheelchair,state,provider,obligation_id,completed_on,exited_on,exit_route" ||
+		rows[1][2] != "1" || rows[1][3] != "100023336956" || rows[1][12] != "Heartland Homes" || rows[1][11] != "secured" {
+		t.Fatalf("CSV rows %v", rows)
+	}
+	rows = readCSV(t, s.ts.get(t, fmt.Sprintf("/homes.csv?development=%d", s.devID)).body)
+	if len(rows) != 3 {
+		t.Fatalf("development CSV has %d rows, want 3", len(rows))
+	}
+}
+
+func readCSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestViewerSeesHomesButCannotChangeThem(t *testing.T) {
+	s := newHMSite(t)
+	path := s.addHome(t, hmValues("1", "social-rent", ""))
+	addUser(t, s.app.DB, "viewer@test.example", users.RoleViewer)
+	viewer := &testServer{Server: s.ts.Server, app: s.app, client: newClient()}
+	viewer.login(t, "viewer@test.example", testPassword)
+	for _, p := range []string{path, s.homesPath(), "/homes", "/providers", fmt.Sprintf("/providers/%d", s.providerID)} {
+		page := viewer.get(t, p)
+		if page.status != http.StatusOK {
+			t.Fatalf("viewer reading %s: %d", p, page.status)
+		}
+		for _, action := range []string{"Record an event", "Change home details", "Add a home", "Generate homes", `name="home"`, "Add a registered provider", "Change registered provider"} {
+			if strings.Contains(page.body, action) {
+				t.Errorf("%s offers a viewer %q", p, action)
+			}
+		}
+	}
+	token := viewer.csrf(t, "/")
+	for _, p := range []string{s.homesPath(), path, s.homesPath() + "/generate", s.homesPath() + "/import", s.homesPath() + "/import/confirm",
+		"/providers", fmt.Sprintf("/providers/%d", s.providerID)} {
+		v := hmValues("9", "market", "")
+		v.Set("csrf_token", token)
+		v.Set("name", "Viewer Homes")
+		if res := viewer.post(t, p, v); res.status != http.StatusForbidden {
+			t.Errorf("viewer POST %s: %d, want 403", p, res.status)
+		}
+	}
+	for _, p := range []string{s.homesPath() + "/new", path + "/edit", "/providers/new"} {
+		if res := viewer.get(t, p); res.status != http.StatusForbidden {
+			t.Errorf("viewer GET %s: %d, want 403", p, res.status)
+		}
+	}
+}
+
+func TestHomesPagesAreAccessibleInTheBrowser(t *testing.T) {
+	s := newHMSite(t)
+	s.addHome(t, hmValues("1", "social-rent", "100023336956"))
+	s.addHome(t, hmValues("2", "market", ""))
+	ctx := officerTab(t, s.ts, "housing@test.example")
+	base := s.ts.URL + s.homesPath()
+
+	visitAndCheck(t, ctx, base, "development homes page")
+
+	// The home form with an error.
+	visitAndCheck(t, ctx, base+"/new", "new home form")
+	fill(t, ctx, map[string]string{"plot": "3", "tenure": "affordable-rent", "bedrooms": "2", "uprn": "12AB"})
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if !strings.Contains(summary, "UPRN must be 1 to 12 digits") {
+		t.Fatalf("error summary %q", summary)
+	}
+	browsertest.CheckAccessibility(t, ctx, "home form with an error")
+
+	// The import preview, uploaded through the form.
+	dir := t.TempDir()
+	file := filepath.Join(dir, "schedule.csv")
+	if err := os.WriteFile(file, []byte("Unit,Tenure,Beds,UPRN\nA-1,Social Rented,2,100023336957\nA-2,SO,1,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	visitAndCheck(t, ctx, base+"/import", "import form")
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file})); err != nil {
+		t.Fatal(err)
+	}
+	loc, h1 := submitAndCheck(t, ctx, "import preview")
+	if h1 != "Check the homes before importing" || !strings.HasSuffix(loc, "/import") {
+		t.Fatalf("preview at %s: %q", loc, h1)
+	}
+	_, h1 = submitAndCheck(t, ctx, "development homes after the import")
+	if h1 != "Homes" || s.count(t, `SELECT count(*) FROM homes`) != 4 {
+		t.Fatalf("after confirm: %q, %d homes", h1, s.count(t, `SELECT count(*) FROM homes`))
+	}
+	visitAndCheck(t, ctx, s.ts.URL+"/homes", "homes list")
+}
+
+func confirmChecksum(text string) string { return homes.Checksum([]byte(text)) }

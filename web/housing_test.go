@@ -1,0 +1,365 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// housingFixture is an application with one development, its agreement,
+// an affordable-housing obligation and users of every role that matters.
+type housingFixture struct {
+	t            *testing.T
+	app          *Application
+	ts           *testServer
+	devID        int64
+	obligationID int64
+	plots        int
+}
+
+func newHousingFixture(t *testing.T) *housingFixture {
+	t.Helper()
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	f := &housingFixture{t: t, app: app, ts: newTestServer(t, app)}
+	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
+	f.scan(`SELECT development_id FROM agreements WHERE id = $1`, []any{agreementID}, &f.devID)
+	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, units)
+		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', '35% affordable housing', 6) RETURNING id`, []any{agreementID}, &f.obligationID)
+	return f
+}
+
+func (f *housingFixture) scan(sql string, args []any, dest ...any) {
+	f.t.Helper()
+	if err := f.app.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(dest...); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (f *housingFixture) exec(sql string, args ...any) {
+	f.t.Helper()
+	if _, err := f.app.DB.Pool.Exec(context.Background(), sql, args...); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// completedHomes inserts n completed homes delivering the obligation.
+func (f *housingFixture) completedHomes(n int, tenure string, bedrooms int) []int64 {
+	f.t.Helper()
+	var ids []int64
+	for range n {
+		f.plots++
+		var id int64
+		f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, habitable_rooms, uprn)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			[]any{f.devID, f.obligationID, fmt.Sprintf("A%d", f.plots), tenure, bedrooms, bedrooms + 1, fmt.Sprint(10009000 + f.plots)}, &id)
+		f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'completed', '2026-03-01')`, id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// post submits a form with the CSRF token of the mix form (which every
+// user who may change anything here can open).
+func (f *housingFixture) post(ts *testServer, path string, v url.Values) response {
+	f.t.Helper()
+	v.Set("csrf_token", ts.csrf(f.t, f.mixPath()))
+	return ts.post(f.t, path, v)
+}
+
+func (f *housingFixture) mixPath() string { return fmt.Sprintf("/obligations/%d/mix", f.obligationID) }
+func (f *housingFixture) pagePath() string {
+	return fmt.Sprintf("/obligations/%d/homes", f.obligationID)
+}
+
+// mixValues is a valid mix of 6 homes: 4 social rent 2-bed, 2 shared ownership 1-bed.
+func mixValues(version string) url.Values {
+	return url.Values{
+		"version": {version}, "rows": {"8"},
+		"affordable_homes": {"6"}, "affordable_percent": {"35"}, "percent_basis": {"units"},
+		"delivery_trigger": {"No more than 50% of market homes occupied until all affordable homes are transferred"},
+		"market_limit":     {"50"},
+		"line-1-tenure":    {"social-rent"}, "line-1-bedrooms": {"2"}, "line-1-homes": {"4"}, "line-1-wheelchair": {"1"}, "line-1-rooms": {"12"},
+		"line-2-tenure": {"shared-ownership"}, "line-2-bedrooms": {"1"}, "line-2-homes": {"2"},
+	}
+}
+
+func TestMixFormSavesEditsAndRefusesConflicts(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+
+	form := f.ts.get(t, f.mixPath())
+	if form.status != http.StatusOK || !strings.Contains(form.body, `id="line-8-tenure"`) || strings.Contains(form.body, `id="line-9-tenure"`) {
+		t.Fatalf("mix form: status %d, 8 rows expected\n%s", form.status, excerpt(form.body))
+	}
+	res := f.post(f.ts, f.mixPath(), mixValues("0"))
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.pagePath() {
+		t.Fatalf("save: status %d\n%s", res.status, excerpt(res.body))
+	}
+	page := f.ts.get(t, f.pagePath())
+	for _, want := range []string{"Agreed mix saved.", "35% of homes (units)", "No more than 50% of market homes occupied", "Social rent"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("compliance page lacks %q", want)
+		}
+	}
+
+	// The edit form shows what was saved, and saving it moves to version 2.
+	edit := f.ts.get(t, f.mixPath())
+	if !strings.Contains(edit.body, `name="version" value="1"`) || !strings.Contains(edit.body, `id="line-2-homes" name="line-2-homes" type="text" inputmode="numeric" spellcheck="false" value="2"`) {
+		t.Fatalf("edit form not pre-filled\n%s", excerpt(edit.body))
+	}
+	changed := mixValues("1")
+	changed.Set("market_limit", "40")
+	if res := f.post(f.ts, f.mixPath(), changed); res.status != http.StatusSeeOther {
+		t.Fatalf("edit: status %d\n%s", res.status, excerpt(res.body))
+	}
+	// A second save based on version 1 is a conflict that keeps the input.
+	stale := mixValues("1")
+	stale.Set("delivery_trigger", "My stale wording")
+	res = f.post(f.ts, f.mixPath(), stale)
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this record") ||
+		!strings.Contains(res.body, "My stale wording") || !strings.Contains(res.body, `name="version" value="2"`) {
+		t.Fatalf("stale save: status %d\n%s", res.status, excerpt(res.body))
+	}
+	var limit int
+	f.scan(`SELECT market_occupation_limit FROM affordable_mixes WHERE obligation_id = $1`, []any{f.obligationID}, &limit)
+	if limit != 40 {
+		t.Fatalf("limit %d after the refused save, want 40", limit)
+	}
+}
+
+func TestMixFormShowsRowErrorsAndKeepsInput(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "officer@test.example", testPassword) // monitoring officers may record the mix too
+	bad := mixValues("0")
+	bad.Set("line-2-homes", "1")
+	bad.Set("line-3-tenure", "social-rent")
+	bad.Set("line-3-bedrooms", "2")
+	bad.Set("line-3-homes", "1")
+	bad.Set("line-4-bedrooms", "eleven")
+	res := f.post(f.ts, f.mixPath(), bad)
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
+	}
+	for _, want := range []string{
+		"Row 3 repeats the social rent 2-bed homes of row 1: put them on one row",
+		"Row 4 bedrooms must be a whole number, like 25",
+		"Select the tenure in row 4",
+		`href="#line-3-tenure"`,
+		`value="eleven"`,
+		"<title>Error: ",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("error page lacks %q", want)
+		}
+	}
+	// Fix the rows but leave the total wrong: the schedule must add up.
+	bad = mixValues("0")
+	bad.Set("line-2-homes", "1")
+	res = f.post(f.ts, f.mixPath(), bad)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "The schedule has 5 homes but the obligation secures 6") {
+		t.Fatalf("sum: status %d\n%s", res.status, excerpt(res.body))
+	}
+	var n int
+	f.scan(`SELECT count(*) FROM affordable_mixes`, nil, &n)
+	if n != 0 {
+		t.Fatal("an invalid mix was saved")
+	}
+}
+
+func TestMixAndCompliancePagesAreOnlyForAffordableHousing(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	var agreementID, financial int64
+	f.scan(`SELECT agreement_id FROM obligations WHERE id = $1`, []any{f.obligationID}, &agreementID)
+	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, description) VALUES ($1, 'financial', 'education', 'Pay for school places') RETURNING id`, []any{agreementID}, &financial)
+	for _, path := range []string{fmt.Sprintf("/obligations/%d/mix", financial), fmt.Sprintf("/obligations/%d/homes", financial), "/obligations/999999/homes"} {
+		if res := f.ts.get(t, path); res.status != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", path, res.status)
+		}
+	}
+	if res := f.post(f.ts, fmt.Sprintf("/obligations/%d/mix", financial), mixValues("0")); res.status != http.StatusNotFound {
+		t.Errorf("mix POST on a financial obligation: status %d", res.status)
+	}
+}
+
+func TestComplianceViewerSeesTheMismatchButCannotChangeAnything(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	if res := f.post(f.ts, f.mixPath(), mixValues("0")); res.status != http.StatusSeeOther {
+		t.Fatalf("save mix: %d\n%s", res.status, excerpt(res.body))
+	}
+	// Delivered: 2 social rent 2-bed and 4 shared ownership 2-bed.
+	f.completedHomes(2, "social-rent", 2)
+	f.completedHomes(4, "shared-ownership", 2)
+
+	viewer := newTestServer(t, f.app)
+	viewer.login(t, "viewer@test.example", testPassword)
+	page := viewer.get(t, f.pagePath())
+	if page.status != http.StatusOK {
+		t.Fatalf("viewer: status %d", page.status)
+	}
+	for _, want := range []string{
+		"2 shared ownership 2-bed homes delivered where social rent was agreed",
+		"2 shared ownership 2-bed homes delivered where 1-bed was agreed",
+		`<strong class="govuk-tag govuk-tag--red">−2</strong>`,
+		"The housing team has not verified the delivered homes yet.",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("compliance page lacks %q", want)
+		}
+	}
+	for _, absent := range []string{"Change the agreed mix", "Sign off as verified"} {
+		if strings.Contains(page.body, absent) {
+			t.Errorf("viewer is offered %q", absent)
+		}
+	}
+}
+
+func TestVerifyIsForHousingOfficersOnly(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "officer@test.example", testPassword)
+	page := f.ts.get(t, f.pagePath())
+	if strings.Contains(page.body, "Sign off as verified") {
+		t.Error("a monitoring officer is offered the sign-off")
+	}
+	if res := f.post(f.ts, fmt.Sprintf("/obligations/%d/verify", f.obligationID), url.Values{"comment": {"Looks fine"}}); res.status != http.StatusForbidden {
+		t.Fatalf("officer verify: status %d, want 403", res.status)
+	}
+	var n int
+	f.scan(`SELECT count(*) FROM housing_verifications`, nil, &n)
+	if n != 0 {
+		t.Fatal("an officer's sign-off was recorded")
+	}
+}
+
+func TestVerificationIsShownAndGoesOutOfDateWhenHomesChange(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	ids := f.completedHomes(2, "social-rent", 2)
+	verifyPath := fmt.Sprintf("/obligations/%d/verify", f.obligationID)
+
+	res := f.post(f.ts, verifyPath, url.Values{"comment": {""}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter a comment saying what you checked") {
+		t.Fatalf("blank comment: status %d\n%s", res.status, excerpt(res.body))
+	}
+	res = f.post(f.ts, verifyPath, url.Values{"comment": {"Both homes checked on site"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("verify: status %d\n%s", res.status, excerpt(res.body))
+	}
+	page := f.ts.get(t, f.pagePath())
+	if !strings.Contains(page.body, "Verified by Test housing@test.example on ") || !strings.Contains(page.body, ": Both homes checked on site") || strings.Contains(page.body, "out of date") {
+		t.Fatalf("sign-off not shown\n%s", excerpt(page.body))
+	}
+	// The sign-off is in the obligation's audit trail.
+	if obl := f.ts.get(t, fmt.Sprintf("/obligations/%d", f.obligationID)); !strings.Contains(obl.body, "Verified the delivered affordable homes of clause Sch 1") {
+		t.Error("sign-off not audited on the obligation")
+	}
+
+	// A later event on one of its homes puts it out of date.
+	f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'occupied', '2026-04-01')`, ids[0])
+	page = f.ts.get(t, f.pagePath())
+	if !strings.Contains(page.body, "<strong>out of date</strong>") || !strings.Contains(page.body, "Out of date") {
+		t.Fatalf("sign-off not out of date after a later event\n%s", excerpt(page.body))
+	}
+
+	// Signing off again makes it current; changing a home puts it out of date.
+	f.post(f.ts, verifyPath, url.Values{"comment": {"Rechecked"}})
+	if page = f.ts.get(t, f.pagePath()); strings.Contains(page.body, "out of date") || !strings.Contains(page.body, ": Rechecked") {
+		t.Fatalf("new sign-off not current\n%s", excerpt(page.body))
+	}
+	f.exec(`UPDATE homes SET floor_block = 'Block B', updated_at = now() WHERE id = $1`, ids[1])
+	if page = f.ts.get(t, f.pagePath()); !strings.Contains(page.body, "<strong>out of date</strong>") {
+		t.Fatalf("sign-off not out of date after a home changed\n%s", excerpt(page.body))
+	}
+}
+
+func TestBreachesPageListsObligationsInBreach(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "viewer@test.example", testPassword)
+	if res := f.ts.get(t, "/breaches"); res.status != http.StatusOK || !strings.Contains(res.body, "No obligation is in breach of its delivery trigger.") {
+		t.Fatalf("empty breaches: status %d\n%s", res.status, excerpt(res.body))
+	}
+	f.exec(`INSERT INTO affordable_mixes (obligation_id, affordable_homes, market_occupation_limit) VALUES ($1, 1, 50)`, f.obligationID)
+	f.exec(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms) VALUES ($1, $2, 'AH1', 'social-rent', 2)`, f.devID, f.obligationID)
+	for i, occupied := range []bool{true, true, false} {
+		var id int64
+		f.scan(`INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, $2, 'market', 3) RETURNING id`, []any{f.devID, fmt.Sprintf("M%d", i)}, &id)
+		if occupied {
+			f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'occupied', '2026-05-01')`, id)
+		}
+	}
+	res := f.ts.get(t, "/breaches")
+	for _, want := range []string{
+		"2 of 3 market homes occupied (66.7%) while 1 affordable home is not transferred; the limit is 50%",
+		fmt.Sprintf(`href="/obligations/%d/homes"`, f.obligationID),
+		"Mill Lane", "24/S106/001",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("breaches page lacks %q\n%s", want, excerpt(res.body))
+		}
+	}
+	page := f.ts.get(t, f.pagePath())
+	if !strings.Contains(page.body, "Breach: 2 of 3 market homes occupied") {
+		t.Errorf("compliance page does not flag the breach\n%s", excerpt(page.body))
+	}
+}
+
+func TestHousingOfficerRecordsTheMixAndSeesTheMismatchInTheBrowser(t *testing.T) {
+	f := newHousingFixture(t)
+	ctx := officerTab(t, f.ts, "housing@test.example")
+
+	visitAndCheck(t, ctx, f.ts.URL+f.mixPath(), "empty mix form")
+	fill(t, ctx, map[string]string{
+		"affordable_homes": "6", "affordable_percent": "35", "market_limit": "50",
+		"delivery_trigger": "No more than 50% of market homes occupied until all affordable homes are transferred",
+		"line-1-tenure":    "social-rent", "line-1-bedrooms": "2", "line-1-homes": "4", "line-1-wheelchair": "1",
+		"line-2-tenure": "shared-ownership", "line-2-bedrooms": "1", "line-2-homes": "1",
+	})
+	// The rows add up to 5, not 6: refused with the reason, accessibly.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if err != nil || !strings.Contains(summary, "The schedule has 5 homes but the obligation secures 6") {
+		t.Fatalf("error summary %q, %v", summary, err)
+	}
+	browsertest.CheckAccessibility(t, ctx, "mix form with an error")
+	fill(t, ctx, map[string]string{"line-2-homes": "2"})
+	loc, h1 := submitAndCheck(t, ctx, "compliance page")
+	if !strings.HasSuffix(loc, f.pagePath()) || h1 != "Affordable homes agreed and delivered" {
+		t.Fatalf("after saving: %s %q", loc, h1)
+	}
+
+	f.completedHomes(2, "social-rent", 2)
+	f.completedHomes(2, "shared-ownership", 2)
+	visitAndCheck(t, ctx, f.ts.URL+f.pagePath(), "compliance page with a mismatch")
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#differences")))
+	if err != nil || !strings.Contains(text, "2 shared ownership 2-bed homes delivered where social rent was agreed") {
+		t.Fatalf("differences %q, %v", text, err)
+	}
+	fill(t, ctx, map[string]string{"comment": "Checked: two social rent homes were sold as shared ownership"})
+	submitAndCheck(t, ctx, "compliance page after sign-off")
+	verified, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#verification")))
+	if !strings.Contains(verified, "Verified by Test housing@test.example") {
+		t.Fatalf("verification %q", verified)
+	}
+	visitAndCheck(t, ctx, f.ts.URL+"/breaches", "breaches page")
+}
