@@ -527,13 +527,7 @@ func (s *Service) AllAgreements(ctx context.Context, p listing.Params) ([]Agreem
 func agreementFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 	w := &listing.Where{}
 	errs := &forms.Errors{}
-	switch p.Get("archived") {
-	case "include":
-	case "only":
-		w.Add("a.archived_at IS NOT NULL")
-	default:
-		w.Add("a.archived_at IS NULL")
-	}
+	w.Archived(p, "a.archived_at")
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
 		w.Add(`(a.reference ILIKE ? OR d.name ILIKE ? OR d.address ILIKE ? OR d.postcode ILIKE ?

@@ -418,13 +418,7 @@ func (s *Service) AllObligations(ctx context.Context, p listing.Params) ([]Oblig
 func obligationFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 	w := &listing.Where{}
 	errs := &forms.Errors{}
-	switch p.Get("archived") {
-	case "include":
-	case "only":
-		w.Add("o.archived_at IS NOT NULL")
-	default:
-		w.Add("o.archived_at IS NULL")
-	}
+	w.Archived(p, "o.archived_at")
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
 		w.Add(`(a.reference ILIKE ? OR o.description ILIKE ? OR o.clause_ref ILIKE ? OR d.name ILIKE ? OR d.address ILIKE ? OR d.postcode ILIKE ?

@@ -96,13 +96,7 @@ func developmentFilters(p listing.Params) *listing.Where {
 	if ward := p.Get("ward"); ward != "" {
 		w.Add("d.ward = ?", ward)
 	}
-	switch p.Get("archived") {
-	case "include":
-	case "only":
-		w.Add("d.archived_at IS NOT NULL")
-	default:
-		w.Add("d.archived_at IS NULL")
-	}
+	w.Archived(p, "d.archived_at")
 	return w
 }
 

@@ -166,3 +166,15 @@ func Like(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"
 }
+
+// Archived applies the lists' "archived" filter to column: hidden by
+// default, shown with "include", alone with "only".
+func (w *Where) Archived(p Params, column string) {
+	switch p.Get("archived") {
+	case "include":
+	case "only":
+		w.Add(column + " IS NOT NULL")
+	default:
+		w.Add(column + " IS NULL")
+	}
+}

@@ -45,3 +45,13 @@ func TestPageCounts(t *testing.T) {
 		t.Fatalf("pages %d from %d to %d", pg.Pages(), pg.From(), pg.To())
 	}
 }
+
+func TestArchivedFilter(t *testing.T) {
+	for v, want := range map[string]string{"": "WHERE x.archived_at IS NULL", "only": "WHERE x.archived_at IS NOT NULL", "include": ""} {
+		var w Where
+		w.Archived(Parse(url.Values{"archived": {v}}, nil, "", false), "x.archived_at")
+		if w.SQL() != want {
+			t.Errorf("archived=%q: %q, want %q", v, w.SQL(), want)
+		}
+	}
+}
