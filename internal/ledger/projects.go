@@ -620,15 +620,21 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 		}
 		summary := "Allocated " + money.Format(amount) + " of " + ob.label() + " to project " + project.Name + " on " + date.Format("2 January 2006")
 		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "note": note}
-		if err := audit.Record(ctx, tx, actor, "project.allocate", EntityProject, strconv.FormatInt(projectID, 10), summary, nil, view); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor, "ledger.allocation", "obligation", strconv.FormatInt(obligationID, 10), summary, nil, view)
+		return auditProjectMove(ctx, tx, actor, "project.allocate", "ledger.allocation", projectID, obligationID, summary, view)
 	})
 	if err != nil {
 		return Entry{}, wrapProjectErr("allocate to project", InvariantError(err, "amount"))
 	}
 	return entry, nil
+}
+
+// auditProjectMove records a movement of money in both histories it
+// belongs to: the project's and the obligation's.
+func auditProjectMove(ctx context.Context, q store.Querier, actor audit.Actor, projectAction, ledgerAction string, projectID, obligationID int64, summary string, view map[string]any) error {
+	if err := audit.Record(ctx, q, actor, projectAction, EntityProject, strconv.FormatInt(projectID, 10), summary, nil, view); err != nil {
+		return err
+	}
+	return audit.Record(ctx, q, actor, ledgerAction, "obligation", strconv.FormatInt(obligationID, 10), summary, nil, view)
 }
 
 // Deallocate takes money of an obligation back from a project, up to what
@@ -686,10 +692,7 @@ func (s *Service) Deallocate(ctx context.Context, actor audit.Actor, projectID, 
 		}
 		summary := "De-allocated " + money.Format(amount) + " of " + ob.label() + " from project " + project.Name + " on " + date.Format("2 January 2006")
 		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "reason": reason}
-		if err := audit.Record(ctx, tx, actor, "project.deallocate", EntityProject, strconv.FormatInt(projectID, 10), summary, nil, view); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor, "ledger.deallocation", "obligation", strconv.FormatInt(obligationID, 10), summary, nil, view)
+		return auditProjectMove(ctx, tx, actor, "project.deallocate", "ledger.deallocation", projectID, obligationID, summary, view)
 	})
 	if err != nil {
 		return Entry{}, wrapProjectErr("de-allocate from project", InvariantError(err, "amount"))
