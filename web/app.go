@@ -9,8 +9,10 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
@@ -26,6 +28,8 @@ type Application struct {
 	Register *agreements.Service
 	Ledger   *ledger.Service
 	Homes    *homes.Service
+	Alerts   *alerts.Service
+	IFS      *ifs.Service
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -63,5 +67,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}
+	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
+	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, Now: func() time.Time { return app.Now() }}
 	return app
 }

@@ -46,6 +46,7 @@ func sessionLoaded(r *http.Request) bool {
 func navigation(u *users.User, path string) []templates.NavItem {
 	items := []templates.NavItem{
 		{Label: "Home", Href: "/"},
+		{Label: "Dashboard", Href: "/dashboard"},
 		{Label: "Developments", Href: "/developments"},
 		{Label: "Agreements", Href: "/agreements"},
 		{Label: "Obligations", Href: "/obligations"},
@@ -54,6 +55,8 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Deadlines", Href: "/deadlines"},
 		{Label: "Homes", Href: "/homes"},
 		{Label: "Breaches", Href: "/breaches"},
+		{Label: "Alerts", Href: "/alerts"},
+		{Label: "IFS", Href: "/ifs"},
 	}
 	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
 		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"})
@@ -61,6 +64,8 @@ func navigation(u *users.User, path string) []templates.NavItem {
 	if u.HasRole(users.RoleAdmin) {
 		items = append(items,
 			templates.NavItem{Label: "Purposes", Href: "/admin/purposes"},
+			templates.NavItem{Label: "Alert rules", Href: "/admin/alert-rules"},
+			templates.NavItem{Label: "Jobs", Href: "/admin/jobs"},
 			templates.NavItem{Label: "Users", Href: "/admin/users"})
 	}
 	for i := range items {

@@ -29,6 +29,10 @@ func (app *Application) Routes() http.Handler {
 	assets, _ := fs.Sub(static.FS, "dist")
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
 
+	// Public pages: no login, no session cookie, cacheable (issue #8).
+	// BEGIN public routes (owned by the public-pages work)
+	// END public routes
+
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
 		r.Use(app.Sessions.LoadAndSave, app.authenticate, app.csrf)
@@ -154,6 +158,21 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/obligations/{id}/mix", app.mixUpdate)
 			r.With(housing).Post("/obligations/{id}/verify", app.obligationVerify)
 			r.Get("/breaches", app.breachesList)
+
+			// BEGIN dashboard routes (owned by the dashboard work)
+			// END dashboard routes
+
+			// BEGIN alerts routes (owned by the alerts work)
+			// END alerts routes
+
+			// BEGIN jobs routes (owned by the scheduler work)
+			// END jobs routes
+
+			// BEGIN ifs routes (owned by the IFS work)
+			// END ifs routes
+
+			// BEGIN data-standard routes (owned by the data-standard work)
+			// END data-standard routes
 
 			r.Route("/admin/indices", func(r chi.Router) {
 				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))

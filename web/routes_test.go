@@ -141,14 +141,26 @@ var expectedAccess = map[string]access{
 	"GET /breaches":                                   signedIn,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
-	"GET /admin/users":                                adminsOnly,
-	"GET /admin/users.csv":                            adminsOnly,
-	"GET /admin/users/new":                            adminsOnly,
-	"POST /admin/users":                               adminsOnly,
-	"GET /admin/users/{id}":                           adminsOnly,
-	"POST /admin/users/{id}":                          adminsOnly,
-	"POST /admin/users/{id}/disabled":                 adminsOnly,
-	"POST /admin/users/{id}/password":                 adminsOnly,
+	// BEGIN public routes
+	// END public routes
+	// BEGIN dashboard routes
+	// END dashboard routes
+	// BEGIN alerts routes
+	// END alerts routes
+	// BEGIN jobs routes
+	// END jobs routes
+	// BEGIN ifs routes
+	// END ifs routes
+	// BEGIN data-standard routes
+	// END data-standard routes
+	"GET /admin/users":                adminsOnly,
+	"GET /admin/users.csv":            adminsOnly,
+	"GET /admin/users/new":            adminsOnly,
+	"POST /admin/users":               adminsOnly,
+	"GET /admin/users/{id}":           adminsOnly,
+	"POST /admin/users/{id}":          adminsOnly,
+	"POST /admin/users/{id}/disabled": adminsOnly,
+	"POST /admin/users/{id}/password": adminsOnly,
 }
 
 // routeKeys walks the real router and returns "METHOD /pattern" for each route.
@@ -176,6 +188,8 @@ func concretePath(pattern string, id int64) string {
 	p = strings.ReplaceAll(p, "{eventID}", fmt.Sprint(id))
 	p = strings.ReplaceAll(p, "{entryID}", fmt.Sprint(id))
 	p = strings.ReplaceAll(p, "{code}", "rpi")
+	// BEGIN extra URL parameters (one line per parameter)
+	// END extra URL parameters
 	return strings.ReplaceAll(p, "*", "app.css")
 }
 

@@ -27,6 +27,8 @@ Commands:
   migrate    apply or roll back database migrations: up | down | reset | status
   seed       load demo data (idempotent): --scale demo
   user       manage users: add
+  jobs       background jobs: list | run-once [NAME]
+  ifs        the Infrastructure Funding Statement: --year 2025 --format csv|html
   devdb      start, stop or locate the private development PostgreSQL cluster
   version    print the version
 
@@ -50,6 +52,10 @@ func main() {
 		err = runSeed(args)
 	case "user":
 		err = runUser(args)
+	case "jobs":
+		err = runJobs(args)
+	case "ifs":
+		err = runIFS(args)
 	case "devdb":
 		err = runDevDB(args)
 	case "version", "--version":

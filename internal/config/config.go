@@ -36,6 +36,23 @@ type Config struct {
 	LogFormat string
 	// Environment is "development" or "production"; production refuses unsafe defaults.
 	Environment string
+
+	// E-mail through SMTP (S106_SMTP_HOST, S106_SMTP_PORT, S106_SMTP_USER,
+	// S106_SMTP_PASSWORD, S106_SMTP_TLS = none | starttls | tls,
+	// S106_MAIL_FROM). With no host, e-mails wait in the outbox.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPTLS      string
+	MailFrom     string
+	// Scheduler runs background jobs inside serve (S106_SCHEDULER=on|off);
+	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
+	Scheduler     bool
+	SchedulerTick time.Duration
+	// Organisation is the council's code in the government data standards,
+	// e.g. local-authority:WVD (S106_ORGANISATION).
+	Organisation string
 }
 
 // Load reads the configuration from the environment.
@@ -89,6 +106,30 @@ func load(getenv func(string) string) (Config, error) {
 		LogLevel:           str("S106_LOG_LEVEL", "info"),
 		LogFormat:          str("S106_LOG_FORMAT", "text"),
 		Environment:        str("S106_ENV", "development"),
+		SMTPHost:           str("S106_SMTP_HOST", ""),
+		SMTPPort:           integer("S106_SMTP_PORT", 1025),
+		SMTPUser:           str("S106_SMTP_USER", ""),
+		SMTPPassword:       str("S106_SMTP_PASSWORD", ""),
+		SMTPTLS:            strings.ToLower(str("S106_SMTP_TLS", "none")),
+		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
+		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
+		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+	}
+	switch v := strings.ToLower(str("S106_SCHEDULER", "on")); v {
+	case "on", "true", "1", "yes":
+		c.Scheduler = true
+	case "off", "false", "0", "no":
+		c.Scheduler = false
+	default:
+		errs = append(errs, fmt.Sprintf("S106_SCHEDULER: %q must be on or off", v))
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		errs = append(errs, fmt.Sprintf("S106_SMTP_TLS: %q must be none, starttls or tls", c.SMTPTLS))
+	}
+	if c.Environment == "production" && c.SMTPHost != "" && c.SMTPTLS == "none" {
+		errs = append(errs, "S106_ENV=production sends e-mail only over TLS: set S106_SMTP_TLS to starttls or tls")
 	}
 	switch v := strings.ToLower(str("S106_SECURE_COOKIES", "auto")); v {
 	case "auto":
