@@ -159,6 +159,9 @@ func (app *Application) Routes() http.Handler {
 			r.With(housing).Post("/obligations/{id}/verify", app.obligationVerify)
 			r.Get("/breaches", app.breachesList)
 
+			// BEGIN publication routes (owned by the public-pages work)
+			// END publication routes
+
 			// BEGIN dashboard routes (owned by the dashboard work)
 			// END dashboard routes
 

@@ -143,6 +143,8 @@ var expectedAccess = map[string]access{
 	"POST /admin/purposes":                            adminsOnly,
 	// BEGIN public routes
 	// END public routes
+	// BEGIN publication routes
+	// END publication routes
 	// BEGIN dashboard routes
 	// END dashboard routes
 	// BEGIN alerts routes
