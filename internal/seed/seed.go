@@ -37,6 +37,28 @@ var seedActor = audit.Actor{Label: "demo data"}
 
 // Demo loads the demo data and returns the demo sign-ins.
 func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
+	logins, err := ensureDemoUsers(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var officerID int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officerID); err != nil {
+		return nil, fmt.Errorf("seed: find the demo officer: %w", err)
+	}
+	if err := loadDemoRegister(ctx, db, officerID); err != nil {
+		return nil, fmt.Errorf("seed register: %w", err)
+	}
+	if err := loadDemoLedger(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed ledger: %w", err)
+	}
+	if err := loadDemoHomes(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed homes: %w", err)
+	}
+	return logins, nil
+}
+
+// ensureDemoUsers creates the demo users that do not exist yet.
+func ensureDemoUsers(ctx context.Context, db *store.DB) ([]Login, error) {
 	svc := &users.Service{DB: db}
 	var logins []Login
 	for _, du := range demoUsers {
@@ -51,19 +73,6 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 			}
 		}
 		logins = append(logins, Login{Email: du.email, Roles: strings.Join(du.roles, ", ")})
-	}
-	var officerID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officerID); err != nil {
-		return nil, fmt.Errorf("seed: find the demo officer: %w", err)
-	}
-	if err := loadDemoRegister(ctx, db, officerID); err != nil {
-		return nil, fmt.Errorf("seed register: %w", err)
-	}
-	if err := loadDemoLedger(ctx, db); err != nil {
-		return nil, fmt.Errorf("seed ledger: %w", err)
-	}
-	if err := loadDemoHomes(ctx, db); err != nil {
-		return nil, fmt.Errorf("seed homes: %w", err)
 	}
 	return logins, nil
 }
