@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/web"
 )
@@ -42,6 +43,29 @@ func runServe(args []string) error {
 	defer db.Close()
 
 	app := web.New(cfg, logger, db, web.Options{SessionCleanup: 5 * time.Minute})
+
+	// The background jobs (alerts, digests, e-mail delivery), unless this
+	// instance is told not to run them (S106_SCHEDULER=off, e.g. when cron
+	// runs s106 jobs run-once instead). Several instances may run it: each
+	// job is run by one at a time.
+	schedCtx, stopScheduler := context.WithCancel(context.Background())
+	schedDone := make(chan struct{})
+	if cfg.Scheduler {
+		s := newScheduler(cfg, db, logger, scheduler.DefaultInstance())
+		go func() {
+			defer close(schedDone)
+			s.Start(schedCtx, cfg.SchedulerTick)
+		}()
+	} else {
+		close(schedDone)
+		logger.Info("scheduler off: run s106 jobs run-once from cron to run the background jobs")
+	}
+	// On the way out, stop the scheduler and wait for a job in progress to
+	// finish (it records its outcome) before the database closes.
+	defer func() {
+		stopScheduler()
+		<-schedDone
+	}()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           app.Routes(),

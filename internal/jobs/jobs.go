@@ -1,0 +1,88 @@
+// Package jobs is the registry of the background jobs the scheduler runs:
+// what each is called, what it does and how often. serve, s106 jobs and
+// the admins' jobs page all take their list from All.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/mail"
+	"github.com/s106monitor/s106/internal/scheduler"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// Deps are what the jobs need.
+type Deps struct {
+	Alerts *alerts.Service
+	Outbox *mail.Outbox
+}
+
+// NewOutbox is the e-mail outbox as the configuration sets it up.
+func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbox {
+	return &mail.Outbox{
+		DB:     db,
+		Logger: logger,
+		Sender: mail.Sender{
+			Host:     cfg.SMTPHost,
+			Port:     cfg.SMTPPort,
+			User:     cfg.SMTPUser,
+			Password: cfg.SMTPPassword,
+			TLS:      cfg.SMTPTLS,
+			From:     cfg.MailFrom,
+		},
+	}
+}
+
+// Names of the jobs.
+const (
+	EvaluateAlerts = "evaluate-alerts"
+	SendDigests    = "send-digests"
+	DeliverMail    = "deliver-mail"
+)
+
+// All lists the jobs, in the order a scheduler tick runs them: alerts are
+// created (with their e-mails queued) before the digests and the delivery
+// of the same tick.
+func All(d Deps) []scheduler.Job {
+	return []scheduler.Job{
+		{
+			Name:        EvaluateAlerts,
+			Description: "Checks spend-by deadlines, unallocated money, invoices, affordable-housing triggers, old agreements and missing index values, and creates the alerts (and e-mails) that are due.",
+			Every:       time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				n, err := d.Alerts.Evaluate(ctx, now)
+				return count(n, "alert created", "alerts created"), err
+			},
+		},
+		{
+			Name:        SendDigests,
+			Description: "Queues the daily digest e-mail for each user who chose a digest and has alerts not yet sent to them (at most one a day each).",
+			Every:       time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				n, err := d.Alerts.SendDigests(ctx, now)
+				return count(n, "digest queued", "digests queued"), err
+			},
+		},
+		{
+			Name:        DeliverMail,
+			Description: "Sends the e-mails waiting in the outbox over SMTP, retrying failures with increasing waits.",
+			Every:       time.Minute,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				res, err := d.Outbox.Deliver(ctx, now)
+				return res.String(), err
+			},
+		},
+	}
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
