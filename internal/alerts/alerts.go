@@ -6,9 +6,19 @@ package alerts
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/ledger"
+	"github.com/s106monitor/s106/internal/mail"
+	"github.com/s106monitor/s106/internal/money"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -20,21 +30,624 @@ type Service struct {
 	Now     func() time.Time
 }
 
+// Rule codes.
+const (
+	RuleSpendBy         = "spend-by"
+	RuleUnallocated     = "unallocated"
+	RuleNoInvoice       = "no-invoice"
+	RuleInvoiceUnpaid   = "invoice-unpaid"
+	RuleHomesBreach     = "homes-breach"
+	RuleAgreementReview = "agreement-review"
+	RuleIndexMissing    = "index-missing"
+	RuleIFSDue          = "ifs-due"
+)
+
+// Alert is one alert, as one recipient sees it.
+type Alert struct {
+	ID           int64
+	RuleCode     string
+	RuleName     string
+	SubjectType  string
+	SubjectID    int64
+	Threshold    string
+	SubjectLabel string
+	Link         string
+	Detail       string
+	Amount       *decimal.Decimal
+	Homes        *int
+	Deadline     *time.Time
+	AgreementID  *int64
+	ObligationID *int64
+	OfficerID    *int64
+	OfficerName  string
+	ServiceArea  string
+	ContactName  string
+	ContactEmail string
+	Escalated    bool
+	CreatedAt    time.Time
+
+	// The recipient's own view.
+	Reason         string // responsible, team or manager
+	AcknowledgedAt *time.Time
+	AckComment     string
+}
+
+// Title says what the alert is about in a few words.
+func (a Alert) Title() string {
+	switch a.RuleCode {
+	case RuleSpendBy:
+		if a.Threshold == "passed" {
+			return "Spend-by deadline passed"
+		}
+		return "Spend-by deadline in " + a.Threshold
+	case RuleUnallocated:
+		return "Money unallocated for more than " + a.Threshold
+	case RuleNoInvoice:
+		return "No invoice " + a.Threshold + " after the trigger was met"
+	case RuleInvoiceUnpaid:
+		return "Invoice unpaid after its due date"
+	case RuleHomesBreach:
+		return "Affordable housing delivery trigger breached"
+	case RuleAgreementReview:
+		return "Agreement review due: signed more than " + a.Threshold + " ago"
+	case RuleIndexMissing:
+		return "Index value missing for " + monthText(a.Threshold)
+	case RuleIFSDue:
+		return "Infrastructure Funding Statement due by 31 December"
+	}
+	return a.RuleName
+}
+
+// AtStake is the money or homes the alert concerns, as text.
+func (a Alert) AtStake() string {
+	var parts []string
+	if a.Amount != nil {
+		parts = append(parts, money.Format(*a.Amount))
+	}
+	if a.Homes != nil {
+		if *a.Homes == 1 {
+			parts = append(parts, "1 affordable home")
+		} else {
+			parts = append(parts, strconv.Itoa(*a.Homes)+" affordable homes")
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
+// Contact names the responsible officer and the service area's contact.
+func (a Alert) Contact() string {
+	var parts []string
+	if a.OfficerName != "" {
+		parts = append(parts, "Responsible officer: "+a.OfficerName)
+	} else {
+		parts = append(parts, "Responsible officer: not assigned")
+	}
+	c := a.ContactName
+	if a.ContactEmail != "" {
+		if c != "" {
+			c += " <" + a.ContactEmail + ">"
+		} else {
+			c = a.ContactEmail
+		}
+	}
+	if a.ServiceArea != "" {
+		if c != "" {
+			c = a.ServiceArea + ": " + c
+		} else {
+			c = a.ServiceArea
+		}
+	}
+	if c != "" {
+		parts = append(parts, "Service area contact: "+c)
+	}
+	return strings.Join(parts, ". ")
+}
+
+// Acknowledged reports whether the recipient has acknowledged the alert.
+func (a Alert) Acknowledged() bool { return a.AcknowledgedAt != nil }
+
+func monthText(ym string) string {
+	t, err := time.Parse("2006-01", ym)
+	if err != nil {
+		return ym
+	}
+	return t.Format("January 2006")
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Today is the calendar date in London.
+func (s *Service) Today() time.Time { return ledger.CalendarDate(s.now()) }
+
 // Evaluate runs every enabled rule as at now and creates the alerts (and
 // their outbox e-mails) that do not exist yet; it returns how many it
 // created. Running it again for the same now creates none.
 func (s *Service) Evaluate(ctx context.Context, now time.Time) (int, error) {
-	return 0, errors.New("alerts: Evaluate not built yet")
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	today := ledger.CalendarDate(now)
+	total := 0
+	for _, r := range rules {
+		if !r.Enabled {
+			continue
+		}
+		n, err := s.evaluateRule(ctx, r, today, now)
+		if err != nil {
+			return total, fmt.Errorf("alerts: rule %s: %w", r.Code, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// evaluateRule creates one rule's new alerts, their recipients and their
+// immediate e-mails in one transaction.
+func (s *Service) evaluateRule(ctx context.Context, r Rule, today, now time.Time) (int, error) {
+	created := 0
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		ids, err := s.insertCandidates(ctx, tx, r, today, now)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		created = len(ids)
+		if _, err := tx.Exec(ctx, insertRecipients, ids); err != nil {
+			return err
+		}
+		if err := s.enqueueImmediate(ctx, tx, ids); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.System, "alerts.create", "alert-rule", r.Code,
+			fmt.Sprintf("Created %d %s alerts", len(ids), r.Name), nil, map[string]any{"alerts": len(ids)})
+	})
+	return created, err
+}
+
+func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today, now time.Time) ([]int64, error) {
+	var candidates string
+	args := []any{today, r.Thresholds, r.EscalateMonths, r.Code, now}
+	switch r.Code {
+	case RuleSpendBy:
+		candidates = spendByCandidates
+	case RuleUnallocated:
+		candidates = unallocatedCandidates
+	case RuleNoInvoice:
+		candidates = noInvoiceCandidates
+	case RuleInvoiceUnpaid:
+		candidates = invoiceUnpaidCandidates
+	case RuleAgreementReview:
+		candidates = agreementReviewCandidates
+	case RuleIndexMissing:
+		candidates = indexMissingCandidates
+	case RuleIFSDue:
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT to_regclass('ifs_publications') IS NOT NULL`).Scan(&exists); err != nil {
+			return nil, err
+		}
+		candidates = ifsDueCandidates
+		if exists {
+			candidates += ` AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
+		}
+	case RuleHomesBreach:
+		checks, err := triggerChecks(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		var counts []int32
+		var texts []string
+		for _, c := range checks {
+			if c.check.Breach() {
+				ids = append(ids, c.obligationID)
+				counts = append(counts, int32(c.check.AffordableNotTransferred))
+				texts = append(texts, c.check.Text())
+			}
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		candidates = homesBreachCandidates
+		args = append(args, ids, counts, texts)
+	default:
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `WITH p AS (SELECT $1::date AS today, $2::int[] AS th, $3::int AS esc),
+		c AS (`+candidates+`)
+		INSERT INTO alerts (rule_code, subject_type, subject_id, threshold, subject_label, link, detail, amount, homes, deadline,
+		                    agreement_id, obligation_id, officer_id, service_area, contact_name, contact_email, team_role, escalated, created_at)
+		SELECT $4::text, c.st, c.sid, c.thr, c.label, c.link, c.detail, c.amount, c.homes, c.deadline,
+		       c.agreement_id, c.obligation_id, c.officer_id, c.service_area, c.contact_name, c.contact_email, c.team_role, c.escalated, $5::timestamptz
+		FROM c
+		ORDER BY c.deadline NULLS LAST, c.sid
+		ON CONFLICT ON CONSTRAINT alerts_once DO NOTHING
+		RETURNING id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// obligationColumns are the candidate columns every obligation-based rule
+// shares: who is responsible and the service area's contact.
+const obligationColumns = `
+	a.id AS agreement_id, o.id AS obligation_id, a.responsible_officer_id AS officer_id,
+	o.service_area, o.contact_name, o.contact_email`
+
+const obligationLabel = `a.reference || ' · ' || coalesce(nullif(o.clause_ref, ''), left(o.description, 60)) || ' · ' || d.name`
+
+const obligationJoins = `
+	JOIN agreements a ON a.id = o.agreement_id
+	JOIN developments d ON d.id = a.development_id`
+
+// The spend-by rule: the tightest threshold reached (the smallest number
+// of months with today on or after deadline − months), or "passed" once
+// the deadline day is over. Escalated from escalate_months and when passed.
+const spendByCandidates = `
+	SELECT 'receipt-share' AS st, s.entry_id AS sid,
+	       CASE WHEN s.deadline < p.today THEN 'passed' ELSE m.n || CASE WHEN m.n = 1 THEN ' month' ELSE ' months' END END AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/obligations/' || o.id AS link,
+	       'Unspent money from the payment by ' || r.payer || ' received on ' || to_char(s.received_on, 'FMDD FMMonth YYYY') AS detail,
+	       s.unspent AS amount, NULL::int AS homes, s.deadline,` + obligationColumns + `,
+	       'officer' AS team_role,
+	       (s.deadline < p.today OR (p.esc IS NOT NULL AND m.n <= p.esc)) AS escalated
+	FROM p CROSS JOIN receipt_share_balances s
+	JOIN obligations o ON o.id = s.obligation_id` + obligationJoins + `
+	JOIN receipts r ON r.id = s.receipt_id
+	LEFT JOIN LATERAL (SELECT min(t) AS n FROM unnest(p.th) t
+	                   WHERE p.today >= (s.deadline - make_interval(months => t))::date) m ON true
+	WHERE s.unspent > 0 AND s.deadline IS NOT NULL AND o.archived_at IS NULL
+	  AND (s.deadline < p.today OR m.n IS NOT NULL)`
+
+// Received money unallocated for more than the threshold in months.
+const unallocatedCandidates = `
+	SELECT 'receipt-share' AS st, s.entry_id AS sid,
+	       t || CASE WHEN t = 1 THEN ' month' ELSE ' months' END AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/obligations/' || o.id AS link,
+	       'Payment by ' || r.payer || ' received on ' || to_char(s.received_on, 'FMDD FMMonth YYYY') || ' is not allocated to a project' AS detail,
+	       s.unallocated AS amount, NULL::int AS homes, s.deadline,` + obligationColumns + `,
+	       'officer' AS team_role, false AS escalated
+	FROM p CROSS JOIN LATERAL unnest(p.th) t
+	CROSS JOIN receipt_share_balances s
+	JOIN obligations o ON o.id = s.obligation_id` + obligationJoins + `
+	JOIN receipts r ON r.id = s.receipt_id
+	WHERE s.unallocated > 0 AND o.archived_at IS NULL
+	  AND p.today > (s.received_on + make_interval(months => t))::date`
+
+// A financial obligation whose trigger was met more than the threshold in
+// days ago and that has no invoice (and no payment).
+// triggeredNoInvoice is every obligation whose trigger is met, not
+// discharged, with no invoice (nor, with payments, any receipt): worked
+// out set-wise from the events, not through obligation_status's money
+// columns, which are slow for 20,000 obligations.
+const triggeredNoInvoice = `
+	(SELECT e.obligation_id, max(e.event_date) FILTER (WHERE e.kind = 'trigger-met') AS trigger_met_on
+	 FROM obligation_events_effective e
+	 GROUP BY e.obligation_id
+	 HAVING bool_or(e.kind = 'trigger-met') AND NOT bool_or(e.kind = 'discharged')) os`
+
+const noInvoiceCandidates = `
+	SELECT 'obligation' AS st, o.id AS sid,
+	       t || CASE WHEN t = 1 THEN ' day' ELSE ' days' END AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/obligations/' || o.id AS link,
+	       'Trigger met on ' || to_char(os.trigger_met_on, 'FMDD FMMonth YYYY') || '; no invoice issued' AS detail,
+	       o.base_amount AS amount, NULL::int AS homes, os.trigger_met_on + t AS deadline,` + obligationColumns + `,
+	       'officer' AS team_role, false AS escalated
+	FROM p CROSS JOIN LATERAL unnest(p.th) t
+	CROSS JOIN ` + triggeredNoInvoice + `
+	JOIN obligations o ON o.id = os.obligation_id` + obligationJoins + `
+	WHERE o.kind IN ('financial', 'monitoring-fee') AND o.archived_at IS NULL
+	  AND NOT EXISTS (SELECT 1 FROM ledger_effective le WHERE le.obligation_id = o.id AND le.kind IN ('invoice', 'receipt'))
+	  AND p.today > os.trigger_met_on + t`
+
+// An invoice not paid in full the threshold in days after its due date.
+// Payments are set against an obligation's invoices oldest first.
+const invoiceUnpaidCandidates = `
+	SELECT 'invoice' AS st, i.id AS sid, 'due' AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/obligations/' || o.id AS link,
+	       'Invoice ' || coalesce(nullif(i.reference, ''), '#' || i.id) || ' dated ' || to_char(i.entry_date, 'FMDD FMMonth YYYY') || ' was due on ' || to_char(i.due_date, 'FMDD FMMonth YYYY') AS detail,
+	       least(i.amount, i.cum - os.received) AS amount, NULL::int AS homes, i.due_date AS deadline,` + obligationColumns + `,
+	       'officer' AS team_role, false AS escalated
+	FROM p CROSS JOIN LATERAL unnest(p.th) t
+	CROSS JOIN (SELECT e.*, sum(e.amount) OVER (PARTITION BY e.obligation_id ORDER BY e.entry_date, e.id) AS cum
+	            FROM ledger_effective e WHERE e.kind = 'invoice') i
+	JOIN obligations o ON o.id = i.obligation_id
+	JOIN obligation_status os ON os.obligation_id = o.id` + obligationJoins + `
+	WHERE i.due_date IS NOT NULL AND p.today > i.due_date + t
+	  AND i.cum > os.received AND os.discharged_on IS NULL AND o.archived_at IS NULL`
+
+// An agreement signed more than the threshold in years ago with
+// obligations neither triggered nor discharged.
+const agreementReviewCandidates = `
+	SELECT 'agreement' AS st, a.id AS sid,
+	       t || CASE WHEN t = 1 THEN ' year' ELSE ' years' END AS thr,
+	       a.reference || ' · ' || d.name AS label,
+	       '/agreements/' || a.id AS link,
+	       'Signed on ' || to_char(a.date_signed, 'FMDD FMMonth YYYY') || '; ' || x.open_count ||
+	         CASE WHEN x.open_count = 1 THEN ' obligation is' ELSE ' obligations are' END || ' neither triggered nor discharged' AS detail,
+	       x.amount, x.homes, (a.date_signed + make_interval(years => t))::date AS deadline,
+	       a.id AS agreement_id, NULL::bigint AS obligation_id, a.responsible_officer_id AS officer_id,
+	       x.service_area, ''::text AS contact_name, ''::text AS contact_email,
+	       'officer' AS team_role, false AS escalated
+	FROM p CROSS JOIN LATERAL unnest(p.th) t
+	CROSS JOIN agreements a
+	JOIN developments d ON d.id = a.development_id
+	JOIN (SELECT o.agreement_id, count(*) AS open_count,
+	             sum(o.base_amount) AS amount,
+	             sum(o.units) FILTER (WHERE o.kind = 'affordable-housing')::int AS homes,
+	             coalesce(min(nullif(o.service_area, '')), '') AS service_area
+	      FROM obligations o JOIN obligation_status os ON os.obligation_id = o.id
+	      WHERE o.archived_at IS NULL AND os.trigger_met_on IS NULL AND os.discharged_on IS NULL
+	      GROUP BY o.agreement_id) x ON x.agreement_id = a.id
+	WHERE a.archived_at IS NULL AND a.status IN ('completed', 'live') AND a.date_signed IS NOT NULL
+	  AND p.today > (a.date_signed + make_interval(years => t))::date`
+
+// An indexed obligation triggered and not yet invoiced whose index value
+// for the month of calculation (the month its trigger was met) is missing.
+const indexMissingCandidates = `
+	SELECT 'obligation' AS st, o.id AS sid, to_char(os.trigger_met_on, 'YYYY-MM') AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/admin/indices/' || o.index_series AS link,
+	       'Trigger met on ' || to_char(os.trigger_met_on, 'FMDD FMMonth YYYY') || '; no ' || upper(o.index_series) ||
+	         ' value for ' || to_char(os.trigger_met_on, 'FMMonth YYYY') || ' to calculate the invoice' AS detail,
+	       o.base_amount AS amount, NULL::int AS homes, os.trigger_met_on AS deadline,` + obligationColumns + `,
+	       'officer' AS team_role, false AS escalated
+	FROM p CROSS JOIN ` + triggeredNoInvoice + `
+	JOIN obligations o ON o.id = os.obligation_id` + obligationJoins + `
+	WHERE o.kind IN ('financial', 'monitoring-fee') AND o.index_series IS NOT NULL AND o.archived_at IS NULL
+	  AND os.trigger_met_on <= p.today
+	  AND NOT EXISTS (SELECT 1 FROM ledger_effective le WHERE le.obligation_id = o.id AND le.kind = 'invoice')
+	  AND NOT EXISTS (SELECT 1 FROM index_values v
+	                  WHERE v.series_code = o.index_series AND v.period = date_trunc('month', os.trigger_met_on)::date)`
+
+// The IFS reminder: from 1 October to 31 December while last financial
+// year's statement is not published (the caller adds the publication test).
+const ifsDueCandidates = `
+	SELECT 'ifs' AS st, (extract(year FROM p.today)::int - 1)::bigint AS sid, 'due' AS thr,
+	       'Infrastructure Funding Statement ' || (extract(year FROM p.today)::int - 1) || ' to ' || extract(year FROM p.today)::int AS label,
+	       '/ifs' AS link,
+	       'The statement for the financial year 1 April ' || (extract(year FROM p.today)::int - 1) || ' to 31 March ' ||
+	         extract(year FROM p.today)::int || ' must be published by 31 December' AS detail,
+	       NULL::numeric AS amount, NULL::int AS homes, make_date(extract(year FROM p.today)::int, 12, 31) AS deadline,
+	       NULL::bigint AS agreement_id, NULL::bigint AS obligation_id, NULL::bigint AS officer_id,
+	       ''::text AS service_area, ''::text AS contact_name, ''::text AS contact_email,
+	       'officer' AS team_role, false AS escalated
+	FROM p
+	WHERE extract(month FROM p.today) >= 10`
+
+type obligationCheck struct {
+	obligationID int64
+	check        homes.TriggerCheck
+}
+
+// triggerChecks reads the delivery-trigger numbers of every live
+// affordable-housing obligation whose mix sets a market occupation limit,
+// as homes.Service.Breaches does, but set-wise: the homes' states are
+// worked out once, not once per obligation (the large dataset has 50,000
+// homes). homes.TriggerCheck decides what is a breach and words it.
+func triggerChecks(ctx context.Context, q store.Querier) ([]obligationCheck, error) {
+	rows, err := q.Query(ctx, `
+		WITH st AS (
+			SELECT h.development_id, h.obligation_id, h.tenure, s.state, s.occupied_on
+			FROM homes h JOIN home_state s ON s.home_id = h.id
+			WHERE h.archived_at IS NULL),
+		mk AS (
+			SELECT development_id, count(*) AS market,
+			       count(*) FILTER (WHERE state = 'occupied' OR occupied_on IS NOT NULL) AS occupied
+			FROM st WHERE tenure = 'market' GROUP BY development_id),
+		af AS (
+			SELECT obligation_id, count(*) FILTER (WHERE state IN ('secured', 'started', 'completed')) AS not_transferred
+			FROM st WHERE obligation_id IS NOT NULL GROUP BY obligation_id)
+		SELECT o.id, m.market_occupation_limit, coalesce(mk.market, 0), coalesce(mk.occupied, 0), coalesce(af.not_transferred, 0)
+		FROM affordable_mixes m
+		JOIN obligations o ON o.id = m.obligation_id
+		JOIN agreements a ON a.id = o.agreement_id
+		LEFT JOIN mk ON mk.development_id = a.development_id
+		LEFT JOIN af ON af.obligation_id = o.id
+		WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
+		ORDER BY o.id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (obligationCheck, error) {
+		var c obligationCheck
+		err := row.Scan(&c.obligationID, &c.check.Limit, &c.check.MarketHomes, &c.check.MarketOccupied, &c.check.AffordableNotTransferred)
+		return c, err
+	})
+}
+
+// homesBreachCandidates takes the breached obligations found by the homes
+// checks as arrays ($6 ids, $7 homes not transferred, $8 the numbers).
+const homesBreachCandidates = `
+	SELECT 'obligation' AS st, o.id AS sid, 'breach' AS thr,
+	       ` + obligationLabel + ` AS label,
+	       '/obligations/' || o.id || '/homes' AS link,
+	       b.detail, NULL::numeric AS amount, b.homes, NULL::date AS deadline,` + obligationColumns + `,
+	       'housing' AS team_role, false AS escalated
+	FROM p CROSS JOIN unnest($6::bigint[], $7::int[], $8::text[]) AS b(id, homes, detail)
+	JOIN obligations o ON o.id = b.id` + obligationJoins
+
+// insertRecipients addresses new alerts ($1): the responsible officer when
+// set and active, else every active user with the alert's team role
+// (housing alerts always go to the housing team as well); managers too
+// when escalated.
+const insertRecipients = `
+	INSERT INTO alert_recipients (alert_id, user_id, reason)
+	SELECT al.id, u.id,
+	       CASE WHEN u.id = ou.id THEN 'responsible'
+	            WHEN (ou.id IS NULL OR al.team_role = 'housing') AND al.team_role = ANY (u.roles) THEN 'team'
+	            ELSE 'manager' END
+	FROM alerts al
+	LEFT JOIN users ou ON ou.id = al.officer_id AND ou.disabled_at IS NULL
+	JOIN users u ON u.disabled_at IS NULL
+	     AND (u.id = ou.id
+	          OR ((ou.id IS NULL OR al.team_role = 'housing') AND al.team_role = ANY (u.roles))
+	          OR (al.escalated AND 'manager' = ANY (u.roles)))
+	WHERE al.id = ANY ($1)
+	ON CONFLICT DO NOTHING`
+
+// enqueueImmediate writes one e-mail per recipient who chose immediate
+// e-mails, in the alerts' transaction.
+func (s *Service) enqueueImmediate(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	rows, err := tx.Query(ctx, alertSelect+`, u.id, u.email
+		FROM alert_recipients ar
+		JOIN alerts al ON al.id = ar.alert_id`+alertJoins+`
+		JOIN users u ON u.id = ar.user_id
+		WHERE ar.alert_id = ANY ($1) AND u.alert_email = 'immediate'
+		ORDER BY al.id, u.id`, ids)
+	if err != nil {
+		return err
+	}
+	type msg struct {
+		a      Alert
+		userID int64
+		email  string
+	}
+	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (msg, error) {
+		var m msg
+		dest := append(alertDest(&m.a), &m.userID, &m.email)
+		return m, row.Scan(dest...)
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		err := mail.Enqueue(ctx, tx, mail.Message{
+			Key:     fmt.Sprintf("alert:%d:user:%d", m.a.ID, m.userID),
+			To:      m.email,
+			Subject: m.a.Title() + ": " + m.a.SubjectLabel,
+			Body:    s.emailText(m.a) + "\n\nSee all your alerts: " + s.BaseURL + "/alerts\n",
+		})
+		if err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE alert_recipients ar SET emailed = true
+		FROM users u WHERE u.id = ar.user_id AND ar.alert_id = ANY ($1) AND u.alert_email = 'immediate'`, ids)
+	return err
+}
+
+// emailText describes one alert in plain text.
+func (s *Service) emailText(a Alert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n", a.Title(), a.SubjectLabel)
+	if a.Detail != "" {
+		fmt.Fprintf(&b, "%s\n", a.Detail)
+	}
+	if st := a.AtStake(); st != "" {
+		fmt.Fprintf(&b, "At stake: %s\n", st)
+	}
+	if a.Deadline != nil {
+		fmt.Fprintf(&b, "Deadline: %s\n", a.Deadline.Format("2 January 2006"))
+	}
+	if a.Escalated {
+		b.WriteString("Escalated to managers.\n")
+	}
+	fmt.Fprintf(&b, "%s\n", a.Contact())
+	fmt.Fprintf(&b, "Details: %s/alerts/%d", s.BaseURL, a.ID)
+	return b.String()
 }
 
 // SendDigests queues one digest e-mail per user who chose a daily digest
 // and has undigested alerts, at most once per user per day.
 func (s *Service) SendDigests(ctx context.Context, now time.Time) (int, error) {
-	return 0, errors.New("alerts: SendDigests not built yet")
+	day := ledger.CalendarDate(now)
+	var users []int64
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT DISTINCT u.id FROM users u JOIN alert_recipients ar ON ar.user_id = u.id
+		WHERE u.alert_email = 'digest' AND u.disabled_at IS NULL
+		  AND ar.digested_on IS NULL AND NOT ar.emailed AND ar.acknowledged_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM alert_digests g WHERE g.user_id = u.id AND g.day = $1)
+		ORDER BY u.id`, day)
+	if err != nil {
+		return 0, err
+	}
+	if users, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, uid := range users {
+		ok, err := s.sendDigest(ctx, uid, day)
+		if err != nil {
+			return sent, fmt.Errorf("alerts: digest for user %d: %w", uid, err)
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+func (s *Service) sendDigest(ctx context.Context, userID int64, day time.Time) (bool, error) {
+	sent := false
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var email string
+		if err := tx.QueryRow(ctx, `SELECT email FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&email); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, alertSelect+alertFrom+`
+			WHERE ar.user_id = $1 AND ar.digested_on IS NULL AND NOT ar.emailed AND ar.acknowledged_at IS NULL
+			ORDER BY al.deadline NULLS LAST, al.id`, userID)
+		if err != nil {
+			return err
+		}
+		list, err := pgx.CollectRows(rows, scanAlert)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO alert_digests (user_id, day, alerts) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			userID, day, len(list))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		var b strings.Builder
+		if len(list) == 1 {
+			b.WriteString("You have 1 new alert.\n")
+		} else {
+			fmt.Fprintf(&b, "You have %d new alerts.\n", len(list))
+		}
+		ids := make([]int64, 0, len(list))
+		for i, a := range list {
+			fmt.Fprintf(&b, "\n%d. %s\n", i+1, s.emailText(a))
+			ids = append(ids, a.ID)
+		}
+		fmt.Fprintf(&b, "\n\nSee all your alerts: %s/alerts\n", s.BaseURL)
+		subject := fmt.Sprintf("S106 alerts for %s: %d new", day.Format("2 January 2006"), len(list))
+		if len(list) == 1 {
+			subject = fmt.Sprintf("S106 alerts for %s: 1 new", day.Format("2 January 2006"))
+		}
+		if err := mail.Enqueue(ctx, tx, mail.Message{
+			Key: fmt.Sprintf("digest:user:%d:%s", userID, day.Format("2006-01-02")), To: email, Subject: subject, Body: b.String(),
+		}); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE alert_recipients SET digested_on = $3 WHERE user_id = $1 AND alert_id = ANY ($2)`,
+			userID, ids, day); err != nil {
+			return err
+		}
+		sent = true
+		return nil
+	})
+	return sent, err
 }
 
 // UnreadCount is the number of alerts addressed to userID that they have
 // not acknowledged (shown in the page header).
 func (s *Service) UnreadCount(ctx context.Context, userID int64) (int, error) {
-	return 0, nil
+	var n int
+	err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM alert_recipients WHERE user_id = $1 AND acknowledged_at IS NULL`, userID).Scan(&n)
+	return n, err
 }

@@ -1,0 +1,282 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// alertsFixture is an agreement whose responsible officer is olive, with
+// one obligation of £100,000 received on 30 June 2026 and a 24-month
+// spend-by period: its deadline is 30 June 2028, and on 30 December 2027
+// the 6-month alert is raised and escalated to managers.
+type alertsFixture struct {
+	obligation int64
+	olive      users.User
+	oscar      users.User
+	maria      users.User
+	alertID    int64
+}
+
+func seedAlerts(t *testing.T, app *Application) alertsFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := alertsFixture{
+		olive: addUser(t, app.DB, "olive@test.example", users.RoleOfficer),
+		oscar: addUser(t, app.DB, "oscar@test.example", users.RoleOfficer),
+		maria: addUser(t, app.DB, "maria@test.example", users.RoleManager),
+	}
+	a := seedAgreement(t, app, "24/00031/S106", "Mill Lane", "North Ward")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := app.DB.Pool.Exec(ctx, `UPDATE agreements SET responsible_officer_id = $2 WHERE id = $1`, a, f.olive.ID)
+	must(err)
+	must(app.DB.Pool.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount, spend_by_months,
+		service_area, contact_name, contact_email)
+		VALUES ($1, 'financial', 'education', 'Sch 2 para 1', 'Education contribution', 100000, 24, 'Education', 'Schools capital team', 'schools@test.example')
+		RETURNING id`, a).Scan(&f.obligation))
+	must(app.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var rid int64
+		if err := tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ('2026-06-30', 'Harbour Homes plc', 100000) RETURNING id`).Scan(&rid); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', '2026-06-30', 100000, $2)`, f.obligation, rid)
+		return err
+	}))
+	_, err = app.DB.Pool.Exec(ctx, `UPDATE alert_rules SET enabled = false WHERE code <> 'spend-by'`)
+	must(err)
+	now := time.Date(2027, 12, 30, 9, 0, 0, 0, time.UTC)
+	app.Now = func() time.Time { return now }
+	n, err := app.Alerts.Evaluate(ctx, now)
+	must(err)
+	if n != 1 {
+		t.Fatalf("evaluate created %d alerts, want 1", n)
+	}
+	must(app.DB.Pool.QueryRow(ctx, `SELECT id FROM alerts`).Scan(&f.alertID))
+	return f
+}
+
+func TestAlertsInboxAcknowledgeAndHeaderCount(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := seedAlerts(t, app)
+	ts := newTestServer(t, app)
+	ts.login(t, "olive@test.example", testPassword)
+
+	res := ts.get(t, "/alerts")
+	if res.status != http.StatusOK {
+		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
+	}
+	for _, want := range []string{
+		"Alerts (1)", // the header count
+		"Spend-by deadline in 6 months", "24/00031/S106 · Sch 2 para 1 · Mill Lane",
+		fmt.Sprintf(`href="/obligations/%d"`, f.obligation), fmt.Sprintf(`href="/alerts/%d"`, f.alertID),
+		"£100,000.00", "30 June 2028", "Escalated", "Responsible officer: Test olive@test.example",
+		"Service area contact: Education: Schools capital team &lt;schools@test.example&gt;",
+		"Showing <strong>1</strong> to <strong>1</strong> of <strong>1</strong> alerts",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("inbox lacks %q", want)
+		}
+	}
+
+	// CSV of the inbox.
+	csvRes := ts.get(t, "/alerts.csv")
+	rows, err := csv.NewReader(strings.NewReader(csvRes.body)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("CSV: %v, %d rows", err, len(rows))
+	}
+	if got := strings.Join(rows[1][2:10], "|"); got != fmt.Sprintf("spend-by|Spend-by deadline in 6 months|24/00031/S106 · Sch 2 para 1 · Mill Lane|/obligations/%d|Unspent money from the payment by Harbour Homes plc received on 30 June 2026|100000.00||2028-06-30", f.obligation) {
+		t.Errorf("CSV row %v", rows[1])
+	}
+
+	// Another officer cannot see olive's alert; the manager it was escalated to can.
+	other := newTestServer(t, app)
+	other.login(t, "oscar@test.example", testPassword)
+	if r := other.get(t, fmt.Sprintf("/alerts/%d", f.alertID)); r.status != http.StatusNotFound {
+		t.Errorf("another officer's view of the alert: status %d", r.status)
+	}
+	if r := other.get(t, "/alerts"); !strings.Contains(r.body, "You have no unread alerts.") || strings.Contains(r.body, "Alerts (") {
+		t.Errorf("another officer's inbox is not empty")
+	}
+	manager := newTestServer(t, app)
+	manager.login(t, "maria@test.example", testPassword)
+	if r := manager.get(t, fmt.Sprintf("/alerts/%d", f.alertID)); r.status != http.StatusOK || !strings.Contains(r.body, "Escalated to you as a manager") {
+		t.Errorf("manager's view of the escalated alert: status %d", r.status)
+	}
+
+	// Acknowledging needs a comment.
+	path := fmt.Sprintf("/alerts/%d/acknowledge", f.alertID)
+	token := ts.csrf(t, fmt.Sprintf("/alerts/%d", f.alertID))
+	bad := ts.post(t, path, url.Values{"csrf_token": {token}, "comment": {"  "}})
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Enter a comment saying what you have done or will do") {
+		t.Errorf("empty comment: status %d", bad.status)
+	}
+	ok := ts.post(t, path, url.Values{"csrf_token": {token}, "comment": {"Allocating to the school project at July's board"}})
+	if ok.status != http.StatusSeeOther {
+		t.Fatalf("acknowledge: status %d\n%s", ok.status, excerpt(ok.body))
+	}
+	home := ts.get(t, "/alerts")
+	if strings.Contains(home.body, "Alerts (1)") || !strings.Contains(home.body, "You have no unread alerts.") || !strings.Contains(home.body, "Alert acknowledged") {
+		t.Errorf("after acknowledging, the count did not drop or the flash is missing")
+	}
+	detail := ts.get(t, fmt.Sprintf("/alerts/%d", f.alertID))
+	if !strings.Contains(detail.body, "Allocating to the school project at July&#39;s board") || strings.Contains(detail.body, `action="`+path) {
+		t.Errorf("acknowledged alert page lacks the comment or still offers the form")
+	}
+	if r := ts.get(t, "/alerts?status=acknowledged"); !strings.Contains(r.body, "Spend-by deadline in 6 months") {
+		t.Errorf("acknowledged filter does not list the alert")
+	}
+	// Acknowledging is per recipient: the manager still has it unread.
+	if r := manager.get(t, "/"); !strings.Contains(r.body, "Alerts (1)") {
+		t.Errorf("manager's header count changed when olive acknowledged")
+	}
+	var n int
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = 'alert.acknowledge' AND actor_id = $1`, f.olive.ID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d acknowledge audit events (%v)", n, err)
+	}
+	if r := ts.get(t, "/alerts?status=purple"); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("bad status filter: %d", r.status)
+	}
+}
+
+func TestAlertRulesAndNotificationPreferences(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := seedAlerts(t, app)
+	addUser(t, app.DB, "ada@test.example", users.RoleAdmin)
+	ts := newTestServer(t, app)
+	ts.login(t, "ada@test.example", testPassword)
+	ctx := context.Background()
+
+	page := ts.get(t, "/admin/alert-rules")
+	for _, want := range []string{"Spend-by deadline approaching", "Default: 18, 12, 6, 3 months", `value="18, 12, 6, 3"`, "Default: 30 days", "Default: 5 years"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("rules page lacks %q", want)
+		}
+	}
+	rules, err := app.Alerts.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"csrf_token": {ts.csrf(t, "/admin/alert-rules")}}
+	for _, r := range rules {
+		form.Set("version-"+r.Code, fmt.Sprint(r.Version))
+		form.Set("thresholds-"+r.Code, alerts.JoinThresholds(r.Thresholds))
+		if r.Enabled {
+			form.Set("enabled-"+r.Code, "yes")
+		}
+	}
+	form.Set("escalate-spend-by", "6")
+	form.Set("thresholds-spend-by", "12, 9, 6, 3")
+	form.Set("thresholds-no-invoice", "thirty")
+	bad := ts.post(t, "/admin/alert-rules", form)
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Thresholds for trigger met but no invoice must be whole numbers of days") ||
+		!strings.Contains(bad.body, `value="12, 9, 6, 3"`) {
+		t.Errorf("bad thresholds: status %d", bad.status)
+	}
+	form.Set("thresholds-no-invoice", "30")
+	if r := ts.post(t, "/admin/alert-rules", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save rules: status %d\n%s", r.status, excerpt(r.body))
+	}
+	// The next evaluation uses the new 9-month threshold: 30 September 2027
+	// is 9 months before 30 June 2028. The 6-month alert already exists, so a
+	// re-run on 30 December makes nothing new; earlier thresholds are not
+	// back-filled. Check from a fresh share instead.
+	var th string
+	_, err = app.DB.Pool.Exec(ctx, `DELETE FROM alert_recipients; DELETE FROM alerts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Alerts.Evaluate(ctx, time.Date(2027, 9, 30, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.DB.Pool.QueryRow(ctx, `SELECT string_agg(threshold, ',') FROM alerts`).Scan(&th); err != nil || th != "9 months" {
+		t.Errorf("after the change: %q (%v), want 9 months", th, err)
+	}
+	var audits int
+	if err := app.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'alert-rule.update' AND entity_id = 'spend-by'`).Scan(&audits); err != nil || audits != 1 {
+		t.Errorf("%d audit events for the rule change", audits)
+	}
+
+	// E-mail preferences: olive chooses a daily digest.
+	olive := newTestServer(t, app)
+	olive.login(t, "olive@test.example", testPassword)
+	if r := olive.get(t, "/account/notifications"); !strings.Contains(r.body, `value="immediate" checked`) {
+		t.Errorf("default preference not shown as immediate")
+	}
+	token := olive.csrf(t, "/account/notifications")
+	if r := olive.post(t, "/account/notifications", url.Values{"csrf_token": {token}, "alert_email": {"weekly"}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "Select how you want to receive alert e-mails") {
+		t.Errorf("bad preference: status %d", r.status)
+	}
+	if r := olive.post(t, "/account/notifications", url.Values{"csrf_token": {token}, "alert_email": {"digest"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save preference: status %d", r.status)
+	}
+	var pref string
+	if err := app.DB.Pool.QueryRow(ctx, `SELECT alert_email FROM users WHERE id = $1`, f.olive.ID).Scan(&pref); err != nil || pref != "digest" {
+		t.Errorf("preference %q", pref)
+	}
+}
+
+func TestOfficerAcknowledgesAnAlertInTheBrowser(t *testing.T) {
+	app := newTestApp(t)
+	f := seedAlerts(t, app)
+	ts := newTestServer(t, app)
+	ctx := officerTab(t, ts, "olive@test.example")
+
+	visitAndCheck(t, ctx, ts.URL+"/alerts", "alerts inbox")
+	header, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-service-navigation__list")))
+	if !strings.Contains(header, "Alerts (1)") {
+		t.Fatalf("header %q lacks the unread count", header)
+	}
+	sel := fmt.Sprintf(`main a[href="/alerts/%d"]`, f.alertID)
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('%s').length`, sel))); n != 1 {
+		t.Fatalf("%d links to the alert", n)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.CheckAccessibility(t, ctx, "alert page")
+	// Without a comment the form is refused and says which field.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if !strings.Contains(summary, "Enter a comment") {
+		t.Fatalf("error summary %q", summary)
+	}
+	browsertest.CheckAccessibility(t, ctx, "alert page with an error")
+	fill(t, ctx, map[string]string{"comment": "Allocating at the July project board"})
+	submitAndCheck(t, ctx, "inbox after acknowledging")
+	header, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-service-navigation__list")))
+	if strings.Contains(header, "Alerts (") {
+		t.Errorf("header %q still counts the alert", header)
+	}
+	visitAndCheck(t, ctx, ts.URL+"/alerts?status=acknowledged", "acknowledged alerts")
+	visitAndCheck(t, ctx, ts.URL+"/account/notifications", "alert e-mails form")
+}
+
+func TestAdminAlertRulesPageIsAccessible(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "ada@test.example", users.RoleAdmin)
+	ts := newTestServer(t, app)
+	ctx := officerTab(t, ts, "ada@test.example")
+	visitAndCheck(t, ctx, ts.URL+"/admin/alert-rules", "alert rules form")
+}
