@@ -32,4 +32,15 @@ type BarChart struct {
 	Categories  []string
 	Series      []Series
 	Unit        Unit
+	// CategoryHeading heads the table's first column, e.g. "Month" or
+	// "Ward"; "Category" when empty.
+	CategoryHeading string
+}
+
+// Heading is the table's first column heading.
+func (c BarChart) Heading() string {
+	if c.CategoryHeading == "" {
+		return "Category"
+	}
+	return c.CategoryHeading
 }
