@@ -2,11 +2,54 @@
 // standard (developer-agreement, developer-agreement-contribution and
 // developer-agreement-transaction CSVs) from the register and the ledger,
 // using the standard's codelists.
+//
+// How our records map onto the standard (the mapping tables are seeded in
+// migrations/00008_datastandard.sql):
+//
+//   - developer-agreement: one row per agreement. reference = our agreement
+//     reference; name = the development's name; developer-agreement-type from
+//     data_standard_agreement_types (unilateral undertakings and deeds of
+//     variation are section-106); planning-application = the application
+//     references, ";"-separated; document-url = the deed's URL; entry-date =
+//     the date the record was last changed; start-date = the date signed;
+//     end-date, when known: for a discharged agreement the latest date one
+//     of its obligations was discharged, for a superseded one the date the
+//     first deed of variation of it was signed.
+//   - developer-agreement-contribution: one row per obligation. reference =
+//     agreement reference + "/" + obligation id (stable: ids never change);
+//     contribution-purpose = the national code (a local sub-purpose reports
+//     under its parent); amount = the base amount; units = homes, or school
+//     places for an education obligation; start-date = the agreement's
+//     signing date; end-date = the date it was discharged; notes (officers only) = the clause and the local purpose.
+//   - developer-agreement-transaction: one row per standing ledger entry
+//     (reversed entries and reversals left out, via ledger_effective),
+//     reference = contribution reference + "/" + entry id, start-date = the
+//     entry's date, contribution-funding-status and sign from
+//     data_standard_entry_kinds: a de-allocation is a negative "allocated"
+//     amount and a return to the developer a negative "received" amount,
+//     because the codelist has no status for money going back. Invoices are
+//     demands, not money, and are not exported.
+//
+// Public exports leave out drafts, every notes column, and the details of an
+// agreement withheld from publication: its agreement and contribution rows
+// are replaced by one placeholder agreement per developer-agreement-type
+// ("withheld-section-106"), one placeholder contribution per national
+// purpose holding the withheld base amounts and units, and transactions
+// summed per purpose, funding status and financial year (start-date 1 April,
+// end-date 31 March), so totals still add up. Finance references and
+// people's names are never exported.
 package datastandard
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -30,7 +73,326 @@ type Options struct {
 	Public bool
 }
 
-// Export writes the standard's three CSVs, in that order.
+// The files, in the order Export writes them.
+const (
+	AgreementFile    = "developer-agreement.csv"
+	ContributionFile = "developer-agreement-contribution.csv"
+	TransactionFile  = "developer-agreement-transaction.csv"
+)
+
+// FileNames are the standard's files in export order.
+var FileNames = []string{AgreementFile, ContributionFile, TransactionFile}
+
+// Fields are each file's header row, as the standard names its fields.
+var Fields = map[string][]string{
+	AgreementFile: {"reference", "name", "developer-agreement-type", "planning-application",
+		"document-url", "organisation", "entry-date", "start-date", "end-date", "notes"},
+	ContributionFile: {"reference", "name", "developer-agreement", "contribution-purpose",
+		"amount", "units", "organisation", "entry-date", "start-date", "end-date", "notes"},
+	TransactionFile: {"reference", "name", "developer-agreement-contribution", "contribution-funding-status",
+		"amount", "units", "organisation", "entry-date", "start-date", "end-date", "notes"},
+}
+
+// WithheldPrefix starts the reference of every placeholder row standing in
+// for agreements withheld from publication.
+const WithheldPrefix = "withheld-"
+
+// MinYear and MaxYear bound the financial years an export accepts.
+const (
+	MinYear = 1990
+	MaxYear = 2200
+)
+
+// Export writes the standard's three CSVs, in that order, from one
+// snapshot of the database.
 func Export(ctx context.Context, q store.Querier, opts Options) ([]File, error) {
-	return nil, errors.New("datastandard: Export not built yet")
+	files := make([]File, 0, len(FileNames))
+	err := inSnapshot(ctx, q, func(q store.Querier) error {
+		for _, name := range FileNames {
+			f, err := exportFile(ctx, q, name, opts)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// ExportFile writes one of the standard's files.
+func ExportFile(ctx context.Context, q store.Querier, name string, opts Options) (File, error) {
+	var f File
+	err := inSnapshot(ctx, q, func(q store.Querier) error {
+		var err error
+		f, err = exportFile(ctx, q, name, opts)
+		return err
+	})
+	return f, err
+}
+
+// exportWorkMem is the sort memory an export asks for, so sorting 200,000
+// transactions happens in memory rather than on disk.
+const exportWorkMem = "96MB"
+
+// inSnapshot runs fn in a read-only repeatable-read transaction when q is
+// the pool, so the three files agree with each other; inside a caller's
+// transaction it uses that transaction as it is.
+func inSnapshot(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
+	pool, ok := q.(*pgxpool.Pool)
+	if !ok {
+		return fn(q)
+	}
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '"+exportWorkMem+"'"); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func exportFile(ctx context.Context, q store.Querier, name string, opts Options) (File, error) {
+	sql, ok := queries[name]
+	if !ok {
+		return File{}, fmt.Errorf("datastandard: no file %q", name)
+	}
+	var from, to *time.Time
+	if opts.Year != nil {
+		y := *opts.Year
+		if y < MinYear || y > MaxYear {
+			return File{}, fmt.Errorf("datastandard: year %d is outside %d–%d", y, MinYear, MaxYear)
+		}
+		f := time.Date(y, time.April, 1, 0, 0, 0, 0, time.UTC)
+		t := time.Date(y+1, time.April, 1, 0, 0, 0, 0, time.UTC)
+		from, to = &f, &t
+	}
+	data, err := writeFile(ctx, q, name, sql, opts, from, to)
+	if err != nil {
+		return File{}, fmt.Errorf("datastandard: %s: %w", name, err)
+	}
+	return File{Name: name, Data: data}, nil
+}
+
+// IsFile reports whether name is one of the standard's files.
+func IsFile(name string) bool {
+	_, ok := queries[name]
+	return ok
+}
+
+// writeFile streams one query's rows into a CSV. Each query returns the
+// file's columns except organisation, which comes from the options, in
+// the header's order with organisation left out; name and notes are
+// columns 1 and the last.
+func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Options, from, to *time.Time) ([]byte, error) {
+	header := Fields[name]
+	orgAt := indexOf(header, "organisation")
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	if err := cw.Write(header); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, sql, from, to, opts.Public)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	vals := make([]string, len(header)-1)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	rec := make([]string, len(header))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		copy(rec[:orgAt], vals[:orgAt])
+		rec[orgAt] = opts.Organisation
+		copy(rec[orgAt+1:], vals[orgAt:])
+		rec[1] = safeText(rec[1])
+		rec[len(rec)-1] = safeText(rec[len(rec)-1])
+		if err := cw.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cw.Flush()
+	return buf.Bytes(), cw.Error()
+}
+
+func indexOf(xs []string, x string) int {
+	for i, s := range xs {
+		if s == x {
+			return i
+		}
+	}
+	panic("datastandard: no field " + x)
+}
+
+// safeText stops free text (names, notes) being read as a formula by a
+// spreadsheet: one that starts with = + - @ or a control character gets a
+// leading apostrophe. Codes, dates and amounts are never changed.
+func safeText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// The queries take $1 = first day of the year (or NULL), $2 = first day of
+// the next year, $3 = public. Dates are formatted by PostgreSQL as ISO
+// 8601 and amounts as numeric(14,2) text, so no money passes through a
+// float. The record dates (entry-date) are taken in UK time.
+var queries = map[string]string{
+	AgreementFile: `
+SELECT reference, name, agreement_type, applications, document_url, entry_date, start_date, end_date, notes
+FROM (
+    SELECT 0 AS part, upper(a.reference) AS sort_key,
+           a.reference, d.name, m.developer_agreement_type AS agreement_type,
+           coalesce((SELECT string_agg(pa.reference, ';' ORDER BY upper(pa.reference))
+                     FROM agreement_applications aa
+                     JOIN planning_applications pa ON pa.id = aa.planning_application_id
+                     WHERE aa.agreement_id = a.id), '') AS applications,
+           a.deed_url AS document_url,
+           to_char((a.updated_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
+           coalesce(to_char(a.date_signed, 'YYYY-MM-DD'), '') AS start_date,
+           coalesce(to_char(CASE a.status
+               WHEN 'discharged' THEN (SELECT max(ev.event_date) FROM obligation_events_effective ev
+                                       JOIN obligations eo ON eo.id = ev.obligation_id
+                                       WHERE eo.agreement_id = a.id AND ev.kind = 'discharged')
+               WHEN 'superseded' THEN (SELECT min(v.date_signed) FROM agreements v
+                                       WHERE v.varies_agreement_id = a.id AND v.archived_at IS NULL)
+           END, 'YYYY-MM-DD'), '') AS end_date,
+           CASE WHEN $3::boolean THEN '' ELSE a.notes END AS notes
+    FROM agreements a
+    JOIN developments d ON d.id = a.development_id
+    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
+    WHERE a.archived_at IS NULL
+      AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
+    UNION ALL
+    SELECT 1, m.developer_agreement_type,
+           'withheld-' || m.developer_agreement_type,
+           'Agreements withheld from publication (totals only)',
+           m.developer_agreement_type, '', '',
+           to_char(max((a.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
+           '', '', ''
+    FROM agreements a
+    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
+    WHERE $3::boolean AND a.archived_at IS NULL AND a.status <> 'draft'
+      AND btrim(a.publication_withheld_reason) <> ''
+    GROUP BY m.developer_agreement_type
+) t
+ORDER BY part, sort_key`,
+
+	ContributionFile: `
+SELECT reference, name, agreement, purpose, amount, units, entry_date, start_date, end_date, notes
+FROM (
+    SELECT 0 AS part, upper(a.reference) AS sort_key, o.id AS sort_id,
+           a.reference || '/' || o.id AS reference,
+           o.description AS name,
+           a.reference AS agreement,
+           coalesce(p.parent_code, p.code) AS purpose,
+           coalesce(o.base_amount::numeric(14,2)::text, '') AS amount,
+           coalesce(coalesce(o.units, o.school_places)::text, '') AS units,
+           to_char((o.updated_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
+           coalesce(to_char(a.date_signed, 'YYYY-MM-DD'), '') AS start_date,
+           coalesce(to_char(dis.discharged_on, 'YYYY-MM-DD'), '') AS end_date,
+           CASE WHEN $3::boolean THEN '' ELSE concat_ws('; ',
+               CASE WHEN btrim(o.clause_ref) <> '' THEN 'Clause ' || o.clause_ref END,
+               CASE WHEN p.parent_code IS NOT NULL THEN 'Local purpose: ' || p.code END) END AS notes
+    FROM obligations o
+    JOIN agreements a ON a.id = o.agreement_id
+    JOIN contribution_purposes p ON p.code = o.purpose_code
+    LEFT JOIN (SELECT obligation_id, max(event_date) AS discharged_on
+               FROM obligation_events_effective WHERE kind = 'discharged'
+               GROUP BY obligation_id) dis ON dis.obligation_id = o.id
+    WHERE o.archived_at IS NULL AND a.archived_at IS NULL
+      AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
+    UNION ALL
+    SELECT 1, m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code), 0,
+           'withheld-' || m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code),
+           'Total for agreements withheld from publication',
+           'withheld-' || m.developer_agreement_type,
+           coalesce(p.parent_code, p.code),
+           coalesce(sum(o.base_amount)::numeric(14,2)::text, ''),
+           coalesce(sum(coalesce(o.units, o.school_places))::text, ''),
+           to_char(max((o.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
+           '', '', ''
+    FROM obligations o
+    JOIN agreements a ON a.id = o.agreement_id
+    JOIN contribution_purposes p ON p.code = o.purpose_code
+    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
+    WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
+      AND btrim(a.publication_withheld_reason) <> ''
+      AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
+    GROUP BY m.developer_agreement_type, coalesce(p.parent_code, p.code)
+) t
+ORDER BY part, sort_key, sort_id`,
+
+	TransactionFile: `
+SELECT reference, name, contribution, status, amount, units, entry_date, start_date, end_date, notes
+FROM (
+    SELECT 0 AS part, e.entry_date AS sort_date, '' AS sort_key, e.id AS sort_id,
+           a.reference || '/' || o.id || '/' || e.id AS reference,
+           CASE e.kind
+               WHEN 'receipt' THEN 'Received'
+               WHEN 'return' THEN 'Returned to the developer'
+               WHEN 'allocation' THEN 'Allocated to ' || pr.name
+               WHEN 'deallocation' THEN 'De-allocated from ' || pr.name
+               WHEN 'spend' THEN 'Spent on ' || pr.name
+           END AS name,
+           a.reference || '/' || o.id AS contribution,
+           k.funding_status AS status,
+           (k.sign * e.amount)::numeric(14,2)::text AS amount,
+           '' AS units,
+           to_char((e.recorded_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
+           to_char(e.entry_date, 'YYYY-MM-DD') AS start_date,
+           '' AS end_date,
+           CASE WHEN $3::boolean THEN '' ELSE e.note END AS notes
+    FROM ledger_effective e
+    JOIN data_standard_entry_kinds k ON k.kind = e.kind
+    JOIN obligations o ON o.id = e.obligation_id
+    JOIN agreements a ON a.id = o.agreement_id
+    LEFT JOIN projects pr ON pr.id = e.project_id
+    WHERE o.archived_at IS NULL AND a.archived_at IS NULL
+      AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
+    UNION ALL
+    SELECT 1, make_date(g.fy, 4, 1), g.dat || '/' || g.purpose || '/' || g.status, 0,
+           'withheld-' || g.dat || '/' || g.purpose || '/' || g.status || '/' || g.fy,
+           'Total for agreements withheld from publication, financial year ' || g.fy || '-' || lpad(((g.fy + 1) % 100)::text, 2, '0'),
+           'withheld-' || g.dat || '/' || g.purpose,
+           g.status, g.amount::numeric(14,2)::text, '',
+           to_char(g.entry_date, 'YYYY-MM-DD'),
+           to_char(make_date(g.fy, 4, 1), 'YYYY-MM-DD'),
+           to_char(make_date(g.fy + 1, 3, 31), 'YYYY-MM-DD'),
+           ''
+    FROM (
+        SELECT m.developer_agreement_type AS dat,
+               coalesce(p.parent_code, p.code) AS purpose,
+               k.funding_status AS status,
+               extract(year FROM e.entry_date - interval '3 months')::int AS fy,
+               sum(k.sign * e.amount) AS amount,
+               max((e.recorded_at AT TIME ZONE 'Europe/London')::date) AS entry_date
+        FROM ledger_effective e
+        JOIN data_standard_entry_kinds k ON k.kind = e.kind
+        JOIN obligations o ON o.id = e.obligation_id
+        JOIN agreements a ON a.id = o.agreement_id
+        JOIN contribution_purposes p ON p.code = o.purpose_code
+        JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
+        WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
+          AND btrim(a.publication_withheld_reason) <> ''
+          AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
+        GROUP BY 1, 2, 3, 4
+    ) g
+    WHERE g.amount <> 0
+) t
+ORDER BY part, sort_date, sort_key, sort_id`,
 }
