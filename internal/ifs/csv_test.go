@@ -1,0 +1,43 @@
+package ifs
+
+import (
+	"testing"
+	"time"
+)
+
+func TestYearsAreNamedByTheCalendarYearTheyStartIn(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2025, 3, 31, 22, 59, 0, 0, time.UTC), 2024}, // 31 March in London
+		{time.Date(2025, 3, 31, 23, 30, 0, 0, time.UTC), 2025}, // already 1 April in London (BST)
+		{time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC), 2025},
+	} {
+		if got := CurrentYear(c.at); got != c.want {
+			t.Errorf("CurrentYear(%s) = %d, want %d", c.at, got, c.want)
+		}
+	}
+	st := Statement{Year: 2025}
+	if st.Label() != "2025/26" || st.Start().Format("2006-01-02") != "2025-04-01" || st.End().Format("2006-01-02") != "2026-03-31" {
+		t.Errorf("2025: %s %s %s", st.Label(), st.Start(), st.End())
+	}
+	if YearLabel(2099) != "2099/00" {
+		t.Errorf("2099: %s", YearLabel(2099))
+	}
+}
+
+func TestDiffListsChangedAddedAndRemovedItems(t *testing.T) {
+	published := []Row{{Key: "b", Item: "b", Amount: "85000.00"}, {Key: "g/1", Item: "g", Description: "School", Amount: "20000.00"}, {Key: "i", Item: "i", Amount: "1.00"}}
+	now := []Row{{Key: "b", Item: "b", Amount: "88000.00"}, {Key: "i", Item: "i", Amount: "1.00"}, {Key: "g/2", Item: "g", Description: "Road", Amount: "5.00"}}
+	got := Diff(published, now)
+	want := []Change{{Item: "b", Published: "85000.00", Now: "88000.00"}, {Item: "g", Description: "School", Published: "20000.00"}, {Item: "g", Description: "Road", Now: "5.00"}}
+	if len(got) != len(want) {
+		t.Fatalf("diff %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("change %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/s106monitor/s106/internal/ifs"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
+	"github.com/s106monitor/s106/templates"
+)
+
+var ifsYearPattern = regexp.MustCompile(`^[0-9]{4}$`)
+
+// ifsYear reads {year}: 400 when it is not a year at all, 404 when no
+// statement can exist for it (before 2000 or after the current financial
+// year). ok is false when a response was written.
+func (app *Application) ifsYear(w http.ResponseWriter, r *http.Request) (int, bool) {
+	raw := chi.URLParam(r, "year")
+	if !ifsYearPattern.MatchString(raw) {
+		app.renderError(w, r, http.StatusBadRequest, "That is not a financial year",
+			"A statement's address names the calendar year its financial year starts in, for example /ifs/2025 for 1 April 2025 to 31 March 2026.")
+		return 0, false
+	}
+	year, _ := strconv.Atoi(raw)
+	if !app.IFS.ValidYear(year) {
+		app.renderError(w, r, http.StatusNotFound, "There is no statement for that year",
+			"Statements exist from "+strconv.Itoa(ifs.MinYear)+" to the current financial year, "+ifs.YearLabel(ifs.CurrentYear(app.Now()))+".")
+		return 0, false
+	}
+	return year, true
+}
+
+func canPublishIFS(r *http.Request) bool {
+	u := currentUser(r)
+	return u != nil && u.HasRole(users.RoleManager, users.RoleAdmin)
+}
+
+// canMarkBorrowing: who may say a project repays borrowing (the roles
+// that manage projects or the statement).
+func canMarkBorrowing(r *http.Request) bool {
+	u := currentUser(r)
+	return u != nil && u.HasRole(users.RoleOfficer, users.RoleManager, users.RoleAdmin)
+}
+
+func (app *Application) ifsList(w http.ResponseWriter, r *http.Request) {
+	years, err := app.IFS.Years(r.Context())
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.IFSListPage(app.page(r, "Infrastructure Funding Statements"), templates.IFSListView{Years: years}))
+}
+
+// ifsView builds the live statement and compares it with the published
+// snapshot, if any.
+func (app *Application) ifsView(ctx context.Context, r *http.Request, year int) (templates.IFSView, error) {
+	st, err := app.IFS.Build(ctx, year)
+	if err != nil {
+		return templates.IFSView{}, err
+	}
+	st.Council = app.Config.CouncilName
+	v := templates.IFSView{Statement: st, CanPublish: canPublishIFS(r), CanMarkBorrowing: canMarkBorrowing(r)}
+	if v.Published, err = app.IFS.Latest(ctx, year); err != nil {
+		return v, err
+	}
+	if v.Published != nil {
+		v.Changes = ifs.Diff(v.Published.Rows, st.Rows())
+	}
+	return v, nil
+}
+
+func (app *Application) ifsShow(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	v, err := app.ifsView(r.Context(), r, year)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.IFSPage(app.page(r, "Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+}
+
+func (app *Application) ifsCSV(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	st, err := app.IFS.Build(r.Context(), year)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ifs.FileName(year, "csv")+`"`)
+	_, _ = w.Write(ifs.CSV(st.Rows()))
+}
+
+// renderIFSDocument renders the standalone statement page that a
+// publication freezes.
+func renderIFSDocument(ctx context.Context, council string) func(ifs.Statement) ([]byte, error) {
+	return func(st ifs.Statement) ([]byte, error) {
+		st.Council = council
+		var buf bytes.Buffer
+		err := templates.IFSDocument(st).Render(ctx, &buf)
+		return buf.Bytes(), err
+	}
+}
+
+func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	snap, err := app.IFS.Publish(r.Context(), app.actor(r), year, renderIFSDocument(r.Context(), app.Config.CouncilName))
+	var refused *ifs.NotReconciledError
+	if errors.As(err, &refused) {
+		app.Logger.Warn("ifs publish refused: the statement does not reconcile", "year", year, "offending", len(refused.Statement.Offending))
+		v, verr := app.ifsView(r.Context(), r, year)
+		if verr != nil {
+			app.serverError(w, r, verr)
+			return
+		}
+		v.PublishRefused = true
+		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+		return
+	}
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.Logger.Info("ifs published", "year", year, "publication", snap.ID, "checksum", snap.Checksum)
+	app.flash(r, "The "+ifs.YearLabel(year)+" statement was published")
+	http.Redirect(w, r, "/ifs/"+strconv.Itoa(year), http.StatusSeeOther)
+}
+
+func (app *Application) ifsPublishedFile(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	name := chi.URLParam(r, "file")
+	data, ctype, err := app.IFS.PublicationFile(r.Context(), year, name)
+	if errors.Is(err, store.ErrNotFound) {
+		app.notFound(w, r)
+		return
+	}
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	if ctype != "text/html; charset=utf-8" {
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	_, _ = w.Write(data)
+}
+
+// ifsBorrowing marks or unmarks a project as repaying borrowing, then
+// returns to the statement it was done from.
+func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	projectID, perr := strconv.ParseInt(r.PostForm.Get("project"), 10, 64)
+	repays := r.PostForm.Get("repays_borrowing")
+	msg := ""
+	switch {
+	case perr != nil || projectID <= 0:
+		msg = "Choose the project"
+	case repays != "yes" && repays != "no":
+		msg = "Select whether the project repays borrowing"
+	}
+	if msg == "" {
+		err := app.IFS.SetRepaysBorrowing(r.Context(), app.actor(r), projectID, repays == "yes")
+		if errors.Is(err, store.ErrNotFound) {
+			msg = "Choose the project from the list"
+		} else if err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+	}
+	if msg != "" {
+		v, err := app.ifsView(r.Context(), r, year)
+		if err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+		v.BorrowingError = msg
+		v.BorrowingProject = r.PostForm.Get("project")
+		v.BorrowingRepays = repays
+		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+		return
+	}
+	app.flash(r, "Saved whether the project repays borrowing")
+	http.Redirect(w, r, "/ifs/"+strconv.Itoa(year)+"#borrowing", http.StatusSeeOther)
+}
