@@ -1,0 +1,316 @@
+package public
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// Service reads what the public pages show.
+type Service struct {
+	DB *store.DB
+}
+
+// countedAgreement is the SQL condition for an agreement whose money and
+// homes count in the borough totals: signed (not a draft) and not
+// archived. Withheld agreements count too; only their details are hidden.
+const countedAgreement = `a.status <> 'draft' AND a.archived_at IS NULL`
+
+// publicAgreement is the SQL condition for an agreement residents can look
+// up: live, completed or discharged, and not archived.
+const publicAgreement = `a.status IN ('live', 'completed', 'discharged') AND a.archived_at IS NULL`
+
+// Overview is the borough-wide picture on /public.
+type Overview struct {
+	Homes        HomeTotals
+	LostByRoute  []RouteCount
+	HomesTenures []TenureCount
+	HomesYears   []YearHomes
+	Money        MoneyTotals
+	Purposes     []PurposeMoney
+	MoneyYears   []YearMoney
+}
+
+// HomeTotals counts affordable homes by how far they have got.
+type HomeTotals struct {
+	Secured             int // every affordable home recorded
+	Completed           int // built (whatever happened after)
+	Transferred         int // handed to a registered provider
+	CurrentlyAffordable int // completed and still in the affordable stock
+	Lost                int // left the affordable stock
+}
+
+// RouteCount is how many homes left the affordable stock by one route.
+type RouteCount struct {
+	Route string // e.g. "right-to-buy"
+	Homes int
+}
+
+// TenureCount is the homes of one tenure.
+type TenureCount struct {
+	Tenure              string // e.g. "social-rent"
+	Secured             int
+	Completed           int
+	CurrentlyAffordable int
+	Lost                int
+}
+
+// YearHomes is what happened to homes in one financial year.
+type YearHomes struct {
+	Year      int // the calendar year the financial year starts in
+	Completed int
+	Lost      int
+}
+
+// MoneyTotals is the borough's section 106 money.
+type MoneyTotals struct {
+	Agreed   decimal.Decimal // the base amounts in signed agreements
+	Received decimal.Decimal
+	Spent    decimal.Decimal
+	Returned decimal.Decimal
+	Held     decimal.Decimal // received, not yet spent or returned
+}
+
+// PurposeMoney is the money for one national purpose.
+type PurposeMoney struct {
+	Purpose string // the national purpose's name, e.g. "Education"
+	MoneyTotals
+}
+
+// YearMoney is the money that moved in one financial year.
+type YearMoney struct {
+	Year     int
+	Received decimal.Decimal
+	Spent    decimal.Decimal
+	Returned decimal.Decimal
+}
+
+// Overview computes the borough figures.
+func (s *Service) Overview(ctx context.Context) (Overview, error) {
+	var o Overview
+	if err := s.homeTotals(ctx, &o); err != nil {
+		return o, err
+	}
+	if err := s.moneyTotals(ctx, &o); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// homeTotals reads every counted affordable home once, grouped by what
+// the overview reports (tenure, exit route, the years it was completed and
+// lost, whether it was transferred and is still affordable), and adds the
+// groups up in Go: one pass over the homes' histories instead of one per
+// table. Counted homes are affordable, not archived, on a development
+// with a signed agreement.
+func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
+	rows, err := s.DB.Pool.Query(ctx, `
+		WITH counted_developments AS (
+			SELECT DISTINCT a.development_id FROM agreements a WHERE `+countedAgreement+`
+		)
+		SELECT h.tenure, coalesce(st.exit_route, ''),
+		       (extract(year FROM st.completed_on - interval '3 months'))::int,
+		       (extract(year FROM st.exited_on - interval '3 months'))::int,
+		       st.transferred_on IS NOT NULL, st.current_tenure <> 'market', count(*)::int
+		FROM homes h
+		JOIN counted_developments cd ON cd.development_id = h.development_id
+		JOIN home_state st ON st.home_id = h.id
+		WHERE h.archived_at IS NULL AND h.tenure <> 'market'
+		GROUP BY 1, 2, 3, 4, 5, 6`)
+	if err != nil {
+		return fmt.Errorf("public home totals: %w", err)
+	}
+	tenures := map[string]*TenureCount{}
+	routes := map[string]int{}
+	years := map[int]*YearHomes{}
+	year := func(y int) *YearHomes {
+		if years[y] == nil {
+			years[y] = &YearHomes{Year: y}
+		}
+		return years[y]
+	}
+	var tenure, route string
+	var completedFY, exitedFY *int
+	var transferred, affordableTenure bool
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&tenure, &route, &completedFY, &exitedFY, &transferred, &affordableTenure, &n}, func() error {
+		t := tenures[tenure]
+		if t == nil {
+			t = &TenureCount{Tenure: tenure}
+			tenures[tenure] = t
+		}
+		t.Secured += n
+		o.Homes.Secured += n
+		if completedFY != nil {
+			t.Completed += n
+			o.Homes.Completed += n
+			year(*completedFY).Completed += n
+			if route == "" && affordableTenure {
+				t.CurrentlyAffordable += n
+				o.Homes.CurrentlyAffordable += n
+			}
+		}
+		if transferred {
+			o.Homes.Transferred += n
+		}
+		if route != "" {
+			t.Lost += n
+			o.Homes.Lost += n
+			routes[route] += n
+			if exitedFY != nil {
+				year(*exitedFY).Lost += n
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("public home totals: %w", err)
+	}
+	for _, t := range homes.Tenures {
+		if c := tenures[string(t)]; c != nil {
+			o.HomesTenures = append(o.HomesTenures, *c)
+		}
+	}
+	for _, k := range homes.ExitKinds {
+		if n := routes[string(k)]; n > 0 {
+			o.LostByRoute = append(o.LostByRoute, RouteCount{Route: string(k), Homes: n})
+		}
+	}
+	for _, y := range years {
+		o.HomesYears = append(o.HomesYears, *y)
+	}
+	slices.SortFunc(o.HomesYears, func(a, b YearHomes) int { return a.Year - b.Year })
+	return nil
+}
+
+// countedObligations are the obligations of counted agreements, with the
+// national purpose they report under.
+const countedObligations = `
+	SELECT o.id, o.base_amount, coalesce(np.name, p.name) AS purpose
+	FROM obligations o
+	JOIN agreements a ON a.id = o.agreement_id
+	JOIN contribution_purposes p ON p.code = o.purpose_code
+	LEFT JOIN contribution_purposes np ON np.code = p.parent_code
+	WHERE o.archived_at IS NULL AND ` + countedAgreement
+
+// moneyTotals reads the amounts agreed by purpose, then every standing
+// receipt, spend and return once, grouped by purpose, financial year and
+// kind, and adds them up in Go for both tables.
+func (s *Service) moneyTotals(ctx context.Context, o *Overview) error {
+	purposes := map[string]*PurposeMoney{}
+	purpose := func(name string) *PurposeMoney {
+		if purposes[name] == nil {
+			purposes[name] = &PurposeMoney{Purpose: name}
+		}
+		return purposes[name]
+	}
+	rows, err := s.DB.Pool.Query(ctx, `
+		WITH co AS (`+countedObligations+`)
+		SELECT purpose, sum(base_amount) FROM co WHERE base_amount IS NOT NULL GROUP BY 1`)
+	if err != nil {
+		return fmt.Errorf("public money agreed: %w", err)
+	}
+	var name, kind string
+	var amount decimal.Decimal
+	if _, err := pgx.ForEachRow(rows, []any{&name, &amount}, func() error {
+		purpose(name).Agreed = amount
+		return nil
+	}); err != nil {
+		return fmt.Errorf("public money agreed: %w", err)
+	}
+	rows, err = s.DB.Pool.Query(ctx, `
+		WITH co AS (`+countedObligations+`)
+		SELECT co.purpose, (extract(year FROM e.entry_date - interval '3 months'))::int, e.kind, sum(e.amount)
+		FROM ledger_effective e JOIN co ON co.id = e.obligation_id
+		WHERE e.kind IN ('receipt', 'spend', 'return')
+		GROUP BY 1, 2, 3`)
+	if err != nil {
+		return fmt.Errorf("public money: %w", err)
+	}
+	years := map[int]*YearMoney{}
+	var fy int
+	if _, err := pgx.ForEachRow(rows, []any{&name, &fy, &kind, &amount}, func() error {
+		p, y := purpose(name), years[fy]
+		if y == nil {
+			y = &YearMoney{Year: fy}
+			years[fy] = y
+		}
+		switch kind {
+		case "receipt":
+			p.Received, y.Received = p.Received.Add(amount), y.Received.Add(amount)
+		case "spend":
+			p.Spent, y.Spent = p.Spent.Add(amount), y.Spent.Add(amount)
+		case "return":
+			p.Returned, y.Returned = p.Returned.Add(amount), y.Returned.Add(amount)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("public money: %w", err)
+	}
+	for _, p := range purposes {
+		p.Held = p.Received.Sub(p.Spent).Sub(p.Returned)
+		o.Purposes = append(o.Purposes, *p)
+		o.Money.Agreed = o.Money.Agreed.Add(p.Agreed)
+		o.Money.Received = o.Money.Received.Add(p.Received)
+		o.Money.Spent = o.Money.Spent.Add(p.Spent)
+		o.Money.Returned = o.Money.Returned.Add(p.Returned)
+		o.Money.Held = o.Money.Held.Add(p.Held)
+	}
+	slices.SortFunc(o.Purposes, func(a, b PurposeMoney) int { return strings.Compare(a.Purpose, b.Purpose) })
+	for _, y := range years {
+		o.MoneyYears = append(o.MoneyYears, *y)
+	}
+	slices.SortFunc(o.MoneyYears, func(a, b YearMoney) int { return a.Year - b.Year })
+	return nil
+}
+
+// DataVersion is a cheap fingerprint of everything the public pages show:
+// every change a user makes is audited, and ledger, home and obligation
+// events are append-only, so their newest ids and times move whenever a
+// public figure can. Audit events that cannot change a public figure
+// (sign-ins, background jobs, alerts, e-mail, user accounts) are skipped,
+// so they do not empty every cache.
+type DataVersion struct {
+	Key      string    // changes whenever the data may have
+	Modified time.Time // the newest change, to the second; zero when none
+}
+
+// Version reads the data version in one round trip.
+func (s *Service) Version(ctx context.Context) (DataVersion, error) {
+	var v DataVersion
+	var auditID, ledgerID, homeID, eventID int64
+	var modified *time.Time
+	err := s.DB.Pool.QueryRow(ctx, `
+		WITH last_audit AS (
+			SELECT id, occurred_at FROM audit_events
+			WHERE action NOT LIKE 'login.%' AND action NOT LIKE 'logout%' AND action NOT LIKE 'user.%'
+			  AND action NOT LIKE 'password%' AND action NOT LIKE 'job.%' AND action NOT LIKE 'alert%'
+			  AND action NOT LIKE 'mail.%' AND action NOT LIKE 'reconciliation.%'
+			ORDER BY id DESC LIMIT 1
+		)
+		SELECT coalesce((SELECT id FROM last_audit), 0),
+		       coalesce((SELECT max(id) FROM ledger_entries), 0),
+		       coalesce((SELECT max(id) FROM home_events), 0),
+		       coalesce((SELECT max(id) FROM obligation_events), 0),
+		       greatest((SELECT occurred_at FROM last_audit),
+		                (SELECT recorded_at FROM ledger_entries ORDER BY id DESC LIMIT 1),
+		                (SELECT recorded_at FROM home_events ORDER BY id DESC LIMIT 1),
+		                (SELECT recorded_at FROM obligation_events ORDER BY id DESC LIMIT 1))`).
+		Scan(&auditID, &ledgerID, &homeID, &eventID, &modified)
+	if err != nil {
+		return v, fmt.Errorf("public data version: %w", err)
+	}
+	if modified != nil {
+		v.Modified = modified.UTC().Truncate(time.Second)
+	}
+	v.Key = fmt.Sprintf("%d-%d-%d-%d-%d", auditID, ledgerID, homeID, eventID, v.Modified.Unix())
+	return v, nil
+}
