@@ -31,6 +31,18 @@ func (app *Application) Routes() http.Handler {
 
 	// Public pages: no login, no session cookie, cacheable (issue #8).
 	// BEGIN public routes (owned by the public-pages work)
+	r.Group(func(r chi.Router) {
+		r.Use(app.publicCache)
+		r.Get("/public", app.publicOverview)
+		r.Get("/public/developments", app.publicDevelopments)
+		r.Get("/public/developments/{id}", app.publicDevelopment)
+		r.Get("/public/statements", app.publicStatements)
+		r.Get("/public/statements/{year}/{file}", app.publicStatementFile)
+		r.Get("/public/data", app.publicOpenData)
+		r.Get("/public/data/dictionary", app.publicDictionary)
+		r.Get("/public/data/{file}", app.publicDataFile)
+		r.Get("/public/*", app.publicNotFound)
+	})
 	// END public routes
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
@@ -160,21 +172,55 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/breaches", app.breachesList)
 
 			// BEGIN publication routes (owned by the public-pages work)
+			r.With(officer).Get("/agreements/{id}/publication", app.publicationForm)
+			r.With(officer).Post("/agreements/{id}/publication", app.publicationUpdate)
 			// END publication routes
 
 			// BEGIN dashboard routes (owned by the dashboard work)
+			// Managers' figures and the quarterly report: everyone signed in
+			// reads them.
+			r.Get("/dashboard", app.dashboardShow)
+			r.Get("/reports/at-risk", app.atRiskReportShow)
+			r.Get("/reports/at-risk.csv", app.atRiskReportCSV)
 			// END dashboard routes
 
 			// BEGIN alerts routes (owned by the alerts work)
+			// Everyone signed in has their own inbox and e-mail choice;
+			// admins set the rules' thresholds.
+			r.Get("/alerts", app.alertsList)
+			r.Get("/alerts.csv", app.alertsCSV)
+			r.Get("/alerts/{id}", app.alertShow)
+			r.Post("/alerts/{id}/acknowledge", app.alertAcknowledge)
+			r.Get("/account/notifications", app.notificationsForm)
+			r.Post("/account/notifications", app.notificationsUpdate)
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/alert-rules", app.alertRulesForm)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/alert-rules", app.alertRulesUpdate)
 			// END alerts routes
 
 			// BEGIN jobs routes (owned by the scheduler work)
+			// Background jobs and the e-mail outbox: admins only.
+			jobsAdmin := app.requireRole(users.RoleAdmin)
+			r.With(jobsAdmin).Get("/admin/jobs", app.jobsList)
+			r.With(jobsAdmin).Get("/admin/jobs/{name}", app.jobShow)
+			r.With(jobsAdmin).Post("/admin/jobs/{name}/run", app.jobRun)
+			r.With(jobsAdmin).Get("/admin/outbox", app.outboxList)
+			r.With(jobsAdmin).Post("/admin/outbox/{id}/retry", app.outboxRetry)
 			// END jobs routes
 
 			// BEGIN ifs routes (owned by the IFS work)
+			// Everyone signed in reads the statements; managers and admins
+			// publish them.
+			r.Get("/ifs", app.ifsList)
+			r.Get("/ifs/{year}", app.ifsShow)
+			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
+			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)
+			r.With(app.requireRole(users.RoleManager, users.RoleAdmin)).Post("/ifs/{year}/publish", app.ifsPublish)
+			r.With(app.requireRole(users.RoleOfficer, users.RoleManager, users.RoleAdmin)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
 			// END ifs routes
 
 			// BEGIN data-standard routes (owned by the data-standard work)
+			r.Get("/data-standard", app.dataStandardPage)
+			r.Get("/data-standard/{file}", app.dataStandardFile)
 			// END data-standard routes
 
 			r.Route("/admin/indices", func(r chi.Router) {

@@ -142,18 +142,53 @@ var expectedAccess = map[string]access{
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
 	// BEGIN public routes
+	"GET /public":                          public,
+	"GET /public/developments":             public,
+	"GET /public/developments/{id}":        public,
+	"GET /public/statements":               public,
+	"GET /public/statements/{year}/{file}": public,
+	"GET /public/data":                     public,
+	"GET /public/data/dictionary":          public,
+	"GET /public/data/{file}":              public,
+	"GET /public/*":                        public,
 	// END public routes
 	// BEGIN publication routes
+	"GET /agreements/{id}/publication":  officersOnly,
+	"POST /agreements/{id}/publication": officersOnly,
 	// END publication routes
 	// BEGIN dashboard routes
+	"GET /dashboard":           signedIn,
+	"GET /reports/at-risk":     signedIn,
+	"GET /reports/at-risk.csv": signedIn,
 	// END dashboard routes
 	// BEGIN alerts routes
+	"GET /alerts":                   signedIn,
+	"GET /alerts.csv":               signedIn,
+	"GET /alerts/{id}":              signedIn,
+	"POST /alerts/{id}/acknowledge": signedIn,
+	"GET /account/notifications":    signedIn,
+	"POST /account/notifications":   signedIn,
+	"GET /admin/alert-rules":        adminsOnly,
+	"POST /admin/alert-rules":       adminsOnly,
 	// END alerts routes
 	// BEGIN jobs routes
+	"GET /admin/jobs":               adminsOnly,
+	"GET /admin/jobs/{name}":        adminsOnly,
+	"POST /admin/jobs/{name}/run":   adminsOnly,
+	"GET /admin/outbox":             adminsOnly,
+	"POST /admin/outbox/{id}/retry": adminsOnly,
 	// END jobs routes
 	// BEGIN ifs routes
+	"GET /ifs":                         signedIn,
+	"GET /ifs/{year}":                  signedIn,
+	"GET /ifs/{year}/statement.csv":    signedIn,
+	"GET /ifs/{year}/published/{file}": signedIn,
+	"POST /ifs/{year}/publish":         access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
+	"POST /ifs/{year}/borrowing":       access{roles: []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}},
 	// END ifs routes
 	// BEGIN data-standard routes
+	"GET /data-standard":        signedIn,
+	"GET /data-standard/{file}": signedIn,
 	// END data-standard routes
 	"GET /admin/users":                adminsOnly,
 	"GET /admin/users.csv":            adminsOnly,
@@ -191,6 +226,9 @@ func concretePath(pattern string, id int64) string {
 	p = strings.ReplaceAll(p, "{entryID}", fmt.Sprint(id))
 	p = strings.ReplaceAll(p, "{code}", "rpi")
 	// BEGIN extra URL parameters (one line per parameter)
+	p = strings.ReplaceAll(p, "{name}", "deliver-mail")
+	p = strings.ReplaceAll(p, "{year}", "2025")
+	p = strings.ReplaceAll(p, "{file}", "developer-agreement.csv")
 	// END extra URL parameters
 	return strings.ReplaceAll(p, "*", "app.css")
 }
