@@ -582,10 +582,16 @@ func pjRawRace(t *testing.T, f *pjFixture) {
 	p := f.project("Ashford Primary expansion", "education")
 	f.allocate(p.ID, ob, "1000", pjDate(2025, 2, 1))
 
-	// Both transactions insert their spend before either commits, so
-	// neither can see the other: only the database's check at commit,
-	// which locks the obligation, stands between them and an overdraft.
+	// Two transactions each insert a spend that fits on its own. The first
+	// insert locks the obligation (its kept totals are recomputed under
+	// that lock, migration 00010), so the second insert waits until the
+	// first commits; then its check at commit sees both spends.
 	pool := f.svc.DB.Pool
+	insert := func(tx pgx.Tx, i int) error {
+		_, err := tx.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, evidence)
+			VALUES ($1, 'spend', '2025-03-01', 600, $2, $3)`, ob, p.ID, fmt.Sprintf("INV-%d", i))
+		return err
+	}
 	var txs []pgx.Tx
 	for i := 0; i < 2; i++ {
 		tx, err := pool.Begin(f.ctx)
@@ -593,22 +599,26 @@ func pjRawRace(t *testing.T, f *pjFixture) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback(f.ctx) //nolint:errcheck // after commit this is a no-op
-		if _, err := tx.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, evidence)
-			VALUES ($1, 'spend', '2025-03-01', 600, $2, $3)`, ob, p.ID, fmt.Sprintf("INV-%d", i)); err != nil {
-			t.Fatal(err)
-		}
 		txs = append(txs, tx)
 	}
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for i, tx := range txs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = tx.Commit(f.ctx)
-		}()
+	if err := insert(txs[0], 0); err != nil {
+		t.Fatal(err)
 	}
+	errs := make([]error, 2)
+	secondInserted := make(chan error, 1)
+	go func() { secondInserted <- insert(txs[1], 1) }()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		errs[0] = txs[0].Commit(f.ctx)
+	}()
 	wg.Wait()
+	if err := <-secondInserted; err != nil {
+		errs[1] = err
+	} else {
+		errs[1] = txs[1].Commit(f.ctx)
+	}
 	// The loser is refused by the balance check, by name: the check locks
 	// the obligation FOR NO KEY UPDATE, which does not conflict with the
 	// KEY SHARE locks the inserts' foreign keys took, so there is no deadlock.
