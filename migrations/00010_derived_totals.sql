@@ -10,6 +10,7 @@
 -- on the append-only ledgers keep up to date in the same transaction as
 -- each entry:
 --   obligation_ledger_totals  money per obligation (standing entries)
+--   receipt_share_positions   each receipt share's running total
 --   obligation_event_dates    trigger-met / delivered / discharged dates
 --   home_event_dates          a home's life-event dates, exit and changes
 -- They are not copies an application can let drift: only these triggers
@@ -35,6 +36,19 @@ CREATE TABLE obligation_ledger_totals (
     interest_paid     numeric NOT NULL,
     first_received_on date
 );
+
+-- Each standing receipt share with the running total of its obligation's
+-- receipts up to and including it (first received, first used).
+CREATE TABLE receipt_share_positions (
+    entry_id      bigint PRIMARY KEY REFERENCES ledger_entries (id),
+    obligation_id bigint NOT NULL REFERENCES obligations (id),
+    receipt_id    bigint NOT NULL REFERENCES receipts (id),
+    received_on   date NOT NULL,
+    amount        numeric(14,2) NOT NULL,
+    cum_end       numeric NOT NULL
+);
+CREATE INDEX receipt_share_positions_obligation_idx ON receipt_share_positions (obligation_id);
+CREATE INDEX receipt_share_positions_receipt_idx ON receipt_share_positions (receipt_id);
 
 CREATE TABLE obligation_event_dates (
     obligation_id  bigint PRIMARY KEY REFERENCES obligations (id),
@@ -71,6 +85,12 @@ SELECT e.obligation_id,
 FROM ledger_effective e
 GROUP BY e.obligation_id;
 
+CREATE VIEW receipt_share_positions_computed AS
+SELECT e.id AS entry_id, e.obligation_id, e.receipt_id, e.entry_date AS received_on, e.amount,
+       sum(e.amount) OVER (PARTITION BY e.obligation_id ORDER BY e.entry_date, e.id) AS cum_end
+FROM ledger_effective e
+WHERE e.kind = 'receipt';
+
 CREATE VIEW obligation_event_dates_computed AS
 SELECT e.obligation_id,
        max(e.event_date) FILTER (WHERE e.kind = 'trigger-met') AS trigger_met_on,
@@ -101,6 +121,9 @@ BEGIN
     DELETE FROM obligation_ledger_totals WHERE obligation_id = ANY (ids);
     INSERT INTO obligation_ledger_totals
     SELECT c.* FROM obligation_ledger_totals_computed c WHERE c.obligation_id = ANY (ids);
+    DELETE FROM receipt_share_positions WHERE obligation_id = ANY (ids);
+    INSERT INTO receipt_share_positions
+    SELECT c.* FROM receipt_share_positions_computed c WHERE c.obligation_id = ANY (ids);
 END;
 $$;
 
@@ -129,6 +152,8 @@ CREATE FUNCTION refresh_all_derived_totals() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM obligation_ledger_totals;
     INSERT INTO obligation_ledger_totals SELECT * FROM obligation_ledger_totals_computed;
+    DELETE FROM receipt_share_positions;
+    INSERT INTO receipt_share_positions SELECT * FROM receipt_share_positions_computed;
     DELETE FROM obligation_event_dates;
     INSERT INTO obligation_event_dates SELECT * FROM obligation_event_dates_computed;
     DELETE FROM home_event_dates;
@@ -174,6 +199,11 @@ SELECT 'obligation_ledger_totals' AS derived, coalesce(k.obligation_id, c.obliga
 FROM obligation_ledger_totals k FULL JOIN obligation_ledger_totals_computed c ON c.obligation_id = k.obligation_id
 WHERE (k.invoiced, k.received, k.allocated, k.spent, k.returned, k.interest_paid, k.first_received_on)
       IS DISTINCT FROM (c.invoiced, c.received, c.allocated, c.spent, c.returned, c.interest_paid, c.first_received_on)
+UNION ALL
+SELECT 'receipt_share_positions', coalesce(k.entry_id, c.entry_id)
+FROM receipt_share_positions k FULL JOIN receipt_share_positions_computed c ON c.entry_id = k.entry_id
+WHERE (k.obligation_id, k.receipt_id, k.received_on, k.amount, k.cum_end)
+      IS DISTINCT FROM (c.obligation_id, c.receipt_id, c.received_on, c.amount, c.cum_end)
 UNION ALL
 SELECT 'obligation_event_dates', coalesce(k.obligation_id, c.obligation_id)
 FROM obligation_event_dates k FULL JOIN obligation_event_dates_computed c ON c.obligation_id = k.obligation_id
@@ -235,13 +265,38 @@ SELECT h.id AS home_id, d.started_on, d.completed_on, d.transferred_on, d.occupi
 FROM homes h
 LEFT JOIN home_event_dates d ON d.home_id = h.id;
 
--- Receipt shares are read per obligation (the window partitions by it, so
--- the planner pushes an obligation filter inside) and, for the deadlines
--- pages, all at once: a partial index keeps both to the receipts.
+CREATE OR REPLACE VIEW receipt_share_balances AS
+SELECT s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount,
+       CASE WHEN o.spend_by_months IS NULL THEN NULL
+            ELSE (s.received_on + make_interval(months => o.spend_by_months))::date END AS deadline,
+       greatest(0, least(s.amount, s.cum_end - b.returned - b.allocated)) AS unallocated,
+       greatest(0, least(s.amount, s.cum_end - b.returned - b.spent)) AS unspent,
+       greatest(0, least(s.amount, b.returned - (s.cum_end - s.amount))) AS returned
+FROM receipt_share_positions s
+JOIN obligations o ON o.id = s.obligation_id
+JOIN obligation_ledger_totals b ON b.obligation_id = s.obligation_id;
+
+-- The receipt shares' recomputation reads an obligation's receipts only.
 CREATE INDEX ledger_entries_receipts_idx ON ledger_entries (obligation_id, entry_date, id) WHERE kind = 'receipt';
 
 -- +goose Down
 DROP INDEX ledger_entries_receipts_idx;
+CREATE OR REPLACE VIEW receipt_share_balances AS
+WITH shares AS (
+    SELECT e.id AS entry_id, e.obligation_id, e.receipt_id, e.entry_date AS received_on, e.amount,
+           sum(e.amount) OVER (PARTITION BY e.obligation_id ORDER BY e.entry_date, e.id) AS cum_end
+    FROM ledger_effective e
+    WHERE e.kind = 'receipt'
+)
+SELECT s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount,
+       CASE WHEN o.spend_by_months IS NULL THEN NULL
+            ELSE (s.received_on + make_interval(months => o.spend_by_months))::date END AS deadline,
+       greatest(0, least(s.amount, s.cum_end - b.returned - b.allocated)) AS unallocated,
+       greatest(0, least(s.amount, s.cum_end - b.returned - b.spent)) AS unspent,
+       greatest(0, least(s.amount, b.returned - (s.cum_end - s.amount))) AS returned
+FROM shares s
+JOIN obligations o ON o.id = s.obligation_id
+JOIN obligation_balances b ON b.obligation_id = s.obligation_id;
 CREATE OR REPLACE VIEW home_state AS
 WITH ev AS (
     SELECT h.id AS home_id,
@@ -323,8 +378,10 @@ DROP FUNCTION refresh_home_event_dates(bigint[]);
 DROP FUNCTION refresh_obligation_event_dates(bigint[]);
 DROP FUNCTION refresh_obligation_ledger_totals(bigint[]);
 DROP VIEW home_event_dates_computed;
+DROP VIEW receipt_share_positions_computed;
 DROP VIEW obligation_event_dates_computed;
 DROP VIEW obligation_ledger_totals_computed;
 DROP TABLE home_event_dates;
 DROP TABLE obligation_event_dates;
+DROP TABLE receipt_share_positions;
 DROP TABLE obligation_ledger_totals;
