@@ -92,7 +92,7 @@ func (app *Application) homesList(w http.ResponseWriter, r *http.Request) {
 	for _, d := range devs {
 		v.Developments = append(v.Developments, templates.Option{Value: strconv.FormatInt(d.ID, 10), Label: d.Name})
 	}
-	providers, err := app.Homes.ListProviders(ctx)
+	providers, err := app.Homes.ProviderOptions(ctx)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
@@ -139,7 +139,7 @@ func (app *Application) renderDevelopmentHomes(w http.ResponseWriter, r *http.Re
 		app.serverError(w, r, err)
 		return
 	}
-	providers, err := app.Homes.ListProviders(ctx)
+	providers, err := app.Homes.ProviderOptions(ctx)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
@@ -226,7 +226,7 @@ func (app *Application) homeChoices(r *http.Request, developmentID int64) ([]tem
 	if err != nil {
 		return nil, nil, err
 	}
-	providers, err := app.Homes.ListProviders(r.Context())
+	providers, err := app.Homes.ProviderOptions(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -202,6 +202,11 @@ func (s *Service) ListProviders(ctx context.Context) ([]ProviderRow, error) {
 	return listProviders(ctx, s.DB.Pool)
 }
 
+// ProviderOptions lists providers for drop-down lists; Homes is not counted.
+func (s *Service) ProviderOptions(ctx context.Context) ([]ProviderRow, error) {
+	return providerOptions(ctx, s.DB.Pool)
+}
+
 // ProviderHomes lists the homes a provider currently holds or was named
 // for, by development and plot.
 func (s *Service) ProviderHomes(ctx context.Context, id int64) ([]Home, error) {

@@ -273,7 +273,9 @@ func homeFilters(p listing.Params) *listing.Where {
 		if msg == "" && uprn != "" {
 			w.Add(`(h.uprn::bigint = ? OR h.plot ILIKE ? OR h.address ILIKE ?)`, uprnNumber(uprn), like, like)
 		} else {
-			w.Add(`(h.address ILIKE ? OR replace(h.postcode, ' ', '') ILIKE ? OR h.plot ILIKE ? OR d.name ILIKE ?)`, like, squashed, like, like)
+			// Each alternative can use its own trigram index (migration 00011).
+			w.Add(`(h.address ILIKE ? OR replace(h.postcode, ' ', '') ILIKE ? OR h.plot ILIKE ?
+				OR h.development_id IN (SELECT id FROM developments WHERE name ILIKE ?))`, like, squashed, like, like)
 		}
 	}
 	if id := p.Get("development"); id != "" {

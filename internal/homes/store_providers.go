@@ -67,10 +67,13 @@ func providerHolder(ctx context.Context, q store.Querier, cond, value string, ex
 }
 
 func listProviders(ctx context.Context, q store.Querier) ([]ProviderRow, error) {
-	rows, err := q.Query(ctx, `SELECT `+providerColumns+`,
-		(SELECT count(*) FROM home_state st JOIN homes h ON h.id = st.home_id
-		 WHERE st.current_provider_id = p.id AND h.archived_at IS NULL)
-		FROM registered_providers p ORDER BY lower(p.name), p.id`)
+	// One pass over the homes for every provider's count, not one per provider.
+	rows, err := q.Query(ctx, `SELECT `+providerColumns+`, coalesce(c.n, 0)
+		FROM registered_providers p
+		LEFT JOIN (SELECT st.current_provider_id AS id, count(*) AS n
+		           FROM home_state st JOIN homes h ON h.id = st.home_id
+		           WHERE h.archived_at IS NULL GROUP BY 1) c ON c.id = p.id
+		ORDER BY lower(p.name), p.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list registered providers: %w", err)
 	}
@@ -79,6 +82,25 @@ func listProviders(ctx context.Context, q store.Querier) ([]ProviderRow, error) 
 	for rows.Next() {
 		var r ProviderRow
 		if r.Provider, err = scanProvider(rows, &r.Homes); err != nil {
+			return nil, fmt.Errorf("list registered providers: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// providerOptions lists providers without counting their homes, for
+// drop-down lists.
+func providerOptions(ctx context.Context, q store.Querier) ([]ProviderRow, error) {
+	rows, err := q.Query(ctx, `SELECT `+providerColumns+` FROM registered_providers p ORDER BY lower(p.name), p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list registered providers: %w", err)
+	}
+	defer rows.Close()
+	var out []ProviderRow
+	for rows.Next() {
+		var r ProviderRow
+		if r.Provider, err = scanProvider(rows); err != nil {
 			return nil, fmt.Errorf("list registered providers: %w", err)
 		}
 		out = append(out, r)

@@ -34,6 +34,25 @@ JOIN developments d ON d.id = a.development_id
 LEFT JOIN users u ON u.id = a.responsible_officer_id
 `
 
+// totalsFrom joins only what the page's filters refer to: the totals add
+// up every selected share, and each unneeded join costs a pass over them.
+func totalsFrom(p listing.Params) string {
+	from := `
+FROM receipt_share_balances s
+JOIN obligations o ON o.id = s.obligation_id
+JOIN contribution_purposes pu ON pu.code = o.purpose_code`
+	if p.Search != "" || p.Get("officer") != "" {
+		from += `
+JOIN agreements a ON a.id = o.agreement_id`
+	}
+	if p.Search != "" {
+		from += `
+JOIN receipts r ON r.id = s.receipt_id
+JOIN developments d ON d.id = a.development_id`
+	}
+	return from + "\n"
+}
+
 var deadlineOrder = map[string]string{
 	"deadline":  "s.deadline",
 	"received":  "s.received_on",
@@ -52,10 +71,12 @@ func deadlinesWithTotals(ctx context.Context, db *store.DB, where *listing.Where
 		// The page query appends LIMIT and OFFSET parameters; give it a copy.
 		pageWhere := *where
 		pageWhere.Args = append([]any(nil), where.Args...)
-		if items, total, err = listDeadlines(ctx, tx, &pageWhere, p, today, true); err != nil {
+		if totals, err = deadlineTotals(ctx, tx, where, p); err != nil {
 			return err
 		}
-		totals, err = deadlineTotals(ctx, tx, where)
+		// The totals count the rows, so the page query need not.
+		total = totals.Count
+		items, _, err = listDeadlines(ctx, tx, &pageWhere, p, today, true)
 		return err
 	})
 	return items, total, totals, err
@@ -67,16 +88,17 @@ func listDeadlines(ctx context.Context, q store.Querier, w *listing.Where, p lis
 	if !ok {
 		order = deadlineOrder["deadline"]
 	}
-	limit := ""
+	limit, countSQL := "", "count(*) OVER ()"
 	if paged {
 		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+		countSQL = "0"
 	}
 	rows, err := q.Query(ctx, `
 		SELECT s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount, s.deadline, s.unallocated, s.unspent, s.returned,
 		       a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.purpose_code, pu.name, o.service_area,
 		       a.responsible_officer_id, coalesce(u.name, ''), r.payer,
 		       `+ragSQL("$1::date", "s.deadline", "s.unspent", "s.unallocated")+`,
-		       count(*) OVER ()`+deadlineFrom+w.SQL()+`
+		       `+countSQL+deadlineFrom+w.SQL()+`
 		ORDER BY `+order+` `+p.Direction()+` NULLS LAST, s.deadline NULLS LAST, s.received_on, s.entry_id`+limit, w.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list deadlines: %w", err)
@@ -99,12 +121,12 @@ func listDeadlines(ctx context.Context, q store.Querier, w *listing.Where, p lis
 
 // deadlineTotals adds up the selected shares by rating, with the rating
 // worked out in SQL (the filter's expression) against where's $1, today.
-func deadlineTotals(ctx context.Context, q store.Querier, w *listing.Where) (DeadlineTotals, error) {
+func deadlineTotals(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params) (DeadlineTotals, error) {
 	totals := emptyTotals()
 	rows, err := q.Query(ctx, `
 		SELECT `+ragSQL("$1::date", "s.deadline", "s.unspent", "s.unallocated")+` AS rag,
 		       count(*), coalesce(sum(s.amount), 0), coalesce(sum(s.unallocated), 0), coalesce(sum(s.unspent), 0)`+
-		deadlineFrom+w.SQL()+` GROUP BY 1`, w.Args...)
+		totalsFrom(p)+w.SQL()+` GROUP BY 1`, w.Args...)
 	if err != nil {
 		return totals, fmt.Errorf("total deadlines: %w", err)
 	}
@@ -131,8 +153,8 @@ func deadlineTotals(ctx context.Context, q store.Querier, w *listing.Where) (Dea
 
 func deadlineServiceAreas(ctx context.Context, q store.Querier) ([]string, error) {
 	rows, err := q.Query(ctx, `
-		SELECT DISTINCT o.service_area FROM receipt_share_balances s JOIN obligations o ON o.id = s.obligation_id
-		WHERE s.unspent > 0 AND o.service_area <> '' ORDER BY 1`)
+		SELECT DISTINCT o.service_area FROM obligation_balances b JOIN obligations o ON o.id = b.obligation_id
+		WHERE b.received - b.returned - b.spent > 0 AND o.service_area <> '' ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("list service areas: %w", err)
 	}
