@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/cache"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
@@ -32,6 +34,9 @@ type Application struct {
 	IFS      *ifs.Service
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// reads caches the figures built from the whole ledger (dashboard,
+	// deadlines, statements) until the data version changes.
+	reads *cache.Versioned
 }
 
 // Options tune New for tests and for serve.
@@ -62,6 +67,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		DB:       db,
 		Sessions: sessions,
 		Now:      time.Now,
+		reads:    &cache.Versioned{},
 	}
 	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, Now: func() time.Time { return app.Now() }}
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
@@ -70,4 +76,19 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, Now: func() time.Time { return app.Now() }}
 	return app
+}
+
+// cachedRead returns the read model for key, built by build at most once
+// per data version (and per day: "today" is part of every key, since RAG
+// bands and financial years move with it).
+func cachedRead[T any](app *Application, ctx context.Context, key string, build func(context.Context) (T, error)) (T, error) {
+	version, err := cache.Version(ctx, app.DB.Pool)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	key = app.Now().Format("2006-01-02") + " " + key
+	v, err := app.reads.Get(ctx, version, key, func(ctx context.Context) (any, error) { return build(ctx) })
+	t, _ := v.(T)
+	return t, err
 }

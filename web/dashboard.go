@@ -18,7 +18,7 @@ func (app *Application) dashboardService() *dashboard.Service {
 }
 
 func (app *Application) dashboardShow(w http.ResponseWriter, r *http.Request) {
-	d, err := app.dashboardService().Figures(r.Context())
+	d, err := cachedRead(app, r.Context(), "dashboard", app.dashboardService().Figures)
 	if err != nil {
 		app.serverError(w, r, err)
 		return

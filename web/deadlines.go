@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -34,7 +35,9 @@ func deadlineFiltered(p listing.Params) bool {
 
 func (app *Application) deadlinesList(w http.ResponseWriter, r *http.Request) {
 	p := deadlineParams(r)
-	page, err := app.Ledger.Deadlines(r.Context(), p)
+	page, err := cachedRead(app, r.Context(), "deadlines?"+r.URL.Query().Encode(), func(ctx context.Context) (ledger.DeadlinesPage, error) {
+		return app.Ledger.Deadlines(ctx, p)
+	})
 	var filterErrs *forms.Errors
 	if errors.As(err, &filterErrs) {
 		err = nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -61,7 +62,7 @@ func (app *Application) ifsList(w http.ResponseWriter, r *http.Request) {
 // ifsView builds the live statement and compares it with the published
 // snapshot, if any.
 func (app *Application) ifsView(ctx context.Context, r *http.Request, year int) (templates.IFSView, error) {
-	st, err := app.IFS.Build(ctx, year)
+	st, err := app.ifsStatement(ctx, year)
 	if err != nil {
 		return templates.IFSView{}, err
 	}
@@ -94,7 +95,7 @@ func (app *Application) ifsCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	st, err := app.IFS.Build(r.Context(), year)
+	st, err := app.ifsStatement(r.Context(), year)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
@@ -207,4 +208,11 @@ func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
 	}
 	app.flash(r, "Saved whether the project repays borrowing")
 	http.Redirect(w, r, "/ifs/"+strconv.Itoa(year)+"#borrowing", http.StatusSeeOther)
+}
+
+// ifsStatement builds a year's statement once per data version.
+func (app *Application) ifsStatement(ctx context.Context, year int) (ifs.Statement, error) {
+	return cachedRead(app, ctx, fmt.Sprintf("ifs %d", year), func(ctx context.Context) (ifs.Statement, error) {
+		return app.IFS.Build(ctx, year)
+	})
 }

@@ -273,44 +273,23 @@ func (s *Service) moneyTotals(ctx context.Context, o *Overview) error {
 }
 
 // DataVersion is a cheap fingerprint of everything the public pages show:
-// every change a user makes is audited, and ledger, home and obligation
-// events are append-only, so their newest ids and times move whenever a
-// public figure can. Audit events that cannot change a public figure
-// (sign-ins, background jobs, alerts, e-mail, user accounts) are skipped,
-// so they do not empty every cache.
+// the database's data_version row (migration 00011), which goes up at the
+// commit of every audited change and every ledger, home or obligation
+// event, in commit order — unlike newest ids, which a transaction that
+// started first but committed last would not move.
 type DataVersion struct {
 	Key      string    // changes whenever the data may have
-	Modified time.Time // the newest change, to the second; zero when none
+	Modified time.Time // the newest change, to the second
 }
 
 // Version reads the data version in one round trip.
 func (s *Service) Version(ctx context.Context) (DataVersion, error) {
 	var v DataVersion
-	var auditID, ledgerID, homeID, eventID int64
-	var modified *time.Time
-	err := s.DB.Pool.QueryRow(ctx, `
-		WITH last_audit AS (
-			SELECT id, occurred_at FROM audit_events
-			WHERE action NOT LIKE 'login.%' AND action NOT LIKE 'logout%' AND action NOT LIKE 'user.%'
-			  AND action NOT LIKE 'password%' AND action NOT LIKE 'job.%' AND action NOT LIKE 'alert%'
-			  AND action NOT LIKE 'mail.%' AND action NOT LIKE 'reconciliation.%'
-			ORDER BY id DESC LIMIT 1
-		)
-		SELECT coalesce((SELECT id FROM last_audit), 0),
-		       coalesce((SELECT max(id) FROM ledger_entries), 0),
-		       coalesce((SELECT max(id) FROM home_events), 0),
-		       coalesce((SELECT max(id) FROM obligation_events), 0),
-		       greatest((SELECT occurred_at FROM last_audit),
-		                (SELECT recorded_at FROM ledger_entries ORDER BY id DESC LIMIT 1),
-		                (SELECT recorded_at FROM home_events ORDER BY id DESC LIMIT 1),
-		                (SELECT recorded_at FROM obligation_events ORDER BY id DESC LIMIT 1))`).
-		Scan(&auditID, &ledgerID, &homeID, &eventID, &modified)
-	if err != nil {
+	var n int64
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT version, changed_at FROM data_version`).Scan(&n, &v.Modified); err != nil {
 		return v, fmt.Errorf("public data version: %w", err)
 	}
-	if modified != nil {
-		v.Modified = modified.UTC().Truncate(time.Second)
-	}
-	v.Key = fmt.Sprintf("%d-%d-%d-%d-%d", auditID, ledgerID, homeID, eventID, v.Modified.Unix())
+	v.Modified = v.Modified.UTC().Truncate(time.Second)
+	v.Key = fmt.Sprintf("%d-%d", n, v.Modified.Unix())
 	return v, nil
 }
