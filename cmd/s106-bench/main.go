@@ -1,0 +1,504 @@
+// Command s106-bench measures S106 Monitor on a generated large council:
+// it loads the dataset (once; later runs reuse it), serves the application
+// in-process, drives each main page with 1 and then 20 concurrent signed-in
+// clients, and prints the server time per request (p50/p95/p99) and the
+// requests per second, plus the seed time and the database size. Results
+// are also written as JSON so runs can be compared.
+//
+// `make bench` runs it; see README.md, "Performance".
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/seed"
+	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/web"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "s106-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Page is one page measured.
+type Page struct {
+	Name string `json:"name"`
+	Path string `json:"path"`
+	// Public pages are fetched without signing in.
+	Public bool `json:"public"`
+	// Target is the design's p95 server-time target.
+	TargetMs float64 `json:"target_p95_ms"`
+}
+
+// Result is one page at one concurrency.
+type Result struct {
+	Page        string  `json:"page"`
+	Path        string  `json:"path"`
+	Mode        string  `json:"mode"`
+	Clients     int     `json:"clients"`
+	Requests    int     `json:"requests"`
+	P50Ms       float64 `json:"p50_ms"`
+	P95Ms       float64 `json:"p95_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	RPS         float64 `json:"requests_per_second"`
+	QueriesMean float64 `json:"queries_per_request"`
+	TargetMs    float64 `json:"target_p95_ms"`
+	Met         bool    `json:"target_met"`
+}
+
+// Report is the whole run.
+type Report struct {
+	StartedAt     time.Time          `json:"started_at"`
+	GoVersion     string             `json:"go_version"`
+	CPUs          int                `json:"cpus"`
+	Scale         float64            `json:"scale"`
+	SeedSeconds   float64            `json:"seed_seconds,omitempty"`
+	SeedReused    bool               `json:"seed_reused"`
+	Dataset       map[string]int64   `json:"dataset"`
+	DatabaseBytes int64              `json:"database_bytes"`
+	Timings       map[string]float64 `json:"timings_ms"`
+	Results       []Result           `json:"results"`
+}
+
+func run() error {
+	scale := flag.Float64("scale", 1, "dataset size: 1 is the large council (2,000 agreements)")
+	requests := flag.Int("requests", 60, "requests per page at each concurrency")
+	clients := flag.Int("clients", 20, "concurrent clients for the second round")
+	out := flag.String("out", "bench-results.json", "where to write the JSON results")
+	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
+	only := flag.String("only", "", "measure only pages whose name contains this")
+	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
+	flag.Parse()
+
+	adminURL := os.Getenv("DATABASE_URL")
+	if adminURL == "" {
+		return errors.New("DATABASE_URL is not set (make bench sets it)")
+	}
+	ctx := context.Background()
+	report := Report{StartedAt: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Scale: *scale,
+		Timings: map[string]float64{}, Dataset: map[string]int64{}}
+
+	dbName := strings.ReplaceAll(fmt.Sprintf("s106_bench_%g", *scale), ".", "_")
+	benchURL, loaded, err := prepareDatabase(ctx, adminURL, dbName, *fresh)
+	if err != nil {
+		return err
+	}
+	counter := &store.QueryCounter{}
+	db, err := store.OpenTraced(ctx, benchURL, counter)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if loaded {
+		report.SeedReused = true
+		fmt.Printf("Reusing the loaded database %s (use -fresh to reload).\n", dbName)
+	} else {
+		fmt.Printf("Loading the generated council (scale %g) into %s…\n", *scale, dbName)
+		stats, err := seed.Large(ctx, db, seed.LargeOptions{Scale: *scale, Seed: 106})
+		if err != nil {
+			return err
+		}
+		report.SeedSeconds = stats.Elapsed.Seconds()
+		fmt.Println("Loaded", stats)
+	}
+	for _, t := range []string{"agreements", "obligations", "ledger_entries", "receipts", "homes", "home_events"} {
+		var n int64
+		if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
+			return err
+		}
+		report.Dataset[t] = n
+	}
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&report.DatabaseBytes); err != nil {
+		return err
+	}
+
+	// Serve in-process, timing each request inside the server.
+	cfg, err := config.Load()
+	if err != nil && !strings.Contains(err.Error(), "DATABASE_URL") {
+		return err
+	}
+	cfg.DatabaseURL = benchURL
+	cfg.Scheduler = false
+	cfg.LoginMaxFailures = 1000
+	app := web.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db, web.Options{})
+	rec := &recorder{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: rec.wrap(app.Routes()), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	pages, err := mainPages(ctx, db)
+	if err != nil {
+		return err
+	}
+	n := max(*clients, 1)
+	signedIn := make([]*http.Client, n)
+	anonymous := make([]*http.Client, n)
+	for i := range signedIn {
+		if signedIn[i], err = login(base); err != nil {
+			return err
+		}
+		anonymous[i] = &http.Client{Timeout: 60 * time.Second}
+	}
+
+	for _, p := range pages {
+		if *only != "" && !strings.Contains(p.Name, *only) {
+			continue
+		}
+		// Three rounds: one client back to back (the page's own time),
+		// n users each pausing about -think between requests (the design's
+		// "20 concurrent users"; the target is judged here), and n clients
+		// back to back (saturation: throughput, and the queueing a 2-core
+		// machine adds).
+		for _, round := range []struct {
+			mode  string
+			c     int
+			pause time.Duration
+		}{{"1 client", 1, 0}, {fmt.Sprintf("%d users", n), n, *think}, {fmt.Sprintf("%d clients", n), n, 0}} {
+			cs := signedIn[:round.c]
+			if p.Public {
+				cs = anonymous[:round.c]
+			}
+			before := counter.Count()
+			res, err := measure(base, p, cs, *requests, rec, round.pause)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.Name, err)
+			}
+			res.Mode = round.mode
+			res.Met = round.pause == 0 || res.P95Ms <= p.TargetMs
+			res.QueriesMean = float64(counter.Count()-before) / float64(res.Requests+3)
+			report.Results = append(report.Results, res)
+			fmt.Printf("  %-28s %-10s p95 %7.1f ms\n", p.Name, round.mode, res.P95Ms)
+		}
+	}
+
+	if *only == "" {
+		if err := timeIFS(ctx, app, pages, &report); err != nil {
+			return err
+		}
+		if err := timeImport(ctx, app, &report); err != nil {
+			return err
+		}
+	}
+
+	printTable(report)
+	data, _ := json.MarshalIndent(report, "", "  ")
+	if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("Results written to", *out)
+	return nil
+}
+
+// prepareDatabase creates the benchmark database (migrated) unless it is
+// already there and loaded; it reports whether data is already loaded.
+func prepareDatabase(ctx context.Context, adminURL, name string, fresh bool) (string, bool, error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", false, err
+	}
+	defer conn.Close(ctx)
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", false, err
+	}
+	u.Path = "/" + name
+	benchURL := u.String()
+	if fresh {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return "", false, err
+		}
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", false, err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return "", false, err
+		}
+	}
+	if err := store.Migrate(ctx, benchURL, "up"); err != nil {
+		return "", false, err
+	}
+	bc, err := pgx.Connect(ctx, benchURL)
+	if err != nil {
+		return "", false, err
+	}
+	defer bc.Close(ctx)
+	var agreements int
+	if err := bc.QueryRow(ctx, `SELECT count(*) FROM agreements`).Scan(&agreements); err != nil {
+		return "", false, err
+	}
+	return benchURL, agreements > 0, nil
+}
+
+// mainPages are the pages the design sets targets for, on the busiest
+// records of the dataset.
+func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
+	var agreement, obligation, development, year int64
+	err := db.Pool.QueryRow(ctx, `
+		SELECT (SELECT agreement_id FROM obligations GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+		       (SELECT obligation_id FROM ledger_entries GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+		       (SELECT a.development_id FROM agreements a WHERE a.status <> 'draft' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+		       (SELECT extract(year FROM max(entry_date) - interval '15 months')::int FROM ledger_entries)`).
+		Scan(&agreement, &obligation, &development, &year)
+	if err != nil {
+		return nil, err
+	}
+	const officer, public = 50, 20
+	return []Page{
+		{Name: "agreements list (filtered)", Path: "/agreements?status=live&sort=signed&dir=desc&q=S106", TargetMs: officer},
+		{Name: "agreement page", Path: fmt.Sprintf("/agreements/%d", agreement), TargetMs: officer},
+		{Name: "obligation ledger", Path: fmt.Sprintf("/obligations/%d", obligation), TargetMs: officer},
+		{Name: "deadlines", Path: "/deadlines", TargetMs: officer},
+		{Name: "homes search", Path: "/homes?q=Plot+12", TargetMs: officer},
+		{Name: "dashboard", Path: "/dashboard", TargetMs: officer},
+		{Name: "IFS one year", Path: fmt.Sprintf("/ifs/%d", year), TargetMs: 1000},
+		{Name: "public overview", Path: "/public", Public: true, TargetMs: public},
+		{Name: "public development page", Path: fmt.Sprintf("/public/developments/%d", development), Public: true, TargetMs: public},
+	}, nil
+}
+
+// timeIFS builds one year's statement five times and keeps the median.
+func timeIFS(ctx context.Context, app *web.Application, pages []Page, r *Report) error {
+	var year int
+	for _, p := range pages {
+		if strings.HasPrefix(p.Path, "/ifs/") {
+			fmt.Sscanf(strings.TrimPrefix(p.Path, "/ifs/"), "%d", &year)
+		}
+	}
+	var times []time.Duration
+	for i := 0; i < 5; i++ {
+		start := time.Now()
+		if _, err := app.IFS.Build(ctx, year); err != nil {
+			return fmt.Errorf("IFS %d: %w", year, err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	r.Timings[fmt.Sprintf("IFS statement for %d/%02d (median of 5)", year, (year+1)%100)] = float64(times[2].Microseconds()) / 1000
+	return nil
+}
+
+// timeImport imports a 10,000-home schedule of accommodation into a new
+// development through the housing officers' import, then removes it so
+// the dataset stays as loaded.
+func timeImport(ctx context.Context, app *web.Application, r *Report) error {
+	const rows = 10000
+	var b strings.Builder
+	b.WriteString("plot,tenure,bedrooms,habitable_rooms,address,postcode,uprn\n")
+	tenures := []string{"social-rent", "affordable-rent", "shared-ownership", "first-homes"}
+	for i := 1; i <= rows; i++ {
+		fmt.Fprintf(&b, "B%d,%s,%d,%d,%d Benchmark Way,WV9 %dAB,%d\n", i, tenures[i%4], 1+i%4, 2+i%4, i, i%10, 900000000000+i)
+	}
+	var dev, officer int64
+	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Benchmark import ' || now()) RETURNING id`).Scan(&dev); err != nil {
+		return err
+	}
+	if err := app.DB.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officer); err != nil {
+		return err
+	}
+	start := time.Now()
+	preview, err := app.Homes.ConfirmImport(ctx, audit.Actor{UserID: officer, Label: "benchmark"}, dev, nil, "benchmark.csv", []byte(b.String()))
+	elapsed := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if len(preview.Errors) > 0 {
+		return fmt.Errorf("import refused: %v", preview.Errors[0])
+	}
+	r.Timings["homes import of 10,000 rows"] = float64(elapsed.Microseconds()) / 1000
+	r.Timings["homes import rows per second"] = rows / elapsed.Seconds()
+	_, err = app.DB.Pool.Exec(ctx, `DELETE FROM homes WHERE development_id = $1; `, dev)
+	if err == nil {
+		_, err = app.DB.Pool.Exec(ctx, `DELETE FROM developments WHERE id = $1`, dev)
+	}
+	return err
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// login signs a new client in as the demo officer.
+func login(base string) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(base + "/login")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfInput.FindSubmatch(body)
+	if m == nil {
+		return nil, errors.New("login page has no CSRF token")
+	}
+	form := url.Values{"csrf_token": {string(m[1])}, "email": {"officer@wessexvale.example"}, "password": {seed.DemoPassword}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	res, err = c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("login: status %d", res.StatusCode)
+	}
+	return c, nil
+}
+
+// recorder times requests inside the server.
+type recorder struct {
+	mu    sync.Mutex
+	times []time.Duration
+}
+
+func (rec *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		d := time.Since(start)
+		rec.mu.Lock()
+		rec.times = append(rec.times, d)
+		rec.mu.Unlock()
+	})
+}
+
+func (rec *recorder) reset() []time.Duration {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	t := rec.times
+	rec.times = nil
+	return t
+}
+
+// measure warms a page up, then fetches it requests times spread over the
+// clients, and summarises the server times.
+func measure(base string, p Page, clients []*http.Client, requests int, rec *recorder, think time.Duration) (Result, error) {
+	get := func(c *http.Client) error {
+		res, err := c.Get(base + p.Path)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: status %d", p.Path, res.StatusCode)
+		}
+		return nil
+	}
+	for i := 0; i < 3; i++ {
+		if err := get(clients[0]); err != nil {
+			return Result{}, err
+		}
+	}
+	rec.reset()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(clients))
+	per := (requests + len(clients) - 1) / len(clients)
+	start := time.Now()
+	for k, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(k), 106))
+			for i := 0; i < per; i++ {
+				if think > 0 {
+					// Users arrive spread over the first pause, then pause
+					// 0.5-1.5 times the mean between requests.
+					time.Sleep(time.Duration(float64(think) * (0.5 + rnd.Float64())))
+				}
+				if err := get(c); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	close(errc)
+	if err := <-errc; err != nil {
+		return Result{}, err
+	}
+	times := rec.reset()
+	slices.Sort(times)
+	pct := func(q float64) float64 {
+		if len(times) == 0 {
+			return 0
+		}
+		i := int(float64(len(times)-1) * q)
+		return float64(times[i].Microseconds()) / 1000
+	}
+	r := Result{Page: p.Name, Path: p.Path, Clients: len(clients), Requests: len(times),
+		P50Ms: pct(0.50), P95Ms: pct(0.95), P99Ms: pct(0.99), RPS: float64(len(times)) / wall.Seconds(), TargetMs: p.TargetMs}
+	return r, nil
+}
+
+func printTable(r Report) {
+	fmt.Printf("\nS106 Monitor benchmark, %s, %s on %d CPUs\n", r.StartedAt.Format(time.RFC3339), r.GoVersion, r.CPUs)
+	fmt.Printf("Dataset (scale %g): %d agreements, %d obligations, %d ledger entries, %d receipts, %d homes, %d home events; database %.0f MB\n",
+		r.Scale, r.Dataset["agreements"], r.Dataset["obligations"], r.Dataset["ledger_entries"], r.Dataset["receipts"],
+		r.Dataset["homes"], r.Dataset["home_events"], float64(r.DatabaseBytes)/1e6)
+	if r.SeedReused {
+		fmt.Println("Seed: reused an already loaded database")
+	} else {
+		fmt.Printf("Seed: %.1f s\n", r.SeedSeconds)
+	}
+	keys := make([]string, 0, len(r.Timings))
+	for k := range r.Timings {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.HasSuffix(k, "per second") {
+			fmt.Printf("%s: %.0f\n", k, r.Timings[k])
+		} else {
+			fmt.Printf("%s: %.1f ms\n", k, r.Timings[k])
+		}
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "page\tround\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\tqueries\ttarget p95\t\t")
+	for _, x := range r.Results {
+		verdict := ""
+		if strings.HasSuffix(x.Mode, "users") {
+			verdict = "met"
+			if !x.Met {
+				verdict = "MISSED"
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.0f ms\t%s\t\n", x.Page, x.Mode, x.Requests, x.P50Ms, x.P95Ms, x.P99Ms, x.RPS, x.QueriesMean, x.TargetMs, verdict)
+	}
+	w.Flush()
+}
