@@ -152,10 +152,14 @@ test: deps static check-generated vet ## Install deps, build assets, check gener
 	echo "Testing with DATABASE_URL=$$DATABASE_URL CHROMIUM_PATH=$$CHROMIUM_PATH" >&2; \
 	$(GO) test -count=1 -p 2 -timeout $(TEST_TIMEOUT) ./...
 
-bench: deps-db static ## Run the benchmarks against the dev database
+BENCH_SCALE ?= 1
+BENCH_OUT   ?= .data/bench-results.json
+
+bench: deps-db static ## Go benchmarks, then load the large council (once) and time the main pages; JSON in .data/bench-results.json
 	@$(call with_db,$(GO) run ./cmd/s106) \
-	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)"; \
-	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TEST_TIMEOUT) ./... | grep -Ev '^(ok|PASS|\?) ' ; \
+	mkdir -p $(dir $(BENCH_OUT)); \
+	$(GO) run ./cmd/s106-bench -scale $(BENCH_SCALE) -out $(BENCH_OUT)
 
 # ---------------------------------------------------------------------------
 # Cleaning

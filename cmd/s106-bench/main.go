@@ -180,17 +180,33 @@ func run() error {
 		// "20 concurrent users"; the target is judged here), and n clients
 		// back to back (saturation: throughput, and the queueing a 2-core
 		// machine adds).
+		// A fourth, "cold" round moves the data version before each request,
+		// so pages that cache whole-ledger figures per version (dashboard,
+		// deadlines, IFS, public pages) show what a first view after a
+		// change costs.
 		for _, round := range []struct {
 			mode  string
 			c     int
 			pause time.Duration
-		}{{"1 client", 1, 0}, {fmt.Sprintf("%d users", n), n, *think}, {fmt.Sprintf("%d clients", n), n, 0}} {
+			cold  bool
+		}{{"cold", 1, 0, true}, {"1 client", 1, 0, false}, {fmt.Sprintf("%d users", n), n, *think, false}, {fmt.Sprintf("%d clients", n), n, 0, false}} {
 			cs := signedIn[:round.c]
 			if p.Public {
 				cs = anonymous[:round.c]
 			}
 			before := counter.Count()
-			res, err := measure(base, p, cs, *requests, rec, round.pause)
+			var bump func() error
+			if round.cold {
+				bump = func() error {
+					_, err := db.Pool.Exec(ctx, `UPDATE data_version SET version = version + 1`)
+					return err
+				}
+			}
+			requestsThisRound := *requests
+			if round.cold {
+				requestsThisRound = max(*requests/4, 5)
+			}
+			res, err := measure(base, p, cs, requestsThisRound, rec, round.pause, bump)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.Name, err)
 			}
@@ -405,7 +421,7 @@ func (rec *recorder) reset() []time.Duration {
 
 // measure warms a page up, then fetches it requests times spread over the
 // clients, and summarises the server times.
-func measure(base string, p Page, clients []*http.Client, requests int, rec *recorder, think time.Duration) (Result, error) {
+func measure(base string, p Page, clients []*http.Client, requests int, rec *recorder, think time.Duration, before func() error) (Result, error) {
 	get := func(c *http.Client) error {
 		res, err := c.Get(base + p.Path)
 		if err != nil {
@@ -434,6 +450,12 @@ func measure(base string, p Page, clients []*http.Client, requests int, rec *rec
 			defer wg.Done()
 			rnd := rand.New(rand.NewPCG(uint64(k), 106))
 			for i := 0; i < per; i++ {
+				if before != nil {
+					if err := before(); err != nil {
+						errc <- err
+						return
+					}
+				}
 				if think > 0 {
 					// Users arrive spread over the first pause, then pause
 					// 0.5-1.5 times the mean between requests.
