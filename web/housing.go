@@ -212,7 +212,7 @@ func (app *Application) obligationVerify(w http.ResponseWriter, r *http.Request)
 // breachesList shows every affordable-housing obligation whose delivery
 // trigger is breached.
 func (app *Application) breachesList(w http.ResponseWriter, r *http.Request) {
-	bs, err := app.Homes.Breaches(r.Context())
+	bs, err := cachedRead(app, r.Context(), "breaches", app.Homes.Breaches)
 	if err != nil {
 		app.serverError(w, r, err)
 		return

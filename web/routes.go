@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/static"
@@ -16,7 +17,9 @@ import (
 // route is added here without being listed there.
 func (app *Application) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(app.recoverPanic, app.logRequests, secureHeaders)
+	// HEAD is answered by the GET handler (net/http drops the body), so
+	// caches and link checkers that probe with HEAD work.
+	r.Use(app.recoverPanic, app.logRequests, secureHeaders, middleware.GetHead)
 	// Unknown addresses get the styled 404 page, with the session loaded so
 	// the header still shows who is signed in.
 	r.NotFound(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(app.notFound))).ServeHTTP)
@@ -175,6 +178,20 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Get("/agreements/{id}/publication", app.publicationForm)
 			r.With(officer).Post("/agreements/{id}/publication", app.publicationUpdate)
 			// END publication routes
+
+			// BEGIN imports routes (owned by the imports work)
+			// Moving in and out: officers and admins import and export.
+			r.Group(func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))
+				r.Get("/imports", app.importsPage)
+				r.Post("/imports", app.importsUpload)
+				r.Post("/imports/check", app.importsCheck)
+				r.Post("/imports/confirm", app.importsConfirm)
+				r.Get("/imports/template.zip", app.importsTemplate)
+				r.Get("/imports/export.zip", app.importsExport)
+				r.Get("/imports/quality", app.importsQuality)
+			})
+			// END imports routes
 
 			// BEGIN dashboard routes (owned by the dashboard work)
 			// Managers' figures and the quarterly report: everyone signed in
