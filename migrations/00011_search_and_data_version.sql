@@ -13,6 +13,14 @@ CREATE INDEX homes_address_trgm_idx ON homes USING gin (address gin_trgm_ops);
 CREATE INDEX homes_postcode_trgm_idx ON homes USING gin ((replace(postcode, ' ', '')) gin_trgm_ops);
 CREATE INDEX developments_name_trgm_idx ON developments USING gin (name gin_trgm_ops);
 
+-- The contribution-purpose codelist includes four Community Infrastructure
+-- Levy purposes (migration 00008). They stay for reading the standard's
+-- data, but a section 106 obligation or project cannot use them.
+ALTER TABLE contribution_purposes ADD COLUMN levy boolean NOT NULL DEFAULT false;
+UPDATE contribution_purposes SET levy = true WHERE code IN
+    ('cil-administration-costs', 'community-infrastructure-levy',
+     'mayoral-community-infrastructure-levy', 'neighbourhood-community-infrastructure-levy');
+
 -- A number that goes up, in commit order, whenever data the pages show
 -- changes: every user change writes audit_events in its transaction, and
 -- the three ledgers are written by bulk loads too. Read models built from
@@ -56,6 +64,7 @@ DROP TRIGGER ledger_entries_data_version ON ledger_entries;
 DROP TRIGGER audit_events_data_version ON audit_events;
 DROP FUNCTION bump_data_version();
 DROP TABLE data_version;
+ALTER TABLE contribution_purposes DROP COLUMN levy;
 DROP INDEX developments_name_trgm_idx;
 DROP INDEX homes_postcode_trgm_idx;
 DROP INDEX homes_address_trgm_idx;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,8 @@ func TestRecordObligationValidatesEveryRule(t *testing.T) {
 		{"unknown kind", func(in *ObligationInput) { in.Kind = "bribe" }, "kind", "Select a kind of obligation from the list"},
 		{"no purpose", func(in *ObligationInput) { in.PurposeCode = "" }, "purpose", "Select the purpose"},
 		{"unknown purpose", func(in *ObligationInput) { in.PurposeCode = "schools" }, "purpose", "Select a purpose from the list"},
+		// The data standard's levy purposes are not for section 106 (migration 00011).
+		{"levy purpose", func(in *ObligationInput) { in.PurposeCode = "community-infrastructure-levy" }, "purpose", "Select a purpose from the list"},
 		{"no description", func(in *ObligationInput) { in.Description = "  " }, "description", "Enter what the obligation requires, as the clause says it"},
 		{"occupation trigger without number", func(in *ObligationInput) { in.TriggerQuantity = nil }, "trigger_quantity", "Enter how many dwellings must be occupied"},
 		{"percentage over 100", func(in *ObligationInput) { in.TriggerType = "occupation-percent"; in.TriggerQuantity = intp(150) }, "trigger_quantity", "Percentage of market dwellings must be 100 or less"},
@@ -362,5 +365,21 @@ func TestLocalPurposesMapToANationalCode(t *testing.T) {
 	}
 	if _, err := f.svc.AddLocalPurpose(ctx, testActor, "Nested", p.Code); err == nil {
 		t.Error("a local purpose under a local purpose was accepted")
+	}
+}
+
+func TestPurposeListLeavesOutLevyPurposes(t *testing.T) {
+	svc := &Service{DB: testdb.New(t)}
+	ps, err := svc.Purposes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Code, "infrastructure-levy") || p.Code == "cil-administration-costs" {
+			t.Errorf("purpose list offers the levy purpose %q", p.Code)
+		}
+	}
+	if len(ps) != 15 {
+		t.Errorf("%d purposes listed, want the standard's 15 section 106 purposes", len(ps))
 	}
 }

@@ -288,6 +288,7 @@ func listObligationVariations(ctx context.Context, q store.Querier, obligationID
 func listPurposes(ctx context.Context, q store.Querier) ([]Purpose, error) {
 	rows, err := q.Query(ctx, `
 		SELECT code, name, coalesce(parent_code, ''), national FROM contribution_purposes
+		WHERE NOT levy
 		ORDER BY coalesce(parent_code, code), national DESC, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list purposes: %w", err)
@@ -306,7 +307,7 @@ func listPurposes(ctx context.Context, q store.Querier) ([]Purpose, error) {
 
 func purposeExists(ctx context.Context, q store.Querier, code string) (bool, error) {
 	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1)`, code).Scan(&ok)
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1 AND NOT levy)`, code).Scan(&ok)
 	return ok, err
 }
 

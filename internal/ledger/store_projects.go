@@ -85,7 +85,7 @@ func updateProject(ctx context.Context, q store.Querier, p Project, version int)
 
 func projectPurposeExists(ctx context.Context, q store.Querier, code string) (bool, error) {
 	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1)`, code).Scan(&ok)
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contribution_purposes WHERE code = $1 AND NOT levy)`, code).Scan(&ok)
 	return ok, err
 }
 
