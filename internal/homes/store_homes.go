@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -273,9 +274,13 @@ func homeFilters(p listing.Params) *listing.Where {
 		if msg == "" && uprn != "" {
 			w.Add(`(h.uprn::bigint = ? OR h.plot ILIKE ? OR h.address ILIKE ?)`, uprnNumber(uprn), like, like)
 		} else {
-			// Each alternative can use its own trigram index (migration 00011).
-			w.Add(`(h.address ILIKE ? OR replace(h.postcode, ' ', '') ILIKE ? OR h.plot ILIKE ?
-				OR h.development_id IN (SELECT id FROM developments WHERE name ILIKE ?))`, like, squashed, like, like)
+			// One branch per field, so each uses its own trigram index
+			// (migration 00011); an OR across them reads every home.
+			w.Add(`h.id IN (SELECT id FROM homes WHERE address ILIKE ?
+				UNION ALL SELECT id FROM homes WHERE replace(postcode, ' ', '') ILIKE ?
+				UNION ALL SELECT id FROM homes WHERE plot ILIKE ?
+				UNION ALL SELECT sh.id FROM homes sh JOIN developments sd ON sd.id = sh.development_id WHERE sd.name ILIKE ?)`,
+				like, squashed, like, like)
 		}
 	}
 	if id := p.Get("development"); id != "" {
@@ -295,20 +300,42 @@ func homeFilters(p listing.Params) *listing.Where {
 
 // queryHomes reads homes matching w in order; limit 0 reads them all.
 // It returns the rows and the total matching.
+//
+// A page and its total are two queries: counting needs only the tables the
+// filters name, and the page query, free of a window count, stops after
+// its rows when the order follows an index.
 func queryHomes(ctx context.Context, q store.Querier, w *listing.Where, order string, limit, offset int) ([]Home, int, error) {
-	sql := `SELECT ` + homeColumns + `, count(*) OVER ()` + homeFrom + ` ` + w.SQL() + ` ORDER BY ` + order
+	total := 0
 	if limit > 0 {
-		sql += ` LIMIT ` + w.Arg(limit) + ` OFFSET ` + w.Arg(offset)
+		if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count homes: %w", err)
+		}
+		if total == 0 {
+			return nil, 0, nil
+		}
 	}
-	rows, err := q.Query(ctx, sql, w.Args...)
+	args := append([]any(nil), w.Args...)
+	page := *w
+	page.Args = args
+	where := page.SQL()
+	if strings.Contains(where, "h.id IN (SELECT") {
+		// A search picks few homes through the trigram indexes; a leading
+		// sort key no index provides stops the planner walking every
+		// development in name order to fill the first page.
+		order = "h.archived_at IS NULL, " + order
+	}
+	sql := `SELECT ` + homeColumns + homeFrom + ` ` + where + ` ORDER BY ` + order
+	if limit > 0 {
+		sql += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
+	}
+	rows, err := q.Query(ctx, sql, page.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list homes: %w", err)
 	}
 	defer rows.Close()
 	var out []Home
-	total := 0
 	for rows.Next() {
-		h, err := scanHome(rows, &total)
+		h, err := scanHome(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list homes: %w", err)
 		}
@@ -317,7 +344,27 @@ func queryHomes(ctx context.Context, q store.Querier, w *listing.Where, order st
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list homes: %w", err)
 	}
+	if limit == 0 {
+		total = len(out)
+	}
 	return out, total, nil
+}
+
+var (
+	refersToDevelopment = regexp.MustCompile(`\bd\.`)
+	refersToState       = regexp.MustCompile(`\b(st|cp)\.`)
+)
+
+// homeCountFrom joins only the tables a home filter refers to.
+func homeCountFrom(where string) string {
+	from := ` FROM homes h`
+	if refersToDevelopment.MatchString(where) {
+		from += ` JOIN developments d ON d.id = h.development_id`
+	}
+	if refersToState.MatchString(where) {
+		from += ` JOIN home_state st ON st.home_id = h.id LEFT JOIN registered_providers cp ON cp.id = st.current_provider_id`
+	}
+	return from
 }
 
 func listHomes(ctx context.Context, q store.Querier, p listing.Params, paged bool) ([]Home, int, error) {
