@@ -71,7 +71,8 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "IFS", Href: "/ifs"},
 	}
 	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
-		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"})
+		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"},
+			templates.NavItem{Label: "Import and export", Href: "/imports"})
 	}
 	if u.HasRole(users.RoleAdmin) {
 		items = append(items,

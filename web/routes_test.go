@@ -156,6 +156,15 @@ var expectedAccess = map[string]access{
 	"GET /agreements/{id}/publication":  officersOnly,
 	"POST /agreements/{id}/publication": officersOnly,
 	// END publication routes
+	// BEGIN imports routes
+	"GET /imports":              indexAdmins,
+	"POST /imports":             indexAdmins,
+	"POST /imports/check":       indexAdmins,
+	"POST /imports/confirm":     indexAdmins,
+	"GET /imports/template.zip": indexAdmins,
+	"GET /imports/export.zip":   indexAdmins,
+	"GET /imports/quality":      indexAdmins,
+	// END imports routes
 	// BEGIN dashboard routes
 	"GET /dashboard":           signedIn,
 	"GET /reports/at-risk":     signedIn,

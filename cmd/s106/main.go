@@ -29,6 +29,8 @@ Commands:
   user       manage users: add
   jobs       background jobs: list | run-once [NAME]
   ifs        the Infrastructure Funding Statement: --year 2025 --format csv|html
+  import     import register files: [--dry-run] FILE|DIR…
+  export     write the register, ledger, homes and audit log as CSV: DIR
   devdb      start, stop or locate the private development PostgreSQL cluster
   version    print the version
 
@@ -56,6 +58,10 @@ func main() {
 		err = runJobs(args)
 	case "ifs":
 		err = runIFS(args)
+	case "import":
+		err = runImport(args)
+	case "export":
+		err = runExport(args)
 	case "devdb":
 		err = runDevDB(args)
 	case "version", "--version":

@@ -1,0 +1,206 @@
+package imports
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Issue is one problem found in a file: an error stops the import, a
+// warning does not.
+type Issue struct {
+	File    string `json:"file"`
+	Row     int    `json:"row"` // 1-based, the heading is row 1; 0 for the whole file
+	Column  string `json:"column"`
+	Message string `json:"message"`
+	Warning bool   `json:"warning"`
+}
+
+func (i Issue) String() string {
+	kind := "error"
+	if i.Warning {
+		kind = "warning"
+	}
+	where := i.File
+	if i.Row > 0 {
+		where += fmt.Sprintf(", row %d", i.Row)
+	}
+	if i.Column != "" {
+		where += ", column " + i.Column
+	}
+	return fmt.Sprintf("%s: %s: %s", kind, where, i.Message)
+}
+
+// rec is one row of a sheet with its values by field name.
+type rec struct {
+	file string
+	row  int
+	vals map[string]string
+	rep  *Report
+	// heading is the file's own heading for each field, for messages.
+	heading map[string]string
+}
+
+func (r *rec) col(field string) string {
+	if h, ok := r.heading[field]; ok && normalise(h) != normalise(field) {
+		return fmt.Sprintf("%s (%s)", field, h)
+	}
+	return field
+}
+
+func (r *rec) fail(field, format string, args ...any) {
+	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...)})
+}
+
+func (r *rec) warn(field, format string, args ...any) {
+	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...), Warning: true})
+}
+
+func (r *rec) str(field string) string { return strings.TrimSpace(r.vals[field]) }
+
+func (r *rec) required(field string) string {
+	v := r.str(field)
+	if v == "" {
+		r.fail(field, "%s is required", field)
+	}
+	return v
+}
+
+var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "02/01/06", "2 Jan 2006", "2 January 2006", "02-01-2006", "2006/01/02", "2-Jan-2006", "2-Jan-06"}
+
+func parseDate(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t, true
+		}
+	}
+	// An Excel date read raw is a serial number of days from 30 December
+	// 1899 (1 is 1 January 1900): accept 1 January 1950 to 2099.
+	if n, err := strconv.Atoi(v); err == nil && n >= 18264 && n <= 73415 {
+		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), true
+	}
+	// A spreadsheet may add a time: 2023-05-02 00:00:00 or 2023-05-02T00:00:00Z.
+	if len(v) > 10 {
+		if t, err := time.Parse("2006-01-02", v[:10]); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (r *rec) date(field string) *time.Time {
+	v := r.str(field)
+	if v == "" {
+		return nil
+	}
+	t, ok := parseDate(v)
+	if !ok {
+		r.fail(field, "%q is not a date; use YYYY-MM-DD or DD/MM/YYYY", v)
+		return nil
+	}
+	return &t
+}
+
+var moneyClean = strings.NewReplacer("£", "", ",", "", " ", "", "GBP", "", "gbp", "")
+var moneyRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]{1,2})?$`)
+
+func parseMoney(v string) (decimal.Decimal, bool) {
+	v = moneyClean.Replace(strings.TrimSpace(v))
+	if !moneyRe.MatchString(v) || len(v) > 16 {
+		return decimal.Decimal{}, false
+	}
+	d, err := decimal.NewFromString(v)
+	return d, err == nil
+}
+
+// money reads a positive amount in pounds with at most two decimal places.
+func (r *rec) money(field string, required bool) *decimal.Decimal {
+	v := r.str(field)
+	if v == "" {
+		if required {
+			r.fail(field, "%s is required", field)
+		}
+		return nil
+	}
+	d, ok := parseMoney(v)
+	if !ok {
+		r.fail(field, "%q is not an amount in pounds (for example 1250.00)", v)
+		return nil
+	}
+	if !d.IsPositive() {
+		r.fail(field, "%s must be more than £0.00", field)
+		return nil
+	}
+	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
+		r.fail(field, "%s is too large", field)
+		return nil
+	}
+	return &d
+}
+
+func (r *rec) number(field string, min, max int) *int {
+	v := strings.ReplaceAll(r.str(field), ",", "")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(field, "%q is not a whole number", v)
+		return nil
+	}
+	if n < min || n > max {
+		r.fail(field, "%s must be between %d and %d", field, min, max)
+		return nil
+	}
+	return &n
+}
+
+func (r *rec) decimalField(field string, max int64) *decimal.Decimal {
+	v := strings.ReplaceAll(r.str(field), ",", "")
+	if v == "" {
+		return nil
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil || !d.IsPositive() || d.GreaterThan(decimal.NewFromInt(max)) {
+		r.fail(field, "%q is not a number between 0 and %d", v, max)
+		return nil
+	}
+	return &d
+}
+
+func (r *rec) boolean(field string) bool {
+	switch normalise(r.str(field)) {
+	case "", "no", "n", "false", "0", "none":
+		return false
+	case "yes", "y", "true", "1":
+		return true
+	}
+	r.fail(field, "%q is not yes or no", r.str(field))
+	return false
+}
+
+// choice reads a code from a list, forgiving case and spacing, through the
+// officer's value mapping first.
+func (r *rec) choice(field string, values map[string]string, def string, allowed ...string) string {
+	v := r.str(field)
+	if v == "" {
+		return def
+	}
+	if m, ok := values[normalise(v)]; ok {
+		v = m
+	}
+	c := codeOf(v)
+	for _, a := range allowed {
+		if c == a {
+			return a
+		}
+	}
+	r.rep.unknownValue(field, v)
+	r.fail(field, "%q is not one of: %s", v, strings.Join(allowed, ", "))
+	return ""
+}

@@ -1,0 +1,349 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/imports"
+	"github.com/s106monitor/s106/templates"
+)
+
+// maxImportMB bounds the files of one import. The preview carries them
+// base64-encoded (a third larger) in hidden fields, and the confirming
+// request must stay under the CSRF middleware's 10 MB bound.
+const maxImportMB = 6
+
+func (app *Application) renderImportsPage(w http.ResponseWriter, r *http.Request, status int, f *forms.Form) {
+	ms, err := imports.Mappings(r.Context(), app.DB.Pool)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	runs, err := imports.Runs(r.Context(), app.DB.Pool, 10)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	v := templates.ImportsView{Form: f, Sheets: imports.Sheets, MaxMB: maxImportMB, Runs: runs,
+		MappingOptions: []templates.Option{{Value: "", Label: "None"}}}
+	for _, m := range ms {
+		v.MappingOptions = append(v.MappingOptions, templates.Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name})
+	}
+	app.render(w, r, status, templates.ImportsPage(app.page(r, "Import and export"), v))
+}
+
+func (app *Application) importsPage(w http.ResponseWriter, r *http.Request) {
+	app.renderImportsPage(w, r, http.StatusOK, forms.New())
+}
+
+func importFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if r := []rune(name); len(r) > 100 {
+		name = string(r[:100])
+	}
+	if name == "." || name == "/" || strings.TrimSpace(name) == "" {
+		return "upload.csv"
+	}
+	return name
+}
+
+// importsUpload reads the uploaded files and shows the dry run.
+func (app *Application) importsUpload(w http.ResponseWriter, r *http.Request) {
+	const maxBytes = maxImportMB << 20
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			f := forms.New()
+			f.Errors.Add("files", fmt.Sprintf("The files must be %d MB or smaller in all: import them in turns", maxImportMB))
+			app.renderImportsPage(w, r, http.StatusRequestEntityTooLarge, f)
+			return
+		}
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	f := forms.FromValues(r.PostForm)
+	var files []imports.File
+	total := 0
+	if r.MultipartForm != nil {
+		for _, h := range r.MultipartForm.File["files"] {
+			fh, err := h.Open()
+			if err != nil {
+				app.serverError(w, r, err)
+				return
+			}
+			data, err := io.ReadAll(io.LimitReader(fh, maxBytes+1))
+			fh.Close()
+			if err != nil {
+				app.serverError(w, r, err)
+				return
+			}
+			total += len(data)
+			if len(data) > 0 {
+				files = append(files, imports.File{Name: importFileName(h.Filename), Data: data})
+			}
+		}
+	}
+	switch {
+	case total > maxBytes:
+		f.Errors.Add("files", fmt.Sprintf("The files must be %d MB or smaller in all: import them in turns", maxImportMB))
+	case len(files) == 0:
+		f.Errors.Add("files", "Select one or more CSV or Excel files to upload")
+	}
+	var mapping imports.Mapping
+	if id := f.Get("mapping"); id != "" {
+		ms, err := imports.Mappings(r.Context(), app.DB.Pool)
+		if err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+		found := false
+		for _, m := range ms {
+			if strconv.FormatInt(m.ID, 10) == id {
+				mapping, found = m.Mapping, true
+			}
+		}
+		if !found {
+			f.Errors.Add("mapping", "Select a saved mapping from the list")
+		}
+	}
+	if f.Errors.Any() {
+		app.renderImportsPage(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	app.importPreview(w, r, files, mapping, forms.New())
+}
+
+// importPreview runs the dry run and shows it, with the files carried in
+// hidden fields for the next step.
+func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, files []imports.File, mapping imports.Mapping, f *forms.Form) {
+	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{DryRun: true, Actor: app.actor(r), Mapping: mapping})
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	purposes, err := imports.Purposes(r.Context(), app.DB.Pool)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	v := templates.ImportPreviewPageView{Report: rep, Form: f}
+	for _, file := range files {
+		v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+	}
+	// Choices for every heading and value the import did not recognise,
+	// and for those already mapped, so a mapping can be changed.
+	for sheet, cols := range mapping.Columns {
+		for h, field := range cols {
+			v.Columns = append(v.Columns, columnChoice(len(v.Columns), sheet, h, field))
+		}
+	}
+	for _, c := range rep.UnknownColumns {
+		v.Columns = append(v.Columns, columnChoice(len(v.Columns), c.Sheet, c.Heading, ""))
+	}
+	for field, vals := range mapping.Values {
+		for val, code := range vals {
+			v.Values = append(v.Values, valueChoice(len(v.Values), field, val, code, purposes))
+		}
+	}
+	for _, u := range rep.UnknownValues {
+		v.Values = append(v.Values, valueChoice(len(v.Values), u.Field, u.Value, "", purposes))
+	}
+	status, title := http.StatusOK, "Check the import"
+	if rep.Errors() > 0 {
+		status, title = http.StatusUnprocessableEntity, "Error: the files cannot be imported yet"
+	}
+	app.render(w, r, status, templates.RegisterImportPreviewPage(app.page(r, title), v))
+}
+
+func columnChoice(i int, sheet, heading, field string) templates.ImportChoice {
+	c := templates.ImportChoice{Index: i, Key: sheet + "|" + heading, Label: fmt.Sprintf("Column “%s” in the %s file", heading, sheet), Selected: field,
+		Options: []templates.Option{{Value: "", Label: "Ignore this column"}}}
+	if s, ok := imports.SheetByName(sheet); ok {
+		for _, fl := range s.Fields {
+			c.Options = append(c.Options, templates.Option{Value: fl.Name, Label: fl.Name})
+		}
+	}
+	return c
+}
+
+func valueChoice(i int, field, value, code string, purposes []string) templates.ImportChoice {
+	c := templates.ImportChoice{Index: i, Key: field + "|" + value, Label: fmt.Sprintf("“%s” in %s", value, field), Selected: code,
+		Options: []templates.Option{{Value: "", Label: "Leave as it is (an error)"}}}
+	codes := imports.ValueChoices(field)
+	if field == "purpose" {
+		codes = purposes
+	}
+	for _, cd := range codes {
+		c.Options = append(c.Options, templates.Option{Value: cd, Label: cd})
+	}
+	return c
+}
+
+// importState reads back the files and mapping a preview page carried.
+func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
+	names, datas := r.PostForm["file_name"], r.PostForm["file_data"]
+	if len(names) == 0 || len(names) != len(datas) {
+		return nil, imports.Mapping{}, false
+	}
+	var files []imports.File
+	for i := range names {
+		data, err := base64.StdEncoding.DecodeString(datas[i])
+		if err != nil {
+			return nil, imports.Mapping{}, false
+		}
+		files = append(files, imports.File{Name: importFileName(names[i]), Data: data})
+	}
+	m := imports.Mapping{Columns: map[string]map[string]string{}, Values: map[string]map[string]string{}}
+	for i := 0; ; i++ {
+		key, ok := r.PostForm["col_"+strconv.Itoa(i)+"_key"]
+		if !ok {
+			break
+		}
+		sheet, heading, _ := strings.Cut(key[0], "|")
+		if m.Columns[sheet] == nil {
+			m.Columns[sheet] = map[string]string{}
+		}
+		// An empty choice means "ignore this column".
+		m.Columns[sheet][imports.Normalise(heading)] = r.PostForm.Get("col_" + strconv.Itoa(i))
+	}
+	for i := 0; ; i++ {
+		key, ok := r.PostForm["val_"+strconv.Itoa(i)+"_key"]
+		if !ok {
+			break
+		}
+		field, value, _ := strings.Cut(key[0], "|")
+		if code := r.PostForm.Get("val_" + strconv.Itoa(i)); code != "" {
+			if m.Values[field] == nil {
+				m.Values[field] = map[string]string{}
+			}
+			m.Values[field][imports.Normalise(value)] = code
+		}
+	}
+	return files, m, true
+}
+
+// importsCheck applies the officer's mapping and runs the dry run again,
+// saving the mapping when asked.
+func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	files, mapping, ok := importState(r)
+	if !ok {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	f := forms.FromValues(r.PostForm)
+	if name := strings.TrimSpace(f.Get("save_as")); name != "" {
+		if len([]rune(name)) > 100 {
+			f.Errors.Add("save_as", "Mapping name must be 100 characters or fewer")
+		} else if _, err := imports.SaveMapping(r.Context(), app.DB, app.actor(r), name, mapping); err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+	}
+	app.importPreview(w, r, files, mapping, f)
+}
+
+// importsConfirm runs the import for real: everything in one transaction,
+// or nothing.
+func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	files, mapping, ok := importState(r)
+	if !ok {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{Actor: app.actor(r), Mapping: mapping})
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	if !rep.Committed {
+		// Something changed since the preview: show the problems again.
+		app.importPreview(w, r, files, mapping, forms.FromValues(r.PostForm))
+		return
+	}
+	app.Logger.Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total())
+	app.flash(r, fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total()))
+	http.Redirect(w, r, "/imports/quality", http.StatusSeeOther)
+}
+
+func writeZip(w http.ResponseWriter, name string, files []imports.File) error {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range files {
+		fw, err := zw.Create(f.Name)
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(f.Data); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// importsTemplate downloads the template: one CSV per sheet with a worked
+// example row, and the field guide.
+func (app *Application) importsTemplate(w http.ResponseWriter, r *http.Request) {
+	var files []imports.File
+	var guide strings.Builder
+	guide.WriteString("S106 Monitor register import template: field guide\n\nOne CSV file per sheet, named after it. Headings match forgivingly (case, spacing, common synonyms). Dates YYYY-MM-DD or DD/MM/YYYY; amounts in pounds.\n")
+	for _, s := range imports.Sheets {
+		files = append(files, imports.File{Name: s.Name + ".csv", Data: s.Template()})
+		fmt.Fprintf(&guide, "\n%s.csv — %s\n", s.Name, s.Help)
+		for _, fl := range s.Fields {
+			req := ""
+			if fl.Required {
+				req = " (required)"
+			}
+			fmt.Fprintf(&guide, "  %s%s: %s\n", fl.Name, req, fl.Help)
+		}
+	}
+	files = append(files, imports.File{Name: "field-guide.txt", Data: []byte(guide.String())})
+	if err := writeZip(w, "s106-import-template.zip", files); err != nil {
+		app.Logger.Error("import template", "err", err)
+	}
+}
+
+// importsExport downloads everything in the import template.
+func (app *Application) importsExport(w http.ResponseWriter, r *http.Request) {
+	files, err := imports.Export(r.Context(), app.DB.Pool)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.Logger.Info("register exported", "files", len(files))
+	if err := writeZip(w, "s106-export-"+app.Now().Format("2006-01-02")+".zip", files); err != nil {
+		app.Logger.Error("export", "err", err)
+	}
+}
+
+func (app *Application) importsQuality(w http.ResponseWriter, r *http.Request) {
+	checks, err := imports.Quality(r.Context(), app.DB.Pool)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.ImportQualityPage(app.page(r, "Data quality"), checks))
+}
