@@ -34,6 +34,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/imports"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/web"
@@ -225,6 +226,9 @@ func run() error {
 		if err := timeImport(ctx, app, &report); err != nil {
 			return err
 		}
+		if err := timeRegisterImport(ctx, adminURL, &report); err != nil {
+			return err
+		}
 	}
 
 	printTable(report)
@@ -361,6 +365,37 @@ func timeImport(ctx context.Context, app *web.Application, r *Report) error {
 		_, err = app.DB.Pool.Exec(ctx, `DELETE FROM developments WHERE id = $1`, dev)
 	}
 	return err
+}
+
+// timeRegisterImport imports a 10,000-row register (500 agreements, 4,750
+// obligations, 4,750 receipts) into an empty database of its own.
+func timeRegisterImport(ctx context.Context, adminURL string, r *Report) error {
+	url, _, err := prepareDatabase(ctx, adminURL, "s106_bench_import", true)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	files := imports.SampleRegister(4750)
+	rows := 0
+	for _, f := range files {
+		rows += strings.Count(string(f.Data), "\n") - 1
+	}
+	start := time.Now()
+	rep, err := imports.Run(ctx, db, files, imports.Options{Actor: audit.Actor{Label: "benchmark"}})
+	elapsed := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("register import: %w", err)
+	}
+	if !rep.Committed {
+		return fmt.Errorf("register import refused: %d errors", rep.Errors())
+	}
+	r.Timings[fmt.Sprintf("register import of %d rows", rows)] = float64(elapsed.Microseconds()) / 1000
+	r.Timings["register import rows per second"] = float64(rows) / elapsed.Seconds()
+	return nil
 }
 
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

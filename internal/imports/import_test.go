@@ -277,25 +277,15 @@ func issues(rep Report) string {
 	return b.String()
 }
 
-// bigFiles is a register of n obligations, each with a receipt.
-func bigFiles(n int, lastBad bool) []File { // 500 agreements + 2n rows
-	var ob, rc strings.Builder
-	ob.WriteString("obligation_ref,agreement_ref,purpose,description,base_amount,spend_by_months\n")
-	rc.WriteString("receipt_ref,received_on,payer,total,obligation_ref,amount\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&ob, "OB%d,AG%d,education,Contribution %d,1000.00,60\n", i, i%500, i)
-		amount := "1000.00"
-		if lastBad && i == n-1 {
-			amount = "1000.0x"
-		}
-		fmt.Fprintf(&rc, "R%d,2023-04-01,Developer Ltd,%s,OB%d,%s\n", i, amount, i, amount)
+// bigFiles is SampleRegister, optionally with a bad amount in the last row.
+func bigFiles(n int, lastBad bool) []File {
+	files := SampleRegister(n)
+	if lastBad {
+		rc := string(files[2].Data)
+		i := strings.LastIndex(strings.TrimSuffix(rc, "\n"), "\n")
+		files[2].Data = []byte(rc[:i+1] + strings.ReplaceAll(rc[i+1:], "1000.00", "1000.0x"))
 	}
-	var ag strings.Builder
-	ag.WriteString("agreement_ref,development_ref,development_name,date_signed\n")
-	for i := 0; i < 500; i++ {
-		fmt.Fprintf(&ag, "AG%d,DEV%d,Site %d,2020-01-01\n", i, i, i)
-	}
-	return []File{{Name: "agreements.csv", Data: []byte(ag.String())}, {Name: "obligations.csv", Data: []byte(ob.String())}, {Name: "receipts.csv", Data: []byte(rc.String())}}
+	return files
 }
 
 func TestImportsAllOrNothingAndSpeed(t *testing.T) {
