@@ -777,7 +777,7 @@ func (g *generator) affordable(ag, dev int64, commence, occupy time.Time, draft 
 			uprn = fmt.Sprint(g.uprnSeq)
 		}
 		id := g.homes.add(dev, ob, fmt.Sprintf("Plot %d", g.homes.next), h.tenure, h.beds, h.beds+1, "none", provider,
-			fmt.Sprintf("%d Generated Mews", i+1), "", uprn)
+			homeAddress(dev, i), "", uprn)
 		if !g.before(started) {
 			continue
 		}
@@ -812,6 +812,14 @@ func (g *generator) affordable(ag, dev int64, commence, occupy time.Time, draft 
 		}
 	}
 	_ = occupy
+}
+
+// homeAddress gives each development's homes their own street, as real
+// schedules of accommodation do: "12 Kiln Road, Orchard Quarter".
+func homeAddress(dev int64, i int) string {
+	street := largeStreets[int(dev)%len(largeStreets)]
+	place := largeNouns[int(dev/int64(len(largeStreets)))%len(largeNouns)]
+	return fmt.Sprintf("%d %s, %s %s", i+1, street, largeWards[int(dev)%len(largeWards)], place)
 }
 
 func nullIf(null bool, v float64) any {
