@@ -70,16 +70,10 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Alerts", Href: "/alerts"},
 		{Label: "IFS", Href: "/ifs"},
 	}
+	// Settings and tools (index series, imports, users, purposes, alert
+	// rules, jobs) are one page away, so the navigation stays short.
 	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
-		items = append(items, templates.NavItem{Label: "Index series", Href: "/admin/indices"},
-			templates.NavItem{Label: "Import and export", Href: "/imports"})
-	}
-	if u.HasRole(users.RoleAdmin) {
-		items = append(items,
-			templates.NavItem{Label: "Purposes", Href: "/admin/purposes"},
-			templates.NavItem{Label: "Alert rules", Href: "/admin/alert-rules"},
-			templates.NavItem{Label: "Jobs", Href: "/admin/jobs"},
-			templates.NavItem{Label: "Users", Href: "/admin/users"})
+		items = append(items, templates.NavItem{Label: "Admin", Href: "/admin"})
 	}
 	for i := range items {
 		href := items[i].Href

@@ -240,6 +240,7 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/data-standard/{file}", app.dataStandardFile)
 			// END data-standard routes
 
+			r.With(app.requireRole(users.RoleAdmin, users.RoleOfficer)).Get("/admin", app.adminIndex)
 			r.Route("/admin/indices", func(r chi.Router) {
 				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))
 				r.Get("/", app.indicesList)
