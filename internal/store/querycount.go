@@ -28,9 +28,9 @@ func (c *QueryCounter) Count() int64 { return c.n.Load() }
 
 // OpenTraced is Open with a query tracer on every connection.
 func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+		return nil, err
 	}
 	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

