@@ -199,7 +199,7 @@ var expectedAccess = map[string]access{
 	"GET /data-standard":        signedIn,
 	"GET /data-standard/{file}": signedIn,
 	// END data-standard routes
-	"GET /admin":                                      indexAdmins,
+	"GET /admin":                      indexAdmins,
 	"GET /admin/users":                adminsOnly,
 	"GET /admin/users.csv":            adminsOnly,
 	"GET /admin/users/new":            adminsOnly,
