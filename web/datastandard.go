@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/s106monitor/s106/internal/datastandard"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -40,13 +41,7 @@ func parseFinancialYear(s string) (*int, bool) {
 
 // currentFinancialYear is the year the financial year containing t
 // started in (1 April – 31 March, UK time).
-func currentFinancialYear(t time.Time) int {
-	t = t.In(templates.London)
-	if t.Month() < time.April {
-		return t.Year() - 1
-	}
-	return t.Year()
-}
+func currentFinancialYear(t time.Time) int { return int(fy.Current(t)) }
 
 var dataStandardDescriptions = map[string]string{
 	datastandard.AgreementFile:    "Developer agreements: reference, type, planning applications, deed link and date signed.",

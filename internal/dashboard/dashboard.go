@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/charts"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
@@ -35,17 +36,13 @@ type Service struct {
 type FinancialYear int
 
 // FinancialYearOf is the year a date falls in.
-func FinancialYearOf(t time.Time) FinancialYear { return FinancialYear(homes.FinancialYear(t)) }
+func FinancialYearOf(t time.Time) FinancialYear { return FinancialYear(fy.Of(t)) }
 
 // Start is 1 April.
-func (y FinancialYear) Start() time.Time {
-	return time.Date(int(y), time.April, 1, 0, 0, 0, 0, time.UTC)
-}
+func (y FinancialYear) Start() time.Time { return fy.Year(y).Start() }
 
 // End is 31 March of the next calendar year.
-func (y FinancialYear) End() time.Time {
-	return time.Date(int(y)+1, time.March, 31, 0, 0, 0, 0, time.UTC)
-}
+func (y FinancialYear) End() time.Time { return fy.Year(y).End() }
 
 // Label is "2026–27".
 func (y FinancialYear) Label() string { return homes.FinancialYearLabel(int(y)) }

@@ -51,6 +51,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -165,8 +166,7 @@ func exportFile(ctx context.Context, q store.Querier, name string, opts Options)
 		if y < MinYear || y > MaxYear {
 			return File{}, fmt.Errorf("datastandard: year %d is outside %d–%d", y, MinYear, MaxYear)
 		}
-		f := time.Date(y, time.April, 1, 0, 0, 0, 0, time.UTC)
-		t := time.Date(y+1, time.April, 1, 0, 0, 0, 0, time.UTC)
+		f, t := fy.Year(y).Start(), fy.Year(y+1).Start()
 		from, to = &f, &t
 	}
 	data, err := writeFile(ctx, q, name, sql, opts, from, to)

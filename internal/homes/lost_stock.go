@@ -8,18 +8,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/listing"
 )
 
 // FinancialYear is the year (April to March) a date falls in, named by
 // the calendar year it starts: 31 March 2026 is in 2025, 1 April 2026 in
 // 2026.
-func FinancialYear(t time.Time) int {
-	if t.Month() < time.April {
-		return t.Year() - 1
-	}
-	return t.Year()
-}
+func FinancialYear(t time.Time) int { return int(fy.Of(t)) }
 
 // FinancialYearLabel names a financial year as "2025–26".
 func FinancialYearLabel(year int) string {
@@ -89,7 +85,7 @@ func lostStockFilters(p listing.Params) *listing.Where {
 		if err != nil || year < 1900 || year > 2200 {
 			w.Add("false")
 		} else {
-			from := time.Date(year, time.April, 1, 0, 0, 0, 0, time.UTC)
+			from := fy.Year(year).Start()
 			w.Add("st.exited_on >= ? AND st.exited_on < ?", from, from.AddDate(1, 0, 0))
 		}
 	}

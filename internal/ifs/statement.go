@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -145,27 +146,13 @@ func (s Statement) End() time.Time { return FYStart(s.Year+1).AddDate(0, 0, -1) 
 func (s Statement) Label() string { return YearLabel(s.Year) }
 
 // FYStart is 1 April of year.
-func FYStart(year int) time.Time { return time.Date(year, time.April, 1, 0, 0, 0, 0, time.UTC) }
+func FYStart(year int) time.Time { return fy.Year(year).Start() }
 
 // YearLabel names the financial year starting in year, e.g. "2025/26".
 func YearLabel(year int) string { return fmt.Sprintf("%d/%02d", year, (year+1)%100) }
 
 // CurrentYear is the financial year containing t (in London).
-func CurrentYear(t time.Time) int {
-	y, m, _ := t.In(london).Date()
-	if m < time.April {
-		return y - 1
-	}
-	return y
-}
-
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
+func CurrentYear(t time.Time) int { return int(fy.Current(t)) }
 
 // ErrYear is returned for a year no statement can be built for.
 var ErrYear = fmt.Errorf("ifs: no statement for that year")

@@ -1,0 +1,35 @@
+// Package fy is the council's financial year: 1 April to 31 March, named
+// by the calendar year it starts in (2025 is 1 April 2025 – 31 March 2026).
+// Every report, list and export that groups by year uses it.
+package fy
+
+import "time"
+
+// Year is a financial year, named by the calendar year it starts in.
+type Year int
+
+// Of is the financial year a calendar date falls in: 31 March 2026 is in
+// 2025, 1 April 2026 in 2026.
+func Of(date time.Time) Year {
+	if date.Month() < time.April {
+		return Year(date.Year() - 1)
+	}
+	return Year(date.Year())
+}
+
+// Current is the financial year an instant falls in, in UK time.
+func Current(now time.Time) Year { return Of(now.In(london)) }
+
+// Start is 1 April.
+func (y Year) Start() time.Time { return time.Date(int(y), time.April, 1, 0, 0, 0, 0, time.UTC) }
+
+// End is the last day, 31 March of the next calendar year.
+func (y Year) End() time.Time { return time.Date(int(y)+1, time.March, 31, 0, 0, 0, 0, time.UTC) }
+
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()

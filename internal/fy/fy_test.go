@@ -1,0 +1,23 @@
+package fy
+
+import (
+	"testing"
+	"time"
+)
+
+func TestYearBoundaries(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	if got := Of(day(2026, time.March, 31)); got != 2025 {
+		t.Errorf("31 March 2026 is in %d, want 2025", got)
+	}
+	if got := Of(day(2026, time.April, 1)); got != 2026 {
+		t.Errorf("1 April 2026 is in %d, want 2026", got)
+	}
+	if s, e := Year(2025).Start(), Year(2025).End(); !s.Equal(day(2025, time.April, 1)) || !e.Equal(day(2026, time.March, 31)) {
+		t.Errorf("2025 runs %s to %s", s, e)
+	}
+	// 23:30 UTC on 31 March 2026 is already 1 April in London (BST).
+	if got := Current(time.Date(2026, time.March, 31, 23, 30, 0, 0, time.UTC)); got != 2026 {
+		t.Errorf("late on 31 March UTC is in %d in London, want 2026", got)
+	}
+}
