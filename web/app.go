@@ -13,6 +13,7 @@ import (
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/cache"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
@@ -87,7 +88,7 @@ func cachedRead[T any](app *Application, ctx context.Context, key string, build 
 		var zero T
 		return zero, err
 	}
-	key = app.Now().Format("2006-01-02") + " " + key
+	key = fy.Today(app.Now()).Format("2006-01-02") + " " + key
 	v, err := app.reads.Get(ctx, version, key, func(ctx context.Context) (any, error) { return build(ctx) })
 	t, _ := v.(T)
 	return t, err

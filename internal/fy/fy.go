@@ -20,6 +20,14 @@ func Of(date time.Time) Year {
 // Current is the financial year an instant falls in, in UK time.
 func Current(now time.Time) Year { return Of(now.In(london)) }
 
+// Today is the council's calendar date at an instant: the date in London,
+// as midnight UTC (how the ledger stores dates). Between midnight and 1 am
+// in summer, UTC still says yesterday.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(london).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // Start is 1 April.
 func (y Year) Start() time.Time { return time.Date(int(y), time.April, 1, 0, 0, 0, 0, time.UTC) }
 

@@ -16,6 +16,9 @@ func TestYearBoundaries(t *testing.T) {
 	if s, e := Year(2025).Start(), Year(2025).End(); !s.Equal(day(2025, time.April, 1)) || !e.Equal(day(2026, time.March, 31)) {
 		t.Errorf("2025 runs %s to %s", s, e)
 	}
+	if got := Today(time.Date(2026, time.June, 30, 23, 30, 0, 0, time.UTC)); !got.Equal(day(2026, time.July, 1)) {
+		t.Errorf("23:30 UTC on 30 June is %s in London, want 1 July", got)
+	}
 	// 23:30 UTC on 31 March 2026 is already 1 April in London (BST).
 	if got := Current(time.Date(2026, time.March, 31, 23, 30, 0, 0, time.UTC)); got != 2026 {
 		t.Errorf("late on 31 March UTC is in %d in London, want 2026", got)

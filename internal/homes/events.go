@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -548,8 +549,7 @@ func onlyEventFields(errs *forms.Errors, fields ...string) *forms.Errors {
 	return out
 }
 
-// eventToday is the calendar date of now, at midnight UTC.
-func eventToday(now time.Time) time.Time {
-	y, m, d := now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// eventToday is the council's calendar date (London) of now, at midnight
+// UTC: just after midnight in summer an event dated today is not "in the
+// future".
+func eventToday(now time.Time) time.Time { return fy.Today(now) }

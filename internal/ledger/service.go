@@ -3,6 +3,7 @@ package ledger
 import (
 	"time"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -25,16 +26,5 @@ func (s *Service) now() time.Time {
 // the form every date in the ledger takes.
 func (s *Service) Today() time.Time { return CalendarDate(s.now()) }
 
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // CalendarDate is the date in London at instant t, as midnight UTC.
-func CalendarDate(t time.Time) time.Time {
-	y, m, d := t.In(london).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func CalendarDate(t time.Time) time.Time { return fy.Today(t) }
