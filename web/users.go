@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
@@ -51,12 +52,7 @@ func (app *Application) usersCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 // csvSafe stops a spreadsheet from running a cell as a formula (CSV injection).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+func csvSafe(s string) string { return csvtext.Safe(s) }
 
 func (app *Application) userNew(w http.ResponseWriter, r *http.Request) {
 	app.render(w, r, http.StatusOK, templates.UserNewPage(app.page(r, "Add a user"), forms.New()))

@@ -45,12 +45,12 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -237,12 +237,7 @@ func indexOf(xs []string, x string) int {
 // safeText stops free text (names, notes) being read as a formula by a
 // spreadsheet: one that starts with = + - @ or a control character gets a
 // leading apostrophe. Codes, dates and amounts are never changed.
-func safeText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+func safeText(s string) string { return csvtext.Safe(s) }
 
 // The queries take $1 = first day of the year (or NULL), $2 = first day of
 // the next year, $3 = public. Dates are formatted by PostgreSQL as ISO

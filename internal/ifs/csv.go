@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/csvtext"
 )
 
 // Section is the CSV's section column for the section 106 report.
@@ -57,7 +59,8 @@ func CSV(rows []Row) []byte {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"section", "item", "description", "amount"})
 	for _, r := range rows {
-		_ = w.Write([]string{r.Section, r.Item, r.Description, r.Amount})
+		// Project names are typed by officers and published: no formulas.
+		_ = w.Write([]string{r.Section, r.Item, csvtext.Safe(r.Description), r.Amount})
 	}
 	w.Flush()
 	return buf.Bytes()
