@@ -172,8 +172,7 @@ func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
+	if _, ok := app.parseForm(w, r); !ok {
 		return
 	}
 	projectID, perr := strconv.ParseInt(r.PostForm.Get("project"), 10, 64)
