@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,6 +155,9 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 			sheets = append(sheets, st)
 		}
 	}
+	// Report (and record) the files in the template's sheet order, whatever
+	// order they were uploaded in.
+	slices.SortStableFunc(sheets, func(a, b sheetTable) int { return sheetPosition(a.sheet) - sheetPosition(b.sheet) })
 	for _, st := range sheets {
 		sheet, _ := SheetByName(st.sheet)
 		info := FileInfo{Name: st.table.Name, Sheet: sheet.Name, SHA256: st.sha, Rows: len(st.table.Rows)}
@@ -478,4 +482,14 @@ func (im *importer) load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sheetPosition is a sheet's place in the template.
+func sheetPosition(name string) int {
+	for i, s := range Sheets {
+		if s.Name == name {
+			return i
+		}
+	}
+	return len(Sheets)
 }
