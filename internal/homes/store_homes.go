@@ -305,13 +305,9 @@ func homeFilters(p listing.Params) *listing.Where {
 // filters name, and the page query, free of a window count, stops after
 // its rows when the order follows an index.
 func queryHomes(ctx context.Context, q store.Querier, w *listing.Where, order string, limit, offset int) ([]Home, int, error) {
-	// Plan each query with its values, not a cached generic plan: how
-	// many homes a search matches decides whether the trigram indexes
-	// pay, and a generic plan cannot know it.
-	countArgs := append([]any{pgx.QueryExecModeExec}, w.Args...)
 	total := 0
 	if limit > 0 {
-		if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), countArgs...).Scan(&total); err != nil {
+		if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count homes: %w", err)
 		}
 		if total == 0 {
@@ -332,7 +328,7 @@ func queryHomes(ctx context.Context, q store.Querier, w *listing.Where, order st
 	if limit > 0 {
 		sql += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
 	}
-	rows, err := q.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, page.Args...)...)
+	rows, err := q.Query(ctx, sql, page.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list homes: %w", err)
 	}
