@@ -38,16 +38,22 @@ func (app *Application) ifsYear(w http.ResponseWriter, r *http.Request) (int, bo
 	return year, true
 }
 
+// ifsPublishers may publish a statement; ifsBorrowingMarkers may say a
+// project repays borrowing (the roles that manage projects or the
+// statement). The routes and the pages' buttons both use these lists.
+var (
+	ifsPublishers       = []users.Role{users.RoleManager, users.RoleAdmin}
+	ifsBorrowingMarkers = []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}
+)
+
 func canPublishIFS(r *http.Request) bool {
 	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleManager, users.RoleAdmin)
+	return u != nil && u.HasRole(ifsPublishers...)
 }
 
-// canMarkBorrowing: who may say a project repays borrowing (the roles
-// that manage projects or the statement).
 func canMarkBorrowing(r *http.Request) bool {
 	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleOfficer, users.RoleManager, users.RoleAdmin)
+	return u != nil && u.HasRole(ifsBorrowingMarkers...)
 }
 
 func (app *Application) ifsList(w http.ResponseWriter, r *http.Request) {

@@ -231,8 +231,8 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/ifs/{year}", app.ifsShow)
 			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
 			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)
-			r.With(app.requireRole(users.RoleManager, users.RoleAdmin)).Post("/ifs/{year}/publish", app.ifsPublish)
-			r.With(app.requireRole(users.RoleOfficer, users.RoleManager, users.RoleAdmin)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
+			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/{year}/publish", app.ifsPublish)
+			r.With(app.requireRole(ifsBorrowingMarkers...)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
 			// END ifs routes
 
 			// BEGIN data-standard routes (owned by the data-standard work)
