@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -77,9 +76,7 @@ func (app *Application) agreementsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="agreements.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "agreements.csv")
 	_ = cw.Write([]string{"id", "reference", "type", "status", "development", "ward", "date_signed", "planning_applications",
 		"developer", "owner", "responsible_officer", "deed_url", "obligations", "archived"})
 	for _, a := range list {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -71,9 +70,7 @@ func (app *Application) alertsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="alerts.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "alerts.csv")
 	_ = cw.Write([]string{"id", "created", "rule", "alert", "subject", "link", "detail", "amount", "homes", "deadline",
 		"escalated", "responsible_officer", "service_area", "contact_name", "contact_email", "acknowledged", "comment"})
 	for _, a := range rows {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/url"
@@ -83,9 +82,7 @@ func (app *Application) atRiskReportCSV(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="at-risk-`+reportFileSuffix(rep)+`.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "at-risk-"+reportFileSuffix(rep)+".csv")
 	_ = cw.Write([]string{"section", "agreement", "development", "obligation_id", "clause", "purpose", "receipt_id", "received_on", "deadline", "rag",
 		"amount", "unallocated", "unspent", "date", "action", "project", "interest", "reference", "note"})
 	due := func(section string, items []dashboard.DueItem) {

@@ -121,8 +121,6 @@ func (app *Application) dataStandardFile(w http.ResponseWriter, r *http.Request)
 	}
 	app.Logger.Info("data standard export", "file", name, "year", scope, "public", opts.Public,
 		"bytes", len(f.Data), "duration", time.Since(start))
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(f.Data)
+	writeDownload(w, f.Name, "text/csv; charset=utf-8", f.Data)
 }

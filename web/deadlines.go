@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -102,9 +101,7 @@ func (app *Application) deadlinesCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="deadlines.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "deadlines.csv")
 	_ = cw.Write([]string{"deadline", "rag", "agreement", "development", "obligation_id", "purpose", "service_area", "officer",
 		"received_on", "amount", "unallocated", "unspent"})
 	for _, d := range rows {

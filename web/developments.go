@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"math"
 	"net/http"
@@ -57,9 +56,7 @@ func (app *Application) developmentsCSV(w http.ResponseWriter, r *http.Request) 
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="developments.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "developments.csv")
 	_ = cw.Write([]string{"id", "name", "address", "postcode", "ward", "easting", "northing", "latitude", "longitude",
 		"homes_proposed", "planning_applications", "agreements", "archived"})
 	for _, d := range rows {

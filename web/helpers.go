@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -180,4 +181,25 @@ func applyDomainError(f *forms.Form, err error) bool {
 		return true
 	}
 	return false
+}
+
+// attachment names a download; quotes are dropped from the name.
+func attachment(name string) string {
+	return `attachment; filename="` + strings.ReplaceAll(name, `"`, "") + `"`
+}
+
+// csvAttachment starts a CSV download named name and returns its writer;
+// the caller writes the rows and flushes.
+func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", attachment(name))
+	return csv.NewWriter(w)
+}
+
+// writeDownload sends a whole file as an attachment.
+func writeDownload(w http.ResponseWriter, name, contentType string, data []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", attachment(name))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -247,9 +246,7 @@ func (app *Application) lostStockCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lost-stock.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "lost-stock.csv")
 	_ = cw.Write([]string{"home_id", "plot", "address", "postcode", "uprn", "development", "agreement", "exited_on", "financial_year",
 		"route", "tenure_before", "provider", "evidence"})
 	for _, l := range list {

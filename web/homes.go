@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -109,9 +108,7 @@ func (app *Application) homesCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="homes.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "homes.csv")
 	_ = cw.Write([]string{"id", "development", "plot", "uprn", "address", "postcode", "tenure_secured", "tenure_current", "bedrooms",
 		"habitable_rooms", "wheelchair", "state", "provider", "obligation_id", "completed_on", "exited_on", "exit_route"})
 	for _, h := range list {

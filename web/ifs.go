@@ -106,9 +106,7 @@ func (app *Application) ifsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+ifs.FileName(year, "csv")+`"`)
-	_, _ = w.Write(ifs.CSV(st.Rows()))
+	writeDownload(w, ifs.FileName(year, "csv"), "text/csv; charset=utf-8", ifs.CSV(st.Rows()))
 }
 
 // renderIFSDocument renders the standalone statement page that a
@@ -166,7 +164,7 @@ func (app *Application) ifsPublishedFile(w http.ResponseWriter, r *http.Request)
 	}
 	w.Header().Set("Content-Type", ctype)
 	if ctype != "text/html; charset=utf-8" {
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		w.Header().Set("Content-Disposition", attachment(name))
 	}
 	_, _ = w.Write(data)
 }

@@ -297,10 +297,8 @@ func writeZip(w http.ResponseWriter, name string, files []imports.File) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	_, err := w.Write(buf.Bytes())
-	return err
+	writeDownload(w, name, "application/zip", buf.Bytes())
+	return nil
 }
 
 // importsTemplate downloads the template: one CSV per sheet with a worked

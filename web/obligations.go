@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -86,9 +85,7 @@ func (app *Application) obligationsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="obligations.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "obligations.csv")
 	_ = cw.Write([]string{"id", "agreement", "development", "ward", "kind", "purpose", "clause", "description", "trigger_type", "trigger_met_on",
 		"base_amount", "index", "spend_by_months", "service_area", "status", "archived"})
 	for _, o := range list {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -61,9 +60,7 @@ func (app *Application) projectsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="projects.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "projects.csv")
 	_ = cw.Write([]string{"id", "name", "purpose", "service_area", "status", "expected_spend_date", "allocated", "spent", "unspent_allocated"})
 	for _, p := range list {
 		_ = cw.Write([]string{strconv.FormatInt(p.ID, 10), csvSafe(p.Name), p.PurposeCode, csvSafe(p.ServiceArea), string(p.Status),

@@ -349,14 +349,6 @@ func (app *Application) publicStatementFile(w http.ResponseWriter, r *http.Reque
 	writeDownload(w, name, contentType, data)
 }
 
-// writeDownload sends a file as an attachment.
-func writeDownload(w http.ResponseWriter, name, contentType string, data []byte) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	_, _ = w.Write(data)
-}
-
 func (app *Application) publicOpenData(w http.ResponseWriter, r *http.Request) {
 	app.render(w, r, http.StatusOK, templates.PublicDataPage(app.publicPage(r, "Open data"), templates.PublicDataFiles()))
 }

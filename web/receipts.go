@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -36,9 +35,7 @@ func (app *Application) receiptsCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="receipts.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "receipts.csv")
 	_ = cw.Write([]string{"id", "received_on", "payer", "finance_ref", "total", "agreements", "reversed"})
 	for _, rc := range list {
 		reversed := "no"

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -30,9 +29,7 @@ func (app *Application) usersCSV(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="users.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvAttachment(w, "users.csv")
 	_ = cw.Write([]string{"name", "email", "roles", "status", "last_signed_in"})
 	for _, u := range list {
 		roles := make([]string, len(u.Roles))
