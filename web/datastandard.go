@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 // dataStandardYears is how many financial years the page offers.
 const dataStandardYears = 10
 
-var fourDigits = regexp.MustCompile(`^[0-9]{4}$`)
-
 // yearMessage explains what a year must look like.
 var yearMessage = fmt.Sprintf("Financial year must be the year it starts in, as 4 digits from %d to %d, for example 2025 for 1 April 2025 to 31 March 2026",
 	datastandard.MinYear, datastandard.MaxYear)
@@ -29,11 +26,9 @@ func parseFinancialYear(s string) (*int, bool) {
 	if s == "" {
 		return nil, true
 	}
-	if !fourDigits.MatchString(s) {
-		return nil, false
-	}
-	y, _ := strconv.Atoi(s)
-	if y < datastandard.MinYear || y > datastandard.MaxYear {
+	parsed, ok := fy.Parse(s)
+	y := int(parsed)
+	if !ok || y < datastandard.MinYear || y > datastandard.MaxYear {
 		return nil, false
 	}
 	return &y, true

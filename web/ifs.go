@@ -6,30 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
-var ifsYearPattern = regexp.MustCompile(`^[0-9]{4}$`)
-
 // ifsYear reads {year}: 400 when it is not a year at all, 404 when no
 // statement can exist for it (before 2000 or after the current financial
 // year). ok is false when a response was written.
 func (app *Application) ifsYear(w http.ResponseWriter, r *http.Request) (int, bool) {
-	raw := chi.URLParam(r, "year")
-	if !ifsYearPattern.MatchString(raw) {
+	y, ok := fy.Parse(chi.URLParam(r, "year"))
+	if !ok {
 		app.renderError(w, r, http.StatusBadRequest, "That is not a financial year",
 			"A statement's address names the calendar year its financial year starts in, for example /ifs/2025 for 1 April 2025 to 31 March 2026.")
 		return 0, false
 	}
-	year, _ := strconv.Atoi(raw)
+	year := int(y)
 	if !app.IFS.ValidYear(year) {
 		app.renderError(w, r, http.StatusNotFound, "There is no statement for that year",
 			"Statements exist from "+strconv.Itoa(ifs.MinYear)+" to the current financial year, "+ifs.YearLabel(ifs.CurrentYear(app.Now()))+".")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/charts"
 	"github.com/s106monitor/s106/internal/datastandard"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
@@ -331,11 +332,12 @@ func (app *Application) publicStatements(w http.ResponseWriter, r *http.Request)
 }
 
 func (app *Application) publicStatementFile(w http.ResponseWriter, r *http.Request) {
-	year, err := strconv.Atoi(chi.URLParam(r, "year"))
-	if err != nil || year < 1990 || year > 2200 {
+	y, ok := fy.Parse(chi.URLParam(r, "year"))
+	if !ok {
 		app.publicNotFound(w, r)
 		return
 	}
+	year := int(y)
 	name := chi.URLParam(r, "file")
 	data, contentType, err := app.IFS.PublicationFile(r.Context(), year, name)
 	if errors.Is(err, store.ErrNotFound) {

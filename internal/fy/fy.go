@@ -28,6 +28,25 @@ func Today(now time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// Parse reads a year as written in addresses and forms: exactly four
+// digits, from 1900 to 2200 (callers narrow the range further).
+func Parse(s string) (Year, bool) {
+	if len(s) != 4 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n < 1900 || n > 2200 {
+		return 0, false
+	}
+	return Year(n), true
+}
+
 // Start is 1 April.
 func (y Year) Start() time.Time { return time.Date(int(y), time.April, 1, 0, 0, 0, 0, time.UTC) }
 

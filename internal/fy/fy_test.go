@@ -5,6 +5,15 @@ import (
 	"time"
 )
 
+func TestParse(t *testing.T) {
+	for s, want := range map[string]bool{"2025": true, "1900": true, "2200": true, "1899": false, "2201": false,
+		"25": false, "20x5": false, "+202": false, " 2025": false, "2025-26": false, "": false, "２０２５": false} {
+		if y, ok := Parse(s); ok != want || (ok && y.Start().Year() != y.End().Year()-1) {
+			t.Errorf("Parse(%q) = %d, %v; want ok=%v", s, y, ok, want)
+		}
+	}
+}
+
 func TestYearBoundaries(t *testing.T) {
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	if got := Of(day(2026, time.March, 31)); got != 2025 {

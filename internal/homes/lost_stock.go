@@ -3,7 +3,6 @@ package homes
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -81,11 +80,10 @@ func lostStockFilters(p listing.Params) *listing.Where {
 		w.Add("st.exit_route = ?", r)
 	}
 	if y := p.Get("year"); y != "" {
-		year, err := strconv.Atoi(y)
-		if err != nil || year < 1900 || year > 2200 {
+		if year, ok := fy.Parse(y); !ok {
 			w.Add("false")
 		} else {
-			from := fy.Year(year).Start()
+			from := year.Start()
 			w.Add("st.exited_on >= ? AND st.exited_on < ?", from, from.AddDate(1, 0, 0))
 		}
 	}
