@@ -700,7 +700,7 @@ func IndexSeriesPage(p Page, v IndexSeriesView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Pagination(v.Values.Params, v.Values.Pages()).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Pagination(v.Values.Nav()).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

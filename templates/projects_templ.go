@@ -416,7 +416,7 @@ func ProjectsPage(p Page, v ProjectsListView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Pagination(v.Page.Params, v.Page.Pages()).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Pagination(v.Page.Nav()).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
@@ -101,6 +102,18 @@ func (app *Application) render(w http.ResponseWriter, r *http.Request, status in
 func (app *Application) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	app.Logger.Error("server error", "err", err, "method", r.Method, "path", r.URL.Path)
 	app.renderError(w, r, http.StatusInternalServerError, "Sorry, there is a problem with the service", "Your request could not be completed.")
+}
+
+// listError answers a list page that could not be read: a page link with
+// an unreadable position (edited by hand) is the reader's mistake, and says
+// so; anything else is ours.
+func (app *Application) listError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, listing.ErrBadCursor) {
+		app.renderError(w, r, http.StatusBadRequest, "This page link is not valid",
+			"The link's position in the list could not be read. Go back to the first page of the list and try again.")
+		return
+	}
+	app.serverError(w, r, err)
 }
 
 // clientError shows the styled page for a 4xx status.

@@ -79,7 +79,7 @@ func (app *Application) homesList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	page, err := app.Homes.ListHomes(ctx, p)
 	if err != nil {
-		app.serverError(w, r, err)
+		app.listError(w, r, err)
 		return
 	}
 	v := templates.HomesListView{Page: page, CSVHref: csvHref("/homes.csv", p)}

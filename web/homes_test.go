@@ -469,3 +469,49 @@ func TestHomesPagesAreAccessibleInTheBrowser(t *testing.T) {
 }
 
 func confirmChecksum(text string) string { return homes.Checksum([]byte(text)) }
+
+// The homes list pages by keyset: "Next", "Previous" and the last page
+// carry a position, follow on exactly, and a position edited by hand is
+// refused with a clear message.
+func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
+	s := newHMSite(t)
+	v := url.Values{"count": {"120"}, "prefix": {"P"}, "start": {"1"}, "tenure": {"social-rent"}, "bedrooms": {"2"}, "wheelchair": {"none"}}
+	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusSeeOther {
+		t.Fatalf("generate: %d\n%s", res.status, excerpt(res.body))
+	}
+	link := func(body, rel string) string {
+		t.Helper()
+		m := regexp.MustCompile(`href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s link\n%s", rel, excerpt(body))
+		}
+		return html.UnescapeString(m[1])
+	}
+	first := s.ts.get(t, "/homes")
+	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>120</strong>") || !strings.Contains(first.body, "Plot P50<") {
+		t.Fatalf("first page\n%s", excerpt(first.body))
+	}
+	next := link(first.body, "next")
+	if !strings.Contains(next, "after=") || !strings.Contains(next, "page=2") {
+		t.Fatalf("next link %s", next)
+	}
+	second := s.ts.get(t, "/homes"+next)
+	if !strings.Contains(second.body, "Showing <strong>51</strong> to <strong>100</strong>") || !strings.Contains(second.body, "Plot P51<") || strings.Contains(second.body, "Plot P50<") {
+		t.Fatalf("second page\n%s", excerpt(second.body))
+	}
+	last := s.ts.get(t, "/homes?page=last")
+	if !strings.Contains(last.body, "Showing <strong>101</strong> to <strong>120</strong>") || !strings.Contains(last.body, "Plot P120<") || !strings.Contains(last.body, `aria-current="page">3<`) {
+		t.Fatalf("last page\n%s", excerpt(last.body))
+	}
+	prev := link(last.body, "prev")
+	if !strings.Contains(prev, "before=") {
+		t.Fatalf("previous link %s", prev)
+	}
+	if back := s.ts.get(t, "/homes"+prev); !strings.Contains(back.body, "Plot P51<") || !strings.Contains(back.body, "Plot P100<") || strings.Contains(back.body, "Plot P101<") {
+		t.Fatalf("back from the last page\n%s", excerpt(back.body))
+	}
+	bad := s.ts.get(t, "/homes?page=2&after=edited")
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "This page link is not valid") {
+		t.Fatalf("edited link: %d\n%s", bad.status, excerpt(bad.body))
+	}
+}

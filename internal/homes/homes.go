@@ -412,18 +412,13 @@ var HomeSorts = []string{"development", "plot", "uprn", "postcode", "tenure", "b
 // postcode, plot or development) and filters (development, provider,
 // current tenure, state).
 func (s *Service) ListHomes(ctx context.Context, p listing.Params) (listing.Page[Home], error) {
-	items, total, err := listHomes(ctx, s.DB.Pool, p, true)
-	if err != nil {
-		return listing.Page[Home]{}, err
-	}
-	return listing.Page[Home]{Items: items, Total: total, Params: p}, nil
+	return listHomes(ctx, s.DB.Pool, p)
 }
 
 // ExportHomes returns every home matching the filters, in the list's
 // order, without pagination (for CSV).
 func (s *Service) ExportHomes(ctx context.Context, p listing.Params) ([]Home, error) {
-	items, _, err := listHomes(ctx, s.DB.Pool, p, false)
-	return items, err
+	return exportHomes(ctx, s.DB.Pool, p)
 }
 
 // DevelopmentChoice is a development that has homes, for filters.

@@ -248,17 +248,45 @@ func plotOrder(dir string) string {
 		`, lower(h.plot)` + dir
 }
 
-// homeSortColumns maps each list sort key to its SQL; nothing from the
-// URL reaches ORDER BY except through this map.
-var homeSortColumns = map[string]string{
-	"development": "lower(d.name)",
-	"uprn":        "h.uprn::bigint",
-	"postcode":    "nullif(h.postcode, '')",
-	"tenure":      "array_position(ARRAY['social-rent','london-affordable-rent','affordable-rent','london-living-rent','intermediate-rent','shared-ownership','first-homes','discount-market-sale','other-intermediate','market'], st.current_tenure)",
-	"bedrooms":    "h.bedrooms",
-	"state":       "array_position(ARRAY['secured','started','completed','transferred','occupied','left-stock'], st.state)",
-	"provider":    "lower(cp.name)",
-	"updated":     "h.updated_at",
+// homeSortKeys maps each list sort key to its SQL and type; nothing from
+// the URL reaches ORDER BY except through this map. After the chosen key
+// the list sorts by development and plot (naturally: A-2 before A-10),
+// then id, so pages never overlap. The development and plot keys are
+// stored on the home (migration 00013) so an index serves those orders.
+var homeSortKeys = map[string]listing.Key{
+	"uprn":     {SQL: "h.uprn::bigint", Type: "bigint"},
+	"postcode": {SQL: "nullif(h.postcode, '')", Type: "text"},
+	"tenure":   {SQL: "array_position(ARRAY['social-rent','london-affordable-rent','affordable-rent','london-living-rent','intermediate-rent','shared-ownership','first-homes','discount-market-sale','other-intermediate','market'], st.current_tenure)", Type: "integer"},
+	"bedrooms": {SQL: "h.bedrooms", Type: "integer"},
+	"state":    {SQL: "array_position(ARRAY['secured','started','completed','transferred','occupied','left-stock'], st.state)", Type: "integer"},
+	"provider": {SQL: "lower(cp.name)", Type: "text"},
+	"updated":  {SQL: "h.updated_at", Type: "timestamptz"},
+}
+
+var (
+	developmentKey = listing.Key{SQL: "h.development_sort", Type: "text"}
+	plotKeys       = []listing.Key{
+		{SQL: "h.plot_prefix", Type: "text"},
+		{SQL: "h.plot_number", Type: "numeric", Nullable: true},
+		{SQL: "lower(h.plot)", Type: "text"},
+	}
+	idKey = listing.Key{SQL: "h.id", Type: "bigint"}
+)
+
+// homeKeyset is the list's order for p.
+func homeKeyset(p listing.Params) listing.Keyset {
+	var keys []listing.Key
+	switch p.Sort {
+	case "plot":
+		keys = append(append(keys, plotKeys...), developmentKey)
+	default:
+		if k, ok := homeSortKeys[p.Sort]; ok {
+			k.Nullable, k.NullsLast = true, true
+			keys = append(keys, k)
+		}
+		keys = append(append(keys, developmentKey), plotKeys...)
+	}
+	return listing.Keyset{Keys: append(keys, idKey), Desc: p.Desc}
 }
 
 // homeFilters turns the list's search and filters into conditions.
@@ -299,55 +327,95 @@ func homeFilters(p listing.Params) *listing.Where {
 }
 
 // queryHomes reads homes matching w in order; limit 0 reads them all.
-// It returns the rows and the total matching.
-//
-// A page and its total are two queries: counting needs only the tables the
-// filters name, and the page query, free of a window count, stops after
-// its rows when the order follows an index.
 func queryHomes(ctx context.Context, q store.Querier, w *listing.Where, order string, limit, offset int) ([]Home, int, error) {
-	total := 0
-	if limit > 0 {
-		if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count homes: %w", err)
-		}
-		if total == 0 {
-			return nil, 0, nil
-		}
+	items, _, err := readHomes(ctx, q, listing.Query{Where: w, OrderBy: order, Limit: limit, Offset: offset}, "")
+	return items, len(items), err
+}
+
+// readHomes runs one read of the homes list; with cursorColumn it also
+// returns each home's position in the list's order.
+func readHomes(ctx context.Context, q store.Querier, lq listing.Query, cursorColumn string) ([]Home, [][]string, error) {
+	if cursorColumn != "" {
+		return readHomesPage(ctx, q, lq, cursorColumn)
 	}
-	args := append([]any(nil), w.Args...)
-	page := *w
-	page.Args = args
-	where := page.SQL()
-	if strings.Contains(where, "h.id IN (SELECT") {
-		// A search picks few homes through the trigram indexes; a leading
-		// sort key no index provides stops the planner walking every
-		// development in name order to fill the first page.
-		order = "h.archived_at IS NULL, " + order
-	}
-	sql := `SELECT ` + homeColumns + homeFrom + ` ` + where + ` ORDER BY ` + order
-	if limit > 0 {
-		sql += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
+	page := *lq.Where
+	page.Args = append([]any(nil), lq.Where.Args...)
+	sql := `SELECT ` + homeColumns + homeFrom + ` ` + page.SQL() + ` ORDER BY ` + lq.OrderBy
+	if lq.Limit > 0 {
+		sql += ` LIMIT ` + page.Arg(lq.Limit) + ` OFFSET ` + page.Arg(lq.Offset)
 	}
 	rows, err := q.Query(ctx, sql, page.Args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list homes: %w", err)
+		return nil, nil, fmt.Errorf("list homes: %w", err)
 	}
 	defer rows.Close()
 	var out []Home
 	for rows.Next() {
 		h, err := scanHome(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("list homes: %w", err)
+			return nil, nil, fmt.Errorf("list homes: %w", err)
 		}
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list homes: %w", err)
+		return nil, nil, fmt.Errorf("list homes: %w", err)
 	}
-	if limit == 0 {
-		total = len(out)
+	return out, nil, nil
+}
+
+// readHomesPage reads a page in two steps: which homes, and where they
+// stand, from only the tables the filters and order name; then those
+// homes in full. An order no index serves (tenure, state, updated …) then
+// sorts 50,000 narrow rows rather than 50,000 joined ones, and PostgreSQL
+// keeps only the page's rows while sorting (a top-N sort).
+func readHomesPage(ctx context.Context, q store.Querier, lq listing.Query, cursorColumn string) ([]Home, [][]string, error) {
+	page := *lq.Where
+	page.Args = append([]any(nil), lq.Where.Args...)
+	where := page.SQL()
+	// The positions are worked out for the page's homes only, in the second
+	// step: in the first they would be computed for every home sorted.
+	sql := `SELECT h.id` + homeCountFrom(where+" "+lq.OrderBy) + ` ` + where + ` ORDER BY ` + lq.OrderBy +
+		` LIMIT ` + page.Arg(lq.Limit) + ` OFFSET ` + page.Arg(lq.Offset)
+	rows, err := q.Query(ctx, sql, page.Args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list homes: %w", err)
 	}
-	return out, total, nil
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, nil, fmt.Errorf("list homes: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	rows, err = q.Query(ctx, `SELECT `+homeColumns+`, `+cursorColumn+homeFrom+` WHERE h.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list homes: %w", err)
+	}
+	defer rows.Close()
+	type found struct {
+		home Home
+		pos  []string
+	}
+	byID := make(map[int64]found, len(ids))
+	for rows.Next() {
+		var pos []string
+		h, err := scanHome(rows, &pos)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list homes: %w", err)
+		}
+		byID[h.ID] = found{h, pos}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("list homes: %w", err)
+	}
+	out := make([]Home, 0, len(ids))
+	positions := make([][]string, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok { // homes are archived, never deleted
+			out, positions = append(out, f.home), append(positions, f.pos)
+		}
+	}
+	return out, positions, nil
 }
 
 var (
@@ -367,33 +435,23 @@ func homeCountFrom(where string) string {
 	return from
 }
 
-func listHomes(ctx context.Context, q store.Querier, p listing.Params, paged bool) ([]Home, int, error) {
-	dir := p.Direction()
-	var order string
-	if p.Sort == "plot" {
-		order = plotOrder(dir) + ", lower(d.name) " + dir
-	} else {
-		col, ok := homeSortColumns[p.Sort]
-		if !ok {
-			col = homeSortColumns["development"]
-		}
-		order = col + " " + dir + " NULLS LAST, lower(d.name) " + dir + ", " + plotOrder(dir)
+// listHomes reads one page of the list p asks for (a page and its total
+// are two queries: counting needs only the tables the filters name).
+func listHomes(ctx context.Context, q store.Querier, p listing.Params) (listing.Page[Home], error) {
+	w := homeFilters(p)
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
+		return listing.Page[Home]{}, fmt.Errorf("count homes: %w", err)
 	}
-	order += ", h.id " + dir
-	limit, offset := 0, 0
-	if paged {
-		limit, offset = p.PerPage, p.Offset()
-	}
-	items, total, err := queryHomes(ctx, q, homeFilters(p), order, limit, offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	if paged && len(items) == 0 && p.Page > 1 {
-		// Past the last page: the total still has to be right.
-		cw := homeFilters(p)
-		if err := q.QueryRow(ctx, `SELECT count(*)`+homeFrom+` `+cw.SQL(), cw.Args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count homes: %w", err)
-		}
-	}
-	return items, total, nil
+	k := homeKeyset(p)
+	cursor := k.CursorColumn()
+	return listing.ReadPage(p, k, w, total, func(lq listing.Query) ([]Home, [][]string, error) {
+		return readHomes(ctx, q, lq, cursor)
+	})
+}
+
+// exportHomes reads every home the list's filters select, in its order.
+func exportHomes(ctx context.Context, q store.Querier, p listing.Params) ([]Home, error) {
+	items, _, err := readHomes(ctx, q, listing.Query{Where: homeFilters(p), OrderBy: homeKeyset(p).OrderBy(false)}, "")
+	return items, err
 }

@@ -22,6 +22,10 @@ type Params struct {
 	Desc    bool
 	Page    int // from 1
 	PerPage int
+	// After and Before are a keyset list's position from a link to the
+	// next or previous page; Last asks for the last page (?page=last).
+	After, Before string
+	Last          bool
 }
 
 // Parse reads q, sort, dir and page from a query string. sort must be one
@@ -38,6 +42,11 @@ func Parse(v url.Values, allowed []string, defaultSort string, defaultDesc bool)
 	}
 	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 && n < 1_000_000 {
 		p.Page = n
+	}
+	p.Last = v.Get("page") == "last"
+	p.After, p.Before = v.Get("after"), v.Get("before")
+	if p.Before != "" {
+		p.After = ""
 	}
 	return p
 }
@@ -83,7 +92,7 @@ func (p Params) SortLink(key string) string {
 	if p.Sort == key && !p.Desc {
 		dir = "desc"
 	}
-	return p.With("sort", key, "dir", dir, "page", "")
+	return p.With("sort", key, "dir", dir, "page", "", "after", "", "before", "")
 }
 
 // AriaSort is the aria-sort value for a column header.
@@ -103,6 +112,72 @@ type Page[T any] struct {
 	Items  []T
 	Total  int
 	Params Params
+	// FirstCursor and LastCursor are the positions of the first and last
+	// rows shown, for a keyset list's previous and next links ("" for a
+	// list paged by offset).
+	FirstCursor, LastCursor string
+}
+
+// Nav is what a page's pagination links need.
+func (pg Page[T]) Nav() Nav {
+	return Nav{Params: pg.Params, Pages: pg.Pages(), First: pg.FirstCursor, Last: pg.LastCursor}
+}
+
+// Nav is a list page's place among its pages.
+type Nav struct {
+	Params      Params
+	Pages       int
+	First, Last string
+}
+
+// Keyset reports whether the list pages by keyset.
+func (n Nav) Keyset() bool { return n.First != "" }
+
+// Numbers lists the page numbers to link to: the first, those around the
+// current page and the last, with 0 for a gap. A keyset list links to its
+// neighbours only (their links carry a position; farther pages would be
+// read by offset).
+func (n Nav) Numbers() []int {
+	near := 2
+	if n.Keyset() {
+		near = 1
+	}
+	current := n.Params.Page
+	var out []int
+	last := 0
+	for i := 1; i <= n.Pages; i++ {
+		if i == 1 || i == n.Pages || (i >= current-near && i <= current+near) {
+			if last != 0 && i-last > 1 {
+				out = append(out, 0)
+			}
+			out = append(out, i)
+			last = i
+		}
+	}
+	return out
+}
+
+// Link is the query string of page i, keeping the filters and sort: by
+// position for the neighbours and the last page of a keyset list, by
+// number otherwise.
+func (n Nav) Link(i int) string {
+	p, page := n.Params, strconv.Itoa(i)
+	switch {
+	case i <= 1:
+		return p.With("page", "", "after", "", "before", "")
+	case i == p.Page:
+		return p.With() // this page, as it was asked for
+	case !n.Keyset():
+		return p.With("page", page, "after", "", "before", "")
+	case i == p.Page+1:
+		return p.With("page", page, "after", n.Last, "before", "")
+	case i == p.Page-1:
+		return p.With("page", page, "before", n.First, "after", "")
+	case i == n.Pages:
+		return p.With("page", "last", "after", "", "before", "")
+	default:
+		return p.With("page", page, "after", "", "before", "")
+	}
 }
 
 // Pages is the number of pages.

@@ -124,6 +124,11 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 			if _, err := tx.Exec(ctx, `SELECT refresh_all_derived_totals()`); err != nil {
 				return err
 			}
+			// The homes' copies of their development's sort name
+			// (migration 00013), lower-cased as PostgreSQL does.
+			if _, err := tx.Exec(ctx, `SELECT refresh_home_sort_keys()`); err != nil {
+				return err
+			}
 		}
 		return verifyInvariants(ctx, tx)
 	})
@@ -185,6 +190,9 @@ func verifyInvariants(ctx context.Context, tx pgx.Tx) error {
 		{"homes deliver affordable-housing obligations of their own development", `
 			SELECT h.id::text FROM homes h JOIN obligations o ON o.id = h.obligation_id JOIN agreements a ON a.id = o.agreement_id
 			WHERE o.kind <> 'affordable-housing' OR a.development_id <> h.development_id LIMIT 1`},
+		{"homes carry their development's sort name", `
+			SELECT h.id::text FROM homes h JOIN developments d ON d.id = h.development_id
+			WHERE h.development_sort <> lower(d.name) LIMIT 1`},
 	}
 	for _, c := range checks {
 		var bad string
@@ -230,6 +238,8 @@ type generator struct {
 	// projectsByPurpose pools projects for allocations.
 	projectsByPurpose map[string][]int64
 	projectPurpose    []string
+	// developmentNames are the names of the developments generated.
+	developmentNames map[int64]string
 
 	providersT, developments, applications, organisations, agreements *table
 	agreementApps, parties, obligations, mixes, mixLines              *table
@@ -243,6 +253,7 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		opts:              opts,
 		rnd:               rand.New(rand.NewPCG(opts.Seed, 0x5106)),
 		projectsByPurpose: map[string][]int64{},
+		developmentNames:  map[int64]string{},
 	}
 	mk := func(name string, identity bool, cols ...string) *table {
 		if identity {
@@ -273,7 +284,7 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		"interest", "reference", "evidence", "note", "base_amount", "index_series", "base_index_date", "base_index_value",
 		"calc_index_date", "calc_index_value", "calculated_amount", "due_date", "reverses_id", "recorded_by")
 	g.homes = mk("homes", true, "development_id", "obligation_id", "plot", "tenure", "bedrooms", "habitable_rooms",
-		"wheelchair", "registered_provider_id", "address", "postcode", "uprn")
+		"wheelchair", "registered_provider_id", "address", "postcode", "uprn", "development_sort")
 	g.homeEvents = mk("home_events", true, "home_id", "kind", "event_date", "registered_provider_id", "evidence", "note", "recorded_by")
 
 	for _, t := range g.tables() {
@@ -462,6 +473,7 @@ func (g *generator) generate() {
 			postcode := fmt.Sprintf("WV%d %d%c%c", 1+g.pick(20), g.pick(10), 'A'+rune(g.pick(26)), 'A'+rune(g.pick(26)))
 			dev = g.developments.add(name, fmt.Sprintf("Land at %d %s, Wessex Vale", 1+g.pick(200), largeStreets[g.pick(len(largeStreets))]),
 				postcode, ward, homesProposed, "")
+			g.developmentNames[dev] = name
 		}
 		g.appSeq++
 		appRef := fmt.Sprintf("%02d/%05d/FUL", signed.Year()%100, g.appSeq)
@@ -777,7 +789,7 @@ func (g *generator) affordable(ag, dev int64, commence, occupy time.Time, draft 
 			uprn = fmt.Sprint(g.uprnSeq)
 		}
 		id := g.homes.add(dev, ob, fmt.Sprintf("Plot %d", g.homes.next), h.tenure, h.beds, h.beds+1, "none", provider,
-			homeAddress(dev, i), "", uprn)
+			homeAddress(dev, i), "", uprn, strings.ToLower(g.developmentNames[dev]))
 		if !g.before(started) {
 			continue
 		}
