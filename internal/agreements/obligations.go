@@ -421,15 +421,23 @@ func obligationFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 	w.Archived(p, "o.archived_at")
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add(`(a.reference ILIKE ? OR o.description ILIKE ? OR o.clause_ref ILIKE ? OR d.name ILIKE ? OR d.address ILIKE ? OR d.postcode ILIKE ?
-			OR EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
-			           WHERE ap.agreement_id = a.id AND org.name ILIKE ?))`, like, like, like, like, like, like, like)
+		// The obligation's own fields each through their trigram index
+		// (migration 00014), the agreement's and site's through the few
+		// agreements that match: an OR across the joined tables reads
+		// every obligation.
+		w.Add(`o.id IN (SELECT id FROM obligations WHERE description ILIKE ?
+			UNION ALL SELECT id FROM obligations WHERE clause_ref ILIKE ?
+			UNION ALL SELECT so.id FROM obligations so WHERE so.agreement_id IN (
+				SELECT sa.id FROM agreements sa JOIN developments sd ON sd.id = sa.development_id
+				WHERE sa.reference ILIKE ? OR sd.name ILIKE ? OR sd.address ILIKE ? OR sd.postcode ILIKE ?
+				   OR EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
+				              WHERE ap.agreement_id = sa.id AND org.name ILIKE ?)))`, like, like, like, like, like, like, like)
 	}
 	if v := p.Get("status"); v != "" {
 		w.Add("s.status = ?", v)
 	}
 	if v := p.Get("purpose"); v != "" {
-		w.Add("(o.purpose_code = ? OR pu.parent_code = ?)", v, v)
+		w.Add("o.purpose_code IN (SELECT code FROM contribution_purposes WHERE code = ? OR parent_code = ?)", v, v)
 	}
 	if v := p.Get("kind"); v != "" {
 		w.Add("o.kind = ?", v)

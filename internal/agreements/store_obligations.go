@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,10 +16,6 @@ import (
 // obligationSelect reads an obligation with its agreement, development,
 // purpose and derived status, in one round trip.
 const obligationSelect = `SELECT ` + obligationColumns + obligationFrom
-
-// obligationSelectWithCount adds the number of matching rows to each row,
-// so a list page needs one query.
-const obligationSelectWithCount = `SELECT ` + obligationColumns + `, count(*) OVER ()` + obligationFrom
 
 const obligationColumns = `o.id, o.agreement_id, a.reference, d.id, d.name, d.ward, o.kind, o.purpose_code, pu.name,
        o.clause_ref, o.description, o.phase,
@@ -36,6 +33,16 @@ JOIN agreements a ON a.id = o.agreement_id
 JOIN developments d ON d.id = a.development_id
 JOIN contribution_purposes pu ON pu.code = o.purpose_code
 JOIN obligation_status s ON s.obligation_id = o.id`
+
+// obligationListJoins join an obligation's agreement, development, purpose
+// and status for the list, which reads the status kept in
+// obligation_states (migration 00014) so it can sort and filter by it
+// without deriving it for every obligation.
+const obligationListJoins = `
+JOIN agreements a ON a.id = o.agreement_id
+JOIN developments d ON d.id = a.development_id
+JOIN contribution_purposes pu ON pu.code = o.purpose_code
+JOIN obligation_states s ON s.obligation_id = o.id`
 
 func scanObligation(row pgx.Row, extra ...any) (Obligation, error) {
 	var o Obligation
@@ -170,35 +177,117 @@ var obligationOrder = map[string]string{
 	"updated":     "o.updated_at",
 }
 
+// listObligations reads the obligations matching w in the order p asks
+// for: one page and the total matching when paged, else all of them.
+//
+// A page is two queries, as for homes: the count joins only the tables the
+// filters name, and the page first picks its obligations' ids joining only
+// what the filters and the order need (an index walk that stops after the
+// page when the order has one), then reads those rows in full.
 func listObligations(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, paged bool) ([]Obligation, int, error) {
-	order, ok := obligationOrder[p.Sort]
-	if !ok {
-		order = obligationOrder["agreement"]
-	}
-	nulls := "NULLS LAST"
-	if p.Desc {
-		nulls = "NULLS FIRST"
-	}
-	limit := ""
+	order := obligationOrderSQL(p.Sort, p.Desc)
+	where := w.SQL()
+	total := 0
+	stmt := `SELECT ` + obligationColumns + ` FROM obligations o` + obligationListJoins + ` ` + where + ` ORDER BY ` + order
+	args := w.Args
 	if paged {
-		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+		if err := q.QueryRow(ctx, `SELECT count(*) FROM obligations o`+obligationKeyJoins(where)+` `+where, w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count obligations: %w", err)
+		}
+		if total == 0 || p.Offset() >= total {
+			return nil, total, nil
+		}
+		// A page past the middle is the same rows counted from the other
+		// end, which an index walk reaches sooner.
+		keyOrder, limit, offset := order, p.PerPage, p.Offset()
+		if offset > total/2 {
+			keyOrder = obligationOrderSQL(p.Sort, !p.Desc)
+			offset = total - offset - p.PerPage
+			if offset < 0 {
+				limit, offset = limit+offset, 0
+			}
+		}
+		page := listing.Where{Args: append([]any(nil), w.Args...)}
+		keys := `SELECT o.id FROM obligations o` + obligationKeyJoins(where+" "+keyOrder) + ` ` + where + ` ORDER BY ` + keyOrder
+		if total <= fewObligations {
+			// Few match: find them all through the filters' indexes, then
+			// sort them. Walking the order's index instead, hoping to meet
+			// them early, reads most obligations when the matches cluster
+			// at its far end (trigger dates met last year belong to recent
+			// agreements, which sort last).
+			keys = `WITH m AS MATERIALIZED (SELECT o.id FROM obligations o` + obligationKeyJoins(where) + ` ` + where + `)
+				SELECT o.id FROM m JOIN obligations o ON o.id = m.id` + obligationKeyJoins(keyOrder) + ` ORDER BY ` + keyOrder
+		}
+		keys += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
+		stmt = `SELECT ` + obligationColumns + ` FROM (` + keys + `) pg JOIN obligations o ON o.id = pg.id` + obligationListJoins + ` ORDER BY ` + order
+		args = page.Args
 	}
-	stmt := obligationSelectWithCount + ` ` + w.SQL() + ` ORDER BY ` + order + ` ` + p.Direction() + ` ` + nulls + `, o.id ` + p.Direction() + limit
-	rows, err := q.Query(ctx, stmt, w.Args...)
+	rows, err := q.Query(ctx, stmt, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list obligations: %w", err)
 	}
 	defer rows.Close()
 	var out []Obligation
-	total := 0
 	for rows.Next() {
-		o, err := scanObligation(rows, &total)
+		o, err := scanObligation(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list obligations: %w", err)
 		}
 		out = append(out, o)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list obligations: %w", err)
+	}
+	if !paged {
+		total = len(out)
+	}
+	return out, total, nil
+}
+
+var (
+	refersToAgreement   = regexp.MustCompile(`\b[ad]\.`)
+	refersToDevelopment = regexp.MustCompile(`\bd\.`)
+	refersToPurpose     = regexp.MustCompile(`\bpu\.`)
+	refersToState       = regexp.MustCompile(`\bs\.`)
+)
+
+// obligationOrderSQL is the ORDER BY of the list sorted by key: unknown
+// keys sort by agreement, nulls come last ascending and first descending,
+// and the id breaks ties so pages never overlap.
+func obligationOrderSQL(key string, desc bool) string {
+	order, ok := obligationOrder[key]
+	if !ok {
+		order = obligationOrder["agreement"]
+	}
+	if desc {
+		return order + ` DESC NULLS FIRST, o.id DESC`
+	}
+	return order + ` ASC NULLS LAST, o.id ASC`
+}
+
+// fewObligations is the most matches a list page sorts after finding them
+// all, rather than by walking its order's index: finding and sorting this
+// many costs a few milliseconds whatever the size of the register. (A
+// variable so tests can take either way.)
+var fewObligations = 2000
+
+// obligationKeyJoins joins to obligations o only the tables sql (a WHERE
+// clause, an order or both) refers to.
+func obligationKeyJoins(sql string) string {
+	from := ""
+	if refersToAgreement.MatchString(sql) {
+		from += ` JOIN agreements a ON a.id = o.agreement_id`
+	}
+	if refersToDevelopment.MatchString(sql) {
+		from += ` JOIN developments d ON d.id = a.development_id`
+	}
+	if refersToPurpose.MatchString(sql) {
+		from += ` JOIN contribution_purposes pu ON pu.code = o.purpose_code`
+	}
+	if refersToState.MatchString(sql) {
+		from += ` JOIN obligation_states s ON s.obligation_id = o.id`
+	}
+	return from
 }
 
 func insertEvent(ctx context.Context, q store.Querier, e Event, recordedBy int64) (Event, error) {

@@ -18,6 +18,15 @@ import (
 const projectColumns = `p.id, p.name, p.description, p.service_area, p.purpose_code, pu.name, p.expected_spend_date, p.status,
        p.archived_at, p.created_at, p.updated_at, p.version, m.allocated, m.spent`
 
+// projectListFrom reads the projects' money from project_ledger_totals,
+// kept by a trigger on the ledger (migration 00014), so the list does not
+// sum every project's entries on each request.
+const projectListFrom = `
+FROM projects p
+JOIN contribution_purposes pu ON pu.code = p.purpose_code
+LEFT JOIN project_ledger_totals t ON t.project_id = p.id
+CROSS JOIN LATERAL (SELECT coalesce(t.allocated, 0) AS allocated, coalesce(t.spent, 0) AS spent) m`
+
 const projectFrom = `
 FROM projects p
 JOIN contribution_purposes pu ON pu.code = p.purpose_code
@@ -136,8 +145,8 @@ func projectFilters(p listing.Params) *listing.Where {
 	return w
 }
 
-// listProjects runs the list query: the rows and the total matching, in
-// one round trip. paged=false returns every matching row (CSV).
+// listProjects runs the list queries: the total matching and one page,
+// or with paged=false every matching row (CSV).
 func listProjects(ctx context.Context, q store.Querier, p listing.Params, paged bool) ([]Project, int, error) {
 	w := projectFilters(p)
 	order, ok := projectSortColumns[p.Sort]
@@ -145,7 +154,16 @@ func listProjects(ctx context.Context, q store.Querier, p listing.Params, paged 
 		order = projectSortColumns["name"]
 	}
 	dir := p.Direction()
-	sql := `SELECT ` + projectColumns + `, count(*) OVER ()` + projectFrom + ` ` + w.SQL() + `
+	total := 0
+	if paged {
+		if err := q.QueryRow(ctx, `SELECT count(*) FROM projects p JOIN contribution_purposes pu ON pu.code = p.purpose_code `+w.SQL(), w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count projects: %w", err)
+		}
+		if total == 0 || p.Offset() >= total {
+			return nil, total, nil
+		}
+	}
+	sql := `SELECT ` + projectColumns + projectListFrom + ` ` + w.SQL() + `
 		ORDER BY ` + order + ` ` + dir + ` NULLS LAST, lower(p.name) ` + dir + `, p.id ` + dir
 	if paged {
 		sql += ` LIMIT ` + w.Arg(p.PerPage) + ` OFFSET ` + w.Arg(p.Offset())
@@ -156,9 +174,8 @@ func listProjects(ctx context.Context, q store.Querier, p listing.Params, paged 
 	}
 	defer rows.Close()
 	var out []Project
-	total := 0
 	for rows.Next() {
-		pr, err := scanProject(rows, &total)
+		pr, err := scanProject(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list projects: %w", err)
 		}
@@ -167,12 +184,8 @@ func listProjects(ctx context.Context, q store.Querier, p listing.Params, paged 
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list projects: %w", err)
 	}
-	if paged && len(out) == 0 && p.Page > 1 {
-		// Past the last page: the total still has to be right.
-		cw := projectFilters(p)
-		if err := q.QueryRow(ctx, `SELECT count(*) FROM projects p JOIN contribution_purposes pu ON pu.code = p.purpose_code `+cw.SQL(), cw.Args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count projects: %w", err)
-		}
+	if !paged {
+		total = len(out)
 	}
 	return out, total, nil
 }

@@ -1,0 +1,203 @@
+package agreements
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// obligationListCases are the list's default page, each sort and each
+// filter, and the last page, as an officer asks for them.
+var obligationListCases = []string{
+	"", "page=406",
+	"sort=agreement&dir=desc", "sort=development", "sort=kind", "sort=purpose", "sort=status", "sort=amount&dir=desc",
+	"sort=trigger-met", "sort=trigger-met&dir=desc", "sort=updated&dir=desc",
+	"status=pending", "status=part-paid", "status=discharged", "purpose=education", "kind=affordable-housing", "ward=North",
+	"officer=none", "officer=3", "trigger=met", "trigger=not-met", "signed-from=2020-04-01&signed-to=2021-03-31",
+	"met-from=2024-04-01&met-to=2025-03-31", "archived=only", "archived=include", "q=school", "q=zzzz",
+	"status=pending&sort=amount", "sort=status&page=200",
+}
+
+// BenchmarkObligationList times each case on a loaded database
+// (S106_BENCH_DATABASE_URL, e.g. a copy of the large-council benchmark
+// database); it is skipped without one.
+func BenchmarkObligationList(b *testing.B) {
+	dbURL := os.Getenv("S106_BENCH_DATABASE_URL")
+	if dbURL == "" {
+		b.Skip("S106_BENCH_DATABASE_URL not set")
+	}
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	svc := &Service{DB: db}
+	for _, c := range obligationListCases {
+		b.Run(c, func(b *testing.B) {
+			v, _ := url.ParseQuery(c)
+			p := listing.Parse(v, ObligationSorts, "agreement", false)
+			for i := 0; i < b.N; i++ {
+				if _, err := svc.ListObligations(context.Background(), p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// statusDrift counts obligations whose kept status (obligation_states,
+// migration 00014) differs from the one derived from scratch.
+func statusDrift(t *testing.T, svc *Service) int {
+	t.Helper()
+	var n int
+	if err := svc.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM derived_totals_drift`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestObligationListStatusFollowsEventsAndMoney(t *testing.T) {
+	f := newObligationFixture(t)
+	ctx := context.Background()
+	ob := f.record(educationContribution())
+	other := f.record(educationContribution())
+	status := func(id int64) (ObligationStatus, *time.Time) {
+		t.Helper()
+		page, err := f.svc.ListObligations(ctx, listing.Parse(url.Values{"sort": {"status"}}, ObligationSorts, "agreement", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Items {
+			if o.ID == id {
+				one, err := f.svc.GetObligation(ctx, id)
+				if err != nil || one.Status != o.Status {
+					t.Fatalf("list says %s, obligation page %s (%v)", o.Status, one.Status, err)
+				}
+				return o.Status, o.TriggerMetOn
+			}
+		}
+		t.Fatalf("obligation %d not listed", id)
+		return "", nil
+	}
+	if s, _ := status(ob.ID); s != "pending" {
+		t.Fatalf("new obligation lists as %s", s)
+	}
+	ev, err := f.svc.RecordEvent(ctx, testActor, ob.ID, EventInput{Kind: EventTriggerMet, Date: datep(2025, 3, 31), Evidence: "notice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, met := status(ob.ID); s != "triggered" || met == nil || !met.Equal(*datep(2025, 3, 31)) {
+		t.Fatalf("after trigger met: %s %v", s, met)
+	}
+	err = pgx.BeginFunc(ctx, f.svc.DB.Pool, func(tx pgx.Tx) error {
+		var rid int64
+		if err := tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ('2025-05-01', 'Vale Homes', 1000) RETURNING id`).Scan(&rid); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', '2025-05-01', 1000, $2)`, ob.ID, rid)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := status(ob.ID); s != "paid" {
+		t.Fatalf("after payment: %s", s)
+	}
+	if _, err := f.svc.ReverseEvent(ctx, testActor, ob.ID, ev.ID, "Wrong obligation"); err != nil {
+		t.Fatal(err)
+	}
+	if s, met := status(ob.ID); s != "paid" || met != nil {
+		t.Fatalf("after the trigger was reversed: %s %v", s, met)
+	}
+	if n := statusDrift(t, f.svc); n != 0 {
+		t.Fatalf("%d kept rows drift", n)
+	}
+	for q, want := range map[string]int64{"status=paid": ob.ID, "status=pending": other.ID, "trigger=not-met&status=paid": ob.ID} {
+		v, _ := url.ParseQuery(q)
+		page, err := f.svc.ListObligations(ctx, listing.Parse(v, ObligationSorts, "agreement", false))
+		if err != nil || page.Total != 1 || len(page.Items) != 1 || page.Items[0].ID != want {
+			t.Errorf("%s: %v %+v", q, err, page)
+		}
+	}
+}
+
+func TestObligationListPagesFollowEachSort(t *testing.T) {
+	f := newObligationFixture(t)
+	ctx := context.Background()
+	second := f.agreement("23/S106/010", "Quarry Field", "South Ward", time.Date(2023, 1, 5, 0, 0, 0, 0, time.UTC))
+	for i := 0; i < 9; i++ {
+		in := educationContribution()
+		in.BaseAmount = money(strconv.Itoa(1000 * (1 + i%4)))
+		agreementID := f.agreementID
+		if i%2 == 1 {
+			agreementID = second
+			in.PurposeCode = "highways"
+		}
+		o, err := f.svc.RecordObligation(ctx, testActor, agreementID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			if _, err := f.svc.RecordEvent(ctx, testActor, o.ID, EventInput{Kind: EventTriggerMet, Date: datep(2025, 1, 1+i), Evidence: "notice"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer func(n int) { fewObligations = n }(fewObligations)
+	for _, few := range []int{fewObligations, 0} {
+		fewObligations = few
+		pagesFollowEachSort(t, f.svc)
+	}
+}
+
+// pagesFollowEachSort checks that the pages of two, in every sort and
+// direction, hold the whole list in order and count it.
+func pagesFollowEachSort(t *testing.T, svc *Service) {
+	t.Helper()
+	ctx := context.Background()
+	for _, sort := range ObligationSorts {
+		for _, dir := range []string{"", "desc"} {
+			for _, filter := range []string{"", "trigger=not-met", "q=primary", "purpose=highways"} {
+				v, _ := url.ParseQuery(filter)
+				v.Set("sort", sort)
+				v.Set("dir", dir)
+				all, err := svc.AllObligations(ctx, listing.Parse(v, ObligationSorts, "agreement", false))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var paged []int64
+				for pg := 1; pg <= 5; pg++ {
+					v.Set("page", strconv.Itoa(pg))
+					p := listing.Parse(v, ObligationSorts, "agreement", false)
+					p.PerPage = 2
+					page, err := svc.ListObligations(ctx, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total != len(all) {
+						t.Fatalf("%s %s %s page %d: total %d, whole list %d", sort, dir, filter, pg, page.Total, len(all))
+					}
+					for _, o := range page.Items {
+						paged = append(paged, o.ID)
+					}
+				}
+				if len(paged) != len(all) {
+					t.Fatalf("%s %s %s: pages hold %d, whole list %d", sort, dir, filter, len(paged), len(all))
+				}
+				for i, o := range all {
+					if paged[i] != o.ID {
+						t.Fatalf("%s %s %s: pages %v differ from the whole list at %d", sort, dir, filter, paged, i)
+					}
+				}
+			}
+		}
+	}
+}
