@@ -79,17 +79,43 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	return app
 }
 
-// cachedRead returns the read model for key, built by build at most once
-// per data version (and per day: "today" is part of every key, since RAG
-// bands and financial years move with it).
-func cachedRead[T any](app *Application, ctx context.Context, key string, build func(context.Context) (T, error)) (T, error) {
+// readModel is one read model kept in app.reads: the key it is kept
+// under and how to build it. One function per read model makes both, for
+// its handler and for the cache warmer (warm.go), so they cannot differ.
+type readModel[T any] struct {
+	key   string
+	build func(context.Context) (T, error)
+}
+
+// readKey is where key is kept today: "today" is part of every key, since
+// RAG bands and financial years move with it.
+func (app *Application) readKey(key string) string {
+	return fy.Today(app.Now()).Format("2006-01-02") + " " + key
+}
+
+// cachedRead returns the read model, built at most once per data version
+// (and per day).
+func cachedRead[T any](app *Application, ctx context.Context, m readModel[T]) (T, error) {
 	version, err := cache.Version(ctx, app.DB.Pool)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	key = fy.Today(app.Now()).Format("2006-01-02") + " " + key
-	v, err := app.reads.Get(ctx, version, key, func(ctx context.Context) (any, error) { return build(ctx) })
+	v, err := app.reads.Get(ctx, version, app.readKey(m.key), func(ctx context.Context) (any, error) { return m.build(ctx) })
 	t, _ := v.(T)
 	return t, err
+}
+
+// A readModel is a warmTarget: the cache warmer (warm.go) builds it
+// ahead of its viewers.
+func (m readModel[T]) warmName() string { return m.key }
+
+func (m readModel[T]) warm(ctx context.Context, app *Application) error {
+	_, err := cachedRead(app, ctx, m)
+	return err
+}
+
+func (m readModel[T]) warmed(ctx context.Context, app *Application) (bool, error) {
+	version, err := cache.Version(ctx, app.DB.Pool)
+	return err == nil && app.reads.Cached(version, app.readKey(m.key)), err
 }

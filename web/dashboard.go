@@ -16,8 +16,13 @@ func (app *Application) dashboardService() *dashboard.Service {
 	return &dashboard.Service{DB: app.DB, Ledger: app.Ledger}
 }
 
+// dashboardRead is the managers' figures, kept until the data changes.
+func (app *Application) dashboardRead() readModel[dashboard.Dashboard] {
+	return readModel[dashboard.Dashboard]{key: "dashboard", build: app.dashboardService().Figures}
+}
+
 func (app *Application) dashboardShow(w http.ResponseWriter, r *http.Request) {
-	d, err := cachedRead(app, r.Context(), "dashboard", app.dashboardService().Figures)
+	d, err := cachedRead(app, r.Context(), app.dashboardRead())
 	if err != nil {
 		app.serverError(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,7 +19,20 @@ import (
 )
 
 func deadlineParams(r *http.Request) listing.Params {
-	return listing.Parse(r.URL.Query(), ledger.DeadlineSorts, "deadline", false)
+	return deadlineQueryParams(r.URL.Query())
+}
+
+func deadlineQueryParams(q url.Values) listing.Params {
+	return listing.Parse(q, ledger.DeadlineSorts, "deadline", false)
+}
+
+// deadlinesRead is the deadlines page the query asks for, kept until the
+// data changes; no query is the default page.
+func (app *Application) deadlinesRead(q url.Values) readModel[ledger.DeadlinesPage] {
+	p := deadlineQueryParams(q)
+	return readModel[ledger.DeadlinesPage]{key: "deadlines?" + q.Encode(), build: func(ctx context.Context) (ledger.DeadlinesPage, error) {
+		return app.Ledger.Deadlines(ctx, p)
+	}}
 }
 
 // deadlineFiltered reports whether the list is narrowed by a filter or
@@ -34,9 +48,7 @@ func deadlineFiltered(p listing.Params) bool {
 
 func (app *Application) deadlinesList(w http.ResponseWriter, r *http.Request) {
 	p := deadlineParams(r)
-	page, err := cachedRead(app, r.Context(), "deadlines?"+r.URL.Query().Encode(), func(ctx context.Context) (ledger.DeadlinesPage, error) {
-		return app.Ledger.Deadlines(ctx, p)
-	})
+	page, err := cachedRead(app, r.Context(), app.deadlinesRead(r.URL.Query()))
 	var filterErrs *forms.Errors
 	if errors.As(err, &filterErrs) {
 		err = nil

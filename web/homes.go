@@ -83,7 +83,9 @@ func (app *Application) homesList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := templates.HomesListView{Page: page, CSVHref: csvHref("/homes.csv", p)}
-	devs, err := app.Homes.DevelopmentsWithHomes(ctx)
+	// The development filter lists every development with homes (1,700 on
+	// a large council): read once per data change, not per page.
+	devs, err := cachedRead(app, ctx, readModel[[]homes.DevelopmentChoice]{key: "developments with homes", build: app.Homes.DevelopmentsWithHomes})
 	if err != nil {
 		app.serverError(w, r, err)
 		return

@@ -209,10 +209,16 @@ func (app *Application) obligationVerify(w http.ResponseWriter, r *http.Request)
 	http.Redirect(w, r, complianceHref(o.ID), http.StatusSeeOther)
 }
 
+// breachesRead is every breached delivery trigger, kept until the data
+// changes.
+func (app *Application) breachesRead() readModel[[]homes.Breach] {
+	return readModel[[]homes.Breach]{key: "breaches", build: app.Homes.Breaches}
+}
+
 // breachesList shows every affordable-housing obligation whose delivery
 // trigger is breached.
 func (app *Application) breachesList(w http.ResponseWriter, r *http.Request) {
-	bs, err := cachedRead(app, r.Context(), "breaches", app.Homes.Breaches)
+	bs, err := cachedRead(app, r.Context(), app.breachesRead())
 	if err != nil {
 		app.serverError(w, r, err)
 		return

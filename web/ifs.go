@@ -213,7 +213,12 @@ func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
 
 // ifsStatement builds a year's statement once per data version.
 func (app *Application) ifsStatement(ctx context.Context, year int) (ifs.Statement, error) {
-	return cachedRead(app, ctx, fmt.Sprintf("ifs %d", year), func(ctx context.Context) (ifs.Statement, error) {
+	return cachedRead(app, ctx, app.ifsRead(year))
+}
+
+// ifsRead is a year's live statement, kept until the data changes.
+func (app *Application) ifsRead(year int) readModel[ifs.Statement] {
+	return readModel[ifs.Statement]{key: fmt.Sprintf("ifs %d", year), build: func(ctx context.Context) (ifs.Statement, error) {
 		return app.IFS.Build(ctx, year)
-	})
+	}}
 }

@@ -133,8 +133,29 @@ func (c *publicResponseCache) finish(version, key string, e *publicCachedRespons
 	close(e.done)
 }
 
+// cached reports whether a response for key at version is built and kept
+// (for tests of the cache warmer).
+func (c *publicResponseCache) cached(version, key string) bool {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	ok = ok && c.version == version
+	c.mu.Unlock()
+	if !ok {
+		return false
+	}
+	select {
+	case <-e.done:
+		return e.ok
+	default:
+		return false
+	}
+}
+
+// publicResponseKey is what a public response is kept under: its address.
+func publicResponseKey(r *http.Request) string { return r.URL.RequestURI() }
+
 func (c *publicResponseCache) serve(w http.ResponseWriter, r *http.Request, version string, next http.Handler) {
-	key := r.URL.RequestURI()
+	key := publicResponseKey(r)
 	e, build := c.claim(version, key)
 	if e == nil {
 		next.ServeHTTP(w, r)

@@ -66,6 +66,22 @@ func runServe(args []string) error {
 		stopScheduler()
 		<-schedDone
 	}()
+	// Rebuild the whole-ledger pages after each change, before anyone asks
+	// (S106_CACHE_WARM=off: the first viewer after a change builds them).
+	warmCtx, stopWarming := context.WithCancel(context.Background())
+	warmDone := make(chan struct{})
+	if cfg.CacheWarm {
+		go func() {
+			defer close(warmDone)
+			app.WarmCaches(warmCtx)
+		}()
+	} else {
+		close(warmDone)
+	}
+	defer func() {
+		stopWarming()
+		<-warmDone
+	}()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           app.Routes(),

@@ -38,6 +38,24 @@ type entry struct {
 	err  error
 }
 
+// Cached reports whether a built value for key at version is kept (for
+// tests of the cache warmer; a build in progress is not yet cached).
+func (c *Versioned) Cached(version int64, key string) bool {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	ok = ok && c.version == version
+	c.mu.Unlock()
+	if !ok {
+		return false
+	}
+	select {
+	case <-e.done:
+		return e.err == nil
+	default:
+		return false
+	}
+}
+
 // Get returns the value for key at version, building it if nobody has.
 // A build that fails is not kept.
 func (c *Versioned) Get(ctx context.Context, version int64, key string, build func(context.Context) (any, error)) (any, error) {

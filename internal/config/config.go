@@ -50,6 +50,9 @@ type Config struct {
 	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
 	Scheduler     bool
 	SchedulerTick time.Duration
+	// CacheWarm rebuilds the whole-ledger read models in the background
+	// after every change, so no viewer waits for them (S106_CACHE_WARM=on|off).
+	CacheWarm bool
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
@@ -122,6 +125,14 @@ func load(getenv func(string) string) (Config, error) {
 		c.Scheduler = false
 	default:
 		errs = append(errs, fmt.Sprintf("S106_SCHEDULER: %q must be on or off", v))
+	}
+	switch v := strings.ToLower(str("S106_CACHE_WARM", "on")); v {
+	case "on", "true", "1", "yes":
+		c.CacheWarm = true
+	case "off", "false", "0", "no":
+		c.CacheWarm = false
+	default:
+		errs = append(errs, fmt.Sprintf("S106_CACHE_WARM: %q must be on or off", v))
 	}
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":

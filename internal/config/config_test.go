@@ -1,0 +1,35 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestCacheWarmIsOnByDefaultAndCanBeTurnedOff(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/s106"}
+	c, err := load(env(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.CacheWarm {
+		t.Error("S106_CACHE_WARM unset: cache warming is off, want on")
+	}
+	for v, want := range map[string]bool{"off": false, "OFF": false, "false": false, "on": true, "yes": true} {
+		base["S106_CACHE_WARM"] = v
+		c, err := load(env(base))
+		if err != nil {
+			t.Fatalf("S106_CACHE_WARM=%s: %v", v, err)
+		}
+		if c.CacheWarm != want {
+			t.Errorf("S106_CACHE_WARM=%s gives %v, want %v", v, c.CacheWarm, want)
+		}
+	}
+	base["S106_CACHE_WARM"] = "sometimes"
+	if _, err := load(env(base)); err == nil || !strings.Contains(err.Error(), "S106_CACHE_WARM") {
+		t.Errorf("S106_CACHE_WARM=sometimes: error %v, want one naming the variable", err)
+	}
+}
