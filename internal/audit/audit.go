@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -109,13 +111,40 @@ func display(v any) string {
 // making the change. before and after are any values that marshal to JSON
 // objects (structs with json tags, or maps); either may be nil.
 func Record(ctx context.Context, q store.Querier, actor Actor, action, entityType, entityID, summary string, before, after any) error {
+	args, err := recordArgs(actor, action, entityType, entityID, summary, before, after)
+	if err != nil {
+		return err
+	}
+	if _, err = q.Exec(ctx, insertEvent, args...); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// Queue adds the event Record would write to a batch, for bulk changes
+// (an import of thousands of rows) sent in one round trip; the batch's
+// transaction is the change's.
+func Queue(b *pgx.Batch, actor Actor, action, entityType, entityID, summary string, before, after any) error {
+	args, err := recordArgs(actor, action, entityType, entityID, summary, before, after)
+	if err != nil {
+		return err
+	}
+	b.Queue(insertEvent, args...)
+	return nil
+}
+
+const insertEvent = `
+		INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, summary, before, after, request_id, remote_addr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+
+func recordArgs(actor Actor, action, entityType, entityID, summary string, before, after any) ([]any, error) {
 	b, err := toJSON(before)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return nil, fmt.Errorf("audit %s: %w", action, err)
 	}
 	a, err := toJSON(after)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
+		return nil, fmt.Errorf("audit %s: %w", action, err)
 	}
 	var actorID *int64
 	if actor.UserID != 0 {
@@ -125,14 +154,7 @@ func Record(ctx context.Context, q store.Querier, actor Actor, action, entityTyp
 	if label == "" {
 		label = "unknown"
 	}
-	_, err = q.Exec(ctx, `
-		INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, summary, before, after, request_id, remote_addr)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		actorID, label, action, entityType, entityID, summary, b, a, actor.RequestID, actor.RemoteAddr)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return []any{actorID, label, action, entityType, entityID, summary, b, a, actor.RequestID, actor.RemoteAddr}, nil
 }
 
 func toJSON(v any) ([]byte, error) {

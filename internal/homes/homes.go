@@ -279,6 +279,60 @@ func createHome(ctx context.Context, tx pgx.Tx, actor audit.Actor, developmentID
 	return h, audit.Record(ctx, tx, actor, action, EntityHome, strconv.FormatInt(id, 10), summary, nil, homeAuditView(h, pname))
 }
 
+// newHome is one checked home of a bulk change, with its audit summary.
+type newHome struct {
+	In      HomeInput
+	Summary string
+}
+
+// createHomes inserts checked homes and their audit events as createHome
+// does, in two pipelined batches rather than three round trips a home:
+// an import of 10,000 homes is 20,000 statements sent twice, not 30,000
+// waits. It returns the index of the home a constraint refused, with the
+// form error, so the import can name its row.
+func createHomes(ctx context.Context, tx pgx.Tx, actor audit.Actor, developmentID int64, homes []newHome, action string) (int, error) {
+	hs := make([]Home, len(homes))
+	b := &pgx.Batch{}
+	for i, nh := range homes {
+		hs[i].DevelopmentID = developmentID
+		nh.In.apply(&hs[i])
+		b.Queue(insertHomeSQL, insertHomeArgs(hs[i])...)
+	}
+	res := tx.SendBatch(ctx, b)
+	for i := range hs {
+		if err := res.QueryRow().Scan(&hs[i].ID); err != nil {
+			res.Close()
+			return i, homeConstraintError(err, homes[i].In)
+		}
+	}
+	if err := res.Close(); err != nil {
+		return -1, err
+	}
+	names := map[int64]string{}
+	b = &pgx.Batch{}
+	for i, h := range hs {
+		pname := ""
+		if id := homes[i].In.ProviderID; id != nil {
+			if _, ok := names[*id]; !ok {
+				n, err := providerName(ctx, tx, id)
+				if err != nil {
+					return -1, err
+				}
+				names[*id] = n
+			}
+			pname = names[*id]
+		}
+		summary := homes[i].Summary
+		if summary == "" {
+			summary = "Added plot " + h.Plot
+		}
+		if err := audit.Queue(b, actor, action, EntityHome, strconv.FormatInt(h.ID, 10), summary, nil, homeAuditView(h, pname)); err != nil {
+			return -1, err
+		}
+	}
+	return -1, tx.SendBatch(ctx, b).Close()
+}
+
 // CreateHome adds a home to a development.
 func (s *Service) CreateHome(ctx context.Context, actor audit.Actor, developmentID int64, in HomeInput) (Home, error) {
 	errs := in.Validate()

@@ -491,21 +491,20 @@ func (s *Service) ConfirmImport(ctx context.Context, actor audit.Actor, developm
 			return ImportErrors{{Row: 2, Message: "The file has a header row but no homes"}}
 		}
 		short := pv.Checksum[:12]
-		for _, r := range pv.Rows {
-			summary := fmt.Sprintf("Added plot %s from %s (row %d, SHA-256 %s)", r.Home.Plot, fileName, r.Row, short)
-			if _, err := createHome(ctx, tx, actor, developmentID, r.Home, "home.import", summary); err != nil {
-				var verrs *forms.Errors
-				if errors.As(err, &verrs) {
-					var out ImportErrors
-					for _, f := range verrs.Fields() {
-						out = append(out, ImportError{Row: r.Row, Column: f, Message: verrs.Get(f)})
-					}
-					return out
-				}
-				return err
-			}
+		homes := make([]newHome, len(pv.Rows))
+		for i, r := range pv.Rows {
+			homes[i] = newHome{In: r.Home, Summary: fmt.Sprintf("Added plot %s from %s (row %d, SHA-256 %s)", r.Home.Plot, fileName, r.Row, short)}
 		}
-		return nil
+		i, err := createHomes(ctx, tx, actor, developmentID, homes, "home.import")
+		var verrs *forms.Errors
+		if i >= 0 && errors.As(err, &verrs) {
+			var out ImportErrors
+			for _, f := range verrs.Fields() {
+				out = append(out, ImportError{Row: pv.Rows[i].Row, Column: f, Message: verrs.Get(f)})
+			}
+			return out
+		}
+		return err
 	})
 	if err != nil {
 		var ierrs ImportErrors

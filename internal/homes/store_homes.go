@@ -70,14 +70,19 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-func insertHome(ctx context.Context, q store.Querier, h Home) (int64, error) {
-	var id int64
-	err := q.QueryRow(ctx, `
+const insertHomeSQL = `
 		INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, habitable_rooms, floor_area_m2, wheelchair,
 			floor_block, registered_provider_id, address, postcode, uprn)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-		h.DevelopmentID, h.ObligationID, h.Plot, string(h.Tenure), h.Bedrooms, h.HabitableRooms, h.FloorAreaM2, string(h.Wheelchair),
-		h.FloorBlock, h.ProviderID, h.Address, h.Postcode, nullIfEmpty(h.UPRN)).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`
+
+func insertHomeArgs(h Home) []any {
+	return []any{h.DevelopmentID, h.ObligationID, h.Plot, string(h.Tenure), h.Bedrooms, h.HabitableRooms, h.FloorAreaM2, string(h.Wheelchair),
+		h.FloorBlock, h.ProviderID, h.Address, h.Postcode, nullIfEmpty(h.UPRN)}
+}
+
+func insertHome(ctx context.Context, q store.Querier, h Home) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, insertHomeSQL, insertHomeArgs(h)...).Scan(&id)
 	return id, err
 }
 
