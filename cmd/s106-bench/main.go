@@ -95,6 +95,14 @@ func run() error {
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
 	only := flag.String("only", "", "measure only pages whose name contains this")
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
+	var extra []string
+	flag.Func("path", "also measure this signed-in path (repeatable); with -only \"path\" measures only these", func(s string) error {
+		if !strings.HasPrefix(s, "/") {
+			return errors.New("a path starts with /")
+		}
+		extra = append(extra, s)
+		return nil
+	})
 	flag.Parse()
 
 	adminURL := os.Getenv("DATABASE_URL")
@@ -161,6 +169,9 @@ func run() error {
 	pages, err := mainPages(ctx, db)
 	if err != nil {
 		return err
+	}
+	for _, path := range extra {
+		pages = append(pages, Page{Name: "path " + path, Path: path, TargetMs: 50})
 	}
 	n := max(*clients, 1)
 	signedIn := make([]*http.Client, n)
@@ -303,6 +314,11 @@ func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
 		{Name: "obligation ledger", Path: fmt.Sprintf("/obligations/%d", obligation), TargetMs: officer},
 		{Name: "deadlines", Path: "/deadlines", TargetMs: officer},
 		{Name: "homes search", Path: "/homes?q=Plot+12", TargetMs: officer},
+		{Name: "homes list, last page", Path: "/homes?page=last", TargetMs: officer},
+		{Name: "homes by tenure, last page", Path: "/homes?sort=tenure&page=last", TargetMs: officer},
+		{Name: "obligations list", Path: "/obligations", TargetMs: officer},
+		{Name: "receipts list", Path: "/receipts", TargetMs: officer},
+		{Name: "projects list", Path: "/projects", TargetMs: officer},
 		{Name: "dashboard", Path: "/dashboard", TargetMs: officer},
 		{Name: "IFS one year", Path: fmt.Sprintf("/ifs/%d", year), TargetMs: 1000},
 		{Name: "public overview", Path: "/public", Public: true, TargetMs: public},
