@@ -84,10 +84,14 @@ func TestHomesListPagesByKeysetInEveryOrder(t *testing.T) {
 				t.Fatalf("export has %d homes, want 15", len(want))
 			}
 			name := sort + " " + dir
-			// Homes without the key's value come last either way.
-			lastHome := all[len(all)-1]
-			if (sort == "uprn" && lastHome.UPRN != "") || (sort == "postcode" && lastHome.Postcode != "") || (sort == "provider" && lastHome.ProviderName != "") {
-				t.Fatalf("%s: the last home has the key's value: %+v", name, lastHome)
+			// Homes without the key's value come last ascending, first
+			// descending.
+			edge := all[len(all)-1]
+			if dir == "desc" {
+				edge = all[0]
+			}
+			if (sort == "uprn" && edge.UPRN != "") || (sort == "postcode" && edge.Postcode != "") || (sort == "provider" && edge.ProviderName != "") {
+				t.Fatalf("%s: the home at the end has the key's value: %+v", name, edge)
 			}
 
 			// Forwards by "Next".
@@ -187,5 +191,83 @@ func TestHomesListKeysetEdges(t *testing.T) {
 	f.scan(`SELECT count(*) FROM homes h JOIN developments d ON d.id = h.development_id WHERE h.development_sort <> lower(d.name)`, nil, &stale)
 	if stale != 0 {
 		t.Fatalf("%d homes keep an old development name", stale)
+	}
+}
+
+// The tenure, state and provider kept on each home for the list (migration
+// 00016) follow its events, reversals, edits and provider renames, and the
+// list's filters and sorts read them.
+func TestHomesListKeysFollowEventsEditsAndRenames(t *testing.T) {
+	f := newHMFixture(t)
+	a, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "1", Tenure: "social-rent", Bedrooms: hmInt(2), UPRN: "101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "2", Tenure: "affordable-rent", Bedrooms: hmInt(2), UPRN: "102", ProviderID: &f.providerID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Abbey Housing', 'L0999') RETURNING id`, nil, &other)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := f.svc.DB.Pool.Exec(f.ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	drift := func(step string) {
+		t.Helper()
+		var n int
+		f.scan(`SELECT count(*) FROM home_list_keys_drift`, nil, &n)
+		if n != 0 {
+			t.Fatalf("%s: %d homes' kept list keys differ from home_state", step, n)
+		}
+	}
+	list := func(q string) []int64 {
+		t.Helper()
+		return homeIDs(f.listPage(t, mustQuery(t, q)).Items)
+	}
+	drift("added")
+	if got := list("state=secured"); !slices.Equal(got, []int64{a.ID, b.ID}) {
+		t.Fatalf("secured: %v", got)
+	}
+
+	exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'started', '2026-01-05'), ($1, 'completed', '2026-06-01')`, a.ID)
+	exec(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, 'transferred', '2026-07-01', $2)`, a.ID, other)
+	drift("completed and transferred")
+	if got := list("state=transferred&provider=" + hmID(other)); !slices.Equal(got, []int64{a.ID}) {
+		t.Fatalf("transferred to Abbey: %v", got)
+	}
+	// Abbey sorts before Heartland; the home with no provider would come last.
+	if got := list("sort=provider"); !slices.Equal(got, []int64{a.ID, b.ID}) {
+		t.Fatalf("by provider: %v", got)
+	}
+
+	exec(`INSERT INTO home_events (home_id, kind, event_date, new_tenure, note) VALUES ($1, 'tenure-changed', '2026-08-01', 'shared-ownership', 'Varied')`, a.ID)
+	drift("tenure changed")
+	if got := list("tenure=shared-ownership"); !slices.Equal(got, []int64{a.ID}) {
+		t.Fatalf("shared ownership: %v", got)
+	}
+	var changed int64
+	f.scan(`SELECT id FROM home_events WHERE home_id = $1 AND kind = 'tenure-changed'`, []any{a.ID}, &changed)
+	exec(`INSERT INTO home_events (home_id, kind, event_date, reverses_id, note) VALUES ($1, 'reversal', '2026-08-02', $2, 'Recorded in error')`, a.ID, changed)
+	drift("tenure change reversed")
+	if got := list("tenure=social-rent"); !slices.Equal(got, []int64{a.ID}) {
+		t.Fatalf("social rent again: %v", got)
+	}
+
+	exec(`UPDATE registered_providers SET name = 'Zenith Homes' WHERE id = $1`, other)
+	drift("provider renamed")
+	if got := list("sort=provider"); !slices.Equal(got, []int64{b.ID, a.ID}) {
+		t.Fatalf("by provider after the rename: %v", got)
+	}
+
+	exec(`UPDATE homes SET tenure = 'first-homes', registered_provider_id = NULL WHERE id = $1`, b.ID)
+	drift("home edited")
+	if got := list("sort=tenure&dir=desc"); !slices.Equal(got, []int64{b.ID, a.ID}) {
+		t.Fatalf("by tenure, descending: %v", got)
+	}
+	if got := list("sort=provider"); !slices.Equal(got, []int64{a.ID, b.ID}) {
+		t.Fatalf("the home without a provider comes last: %v", got)
 	}
 }

@@ -256,15 +256,18 @@ func plotOrder(dir string) string {
 // homeSortKeys maps each list sort key to its SQL and type; nothing from
 // the URL reaches ORDER BY except through this map. After the chosen key
 // the list sorts by development and plot (naturally: A-2 before A-10),
-// then id, so pages never overlap. The development and plot keys are
-// stored on the home (migration 00013) so an index serves those orders.
+// then id, so pages never overlap. Every key is stored on the home
+// (migrations 00013 and 00016) and each order has its index. Homes without
+// a value (no UPRN, postcode or provider) come after the rest ascending
+// and before them descending, as PostgreSQL orders NULLs: one index then
+// serves both directions.
 var homeSortKeys = map[string]listing.Key{
-	"uprn":     {SQL: "h.uprn::bigint", Type: "bigint"},
-	"postcode": {SQL: "nullif(h.postcode, '')", Type: "text"},
-	"tenure":   {SQL: "array_position(ARRAY['social-rent','london-affordable-rent','affordable-rent','london-living-rent','intermediate-rent','shared-ownership','first-homes','discount-market-sale','other-intermediate','market'], st.current_tenure)", Type: "integer"},
+	"uprn":     {SQL: "h.uprn::bigint", Type: "bigint", Nullable: true},
+	"postcode": {SQL: "nullif(h.postcode, '')", Type: "text", Nullable: true},
+	"tenure":   {SQL: "home_tenure_rank(h.list_tenure)", Type: "integer"},
 	"bedrooms": {SQL: "h.bedrooms", Type: "integer"},
-	"state":    {SQL: "array_position(ARRAY['secured','started','completed','transferred','occupied','left-stock'], st.state)", Type: "integer"},
-	"provider": {SQL: "lower(cp.name)", Type: "text"},
+	"state":    {SQL: "home_state_rank(h.list_state)", Type: "integer"},
+	"provider": {SQL: "h.list_provider_sort", Type: "text", Nullable: true},
 	"updated":  {SQL: "h.updated_at", Type: "timestamptz"},
 }
 
@@ -286,7 +289,6 @@ func homeKeyset(p listing.Params) listing.Keyset {
 		keys = append(append(keys, plotKeys...), developmentKey)
 	default:
 		if k, ok := homeSortKeys[p.Sort]; ok {
-			k.Nullable, k.NullsLast = true, true
 			keys = append(keys, k)
 		}
 		keys = append(append(keys, developmentKey), plotKeys...)
@@ -319,14 +321,16 @@ func homeFilters(p listing.Params) *listing.Where {
 	if id := p.Get("development"); id != "" {
 		w.Add("h.development_id::text = ?", id)
 	}
+	// The current provider, tenure and state as kept on the home
+	// (migration 00016), so counting and ordering need no join.
 	if id := p.Get("provider"); id != "" {
-		w.Add("st.current_provider_id::text = ?", id)
+		w.Add("h.list_provider_id::text = ?", id)
 	}
 	if t := p.Get("tenure"); t != "" {
-		w.Add("st.current_tenure = ?", t)
+		w.Add("h.list_tenure = ?", t)
 	}
 	if s := p.Get("state"); s != "" {
-		w.Add("st.state = ?", s)
+		w.Add("h.list_state = ?", s)
 	}
 	return w
 }

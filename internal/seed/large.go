@@ -124,8 +124,10 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 			if _, err := tx.Exec(ctx, `SELECT refresh_all_derived_totals()`); err != nil {
 				return err
 			}
-			// The homes' copies of their development's sort name
-			// (migration 00013), lower-cased as PostgreSQL does.
+			// The keys the homes list sorts and filters by, kept on
+			// each home (migrations 00013 and 00016): its development's
+			// sort name, lower-cased as PostgreSQL does, and its current
+			// tenure, state and provider.
 			if _, err := tx.Exec(ctx, `SELECT refresh_home_sort_keys()`); err != nil {
 				return err
 			}
@@ -193,6 +195,8 @@ func verifyInvariants(ctx context.Context, tx pgx.Tx) error {
 		{"homes carry their development's sort name", `
 			SELECT h.id::text FROM homes h JOIN developments d ON d.id = h.development_id
 			WHERE h.development_sort <> lower(d.name) LIMIT 1`},
+		{"homes carry their current tenure, state and provider", `
+			SELECT id::text FROM home_list_keys_drift LIMIT 1`},
 	}
 	for _, c := range checks {
 		var bad string
@@ -284,7 +288,7 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		"interest", "reference", "evidence", "note", "base_amount", "index_series", "base_index_date", "base_index_value",
 		"calc_index_date", "calc_index_value", "calculated_amount", "due_date", "reverses_id", "recorded_by")
 	g.homes = mk("homes", true, "development_id", "obligation_id", "plot", "tenure", "bedrooms", "habitable_rooms",
-		"wheelchair", "registered_provider_id", "address", "postcode", "uprn", "development_sort")
+		"wheelchair", "registered_provider_id", "address", "postcode", "uprn", "development_sort", "list_tenure", "list_state")
 	g.homeEvents = mk("home_events", true, "home_id", "kind", "event_date", "registered_provider_id", "evidence", "note", "recorded_by")
 
 	for _, t := range g.tables() {
@@ -789,7 +793,7 @@ func (g *generator) affordable(ag, dev int64, commence, occupy time.Time, draft 
 			uprn = fmt.Sprint(g.uprnSeq)
 		}
 		id := g.homes.add(dev, ob, fmt.Sprintf("Plot %d", g.homes.next), h.tenure, h.beds, h.beds+1, "none", provider,
-			homeAddress(dev, i), "", uprn, strings.ToLower(g.developmentNames[dev]))
+			homeAddress(dev, i), "", uprn, strings.ToLower(g.developmentNames[dev]), h.tenure, "secured")
 		if !g.before(started) {
 			continue
 		}
