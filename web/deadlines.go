@@ -83,7 +83,7 @@ func (app *Application) deadlineFilterOptions(r *http.Request, v *templates.Dead
 		return err
 	}
 	v.Purposes = templates.PurposeOptions(ps, "")
-	areas, err := app.Ledger.DeadlineServiceAreas(r.Context())
+	areas, err := cachedRead(app, r.Context(), readModel[[]string]{key: "deadline service areas", build: app.Ledger.DeadlineServiceAreas})
 	if err != nil {
 		return err
 	}

@@ -128,42 +128,53 @@ func validRAG(s string) bool {
 	return false
 }
 
-// deadlineFilters builds the WHERE clause. Its first parameter ($1) is
-// today, which the rating filter needs.
+// deadlineFilters builds the WHERE clause. Its first three parameters
+// are the rating bounds as of today ($1 today, $2 and $3 the last days of
+// red and amber), which the ratings need.
 func deadlineFilters(today time.Time, p listing.Params) (*listing.Where, *forms.Errors) {
 	w := &listing.Where{}
 	errs := &forms.Errors{}
-	todayParam := w.Arg(today) + "::date"
+	b := boundsOn(today)
+	w.Arg(b.today)
+	w.Arg(b.red)
+	w.Arg(b.amber)
 	w.Add("s.unspent > 0")
 	if v := p.Get("rag"); v != "" {
 		if validRAG(v) {
-			w.Add("("+ragSQL(todayParam, "s.deadline", "s.unspent", "s.unallocated")+") = ?", v)
+			w.Add("(" + ragFilterSQL[RAG(v)] + ")")
 		} else {
 			errs.Add("rag", "Select a rating from the list")
 		}
 	}
+	// The shares keep their obligation's agreement, purpose and service
+	// area (migration 00017), so the filters need not join every share to
+	// its obligation; the search finds the receipts, obligations and
+	// agreements that match, one branch per field, each through its own
+	// index (migration 00014).
 	if v := p.Get("purpose"); v != "" {
-		w.Add("(o.purpose_code = ? OR pu.parent_code = ?)", v, v)
+		w.Add("(s.purpose_code = ? OR s.purpose_code IN (SELECT code FROM contribution_purposes WHERE parent_code = ?))", v, v)
 	}
 	if v := p.Get("service-area"); v != "" {
 		if v == "none" {
-			w.Add("o.service_area = ''")
-		} else {
-			w.Add("o.service_area = ?", v)
+			v = ""
 		}
+		w.Add("s.service_area = ?", v)
 	}
 	if v := p.Get("officer"); v != "" {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			w.Add("a.responsible_officer_id = ?", id)
+			w.Add("s.agreement_id IN (SELECT id FROM agreements WHERE responsible_officer_id = ?)", id)
 		} else if v == "none" {
-			w.Add("a.responsible_officer_id IS NULL")
+			w.Add("s.agreement_id IN (SELECT id FROM agreements WHERE responsible_officer_id IS NULL)")
 		} else {
 			errs.Add("officer", "Select an officer from the list")
 		}
 	}
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add(`(a.reference ILIKE ? OR d.name ILIKE ? OR o.description ILIKE ? OR o.clause_ref ILIKE ? OR r.payer ILIKE ? OR r.finance_ref ILIKE ?)`,
+		w.Add(`(s.receipt_id IN (SELECT id FROM receipts WHERE payer ILIKE ? UNION ALL SELECT id FROM receipts WHERE finance_ref ILIKE ?)
+			OR s.obligation_id IN (SELECT id FROM obligations WHERE description ILIKE ? UNION ALL SELECT id FROM obligations WHERE clause_ref ILIKE ?)
+			OR s.agreement_id IN (SELECT id FROM agreements WHERE reference ILIKE ?
+				UNION ALL SELECT a.id FROM agreements a JOIN developments d ON d.id = a.development_id WHERE d.name ILIKE ?))`,
 			like, like, like, like, like, like)
 	}
 	return w, errs
