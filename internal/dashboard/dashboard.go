@@ -130,18 +130,25 @@ func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 	return d, nil
 }
 
+// money reads the all-time figures from the kept per-obligation totals
+// (obligation_ledger_totals: the standing entries of each obligation,
+// summed) and the year's from the standing entries dated in it, which the
+// entry-date index finds, rather than adding up the whole ledger.
 func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 	var m Money
 	err := s.DB.Pool.QueryRow(ctx, `
-		SELECT coalesce(sum(amount) FILTER (WHERE kind = 'receipt'), 0),
-		       coalesce(sum(amount) FILTER (WHERE kind = 'spend'), 0),
-		       coalesce(sum(amount) FILTER (WHERE kind = 'return'), 0),
-		       coalesce(sum(amount) FILTER (WHERE kind = 'receipt' AND entry_date BETWEEN $1 AND $2), 0),
-		       coalesce(sum(amount) FILTER (WHERE kind = 'spend' AND entry_date BETWEEN $1 AND $2), 0),
-		       coalesce(sum(amount) FILTER (WHERE kind = 'return' AND entry_date BETWEEN $1 AND $2), 0),
-		       coalesce(sum(interest) FILTER (WHERE kind = 'return' AND entry_date BETWEEN $1 AND $2), 0)
-		FROM ledger_effective
-		WHERE kind IN ('receipt', 'spend', 'return')`, y.Start(), y.End()).
+		SELECT t.received, t.spent, t.returned, e.received, e.spent, e.returned, e.interest
+		FROM (
+			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent, coalesce(sum(returned), 0) AS returned
+			FROM obligation_ledger_totals
+		) t, (
+			SELECT coalesce(sum(amount) FILTER (WHERE kind = 'receipt'), 0) AS received,
+			       coalesce(sum(amount) FILTER (WHERE kind = 'spend'), 0) AS spent,
+			       coalesce(sum(amount) FILTER (WHERE kind = 'return'), 0) AS returned,
+			       coalesce(sum(interest) FILTER (WHERE kind = 'return'), 0) AS interest
+			FROM ledger_effective
+			WHERE kind IN ('receipt', 'spend', 'return') AND entry_date BETWEEN $1 AND $2
+		) e`, y.Start(), y.End()).
 		Scan(&m.Received, &m.Spent, &m.Returned, &m.ReceivedInYear, &m.SpentInYear, &m.ReturnedInYear, &m.InterestInYear)
 	if err != nil {
 		return m, fmt.Errorf("dashboard money: %w", err)
@@ -152,7 +159,10 @@ func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 
 // timeline adds up unspent money by deadline day and by whether any of it
 // is unallocated (all a rating depends on besides the day), then rates
-// each group with ledger.RateShare and puts it in its month.
+// each group with ledger.RateShare and puts it in its month. The shares
+// come from receipt_share_deadlines (migration 00017: the rows of
+// receipt_share_balances, kept), whose index on the deadline of shares
+// with money unspent finds the months'.
 func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error) {
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	months := make([]Month, TimelineMonths)
@@ -162,7 +172,7 @@ func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error
 	end := ledger.AddMonths(first, TimelineMonths)
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT s.deadline, sum(s.unspent), sum(s.unallocated)
-		FROM receipt_share_balances s
+		FROM receipt_share_deadlines s
 		WHERE s.unspent > 0 AND s.deadline >= $1 AND s.deadline < $2
 		GROUP BY s.deadline, s.unallocated > 0
 		ORDER BY s.deadline`, first, end)
@@ -186,42 +196,60 @@ func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error
 	return months, rows.Err()
 }
 
-// homes counts this year's affordable homes and the open breaches in one
-// pass over home_state (a view over every home's events, the expensive
-// part). Lost matches homes.LostStockTotals for the year; the breach test
-// is homes.TriggerCheck.Breach (more than the limit's share of the
-// development's market homes occupied while any affordable home of the
-// obligation is not yet transferred), here as one aggregate instead of
-// homes.Service.Breaches' per-obligation subqueries, which take minutes
-// on the large dataset. The tests check both against the same fixture.
+// homes counts this year's affordable homes and the open breaches. Each
+// figure reads only the homes it needs, with their kept event dates
+// (home_event_dates, what home_state is made of): a home's state follows
+// from those dates as in home_state. Lost matches homes.LostStockTotals for
+// the year; the breach test is homes.TriggerCheck.Breach (more than the
+// limit's share of the development's market homes occupied while any
+// affordable home of the obligation is not yet transferred), here as one
+// aggregate instead of homes.Service.Breaches' per-obligation subqueries,
+// which take minutes on the large dataset. The tests check both against
+// the same fixture.
 func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int, error) {
 	var h HomesFigures
 	var breaches int
 	err := s.DB.Pool.QueryRow(ctx, `
-		WITH st AS MATERIALIZED (
-		    SELECT h.development_id, h.obligation_id, h.tenure, s.state, s.completed_on, s.occupied_on, s.exited_on
-		    FROM homes h JOIN home_state s ON s.home_id = h.id
-		    WHERE h.archived_at IS NULL
+		WITH limited AS (
+		    -- Obligations with a market occupation limit.
+		    SELECT m.obligation_id, m.market_occupation_limit, a.development_id
+		    FROM affordable_mixes m
+		    JOIN obligations o ON o.id = m.obligation_id
+		    JOIN agreements a ON a.id = o.agreement_id
+		    WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
 		), market AS (
-		    SELECT development_id, count(*) AS homes,
-		           count(*) FILTER (WHERE state = 'occupied' OR occupied_on IS NOT NULL) AS occupied
-		    FROM st WHERE tenure = 'market' GROUP BY development_id
+		    -- Market homes of their developments; occupied is state
+		    -- 'occupied' or occupied before leaving the stock.
+		    SELECT h.development_id, count(*) AS homes, count(d.occupied_on) AS occupied
+		    FROM homes h LEFT JOIN home_event_dates d ON d.home_id = h.id
+		    WHERE h.tenure = 'market' AND h.archived_at IS NULL
+		      AND h.development_id IN (SELECT development_id FROM limited)
+		    GROUP BY h.development_id
 		), waiting AS (
-		    SELECT obligation_id, count(*) AS homes
-		    FROM st WHERE obligation_id IS NOT NULL AND state IN ('secured', 'started', 'completed') GROUP BY obligation_id
+		    -- Their homes still secured, started or completed (not yet
+		    -- transferred, occupied or out of the stock).
+		    SELECT h.obligation_id
+		    FROM homes h LEFT JOIN home_event_dates d ON d.home_id = h.id
+		    WHERE h.obligation_id IN (SELECT obligation_id FROM limited) AND h.archived_at IS NULL
+		      AND d.exit_route IS NULL AND d.occupied_on IS NULL AND d.transferred_on IS NULL
+		    GROUP BY h.obligation_id
 		)
-		SELECT (SELECT count(*) FROM st LEFT JOIN obligations o ON o.id = st.obligation_id LEFT JOIN agreements a ON a.id = o.agreement_id
-		        WHERE st.tenure <> 'market' AND a.date_signed BETWEEN $1 AND $2),
-		       (SELECT count(*) FROM st WHERE st.tenure <> 'market' AND st.completed_on BETWEEN $1 AND $2),
-		       (SELECT count(*) FROM st WHERE st.exited_on BETWEEN $1 AND $2),
+		SELECT (SELECT count(*)
+		        FROM agreements a
+		        JOIN obligations o ON o.agreement_id = a.id
+		        JOIN homes h ON h.obligation_id = o.id
+		        WHERE a.date_signed BETWEEN $1 AND $2 AND h.tenure <> 'market' AND h.archived_at IS NULL),
 		       (SELECT count(*)
-		        FROM affordable_mixes m
-		        JOIN obligations o ON o.id = m.obligation_id
-		        JOIN agreements a ON a.id = o.agreement_id
-		        JOIN market mk ON mk.development_id = a.development_id
-		        JOIN waiting w ON w.obligation_id = o.id
-		        WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
-		          AND mk.homes > 0 AND w.homes > 0 AND mk.occupied * 100 > m.market_occupation_limit * mk.homes)`,
+		        FROM home_event_dates d JOIN homes h ON h.id = d.home_id
+		        WHERE d.completed_on BETWEEN $1 AND $2 AND h.tenure <> 'market' AND h.archived_at IS NULL),
+		       (SELECT count(*)
+		        FROM home_event_dates d JOIN homes h ON h.id = d.home_id
+		        WHERE d.exited_on BETWEEN $1 AND $2 AND h.archived_at IS NULL),
+		       (SELECT count(*)
+		        FROM limited l
+		        JOIN market mk ON mk.development_id = l.development_id
+		        JOIN waiting w ON w.obligation_id = l.obligation_id
+		        WHERE mk.homes > 0 AND mk.occupied * 100 > l.market_occupation_limit * mk.homes)`,
 		y.Start(), y.End()).Scan(&h.Secured, &h.Delivered, &h.Lost, &breaches)
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard homes: %w", err)

@@ -50,6 +50,10 @@ type Service struct {
 	DB           *store.DB
 	Organisation string
 	Now          func() time.Time
+
+	// ledgerRead fixes how a statement reads the ledger (tests compare
+	// the two ways); by default the cheaper.
+	ledgerRead ledgerRead
 }
 
 func (s *Service) now() time.Time {
