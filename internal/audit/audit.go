@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -121,15 +119,53 @@ func Record(ctx context.Context, q store.Querier, actor Actor, action, entityTyp
 	return nil
 }
 
-// Queue adds the event Record would write to a batch, for bulk changes
-// (an import of thousands of rows) sent in one round trip; the batch's
-// transaction is the change's.
-func Queue(b *pgx.Batch, actor Actor, action, entityType, entityID, summary string, before, after any) error {
-	args, err := recordArgs(actor, action, entityType, entityID, summary, before, after)
+// Entry is one event of RecordAll: what changed on one entity.
+type Entry struct {
+	EntityID      string
+	Summary       string
+	Before, After any
+}
+
+// RecordAll writes one event per entry, all by actor with the same action
+// on the same entity type, in one statement: an import's thousands of
+// events cost one round trip.
+func RecordAll(ctx context.Context, q store.Querier, actor Actor, action, entityType string, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ids := make([]string, len(entries))
+	summaries := make([]string, len(entries))
+	befores := make([]*string, len(entries))
+	afters := make([]*string, len(entries))
+	for i, e := range entries {
+		ids[i], summaries[i] = e.EntityID, e.Summary
+		for _, side := range []struct {
+			v   any
+			out **string
+		}{{e.Before, &befores[i]}, {e.After, &afters[i]}} {
+			b, err := toJSON(side.v)
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", action, err)
+			}
+			if b != nil {
+				s := string(b)
+				*side.out = &s
+			}
+		}
+	}
+	args, err := recordArgs(actor, action, entityType, "", "", nil, nil)
 	if err != nil {
 		return err
 	}
-	b.Queue(insertEvent, args...)
+	_, err = q.Exec(ctx, `
+		INSERT INTO audit_events (actor_id, actor_label, action, entity_type, entity_id, summary, before, after, request_id, remote_addr)
+		SELECT $1, $2, $3, $4, e.entity_id, e.summary, e.before::jsonb, e.after::jsonb, $5, $6
+		FROM unnest($7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY AS e (entity_id, summary, before, after, n)
+		ORDER BY e.n`,
+		args[0], args[1], args[2], args[3], args[8], args[9], ids, summaries, befores, afters)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/audit"
@@ -286,30 +287,30 @@ type newHome struct {
 }
 
 // createHomes inserts checked homes and their audit events as createHome
-// does, in two pipelined batches rather than three round trips a home:
-// an import of 10,000 homes is 20,000 statements sent twice, not 30,000
-// waits. It returns the index of the home a constraint refused, with the
-// form error, so the import can name its row.
+// does, in two statements whatever their number: an import of 10,000
+// homes is two round trips, not 30,000. A constraint the checks could not
+// foresee (a UPRN another officer took meanwhile) fails the whole
+// statement without naming its row, so the homes are then inserted one by
+// one, pipelined, to find it: createHomes returns that home's index with
+// the form error.
 func createHomes(ctx context.Context, tx pgx.Tx, actor audit.Actor, developmentID int64, homes []newHome, action string) (int, error) {
 	hs := make([]Home, len(homes))
-	b := &pgx.Batch{}
 	for i, nh := range homes {
 		hs[i].DevelopmentID = developmentID
 		nh.In.apply(&hs[i])
-		b.Queue(insertHomeSQL, insertHomeArgs(hs[i])...)
 	}
-	res := tx.SendBatch(ctx, b)
-	for i := range hs {
-		if err := res.QueryRow().Scan(&hs[i].ID); err != nil {
-			res.Close()
-			return i, homeConstraintError(err, homes[i].In)
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return insertHomesAtOnce(ctx, sp, hs) })
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code[:2] == "23" { // integrity constraint violation
+		i, err := insertHomesOneByOne(ctx, tx, hs, homes)
+		if err != nil {
+			return i, err
 		}
-	}
-	if err := res.Close(); err != nil {
+	} else if err != nil {
 		return -1, err
 	}
 	names := map[int64]string{}
-	b = &pgx.Batch{}
+	entries := make([]audit.Entry, len(hs))
 	for i, h := range hs {
 		pname := ""
 		if id := homes[i].In.ProviderID; id != nil {
@@ -326,11 +327,80 @@ func createHomes(ctx context.Context, tx pgx.Tx, actor audit.Actor, developmentI
 		if summary == "" {
 			summary = "Added plot " + h.Plot
 		}
-		if err := audit.Queue(b, actor, action, EntityHome, strconv.FormatInt(h.ID, 10), summary, nil, homeAuditView(h, pname)); err != nil {
-			return -1, err
+		entries[i] = audit.Entry{EntityID: strconv.FormatInt(h.ID, 10), Summary: summary, After: homeAuditView(h, pname)}
+	}
+	return -1, audit.RecordAll(ctx, tx, actor, action, EntityHome, entries)
+}
+
+// insertHomesAtOnce inserts the homes in one statement and sets their ids.
+func insertHomesAtOnce(ctx context.Context, q store.Querier, hs []Home) error {
+	n := len(hs)
+	obligation, provider := make([]*int64, n), make([]*int64, n)
+	plot, tenure, wheelchair, block, address, postcode := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	bedrooms := make([]int32, n)
+	rooms := make([]*int32, n)
+	area, uprn := make([]*string, n), make([]*string, n)
+	for i, h := range hs {
+		obligation[i], provider[i] = h.ObligationID, h.ProviderID
+		plot[i], tenure[i], wheelchair[i], block[i], address[i], postcode[i] = h.Plot, string(h.Tenure), string(h.Wheelchair), h.FloorBlock, h.Address, h.Postcode
+		bedrooms[i] = int32(h.Bedrooms)
+		if h.HabitableRooms != nil {
+			r := int32(*h.HabitableRooms)
+			rooms[i] = &r
+		}
+		if h.FloorAreaM2 != nil {
+			a := h.FloorAreaM2.String()
+			area[i] = &a
+		}
+		uprn[i] = nullIfEmpty(h.UPRN)
+	}
+	rows, err := q.Query(ctx, `
+		INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, habitable_rooms, floor_area_m2, wheelchair,
+			floor_block, registered_provider_id, address, postcode, uprn)
+		SELECT $1, u.obligation, u.plot, u.tenure, u.bedrooms, u.rooms, u.area::numeric, u.wheelchair, u.block, u.provider, u.address, u.postcode, u.uprn
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[])
+			WITH ORDINALITY AS u (obligation, plot, tenure, bedrooms, rooms, area, wheelchair, block, provider, address, postcode, uprn, n)
+		ORDER BY u.n
+		RETURNING id, lower(plot)`,
+		hs[0].DevelopmentID, obligation, plot, tenure, bedrooms, rooms, area, wheelchair, block, provider, address, postcode, uprn)
+	if err != nil {
+		return err
+	}
+	ids := map[string]int64{}
+	var id int64
+	var lowerPlot string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &lowerPlot}, func() error {
+		ids[lowerPlot] = id
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Plots are unique in a development, ignoring case: the returned rows
+	// are matched to the homes by plot, whatever order they come in.
+	for i := range hs {
+		var ok bool
+		if hs[i].ID, ok = ids[strings.ToLower(hs[i].Plot)]; !ok {
+			return fmt.Errorf("insert homes: plot %s was not returned", hs[i].Plot)
 		}
 	}
-	return -1, tx.SendBatch(ctx, b).Close()
+	return nil
+}
+
+// insertHomesOneByOne inserts the homes pipelined, one statement each, to
+// name the one a constraint refuses.
+func insertHomesOneByOne(ctx context.Context, tx pgx.Tx, hs []Home, homes []newHome) (int, error) {
+	b := &pgx.Batch{}
+	for _, h := range hs {
+		b.Queue(insertHomeSQL, insertHomeArgs(h)...)
+	}
+	res := tx.SendBatch(ctx, b)
+	for i := range hs {
+		if err := res.QueryRow().Scan(&hs[i].ID); err != nil {
+			res.Close()
+			return i, homeConstraintError(err, homes[i].In)
+		}
+	}
+	return -1, res.Close()
 }
 
 // CreateHome adds a home to a development.
