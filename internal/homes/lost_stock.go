@@ -74,7 +74,9 @@ LEFT JOIN registered_providers p ON p.id = st.current_provider_id`
 // conditions; an unknown route or year matches nothing rather than all.
 func lostStockFilters(p listing.Params) *listing.Where {
 	w := &listing.Where{}
-	w.Add("st.exit_route IS NOT NULL")
+	// Gone from the stock, as kept on the home (00016; its index finds
+	// the few among 50,000); the same as home_state's exit_route being set.
+	w.Add("h.list_state = 'left-stock'")
 	w.Add("h.archived_at IS NULL")
 	if r := p.Get("route"); r != "" {
 		w.Add("st.exit_route = ?", r)
@@ -109,7 +111,16 @@ func (s *Service) lostStock(ctx context.Context, p listing.Params, paged bool) (
 	if !ok {
 		col = lostStockSortColumns["exited"]
 	}
-	sql := `SELECT ` + lostStockColumns + `, count(*) OVER ()` + lostStockFrom + ` ` + w.SQL() +
+	// The count, then the page: a window count would look up every lost
+	// home's evidence, not just the page's.
+	total := 0
+	if paged {
+		// The filters name only the home and its state.
+		if err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM homes h JOIN home_state st ON st.home_id = h.id `+w.SQL(), w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count lost stock: %w", err)
+		}
+	}
+	sql := `SELECT ` + lostStockColumns + lostStockFrom + ` ` + w.SQL() +
 		` ORDER BY ` + col + ` ` + p.Direction() + `, lower(d.name), h.plot, h.id`
 	if paged {
 		sql += ` LIMIT ` + w.Arg(p.PerPage) + ` OFFSET ` + w.Arg(p.Offset())
@@ -118,17 +129,19 @@ func (s *Service) lostStock(ctx context.Context, p listing.Params, paged bool) (
 	if err != nil {
 		return nil, 0, fmt.Errorf("list lost stock: %w", err)
 	}
-	total := 0
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LostHome, error) {
 		var l LostHome
 		var route, tenure string
 		err := row.Scan(&l.HomeID, &l.Plot, &l.Address, &l.Postcode, &l.UPRN, &l.DevelopmentID, &l.DevelopmentName,
-			&l.AgreementID, &l.AgreementReference, &route, &l.ExitedOn, &tenure, &l.ProviderName, &l.Evidence, &total)
+			&l.AgreementID, &l.AgreementReference, &route, &l.ExitedOn, &tenure, &l.ProviderName, &l.Evidence)
 		l.Route, l.TenureBefore = EventKind(route), Tenure(tenure)
 		return l, err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list lost stock: %w", err)
+	}
+	if !paged {
+		total = len(items)
 	}
 	return items, total, nil
 }
@@ -140,7 +153,7 @@ func (s *Service) LostStockTotals(ctx context.Context) ([]LostStockTotal, error)
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT (extract(year FROM st.exited_on - interval '3 months'))::int AS fy, st.exit_route, count(*)
 		FROM home_state st JOIN homes h ON h.id = st.home_id
-		WHERE st.exit_route IS NOT NULL AND h.archived_at IS NULL
+		WHERE h.list_state = 'left-stock' AND h.archived_at IS NULL
 		GROUP BY 1, 2
 		ORDER BY 1, array_position(ARRAY['right-to-buy','right-to-acquire','staircased','sold','demolished','converted-to-market','other-exit'], st.exit_route)`)
 	if err != nil {

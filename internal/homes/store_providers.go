@@ -67,12 +67,13 @@ func providerHolder(ctx context.Context, q store.Querier, cond, value string, ex
 }
 
 func listProviders(ctx context.Context, q store.Querier) ([]ProviderRow, error) {
-	// One pass over the homes for every provider's count, not one per provider.
+	// One pass over the homes for every provider's count, not one per
+	// provider, through the current provider kept on each home (00016).
 	rows, err := q.Query(ctx, `SELECT `+providerColumns+`, coalesce(c.n, 0)
 		FROM registered_providers p
-		LEFT JOIN (SELECT st.current_provider_id AS id, count(*) AS n
-		           FROM home_state st JOIN homes h ON h.id = st.home_id
-		           WHERE h.archived_at IS NULL GROUP BY 1) c ON c.id = p.id
+		LEFT JOIN (SELECT h.list_provider_id AS id, count(*) AS n
+		           FROM homes h
+		           WHERE h.archived_at IS NULL AND h.list_provider_id IS NOT NULL GROUP BY 1) c ON c.id = p.id
 		ORDER BY lower(p.name), p.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list registered providers: %w", err)
