@@ -197,6 +197,77 @@ func pagesFollowEachSort(t *testing.T, svc *Service) {
 						t.Fatalf("%s %s %s: pages %v differ from the whole list at %d", sort, dir, filter, paged, i)
 					}
 				}
+				keysetPagesFollow(t, svc, v, all, sort+" "+dir+" "+filter)
+			}
+		}
+	}
+}
+
+// keysetPagesFollow walks the list by its "Next" links from the first
+// page and by its "Previous" links from the last: each link carries a
+// position (keyset), and both walks hold the whole list in order.
+func keysetPagesFollow(t *testing.T, svc *Service, v url.Values, all []Obligation, name string) {
+	t.Helper()
+	ctx := context.Background()
+	read := func(v url.Values) listing.Page[Obligation] {
+		t.Helper()
+		p := listing.Parse(v, ObligationSorts, "agreement", false)
+		p.PerPage = 2
+		page, err := svc.ListObligations(ctx, p)
+		if err != nil {
+			t.Fatalf("%s %v: %v", name, v, err)
+		}
+		return page
+	}
+	want := make([]int64, len(all))
+	for i, o := range all {
+		want[i] = o.ID
+	}
+	var fwd, back []int64
+	q := url.Values{}
+	for k, vs := range v {
+		q[k] = vs
+	}
+	q.Del("page")
+	for n := 1; ; n++ {
+		page := read(q)
+		for _, o := range page.Items {
+			fwd = append(fwd, o.ID)
+		}
+		if n >= page.Pages() || n > 10 {
+			break
+		}
+		next := page.Nav().Link(n + 1)
+		q, _ = url.ParseQuery(next[1:])
+		if q.Get("after") == "" {
+			t.Fatalf("%s: next link %s has no position", name, next)
+		}
+	}
+	q.Del("after")
+	q.Set("page", "last")
+	for i := 0; i < 10; i++ {
+		page := read(q)
+		ids := []int64{}
+		for _, o := range page.Items {
+			ids = append(ids, o.ID)
+		}
+		back = append(ids, back...)
+		if page.Params.Page <= 1 {
+			break
+		}
+		prev := page.Nav().Link(page.Params.Page - 1)
+		q, _ = url.ParseQuery(prev[1:])
+	}
+	if len(want) == 0 {
+		return
+	}
+	for _, got := range [][]int64{fwd, back} {
+		if len(got) != len(want) {
+			t.Fatalf("%s: walking by position gave %v, want %v", name, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: walking by position gave %v, want %v", name, got, want)
 			}
 		}
 	}

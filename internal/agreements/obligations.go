@@ -401,8 +401,7 @@ func (s *Service) ListObligations(ctx context.Context, p listing.Params) (listin
 	if errs.Any() {
 		return listing.Page[Obligation]{Params: p}, errs
 	}
-	items, total, err := listObligations(ctx, s.DB.Pool, where, p, true)
-	return listing.Page[Obligation]{Items: items, Total: total, Params: p}, err
+	return listObligationsPage(ctx, s.DB.Pool, where, p)
 }
 
 // AllObligations returns every obligation matching the filters (for CSV).
@@ -411,8 +410,7 @@ func (s *Service) AllObligations(ctx context.Context, p listing.Params) ([]Oblig
 	if errs.Any() {
 		return nil, errs
 	}
-	items, _, err := listObligations(ctx, s.DB.Pool, where, p, false)
-	return items, err
+	return listObligations(ctx, s.DB.Pool, where, p)
 }
 
 func obligationFilters(p listing.Params) (*listing.Where, *forms.Errors) {

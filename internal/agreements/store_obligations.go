@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -164,84 +165,123 @@ func setObligationArchived(ctx context.Context, q store.Querier, id int64, at *t
 	return err
 }
 
-// obligationOrder maps each allowed sort key to its SQL; id breaks ties so
-// pages never overlap.
-var obligationOrder = map[string]string{
-	"agreement":   "upper(a.reference)",
-	"development": "lower(d.name)",
-	"kind":        "o.kind",
-	"purpose":     "pu.name",
-	"status":      "s.status",
-	"amount":      "o.base_amount",
-	"trigger-met": "s.trigger_met_on",
-	"updated":     "o.updated_at",
+// obligationSortKeys maps each allowed sort key to its SQL and type;
+// unknown keys sort by agreement, and the id breaks ties so pages never
+// overlap. Obligations with no amount or trigger date come last ascending
+// and first descending, as PostgreSQL orders NULLs.
+var obligationSortKeys = map[string]listing.Key{
+	"agreement":   {SQL: "upper(a.reference)", Type: "text"},
+	"development": {SQL: "lower(d.name)", Type: "text"},
+	"kind":        {SQL: "o.kind", Type: "text"},
+	"purpose":     {SQL: "pu.name", Type: "text"},
+	"status":      {SQL: "s.status", Type: "text"},
+	"amount":      {SQL: "o.base_amount", Type: "numeric", Nullable: true},
+	"trigger-met": {SQL: "s.trigger_met_on", Type: "date", Nullable: true},
+	"updated":     {SQL: "o.updated_at", Type: "timestamptz"},
 }
 
-// listObligations reads the obligations matching w in the order p asks
-// for: one page and the total matching when paged, else all of them.
-//
-// A page is two queries, as for homes: the count joins only the tables the
-// filters name, and the page first picks its obligations' ids joining only
-// what the filters and the order need (an index walk that stops after the
-// page when the order has one), then reads those rows in full.
-func listObligations(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, paged bool) ([]Obligation, int, error) {
-	order := obligationOrderSQL(p.Sort, p.Desc)
-	where := w.SQL()
-	total := 0
-	stmt := `SELECT ` + obligationColumns + ` FROM obligations o` + obligationListJoins + ` ` + where + ` ORDER BY ` + order
-	args := w.Args
-	if paged {
-		if err := q.QueryRow(ctx, `SELECT count(*) FROM obligations o`+obligationKeyJoins(where)+` `+where, w.Args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count obligations: %w", err)
-		}
-		if total == 0 || p.Offset() >= total {
-			return nil, total, nil
-		}
-		// A page past the middle is the same rows counted from the other
-		// end, which an index walk reaches sooner.
-		keyOrder, limit, offset := order, p.PerPage, p.Offset()
-		if offset > total/2 {
-			keyOrder = obligationOrderSQL(p.Sort, !p.Desc)
-			offset = total - offset - p.PerPage
-			if offset < 0 {
-				limit, offset = limit+offset, 0
-			}
-		}
-		page := listing.Where{Args: append([]any(nil), w.Args...)}
-		keys := `SELECT o.id FROM obligations o` + obligationKeyJoins(where+" "+keyOrder) + ` ` + where + ` ORDER BY ` + keyOrder
-		if total <= fewObligations {
-			// Few match: find them all through the filters' indexes, then
-			// sort them. Walking the order's index instead, hoping to meet
-			// them early, reads most obligations when the matches cluster
-			// at its far end (trigger dates met last year belong to recent
-			// agreements, which sort last).
-			keys = `WITH m AS MATERIALIZED (SELECT o.id FROM obligations o` + obligationKeyJoins(where) + ` ` + where + `)
-				SELECT o.id FROM m JOIN obligations o ON o.id = m.id` + obligationKeyJoins(keyOrder) + ` ORDER BY ` + keyOrder
-		}
-		keys += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
-		stmt = `SELECT ` + obligationColumns + ` FROM (` + keys + `) pg JOIN obligations o ON o.id = pg.id` + obligationListJoins + ` ORDER BY ` + order
-		args = page.Args
+// obligationKeyset is the list's order for p.
+func obligationKeyset(p listing.Params) listing.Keyset {
+	k, ok := obligationSortKeys[p.Sort]
+	if !ok {
+		k = obligationSortKeys["agreement"]
 	}
-	rows, err := q.Query(ctx, stmt, args...)
+	// The id as the order's index holds it: a position compares as one
+	// row, and only an index on exactly those columns can seek it.
+	id := listing.Key{SQL: "o.id", Type: "bigint"}
+	if strings.HasPrefix(k.SQL, "s.") {
+		id.SQL = "s.obligation_id"
+	}
+	return listing.Keyset{Keys: []listing.Key{k, id}, Desc: p.Desc}
+}
+
+// listObligations reads every obligation matching w in the order p asks
+// for (for CSV).
+func listObligations(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params) ([]Obligation, error) {
+	rows, err := q.Query(ctx, `SELECT `+obligationColumns+` FROM obligations o`+obligationListJoins+` `+w.SQL()+
+		` ORDER BY `+obligationKeyset(p).OrderBy(false), w.Args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list obligations: %w", err)
+		return nil, fmt.Errorf("list obligations: %w", err)
 	}
 	defer rows.Close()
 	var out []Obligation
 	for rows.Next() {
 		o, err := scanObligation(rows)
 		if err != nil {
-			return nil, 0, fmt.Errorf("list obligations: %w", err)
+			return nil, fmt.Errorf("list obligations: %w", err)
 		}
 		out = append(out, o)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list obligations: %w", err)
+	return out, rows.Err()
+}
+
+// listObligationsPage reads the page p asks for and the total matching w:
+// by keyset from a neighbouring page's link, by offset for a numbered page.
+//
+// A page is two queries, as for homes: the count joins only the tables the
+// filters name, and the page first picks its obligations' ids joining only
+// what the filters and the order need (an index walk that stops after the
+// page when the order has one), then reads those rows in full.
+func listObligationsPage(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params) (listing.Page[Obligation], error) {
+	where := w.SQL()
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM obligations o`+obligationKeyJoins(where)+` `+where, w.Args...).Scan(&total); err != nil {
+		return listing.Page[Obligation]{}, fmt.Errorf("count obligations: %w", err)
 	}
-	if !paged {
-		total = len(out)
-	}
-	return out, total, nil
+	k := obligationKeyset(p)
+	forward, backward := k.OrderBy(false), k.OrderBy(true)
+	cursor := k.CursorColumn()
+	return listing.ReadPage(p, k, w, total, func(lq listing.Query) ([]Obligation, [][]string, error) {
+		page := *lq.Where
+		page.Args = append([]any(nil), lq.Where.Args...)
+		cond := page.SQL()
+		keyOrder, limit, offset := lq.OrderBy, lq.Limit, lq.Offset
+		if cond == where && offset > total/2 {
+			// A numbered page past the middle is the same rows counted
+			// from the other end, which an index walk reaches sooner.
+			keyOrder = backward
+			if lq.OrderBy == backward {
+				keyOrder = forward
+			}
+			offset = total - offset - limit
+			if offset < 0 {
+				limit, offset = limit+offset, 0
+			}
+			if limit <= 0 {
+				return nil, nil, nil
+			}
+		}
+		keys := `SELECT o.id FROM obligations o` + obligationKeyJoins(cond+" "+keyOrder) + ` ` + cond + ` ORDER BY ` + keyOrder
+		if total <= fewObligations {
+			// Few match: find them all through the filters' indexes, then
+			// sort them. Walking the order's index instead, hoping to meet
+			// them early, reads most obligations when the matches cluster
+			// at its far end (trigger dates met last year belong to recent
+			// agreements, which sort last).
+			keys = `WITH m AS MATERIALIZED (SELECT o.id FROM obligations o` + obligationKeyJoins(cond) + ` ` + cond + `)
+				SELECT o.id FROM m JOIN obligations o ON o.id = m.id` + obligationKeyJoins(keyOrder) + ` ORDER BY ` + keyOrder
+		}
+		keys += ` LIMIT ` + page.Arg(limit) + ` OFFSET ` + page.Arg(offset)
+		// The rows in full, in the order asked for, with their positions
+		// worked out for the page's rows only.
+		rows, err := q.Query(ctx, `SELECT `+obligationColumns+`, `+cursor+` FROM (`+keys+`) pg JOIN obligations o ON o.id = pg.id`+
+			obligationListJoins+` ORDER BY `+lq.OrderBy, page.Args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list obligations: %w", err)
+		}
+		defer rows.Close()
+		var out []Obligation
+		var positions [][]string
+		for rows.Next() {
+			var pos []string
+			o, err := scanObligation(rows, &pos)
+			if err != nil {
+				return nil, nil, fmt.Errorf("list obligations: %w", err)
+			}
+			out, positions = append(out, o), append(positions, pos)
+		}
+		return out, positions, rows.Err()
+	})
 }
 
 var (
@@ -250,20 +290,6 @@ var (
 	refersToPurpose     = regexp.MustCompile(`\bpu\.`)
 	refersToState       = regexp.MustCompile(`\bs\.`)
 )
-
-// obligationOrderSQL is the ORDER BY of the list sorted by key: unknown
-// keys sort by agreement, nulls come last ascending and first descending,
-// and the id breaks ties so pages never overlap.
-func obligationOrderSQL(key string, desc bool) string {
-	order, ok := obligationOrder[key]
-	if !ok {
-		order = obligationOrder["agreement"]
-	}
-	if desc {
-		return order + ` DESC NULLS FIRST, o.id DESC`
-	}
-	return order + ` ASC NULLS LAST, o.id ASC`
-}
 
 // fewObligations is the most matches a list page sorts after finding them
 // all, rather than by walking its order's index: finding and sorting this
