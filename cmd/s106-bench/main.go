@@ -93,7 +93,7 @@ func run() error {
 	clients := flag.Int("clients", 20, "concurrent clients for the second round")
 	out := flag.String("out", "bench-results.json", "where to write the JSON results")
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
-	only := flag.String("only", "", "measure only pages whose name contains this")
+	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports)`)
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
 	var extra []string
 	flag.Func("path", "also measure this signed-in path (repeatable); with -only \"path\" measures only these", func(s string) error {
@@ -249,7 +249,7 @@ func run() error {
 		}
 	}
 
-	if *only == "" {
+	if *only == "" || *only == "timings" {
 		if err := timeIFS(ctx, app, pages, &report); err != nil {
 			return err
 		}
