@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -114,11 +116,17 @@ func councilSums(t *testing.T, council string, listed, repeats map[rowKey]bool) 
 		}
 		return ""
 	}
-	cilAgreement := map[string]bool{}
+	// An agreement is CIL when every row of its reference is.
+	cilAgreement, s106Agreement := map[string]bool{}, map[string]bool{}
 	for _, a := range agreements {
 		if levy(a.v["developer-agreement-type"]) {
 			cilAgreement[key(a, "developer-agreement", "reference")] = true
+		} else {
+			s106Agreement[key(a, "developer-agreement", "reference")] = true
 		}
+	}
+	for k := range s106Agreement {
+		delete(cilAgreement, k)
 	}
 	cilContribution := map[string]bool{}
 	for _, c := range contributions {
@@ -275,5 +283,77 @@ func TestEightCouncilsImportAsPublished(t *testing.T) {
 				t.Logf("%s: %s, %d read, %d imported, %d left out, %d set aside", s.File, s.Encoding, s.Read, s.Imported, s.LeftOut, s.SetAside)
 			}
 		})
+	}
+}
+
+// TestStatementFromCouncilsFilesMatchesHandSums imports Gloucester's files as
+// published and checks the statement's items (a), (b), (c), (f) and (i)
+// for the years they cover against sums worked out by hand from the files:
+//
+// developer-agreement.csv: two CIL agreements (set aside) and five
+// section-106 ones, signed 26/09/2019 (18/00306/FUL_S106), 21/12/2016
+// (14/01063/OUT_UU), 14/06/2019 (18/01127/FUL_DOV), 05/09/2019
+// (17/01199/OUT_S106) and 23/12/2019 (17/01199/OUT_DOV).
+// developer-agreement-contribution.csv, S106 rows with money:
+// 18/00306/FUL_S106_OSL £2,193,463.04, 18/01127/FUL_DOV_OTH £156,409.32,
+// 17/01199/OUT_S106_OSL £50,000.00 (the affordable housing rows are units
+// only: 20 and 16 homes). All three agreements were signed in 2019/20, so
+//
+//	(a) 2019/20 = 2,193,463.04 + 156,409.32 + 50,000.00 = £2,399,872.36.
+//
+// developer-agreement-transaction.csv, S106 rows: three receipts for
+// 18/00306/FUL_S106_OSL dated 2019-11-08: £406,562.56 + £37,196.10 +
+// £104,607.10 = £548,365.76; nothing allocated, spent or returned. So
+//
+//	(b) 2019/20 = £548,365.76, (c) 2019/20 = £0.00 (nothing received
+//	before 1 April 2019), (f) = £0.00, (i) = 548,365.76 − 0 = £548,365.76;
+//	(a) 2020/21 = £0.00, (b) = £0.00, (c) 2020/21 = £548,365.76 (received
+//	before the year, never allocated), (f) = £0.00, (i) = £548,365.76.
+//
+// And Islington's spending, from its transaction file: six S106 rows
+// "spent", all dated 16/03/2020: 420,000 + 7,000 + 282,583.32 + 62,512.40
+// + 50,000 + 9,000 = £831,095.72 = (f) for 2019/20.
+func TestStatementFromCouncilsFilesMatchesHandSums(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		council        string
+		year           int
+		a, b, cc, f, i string
+		checkABCI      bool
+	}{
+		{"GLO", 2019, "2399872.36", "548365.76", "0.00", "0.00", "548365.76", true},
+		{"GLO", 2020, "0.00", "0.00", "548365.76", "0.00", "548365.76", true},
+		{"ISL", 2019, "", "", "", "831095.72", "", false},
+	} {
+		db := testdb.New(t)
+		rep, err := Run(ctx, db, councilFiles(t, c.council), Options{SkipInvalid: true})
+		if err != nil || !rep.Committed {
+			t.Fatalf("%s: %v", c.council, err)
+		}
+		svc := &ifs.Service{DB: db, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}
+		st, err := svc.Build(ctx, c.year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := []struct {
+			name string
+			got  decimal.Decimal
+			want string
+		}{{"(f)", st.F, c.f}}
+		if c.checkABCI {
+			items = append(items, []struct {
+				name string
+				got  decimal.Decimal
+				want string
+			}{{"(a)", st.A, c.a}, {"(b)", st.B, c.b}, {"(c)", st.C, c.cc}, {"(i)", st.I, c.i}}...)
+		}
+		for _, it := range items {
+			if it.got.StringFixed(2) != it.want {
+				t.Errorf("%s %s: item %s is £%s; the files worked by hand give £%s", c.council, ifs.YearLabel(c.year), it.name, it.got.StringFixed(2), it.want)
+			}
+		}
+		if !st.Reconciles() {
+			t.Errorf("%s %s: the statement does not reconcile", c.council, ifs.YearLabel(c.year))
+		}
 	}
 }

@@ -3,6 +3,7 @@ package imports
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -327,18 +328,22 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				"development_name": t.own["name"], "planning_applications": t.own["planning-application"], "development_ref": t.own["reference"]}}
 		by, order := group(t)
 		for _, k := range order {
+			// A reference may be both a CIL liability and a S106
+			// agreement (one council used the appeal reference for both):
+			// the CIL rows are set aside and its contributions are S106
+			// unless their purpose is the levy's.
 			var rows []dsRow
 			for _, r := range by[k] {
 				if _, _, cil, _ := dsAgreementType(r.get("developer-agreement-type")); cil {
-					if k != "" {
-						cilAgreements[k] = true
-					}
 					setAside(rep, t, r, "developer-agreement-type", "Community Infrastructure Levy: set aside until the CIL ledger exists")
 				} else {
 					rows = append(rows, r)
 				}
 			}
 			if len(rows) == 0 {
+				if k != "" {
+					cilAgreements[k] = true
+				}
 				continue
 			}
 			var r dsRow
@@ -387,6 +392,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 	}
 	contributions := map[string]*contribution{}
 	if t := ds[dsContribution]; t != nil {
+		swapped(rep, t, ds[dsAgreement], agreementRefs, cilAgreements)
 		st := sheetTable{sheet: "obligations", ds: true, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"obligation_ref", "agreement_ref", "purpose",
 			"description", "base_amount", "units", "school_places", "discharged_on", "kind", "clause"}},
 			own: map[string]string{"obligation_ref": t.own["reference"], "agreement_ref": t.own["developer-agreement"],
@@ -497,6 +503,37 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 		}, agreementRefs)...)
 	}
 	return out
+}
+
+// swapped repairs contribution rows whose key and developer-agreement
+// columns were filled the other way about, as one council did: the key
+// holds the agreement's planning application and developer-agreement the
+// contribution's own reference. A row is read the right way round only
+// when its developer-agreement is no agreement in the file and its key is
+// the planning application of exactly one S106 agreement; each repair is
+// warned of.
+func swapped(rep *Report, t, agreements *dsTable, agreementRefs, cilAgreements map[string]bool) {
+	if agreements == nil {
+		return
+	}
+	byApp := map[string][]string{}
+	for _, a := range agreements.rows {
+		ref, app := a.get("reference"), up(a.get("planning-application"))
+		if app != "" && agreementRefs[up(ref)] && !slices.Contains(byApp[app], ref) {
+			byApp[app] = append(byApp[app], ref)
+		}
+	}
+	for _, r := range t.rows {
+		key, ag := r.get("reference"), r.get("developer-agreement")
+		if ag == "" || agreementRefs[up(ag)] || cilAgreements[up(ag)] || len(byApp[up(key)]) != 1 {
+			continue
+		}
+		owner := byApp[up(key)][0]
+		rep.Issues = append(rep.Issues, Issue{File: t.name, Row: r.num, Column: t.own["developer-agreement"], Value: ag, Warning: true,
+			Message: fmt.Sprintf("%q is no agreement, and the %s %q is the planning application of agreement %s: read as contribution %s of agreement %s",
+				ag, t.own["reference"], key, owner, ag, owner)})
+		r.vals["reference"], r.vals["developer-agreement"] = ag, owner
+	}
 }
 
 // dsMove is one transaction as the ledger will hold it.
