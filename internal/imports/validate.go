@@ -49,13 +49,20 @@ func (im *importer) purpose(r *rec) string {
 			best = p
 		}
 	}
+	quiet := r.ds && r.row == 0 // a project the import made: its contribution's row warns
 	if best != "" {
+		if quiet {
+			return best
+		}
 		r.warn("purpose", "%q is not a contribution purpose; imported under the national code it starts with, %s", v, best)
 		return best
 	}
 	r.rep.unknownValue("purpose", v)
 	if r.ds || im.opts.SkipInvalid {
 		// Money is never lost for want of a purpose.
+		if quiet {
+			return "other"
+		}
 		r.warn("purpose", "%q is not a contribution purpose; kept under other (a saved mapping can name the purpose it means)", v)
 		return "other"
 	}
