@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -199,5 +201,57 @@ func TestImportsExportAndTemplateDownloads(t *testing.T) {
 				t.Errorf("audit.csv:\n%s", b)
 			}
 		}
+	}
+}
+
+// TestImportsPreviewLeavesOutInvalidRowsWhenChosen: a council's files as
+// published, with rows that cannot be imported: the preview lists them
+// (file, row, the file's own column, value, reason, money) and offers
+// them as CSV; confirming without choosing to leave them out saves
+// nothing and says what to choose; choosing it imports every other row.
+func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
+	dir := "../../shared/data/developer-contributions/BOL"
+	files := map[string]string{}
+	for _, name := range []string{"developer-agreement.csv", "developer-agreement-contribution.csv", "developer-agreement-transaction.csv"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Skipf("the councils' files are not here: %v", err)
+		}
+		files[name] = string(data)
+	}
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@example.org", testPassword)
+	res := ts.postFiles(t, "/imports", url.Values{}, files)
+	for _, want := range []string{
+		"Some rows cannot be imported", "Rows that cannot be imported (12)",
+		"developer-agreement-contribution.csv</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">28</td><td class=\"govuk-table__cell\">developer-agreement</td><td class=\"govuk-table__cell\">36912/92-da</td>",
+		"£15,464.38", `name="skip_invalid"`, "Rows by file",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("preview lacks %q:\n%s", want, excerpt(res.body))
+		}
+	}
+	form := hiddenFields(res.body)
+	csvRes := ts.post(t, "/imports/left-out.csv", form)
+	if csvRes.status != http.StatusOK || !strings.HasPrefix(csvRes.body, "file,row,column,value,reason,money,cause\n") || strings.Count(csvRes.body, "\n") != 13 {
+		t.Fatalf("left-out CSV: %d\n%s", csvRes.status, csvRes.body)
+	}
+	res = ts.post(t, "/imports/confirm", form)
+	var n int
+	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
+	if res.status != http.StatusUnprocessableEntity || n != 0 || !strings.Contains(res.body, "Choose to import every valid row and leave out the rows listed") {
+		t.Fatalf("confirm without choosing: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
+	}
+	form.Set("skip_invalid", "yes")
+	res = ts.post(t, "/imports/confirm", form)
+	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
+	if res.status != http.StatusSeeOther || n != 106 {
+		t.Fatalf("confirm leaving rows out: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
+	}
+	q := ts.get(t, "/imports/quality")
+	if !strings.Contains(q.body, "12 rows with errors were left out") {
+		t.Errorf("quality page:\n%s", excerpt(q.body))
 	}
 }

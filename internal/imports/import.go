@@ -210,7 +210,7 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 		rep.fileIssue("", "no files to import")
 	}
 	// Faults found while reading and translating stand for every pass.
-	base := rep.Issues
+	base, baseColumns := rep.Issues, rep.UnknownColumns
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		var im *importer
 		var first []Issue
@@ -220,7 +220,7 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 		gone := goneRefs{}
 		for pass := 0; ; pass++ {
 			rep.Issues = slices.Clone(base)
-			rep.UnknownValues = nil
+			rep.UnknownValues, rep.UnknownColumns = nil, slices.Clone(baseColumns)
 			rep.New, rep.Existing = Counts{}, Counts{}
 			tables := map[string][]*rec{}
 			for _, st := range sheets {
