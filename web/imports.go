@@ -188,6 +188,20 @@ func valueChoice(i int, field, value, code string, purposes []string) templates.
 	return c
 }
 
+// importForm reads the preview page's form back, answering 400 when it
+// is not one.
+func (app *Application) importForm(w http.ResponseWriter, r *http.Request) ([]imports.File, imports.Mapping, bool) {
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return nil, imports.Mapping{}, false
+	}
+	files, mapping, ok := importState(r)
+	if !ok {
+		app.clientError(w, r, http.StatusBadRequest)
+	}
+	return files, mapping, ok
+}
+
 // importState reads back the files and mapping a preview page carried.
 func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
 	names, datas := r.PostForm["file_name"], r.PostForm["file_data"]
@@ -234,13 +248,8 @@ func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
 // importsCheck applies the officer's mapping and runs the dry run again,
 // saving the mapping when asked.
 func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
-		return
-	}
-	files, mapping, ok := importState(r)
+	files, mapping, ok := app.importForm(w, r)
 	if !ok {
-		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
 	f := forms.FromValues(r.PostForm)
@@ -258,13 +267,8 @@ func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
 // importsConfirm runs the import for real: everything in one transaction,
 // or nothing.
 func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
-		return
-	}
-	files, mapping, ok := importState(r)
+	files, mapping, ok := app.importForm(w, r)
 	if !ok {
-		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
 	f := forms.FromValues(r.PostForm)
@@ -296,13 +300,8 @@ func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
 // import (file, row, the file's own column, value, reason, money) and the
 // CIL rows set aside.
 func (app *Application) importsLeftOut(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
-		return
-	}
-	files, mapping, ok := importState(r)
+	files, mapping, ok := app.importForm(w, r)
 	if !ok {
-		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
 	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{DryRun: true, SkipInvalid: true, Actor: app.actor(r), Mapping: mapping})
