@@ -48,8 +48,8 @@ import (
 // would, so each contribution's transactions are replayed in date order
 // and made whole, each time with a warning that names the row and counts
 // the money: an allocation dated before the receipt it needs moves to that
-// receipt's date; an allocation or spend with no receipt to draw on
-// implies a receipt on its date, and a spend with no allocation implies an
+// receipt's date; an allocation, spend or return with no receipt to draw
+// on implies a receipt on its date, and a spend with no allocation implies an
 // allocation on its date. Implied entries carry the source transaction's
 // reference with "#implied-receipt" or "#implied-allocation", so a re-run
 // recognises them.
@@ -758,6 +758,11 @@ func makeWhole(moves []*dsMove, warn func(m *dsMove, format string, args ...any)
 		case "receipt":
 			received = received.Add(m.amount)
 		case "return":
+			// Money returned to the developer was received first.
+			if short := allocated2.Add(m.amount).Sub(received); short.IsPositive() {
+				imply(m, "receipt", short)
+				received = received.Add(short)
+			}
 			received = received.Sub(m.amount)
 		case "allocation":
 			if short := allocated2.Add(m.amount).Sub(received); short.IsPositive() {
