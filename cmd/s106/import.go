@@ -43,6 +43,9 @@ UTF-8, UTF-16 or Windows-1252). Community Infrastructure Levy rows are set
 aside and listed. Re-importing the same files changes nothing. Uses
 DATABASE_URL.
 
+A directory written by 's106 export' (with its restore folder) is
+restored as it was, table by table, into an empty database.
+
 Every row is checked first. Without --skip-invalid any error and nothing
 is written (all or nothing). With --skip-invalid every valid row is
 imported in one transaction and the rows with errors, and the rows that
@@ -65,6 +68,11 @@ leave out (a file that cannot be read, a missing column) or, without
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return fmt.Errorf("import: name at least one file or directory")
+	}
+	if dir := fs.Arg(0); fs.NArg() == 1 {
+		if _, err := os.Stat(filepath.Join(dir, imports.RestoreDir, "manifest.json")); err == nil {
+			return runRestore(ctx, filepath.Join(dir, imports.RestoreDir), *dryRun, out)
+		}
 	}
 	var files []imports.File
 	for _, arg := range fs.Args() {
@@ -139,4 +147,38 @@ leave out (a file that cannot be read, a missing column) or, without
 		return nil
 	}
 	return fmt.Errorf("import: %d errors; nothing was written", rep.Errors())
+}
+
+// runRestore restores an export's restore folder into an empty database.
+func runRestore(ctx context.Context, dir string, dryRun bool, out io.Writer) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var files []imports.File
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		files = append(files, imports.File{Name: imports.RestoreDir + "/" + e.Name(), Data: data})
+	}
+	db, err := openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := imports.Restore(ctx, db, files, audit.Actor{Label: "s106 import"}, dryRun)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	verb := "restored"
+	if dryRun {
+		verb = "dry run: would restore"
+	}
+	fmt.Fprintf(out, "%s %d tables, %d rows\n", verb, rep.Tables, rep.Rows)
+	return nil
 }

@@ -46,8 +46,11 @@ func TestImportAndExportCommands(t *testing.T) {
 	var srcObligations int
 	src.Pool.QueryRow(ctx, `SELECT count(*) FROM obligations`).Scan(&srcObligations)
 
+	// The template CSVs import anywhere; the directory as a whole (with its
+	// restore folder) restores.
+	templateFiles, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
 	out.Reset()
-	if err := runImportTo(ctx, []string{"--dry-run", dir}, &out); err != nil {
+	if err := runImportTo(ctx, append([]string{"--dry-run"}, templateFiles...), &out); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "dry run: no errors") || !strings.Contains(out.String(), "would create: developments") {
@@ -59,13 +62,39 @@ func TestImportAndExportCommands(t *testing.T) {
 		t.Fatalf("--dry-run wrote %d obligations", n)
 	}
 	out.Reset()
-	if err := runImportTo(ctx, []string{dir}, &out); err != nil {
+	if err := runImportTo(ctx, templateFiles, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	dst.Pool.QueryRow(ctx, `SELECT count(*) FROM obligations`).Scan(&n)
 	if n != srcObligations || !strings.Contains(out.String(), "committed") {
 		t.Fatalf("imported %d obligations, want %d\n%s", n, srcObligations, out.String())
 	}
+	// The whole directory restores into an empty database, and not over a
+	// register.
+	out.Reset()
+	if err := runImportTo(ctx, []string{dir}, &out); err == nil || !strings.Contains(err.Error(), "already holds a register") {
+		t.Fatalf("a restore over a register: %v\n%s", err, out.String())
+	}
+	emptyURL := testdb.URL(t)
+	t.Setenv("DATABASE_URL", emptyURL)
+	out.Reset()
+	if err := runImportTo(ctx, []string{"--dry-run", dir}, &out); err != nil || !strings.Contains(out.String(), "dry run: would restore") {
+		t.Fatalf("restore dry run: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := runImportTo(ctx, []string{dir}, &out); err != nil || !strings.Contains(out.String(), "restored ") {
+		t.Fatalf("restore: %v\n%s", err, out.String())
+	}
+	restored, err := store.Open(ctx, emptyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	restored.Pool.QueryRow(ctx, `SELECT count(*) FROM obligations`).Scan(&n)
+	if n != srcObligations {
+		t.Fatalf("restored %d obligations, want %d", n, srcObligations)
+	}
+	t.Setenv("DATABASE_URL", dstURL)
 
 	// A file with an error: the report names file, row and column, and the
 	// command fails.
