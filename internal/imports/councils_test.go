@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -354,6 +355,30 @@ func TestStatementFromCouncilsFilesMatchesHandSums(t *testing.T) {
 		}
 		if !st.Reconciles() {
 			t.Errorf("%s %s: the statement does not reconcile", c.council, ifs.YearLabel(c.year))
+		}
+	}
+}
+
+// TestPublishedDataStandardKeepsTheCouncilsReferences: once a council's
+// files are imported, the data-standard CSVs we publish name its
+// contributions and transactions by its own references.
+func TestPublishedDataStandardKeepsTheCouncilsReferences(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	if rep, err := Run(ctx, db, councilFiles(t, "GLO"), Options{SkipInvalid: true}); err != nil || !rep.Committed {
+		t.Fatalf("import: %v", err)
+	}
+	files, err := datastandard.Export(ctx, db.Pool, datastandard.Options{Organisation: "local-authority-eng:GLO", Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ""
+	for _, f := range files {
+		all += string(f.Data)
+	}
+	for _, want := range []string{"\n18/00306/FUL_S106_OSL,", ",18/00306/FUL_S106,", "\nLP00457_DN72,", ",18/00306/FUL_S106_OSL,received,406562.56,"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the published files lack %q:\n%s", want, all)
 		}
 	}
 }
