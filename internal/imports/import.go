@@ -362,6 +362,13 @@ func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]s
 				r.vals[f] = row[c]
 			}
 		}
+		// The money the row carries, for the left-out report.
+		for _, f := range []string{"amount", "base_amount"} {
+			if d, ok := parseMoney(r.vals[f]); ok {
+				r.carries = d.StringFixed(2)
+				break
+			}
+		}
 		out = append(out, r)
 	}
 	return out

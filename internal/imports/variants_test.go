@@ -306,3 +306,42 @@ func FuzzDataStandard(f *testing.F) {
 		}
 	})
 }
+
+// The register template's files leave out rows too: a row with an error
+// and the rows that depend on it, each with the money it carries, and the
+// rest imports once.
+func TestTemplateImportSkipsInvalidRowsAndTheirDependents(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	files := []File{
+		csvFile("agreements.csv", "agreement_ref,development_ref,development_name,date_signed", "S1,D1,Elm Road,2021-03-01"),
+		csvFile("obligations.csv", "obligation_ref,agreement_ref,purpose,description,base_amount,spend_by_months",
+			"O1,S1,education,School,1000,120",
+			"O2,S1,education,Money,12.345,120"), // a malformed amount: row 3
+		csvFile("receipts.csv", "receipt_ref,received_on,payer,total,obligation_ref,amount",
+			"R1,2022-01-01,Dev Ltd,500,O1,500",
+			"R2,2022-01-01,Dev Ltd,700,O2,700"), // depends on O2: row 3
+	}
+	rep, err := Run(ctx, db, files, Options{SkipInvalid: true, Actor: importer1})
+	if err != nil || !rep.Committed {
+		t.Fatalf("%v\n%s", err, issues(rep))
+	}
+	if len(rep.LeftOut) != 2 ||
+		rep.LeftOut[0].File != "obligations.csv" || rep.LeftOut[0].Row != 3 || rep.LeftOut[0].Column != "base_amount" || rep.LeftOut[0].Value != "12.345" ||
+		rep.LeftOut[1].File != "receipts.csv" || rep.LeftOut[1].Row != 3 || rep.LeftOut[1].Money != "700.00" ||
+		!strings.Contains(rep.LeftOut[1].Message, "depends on obligation O2 (obligations.csv row 3), which is left out") {
+		t.Fatalf("left out: %+v", rep.LeftOut)
+	}
+	if rep.Created["obligations"] != 1 || rep.Created["receipts"] != 1 {
+		t.Fatalf("created %v", rep.Created)
+	}
+	// Re-running changes nothing; without the choice, nothing is written.
+	again, err := Run(ctx, db, files, Options{SkipInvalid: true, Actor: importer1})
+	if err != nil || again.Created.Total() != 0 || again.Updated.Total() != 0 || len(again.LeftOut) != 2 {
+		t.Fatalf("re-run: %v %v %v", err, again.Created, again.LeftOut)
+	}
+	strict, err := Run(ctx, testdb.New(t), files, Options{Actor: importer1})
+	if err != nil || strict.Committed || strict.Errors() != 1 || !strict.Skippable {
+		t.Fatalf("all or nothing: committed %v, %d errors, skippable %v", strict.Committed, strict.Errors(), strict.Skippable)
+	}
+}
