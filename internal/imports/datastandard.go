@@ -24,9 +24,10 @@ import (
 //     not have is reported as a warning and its values are not imported.
 //   - developer-agreement → agreements: reference, name (the development,
 //     one per agreement, reference "DA-" + the agreement's), type
-//     (section-106 however written; a deed of variation imports as a
-//     section 106 agreement with a warning, as the standard does not say
-//     what it varies), planning applications (";"-separated), document URL,
+//     (section-106 however written; a deed of variation is linked to the
+//     one agreement for the same planning application, or else imports as
+//     a section 106 agreement with a warning), planning applications
+//     (";"-separated), document URL,
 //     start date (signed; live when signed, draft otherwise), notes.
 //   - developer-agreement-contribution → obligations: reference (kept as
 //     the obligation's import reference), name (description), agreement,
@@ -211,7 +212,7 @@ func dsAgreementType(v string) (code, warning string, cil, ok bool) {
 	case strings.Contains(c, "infrastructurelevy") || c == "cil":
 		return "", "", true, true
 	case strings.Contains(c, "variation") || c == "dov":
-		return "section-106", "a deed of variation: the data standard does not say which agreement it varies, so it is imported as a section 106 agreement; link it to the agreement it varies on the agreement's page", false, true
+		return "section-106", "a deed of variation, but no single agreement in the file has its planning application, so it cannot be linked to the agreement it varies: imported as a section 106 agreement", false, true
 	case strings.Contains(c, "unilateral") || c == "uu":
 		return "unilateral-undertaking", "", false, true
 	case strings.Contains(c, "278"):
@@ -220,6 +221,32 @@ func dsAgreementType(v string) (code, warning string, cil, ok bool) {
 		return "section-106", "", false, true
 	}
 	return "", "", false, false
+}
+
+func isVariation(typ string) bool {
+	c := compact(typ)
+	return strings.Contains(c, "variation") || c == "dov"
+}
+
+// variedAgreement is the one agreement (not itself a variation, nor CIL)
+// in the file for the same planning application as a deed of variation,
+// or "" when there is none or more than one.
+func variedAgreement(t *dsTable, dov dsRow) string {
+	app := up(dov.get("planning-application"))
+	found := ""
+	for _, r := range t.rows {
+		if app == "" || up(r.get("planning-application")) != app || up(r.get("reference")) == up(dov.get("reference")) || isVariation(r.get("developer-agreement-type")) {
+			continue
+		}
+		if _, _, cil, ok := dsAgreementType(r.get("developer-agreement-type")); cil || !ok {
+			continue
+		}
+		if found != "" && up(found) != up(r.get("reference")) {
+			return ""
+		}
+		found = r.get("reference")
+	}
+	return found
 }
 
 // dsStatus reads contribution-funding-status as councils write it.
@@ -322,7 +349,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 	agreementRefs := map[string]bool{}
 	if t := ds[dsAgreement]; t != nil {
 		st := sheetTable{sheet: "agreements", ds: true, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"agreement_ref", "agreement_type", "status",
-			"date_signed", "deed_url", "notes", "development_ref", "development_name", "planning_applications"}},
+			"date_signed", "deed_url", "notes", "development_ref", "development_name", "planning_applications", "varies_agreement_ref"}},
 			own: map[string]string{"agreement_ref": t.own["reference"], "agreement_type": t.own["developer-agreement-type"],
 				"date_signed": t.own["start-date"], "deed_url": t.own["document-url"], "notes": t.own["notes"],
 				"development_name": t.own["name"], "planning_applications": t.own["planning-application"], "development_ref": t.own["reference"]}}
@@ -349,7 +376,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			var r dsRow
 			if k == "" {
 				for _, r := range rows {
-					st.add(r.num, "", "", "", "", "", "", "", "", "")
+					st.add(r.num, "", "", "", "", "", "", "", "", "", "")
 				}
 				continue
 			}
@@ -359,6 +386,14 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			}
 			agreementRefs[k] = true
 			typ, warn, _, ok := dsAgreementType(r.get("developer-agreement-type"))
+			varies := ""
+			if isVariation(r.get("developer-agreement-type")) {
+				// A deed of variation varies the agreement for the same
+				// planning application, when there is exactly one.
+				if v := variedAgreement(t, r); v != "" {
+					typ, varies, warn = "deed-of-variation", v, ""
+				}
+			}
 			if !ok {
 				typ = r.get("developer-agreement-type") // the validation names it
 			} else if warn != "" {
@@ -380,7 +415,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				url = ""
 			}
 			st.add(r.num, r.get("reference"), typ, status, r.get("start-date"), url, r.get("notes"),
-				"DA-"+r.get("reference"), name, r.get("planning-application"))
+				"DA-"+r.get("reference"), name, r.get("planning-application"), varies)
 		}
 		out = append(out, st)
 	}

@@ -195,7 +195,8 @@ func TestDataStandardAccountingAsRecorded(t *testing.T) {
 	db := testdb.New(t)
 	ctx := context.Background()
 	files := dsFiles(
-		"A1,x,01/10/2020,01/04/2019,,19/1,,Section 106 Agreement\nC1,x,01/10/2020,01/04/2019,,19/2,,community-infrastructure-levy\nA2,x,01/10/2020,01/04/2019,,19/3,,Deed of Variation\n",
+		"A1,x,01/10/2020,01/04/2019,,19/1,,Section 106 Agreement\nC1,x,01/10/2020,01/04/2019,,19/2,,community-infrastructure-levy\nA2,x,01/10/2020,01/04/2019,,19/3,,Deed of Variation\n"+
+			"A3,x,01/10/2020,01/06/2020,,19/1,,Deed of variation\n",
 		"K1,A1,Education-Primary,\"£10,000.00\",,2020-10-01,2019-04-01,\n"+
 			"K2,a1,wibble-fund,5000,,2020-10-01,2019-04-01,\n"+
 			"K3,A1,affordable-housing,,12,2020-10-01,2019-04-01,\n"+
@@ -221,7 +222,12 @@ func TestDataStandardAccountingAsRecorded(t *testing.T) {
 		}
 		t.Errorf("no warning %s row %d %s %q:\n%s", file, row, column, msg, issues(rep))
 	}
-	warned("developer-agreement.csv", 4, "developer-agreement-type", "a deed of variation")
+	warned("developer-agreement.csv", 4, "developer-agreement-type", "cannot be linked to the agreement it varies")
+	var varies string
+	db.Pool.QueryRow(ctx, `SELECT a.agreement_type || ' of ' || v.reference FROM agreements a JOIN agreements v ON v.id = a.varies_agreement_id WHERE a.reference = 'A3'`).Scan(&varies)
+	if varies != "deed-of-variation of A1" {
+		t.Errorf("the variation for A1's planning application: %q", varies)
+	}
 	warned("developer-agreement-contribution.csv", 2, "contribution-purpose", "imported under the national code it starts with, education")
 	warned("developer-agreement-contribution.csv", 3, "contribution-purpose", `"wibble-fund" is not a contribution purpose; kept under other`)
 	warned("developer-agreement-contribution.csv", 5, "amount", "an amount of £0.00")
@@ -250,9 +256,9 @@ func TestDataStandardAccountingAsRecorded(t *testing.T) {
 	var b strings.Builder
 	rep.WriteText(&b)
 	for _, want := range []string{
-		"developer-agreement.csv (UTF-8): 3 rows read, 2 imported, 0 left out, 1 set aside (CIL)",
+		"developer-agreement.csv (UTF-8): 4 rows read, 3 imported, 0 left out, 1 set aside (CIL)",
 		"developer-agreement-transaction.csv (UTF-8): 6 rows read, 4 imported, 1 left out, 1 set aside (CIL)",
-		"created: developments 2, agreements 2, obligations 5",
+		"created: developments 3, agreements 3, obligations 5",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
