@@ -134,7 +134,7 @@ func ImportsPage(p Page, v ImportsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<h1 class=\"govuk-heading-l\">Import and export</h1><h2 class=\"govuk-heading-m\">Import a register</h2><p class=\"govuk-body\">Upload the register as CSV files in the template below, one file per sheet, named after it (for example <code>obligations.csv</code>). You will see every problem by file, row and column, and what would be created or updated, before anything is saved. Then either everything is saved or nothing is. Importing the same files again changes nothing; a corrected file updates records by their reference.</p><p class=\"govuk-body\">You can also upload the government's developer-contributions data standard files (<code>developer-agreement.csv</code>, <code>developer-agreement-contribution.csv</code> and <code>developer-agreement-transaction.csv</code>), or an Excel workbook with one worksheet per sheet of the template.</p><form method=\"post\" action=\"/imports\" enctype=\"multipart/form-data\" novalidate>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<h1 class=\"govuk-heading-l\">Import and export</h1><h2 class=\"govuk-heading-m\">Import a register</h2><p class=\"govuk-body\">Upload the register as CSV files in the template below, one file per sheet, named after it (for example <code>obligations.csv</code>). You will see every problem by file, row and column, and what would be created or updated, before anything is saved. Then either everything is saved, or you can choose to save every valid row and leave out the rows listed. Importing the same files again changes nothing; a corrected file updates records by their reference.</p><p class=\"govuk-body\">You can also upload the government's developer-contributions data standard files as your council published them (<code>developer-agreement.csv</code>, <code>developer-agreement-contribution.csv</code> and <code>developer-agreement-transaction.csv</code>, in either layout and in UTF-8, UTF-16 or Windows-1252): Community Infrastructure Levy rows are set aside and listed. Or upload an Excel workbook with one worksheet per sheet of the template.</p><form method=\"post\" action=\"/imports\" enctype=\"multipart/form-data\" novalidate>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -178,14 +178,14 @@ func ImportsPage(p Page, v ImportsView) templ.Component {
 				}
 				templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "><label class=\"govuk-label govuk-label--s\" for=\"files\">Files</label><div id=\"files-hint\" class=\"govuk-hint\">CSV files, up to ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "><label class=\"govuk-label govuk-label--s\" for=\"files\">Files</label><div id=\"files-hint\" class=\"govuk-hint\">CSV or Excel files, up to ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.MaxMB))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/imports.templ`, Line: 104, Col: 86}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/imports.templ`, Line: 104, Col: 95}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
