@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,7 +147,13 @@ func (im *importer) validateAgreements() {
 			r.fail("agreement_ref", "duplicate reference %q (also on row %d)", a.ref, prev)
 		}
 		seen[up(a.ref)] = r.row
-		a.typ = r.choice("agreement_type", im.values("agreement_type"), "section-106", agreementTypes...)
+		if t := r.str("agreement_type"); r.ds && t != "" && !slices.Contains(agreementTypes, t) {
+			// The translation has read every way councils write the
+			// standard's types; what is left is no planning obligation.
+			r.fail("agreement_type", "%q is not a planning obligation (a section 106 agreement, unilateral undertaking, deed of variation or section 278 agreement), so the agreement and its contributions cannot be imported", t)
+		} else {
+			a.typ = r.choice("agreement_type", im.values("agreement_type"), "section-106", agreementTypes...)
+		}
 		a.signed = r.date("date_signed")
 		def := "draft"
 		if a.signed != nil {
