@@ -5,8 +5,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
+	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -349,5 +351,33 @@ func TestTemplateImportSkipsInvalidRowsAndTheirDependents(t *testing.T) {
 	strict, err := Run(ctx, testdb.New(t), files, Options{Actor: importer1})
 	if err != nil || strict.Committed || strict.Errors() != 1 || !strict.Skippable {
 		t.Fatalf("all or nothing: committed %v, %d errors, skippable %v", strict.Committed, strict.Errors(), strict.Skippable)
+	}
+}
+
+// The current layout, with headings written as a spreadsheet might: the
+// agreement is signed on its StartDate (not an unsigned draft), and its
+// contribution counts in the statement's item (a).
+func TestCurrentLayoutWithForgivenHeadingsImportsSigned(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	files := []File{
+		{Name: "developer-agreement.csv", Data: []byte("\xef\xbb\xbfReference,Name,StartDate,Developer Agreement Type,Planning_Application\r\nS1,Mill Lane,14/06/2021,S106,21/0001\r\n")},
+		{Name: "developer-agreement-contribution.csv", Data: []byte("reference,developer-agreement,CONTRIBUTION-PURPOSE,Amount,Units,Colour\r\nC1,S1,Highways,\"£12,500.00\",,red\r\n")},
+	}
+	rep, err := Run(ctx, db, files, Options{Actor: importer1})
+	if err != nil || !rep.Committed {
+		t.Fatalf("%v\n%s", err, issues(rep))
+	}
+	var signed, status, amount, purpose string
+	db.Pool.QueryRow(ctx, `SELECT a.date_signed::text, a.status, o.base_amount::text, o.purpose_code FROM agreements a JOIN obligations o ON o.agreement_id = a.id`).Scan(&signed, &status, &amount, &purpose)
+	if signed != "2021-06-14" || status != "live" || amount != "12500.00" || purpose != "highways" {
+		t.Fatalf("imported %s %s %s %s", signed, status, amount, purpose)
+	}
+	st, err := (&ifs.Service{DB: db, Now: func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }}).Build(ctx, 2021)
+	if err != nil || st.A.StringFixed(2) != "12500.00" {
+		t.Errorf("item (a) for 2021/22: %v %v", st.A, err)
+	}
+	if !findIssue(rep, "developer-agreement-contribution.csv", 1, "Colour", "not a column of the data standard") {
+		t.Errorf("the unknown column is not warned of:\n%s", issues(rep))
 	}
 }
