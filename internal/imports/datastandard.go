@@ -263,7 +263,7 @@ func dsStatus(v string) string {
 // pick chooses, among rows repeating one reference, the record: the
 // latest entry-date (ties: the first). The others are earlier versions,
 // left out, or identical repeats, imported once.
-func pick(rep *Report, t *dsTable, what string, rows []dsRow, money func(dsRow) string) (dsRow, bool) {
+func pick(rep *Report, t *dsTable, what string, rows []dsRow, money func(dsRow) string) dsRow {
 	best := rows[0]
 	bestDate, _ := parseDate(best.get("entry-date"))
 	for _, r := range rows[1:] {
@@ -296,7 +296,7 @@ func pick(rep *Report, t *dsTable, what string, rows []dsRow, money func(dsRow) 
 		rep.Issues = append(rep.Issues, Issue{File: t.name, Row: r.num, Column: t.own["reference"], Value: ref, Cause: CauseVersion,
 			Message: msg, Money: money(r)})
 	}
-	return best, true
+	return best
 }
 
 // dsMoney is a row's amount as the left-out report shows it.
@@ -373,14 +373,13 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				}
 				continue
 			}
-			var r dsRow
 			if k == "" {
 				for _, r := range rows {
 					st.add(r.num, "", "", "", "", "", "", "", "", "", "")
 				}
 				continue
 			}
-			r, _ = pick(rep, t, "agreement", rows, func(dsRow) string { return "" })
+			r := pick(rep, t, "agreement", rows, func(dsRow) string { return "" })
 			if withheld(t, r) {
 				continue
 			}
@@ -421,7 +420,6 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 	}
 
 	type contribution struct {
-		row     dsRow
 		purpose string
 		cil     bool
 	}
@@ -450,7 +448,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			}
 			if len(rows) == 0 {
 				if k != "" {
-					contributions[k] = &contribution{row: by[k][0], cil: true}
+					contributions[k] = &contribution{cil: true}
 				}
 				continue
 			}
@@ -460,7 +458,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				}
 				continue
 			}
-			r, _ := pick(rep, t, "contribution", rows, dsMoney)
+			r := pick(rep, t, "contribution", rows, dsMoney)
 			if withheld(t, r) {
 				continue
 			}
@@ -471,7 +469,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				rep.Issues = append(rep.Issues, Issue{File: t.name, Row: r.num, Column: t.own["contribution-purpose"], Warning: true,
 					Message: "no contribution-purpose: kept under other"})
 			}
-			contributions[k] = &contribution{row: r, purpose: purpose}
+			contributions[k] = &contribution{purpose: purpose}
 			amount, units := r.get("amount"), r.get("units")
 			if u := strings.ReplaceAll(units, ",", ""); u == "0" || u == "0.0" || u == "0.00" {
 				units = ""
