@@ -136,8 +136,18 @@ func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, fi
 		return
 	}
 	v := templates.ImportPreviewPageView{Report: rep, Form: f}
+	// A file that could not be read at all is not carried to the next
+	// step: it has to be corrected and uploaded again.
+	unreadable := map[string]bool{}
+	for _, is := range rep.Issues {
+		if !is.Warning && is.Row == 0 {
+			unreadable[is.File] = true
+		}
+	}
 	for _, file := range files {
-		v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+		if !unreadable[file.Name] {
+			v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+		}
 	}
 	// Choices for every heading and value the import did not recognise,
 	// and for those already mapped, so a mapping can be changed.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/imports/importstest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -253,5 +254,37 @@ func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
 	q := ts.get(t, "/imports/quality")
 	if !strings.Contains(q.body, "12 rows with errors were left out") {
 		t.Errorf("quality page:\n%s", excerpt(q.body))
+	}
+}
+
+// TestHostileUploadsAreRefusedInBoundedMemory: a workbook with a cell in
+// column XFD on 10,000 rows, one with a 200 MB shared string and a CSV
+// with a 5 MB row of commas are each refused on the upload page with a
+// message naming the limit, the server's memory growing by less than
+// 100 MB while it reads them.
+func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@example.org", testPassword)
+	for _, c := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"xfd.xlsx", "beyond the limit of 500 columns", importstest.XFDWorkbook(t)},
+		{"huge.xlsx", "more than the limit of 16 MB", importstest.SharedStringWorkbook(t, 200)},
+		{"agreements.csv", "longer than the limit of 256 KB", importstest.CommaRow(5)},
+	} {
+		var res response
+		grew := importstest.PeakRSSGrowth(t, func() {
+			res = ts.postFiles(t, "/imports", url.Values{}, map[string]string{c.name: string(c.data)})
+		})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, c.want) {
+			t.Errorf("%s: %d, want the refusal %q:\n%s", c.name, res.status, c.want, excerpt(res.body))
+		}
+		t.Logf("%s: refused, the server's peak RSS grew %d MB", c.name, grew>>20)
+		if grew > importstest.RSSBudget {
+			t.Errorf("%s: RSS grew %d MB; the budget is %d MB", c.name, grew>>20, importstest.RSSBudget>>20)
+		}
 	}
 }
