@@ -48,3 +48,21 @@ func TestCSVLimitsOnCellsAndColumns(t *testing.T) {
 		t.Fatalf("multi-line cell: %v", err)
 	}
 }
+
+// Rows of nothing but commas cost nothing once read, and a file of too
+// many cells is refused.
+func TestCSVRowsOfCommasAndTheCellLimit(t *testing.T) {
+	commas := "a,b\n" + strings.Repeat(strings.Repeat(",", MaxColumns-1)+"\n", 10000) + "x" + strings.Repeat(",", 400) + "\n"
+	var tab Table
+	var err error
+	grew := importstest.PeakRSSGrowth(t, func() { tab, err = ReadCSV("commas.csv", []byte(commas)) })
+	if err != nil || len(tab.Rows) != 1 || len(tab.Rows[0]) != 1 || tab.RowNums[0] != 10002 {
+		t.Fatalf("%v: %d rows, %v", err, len(tab.Rows), tab.RowNums)
+	}
+	t.Logf("10,000 rows of 500 empty cells read with the peak RSS %d MB higher", grew>>20)
+	row40 := strings.Repeat("1,", 39) + "1\n"
+	many := row40 + strings.Repeat(row40, MaxCells/40+1)
+	if _, err := ReadCSV("many.csv", []byte(many)); err == nil || !strings.Contains(err.Error(), "more than the limit of 4000000 cells") {
+		t.Fatalf("too many cells: %v", err)
+	}
+}

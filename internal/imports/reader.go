@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -51,6 +52,9 @@ const (
 	MaxRows = 200000
 	// MaxColumns is the most columns a row may have (column SS).
 	MaxColumns = 500
+	// MaxCells is the most cells with something in them (or before one
+	// that has) one file may hold: 200,000 rows of 20 columns.
+	MaxCells = 4000000
 	// MaxCellBytes is the most one cell may hold: Excel's own limit of
 	// 32,767 characters, in bytes.
 	MaxCellBytes = 32767
@@ -152,7 +156,7 @@ func ReadCSV(name string, data []byte) (Table, error) {
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
 	r.LazyQuotes = false
-	row, extra := 0, 0
+	row, extra, cells := 0, 0, 0
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -193,6 +197,12 @@ func ReadCSV(name string, data []byte) (Table, error) {
 		if blankRow(rec) {
 			continue
 		}
+		// Empty cells after the last value hold nothing: drop them, so a
+		// file of rows of commas costs no more than its values.
+		rec = slices.Clip(trimTrailingBlank(rec))
+		if cells += len(rec); cells > MaxCells {
+			return Table{}, fmt.Errorf("%s: row %d: more than the limit of %d cells in one file; split the file", name, row, MaxCells)
+		}
 		t.Rows = append(t.Rows, rec)
 		t.RowNums = append(t.RowNums, row)
 	}
@@ -200,6 +210,18 @@ func ReadCSV(name string, data []byte) (Table, error) {
 		return Table{}, fmt.Errorf("%s: row 1: the file is empty; it needs a heading row", name)
 	}
 	return t, nil
+}
+
+// trimTrailingBlank drops the empty cells after a row's last value.
+func trimTrailingBlank(rec []string) []string {
+	n := len(rec)
+	for n > 0 && rec[n-1] == "" {
+		n--
+	}
+	if n == len(rec) {
+		return rec
+	}
+	return append([]string(nil), rec[:n]...)
 }
 
 func blankRow(rec []string) bool {

@@ -57,12 +57,13 @@ func ReadXLSX(name string, data []byte) ([]Table, error) {
 	defer wb.Close()
 	sheets := wb.GetSheetList()
 	var out []Table
+	cells := 0
 	for _, sh := range sheets {
 		t := Table{Name: name, Hint: name, Encoding: "Excel workbook"}
 		if len(sheets) > 1 {
 			t.Name, t.Hint = fmt.Sprintf("%s (%s)", name, sh), sh
 		}
-		if err := readWorksheet(wb, sh, &t); err != nil {
+		if err := readWorksheet(wb, sh, &t, &cells); err != nil {
 			return nil, err
 		}
 		if t.Headings == nil {
@@ -76,7 +77,7 @@ func ReadXLSX(name string, data []byte) ([]Table, error) {
 	return out, nil
 }
 
-func readWorksheet(wb *excelize.File, sh string, t *Table) error {
+func readWorksheet(wb *excelize.File, sh string, t *Table, cells *int) error {
 	rows, err := wb.Rows(sh)
 	if err != nil {
 		return fmt.Errorf("%s: row 1: %v", t.Name, err)
@@ -116,6 +117,10 @@ func readWorksheet(wb *excelize.File, sh string, t *Table) error {
 		}
 		if blankRow(row) {
 			continue
+		}
+		row = trimTrailingBlank(row)
+		if *cells += len(row); *cells > MaxCells {
+			return fmt.Errorf("%s: row %d: more than the limit of %d cells in one file; split the file", t.Name, i, MaxCells)
 		}
 		if len(t.Rows) >= MaxRows {
 			return fmt.Errorf("%s: row %d: more than the limit of %d rows; split the file", t.Name, i, MaxRows)
