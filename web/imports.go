@@ -136,8 +136,18 @@ func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, fi
 		return
 	}
 	v := templates.ImportPreviewPageView{Report: rep, Form: f}
+	// A file that could not be read at all is not carried to the next
+	// step: it has to be corrected and uploaded again.
+	unreadable := map[string]bool{}
+	for _, is := range rep.Issues {
+		if !is.Warning && is.Row == 0 {
+			unreadable[is.File] = true
+		}
+	}
 	for _, file := range files {
-		v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+		if !unreadable[file.Name] {
+			v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+		}
 	}
 	// Choices for every heading and value the import did not recognise,
 	// and for those already mapped, so a mapping can be changed.
@@ -188,6 +198,20 @@ func valueChoice(i int, field, value, code string, purposes []string) templates.
 	return c
 }
 
+// importForm reads the preview page's form back, answering 400 when it
+// is not one.
+func (app *Application) importForm(w http.ResponseWriter, r *http.Request) ([]imports.File, imports.Mapping, bool) {
+	if err := r.ParseForm(); err != nil {
+		app.clientError(w, r, http.StatusBadRequest)
+		return nil, imports.Mapping{}, false
+	}
+	files, mapping, ok := importState(r)
+	if !ok {
+		app.clientError(w, r, http.StatusBadRequest)
+	}
+	return files, mapping, ok
+}
+
 // importState reads back the files and mapping a preview page carried.
 func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
 	names, datas := r.PostForm["file_name"], r.PostForm["file_data"]
@@ -234,13 +258,8 @@ func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
 // importsCheck applies the officer's mapping and runs the dry run again,
 // saving the mapping when asked.
 func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
-		return
-	}
-	files, mapping, ok := importState(r)
+	files, mapping, ok := app.importForm(w, r)
 	if !ok {
-		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
 	f := forms.FromValues(r.PostForm)
@@ -258,28 +277,54 @@ func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
 // importsConfirm runs the import for real: everything in one transaction,
 // or nothing.
 func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		app.clientError(w, r, http.StatusBadRequest)
-		return
-	}
-	files, mapping, ok := importState(r)
+	files, mapping, ok := app.importForm(w, r)
 	if !ok {
-		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
-	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{Actor: app.actor(r), Mapping: mapping})
+	f := forms.FromValues(r.PostForm)
+	skip := f.Get("skip_invalid") == "yes"
+	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{Actor: app.actor(r), Mapping: mapping, SkipInvalid: skip})
 	if err != nil {
 		app.serverError(w, r, err)
 		return
 	}
 	if !rep.Committed {
-		// Something changed since the preview: show the problems again.
-		app.importPreview(w, r, files, mapping, forms.FromValues(r.PostForm))
+		// Rows with errors and no choice to leave them out, or something
+		// changed since the preview: show the problems again.
+		if !skip && rep.Skippable && len(rep.LeftOut) > 0 {
+			f.Errors.Add("skip_invalid", "Choose to import every valid row and leave out the rows listed, or correct the files and upload them again")
+		}
+		app.importPreview(w, r, files, mapping, f)
 		return
 	}
-	app.Logger.Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total())
-	app.flash(r, fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total()))
+	app.Logger.Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total(), "left_out", len(rep.LeftOut))
+	msg := fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total())
+	if len(rep.LeftOut) > 0 {
+		msg = fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged; %d rows with errors were left out. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total(), len(rep.LeftOut))
+	}
+	app.flash(r, msg)
 	http.Redirect(w, r, "/imports/quality", http.StatusSeeOther)
+}
+
+// importsLeftOut downloads, as CSV, the rows the preview's files cannot
+// import (file, row, the file's own column, value, reason, money) and the
+// CIL rows set aside.
+func (app *Application) importsLeftOut(w http.ResponseWriter, r *http.Request) {
+	files, mapping, ok := app.importForm(w, r)
+	if !ok {
+		return
+	}
+	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{DryRun: true, SkipInvalid: true, Actor: app.actor(r), Mapping: mapping})
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteLeftOutCSV(&buf); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	writeDownload(w, "import-left-out-rows.csv", "text/csv; charset=utf-8", buf.Bytes())
 }
 
 func writeZip(w http.ResponseWriter, name string, files []imports.File) error {

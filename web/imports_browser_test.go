@@ -75,3 +75,47 @@ func TestImportsUploadPreviewFixMappingConfirmInTheBrowser(t *testing.T) {
 		t.Fatalf("imported amounts total %s, want 15000.00", amount)
 	}
 }
+
+// TestImportsLeaveOutInvalidRowsInTheBrowser: a council's published files
+// in the browser: the preview listing the rows that cannot be imported is
+// accessible, and ticking the choice imports every other row.
+func TestImportsLeaveOutInvalidRowsInTheBrowser(t *testing.T) {
+	dir, err := filepath.Abs("../../shared/data/developer-contributions/BOL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, name := range []string{"developer-agreement.csv", "developer-agreement-contribution.csv", "developer-agreement-transaction.csv"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("the councils' files are not here: %v", err)
+		}
+		paths = append(paths, p)
+	}
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ctx := officerTab(t, ts, "officer@test.example")
+	visitAndCheck(t, ctx, ts.URL+"/imports", "import and export page")
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#files"), paths)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[action="/imports"] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if h1 != "Some rows cannot be imported" {
+		t.Fatalf("preview %q", h1)
+	}
+	browsertest.CheckAccessibility(t, ctx, "import preview with rows left out")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#skip_invalid`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`#confirm`))); err != nil {
+		t.Fatal(err)
+	}
+	banner, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-notification-banner")))
+	if !strings.Contains(banner, "12 rows with errors were left out") {
+		t.Fatalf("after confirm: %q", banner)
+	}
+}

@@ -9,10 +9,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/imports/importstest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -198,6 +201,90 @@ func TestImportsExportAndTemplateDownloads(t *testing.T) {
 			if !strings.HasPrefix(string(b), "occurred_at,actor_id,actor,action,") || !strings.Contains(string(b), "login.success") {
 				t.Errorf("audit.csv:\n%s", b)
 			}
+		}
+	}
+}
+
+// TestImportsPreviewLeavesOutInvalidRowsWhenChosen: a council's files as
+// published, with rows that cannot be imported: the preview lists them
+// (file, row, the file's own column, value, reason, money) and offers
+// them as CSV; confirming without choosing to leave them out saves
+// nothing and says what to choose; choosing it imports every other row.
+func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
+	dir := "../../shared/data/developer-contributions/BOL"
+	files := map[string]string{}
+	for _, name := range []string{"developer-agreement.csv", "developer-agreement-contribution.csv", "developer-agreement-transaction.csv"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Skipf("the councils' files are not here: %v", err)
+		}
+		files[name] = string(data)
+	}
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@example.org", testPassword)
+	res := ts.postFiles(t, "/imports", url.Values{}, files)
+	for _, want := range []string{
+		"Some rows cannot be imported", "Rows that cannot be imported (12)",
+		"developer-agreement-contribution.csv</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">28</td><td class=\"govuk-table__cell\">developer-agreement</td><td class=\"govuk-table__cell\">36912/92-da</td>",
+		"£15,464.38", `name="skip_invalid"`, "Rows by file",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("preview lacks %q:\n%s", want, excerpt(res.body))
+		}
+	}
+	form := hiddenFields(res.body)
+	csvRes := ts.post(t, "/imports/left-out.csv", form)
+	if csvRes.status != http.StatusOK || !strings.HasPrefix(csvRes.body, "file,row,column,value,reason,money,cause\n") || strings.Count(csvRes.body, "\n") != 13 {
+		t.Fatalf("left-out CSV: %d\n%s", csvRes.status, csvRes.body)
+	}
+	res = ts.post(t, "/imports/confirm", form)
+	var n int
+	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
+	if res.status != http.StatusUnprocessableEntity || n != 0 || !strings.Contains(res.body, "Choose to import every valid row and leave out the rows listed") {
+		t.Fatalf("confirm without choosing: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
+	}
+	form.Set("skip_invalid", "yes")
+	res = ts.post(t, "/imports/confirm", form)
+	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
+	if res.status != http.StatusSeeOther || n != 106 {
+		t.Fatalf("confirm leaving rows out: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
+	}
+	q := ts.get(t, "/imports/quality")
+	if !strings.Contains(q.body, "12 rows with errors were left out") {
+		t.Errorf("quality page:\n%s", excerpt(q.body))
+	}
+}
+
+// TestHostileUploadsAreRefusedInBoundedMemory: a workbook with a cell in
+// column XFD on 10,000 rows, one with a 200 MB shared string and a CSV
+// with a 5 MB row of commas are each refused on the upload page with a
+// message naming the limit, the server's memory growing by less than
+// 100 MB while it reads them.
+func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@example.org", testPassword)
+	for _, c := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"xfd.xlsx", "beyond the limit of 500 columns", importstest.XFDWorkbook(t)},
+		{"huge.xlsx", "more than the limit of 16 MB", importstest.SharedStringWorkbook(t, 200)},
+		{"agreements.csv", "longer than the limit of 256 KB", importstest.CommaRow(5)},
+	} {
+		var res response
+		grew := importstest.PeakRSSGrowth(t, func() {
+			res = ts.postFiles(t, "/imports", url.Values{}, map[string]string{c.name: string(c.data)})
+		})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, c.want) {
+			t.Errorf("%s: %d, want the refusal %q:\n%s", c.name, res.status, c.want, excerpt(res.body))
+		}
+		t.Logf("%s: refused, the server's peak RSS grew %d MB", c.name, grew>>20)
+		if grew > importstest.RSSBudget {
+			t.Errorf("%s: RSS grew %d MB; the budget is %d MB", c.name, grew>>20, importstest.RSSBudget>>20)
 		}
 	}
 }

@@ -187,6 +187,7 @@ func (app *Application) Routes() http.Handler {
 				r.Post("/imports", app.importsUpload)
 				r.Post("/imports/check", app.importsCheck)
 				r.Post("/imports/confirm", app.importsConfirm)
+				r.Post("/imports/left-out.csv", app.importsLeftOut)
 				r.Get("/imports/template.zip", app.importsTemplate)
 				r.Get("/imports/export.zip", app.importsExport)
 				r.Get("/imports/quality", app.importsQuality)

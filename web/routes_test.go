@@ -157,13 +157,14 @@ var expectedAccess = map[string]access{
 	"POST /agreements/{id}/publication": officersOnly,
 	// END publication routes
 	// BEGIN imports routes
-	"GET /imports":              indexAdmins,
-	"POST /imports":             indexAdmins,
-	"POST /imports/check":       indexAdmins,
-	"POST /imports/confirm":     indexAdmins,
-	"GET /imports/template.zip": indexAdmins,
-	"GET /imports/export.zip":   indexAdmins,
-	"GET /imports/quality":      indexAdmins,
+	"GET /imports":               indexAdmins,
+	"POST /imports":              indexAdmins,
+	"POST /imports/check":        indexAdmins,
+	"POST /imports/confirm":      indexAdmins,
+	"POST /imports/left-out.csv": indexAdmins,
+	"GET /imports/template.zip":  indexAdmins,
+	"GET /imports/export.zip":    indexAdmins,
+	"GET /imports/quality":       indexAdmins,
 	// END imports routes
 	// BEGIN dashboard routes
 	"GET /dashboard":           signedIn,

@@ -21,10 +21,19 @@ func runExportTo(ctx context.Context, args []string, out io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: s106 export DIR
 
-Writes the whole register, ledger, homes and audit log to DIR as CSV files
-in the import template (agreements.csv, obligations.csv, projects.csv,
-receipts.csv, ledger.csv, homes.csv, audit.csv), so 's106 import DIR' into
-an empty database reproduces the same figures. Uses DATABASE_URL.
+Writes everything a council needs to move elsewhere or to restore:
+
+  - the register, ledger, homes and audit log as CSV files in the import
+    template (agreements.csv, obligations.csv, projects.csv, receipts.csv,
+    ledger.csv, homes.csv, audit.csv), to read and to import anywhere;
+  - DIR/restore/: every table as the database holds it (parties and their
+    company numbers, contacts, agreed-mix lines, index series and values,
+    providers, events with evidence, projects, publication flags, users,
+    alerts, the audit trail), with a manifest. 's106 import DIR' into an
+    empty database restores it, giving the same pages, statements and
+    dashboard. It holds personal data and password hashes: keep it safe.
+
+Uses DATABASE_URL.
 `)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -43,12 +52,15 @@ an empty database reproduces the same figures. Uses DATABASE_URL.
 		return err
 	}
 	defer db.Close()
-	files, err := imports.Export(ctx, db.Pool)
+	files, err := imports.ExportAll(ctx, db)
 	if err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Join(dir, imports.RestoreDir), 0o700); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(f.Name)), f.Data, 0o600); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		fmt.Fprintf(out, "wrote %s (%d bytes)\n", filepath.Join(dir, f.Name), len(f.Data))

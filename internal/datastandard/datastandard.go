@@ -16,14 +16,18 @@
 //     of its obligations was discharged, for a superseded one the date the
 //     first deed of variation of it was signed.
 //   - developer-agreement-contribution: one row per obligation. reference =
-//     agreement reference + "/" + obligation id (stable: ids never change);
+//     the council's own reference where the obligation was imported with
+//     one, else agreement reference + "/" + obligation id (stable: ids
+//     never change);
 //     contribution-purpose = the national code (a local sub-purpose reports
 //     under its parent); amount = the base amount; units = homes, or school
 //     places for an education obligation; start-date = the agreement's
 //     signing date; end-date = the date it was discharged; notes (officers only) = the clause and the local purpose.
 //   - developer-agreement-transaction: one row per standing ledger entry
 //     (reversed entries and reversals left out, via ledger_effective),
-//     reference = contribution reference + "/" + entry id, start-date = the
+//     reference = the council's own reference where the entry (or a
+//     receipt with one share) was imported with one, else contribution
+//     reference + "/" + entry id, start-date = the
 //     entry's date, contribution-funding-status and sign from
 //     data_standard_entry_kinds: a de-allocation is a negative "allocated"
 //     amount and a return to the developer a negative "received" amount,
@@ -289,7 +293,7 @@ ORDER BY part, sort_key`,
 SELECT reference, name, agreement, purpose, amount, units, entry_date, start_date, end_date, notes
 FROM (
     SELECT 0 AS part, upper(a.reference) AS sort_key, o.id AS sort_id,
-           a.reference || '/' || o.id AS reference,
+           coalesce(o.import_ref, a.reference || '/' || o.id) AS reference,
            o.description AS name,
            a.reference AS agreement,
            coalesce(p.parent_code, p.code) AS purpose,
@@ -335,7 +339,9 @@ ORDER BY part, sort_key, sort_id`,
 SELECT reference, name, contribution, status, amount, units, entry_date, start_date, end_date, notes
 FROM (
     SELECT 0 AS part, e.entry_date AS sort_date, '' AS sort_key, e.id AS sort_id,
-           a.reference || '/' || o.id || '/' || e.id AS reference,
+           CASE WHEN le.import_ref IS NOT NULL THEN le.import_ref
+                WHEN r.import_ref IS NOT NULL AND (SELECT count(*) FROM ledger_effective x WHERE x.receipt_id = r.id AND x.kind = 'receipt') = 1 THEN r.import_ref
+                ELSE coalesce(o.import_ref, a.reference || '/' || o.id) || '/' || e.id END AS reference,
            CASE e.kind
                WHEN 'receipt' THEN 'Received'
                WHEN 'return' THEN 'Returned to the developer'
@@ -343,7 +349,7 @@ FROM (
                WHEN 'deallocation' THEN 'De-allocated from ' || pr.name
                WHEN 'spend' THEN 'Spent on ' || pr.name
            END AS name,
-           a.reference || '/' || o.id AS contribution,
+           coalesce(o.import_ref, a.reference || '/' || o.id) AS contribution,
            k.funding_status AS status,
            (k.sign * e.amount)::numeric(14,2)::text AS amount,
            '' AS units,
@@ -356,6 +362,8 @@ FROM (
     JOIN obligations o ON o.id = e.obligation_id
     JOIN agreements a ON a.id = o.agreement_id
     LEFT JOIN projects pr ON pr.id = e.project_id
+    JOIN ledger_entries le ON le.id = e.id
+    LEFT JOIN receipts r ON r.id = e.receipt_id
     WHERE o.archived_at IS NULL AND a.archived_at IS NULL
       AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
       AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))

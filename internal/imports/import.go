@@ -27,19 +27,34 @@ type Mapping struct {
 
 // Options control one import.
 type Options struct {
-	DryRun  bool
-	Actor   audit.Actor
-	Mapping Mapping
+	DryRun bool
+	// SkipInvalid imports every valid row, leaving out the rows with
+	// errors and the rows that depend on them (listed in Report.LeftOut);
+	// without it any error and nothing is written.
+	SkipInvalid bool
+	Actor       audit.Actor
+	Mapping     Mapping
 	// afterStage, for tests, runs after each stage of the writing.
 	afterStage func(stage string)
 }
 
 // FileInfo describes one file read.
 type FileInfo struct {
-	Name   string `json:"name"`
-	Sheet  string `json:"sheet"`
-	SHA256 string `json:"sha256"`
-	Rows   int    `json:"rows"`
+	Name     string `json:"name"`
+	Sheet    string `json:"sheet"`
+	SHA256   string `json:"sha256"`
+	Rows     int    `json:"rows"`
+	Encoding string `json:"encoding,omitempty"`
+}
+
+// SourceCount is what became of one file's own rows.
+type SourceCount struct {
+	File     string
+	Encoding string
+	Read     int // rows with anything in them
+	Imported int // read, less those left out and set aside
+	LeftOut  int
+	SetAside int
 }
 
 // UnknownColumn is a heading the import could not match to a field.
@@ -76,6 +91,16 @@ type Report struct {
 	// they would update or leave alone. Created, Updated and Unchanged are
 	// exact, from the write (rolled back in a dry run), and stay empty when
 	// there are errors.
+	// LeftOut lists the rows --skip-invalid leaves out (each with the
+	// file's own column, the value, the reason and the money it carries);
+	// SetAside the Community Infrastructure Levy rows kept for the CIL
+	// ledger. Sources counts each file's rows.
+	LeftOut  []Issue
+	SetAside []Issue
+	Sources  []SourceCount
+	// Skippable says that every error is a row --skip-invalid would leave
+	// out (a dry run then exits 0).
+	Skippable bool
 	New       Counts
 	Existing  Counts
 	Created   Counts
@@ -117,15 +142,17 @@ func (r *Report) fileIssue(file string, format string, args ...any) {
 var errRollback = errors.New("imports: roll back")
 
 // Run reads, checks and (unless opts.DryRun, and only when there are no
-// errors) writes the files in one transaction. Validation problems are in
-// the report; the error is for failures such as a lost connection or a
-// cancelled context, after which nothing has been written.
+// errors, or opts.SkipInvalid leaves out the rows that have them) writes
+// the files in one transaction. Validation problems are in the report; the
+// error is for failures such as a lost connection or a cancelled context,
+// after which nothing has been written.
 func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report, error) {
 	rep := Report{New: Counts{}, Existing: Counts{}, Created: Counts{}, Updated: Counts{}, Unchanged: Counts{}, DryRun: opts.DryRun}
-	tables := map[string][]*rec{}
 	var sheets []sheetTable
 	ds := map[string]Table{}
 	dsSum := map[string]string{}
+	read := map[string]SourceCount{}
+	var readOrder []string
 	for _, f := range files {
 		if IsAudit(f.Name) {
 			continue
@@ -135,15 +162,21 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 			rep.fileIssue(f.Name, "%v", err)
 			continue
 		}
-		if k := dataStandardKind(f.Name); k != "" && len(ts) == 1 {
-			ds[k] = ts[0]
-			dsSum[ts[0].Name] = f.Checksum()
-			continue
+		for _, t := range ts {
+			read[t.Name] = SourceCount{File: t.Name, Encoding: t.Encoding, Read: len(t.Rows)}
+			readOrder = append(readOrder, t.Name)
+		}
+		if len(ts) == 1 {
+			if k := dataStandardKind(f.Name, ts[0].Headings...); k != "" {
+				ds[k] = ts[0]
+				dsSum[ts[0].Name] = f.Checksum()
+				continue
+			}
 		}
 		for _, t := range ts {
 			sheet, ok := sheetFor(t.Hint, t.Headings)
 			if !ok {
-				rep.fileIssue(t.Name, "cannot tell which sheet this is; name the file (or worksheet) after one of: agreements, obligations, projects, receipts, ledger, homes")
+				rep.fileIssue(t.Name, "cannot tell which sheet this is; name the file (or worksheet) after one of: agreements, obligations, projects, receipts, ledger, homes, or one of the data standard's files")
 				continue
 			}
 			sheets = append(sheets, sheetTable{sheet: sheet.Name, table: t, sha: f.Checksum()})
@@ -159,25 +192,96 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 	// order they were uploaded in.
 	slices.SortStableFunc(sheets, func(a, b sheetTable) int { return sheetPosition(a.sheet) - sheetPosition(b.sheet) })
 	for _, st := range sheets {
-		sheet, _ := SheetByName(st.sheet)
-		info := FileInfo{Name: st.table.Name, Sheet: sheet.Name, SHA256: st.sha, Rows: len(st.table.Rows)}
-		if len(st.table.Rows) == 0 && dataStandardKind(st.table.Name) != "" {
-			continue // a data-standard file with nothing for this sheet
+		if !st.ds {
+			rep.Files = append(rep.Files, FileInfo{Name: st.table.Name, Sheet: st.sheet, SHA256: st.sha, Rows: len(st.table.Rows), Encoding: st.table.Encoding})
 		}
-		rep.Files = append(rep.Files, info)
-		tables[sheet.Name] = append(tables[sheet.Name], toRecs(&rep, sheet, st.table.Name, st.table, opts.Mapping.Columns[sheet.Name])...)
+	}
+	// A data-standard file is listed once, as the file it is.
+	for _, k := range []string{dsAgreement, dsContribution, dsTransaction} {
+		if t, ok := ds[k]; ok {
+			rep.Files = append(rep.Files, FileInfo{Name: t.Name, Sheet: k, SHA256: dsSum[t.Name], Rows: len(t.Rows), Encoding: t.Encoding})
+		}
+	}
+	if _, ok := ds[dsContribution]; ok {
+		rep.Issues = append(rep.Issues, Issue{File: ds[dsContribution].Name, Warning: true,
+			Message: "the data standard has no spend-by period, so no spend-by deadlines can be worked out for this money until one is set on each obligation"})
 	}
 	if len(rep.Files) == 0 && rep.Errors() == 0 {
 		rep.fileIssue("", "no files to import")
 	}
+	// Faults found while reading and translating stand for every pass.
+	base, baseColumns := rep.Issues, rep.UnknownColumns
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		im := &importer{ctx: ctx, tx: tx, rep: &rep, opts: opts, tables: tables}
-		if err := im.load(ctx); err != nil {
-			return err
+		var im *importer
+		var first []Issue
+		var firstNew, firstExisting Counts
+		var firstUnknown []UnknownValue
+		left := map[rowKey]Issue{}
+		gone := goneRefs{}
+		for pass := 0; ; pass++ {
+			rep.Issues = slices.Clone(base)
+			rep.UnknownValues, rep.UnknownColumns = nil, slices.Clone(baseColumns)
+			rep.New, rep.Existing = Counts{}, Counts{}
+			tables := map[string][]*rec{}
+			for _, st := range sheets {
+				sheet, _ := SheetByName(st.sheet)
+				for _, r := range toRecs(&rep, sheet, st.table.Name, st.table, opts.Mapping.Columns[sheet.Name], st) {
+					if _, out := left[rowKey{r.file, r.row}]; out && r.row > 0 {
+						gone.add(sheet.Name, r, left[rowKey{r.file, r.row}])
+						continue
+					}
+					tables[sheet.Name] = append(tables[sheet.Name], r)
+				}
+			}
+			im = &importer{ctx: ctx, tx: tx, rep: &rep, opts: opts, tables: tables, gone: gone}
+			if err := im.load(ctx); err != nil {
+				return err
+			}
+			im.validate()
+			if im.loadErr != nil {
+				return im.loadErr
+			}
+			if pass == 0 {
+				first = slices.Clone(rep.Issues)
+				firstNew, firstExisting, firstUnknown = rep.New, rep.Existing, rep.UnknownValues
+			}
+			// Rows with errors are left out, and the next pass finds the
+			// rows that depended on them.
+			found, fileLevel := 0, false
+			for _, is := range rep.Issues {
+				switch _, seen := left[rowKey{is.File, is.Row}]; {
+				case is.Warning:
+				case is.Row < 2 && is.Cause == "":
+					fileLevel = true
+				case !seen:
+					left[rowKey{is.File, is.Row}] = is
+					found++
+				case is.Money != "" && left[rowKey{is.File, is.Row}].Money == "":
+					// An implied entry failed first; the row's own money counts.
+					prev := left[rowKey{is.File, is.Row}]
+					prev.Money = is.Money
+					left[rowKey{is.File, is.Row}] = prev
+				}
+			}
+			if found == 0 || fileLevel || pass >= 50 {
+				rep.Skippable = !fileLevel && found == 0
+				break
+			}
 		}
-		im.validate()
-		if im.loadErr != nil {
-			return im.loadErr
+		rep.LeftOut = leftOutList(left)
+		if !opts.SkipInvalid {
+			// All or nothing: every fault found is an error.
+			rep.Issues = first
+			rep.New, rep.Existing, rep.UnknownValues = firstNew, firstExisting, firstUnknown
+		} else {
+			// The faults of the rows left out are listed in LeftOut.
+			kept := rep.Issues[:0]
+			for _, is := range rep.Issues {
+				if _, out := left[rowKey{is.File, is.Row}]; is.Warning || !out || is.Row < 2 {
+					kept = append(kept, is)
+				}
+			}
+			rep.Issues = kept
 		}
 		if rep.Errors() > 0 {
 			return errRollback
@@ -190,6 +294,7 @@ func Run(ctx context.Context, db *store.DB, files []File, opts Options) (Report,
 		}
 		return nil
 	})
+	rep.Sources = sourceCounts(read, readOrder, rep.LeftOut, rep.SetAside)
 	if errors.Is(err, errRollback) {
 		return rep, nil
 	}
@@ -219,7 +324,10 @@ func readAny(f File) ([]Table, error) {
 }
 
 // toRecs matches headings to fields and turns rows into records.
-func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]string) []*rec {
+func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]string, from ...sheetTable) []*rec {
+	if len(from) > 0 && from[0].ds {
+		return dsRecs(rep, from[0])
+	}
 	idx := map[string]int{}
 	heading := map[string]string{}
 	for i, h := range t.Headings {
@@ -230,7 +338,7 @@ func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]s
 		if !ok {
 			if _, ignored := columns[normalise(h)]; !ignored {
 				rep.UnknownColumns = append(rep.UnknownColumns, UnknownColumn{File: file, Sheet: sheet.Name, Heading: h})
-				rep.Issues = append(rep.Issues, Issue{File: file, Row: 1, Column: h, Message: "this heading is not a field of the " + sheet.Name + " sheet; map it to a field or it will be ignored", Warning: true})
+				rep.Issues = append(rep.Issues, Issue{File: file, Row: 1, Column: h, Message: "this heading is not a field of the " + sheet.Name + " sheet; its values are not imported unless a mapping names the field it means", Warning: true})
 			}
 			continue
 		}
@@ -252,6 +360,13 @@ func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]s
 		for f, c := range idx {
 			if c < len(row) {
 				r.vals[f] = row[c]
+			}
+		}
+		// The money the row carries, for the left-out report.
+		for _, f := range []string{"amount", "base_amount"} {
+			if d, ok := parseMoney(r.vals[f]); ok {
+				r.carries = d.StringFixed(2)
+				break
 			}
 		}
 		out = append(out, r)
@@ -348,10 +463,13 @@ type existingOb struct {
 type importer struct {
 	ctx     context.Context
 	loadErr error
-	tx      pgx.Tx
-	rep     *Report
-	opts    Options
-	tables  map[string][]*rec
+	// gone holds the records of rows left out, so the rows that depend on
+	// them are left out with a reason naming the row.
+	gone   goneRefs
+	tx     pgx.Tx
+	rep    *Report
+	opts   Options
+	tables map[string][]*rec
 
 	purposes   map[string]bool
 	devIDs     map[string]int64

@@ -18,7 +18,23 @@ type Issue struct {
 	Column  string `json:"column"`
 	Message string `json:"message"`
 	Warning bool   `json:"warning"`
+	// Value is the cell as the file has it, where one cell is at fault.
+	Value string `json:"value,omitempty"`
+	// Cause says why a row is at fault: CauseInvalid (a value the import
+	// cannot take), CauseFile (the file itself is broken: a reference to
+	// a record in none of the files, a row with neither amount nor units)
+	// or CauseVersion (an earlier version of a record the file repeats).
+	Cause string `json:"cause,omitempty"`
+	// Money is what the row carries, for the left-out report.
+	Money string `json:"money,omitempty"`
 }
+
+// Causes of a left-out row.
+const (
+	CauseInvalid = "invalid"
+	CauseFile    = "file"
+	CauseVersion = "version"
+)
 
 func (i Issue) String() string {
 	kind := "error"
@@ -43,9 +59,17 @@ type rec struct {
 	rep  *Report
 	// heading is the file's own heading for each field, for messages.
 	heading map[string]string
+	// ds is set for a row of the data standard's files, whose messages
+	// name only the file's own columns and files.
+	ds bool
+	// carries is the money of the source row, for the left-out report.
+	carries string
 }
 
 func (r *rec) col(field string) string {
+	if h, ok := r.heading[field]; ok && r.ds {
+		return h
+	}
 	if h, ok := r.heading[field]; ok && normalise(h) != normalise(field) {
 		return fmt.Sprintf("%s (%s)", field, h)
 	}
@@ -53,7 +77,40 @@ func (r *rec) col(field string) string {
 }
 
 func (r *rec) fail(field, format string, args ...any) {
-	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...)})
+	r.failCause(CauseInvalid, field, format, args...)
+}
+
+// broken reports a fault of the file itself, such as a reference to a
+// record that is in none of the files.
+func (r *rec) broken(field, format string, args ...any) {
+	r.failCause(CauseFile, field, format, args...)
+}
+
+func (r *rec) failCause(cause, field, format string, args ...any) {
+	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...),
+		Value: r.vals[field], Cause: cause, Money: r.carries})
+}
+
+// fileOf names, in the language of the row's own files, the file that
+// holds a sheet's records.
+func (r *rec) fileOf(sheet string) string {
+	if r.ds {
+		switch sheet {
+		case "agreements":
+			return "developer-agreement file"
+		case "obligations":
+			return "developer-agreement-contribution file"
+		}
+	}
+	return sheet + " file"
+}
+
+// what names a sheet's record in the row's own language.
+func (r *rec) what(sheet string) string {
+	if r.ds && sheet == "obligations" {
+		return "contribution"
+	}
+	return strings.TrimSuffix(sheet, "s")
 }
 
 func (r *rec) warn(field, format string, args ...any) {
@@ -65,15 +122,36 @@ func (r *rec) str(field string) string { return strings.TrimSpace(r.vals[field])
 func (r *rec) required(field string) string {
 	v := r.str(field)
 	if v == "" {
-		r.fail(field, "%s is required", field)
+		r.fail(field, "%s is required", r.col(field))
 	}
 	return v
 }
 
-var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "02/01/06", "2 Jan 2006", "2 January 2006", "02-01-2006", "2006/01/02", "2-Jan-2006", "2-Jan-06"}
+// dateLayouts are the dates councils write, all with four-digit years: a
+// two-digit year is refused (01/04/60 could be 1960 or 2060).
+var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "2 Jan 2006", "2 January 2006", "02-01-2006", "2-1-2006", "02.01.2006", "2006/01/02", "2-Jan-2006"}
 
-func parseDate(v string) (time.Time, bool) {
+var twoDigitYear = regexp.MustCompile(`^[0-9]{1,2}[-/. ]([0-9]{1,2}|[A-Za-z]{3,9})[-/. ][0-9]{2}$`)
+var yearMonth = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
+
+// parseDate reads a date. A year and month alone (2019-07) is the first
+// of the month, with month set so the caller can warn.
+func parseDate(v string) (t time.Time, ok bool) {
+	t, _, ok = parseDateMonth(v)
+	return t, ok
+}
+
+func parseDateMonth(v string) (time.Time, bool, bool) {
 	v = strings.TrimSpace(v)
+	if yearMonth.MatchString(v) {
+		t, err := time.Parse("2006-01", v)
+		return t, true, err == nil
+	}
+	t, ok := parseFullDate(v)
+	return t, false, ok
+}
+
+func parseFullDate(v string) (time.Time, bool) {
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, v); err == nil {
 			return t, true
@@ -98,15 +176,22 @@ func (r *rec) date(field string) *time.Time {
 	if v == "" {
 		return nil
 	}
-	t, ok := parseDate(v)
-	if !ok {
-		r.fail(field, "%q is not a date; use YYYY-MM-DD or DD/MM/YYYY", v)
+	if twoDigitYear.MatchString(v) {
+		r.fail(field, "%q has a two-digit year; write the year in full (for example 01/04/1960 or 01/04/2060)", v)
 		return nil
+	}
+	t, month, ok := parseDateMonth(v)
+	if !ok {
+		r.fail(field, "%q is not a date; use DD/MM/YYYY or YYYY-MM-DD", v)
+		return nil
+	}
+	if month {
+		r.warn(field, "%q gives only a year and month; taken as 1 %s", v, t.Format("January 2006"))
 	}
 	return &t
 }
 
-var moneyClean = strings.NewReplacer("£", "", ",", "", " ", "", "GBP", "", "gbp", "")
+var moneyClean = strings.NewReplacer("£", "", ",", "", " ", "", "\u00a0", "", "GBP", "", "gbp", "")
 var moneyRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]{1,2})?$`)
 
 func parseMoney(v string) (decimal.Decimal, bool) {
@@ -123,7 +208,7 @@ func (r *rec) money(field string, required bool) *decimal.Decimal {
 	v := r.str(field)
 	if v == "" {
 		if required {
-			r.fail(field, "%s is required", field)
+			r.fail(field, "%s is required", r.col(field))
 		}
 		return nil
 	}
@@ -133,11 +218,11 @@ func (r *rec) money(field string, required bool) *decimal.Decimal {
 		return nil
 	}
 	if !d.IsPositive() {
-		r.fail(field, "%s must be more than £0.00", field)
+		r.fail(field, "%s must be more than £0.00", r.col(field))
 		return nil
 	}
 	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
-		r.fail(field, "%s is too large", field)
+		r.fail(field, "%s is too large", r.col(field))
 		return nil
 	}
 	return &d
@@ -154,7 +239,7 @@ func (r *rec) number(field string, min, max int) *int {
 		return nil
 	}
 	if n < min || n > max {
-		r.fail(field, "%s must be between %d and %d", field, min, max)
+		r.fail(field, "%s must be between %d and %d", r.col(field), min, max)
 		return nil
 	}
 	return &n

@@ -21,6 +21,9 @@ func FuzzReadCSV(f *testing.F) {
 		"a,b,c\n1\n1,2,3,4\n",
 		"caf\xe9,price\n\xa3100,2\n",
 		"\"a\nb\",c\n1,2\n",
+		"\xff\xfea\x00,\x00b\x00\n\x001\x00,\x00\xa3\x00\n\x00",
+		"\xfe\xff\x00a\x00,\x00b",
+		"a\x00b\x00",
 	} {
 		f.Add([]byte(seed))
 	}

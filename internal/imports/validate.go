@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,8 +42,32 @@ func (im *importer) purpose(r *rec) string {
 	if s, ok := purposeSynonyms[normalise(v)]; ok {
 		return s
 	}
+	// A local purpose written under a national code keeps the national
+	// code it starts with: education-primary is education.
+	best := ""
+	for p := range im.purposes {
+		if strings.HasPrefix(c, p+"-") && len(p) > len(best) {
+			best = p
+		}
+	}
+	quiet := r.ds && r.row == 0 // a project the import made: its contribution's row warns
+	if best != "" {
+		if quiet {
+			return best
+		}
+		r.warn("purpose", "%q is not a contribution purpose; imported under the national code it starts with, %s", v, best)
+		return best
+	}
 	r.rep.unknownValue("purpose", v)
-	r.fail("purpose", "%q is not a contribution purpose; map it to one (or to other) in the preview", v)
+	if r.ds || im.opts.SkipInvalid {
+		// Money is never lost for want of a purpose.
+		if quiet {
+			return "other"
+		}
+		r.warn("purpose", "%q is not a contribution purpose; kept under other (a saved mapping can name the purpose it means)", v)
+		return "other"
+	}
+	r.fail("purpose", "%q is not a contribution purpose; name the purpose it means in a mapping (s106 import --mapping, or the web import's preview), or use other", v)
 	return ""
 }
 
@@ -79,7 +104,7 @@ func (im *importer) estimate() {
 	}
 	for _, d := range im.devs {
 		_, ok := im.devIDs[up(d.ref)]
-		count("agreements", ok)
+		count("developments", ok)
 	}
 	for _, a := range im.agreements {
 		_, ok := im.agIDs[up(a.ref)]
@@ -122,7 +147,13 @@ func (im *importer) validateAgreements() {
 			r.fail("agreement_ref", "duplicate reference %q (also on row %d)", a.ref, prev)
 		}
 		seen[up(a.ref)] = r.row
-		a.typ = r.choice("agreement_type", im.values("agreement_type"), "section-106", agreementTypes...)
+		if t := r.str("agreement_type"); r.ds && t != "" && !slices.Contains(agreementTypes, t) {
+			// The translation has read every way councils write the
+			// standard's types; what is left is no planning obligation.
+			r.fail("agreement_type", "%q is not a planning obligation (a section 106 agreement, unilateral undertaking, deed of variation or section 278 agreement), so the agreement and its contributions cannot be imported", t)
+		} else {
+			a.typ = r.choice("agreement_type", im.values("agreement_type"), "section-106", agreementTypes...)
+		}
 		a.signed = r.date("date_signed")
 		def := "draft"
 		if a.signed != nil {
@@ -164,7 +195,7 @@ func (im *importer) validateAgreements() {
 		known[up(a.ref)] = true
 	}
 	for _, a := range im.agreements {
-		if a.varies != "" && !known[up(a.varies)] {
+		if a.varies != "" && !known[up(a.varies)] && !im.dependsOn(a.row, "varies_agreement_ref", "agreements", a.varies) {
 			a.row.fail("varies_agreement_ref", "no agreement %q in the file or the register", a.varies)
 		}
 		if up(a.varies) == up(a.ref) && a.varies != "" {
@@ -194,8 +225,8 @@ func (im *importer) validateObligations() {
 		seen[up(o.ref)] = r.row
 		o.agreementRef = r.required("agreement_ref")
 		if _, inFile := agDev[up(o.agreementRef)]; o.agreementRef != "" && !inFile {
-			if _, inDB := im.agIDs[up(o.agreementRef)]; !inDB {
-				r.fail("agreement_ref", "no agreement %q in the agreements file or the register", o.agreementRef)
+			if _, inDB := im.agIDs[up(o.agreementRef)]; !inDB && !im.dependsOn(r, "agreement_ref", "agreements", o.agreementRef) {
+				r.broken("agreement_ref", "no agreement %q in the %s or the register", o.agreementRef, r.fileOf("agreements"))
 			}
 		}
 		o.purpose = im.purpose(r)
@@ -262,7 +293,7 @@ func (im *importer) validateObligations() {
 		}{{"trigger_met_on", "trigger-met", o.metOn}, {"delivered_on", "delivered", o.deliveredOn}, {"discharged_on", "discharged", o.dischargedOn}} {
 			im.checkEvent(r, ev.field, "OB|"+up(o.ref)+"|"+ev.kind, ev.on)
 		}
-		if o.kind == "financial" && o.spendBy == nil {
+		if o.kind == "financial" && o.spendBy == nil && !r.ds {
 			r.warn("spend_by_months", "no spend-by period: spend-by deadlines cannot be worked out for this obligation's money")
 		}
 		if o.kind == "financial" && o.baseAmount == nil {
@@ -318,8 +349,8 @@ func (im *importer) validateReceipts() {
 		total := r.money("total", true)
 		obRef := r.required("obligation_ref")
 		amount := r.money("amount", true)
-		if _, ok := obs[up(obRef)]; obRef != "" && !ok {
-			r.fail("obligation_ref", "no obligation %q in the obligations file or the register", obRef)
+		if _, ok := obs[up(obRef)]; obRef != "" && !ok && !im.dependsOn(r, "obligation_ref", "obligations", obRef) {
+			r.broken("obligation_ref", "no %s %q in the %s or the register", r.what("obligations"), obRef, r.fileOf("obligations"))
 		}
 		if ref == "" {
 			continue
@@ -405,8 +436,8 @@ func (im *importer) validateLedger() {
 		}
 		seen[up(e.ref)] = r.row
 		e.obligationRef = r.required("obligation_ref")
-		if _, ok := obs[up(e.obligationRef)]; e.obligationRef != "" && !ok {
-			r.fail("obligation_ref", "no obligation %q in the obligations file or the register", e.obligationRef)
+		if _, ok := obs[up(e.obligationRef)]; e.obligationRef != "" && !ok && !im.dependsOn(r, "obligation_ref", "obligations", e.obligationRef) {
+			r.broken("obligation_ref", "no %s %q in the %s or the register", r.what("obligations"), e.obligationRef, r.fileOf("obligations"))
 		}
 		if r.str("kind") == "" {
 			r.fail("kind", "kind is required")
@@ -428,7 +459,7 @@ func (im *importer) validateLedger() {
 		if !needsProject && e.project != "" && e.kind != "" {
 			r.fail("project", "only allocations, de-allocations and spend name a project")
 		}
-		if e.project != "" && !projects[strings.ToLower(e.project)] {
+		if e.project != "" && !projects[strings.ToLower(e.project)] && !im.dependsOn(r, "project", "projects", e.project) {
 			r.fail("project", "no project %q in the projects file or the register", e.project)
 		}
 		e.interest = nil
@@ -464,6 +495,7 @@ type move struct {
 // its row before anything is written.
 func (im *importer) checkBalances() {
 	byOb := map[string][]move{}
+	known := im.obligationInfo()
 	for _, rc := range im.receiptRecs {
 		if _, done := im.receipts[up(rc.ref)]; done {
 			continue
@@ -480,6 +512,9 @@ func (im *importer) checkBalances() {
 	}
 	existing := im.existingMoney(byOb)
 	for ob, mvs := range byOb {
+		if _, ok := known[ob]; !ok {
+			continue // the row names an obligation there is not: reported once, on its reference
+		}
 		mvs = append(mvs, existing[ob]...)
 		sort.SliceStable(mvs, func(i, j int) bool { return mvs[i].date.Before(mvs[j].date) })
 		var received, returned, allocated, spent decimal.Decimal
@@ -594,7 +629,7 @@ func (im *importer) validateHomes() {
 	for _, r := range im.tables["homes"] {
 		h := &homeRec{row: r}
 		h.devRef = r.required("development_ref")
-		if h.devRef != "" && !devs[up(h.devRef)] {
+		if h.devRef != "" && !devs[up(h.devRef)] && !im.dependsOn(r, "development_ref", "agreements", h.devRef) {
 			r.fail("development_ref", "no development %q in the agreements file or the register", h.devRef)
 		}
 		h.plot = r.required("plot")
@@ -612,7 +647,9 @@ func (im *importer) validateHomes() {
 			ob, ok := obs[up(h.obligationRef)]
 			switch {
 			case !ok:
-				r.fail("obligation_ref", "no obligation %q in the obligations file or the register", h.obligationRef)
+				if !im.dependsOn(r, "obligation_ref", "obligations", h.obligationRef) {
+					r.fail("obligation_ref", "no obligation %q in the obligations file or the register", h.obligationRef)
+				}
 			case ob.kind != "affordable-housing":
 				r.fail("obligation_ref", "obligation %s is not an affordable-housing obligation", h.obligationRef)
 			case ob.devRef != up(h.devRef):

@@ -171,7 +171,7 @@ func (im *importer) write(ctx context.Context) error {
 	for _, d := range im.devs {
 		d.id = im.devIDs[up(d.ref)]
 		args := []any{d.ref, d.name, d.address, d.postcode, d.ward, d.homes}
-		im.upsertFrom(b, "agreements", "development", d.row, &d.id, insertSQL("developments", devCols), updateSQL("developments", devCols[1:]), args, 1, map[string]any{"ref": d.ref, "name": d.name})
+		im.upsertFrom(b, "developments", "development", d.row, &d.id, insertSQL("developments", devCols), updateSQL("developments", devCols[1:]), args, 1, map[string]any{"ref": d.ref, "name": d.name})
 	}
 	if err := im.send(ctx, "developments", b); err != nil {
 		return err

@@ -47,3 +47,25 @@ func TestImportsReadsAnExcelWorkbookSheetBySheet(t *testing.T) {
 		t.Fatalf("imported %s %s %s", signed, amount, purpose)
 	}
 }
+
+// FuzzReadXLSX: whatever bytes arrive as a workbook, the reader never
+// panics, and returns tables or an error naming the row.
+func FuzzReadXLSX(f *testing.F) {
+	f.Add(workbook(&testing.T{}, 12))
+	f.Add([]byte("PK\x03\x04not a zip"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tables, err := ReadXLSX("f.xlsx", data)
+		if err != nil {
+			if !positionRe.MatchString(err.Error()) {
+				t.Fatalf("error without a position: %q", err)
+			}
+			return
+		}
+		for _, tab := range tables {
+			if len(tab.Rows) != len(tab.RowNums) {
+				t.Fatalf("rows %d, numbers %d", len(tab.Rows), len(tab.RowNums))
+			}
+		}
+	})
+}
