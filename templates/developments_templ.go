@@ -556,15 +556,15 @@ func DevelopmentFormPage(p Page, v DevelopmentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Textarea(v.Form, Field{Name: "address", Label: "Address", Rows: 3}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Textarea(v.Form, Field{Name: "address", Label: "Address (optional)", Rows: 3}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "postcode", Label: "Postcode", Width: "govuk-input--width-10", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "postcode", Label: "Postcode (optional)", Width: "govuk-input--width-10", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "ward", Label: "Ward", Width: "govuk-!-width-one-half", Autocomplete: "off", Spellcheck: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "ward", Label: "Ward (optional)", Width: "govuk-!-width-one-half", Autocomplete: "off", Spellcheck: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

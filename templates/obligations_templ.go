@@ -650,7 +650,7 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "clause_ref", Label: "Clause reference", Hint: "For example, Schedule 3 paragraph 2.1", Width: "govuk-input--width-20"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "clause_ref", Label: "Clause reference (optional)", Hint: "For example, Schedule 3 paragraph 2.1", Width: "govuk-input--width-20"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -702,7 +702,7 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "payment_due_days", Label: "Payment due within (days)", Width: "govuk-input--width-4", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "payment_due_days", Label: "Payment due within (days) (optional)", Width: "govuk-input--width-4", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -710,7 +710,7 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "spend_by_months", Label: "Spend-by period (months from receipt)", Hint: "For example, 120 for 10 years.", Width: "govuk-input--width-4", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "spend_by_months", Label: "Spend-by period in months from receipt (optional)", Hint: "For example, 120 for 10 years.", Width: "govuk-input--width-4", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -730,11 +730,11 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "units", Label: "Affordable housing units", Width: "govuk-input--width-5", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "units", Label: "Affordable housing units (optional)", Width: "govuk-input--width-5", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "school_places", Label: "School places", Width: "govuk-input--width-5", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "school_places", Label: "School places (optional)", Width: "govuk-input--width-5", Inputmode: "numeric"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -742,11 +742,11 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "open_space_m2", Label: "Open space (square metres)", Width: "govuk-input--width-10", Inputmode: "decimal"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "open_space_m2", Label: "Open space in square metres (optional)", Width: "govuk-input--width-10", Inputmode: "decimal"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Textarea(v.Form, Field{Name: "works_description", Label: "Works to be delivered", Rows: 3, Spellcheck: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Textarea(v.Form, Field{Name: "works_description", Label: "Works to be delivered (optional)", Rows: 3, Spellcheck: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -754,15 +754,15 @@ func ObligationFormPage(p Page, v ObligationFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "service_area", Label: "Responsible service area", Hint: "For example, Education or Highways"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "service_area", Label: "Responsible service area (optional)", Hint: "For example, Education or Highways"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "contact_name", Label: "Service-area contact name", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "contact_name", Label: "Service-area contact name (optional)", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "contact_email", Label: "Service-area contact e-mail", Type: "email", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextInput(v.Form, Field{Name: "contact_email", Label: "Service-area contact e-mail (optional)", Type: "email", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

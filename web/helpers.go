@@ -92,9 +92,10 @@ func (app *Application) render(w http.ResponseWriter, r *http.Request, status in
 		app.serverError(w, r, err)
 		return
 	}
+	page := orderErrorSummary(buf.Bytes())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(page)
 }
 
 // serverError logs the error and shows the generic 500 page: users never
