@@ -69,6 +69,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Deadlines", Href: "/deadlines"},
 		{Label: "Homes", Href: "/homes"},
 		{Label: "Breaches", Href: "/breaches"},
+		{Label: "Lost stock", Href: "/lost-stock"},
 		{Label: "Alerts", Href: "/alerts"},
 		{Label: "IFS", Href: "/ifs"},
 	}
