@@ -38,8 +38,8 @@ func TestSearchFindsWelshNamesWithoutTheirAccentsOnOfficerAndPublicPages(t *test
 	f := seedPublicFixture(t, app)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	for sql, args := range map[string][]any{
-		`UPDATE developments SET name = 'Tŷ Ŵyn', address = '2 Heol Ŵyn, Ashford' WHERE id = $1`: {f.MillLane},
-		`UPDATE developments SET name = 'Maes y Coed' WHERE id = $1`:                              {f.Quarry},
+		`UPDATE developments SET name = 'Tŷ Ŵyn', address = '2 Heol Ŵyn, Ashford' WHERE id = $1`:                               {f.MillLane},
+		`UPDATE developments SET name = 'Maes y Coed' WHERE id = $1`:                                                           {f.Quarry},
 		`INSERT INTO homes (development_id, plot, tenure, bedrooms, address) VALUES ($1, 'P1', 'social-rent', 2, '7 Lôn Ŵyn')`: {f.MillLane},
 	} {
 		if _, err := app.DB.Pool.Exec(t.Context(), sql, args...); err != nil {
