@@ -30,7 +30,7 @@ S106_AXE_PATH ?= $(CURDIR)/static/node_modules/axe-core/axe.min.js
 # npm writes node_modules/.package-lock.json on every install: it is the
 # "node_modules is up to date" stamp.
 NPM_STAMP  := static/node_modules/.package-lock.json
-STATIC_OUT := static/dist/app.css static/dist/app.mjs static/dist/govuk-frontend.min.js \
+STATIC_OUT := static/dist/app.css static/dist/statement.css static/dist/app.mjs static/dist/govuk-frontend.min.js \
               static/dist/govuk/assets/images/favicon.ico static/dist/govuk/assets/images/favicon.svg
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 

@@ -194,7 +194,7 @@ func (w walkWorld) paths(pattern string) []string {
 	case "/public/developments/{id}":
 		return []string{strings.Replace(pattern, "{id}", id("development"), 1)}
 	case "/public/statements/{year}/{file}", "/ifs/{year}/published/{file}":
-		return []string{strings.Replace(p, "{file}", "statement.html", 1)}
+		return []string{strings.Replace(p, "{file}", "ifs-"+id("year")+".html", 1)}
 	case "/public/*":
 		return nil // the public 404 is the same page as /no-such-page
 	}
