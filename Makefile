@@ -35,7 +35,7 @@ STATIC_OUT := static/dist/app.css static/dist/statement.css static/dist/app.mjs 
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 
 .PHONY: help deps deps-db deps-browser deps-node deps-npm static generate check-generated \
-        vet build db run test bench stop-db clean clean-db
+        vet build db run test bench screenshots stop-db clean clean-db
 
 help: ## Show this list (the default)
 	@echo "S106 Monitor make targets:"
@@ -155,6 +155,11 @@ test: deps static check-generated vet ## Install deps, build assets, check gener
 	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)"; \
 	echo "Testing with DATABASE_URL=$$DATABASE_URL CHROMIUM_PATH=$$CHROMIUM_PATH" >&2; \
 	$(GO) test -count=1 -p 2 -timeout $(TEST_TIMEOUT) ./...
+
+screenshots: deps static ## Regenerate docs/screenshots/: dashboard, an obligation, deadlines, IFS and /public at 320 and 1280 px
+	@$(call with_db,$(GO) run ./cmd/s106) \
+	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)" S106_SCREENSHOT_DIR="$(CURDIR)/docs/screenshots"; \
+	$(GO) test -count=1 -run '^TestScreenshots$$' ./web/ && ls docs/screenshots
 
 BENCH_SCALE ?= 1
 BENCH_OUT   ?= .data/bench-results.json
