@@ -139,6 +139,23 @@ func loadWalkWorld(t *testing.T, app *Application) walkWorld {
 	return w
 }
 
+// walkIDs says which world id fills a route's {id}, by the route's start;
+// the first match wins, so the more specific starts come first.
+var walkIDs = []struct{ prefix, key string }{
+	{"/obligations/{id}/homes", "affordable"},
+	{"/obligations/{id}/mix", "affordable"},
+	{"/developments/{id}", "development"},
+	{"/applications/{id}", "application"},
+	{"/agreements/{id}", "agreement"},
+	{"/obligations/{id}", "obligation"},
+	{"/receipts/{id}", "receipt"},
+	{"/projects/{id}", "project"},
+	{"/homes/{id}", "home"},
+	{"/providers/{id}", "provider"},
+	{"/alerts/{id}", "alert"},
+	{"/admin/users/{id}", "user"},
+}
+
 // paths turns a route pattern into the addresses the walk visits, or none
 // for downloads (which have no page to lay out).
 func (w walkWorld) paths(pattern string) []string {
@@ -148,29 +165,11 @@ func (w walkWorld) paths(pattern string) []string {
 	}
 	id := func(key string) string { return fmt.Sprint(w.ids[key]) }
 	p := pattern
-	switch {
-	case strings.HasPrefix(p, "/obligations/{id}/homes"), strings.HasPrefix(p, "/obligations/{id}/mix"):
-		p = strings.Replace(p, "{id}", id("affordable"), 1)
-	case strings.HasPrefix(p, "/developments/{id}"):
-		p = strings.Replace(p, "{id}", id("development"), 1)
-	case strings.HasPrefix(p, "/applications/{id}"):
-		p = strings.Replace(p, "{id}", id("application"), 1)
-	case strings.HasPrefix(p, "/agreements/{id}"):
-		p = strings.Replace(p, "{id}", id("agreement"), 1)
-	case strings.HasPrefix(p, "/obligations/{id}"):
-		p = strings.Replace(p, "{id}", id("obligation"), 1)
-	case strings.HasPrefix(p, "/receipts/{id}"):
-		p = strings.Replace(p, "{id}", id("receipt"), 1)
-	case strings.HasPrefix(p, "/projects/{id}"):
-		p = strings.Replace(p, "{id}", id("project"), 1)
-	case strings.HasPrefix(p, "/homes/{id}"):
-		p = strings.Replace(p, "{id}", id("home"), 1)
-	case strings.HasPrefix(p, "/providers/{id}"):
-		p = strings.Replace(p, "{id}", id("provider"), 1)
-	case strings.HasPrefix(p, "/alerts/{id}"):
-		p = strings.Replace(p, "{id}", id("alert"), 1)
-	case strings.HasPrefix(p, "/admin/users/{id}"):
-		p = strings.Replace(p, "{id}", id("user"), 1)
+	for _, r := range walkIDs {
+		if strings.HasPrefix(p, r.prefix) {
+			p = strings.Replace(p, "{id}", id(r.key), 1)
+			break
+		}
 	}
 	if strings.HasPrefix(pattern, "/obligations/{id}/events/{eventID}") {
 		// The event belongs to its own obligation.
