@@ -93,6 +93,10 @@ func TestEachRoleStartsWithItsOwnWorkAndCounts(t *testing.T) {
 		if _, ok := figures["Triggers to check"]; ok {
 			t.Error("a housing officer is shown the monitoring officer's work")
 		}
+		// Lost stock was linked only from the dashboard.
+		if nav := c.get(t, "/homes").body; !strings.Contains(nav, `class="govuk-service-navigation__link" href="/lost-stock"`) {
+			t.Error("the navigation does not link to lost stock")
+		}
 		if figures["Awaiting completion"] != "1" || figures["Awaiting transfer"] != "1" || figures["Awaiting sign-off"] == "0" {
 			t.Errorf("the homes added are not counted: %v", figures)
 		}
