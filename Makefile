@@ -30,12 +30,12 @@ S106_AXE_PATH ?= $(CURDIR)/static/node_modules/axe-core/axe.min.js
 # npm writes node_modules/.package-lock.json on every install: it is the
 # "node_modules is up to date" stamp.
 NPM_STAMP  := static/node_modules/.package-lock.json
-STATIC_OUT := static/dist/app.css static/dist/app.mjs static/dist/govuk-frontend.min.js \
+STATIC_OUT := static/dist/app.css static/dist/statement.css static/dist/app.mjs static/dist/govuk-frontend.min.js \
               static/dist/govuk/assets/images/favicon.ico static/dist/govuk/assets/images/favicon.svg
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 
 .PHONY: help deps deps-db deps-browser deps-node deps-npm static generate check-generated \
-        vet build db run test bench stop-db clean clean-db
+        vet build db run test bench screenshots stop-db clean clean-db
 
 help: ## Show this list (the default)
 	@echo "S106 Monitor make targets:"
@@ -85,8 +85,8 @@ deps-node: ## Install Node.js and npm (apt-get install nodejs npm) if missing
 deps-npm: $(NPM_STAMP) ## Install static/node_modules (npm ci) if missing or stale
 
 $(NPM_STAMP): static/package.json $(wildcard static/package-lock.json) | deps-node
-	cd static && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
-	touch $@
+	@cd static && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	@touch $@
 
 # ---------------------------------------------------------------------------
 # Build
@@ -94,17 +94,21 @@ $(NPM_STAMP): static/package.json $(wildcard static/package-lock.json) | deps-no
 static: $(STATIC_OUT) ## Build the CSS/JS in static/dist (skipped when up to date)
 
 $(STATIC_OUT) &: $(STATIC_IN)
-	cd static && node build.mjs --force
+	@cd static && node build.mjs --force
+
+# templ logs a line per watched event at its default level: only its
+# warnings and errors are worth a developer's eye.
+TEMPL_GENERATE := $(GO) tool templ generate -log-level warn
 
 generate: ## Regenerate *_templ.go from *.templ
-	$(GO) tool templ generate
+	@$(TEMPL_GENERATE)
 
 # Lists the sha256 of every *_templ.go outside .git, .data and node_modules.
 LIST_TEMPL_GO := find . \( -name .git -o -name .data -o -name node_modules \) -prune -o -type f -name '*_templ.go' -print0 | sort -z | xargs -0 -r sha256sum
 
 check-generated: ## Fail if any *_templ.go is stale or missing (and regenerate it)
 	@before="$$($(LIST_TEMPL_GO))"; \
-	$(GO) tool templ generate; \
+	$(TEMPL_GENERATE); \
 	after="$$($(LIST_TEMPL_GO))"; \
 	if [ "$$before" != "$$after" ]; then \
 	  echo "error: these templ-generated files were stale or missing; they have now been regenerated, review and commit them:" >&2; \
@@ -117,7 +121,7 @@ vet: ## go vet ./...
 
 build: static generate ## Build the server binary into .data/bin/s106
 	@mkdir -p $(dir $(BIN))
-	$(GO) build -o $(BIN) ./cmd/s106
+	@$(GO) build -o $(BIN) ./cmd/s106
 
 # ---------------------------------------------------------------------------
 # Database
@@ -151,6 +155,11 @@ test: deps static check-generated vet ## Install deps, build assets, check gener
 	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)"; \
 	echo "Testing with DATABASE_URL=$$DATABASE_URL CHROMIUM_PATH=$$CHROMIUM_PATH" >&2; \
 	$(GO) test -count=1 -p 2 -timeout $(TEST_TIMEOUT) ./...
+
+screenshots: deps static ## Regenerate docs/screenshots/: dashboard, an obligation, deadlines, IFS and /public at 320 and 1280 px
+	@$(call with_db,$(GO) run ./cmd/s106) \
+	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)" S106_SCREENSHOT_DIR="$(CURDIR)/docs/screenshots"; \
+	$(GO) test -count=1 -run '^TestScreenshots$$' ./web/ && ls docs/screenshots
 
 BENCH_SCALE ?= 1
 BENCH_OUT   ?= .data/bench-results.json

@@ -2,6 +2,8 @@
 // Builds the front-end assets into static/dist, which static.go embeds:
 //
 //   dist/app.css                       src/app.scss compiled with GOV.UK Frontend
+//   dist/statement.css                 src/statement.scss: inlined into the published
+//                                      statement, so it refers to no other file
 //   dist/app.mjs                       src/app.mjs (calls initAll)
 //   dist/govuk-frontend.min.js         GOV.UK Frontend's ES module bundle
 //   dist/govuk/assets/images/favicon.* the favicons, and no other GOV.UK asset
@@ -32,7 +34,7 @@ const copies = [
   [path.join(govuk, 'assets', 'images', 'favicon.ico'), 'govuk/assets/images/favicon.ico'],
   [path.join(govuk, 'assets', 'images', 'favicon.svg'), 'govuk/assets/images/favicon.svg']
 ]
-const outputs = ['app.css', ...copies.map(([, dest]) => dest)]
+const outputs = ['app.css', 'statement.css', ...copies.map(([, dest]) => dest)]
 const keep = new Set([...outputs, '.gitkeep'])
 
 async function main () {
@@ -61,6 +63,7 @@ async function main () {
 
   const css = compileCSS()
   await put('app.css', css)
+  await put('statement.css', compileStatementCSS())
   for (const [src, dest, transform] of copies) {
     let content = await readFile(src)
     if (transform) content = transform(content.toString('utf8'))
@@ -72,12 +75,7 @@ async function main () {
 }
 
 function compileCSS () {
-  const result = sass.compile(path.join(root, 'src', 'app.scss'), {
-    style: 'compressed',
-    importers: [new sass.NodePackageImporter(root)],
-    quietDeps: true
-  })
-  const css = result.css
+  const css = compileSCSS('app.scss')
   // Guard against the restricted font sneaking back in (for example if the
   // $govuk-font-family override stops working after an upgrade).
   if (css.includes('GDS Transport') || css.includes('@font-face')) {
@@ -87,6 +85,24 @@ function compileCSS () {
     if (!url.startsWith(assetsPath) && !url.startsWith('data:')) {
       fail(`app.css refers to ${url}, outside ${assetsPath}`)
     }
+  }
+  return css + '\n'
+}
+
+function compileSCSS (name) {
+  return sass.compile(path.join(root, 'src', name), {
+    style: 'compressed',
+    importers: [new sass.NodePackageImporter(root)],
+    quietDeps: true
+  }).css
+}
+
+// The statement's stylesheet travels inside the statement: it may load
+// nothing (no url(), no @import) and must not end its <style> element.
+function compileStatementCSS () {
+  const css = compileSCSS('statement.scss')
+  if (/url\(|@import|@font-face|<\//i.test(css)) {
+    fail('statement.css refers to another file or contains "</": it must stand alone inside <style>')
   }
   return css + '\n'
 }

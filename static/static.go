@@ -21,3 +21,17 @@ import "embed"
 //
 //go:embed all:dist
 var FS embed.FS
+
+// StatementCSS is dist/statement.css: the published statement's styles,
+// inlined into it so the file stands alone ("" before the build has run).
+func StatementCSS() string {
+	b, _ := FS.ReadFile("dist/statement.css")
+	return string(b)
+}
+
+// FaviconSVG is the favicon as SVG, for documents that carry it inside
+// them as a data: URL ("" before the build has run).
+func FaviconSVG() []byte {
+	b, _ := FS.ReadFile("dist/govuk/assets/images/favicon.svg")
+	return b
+}

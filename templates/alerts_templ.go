@@ -298,7 +298,7 @@ func alertsTable(v AlertsView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"app-table-wrapper\" role=\"region\" aria-label=\"Alerts\" tabindex=\"0\"><table class=\"govuk-table app-table--small\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Your alerts matching the filters</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"Alerts\" tabindex=\"0\"><table class=\"govuk-table app-table--small\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Your alerts matching the filters</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -516,14 +516,14 @@ func dueTable(items []dashboard.DueItem, id, caption string, total decimal.Decim
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<div class=\"app-table-wrapper\" role=\"region\" aria-label=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var26 string
 		templ_7745c5c3_Var26, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caption).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/reports.templ`, Line: 119, Col: 66}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/reports.templ`, Line: 119, Col: 65}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var26)
 		if templ_7745c5c3_Err != nil {
@@ -767,7 +767,7 @@ func actionsTable(r dashboard.Report, actions []dashboard.Action) templ.Componen
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<div class=\"app-table-wrapper\" role=\"region\" aria-label=\"Allocations and spend in the period\" tabindex=\"0\"><table class=\"govuk-table app-table--small\" id=\"actions-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Allocations, de-allocations and spend in the period</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Date</th><th scope=\"col\" class=\"govuk-table__header\">Action</th><th scope=\"col\" class=\"govuk-table__header\">Project</th><th scope=\"col\" class=\"govuk-table__header\">Agreement</th><th scope=\"col\" class=\"govuk-table__header\">Obligation</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Amount</th></tr></thead> <tbody class=\"govuk-table__body\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"Allocations and spend in the period\" tabindex=\"0\"><table class=\"govuk-table app-table--small\" id=\"actions-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Allocations, de-allocations and spend in the period</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Date</th><th scope=\"col\" class=\"govuk-table__header\">Action</th><th scope=\"col\" class=\"govuk-table__header\">Project</th><th scope=\"col\" class=\"govuk-table__header\">Agreement</th><th scope=\"col\" class=\"govuk-table__header\">Obligation</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Amount</th></tr></thead> <tbody class=\"govuk-table__body\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -984,7 +984,7 @@ func clawbackTable(r dashboard.Report, clawbacks []dashboard.Clawback) templ.Com
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, "<div class=\"app-table-wrapper\" role=\"region\" aria-label=\"Money returned as clawback\" tabindex=\"0\"><table class=\"govuk-table app-table--small\" id=\"clawback-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Money returned to developers as clawback in the period</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Date</th><th scope=\"col\" class=\"govuk-table__header\">Agreement</th><th scope=\"col\" class=\"govuk-table__header\">Obligation</th><th scope=\"col\" class=\"govuk-table__header\">Reason</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Returned</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Interest</th></tr></thead> <tbody class=\"govuk-table__body\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, "<div class=\"app-table-scroll\" role=\"region\" aria-label=\"Money returned as clawback\" tabindex=\"0\"><table class=\"govuk-table app-table--small\" id=\"clawback-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">Money returned to developers as clawback in the period</caption> <thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header\">Date</th><th scope=\"col\" class=\"govuk-table__header\">Agreement</th><th scope=\"col\" class=\"govuk-table__header\">Obligation</th><th scope=\"col\" class=\"govuk-table__header\">Reason</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Returned</th><th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Interest</th></tr></thead> <tbody class=\"govuk-table__body\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

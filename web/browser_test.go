@@ -27,6 +27,10 @@ func TestSignInThroughTheRealFormIsAccessible(t *testing.T) {
 		t.Fatalf("anonymous visit should land on the sign-in page, got %q (%v)", loc, err)
 	}
 	browsertest.CheckAccessibility(t, ctx, "sign-in page")
+	// Someone who came for the public information finds it from here.
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('main a[href="/public"]').length`)); n != 1 {
+		t.Errorf("the sign-in page has %d links to the public pages, want 1", n)
+	}
 
 	// A wrong password shows the error summary, which must be accessible too.
 	if err := chromedp.Do(ctx,

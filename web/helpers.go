@@ -69,6 +69,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Deadlines", Href: "/deadlines"},
 		{Label: "Homes", Href: "/homes"},
 		{Label: "Breaches", Href: "/breaches"},
+		{Label: "Lost stock", Href: "/lost-stock"},
 		{Label: "Alerts", Href: "/alerts"},
 		{Label: "IFS", Href: "/ifs"},
 	}
@@ -92,9 +93,10 @@ func (app *Application) render(w http.ResponseWriter, r *http.Request, status in
 		app.serverError(w, r, err)
 		return
 	}
+	page := orderErrorSummary(buf.Bytes())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	_, _ = w.Write(page)
 }
 
 // serverError logs the error and shows the generic 500 page: users never

@@ -59,9 +59,23 @@ func (app *Application) homeEventNew(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	k, ok := homes.ParseEventKind(r.URL.Query().Get("kind"))
+	// The home page's "Record an event" button comes here without a kind:
+	// ask what happened, from what can happen to the home now.
+	q := r.URL.Query()
+	k, ok := homes.ParseEventKind(q.Get("kind"))
 	if !ok {
-		app.notFound(w, r)
+		events, err := app.Homes.HomeEvents(r.Context(), h.ID)
+		if err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+		f, status := forms.New(), http.StatusOK
+		if q.Has("kind") {
+			f.Errors.Add("kind", "Select what happened to plot "+h.Plot)
+			status = http.StatusBadRequest
+		}
+		app.render(w, r, status, templates.HomeEventChoosePage(app.page(r, "What happened to plot "+h.Plot+"?"),
+			templates.HomeEventChooseView{Home: h, Available: homes.AvailableEventKinds(h, events), Form: f}))
 		return
 	}
 	app.renderHomeEventForm(w, r, http.StatusOK, h, k, forms.New())
@@ -95,6 +109,8 @@ func (app *Application) homeEventCreate(w http.ResponseWriter, r *http.Request) 
 			return
 		}
 		if applyDomainError(f, err) {
+			// The UPRN is changed on the home's details, not here.
+			f.Errors.LinkTo("uprn", eventHomeHref(h.ID)+"/edit#uprn")
 			app.renderHomeEventForm(w, r, http.StatusUnprocessableEntity, h, k, f)
 			return
 		}

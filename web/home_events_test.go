@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
 	if res.status != http.StatusOK || !strings.Contains(res.body, "Record: Completed") {
 		t.Fatalf("form %d\n%s", res.status, excerpt(res.body))
 	}
-	if res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded"); res.status != http.StatusNotFound {
+	if res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded"); res.status != http.StatusBadRequest {
 		t.Fatalf("unknown kind: %d", res.status)
 	}
 	// Refused, keeping what was typed.
@@ -262,4 +263,54 @@ func TestHomeEventFormReversalAndLostStockAreAccessibleInTheBrowser(t *testing.T
 	s.event(h, "sold", "2025-06-01")
 	visitAndCheck(t, ctx, ts.URL+"/lost-stock", "lost stock")
 	browsertest.CheckAccessibility(t, ctx, "lost stock")
+}
+
+func TestRecordAnEventAsksWhatHappenedAndCompletionWithoutUPRNLeadsToTheDetails(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
+	s := newEventsSeed(t, app)
+	h := s.home("C1", "")
+	ts := newTestServer(t, app)
+	ts.login(t, "housing@test.example", testPassword)
+
+	// The home page's green button leads to a choice, not a 404.
+	page := ts.get(t, "/homes/"+id64(h))
+	if !strings.Contains(page.body, `href="/homes/`+id64(h)+`/events/new"`) {
+		t.Fatalf("the home page has no Record an event button\n%s", excerpt(page.body))
+	}
+	res := ts.get(t, "/homes/"+id64(h)+"/events/new")
+	if res.status != http.StatusOK {
+		t.Fatalf("Record an event: status %d", res.status)
+	}
+	doc := pageText(res.body)
+	for _, want := range []string{"What happened to plot C1?", "Started on site", "Completed"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the choice lacks %q:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "Transferred") {
+		t.Errorf("a home not yet completed is offered a transfer:\n%s", doc)
+	}
+	res = ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded")
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, `href="#kind"`) || !strings.Contains(res.body, `id="kind"`) {
+		t.Errorf("an unknown event: status %d\n%s", res.status, excerpt(res.body))
+	}
+
+	// Completing it without a UPRN warns first, and the error leads to the
+	// UPRN on the home's details form.
+	res = ts.get(t, "/homes/"+id64(h)+"/events/new?kind=completed")
+	edit := `href="/homes/` + id64(h) + `/edit#uprn"`
+	if !strings.Contains(res.body, edit) || !strings.Contains(pageText(res.body), "has no UPRN yet") {
+		t.Errorf("the completion form does not warn about the missing UPRN\n%s", excerpt(res.body))
+	}
+	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"2"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"BC/1"}})
+	summary := regexp.MustCompile(`(?s)govuk-error-summary__list">(.*?)</ul>`).FindStringSubmatch(res.body)
+	if res.status != http.StatusUnprocessableEntity || summary == nil || !strings.Contains(summary[1], edit) || strings.Contains(summary[1], `href="#kind"`) {
+		t.Errorf("completion without UPRN: status %d, summary %q", res.status, summary)
+	}
+	edited := ts.get(t, "/homes/"+id64(h)+"/edit")
+	if !strings.Contains(edited.body, `id="uprn"`) {
+		t.Error("the home's details form has no UPRN field to land on")
+	}
 }

@@ -155,7 +155,7 @@ func TestMixFormShowsRowErrorsAndKeepsInput(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Row 3 repeats the social rent 2-bed homes of row 1: put them on one row",
-		"Row 4 bedrooms must be a whole number, like 25",
+		"Row 4 bedrooms must be a whole number between 0 and 10",
 		"Select the tenure in row 4",
 		`href="#line-3-tenure"`,
 		`value="eleven"`,

@@ -160,11 +160,7 @@ func (app *Application) ifsPublishedFile(w http.ResponseWriter, r *http.Request)
 		app.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ctype)
-	if ctype != "text/html; charset=utf-8" {
-		w.Header().Set("Content-Disposition", attachment(name))
-	}
-	_, _ = w.Write(data)
+	writePublication(w, name, ctype, data)
 }
 
 // ifsBorrowing marks or unmarks a project as repaying borrowing, then

@@ -36,7 +36,7 @@ func TestImportsUploadPreviewFixMappingConfirmInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	issues, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#issues + .app-table-wrapper")))
+	issues, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#issues + .app-table-scroll")))
 	if h1 != "The files cannot be imported yet" || !strings.Contains(issues, `"Bus shelters" is not a contribution purpose`) {
 		t.Fatalf("preview %q:\n%s", h1, issues)
 	}

@@ -59,7 +59,7 @@ func TestOfficerRecordsASplitPaymentAndReversesItInTheBrowser(t *testing.T) {
 	browsertest.CheckAccessibility(t, ctx, "reverse a ledger entry form")
 	fill(t, ctx, map[string]string{"reason": "Keyed against the wrong development"})
 	submitAndCheck(t, ctx, "obligation page after the reversal")
-	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#money ~ .app-table-wrapper:last-of-type")))
+	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.app-table-scroll[aria-label="Ledger"]`)))
 	if !strings.Contains(text, "Reversal: Keyed against the wrong development") {
 		t.Fatalf("ledger after reversal: %q", text)
 	}

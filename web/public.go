@@ -369,7 +369,7 @@ func (app *Application) publicStatementFile(w http.ResponseWriter, r *http.Reque
 		app.serverError(w, r, err)
 		return
 	}
-	writeDownload(w, name, contentType, data)
+	writePublication(w, name, contentType, data)
 }
 
 func (app *Application) publicOpenData(w http.ResponseWriter, r *http.Request) {

@@ -21,7 +21,7 @@ func checkNarrow(t *testing.T, ctx context.Context, name string) {
 		t.Fatalf("%s: %v", name, err)
 	}
 	if width > 320 {
-		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 320 && !e.closest(".app-table-wrapper")).slice(0, 5).map(e => e.tagName + "." + e.className).join(", ")`))
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > 320 && !e.closest(".app-table-scroll")).slice(0, 5).map(e => e.tagName + "." + e.className).join(", ")`))
 		t.Errorf("%s is %d px wide at a 320 px viewport; too wide: %s", name, width, wide)
 	}
 	browsertest.CheckAccessibility(t, ctx, name)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -91,10 +92,16 @@ func runServe(args []string) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
 	}
+	// Listen first, so the log says the address actually bound (S106_ADDR
+	// may be ":0", or another port than the default base URL's).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() {
-		logger.Info("serving", "addr", cfg.Addr, "url", cfg.BaseURL, "council", cfg.CouncilName)
-		errc <- srv.ListenAndServe()
+		logger.Info("serving", "url", listenURL(ln.Addr()), "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "council", cfg.CouncilName)
+		errc <- srv.Serve(ln)
 	}()
 	select {
 	case err := <-errc:
@@ -111,4 +118,18 @@ func runServe(args []string) error {
 		logger.Info("stopped")
 	}
 	return nil
+}
+
+// listenURL is the address to open in a browser on this machine for the
+// server listening on addr: an unspecified host (":8080", "0.0.0.0:8080",
+// "[::]:8080") is reachable as localhost.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -530,9 +530,9 @@ func agreementFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 	w.Archived(p, "a.archived_at")
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add(`(a.reference ILIKE ? OR d.name ILIKE ? OR d.address ILIKE ? OR d.postcode ILIKE ?
+		w.Add(`(a.reference ILIKE ? OR search_fold(d.name) LIKE search_fold(?) OR search_fold(d.address) LIKE search_fold(?) OR d.postcode ILIKE ?
 			OR EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
-			           WHERE ap.agreement_id = a.id AND org.name ILIKE ?)
+			           WHERE ap.agreement_id = a.id AND search_fold(org.name) LIKE search_fold(?))
 			OR EXISTS (SELECT 1 FROM agreement_applications aa JOIN planning_applications pa ON pa.id = aa.planning_application_id
 			           WHERE aa.agreement_id = a.id AND pa.reference ILIKE ?))`, like, like, like, like, like, like)
 	}

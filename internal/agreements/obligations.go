@@ -423,13 +423,13 @@ func obligationFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 		// (migration 00014), the agreement's and site's through the few
 		// agreements that match: an OR across the joined tables reads
 		// every obligation.
-		w.Add(`o.id IN (SELECT id FROM obligations WHERE description ILIKE ?
-			UNION ALL SELECT id FROM obligations WHERE clause_ref ILIKE ?
+		w.Add(`o.id IN (SELECT id FROM obligations WHERE search_fold(description) LIKE search_fold(?)
+			UNION ALL SELECT id FROM obligations WHERE search_fold(clause_ref) LIKE search_fold(?)
 			UNION ALL SELECT so.id FROM obligations so WHERE so.agreement_id IN (
 				SELECT sa.id FROM agreements sa JOIN developments sd ON sd.id = sa.development_id
-				WHERE sa.reference ILIKE ? OR sd.name ILIKE ? OR sd.address ILIKE ? OR sd.postcode ILIKE ?
+				WHERE sa.reference ILIKE ? OR search_fold(sd.name) LIKE search_fold(?) OR search_fold(sd.address) LIKE search_fold(?) OR sd.postcode ILIKE ?
 				   OR EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
-				              WHERE ap.agreement_id = sa.id AND org.name ILIKE ?)))`, like, like, like, like, like, like, like)
+				              WHERE ap.agreement_id = sa.id AND search_fold(org.name) LIKE search_fold(?))))`, like, like, like, like, like, like, like)
 	}
 	if v := p.Get("status"); v != "" {
 		w.Add("s.status = ?", v)

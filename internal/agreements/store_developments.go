@@ -89,7 +89,7 @@ func developmentFilters(p listing.Params) *listing.Where {
 	if p.Search != "" {
 		like := listing.Like(p.Search)
 		compact := listing.Like(strings.Join(strings.Fields(p.Search), ""))
-		w.Add(`(d.name ILIKE ? OR d.address ILIKE ? OR replace(d.postcode, ' ', '') ILIKE ?
+		w.Add(`(search_fold(d.name) LIKE search_fold(?) OR search_fold(d.address) LIKE search_fold(?) OR replace(d.postcode, ' ', '') ILIKE ?
 			OR EXISTS (SELECT 1 FROM planning_applications s WHERE s.development_id = d.id AND s.reference ILIKE ?))`,
 			like, like, compact, like)
 	}

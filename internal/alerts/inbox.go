@@ -76,7 +76,7 @@ func inboxFilters(userID int64, p listing.Params) (*listing.Where, string, *form
 	}
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add("(al.subject_label ILIKE ? OR al.detail ILIKE ?)", like, like)
+		w.Add("(search_fold(al.subject_label) LIKE search_fold(?) OR search_fold(al.detail) LIKE search_fold(?))", like, like)
 	}
 	return w, status, errs
 }

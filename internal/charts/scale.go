@@ -17,10 +17,31 @@ const (
 	plotLeft     = 72.0 // room for the value axis labels
 	plotRight    = 8.0
 	plotTop      = 12.0
-	plotBottom   = 56.0 // room for the category labels
+	plotBottom   = 56.0 // room for the category labels (at least)
 	barGapFactor = 0.25 // the share of a slot left empty between bars
-	minLabelGap  = 70.0 // the room a category label needs
+	labelGap     = 8.0  // the least space between two category labels
+	maxLabelRows = 3    // a category label wraps onto at most this many lines
+
+	// FontSize is the text size of the wide chart, in user units: 12 px
+	// where the chart is 720 px wide, 16 px on a desktop's 960.
+	FontSize = 12.0
+
+	// NarrowWidth and NarrowFontSize are the chart drawn for phones: a
+	// 320 px screen shows it about 290 px wide, so its text is about 12 px
+	// (the wide chart's would be under 5 px).
+	NarrowWidth    = 340.0
+	NarrowHeight   = 300.0
+	NarrowFontSize = 14.0
 )
+
+// charWidth is the width of an average character of Arial as a share of the
+// font size, rounded up so estimates err on the side of room.
+const charWidth = 0.6
+
+// textWidth estimates the width of s set at size.
+func textWidth(s string, size float64) float64 {
+	return float64(len([]rune(s))) * size * charWidth
+}
 
 // Totals are the stacked height of each category: the sum of its series.
 func (c BarChart) Totals() []decimal.Decimal {
@@ -116,55 +137,86 @@ type Segment struct {
 
 // Bar is one category's stack.
 type Bar struct {
-	Category string
-	LabelX   float64 // the centre, where its label goes
-	Segments []Segment
+	Category   string
+	LabelX     float64  // the centre, where its label goes
+	LabelLines []string // the label, wrapped; none when it is not shown
+	Segments   []Segment
 }
 
 // Layout is the chart in SVG coordinates.
 type Layout struct {
 	Width, Height       float64
+	FontSize            float64
 	PlotLeft, PlotRight float64
 	PlotTop, PlotBottom float64 // PlotBottom is the y of the zero line
 	Ticks               []Tick
 	Bars                []Bar
 	LabelEvery          int // label every nth category so labels do not overlap
+	LineHeight          float64
 	ValueAxisLabel      string
 }
 
-// Layout works out where each bar, segment and tick goes.
-func (c BarChart) Layout() Layout {
-	l := Layout{Width: Width, Height: Height, PlotLeft: plotLeft, PlotRight: Width - plotRight,
-		PlotTop: plotTop, PlotBottom: Height - plotBottom, LabelEvery: 1}
-	max := decimal.Zero
-	for _, t := range c.Totals() {
-		if t.GreaterThan(max) {
-			max = t
+// Layout works out where each bar, segment and tick goes on the wide chart.
+func (c BarChart) Layout() Layout { return c.LayoutAt(Width, Height, FontSize) }
+
+// NarrowLayout is the chart drawn for phones (see NarrowWidth).
+func (c BarChart) NarrowLayout() Layout { return c.LayoutAt(NarrowWidth, NarrowHeight, NarrowFontSize) }
+
+// LayoutAt lays the chart out in a width × height box with text of size
+// fontSize. Category labels wrap at spaces; every nth is shown, with n as
+// small as lets each label's longest word fit and no two labels touch.
+func (c BarChart) LayoutAt(width, height, fontSize float64) Layout {
+	l := Layout{Width: width, Height: height, FontSize: fontSize, LineHeight: round1(fontSize * 1.25),
+		PlotLeft: math.Ceil(textWidth("£1.25m", fontSize) + 10), PlotRight: width - plotRight, PlotTop: plotTop, LabelEvery: 1}
+	n := len(c.Categories)
+	slot := 0.0
+	var lines [][]string
+	if n > 0 {
+		slot = (l.PlotRight - l.PlotLeft) / float64(n)
+		// A label is centred under its bar: it has the room to the next
+		// label shown, and no more than twice the room to the nearer edge.
+		roomFor := func(every int) func(i int) float64 {
+			return func(i int) float64 {
+				x := l.PlotLeft + slot*(float64(i)+0.5)
+				return min(slot*float64(every)-labelGap, 2*x, 2*(width-x))
+			}
+		}
+		for l.LabelEvery = 1; l.LabelEvery <= n; l.LabelEvery++ {
+			if lines = wrapLabels(c.Categories, l.LabelEvery, roomFor(l.LabelEvery), fontSize); lines != nil {
+				break
+			}
 		}
 	}
-	sc := NiceScale(max, 5, c.Unit)
+	rows := 1
+	for _, ls := range lines {
+		rows = max(rows, len(ls))
+	}
+	l.PlotBottom = height - max(plotBottom, 24+float64(rows)*l.LineHeight)
+
+	top := decimal.Zero
+	for _, t := range c.Totals() {
+		if t.GreaterThan(top) {
+			top = t
+		}
+	}
+	sc := NiceScale(top, 5, c.Unit)
 	plotH := l.PlotBottom - l.PlotTop
-	top := sc.Max.InexactFloat64()
-	y := func(v decimal.Decimal) float64 { return v.InexactFloat64() / top * plotH }
+	topValue := sc.Max.InexactFloat64()
+	y := func(v decimal.Decimal) float64 { return v.InexactFloat64() / topValue * plotH }
 	for i := 0; i <= sc.Steps; i++ {
 		v := sc.Step.Mul(decimal.NewFromInt(int64(i)))
 		l.Ticks = append(l.Ticks, Tick{Y: round1(l.PlotBottom - y(v)), Label: c.Compact(v)})
 	}
-	n := len(c.Categories)
 	if n == 0 {
 		return l
 	}
-	slot := (l.PlotRight - l.PlotLeft) / float64(n)
 	w := slot * (1 - barGapFactor)
-	// A label such as "Nov 2026" needs about 70 units: label every nth
-	// category so they never touch.
-	l.LabelEvery = int(math.Ceil(minLabelGap / slot))
-	if l.LabelEvery < 1 {
-		l.LabelEvery = 1
-	}
 	for i, cat := range c.Categories {
 		x := l.PlotLeft + slot*float64(i) + (slot-w)/2
 		b := Bar{Category: cat, LabelX: round1(l.PlotLeft + slot*float64(i) + slot/2)}
+		if i%l.LabelEvery == 0 && lines != nil {
+			b.LabelLines = lines[i]
+		}
 		base := l.PlotBottom
 		for _, s := range c.Series {
 			v := s.Value(i)
@@ -179,6 +231,47 @@ func (c BarChart) Layout() Layout {
 		l.Bars = append(l.Bars, b)
 	}
 	return l
+}
+
+// LabelY is the baseline of a category label's line i.
+func (l Layout) LabelY(i int) float64 {
+	return round1(l.PlotBottom + l.FontSize + 6 + float64(i)*l.LineHeight)
+}
+
+// wrapLabels breaks every nth label into lines no wider than room(i), or
+// returns nil when a word does not fit or a label needs more than
+// maxLabelRows.
+func wrapLabels(labels []string, every int, roomFor func(i int) float64, size float64) [][]string {
+	out := make([][]string, len(labels))
+	for i, label := range labels {
+		if i%every != 0 {
+			continue
+		}
+		room := roomFor(i)
+		var lines []string
+		line := ""
+		for _, word := range strings.Fields(label) {
+			if textWidth(word, size) > room {
+				return nil
+			}
+			if line != "" && textWidth(line+" "+word, size) <= room {
+				line += " " + word
+				continue
+			}
+			if line != "" {
+				lines = append(lines, line)
+			}
+			line = word
+		}
+		if line != "" {
+			lines = append(lines, line)
+		}
+		if len(lines) > maxLabelRows {
+			return nil
+		}
+		out[i] = lines
+	}
+	return out
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

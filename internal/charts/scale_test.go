@@ -62,3 +62,49 @@ func TestCompactMoneyLabels(t *testing.T) {
 		t.Errorf("count format %q", got)
 	}
 }
+
+func TestCategoryLabelsFitAndNeverTouchAtEitherWidth(t *testing.T) {
+	months := make([]string, 36)
+	for i := range months {
+		months[i] = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}[i%12] + " 2027"
+	}
+	charts := map[string][]string{
+		"timeline": months,
+		"purposes": {"Affordable housing", "Education", "Health", "Highways and transport", "Open space and leisure", "Community facilities",
+			"Public realm", "Monitoring fees", "Economic development and employment", "Other"},
+		"tenures": {"Social rent", "Affordable rent", "Shared ownership", "First Homes"},
+		"three":   {"Social rent", "Affordable rent", "Shared ownership"},
+		"two":     {"Social rent", "Shared ownership"},
+		"one":     {"A single, rather long category label that needs the whole chart"},
+	}
+	for name, cats := range charts {
+		c := BarChart{Categories: cats, Unit: Money, Series: []Series{{Name: "S", Class: "green", Values: make([]decimal.Decimal, len(cats))}}}
+		for _, l := range []Layout{c.Layout(), c.NarrowLayout()} {
+			type span struct{ left, right float64 }
+			var shown []span
+			for _, b := range l.Bars {
+				if len(b.LabelLines) == 0 {
+					continue
+				}
+				w := 0.0
+				for _, line := range b.LabelLines {
+					w = max(w, textWidth(line, l.FontSize))
+				}
+				s := span{b.LabelX - w/2, b.LabelX + w/2}
+				if s.left < 0 || s.right > l.Width {
+					t.Errorf("%s at %v: label %q runs off the chart (%.0f–%.0f)", name, l.Width, b.Category, s.left, s.right)
+				}
+				if len(shown) > 0 && shown[len(shown)-1].right+labelGap > s.left+0.01 {
+					t.Errorf("%s at %v: label %q touches the one before", name, l.Width, b.Category)
+				}
+				shown = append(shown, s)
+			}
+			if len(shown) == 0 {
+				t.Errorf("%s at %v: no label shown", name, l.Width)
+			}
+			if l.LabelY(maxLabelRows-1) > l.Height {
+				t.Errorf("%s at %v: labels fall below the chart", name, l.Width)
+			}
+		}
+	}
+}

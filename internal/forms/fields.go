@@ -2,6 +2,7 @@ package forms
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,17 +66,23 @@ func (f *Form) SetDate(name string, t *time.Time) {
 }
 
 // Money reads an amount in pounds ("287500", "287,500.00", "£1,000"). It
-// must be more than zero and have at most two decimal places.
+// must be more than zero and have at most two decimal places. Commas may
+// only separate thousands: "1,0,0" and "12 000" are not amounts, since a
+// council cannot tell what was meant.
 func (f *Form) Money(name, label string, required bool) *decimal.Decimal {
-	s := strings.NewReplacer(",", "", "£", "", " ", "").Replace(f.Get(name))
+	s := strings.TrimPrefix(strings.TrimSpace(f.Get(name)), "£")
 	if s == "" {
 		if required {
 			f.Errors.Add(name, "Enter "+lowerFirst(label))
 		}
 		return nil
 	}
-	d, err := decimal.NewFromString(s)
-	if err != nil || strings.ContainsAny(s, "eE") {
+	if !moneyPattern.MatchString(s) {
+		f.Errors.Add(name, label+" must be an amount of money, like 287500 or 287,500.00")
+		return nil
+	}
+	d, err := decimal.NewFromString(strings.ReplaceAll(s, ",", ""))
+	if err != nil {
 		f.Errors.Add(name, label+" must be an amount of money, like 287500 or 287,500.00")
 		return nil
 	}
@@ -95,6 +102,14 @@ func (f *Form) Money(name, label string, required bool) *decimal.Decimal {
 	return &d
 }
 
+// moneyPattern is an amount as people write it: digits, optionally grouped
+// in thousands by commas, then optionally pence. A minus sign is read so
+// that the message can say "more than £0".
+var moneyPattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$`)
+
+// wholePattern is a whole number, optionally grouped in thousands.
+var wholePattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)$`)
+
 // SetMoney pre-fills a money input.
 func (f *Form) SetMoney(name string, d *decimal.Decimal) {
 	if d != nil {
@@ -104,20 +119,22 @@ func (f *Form) SetMoney(name string, d *decimal.Decimal) {
 
 // Int reads a whole number within [min, max].
 func (f *Form) Int(name, label string, required bool, min, max int) *int {
-	s := strings.ReplaceAll(f.Get(name), ",", "")
+	s := strings.TrimSpace(f.Get(name))
 	if s == "" {
 		if required {
 			f.Errors.Add(name, "Enter "+lowerFirst(label))
 		}
 		return nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		f.Errors.Add(name, label+" must be a whole number, like 25")
+	// The range is the example: "like 25" fits a number of homes, not an
+	// easting.
+	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
+	if err != nil || !wholePattern.MatchString(s) {
+		f.Errors.Add(name, fmt.Sprintf("%s must be a whole number between %s and %s", label, groupThousands(min), groupThousands(max)))
 		return nil
 	}
 	if n < min || n > max {
-		f.Errors.Add(name, fmt.Sprintf("%s must be between %d and %d", label, min, max))
+		f.Errors.Add(name, fmt.Sprintf("%s must be between %s and %s", label, groupThousands(min), groupThousands(max)))
 		return nil
 	}
 	return &n
@@ -134,7 +151,7 @@ func (f *Form) Decimal(name, label string, required bool, min, max float64) *dec
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil || strings.ContainsAny(s, "eE") {
-		f.Errors.Add(name, label+" must be a number, like 12.5")
+		f.Errors.Add(name, fmt.Sprintf("%s must be a number between %v and %v", label, min, max))
 		return nil
 	}
 	if d.LessThan(decimal.NewFromFloat(min)) || d.GreaterThan(decimal.NewFromFloat(max)) {
@@ -168,4 +185,18 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// groupThousands writes n as people read it: 700000 is "700,000".
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }

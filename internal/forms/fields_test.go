@@ -32,7 +32,7 @@ func TestDateMessagesFollowTheDesignSystem(t *testing.T) {
 }
 
 func TestMoneyAcceptsCommonFormsAndRefusesBadOnes(t *testing.T) {
-	ok := map[string]string{"287500": "287500.00", "287,500.00": "287500.00", "£1,000.5": "1000.50", " 12.30 ": "12.30"}
+	ok := map[string]string{"287500": "287500.00", "287,500.00": "287500.00", "£1,000.5": "1000.50", " 12.30 ": "12.30", "1,234,567.89": "1234567.89"}
 	for in, want := range ok {
 		f := FromValues(url.Values{"amount": {in}})
 		d := f.Money("amount", "Base amount", true)
@@ -48,6 +48,11 @@ func TestMoneyAcceptsCommonFormsAndRefusesBadOnes(t *testing.T) {
 		"ten":           "Base amount must be an amount of money, like 287500 or 287,500.00",
 		"1e6":           "Base amount must be an amount of money, like 287500 or 287,500.00",
 		"1000000000000": "Base amount must be less than £1,000,000,000,000",
+		// Not amounts: a space or a stray comma leaves the reader guessing.
+		"12 000":   "Base amount must be an amount of money, like 287500 or 287,500.00",
+		"1,0,0":    "Base amount must be an amount of money, like 287500 or 287,500.00",
+		"12,00.50": "Base amount must be an amount of money, like 287500 or 287,500.00",
+		"£ 5":      "Base amount must be an amount of money, like 287500 or 287,500.00",
 	}
 	for in, want := range bad {
 		f := FromValues(url.Values{"amount": {in}})
@@ -61,5 +66,23 @@ func TestIntRange(t *testing.T) {
 	f := FromValues(url.Values{"months": {"0"}})
 	if f.Int("months", "Spend-by period", true, 1, 600) != nil || f.Error("months") != "Spend-by period must be between 1 and 600" {
 		t.Fatalf("got %q", f.Error("months"))
+	}
+}
+
+func TestWholeNumberMessagesGiveAnExampleThatFitsTheField(t *testing.T) {
+	for in, want := range map[string]string{
+		"lots":    "Easting must be a whole number between 0 and 700,000",
+		"1,0,0":   "Easting must be a whole number between 0 and 700,000",
+		"12 000":  "Easting must be a whole number between 0 and 700,000",
+		"800,000": "Easting must be between 0 and 700,000",
+	} {
+		f := FromValues(url.Values{"easting": {in}})
+		if n := f.Int("easting", "Easting", false, 0, 700000); n != nil || f.Error("easting") != want {
+			t.Errorf("%q: got %v, %q, want %q", in, n, f.Error("easting"), want)
+		}
+	}
+	f := FromValues(url.Values{"easting": {"532,000"}})
+	if n := f.Int("easting", "Easting", false, 0, 700000); n == nil || *n != 532000 {
+		t.Errorf("532,000: got %v (%s)", n, f.Error("easting"))
 	}
 }

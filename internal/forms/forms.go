@@ -17,6 +17,26 @@ import (
 type Errors struct {
 	order []string
 	msgs  map[string]string
+	hrefs map[string]string
+}
+
+// LinkTo makes the error summary's link for field go to href instead of
+// the field of that name on the page: for a fix made on another page, such
+// as the UPRN on the home's details form.
+func (e *Errors) LinkTo(field, href string) {
+	if e.hrefs == nil {
+		e.hrefs = map[string]string{}
+	}
+	e.hrefs[field] = href
+}
+
+// Href is where the error summary's link for field goes: the field itself
+// ("#" + field) unless LinkTo said otherwise.
+func (e *Errors) Href(field string) string {
+	if e != nil && e.hrefs[field] != "" {
+		return e.hrefs[field]
+	}
+	return "#" + field
 }
 
 // Add records a message for field, keeping the first message per field.

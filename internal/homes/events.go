@@ -155,6 +155,10 @@ func AvailableEventKinds(h Home, events []Event) []EventKind {
 	return out
 }
 
+// UPRNBeforeCompletion is the message for completing a home without a
+// UPRN, which the database refuses too (home_completed_needs_uprn).
+const UPRNBeforeCompletion = "Add the home's UPRN before marking it completed"
+
 func eventDate(t time.Time) string { return t.Format("2 January 2006") }
 
 // validate checks what needs no database and tidies what was typed.
@@ -227,7 +231,7 @@ func checkOrder(h Home, events []Event, in EventInput, errs *forms.Errors) {
 		return
 	}
 	if in.Kind == EventCompleted && h.UPRN == "" {
-		errs.Add("kind", "Add the home's UPRN before marking it completed")
+		errs.Add("uprn", UPRNBeforeCompletion)
 	}
 	if on, done := p.dates[in.Kind]; done && in.Kind != EventTenureChanged {
 		errs.Add("kind", in.Kind.Label()+" is already recorded on "+eventDate(on)+". Reverse that entry first if it was a mistake.")
@@ -286,7 +290,7 @@ func writeEvent(ctx context.Context, tx pgx.Tx, actor audit.Actor, h Home, in Ev
 	if err != nil {
 		if store.IsCheckViolation(err, "home_completed_needs_uprn") {
 			errs := &forms.Errors{}
-			errs.Add("kind", "Add the home's UPRN before marking it completed")
+			errs.Add("uprn", UPRNBeforeCompletion)
 			return 0, errs
 		}
 		return 0, err
@@ -521,7 +525,7 @@ func (s *Service) BulkHomeEvent(ctx context.Context, actor audit.Actor, developm
 			if _, err := writeEvent(ctx, tx, actor, h, in); err != nil {
 				var ferrs *forms.Errors
 				if errors.As(err, &ferrs) {
-					return BulkRefusals{{HomeID: h.ID, Plot: h.Plot, Reasons: []string{ferrs.Get("kind")}}}
+					return BulkRefusals{{HomeID: h.ID, Plot: h.Plot, Reasons: []string{ferrs.Get(ferrs.Fields()[0])}}}
 				}
 				return err
 			}

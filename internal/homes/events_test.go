@@ -228,7 +228,7 @@ func TestEventValidationMessages(t *testing.T) {
 			"Enter the reason for the change of tenure"},
 		{"other exit without description", done, EventInput{Kind: EventOtherExit, Date: day("2025-03-01"), Evidence: "Letter"}, "note",
 			"Describe how the home left the affordable stock"},
-		{"completed without UPRN", noUPRN, EventInput{Kind: EventCompleted, Date: day("2025-01-01"), Evidence: "BC"}, "kind",
+		{"completed without UPRN", noUPRN, EventInput{Kind: EventCompleted, Date: day("2025-01-01"), Evidence: "BC"}, "uprn",
 			"Add the home's UPRN before marking it completed"},
 		{"transfer before completion", fresh, EventInput{Kind: EventTransferred, Date: day("2025-01-01"), Evidence: "TP1", ProviderID: &f.providerID}, "kind",
 			"Record that the home was completed before recording its transfer"},

@@ -171,10 +171,10 @@ func deadlineFilters(today time.Time, p listing.Params) (*listing.Where, *forms.
 	}
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add(`(s.receipt_id IN (SELECT id FROM receipts WHERE payer ILIKE ? UNION ALL SELECT id FROM receipts WHERE finance_ref ILIKE ?)
-			OR s.obligation_id IN (SELECT id FROM obligations WHERE description ILIKE ? UNION ALL SELECT id FROM obligations WHERE clause_ref ILIKE ?)
+		w.Add(`(s.receipt_id IN (SELECT id FROM receipts WHERE search_fold(payer) LIKE search_fold(?) UNION ALL SELECT id FROM receipts WHERE finance_ref ILIKE ?)
+			OR s.obligation_id IN (SELECT id FROM obligations WHERE search_fold(description) LIKE search_fold(?) UNION ALL SELECT id FROM obligations WHERE search_fold(clause_ref) LIKE search_fold(?))
 			OR s.agreement_id IN (SELECT id FROM agreements WHERE reference ILIKE ?
-				UNION ALL SELECT a.id FROM agreements a JOIN developments d ON d.id = a.development_id WHERE d.name ILIKE ?))`,
+				UNION ALL SELECT a.id FROM agreements a JOIN developments d ON d.id = a.development_id WHERE search_fold(d.name) LIKE search_fold(?)))`,
 			like, like, like, like, like, like)
 	}
 	return w, errs

@@ -131,7 +131,7 @@ func projectFilters(p listing.Params) *listing.Where {
 	w := &listing.Where{}
 	if p.Search != "" {
 		like := listing.Like(p.Search)
-		w.Add(`(p.name ILIKE ? OR p.description ILIKE ? OR p.service_area ILIKE ?)`, like, like, like)
+		w.Add(`(search_fold(p.name) LIKE search_fold(?) OR search_fold(p.description) LIKE search_fold(?) OR search_fold(p.service_area) LIKE search_fold(?))`, like, like, like)
 	}
 	if s := p.Get("status"); s != "" {
 		w.Add("p.status = ?", s)

@@ -116,7 +116,7 @@ func receiptFilters(p listing.Params) *listing.Where {
 		// One branch per field, each through its own index (migration
 		// 00014); the agreements' references reach their receipts through
 		// the few agreements that match.
-		w.Add(`r.id IN (SELECT id FROM receipts WHERE payer ILIKE ?
+		w.Add(`r.id IN (SELECT id FROM receipts WHERE search_fold(payer) LIKE search_fold(?)
 			UNION ALL SELECT id FROM receipts WHERE finance_ref ILIKE ?
 			UNION ALL SELECT e.receipt_id FROM ledger_entries e JOIN obligations o ON o.id = e.obligation_id JOIN agreements a ON a.id = o.agreement_id
 			          WHERE e.kind = 'receipt' AND a.reference ILIKE ?)`, like, like, like)

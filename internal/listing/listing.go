@@ -236,7 +236,9 @@ func (w *Where) SQL() string {
 	return "WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// Like escapes a search term for ILIKE '%term%'.
+// Like escapes a search term for ILIKE '%term%', or for
+// search_fold(column) LIKE search_fold(pattern), the case- and
+// accent-insensitive search (migration 00050).
 func Like(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"

@@ -46,7 +46,7 @@ func (s *Service) Developments(ctx context.Context, p listing.Params) (listing.P
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
 		squashed := listing.Like(strings.ReplaceAll(q, " ", ""))
-		w.Add(`(d.name ILIKE ? OR d.address ILIKE ? OR d.ward ILIKE ? OR replace(d.postcode, ' ', '') ILIKE ?)`, like, like, like, squashed)
+		w.Add(`(search_fold(d.name) LIKE search_fold(?) OR search_fold(d.address) LIKE search_fold(?) OR search_fold(d.ward) LIKE search_fold(?) OR replace(d.postcode, ' ', '') ILIKE ?)`, like, like, like, squashed)
 	}
 	if ward := p.Get("ward"); ward != "" {
 		w.Add(`lower(d.ward) = lower(?)`, ward)
