@@ -144,7 +144,11 @@ stop-db: ## Stop the dev PostgreSQL cluster
 
 run: deps-db build ## Build, start the dev database, migrate, seed demo data and serve (on :8080 by default)
 	@$(call with_db,$(BIN)) \
-	$(BIN) migrate up && $(BIN) seed --scale demo && exec $(BIN) serve
+	eval "$$($(BIN) roles setup --database s106_app)"; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) migrate up; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) seed --scale demo; \
+	echo "Serving as the database role that owns nothing (DATABASE_URL=$$DATABASE_URL)" >&2; \
+	exec env -u S106_OWNER_DATABASE_URL $(BIN) serve
 
 test: deps static check-generated vet ## Install deps, build assets, check generated code, vet and run all tests against the dev database
 	@$(call with_db,$(GO) run ./cmd/s106) \

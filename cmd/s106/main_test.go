@@ -84,3 +84,22 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 		t.Error("unknown migrate direction accepted")
 	}
 }
+
+func TestServeRefusesASchemaNewerThanItKnows(t *testing.T) {
+	url := testdb.URL(t)
+	owner, err := store.Open(context.Background(), testdb.As(t, url, testdb.Owner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	if _, err := owner.Pool.Exec(context.Background(), `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("S106_ADDR", "127.0.0.1:0")
+	t.Setenv("S106_SCHEDULER", "off")
+	err = runServe(nil)
+	if !errors.Is(err, store.ErrSchemaNewer) {
+		t.Fatalf("serve against a newer schema: %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/s106monitor/s106/migrations"
 )
@@ -101,8 +102,19 @@ func Migrate(ctx context.Context, url string, direction string) error {
 	return migrateSQL(ctx, sqlDB, direction)
 }
 
+// migrationLockID is the advisory lock every s106 migrating process takes
+// (goose's Postgres session locker), so two instances starting together
+// migrate one after the other instead of both creating the same types.
+const migrationLockID = 5_106_017
+
 func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	// Wait up to 5 minutes (every 5 s, 60 times) for another instance's
+	// migrations to finish.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(5, 60))
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -128,6 +140,48 @@ func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", direction, err)
+	}
+	return nil
+}
+
+// SchemaVersion is the newest migration applied to the database, and the
+// newest this binary carries.
+func SchemaVersion(ctx context.Context, q Querier) (db, binary int64, err error) {
+	binary, err = migrations.Latest()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = q.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&db)
+	if isPgError(err, "42P01", "") {
+		return 0, binary, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the schema version: %w", err)
+	}
+	return db, binary, nil
+}
+
+// ErrSchemaNewer and ErrSchemaOlder say the database's schema is not the
+// one this binary was built for.
+var (
+	ErrSchemaNewer = errors.New("the database schema is newer than this version of s106 knows")
+	ErrSchemaOlder = errors.New("the database schema is older than this version of s106 needs")
+)
+
+// CheckSchema refuses to go on unless the database is migrated exactly to
+// the binary's newest migration: an older binary against a newer schema
+// would write rows the newer rules forbid or miss, and a newer one against
+// an older schema would fail on missing tables mid-request.
+func CheckSchema(ctx context.Context, q Querier) error {
+	db, binary, err := SchemaVersion(ctx, q)
+	if err != nil {
+		return err
+	}
+	switch {
+	case db > binary:
+		return fmt.Errorf("%w: the database is at migration %05d, this binary's newest is %05d; run the release that migrated it (or roll the database back with that release's s106 migrate down)", ErrSchemaNewer, db, binary)
+	case db < binary:
+		return fmt.Errorf("%w: the database is at migration %05d, this binary needs %05d; run `s106 migrate up` as the owner role (S106_OWNER_DATABASE_URL) first", ErrSchemaOlder, db, binary)
 	}
 	return nil
 }
