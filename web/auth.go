@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/users"
@@ -76,10 +78,39 @@ func (app *Application) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
 }
 
-// safeNext allows only local paths as the place to go after sign-in, so the
-// sign-in page cannot be used to send people to another site.
+// safeNext allows only a path on this site as the place to go after
+// sign-in, so the sign-in page cannot send people elsewhere. Browsers
+// strip tabs and newlines from URLs and read a backslash as a slash, so
+// "/\t/evil.example" or "/\\evil.example" would take them off-site: any
+// control character or backslash, raw or percent-encoded, refuses the
+// value, and what is left must parse as a path with no scheme or host.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	if next == "" || len(next) > 2000 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	decoded := next
+	for range 3 { // "%252F" is "%2F" once decoded: undo layers of encoding
+		d, err := url.PathUnescape(decoded)
+		if err != nil {
+			return "/"
+		}
+		if d == decoded {
+			break
+		}
+		decoded = d
+	}
+	for _, s := range []string{next, decoded} {
+		for _, r := range s {
+			if r < 0x20 || r == 0x7f || r == '\\' || !utf8.ValidRune(r) || r == utf8.RuneError {
+				return "/"
+			}
+		}
+		if strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/login") {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next
