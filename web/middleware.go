@@ -288,6 +288,9 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 				"The page you submitted from had expired or did not come from this service. Go back, reload the page and try again. Nothing was changed.")
 			return
 		}
+		if !app.formTextValid(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r)
 	}))
 }
