@@ -195,7 +195,7 @@ func TestImportsExportAndTemplateDownloads(t *testing.T) {
 			f, _ := zr.File[6].Open()
 			b, _ := io.ReadAll(f)
 			// The admin's sign-in is in the audit log.
-			if !strings.HasPrefix(string(b), "occurred_at,actor_id,actor,action,") || !strings.Contains(string(b), "login.success") {
+			if !strings.HasPrefix(string(b), "\ufeffoccurred_at,actor_id,actor,action,") || !strings.Contains(string(b), "login.success") {
 				t.Errorf("audit.csv:\n%s", b)
 			}
 		}

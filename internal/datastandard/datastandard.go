@@ -43,7 +43,6 @@ package datastandard
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"time"
 
@@ -190,7 +189,7 @@ func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Opti
 	header := Fields[name]
 	orgAt := indexOf(header, "organisation")
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvtext.NewWriter(&buf)
 	if err := cw.Write(header); err != nil {
 		return nil, err
 	}
