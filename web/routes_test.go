@@ -199,15 +199,19 @@ var expectedAccess = map[string]access{
 	"GET /data-standard":        signedIn,
 	"GET /data-standard/{file}": signedIn,
 	// END data-standard routes
-	"GET /admin":                      indexAdmins,
-	"GET /admin/users":                adminsOnly,
-	"GET /admin/users.csv":            adminsOnly,
-	"GET /admin/users/new":            adminsOnly,
-	"POST /admin/users":               adminsOnly,
-	"GET /admin/users/{id}":           adminsOnly,
-	"POST /admin/users/{id}":          adminsOnly,
-	"POST /admin/users/{id}/disabled": adminsOnly,
-	"POST /admin/users/{id}/password": adminsOnly,
+	"GET /admin":                          indexAdmins,
+	"GET /admin/users":                    adminsOnly,
+	"GET /admin/users.csv":                adminsOnly,
+	"GET /admin/users/new":                adminsOnly,
+	"POST /admin/users":                   adminsOnly,
+	"GET /admin/users/{id}":               adminsOnly,
+	"POST /admin/users/{id}":              adminsOnly,
+	"POST /admin/users/{id}/disabled":     adminsOnly,
+	"POST /admin/users/{id}/password":     adminsOnly,
+	"POST /admin/users/{id}/sessions/end": adminsOnly,
+	"POST /admin/users/{id}/locks/clear":  adminsOnly,
+	"GET /admin/security":                 adminsOnly,
+	"POST /admin/security/locks/clear":    adminsOnly,
 }
 
 // routeKeys walks the real router and returns "METHOD /pattern" for each route.
