@@ -278,9 +278,10 @@ func (app *Application) csrfToken(r *http.Request) string {
 		return tok
 	}
 	if currentUser(r) == nil {
-		if tok, ok := r.Context().Value(anonCSRFKey{}).(string); ok && tok != "" {
-			return tok
-		}
+		// Pages outside the csrf middleware (404s) show an anonymous
+		// visitor no form: no token, and no session row for one.
+		tok, _ := r.Context().Value(anonCSRFKey{}).(string)
+		return tok
 	}
 	tok := newCSRFToken()
 	app.Sessions.Put(r.Context(), sessionCSRF, tok)

@@ -61,6 +61,13 @@ func Ensure(ctx context.Context, admin *pgx.Conn, r Roles) error {
 			}
 		}
 	}
+	var member bool
+	if err := admin.QueryRow(ctx, `SELECT pg_has_role($1, $2, 'MEMBER')`, r.App, AppGroup).Scan(&member); err != nil {
+		return fmt.Errorf("look for %s's membership of %s: %w", r.App, AppGroup, err)
+	}
+	if member {
+		return nil
+	}
 	if _, err := admin.Exec(ctx, `GRANT `+AppGroup+` TO `+pgx.Identifier{r.App}.Sanitize()); err != nil {
 		return fmt.Errorf("grant %s to %s: %w", AppGroup, r.App, err)
 	}

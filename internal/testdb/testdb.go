@@ -33,9 +33,14 @@ import (
 	"github.com/s106monitor/s106/migrations"
 )
 
+// startURL is DATABASE_URL as the test binary started: tests that set
+// DATABASE_URL (to a test database's URL, for a command) must not change
+// where new test databases are made.
+var startURL = os.Getenv("DATABASE_URL")
+
 func adminURL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("DATABASE_URL")
+	url := startURL
 	if url == "" {
 		t.Fatal("DATABASE_URL is not set: run tests with `make test`, which starts a local PostgreSQL, or point DATABASE_URL at a server where this user may CREATE DATABASE")
 	}

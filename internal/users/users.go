@@ -599,8 +599,8 @@ type Lock struct {
 func (s *Service) Locks(ctx context.Context) ([]Lock, error) {
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT email, client, failures, last_failure_at, locked_until FROM login_throttle
-		WHERE last_failure_at > now() - interval '1 day' OR locked_until > now()
-		ORDER BY locked_until > now() DESC NULLS LAST, last_failure_at DESC LIMIT 500`)
+		WHERE last_failure_at > $1::timestamptz - interval '1 day' OR locked_until > $1
+		ORDER BY locked_until > $1 DESC NULLS LAST, last_failure_at DESC LIMIT 500`, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("list locks: %w", err)
 	}
