@@ -300,7 +300,7 @@ func TestSecurityEventsAreRecorded(t *testing.T) {
 	u := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
-	ts.get(t, "/admin/users")                                            // 403
+	ts.get(t, "/admin/users")                                               // 403
 	ts.do(t, ts.client, http.MethodPost, "/logout", url.Values{"x": {"1"}}) // no token: CSRF refusal
 	ts.post(t, "/account/password", url.Values{"csrf_token": {ts.csrf(t, "/account/password")},
 		"current_password": {"not my password"}, "new_password": {"a brand new passphrase here"}, "confirm_password": {"a brand new passphrase here"}})
