@@ -30,14 +30,15 @@
 //     because the codelist has no status for money going back. Invoices are
 //     demands, not money, and are not exported.
 //
-// Public exports leave out drafts, every notes column, and the details of an
-// agreement withheld from publication: its agreement and contribution rows
-// are replaced by one placeholder agreement per developer-agreement-type
-// ("withheld-section-106"), one placeholder contribution per national
-// purpose holding the withheld base amounts and units, and transactions
-// summed per purpose, funding status and financial year (start-date 1 April,
-// end-date 31 March), so totals still add up. Finance references and
-// people's names are never exported.
+// Public exports leave out drafts, every notes column, finance references,
+// people's names, and everything about an agreement withheld from
+// publication and its variations (migration 00043, agreement_withheld): no
+// agreement, contribution or transaction row, not even a total, because a
+// total of one withheld agreement's money is that agreement's money. Its
+// money still counts in the borough-wide figures (the Infrastructure
+// Funding Statement and the public overview), which identify no agreement;
+// so the public files' sums may be less than the statement's (README,
+// "Withholding an agreement").
 package datastandard
 
 import (
@@ -93,9 +94,6 @@ var Fields = map[string][]string{
 		"amount", "units", "organisation", "entry-date", "start-date", "end-date", "notes"},
 }
 
-// WithheldPrefix starts the reference of every placeholder row standing in
-// for agreements withheld from publication.
-const WithheldPrefix = "withheld-"
 
 // MinYear and MaxYear bound the financial years an export accepts.
 const (
@@ -268,19 +266,7 @@ FROM (
     JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
     WHERE a.archived_at IS NULL
       AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, m.developer_agreement_type,
-           'withheld-' || m.developer_agreement_type,
-           'Agreements withheld from publication (totals only)',
-           m.developer_agreement_type, '', '',
-           to_char(max((a.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
-           '', '', ''
-    FROM agreements a
-    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-    WHERE $3::boolean AND a.archived_at IS NULL AND a.status <> 'draft'
-      AND btrim(a.publication_withheld_reason) <> ''
-    GROUP BY m.developer_agreement_type
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_key`,
 
@@ -308,25 +294,7 @@ FROM (
                GROUP BY obligation_id) dis ON dis.obligation_id = o.id
     WHERE o.archived_at IS NULL AND a.archived_at IS NULL
       AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code), 0,
-           'withheld-' || m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code),
-           'Total for agreements withheld from publication',
-           'withheld-' || m.developer_agreement_type,
-           coalesce(p.parent_code, p.code),
-           coalesce(sum(o.base_amount)::numeric(14,2)::text, ''),
-           coalesce(sum(coalesce(o.units, o.school_places))::text, ''),
-           to_char(max((o.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
-           '', '', ''
-    FROM obligations o
-    JOIN agreements a ON a.id = o.agreement_id
-    JOIN contribution_purposes p ON p.code = o.purpose_code
-    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-    WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
-      AND btrim(a.publication_withheld_reason) <> ''
-      AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-    GROUP BY m.developer_agreement_type, coalesce(p.parent_code, p.code)
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_key, sort_id`,
 
@@ -357,36 +325,7 @@ FROM (
     LEFT JOIN projects pr ON pr.id = e.project_id
     WHERE o.archived_at IS NULL AND a.archived_at IS NULL
       AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, make_date(g.fy, 4, 1), g.dat || '/' || g.purpose || '/' || g.status, 0,
-           'withheld-' || g.dat || '/' || g.purpose || '/' || g.status || '/' || g.fy,
-           'Total for agreements withheld from publication, financial year ' || g.fy || '-' || lpad(((g.fy + 1) % 100)::text, 2, '0'),
-           'withheld-' || g.dat || '/' || g.purpose,
-           g.status, g.amount::numeric(14,2)::text, '',
-           to_char(g.entry_date, 'YYYY-MM-DD'),
-           to_char(make_date(g.fy, 4, 1), 'YYYY-MM-DD'),
-           to_char(make_date(g.fy + 1, 3, 31), 'YYYY-MM-DD'),
-           ''
-    FROM (
-        SELECT m.developer_agreement_type AS dat,
-               coalesce(p.parent_code, p.code) AS purpose,
-               k.funding_status AS status,
-               extract(year FROM e.entry_date - interval '3 months')::int AS fy,
-               sum(k.sign * e.amount) AS amount,
-               max((e.recorded_at AT TIME ZONE 'Europe/London')::date) AS entry_date
-        FROM ledger_effective e
-        JOIN data_standard_entry_kinds k ON k.kind = e.kind
-        JOIN obligations o ON o.id = e.obligation_id
-        JOIN agreements a ON a.id = o.agreement_id
-        JOIN contribution_purposes p ON p.code = o.purpose_code
-        JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-        WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
-          AND btrim(a.publication_withheld_reason) <> ''
-          AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
-        GROUP BY 1, 2, 3, 4
-    ) g
-    WHERE g.amount <> 0
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_date, sort_key, sort_id`,
 }
