@@ -94,7 +94,6 @@ var Fields = map[string][]string{
 		"amount", "units", "organisation", "entry-date", "start-date", "end-date", "notes"},
 }
 
-
 // MinYear and MaxYear bound the financial years an export accepts.
 const (
 	MinYear = 1990
@@ -238,7 +237,7 @@ func safeText(s string) string { return csvtext.Safe(s) }
 
 // The queries take $1 = first day of the year (or NULL), $2 = first day of
 // the next year, $3 = public. Dates are formatted by PostgreSQL as ISO
-// 8601 and amounts as numeric(14,2) text, so no money passes through a
+// 8601 and amounts as text rounded to pence, so no money passes through a
 // float. The record dates (entry-date) are taken in UK time.
 var queries = map[string]string{
 	AgreementFile: `
@@ -278,7 +277,7 @@ FROM (
            o.description AS name,
            a.reference AS agreement,
            coalesce(p.parent_code, p.code) AS purpose,
-           coalesce(o.base_amount::numeric(14,2)::text, '') AS amount,
+           coalesce(round(o.base_amount, 2)::text, '') AS amount,
            coalesce(coalesce(o.units, o.school_places)::text, '') AS units,
            to_char((o.updated_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
            coalesce(to_char(a.date_signed, 'YYYY-MM-DD'), '') AS start_date,
@@ -312,7 +311,7 @@ FROM (
            END AS name,
            a.reference || '/' || o.id AS contribution,
            k.funding_status AS status,
-           (k.sign * e.amount)::numeric(14,2)::text AS amount,
+           round(k.sign * e.amount, 2)::text AS amount,
            '' AS units,
            to_char((e.recorded_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
            to_char(e.entry_date, 'YYYY-MM-DD') AS start_date,
