@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -74,6 +76,31 @@ func (db *DB) Close() { db.Pool.Close() }
 // back otherwise (including on panic).
 func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// retryAttempts bounds InTxRetry: a transaction that loses a race this
+// many times in a row gives up with the database's error.
+const retryAttempts = 4
+
+// InTxRetry is InTx for transactions that may lose a race: one that fails
+// with a serialization failure or a deadlock (40001, 40P01) is rolled
+// back and run again, up to retryAttempts times in all, after a short
+// random pause. fn must be safe to run again: it must set, not add to,
+// anything outside the transaction.
+func (db *DB) InTxRetry(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = pgx.BeginFunc(ctx, db.Pool, fn)
+		if !IsSerializationFailure(err) || attempt == retryAttempts {
+			return err
+		}
+		pause := time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
 }
 
 // InSerializableTx runs fn in a SERIALIZABLE transaction, retrying a few times
