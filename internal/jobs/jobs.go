@@ -34,6 +34,7 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 			Password: cfg.SMTPPassword,
 			TLS:      cfg.SMTPTLS,
 			From:     cfg.MailFrom,
+			Timeout:  cfg.MailTimeout,
 		},
 	}
 }
