@@ -33,6 +33,7 @@ Commands:
   export     write the register, ledger, homes and audit log as CSV: DIR
   devdb      start, stop or locate the private development PostgreSQL cluster
   roles      create the owner and server database roles and a database: setup
+  recompute  rebuild every kept total from the ledger, in one transaction
   version    print the version
 
 Run 's106 <command> --help' for a command's flags. Configuration comes from
@@ -67,6 +68,8 @@ func main() {
 		err = runDevDB(args)
 	case "roles":
 		err = runRoles(args)
+	case "recompute":
+		err = runRecompute(args)
 	case "version", "--version":
 		fmt.Println("s106", version())
 	case "help", "-h", "--help":
