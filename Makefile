@@ -35,7 +35,7 @@ STATIC_OUT := static/dist/app.css static/dist/app.mjs static/dist/govuk-frontend
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 
 .PHONY: help deps deps-db deps-browser deps-node deps-npm static generate check-generated \
-        vet build db run test bench stop-db clean clean-db
+        vet build db run test bench abuse stop-db clean clean-db
 
 help: ## Show this list (the default)
 	@echo "S106 Monitor make targets:"
@@ -164,6 +164,18 @@ bench: deps-db static ## Go benchmarks, then load the large council (once) and t
 	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TEST_TIMEOUT) ./... | grep -Ev '^(ok|PASS|\?) ' ; \
 	mkdir -p $(dir $(BENCH_OUT)); \
 	$(GO) run ./cmd/s106-bench -scale $(BENCH_SCALE) -out $(BENCH_OUT)
+
+ABUSE_ADDR ?= 127.0.0.1:18106
+
+abuse: deps-db build ## Replay issue 17's attacks against a fresh server on 127.0.0.1 and print what held (bounded: ~1 minute)
+	@$(call with_db,$(BIN)) \
+	eval "$$($(BIN) roles setup --database s106_abuse)"; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) migrate up; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) seed --scale demo >/dev/null; \
+	S106_ADDR=$(ABUSE_ADDR) S106_SCHEDULER=off S106_CACHE_WARM=off S106_LOG_LEVEL=error S106_LOGIN_RATE_PER_CLIENT=30 \
+	  env -u S106_OWNER_DATABASE_URL $(BIN) serve & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	$(GO) run ./cmd/s106-abuse -url http://$(ABUSE_ADDR) -timeout 3m
 
 # ---------------------------------------------------------------------------
 # Cleaning

@@ -42,12 +42,19 @@ Passwords come from S106_DB_OWNER_PASSWORD and S106_DB_APP_PASSWORD
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 || fs.Arg(0) != "setup" {
+	if len(args) == 0 || args[0] != "setup" {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
 		fs.Usage()
 		return errors.New("roles: want `s106 roles setup`")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return fmt.Errorf("roles setup: unexpected arguments %q", fs.Args())
 	}
 	admin, err := databaseURL()
 	if err != nil {

@@ -21,7 +21,7 @@ func TestRolesSetupGivesAnOwnerAndAServerRole(t *testing.T) {
 	cfg, _ := pgx.ParseConfig(empty)
 	t.Setenv("DATABASE_URL", testdb.As(t, empty, testdb.Super))
 	var out bytes.Buffer
-	if err := runRolesTo(ctx, []string{"--database", cfg.Database, "setup"}, &out); err != nil {
+	if err := runRolesTo(ctx, []string{"setup", "--database", cfg.Database}, &out); err != nil {
 		t.Fatal(err)
 	}
 	urls := map[string]string{}
