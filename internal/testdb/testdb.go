@@ -231,3 +231,10 @@ func Open(t testing.TB, url string) *store.DB {
 	t.Cleanup(db.Close)
 	return db
 }
+
+// NewAs is New connected as the given role: Super for tests that bulk-load
+// with triggers switched off (seed.Large), Owner for tests that tamper.
+func NewAs(t testing.TB, role Role) *store.DB {
+	t.Helper()
+	return Open(t, As(t, URL(t), role))
+}
