@@ -328,6 +328,13 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if sessionTok == "" && currentUser(r) == nil {
+			// A page shown in answer (the sign-in form with an error)
+			// carries the same cookie token.
+			if c, err := r.Cookie(anonCSRFCookie); err == nil && validText(c.Value) {
+				r = r.WithContext(context.WithValue(r.Context(), anonCSRFKey{}, c.Value))
+			}
+		}
 		// Bound what reading the form (including file uploads) may take
 		// before the token is checked, and say so if it is too large
 		// rather than blame the token.

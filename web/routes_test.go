@@ -366,9 +366,18 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s: missing secure headers: %v", path, h)
 		}
 	}
+	// Anonymous visitors get only the sign-in form's CSRF cookie (no
+	// session row); signing in gives the session cookie.
+	ts.client = newClient()
 	res := ts.get(t, "/login")
 	cookie := res.header.Get("Set-Cookie")
-	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
+	if !strings.HasPrefix(cookie, "s106_csrf=") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") {
+		t.Errorf("sign-in form cookie %q must be HttpOnly and SameSite=Strict", cookie)
+	}
+	addUser(t, app.DB, "headers@test.example", users.RoleViewer)
+	res = ts.post(t, "/login", url.Values{"email": {"headers@test.example"}, "password": {testPassword}})
+	cookie = res.header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, "s106_session=") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
 		t.Errorf("session cookie %q must be HttpOnly and SameSite=Lax", cookie)
 	}
 	if strings.Contains(cookie, "Secure") {

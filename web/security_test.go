@@ -332,3 +332,25 @@ func TestSecurityEventsAreRecorded(t *testing.T) {
 		t.Errorf("%d security events in the audit trail of data changes", trail)
 	}
 }
+
+// The sign-in form shown again after a wrong password carries a token that
+// works (the cookie's), with no session row written for the visitor.
+func TestSignInAgainFromTheErrorPage(t *testing.T) {
+	app := newTestApp(t)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	ts := newTestServer(t, app)
+	res := ts.post(t, "/login", url.Values{"email": {"viewer@test.example"}, "password": {"not my password"}})
+	m := csrfPattern.FindStringSubmatch(res.body)
+	if res.status != http.StatusUnprocessableEntity || m == nil || m[1] == "" {
+		t.Fatalf("wrong password: status %d, token %v", res.status, m)
+	}
+	var n int
+	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM sessions`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a failed sign-in wrote %d session rows", n)
+	}
+	res = ts.post(t, "/login", url.Values{"csrf_token": {m[1]}, "email": {"viewer@test.example"}, "password": {testPassword}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("signing in from the error page: status %d\n%s", res.status, excerpt(res.body))
+	}
+}
