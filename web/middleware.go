@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ const (
 type requestInfo struct {
 	id     string
 	userID int64
+	client string // the client's IP address (see clientAddr)
 }
 
 func newRequestID() string {
@@ -76,7 +78,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (app *Application) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: newRequestID()}
+		info := &requestInfo{id: newRequestID(), client: app.clientAddr(r)}
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestInfoKey, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
@@ -207,12 +209,59 @@ func (app *Application) actor(r *http.Request) audit.Actor {
 	return a
 }
 
+// clientIP is the client's IP address, as logRequests worked it out.
 func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndex(host, ":"); i > 0 {
-		host = host[:i]
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok && info.client != "" {
+		return info.client
 	}
-	return strings.Trim(host, "[]")
+	return remoteHost(r.RemoteAddr)
+}
+
+func remoteHost(addr string) string {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+// clientAddr is the address rate limits, lockouts and logs count by: the
+// connection's peer, or, when that peer is a trusted reverse proxy
+// (S106_TRUSTED_PROXIES), the right-most address in X-Forwarded-For that
+// is not itself a trusted proxy (the left-most entries are the client's
+// to forge).
+func (app *Application) clientAddr(r *http.Request) string {
+	peer := remoteHost(r.RemoteAddr)
+	if !app.trusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		a, err := netip.ParseAddr(hop)
+		if err != nil {
+			return peer
+		}
+		if !app.trusted(a.Unmap().String()) {
+			return a.Unmap().String()
+		}
+	}
+	return peer
+}
+
+func (app *Application) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range app.Config.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // requireLogin sends anyone not signed in to the sign-in page (or refuses a

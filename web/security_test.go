@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime/multipart"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -352,5 +353,30 @@ func TestSignInAgainFromTheErrorPage(t *testing.T) {
 	res = ts.post(t, "/login", url.Values{"csrf_token": {m[1]}, "email": {"viewer@test.example"}, "password": {testPassword}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("signing in from the error page: status %d\n%s", res.status, excerpt(res.body))
+	}
+}
+
+// Behind a trusted reverse proxy the client is the right-most untrusted
+// X-Forwarded-For hop; from anyone else the header is ignored, so a client
+// cannot dodge its rate limit or lockout by forging it.
+func TestClientAddressBehindATrustedProxy(t *testing.T) {
+	app := &Application{}
+	app.Config.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	for _, c := range []struct{ remote, xff, want string }{
+		{"203.0.113.5:4000", "198.51.100.1", "203.0.113.5"},         // not via the proxy: header ignored
+		{"10.1.2.3:4000", "198.51.100.1", "198.51.100.1"},           // via the proxy
+		{"10.1.2.3:4000", "1.2.3.4, 198.51.100.1", "198.51.100.1"},  // forged left-most hop ignored
+		{"10.1.2.3:4000", "198.51.100.1, 10.9.9.9", "198.51.100.1"}, // two proxies
+		{"10.1.2.3:4000", "", "10.1.2.3"},                           // no header
+		{"10.1.2.3:4000", "not-an-ip", "10.1.2.3"},                  // garbage
+		{"[2001:db8::1]:4000", "198.51.100.1", "2001:db8::1"},       // IPv6 peer
+	} {
+		r := &http.Request{RemoteAddr: c.remote, Header: http.Header{}}
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := app.clientAddr(r); got != c.want {
+			t.Errorf("%s via %q: %q, want %q", c.remote, c.xff, got, c.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 	"strconv"
@@ -53,6 +54,12 @@ type Config struct {
 	PasswordHashers int
 	// MailTimeout bounds the delivery of one e-mail (S106_MAIL_TIMEOUT).
 	MailTimeout time.Duration
+	// TrustedProxies are the reverse proxies (S106_TRUSTED_PROXIES: IP
+	// addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is
+	// believed, so rate limits and lockouts count the real client. None by
+	// default: behind a proxy that is not listed, every client looks like
+	// the proxy.
+	TrustedProxies []netip.Prefix
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
@@ -145,6 +152,24 @@ func load(getenv func(string) string) (Config, error) {
 		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+	}
+	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				c.TrustedProxies = append(c.TrustedProxies, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("S106_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	switch v := strings.ToLower(str("S106_SCHEDULER", "on")); v {
 	case "on", "true", "1", "yes":
