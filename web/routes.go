@@ -62,6 +62,8 @@ func (app *Application) Routes() http.Handler {
 			r.Post("/logout", app.logout)
 			r.Get("/account/password", app.passwordForm)
 			r.Post("/account/password", app.passwordChange)
+			r.Get("/account/sessions", app.accountSessions)
+			r.Post("/account/sessions/end", app.accountEndSessions)
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.

@@ -42,6 +42,8 @@ var expectedAccess = map[string]access{
 	"POST /logout":                                    signedIn,
 	"GET /account/password":                           signedIn,
 	"POST /account/password":                          signedIn,
+	"GET /account/sessions":                           signedIn,
+	"POST /account/sessions/end":                      signedIn,
 	"GET /developments":                               signedIn,
 	"GET /developments.csv":                           signedIn,
 	"GET /developments/new":                           officersOnly,

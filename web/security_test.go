@@ -380,3 +380,22 @@ func TestClientAddressBehindATrustedProxy(t *testing.T) {
 		}
 	}
 }
+
+// Item 2: users see where they are signed in and sign out everywhere else.
+func TestUsersSeeTheirSessionsAndSignOutEverywhereElse(t *testing.T) {
+	app := newTestApp(t)
+	ts := newTestServer(t, app)
+	addUser(t, app.DB, "pat@council.example", users.RoleViewer)
+	here, there := browserAs(t, ts, "pat@council.example"), browserAs(t, ts, "pat@council.example")
+	page := here.get(t, "/account/sessions")
+	if page.status != http.StatusOK || strings.Count(page.body, `__key">Signed in `) != 2 || strings.Count(page.body, "This session") != 1 {
+		t.Fatalf("sessions page: %d\n%s", page.status, excerpt(page.body))
+	}
+	res := here.post(t, "/account/sessions/end", url.Values{"csrf_token": {here.csrf(t, "/account/sessions")}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere else: %d", res.status)
+	}
+	if !stillSignedIn(t, here) || stillSignedIn(t, there) {
+		t.Error("want this session kept and the other ended")
+	}
+}

@@ -302,3 +302,29 @@ func (app *Application) securityClearLocks(w http.ResponseWriter, r *http.Reques
 	app.flash(r, "Cleared "+strconv.Itoa(n)+" runs of failed sign-ins for "+email+".")
 	http.Redirect(w, r, "/admin/security", http.StatusSeeOther)
 }
+
+// accountSessions lists where the signed-in user is signed in.
+func (app *Application) accountSessions(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	sessions, err := app.Users.Sessions(r.Context(), u.ID)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.AccountSessionsPage(app.page(r, "Where you are signed in"), sessions, app.Sessions.Token(r.Context())))
+}
+
+// accountEndSessions signs the user out everywhere but here.
+func (app *Application) accountEndSessions(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	n, err := app.Users.SignOutEverywhere(r.Context(), app.actor(r), u.ID, app.Sessions.Token(r.Context()))
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	if nu, err := app.Users.Get(r.Context(), u.ID); err == nil {
+		app.Sessions.Put(r.Context(), sessionGeneration, nu.SessionGeneration)
+	}
+	app.flash(r, "Signed out of "+strconv.Itoa(n)+" other sessions.")
+	http.Redirect(w, r, "/account/sessions", http.StatusSeeOther)
+}
