@@ -174,11 +174,8 @@ func (app *Application) passwordChange(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	// ChangePassword moved the user's session generation on; this session
-	// carries the new one, every other has been ended.
-	if nu, err := app.Users.Get(r.Context(), u.ID); err == nil {
-		app.Sessions.Put(r.Context(), sessionGeneration, nu.SessionGeneration)
-	}
+	// ChangePassword ended every other session; this one stays.
+	app.keepThisSession(r, u.ID)
 	app.flash(r, "Your password has been changed. You have been signed out everywhere else.")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -60,4 +61,13 @@ func (s *sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 			remote_addr = EXCLUDED.remote_addr, user_agent = EXCLUDED.user_agent`,
 		token, b, expiry, userID, signedIn, ip, ua)
 	return err
+}
+
+// keepThisSession carries the user's new session generation into this
+// session, after every other session of theirs was ended, so this one
+// stays signed in.
+func (app *Application) keepThisSession(r *http.Request, userID int64) {
+	if u, err := app.Users.Get(r.Context(), userID); err == nil {
+		app.Sessions.Put(r.Context(), sessionGeneration, u.SessionGeneration)
+	}
 }

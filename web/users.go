@@ -235,10 +235,7 @@ func (app *Application) userEndSessions(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if keep != "" {
-		// Stay signed in here: carry the user's new session generation.
-		if u, err := app.Users.Get(r.Context(), id); err == nil {
-			app.Sessions.Put(r.Context(), sessionGeneration, u.SessionGeneration)
-		}
+		app.keepThisSession(r, id)
 	}
 	app.flash(r, "Ended "+strconv.Itoa(n)+" sessions.")
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"#sessions", http.StatusSeeOther)
@@ -322,9 +319,7 @@ func (app *Application) accountEndSessions(w http.ResponseWriter, r *http.Reques
 		app.serverError(w, r, err)
 		return
 	}
-	if nu, err := app.Users.Get(r.Context(), u.ID); err == nil {
-		app.Sessions.Put(r.Context(), sessionGeneration, nu.SessionGeneration)
-	}
+	app.keepThisSession(r, u.ID)
 	app.flash(r, "Signed out of "+strconv.Itoa(n)+" other sessions.")
 	http.Redirect(w, r, "/account/sessions", http.StatusSeeOther)
 }
