@@ -4,25 +4,18 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
 // Text the product accepts from a browser, anywhere: valid UTF-8 without
-// control characters other than tab, line feed and carriage return (which
-// text areas send). A NUL byte or invalid UTF-8 used to reach PostgreSQL,
-// which refuses it, and came back as a 500; now it is refused at the edge
-// with a 400 naming the field.
+// NUL bytes. A NUL or invalid UTF-8 used to reach PostgreSQL, which
+// refuses both in text, and came back as a 500; now it is refused at the
+// edge with a 400 naming the field. Other control characters (a vertical
+// tab pasted from a word processor, say) are legal text and pass: refusing
+// them would throw away what someone typed.
 func validText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
-			return false
-		}
-	}
-	return true
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
 // invalidField returns the name of the first field in v (sorted, so the
@@ -92,5 +85,5 @@ func (app *Application) invalidText(w http.ResponseWriter, r *http.Request, fiel
 		where = "The form"
 	}
 	app.renderError(w, r, http.StatusBadRequest, "Some of what was sent is not text",
-		where+" held characters that are not text, such as a null byte or bytes that are not UTF-8. Remove them (retyping the text usually does it) and try again. Nothing was changed.")
+		where+" held characters that are not text (a null byte, or bytes that are not UTF-8). Remove them (retyping the text usually does it) and try again. Nothing was changed.")
 }

@@ -53,6 +53,10 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 			t.Errorf("GET /obligations?%s: status %d, want 400", q, res.status)
 		}
 	}
+	// Other control characters are legal text (pasted from a word processor).
+	if res := ts.get(t, "/agreements?q=a%0Bb%09c"); res.status != http.StatusOK {
+		t.Errorf("a vertical tab in a search: status %d, want 200", res.status)
+	}
 	if res := ts.get(t, "/agreements/%00"); res.status != http.StatusBadRequest {
 		t.Errorf("NUL in the path: status %d, want 400", res.status)
 	}
