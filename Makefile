@@ -35,7 +35,7 @@ STATIC_OUT := static/dist/app.css static/dist/statement.css static/dist/app.mjs 
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 
 .PHONY: help deps deps-db deps-browser deps-node deps-npm static generate check-generated \
-        vet build db run test bench screenshots stop-db clean clean-db
+        vet build db run test bench screenshots abuse stop-db clean clean-db
 
 help: ## Show this list (the default)
 	@echo "S106 Monitor make targets:"
@@ -148,7 +148,11 @@ stop-db: ## Stop the dev PostgreSQL cluster
 
 run: deps-db build ## Build, start the dev database, migrate, seed demo data and serve (on :8080 by default)
 	@$(call with_db,$(BIN)) \
-	$(BIN) migrate up && $(BIN) seed --scale demo && exec $(BIN) serve
+	eval "$$($(BIN) roles setup --database s106_app)"; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) migrate up; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) seed --scale demo; \
+	echo "Serving as the database role that owns nothing (DATABASE_URL=$$DATABASE_URL)" >&2; \
+	exec env -u S106_OWNER_DATABASE_URL $(BIN) serve
 
 test: deps static check-generated vet ## Install deps, build assets, check generated code, vet and run all tests against the dev database
 	@$(call with_db,$(GO) run ./cmd/s106) \
@@ -169,6 +173,18 @@ bench: deps-db static ## Go benchmarks, then load the large council (once) and t
 	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TEST_TIMEOUT) ./... | grep -Ev '^(ok|PASS|\?) ' ; \
 	mkdir -p $(dir $(BENCH_OUT)); \
 	$(GO) run ./cmd/s106-bench -scale $(BENCH_SCALE) -out $(BENCH_OUT)
+
+ABUSE_ADDR ?= 127.0.0.1:18106
+
+abuse: deps-db build ## Replay issue 17's attacks against a fresh server on 127.0.0.1 and print what held (bounded: ~1 minute)
+	@$(call with_db,$(BIN)) \
+	eval "$$($(BIN) roles setup --database s106_abuse)"; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) migrate up; \
+	DATABASE_URL="$$S106_OWNER_DATABASE_URL" $(BIN) seed --scale demo >/dev/null; \
+	S106_ADDR=$(ABUSE_ADDR) S106_SCHEDULER=off S106_CACHE_WARM=off S106_LOG_LEVEL=error S106_LOGIN_RATE_PER_CLIENT=30 \
+	  env -u S106_OWNER_DATABASE_URL $(BIN) serve & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	$(GO) run ./cmd/s106-abuse -url http://$(ABUSE_ADDR) -timeout 3m
 
 # ---------------------------------------------------------------------------
 # Cleaning

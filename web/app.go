@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/s106monitor/s106/internal/agreements"
@@ -38,7 +37,15 @@ type Application struct {
 	// reads caches the figures built from the whole ledger (dashboard,
 	// deadlines, statements) until the data version changes.
 	reads *cache.Versioned
+	// limits throttles sign-in attempts per client and overall.
+	limits *loginLimits
+	// eventLimits bounds the refusals written to the security log.
+	eventLimits *loginLimits
 }
+
+// eventsPerClient refusals a minute from one client are written to the
+// security log; more are only logged.
+const eventsPerClient = 60
 
 // Options tune New for tests and for serve.
 type Options struct {
@@ -50,7 +57,7 @@ type Options struct {
 // New wires the application together.
 func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Application {
 	sessions := scs.New()
-	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, opts.SessionCleanup)
+	sessions.Store = newSessionStore(db.Pool, opts.SessionCleanup)
 	sessions.IdleTimeout = cfg.SessionIdleTimeout
 	sessions.Lifetime = cfg.SessionLifetime
 	sessions.Cookie.Name = "s106_session"
@@ -70,7 +77,10 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		Now:      time.Now,
 		reads:    &cache.Versioned{},
 	}
-	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, Now: func() time.Time { return app.Now() }}
+	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, LockoutMax: cfg.LoginLockoutMax,
+		Hashers: cfg.PasswordHashers, Now: func() time.Time { return app.Now() }}
+	app.limits = newLoginLimits(cfg.LoginRatePerClient, cfg.LoginRateOverall)
+	app.eventLimits = newLoginLimits(eventsPerClient, 50)
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}

@@ -144,7 +144,10 @@ func TestSessionTokenIsRenewedAtLogin(t *testing.T) {
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	u, _ := url.Parse(ts.URL)
-	ts.get(t, "/login")
+	// Signing out leaves an anonymous session carrying "You have been
+	// signed out"; signing in again must not reuse its token.
+	ts.login(t, "viewer@test.example", testPassword)
+	ts.post(t, "/logout", url.Values{"csrf_token": {ts.csrf(t, "/")}})
 	before := sessionCookie(ts.client, u)
 	ts.login(t, "viewer@test.example", testPassword)
 	after := sessionCookie(ts.client, u)
@@ -224,11 +227,52 @@ func TestLoginRedirectsOnlyToLocalPaths(t *testing.T) {
 		"//evil.example/x":      "/",
 		"https://evil.example/": "/",
 		"/\\evil.example":       "/",
+		"/\t/evil.example":      "/",
+		"/%09/evil.example":     "/",
+		"/\n/evil.example":      "/",
+		"/\r\n/evil.example":    "/",
+		"/%0a/evil.example":     "/",
+		"/%2f/evil.example":     "/",
+		"/%2F%2Fevil.example":   "/",
+		"/%5cevil.example":      "/",
+		"/%255cevil.example":    "/",
+		"\\/evil.example":       "/",
+		"javascript:alert(1)":   "/",
+		"/obligations?q=a%20b":  "/obligations?q=a%20b",
+		"/agreements/12#top":    "/agreements/12#top",
 	} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
 		}
 	}
+}
+
+// The server's answer, not only the function: the issue's URL used to
+// answer 303 Location: /\t/evil.example.
+func TestLoginDoesNotRedirectOffSite(t *testing.T) {
+	app := newTestApp(t)
+	ts := newTestServer(t, app)
+	addUser(t, app.DB, "offsite@council.example", users.RoleOfficer)
+	for _, next := range []string{"/%09/evil.example", "/%5C/evil.example", "%2F%2Fevil.example"} {
+		ts.client = newClient()
+		res := ts.post(t, "/login", url.Values{"email": {"offsite@council.example"}, "password": {testPassword}, "next": {mustUnescape(t, next)}})
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+			t.Errorf("next=%s: %d Location %q, want 303 to /", next, res.status, res.header.Get("Location"))
+		}
+		// Signed in already, the sign-in page sends on at once.
+		if res := ts.get(t, "/login?next="+next); res.header.Get("Location") != "/" {
+			t.Errorf("signed in, /login?next=%s: Location %q", next, res.header.Get("Location"))
+		}
+	}
+}
+
+func mustUnescape(t *testing.T, s string) string {
+	t.Helper()
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -205,10 +205,10 @@ func attachment(name string) string {
 
 // csvAttachment starts a CSV download named name and returns its writer;
 // the caller writes the rows and flushes.
-func csvAttachment(w http.ResponseWriter, name string) *csv.Writer {
+func csvAttachment(w http.ResponseWriter, name string) *csvtext.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", attachment(name))
-	return csv.NewWriter(w)
+	return csvtext.NewWriter(w)
 }
 
 // writeDownload sends a whole file as an attachment.

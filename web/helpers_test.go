@@ -15,6 +15,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
 	"github.com/s106monitor/s106/internal/users"
@@ -33,6 +34,12 @@ func testConfig() config.Config {
 		SessionLifetime:    12 * time.Hour,
 		LoginMaxFailures:   5,
 		LoginLockout:       15 * time.Minute,
+		LoginLockoutMax:    24 * time.Hour,
+		// Tests sign in hundreds of times from 127.0.0.1; the rate limit
+		// has its own test with its own limits.
+		LoginRatePerClient: 1_000_000,
+		LoginRateOverall:   1_000_000,
+		PasswordHashers:    2,
 	}
 }
 
@@ -119,7 +126,14 @@ func (ts *testServer) do(t *testing.T, c *http.Client, method, path string, form
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	text := string(b)
+	// Every CSV the product writes starts with the UTF-8 byte-order mark
+	// (csvtext; TestEveryCSVDownloadIsSafe checks it); tests read what
+	// follows it.
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		text = strings.TrimPrefix(text, csvtext.BOM)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: text}
 }
 
 func (ts *testServer) get(t *testing.T, path string) response {

@@ -15,6 +15,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
+	"github.com/s106monitor/s106/internal/testdb"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -501,7 +502,10 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 	// Tamper: a spend of £40,000 against o8 (which holds £25,000) on
 	// 1 March 2025, written with the balance check disabled. o8 then
 	// holds 25,000 − 40,000 = −15,000 at the year end.
-	tx, err := app.DB.Pool.Begin(ctx)
+	// Only the tables' owner may switch a trigger off; the server's role
+	// (app.DB) may not.
+	owner := testdb.Open(t, testdb.As(t, app.DB.Pool.Config().ConnString(), testdb.Owner))
+	tx, err := owner.Pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

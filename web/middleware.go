@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ const (
 type requestInfo struct {
 	id     string
 	userID int64
+	client string // the client's IP address (see clientAddr)
 }
 
 func newRequestID() string {
@@ -76,7 +78,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (app *Application) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: newRequestID()}
+		info := &requestInfo{id: newRequestID(), client: app.clientAddr(r)}
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestInfoKey, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
@@ -133,6 +135,16 @@ func secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// noStore keeps every page that may carry a session, a signed-in user's
+// name or a form's token out of browser and proxy caches: the sign-in page
+// and the accessibility statement too, not only the pages behind sign-in.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
 // cacheAssets lets browsers keep static files for a day.
 func cacheAssets(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -158,7 +170,10 @@ func (app *Application) authenticate(next http.Handler) http.Handler {
 			app.serverError(w, r, err)
 			return
 		}
-		if err != nil || u.Disabled() || app.Now().Sub(authAt) > app.Config.SessionLifetime {
+		// A session from before a password change or reset, disabling or
+		// "sign out everywhere" carries an older generation.
+		stale := err == nil && app.Sessions.GetInt(r.Context(), sessionGeneration) != u.SessionGeneration
+		if err != nil || stale || u.Disabled() || app.Now().Sub(authAt) > app.Config.SessionLifetime {
 			if err := app.Sessions.Destroy(r.Context()); err != nil {
 				app.serverError(w, r, err)
 				return
@@ -194,12 +209,59 @@ func (app *Application) actor(r *http.Request) audit.Actor {
 	return a
 }
 
+// clientIP is the client's IP address, as logRequests worked it out.
 func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndex(host, ":"); i > 0 {
-		host = host[:i]
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok && info.client != "" {
+		return info.client
 	}
-	return strings.Trim(host, "[]")
+	return remoteHost(r.RemoteAddr)
+}
+
+func remoteHost(addr string) string {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+// clientAddr is the address rate limits, lockouts and logs count by: the
+// connection's peer, or, when that peer is a trusted reverse proxy
+// (S106_TRUSTED_PROXIES), the right-most address in X-Forwarded-For that
+// is not itself a trusted proxy (the left-most entries are the client's
+// to forge).
+func (app *Application) clientAddr(r *http.Request) string {
+	peer := remoteHost(r.RemoteAddr)
+	if !app.trusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		a, err := netip.ParseAddr(hop)
+		if err != nil {
+			return peer
+		}
+		if !app.trusted(a.Unmap().String()) {
+			return a.Unmap().String()
+		}
+	}
+	return peer
+}
+
+func (app *Application) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range app.Config.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // requireLogin sends anyone not signed in to the sign-in page (or refuses a
@@ -212,6 +274,7 @@ func (app *Application) requireLogin(next http.Handler) http.Handler {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
+			app.securityEvent(r, audit.SecForbidden, "Refused: not signed in")
 			app.clientError(w, r, http.StatusForbidden)
 			return
 		}
@@ -231,6 +294,7 @@ func (app *Application) requireRole(roles ...users.Role) func(http.Handler) http
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			u := currentUser(r)
 			if u == nil || !u.HasRole(roles...) {
+				app.securityEvent(r, audit.SecForbidden, "Refused: the user's roles do not allow this")
 				app.clientError(w, r, http.StatusForbidden)
 				return
 			}
@@ -243,13 +307,33 @@ func (app *Application) requireRole(roles ...users.Role) func(http.Handler) http
 // upload of tens of thousands of rows.
 const maxRequestBody = 10 << 20
 
-// csrfToken returns the session's CSRF token, creating it if needed.
+// maxRequestBodyLabel says maxRequestBody as people read it.
+const maxRequestBodyLabel = "10 MB"
+
+// anonCSRFCookie carries the CSRF token of a visitor who is not signed in
+// (the sign-in form), so that showing them a page writes no session row:
+// 2,000 anonymous requests used to leave 2,000 rows (issue 17, item 12).
+// It is the double-submit pattern: the form's token must equal the
+// cookie's, which another site can neither read nor set.
+const anonCSRFCookie = "s106_csrf"
+
+type anonCSRFKey struct{}
+
+// csrfToken returns the token forms carry: the session's once there is a
+// session worth keeping (signed in, or holding a message), else the
+// anonymous visitor's cookie token.
 func (app *Application) csrfToken(r *http.Request) string {
-	tok := app.Sessions.GetString(r.Context(), sessionCSRF)
-	if tok == "" {
-		tok = newCSRFToken()
-		app.Sessions.Put(r.Context(), sessionCSRF, tok)
+	if tok := app.Sessions.GetString(r.Context(), sessionCSRF); tok != "" {
+		return tok
 	}
+	if currentUser(r) == nil {
+		// Pages outside the csrf middleware (404s) show an anonymous
+		// visitor no form: no token, and no session row for one.
+		tok, _ := r.Context().Value(anonCSRFKey{}).(string)
+		return tok
+	}
+	tok := newCSRFToken()
+	app.Sessions.Put(r.Context(), sessionCSRF, tok)
 	return tok
 }
 
@@ -259,35 +343,100 @@ func newCSRFToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// anonToken returns the visitor's cookie token, setting a new cookie on w
+// if there is none.
+func (app *Application) anonToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(anonCSRFCookie); err == nil && len(c.Value) >= 32 && validText(c.Value) {
+		return c.Value
+	}
+	tok := newCSRFToken()
+	http.SetCookie(w, &http.Cookie{Name: anonCSRFCookie, Value: tok, Path: "/", HttpOnly: true,
+		Secure: app.Sessions.Cookie.Secure, SameSite: http.SameSiteStrictMode})
+	return tok
+}
+
 // csrf refuses a state-changing request unless it carries the session's
-// token (synchroniser token pattern) and, where the browser says so, comes
-// from this site (Go's cross-origin protection, as a second layer).
+// token (synchroniser token pattern; for a visitor not signed in, the
+// cookie's) and, where the browser says so, comes from this site (Go's
+// cross-origin protection, as a second layer). Refusals are security
+// events.
 func (app *Application) csrf(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app.Logger.Warn("cross-origin request refused", "path", r.URL.Path)
+		app.securityEvent(r, audit.SecCSRFRefused, "Refused a cross-origin request")
 		app.clientError(w, r, http.StatusForbidden)
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sessionTok := app.Sessions.GetString(r.Context(), sessionCSRF)
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			if sessionTok == "" && currentUser(r) == nil {
+				r = r.WithContext(context.WithValue(r.Context(), anonCSRFKey{}, app.anonToken(w, r)))
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
+		if sessionTok == "" && currentUser(r) == nil {
+			// A page shown in answer (the sign-in form with an error)
+			// carries the same cookie token.
+			if c, err := r.Cookie(anonCSRFCookie); err == nil && validText(c.Value) {
+				r = r.WithContext(context.WithValue(r.Context(), anonCSRFKey{}, c.Value))
+			}
+		}
 		// Bound what reading the form (including file uploads) may take
-		// before the token is checked.
+		// before the token is checked, and say so if it is too large
+		// rather than blame the token.
 		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-		want := app.Sessions.GetString(r.Context(), sessionCSRF)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(8 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			w.Header().Set("Connection", "close")
+			app.renderError(w, r, http.StatusRequestEntityTooLarge, "The file is too large",
+				"What you sent is larger than "+maxRequestBodyLabel+", the most this service accepts in one go. Split the file into smaller files, or remove columns you do not need, and try again. Nothing was changed.")
+			return
+		}
+		want := sessionTok
+		if want == "" && currentUser(r) == nil {
+			if c, err := r.Cookie(anonCSRFCookie); err == nil {
+				want = c.Value
+			}
+		}
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" {
 			got = r.PostFormValue("csrf_token")
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			app.Logger.Warn("CSRF token missing or wrong", "path", r.URL.Path)
+			app.securityEvent(r, audit.SecCSRFRefused, "Refused a form without this session's token")
 			app.renderError(w, r, http.StatusForbidden, "Your form could not be sent",
 				"The page you submitted from had expired or did not come from this service. Go back, reload the page and try again. Nothing was changed.")
 			return
 		}
+		if !app.formTextValid(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r)
 	}))
+}
+
+// securityEvent records a refusal in the security log, at most
+// eventsPerClient a minute per client so a flood of refused requests
+// cannot flood the table (past it, the log line above is all).
+func (app *Application) securityEvent(r *http.Request, event, summary string) {
+	if ok, _ := app.eventLimits.allow(clientIP(r), time.Now()); !ok {
+		return
+	}
+	email := ""
+	if u := currentUser(r); u != nil {
+		email = u.Email
+	}
+	if err := audit.RecordSecurity(r.Context(), app.DB.Pool, app.actor(r), event, email, summary, r.Method, r.URL.Path); err != nil {
+		app.Logger.Error("security event", "err", err, "event", event)
+	}
 }

@@ -27,7 +27,7 @@ func (app *Application) obligationsList(w http.ResponseWriter, r *http.Request) 
 		err = nil
 	}
 	if err != nil {
-		app.serverError(w, r, err)
+		app.listError(w, r, err)
 		return
 	}
 	v := templates.ObligationsListView{Page: page, FilterErrors: filterErrs, CSVHref: csvHref("/obligations.csv", p)}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/charts"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
@@ -418,7 +418,7 @@ func (app *Application) publicHomesCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvtext.NewWriter(&buf)
 	_ = cw.Write([]string{"uprn", "development", "tenure", "bedrooms", "state"})
 	for _, h := range homes {
 		_ = cw.Write([]string{h.UPRN, csvSafe(h.Development), h.Tenure, strconv.Itoa(h.Bedrooms), h.State})

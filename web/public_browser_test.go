@@ -79,7 +79,7 @@ func TestResidentFindsADevelopmentAndDownloadsOpenDataOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := readAll(res)
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "uprn,development,tenure,bedrooms,state\n100000000001,Mill Lane,social-rent,2,transferred\n") ||
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "\ufeffuprn,development,tenure,bedrooms,state\n100000000001,Mill Lane,social-rent,2,transferred\n") ||
 		!strings.Contains(res.Header.Get("Content-Disposition"), "affordable-homes.csv") {
 		t.Errorf("download %s: status %d\n%s", href, res.StatusCode, body)
 	}

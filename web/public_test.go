@@ -46,6 +46,10 @@ var publicSecrets = []string{
 	"EVIDENCE-spend-invoice-881",  // spend evidence
 	"Flat 9 Hidden Court",         // a home's address
 	"SPEND-REF-PO-4411",           // a purchase order reference on spend
+	"22/00100/S106",               // the withheld agreement's reference
+	"DOV-OF-WITHHELD-9",           // a deed of variation of the withheld agreement
+	"WITHHELD-DEED-varied",        // that deed's document link
+	"withheld-section-106",        // a placeholder total that is one agreement's money
 }
 
 func seedPublicFixture(t *testing.T, app *Application) publicFixture {
@@ -75,6 +79,9 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 		}
 		f.Quarry106 = q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, publication_withheld_reason)
 			VALUES ('22/00100/S106', $1, 'section-106', 'live', '2024-08-01', 'WITHHELD-REASON-litigation')`, f.Quarry)
+		// Withholding an agreement withholds its variations and their deeds.
+		q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, varies_agreement_id, deed_url)
+			VALUES ('DOV-OF-WITHHELD-9', $1, 'deed-of-variation', 'live', '2025-01-01', $2, 'https://docs.example/WITHHELD-DEED-varied.pdf')`, f.Quarry, f.Quarry106)
 		draft := q(`INSERT INTO agreements (reference, development_id, agreement_type, status) VALUES ('DRAFT-REF-777', $1, 'section-106', 'draft')`, f.Draft)
 
 		obligation := func(agreement int64, kind, purpose, description, base string) int64 {
@@ -303,7 +310,7 @@ func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
 	}
 
 	quarry := pageText(ts.get(t, fmt.Sprintf("/public/developments/%d", f.Quarry)).body)
-	if !strings.Contains(quarry, "The details of this agreement are not published at the moment") ||
+	if !strings.Contains(quarry, "2 agreements for this development are not published at the moment") ||
 		!strings.Contains(quarry, "Received from the developer: £0.00") {
 		t.Errorf("the withheld agreement should show only that it is withheld:\n%s", quarry)
 	}
@@ -500,7 +507,7 @@ func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testin
 		t.Fatalf("withhold: status %d\n%s", res.status, excerpt(res.body))
 	}
 	page := pageText(pub.get(t, devPath).body)
-	if !strings.Contains(page, "The details of this agreement are not published") || strings.Contains(page, "Judicial review") ||
+	if !strings.Contains(page, "One agreement for this development is not published") || strings.Contains(page, "Judicial review") ||
 		strings.Contains(page, "towards primary school places") {
 		t.Errorf("withheld agreement still shows its details:\n%s", page)
 	}

@@ -19,13 +19,13 @@ func (app *Application) Routes() http.Handler {
 	r := chi.NewRouter()
 	// HEAD is answered by the GET handler (net/http drops the body), so
 	// caches and link checkers that probe with HEAD work.
-	r.Use(app.recoverPanic, app.logRequests, secureHeaders, middleware.GetHead)
+	r.Use(app.recoverPanic, app.logRequests, secureHeaders, middleware.GetHead, app.rejectInvalidText)
 	// Unknown addresses get the styled 404 page, with the session loaded so
 	// the header still shows who is signed in.
-	r.NotFound(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(app.notFound))).ServeHTTP)
-	r.MethodNotAllowed(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	r.NotFound(noStore(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(app.notFound)))).ServeHTTP)
+	r.MethodNotAllowed(noStore(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app.clientError(w, r, http.StatusMethodNotAllowed)
-	}))).ServeHTTP)
+	})))).ServeHTTP)
 
 	// Public, no session: health and assets.
 	r.Get("/healthz", app.healthz)
@@ -50,11 +50,11 @@ func (app *Application) Routes() http.Handler {
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
-		r.Use(app.Sessions.LoadAndSave, app.authenticate, app.csrf)
+		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
 
 		r.Get("/accessibility", app.accessibility)
 		r.Get("/login", app.loginForm)
-		r.Post("/login", app.login)
+		r.With(app.limitLogin).Post("/login", app.login)
 
 		r.Group(func(r chi.Router) {
 			r.Use(app.requireLogin)
@@ -62,6 +62,8 @@ func (app *Application) Routes() http.Handler {
 			r.Post("/logout", app.logout)
 			r.Get("/account/password", app.passwordForm)
 			r.Post("/account/password", app.passwordChange)
+			r.Get("/account/sessions", app.accountSessions)
+			r.Post("/account/sessions/end", app.accountEndSessions)
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.
@@ -265,7 +267,13 @@ func (app *Application) Routes() http.Handler {
 				r.Post("/{id}", app.userUpdate)
 				r.Post("/{id}/disabled", app.userSetDisabled)
 				r.Post("/{id}/password", app.userResetPassword)
+				r.Post("/{id}/sessions/end", app.userEndSessions)
+				r.Post("/{id}/locks/clear", app.userClearLocks)
 			})
+			// The security log (sign-ins, lockouts, refusals): administrators
+			// only, since it holds addresses typed by anyone.
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/security", app.securityLog)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/security/locks/clear", app.securityClearLocks)
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)
 		})
 	})

@@ -42,6 +42,8 @@ var expectedAccess = map[string]access{
 	"POST /logout":                                    signedIn,
 	"GET /account/password":                           signedIn,
 	"POST /account/password":                          signedIn,
+	"GET /account/sessions":                           signedIn,
+	"POST /account/sessions/end":                      signedIn,
 	"GET /developments":                               signedIn,
 	"GET /developments.csv":                           signedIn,
 	"GET /developments/new":                           officersOnly,
@@ -200,15 +202,19 @@ var expectedAccess = map[string]access{
 	"GET /data-standard":        signedIn,
 	"GET /data-standard/{file}": signedIn,
 	// END data-standard routes
-	"GET /admin":                      indexAdmins,
-	"GET /admin/users":                adminsOnly,
-	"GET /admin/users.csv":            adminsOnly,
-	"GET /admin/users/new":            adminsOnly,
-	"POST /admin/users":               adminsOnly,
-	"GET /admin/users/{id}":           adminsOnly,
-	"POST /admin/users/{id}":          adminsOnly,
-	"POST /admin/users/{id}/disabled": adminsOnly,
-	"POST /admin/users/{id}/password": adminsOnly,
+	"GET /admin":                          indexAdmins,
+	"GET /admin/users":                    adminsOnly,
+	"GET /admin/users.csv":                adminsOnly,
+	"GET /admin/users/new":                adminsOnly,
+	"POST /admin/users":                   adminsOnly,
+	"GET /admin/users/{id}":               adminsOnly,
+	"POST /admin/users/{id}":              adminsOnly,
+	"POST /admin/users/{id}/disabled":     adminsOnly,
+	"POST /admin/users/{id}/password":     adminsOnly,
+	"POST /admin/users/{id}/sessions/end": adminsOnly,
+	"POST /admin/users/{id}/locks/clear":  adminsOnly,
+	"GET /admin/security":                 adminsOnly,
+	"POST /admin/security/locks/clear":    adminsOnly,
 }
 
 // routeKeys walks the real router and returns "METHOD /pattern" for each route.
@@ -363,9 +369,18 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%s: missing secure headers: %v", path, h)
 		}
 	}
+	// Anonymous visitors get only the sign-in form's CSRF cookie (no
+	// session row); signing in gives the session cookie.
+	ts.client = newClient()
 	res := ts.get(t, "/login")
 	cookie := res.header.Get("Set-Cookie")
-	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
+	if !strings.HasPrefix(cookie, "s106_csrf=") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") {
+		t.Errorf("sign-in form cookie %q must be HttpOnly and SameSite=Strict", cookie)
+	}
+	addUser(t, app.DB, "headers@test.example", users.RoleViewer)
+	res = ts.post(t, "/login", url.Values{"email": {"headers@test.example"}, "password": {testPassword}})
+	cookie = res.header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, "s106_session=") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
 		t.Errorf("session cookie %q must be HttpOnly and SameSite=Lax", cookie)
 	}
 	if strings.Contains(cookie, "Secure") {

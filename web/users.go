@@ -107,7 +107,24 @@ func (app *Application) renderUser(w http.ResponseWriter, r *http.Request, statu
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.UserView{User: u, Form: f, OneTimePass: oneTime, History: history, IsSelf: currentUser(r).ID == u.ID}
+	sessions, err := app.Users.Sessions(r.Context(), u.ID)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	locks, err := app.Users.Locks(r.Context())
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	var mine []users.Lock
+	for _, l := range locks {
+		if l.Email == u.Email {
+			mine = append(mine, l)
+		}
+	}
+	v := templates.UserView{User: u, Form: f, OneTimePass: oneTime, History: history, IsSelf: currentUser(r).ID == u.ID,
+		Sessions: sessions, CurrentToken: app.Sessions.Token(r.Context()), Locks: mine}
 	app.render(w, r, status, templates.UserPage(app.page(r, u.Name), v))
 }
 
@@ -196,4 +213,113 @@ func (app *Application) userResetPassword(w http.ResponseWriter, r *http.Request
 	app.Sessions.Put(r.Context(), sessionOTP, oneTime)
 	app.flash(r, "Password reset. Give the new one-time password to the user.")
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// userEndSessions signs the user out everywhere (but the administrator's
+// own session, when it is their own page).
+func (app *Application) userEndSessions(w http.ResponseWriter, r *http.Request) {
+	id, ok := app.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	keep := ""
+	if currentUser(r).ID == id {
+		keep = app.Sessions.Token(r.Context())
+	}
+	n, err := app.Users.SignOutEverywhere(r.Context(), app.actor(r), id, keep)
+	if errors.Is(err, store.ErrNotFound) {
+		app.notFound(w, r)
+		return
+	} else if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	if keep != "" {
+		app.keepThisSession(r, id)
+	}
+	app.flash(r, "Ended "+strconv.Itoa(n)+" sessions.")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"#sessions", http.StatusSeeOther)
+}
+
+// userClearLocks forgets the failed sign-ins for the user's address.
+func (app *Application) userClearLocks(w http.ResponseWriter, r *http.Request) {
+	id, ok := app.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	u, err := app.Users.Get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		app.notFound(w, r)
+		return
+	} else if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	if _, err := app.Users.ClearLocks(r.Context(), app.actor(r), u.Email); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.flash(r, "Cleared the failed sign-ins of "+u.Name+". They can sign in again now.")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// securityLog shows administrators the security events and current locks.
+func (app *Application) securityLog(w http.ResponseWriter, r *http.Request) {
+	locks, err := app.Users.Locks(r.Context())
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	events, err := audit.ListSecurity(r.Context(), app.DB.Pool, audit.SecurityFilter{Limit: 200})
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.SecurityPage(app.page(r, "Security log"), templates.SecurityView{Locks: locks, Events: events}))
+}
+
+// securityClearLocks clears the locks of any address typed (an address
+// with no account is locked the same way).
+func (app *Application) securityClearLocks(w http.ResponseWriter, r *http.Request) {
+	f, ok := app.parseForm(w, r)
+	if !ok {
+		return
+	}
+	email := users.NormaliseEmail(f.Get("email"))
+	if email == "" {
+		app.flash(r, "Enter the e-mail address whose failed sign-ins to clear.")
+		http.Redirect(w, r, "/admin/security#locks", http.StatusSeeOther)
+		return
+	}
+	n, err := app.Users.ClearLocks(r.Context(), app.actor(r), email)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.flash(r, "Cleared "+strconv.Itoa(n)+" runs of failed sign-ins for "+email+".")
+	http.Redirect(w, r, "/admin/security", http.StatusSeeOther)
+}
+
+// accountSessions lists where the signed-in user is signed in.
+func (app *Application) accountSessions(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	sessions, err := app.Users.Sessions(r.Context(), u.ID)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.AccountSessionsPage(app.page(r, "Where you are signed in"), sessions, app.Sessions.Token(r.Context())))
+}
+
+// accountEndSessions signs the user out everywhere but here.
+func (app *Application) accountEndSessions(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	n, err := app.Users.SignOutEverywhere(r.Context(), app.actor(r), u.ID, app.Sessions.Token(r.Context()))
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.keepThisSession(r, u.ID)
+	app.flash(r, "Signed out of "+strconv.Itoa(n)+" other sessions.")
+	http.Redirect(w, r, "/account/sessions", http.StatusSeeOther)
 }

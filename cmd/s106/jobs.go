@@ -107,8 +107,9 @@ func jobsCommand(args []string, out io.Writer) error {
 // newScheduler is the scheduler with every job, as configured.
 func newScheduler(cfg config.Config, db *store.DB, logger *slog.Logger, instance string) *scheduler.Scheduler {
 	deps := jobs.Deps{
-		Alerts: &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: time.Now},
-		Outbox: jobs.NewOutbox(cfg, db, logger),
+		Alerts:  &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: time.Now},
+		Outbox:  jobs.NewOutbox(cfg, db, logger),
+		BaseURL: cfg.BaseURL,
 	}
 	return &scheduler.Scheduler{DB: db, Jobs: jobs.All(deps), Instance: instance, Now: time.Now, Logger: logger}
 }

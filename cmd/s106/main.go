@@ -23,7 +23,7 @@ Usage:
   s106 <command> [flags]
 
 Commands:
-  serve      run the web application (applies migrations first)
+  serve      run the web application (refuses a schema it does not know)
   migrate    apply or roll back database migrations: up | down | reset | status
   seed       load demo data (idempotent): --scale demo
   user       manage users: add
@@ -32,6 +32,8 @@ Commands:
   import     import register files: [--dry-run] FILE|DIR…
   export     write the register, ledger, homes and audit log as CSV: DIR
   devdb      start, stop or locate the private development PostgreSQL cluster
+  roles      create the owner and server database roles and a database: setup
+  recompute  rebuild every kept total from the ledger, in one transaction
   version    print the version
 
 Run 's106 <command> --help' for a command's flags. Configuration comes from
@@ -64,6 +66,10 @@ func main() {
 		err = runExport(args)
 	case "devdb":
 		err = runDevDB(args)
+	case "roles":
+		err = runRoles(args)
+	case "recompute":
+		err = runRecompute(args)
 	case "version", "--version":
 		fmt.Println("s106", version())
 	case "help", "-h", "--help":
@@ -139,7 +145,7 @@ func openDB(ctx context.Context) (*store.DB, error) {
 func runMigrate(args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: s106 migrate [up|down|reset|status]\n\n  up      apply every pending migration (default)\n  down    roll back the newest migration\n  reset   roll back every migration\n  status  list migrations and whether each is applied\n\nUses DATABASE_URL.\n")
+		fmt.Fprint(fs.Output(), "Usage: s106 migrate [up|down|reset|status]\n\n  up      apply every pending migration (default)\n  down    roll back the newest migration\n  reset   roll back every migration\n  status  list migrations and whether each is applied\n\nRuns as the owner role: S106_OWNER_DATABASE_URL, or DATABASE_URL if that is\nnot set. Several instances may run it at once: they take turns.\n")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -148,9 +154,12 @@ func runMigrate(args []string) error {
 	if fs.NArg() > 0 {
 		direction = fs.Arg(0)
 	}
-	url, err := databaseURL()
-	if err != nil {
-		return err
+	url := os.Getenv("S106_OWNER_DATABASE_URL")
+	if url == "" {
+		var err error
+		if url, err = databaseURL(); err != nil {
+			return err
+		}
 	}
 	return store.Migrate(context.Background(), url, direction)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
 	"github.com/s106monitor/s106/internal/users"
@@ -82,5 +83,43 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 	}
 	if err := runMigrate([]string{"sideways"}); err == nil {
 		t.Error("unknown migrate direction accepted")
+	}
+}
+
+func TestServeRefusesASchemaNewerThanItKnows(t *testing.T) {
+	url := testdb.URL(t)
+	owner, err := store.Open(context.Background(), testdb.As(t, url, testdb.Owner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	if _, err := owner.Pool.Exec(context.Background(), `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("S106_ADDR", "127.0.0.1:0")
+	t.Setenv("S106_SCHEDULER", "off")
+	err = runServe(nil)
+	if !errors.Is(err, store.ErrSchemaNewer) {
+		t.Fatalf("serve against a newer schema: %v", err)
+	}
+}
+
+// In production, serve refuses a database role that could erase the audit
+// trail (a superuser or a table owner); the server's role passes.
+func TestServeRefusesAnOwnerRoleInProduction(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	cfg := config.Config{Environment: "production", LogLevel: "error"}
+	for role, wantErr := range map[testdb.Role]bool{testdb.Server: false, testdb.Owner: true, testdb.Super: true} {
+		db, err := store.Open(ctx, testdb.As(t, url, role))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = checkServerRole(ctx, db, cfg, newLogger(cfg))
+		db.Close()
+		if (err != nil) != wantErr {
+			t.Errorf("role %d: %v, want error %v", role, err, wantErr)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -34,14 +35,22 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := store.Migrate(ctx, cfg.DatabaseURL, "up"); err != nil {
-		return err
+	if cfg.OwnerDatabaseURL != "" {
+		if err := store.Migrate(ctx, cfg.OwnerDatabaseURL, "up"); err != nil {
+			return err
+		}
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := store.CheckSchema(ctx, db.Pool); err != nil {
+		return err
+	}
+	if err := checkServerRole(ctx, db, cfg, logger); err != nil {
+		return err
+	}
 
 	app := web.New(cfg, logger, db, web.Options{SessionCleanup: 5 * time.Minute})
 
@@ -132,4 +141,29 @@ func listenURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// checkServerRole refuses (in production) or warns about a server role that
+// could erase the audit trail: a superuser, or the owner of any table.
+func checkServerRole(ctx context.Context, db *store.DB, cfg config.Config, logger *slog.Logger) error {
+	var role string
+	var super bool
+	var owned int
+	err := db.Pool.QueryRow(ctx, `
+		SELECT current_user, r.rolsuper,
+		       (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		        WHERE n.nspname = 'public' AND pg_has_role(current_user, c.relowner, 'USAGE'))
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&role, &super, &owned)
+	if err != nil {
+		return fmt.Errorf("check the database role: %w", err)
+	}
+	if !super && owned == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("DATABASE_URL's role %q is a superuser or owns the tables, so it could erase the audit trail: serve as a role that owns nothing, a member of s106_app (README, \"Database roles\")", role)
+	if cfg.Environment == "production" {
+		return errors.New(msg)
+	}
+	logger.Warn(msg)
+	return nil
 }

@@ -4,7 +4,9 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +16,14 @@ import (
 type Config struct {
 	// Addr is the address the HTTP server listens on (S106_ADDR).
 	Addr string
-	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	// DatabaseURL is the PostgreSQL connection string the server uses
+	// (DATABASE_URL): in production a role that owns nothing (README,
+	// "Database roles").
 	DatabaseURL string
+	// OwnerDatabaseURL, if set, is the owner role's connection string
+	// (S106_OWNER_DATABASE_URL): `s106 migrate` uses it, and serve applies
+	// pending migrations with it before serving as DATABASE_URL.
+	OwnerDatabaseURL string
 	// CouncilName and ServiceName brand the pages (S106_COUNCIL_NAME, S106_SERVICE_NAME).
 	CouncilName string
 	ServiceName string
@@ -29,8 +37,29 @@ type Config struct {
 	// SessionLifetime ends a session this long after login, however active.
 	SessionLifetime time.Duration
 	// LoginMaxFailures failed logins for one e-mail address lock it for LoginLockout.
+	// The lock applies to one address from one client (IP), so nobody can
+	// lock someone else out from elsewhere; each later failure doubles it,
+	// up to LoginLockoutMax (S106_LOGIN_LOCKOUT_MAX).
 	LoginMaxFailures int
 	LoginLockout     time.Duration
+	LoginLockoutMax  time.Duration
+	// LoginRatePerClient sign-in attempts a minute are allowed from one
+	// client (S106_LOGIN_RATE_PER_CLIENT), LoginRateOverall a second from
+	// everyone (S106_LOGIN_RATE_OVERALL); beyond them, 429 with Retry-After.
+	LoginRatePerClient int
+	LoginRateOverall   int
+	// PasswordHashers is how many passwords may be hashed at once
+	// (S106_PASSWORD_HASHERS; default half the CPUs, at least 1), so
+	// sign-in attempts cannot starve every other request of CPU.
+	PasswordHashers int
+	// MailTimeout bounds the delivery of one e-mail (S106_MAIL_TIMEOUT).
+	MailTimeout time.Duration
+	// TrustedProxies are the reverse proxies (S106_TRUSTED_PROXIES: IP
+	// addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is
+	// believed, so rate limits and lockouts count the real client. None by
+	// default: behind a proxy that is not listed, every client looks like
+	// the proxy.
+	TrustedProxies []netip.Prefix
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
@@ -99,6 +128,12 @@ func load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Addr:               str("S106_ADDR", ":8080"),
 		DatabaseURL:        str("DATABASE_URL", ""),
+		OwnerDatabaseURL:   str("S106_OWNER_DATABASE_URL", ""),
+		LoginLockoutMax:    dur("S106_LOGIN_LOCKOUT_MAX", time.Hour),
+		LoginRatePerClient: integer("S106_LOGIN_RATE_PER_CLIENT", 20),
+		LoginRateOverall:   integer("S106_LOGIN_RATE_OVERALL", 10),
+		PasswordHashers:    integer("S106_PASSWORD_HASHERS", max(1, runtime.NumCPU()/2)),
+		MailTimeout:        dur("S106_MAIL_TIMEOUT", 30*time.Second),
 		CouncilName:        str("S106_COUNCIL_NAME", "Wessex Vale District Council"),
 		ServiceName:        str("S106_SERVICE_NAME", "S106 Monitor"),
 		BaseURL:            strings.TrimRight(str("S106_BASE_URL", "http://localhost:8080"), "/"),
@@ -117,6 +152,24 @@ func load(getenv func(string) string) (Config, error) {
 		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+	}
+	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				c.TrustedProxies = append(c.TrustedProxies, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("S106_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	switch v := strings.ToLower(str("S106_SCHEDULER", "on")); v {
 	case "on", "true", "1", "yes":

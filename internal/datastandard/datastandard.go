@@ -34,20 +34,20 @@
 //     because the codelist has no status for money going back. Invoices are
 //     demands, not money, and are not exported.
 //
-// Public exports leave out drafts, every notes column, and the details of an
-// agreement withheld from publication: its agreement and contribution rows
-// are replaced by one placeholder agreement per developer-agreement-type
-// ("withheld-section-106"), one placeholder contribution per national
-// purpose holding the withheld base amounts and units, and transactions
-// summed per purpose, funding status and financial year (start-date 1 April,
-// end-date 31 March), so totals still add up. Finance references and
-// people's names are never exported.
+// Public exports leave out drafts, every notes column, finance references,
+// people's names, and everything about an agreement withheld from
+// publication and its variations (migration 00043, agreement_withheld): no
+// agreement, contribution or transaction row, not even a total, because a
+// total of one withheld agreement's money is that agreement's money. Its
+// money still counts in the borough-wide figures (the Infrastructure
+// Funding Statement and the public overview), which identify no agreement;
+// so the public files' sums may be less than the statement's (README,
+// "Withholding an agreement").
 package datastandard
 
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"time"
 
@@ -97,10 +97,6 @@ var Fields = map[string][]string{
 	TransactionFile: {"reference", "name", "developer-agreement-contribution", "contribution-funding-status",
 		"amount", "units", "organisation", "entry-date", "start-date", "end-date", "notes"},
 }
-
-// WithheldPrefix starts the reference of every placeholder row standing in
-// for agreements withheld from publication.
-const WithheldPrefix = "withheld-"
 
 // MinYear and MaxYear bound the financial years an export accepts.
 const (
@@ -194,7 +190,7 @@ func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Opti
 	header := Fields[name]
 	orgAt := indexOf(header, "organisation")
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvtext.NewWriter(&buf)
 	if err := cw.Write(header); err != nil {
 		return nil, err
 	}
@@ -245,7 +241,7 @@ func safeText(s string) string { return csvtext.Safe(s) }
 
 // The queries take $1 = first day of the year (or NULL), $2 = first day of
 // the next year, $3 = public. Dates are formatted by PostgreSQL as ISO
-// 8601 and amounts as numeric(14,2) text, so no money passes through a
+// 8601 and amounts as text rounded to pence, so no money passes through a
 // float. The record dates (entry-date) are taken in UK time.
 var queries = map[string]string{
 	AgreementFile: `
@@ -273,19 +269,7 @@ FROM (
     JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
     WHERE a.archived_at IS NULL
       AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, m.developer_agreement_type,
-           'withheld-' || m.developer_agreement_type,
-           'Agreements withheld from publication (totals only)',
-           m.developer_agreement_type, '', '',
-           to_char(max((a.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
-           '', '', ''
-    FROM agreements a
-    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-    WHERE $3::boolean AND a.archived_at IS NULL AND a.status <> 'draft'
-      AND btrim(a.publication_withheld_reason) <> ''
-    GROUP BY m.developer_agreement_type
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_key`,
 
@@ -297,7 +281,7 @@ FROM (
            o.description AS name,
            a.reference AS agreement,
            coalesce(p.parent_code, p.code) AS purpose,
-           coalesce(o.base_amount::numeric(14,2)::text, '') AS amount,
+           coalesce(round(o.base_amount, 2)::text, '') AS amount,
            coalesce(coalesce(o.units, o.school_places)::text, '') AS units,
            to_char((o.updated_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
            coalesce(to_char(a.date_signed, 'YYYY-MM-DD'), '') AS start_date,
@@ -313,25 +297,7 @@ FROM (
                GROUP BY obligation_id) dis ON dis.obligation_id = o.id
     WHERE o.archived_at IS NULL AND a.archived_at IS NULL
       AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code), 0,
-           'withheld-' || m.developer_agreement_type || '/' || coalesce(p.parent_code, p.code),
-           'Total for agreements withheld from publication',
-           'withheld-' || m.developer_agreement_type,
-           coalesce(p.parent_code, p.code),
-           coalesce(sum(o.base_amount)::numeric(14,2)::text, ''),
-           coalesce(sum(coalesce(o.units, o.school_places))::text, ''),
-           to_char(max((o.updated_at AT TIME ZONE 'Europe/London')::date), 'YYYY-MM-DD'),
-           '', '', ''
-    FROM obligations o
-    JOIN agreements a ON a.id = o.agreement_id
-    JOIN contribution_purposes p ON p.code = o.purpose_code
-    JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-    WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
-      AND btrim(a.publication_withheld_reason) <> ''
-      AND ($1::date IS NULL OR (a.date_signed >= $1::date AND a.date_signed < $2::date))
-    GROUP BY m.developer_agreement_type, coalesce(p.parent_code, p.code)
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_key, sort_id`,
 
@@ -351,7 +317,7 @@ FROM (
            END AS name,
            coalesce(o.import_ref, a.reference || '/' || o.id) AS contribution,
            k.funding_status AS status,
-           (k.sign * e.amount)::numeric(14,2)::text AS amount,
+           round(k.sign * e.amount, 2)::text AS amount,
            '' AS units,
            to_char((e.recorded_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
            to_char(e.entry_date, 'YYYY-MM-DD') AS start_date,
@@ -366,36 +332,7 @@ FROM (
     LEFT JOIN receipts r ON r.id = e.receipt_id
     WHERE o.archived_at IS NULL AND a.archived_at IS NULL
       AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
-      AND (NOT $3::boolean OR (a.status <> 'draft' AND btrim(a.publication_withheld_reason) = ''))
-    UNION ALL
-    SELECT 1, make_date(g.fy, 4, 1), g.dat || '/' || g.purpose || '/' || g.status, 0,
-           'withheld-' || g.dat || '/' || g.purpose || '/' || g.status || '/' || g.fy,
-           'Total for agreements withheld from publication, financial year ' || g.fy || '-' || lpad(((g.fy + 1) % 100)::text, 2, '0'),
-           'withheld-' || g.dat || '/' || g.purpose,
-           g.status, g.amount::numeric(14,2)::text, '',
-           to_char(g.entry_date, 'YYYY-MM-DD'),
-           to_char(make_date(g.fy, 4, 1), 'YYYY-MM-DD'),
-           to_char(make_date(g.fy + 1, 3, 31), 'YYYY-MM-DD'),
-           ''
-    FROM (
-        SELECT m.developer_agreement_type AS dat,
-               coalesce(p.parent_code, p.code) AS purpose,
-               k.funding_status AS status,
-               extract(year FROM e.entry_date - interval '3 months')::int AS fy,
-               sum(k.sign * e.amount) AS amount,
-               max((e.recorded_at AT TIME ZONE 'Europe/London')::date) AS entry_date
-        FROM ledger_effective e
-        JOIN data_standard_entry_kinds k ON k.kind = e.kind
-        JOIN obligations o ON o.id = e.obligation_id
-        JOIN agreements a ON a.id = o.agreement_id
-        JOIN contribution_purposes p ON p.code = o.purpose_code
-        JOIN data_standard_agreement_types m ON m.agreement_type = a.agreement_type
-        WHERE $3::boolean AND o.archived_at IS NULL AND a.archived_at IS NULL AND a.status <> 'draft'
-          AND btrim(a.publication_withheld_reason) <> ''
-          AND ($1::date IS NULL OR (e.entry_date >= $1::date AND e.entry_date < $2::date))
-        GROUP BY 1, 2, 3, 4
-    ) g
-    WHERE g.amount <> 0
+      AND (NOT $3::boolean OR (a.status <> 'draft' AND NOT agreement_withheld(a.id)))
 ) t
 ORDER BY part, sort_date, sort_key, sort_id`,
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/money"
 )
 
 // Date reads a GOV.UK date input (NAME-day, NAME-month, NAME-year) as a
@@ -94,8 +96,8 @@ func (f *Form) Money(name, label string, required bool) *decimal.Decimal {
 		f.Errors.Add(name, label+" must not have more than 2 decimal places (pence)")
 		return nil
 	}
-	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
-		f.Errors.Add(name, label+" must be less than £1,000,000,000,000")
+	if d.GreaterThanOrEqual(money.Max) {
+		f.Errors.Add(name, label+" must be less than "+money.MaxLabel+": check for extra zeros")
 		return nil
 	}
 	d = d.Round(2)

@@ -47,7 +47,8 @@ func TestMoneyAcceptsCommonFormsAndRefusesBadOnes(t *testing.T) {
 		"12.345":        "Base amount must not have more than 2 decimal places (pence)",
 		"ten":           "Base amount must be an amount of money, like 287500 or 287,500.00",
 		"1e6":           "Base amount must be an amount of money, like 287500 or 287,500.00",
-		"1000000000000": "Base amount must be less than £1,000,000,000,000",
+		"1000000000000": "Base amount must be less than £1,000,000,000: check for extra zeros",
+		"1000000000":    "Base amount must be less than £1,000,000,000: check for extra zeros",
 		// Not amounts: a space or a stray comma leaves the reader guessing.
 		"12 000":   "Base amount must be an amount of money, like 287500 or 287,500.00",
 		"1,0,0":    "Base amount must be an amount of money, like 287500 or 287,500.00",

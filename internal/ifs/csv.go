@@ -2,7 +2,6 @@ package ifs
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -56,11 +55,11 @@ func (s Statement) Rows() []Row {
 // CSV writes the rows with the header section,item,description,amount.
 func CSV(rows []Row) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvtext.NewWriter(&buf)
 	_ = w.Write([]string{"section", "item", "description", "amount"})
 	for _, r := range rows {
 		// Project names are typed by officers and published: no formulas.
-		_ = w.Write([]string{r.Section, r.Item, csvtext.Safe(r.Description), r.Amount})
+		_ = w.Write([]string{r.Section, r.Item, r.Description, r.Amount})
 	}
 	w.Flush()
 	return buf.Bytes()

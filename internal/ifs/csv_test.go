@@ -46,7 +46,7 @@ func TestDiffListsChangedAddedAndRemovedItems(t *testing.T) {
 // CSV: a spreadsheet must not run it as a formula.
 func TestCSVDoesNotLetAProjectNameRunAsAFormula(t *testing.T) {
 	rows := []Row{{Section: Section, Item: "h.i", Description: `=HYPERLINK("http://example.test","Play area")`, Amount: "100.00"}}
-	want := "section,item,description,amount\ns106-report,h.i,\"'=HYPERLINK(\"\"http://example.test\"\",\"\"Play area\"\")\",100.00\n"
+	want := "\ufeffsection,item,description,amount\ns106-report,h.i,\"'=HYPERLINK(\"\"http://example.test\"\",\"\"Play area\"\")\",100.00\n"
 	if got := string(CSV(rows)); got != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", got, want)
 	}

@@ -3,9 +3,9 @@ package imports
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -85,7 +85,7 @@ func Export(ctx context.Context, q store.Querier) ([]File, error) {
 			header = auditHeader
 		}
 		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
+		w := csvtext.NewWriter(&buf)
 		if err := w.Write(header); err != nil {
 			return nil, err
 		}

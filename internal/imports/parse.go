@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/money"
 )
 
 // Issue is one problem found in a file: an error stops the import, a
@@ -221,8 +223,8 @@ func (r *rec) money(field string, required bool) *decimal.Decimal {
 		r.fail(field, "%s must be more than £0.00", r.col(field))
 		return nil
 	}
-	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
-		r.fail(field, "%s is too large", r.col(field))
+	if d.GreaterThanOrEqual(money.Max) {
+		r.fail(field, "%s must be less than %s: check for extra zeros", r.col(field), money.MaxLabel)
 		return nil
 	}
 	return &d

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -129,18 +131,16 @@ func SaveMapping(ctx context.Context, db *store.DB, actor audit.Actor, name stri
 
 // Template is the sheet's CSV with its heading row and a worked example.
 func (s Sheet) Template() []byte {
-	var b strings.Builder
-	b.WriteString(strings.Join(s.Header(), ",") + "\n")
+	var b bytes.Buffer
+	w := csvtext.NewWriter(&b)
+	_ = w.Write(s.Header())
 	ex := make([]string, len(s.Fields))
 	for i, f := range s.Fields {
-		v := f.Example
-		if strings.ContainsAny(v, ",\"") {
-			v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-		}
-		ex[i] = v
+		ex[i] = f.Example
 	}
-	b.WriteString(strings.Join(ex, ",") + "\n")
-	return []byte(b.String())
+	_ = w.Write(ex)
+	w.Flush()
+	return b.Bytes()
 }
 
 // ValueChoices are the codes a field's values may map to, for the

@@ -1,11 +1,12 @@
 package imports
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/s106monitor/s106/internal/csvtext"
 )
 
 // WriteText prints the report as the CLI shows it: the files (with the
@@ -67,15 +68,14 @@ var LeftOutHeader = []string{"file", "row", "column", "value", "reason", "money"
 // WriteLeftOutCSV writes the rows left out (and the CIL rows set aside) as
 // CSV: file, row number, the file's own column name, the value, the
 // reason, the money the row carries and the cause (invalid, file,
-// version or cil). Cells that a spreadsheet would run as a formula are
-// prefixed with an apostrophe.
+// version or cil), through the one safe writer every download uses.
 func (r Report) WriteLeftOutCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvtext.NewWriter(w)
 	if err := cw.Write(LeftOutHeader); err != nil {
 		return err
 	}
 	write := func(i Issue, cause string) error {
-		return cw.Write([]string{safeCell(i.File), fmt.Sprint(i.Row), safeCell(i.Column), safeCell(i.Value), safeCell(i.Message), i.Money, cause})
+		return cw.Write([]string{i.File, fmt.Sprint(i.Row), i.Column, i.Value, i.Message, i.Money, cause})
 	}
 	for _, i := range r.LeftOut {
 		if err := write(i, i.Cause); err != nil {
@@ -89,14 +89,6 @@ func (r Report) WriteLeftOutCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCell guards a value that a spreadsheet would run as a formula.
-func safeCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 // String lists the counts by sheet in template order.

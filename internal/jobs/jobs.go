@@ -20,6 +20,8 @@ import (
 type Deps struct {
 	Alerts *alerts.Service
 	Outbox *mail.Outbox
+	// BaseURL links the e-mails to the service (S106_BASE_URL).
+	BaseURL string
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -34,6 +36,7 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 			Password: cfg.SMTPPassword,
 			TLS:      cfg.SMTPTLS,
 			From:     cfg.MailFrom,
+			Timeout:  cfg.MailTimeout,
 		},
 	}
 }
@@ -75,6 +78,14 @@ func All(d Deps) []scheduler.Job {
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				res, err := d.Outbox.Deliver(ctx, now)
 				return res.String(), err
+			},
+		},
+		{
+			Name:        CheckKeptTotals,
+			Description: "Checks every night that the kept totals, dates and list keys agree with the ledger and events they are kept from; on a difference, e-mails the administrators and fails, so this page shows it (fix: s106 recompute).",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				return checkKeptTotals(ctx, d.Outbox.DB, d.BaseURL, now)
 			},
 		},
 	}

@@ -116,7 +116,7 @@ func (s *Service) IssueInvoice(ctx context.Context, actor audit.Actor, obligatio
 		errs.Add("override_reason", "Say why the invoice is not for the calculated amount")
 	}
 	var id int64
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		if err := lockObligation(ctx, tx, obligationID); err != nil {
 			return err
 		}

@@ -576,7 +576,7 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 		errs.Add("note", "Note must be 2,000 characters or fewer")
 	}
 	var entry Entry
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		project, err := lockProject(ctx, tx, projectID)
 		if err != nil {
 			return err
@@ -654,7 +654,7 @@ func (s *Service) Deallocate(ctx context.Context, actor audit.Actor, projectID, 
 		errs.Add("reason", "Reason must be 2,000 characters or fewer")
 	}
 	var entry Entry
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		project, err := lockProject(ctx, tx, projectID)
 		if err != nil {
 			return err
@@ -746,7 +746,8 @@ func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, project
 		errs.Add("reference", "Reference must be 100 characters or fewer")
 	}
 	var out []Entry
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
+		out = out[:0] // run again after a lost race
 		project, err := lockProject(ctx, tx, projectID)
 		if err != nil {
 			return err

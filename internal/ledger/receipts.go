@@ -87,7 +87,7 @@ func (s *Service) RecordReceipt(ctx context.Context, actor audit.Actor, in Recei
 	errs := &forms.Errors{}
 	s.validateReceipt(&in, errs)
 	var id int64
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		for _, sh := range in.Shares {
 			if sh.ObligationID == 0 {
 				continue
@@ -105,6 +105,16 @@ func (s *Service) RecordReceipt(ctx context.Context, actor audit.Actor, in Recei
 		}
 		if errs.Any() {
 			return errs
+		}
+		// Every obligation of the payment, in id order, before any entry.
+		var obligationIDs []int64
+		for _, sh := range in.Shares {
+			if sh.ObligationID != 0 {
+				obligationIDs = append(obligationIDs, sh.ObligationID)
+			}
+		}
+		if err := lockObligations(ctx, tx, obligationIDs); err != nil {
+			return err
 		}
 		var recordedBy *int64
 		if actor.UserID != 0 {

@@ -41,7 +41,7 @@ func (s *Service) RecordReturn(ctx context.Context, actor audit.Actor, obligatio
 		errs.Add("reason", "Say why the money is being returned, for example “clawback: not spent by the deadline”")
 	}
 	var id int64
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		if err := lockObligation(ctx, tx, obligationID); err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func (s *Service) Reverse(ctx context.Context, actor audit.Actor, obligationID, 
 		errs.Add("reason", "Enter why this entry is being reversed")
 	}
 	var ids []int64
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTxRetry(ctx, func(tx pgx.Tx) error {
 		target, err := entryByID(ctx, tx, entryID)
 		if err != nil {
 			return err
@@ -48,11 +48,18 @@ func (s *Service) Reverse(ctx context.Context, actor audit.Actor, obligationID, 
 				return err
 			}
 		}
+		// Every obligation the reversal touches, in id order, before any
+		// entry (a payment's shares come in entry order).
+		obligationIDs := make([]int64, len(targets))
+		for i, t := range targets {
+			obligationIDs[i] = t.ObligationID
+		}
+		if err := lockObligations(ctx, tx, obligationIDs); err != nil {
+			return err
+		}
 		today := s.Today()
+		ids = ids[:0] // run again after a lost race
 		for _, t := range targets {
-			if err := lockObligation(ctx, tx, t.ObligationID); err != nil {
-				return err
-			}
 			tid := t.ID
 			id, err := insertEntry(ctx, tx, Entry{ObligationID: t.ObligationID, Kind: KindReversal, Date: today, Amount: t.Amount,
 				ReversesID: &tid, Note: reason}, actor.UserID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -113,8 +114,25 @@ func sharesOf(ctx context.Context, q store.Querier, where string, args ...any) (
 	return out, rows.Err()
 }
 
+// lockObligations locks the obligations in id order, the one order every
+// money operation locks them in (issue 17, item 15): a payment, a
+// reversal and an allocation touching the same obligations used to lock
+// them in form, entry and id order and deadlock one another.
+func lockObligations(ctx context.Context, q store.Querier, ids []int64) error {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	for _, id := range sorted {
+		if err := lockObligation(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // lockObligation serialises money operations on one obligation within the
-// transaction (the database's own checks lock it again at commit).
+// transaction (the database's own checks lock it again at commit). Several
+// go through lockObligations, in id order.
 func lockObligation(ctx context.Context, q store.Querier, id int64) error {
 	var got int64
 	err := q.QueryRow(ctx, `SELECT id FROM obligations WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&got)

@@ -96,7 +96,9 @@ type Sender struct {
 	Password string
 	TLS      string // none | starttls | tls
 	From     string
-	// Timeout bounds one whole SMTP conversation (default 1 minute).
+	// Timeout bounds one whole SMTP conversation, from dialling to the
+	// server's verdict (S106_MAIL_TIMEOUT, default 30 seconds): a server
+	// that hangs costs one message this long, not the job.
 	Timeout time.Duration
 	// TLSConfig overrides the TLS settings (tests); nil verifies Host.
 	TLSConfig *tls.Config
@@ -109,7 +111,7 @@ func (s Sender) timeout() time.Duration {
 	if s.Timeout > 0 {
 		return s.Timeout
 	}
-	return time.Minute
+	return 30 * time.Second
 }
 
 // sendError is how a send failed: permanent (a 5xx reply: do not retry)
@@ -156,7 +158,7 @@ func (s Sender) Send(ctx context.Context, m Message, now time.Time) error {
 	var conn net.Conn
 	var err error
 	if s.TLS == TLSImplicit {
-		conn, err = tls.DialWithDialer(dialer, "tcp", addr, tlsConfig)
+		conn, err = (&tls.Dialer{NetDialer: dialer, Config: tlsConfig}).DialContext(ctx, "tcp", addr)
 	} else {
 		conn, err = dialer.DialContext(ctx, "tcp", addr)
 	}
@@ -164,6 +166,10 @@ func (s Sender) Send(ctx context.Context, m Message, now time.Time) error {
 		return classify("connect to "+addr, err, false)
 	}
 	_ = conn.SetDeadline(deadline)
+	// Shutting down (ctx done) ends a conversation at once, whatever the
+	// server is doing, instead of waiting out the deadline.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	c, err := smtp.NewClient(conn, s.Host)
 	if err != nil {
 		conn.Close()
@@ -262,7 +268,11 @@ type Outbox struct {
 	// (default 10: about 8½ hours of retries).
 	MaxAttempts int
 	// Batch is the most messages one Deliver sends (default 100).
-	Batch  int
+	Batch int
+	// Budget is how long one Deliver goes on claiming messages (default 2
+	// minutes); what is left waits for the next run, so a slow server
+	// cannot hold the job for an hour.
+	Budget time.Duration
 	Logger *slog.Logger
 
 	warnedNoHost atomic.Bool
@@ -359,16 +369,25 @@ func (o *Outbox) Deliver(ctx context.Context, now time.Time) (Result, error) {
 	if batch <= 0 {
 		batch = 100
 	}
-	for i := 0; i < batch && ctx.Err() == nil; i++ {
-		m, id, attempts, ok, err := o.claim(ctx, now)
+	budget := o.Budget
+	if budget <= 0 {
+		budget = 2 * time.Minute
+	}
+	// The run's clock is now; each message's times are now plus the time
+	// the run has taken so far, so sent_at and failed_at say when it
+	// happened, not when the run began.
+	started := time.Now()
+	at := func() time.Time { return now.Add(time.Since(started)) }
+	for i := 0; i < batch && ctx.Err() == nil && time.Since(started) < budget; i++ {
+		m, id, attempts, ok, err := o.claim(ctx, at())
 		if err != nil {
 			return res, err
 		}
 		if !ok {
 			break
 		}
-		sendErr := o.Sender.Send(ctx, m, now)
-		if err := o.record(ctx, id, attempts, now, sendErr, &res); err != nil {
+		sendErr := o.Sender.Send(ctx, m, at())
+		if err := o.record(ctx, id, attempts, now, at(), sendErr, &res); err != nil {
 			return res, err
 		}
 	}
@@ -404,7 +423,9 @@ func (o *Outbox) claim(ctx context.Context, now time.Time) (m Message, id int64,
 }
 
 // record stores the outcome of one attempt.
-func (o *Outbox) record(ctx context.Context, id int64, attempts int, now time.Time, sendErr error, res *Result) error {
+// now is the run's clock, which retries are scheduled from; at is the
+// moment the attempt ended, recorded as sent_at or failed_at.
+func (o *Outbox) record(ctx context.Context, id int64, attempts int, now, at time.Time, sendErr error, res *Result) error {
 	// Record it even if ctx was cancelled while sending.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -413,17 +434,17 @@ func (o *Outbox) record(ctx context.Context, id int64, attempts int, now time.Ti
 	var se *sendError
 	switch {
 	case sendErr == nil:
-		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET sent_at = $2, sending_since = NULL, last_error = '' WHERE id = $1`, id, now)
+		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET sent_at = $2, sending_since = NULL, last_error = '' WHERE id = $1`, id, at)
 		res.Sent++
 		log.Info("mail: sent")
 	case errors.As(sendErr, &se) && se.uncertain:
 		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET failed_at = $2, sending_since = NULL, last_error = $3 WHERE id = $1`,
-			id, now, unknownOutcome+" ("+sendErr.Error()+")")
+			id, at, unknownOutcome+" ("+sendErr.Error()+")")
 		res.Failed++
 		log.Warn("mail: outcome unknown; not resending automatically", "err", sendErr)
 	case (errors.As(sendErr, &se) && se.permanent) || attempts >= o.maxAttempts():
 		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET failed_at = $2, sending_since = NULL, last_error = $3 WHERE id = $1`,
-			id, now, sendErr.Error())
+			id, at, sendErr.Error())
 		res.Failed++
 		log.Error("mail: giving up", "err", sendErr)
 	default:

@@ -3,11 +3,13 @@ package mail_test
 import (
 	"bufio"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Modes of the test SMTP server.
@@ -17,6 +19,8 @@ const (
 	drop          = "drop"            // close the connection on MAIL FROM
 	reject        = "reject"          // 550 to RCPT TO (a permanent refusal)
 	dropAfterData = "drop-after-data" // read the whole message, then close without replying
+	hang          = "hang"            // accept the connection and never say a word
+	slow          = "slow"            // accept every message, 200 ms after its data
 )
 
 // smtpServer is a real, tiny SMTP server on a local port: it speaks
@@ -103,6 +107,10 @@ func (s *smtpServer) serve(conn net.Conn) {
 	r := textproto.NewReader(bufio.NewReader(conn))
 	reply := func(line string) { _, _ = conn.Write([]byte(line + "\r\n")) }
 	encrypted := s.implicit
+	if s.currentMode() == hang {
+		_, _ = io.Copy(io.Discard, conn) // until the client gives up
+		return
+	}
 	reply("220 test.example ESMTP test server")
 	for {
 		line, err := r.ReadLine()
@@ -160,6 +168,9 @@ func (s *smtpServer) serve(conn net.Conn) {
 			}
 			if s.currentMode() == dropAfterData {
 				return
+			}
+			if s.currentMode() == slow {
+				time.Sleep(200 * time.Millisecond)
 			}
 			s.mu.Lock()
 			// ReadDotBytes turns the wire's CRLF into LF; put them back.

@@ -9,6 +9,16 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Max is the bound on any one amount of money the product accepts (an
+// obligation's sum, a receipt, a ledger entry): less than £1,000,000,000.
+// The largest section 106 agreements in England run to a few hundred
+// million pounds in all; a billion or more is a typing slip. Migration
+// 00044 enforces it in the database too. Totals are unbounded.
+var Max = decimal.New(1, 9)
+
+// MaxLabel says Max as people read it.
+const MaxLabel = "£1,000,000,000"
+
 // Format writes an amount as £1,234,567.89 (negative amounts with a minus sign).
 func Format(d decimal.Decimal) string {
 	s := d.StringFixed(2)

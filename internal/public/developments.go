@@ -104,21 +104,17 @@ type Development struct {
 	Ward         string
 	Applications []string // planning application references
 	Agreements   []Agreement
-	Homes        []HomesLine
-	Received     decimal.Decimal
-	Spent        decimal.Decimal
-	Projects     []ProjectSpend
+	// WithheldCount agreements (or variations of them) are withheld from
+	// publication: not listed, nothing about them shown.
+	WithheldCount int
+	Homes         []HomesLine
+	Received      decimal.Decimal
+	Spent         decimal.Decimal
+	Projects      []ProjectSpend
 }
 
-// AnyWithheld reports whether some agreement's details are withheld.
-func (d Development) AnyWithheld() bool {
-	for _, a := range d.Agreements {
-		if a.Withheld {
-			return true
-		}
-	}
-	return false
-}
+// AnyWithheld reports whether some agreement is withheld.
+func (d Development) AnyWithheld() bool { return d.WithheldCount > 0 }
 
 // Agreement is a public agreement; when Withheld, only that it exists.
 type Agreement struct {
@@ -193,12 +189,14 @@ func (s *Service) GetDevelopment(ctx context.Context, id int64) (Development, er
 }
 
 // shownAgreement is a public agreement whose details are not withheld.
-const shownAgreement = publicAgreement + ` AND a.publication_withheld_reason = ''`
+// A withheld agreement, and every variation of one, is not shown at all
+// (migration 00043, agreement_withheld).
+const shownAgreement = publicAgreement + ` AND NOT agreement_withheld(a.id)`
 
 func (s *Service) developmentAgreements(ctx context.Context, d *Development) error {
 	rows, err := s.DB.Pool.Query(ctx, `
-		SELECT a.id, a.reference, a.agreement_type, a.status, a.date_signed, a.publication_withheld_reason <> ''
-		FROM agreements a WHERE a.development_id = $1 AND `+publicAgreement+`
+		SELECT a.id, a.reference, a.agreement_type, a.status, a.date_signed, false
+		FROM agreements a WHERE a.development_id = $1 AND `+shownAgreement+`
 		ORDER BY a.date_signed, a.id`, d.ID)
 	if err != nil {
 		return fmt.Errorf("public development agreements: %w", err)
@@ -212,6 +210,10 @@ func (s *Service) developmentAgreements(ctx context.Context, d *Development) err
 		return a, err
 	})
 	if err != nil {
+		return fmt.Errorf("public development agreements: %w", err)
+	}
+	// That some agreement is withheld is said, and nothing more.
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM agreements a WHERE a.development_id = $1 AND `+publicAgreement+` AND agreement_withheld(a.id)`, d.ID).Scan(&d.WithheldCount); err != nil {
 		return fmt.Errorf("public development agreements: %w", err)
 	}
 	index := map[int64]int{}
@@ -326,7 +328,7 @@ func (s *Service) HomesData(ctx context.Context) ([]HomeRecord, error) {
 		LEFT JOIN obligations o ON o.id = h.obligation_id
 		LEFT JOIN agreements oa ON oa.id = o.agreement_id
 		WHERE h.archived_at IS NULL AND d.archived_at IS NULL AND h.tenure <> 'market'
-		  AND (oa.id IS NULL OR (oa.status IN ('live', 'completed', 'discharged') AND oa.archived_at IS NULL AND oa.publication_withheld_reason = ''))
+		  AND (oa.id IS NULL OR (oa.status IN ('live', 'completed', 'discharged') AND oa.archived_at IS NULL AND NOT agreement_withheld(oa.id)))
 		  AND EXISTS (SELECT 1 FROM agreements a WHERE a.development_id = d.id AND `+shownAgreement+`)
 		ORDER BY d.name, h.uprn NULLS LAST, h.id`)
 	if err != nil {

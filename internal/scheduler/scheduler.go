@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -226,26 +227,45 @@ func (s *Scheduler) RunNamed(ctx context.Context, name string) (Run, error) {
 }
 
 // Start runs due jobs every tick until ctx is done, then returns once the
-// run in progress (if any) has finished.
+// runs in progress (if any) have finished. Each job has its own loop, so a
+// slow job (e-mail to a server that hangs) never holds up the others.
 func (s *Scheduler) Start(ctx context.Context, tick time.Duration) {
 	if tick <= 0 {
 		tick = 30 * time.Second
 	}
 	log := s.logger()
 	log.Info("scheduler started", "instance", s.instance(), "tick", tick.String(), "jobs", len(s.Jobs))
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("scheduler", "err", err)
+	for ctx.Err() == nil {
+		err := s.Sync(ctx)
+		if err == nil {
+			break
 		}
+		log.Error("scheduler", "err", err)
 		select {
 		case <-ctx.Done():
-			log.Info("scheduler stopped", "instance", s.instance())
-			return
-		case <-t.C:
+		case <-time.After(tick):
 		}
 	}
+	var wg sync.WaitGroup
+	for _, j := range s.Jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(tick)
+			defer t.Stop()
+			for ctx.Err() == nil {
+				if _, _, err := s.runOne(ctx, j, false); err != nil && ctx.Err() == nil {
+					log.Error("scheduler", "job", j.Name, "err", err)
+				}
+				select {
+				case <-ctx.Done():
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	log.Info("scheduler stopped", "instance", s.instance())
 }
 
 // runOne takes the job's advisory lock, claims it if due (or if force),

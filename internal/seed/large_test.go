@@ -34,7 +34,8 @@ func TestLargeSatisfiesTheLedgerInvariantsAndIsDeterministic(t *testing.T) {
 	if v, err := strconv.ParseFloat(os.Getenv("S106_TEST_LARGE_SCALE"), 64); err == nil {
 		scale = v
 	}
-	a, b := testdb.New(t), testdb.New(t)
+	// The bulk load switches triggers off (replica mode): a superuser's.
+	a, b := testdb.NewAs(t, testdb.Super), testdb.NewAs(t, testdb.Super)
 	stats, err := Large(ctx, a, LargeOptions{Scale: scale, Seed: 7})
 	if err != nil {
 		t.Fatal(err)

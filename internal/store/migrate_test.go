@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/s106monitor/s106/internal/store"
@@ -65,5 +67,53 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	}
 	if _, err := db.Pool.Exec(ctx, `DELETE FROM audit_events`); err == nil {
 		t.Error("DELETE of audit_events was allowed")
+	}
+}
+
+// Several instances starting together each migrate; under goose's session
+// lock they take turns instead of racing to create the same types.
+func TestConcurrentMigrationsTakeTurns(t *testing.T) {
+	url := testdb.EmptyURL(t)
+	ctx := context.Background()
+	const instances = 6
+	errs := make(chan error, instances)
+	for range instances {
+		go func() { errs <- store.Migrate(ctx, url, "up") }()
+	}
+	for range instances {
+		if err := <-errs; err != nil {
+			t.Errorf("an instance failed to migrate: %v", err)
+		}
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := store.CheckSchema(ctx, db.Pool); err != nil {
+		t.Error(err)
+	}
+}
+
+// A binary older than the schema refuses it, as does one newer.
+func TestCheckSchemaRefusesAnotherVersion(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	app := testdb.Open(t, url)
+	if err := store.CheckSchema(ctx, app.Pool); err != nil {
+		t.Fatalf("a freshly migrated database: %v", err)
+	}
+	owner := testdb.Open(t, testdb.As(t, url, testdb.Owner))
+	if _, err := owner.Pool.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CheckSchema(ctx, app.Pool); !errors.Is(err, store.ErrSchemaNewer) || !strings.Contains(err.Error(), "99999") {
+		t.Errorf("schema newer than the binary: got %v", err)
+	}
+	if _, err := owner.Pool.Exec(ctx, `DELETE FROM goose_db_version WHERE version_id >= (SELECT max(version_id) FROM goose_db_version WHERE version_id < 99999)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CheckSchema(ctx, app.Pool); !errors.Is(err, store.ErrSchemaOlder) {
+		t.Errorf("schema older than the binary: got %v", err)
 	}
 }

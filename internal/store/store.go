@@ -9,12 +9,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/s106monitor/s106/migrations"
 )
@@ -75,6 +78,31 @@ func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.Pool, fn)
 }
 
+// retryAttempts bounds InTxRetry: a transaction that loses a race this
+// many times in a row gives up with the database's error.
+const retryAttempts = 4
+
+// InTxRetry is InTx for transactions that may lose a race: one that fails
+// with a serialization failure or a deadlock (40001, 40P01) is rolled
+// back and run again, up to retryAttempts times in all, after a short
+// random pause. fn must be safe to run again: it must set, not add to,
+// anything outside the transaction.
+func (db *DB) InTxRetry(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = pgx.BeginFunc(ctx, db.Pool, fn)
+		if !IsSerializationFailure(err) || attempt == retryAttempts {
+			return err
+		}
+		pause := time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
 // InSerializableTx runs fn in a SERIALIZABLE transaction, retrying a few times
 // when PostgreSQL reports a serialization failure, so that checks spanning
 // several rows (balances) cannot be broken by concurrent requests.
@@ -101,8 +129,19 @@ func Migrate(ctx context.Context, url string, direction string) error {
 	return migrateSQL(ctx, sqlDB, direction)
 }
 
+// migrationLockID is the advisory lock every s106 migrating process takes
+// (goose's Postgres session locker), so two instances starting together
+// migrate one after the other instead of both creating the same types.
+const migrationLockID = 5_106_017
+
 func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	// Wait up to 5 minutes (every 5 s, 60 times) for another instance's
+	// migrations to finish.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(5, 60))
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
@@ -128,6 +167,48 @@ func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", direction, err)
+	}
+	return nil
+}
+
+// SchemaVersion is the newest migration applied to the database, and the
+// newest this binary carries.
+func SchemaVersion(ctx context.Context, q Querier) (db, binary int64, err error) {
+	binary, err = migrations.Latest()
+	if err != nil {
+		return 0, 0, err
+	}
+	err = q.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&db)
+	if isPgError(err, "42P01", "") {
+		return 0, binary, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("read the schema version: %w", err)
+	}
+	return db, binary, nil
+}
+
+// ErrSchemaNewer and ErrSchemaOlder say the database's schema is not the
+// one this binary was built for.
+var (
+	ErrSchemaNewer = errors.New("the database schema is newer than this version of s106 knows")
+	ErrSchemaOlder = errors.New("the database schema is older than this version of s106 needs")
+)
+
+// CheckSchema refuses to go on unless the database is migrated exactly to
+// the binary's newest migration: an older binary against a newer schema
+// would write rows the newer rules forbid or miss, and a newer one against
+// an older schema would fail on missing tables mid-request.
+func CheckSchema(ctx context.Context, q Querier) error {
+	db, binary, err := SchemaVersion(ctx, q)
+	if err != nil {
+		return err
+	}
+	switch {
+	case db > binary:
+		return fmt.Errorf("%w: the database is at migration %05d, this binary's newest is %05d; run the release that migrated it (or roll the database back with that release's s106 migrate down)", ErrSchemaNewer, db, binary)
+	case db < binary:
+		return fmt.Errorf("%w: the database is at migration %05d, this binary needs %05d; run `s106 migrate up` as the owner role (S106_OWNER_DATABASE_URL) first", ErrSchemaOlder, db, binary)
 	}
 	return nil
 }

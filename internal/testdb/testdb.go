@@ -3,6 +3,13 @@
 // other's rows. It needs DATABASE_URL (make test starts a private cluster
 // and sets it); without it tests fail rather than silently skip.
 //
+// The databases use the two roles production uses (internal/dbroles): the
+// owner role migrates the template and owns every database, and URL and
+// New connect as the server's role, which owns nothing, so every test
+// proves the server works with only its grants. As gives the same
+// database as the owner or as the superuser, for tests that must tamper
+// with it or bulk-load it.
+//
 // Only tests import testdb.
 package testdb
 
@@ -21,13 +28,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/dbroles"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/migrations"
 )
 
+// startURL is DATABASE_URL as the test binary started: tests that set
+// DATABASE_URL (to a test database's URL, for a command) must not change
+// where new test databases are made.
+var startURL = os.Getenv("DATABASE_URL")
+
 func adminURL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("DATABASE_URL")
+	url := startURL
 	if url == "" {
 		t.Fatal("DATABASE_URL is not set: run tests with `make test`, which starts a local PostgreSQL, or point DATABASE_URL at a server where this user may CREATE DATABASE")
 	}
@@ -107,10 +120,10 @@ func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
 		return name
 	}
 	building := randomName("s106_build_")
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+building); err != nil {
+	if err := dbroles.CreateDatabase(ctx, admin, building, dbroles.Dev.Owner, ""); err != nil {
 		t.Fatalf("create template: %v", err)
 	}
-	if err := store.Migrate(ctx, withDatabase(t, base, building), "up"); err != nil {
+	if err := store.Migrate(ctx, As(t, withDatabase(t, base, building), Owner), "up"); err != nil {
 		t.Fatalf("migrate template: %v", err)
 	}
 	if _, err := admin.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
@@ -120,16 +133,17 @@ func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
 }
 
 // URL creates a fresh, migrated database for this test and returns its
-// URL. The database is dropped when the test ends.
+// URL for the server's role. The database is dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
-	return create(t, true)
+	return As(t, create(t, true), Server)
 }
 
-// EmptyURL creates a fresh database with no migrations applied.
+// EmptyURL creates a fresh database with no migrations applied and
+// returns its URL for the owner role (which migrates it).
 func EmptyURL(t testing.TB) string {
 	t.Helper()
-	return create(t, false)
+	return As(t, create(t, false), Owner)
 }
 
 func create(t testing.TB, migrated bool) string {
@@ -137,15 +151,18 @@ func create(t testing.TB, migrated bool) string {
 	base := adminURL(t)
 	admin := connect(t, base)
 	defer admin.Close(context.Background())
+	if err := dbroles.Ensure(context.Background(), admin, dbroles.Dev); err != nil {
+		t.Fatalf("test database roles: %v", err)
+	}
 	name := randomName("s106_test_")
-	stmt := `CREATE DATABASE ` + name
+	template := ""
 	if migrated {
-		stmt += ` TEMPLATE ` + ensureTemplate(t, admin, base)
+		template = ensureTemplate(t, admin, base)
 	}
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		// Another process may be briefly connected to the template.
-		if _, err = admin.Exec(context.Background(), stmt); err == nil {
+		if err = dbroles.CreateDatabase(context.Background(), admin, name, dbroles.Dev.Owner, template); err == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -163,13 +180,61 @@ func create(t testing.TB, migrated bool) string {
 	return withDatabase(t, base, name)
 }
 
-// New returns a connection pool on a fresh, migrated database for this test.
+// Role is one of the roles a test may connect as.
+type Role int
+
+const (
+	// Server is the role the web server runs as: it owns nothing.
+	Server Role = iota
+	// Owner owns the schema and runs migrations.
+	Owner
+	// Super is DATABASE_URL's role, a superuser in the dev cluster.
+	Super
+)
+
+// As returns url (a test database's URL, as any role) as the given role.
+func As(t testing.TB, url string, role Role) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatalf("parse test database URL: %v", err)
+	}
+	var out string
+	switch role {
+	case Server:
+		out, err = dbroles.WithUser(url, dbroles.Dev.App, dbroles.Dev.AppPassword, "")
+	case Owner:
+		out, err = dbroles.WithUser(url, dbroles.Dev.Owner, dbroles.Dev.OwnerPassword, "")
+	default:
+		out = withDatabase(t, adminURL(t), cfg.Database)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// New returns a connection pool, as the server's role, on a fresh,
+// migrated database for this test.
 func New(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), URL(t))
+	return Open(t, URL(t))
+}
+
+// Open returns a connection pool on url, closed when the test ends.
+func Open(t testing.TB, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(db.Close)
 	return db
+}
+
+// NewAs is New connected as the given role: Super for tests that bulk-load
+// with triggers switched off (seed.Large), Owner for tests that tamper.
+func NewAs(t testing.TB, role Role) *store.DB {
+	t.Helper()
+	return Open(t, As(t, URL(t), role))
 }

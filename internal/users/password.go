@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/trustelem/zxcvbn"
+	"github.com/trustelem/zxcvbn/frequency"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -79,3 +81,44 @@ func GeneratePassword() string {
 	}
 	return string(b[:4]) + "-" + string(b[4:8]) + "-" + string(b[8:12]) + "-" + string(b[12:])
 }
+
+// guessable says why a password would fall early to a guessing attack, or
+// "" if it would not. It uses zxcvbn (github.com/trustelem/zxcvbn, a port
+// of Dropbox's estimator), whose lists of 30,000 common and breached
+// passwords, names and words ship inside the binary: nothing is fetched at
+// run time. A password estimated to fall within 10^8 guesses is refused:
+// the common and breached ones, repeats (twelve spaces, "aaaaaaaaaaaa"),
+// keyboard runs, "password1234" and the user's own address or name. This
+// is a deny-list, as the NCSC advises, not a composition rule: any long
+// passphrase passes.
+func guessable(p string, userInputs []string) string {
+	if _, common := commonPasswords[strings.ToLower(strings.TrimSpace(p))]; common {
+		return "This password is in lists of common or breached passwords: choose another, such as three or four random words"
+	}
+	for _, in := range userInputs {
+		in = strings.ToLower(strings.TrimSpace(in))
+		local, _, isEmail := strings.Cut(in, "@")
+		if isEmail && len(local) >= 4 && strings.Contains(strings.ToLower(p), local) {
+			return "Your password must not contain your e-mail address"
+		}
+	}
+	// zxcvbn's cost grows with length; the first 64 characters decide.
+	check := p
+	if r := []rune(check); len(r) > 64 {
+		check = string(r[:64])
+	}
+	if zxcvbn.PasswordStrength(check, userInputs).Guesses < 1e8 {
+		return "This password would be easy to guess (a common password, a word with numbers, a repeat or a keyboard pattern): choose a longer one, such as three or four random words"
+	}
+	return ""
+}
+
+// commonPasswords is zxcvbn's list of common and breached passwords.
+var commonPasswords = func() map[string]struct{} {
+	list := frequency.FrequencyLists["passwords"]
+	m := make(map[string]struct{}, len(list))
+	for _, p := range list {
+		m[p] = struct{}{}
+	}
+	return m
+}()

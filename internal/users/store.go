@@ -12,12 +12,12 @@ import (
 	"github.com/s106monitor/s106/internal/store"
 )
 
-const userColumns = `id, email, name, roles, must_change_password, disabled_at, last_login_at, created_at, updated_at, version`
+const userColumns = `id, email, name, roles, must_change_password, disabled_at, last_login_at, created_at, updated_at, version, session_generation`
 
 func scanUser(row pgx.Row, extra ...any) (User, error) {
 	var u User
 	var roles []string
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &roles, &u.MustChangePassword, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &roles, &u.MustChangePassword, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.SessionGeneration}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return User{}, store.ErrNotFound
@@ -130,9 +130,9 @@ func ensureAnAdmin(ctx context.Context, q store.Querier) error {
 	return nil
 }
 
-func lockedUntil(ctx context.Context, q store.Querier, email string) (*time.Time, error) {
+func lockedUntil(ctx context.Context, q store.Querier, email, client string) (*time.Time, error) {
 	var until *time.Time
-	err := q.QueryRow(ctx, `SELECT locked_until FROM login_throttle WHERE email = $1 FOR UPDATE`, email).Scan(&until)
+	err := q.QueryRow(ctx, `SELECT locked_until FROM login_throttle WHERE email = $1 AND client = $2`, email, client).Scan(&until)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -142,18 +142,19 @@ func lockedUntil(ctx context.Context, q store.Querier, email string) (*time.Time
 // failureMemory is how long a run of failed logins is remembered.
 const failureMemory = 24 * time.Hour
 
-// recordFailure counts a failed login. A run of failures is forgotten a day
-// after the last one; reaching max locks the address, and each further
-// failure after a lockout doubles the next one (back-off), capped at a day.
-func recordFailure(ctx context.Context, q store.Querier, email string, now time.Time, max int, lockout time.Duration) (int, *time.Time, error) {
+// recordFailure counts a failed attempt for an address from a client. A
+// run of failures is forgotten a day after the last one; reaching max
+// locks that address for that client only, for lockout, doubling with
+// each further failure up to most.
+func recordFailure(ctx context.Context, q store.Querier, email, client string, now time.Time, max int, lockout, most time.Duration) (int, *time.Time, error) {
 	var failures int
 	err := q.QueryRow(ctx, `
-		INSERT INTO login_throttle (email, failures, last_failure_at) VALUES ($1, 1, $2)
-		ON CONFLICT (email) DO UPDATE SET
-			failures = CASE WHEN login_throttle.last_failure_at < $2 - make_interval(secs => $3) THEN 1
-			                ELSE login_throttle.failures + 1 END,
-			last_failure_at = $2
-		RETURNING failures`, email, now, failureMemory.Seconds()).Scan(&failures)
+		INSERT INTO login_throttle (email, client, failures, last_failure_at) VALUES ($1, $2, 1, $3)
+		ON CONFLICT (email, client) DO UPDATE SET
+			failures = CASE WHEN login_throttle.last_failure_at < $3 - make_interval(secs => $4) THEN 1
+			                ELSE least(login_throttle.failures + 1, 1000000) END,
+			last_failure_at = $3
+		RETURNING failures`, email, client, now, failureMemory.Seconds()).Scan(&failures)
 	if err != nil {
 		return 0, nil, fmt.Errorf("record failed login: %w", err)
 	}
@@ -161,18 +162,30 @@ func recordFailure(ctx context.Context, q store.Querier, email string, now time.
 		return failures, nil, nil
 	}
 	d := lockout
-	for i := max; i < failures && d < 24*time.Hour; i++ {
+	for i := max; i < failures && d < most; i++ {
 		d *= 2
 	}
-	if d > 24*time.Hour {
-		d = 24 * time.Hour
-	}
+	d = min(d, most)
 	until := now.Add(d)
-	_, err = q.Exec(ctx, `UPDATE login_throttle SET locked_until = $2 WHERE email = $1`, email, until)
+	_, err = q.Exec(ctx, `UPDATE login_throttle SET locked_until = $3 WHERE email = $1 AND client = $2`, email, client, until)
 	return failures, &until, err
 }
 
-func clearFailures(ctx context.Context, q store.Querier, email string) error {
-	_, err := q.Exec(ctx, `DELETE FROM login_throttle WHERE email = $1`, email)
+func clearFailures(ctx context.Context, q store.Querier, email, client string) error {
+	_, err := q.Exec(ctx, `DELETE FROM login_throttle WHERE email = $1 AND client = $2`, email, client)
 	return err
+}
+
+// endSessions deletes every session of the user except keepToken and
+// moves the user's session generation on, so a session saved again by a
+// request already in flight is refused at its next request too.
+func endSessions(ctx context.Context, q store.Querier, userID int64, keepToken string) (int, error) {
+	if _, err := q.Exec(ctx, `UPDATE users SET session_generation = session_generation + 1 WHERE id = $1`, userID); err != nil {
+		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	tag, err := q.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token <> $2`, userID, keepToken)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }

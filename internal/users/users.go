@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +30,9 @@ type User struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int
+	// SessionGeneration moves on when every session of the user must end
+	// (password changed or reset, user disabled, signed out everywhere).
+	SessionGeneration int
 }
 
 // HasRole reports whether the user holds any of the roles.
@@ -76,12 +80,23 @@ func (e *LockedOutError) Error() string {
 	return "too many failed sign-in attempts; locked until " + e.Until.Format(time.RFC3339)
 }
 
+// ErrBusy says every password-hashing slot stayed taken for too long: the
+// server is being flooded with sign-ins. Handlers answer 429.
+var ErrBusy = errors.New("too many sign-ins at once")
+
 // Service carries what user operations need.
 type Service struct {
 	DB          *store.DB
-	MaxFailures int           // failed logins before a lockout
-	Lockout     time.Duration // how long a lockout lasts
-	Now         func() time.Time
+	MaxFailures int           // failed logins (per address and client) before a lockout
+	Lockout     time.Duration // how long the first lockout lasts
+	LockoutMax  time.Duration // the longest a lockout grows to (default 1 hour)
+	// Hashers bounds how many argon2 computations run at once (default 2),
+	// so a flood of sign-ins cannot take every CPU from other requests.
+	Hashers int
+	Now     func() time.Time
+
+	semOnce sync.Once
+	sem     chan struct{}
 }
 
 func (s *Service) now() time.Time {
@@ -91,63 +106,139 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+func (s *Service) maxFailures() int {
+	if s.MaxFailures <= 0 {
+		return 5
+	}
+	return s.MaxFailures
+}
+
+func (s *Service) lockout() (base, most time.Duration) {
+	base, most = s.Lockout, s.LockoutMax
+	if base <= 0 {
+		base = 15 * time.Minute
+	}
+	if most <= 0 {
+		most = time.Hour
+	}
+	return base, max(base, most)
+}
+
+// hashSlot waits (up to 10 seconds, or the request's end) for one of the
+// Hashers slots and returns its release.
+func (s *Service) hashSlot(ctx context.Context) (func(), error) {
+	s.semOnce.Do(func() {
+		n := s.Hashers
+		if n <= 0 {
+			n = 2
+		}
+		s.sem = make(chan struct{}, n)
+	})
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return func() { <-s.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, ErrBusy
+	}
+}
+
+// checkPassword is CheckPassword within the hashing pool.
+func (s *Service) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return CheckPassword(hash, password)
+}
+
+// hashPassword is HashPassword within the hashing pool.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return HashPassword(password)
+}
+
 // NormaliseEmail trims and lower-cases an address, as stored.
 func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Authenticate checks an e-mail address and password. It applies the
-// lockout per e-mail address (known or not), records the attempt in the
-// audit trail, and returns the user on success.
+// clientKey is what failed attempts are counted by besides the address: the
+// client's IP address, or what the password-change form counts by.
+func clientKey(actor audit.Actor) string {
+	if actor.RemoteAddr == "" {
+		return "unknown"
+	}
+	return actor.RemoteAddr
+}
+
+// changeFormClient counts wrong current passwords on the change form.
+const changeFormClient = "password-change-form"
+
+// Authenticate checks an e-mail address and password. Failures are counted
+// per address and client (IP), so someone elsewhere cannot lock the user
+// out; each attempt is a security event. The password is checked outside
+// any transaction, within the hashing pool.
 func (s *Service) Authenticate(ctx context.Context, actor audit.Actor, email, password string) (User, error) {
 	email = NormaliseEmail(email)
 	now := s.now()
-	var result User
+	client := clientKey(actor)
+	until, err := lockedUntil(ctx, s.DB.Pool, email, client)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if until != nil && until.After(now) {
+		err := audit.RecordSecurity(ctx, s.DB.Pool, actor, audit.SecLoginLocked, email, "Sign-in refused: locked out from this address until "+until.Format("15:04"), "POST", "/login")
+		if err != nil {
+			return User{}, err
+		}
+		return User{}, &LockedOutError{Until: *until}
+	}
+	u, hash, err := userByEmail(ctx, s.DB.Pool, email)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !found {
+		hash = dummyHash
+	}
+	ok, err := s.checkPassword(ctx, hash, password)
+	if err != nil {
+		return User{}, fmt.Errorf("check password: %w", err)
+	}
 	var loginErr error
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		lockedUntil, err := lockedUntil(ctx, tx, email)
-		if err != nil {
-			return err
-		}
-		if lockedUntil != nil && lockedUntil.After(now) {
-			loginErr = &LockedOutError{Until: *lockedUntil}
-			return audit.Record(ctx, tx, actor, "login.locked", "login", email, "Sign-in refused: locked out", nil, nil)
-		}
-		u, hash, err := userByEmail(ctx, tx, email)
-		found := err == nil
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if !found {
-			hash = dummyHash
-		}
-		ok, err := CheckPassword(hash, password)
-		if err != nil {
-			return fmt.Errorf("check password: %w", err)
-		}
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if !found || !ok || u.Disabled() {
-			failures, until, err := recordFailure(ctx, tx, email, now, s.MaxFailures, s.Lockout)
+			base, most := s.lockout()
+			failures, until, err := recordFailure(ctx, tx, email, client, now, s.maxFailures(), base, most)
 			if err != nil {
 				return err
 			}
 			loginErr = ErrInvalidCredentials
-			summary := "Sign-in failed (" + strconv.Itoa(failures) + " in a row)"
+			summary := "Sign-in failed (" + strconv.Itoa(failures) + " in a row from this address)"
 			if until != nil {
-				summary += "; locked until " + until.Format("15:04")
+				summary += "; locked from this address until " + until.Format("15:04")
 			}
-			var userID string
 			if found {
-				userID = strconv.FormatInt(u.ID, 10)
+				actor.UserID = u.ID
+				actor.Label = "anonymous"
 			}
-			return audit.Record(ctx, tx, actor, "login.failure", "login", email, summary, nil, map[string]any{"user_id": userID})
+			return audit.RecordSecurity(ctx, tx, actor, audit.SecLoginFailure, email, summary, "POST", "/login")
 		}
-		if err := clearFailures(ctx, tx, email); err != nil {
+		if err := clearFailures(ctx, tx, email, client); err != nil {
 			return err
 		}
 		if err := touchLastLogin(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		result = u
 		actor.UserID, actor.Label = u.ID, u.Name
-		return audit.Record(ctx, tx, actor, "login.success", "user", strconv.FormatInt(u.ID, 10), "Signed in", nil, nil)
+		return audit.RecordSecurity(ctx, tx, actor, audit.SecLoginSuccess, email, "Signed in", "POST", "/login")
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
@@ -155,7 +246,7 @@ func (s *Service) Authenticate(ctx context.Context, actor audit.Actor, email, pa
 	if loginErr != nil {
 		return User{}, loginErr
 	}
-	return result, nil
+	return u, nil
 }
 
 // Get returns one user.
@@ -213,13 +304,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input, passw
 	if password == "" {
 		password = GeneratePassword()
 		mustChange = true
-	} else if err := ValidatePassword(password); err != nil {
+	} else if err := ValidatePassword(password, in.Email, in.Name); err != nil {
 		errs.Add("password", err.Error())
 	}
 	if errs.Any() {
 		return User{}, "", errs
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -306,6 +397,15 @@ func (s *Service) SetDisabled(ctx context.Context, actor audit.Actor, id int64, 
 		if err != nil {
 			return err
 		}
+		if disabled {
+			ended, err := endSessions(ctx, tx, id, "")
+			if err != nil {
+				return err
+			}
+			if err := audit.RecordSecurity(ctx, tx, actor, audit.SecSessionsEnded, after.Email, fmt.Sprintf("Disabled %s: %d sessions ended", after.Name, ended), "", ""); err != nil {
+				return err
+			}
+		}
 		if err := ensureAnAdmin(ctx, tx); err != nil {
 			return err
 		}
@@ -318,10 +418,11 @@ func (s *Service) SetDisabled(ctx context.Context, actor audit.Actor, id int64, 
 	return after, err
 }
 
-// ResetPassword gives a user a new one-time password, returned once.
+// ResetPassword gives a user a new one-time password, returned once. It
+// ends every session of the user and clears their sign-in locks.
 func (s *Service) ResetPassword(ctx context.Context, actor audit.Actor, id int64) (string, error) {
 	password := GeneratePassword()
-	hash, err := HashPassword(password)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return "", err
 	}
@@ -333,6 +434,17 @@ func (s *Service) ResetPassword(ctx context.Context, actor audit.Actor, id int64
 		if err := setPassword(ctx, tx, id, hash, true); err != nil {
 			return err
 		}
+		ended, err := endSessions(ctx, tx, id, "")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE email = $1`, u.Email); err != nil {
+			return err
+		}
+		if err := audit.RecordSecurity(ctx, tx, actor, audit.SecPasswordResetByAdm, u.Email,
+			fmt.Sprintf("Reset the password of %s; ended %d sessions and cleared sign-in locks", u.Name, ended), "", ""); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, "user.reset_password", "user", strconv.FormatInt(id, 10), "Reset the password of "+u.Name, nil, nil)
 	})
 	if err != nil {
@@ -341,13 +453,27 @@ func (s *Service) ResetPassword(ctx context.Context, actor audit.Actor, id int64
 	return password, nil
 }
 
-// ChangePassword lets a signed-in user replace their own password.
-func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, id int64, current, next, confirm string) error {
+// PasswordLockedError says the change form refused because of too many
+// wrong current passwords.
+type PasswordLockedError struct{ Until time.Time }
+
+func (e *PasswordLockedError) Error() string {
+	return "too many wrong current passwords; locked until " + e.Until.Format(time.RFC3339)
+}
+
+// ChangePassword lets a signed-in user replace their own password. It
+// ends every other session of the user (keepToken is the one making the
+// change). Wrong current passwords are counted like failed sign-ins.
+func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, id int64, current, next, confirm, keepToken string) error {
+	u, hash, err := userByEmailForID(ctx, s.DB.Pool, id)
+	if err != nil {
+		return err
+	}
 	errs := &forms.Errors{}
 	if current == "" {
 		errs.Add("current_password", "Enter your current password")
 	}
-	if err := ValidatePassword(next); err != nil {
+	if err := ValidatePassword(next, u.Email, u.Name); err != nil {
 		errs.Add("new_password", err.Error())
 	} else if next != confirm {
 		errs.Add("confirm_password", "The passwords do not match")
@@ -357,39 +483,165 @@ func (s *Service) ChangePassword(ctx context.Context, actor audit.Actor, id int6
 	if errs.Any() {
 		return errs
 	}
+	now := s.now()
+	until, err := lockedUntil(ctx, s.DB.Pool, u.Email, changeFormClient)
+	if err != nil {
+		return err
+	}
+	if until != nil && until.After(now) {
+		return &PasswordLockedError{Until: *until}
+	}
+	ok, err := s.checkPassword(ctx, hash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+			base, most := s.lockout()
+			failures, until, err := recordFailure(ctx, tx, u.Email, changeFormClient, now, s.maxFailures(), base, most)
+			if err != nil {
+				return err
+			}
+			summary := fmt.Sprintf("Wrong current password on the change form (%d in a row)", failures)
+			if until != nil {
+				summary += "; form locked until " + until.Format("15:04")
+			}
+			return audit.RecordSecurity(ctx, tx, actor, audit.SecWrongPassword, u.Email, summary, "POST", "/account/password")
+		})
+		if err != nil {
+			return err
+		}
+		errs.Add("current_password", "Your current password is not right")
+		return errs
+	}
+	newHash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		u, hash, err := userByEmailForID(ctx, tx, id)
+		_, stillHash, err := userByEmailForID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		ok, err := CheckPassword(hash, current)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			errs.Add("current_password", "Your current password is not right")
-			return errs
-		}
-		newHash, err := HashPassword(next)
-		if err != nil {
-			return err
+		if stillHash != hash {
+			return store.ErrConflict // changed or reset meanwhile
 		}
 		if err := setPassword(ctx, tx, id, newHash, false); err != nil {
+			return err
+		}
+		ended, err := endSessions(ctx, tx, id, keepToken)
+		if err != nil {
+			return err
+		}
+		if err := clearFailures(ctx, tx, u.Email, changeFormClient); err != nil {
+			return err
+		}
+		if err := audit.RecordSecurity(ctx, tx, actor, audit.SecPasswordChanged, u.Email,
+			fmt.Sprintf("Changed their password; ended %d other sessions", ended), "POST", "/account/password"); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, "user.change_password", "user", strconv.FormatInt(u.ID, 10), u.Name+" changed their password", nil, nil)
 	})
 }
 
-// ValidatePassword applies the password rules and says what is wrong.
-func ValidatePassword(p string) error {
+// SignOutEverywhere ends every session of the user except keepToken (empty:
+// all of them) and returns how many it ended.
+func (s *Service) SignOutEverywhere(ctx context.Context, actor audit.Actor, id int64, keepToken string) (int, error) {
+	var ended int
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		u, err := userByIDForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if ended, err = endSessions(ctx, tx, id, keepToken); err != nil {
+			return err
+		}
+		return audit.RecordSecurity(ctx, tx, actor, audit.SecLogoutEverywhere, u.Email, fmt.Sprintf("Signed %s out everywhere: %d sessions ended", u.Name, ended), "", "")
+	})
+	return ended, err
+}
+
+// Session is one signed-in session of a user.
+type Session struct {
+	Token      string // never shown; compared with the viewer's own
+	SignedInAt *time.Time
+	Expiry     time.Time
+	RemoteAddr string
+	UserAgent  string
+}
+
+// Sessions lists a user's sessions that have not expired, newest first.
+func (s *Service) Sessions(ctx context.Context, id int64) ([]Session, error) {
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT token, signed_in_at, expiry, remote_addr, user_agent FROM sessions
+		WHERE user_id = $1 AND expiry > now()
+		ORDER BY signed_in_at DESC NULLS LAST, expiry DESC LIMIT 100`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Session, error) {
+		var x Session
+		err := r.Scan(&x.Token, &x.SignedInAt, &x.Expiry, &x.RemoteAddr, &x.UserAgent)
+		return x, err
+	})
+}
+
+// Lock is a run of failed attempts for one address from one client.
+type Lock struct {
+	Email       string
+	Client      string
+	Failures    int
+	LastFailure time.Time
+	LockedUntil *time.Time
+}
+
+// Locks lists the addresses with failures remembered, locked first.
+func (s *Service) Locks(ctx context.Context) ([]Lock, error) {
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT email, client, failures, last_failure_at, locked_until FROM login_throttle
+		WHERE last_failure_at > $1::timestamptz - interval '1 day' OR locked_until > $1
+		ORDER BY locked_until > $1 DESC NULLS LAST, last_failure_at DESC LIMIT 500`, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("list locks: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Lock, error) {
+		var l Lock
+		err := r.Scan(&l.Email, &l.Client, &l.Failures, &l.LastFailure, &l.LockedUntil)
+		return l, err
+	})
+}
+
+// ClearLocks forgets the failed attempts for an address (from every
+// client), so its user can sign in again at once.
+func (s *Service) ClearLocks(ctx context.Context, actor audit.Actor, email string) (int, error) {
+	email = NormaliseEmail(email)
+	var n int
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM login_throttle WHERE email = $1`, email)
+		if err != nil {
+			return err
+		}
+		n = int(tag.RowsAffected())
+		return audit.RecordSecurity(ctx, tx, actor, audit.SecLockCleared, email, fmt.Sprintf("Cleared sign-in locks and failures (%d)", n), "", "")
+	})
+	return n, err
+}
+
+// ValidatePassword applies the password rules (NCSC: a minimum length and
+// a deny-list of common and breached passwords, no composition rules) and
+// says what is wrong. userInputs are the user's own address and name,
+// which must not be (the core of) the password.
+func ValidatePassword(p string, userInputs ...string) error {
 	switch {
-	case p == "":
+	case strings.TrimSpace(p) == "":
 		return errors.New("Enter a password")
 	case len([]rune(p)) < MinPasswordLength:
 		return fmt.Errorf("Password must be %d characters or more", MinPasswordLength)
 	case len(p) > 256:
 		return errors.New("Password must be 256 characters or fewer")
+	}
+	if reason := guessable(p, userInputs); reason != "" {
+		return errors.New(reason)
 	}
 	return nil
 }
