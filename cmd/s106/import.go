@@ -14,6 +14,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/imports"
+	"github.com/s106monitor/s106/internal/store"
 )
 
 // runImport imports register files: s106 import [--dry-run] FILE|DIR…
@@ -44,7 +45,8 @@ aside and listed. Re-importing the same files changes nothing. Uses
 DATABASE_URL.
 
 A directory written by 's106 export' (with its restore folder) is
-restored as it was, table by table, into an empty database.
+restored as it was, table by table, into an empty database, as the
+owner role (S106_OWNER_DATABASE_URL, or DATABASE_URL if that is not set).
 
 Every row is checked first. Without --skip-invalid any error and nothing
 is written (all or nothing). With --skip-invalid every valid row is
@@ -166,7 +168,13 @@ func runRestore(ctx context.Context, dir string, dryRun bool, out io.Writer) err
 		}
 		files = append(files, imports.File{Name: imports.RestoreDir + "/" + e.Name(), Data: data})
 	}
-	db, err := openDB(ctx)
+	// A restore keeps ids, clears the seeded reference rows and resets
+	// sequences: work for the owner role, not the server's.
+	url, err := ownerDatabaseURL()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, url)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ func TestImportAndExportCommands(t *testing.T) {
 	}
 	emptyURL := testdb.URL(t)
 	t.Setenv("DATABASE_URL", emptyURL)
+	t.Setenv("S106_OWNER_DATABASE_URL", testdb.As(t, emptyURL, testdb.Owner))
 	out.Reset()
 	if err := runImportTo(ctx, []string{"--dry-run", dir}, &out); err != nil || !strings.Contains(out.String(), "dry run: would restore") {
 		t.Fatalf("restore dry run: %v\n%s", err, out.String())
@@ -155,7 +156,7 @@ func TestImportSkipInvalidOnACouncilsPublishedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(csvData), "file,row,column,value,reason,money,cause\n") ||
+	if !strings.HasPrefix(string(csvData), "\ufefffile,row,column,value,reason,money,cause\n") ||
 		!strings.Contains(string(csvData), `developer-agreement-transaction.csv,125,developer-agreement-contribution,37395/90-dc1,"no contribution ""37395/90-dc1"" in the developer-agreement-contribution file or the register",7685.32,file`) ||
 		strings.Count(string(csvData), "\n") != 13 {
 		t.Fatalf("left-out CSV:\n%s", csvData)

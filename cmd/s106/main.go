@@ -134,6 +134,16 @@ func databaseURL() (string, error) {
 	return url, nil
 }
 
+// ownerDatabaseURL is the owner role's URL, for the commands that change
+// the schema or write what the server's role may not (migrate, recompute,
+// restore): S106_OWNER_DATABASE_URL, or DATABASE_URL if that is not set.
+func ownerDatabaseURL() (string, error) {
+	if url := os.Getenv("S106_OWNER_DATABASE_URL"); url != "" {
+		return url, nil
+	}
+	return databaseURL()
+}
+
 func openDB(ctx context.Context) (*store.DB, error) {
 	url, err := databaseURL()
 	if err != nil {
@@ -154,12 +164,9 @@ func runMigrate(args []string) error {
 	if fs.NArg() > 0 {
 		direction = fs.Arg(0)
 	}
-	url := os.Getenv("S106_OWNER_DATABASE_URL")
-	if url == "" {
-		var err error
-		if url, err = databaseURL(); err != nil {
-			return err
-		}
+	url, err := ownerDatabaseURL()
+	if err != nil {
+		return err
 	}
 	return store.Migrate(context.Background(), url, direction)
 }

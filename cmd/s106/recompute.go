@@ -32,12 +32,9 @@ S106_OWNER_DATABASE_URL, or DATABASE_URL if that is not set.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	url := os.Getenv("S106_OWNER_DATABASE_URL")
-	if url == "" {
-		var err error
-		if url, err = databaseURL(); err != nil {
-			return err
-		}
+	url, err := ownerDatabaseURL()
+	if err != nil {
+		return err
 	}
 	db, err := store.Open(ctx, url)
 	if err != nil {
