@@ -20,7 +20,7 @@ func TestManagerPublishesAStatementInTheBrowser(t *testing.T) {
 	visitAndCheck(t, ctx, ts.URL+"/ifs", "statements list")
 	visitAndCheck(t, ctx, ts.URL+"/ifs/2024", "statement 2024/25")
 	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".app-ifs-report")))
-	for _, want := range []string{"(b)", "£85,000.00", "(h.ii)", "Station Road junction", "£15,000.00"} {
+	for _, want := range []string{"(b)", "£85,000.00", "(h)(ii)", "Station Road junction", "£15,000.00"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report table lacks %q", want)
 		}

@@ -152,7 +152,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 	}
 	if t, ok := tables[dsTransaction]; ok {
 		receipts := sheetTable{sheet: "receipts", table: Table{Name: t.Name, Headings: []string{"receipt_ref", "received_on", "payer", "total", "obligation_ref", "amount", "note"}}}
-		ledger := sheetTable{sheet: "ledger", table: Table{Name: t.Name, Headings: []string{"entry_ref", "obligation_ref", "kind", "entry_date", "amount", "project", "note"}}}
+		ledger := sheetTable{sheet: "ledger", table: Table{Name: t.Name, Headings: []string{"entry_ref", "obligation_ref", "kind", "entry_date", "amount", "project", "note", "decision_evidence"}}}
 		projects := sheetTable{sheet: "projects", table: Table{Name: t.Name, Headings: []string{"project", "purpose", "description"}}}
 		seenProject := map[string]bool{}
 		for _, r := range dsRows(t) {
@@ -189,19 +189,21 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			case status == "received" && !negative:
 				receipts.add(r.num, ref, date, "Not recorded (data standard import)", abs, ob, abs, note)
 			case status == "received":
-				ledger.add(r.num, ref, ob, "return", date, abs, "", note)
+				ledger.add(r.num, ref, ob, "return", date, abs, "", note, "")
 			case status == "allocated" && !negative:
 				p := project("Allocated to ")
 				addProject(p)
-				ledger.add(r.num, ref, ob, "allocation", date, abs, p, note)
+				// An "allocated" transaction is the council's own record of
+				// its decision to spend: the file is the evidence.
+				ledger.add(r.num, ref, ob, "allocation", date, abs, p, note, "Data standard import: "+t.Name)
 			case status == "allocated":
 				p := project("De-allocated from ")
 				addProject(p)
-				ledger.add(r.num, ref, ob, "deallocation", date, abs, p, note)
+				ledger.add(r.num, ref, ob, "deallocation", date, abs, p, note, "Data standard import: "+t.Name)
 			case status == "spent" || status == "transferred":
 				p := project("Spent on ")
 				addProject(p)
-				ledger.add(r.num, ref, ob, "spend", date, abs, p, note)
+				ledger.add(r.num, ref, ob, "spend", date, abs, p, note, "")
 			default:
 				rep.Issues = append(rep.Issues, Issue{File: t.Name, Row: r.num, Column: "contribution-funding-status",
 					Message: "\"" + status + "\" is not a contribution funding status (secured, received, allocated, transferred or spent)"})

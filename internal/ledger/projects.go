@@ -95,6 +95,14 @@ type Project struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	Version           int
+	// The authority's decision to spend on the project: until it is
+	// recorded, money set against the project is earmarked, not allocated
+	// (CIL Regulations Schedule 2 paragraph 3(c), (e) and (g) report money
+	// "allocated by the authority").
+	DecisionDate      *time.Time
+	DecisionMaker     DecisionMaker
+	DecisionBy        string // e.g. "Planning Committee", "Cabinet Member for Education"
+	DecisionReference string // minute or decision notice
 
 	// From the standing ledger entries.
 	Allocated decimal.Decimal // net of de-allocations
@@ -103,6 +111,47 @@ type Project struct {
 
 // Unspent is the money allocated to the project and not yet spent.
 func (p Project) Unspent() decimal.Decimal { return p.Allocated.Sub(p.Spent) }
+
+// Decided reports whether the authority's spending decision is recorded:
+// only then is money set against the project allocated; before, it is
+// earmarked.
+func (p Project) Decided() bool { return p.DecisionDate != nil }
+
+// DecisionMaker is who made a spending decision.
+type DecisionMaker string
+
+// Decision makers. NotRecorded marks projects approved before decisions
+// were recorded (migration 00021); it cannot be chosen for a new decision.
+const (
+	DecisionCommittee        DecisionMaker = "committee"
+	DecisionCabinetMember    DecisionMaker = "cabinet-member"
+	DecisionDelegatedOfficer DecisionMaker = "delegated-officer"
+	DecisionNotRecorded      DecisionMaker = "not-recorded"
+)
+
+// DecisionMakers lists the makers an officer can choose.
+var DecisionMakers = []DecisionMaker{DecisionCommittee, DecisionCabinetMember, DecisionDelegatedOfficer}
+
+// Label is the decision maker as officers say it.
+func (m DecisionMaker) Label() string {
+	switch m {
+	case DecisionCommittee:
+		return "Committee"
+	case DecisionCabinetMember:
+		return "Cabinet member"
+	case DecisionDelegatedOfficer:
+		return "Officer under delegated powers"
+	case DecisionNotRecorded:
+		return "Not recorded (approved before decisions were recorded)"
+	}
+	return ""
+}
+
+// decisionNeeded reports whether a status says the money is committed,
+// so the project needs its spending decision.
+func decisionNeeded(s ProjectStatus) bool {
+	return s == ProjectApproved || s == ProjectInProgress || s == ProjectCompleted
+}
 
 // auditView is what the audit trail keeps of a project: the fields an
 // officer sees, so History can show what changed.
@@ -118,7 +167,18 @@ func (p Project) auditView() map[string]any {
 		"purpose":             p.PurposeName,
 		"expected spend date": expected,
 		"status":              p.Status.Label(),
+		"decision date":       isoDate(p.DecisionDate),
+		"decision maker":      p.DecisionMaker.Label(),
+		"decided by":          p.DecisionBy,
+		"decision reference":  p.DecisionReference,
 	}
+}
+
+func isoDate(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format("2006-01-02")
 }
 
 // ProjectInput is what an officer records about a project.
@@ -129,10 +189,16 @@ type ProjectInput struct {
 	PurposeCode       string
 	ExpectedSpendDate *time.Time // parsed by the form layer
 	Status            string
+	// The spending decision: all empty for none yet.
+	DecisionDate      *time.Time // parsed by the form layer
+	DecisionMaker     string
+	DecisionBy        string
+	DecisionReference string
 }
 
 // ProjectFields lists the project form's fields in page order.
-var ProjectFields = []string{"name", "description", "service_area", "purpose", "expected_spend_date", "status"}
+var ProjectFields = []string{"name", "description", "service_area", "purpose", "expected_spend_date", "status",
+	"decision_date", "decision_maker", "decision_by", "decision_reference"}
 
 // Validate checks the project's rules that need no database and tidies
 // what was typed. The form layer calls it to show every message at once.
@@ -163,12 +229,59 @@ func (in *ProjectInput) Validate() *forms.Errors {
 	} else if !validProjectStatus(in.Status) {
 		errs.Add("status", "Select a status from the list")
 	}
+	in.validateDecision(errs)
 	return errs
+}
+
+// validateDecision checks the spending decision: none at all, or its
+// date, maker and reference (who decided is optional).
+func (in *ProjectInput) validateDecision(errs *forms.Errors) {
+	in.DecisionMaker = strings.TrimSpace(in.DecisionMaker)
+	in.DecisionBy = strings.Join(strings.Fields(in.DecisionBy), " ")
+	in.DecisionReference = strings.Join(strings.Fields(in.DecisionReference), " ")
+	none := in.DecisionDate == nil && in.DecisionMaker == "" && in.DecisionBy == "" && in.DecisionReference == ""
+	if none {
+		if decisionNeeded(ProjectStatus(in.Status)) && !(errs.Get("decision_date") != "") {
+			errs.Add("decision_date", "Enter the date of the spending decision: a project is "+strings.ToLower(ProjectStatus(in.Status).Label())+" only once the council has decided to spend on it")
+		}
+		return
+	}
+	if in.DecisionDate == nil && !(errs.Get("decision_date") != "") {
+		errs.Add("decision_date", "Enter the date of the spending decision")
+	}
+	maker := DecisionMaker(in.DecisionMaker)
+	switch {
+	case in.DecisionMaker == "":
+		errs.Add("decision_maker", "Select who made the spending decision")
+	case maker != DecisionCommittee && maker != DecisionCabinetMember && maker != DecisionDelegatedOfficer && maker != DecisionNotRecorded:
+		errs.Add("decision_maker", "Select who made the spending decision from the list")
+	}
+	if len([]rune(in.DecisionBy)) > 200 {
+		errs.Add("decision_by", "Decided by must be 200 characters or fewer")
+	}
+	switch {
+	case in.DecisionReference == "" && maker != DecisionNotRecorded:
+		errs.Add("decision_reference", "Enter the decision's reference, such as the committee minute or decision notice number")
+	case len([]rune(in.DecisionReference)) > 100:
+		errs.Add("decision_reference", "Decision reference must be 100 characters or fewer")
+	}
+}
+
+// checkDecisionDate refuses a decision dated in the future, and a maker
+// "not recorded" that the project did not already have.
+func (in ProjectInput) checkDecision(errs *forms.Errors, today time.Time, before DecisionMaker) {
+	if in.DecisionDate != nil && in.DecisionDate.After(today) && !(errs.Get("decision_date") != "") {
+		errs.Add("decision_date", "Date of the spending decision must be today or in the past")
+	}
+	if DecisionMaker(in.DecisionMaker) == DecisionNotRecorded && before != DecisionNotRecorded {
+		errs.Add("decision_maker", "Select who made the spending decision from the list")
+	}
 }
 
 func (in ProjectInput) apply(p *Project) {
 	p.Name, p.Description, p.ServiceArea, p.PurposeCode = in.Name, in.Description, in.ServiceArea, in.PurposeCode
 	p.ExpectedSpendDate, p.Status = in.ExpectedSpendDate, ProjectStatus(in.Status)
+	p.DecisionDate, p.DecisionMaker, p.DecisionBy, p.DecisionReference = in.DecisionDate, DecisionMaker(in.DecisionMaker), in.DecisionBy, in.DecisionReference
 }
 
 // checkProjectInDB checks the rules that need the database: the purpose
@@ -203,6 +316,7 @@ func (s *Service) CreateProject(ctx context.Context, actor audit.Actor, in Proje
 		if err := checkProjectInDB(ctx, tx, in, 0, errs); err != nil {
 			return err
 		}
+		in.checkDecision(errs, s.Today(), "")
 		if errs.Any() {
 			return errs
 		}
@@ -245,6 +359,7 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, id int64
 		if err := checkProjectInDB(ctx, tx, in, id, errs); err != nil {
 			return err
 		}
+		in.checkDecision(errs, s.Today(), before.DecisionMaker)
 		if ProjectStatus(in.Status) == ProjectCancelled && before.Status != ProjectCancelled && before.Unspent().IsPositive() {
 			errs.Add("status", "This project still has "+money.Format(before.Unspent())+" allocated and unspent: de-allocate it before cancelling the project")
 		}
@@ -751,8 +866,15 @@ func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, project
 		if err != nil {
 			return err
 		}
-		if project.Status == ProjectCancelled {
+		switch {
+		case project.Status == ProjectCancelled:
 			errs.Add("amount", "This project is cancelled: money cannot be spent on it")
+		case !project.Decided():
+			// Money is spent only once the authority has decided to spend
+			// it: until then what is set against the project is earmarked.
+			errs.Add("amount", "Record the council's spending decision on this project before recording spend: until then its money is earmarked, not allocated")
+		case !date.IsZero() && date.Before(*project.DecisionDate):
+			errs.Add("date", "Date spent must be on or after the spending decision of "+project.DecisionDate.Format("2 January 2006"))
 		}
 		if errs.Any() {
 			return errs

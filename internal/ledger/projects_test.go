@@ -87,9 +87,13 @@ func (f *pjFixture) receive(obligationID int64, on time.Time, amount string) {
 	}
 }
 
+// pjDecided is the fixture projects' spending decision: before any money.
+var pjDecided = time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+
 func (f *pjFixture) project(name, purpose string) Project {
 	f.t.Helper()
-	p, err := f.svc.CreateProject(f.ctx, pjActor, ProjectInput{Name: name, PurposeCode: purpose, Status: "approved", ServiceArea: "Education"})
+	p, err := f.svc.CreateProject(f.ctx, pjActor, ProjectInput{Name: name, PurposeCode: purpose, Status: "approved", ServiceArea: "Education",
+		DecisionDate: &pjDecided, DecisionMaker: "committee", DecisionReference: "PC/2020/001"})
 	if err != nil {
 		f.t.Fatalf("create project %s: %v", name, err)
 	}
@@ -223,7 +227,8 @@ func TestProjectEditUsesOptimisticLockingAndIsAudited(t *testing.T) {
 	t.Parallel()
 	f := newPJFixture(t)
 	p := f.project("Ashford Primary expansion", "education")
-	in := ProjectInput{Name: p.Name, Description: "Now four classrooms", ServiceArea: "Education", PurposeCode: "education", Status: "in-progress"}
+	in := ProjectInput{Name: p.Name, Description: "Now four classrooms", ServiceArea: "Education", PurposeCode: "education", Status: "in-progress",
+		DecisionDate: p.DecisionDate, DecisionMaker: string(p.DecisionMaker), DecisionReference: p.DecisionReference}
 	updated, err := f.svc.UpdateProject(f.ctx, pjActor, p.ID, p.Version, in)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,8 @@ import (
 // projectColumns and projectFrom read projects with their purpose's name
 // and their money from the standing entries, in one round trip.
 const projectColumns = `p.id, p.name, p.description, p.service_area, p.purpose_code, pu.name, p.expected_spend_date, p.status,
-       p.archived_at, p.created_at, p.updated_at, p.version, m.allocated, m.spent`
+       p.archived_at, p.created_at, p.updated_at, p.version, p.decision_date, coalesce(p.decision_maker, ''), p.decision_by,
+       p.decision_reference, m.allocated, m.spent`
 
 // projectListFrom reads the projects' money from project_ledger_totals,
 // kept by a trigger on the ledger (migration 00014), so the list does not
@@ -40,16 +41,17 @@ const projectSelect = `SELECT ` + projectColumns + projectFrom
 
 func scanProject(row pgx.Row, extra ...any) (Project, error) {
 	var p Project
-	var status string
+	var status, maker string
 	dest := append([]any{&p.ID, &p.Name, &p.Description, &p.ServiceArea, &p.PurposeCode, &p.PurposeName, &p.ExpectedSpendDate, &status,
-		&p.ArchivedAt, &p.CreatedAt, &p.UpdatedAt, &p.Version, &p.Allocated, &p.Spent}, extra...)
+		&p.ArchivedAt, &p.CreatedAt, &p.UpdatedAt, &p.Version, &p.DecisionDate, &maker, &p.DecisionBy, &p.DecisionReference,
+		&p.Allocated, &p.Spent}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Project{}, store.ErrNotFound
 		}
 		return Project{}, err
 	}
-	p.Status = ProjectStatus(status)
+	p.Status, p.DecisionMaker = ProjectStatus(status), DecisionMaker(maker)
 	return p, nil
 }
 
@@ -71,18 +73,22 @@ func projectByID(ctx context.Context, q store.Querier, id int64, forUpdate bool)
 func insertProject(ctx context.Context, q store.Querier, p Project) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `
-		INSERT INTO projects (name, description, service_area, purpose_code, expected_spend_date, status)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status)).Scan(&id)
+		INSERT INTO projects (name, description, service_area, purpose_code, expected_spend_date, status,
+		                      decision_date, decision_maker, decision_by, decision_reference)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9, $10) RETURNING id`,
+		p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status),
+		p.DecisionDate, string(p.DecisionMaker), p.DecisionBy, p.DecisionReference).Scan(&id)
 	return id, err
 }
 
 func updateProject(ctx context.Context, q store.Querier, p Project, version int) error {
 	tag, err := q.Exec(ctx, `
 		UPDATE projects SET name = $3, description = $4, service_area = $5, purpose_code = $6, expected_spend_date = $7,
-			status = $8, updated_at = now(), version = version + 1
+			status = $8, decision_date = $9, decision_maker = nullif($10, ''), decision_by = $11, decision_reference = $12,
+			updated_at = now(), version = version + 1
 		WHERE id = $1 AND version = $2`,
-		p.ID, version, p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status))
+		p.ID, version, p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status),
+		p.DecisionDate, string(p.DecisionMaker), p.DecisionBy, p.DecisionReference)
 	if err != nil {
 		return err
 	}

@@ -130,12 +130,14 @@ func loadDemoLedger(ctx context.Context, db *store.DB) error {
 	}
 
 	school, err := svc.CreateProject(ctx, seedActor, ledger.ProjectInput{Name: "Ashford Vale Primary expansion", Description: "Two new classrooms and a hall extension (42 places).",
-		ServiceArea: "Education", PurposeCode: "education", ExpectedSpendDate: day(2025, 8, 31), Status: "in-progress"})
+		ServiceArea: "Education", PurposeCode: "education", ExpectedSpendDate: day(2025, 8, 31), Status: "in-progress",
+		DecisionDate: day(2022, 5, 14), DecisionMaker: "cabinet-member", DecisionBy: "Cabinet Member for Education", DecisionReference: "CMD/2022/031"})
 	if err != nil {
 		return fmt.Errorf("demo project: %w", err)
 	}
 	bus, err := svc.CreateProject(ctx, seedActor, ledger.ProjectInput{Name: "Station Road bus priority", Description: "Bus lane and signal priority on Station Road.",
-		ServiceArea: "Transport Planning", PurposeCode: "transport-and-travel", ExpectedSpendDate: day(2027, 3, 31), Status: "approved"})
+		ServiceArea: "Transport Planning", PurposeCode: "transport-and-travel", ExpectedSpendDate: day(2027, 3, 31), Status: "approved",
+		DecisionDate: day(2023, 1, 19), DecisionMaker: "committee", DecisionBy: "Planning Committee", DecisionReference: "PC/2023/007"})
 	if err != nil {
 		return fmt.Errorf("demo project: %w", err)
 	}
