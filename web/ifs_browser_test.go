@@ -25,7 +25,22 @@ func TestManagerPublishesAStatementInTheBrowser(t *testing.T) {
 			t.Errorf("report table lacks %q", want)
 		}
 	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[action$="/publish"] button[type=submit]`))); err != nil {
+	// The publish button leads to the confirmation, which at 320 px reflows
+	// and refuses until the manager ticks that they have checked it.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 800)); err != nil {
+		t.Fatal(err)
+	}
+	clickTo(t, ctx, `main a[href$="/publish"]`)
+	checkNarrow(t, ctx, "publish confirmation")
+	clickTo(t, ctx, `main form[action$="/publish"] button[type=submit]`)
+	summary, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if !strings.Contains(summary, "Confirm that you have checked the statement") {
+		t.Fatalf("unticked confirmation: %q", summary)
+	}
+	checkNarrow(t, ctx, "publish confirmation with an error")
+	click(t, ctx, "confirm")
+	clickTo(t, ctx, `main form[action$="/publish"] button[type=submit]`)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 800)); err != nil {
 		t.Fatal(err)
 	}
 	banner, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-notification-banner")))

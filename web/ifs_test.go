@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -445,7 +446,27 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	if res := ts.do(t, ts.client, http.MethodPost, "/ifs/2024/publish", url.Values{"csrf_token": {"forged"}}); res.status != http.StatusForbidden {
 		t.Fatalf("publish with a forged CSRF token: %d, want 403", res.status)
 	}
-	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	// Publishing is deliberate: the confirmation page shows what will be
+	// frozen; without the box ticked nothing is published.
+	confirm := ts.get(t, "/ifs/2024/publish")
+	for _, want := range []string{"Check before you publish", "ifs-2024.csv", "developer-agreement-transaction.csv",
+		"Projects reported as repaying borrowing, item (h)(ii)", "Station Road junction", `name="checksum"`, "£147,000.00"} {
+		if !strings.Contains(confirm.body, want) {
+			t.Errorf("confirmation page lacks %q", want)
+		}
+	}
+	unticked := ifsPublishForm(t, ts, 2024)
+	unticked.Del("confirm")
+	if res := ts.post(t, "/ifs/2024/publish", unticked); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Confirm that you have checked the statement") {
+		t.Fatalf("unconfirmed publish: %d", res.status)
+	}
+	// A change after the manager checked refuses the publication.
+	stale := ifsPublishForm(t, ts, 2024)
+	stale.Set("checksum", strings.Repeat("0", 64))
+	if res := ts.post(t, "/ifs/2024/publish", stale); res.status != http.StatusConflict || !strings.Contains(res.body, "nothing was published") {
+		t.Fatalf("stale publish: %d", res.status)
+	}
+	res := ts.post(t, "/ifs/2024/publish", ifsPublishForm(t, ts, 2024))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -505,7 +526,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 
 	// Republishing makes a new snapshot with the new figures and a new
 	// checksum; the old one is kept.
-	res = ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	res = ts.post(t, "/ifs/2024/publish", ifsPublishForm(t, ts, 2024))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("republish: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -575,7 +596,10 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
-	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	if confirm := ts.get(t, "/ifs/2024/publish"); strings.Contains(confirm.body, "Publish the statement</button>") || !strings.Contains(confirm.body, "does not reconcile") {
+		t.Error("the confirmation page offers to publish a statement that does not reconcile")
+	}
+	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}, "confirm": {"yes"}, "checksum": {strings.Repeat("0", 64)}})
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("publish of a tampered ledger: %d", res.status)
 	}
@@ -632,3 +656,18 @@ func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
 }
 
 func ifsID(id int64) string { return strconv.FormatInt(id, 10) }
+
+var ifsChecksumField = regexp.MustCompile(`name="checksum" value="([0-9a-f]{64})"`)
+
+// ifsPublishForm is the confirmation page's form, ticked: its CSRF token
+// and the checksum of what the page showed.
+func ifsPublishForm(t *testing.T, ts *testServer, year int) url.Values {
+	t.Helper()
+	path := "/ifs/" + strconv.Itoa(year) + "/publish"
+	page := ts.get(t, path)
+	m := ifsChecksumField.FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("%s: no checksum on the confirmation page (%d)", path, page.status)
+	}
+	return url.Values{"csrf_token": {ts.csrf(t, path)}, "checksum": {m[1]}, "confirm": {"yes"}}
+}

@@ -231,6 +231,7 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/ifs/{year}", app.ifsShow)
 			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
 			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)
+			r.With(app.requireRole(ifsPublishers...)).Get("/ifs/{year}/publish", app.ifsPublishConfirm)
 			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/{year}/publish", app.ifsPublish)
 			r.With(app.requireRole(ifsBorrowingMarkers...)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
 			// END ifs routes

@@ -192,6 +192,7 @@ var expectedAccess = map[string]access{
 	"GET /ifs/{year}":                  signedIn,
 	"GET /ifs/{year}/statement.csv":    signedIn,
 	"GET /ifs/{year}/published/{file}": signedIn,
+	"GET /ifs/{year}/publish":          access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
 	"POST /ifs/{year}/publish":         access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
 	"POST /ifs/{year}/borrowing":       access{roles: []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}},
 	// END ifs routes
