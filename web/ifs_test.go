@@ -101,7 +101,7 @@ func ifsProject(t *testing.T, app *Application, name, purpose string) int64 {
 
 func ifsAllocate(t *testing.T, app *Application, project, obligation int64, amount, date string) {
 	t.Helper()
-	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, project, obligation, ifsMoney(amount), ifsDate(date), "IFS fixture"); err != nil {
+	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, project, obligation, ifsMoney(amount), ifsDate(date), "IFS fixture", ""); err != nil {
 		t.Fatalf("allocate %s on %s: %v", amount, date, err)
 	}
 }

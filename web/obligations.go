@@ -139,6 +139,8 @@ func obligationInput(f *forms.Form) agreements.ObligationInput {
 		SchoolCategory:   f.Get("school_category"),
 		OpenSpaceM2:      f.Decimal("open_space_m2", "Open space", false, 0.01, 9999999999),
 		WorksDescription: f.Get("works_description"),
+		SpendingArea:     f.Get("spending_area"),
+		SpendingWard:     f.Get("spending_ward"),
 		ServiceArea:      f.Get("service_area"),
 		ContactName:      f.Get("contact_name"),
 		ContactEmail:     f.Get("contact_email"),
@@ -182,6 +184,8 @@ func obligationForm(o agreements.Obligation) *forms.Form {
 		f.Set("open_space_m2", o.OpenSpaceM2.String())
 	}
 	f.Set("works_description", o.WorksDescription)
+	f.Set("spending_area", o.SpendingArea)
+	f.Set("spending_ward", o.SpendingWard)
 	f.Set("service_area", o.ServiceArea)
 	f.Set("contact_name", o.ContactName)
 	f.Set("contact_email", o.ContactEmail)

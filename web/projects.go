@@ -300,7 +300,7 @@ func (app *Application) allocationCreate(w http.ResponseWriter, r *http.Request)
 	date := f.Date("date", "Date allocated", true)
 	var err error
 	if f.Valid() {
-		_, err = app.Ledger.AllocateToProject(r.Context(), app.actor(r), p.ID, obligationID, *amount, *date, f.Get("note"))
+		_, err = app.Ledger.AllocateToProject(r.Context(), app.actor(r), p.ID, obligationID, *amount, *date, f.Get("note"), f.Get("override_reason"))
 	} else {
 		err = f.Errors // already on the form
 	}
@@ -313,7 +313,7 @@ func (app *Application) allocationCreate(w http.ResponseWriter, r *http.Request)
 			app.serverError(w, r, err)
 			return
 		}
-		orderErrors(f, []string{"obligation", "amount", "date", "note"})
+		orderErrors(f, []string{"obligation", "amount", "date", "note", "override_reason"})
 		app.renderAllocationForm(w, r, http.StatusUnprocessableEntity, p, f)
 		return
 	}

@@ -222,7 +222,7 @@ func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T)
 	ob := projObligation(t, app, agreementID, "education", "3.1", 120)
 	projReceive(t, app, ob, projDate(2025, 1, 10), "1000")
 	p := projCreate(t, app, "Ashford Primary expansion")
-	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("700"), projDate(2025, 2, 1), ""); err != nil {
+	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("700"), projDate(2025, 2, 1), "", ""); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/projects/%d", p.ID)
@@ -259,7 +259,7 @@ func TestSpendFormDrawsSoonestDeadlineFirstAndThePageShowsWhereItCameFrom(t *tes
 	p := projCreate(t, app, "Ashford Primary expansion")
 	ctx := context.Background()
 	for _, ob := range []int64{later, sooner} {
-		if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("300"), projDate(2025, 1, 1), ""); err != nil {
+		if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("300"), projDate(2025, 1, 1), "", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -310,7 +310,7 @@ func TestProjectsListAndCSVShowWhatTheFiltersSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, school.ID, ob, decimal.RequireFromString("750.5"), projDate(2025, 2, 1), ""); err != nil {
+	if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, school.ID, ob, decimal.RequireFromString("750.5"), projDate(2025, 2, 1), "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Ledger.SpendOnProject(ctx, audit.Actor{Label: "test"}, school.ID, decimal.RequireFromString("250"), projDate(2025, 3, 1), "INV-1", ""); err != nil {

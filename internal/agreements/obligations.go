@@ -47,6 +47,11 @@ type ObligationInput struct {
 	OpenSpaceM2      *decimal.Decimal
 	WorksDescription string
 
+	// Where the money may be spent, as the agreement says: free text
+	// ("within 2 miles of the site") and the ward or parish.
+	SpendingArea string
+	SpendingWard string
+
 	ServiceArea  string
 	ContactName  string
 	ContactEmail string
@@ -65,7 +70,7 @@ var SchoolCategories = []struct{ Code, Label string }{
 func (in *ObligationInput) normalise() {
 	for _, s := range []*string{&in.Kind, &in.PurposeCode, &in.ClauseRef, &in.Description, &in.Phase, &in.TriggerType,
 		&in.TriggerDetail, &in.Index, &in.PaymentDueFrom, &in.InterestTerms, &in.SchoolCategory, &in.WorksDescription,
-		&in.ServiceArea, &in.ContactName, &in.ContactEmail} {
+		&in.SpendingArea, &in.SpendingWard, &in.ServiceArea, &in.ContactName, &in.ContactEmail} {
 		*s = strings.TrimSpace(*s)
 	}
 	in.ContactEmail = strings.ToLower(in.ContactEmail)
@@ -157,6 +162,12 @@ func (in *ObligationInput) validate(errs *forms.Errors) {
 	if in.SchoolPlaces != nil && in.SchoolCategory == "" {
 		errs.Add("school_category", "Select the category of school for the school places")
 	}
+	if len([]rune(in.SpendingArea)) > 500 {
+		errs.Add("spending_area", "Where the money may be spent must be 500 characters or fewer")
+	}
+	if len([]rune(in.SpendingWard)) > 100 {
+		errs.Add("spending_ward", "Ward or parish must be 100 characters or fewer")
+	}
 	if in.ContactEmail != "" {
 		if a, err := mail.ParseAddress(in.ContactEmail); err != nil || a.Address != in.ContactEmail {
 			errs.Add("contact_email", "Enter the contact's e-mail address in the correct format, like name@example.gov.uk")
@@ -190,6 +201,7 @@ func (in ObligationInput) apply(o *Obligation) {
 	o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum = in.SpendByMonths, in.ReturnUnspent, in.InterestTerms, in.MaintenanceSum
 	o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription = in.Units, in.SchoolPlaces, in.SchoolCategory, in.OpenSpaceM2, in.WorksDescription
 	o.ServiceArea, o.ContactName, o.ContactEmail = in.ServiceArea, in.ContactName, in.ContactEmail
+	o.SpendingArea, o.SpendingWard = in.SpendingArea, in.SpendingWard
 }
 
 // auditView is what the audit trail keeps of an obligation's terms.
@@ -212,6 +224,8 @@ func (o Obligation) auditView() map[string]any {
 		"contact name":      o.ContactName,
 		"contact email":     o.ContactEmail,
 		"works description": o.WorksDescription,
+		"spending area":     o.SpendingArea,
+		"spending ward":     o.SpendingWard,
 	}
 	if o.TriggerType != nil {
 		m["trigger"] = string(*o.TriggerType)

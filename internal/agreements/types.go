@@ -363,6 +363,10 @@ type Obligation struct {
 	OpenSpaceM2      *decimal.Decimal
 	WorksDescription string
 
+	// SpendingArea and SpendingWard restrict where the money may be spent.
+	SpendingArea string
+	SpendingWard string
+
 	ServiceArea  string
 	ContactName  string
 	ContactEmail string

@@ -99,7 +99,9 @@ func (m *moneyDB) record(obligationID int64, kind, on, amount string) error {
 		project = &m.projectID
 	}
 	return m.svc.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, $2, $3, $4, $5)`,
+		// The test project pools every purpose's money: a reason says so.
+		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason)
+			VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 = 'allocation' THEN 'Test project pools every purpose' ELSE '' END)`,
 			obligationID, kind, on, amount, project)
 		return err
 	})

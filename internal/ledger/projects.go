@@ -447,6 +447,8 @@ type AllocatableObligation struct {
 	ClauseRef          string
 	PurposeCode        string
 	PurposeName        string
+	SpendingArea       string // where the agreement says the money may be spent
+	SpendingWard       string
 	Unallocated        decimal.Decimal
 	EarliestDeadline   *time.Time // of the receipt shares with unallocated money; nil when none has a deadline
 }
@@ -468,6 +470,8 @@ type ProjectSource struct {
 	ClauseRef          string
 	PurposeCode        string
 	PurposeName        string
+	SpendingArea       string // where the agreement says the money may be spent
+	SpendingWard       string
 	Allocated          decimal.Decimal // to this project, net of de-allocations
 	Spent              decimal.Decimal // by this project
 	// The obligation's receipt share with unspent money and the soonest
@@ -679,10 +683,17 @@ func lockProject(ctx context.Context, tx pgx.Tx, projectID int64) (Project, erro
 // to a project. The rules are checked here for a clear message and again
 // by the database at commit, which has the final word (its refusal is
 // reported on the amount).
-func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, projectID, obligationID int64, amount decimal.Decimal, date time.Time, note string) (Entry, error) {
+//
+// Money is spent on what the agreement says it is for: an obligation's
+// money may go to a project of another purpose only with the officer's
+// reason (override), audited and kept on the allocation.
+func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, projectID, obligationID int64, amount decimal.Decimal, date time.Time, note, override string) (Entry, error) {
 	errs := &forms.Errors{}
 	today := s.Today()
-	note = strings.TrimSpace(note)
+	note, override = strings.TrimSpace(note), strings.TrimSpace(override)
+	if len([]rune(override)) > 2000 {
+		errs.Add("override_reason", "Reason must be 2,000 characters or fewer")
+	}
 	if obligationID == 0 {
 		errs.Add("obligation", "Select the obligation whose money to allocate")
 	}
@@ -712,6 +723,17 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 		if !ob.Monetary {
 			errs.Add("obligation", "Only money can be allocated: choose a financial contribution or monitoring fee")
 		}
+		match, err := purposesMatch(ctx, tx, ob.PurposeCode, project.PurposeCode)
+		if err != nil {
+			return err
+		}
+		if !match && override == "" {
+			errs.Add("override_reason", "This obligation's money is for "+strings.ToLower(ob.PurposeName)+", not "+
+				strings.ToLower(project.PurposeName)+": enter why the agreement allows it to be spent on this project, or choose another obligation")
+		}
+		if match {
+			override = "" // nothing to override
+		}
 		if errs.Any() {
 			return errs
 		}
@@ -729,12 +751,16 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 			return errs
 		}
 		pid := projectID
-		entry = Entry{ObligationID: obligationID, Kind: KindAllocation, Date: date, Amount: amount, ProjectID: &pid, Note: note}
+		entry = Entry{ObligationID: obligationID, Kind: KindAllocation, Date: date, Amount: amount, ProjectID: &pid, Note: note, OverrideReason: override}
 		if entry.ID, err = insertEntry(ctx, tx, entry, actor.UserID); err != nil {
 			return err
 		}
 		summary := "Allocated " + money.Format(amount) + " of " + ob.label() + " to project " + project.Name + " on " + date.Format("2 January 2006")
-		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "note": note}
+		if override != "" {
+			summary += ", outside its purpose (" + override + ")"
+		}
+		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "note": note,
+			"purpose override": override}
 		return auditProjectMove(ctx, tx, actor, "project.allocate", "ledger.allocation", projectID, obligationID, summary, view)
 	})
 	if err != nil {
@@ -959,6 +985,7 @@ type obligationMoney struct {
 	ID                 int64
 	AgreementReference string
 	ClauseRef          string
+	PurposeCode        string
 	PurposeName        string
 	Monetary           bool
 }

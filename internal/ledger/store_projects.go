@@ -208,7 +208,7 @@ func projectServiceAreas(ctx context.Context, q store.Querier) ([]string, error)
 // the soonest deadline of their receipt shares that still have some.
 func allocatableObligations(ctx context.Context, q store.Querier) ([]AllocatableObligation, error) {
 	rows, err := q.Query(ctx, `
-		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name,
+		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, o.spending_area, o.spending_ward,
 		       b.received - b.returned - b.allocated,
 		       (SELECT min(s.deadline) FROM receipt_share_balances s WHERE s.obligation_id = o.id AND s.unallocated > 0)
 		FROM obligation_balances b
@@ -218,7 +218,7 @@ func allocatableObligations(ctx context.Context, q store.Querier) ([]Allocatable
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
 		WHERE b.received - b.returned - b.allocated > 0
 		  AND o.kind IN ('financial', 'monitoring-fee')
-		ORDER BY 9 NULLS LAST, upper(a.reference), o.id`)
+		ORDER BY 11 NULLS LAST, upper(a.reference), o.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list allocatable obligations: %w", err)
 	}
@@ -227,7 +227,7 @@ func allocatableObligations(ctx context.Context, q store.Querier) ([]Allocatable
 	for rows.Next() {
 		var o AllocatableObligation
 		if err := rows.Scan(&o.ID, &o.AgreementID, &o.AgreementReference, &o.DevelopmentName, &o.ClauseRef, &o.PurposeCode, &o.PurposeName,
-			&o.Unallocated, &o.EarliestDeadline); err != nil {
+			&o.SpendingArea, &o.SpendingWard, &o.Unallocated, &o.EarliestDeadline); err != nil {
 			return nil, fmt.Errorf("list allocatable obligations: %w", err)
 		}
 		out = append(out, o)
@@ -248,7 +248,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 			WHERE e.project_id = $1
 			GROUP BY e.obligation_id
 		)
-		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, m.allocated, m.spent,
+		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, o.spending_area, o.spending_ward, m.allocated, m.spent,
 		       s.deadline, coalesce(s.unspent, 0), coalesce(s.unallocated, 0)
 		FROM m
 		JOIN obligations o ON o.id = m.obligation_id
@@ -270,7 +270,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 	for rows.Next() {
 		var s ProjectSource
 		if err := rows.Scan(&s.ObligationID, &s.AgreementID, &s.AgreementReference, &s.DevelopmentName, &s.ClauseRef, &s.PurposeCode, &s.PurposeName,
-			&s.Allocated, &s.Spent, &s.EarliestDeadline, &s.ShareUnspent, &s.ShareUnallocated); err != nil {
+			&s.SpendingArea, &s.SpendingWard, &s.Allocated, &s.Spent, &s.EarliestDeadline, &s.ShareUnspent, &s.ShareUnallocated); err != nil {
 			return nil, fmt.Errorf("list project sources: %w", err)
 		}
 		out = append(out, s)
@@ -282,7 +282,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 // the obligation each moved money of.
 func projectMovements(ctx context.Context, q store.Querier, projectID int64) ([]ProjectMovement, error) {
 	rows, err := q.Query(ctx, `
-		SELECT e.id, e.obligation_id, e.kind, e.entry_date, e.amount, e.note,
+		SELECT e.id, e.obligation_id, e.kind, e.entry_date, e.amount, e.note, e.override_reason,
 		       (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id),
 		       coalesce(u.name, 'system'), e.recorded_at, a.reference, pu.name, o.clause_ref
 		FROM ledger_entries e
@@ -300,7 +300,7 @@ func projectMovements(ctx context.Context, q store.Querier, projectID int64) ([]
 	for rows.Next() {
 		var m ProjectMovement
 		var kind string
-		if err := rows.Scan(&m.ID, &m.ObligationID, &kind, &m.Date, &m.Amount, &m.Note, &m.ReversedByID, &m.RecordedBy, &m.RecordedAt,
+		if err := rows.Scan(&m.ID, &m.ObligationID, &kind, &m.Date, &m.Amount, &m.Note, &m.OverrideReason, &m.ReversedByID, &m.RecordedBy, &m.RecordedAt,
 			&m.AgreementReference, &m.PurposeName, &m.ClauseRef); err != nil {
 			return nil, fmt.Errorf("list project allocations: %w", err)
 		}
@@ -387,11 +387,11 @@ func obligationForMoney(ctx context.Context, q store.Querier, id int64) (obligat
 	var o obligationMoney
 	var kind string
 	err := q.QueryRow(ctx, `
-		SELECT o.id, a.reference, o.clause_ref, pu.name, o.kind
+		SELECT o.id, a.reference, o.clause_ref, o.purpose_code, pu.name, o.kind
 		FROM obligations o
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
-		WHERE o.id = $1`, id).Scan(&o.ID, &o.AgreementReference, &o.ClauseRef, &o.PurposeName, &kind)
+		WHERE o.id = $1`, id).Scan(&o.ID, &o.AgreementReference, &o.ClauseRef, &o.PurposeCode, &o.PurposeName, &kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, store.ErrNotFound
 	}
@@ -437,4 +437,15 @@ func earliestUnspentDeadlines(ctx context.Context, q store.Querier, ids []int64)
 		out[id] = deadline
 	}
 	return out, rows.Err()
+}
+
+// purposesMatch is the database's rule (purposes_match, migration 00022):
+// the same purpose, or two under the same national purpose.
+func purposesMatch(ctx context.Context, q store.Querier, a, b string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT coalesce(purposes_match($1, $2), false)`, a, b).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("compare purposes: %w", err)
+	}
+	return ok, nil
 }

@@ -141,13 +141,13 @@ func loadDemoLedger(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return fmt.Errorf("demo project: %w", err)
 	}
-	if _, err := svc.AllocateToProject(ctx, seedActor, school.ID, edu, decimal.RequireFromString("500000"), *day(2022, 6, 1), "Cabinet approval 14 May 2022"); err != nil {
+	if _, err := svc.AllocateToProject(ctx, seedActor, school.ID, edu, decimal.RequireFromString("500000"), *day(2022, 6, 1), "Cabinet approval 14 May 2022", ""); err != nil {
 		return fmt.Errorf("demo allocation: %w", err)
 	}
 	if _, err := svc.SpendOnProject(ctx, seedActor, school.ID, decimal.RequireFromString("320000"), *day(2023, 9, 29), "Contractor valuation 4, certificate AVP-004", "PO-77120"); err != nil {
 		return fmt.Errorf("demo spend: %w", err)
 	}
-	if _, err := svc.AllocateToProject(ctx, seedActor, bus.ID, transport, decimal.RequireFromString("150000"), *day(2024, 2, 1), "Transport capital programme 2024/25"); err != nil {
+	if _, err := svc.AllocateToProject(ctx, seedActor, bus.ID, transport, decimal.RequireFromString("150000"), *day(2024, 2, 1), "Transport capital programme 2024/25", ""); err != nil {
 		return fmt.Errorf("demo allocation: %w", err)
 	}
 	return nil
