@@ -10,6 +10,7 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
+	"github.com/s106monitor/s106/internal/store"
 )
 
 // Worked fixtures, one per rule of the statement, each with its figures
@@ -309,4 +310,71 @@ func TestIFS2019StatementIgnoresLaterEntriesInEverySection(t *testing.T) {
 	// Today's figures are different, which is the point.
 	_, rows = ifsRows(t, app, 2025)
 	ifsWant(t, "2025/26", rows, map[string]string{"project/" + ifsID(mill) + ".allocated": "50000.00", "project/" + ifsID(mill) + ".spent": "25000.00"})
+}
+
+// Rule 10. Overpayments are held, not secured: the part of a payment
+// above what was invoiced is no money "received under planning
+// obligations" (paragraph 3(b)) until it is assigned to one.
+//
+//	24/S106/S signed 1 April 2024: o1 education £10,000, invoiced £10,000
+//	on 15 April 2024; o2 health £2,000, never invoiced
+//	1 May 2024: £12,500 paid for o1: £10,000 secured, £2,500 held in suspense
+//	a refund of £3,000 is refused (only £2,500 is held); £1,000 refunded 1 June 2024
+//	10 April 2025: the remaining £1,500 assigned to o2 (a receipt of o2 that day)
+//
+// By hand: 2024/25 (b) 10,000 and (i) 10,000 (the £2,500 is in no item);
+// 2025/26 (b) 1,500 (the assignment); suspense 2,500 − 1,000 − 1,500 = 0.
+func TestIFSOverpaymentIsHeldInSuspenseThenRefundedAndAssigned(t *testing.T) {
+	app := ifsApp(t)
+	ctx := context.Background()
+	actor := audit.Actor{Label: "test"}
+	a, _ := ifsAgreement(t, app, "24/S106/S", "2024-04-01")
+	o1 := ifsObligation(t, app, a, "financial", "education", "10000", "")
+	o2 := ifsObligation(t, app, a, "financial", "health", "2000", "")
+	if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reference)
+		VALUES ($1, 'invoice', '2024-04-15', 10000, 'INV-S1')`, o1); err != nil {
+		t.Fatal(err)
+	}
+	in := ledger.ReceiptInput{ReceivedOn: ifsPtr(ifsDate("2024-05-01")), Payer: "Harbour Homes plc", Total: ifsPtr(ifsMoney("12500")),
+		Shares: []ledger.ShareInput{{Row: 1, ObligationID: o1, Amount: ifsPtr(ifsMoney("12500"))}}}
+	rec, err := app.Ledger.RecordReceipt(ctx, actor, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Held.Equal(ifsMoney("2500")) || len(rec.Shares) != 1 || !rec.Shares[0].Amount.Equal(ifsMoney("10000")) {
+		t.Fatalf("receipt held %s, shares %+v", rec.Held, rec.Shares)
+	}
+	_, rows := ifsRows(t, app, 2024)
+	ifsWant(t, "2024/25 held", rows, map[string]string{"b": "10000.00", "i": "10000.00"})
+
+	// More than is held cannot be refunded, by the service or the database.
+	var ferrs *forms.Errors
+	err = app.Ledger.RefundSuspense(ctx, actor, rec.ID, ledger.SuspenseMove{Date: ifsPtr(ifsDate("2024-06-01")), Amount: ifsPtr(ifsMoney("3000")), Reason: "Asked for it back"})
+	if !errors.As(err, &ferrs) || !strings.Contains(ferrs.Get("amount"), "Only £2,500.00") {
+		t.Fatalf("refund of more than is held: %v", err)
+	}
+	_, err = app.DB.Pool.Exec(ctx, `INSERT INTO suspense_entries (receipt_id, kind, entry_date, amount, reason) VALUES ($1, 'refund', '2024-06-01', 3000, 'raw')`, rec.ID)
+	if !store.IsCheckViolation(err, "suspense_never_below_zero") {
+		t.Fatalf("raw refund of more than is held: %v", err)
+	}
+	if err := app.Ledger.RefundSuspense(ctx, actor, rec.ID, ledger.SuspenseMove{Date: ifsPtr(ifsDate("2024-06-01")), Amount: ifsPtr(ifsMoney("1000")),
+		Reference: "BACS 7781", Reason: "The developer asked for part of the overpayment back"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Ledger.AssignSuspense(ctx, actor, rec.ID, ledger.SuspenseMove{ObligationID: o2, Date: ifsPtr(ifsDate("2025-04-10")),
+		Amount: ifsPtr(ifsMoney("1500")), Reason: "The developer asked us to put the rest towards the health contribution"}); err != nil {
+		t.Fatal(err)
+	}
+	_, rows = ifsRows(t, app, 2024)
+	ifsWant(t, "2024/25 after", rows, map[string]string{"b": "10000.00", "i": "10000.00"})
+	_, rows = ifsRows(t, app, 2025)
+	ifsWant(t, "2025/26", rows, map[string]string{"b": "1500.00", "i": "11500.00"})
+	items, err := app.Ledger.Suspense(ctx)
+	if err != nil || len(items) != 1 || !items[0].Balance.IsZero() || len(items[0].Entries) != 3 {
+		t.Fatalf("suspense %+v %v", items, err)
+	}
+	var drift int
+	if err := app.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM derived_totals_drift`).Scan(&drift); err != nil || drift != 0 {
+		t.Errorf("derived totals drift %d %v", drift, err)
+	}
 }

@@ -130,7 +130,11 @@ func (app *Application) receiptCreate(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.flash(r, "Payment of "+money.Format(rec.Total)+" recorded.")
+	if rec.Held.IsPositive() {
+		app.flash(r, "Payment of "+money.Format(rec.Total)+" recorded. "+money.Format(rec.Held)+" of it is more than was invoiced and is held in suspense.")
+	} else {
+		app.flash(r, "Payment of "+money.Format(rec.Total)+" recorded.")
+	}
 	http.Redirect(w, r, "/receipts/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
 }
 

@@ -116,6 +116,9 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Get("/receipts/new", app.receiptNew)
 			r.With(officer).Post("/receipts", app.receiptCreate)
 			r.Get("/receipts/{id}", app.receiptShow)
+			r.Get("/suspense", app.suspenseList)
+			r.Get("/suspense/{id}", app.suspenseShow)
+			r.With(officer).Post("/suspense/{id}", app.suspenseMove)
 
 			r.Get("/projects", app.projectsList)
 			r.Get("/projects.csv", app.projectsCSV)

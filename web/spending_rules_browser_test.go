@@ -9,7 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -63,4 +65,46 @@ func TestOfficerAllocatesOutsideThePurposeWithAReasonInTheBrowser(t *testing.T) 
 	if !strings.Contains(page, "Outside the obligation's purpose: Clause 5.1") || !strings.Contains(page, "within 2 miles of the site (Ashby)") {
 		t.Errorf("the obligation page does not show the override and the area:\n%s", page)
 	}
+}
+
+// An officer records an overpayment, finds it on the suspense page and
+// refunds part of it: the page lists it, refuses an unchosen action, then
+// records the refund. Checked with axe at 320 px.
+func TestOfficerRefundsAnOverpaymentFromTheSuspensePageInTheBrowser(t *testing.T) {
+	app := newTestApp(t)
+	app.Now = func() time.Time { return projToday }
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	agreementID := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
+	ob := projObligation(t, app, agreementID, "education", "3.1", 120)
+	ctx := context.Background()
+	if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount) VALUES ($1, 'invoice', '2024-01-02', 1000)`, ob); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := app.Ledger.RecordReceipt(ctx, audit.Actor{Label: "test"}, ledger.ReceiptInput{ReceivedOn: ifsPtr(projDate(2024, 2, 1)), Payer: "Harbour Homes plc",
+		Total: ifsPtr(ifsMoney("1250")), Shares: []ledger.ShareInput{{Row: 1, ObligationID: ob, Amount: ifsPtr(ifsMoney("1250"))}}})
+	if err != nil || !rec.Held.Equal(ifsMoney("250")) {
+		t.Fatalf("overpayment: %+v %v", rec, err)
+	}
+	ts := newTestServer(t, app)
+	tab := officerTab(t, ts, "officer@test.example")
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(320, 800), chromedp.Navigate(ts.URL+"/suspense")); err != nil {
+		t.Fatal(err)
+	}
+	checkNarrow(t, tab, "suspense page")
+	clickTo(t, tab, `main a[href="/suspense/`+fmt.Sprint(rec.ID)+`"]`)
+	checkNarrow(t, tab, "a payment's suspense")
+	fill(t, tab, map[string]string{"amount": "100", "reason": "The developer asked for it back"})
+	clickTo(t, tab, `main form[method=post] button[type=submit]`)
+	summary, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if !strings.Contains(summary, "Select whether to refund the money or assign it") {
+		t.Fatalf("refusal %q", summary)
+	}
+	checkNarrow(t, tab, "suspense form with an error")
+	click(t, tab, "action")
+	clickTo(t, tab, `main form[method=post] button[type=submit]`)
+	page, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
+	if !strings.Contains(page, "Refunded to the payer") || !strings.Contains(page, "£150.00") {
+		t.Errorf("after the refund:\n%s", page)
+	}
+	checkNarrow(t, tab, "suspense after a refund")
 }

@@ -136,6 +136,8 @@ var invariantMessages = map[string]string{
 	"ledger_reversal_amount":                "A reversal must be for the amount of the entry it reverses.",
 	"ledger_reversal_same_obligation":       "A reversal must be of an entry of the same obligation.",
 	"ledger_entries_reverses_id_key":        "That entry has already been reversed.",
+	"suspense_never_below_zero":             "That would refund or assign more than the payment holds in suspense on that date.",
+	"ledger_allocation_purpose":             "This obligation's money is for another purpose: enter why the agreement allows it to be spent on this project.",
 }
 
 // InvariantError reports which ledger rule a change would break, as a

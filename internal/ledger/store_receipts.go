@@ -23,9 +23,12 @@ func obligationKind(ctx context.Context, q store.Querier, id int64) (string, err
 func receiptByID(ctx context.Context, q store.Querier, id int64) (Receipt, error) {
 	var r Receipt
 	err := q.QueryRow(ctx, `
-		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at
-		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by WHERE r.id = $1`, id).
-		Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt)
+		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at,
+		       coalesce(s.held, 0), coalesce(s.balance, 0)
+		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by
+		LEFT JOIN suspense_balances s ON s.receipt_id = r.id
+		WHERE r.id = $1`, id).
+		Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt, &r.Held, &r.Suspense)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, store.ErrNotFound
 	}
