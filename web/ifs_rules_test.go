@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
@@ -376,5 +377,56 @@ func TestIFSOverpaymentIsHeldInSuspenseThenRefundedAndAssigned(t *testing.T) {
 	var drift int
 	if err := app.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM derived_totals_drift`).Scan(&drift); err != nil || drift != 0 {
 		t.Errorf("derived totals drift %d %v", drift, err)
+	}
+}
+
+// Rule 11. Paragraph 3(f): money "spent by the authority (including
+// transferring it to another person to spend)". A transfer is its own
+// entry naming the recipient; it draws on allocated money as a spend does.
+//
+//	24/S106/T signed 1 April 2024: o health £30,000, received 1 May 2024
+//	Ashby surgery extension (decided 1 April 2024): £30,000 allocated 1 June 2024;
+//	£20,000 transferred to Wessex Vale NHS Trust (their ref WV-NHS-118) on 1 September 2024
+//	a further £15,000 transfer is refused: only £10,000 is allocated and unspent
+//
+// By hand, 2024/25: (f) 20,000, of which transferred 20,000; (h)(i) Ashby
+// surgery extension 20,000; (e) 30,000 − 20,000 = 10,000; (i) 10,000. The
+// data standard reports the transfer as "transferred".
+func TestIFSTransferToAnotherBodyCountsAsSpentInF(t *testing.T) {
+	app := ifsApp(t)
+	ctx := context.Background()
+	actor := audit.Actor{Label: "test"}
+	a, _ := ifsAgreement(t, app, "24/S106/T", "2024-04-01")
+	o := ifsObligation(t, app, a, "financial", "health", "30000", "")
+	ifsReceipt(t, app, "2024-05-01", "30000", o, "30000")
+	p := ifsDecidedProject(t, app, "Ashby surgery extension", "health", "2024-04-01")
+	ifsAllocate(t, app, p, o, "30000", "2024-06-01")
+	trust := ledger.Transfer{To: "Wessex Vale NHS Trust", Reference: "WV-NHS-118"}
+	if _, err := app.Ledger.TransferFromProject(ctx, actor, p, ifsMoney("20000"), ifsDate("2024-09-01"), "Transfer agreement TA-7", "", trust); err != nil {
+		t.Fatal(err)
+	}
+	_, err := app.Ledger.TransferFromProject(ctx, actor, p, ifsMoney("15000"), ifsDate("2024-10-01"), "Transfer agreement TA-8", "", trust)
+	var ferrs *forms.Errors
+	if !errors.As(err, &ferrs) || !strings.Contains(ferrs.Get("amount"), "Only £10,000.00") {
+		t.Fatalf("transfer of more than is allocated: %v", err)
+	}
+	// The database refuses it too: a transfer is a spend.
+	_, err = app.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, evidence, transfer_to)
+		VALUES ($1, 'spend', '2024-10-01', 15000, $2, 'raw', 'Wessex Vale NHS Trust')`, o, p)
+	if !store.IsCheckViolation(err, "ledger_spent_within_allocated") {
+		t.Fatalf("raw transfer of more than is allocated: %v", err)
+	}
+	_, rows := ifsRows(t, app, 2024)
+	ifsWant(t, "2024/25", rows, map[string]string{"f": "20000.00", "f.transferred": "20000.00", "h.i/" + ifsID(p): "20000.00",
+		"e": "10000.00", "i": "10000.00"})
+	year := 2024
+	files, err := datastandard.Export(ctx, app.DB.Pool, datastandard.Options{Organisation: "local-authority:TST", Year: &year})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name == datastandard.TransactionFile && !strings.Contains(string(f.Data), "Transferred to Wessex Vale NHS Trust for Ashby surgery extension,24/S106/T/"+ifsID(o)+",transferred,20000.00") {
+			t.Errorf("transactions lack the transfer:\n%s", f.Data)
+		}
 	}
 }

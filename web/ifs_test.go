@@ -306,6 +306,7 @@ s106-report,d.school-places,School places to be provided under planning obligati
 s106-report,e,Money allocated during the year and not spent by its end,45000.00
 s106-report,e.allocated-unspent-at-year-end,All money allocated and not spent at the end of the year,51000.00
 s106-report,f,Money spent during the year (including money transferred to another body to spend),67000.00
+s106-report,f.transferred,Of which transferred to another body to spend,0.00
 s106-report,g/%[1]d,Mill Lane Primary extension,20000.00
 s106-report,g/%[3]d,Station Road junction,25000.00
 s106-report,h.i/%[1]d,Mill Lane Primary extension,50000.00

@@ -428,7 +428,11 @@ func (app *Application) spendCreate(w http.ResponseWriter, r *http.Request) {
 	var err error
 	var entries []ledger.Entry
 	if f.Valid() {
-		entries, err = app.Ledger.SpendOnProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"))
+		if to := (ledger.Transfer{To: f.Get("transfer_to"), Reference: f.Get("transfer_reference")}); to.To != "" || to.Reference != "" {
+			entries, err = app.Ledger.TransferFromProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"), to)
+		} else {
+			entries, err = app.Ledger.SpendOnProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"))
+		}
 	} else {
 		err = f.Errors // already on the form
 	}
@@ -441,7 +445,7 @@ func (app *Application) spendCreate(w http.ResponseWriter, r *http.Request) {
 			app.serverError(w, r, err)
 			return
 		}
-		orderErrors(f, []string{"amount", "date", "evidence", "reference"})
+		orderErrors(f, []string{"amount", "date", "evidence", "reference", "transfer_to", "transfer_reference"})
 		app.renderSpendForm(w, r, http.StatusUnprocessableEntity, p, f)
 		return
 	}

@@ -85,6 +85,7 @@ func (s Statement) Rows() []Row {
 	add("e", "Money allocated during the year and not spent by its end", money(s.E))
 	add("e.allocated-unspent-at-year-end", "All money allocated and not spent at the end of the year", money(s.EAllUnspent))
 	add("f", "Money spent during the year (including money transferred to another body to spend)", money(s.F))
+	add("f.transferred", "Of which transferred to another body to spend", money(s.FTransferred))
 	for _, it := range s.G {
 		add(fmt.Sprintf("g/%d", it.ProjectID), it.Name, money(it.Amount))
 	}

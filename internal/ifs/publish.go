@@ -99,6 +99,14 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, chec
 		if !st.Reconciles() {
 			return &NotReconciledError{Statement: st}
 		}
+		// What the manager checked must be what is frozen.
+		sum, err := Checksum(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		if sum != checked {
+			return ErrChangedSinceChecked
+		}
 		rows := st.Rows()
 		page, err := html(st)
 		if err != nil {
@@ -108,13 +116,6 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, chec
 		std, err := datastandard.Export(ctx, tx, datastandard.Options{Organisation: s.Organisation, Year: &y, Public: true})
 		if err != nil {
 			return fmt.Errorf("data standard export: %w", err)
-		}
-		sum, err := Checksum(ctx, tx, year)
-		if err != nil {
-			return err
-		}
-		if sum != checked {
-			return ErrChangedSinceChecked
 		}
 		fig, err := json.Marshal(figures{Rows: rows, Statement: st})
 		if err != nil {

@@ -52,6 +52,9 @@ type Statement struct {
 	I           decimal.Decimal
 	ICommuted   decimal.Decimal
 
+	// FTransferred is the part of (f) transferred to other bodies to spend.
+	FTransferred decimal.Decimal
+
 	Returned         decimal.Decimal
 	ReturnedInterest decimal.Decimal
 	HomesCompleted   []TenureCount
@@ -257,7 +260,7 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		touched                     bool
 	}
 	perProject := map[int64]*projSums{}
-	var interest, s278Received, s278Spent int64
+	var interest, transferred, s278Received, s278Spent int64
 	for i := range groups {
 		g := &groups[i]
 		info := obligations[g.obligationID]
@@ -305,8 +308,9 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		o.tb, o.te = o.tb+g.tb, o.te+g.te
 		o.ae += g.ae
 		interest += g.interestYear
+		transferred += g.transferredYear
 	}
-	st.ReturnedInterest = pence(interest)
+	st.ReturnedInterest, st.FTransferred = pence(interest), pence(transferred)
 
 	// (b), (c), (f), (h)(iii), (i), returned and the reconciliation per
 	// purpose, over section 106 obligations only.
@@ -683,6 +687,7 @@ type moneyGroup struct {
 	projectID                      int64 // 0: none (receipts, returns, invoices)
 	rb, re, sb, se, tb, te, ab, ae int64
 	earmarked                      int64
+	transferredYear                int64 // spend in the year that was a transfer to another body
 	interestYear, invoiced         int64
 }
 
@@ -720,9 +725,10 @@ func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]
 		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 0), 0)::bigint,
 		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 1), 0)::bigint,
 		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 2), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'invoice'), 0)::bigint
+		       coalesce(sum(c) FILTER (WHERE k = 'invoice'), 0)::bigint,
+		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 1 AND transfer), 0)::bigint
 		FROM (
-			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k,
+			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k, e.transfer_to <> '' AS transfer,
 			       CASE WHEN e.entry_date < $1 THEN 0 ELSE 1 END AS p,
 			       CASE WHEN e.kind NOT IN ('allocation', 'deallocation') THEN NULL
 			            WHEN d.on IS NULL OR d.on >= $2 THEN 2
@@ -744,7 +750,7 @@ func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]
 	for rows.Next() {
 		var g moneyGroup
 		var ry, sy, ty, ay int64
-		if err := rows.Scan(&g.obligationID, &g.projectID, &g.rb, &ry, &g.sb, &sy, &g.tb, &ty, &g.interestYear, &g.ab, &ay, &g.earmarked, &g.invoiced); err != nil {
+		if err := rows.Scan(&g.obligationID, &g.projectID, &g.rb, &ry, &g.sb, &sy, &g.tb, &ty, &g.interestYear, &g.ab, &ay, &g.earmarked, &g.invoiced, &g.transferredYear); err != nil {
 			return nil, err
 		}
 		g.re, g.se, g.te, g.ae = g.rb+ry, g.sb+sy, g.tb+ty, g.ab+ay

@@ -532,6 +532,7 @@ type ProjectSpend struct {
 	Date       time.Time
 	Evidence   string
 	Reference  string
+	Transfer   Transfer // set when the money was transferred to another body to spend
 	RecordedBy string
 	RecordedAt time.Time
 	Parts      []SpendPart
@@ -571,7 +572,7 @@ func (s *Service) ProjectSpends(ctx context.Context, projectID int64) ([]Project
 		n := len(out)
 		if n == 0 || !out[n-1].RecordedAt.Equal(e.RecordedAt) || !out[n-1].Date.Equal(e.Date) ||
 			out[n-1].Evidence != e.Evidence || out[n-1].Reference != e.Reference {
-			out = append(out, ProjectSpend{Date: e.Date, Evidence: e.Evidence, Reference: e.Reference, RecordedBy: e.RecordedBy, RecordedAt: e.RecordedAt})
+			out = append(out, ProjectSpend{Date: e.Date, Evidence: e.Evidence, Reference: e.Reference, Transfer: e.Transfer, RecordedBy: e.RecordedBy, RecordedAt: e.RecordedAt})
 			n++
 		}
 		out[n-1].Parts = append(out[n-1].Parts, e.SpendPart)
@@ -873,9 +874,44 @@ func orderSpendSources(sources []spendSource) {
 // transaction, audited on the project and on each obligation drawn from.
 // evidence (an invoice or certificate reference) is required.
 func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string) ([]Entry, error) {
+	return s.spendOnProject(ctx, actor, projectID, amount, date, evidence, reference, Transfer{})
+}
+
+// Transfer names the body money was transferred to, to spend, and its
+// reference for the transfer.
+type Transfer struct {
+	To        string
+	Reference string
+}
+
+// TransferFromProject records money of a project transferred to another
+// body to spend (a health trust, a parish council, the county council). It
+// is a spend (CIL Regulations Schedule 2 para 3(f): "spent by the
+// authority (including transferring it to another person to spend)"),
+// drawn on the project's allocations as a spend is, that names the
+// recipient and its reference.
+func (s *Service) TransferFromProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string, to Transfer) ([]Entry, error) {
+	to.To, to.Reference = strings.TrimSpace(to.To), strings.TrimSpace(to.Reference)
+	if to.To == "" {
+		errs := &forms.Errors{}
+		errs.Add("transfer_to", "Enter who the money was transferred to")
+		return nil, errs
+	}
+	return s.spendOnProject(ctx, actor, projectID, amount, date, evidence, reference, to)
+}
+
+func (s *Service) spendOnProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string, to Transfer) ([]Entry, error) {
 	errs := &forms.Errors{}
 	today := s.Today()
 	evidence, reference = strings.TrimSpace(evidence), strings.TrimSpace(reference)
+	switch {
+	case len([]rune(to.To)) > 200:
+		errs.Add("transfer_to", "Recipient must be 200 characters or fewer")
+	case len([]rune(to.Reference)) > 100:
+		errs.Add("transfer_reference", "Recipient's reference must be 100 characters or fewer")
+	case to.To == "" && to.Reference != "":
+		errs.Add("transfer_to", "Enter who the money was transferred to")
+	}
 	checkMoneyEvent(errs, amount, date, today, "Date spent")
 	switch {
 	case evidence == "":
@@ -958,21 +994,32 @@ func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, project
 			}
 			take := decimal.Min(remaining, src.available)
 			remaining = remaining.Sub(take)
-			e := Entry{ObligationID: src.obligation.ID, Kind: KindSpend, Date: date, Amount: take, ProjectID: &pid, Evidence: evidence, Reference: reference}
+			e := Entry{ObligationID: src.obligation.ID, Kind: KindSpend, Date: date, Amount: take, ProjectID: &pid, Evidence: evidence, Reference: reference,
+				TransferTo: to.To, TransferReference: to.Reference}
 			if e.ID, err = insertEntry(ctx, tx, e, actor.UserID); err != nil {
 				return err
 			}
 			out = append(out, e)
 			drawn = append(drawn, money.Format(take)+" from "+src.obligation.label())
-			summary := "Spent " + money.Format(take) + " on project " + project.Name + " on " + date.Format("2 January 2006") + " (evidence: " + evidence + ")"
+			verb := "Spent "
+			if to.To != "" {
+				verb = "Transferred to " + to.To + " "
+			}
+			summary := verb + money.Format(take) + " of project " + project.Name + " on " + date.Format("2 January 2006") + " (evidence: " + evidence + ")"
 			if err := audit.Record(ctx, tx, actor, "ledger.spend", "obligation", strconv.FormatInt(src.obligation.ID, 10), summary, nil,
-				map[string]any{"amount": take.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "evidence": evidence, "reference": reference}); err != nil {
+				map[string]any{"amount": take.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "evidence": evidence, "reference": reference,
+					"transferred to": to.To, "recipient's reference": to.Reference}); err != nil {
 				return err
 			}
 		}
+		verb := "Spent "
+		if to.To != "" {
+			verb = "Transferred to " + to.To + " "
+		}
 		return audit.Record(ctx, tx, actor, "project.spend", EntityProject, strconv.FormatInt(projectID, 10),
-			"Spent "+money.Format(amount)+" on "+date.Format("2 January 2006")+" (evidence: "+evidence+"), drawn as "+strings.Join(drawn, "; "), nil,
-			map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "evidence": evidence, "reference": reference, "drawn from": strings.Join(drawn, "; ")})
+			verb+money.Format(amount)+" on "+date.Format("2 January 2006")+" (evidence: "+evidence+"), drawn as "+strings.Join(drawn, "; "), nil,
+			map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "evidence": evidence, "reference": reference, "drawn from": strings.Join(drawn, "; "),
+				"transferred to": to.To, "recipient's reference": to.Reference})
 	})
 	if err != nil {
 		return nil, wrapProjectErr("spend on project", InvariantError(err, "amount"))

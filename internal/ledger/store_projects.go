@@ -318,6 +318,7 @@ type spendEntry struct {
 	Date       time.Time
 	Evidence   string
 	Reference  string
+	Transfer   Transfer
 	RecordedBy string
 	RecordedAt time.Time
 }
@@ -328,7 +329,7 @@ func projectSpendEntries(ctx context.Context, q store.Querier, projectID int64) 
 	rows, err := q.Query(ctx, `
 		SELECT e.id, e.obligation_id, a.reference, pu.name, o.clause_ref, e.amount,
 		       EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_id = e.id),
-		       e.entry_date, e.evidence, e.reference, coalesce(u.name, 'system'), e.recorded_at
+		       e.entry_date, e.evidence, e.reference, coalesce(u.name, 'system'), e.recorded_at, e.transfer_to, e.transfer_reference
 		FROM ledger_entries e
 		JOIN obligations o ON o.id = e.obligation_id
 		JOIN agreements a ON a.id = o.agreement_id
@@ -344,7 +345,7 @@ func projectSpendEntries(ctx context.Context, q store.Querier, projectID int64) 
 	for rows.Next() {
 		var s spendEntry
 		if err := rows.Scan(&s.EntryID, &s.ObligationID, &s.AgreementReference, &s.PurposeName, &s.ClauseRef, &s.Amount, &s.Reversed,
-			&s.Date, &s.Evidence, &s.Reference, &s.RecordedBy, &s.RecordedAt); err != nil {
+			&s.Date, &s.Evidence, &s.Reference, &s.RecordedBy, &s.RecordedAt, &s.Transfer.To, &s.Transfer.Reference); err != nil {
 			return nil, fmt.Errorf("list project spend: %w", err)
 		}
 		out = append(out, s)

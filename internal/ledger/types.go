@@ -55,6 +55,10 @@ type Entry struct {
 	Reference    string
 	Evidence     string
 	Note         string
+	// A spend that transferred the money to another body to spend names
+	// the recipient and its reference.
+	TransferTo        string
+	TransferReference string
 
 	// Invoice calculation.
 	BaseAmount       *decimal.Decimal
