@@ -921,3 +921,41 @@ func TestAllocationOutsideThePurposeNeedsAReason(t *testing.T) {
 	f.receive(local, pjDate(2024, 1, 10), "500")
 	f.allocate(p.ID, local, "500", pjDate(2025, 1, 1))
 }
+
+// Developers do pay early: a payment for an obligation not yet triggered
+// or invoiced is allowed, and flagged on the payment and in the list; one
+// for an obligation triggered and invoiced by then is not.
+func TestPaymentBeforeTheTriggerOrInvoiceIsAllowedAndFlagged(t *testing.T) {
+	t.Parallel()
+	f := newPJFixture(t)
+	early := f.obligation("financial", "education", "E", 0)
+	asked := f.obligation("financial", "health", "A", 0)
+	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date) VALUES ($1, 'trigger-met', '2024-01-01')`, asked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount) VALUES ($1, 'invoice', '2024-01-05', 500)`, asked); err != nil {
+		t.Fatal(err)
+	}
+	on := pjDate(2024, 2, 1)
+	total := pjD("800")
+	rec, err := f.svc.RecordReceipt(f.ctx, pjActor, ReceiptInput{ReceivedOn: &on, Payer: "Harbour Homes plc", Total: &total,
+		Shares: []ShareInput{{Row: 1, ObligationID: early, Amount: ptrD("300")}, {Row: 2, ObligationID: asked, Amount: ptrD("500")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range rec.Shares {
+		want := sh.ObligationID == early
+		if sh.PaidEarly() != want {
+			t.Errorf("obligation %d paid early = %v, want %v", sh.ObligationID, sh.PaidEarly(), want)
+		}
+		if want && sh.EarlyText() != "Paid before the trigger was met and before any invoice" {
+			t.Errorf("early text %q", sh.EarlyText())
+		}
+	}
+	page, err := f.svc.ListReceipts(f.ctx, listing.Parse(url.Values{}, ReceiptSorts, "received", true))
+	if err != nil || len(page.Items) != 1 || !page.Items[0].PaidEarly {
+		t.Fatalf("receipts list %+v %v", page.Items, err)
+	}
+}
+
+func ptrD(s string) *decimal.Decimal { d := pjD(s); return &d }

@@ -73,6 +73,26 @@ type ReceiptShare struct {
 	Reversed           bool
 	Invoiced           decimal.Decimal // the obligation's invoices in total
 	Received           decimal.Decimal // the obligation's receipts in total
+	// Paid early (allowed, flagged): by the day it arrived the obligation
+	// had no invoice, or its trigger was not met.
+	NotInvoiced   bool
+	TriggerNotMet bool
+}
+
+// PaidEarly reports whether the share came before it was asked for.
+func (s ReceiptShare) PaidEarly() bool { return s.NotInvoiced || s.TriggerNotMet }
+
+// EarlyText says why the share was paid early.
+func (s ReceiptShare) EarlyText() string {
+	switch {
+	case s.NotInvoiced && s.TriggerNotMet:
+		return "Paid before the trigger was met and before any invoice"
+	case s.NotInvoiced:
+		return "Paid before any invoice"
+	case s.TriggerNotMet:
+		return "Paid before the trigger was met"
+	}
+	return ""
 }
 
 // Shortfall is how much less than invoiced the obligation has received
