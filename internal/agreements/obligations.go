@@ -37,6 +37,12 @@ type ObligationInput struct {
 	PaymentDueDays *int
 	PaymentDueFrom string
 	SpendByMonths  *int
+	// When the spend-by clock starts (SpendByFromPayment by default):
+	// the event's name for SpendByFromEvent, and the event's date (once it
+	// happens) or the fixed date.
+	SpendByFrom    string
+	SpendByEvent   string
+	SpendByStart   *time.Time
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
@@ -56,6 +62,14 @@ type ObligationInput struct {
 	ContactName  string
 	ContactEmail string
 }
+
+// When an obligation's spend-by clock starts, as its agreement says.
+const (
+	SpendByFromPayment         = "payment"          // the date of each payment (the default)
+	SpendByFromFinalInstalment = "final-instalment" // the final instalment, once paid in full
+	SpendByFromEvent           = "event"            // a dated event, e.g. completion of the development
+	SpendByFromFixedDate       = "fixed-date"       // a fixed date
+)
 
 // SchoolCategories are the categories of school place the IFS reports.
 var SchoolCategories = []struct{ Code, Label string }{
@@ -148,6 +162,31 @@ func (in *ObligationInput) validate(errs *forms.Errors) {
 	if in.SpendByMonths == nil && in.ReturnUnspent {
 		errs.Add("spend_by_months", "Enter the spend-by period: unspent money cannot be returned without one")
 	}
+	in.SpendByEvent = strings.TrimSpace(in.SpendByEvent)
+	switch in.SpendByFrom {
+	case "":
+		in.SpendByFrom = SpendByFromPayment
+	case SpendByFromPayment, SpendByFromFinalInstalment:
+	case SpendByFromEvent:
+		if in.SpendByEvent == "" {
+			errs.Add("spend_by_event", "Enter the event the spend-by period runs from, for example completion of the development")
+		}
+	case SpendByFromFixedDate:
+		if in.SpendByStart == nil && errs.Get("spend_by_start") == "" {
+			errs.Add("spend_by_start", "Enter the date the spend-by period runs from")
+		}
+	default:
+		errs.Add("spend_by_from", "Select when the spend-by period starts")
+	}
+	if in.SpendByFrom != SpendByFromEvent {
+		in.SpendByEvent = ""
+	}
+	if in.SpendByFrom == SpendByFromPayment || in.SpendByFrom == SpendByFromFinalInstalment {
+		in.SpendByStart = nil
+	}
+	if len([]rune(in.SpendByEvent)) > 200 {
+		errs.Add("spend_by_event", "Event must be 200 characters or fewer")
+	}
 	if in.SchoolCategory != "" {
 		ok := false
 		for _, c := range SchoolCategories {
@@ -199,6 +238,7 @@ func (in ObligationInput) apply(o *Obligation) {
 	o.BaseDate, o.BaseIndexValue = in.BaseDate, in.BaseIndexValue
 	o.PaymentDueDays, o.PaymentDueFrom = in.PaymentDueDays, in.PaymentDueFrom
 	o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum = in.SpendByMonths, in.ReturnUnspent, in.InterestTerms, in.MaintenanceSum
+	o.SpendByFrom, o.SpendByEvent, o.SpendByStart = in.SpendByFrom, in.SpendByEvent, in.SpendByStart
 	o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription = in.Units, in.SchoolPlaces, in.SchoolCategory, in.OpenSpaceM2, in.WorksDescription
 	o.ServiceArea, o.ContactName, o.ContactEmail = in.ServiceArea, in.ContactName, in.ContactEmail
 	o.SpendingArea, o.SpendingWard = in.SpendingArea, in.SpendingWard
@@ -235,6 +275,11 @@ func (o Obligation) auditView() map[string]any {
 	}
 	if o.BaseAmount != nil {
 		m["base amount"] = o.BaseAmount.StringFixed(2)
+	}
+	m["spend-by from"] = o.SpendByFrom
+	m["spend-by event"] = o.SpendByEvent
+	if o.SpendByStart != nil {
+		m["spend-by start"] = o.SpendByStart.Format("2006-01-02")
 	}
 	if o.SpendByMonths != nil {
 		m["spend-by months"] = strconv.Itoa(*o.SpendByMonths)

@@ -353,6 +353,9 @@ type Obligation struct {
 	PaymentDueDays *int
 	PaymentDueFrom string // "trigger" or "invoice"
 	SpendByMonths  *int
+	SpendByFrom    string     // payment, final-instalment, event or fixed-date
+	SpendByEvent   string     // the event, for "event"
+	SpendByStart   *time.Time // the event's date once it happens, or the fixed date
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
