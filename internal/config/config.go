@@ -167,4 +167,3 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
-

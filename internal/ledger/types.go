@@ -67,6 +67,7 @@ type Entry struct {
 	BaseIndexValue   *decimal.Decimal
 	CalcIndexDate    *time.Time
 	CalcIndexValue   *decimal.Decimal
+	CalcIndexStatus  string // forecast, provisional or firm: the value's status when invoiced
 	CalculatedAmount *decimal.Decimal
 	OverrideReason   string
 	DueDate          *time.Time

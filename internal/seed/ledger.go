@@ -21,7 +21,7 @@ var demoIndexValues = []struct {
 	value  string
 }{
 	{"bcis-tpi", *day(2019, 4, 1), "324.0"},
-	{"bcis-tpi", *day(2022, 3, 1), "352.0"},
+	{"bcis-tpi", *day(2022, 1, 1), "352.0"}, // BCIS is quarterly: the quarter January to March 2022
 	{"cpi", *day(2019, 10, 1), "108.3"},
 	{"cpi", *day(2022, 1, 1), "114.9"},
 	{"cpi", *day(2023, 8, 1), "130.9"},
