@@ -55,4 +55,5 @@ func TestManagerPublishesAStatementInTheBrowser(t *testing.T) {
 	}
 	browsertest.CheckAccessibility(t, ctx, "borrowing form with an error")
 	visitAndCheck(t, ctx, ts.URL+"/ifs/2024/published/ifs-2024.html", "frozen statement")
+	visitAndCheck(t, ctx, ts.URL+"/ifs/infrastructure-list", "infrastructure list")
 }

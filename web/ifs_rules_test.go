@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // Worked fixtures, one per rule of the statement, each with its figures
@@ -428,5 +431,58 @@ func TestIFSTransferToAnotherBodyCountsAsSpentInF(t *testing.T) {
 		if f.Name == datastandard.TransactionFile && !strings.Contains(string(f.Data), "Transferred to Wessex Vale NHS Trust for Ashby surgery extension,24/S106/T/"+ifsID(o)+",transferred,20000.00") {
 			t.Errorf("transactions lack the transfer:\n%s", f.Data)
 		}
+	}
+}
+
+// Rule 6. Regulation 121A(1)(a)'s infrastructure list is kept by the
+// council, item by item, and each statement publishes it as it stood in its
+// year: not the list of S106 projects.
+//
+//	Ashby Road junction (highways) added to the list from 2020/21; removed
+//	from 2026/27 (the current year on 1 June 2026)
+//
+// By hand: on the 2020/21 and 2025/26 lists; not on 2019/20's or 2026/27's.
+func TestIFSInfrastructureListIsTheCouncilsAsItStoodInTheYear(t *testing.T) {
+	app := ifsApp(t)
+	addUser(t, app.DB, "manager@test.example", users.RoleManager)
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	viewer := newTestServer(t, app)
+	viewer.login(t, "viewer@test.example", testPassword)
+	form := url.Values{"name": {"Ashby Road junction"}, "purpose": {"highways"}, "added_year": {"2020"}}
+	form.Set("csrf_token", viewer.csrf(t, "/ifs/infrastructure-list"))
+	if res := viewer.post(t, "/ifs/infrastructure-list", form); res.status != http.StatusForbidden {
+		t.Fatalf("viewer add: %d", res.status)
+	}
+	ts := newTestServer(t, app)
+	ts.login(t, "manager@test.example", testPassword)
+	bad := url.Values{"name": {""}, "purpose": {"highways"}, "added_year": {"2020"}, "csrf_token": {ts.csrf(t, "/ifs/infrastructure-list")}}
+	if res := ts.post(t, "/ifs/infrastructure-list", bad); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the infrastructure project or type") {
+		t.Fatalf("empty name: %d", res.status)
+	}
+	form.Set("csrf_token", ts.csrf(t, "/ifs/infrastructure-list"))
+	if res := ts.post(t, "/ifs/infrastructure-list", form); res.status != http.StatusSeeOther {
+		t.Fatalf("add: %d\n%s", res.status, excerpt(res.body))
+	}
+	items, err := app.IFS.InfrastructureList(context.Background())
+	if err != nil || len(items) != 1 {
+		t.Fatalf("list %+v %v", items, err)
+	}
+	key := "list/" + ifsID(items[0].ID)
+	res := ts.post(t, "/ifs/infrastructure-list/"+ifsID(items[0].ID)+"/remove", url.Values{"csrf_token": {ts.csrf(t, "/ifs/infrastructure-list")}, "version": {"1"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d\n%s", res.status, excerpt(res.body))
+	}
+	for year, want := range map[int]string{2019: "absent", 2020: "", 2025: "", 2026: "absent"} {
+		_, rows := ifsRows(t, app, year)
+		ifsWant(t, ifs.YearLabel(year), rows, map[string]string{key: want})
+	}
+	csvRes := ts.get(t, "/ifs/2020/statement.csv")
+	if !strings.Contains(csvRes.body, "infrastructure-list,"+key+",\"Ashby Road junction (Highways), on the list since 2020/21\",\n") {
+		t.Errorf("CSV lacks the list:\n%s", csvRes.body)
+	}
+	var audited int
+	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action LIKE 'infrastructure-list.%'`).Scan(&audited)
+	if audited != 2 {
+		t.Errorf("%d audit events", audited)
 	}
 }

@@ -231,6 +231,9 @@ func (app *Application) Routes() http.Handler {
 			// Everyone signed in reads the statements; managers and admins
 			// publish them.
 			r.Get("/ifs", app.ifsList)
+			r.Get("/ifs/infrastructure-list", app.infrastructureList)
+			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list", app.infrastructureListAdd)
+			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list/{id}/remove", app.infrastructureListRemove)
 			r.Get("/ifs/{year}", app.ifsShow)
 			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
 			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)

@@ -13,6 +13,8 @@ import (
 
 // The CSV's sections, in the statement's order.
 const (
+	// SectionInfrastructureList is regulation 121A(1)(a)'s list.
+	SectionInfrastructureList = "infrastructure-list"
 	// SectionProjects is the S106 projects as at the year end.
 	SectionProjects = "s106-projects"
 	// Section is the section 106 report (Schedule 2 paragraph 3).
@@ -49,6 +51,11 @@ func (s Statement) Rows() []Row {
 		out = append(out, Row{Key: key, Section: section, Item: itemOf(key), Description: desc, Amount: amount})
 	}
 	yearEnd := s.EndText()
+
+	section = SectionInfrastructureList
+	for _, it := range s.InfrastructureList {
+		add(fmt.Sprintf("list/%d", it.ID), it.Name+" ("+it.PurposeName+"), on the list since "+YearLabel(it.AddedYear), "")
+	}
 
 	section = SectionProjects
 	for _, p := range s.Projects {
@@ -184,6 +191,8 @@ func ItemLabel(key string) string {
 		return "(h)(iii)"
 	case head == "project":
 		return "Project"
+	case head == "list":
+		return "List"
 	case strings.HasPrefix(head, "s278.a"):
 		return "Para 4(a)"
 	case strings.HasPrefix(head, "s278.b"):

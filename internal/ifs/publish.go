@@ -257,6 +257,8 @@ func Checksum(ctx context.Context, q store.Querier, year int) (string, error) {
 			FROM obligations o WHERE $1::date IS NOT NULL`},
 		{"agreements", `SELECT coalesce(string_agg(concat_ws('|', id, reference, status, date_signed, archived_at), E'\n' ORDER BY id), '')
 			FROM agreements WHERE $1::date IS NOT NULL`},
+		{"infrastructure list", `SELECT coalesce(string_agg(concat_ws('|', id, name, purpose_code, added_year, removed_year), E'\n' ORDER BY id), '')
+			FROM infrastructure_list_items WHERE $1::date IS NOT NULL`},
 		{"projects", `SELECT coalesce(string_agg(concat_ws('|', id, name, purpose_code, status, repays_borrowing, archived_at), E'\n' ORDER BY id), '')
 			FROM projects WHERE $1::date IS NOT NULL`},
 		{"homes", `SELECT coalesce(string_agg(concat_ws('|', e.id, e.home_id, e.kind, e.event_date, e.reverses_id, h.tenure), E'\n' ORDER BY e.id), '')

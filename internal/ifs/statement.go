@@ -60,6 +60,9 @@ type Statement struct {
 	HomesCompleted   []TenureCount
 	HomesTotal       int
 
+	// InfrastructureList is regulation 121A(1)(a)'s list as it stood in the
+	// year: kept by the council, not derived from the projects.
+	InfrastructureList []ListItem
 	// Projects are the S106 projects as at 31 March of the year.
 	Projects []ProjectItem
 	// S278 is the optional summary of highway agreements (Schedule 2
@@ -423,6 +426,9 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 	sort.SliceStable(st.Projects, func(i, j int) bool { return st.Projects[i].Purpose < st.Projects[j].Purpose })
 
 	if err := s.agreedInYear(ctx, q, &st, groups, start, end); err != nil {
+		return st, err
+	}
+	if st.InfrastructureList, err = infrastructureList(ctx, q, year); err != nil {
 		return st, err
 	}
 	if st.S278 != nil {
