@@ -216,6 +216,23 @@ func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
 	if len(st.Projects) != 1 || st.Projects[0].DecidedOn != nil {
 		t.Errorf("2023/24 projects %+v", st.Projects)
 	}
+	// The earmark shows on the project and the dashboard, not as allocated.
+	earmarks := func() (allocated, earmarked string) {
+		d, err := app.dashboardService().Figures(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Money.Allocated.StringFixed(2), d.Money.Earmarked.StringFixed(2)
+	}
+	if a, e := earmarks(); a != "0.00" || e != "40000.00" {
+		t.Errorf("dashboard before the decision: allocated %s, earmarked %s", a, e)
+	}
+	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
+	ts := newTestServer(t, app)
+	ts.login(t, "viewer@test.example", testPassword)
+	if page := ts.get(t, "/projects/"+ifsID(p.ID)); !strings.Contains(page.body, "Earmarked (no spending decision yet)") {
+		t.Errorf("the project page does not show the earmark")
+	}
 
 	p, err = app.Ledger.GetProject(ctx, p.ID)
 	if err != nil {
@@ -230,6 +247,12 @@ func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
 		t.Fatalf("spend before the decision date: %v", err)
 	}
 	ifsSpend(t, app, p.ID, "10000", "2024-09-01")
+	if a, e := earmarks(); a != "30000.00" || e != "0.00" {
+		t.Errorf("dashboard after the decision: allocated %s, earmarked %s", a, e)
+	}
+	if page := ts.get(t, "/projects/"+ifsID(p.ID)); !strings.Contains(page.body, "DN/2024/77") || strings.Contains(page.body, "Earmarked (no spending decision yet)") {
+		t.Errorf("the project page does not show the decision")
+	}
 
 	// 2023/24 is unchanged: the decision came after its end.
 	_, rows = ifsRows(t, app, 2023)
