@@ -29,10 +29,13 @@ func (app *Application) invoiceView(r *http.Request, o agreements.Obligation, f 
 	v := templates.InvoiceView{ObligationID: o.ID, Caption: obligationCaption(o), Form: f}
 	calcDate := f.Date("calc_date", "Index to the period of", false)
 	if calcDate == nil && f.Get("calc_date-year") == "" {
-		// The trigger's period by default, never earlier than the base date;
-		// with no trigger recorded, the latest period with a value.
+		// The period the agreement names (the trigger's by default, or the
+		// invoice's), never earlier than the base date; with no trigger
+		// recorded, the latest period with a value.
 		t := app.Ledger.Today()
 		switch {
+		case o.IndexTo == "invoice":
+			// the invoice's period: today's
 		case o.TriggerMetOn != nil:
 			t = *o.TriggerMetOn
 		case o.IndexSeries != "":

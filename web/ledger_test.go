@@ -165,3 +165,35 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 		t.Fatalf("returned %s after reversal", returned)
 	}
 }
+
+// An invoice indexes to the period the agreement names: the invoice form
+// starts at the trigger's period (May 2024 here, the trigger met on 20 May
+// 2024), or today's when the agreement indexes to the invoice, and never
+// before the base date.
+func TestInvoiceFormStartsAtThePeriodTheAgreementNames(t *testing.T) {
+	app, ts := officerServer(t)
+	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
+	edu := moneyObligation(t, app, a, "education", "287500")
+	path := fmt.Sprintf("/obligations/%d/invoices/new", edu)
+	page := ts.get(t, path)
+	if !strings.Contains(page.body, `id="calc_date-month" name="calc_date-month" type="text" inputmode="numeric" value="5"`) ||
+		!strings.Contains(page.body, `value="2024"`) {
+		t.Errorf("the invoice form does not start at the trigger's period:\n%s", excerpt(page.body))
+	}
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'invoice' WHERE id = $1`, edu); err != nil {
+		t.Fatal(err)
+	}
+	today := app.Ledger.Today()
+	page = ts.get(t, path)
+	if !strings.Contains(page.body, fmt.Sprintf(`name="calc_date-year" type="text" inputmode="numeric" value="%d"`, today.Year())) {
+		t.Errorf("the invoice form does not start at today's period for an agreement indexing to the invoice")
+	}
+	// A trigger before the base date starts at the base date (September 2024).
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'trigger', base_date = '2024-09-01' WHERE id = $1`, edu); err != nil {
+		t.Fatal(err)
+	}
+	page = ts.get(t, path)
+	if !strings.Contains(page.body, `name="calc_date-month" type="text" inputmode="numeric" value="9"`) {
+		t.Errorf("the invoice form starts before the base date")
+	}
+}

@@ -134,6 +134,7 @@ func obligationInput(f *forms.Form) agreements.ObligationInput {
 		SpendByFrom:      f.Get("spend_by_from"),
 		SpendByEvent:     f.Get("spend_by_event"),
 		SpendByStart:     f.Date("spend_by_start", "Date the spend-by period runs from", false),
+		IndexTo:          f.Get("index_to"),
 		ReturnUnspent:    f.Bool("return_unspent"),
 		InterestTerms:    f.Get("interest_terms"),
 		MaintenanceSum:   f.Bool("maintenance_sum"),
@@ -185,6 +186,7 @@ func obligationForm(o agreements.Obligation) *forms.Form {
 		f.Set("spend_by_unit", "months")
 	}
 	f.Set("spend_by_from", o.SpendByFrom)
+	f.Set("index_to", o.IndexTo)
 	f.Set("spend_by_event", o.SpendByEvent)
 	f.SetDate("spend_by_start", o.SpendByStart)
 	f.SetBool("return_unspent", o.ReturnUnspent)

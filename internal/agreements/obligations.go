@@ -40,9 +40,12 @@ type ObligationInput struct {
 	// When the spend-by clock starts (SpendByFromPayment by default):
 	// the event's name for SpendByFromEvent, and the event's date (once it
 	// happens) or the fixed date.
-	SpendByFrom    string
-	SpendByEvent   string
-	SpendByStart   *time.Time
+	SpendByFrom  string
+	SpendByEvent string
+	SpendByStart *time.Time
+	// IndexTo is the period the agreement indexes to: "trigger" (the
+	// default) or "invoice".
+	IndexTo        string
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
@@ -184,6 +187,13 @@ func (in *ObligationInput) validate(errs *forms.Errors) {
 	if in.SpendByFrom == SpendByFromPayment || in.SpendByFrom == SpendByFromFinalInstalment {
 		in.SpendByStart = nil
 	}
+	switch in.IndexTo {
+	case "":
+		in.IndexTo = "trigger"
+	case "trigger", "invoice":
+	default:
+		errs.Add("index_to", "Select the period the agreement indexes to")
+	}
 	if len([]rune(in.SpendByEvent)) > 200 {
 		errs.Add("spend_by_event", "Event must be 200 characters or fewer")
 	}
@@ -238,7 +248,7 @@ func (in ObligationInput) apply(o *Obligation) {
 	o.BaseDate, o.BaseIndexValue = in.BaseDate, in.BaseIndexValue
 	o.PaymentDueDays, o.PaymentDueFrom = in.PaymentDueDays, in.PaymentDueFrom
 	o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum = in.SpendByMonths, in.ReturnUnspent, in.InterestTerms, in.MaintenanceSum
-	o.SpendByFrom, o.SpendByEvent, o.SpendByStart = in.SpendByFrom, in.SpendByEvent, in.SpendByStart
+	o.SpendByFrom, o.SpendByEvent, o.SpendByStart, o.IndexTo = in.SpendByFrom, in.SpendByEvent, in.SpendByStart, in.IndexTo
 	o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription = in.Units, in.SchoolPlaces, in.SchoolCategory, in.OpenSpaceM2, in.WorksDescription
 	o.ServiceArea, o.ContactName, o.ContactEmail = in.ServiceArea, in.ContactName, in.ContactEmail
 	o.SpendingArea, o.SpendingWard = in.SpendingArea, in.SpendingWard
@@ -276,6 +286,7 @@ func (o Obligation) auditView() map[string]any {
 	if o.BaseAmount != nil {
 		m["base amount"] = o.BaseAmount.StringFixed(2)
 	}
+	m["index to"] = o.IndexTo
 	m["spend-by from"] = o.SpendByFrom
 	m["spend-by event"] = o.SpendByEvent
 	if o.SpendByStart != nil {

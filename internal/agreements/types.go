@@ -356,6 +356,7 @@ type Obligation struct {
 	SpendByFrom    string     // payment, final-instalment, event or fixed-date
 	SpendByEvent   string     // the event, for "event"
 	SpendByStart   *time.Time // the event's date once it happens, or the fixed date
+	IndexTo        string     // the period an invoice indexes to: trigger or invoice
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
