@@ -37,7 +37,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO s1
 -- the server's role may still UPDATE or DELETE.
 REVOKE UPDATE, DELETE ON
     audit_events, obligation_events, receipts, ledger_entries, home_events,
-    housing_verifications, ifs_publications, ifs_publication_files, import_runs
+    housing_verifications, ifs_publications, ifs_publication_files, import_runs,
+    suspense_entries
 FROM s106_app;
 
 -- The migration history: the server reads it (to refuse a schema newer

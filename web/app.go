@@ -85,7 +85,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
-	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, Now: func() time.Time { return app.Now() }}
+	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app
 }
 

@@ -62,7 +62,7 @@ func seedDashboard(t *testing.T, app *Application) *dashFixture {
 	f.r2 = m.receive(f.health, "2021-06-10", "20000.00", "FIN-2") // deadline 10 June 2026
 	f.r9 = m.receive(f.health, "2021-06-20", "1000.00", "FIN-9")  // deadline 20 June 2026
 	m.record(f.health, "allocation", "2026-01-15", "5000.00")
-	mistake := f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, 'allocation', '2026-02-01', 1000.00, $2)`, f.health, m.projectID)
+	mistake := f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason) VALUES ($1, 'allocation', '2026-02-01', 1000.00, $2, 'Test project pools every purpose')`, f.health, m.projectID)
 	f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reverses_id, note) VALUES ($1, 'reversal', '2026-02-02', 1000.00, $2, 'Wrong project')`, f.health, mistake)
 	m.record(f.health, "spend", "2026-02-20", "2000.00")
 

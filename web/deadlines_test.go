@@ -91,7 +91,9 @@ func (m *dlMoney) receive(obligationID int64, on, amount, ref string) int64 {
 func (m *dlMoney) record(obligationID int64, kind, on, amount string) {
 	m.t.Helper()
 	m.must(m.app.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, $2, $3, $4, $5)`,
+		// The test project pools every purpose's money: a reason says so.
+		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason)
+			VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 = 'allocation' THEN 'Test project pools every purpose' ELSE '' END)`,
 			obligationID, kind, on, amount, m.projectID)
 		return err
 	}))

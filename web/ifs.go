@@ -118,12 +118,56 @@ func renderIFSDocument(ctx context.Context, council string) func(ifs.Statement) 
 	}
 }
 
+// ifsPublishConfirm shows exactly what publishing would freeze and asks
+// the manager to confirm it.
+func (app *Application) ifsPublishConfirm(w http.ResponseWriter, r *http.Request) {
+	year, ok := app.ifsYear(w, r)
+	if !ok {
+		return
+	}
+	app.renderIFSPublishConfirm(w, r, http.StatusOK, year, "")
+}
+
+func (app *Application) renderIFSPublishConfirm(w http.ResponseWriter, r *http.Request, status, year int, problem string) {
+	preview, err := app.IFS.PublishPreview(r.Context(), year)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	preview.Statement.Council = app.Config.CouncilName
+	published, err := app.IFS.Latest(r.Context(), year)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	title := "Publish the " + ifs.YearLabel(year) + " Infrastructure Funding Statement"
+	if problem != "" {
+		title = "Error: " + title
+	}
+	app.render(w, r, status, templates.IFSPublishPage(app.page(r, title),
+		templates.IFSPublishView{Preview: preview, Republish: published != nil, Problem: problem}))
+}
+
+// ifsPublish publishes what the manager confirmed: the form carries the
+// checksum of the source rows they saw, and a change since refuses.
 func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
 	year, ok := app.ifsYear(w, r)
 	if !ok {
 		return
 	}
-	snap, err := app.IFS.Publish(r.Context(), app.actor(r), year, renderIFSDocument(r.Context(), app.Config.CouncilName))
+	if _, ok := app.parseForm(w, r); !ok {
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		app.renderIFSPublishConfirm(w, r, http.StatusUnprocessableEntity, year, "Confirm that you have checked the statement and it is ready to publish")
+		return
+	}
+	snap, err := app.IFS.Publish(r.Context(), app.actor(r), year, r.PostForm.Get("checksum"), renderIFSDocument(r.Context(), app.Config.CouncilName))
+	if errors.Is(err, ifs.ErrChangedSinceChecked) {
+		app.renderIFSPublishConfirm(w, r, http.StatusConflict, year,
+			"The register changed while you were checking the statement: nothing was published. Check the statement below again, then confirm")
+		return
+	}
 	var refused *ifs.NotReconciledError
 	if errors.As(err, &refused) {
 		app.Logger.Warn("ifs publish refused: the statement does not reconcile", "year", year, "offending", len(refused.Statement.Offending))

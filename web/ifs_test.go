@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +26,7 @@ import (
 // 31 March 2023 to May 2025.
 type ifsFixture struct {
 	o1, o2, o3, o4, o7, o8 int64 // money obligations
-	p1                     int64 // Mill Lane Primary extension
+	p1, p2, p3, p4         int64 // Mill Lane Primary extension, Riverside park, Station Road junction, S106 monitoring
 	reversedSpend          int64 // the mistaken P1 spend, reversed
 }
 
@@ -90,7 +92,8 @@ func ifsReceipt(t *testing.T, app *Application, date, total string, shares ...an
 
 func ifsProject(t *testing.T, app *Application, name, purpose string) int64 {
 	t.Helper()
-	p, err := app.Ledger.CreateProject(context.Background(), audit.Actor{Label: "test"}, ledger.ProjectInput{Name: name, PurposeCode: purpose, Status: "approved"})
+	p, err := app.Ledger.CreateProject(context.Background(), audit.Actor{Label: "test"}, ledger.ProjectInput{Name: name, PurposeCode: purpose, Status: "approved",
+		DecisionDate: ifsPtr(ifsDate("2023-04-01")), DecisionMaker: "committee", DecisionBy: "Planning Committee", DecisionReference: "PC/2023/012"})
 	if err != nil {
 		t.Fatalf("project %s: %v", name, err)
 	}
@@ -99,7 +102,7 @@ func ifsProject(t *testing.T, app *Application, name, purpose string) int64 {
 
 func ifsAllocate(t *testing.T, app *Application, project, obligation int64, amount, date string) {
 	t.Helper()
-	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, project, obligation, ifsMoney(amount), ifsDate(date), "IFS fixture"); err != nil {
+	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, project, obligation, ifsMoney(amount), ifsDate(date), "IFS fixture", ""); err != nil {
 		t.Fatalf("allocate %s on %s: %v", amount, date, err)
 	}
 }
@@ -172,9 +175,10 @@ func newIFSFixture(t *testing.T, app *Application) ifsFixture {
 	}
 
 	f.p1 = ifsProject(t, app, "Mill Lane Primary extension", "education")
-	p2 := ifsProject(t, app, "Riverside park maintenance", "open-space-and-leisure")
-	p3 := ifsProject(t, app, "Station Road junction", "highways")
-	p4 := ifsProject(t, app, "S106 monitoring", "monitoring-fees")
+	f.p2 = ifsProject(t, app, "Riverside park maintenance", "open-space-and-leisure")
+	f.p3 = ifsProject(t, app, "Station Road junction", "highways")
+	f.p4 = ifsProject(t, app, "S106 monitoring", "monitoring-fees")
+	p2, p3, p4 := f.p2, f.p3, f.p4
 	if _, err := app.DB.Pool.Exec(ctx, `UPDATE projects SET repays_borrowing = true WHERE id = $1`, p3); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +257,9 @@ func ifsApp(t *testing.T) *Application {
 //
 //	o1 100,000 − 90,000 = 10,000; o2 50,000 − 6,000 = 44,000; total 54,000
 //
-// (d) 12 affordable units (o5); 30 primary school places (o7)
+// (d) 12 affordable units (o5, no agreed mix: tenure not recorded). o7's
+// 30 primary places are paid for by its £80,000: places attached to a
+// money contribution are no non-monetary contribution, so none.
 // (e) per obligation and project, the year's net allocation still unspent
 // (spend draws on the oldest allocation first):
 //
@@ -270,27 +276,54 @@ func ifsApp(t *testing.T) *Application {
 //
 //	o1 100,000 − 70,000 = 30,000; o2 50,000; o3 52,000 − 15,000 = 37,000; o4 0; o7 6,000 − 1,000 = 5,000; o8 25,000
 //	= 147,000, of which commuted sums (o2) 50,000
-const ifsExpected2024 = `section,item,description,amount
+//
+// The S106 projects at 31 March 2025 (each decided on 1 April 2023, before
+// any of its money; entries after 31 March 2025 left out):
+//
+//	P1 allocated 90,000, spent 20,000 + 50,000 = 70,000 (the 1 May 2025 10,000 is next year's)
+//	P3 allocated 40,000, spent 15,000; P4 allocated 2,000, spent 2,000; P2 allocated 6,000, spent 0
+//
+// Also: returned 1,000 with 25.50 interest; one social-rent home completed.
+func ifsExpected2024(f ifsFixture) string {
+	return fmt.Sprintf(`section,item,description,amount
+s106-projects,project/%[1]d.allocated,"Mill Lane Primary extension (Education): allocated by decision, net, by 31 March 2025 (decided 1 April 2023 by committee, reference PC/2023/012)",90000.00
+s106-projects,project/%[1]d.earmarked,Mill Lane Primary extension (Education): earmarked without a spending decision at 31 March 2025,0.00
+s106-projects,project/%[1]d.spent,Mill Lane Primary extension (Education): spent by 31 March 2025,70000.00
+s106-projects,project/%[3]d.allocated,"Station Road junction (Highways): allocated by decision, net, by 31 March 2025 (decided 1 April 2023 by committee, reference PC/2023/012)",40000.00
+s106-projects,project/%[3]d.earmarked,Station Road junction (Highways): earmarked without a spending decision at 31 March 2025,0.00
+s106-projects,project/%[3]d.spent,Station Road junction (Highways): spent by 31 March 2025,15000.00
+s106-projects,project/%[4]d.allocated,"S106 monitoring (Monitoring fees): allocated by decision, net, by 31 March 2025 (decided 1 April 2023 by committee, reference PC/2023/012)",2000.00
+s106-projects,project/%[4]d.earmarked,S106 monitoring (Monitoring fees): earmarked without a spending decision at 31 March 2025,0.00
+s106-projects,project/%[4]d.spent,S106 monitoring (Monitoring fees): spent by 31 March 2025,2000.00
+s106-projects,project/%[2]d.allocated,"Riverside park maintenance (Open space and leisure): allocated by decision, net, by 31 March 2025 (decided 1 April 2023 by committee, reference PC/2023/012)",6000.00
+s106-projects,project/%[2]d.earmarked,Riverside park maintenance (Open space and leisure): earmarked without a spending decision at 31 March 2025,0.00
+s106-projects,project/%[2]d.spent,Riverside park maintenance (Open space and leisure): spent by 31 March 2025,0.00
 s106-report,a,"Money to be provided under planning obligations entered into during the year (1 at indexed invoiced amount, 3 at base amount, 0 with no amount)",159000.00
 s106-report,b,Money received during the year,85000.00
 s106-report,c,Money received before the year that had not been allocated by its end,54000.00
 s106-report,d.affordable-housing-units,Affordable housing units to be provided under planning obligations entered into during the year,12
-s106-report,d.school-places,School places to be provided under planning obligations entered into during the year: 30 primary,30
+s106-report,d.affordable-housing-units/not-recorded,Affordable housing units: Tenure not recorded,12
+s106-report,d.school-places,School places to be provided under planning obligations entered into during the year: none,0
 s106-report,e,Money allocated during the year and not spent by its end,45000.00
 s106-report,e.allocated-unspent-at-year-end,All money allocated and not spent at the end of the year,51000.00
 s106-report,f,Money spent during the year (including money transferred to another body to spend),67000.00
-s106-report,g,Mill Lane Primary extension,20000.00
-s106-report,g,Station Road junction,25000.00
-s106-report,h.i,Mill Lane Primary extension,50000.00
-s106-report,h.ii,Station Road junction,15000.00
+s106-report,f.transferred,Of which transferred to another body to spend,0.00
+s106-report,g/%[1]d,Mill Lane Primary extension,20000.00
+s106-report,g/%[3]d,Station Road junction,25000.00
+s106-report,h.i/%[1]d,Mill Lane Primary extension,50000.00
+s106-report,h.ii/%[3]d,Station Road junction,15000.00
 s106-report,h.iii,Money spent on monitoring in relation to planning obligations (monitoring fees),2000.00
 s106-report,i,"Money retained at the end of the year (received in any year, not spent or returned)",147000.00
 s106-report,i.commuted-sums,Of which commuted sums held for longer-term maintenance,50000.00
-`
+s106-also,returned,Money returned to developers during the year,1000.00
+s106-also,returned.interest,Interest paid on money returned during the year,25.50
+s106-also,homes-completed/social-rent,Affordable homes completed during the year: Social rent,1
+`, f.p1, f.p2, f.p3, f.p4)
+}
 
 func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 	app := ifsApp(t)
-	newIFSFixture(t, app)
+	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
@@ -299,8 +332,8 @@ func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", res.status, res.header.Get("Content-Type"))
 	}
-	if res.body != ifsExpected2024 {
-		t.Fatalf("statement CSV differs.\n got:\n%s\nwant:\n%s", res.body, ifsExpected2024)
+	if want := ifsExpected2024(f); res.body != want {
+		t.Fatalf("statement CSV differs.\n got:\n%s\nwant:\n%s", res.body, want)
 	}
 
 	st, err := app.IFS.Build(context.Background(), 2024)
@@ -415,7 +448,27 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	if res := ts.do(t, ts.client, http.MethodPost, "/ifs/2024/publish", url.Values{"csrf_token": {"forged"}}); res.status != http.StatusForbidden {
 		t.Fatalf("publish with a forged CSRF token: %d, want 403", res.status)
 	}
-	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	// Publishing is deliberate: the confirmation page shows what will be
+	// frozen; without the box ticked nothing is published.
+	confirm := ts.get(t, "/ifs/2024/publish")
+	for _, want := range []string{"Check before you publish", "ifs-2024.csv", "developer-agreement-transaction.csv",
+		"Projects reported as repaying borrowing, item (h)(ii)", "Station Road junction", `name="checksum"`, "£147,000.00"} {
+		if !strings.Contains(confirm.body, want) {
+			t.Errorf("confirmation page lacks %q", want)
+		}
+	}
+	unticked := ifsPublishForm(t, ts, 2024)
+	unticked.Del("confirm")
+	if res := ts.post(t, "/ifs/2024/publish", unticked); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Confirm that you have checked the statement") {
+		t.Fatalf("unconfirmed publish: %d", res.status)
+	}
+	// A change after the manager checked refuses the publication.
+	stale := ifsPublishForm(t, ts, 2024)
+	stale.Set("checksum", strings.Repeat("0", 64))
+	if res := ts.post(t, "/ifs/2024/publish", stale); res.status != http.StatusConflict || !strings.Contains(res.body, "nothing was published") {
+		t.Fatalf("stale publish: %d", res.status)
+	}
+	res := ts.post(t, "/ifs/2024/publish", ifsPublishForm(t, ts, 2024))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -426,7 +479,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 		}
 	}
 	frozen := ts.get(t, "/ifs/2024/published/ifs-2024.csv")
-	if frozen.status != http.StatusOK || frozen.body != ifsExpected2024 {
+	if frozen.status != http.StatusOK || frozen.body != ifsExpected2024(f) {
 		t.Fatalf("frozen csv: %d\n%s", frozen.status, frozen.body)
 	}
 	if html := ts.get(t, "/ifs/2024/published/ifs-2024.html"); html.status != http.StatusOK || !strings.Contains(html.body, "£147,000.00") {
@@ -459,7 +512,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	// i 147,000 + 3,000 = 150,000; the snapshot keeps 85,000 and 147,000.
 	ifsReceipt(t, app, "2025-03-01", "3000", f.o8, "3000")
 	frozen = ts.get(t, "/ifs/2024/published/ifs-2024.csv")
-	if frozen.body != ifsExpected2024 {
+	if frozen.body != ifsExpected2024(f) {
 		t.Fatal("the published CSV changed after a correction")
 	}
 	page = ts.get(t, "/ifs/2024")
@@ -475,7 +528,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 
 	// Republishing makes a new snapshot with the new figures and a new
 	// checksum; the old one is kept.
-	res = ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	res = ts.post(t, "/ifs/2024/publish", ifsPublishForm(t, ts, 2024))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("republish: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -485,7 +538,13 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	}
 	frozen = ts.get(t, "/ifs/2024/published/ifs-2024.csv")
 	rows, _ := csv.NewReader(strings.NewReader(frozen.body)).ReadAll()
-	if len(rows) < 3 || rows[2][1] != "b" || rows[2][3] != "88000.00" {
+	var b []string
+	for _, r := range rows {
+		if r[1] == "b" {
+			b = r
+		}
+	}
+	if b == nil || b[3] != "88000.00" {
 		t.Fatalf("republished csv %v", rows)
 	}
 	var kept int
@@ -542,7 +601,10 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
-	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}})
+	if confirm := ts.get(t, "/ifs/2024/publish"); strings.Contains(confirm.body, "Publish the statement</button>") || !strings.Contains(confirm.body, "does not reconcile") {
+		t.Error("the confirmation page offers to publish a statement that does not reconcile")
+	}
+	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}, "confirm": {"yes"}, "checksum": {strings.Repeat("0", 64)}})
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("publish of a tampered ledger: %d", res.status)
 	}
@@ -583,12 +645,12 @@ func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
 	// P1's 50,000 spent in 2024/25 is now reported under (h)(ii) beside
 	// P3's 15,000, and (h)(i) is empty; f is still 67,000.
 	csvRes := ts.get(t, "/ifs/2024/statement.csv")
-	for _, want := range []string{"s106-report,h.ii,Mill Lane Primary extension,50000.00\n", "s106-report,h.ii,Station Road junction,15000.00\n", ",67000.00\n"} {
+	for _, want := range []string{"s106-report,h.ii/" + ifsID(f.p1) + ",Mill Lane Primary extension,50000.00\n", "s106-report,h.ii/" + ifsID(f.p3) + ",Station Road junction,15000.00\n", ",67000.00\n"} {
 		if !strings.Contains(csvRes.body, want) {
 			t.Errorf("CSV lacks %q", want)
 		}
 	}
-	if strings.Contains(csvRes.body, "h.i,") {
+	if strings.Contains(csvRes.body, "h.i/") {
 		t.Errorf("h.i should be empty:\n%s", csvRes.body)
 	}
 	var n int
@@ -599,3 +661,18 @@ func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
 }
 
 func ifsID(id int64) string { return strconv.FormatInt(id, 10) }
+
+var ifsChecksumField = regexp.MustCompile(`name="checksum" value="([0-9a-f]{64})"`)
+
+// ifsPublishForm is the confirmation page's form, ticked: its CSRF token
+// and the checksum of what the page showed.
+func ifsPublishForm(t *testing.T, ts *testServer, year int) url.Values {
+	t.Helper()
+	path := "/ifs/" + strconv.Itoa(year) + "/publish"
+	page := ts.get(t, path)
+	m := ifsChecksumField.FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("%s: no checksum on the confirmation page (%d)", path, page.status)
+	}
+	return url.Values{"csrf_token": {ts.csrf(t, path)}, "checksum": {m[1]}, "confirm": {"yes"}}
+}

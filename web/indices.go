@@ -109,12 +109,12 @@ func (app *Application) indexValueCreate(w http.ResponseWriter, r *http.Request)
 		app.renderIndexSeries(w, r, http.StatusUnprocessableEntity, sr, f, forms.New())
 		return
 	}
-	res, err := app.Ledger.RecordIndexValue(r.Context(), app.actor(r), sr.Code, month, value)
+	res, err := app.Ledger.RecordIndexValue(r.Context(), app.actor(r), sr.Code, month, value, f.Get("status"))
 	if err != nil {
 		app.indexFormError(w, r, sr, f, forms.New(), f, err)
 		return
 	}
-	name, when := sr.ShortName(), ledger.MonthLabel(res.Month)
+	name, when := sr.ShortName(), ledger.IndexPeriodLabel(sr.Frequency, res.Month)
 	switch res.Change {
 	case ledger.IndexAdded:
 		app.flash(r, fmt.Sprintf("Added the %s value for %s: %s.", name, when, ledger.FormatIndex(res.Value)))

@@ -226,33 +226,34 @@ func TestIndexUploadWithABadRowIsRefusedAndWritesNothing(t *testing.T) {
 func TestIndexValueFormAddsAndCorrectsAMonthWithHistory(t *testing.T) {
 	t.Parallel()
 	app, ts := indexServer(t, users.RoleOfficer)
-	res := postIndex(t, ts, "/admin/indices/bcis-tpi/values", url.Values{"month": {"3"}, "year": {"2024"}, "value": {"391.7"}})
+	// BCIS is quarterly: a value is for the quarter starting in January.
+	res := postIndex(t, ts, "/admin/indices/bcis-tpi/values", url.Values{"month": {"1"}, "year": {"2024"}, "value": {"391.7"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("add: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if page := text(ts.get(t, "/admin/indices/bcis-tpi").body); !strings.Contains(page, "Added the BCIS All-in Tender Price Index value for March 2024: 391.7.") ||
+	if page := text(ts.get(t, "/admin/indices/bcis-tpi").body); !strings.Contains(page, "Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7.") ||
 		!strings.Contains(page, "licensed data") {
 		t.Fatalf("after adding:\n%s", excerpt(page))
 	}
 
 	// "Correct" starts the form with the month and its value.
-	page := ts.get(t, "/admin/indices/bcis-tpi?correct=2024-03").body
-	if !strings.Contains(page, `<option value="3" selected>March</option>`) || !strings.Contains(page, `name="year" type="text" inputmode="numeric" value="2024"`) ||
+	page := ts.get(t, "/admin/indices/bcis-tpi?correct=2024-01").body
+	if !strings.Contains(page, `<option value="1" selected>January</option>`) || !strings.Contains(page, `name="year" type="text" inputmode="numeric" value="2024"`) ||
 		!strings.Contains(page, `name="value" type="text" value="391.7"`) {
 		t.Fatalf("correct form not pre-filled:\n%s", excerpt(page))
 	}
-	res = postIndex(t, ts, "/admin/indices/bcis-tpi/values", url.Values{"month": {"3"}, "year": {"2024"}, "value": {"392.25"}})
+	res = postIndex(t, ts, "/admin/indices/bcis-tpi/values", url.Values{"month": {"1"}, "year": {"2024"}, "value": {"392.25"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("correct: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if got := indexValues(t, app, "bcis-tpi"); got != "2024-03=392.25" {
+	if got := indexValues(t, app, "bcis-tpi"); got != "2024-01=392.25" {
 		t.Fatalf("values %s", got)
 	}
 	page = text(ts.get(t, "/admin/indices/bcis-tpi").body)
 	for _, want := range []string{
-		"Corrected the BCIS All-in Tender Price Index value for March 2024 from 391.7 to 392.25.",
-		"<dt>2024-03</dt><dd><del>391.7</del> → <ins>392.25</ins></dd>",
-		"Added the BCIS All-in Tender Price Index value for March 2024: 391.7",
+		"Corrected the BCIS All-in Tender Price Index value for the quarter January to March 2024 from 391.7 to 392.25.",
+		"<dt>2024-01</dt><dd><del>391.7</del> → <ins>392.25</ins></dd>",
+		"Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q\n%s", want, page[strings.Index(page, `id="history"`):])

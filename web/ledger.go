@@ -27,13 +27,24 @@ func obligationPath(id int64) string { return "/obligations/" + strconv.FormatIn
 // (the latest month with a value when none is chosen).
 func (app *Application) invoiceView(r *http.Request, o agreements.Obligation, f *forms.Form) templates.InvoiceView {
 	v := templates.InvoiceView{ObligationID: o.ID, Caption: obligationCaption(o), Form: f}
-	calcDate := f.Date("calc_date", "Index to the month of", false)
+	calcDate := f.Date("calc_date", "Index to the period of", false)
 	if calcDate == nil && f.Get("calc_date-year") == "" {
+		// The period the agreement names (the trigger's by default, or the
+		// invoice's), never earlier than the base date; with no trigger
+		// recorded, the latest period with a value.
 		t := app.Ledger.Today()
-		if o.IndexSeries != "" {
+		switch {
+		case o.IndexTo == "invoice":
+			// the invoice's period: today's
+		case o.TriggerMetOn != nil:
+			t = *o.TriggerMetOn
+		case o.IndexSeries != "":
 			if latest, err := ledger.LatestIndexMonth(r.Context(), app.DB.Pool, o.IndexSeries); err == nil && latest != nil {
 				t = *latest
 			}
+		}
+		if o.BaseDate != nil && t.Before(*o.BaseDate) {
+			t = *o.BaseDate
 		}
 		calcDate = &t
 		f.SetDate("calc_date", &t)
@@ -44,6 +55,10 @@ func (app *Application) invoiceView(r *http.Request, o agreements.Obligation, f 
 	calc, err := app.Ledger.Calculate(r.Context(), o.ID, *calcDate)
 	if err != nil {
 		v.CalcProblem = err.Error()
+		var missing *ledger.MissingIndexError
+		if errors.As(err, &missing) {
+			v.MissingSeries = missing.Series
+		}
 		return v
 	}
 	v.Calc = &calc

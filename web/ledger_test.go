@@ -97,10 +97,10 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 	path := fmt.Sprintf("/obligations/%d/invoices", edu)
 
 	page := ts.get(t, path+"/new?calc_date-day=1&calc_date-month=5&calc_date-year=2024")
-	if !strings.Contains(page.body, "there is no bcis-tpi index value for April 2019") {
+	if !strings.Contains(page.body, "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019") || !strings.Contains(page.body, `href="/admin/indices/bcis-tpi"`) {
 		t.Fatalf("a missing index value should be explained\n%s", excerpt(page.body))
 	}
-	if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-05-01', 391.7)`); err != nil {
+	if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-04-01', 391.7)`); err != nil {
 		t.Fatal(err)
 	}
 	page = ts.get(t, path+"/new?calc_date-day=1&calc_date-month=5&calc_date-year=2024")
@@ -120,7 +120,7 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 		t.Fatalf("issue: %d\n%s", res.status, excerpt(res.body))
 	}
 	ob := ts.get(t, fmt.Sprintf("/obligations/%d", edu))
-	for _, want := range []string{"Invoiced", "INV-2024-881", "BCIS-TPI 324 (April 2019) → 391.7 (May 2024)", "Due 29 June 2024", "£347,573.30"} {
+	for _, want := range []string{"Invoiced", "INV-2024-881", "BCIS-TPI 324 (April 2019) → 391.7 (April 2024)", "Due 29 June 2024", "£347,573.30"} {
 		if !strings.Contains(ob.body, want) {
 			t.Errorf("obligation page lacks %q", want)
 		}
@@ -163,5 +163,37 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT returned FROM obligation_balances WHERE obligation_id = $1`, edu).Scan(&returned)
 	if !returned.IsZero() {
 		t.Fatalf("returned %s after reversal", returned)
+	}
+}
+
+// An invoice indexes to the period the agreement names: the invoice form
+// starts at the trigger's period (May 2024 here, the trigger met on 20 May
+// 2024), or today's when the agreement indexes to the invoice, and never
+// before the base date.
+func TestInvoiceFormStartsAtThePeriodTheAgreementNames(t *testing.T) {
+	app, ts := officerServer(t)
+	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
+	edu := moneyObligation(t, app, a, "education", "287500")
+	path := fmt.Sprintf("/obligations/%d/invoices/new", edu)
+	page := ts.get(t, path)
+	if !strings.Contains(page.body, `id="calc_date-month" name="calc_date-month" type="text" inputmode="numeric" value="5"`) ||
+		!strings.Contains(page.body, `value="2024"`) {
+		t.Errorf("the invoice form does not start at the trigger's period:\n%s", excerpt(page.body))
+	}
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'invoice' WHERE id = $1`, edu); err != nil {
+		t.Fatal(err)
+	}
+	today := app.Ledger.Today()
+	page = ts.get(t, path)
+	if !strings.Contains(page.body, fmt.Sprintf(`name="calc_date-year" type="text" inputmode="numeric" value="%d"`, today.Year())) {
+		t.Errorf("the invoice form does not start at today's period for an agreement indexing to the invoice")
+	}
+	// A trigger before the base date starts at the base date (September 2024).
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'trigger', base_date = '2024-09-01' WHERE id = $1`, edu); err != nil {
+		t.Fatal(err)
+	}
+	page = ts.get(t, path)
+	if !strings.Contains(page.body, `name="calc_date-month" type="text" inputmode="numeric" value="9"`) {
+		t.Errorf("the invoice form starts before the base date")
 	}
 }

@@ -130,7 +130,11 @@ func obligationInput(f *forms.Form) agreements.ObligationInput {
 		BaseIndexValue:   f.Decimal("base_index_value", "Base index value", false, 0.0001, 99999999),
 		PaymentDueDays:   f.Int("payment_due_days", "Payment due within (days)", false, 0, 3650),
 		PaymentDueFrom:   f.Get("payment_due_from"),
-		SpendByMonths:    f.Int("spend_by_months", "Spend-by period", false, 1, 600),
+		SpendByMonths:    spendByPeriod(f),
+		SpendByFrom:      f.Get("spend_by_from"),
+		SpendByEvent:     f.Get("spend_by_event"),
+		SpendByStart:     f.Date("spend_by_start", "Date the spend-by period runs from", false),
+		IndexTo:          f.Get("index_to"),
 		ReturnUnspent:    f.Bool("return_unspent"),
 		InterestTerms:    f.Get("interest_terms"),
 		MaintenanceSum:   f.Bool("maintenance_sum"),
@@ -139,6 +143,8 @@ func obligationInput(f *forms.Form) agreements.ObligationInput {
 		SchoolCategory:   f.Get("school_category"),
 		OpenSpaceM2:      f.Decimal("open_space_m2", "Open space", false, 0.01, 9999999999),
 		WorksDescription: f.Get("works_description"),
+		SpendingArea:     f.Get("spending_area"),
+		SpendingWard:     f.Get("spending_ward"),
 		ServiceArea:      f.Get("service_area"),
 		ContactName:      f.Get("contact_name"),
 		ContactEmail:     f.Get("contact_email"),
@@ -172,6 +178,17 @@ func obligationForm(o agreements.Obligation) *forms.Form {
 	f.SetInt("payment_due_days", o.PaymentDueDays)
 	f.Set("payment_due_from", o.PaymentDueFrom)
 	f.SetInt("spend_by_months", o.SpendByMonths)
+	if o.SpendByMonths != nil && *o.SpendByMonths%12 == 0 {
+		years := *o.SpendByMonths / 12
+		f.SetInt("spend_by_months", &years)
+		f.Set("spend_by_unit", "years")
+	} else {
+		f.Set("spend_by_unit", "months")
+	}
+	f.Set("spend_by_from", o.SpendByFrom)
+	f.Set("index_to", o.IndexTo)
+	f.Set("spend_by_event", o.SpendByEvent)
+	f.SetDate("spend_by_start", o.SpendByStart)
 	f.SetBool("return_unspent", o.ReturnUnspent)
 	f.Set("interest_terms", o.InterestTerms)
 	f.SetBool("maintenance_sum", o.MaintenanceSum)
@@ -182,6 +199,8 @@ func obligationForm(o agreements.Obligation) *forms.Form {
 		f.Set("open_space_m2", o.OpenSpaceM2.String())
 	}
 	f.Set("works_description", o.WorksDescription)
+	f.Set("spending_area", o.SpendingArea)
+	f.Set("spending_ward", o.SpendingWard)
 	f.Set("service_area", o.ServiceArea)
 	f.Set("contact_name", o.ContactName)
 	f.Set("contact_email", o.ContactEmail)
@@ -488,4 +507,18 @@ func (app *Application) obligationEventReverse(w http.ResponseWriter, r *http.Re
 	}
 	app.flash(r, "Entry reversed.")
 	http.Redirect(w, r, "/obligations/"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
+}
+
+// spendByPeriod reads the spend-by period in the unit the officer chose
+// (months, or years as the deed often says), as months.
+func spendByPeriod(f *forms.Form) *int {
+	if f.Get("spend_by_unit") == "years" {
+		n := f.Int("spend_by_months", "Spend-by period", false, 1, 50)
+		if n != nil {
+			m := *n * 12
+			return &m
+		}
+		return nil
+	}
+	return f.Int("spend_by_months", "Spend-by period", false, 1, 600)
 }

@@ -61,7 +61,7 @@ func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, res.header.Get("Location"))
-	for _, want := range []string{"£287,500.00", "Occupation of 50 dwellings", "BCIS All-in Tender Price Index", "120 months (10 years) from receipt", "Pending", "Recorded obligation clause Sch 2 para 1"} {
+	for _, want := range []string{"£287,500.00", "Occupation of 50 dwellings", "BCIS All-in Tender Price Index", "10 years from receipt of each payment", "Pending", "Recorded obligation clause Sch 2 para 1"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("obligation page lacks %q", want)
 		}

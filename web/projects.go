@@ -61,10 +61,12 @@ func (app *Application) projectsCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cw := csvAttachment(w, "projects.csv")
-	_ = cw.Write([]string{"id", "name", "purpose", "service_area", "status", "expected_spend_date", "allocated", "spent", "unspent_allocated"})
+	_ = cw.Write([]string{"id", "name", "purpose", "service_area", "status", "expected_spend_date", "decision_date", "decision_maker",
+		"decision_reference", "allocated", "spent", "unspent_allocated"})
 	for _, p := range list {
 		_ = cw.Write([]string{strconv.FormatInt(p.ID, 10), csvSafe(p.Name), p.PurposeCode, csvSafe(p.ServiceArea), string(p.Status),
-			templates.ISODate(p.ExpectedSpendDate), p.Allocated.StringFixed(2), p.Spent.StringFixed(2), p.Unspent().StringFixed(2)})
+			templates.ISODate(p.ExpectedSpendDate), templates.ISODate(p.DecisionDate), string(p.DecisionMaker), csvSafe(p.DecisionReference),
+			p.Allocated.StringFixed(2), p.Spent.StringFixed(2), p.Unspent().StringFixed(2)})
 	}
 	cw.Flush()
 }
@@ -79,6 +81,10 @@ func projectInputFrom(f *forms.Form) ledger.ProjectInput {
 		PurposeCode:       f.Get("purpose"),
 		ExpectedSpendDate: f.Date("expected_spend_date", "Expected spend date", false),
 		Status:            f.Get("status"),
+		DecisionDate:      f.Date("decision_date", "Date of the decision", false),
+		DecisionMaker:     f.Get("decision_maker"),
+		DecisionBy:        f.Get("decision_by"),
+		DecisionReference: f.Get("decision_reference"),
 	}
 }
 
@@ -91,6 +97,10 @@ func projectFormFrom(p ledger.Project) *forms.Form {
 	f.Set("purpose", p.PurposeCode)
 	f.SetDate("expected_spend_date", p.ExpectedSpendDate)
 	f.Set("status", string(p.Status))
+	f.SetDate("decision_date", p.DecisionDate)
+	f.Set("decision_maker", string(p.DecisionMaker))
+	f.Set("decision_by", p.DecisionBy)
+	f.Set("decision_reference", p.DecisionReference)
 	return f
 }
 
@@ -290,7 +300,7 @@ func (app *Application) allocationCreate(w http.ResponseWriter, r *http.Request)
 	date := f.Date("date", "Date allocated", true)
 	var err error
 	if f.Valid() {
-		_, err = app.Ledger.AllocateToProject(r.Context(), app.actor(r), p.ID, obligationID, *amount, *date, f.Get("note"))
+		_, err = app.Ledger.AllocateToProject(r.Context(), app.actor(r), p.ID, obligationID, *amount, *date, f.Get("note"), f.Get("override_reason"))
 	} else {
 		err = f.Errors // already on the form
 	}
@@ -303,7 +313,7 @@ func (app *Application) allocationCreate(w http.ResponseWriter, r *http.Request)
 			app.serverError(w, r, err)
 			return
 		}
-		orderErrors(f, []string{"obligation", "amount", "date", "note"})
+		orderErrors(f, []string{"obligation", "amount", "date", "note", "override_reason"})
 		app.renderAllocationForm(w, r, http.StatusUnprocessableEntity, p, f)
 		return
 	}
@@ -418,7 +428,11 @@ func (app *Application) spendCreate(w http.ResponseWriter, r *http.Request) {
 	var err error
 	var entries []ledger.Entry
 	if f.Valid() {
-		entries, err = app.Ledger.SpendOnProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"))
+		if to := (ledger.Transfer{To: f.Get("transfer_to"), Reference: f.Get("transfer_reference")}); to.To != "" || to.Reference != "" {
+			entries, err = app.Ledger.TransferFromProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"), to)
+		} else {
+			entries, err = app.Ledger.SpendOnProject(r.Context(), app.actor(r), p.ID, *amount, *date, f.Get("evidence"), f.Get("reference"))
+		}
 	} else {
 		err = f.Errors // already on the form
 	}
@@ -431,7 +445,7 @@ func (app *Application) spendCreate(w http.ResponseWriter, r *http.Request) {
 			app.serverError(w, r, err)
 			return
 		}
-		orderErrors(f, []string{"amount", "date", "evidence", "reference"})
+		orderErrors(f, []string{"amount", "date", "evidence", "reference", "transfer_to", "transfer_reference"})
 		app.renderSpendForm(w, r, http.StatusUnprocessableEntity, p, f)
 		return
 	}

@@ -70,9 +70,13 @@ func projReceive(t *testing.T, app *Application, obligationID int64, on time.Tim
 	}
 }
 
+// projDecided is the test projects' spending decision: before any money.
+var projDecided = time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+
 func projCreate(t *testing.T, app *Application, name string) ledger.Project {
 	t.Helper()
-	p, err := app.Ledger.CreateProject(context.Background(), audit.Actor{Label: "test"}, ledger.ProjectInput{Name: name, PurposeCode: "education", ServiceArea: "Education", Status: "approved"})
+	p, err := app.Ledger.CreateProject(context.Background(), audit.Actor{Label: "test"}, ledger.ProjectInput{Name: name, PurposeCode: "education", ServiceArea: "Education", Status: "approved",
+		DecisionDate: &projDecided, DecisionMaker: "committee", DecisionReference: "PC/2020/001"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +117,9 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	t.Parallel()
 	_, ts := projServer(t)
 	form := projMoneyForm("name", "Ashford Primary expansion", "description", "Two classrooms", "service_area", "Education",
-		"purpose", "education", "expected_spend_date-day", "1", "expected_spend_date-month", "9", "expected_spend_date-year", "2027", "status", "approved")
+		"purpose", "education", "expected_spend_date-day", "1", "expected_spend_date-month", "9", "expected_spend_date-year", "2027", "status", "approved",
+		"decision_date-day", "14", "decision_date-month", "3", "decision_date-year", "2025", "decision_maker", "committee",
+		"decision_by", "Planning Committee", "decision_reference", "PC/2025/041")
 	res := projPost(t, ts, "/projects", form)
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", res.status, excerpt(res.body))
@@ -130,7 +136,7 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 		t.Fatalf("invalid create: %d", res.status)
 	}
 	projMustContain(t, "refused form", res.body, "Enter the project name", "Select the purpose the project&#39;s money is for",
-		"Expected spend date must be a real date", "Kept description", `href="#name"`)
+		"Expected spend date must be a real date", "Kept description", `href="#name"`, "Enter the date of the spending decision")
 	dup := cloneValues(form)
 	dup.Set("name", "ASHFORD primary expansion")
 	res = projPost(t, ts, "/projects", dup)
@@ -216,7 +222,7 @@ func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T)
 	ob := projObligation(t, app, agreementID, "education", "3.1", 120)
 	projReceive(t, app, ob, projDate(2025, 1, 10), "1000")
 	p := projCreate(t, app, "Ashford Primary expansion")
-	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("700"), projDate(2025, 2, 1), ""); err != nil {
+	if _, err := app.Ledger.AllocateToProject(context.Background(), audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("700"), projDate(2025, 2, 1), "", ""); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/projects/%d", p.ID)
@@ -253,7 +259,7 @@ func TestSpendFormDrawsSoonestDeadlineFirstAndThePageShowsWhereItCameFrom(t *tes
 	p := projCreate(t, app, "Ashford Primary expansion")
 	ctx := context.Background()
 	for _, ob := range []int64{later, sooner} {
-		if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("300"), projDate(2025, 1, 1), ""); err != nil {
+		if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, p.ID, ob, decimal.RequireFromString("300"), projDate(2025, 1, 1), "", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -304,7 +310,7 @@ func TestProjectsListAndCSVShowWhatTheFiltersSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, school.ID, ob, decimal.RequireFromString("750.5"), projDate(2025, 2, 1), ""); err != nil {
+	if _, err := app.Ledger.AllocateToProject(ctx, audit.Actor{Label: "test"}, school.ID, ob, decimal.RequireFromString("750.5"), projDate(2025, 2, 1), "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Ledger.SpendOnProject(ctx, audit.Actor{Label: "test"}, school.ID, decimal.RequireFromString("250"), projDate(2025, 3, 1), "INV-1", ""); err != nil {
@@ -328,9 +334,9 @@ func TestProjectsListAndCSVShowWhatTheFiltersSelect(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"id", "name", "purpose", "service_area", "status", "expected_spend_date", "allocated", "spent", "unspent_allocated"},
-		{fmt.Sprint(formula.ID), "'=HYPERLINK(1)", "community-facilities", "", "proposed", "2027-03-31", "0.00", "0.00", "0.00"},
-		{fmt.Sprint(school.ID), "Ashford Primary expansion", "education", "Education", "approved", "", "750.50", "250.00", "500.50"},
+		{"id", "name", "purpose", "service_area", "status", "expected_spend_date", "decision_date", "decision_maker", "decision_reference", "allocated", "spent", "unspent_allocated"},
+		{fmt.Sprint(formula.ID), "'=HYPERLINK(1)", "community-facilities", "", "proposed", "2027-03-31", "", "", "", "0.00", "0.00", "0.00"},
+		{fmt.Sprint(school.ID), "Ashford Primary expansion", "education", "Education", "approved", "", "2020-01-06", "committee", "PC/2020/001", "750.50", "250.00", "500.50"},
 	}
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("csv rows\n%v\nwant\n%v", rows, want)
@@ -389,7 +395,9 @@ func TestOfficerAllocatesAndSpendsThroughTheFormsInTheBrowser(t *testing.T) {
 
 	visitAndCheck(t, ctx, ts.URL+"/projects/new", "new project form")
 	fill(t, ctx, map[string]string{"name": "Ashford Primary expansion", "service_area": "Education", "purpose": "education",
-		"expected_spend_date": "1", "expected_spend_date-month": "9", "expected_spend_date-year": "2027"})
+		"expected_spend_date": "1", "expected_spend_date-month": "9", "expected_spend_date-year": "2027",
+		"decision_date": "14", "decision_date-month": "3", "decision_date-year": "2025", "decision_maker": "committee",
+		"decision_reference": "PC/2025/041"})
 	click(t, ctx, "status-2")
 	projectURL, h1 := submitAndCheck(t, ctx, "project page")
 	if h1 != "Ashford Primary expansion" {

@@ -55,7 +55,11 @@ func TestPublishedStatementOpensInTheBrowserPrintsAndWorksOffline(t *testing.T) 
 	app := ifsApp(t)
 	newIFSFixture(t, app)
 	manager := addUser(t, app.DB, "manager@test.example", users.RoleManager)
-	if _, err := app.IFS.Publish(t.Context(), actorFor(manager), 2024, renderIFSDocument(t.Context(), app.Config.CouncilName)); err != nil {
+	pv, err := app.IFS.PublishPreview(t.Context(), 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.IFS.Publish(t.Context(), actorFor(manager), 2024, pv.Checksum, renderIFSDocument(t.Context(), app.Config.CouncilName)); err != nil {
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, app)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
@@ -130,7 +131,17 @@ func (app *Application) receiptCreate(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.flash(r, "Payment of "+money.Format(rec.Total)+" recorded.")
+	msg := "Payment of " + money.Format(rec.Total) + " recorded."
+	if rec.Held.IsPositive() {
+		msg += " " + money.Format(rec.Held) + " of it is more than was invoiced and is held in suspense."
+	}
+	for _, sh := range rec.Shares {
+		if sh.PaidEarly() {
+			msg += " Check it: some of it was paid before it was asked for (" + strings.ToLower(sh.EarlyText()) + ")."
+			break
+		}
+	}
+	app.flash(r, msg)
 	http.Redirect(w, r, "/receipts/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
 }
 

@@ -133,7 +133,11 @@ func loadWalkWorld(t *testing.T, app *Application) walkWorld {
 	one("year", `SELECT CASE WHEN extract(month FROM entry_date) >= 4 THEN extract(year FROM entry_date) ELSE extract(year FROM entry_date) - 1 END::bigint AS y
 		FROM ledger_entries WHERE kind = 'receipt' GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`)
 	year := int(w.ids["year"])
-	if _, err := app.IFS.Publish(ctx, actorFor(admin), year, renderIFSDocument(ctx, app.Config.CouncilName)); err != nil {
+	pv, err := app.IFS.PublishPreview(ctx, year)
+	if err != nil {
+		t.Fatalf("preview %d: %v", year, err)
+	}
+	if _, err := app.IFS.Publish(ctx, actorFor(admin), year, pv.Checksum, renderIFSDocument(ctx, app.Config.CouncilName)); err != nil {
 		t.Fatalf("publish %d: %v", year, err)
 	}
 	return w

@@ -118,6 +118,9 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Get("/receipts/new", app.receiptNew)
 			r.With(officer).Post("/receipts", app.receiptCreate)
 			r.Get("/receipts/{id}", app.receiptShow)
+			r.Get("/suspense", app.suspenseList)
+			r.Get("/suspense/{id}", app.suspenseShow)
+			r.With(officer).Post("/suspense/{id}", app.suspenseMove)
 
 			r.Get("/projects", app.projectsList)
 			r.Get("/projects.csv", app.projectsCSV)
@@ -231,9 +234,13 @@ func (app *Application) Routes() http.Handler {
 			// Everyone signed in reads the statements; managers and admins
 			// publish them.
 			r.Get("/ifs", app.ifsList)
+			r.Get("/ifs/infrastructure-list", app.infrastructureList)
+			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list", app.infrastructureListAdd)
+			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list/{id}/remove", app.infrastructureListRemove)
 			r.Get("/ifs/{year}", app.ifsShow)
 			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
 			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)
+			r.With(app.requireRole(ifsPublishers...)).Get("/ifs/{year}/publish", app.ifsPublishConfirm)
 			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/{year}/publish", app.ifsPublish)
 			r.With(app.requireRole(ifsBorrowingMarkers...)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
 			// END ifs routes

@@ -89,6 +89,9 @@ var expectedAccess = map[string]access{
 	"GET /receipts/new":                               officersOnly,
 	"POST /receipts":                                  officersOnly,
 	"GET /receipts/{id}":                              signedIn,
+	"GET /suspense":                                   signedIn,
+	"GET /suspense/{id}":                              signedIn,
+	"POST /suspense/{id}":                             officersOnly,
 	"GET /projects":                                   signedIn,
 	"GET /projects.csv":                               signedIn,
 	"GET /projects/new":                               officersOnly,
@@ -191,12 +194,16 @@ var expectedAccess = map[string]access{
 	"POST /admin/outbox/{id}/retry": adminsOnly,
 	// END jobs routes
 	// BEGIN ifs routes
-	"GET /ifs":                         signedIn,
-	"GET /ifs/{year}":                  signedIn,
-	"GET /ifs/{year}/statement.csv":    signedIn,
-	"GET /ifs/{year}/published/{file}": signedIn,
-	"POST /ifs/{year}/publish":         access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
-	"POST /ifs/{year}/borrowing":       access{roles: []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}},
+	"GET /ifs":                                  signedIn,
+	"GET /ifs/infrastructure-list":              signedIn,
+	"POST /ifs/infrastructure-list":             access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
+	"POST /ifs/infrastructure-list/{id}/remove": access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
+	"GET /ifs/{year}":                           signedIn,
+	"GET /ifs/{year}/statement.csv":             signedIn,
+	"GET /ifs/{year}/published/{file}":          signedIn,
+	"GET /ifs/{year}/publish":                   access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
+	"POST /ifs/{year}/publish":                  access{roles: []users.Role{users.RoleManager, users.RoleAdmin}},
+	"POST /ifs/{year}/borrowing":                access{roles: []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}},
 	// END ifs routes
 	// BEGIN data-standard routes
 	"GET /data-standard":        signedIn,

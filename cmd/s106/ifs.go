@@ -47,7 +47,7 @@ the live ledger. Uses DATABASE_URL.
 		return err
 	}
 	defer db.Close()
-	svc := &ifs.Service{DB: db, Organisation: cfg.Organisation}
+	svc := &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section}
 	if !svc.ValidYear(*year) {
 		return fmt.Errorf("ifs: --year %d: want a year from %d to the current financial year, %d", *year, ifs.MinYear, ifs.CurrentYear(time.Now()))
 	}

@@ -37,6 +37,15 @@ type ObligationInput struct {
 	PaymentDueDays *int
 	PaymentDueFrom string
 	SpendByMonths  *int
+	// When the spend-by clock starts (SpendByFromPayment by default):
+	// the event's name for SpendByFromEvent, and the event's date (once it
+	// happens) or the fixed date.
+	SpendByFrom  string
+	SpendByEvent string
+	SpendByStart *time.Time
+	// IndexTo is the period the agreement indexes to: "trigger" (the
+	// default) or "invoice".
+	IndexTo        string
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
@@ -47,10 +56,23 @@ type ObligationInput struct {
 	OpenSpaceM2      *decimal.Decimal
 	WorksDescription string
 
+	// Where the money may be spent, as the agreement says: free text
+	// ("within 2 miles of the site") and the ward or parish.
+	SpendingArea string
+	SpendingWard string
+
 	ServiceArea  string
 	ContactName  string
 	ContactEmail string
 }
+
+// When an obligation's spend-by clock starts, as its agreement says.
+const (
+	SpendByFromPayment         = "payment"          // the date of each payment (the default)
+	SpendByFromFinalInstalment = "final-instalment" // the final instalment, once paid in full
+	SpendByFromEvent           = "event"            // a dated event, e.g. completion of the development
+	SpendByFromFixedDate       = "fixed-date"       // a fixed date
+)
 
 // SchoolCategories are the categories of school place the IFS reports.
 var SchoolCategories = []struct{ Code, Label string }{
@@ -65,7 +87,7 @@ var SchoolCategories = []struct{ Code, Label string }{
 func (in *ObligationInput) normalise() {
 	for _, s := range []*string{&in.Kind, &in.PurposeCode, &in.ClauseRef, &in.Description, &in.Phase, &in.TriggerType,
 		&in.TriggerDetail, &in.Index, &in.PaymentDueFrom, &in.InterestTerms, &in.SchoolCategory, &in.WorksDescription,
-		&in.ServiceArea, &in.ContactName, &in.ContactEmail} {
+		&in.SpendingArea, &in.SpendingWard, &in.ServiceArea, &in.ContactName, &in.ContactEmail} {
 		*s = strings.TrimSpace(*s)
 	}
 	in.ContactEmail = strings.ToLower(in.ContactEmail)
@@ -143,6 +165,38 @@ func (in *ObligationInput) validate(errs *forms.Errors) {
 	if in.SpendByMonths == nil && in.ReturnUnspent {
 		errs.Add("spend_by_months", "Enter the spend-by period: unspent money cannot be returned without one")
 	}
+	in.SpendByEvent = strings.TrimSpace(in.SpendByEvent)
+	switch in.SpendByFrom {
+	case "":
+		in.SpendByFrom = SpendByFromPayment
+	case SpendByFromPayment, SpendByFromFinalInstalment:
+	case SpendByFromEvent:
+		if in.SpendByEvent == "" {
+			errs.Add("spend_by_event", "Enter the event the spend-by period runs from, for example completion of the development")
+		}
+	case SpendByFromFixedDate:
+		if in.SpendByStart == nil && errs.Get("spend_by_start") == "" {
+			errs.Add("spend_by_start", "Enter the date the spend-by period runs from")
+		}
+	default:
+		errs.Add("spend_by_from", "Select when the spend-by period starts")
+	}
+	if in.SpendByFrom != SpendByFromEvent {
+		in.SpendByEvent = ""
+	}
+	if in.SpendByFrom == SpendByFromPayment || in.SpendByFrom == SpendByFromFinalInstalment {
+		in.SpendByStart = nil
+	}
+	switch in.IndexTo {
+	case "":
+		in.IndexTo = "trigger"
+	case "trigger", "invoice":
+	default:
+		errs.Add("index_to", "Select the period the agreement indexes to")
+	}
+	if len([]rune(in.SpendByEvent)) > 200 {
+		errs.Add("spend_by_event", "Event must be 200 characters or fewer")
+	}
 	if in.SchoolCategory != "" {
 		ok := false
 		for _, c := range SchoolCategories {
@@ -156,6 +210,12 @@ func (in *ObligationInput) validate(errs *forms.Errors) {
 	}
 	if in.SchoolPlaces != nil && in.SchoolCategory == "" {
 		errs.Add("school_category", "Select the category of school for the school places")
+	}
+	if len([]rune(in.SpendingArea)) > 500 {
+		errs.Add("spending_area", "Where the money may be spent must be 500 characters or fewer")
+	}
+	if len([]rune(in.SpendingWard)) > 100 {
+		errs.Add("spending_ward", "Ward or parish must be 100 characters or fewer")
 	}
 	if in.ContactEmail != "" {
 		if a, err := mail.ParseAddress(in.ContactEmail); err != nil || a.Address != in.ContactEmail {
@@ -188,8 +248,10 @@ func (in ObligationInput) apply(o *Obligation) {
 	o.BaseDate, o.BaseIndexValue = in.BaseDate, in.BaseIndexValue
 	o.PaymentDueDays, o.PaymentDueFrom = in.PaymentDueDays, in.PaymentDueFrom
 	o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum = in.SpendByMonths, in.ReturnUnspent, in.InterestTerms, in.MaintenanceSum
+	o.SpendByFrom, o.SpendByEvent, o.SpendByStart, o.IndexTo = in.SpendByFrom, in.SpendByEvent, in.SpendByStart, in.IndexTo
 	o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription = in.Units, in.SchoolPlaces, in.SchoolCategory, in.OpenSpaceM2, in.WorksDescription
 	o.ServiceArea, o.ContactName, o.ContactEmail = in.ServiceArea, in.ContactName, in.ContactEmail
+	o.SpendingArea, o.SpendingWard = in.SpendingArea, in.SpendingWard
 }
 
 // auditView is what the audit trail keeps of an obligation's terms.
@@ -212,6 +274,8 @@ func (o Obligation) auditView() map[string]any {
 		"contact name":      o.ContactName,
 		"contact email":     o.ContactEmail,
 		"works description": o.WorksDescription,
+		"spending area":     o.SpendingArea,
+		"spending ward":     o.SpendingWard,
 	}
 	if o.TriggerType != nil {
 		m["trigger"] = string(*o.TriggerType)
@@ -221,6 +285,12 @@ func (o Obligation) auditView() map[string]any {
 	}
 	if o.BaseAmount != nil {
 		m["base amount"] = o.BaseAmount.StringFixed(2)
+	}
+	m["index to"] = o.IndexTo
+	m["spend-by from"] = o.SpendByFrom
+	m["spend-by event"] = o.SpendByEvent
+	if o.SpendByStart != nil {
+		m["spend-by start"] = o.SpendByStart.Format("2006-01-02")
 	}
 	if o.SpendByMonths != nil {
 		m["spend-by months"] = strconv.Itoa(*o.SpendByMonths)

@@ -24,7 +24,7 @@ const obligationColumns = `o.id, o.agreement_id, a.reference, d.id, d.name, d.wa
        o.base_amount, coalesce(o.index_series, ''), o.indexation_none, o.base_date, o.base_index_value,
        o.payment_due_days, coalesce(o.payment_due_from, ''), o.spend_by_months, o.return_unspent, o.interest_terms, o.maintenance_sum,
        o.units, o.school_places, o.school_category, o.open_space_m2, o.works_description,
-       o.service_area, o.contact_name, o.contact_email,
+       o.spending_area, o.spending_ward, o.spend_by_from, o.spend_by_event, o.spend_by_start, o.index_to, o.service_area, o.contact_name, o.contact_email,
        s.status, s.trigger_met_on,
        o.archived_at, o.created_at, o.updated_at, o.version`
 
@@ -55,7 +55,7 @@ func scanObligation(row pgx.Row, extra ...any) (Obligation, error) {
 		&o.BaseAmount, &o.IndexSeries, &o.IndexationNone, &o.BaseDate, &o.BaseIndexValue,
 		&o.PaymentDueDays, &o.PaymentDueFrom, &o.SpendByMonths, &o.ReturnUnspent, &o.InterestTerms, &o.MaintenanceSum,
 		&o.Units, &o.SchoolPlaces, &o.SchoolCategory, &o.OpenSpaceM2, &o.WorksDescription,
-		&o.ServiceArea, &o.ContactName, &o.ContactEmail,
+		&o.SpendingArea, &o.SpendingWard, &o.SpendByFrom, &o.SpendByEvent, &o.SpendByStart, &o.IndexTo, &o.ServiceArea, &o.ContactName, &o.ContactEmail,
 		&status, &o.TriggerMetOn,
 		&o.ArchivedAt, &o.CreatedAt, &o.UpdatedAt, &o.Version}, extra...)
 	if err := row.Scan(dest...); err != nil {
@@ -123,15 +123,16 @@ func insertObligation(ctx context.Context, q store.Querier, o Obligation) (int64
 			base_amount, index_series, indexation_none, base_date, base_index_value,
 			payment_due_days, payment_due_from, spend_by_months, return_unspent, interest_terms, maintenance_sum,
 			units, school_places, school_category, open_space_m2, works_description,
-			service_area, contact_name, contact_email)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)
+			service_area, contact_name, contact_email, spending_area, spending_ward, spend_by_from, spend_by_event, spend_by_start, index_to)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,
+			coalesce(nullif($32, ''), 'payment'), $33, $34, coalesce(nullif($35, ''), 'trigger'))
 		RETURNING id`,
 		o.AgreementID, string(o.Kind), o.PurposeCode, o.ClauseRef, o.Description, o.Phase,
 		triggerTypeArg(o.TriggerType), o.TriggerQuantity, o.TriggerDate, o.TriggerDetail,
 		o.BaseAmount, nullIfEmpty(o.IndexSeries), o.IndexationNone, o.BaseDate, o.BaseIndexValue,
 		o.PaymentDueDays, nullIfEmpty(o.PaymentDueFrom), o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum,
 		o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription,
-		o.ServiceArea, o.ContactName, o.ContactEmail).Scan(&id)
+		o.ServiceArea, o.ContactName, o.ContactEmail, o.SpendingArea, o.SpendingWard, o.SpendByFrom, o.SpendByEvent, o.SpendByStart, o.IndexTo).Scan(&id)
 	return id, err
 }
 
@@ -142,7 +143,8 @@ func updateObligation(ctx context.Context, q store.Querier, o Obligation) error 
 			base_amount = $12, index_series = $13, indexation_none = $14, base_date = $15, base_index_value = $16,
 			payment_due_days = $17, payment_due_from = $18, spend_by_months = $19, return_unspent = $20, interest_terms = $21, maintenance_sum = $22,
 			units = $23, school_places = $24, school_category = $25, open_space_m2 = $26, works_description = $27,
-			service_area = $28, contact_name = $29, contact_email = $30,
+			service_area = $28, contact_name = $29, contact_email = $30, spending_area = $31, spending_ward = $32,
+			spend_by_from = coalesce(nullif($33, ''), 'payment'), spend_by_event = $34, spend_by_start = $35, index_to = coalesce(nullif($36, ''), 'trigger'),
 			updated_at = now(), version = version + 1
 		WHERE id = $1 AND version = $2`,
 		o.ID, o.Version, string(o.Kind), o.PurposeCode, o.ClauseRef, o.Description, o.Phase,
@@ -150,7 +152,7 @@ func updateObligation(ctx context.Context, q store.Querier, o Obligation) error 
 		o.BaseAmount, nullIfEmpty(o.IndexSeries), o.IndexationNone, o.BaseDate, o.BaseIndexValue,
 		o.PaymentDueDays, nullIfEmpty(o.PaymentDueFrom), o.SpendByMonths, o.ReturnUnspent, o.InterestTerms, o.MaintenanceSum,
 		o.Units, o.SchoolPlaces, o.SchoolCategory, o.OpenSpaceM2, o.WorksDescription,
-		o.ServiceArea, o.ContactName, o.ContactEmail)
+		o.ServiceArea, o.ContactName, o.ContactEmail, o.SpendingArea, o.SpendingWard, o.SpendByFrom, o.SpendByEvent, o.SpendByStart, o.IndexTo)
 	if err != nil {
 		return err
 	}

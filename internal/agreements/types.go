@@ -353,6 +353,10 @@ type Obligation struct {
 	PaymentDueDays *int
 	PaymentDueFrom string // "trigger" or "invoice"
 	SpendByMonths  *int
+	SpendByFrom    string     // payment, final-instalment, event or fixed-date
+	SpendByEvent   string     // the event, for "event"
+	SpendByStart   *time.Time // the event's date once it happens, or the fixed date
+	IndexTo        string     // the period an invoice indexes to: trigger or invoice
 	ReturnUnspent  bool
 	InterestTerms  string
 	MaintenanceSum bool
@@ -362,6 +366,10 @@ type Obligation struct {
 	SchoolCategory   string
 	OpenSpaceM2      *decimal.Decimal
 	WorksDescription string
+
+	// SpendingArea and SpendingWard restrict where the money may be spent.
+	SpendingArea string
+	SpendingWard string
 
 	ServiceArea  string
 	ContactName  string

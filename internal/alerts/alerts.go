@@ -409,8 +409,9 @@ const indexMissingCandidates = `
 	WHERE o.kind IN ('financial', 'monitoring-fee') AND o.index_series IS NOT NULL AND o.archived_at IS NULL
 	  AND os.trigger_met_on <= p.today
 	  AND NOT EXISTS (SELECT 1 FROM ledger_effective le WHERE le.obligation_id = o.id AND le.kind = 'invoice')
-	  AND NOT EXISTS (SELECT 1 FROM index_values v
-	                  WHERE v.series_code = o.index_series AND v.period = date_trunc('month', os.trigger_met_on)::date)`
+	  AND NOT EXISTS (SELECT 1 FROM index_values v JOIN index_series s ON s.code = v.series_code
+	                  WHERE v.series_code = o.index_series  -- a quarterly series (BCIS) has one value a quarter
+	                    AND v.period = date_trunc(CASE s.frequency WHEN 'quarterly' THEN 'quarter' WHEN 'annual' THEN 'year' ELSE 'month' END, os.trigger_met_on)::date)`
 
 // The IFS reminder: from 1 October to 31 December while last financial
 // year's statement is not published (the caller adds the publication test).

@@ -82,6 +82,11 @@ type Config struct {
 	// CacheWarm rebuilds the whole-ledger read models in the background
 	// after every change, so no viewer waits for them (S106_CACHE_WARM=on|off).
 	CacheWarm bool
+	// IFSS278Section adds the optional summary of section 278 highway
+	// agreements (CIL Regulations Schedule 2 paragraph 4) to the
+	// Infrastructure Funding Statement (S106_IFS_S278_SECTION=on|off, off
+	// by default).
+	IFSS278Section bool
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
@@ -111,6 +116,18 @@ func load(getenv func(string) string) (Config, error) {
 			return def
 		}
 		return d
+	}
+	// onOff reads a switch: on, true, 1 or yes; off, false, 0 or no.
+	onOff := func(key, def string) bool {
+		switch v := strings.ToLower(str(key, def)); v {
+		case "on", "true", "1", "yes":
+			return true
+		case "off", "false", "0", "no":
+			return false
+		default:
+			errs = append(errs, fmt.Sprintf("%s: %q must be on or off", key, v))
+			return false
+		}
 	}
 	integer := func(key string, def int) int {
 		v := strings.TrimSpace(getenv(key))
@@ -171,22 +188,9 @@ func load(getenv func(string) string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
-	switch v := strings.ToLower(str("S106_SCHEDULER", "on")); v {
-	case "on", "true", "1", "yes":
-		c.Scheduler = true
-	case "off", "false", "0", "no":
-		c.Scheduler = false
-	default:
-		errs = append(errs, fmt.Sprintf("S106_SCHEDULER: %q must be on or off", v))
-	}
-	switch v := strings.ToLower(str("S106_CACHE_WARM", "on")); v {
-	case "on", "true", "1", "yes":
-		c.CacheWarm = true
-	case "off", "false", "0", "no":
-		c.CacheWarm = false
-	default:
-		errs = append(errs, fmt.Sprintf("S106_CACHE_WARM: %q must be on or off", v))
-	}
+	c.Scheduler = onOff("S106_SCHEDULER", "on")
+	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
+	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":
 	default:

@@ -58,6 +58,11 @@ type Money struct {
 	SpentInYear    decimal.Decimal
 	ReturnedInYear decimal.Decimal
 	InterestInYear decimal.Decimal // interest paid on top of returns this year
+	// Allocated is money set against projects with a recorded spending
+	// decision and not yet spent; Earmarked is money set against projects
+	// still awaiting their decision (not allocated in the statement).
+	Allocated decimal.Decimal
+	Earmarked decimal.Decimal
 }
 
 // HomesFigures are affordable homes this financial year.
@@ -137,8 +142,12 @@ func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 	var m Money
 	err := s.DB.Pool.QueryRow(ctx, `
-		SELECT t.received, t.spent, t.returned, e.received, e.spent, e.returned, e.interest
+		SELECT t.received, t.spent, t.returned, e.received, e.spent, e.returned, e.interest, p.allocated, p.earmarked
 		FROM (
+			SELECT coalesce(sum(pt.allocated - pt.spent) FILTER (WHERE pr.decision_date IS NOT NULL), 0) AS allocated,
+			       coalesce(sum(pt.allocated - pt.spent) FILTER (WHERE pr.decision_date IS NULL), 0) AS earmarked
+			FROM project_ledger_totals pt JOIN projects pr ON pr.id = pt.project_id
+		) p, (
 			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent, coalesce(sum(returned), 0) AS returned
 			FROM obligation_ledger_totals
 		) t, (
@@ -149,7 +158,7 @@ func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 			FROM ledger_effective
 			WHERE kind IN ('receipt', 'spend', 'return') AND entry_date BETWEEN $1 AND $2
 		) e`, y.Start(), y.End()).
-		Scan(&m.Received, &m.Spent, &m.Returned, &m.ReceivedInYear, &m.SpentInYear, &m.ReturnedInYear, &m.InterestInYear)
+		Scan(&m.Received, &m.Spent, &m.Returned, &m.ReceivedInYear, &m.SpentInYear, &m.ReturnedInYear, &m.InterestInYear, &m.Allocated, &m.Earmarked)
 	if err != nil {
 		return m, fmt.Errorf("dashboard money: %w", err)
 	}

@@ -313,10 +313,10 @@ FROM (
                WHEN 'return' THEN 'Returned to the developer'
                WHEN 'allocation' THEN 'Allocated to ' || pr.name
                WHEN 'deallocation' THEN 'De-allocated from ' || pr.name
-               WHEN 'spend' THEN 'Spent on ' || pr.name
+               WHEN 'spend' THEN CASE WHEN te.transfer_to <> '' THEN 'Transferred to ' || te.transfer_to || ' for ' || pr.name ELSE 'Spent on ' || pr.name END
            END AS name,
            coalesce(o.import_ref, a.reference || '/' || o.id) AS contribution,
-           k.funding_status AS status,
+           CASE WHEN te.transfer_to <> '' THEN 'transferred' ELSE k.funding_status END AS status,
            round(k.sign * e.amount, 2)::text AS amount,
            '' AS units,
            to_char((e.recorded_at AT TIME ZONE 'Europe/London')::date, 'YYYY-MM-DD') AS entry_date,
@@ -324,6 +324,7 @@ FROM (
            '' AS end_date,
            CASE WHEN $3::boolean THEN '' ELSE e.note END AS notes
     FROM ledger_effective e
+    JOIN ledger_entries te ON te.id = e.id -- transfer_to was added after the view
     JOIN data_standard_entry_kinds k ON k.kind = e.kind
     JOIN obligations o ON o.id = e.obligation_id
     JOIN agreements a ON a.id = o.agreement_id

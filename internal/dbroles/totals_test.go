@@ -76,7 +76,11 @@ func TestTotalsOfHugeKeptAmountsDoNotOverflow(t *testing.T) {
 	if err := app.Pool.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, roles) VALUES ('m@council.example', 'M', 'x', '{manager}') RETURNING id`).Scan(&manager); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Publish(ctx, audit.Actor{UserID: manager, Label: "M"}, 2024, func(ifs.Statement) ([]byte, error) { return []byte("<p>statement</p>"), nil }); err != nil {
+	pv, err := svc.PublishPreview(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, audit.Actor{UserID: manager, Label: "M"}, 2024, pv.Checksum, func(ifs.Statement) ([]byte, error) { return []byte("<p>statement</p>"), nil }); err != nil {
 		t.Fatalf("publish the statement: %v", err)
 	}
 	if got := st.B.String(); got != "2999999999999.97" {

@@ -10,8 +10,7 @@ import (
 	"github.com/s106monitor/s106/internal/store"
 )
 
-// BenchmarkBuild times a year's statement on the large dataset, each way
-// of reading the ledger and the one Build picks, when
+// BenchmarkBuild times a year's statement on the large dataset, when
 // S106_LARGE_DATABASE_URL points at it:
 //
 //	S106_LARGE_DATABASE_URL=postgres://… go test ./internal/ifs -run XXX -bench Build
@@ -27,20 +26,14 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	defer db.Close()
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	ways := []struct {
-		name string
-		how  ledgerRead
-	}{{"cheaper", readCheaper}, {"by-end", readByEnd}, {"from-totals", readFromTotals}}
 	for _, year := range []int{2020, 2023, 2025, 2026} {
-		for _, w := range ways {
-			b.Run(fmt.Sprintf("%d/%s", year, w.name), func(b *testing.B) {
-				svc := &Service{DB: db, Now: func() time.Time { return now }, ledgerRead: w.how}
-				for b.Loop() {
-					if _, err := svc.Build(ctx, year); err != nil {
-						b.Fatal(err)
-					}
+		b.Run(fmt.Sprint(year), func(b *testing.B) {
+			svc := &Service{DB: db, Now: func() time.Time { return now }}
+			for b.Loop() {
+				if _, err := svc.Build(ctx, year); err != nil {
+					b.Fatal(err)
 				}
-			})
-		}
+			}
+		})
 	}
 }

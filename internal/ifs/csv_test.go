@@ -31,7 +31,7 @@ func TestDiffListsChangedAddedAndRemovedItems(t *testing.T) {
 	published := []Row{{Key: "b", Item: "b", Amount: "85000.00"}, {Key: "g/1", Item: "g", Description: "School", Amount: "20000.00"}, {Key: "i", Item: "i", Amount: "1.00"}}
 	now := []Row{{Key: "b", Item: "b", Amount: "88000.00"}, {Key: "i", Item: "i", Amount: "1.00"}, {Key: "g/2", Item: "g", Description: "Road", Amount: "5.00"}}
 	got := Diff(published, now)
-	want := []Change{{Item: "b", Published: "85000.00", Now: "88000.00"}, {Item: "g", Description: "School", Published: "20000.00"}, {Item: "g", Description: "Road", Now: "5.00"}}
+	want := []Change{{Key: "b", Item: "(b)", Published: "85000.00", Now: "88000.00"}, {Key: "g/1", Item: "(g)", Description: "School", Published: "20000.00"}, {Key: "g/2", Item: "(g)", Description: "Road", Now: "5.00"}}
 	if len(got) != len(want) {
 		t.Fatalf("diff %+v", got)
 	}
@@ -45,9 +45,23 @@ func TestDiffListsChangedAddedAndRemovedItems(t *testing.T) {
 // A project name is typed by an officer and published in the statement's
 // CSV: a spreadsheet must not run it as a formula.
 func TestCSVDoesNotLetAProjectNameRunAsAFormula(t *testing.T) {
-	rows := []Row{{Section: Section, Item: "h.i", Description: `=HYPERLINK("http://example.test","Play area")`, Amount: "100.00"}}
+	rows := []Row{{Section: Section, Key: "h.i", Item: "h.i", Description: `=HYPERLINK("http://example.test","Play area")`, Amount: "100.00"}}
 	want := "\ufeffsection,item,description,amount\ns106-report,h.i,\"'=HYPERLINK(\"\"http://example.test\"\",\"\"Play area\"\")\",100.00\n"
 	if got := string(CSV(rows)); got != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// The page names items as the regulation does, never by the CSV's key.
+func TestItemLabelsNameTheRegulationsItems(t *testing.T) {
+	for key, want := range map[string]string{
+		"a": "(a)", "e.allocated-unspent-at-year-end": "(e)", "d.school-places/primary": "(d)(ii)",
+		"d.affordable-housing-units/social-rent": "(d)(i)", "d.in-kind/7": "(d)", "g/3": "(g)", "h.i/3": "(h)(i)",
+		"h.ii/3": "(h)(ii)", "h.iii": "(h)(iii)", "i.commuted-sums": "(i)", "project/3.spent": "Project",
+		"s278.a/4": "Para 4(a)", "s278.b.spent": "Para 4(b)", "returned.interest": "Also",
+	} {
+		if got := ItemLabel(key); got != want {
+			t.Errorf("ItemLabel(%q) = %q, want %q", key, got, want)
+		}
 	}
 }

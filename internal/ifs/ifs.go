@@ -13,7 +13,12 @@
 // statement already published keeps what was published: its snapshot is
 // frozen, and the live statement shows what has changed since.
 //
-// What each item counts (the statement shows these definitions too):
+// What each item counts (the statement shows these definitions too; the
+// rules quote Schedule 2 paragraph 3 beside the code in statement.go):
+//   - only obligations under section 106 agreements (including unilateral
+//     undertakings and deeds of variation) count; a section 278 highway
+//     agreement is in no item, and is summarised in the optional section
+//     paragraph 4 allows when the council switches it on;
 //   - (a) money to be provided by financial and monitoring-fee obligations
 //     of agreements signed in the year: each obligation's invoiced (indexed)
 //     amount where it has an invoice dated by the year end, its base amount
@@ -22,9 +27,18 @@
 //   - (c) money received before the year and neither allocated nor returned
 //     by its end (money is used first received, first used, as for the
 //     spend-by deadlines);
-//   - (e) of the money allocated in the year (net of de-allocations), what
-//     was still unspent at the year end (spend draws first on the oldest
-//     allocation); beside it, all money allocated and unspent at year end;
+//   - (d) every non-monetary obligation of agreements signed in the year:
+//     affordable units by tenure, school places by phase, and every other
+//     in-kind obligation in words; units or places attached to a money
+//     contribution are not non-monetary;
+//   - allocated means decided: an allocation counts from the date of the
+//     project's spending decision (or its own decision evidence, such as an
+//     imported data-standard "allocated" transaction); before that it is an
+//     earmark, shown on the project and not in (c), (e) or (g);
+//   - (e) of the money allocated in the year (net of de-allocations) for
+//     infrastructure, what was still unspent at the year end (spend draws
+//     first on the oldest allocation); beside it, all such money allocated
+//     and unspent at year end. Monitoring fees are not infrastructure;
 //   - (f) spend dated in the year; (h)(i) per project, (h)(ii) projects
 //     marked as repaying borrowing, (h)(iii) spend of monitoring fees
 //     (obligations of kind monitoring-fee or purpose monitoring-fees), so
@@ -32,7 +46,9 @@
 //   - (g) per project, its part of (e), so Σg = e;
 //   - (i) received by the year end less spent and returned by it; the
 //     commuted sums are the part held for obligations flagged as
-//     maintenance sums.
+//     maintenance sums;
+//   - the S106 projects section shows each project's decision, allocated,
+//     earmarked and spent money as at 31 March, from entries dated by then.
 package ifs
 
 import (
@@ -50,10 +66,10 @@ type Service struct {
 	DB           *store.DB
 	Organisation string
 	Now          func() time.Time
-
-	// ledgerRead fixes how a statement reads the ledger (tests compare
-	// the two ways); by default the cheaper.
-	ledgerRead ledgerRead
+	// IncludeS278 adds the optional summary of section 278 highway
+	// agreements (Schedule 2 paragraph 4) to every statement built
+	// (S106_IFS_S278_SECTION).
+	IncludeS278 bool
 }
 
 func (s *Service) now() time.Time {

@@ -48,12 +48,45 @@ type figures struct {
 // FileName is the frozen statement's download name, e.g. "ifs-2025.csv".
 func FileName(year int, ext string) string { return fmt.Sprintf("ifs-%d.%s", year, ext) }
 
+// ErrChangedSinceChecked refuses a publication whose source data changed
+// after the manager checked the statement: what they confirmed is not
+// what would be published.
+var ErrChangedSinceChecked = errors.New("ifs: the statement's data changed since it was checked")
+
+// Preview is what publishing a year would freeze, for the manager to
+// confirm: the statement, the files and the checksum of the source rows.
+type Preview struct {
+	Statement Statement
+	Checksum  string
+	Files     []string
+}
+
+// PublishPreview builds what Publish would freeze now, in one snapshot.
+func (s *Service) PublishPreview(ctx context.Context, year int) (Preview, error) {
+	if !s.ValidYear(year) {
+		return Preview{}, ErrYear
+	}
+	var p Preview
+	err := pgx.BeginTxFunc(ctx, s.DB.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if p.Statement, err = s.build(ctx, tx, year); err != nil {
+			return err
+		}
+		p.Checksum, err = Checksum(ctx, tx, year)
+		return err
+	})
+	p.Files = []string{FileName(year, "csv"), FileName(year, "html"), datastandard.AgreementFile, datastandard.ContributionFile, datastandard.TransactionFile}
+	return p, err
+}
+
 // Publish builds the year's statement and freezes it: the figures, the
 // statement CSV and HTML (rendered by html), the data standard's CSVs for
 // the year, and a checksum of the source rows, all in one transaction,
-// audited. It refuses with *NotReconciledError when the statement does not
-// reconcile.
-func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, html func(Statement) ([]byte, error)) (Snapshot, error) {
+// audited. checked is the checksum of the preview the manager confirmed:
+// when the source rows no longer match it, Publish refuses with
+// ErrChangedSinceChecked. It refuses with *NotReconciledError when the
+// statement does not reconcile.
+func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, checked string, html func(Statement) ([]byte, error)) (Snapshot, error) {
 	if !s.ValidYear(year) {
 		return Snapshot{}, ErrYear
 	}
@@ -66,6 +99,14 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, html
 		if !st.Reconciles() {
 			return &NotReconciledError{Statement: st}
 		}
+		// What the manager checked must be what is frozen.
+		sum, err := Checksum(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		if sum != checked {
+			return ErrChangedSinceChecked
+		}
 		rows := st.Rows()
 		page, err := html(st)
 		if err != nil {
@@ -75,10 +116,6 @@ func (s *Service) Publish(ctx context.Context, actor audit.Actor, year int, html
 		std, err := datastandard.Export(ctx, tx, datastandard.Options{Organisation: s.Organisation, Year: &y, Public: true})
 		if err != nil {
 			return fmt.Errorf("data standard export: %w", err)
-		}
-		sum, err := Checksum(ctx, tx, year)
-		if err != nil {
-			return err
 		}
 		fig, err := json.Marshal(figures{Rows: rows, Statement: st})
 		if err != nil {
@@ -220,6 +257,8 @@ func Checksum(ctx context.Context, q store.Querier, year int) (string, error) {
 			FROM obligations o WHERE $1::date IS NOT NULL`},
 		{"agreements", `SELECT coalesce(string_agg(concat_ws('|', id, reference, status, date_signed, archived_at), E'\n' ORDER BY id), '')
 			FROM agreements WHERE $1::date IS NOT NULL`},
+		{"infrastructure list", `SELECT coalesce(string_agg(concat_ws('|', id, name, purpose_code, added_year, removed_year), E'\n' ORDER BY id), '')
+			FROM infrastructure_list_items WHERE $1::date IS NOT NULL`},
 		{"projects", `SELECT coalesce(string_agg(concat_ws('|', id, name, purpose_code, status, repays_borrowing, archived_at), E'\n' ORDER BY id), '')
 			FROM projects WHERE $1::date IS NOT NULL`},
 		{"homes", `SELECT coalesce(string_agg(concat_ws('|', e.id, e.home_id, e.kind, e.event_date, e.reverses_id, h.tenure), E'\n' ORDER BY e.id), '')

@@ -18,8 +18,11 @@ import (
 // (statements began with 2019/20).
 const MinYear = 2000
 
-// Statement is one financial year's section 106 report, infrastructure
-// list and reconciliation.
+// Statement is one financial year's section 106 report, the S106 projects
+// as at the year end, the optional summary of highway agreements and the
+// reconciliation. (The CIL report and the infrastructure list of
+// regulation 121A(1)(a) and (b) come with CIL: they are further sections
+// of the same statement, with their own rows.)
 type Statement struct {
 	Year         int
 	Organisation string // the council's data-standard code
@@ -27,15 +30,18 @@ type Statement struct {
 	// GeneratedAt is the data cut-off: the moment the data was read.
 	GeneratedAt time.Time
 
-	A           decimal.Decimal
-	AIndexed    int // obligations counted at their invoiced (indexed) amount
-	ABase       int // obligations counted at their base amount
-	AUnknown    int // obligations with no amount recorded
-	B           decimal.Decimal
-	C           decimal.Decimal
+	A        decimal.Decimal
+	AIndexed int // obligations counted at their invoiced (indexed) amount
+	ABase    int // obligations counted at their base amount
+	AUnknown int // obligations with no amount recorded
+	B        decimal.Decimal
+	C        decimal.Decimal
+	// (d): every non-monetary contribution agreed in the year.
 	DUnits      int
+	DTenures    []TenureCount // affordable units by tenure ("" = tenure not recorded)
 	DSchool     []SchoolPlaces
 	DSchoolSum  int
+	DInKind     []InKind
 	E           decimal.Decimal
 	EAllUnspent decimal.Decimal
 	F           decimal.Decimal
@@ -46,20 +52,38 @@ type Statement struct {
 	I           decimal.Decimal
 	ICommuted   decimal.Decimal
 
+	// FTransferred is the part of (f) transferred to other bodies to spend.
+	FTransferred decimal.Decimal
+
 	Returned         decimal.Decimal
 	ReturnedInterest decimal.Decimal
 	HomesCompleted   []TenureCount
 	HomesTotal       int
 
-	Infrastructure []InfrastructureItem
+	// InfrastructureList is regulation 121A(1)(a)'s list as it stood in the
+	// year: kept by the council, not derived from the projects.
+	InfrastructureList []ListItem
+	// Projects are the S106 projects as at 31 March of the year.
+	Projects []ProjectItem
+	// S278 is the optional summary of highway agreements (Schedule 2
+	// paragraph 4); nil when the council has not switched it on.
+	S278 *S278Report
+
 	Reconciliation []ReconRow
 	Offending      []Offender
 }
 
-// SchoolPlaces counts the places secured for one category of school.
+// SchoolPlaces counts the places secured for one phase of education.
 type SchoolPlaces struct {
 	Category string
 	Places   int
+}
+
+// InKind is a non-monetary obligation other than affordable housing and
+// school places, in plain words.
+type InKind struct {
+	ObligationID int64
+	Text         string // e.g. "Public open space: 0.4 ha laid out and transferred"
 }
 
 // ItemAmount is an infrastructure item (a project) and an amount.
@@ -70,27 +94,49 @@ type ItemAmount struct {
 	Amount    decimal.Decimal
 }
 
-// TenureCount is how many affordable homes of a tenure were completed.
+// TenureCount is how many affordable homes of a tenure.
 type TenureCount struct {
 	Tenure string
 	Homes  int
 }
 
-// InfrastructureItem is a project the council intends to fund wholly or
-// partly from section 106 money (the infrastructure list, section 1).
-type InfrastructureItem struct {
+// ProjectItem is one S106 project as at the year end: its spending
+// decision (if made by then) and its money by then.
+type ProjectItem struct {
 	ProjectID         int64
 	Name              string
 	Purpose           string
-	Status            string
 	ExpectedSpendDate *time.Time
 	RepaysBorrowing   bool
-	Allocated         decimal.Decimal // net allocations to date
-	Spent             decimal.Decimal // spent to date
+	// DecidedOn is the date of the spending decision, when it was made by
+	// the year end; DecisionMaker and DecisionRef describe it.
+	DecidedOn     *time.Time
+	DecisionMaker string
+	DecisionRef   string
+	Allocated     decimal.Decimal // allocated by decision, net, by the year end
+	Earmarked     decimal.Decimal // set against it without a decision by the year end
+	Spent         decimal.Decimal // spent by the year end
 }
 
-// Remaining is what is allocated and not yet spent.
-func (i InfrastructureItem) Remaining() decimal.Decimal { return i.Allocated.Sub(i.Spent) }
+// Remaining is what is allocated and not yet spent at the year end.
+func (i ProjectItem) Remaining() decimal.Decimal { return i.Allocated.Sub(i.Spent) }
+
+// S278Report summarises highway agreements under section 278 of the
+// Highways Act 1980: agreements entered into in the year and the money
+// received and spent under them in the year.
+type S278Report struct {
+	Agreements []S278Agreement
+	Received   decimal.Decimal
+	Spent      decimal.Decimal
+}
+
+// S278Agreement is one highway agreement entered into in the year.
+type S278Agreement struct {
+	AgreementID int64
+	Reference   string
+	Money       decimal.Decimal // money to be provided (invoiced, else base amounts)
+	Works       []string        // works to be provided, in plain words
+}
 
 // ReconRow is the reconciliation of one purpose:
 // retained at start + received − spent − returned = retained at end.
@@ -145,6 +191,9 @@ func (s Statement) End() time.Time { return FYStart(s.Year+1).AddDate(0, 0, -1) 
 // Label is e.g. "2025/26".
 func (s Statement) Label() string { return YearLabel(s.Year) }
 
+// EndText is the year end in words, e.g. "31 March 2026".
+func (s Statement) EndText() string { return s.End().Format("2 January 2006") }
+
 // FYStart is 1 April of year.
 func FYStart(year int) time.Time { return fy.Year(year).Start() }
 
@@ -178,22 +227,25 @@ func (s *Service) Build(ctx context.Context, year int) (Statement, error) {
 }
 
 // build computes the statement with q (inside one snapshot). The ledger
-// is read once, as sums of the standing entries per obligation and
-// project before the year and by its end (about one row per obligation
-// and project pair, whatever the number of entries; see moneyGroups), and
-// the items are derived from those sums, added up in whole pence. The
-// projects' all-time totals for the infrastructure list come from
-// project_ledger_totals. A few small queries add the agreements signed in
-// the year, homes and projects.
+// is read once, as sums of the standing entries dated by the year end per
+// obligation and project (about one row per obligation and project pair,
+// whatever the number of entries; see moneyGroups), and every section's
+// figures are derived from those sums, added up in whole pence: nothing
+// dated after 31 March counts anywhere, the project section included. A
+// few small queries add the agreements signed in the year and homes.
 func (s *Service) build(ctx context.Context, q store.Querier, year int) (Statement, error) {
 	st := Statement{Year: year, Organisation: s.Organisation, GeneratedAt: s.now()}
 	start, end := FYStart(year), FYStart(year+1) // end is exclusive
 
-	projects, err := projectInfo(ctx, q)
+	projects, err := projectInfo(ctx, q, end)
 	if err != nil {
 		return st, err
 	}
-	groups, obligations, err := moneyGroups(ctx, q, start, end, s.ledgerRead)
+	obligations, err := obligationInfo(ctx, q)
+	if err != nil {
+		return st, err
+	}
+	groups, err := moneyGroups(ctx, q, start, end)
 	if err != nil {
 		return st, err
 	}
@@ -205,11 +257,51 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		rb, re, sb, se, tb, te, ae int64
 	}
 	perOb := make([]obSums, 0, len(groups))
-	type projSums struct{ ofYear, unspent, spentYear int64 }
+	type projSums struct {
+		ofYear, unspent, spentYear  int64 // (e), (g), (h): section 106 infrastructure money only
+		allocated, earmarked, spent int64 // at the year end, every obligation's money
+		touched                     bool
+	}
 	perProject := map[int64]*projSums{}
-	var interest int64
+	var interest, transferred, s278Received, s278Spent int64
 	for i := range groups {
 		g := &groups[i]
+		info := obligations[g.obligationID]
+		if g.projectID != 0 {
+			p := perProject[g.projectID]
+			if p == nil {
+				p = &projSums{}
+				perProject[g.projectID] = p
+			}
+			p.allocated += g.ae
+			p.earmarked += g.earmarked
+			p.spent += g.se
+			p.touched = true
+			// Schedule 2 para 3(e): "the total amount of money (received
+			// under any planning obligations) which was allocated but not
+			// spent during the reported year for funding infrastructure";
+			// (g): "summary details of the items of infrastructure on
+			// which the money has been allocated". Monitoring fees fund
+			// no infrastructure: they appear only in (h)(iii). Money
+			// under a section 278 agreement is under no planning
+			// obligation.
+			if info.s106 && !info.monitoring {
+				// Spend draws first on the oldest allocation, so what is
+				// unspent at the year end is the newest money: the year's
+				// allocation first.
+				ay := g.ae - g.ab
+				unspent := g.ae - g.se
+				p.ofYear += max(0, min(ay, unspent))
+				p.unspent += max(0, unspent)
+				p.spentYear += g.se - g.sb
+			}
+		}
+		if !info.s106 {
+			// Schedule 2 para 4 (optional): highway agreements.
+			s278Received += g.re - g.rb
+			s278Spent += g.se - g.sb
+			continue
+		}
 		if len(perOb) == 0 || perOb[len(perOb)-1].id != g.obligationID {
 			perOb = append(perOb, obSums{id: g.obligationID})
 		}
@@ -219,27 +311,12 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		o.tb, o.te = o.tb+g.tb, o.te+g.te
 		o.ae += g.ae
 		interest += g.interestYear
-		if g.projectID == 0 {
-			continue
-		}
-		p := perProject[g.projectID]
-		if p == nil {
-			p = &projSums{}
-			perProject[g.projectID] = p
-		}
-		// Spend draws first on the oldest allocation, so what is unspent
-		// at the year end is the newest money: the year's allocation first.
-		ay := g.ae - g.ab
-		unspent := g.ae - g.se
-		p.ofYear += max(0, min(ay, unspent))
-		p.unspent += max(0, unspent)
-		if !obligations[g.obligationID].monitoring {
-			p.spentYear += g.se - g.sb
-		}
+		transferred += g.transferredYear
 	}
-	st.ReturnedInterest = pence(interest)
+	st.ReturnedInterest, st.FTransferred = pence(interest), pence(transferred)
 
-	// (b), (c), (f), (h)(iii), (i), returned and the reconciliation per purpose.
+	// (b), (c), (f), (h)(iii), (i), returned and the reconciliation per
+	// purpose, over section 106 obligations only.
 	type reconSums struct {
 		purpose, purposeName                  string
 		start, received, spent, returned, end int64
@@ -268,10 +345,21 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		r.spent += o.se - o.sb
 		r.returned += o.te - o.tb
 		r.end += max(0, heldEnd)
+		// Para 3(c): "the total amount of money under any planning
+		// obligations which was received before the reported year which
+		// has not been allocated by the authority" (allocated: decided,
+		// see moneyGroups).
 		c += max(0, o.rb-o.ae-o.te)
+		// Para 3(i): "where any of the retained money has been allocated
+		// for the purposes of longer term maintenance ("commuted sums"),
+		// also identify separately the total amount of commuted sums held".
 		if info.maintenance {
 			iCommuted += max(0, heldEnd)
 		}
+		// Para 3(h)(iii): "the amount of money (received under planning
+		// obligations) spent in respect of monitoring (including reporting
+		// under regulation 121A) in relation to the delivery of planning
+		// obligations".
 		if info.monitoring {
 			hiii += o.se - o.sb
 		}
@@ -285,14 +373,21 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		})
 		b, f, iEnd, returned = b+r.received, f+r.spent, iEnd+r.end, returned+r.returned
 	}
+	// Para 3(b) "the total amount of money under any planning obligations
+	// which was received during the reported year"; (f) "the total amount
+	// of money (received under any planning obligations) which was spent
+	// by the authority (including transferring it to another person to
+	// spend)"; (i) "the total amount of money (received under any planning
+	// obligations) during any year which was retained at the end of the
+	// reported year".
 	st.B, st.F, st.I, st.Returned = pence(b), pence(f), pence(iEnd), pence(returned)
 	sort.Slice(st.Reconciliation, func(i, j int) bool { return st.Reconciliation[i].PurposeName < st.Reconciliation[j].PurposeName })
 	if st.Offending, err = offendingObligations(ctx, q, offenders, start, end); err != nil {
 		return st, err
 	}
 
-	// (e), (g), (h)(i), (h)(ii) and the infrastructure list, per project
-	// in name order.
+	// (e), (g), (h)(i), (h)(ii) and the projects at the year end, per
+	// project in name order.
 	var e, eAllUnspent int64
 	for _, p := range projects {
 		sums := perProject[p.ProjectID]
@@ -306,6 +401,11 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 			it.Amount = pence(sums.ofYear)
 			st.G = append(st.G, it)
 		}
+		// Para 3(h)(i) "the items of infrastructure on which that money
+		// (received under planning obligations) was spent, and the amount
+		// spent on each item"; (h)(ii) "the amount of money ... spent on
+		// repaying money borrowed, including any interest, with details of
+		// the items of infrastructure which that money was used to provide".
 		if sums.spentYear > 0 {
 			it.Amount = pence(sums.spentYear)
 			if p.RepaysBorrowing {
@@ -314,71 +414,30 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 				st.HI = append(st.HI, it)
 			}
 		}
-		if p.Status != "cancelled" && !p.archived {
-			st.Infrastructure = append(st.Infrastructure, p.InfrastructureItem)
+		// A project is in the year's list when money was set against it by
+		// the year end, or it existed then and is still live.
+		if sums.touched || (p.live && p.createdBefore) {
+			item := p.ProjectItem
+			item.Allocated, item.Earmarked, item.Spent = pence(sums.allocated), pence(sums.earmarked), pence(sums.spent)
+			st.Projects = append(st.Projects, item)
 		}
 	}
 	st.E, st.EAllUnspent = pence(e), pence(eAllUnspent)
-	sort.SliceStable(st.Infrastructure, func(i, j int) bool { return st.Infrastructure[i].Purpose < st.Infrastructure[j].Purpose })
+	sort.SliceStable(st.Projects, func(i, j int) bool { return st.Projects[i].Purpose < st.Projects[j].Purpose })
 
-	// (a) and (d): obligations of agreements signed in the year.
-	rows, err := q.Query(ctx, `
-		SELECT o.id, o.kind, o.base_amount, coalesce(o.units, m.affordable_homes, 0), coalesce(o.school_places, 0), o.school_category
-		FROM obligations o
-		JOIN agreements a ON a.id = o.agreement_id
-		LEFT JOIN affordable_mixes m ON m.obligation_id = o.id
-		WHERE a.date_signed >= $1 AND a.date_signed < $2 AND a.status <> 'draft'
-		  AND a.archived_at IS NULL AND o.archived_at IS NULL`, start, end)
-	if err != nil {
-		return st, fmt.Errorf("ifs (a): %w", err)
-	}
-	invoiced := map[int64]int64{}
-	for _, g := range groups {
-		if g.invoiced > 0 {
-			invoiced[g.obligationID] += g.invoiced
-		}
-	}
-	places := map[string]int{}
-	for rows.Next() {
-		var id int64
-		var kind, category string
-		var base *decimal.Decimal
-		var units, schoolPlaces int
-		if err := rows.Scan(&id, &kind, &base, &units, &schoolPlaces, &category); err != nil {
-			rows.Close()
-			return st, err
-		}
-		switch kind {
-		case "financial", "monitoring-fee":
-			if inv, ok := invoiced[id]; ok {
-				st.A = st.A.Add(pence(inv))
-				st.AIndexed++
-			} else if base != nil {
-				st.A = st.A.Add(*base)
-				st.ABase++
-			} else {
-				st.AUnknown++
-			}
-		case "affordable-housing":
-			st.DUnits += units
-		}
-		if schoolPlaces > 0 {
-			places[category] += schoolPlaces
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := s.agreedInYear(ctx, q, &st, groups, start, end); err != nil {
 		return st, err
 	}
-	for cat, n := range places {
-		st.DSchool = append(st.DSchool, SchoolPlaces{Category: cat, Places: n})
-		st.DSchoolSum += n
+	if st.InfrastructureList, err = infrastructureList(ctx, q, year); err != nil {
+		return st, err
 	}
-	sort.Slice(st.DSchool, func(i, j int) bool { return st.DSchool[i].Category < st.DSchool[j].Category })
+	if st.S278 != nil {
+		st.S278.Received, st.S278.Spent = pence(s278Received), pence(s278Spent)
+	}
 
 	// Affordable homes completed in the year, by the tenure secured (the
 	// standing events of home_events_effective, written out as for the ledger).
-	rows, err = q.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT h.tenure, count(DISTINCT h.id)
 		FROM home_events e
 		JOIN homes h ON h.id = e.home_id
@@ -404,97 +463,262 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 	return st, nil
 }
 
+// agreedInYear adds (a) and (d), and the highway agreements of the
+// optional section, from the obligations of agreements signed in the year.
+//
+// Only section 106 obligations are planning obligations: a section 278
+// agreement (Highways Act 1980) is in no item of the section 106 report.
+// Unilateral undertakings and deeds of variation are made under section
+// 106 and count.
+func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Statement, groups []moneyGroup, start, end time.Time) error {
+	rows, err := q.Query(ctx, `
+		SELECT o.id, a.id, a.reference, a.agreement_type = 'section-278', o.kind, pu.name, o.description, o.works_description,
+		       o.base_amount, coalesce(o.units, m.affordable_homes, 0), coalesce(o.school_places, 0), o.school_category,
+		       o.open_space_m2,
+		       coalesce((SELECT array_agg(l.tenure ORDER BY l.tenure, l.bedrooms) FROM affordable_mix_lines l
+		                 WHERE l.obligation_id = o.id AND l.tenure <> 'market'), '{}'),
+		       coalesce((SELECT array_agg(l.homes ORDER BY l.tenure, l.bedrooms) FROM affordable_mix_lines l
+		                 WHERE l.obligation_id = o.id AND l.tenure <> 'market'), '{}')
+		FROM obligations o
+		JOIN agreements a ON a.id = o.agreement_id
+		JOIN contribution_purposes pu ON pu.code = o.purpose_code
+		LEFT JOIN affordable_mixes m ON m.obligation_id = o.id
+		WHERE a.date_signed >= $1 AND a.date_signed < $2 AND a.status <> 'draft'
+		  AND a.archived_at IS NULL AND o.archived_at IS NULL
+		ORDER BY a.reference, a.id, o.id`, start, end)
+	if err != nil {
+		return fmt.Errorf("ifs (a): %w", err)
+	}
+	defer rows.Close()
+	invoiced := map[int64]int64{}
+	for _, g := range groups {
+		if g.invoiced > 0 {
+			invoiced[g.obligationID] += g.invoiced
+		}
+	}
+	if s.IncludeS278 {
+		st.S278 = &S278Report{}
+	}
+	places := map[string]int{}
+	tenures := map[string]int{}
+	for rows.Next() {
+		var id, agreementID int64
+		var ref, kind, purpose, desc, works, category string
+		var s278 bool
+		var base, openSpace *decimal.Decimal
+		var units, schoolPlaces int
+		var lineTenures []string
+		var lineHomes []int
+		if err := rows.Scan(&id, &agreementID, &ref, &s278, &kind, &purpose, &desc, &works, &base, &units, &schoolPlaces, &category,
+			&openSpace, &lineTenures, &lineHomes); err != nil {
+			return err
+		}
+		monetary := kind == "financial" || kind == "monitoring-fee"
+		var amount decimal.Decimal
+		known := true
+		if inv, ok := invoiced[id]; ok {
+			amount = pence(inv)
+		} else if base != nil {
+			amount = *base
+		} else {
+			known = false
+		}
+		if s278 {
+			if st.S278 == nil {
+				continue
+			}
+			n := len(st.S278.Agreements)
+			if n == 0 || st.S278.Agreements[n-1].AgreementID != agreementID {
+				st.S278.Agreements = append(st.S278.Agreements, S278Agreement{AgreementID: agreementID, Reference: ref})
+				n++
+			}
+			ag := &st.S278.Agreements[n-1]
+			if monetary {
+				ag.Money = ag.Money.Add(amount)
+			} else {
+				ag.Works = append(ag.Works, inKindText(purpose, desc, works, openSpace))
+			}
+			continue
+		}
+		if monetary {
+			// Para 3(a): "the total amount of money to be provided under
+			// any planning obligations which were entered into during the
+			// reported year".
+			switch {
+			case !known:
+				st.AUnknown++
+			case invoiced[id] > 0:
+				st.A = st.A.Add(amount)
+				st.AIndexed++
+			default:
+				st.A = st.A.Add(amount)
+				st.ABase++
+			}
+			// Units or places attached to a money contribution are paid
+			// for, not provided: they are no non-monetary contribution.
+			continue
+		}
+		// Para 3(d): "summary details of any non-monetary contributions to
+		// be provided under planning obligations which were entered into
+		// during the reported year, including details of— (i) in relation
+		// to affordable housing, the total number of units which will be
+		// provided; (ii) in relation to educational facilities, the number
+		// of school places for pupils which will be provided, and the
+		// category of school at which they will be provided".
+		switch {
+		case kind == "affordable-housing":
+			listed := 0
+			for i, t := range lineTenures {
+				tenures[t] += lineHomes[i]
+				listed += lineHomes[i]
+			}
+			if units > listed {
+				tenures[""] += units - listed
+				listed = units
+			}
+			st.DUnits += listed
+		case schoolPlaces > 0:
+			places[category] += schoolPlaces
+		case kind == "restriction":
+			// A restriction (e.g. on occupation) provides nothing.
+		default:
+			st.DInKind = append(st.DInKind, InKind{ObligationID: id, Text: inKindText(purpose, desc, works, openSpace)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for cat, n := range places {
+		st.DSchool = append(st.DSchool, SchoolPlaces{Category: cat, Places: n})
+		st.DSchoolSum += n
+	}
+	sort.Slice(st.DSchool, func(i, j int) bool { return phaseOrder(st.DSchool[i].Category) < phaseOrder(st.DSchool[j].Category) })
+	for t, n := range tenures {
+		st.DTenures = append(st.DTenures, TenureCount{Tenure: t, Homes: n})
+	}
+	sort.Slice(st.DTenures, func(i, j int) bool {
+		a, b := st.DTenures[i].Tenure, st.DTenures[j].Tenure
+		return a != "" && (b == "" || a < b)
+	})
+	return nil
+}
+
+// inKindText describes a non-monetary obligation in plain words: its
+// purpose, then what is to be provided (the works as described, else the
+// clause), with the open space's area.
+func inKindText(purpose, desc, works string, openSpace *decimal.Decimal) string {
+	what := strings.TrimSpace(works)
+	if what == "" {
+		what = strings.TrimSpace(desc)
+	}
+	text := purpose + ": " + what
+	if openSpace != nil {
+		text += " (" + areaText(*openSpace) + ")"
+	}
+	return text
+}
+
+// areaText words an area in square metres: hectares from 1,000 m².
+func areaText(m2 decimal.Decimal) string {
+	if m2.GreaterThanOrEqual(decimal.NewFromInt(1000)) {
+		return m2.Div(decimal.NewFromInt(10000)).Round(2).String() + " ha"
+	}
+	return m2.Round(0).String() + " m²"
+}
+
+// phaseOrder sorts the phases of education from the youngest pupils.
+func phaseOrder(category string) int {
+	for i, c := range []string{"early-years", "primary", "secondary", "sixth-form", "all-through", "special"} {
+		if c == category {
+			return i
+		}
+	}
+	return 99
+}
+
+// PhaseLabel names a phase of education as the statement does.
+func PhaseLabel(category string) string {
+	switch category {
+	case "early-years":
+		return "early years"
+	case "primary":
+		return "primary"
+	case "secondary":
+		return "secondary"
+	case "sixth-form":
+		return "post-16"
+	case "special":
+		return "special"
+	case "all-through":
+		return "all-through"
+	}
+	return "phase not recorded"
+}
+
+// TenureLabel names an affordable tenure in words.
+func TenureLabel(t string) string {
+	switch t {
+	case "social-rent":
+		return "Social rent"
+	case "london-affordable-rent":
+		return "London Affordable Rent"
+	case "affordable-rent":
+		return "Affordable rent"
+	case "london-living-rent":
+		return "London Living Rent"
+	case "intermediate-rent":
+		return "Intermediate rent"
+	case "shared-ownership":
+		return "Shared ownership"
+	case "first-homes":
+		return "First Homes"
+	case "discount-market-sale":
+		return "Discount market sale"
+	case "other-intermediate":
+		return "Other intermediate"
+	case "":
+		return "Tenure not recorded"
+	}
+	return t
+}
+
 // moneyGroup is the standing entries of one obligation (and project, for
 // allocations and spend) summed in whole pence over the dates the
 // statement needs: before the year (…b) and by its end (…e).
+// Allocations count by the date they were decided (ab, ae); earmarked is
+// what was set against the project by the year end without a decision by
+// then.
 type moneyGroup struct {
 	obligationID                   int64
 	projectID                      int64 // 0: none (receipts, returns, invoices)
 	rb, re, sb, se, tb, te, ab, ae int64
+	earmarked                      int64
+	transferredYear                int64 // spend in the year that was a transfer to another body
 	interestYear, invoiced         int64
 }
 
 // pence is an amount of whole pence as money.
 func pence(n int64) decimal.Decimal { return decimal.New(n, -2) }
 
-// moneyGroups sums the ledger for the year starting at start (end is
-// the next year's start), one of two ways that give the same sums: from
-// the entries dated before end, or from the all-time totals kept per
-// obligation and per obligation and project, less the entries dated from
-// start on. It takes whichever reads fewer entries, by the column
-// statistics of the entry dates. With the groups come the facts of (at
-// least) every obligation with standing entries.
-func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time, how ledgerRead) ([]moneyGroup, map[int64]obligationFacts, error) {
+// moneyGroups sums the standing entries dated before end (the year's
+// end, exclusive), per obligation and project. This is the statement's
+// one reading of the ledger.
+//
+// An allocation or de-allocation counts as allocated from the date
+// allocation_decided_on gives (its own date when it carries the
+// authority's decision, else the later of its date and the project's
+// decision date); until then it is an earmark.
+func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, error) {
 	// Enough memory for the grouping to stay off disk.
 	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fromTotals := how == readFromTotals
-	if how == readCheaper {
-		var err error
-		if fromTotals, err = fewerFromStart(ctx, q, start, end); err != nil {
-			return nil, nil, err
-		}
-	}
-	if fromTotals {
-		return moneyGroupsFromTotals(ctx, q, start, end)
-	}
-	obligations, err := obligationInfo(ctx, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	groups, err := moneyGroupsByEnd(ctx, q, start, end)
-	return groups, obligations, err
-}
-
-// ledgerRead is how moneyGroups reads the ledger.
-type ledgerRead int
-
-const (
-	readCheaper    ledgerRead = iota // whichever reads fewer entries
-	readByEnd                        // the entries dated before the year end
-	readFromTotals                   // the kept totals less the entries from the year start
-)
-
-// fewerFromStart reports whether fewer ledger entries are dated from start
-// on than before end, by the histogram of entry dates PostgreSQL keeps
-// for the planner (true when there is none yet: a small ledger). Reading
-// the kept totals costs about a tenth of the ledger's entries.
-func fewerFromStart(ctx context.Context, q store.Querier, start, end time.Time) (bool, error) {
-	var bounds []time.Time
-	err := q.QueryRow(ctx, `
-		SELECT coalesce((SELECT histogram_bounds::text::date[] FROM pg_stats
-		                 WHERE schemaname = current_schema() AND tablename = 'ledger_entries' AND attname = 'entry_date'), '{}')`).Scan(&bounds)
-	if err != nil {
-		return false, fmt.Errorf("ifs ledger date statistics: %w", err)
-	}
-	if len(bounds) < 2 {
-		return true, nil
-	}
-	// Each pair of neighbouring bounds holds the same share of the entries.
-	var before, after int
-	for _, b := range bounds {
-		if b.Before(start) {
-			before++
-		}
-		if !b.Before(end) {
-			after++
-		}
-	}
-	// Entries from start on ≈ all − before; entries before end ≈ all − after.
-	n := len(bounds)
-	return (n-before)+n/10 < n-after, nil
-}
-
-// moneyGroupsByEnd sums the standing entries dated before end.
-func moneyGroupsByEnd(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, error) {
 	// The standing entries are those of ledger_effective (not reversals,
 	// not reversed), written out here so PostgreSQL scans the table once
-	// and looks the few reversed ids up in a hash. Entries dated after the
-	// year count in no item (the projects' totals to date come from
-	// project_ledger_totals), so they are not read. Amounts are summed in
-	// whole pence as integers: exact, much cheaper than numeric sums, and
-	// cheap to scan. Period p: 0 before the year, 1 in it.
+	// and looks the few reversed ids up in a hash. Amounts are summed in
+	// whole pence as integers: exact, and cheaper than numeric sums.
+	// Period p: 0 before the year, 1 in it; ap is the allocation's period
+	// by its decision date, 2 when not decided by the year end.
 	rows, err := q.Query(ctx, `
 		SELECT x.obligation_id, x.project_id,
 		       coalesce(sum(c) FILTER (WHERE k = 'receipt' AND p = 0), 0)::bigint,
@@ -504,14 +728,21 @@ func moneyGroupsByEnd(ctx context.Context, q store.Querier, start, end time.Time
 		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 0), 0)::bigint,
 		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
 		       coalesce(sum(i) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE p = 0), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'invoice'), 0)::bigint
+		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 0), 0)::bigint,
+		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 1), 0)::bigint,
+		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 2), 0)::bigint,
+		       coalesce(sum(c) FILTER (WHERE k = 'invoice'), 0)::bigint,
+		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 1 AND transfer), 0)::bigint
 		FROM (
-			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k,
+			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k, e.transfer_to <> '' AS transfer,
 			       CASE WHEN e.entry_date < $1 THEN 0 ELSE 1 END AS p,
+			       CASE WHEN e.kind NOT IN ('allocation', 'deallocation') THEN NULL
+			            WHEN d.on IS NULL OR d.on >= $2 THEN 2
+			            WHEN d.on < $1 THEN 0 ELSE 1 END AS ap,
 			       (e.amount * 100)::bigint AS c, (e.interest * 100)::bigint AS i
 			FROM ledger_entries e
+			LEFT JOIN projects pr ON pr.id = e.project_id
+			CROSS JOIN LATERAL (SELECT allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) AS on) d
 			WHERE e.kind <> 'reversal' AND e.entry_date < $2
 			  AND e.id NOT IN (SELECT r.reverses_id FROM ledger_entries r WHERE r.reverses_id IS NOT NULL)
 		) x
@@ -525,7 +756,7 @@ func moneyGroupsByEnd(ctx context.Context, q store.Querier, start, end time.Time
 	for rows.Next() {
 		var g moneyGroup
 		var ry, sy, ty, ay int64
-		if err := rows.Scan(&g.obligationID, &g.projectID, &g.rb, &ry, &g.sb, &sy, &g.tb, &ty, &g.interestYear, &g.ab, &ay, &g.invoiced); err != nil {
+		if err := rows.Scan(&g.obligationID, &g.projectID, &g.rb, &ry, &g.sb, &sy, &g.tb, &ty, &g.interestYear, &g.ab, &ay, &g.earmarked, &g.invoiced, &g.transferredYear); err != nil {
 			return nil, err
 		}
 		g.re, g.se, g.te, g.ae = g.rb+ry, g.sb+sy, g.tb+ty, g.ab+ay
@@ -534,147 +765,20 @@ func moneyGroupsByEnd(ctx context.Context, q store.Querier, start, end time.Time
 	return out, rows.Err()
 }
 
-// moneyGroupsFromTotals takes the all-time totals of each obligation's
-// receipts, returns and invoices (obligation_ledger_totals) and of each
-// obligation and project pair's allocations and spend
-// (obligation_project_totals), which count the standing entries as the
-// ledger_effective view does, and subtracts the standing entries dated in
-// the year (period 1) and after it (period 2). Receipts, returns and
-// invoices have no project and allocations and spend always have one, so
-// the groups are those of moneyGroupsByEnd (and groups with nothing by the
-// year end, which count in no item). All in whole pence; each query comes
-// in the groups' order, so they are merged as they are read. The facts are
-// those of the obligations with kept totals: every obligation with
-// standing entries.
-func moneyGroupsFromTotals(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, map[int64]obligationFacts, error) {
-	// The obligations' totals; re, te and invoiced hold all-time totals
-	// until the year's entries are taken off.
-	rows, err := q.Query(ctx, `
-		SELECT t.obligation_id, (t.received * 100)::bigint, (t.returned * 100)::bigint, (t.invoiced * 100)::bigint,
-		       o.purpose_code, pu.name, o.kind = 'monitoring-fee' OR o.purpose_code = 'monitoring-fees', o.maintenance_sum
-		FROM obligation_ledger_totals t
-		JOIN obligations o ON o.id = t.obligation_id
-		JOIN contribution_purposes pu ON pu.code = o.purpose_code
-		ORDER BY t.obligation_id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("ifs kept totals: %w", err)
-	}
-	var obs []moneyGroup
-	facts := make(map[int64]obligationFacts, 1<<14)
-	for rows.Next() {
-		var g moneyGroup
-		var f obligationFacts
-		if err := rows.Scan(&g.obligationID, &g.re, &g.te, &g.invoiced, &f.purpose, &f.purposeName, &f.monitoring, &f.maintenance); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		obs = append(obs, g)
-		facts[g.obligationID] = f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("ifs kept totals: %w", err)
-	}
-
-	// The pairs' totals (ae and se all-time so far), merged in after each
-	// obligation's own group.
-	rows, err = q.Query(ctx, `
-		SELECT p.obligation_id, p.project_id, (p.allocated * 100)::bigint, (p.spent * 100)::bigint
-		FROM obligation_project_totals p
-		ORDER BY p.obligation_id, p.project_id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("ifs kept totals: %w", err)
-	}
-	out := make([]moneyGroup, 0, 4*len(obs))
-	next := 0 // the next obligation group to put out
-	for rows.Next() {
-		var g moneyGroup
-		if err := rows.Scan(&g.obligationID, &g.projectID, &g.ae, &g.se); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		for next < len(obs) && obs[next].obligationID <= g.obligationID {
-			out = append(out, obs[next])
-			next++
-		}
-		out = append(out, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("ifs kept totals: %w", err)
-	}
-	out = append(out, obs[next:]...)
-
-	// The standing entries dated from the start of the year, in the same
-	// order: each has its kept group.
-	rows, err = q.Query(ctx, `
-		SELECT x.obligation_id, x.project_id,
-		       coalesce(sum(c) FILTER (WHERE k = 'receipt' AND p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'receipt' AND p = 2), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 2), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 2), 0)::bigint,
-		       coalesce(sum(i) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE p = 1), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE p = 2), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'invoice' AND p = 2), 0)::bigint
-		FROM (
-			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k,
-			       CASE WHEN e.entry_date < $2 THEN 1 ELSE 2 END AS p,
-			       (e.amount * 100)::bigint AS c, (e.interest * 100)::bigint AS i
-			FROM ledger_entries e
-			WHERE e.kind <> 'reversal' AND e.entry_date >= $1
-			  AND e.id NOT IN (SELECT r.reverses_id FROM ledger_entries r WHERE r.reverses_id IS NOT NULL)
-		) x
-		GROUP BY x.obligation_id, x.project_id
-		ORDER BY x.obligation_id, x.project_id`, start, end)
-	if err != nil {
-		return nil, nil, fmt.Errorf("ifs ledger sums: %w", err)
-	}
-	defer rows.Close()
-	i := 0
-	for rows.Next() {
-		var obligationID, projectID int64
-		var r1, r2, s1, s2, t1, t2, i1, a1, a2, v2 int64
-		if err := rows.Scan(&obligationID, &projectID, &r1, &r2, &s1, &s2, &t1, &t2, &i1, &a1, &a2, &v2); err != nil {
-			return nil, nil, err
-		}
-		for ; i < len(out) && (out[i].obligationID < obligationID || out[i].obligationID == obligationID && out[i].projectID < projectID); i++ {
-			g := &out[i] // nothing from the start of the year on
-			g.rb, g.tb, g.ab, g.sb = g.re, g.te, g.ae, g.se
-		}
-		if i == len(out) || out[i].obligationID != obligationID || out[i].projectID != projectID {
-			return nil, nil, fmt.Errorf("ifs: no kept totals for obligation %d (project %d): see derived_totals_drift", obligationID, projectID)
-		}
-		g := &out[i]
-		i++
-		g.re, g.te, g.invoiced = g.re-r2, g.te-t2, g.invoiced-v2
-		g.rb, g.tb = g.re-r1, g.te-t1
-		g.interestYear = i1
-		g.ae, g.se = g.ae-a2, g.se-s2
-		g.ab, g.sb = g.ae-a1, g.se-s1
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	for ; i < len(out); i++ {
-		g := &out[i]
-		g.rb, g.tb, g.ab, g.sb = g.re, g.te, g.ae, g.se
-	}
-	return out, facts, nil
-}
-
 type obligationFacts struct {
 	purpose, purposeName    string
 	monitoring, maintenance bool
+	s106                    bool // under a section 106 agreement (not a section 278 highway agreement)
 }
 
 // obligationInfo reads what the statement needs of every obligation.
 func obligationInfo(ctx context.Context, q store.Querier) (map[int64]obligationFacts, error) {
 	rows, err := q.Query(ctx, `
-		SELECT o.id, o.purpose_code, pu.name, o.kind = 'monitoring-fee' OR o.purpose_code = 'monitoring-fees', o.maintenance_sum
-		FROM obligations o JOIN contribution_purposes pu ON pu.code = o.purpose_code`)
+		SELECT o.id, o.purpose_code, pu.name, o.kind = 'monitoring-fee' OR o.purpose_code = 'monitoring-fees', o.maintenance_sum,
+		       a.agreement_type <> 'section-278'
+		FROM obligations o
+		JOIN agreements a ON a.id = o.agreement_id
+		JOIN contribution_purposes pu ON pu.code = o.purpose_code`)
 	if err != nil {
 		return nil, fmt.Errorf("ifs obligations: %w", err)
 	}
@@ -683,7 +787,7 @@ func obligationInfo(ctx context.Context, q store.Querier) (map[int64]obligationF
 	for rows.Next() {
 		var id int64
 		var f obligationFacts
-		if err := rows.Scan(&id, &f.purpose, &f.purposeName, &f.monitoring, &f.maintenance); err != nil {
+		if err := rows.Scan(&id, &f.purpose, &f.purposeName, &f.monitoring, &f.maintenance, &f.s106); err != nil {
 			return nil, err
 		}
 		out[id] = f
@@ -692,26 +796,29 @@ func obligationInfo(ctx context.Context, q store.Querier) (map[int64]obligationF
 }
 
 type projectFacts struct {
-	InfrastructureItem
-	archived bool
+	ProjectItem
+	live          bool // not cancelled or archived
+	createdBefore bool // added before the year end
 }
 
-// projectInfo reads every project, in name order, with its net
-// allocations and spend to date (the kept totals of its standing entries,
-// whatever their date).
-func projectInfo(ctx context.Context, q store.Querier) ([]projectFacts, error) {
+// projectInfo reads every project, in name order, with its spending
+// decision when it was made before end.
+func projectInfo(ctx context.Context, q store.Querier, end time.Time) ([]projectFacts, error) {
 	rows, err := q.Query(ctx, `
-		SELECT p.id, p.name, pu.name, p.status, p.expected_spend_date, p.repays_borrowing, p.archived_at IS NOT NULL,
-		       coalesce(t.allocated, 0), coalesce(t.spent, 0)
+		SELECT p.id, p.name, pu.name, p.expected_spend_date, p.repays_borrowing,
+		       p.status <> 'cancelled' AND p.archived_at IS NULL, p.created_at < $1,
+		       CASE WHEN p.decision_date < $1 THEN p.decision_date END,
+		       CASE WHEN p.decision_date < $1 THEN p.decision_maker ELSE '' END,
+		       CASE WHEN p.decision_date < $1 THEN p.decision_reference ELSE '' END
 		FROM projects p JOIN contribution_purposes pu ON pu.code = p.purpose_code
-		LEFT JOIN project_ledger_totals t ON t.project_id = p.id
-		ORDER BY lower(p.name), p.id`)
+		ORDER BY lower(p.name), p.id`, end)
 	if err != nil {
 		return nil, fmt.Errorf("ifs projects: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (projectFacts, error) {
 		var p projectFacts
-		err := r.Scan(&p.ProjectID, &p.Name, &p.Purpose, &p.Status, &p.ExpectedSpendDate, &p.RepaysBorrowing, &p.archived, &p.Allocated, &p.Spent)
+		err := r.Scan(&p.ProjectID, &p.Name, &p.Purpose, &p.ExpectedSpendDate, &p.RepaysBorrowing, &p.live, &p.createdBefore,
+			&p.DecidedOn, &p.DecisionMaker, &p.DecisionRef)
 		return p, err
 	})
 }
@@ -744,7 +851,7 @@ func offendingObligations(ctx context.Context, q store.Querier, ids []int64, sta
 	})
 }
 
-// SchoolPlacesText describes the school places by category, e.g.
+// SchoolPlacesText describes the school places by phase, e.g.
 // "30 primary, 15 secondary".
 func (s Statement) SchoolPlacesText() string {
 	if len(s.DSchool) == 0 {
@@ -752,11 +859,7 @@ func (s Statement) SchoolPlacesText() string {
 	}
 	parts := make([]string, len(s.DSchool))
 	for i, sp := range s.DSchool {
-		cat := sp.Category
-		if cat == "" {
-			cat = "category not recorded"
-		}
-		parts[i] = fmt.Sprintf("%d %s", sp.Places, cat)
+		parts[i] = fmt.Sprintf("%d %s", sp.Places, PhaseLabel(sp.Category))
 	}
 	return strings.Join(parts, ", ")
 }

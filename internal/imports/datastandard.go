@@ -586,9 +586,10 @@ var moveOrder = map[string]int{"receipt": 0, "return": 1, "allocation": 2, "deal
 func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) (string, bool, bool), agreementRefs map[string]bool) []sheetTable {
 	own := map[string]string{"receipt_ref": t.own["reference"], "entry_ref": t.own["reference"], "received_on": t.own["start-date"],
 		"entry_date": t.own["start-date"], "total": t.own["amount"], "amount": t.own["amount"], "obligation_ref": t.own["developer-agreement-contribution"],
-		"kind": t.own["contribution-funding-status"], "note": t.own["notes"], "project": t.own["name"]}
+		"kind": t.own["contribution-funding-status"], "note": t.own["notes"], "project": t.own["name"],
+		"decision_evidence": t.own["contribution-funding-status"]}
 	receipts := sheetTable{sheet: "receipts", ds: true, own: own, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"receipt_ref", "received_on", "payer", "total", "obligation_ref", "amount", "note"}}}
-	ledger := sheetTable{sheet: "ledger", ds: true, own: own, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"entry_ref", "obligation_ref", "kind", "entry_date", "amount", "project", "note"}}}
+	ledger := sheetTable{sheet: "ledger", ds: true, own: own, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"entry_ref", "obligation_ref", "kind", "entry_date", "amount", "project", "note", "decision_evidence"}}}
 	projects := sheetTable{sheet: "projects", ds: true, own: own, table: Table{Name: t.name, Encoding: t.enc, Headings: []string{"project", "purpose", "description"}}}
 	seenProject := map[string]bool{}
 	addProject := func(name, purpose string) {
@@ -686,7 +687,7 @@ func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) 
 		if !amountOK || !dateOK || !known || ref == "" || (m.kind == "spend" && amount.IsNegative()) {
 			// Not replayed: the validation reports the fault in the file's
 			// own words, and leaves the row out.
-			emit(&receipts, &ledger, m, ob, date, amountText)
+			emit(&receipts, &ledger, t.name, m, ob, date, amountText)
 			continue
 		}
 		k := up(ob)
@@ -700,7 +701,7 @@ func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) 
 		for _, m := range makeWhole(moves, func(m *dsMove, format string, args ...any) {
 			warn(m.row, "contribution-funding-status", m.row.get("contribution-funding-status"), format, args...)
 		}) {
-			emit(&receipts, &ledger, m, m.row.get("developer-agreement-contribution"), m.date.Format("2006-01-02"), m.amount.StringFixed(2))
+			emit(&receipts, &ledger, t.name, m, m.row.get("developer-agreement-contribution"), m.date.Format("2006-01-02"), m.amount.StringFixed(2))
 		}
 	}
 	return []sheetTable{projects, receipts, ledger}
@@ -716,7 +717,11 @@ func projectName(name, prefix, purpose string) string {
 	return "Data standard: " + purpose
 }
 
-func emit(receipts, ledger *sheetTable, m *dsMove, ob, date, amount string) {
+// emit writes one move as a receipt or a ledger entry. An allocation (or
+// de-allocation) the file records is the council's own record of its
+// decision to spend, so the file is its decision evidence; one implied by a
+// spend with no recorded allocation says so.
+func emit(receipts, ledger *sheetTable, file string, m *dsMove, ob, date, amount string) {
 	money := dsMoney(m.row)
 	if m.implied {
 		money = "" // implied entries carry no money of the file's own
@@ -726,7 +731,14 @@ func emit(receipts, ledger *sheetTable, m *dsMove, ob, date, amount string) {
 		receipts.addMoney(m.row.num, money, m.ref, date, payer, amount, ob, amount, m.note)
 		return
 	}
-	ledger.addMoney(m.row.num, money, m.ref, ob, m.kind, date, amount, m.project, m.note)
+	evidence := ""
+	if m.kind == "allocation" || m.kind == "deallocation" {
+		evidence = "Data standard import: " + file
+		if m.implied {
+			evidence += " (implied by a spend with no recorded allocation)"
+		}
+	}
+	ledger.addMoney(m.row.num, money, m.ref, ob, m.kind, date, amount, m.project, m.note, evidence)
 }
 
 // makeWhole replays one contribution's transactions in date order and

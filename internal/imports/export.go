@@ -33,6 +33,8 @@ var exportSQL = map[string]string{
 		       coalesce(o.units::text, ''), coalesce(o.school_places::text, ''), o.school_category, coalesce(o.open_space_m2::text, ''),
 		       o.works_description, o.service_area,
 		       coalesce(m.affordable_homes::text, ''), coalesce(m.affordable_percent::text, ''),
+		       coalesce((SELECT string_agg(l.tenure || ' ' || l.bedrooms || '-bed ' || l.homes, '; ' ORDER BY l.tenure, l.bedrooms)
+		                 FROM affordable_mix_lines l WHERE l.obligation_id = o.id), ''),
 		       coalesce((SELECT max(event_date) FROM obligation_events_effective e WHERE e.obligation_id = o.id AND e.kind = 'trigger-met')::text, ''),
 		       coalesce((SELECT max(event_date) FROM obligation_events_effective e WHERE e.obligation_id = o.id AND e.kind = 'delivered')::text, ''),
 		       coalesce((SELECT max(event_date) FROM obligation_events_effective e WHERE e.obligation_id = o.id AND e.kind = 'discharged')::text, '')
@@ -41,7 +43,8 @@ var exportSQL = map[string]string{
 		ORDER BY o.id`,
 	"projects": `
 		SELECT p.name, p.purpose_code, p.description, p.service_area, coalesce(p.expected_spend_date::text, ''), p.status,
-		       CASE WHEN p.repays_borrowing THEN 'yes' ELSE 'no' END
+		       CASE WHEN p.repays_borrowing THEN 'yes' ELSE 'no' END,
+		       coalesce(p.decision_date::text, ''), coalesce(p.decision_maker, ''), p.decision_reference
 		FROM projects p ORDER BY p.id`,
 	"receipts": `
 		SELECT coalesce(r.import_ref, 'RCT-' || r.id), r.received_on::text, r.payer, r.finance_ref,
@@ -51,7 +54,7 @@ var exportSQL = map[string]string{
 		ORDER BY r.id, e.id`,
 	"ledger": `
 		SELECT coalesce(e.import_ref, 'LE-' || e.id), coalesce(o.import_ref, 'OB-' || o.id), e.kind, e.entry_date::text, e.amount::text,
-		       coalesce(p.name, ''), coalesce(e.interest::text, ''), coalesce(e.due_date::text, ''), e.reference, e.note
+		       coalesce(p.name, ''), e.decision_evidence, coalesce(e.interest::text, ''), coalesce(e.due_date::text, ''), e.reference, e.note
 		FROM ledger_entries e JOIN obligations o ON o.id = e.obligation_id LEFT JOIN projects p ON p.id = e.project_id
 		WHERE NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.reverses_id = e.id) AND e.kind IN ('invoice', 'allocation', 'deallocation', 'spend', 'return')
 		ORDER BY e.entry_date, e.id`,

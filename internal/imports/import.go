@@ -400,6 +400,7 @@ type obligationRec struct {
 	paymentDueFrom, schoolCategory, works, serviceArea      string
 	triggerQty, paymentDueDays, spendBy, units, places      *int
 	affHomes                                                *int
+	affMix                                                  []mixLine
 	triggerDate, baseDate, metOn, deliveredOn, dischargedOn *time.Time
 	baseAmount, baseIndex, openSpace, affPercent            *decimal.Decimal
 	indexNone, returnUnspent, maintenance                   bool
@@ -412,6 +413,9 @@ type projectRec struct {
 	expected                                        *time.Time
 	repays                                          bool
 	id                                              int64
+	// The council's spending decision, if made.
+	decisionDate               *time.Time
+	decisionMaker, decisionRef string
 }
 
 type shareRec struct {
@@ -432,7 +436,7 @@ type receiptRec struct {
 type entryRec struct {
 	row                                        *rec
 	ref, obligationRef, kind, project, refText string
-	note                                       string
+	note, decisionEvidence                     string
 	date                                       time.Time
 	amount                                     decimal.Decimal
 	interest                                   *decimal.Decimal

@@ -3,6 +3,7 @@ package imports
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,4 +291,42 @@ func (r *rec) choice(field string, values map[string]string, def string, allowed
 	r.rep.unknownValue(field, v)
 	r.fail(field, "%q is not one of: %s", v, strings.Join(allowed, ", "))
 	return ""
+}
+
+// mixLine is one line of an agreed affordable mix.
+type mixLine struct {
+	tenure          string
+	bedrooms, homes int
+}
+
+// mixLines reads an agreed mix written as "tenure N-bed homes" lines
+// separated by semicolons, e.g. "social-rent 2-bed 30; shared-ownership
+// 3-bed 12".
+func (r *rec) mixLines(field string) []mixLine {
+	v := r.str(field)
+	if v == "" {
+		return nil
+	}
+	var out []mixLine
+	for _, part := range strings.Split(v, ";") {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		var l mixLine
+		ok := len(f) == 3 && slices.Contains(tenures, f[0])
+		if ok {
+			l.tenure = f[0]
+			b, err1 := strconv.Atoi(strings.TrimSuffix(f[1], "-bed"))
+			n, err2 := strconv.Atoi(f[2])
+			l.bedrooms, l.homes = b, n
+			ok = err1 == nil && err2 == nil && strings.HasSuffix(f[1], "-bed") && b >= 0 && b <= 10 && n > 0
+		}
+		if !ok {
+			r.fail(field, "%q is not a line of the mix: write tenure, bedrooms and homes, e.g. social-rent 2-bed 30", strings.TrimSpace(part))
+			return nil
+		}
+		out = append(out, l)
+	}
+	return out
 }

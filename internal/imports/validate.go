@@ -283,7 +283,8 @@ func (im *importer) validateObligations() {
 		o.works, o.serviceArea = r.str("works_description"), r.str("service_area")
 		o.affHomes = r.number("affordable_homes", 0, 100000)
 		o.affPercent = r.decimalField("affordable_percent", 100)
-		if (o.affHomes != nil || o.affPercent != nil) && o.kind != "affordable-housing" {
+		o.affMix = r.mixLines("affordable_mix")
+		if (o.affHomes != nil || o.affPercent != nil || len(o.affMix) > 0) && o.kind != "affordable-housing" {
 			r.fail("affordable_homes", "only an affordable-housing obligation has an agreed mix")
 		}
 		o.metOn, o.deliveredOn, o.dischargedOn = r.date("trigger_met_on"), r.date("delivered_on"), r.date("discharged_on")
@@ -331,6 +332,12 @@ func (im *importer) validateProjects() {
 		p.expected = r.date("expected_spend_date")
 		p.status = r.choice("status", im.values("status"), "proposed", projectStatuses...)
 		p.repays = r.boolean("repays_borrowing")
+		p.decisionDate = r.date("decision_date")
+		p.decisionMaker = r.choice("decision_maker", im.values("decision_maker"), "", "committee", "cabinet-member", "delegated-officer", "not-recorded")
+		p.decisionRef = r.str("decision_reference")
+		if (p.decisionDate == nil) != (p.decisionMaker == "") {
+			r.fail("decision_date", "a spending decision needs both its date and its decision maker")
+		}
 		im.projects = append(im.projects, p)
 	}
 }
@@ -452,6 +459,10 @@ func (im *importer) validateLedger() {
 			e.amount = *a
 		}
 		e.project = r.str("project")
+		e.decisionEvidence = r.str("decision_evidence")
+		if e.decisionEvidence != "" && e.kind != "allocation" && e.kind != "deallocation" && e.kind != "" {
+			r.fail("decision_evidence", "only allocations and de-allocations carry the evidence of a spending decision")
+		}
 		needsProject := e.kind == "allocation" || e.kind == "deallocation" || e.kind == "spend"
 		if needsProject && e.project == "" {
 			r.fail("project", "a %s names the project", e.kind)

@@ -145,8 +145,9 @@ var (
 		"trigger_date", "trigger_detail", "base_amount", "index_series", "indexation_none", "base_date", "base_index_value", "payment_due_days",
 		"payment_due_from", "spend_by_months", "return_unspent", "maintenance_sum", "units", "school_places", "school_category", "open_space_m2",
 		"works_description", "service_area"}
-	projCols = []string{"name", "purpose_code", "description", "service_area", "expected_spend_date", "status", "repays_borrowing"}
-	obTypes  = []string{"text", "bigint", "text", "text", "text", "text", "text", "text", "integer",
+	projCols = []string{"name", "purpose_code", "description", "service_area", "expected_spend_date", "status", "repays_borrowing",
+		"decision_date", "decision_maker", "decision_reference"}
+	obTypes = []string{"text", "bigint", "text", "text", "text", "text", "text", "text", "integer",
 		"date", "text", "numeric", "text", "boolean", "date", "numeric", "integer",
 		"text", "integer", "boolean", "boolean", "integer", "integer", "text", "numeric",
 		"text", "text"}
@@ -269,12 +270,16 @@ func (im *importer) write(ctx context.Context) error {
 			}
 			im.queueEvent(b, "obligation_events", "obligation_id", o.id, ev.kind, ev.on, o.row)
 		}
-		if o.affHomes != nil || o.affPercent != nil {
+		if o.affHomes != nil || o.affPercent != nil || len(o.affMix) > 0 {
 			b.Queue(`INSERT INTO affordable_mixes (obligation_id, affordable_homes, affordable_percent) VALUES ($1, $2, $3)
 				ON CONFLICT (obligation_id) DO UPDATE SET affordable_homes = EXCLUDED.affordable_homes, affordable_percent = EXCLUDED.affordable_percent,
 				    updated_at = now(), version = affordable_mixes.version + 1
 				WHERE (affordable_mixes.affordable_homes, affordable_mixes.affordable_percent) IS DISTINCT FROM (EXCLUDED.affordable_homes, EXCLUDED.affordable_percent)`,
 				o.id, o.affHomes, o.affPercent)
+			for _, l := range o.affMix {
+				b.Queue(`INSERT INTO affordable_mix_lines (obligation_id, tenure, bedrooms, homes) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (obligation_id, tenure, bedrooms) DO UPDATE SET homes = EXCLUDED.homes`, o.id, l.tenure, l.bedrooms, l.homes)
+			}
 		}
 	}
 	if err := im.send(ctx, "obligation events", b); err != nil {
@@ -288,7 +293,7 @@ func (im *importer) write(ctx context.Context) error {
 	}
 	for _, p := range im.projects {
 		p.id = projID[strings.ToLower(p.name)]
-		args := []any{p.name, p.purpose, p.description, p.serviceArea, p.expected, p.status, p.repays}
+		args := []any{p.name, p.purpose, p.description, p.serviceArea, p.expected, p.status, p.repays, p.decisionDate, nz(p.decisionMaker), p.decisionRef}
 		im.upsert(b, "projects", "project", p.row, &p.id, insertSQL("projects", projCols), updateSQL("projects", projCols), args,
 			map[string]any{"name": p.name, "purpose": p.purpose, "status": p.status})
 	}
@@ -337,11 +342,11 @@ func (im *importer) write(ctx context.Context) error {
 			project = projID[strings.ToLower(e.project)]
 		}
 		newEntries = append(newEntries, e)
-		entryRows = append(entryRows, []any{e.ref, obID[up(e.obligationRef)], e.kind, e.date, e.amount, project, e.interest, e.due, e.refText, e.note})
+		entryRows = append(entryRows, []any{e.ref, obID[up(e.obligationRef)], e.kind, e.date, e.amount, project, e.interest, e.due, e.refText, e.note, e.decisionEvidence})
 	}
 	ids, err = im.bulkInsert(ctx, "ledger", "ledger_entries",
-		[]string{"import_ref", "obligation_id", "kind", "entry_date", "amount", "project_id", "interest", "due_date", "reference", "note"},
-		[]string{"text", "bigint", "text", "date", "numeric", "bigint", "numeric", "date", "text", "text"}, entryRows, "import_ref")
+		[]string{"import_ref", "obligation_id", "kind", "entry_date", "amount", "project_id", "interest", "due_date", "reference", "note", "decision_evidence"},
+		[]string{"text", "bigint", "text", "date", "numeric", "bigint", "numeric", "date", "text", "text", "text"}, entryRows, "import_ref")
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strconv"
@@ -99,7 +100,9 @@ func (m *moneyDB) record(obligationID int64, kind, on, amount string) error {
 		project = &m.projectID
 	}
 	return m.svc.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, $2, $3, $4, $5)`,
+		// The test project pools every purpose's money: a reason says so.
+		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason)
+			VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 = 'allocation' THEN 'Test project pools every purpose' ELSE '' END)`,
 			obligationID, kind, on, amount, project)
 		return err
 	})
@@ -411,5 +414,82 @@ func TestTimeUntilCountsCalendarMonthsThenDays(t *testing.T) {
 		if got := TimeUntil(isoDay(c.today), isoDay(c.deadline)); got != c.want {
 			t.Errorf("%s to %s: %+v, want %+v", c.today, c.deadline, got, c.want)
 		}
+	}
+}
+
+// The spend-by clock follows the agreement (spend_by_deadline, migration
+// 00026). Worked by hand, each obligation paid on 10 January 2024:
+//
+//	payment, 60 months: 10 January 2024 + 5 years = 10 January 2029
+//	final instalment, 120 months, base £10,000: £4,000 on 10 January 2024
+//	  (no deadline: not paid in full), then £6,000 on 1 June 2024: both
+//	  shares 1 June 2024 + 10 years = 1 June 2034
+//	event "occupation of the last dwelling", 60 months: no deadline until
+//	  the event's date is recorded, 1 March 2025: 1 March 2030
+//	fixed date 1 April 2023, 12 months: 1 April 2024 (overdue on 1 June 2024)
+func TestSpendByClockFollowsTheAgreement(t *testing.T) {
+	t.Parallel()
+	m := newMoneyDB(t)
+	ctx := context.Background()
+	ob := func(from, event string, start *string, months int, base string) int64 {
+		id := m.obligation("education", "Education", months)
+		if _, err := m.svc.DB.Pool.Exec(ctx, `UPDATE obligations SET spend_by_from = $2, spend_by_event = $3, spend_by_start = $4::date, base_amount = nullif($5, '')::numeric WHERE id = $1`,
+			id, from, event, start, base); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	fixed := "2023-04-01"
+	payment := ob("payment", "", nil, 60, "")
+	final := ob("final-instalment", "", nil, 120, "10000")
+	event := ob("event", "occupation of the last dwelling", nil, 60, "")
+	fixedDate := ob("fixed-date", "", &fixed, 12, "")
+	m.receive(payment, "2024-01-10", "1000.00", "P")
+	m.receive(final, "2024-01-10", "4000.00", "F1")
+	m.receive(event, "2024-01-10", "1000.00", "E")
+	m.receive(fixedDate, "2024-01-10", "1000.00", "X")
+	deadlines := func(id int64) []string {
+		rows, err := m.svc.DB.Pool.Query(ctx, `SELECT coalesce(deadline::text, 'none') FROM receipt_share_deadlines WHERE obligation_id = $1 ORDER BY received_on, entry_id`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	check := func(what string, id int64, want ...string) {
+		t.Helper()
+		if got := deadlines(id); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: deadlines %v, want %v", what, got, want)
+		}
+	}
+	check("payment", payment, "2029-01-10")
+	check("final instalment, part paid", final, "none")
+	check("event not yet happened", event, "none")
+	check("fixed date", fixedDate, "2024-04-01")
+	m.receive(final, "2024-06-01", "6000.00", "F2")
+	check("final instalment, paid in full", final, "2034-06-01", "2034-06-01")
+	if _, err := m.svc.DB.Pool.Exec(ctx, `UPDATE obligations SET spend_by_start = '2025-03-01' WHERE id = $1`, event); err != nil {
+		t.Fatal(err)
+	}
+	check("event happened", event, "2030-03-01")
+	m.today("2024-06-01")
+	found := false
+	for _, r := range m.deadlines(nil).Items {
+		if r.ObligationID == fixedDate {
+			found = true
+			if r.RAG != RAGOverdue {
+				t.Errorf("fixed-date share rated %s, want overdue", r.RAG)
+			}
+		}
+	}
+	if !found {
+		t.Error("the fixed-date share is not on the deadlines list")
+	}
+	var drift int
+	if err := m.svc.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM derived_totals_drift`).Scan(&drift); err != nil || drift != 0 {
+		t.Errorf("derived totals drift %d %v", drift, err)
 	}
 }

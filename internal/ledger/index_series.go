@@ -41,11 +41,12 @@ const maxFileProblems = 20
 // IndexSeries is a named index (RPI, CPI, BCIS TPI) and what has been
 // entered of it.
 type IndexSeries struct {
-	Code   string
-	Name   string
-	Months int        // how many monthly values are recorded
-	First  *time.Time // the earliest month with a value
-	Latest *time.Time // the newest month with a value
+	Code      string
+	Name      string
+	Frequency string     // monthly (RPI, CPI), quarterly (BCIS All-in TPI) or annual
+	Months    int        // how many monthly values are recorded
+	First     *time.Time // the earliest month with a value
+	Latest    *time.Time // the newest month with a value
 }
 
 // ShortName is the name without its explanation in brackets: "RPI".
@@ -62,7 +63,14 @@ func (s IndexSeries) MissingCount() int {
 	if s.First == nil || s.Latest == nil {
 		return 0
 	}
-	return monthIndex(*s.Latest) - monthIndex(*s.First) + 1 - s.Months
+	step := 1
+	switch s.Frequency {
+	case "quarterly":
+		step = 3
+	case "annual":
+		step = 12
+	}
+	return (monthIndex(*s.Latest)-monthIndex(*s.First))/step + 1 - s.Months
 }
 
 func monthIndex(t time.Time) int { return t.Year()*12 + int(t.Month()) - 1 }
@@ -168,15 +176,28 @@ type IndexSetResult struct {
 // failure is a *forms.Errors on "month" or "value"; an unknown series is
 // store.ErrNotFound.
 func (s *Service) SetIndexValue(ctx context.Context, actor audit.Actor, series string, month time.Time, value decimal.Decimal) error {
-	_, err := s.RecordIndexValue(ctx, actor, series, month, value)
+	_, err := s.RecordIndexValue(ctx, actor, series, month, value, "")
 	return err
 }
 
+// IndexStatuses are how final a value is: BCIS publishes a forecast, then
+// a provisional, then a firm value for each quarter.
+var IndexStatuses = []string{"firm", "provisional", "forecast"}
+
 // RecordIndexValue is SetIndexValue, saying whether the month was added,
 // corrected or already had that value.
-func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, series string, month time.Time, value decimal.Decimal) (IndexSetResult, error) {
+//
+// status is forecast, provisional or firm ("" is firm). A value of a
+// quarterly series is kept for the first month of its quarter.
+func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, series string, month time.Time, value decimal.Decimal, status string) (IndexSetResult, error) {
 	month = MonthOf(month)
 	errs := &forms.Errors{}
+	if status == "" {
+		status = "firm"
+	}
+	if status != "firm" && status != "provisional" && status != "forecast" {
+		errs.Add("status", "Select whether the value is firm, provisional or a forecast")
+	}
 	switch {
 	case month.Year() < minIndexYear:
 		errs.Add("month", fmt.Sprintf("Month must be in %d or later", minIndexYear))
@@ -187,7 +208,7 @@ func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, serie
 		errs.Add("value", "Index value "+msg)
 	}
 	res := IndexSetResult{Month: month, Value: value}
-	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) (err error) {
 		sr, err := indexSeriesByCode(ctx, tx, series, true)
 		if err != nil {
 			return err
@@ -196,6 +217,13 @@ func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, serie
 		if errs.Any() {
 			return errs
 		}
+		month = IndexPeriodOf(sr.Frequency, month)
+		res.Month = month
+		defer func() {
+			if err == nil {
+				err = setIndexStatus(ctx, tx, series, month, status)
+			}
+		}()
 		old, found, err := indexValueAt(ctx, tx, series, month)
 		if err != nil {
 			return err
@@ -212,7 +240,7 @@ func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, serie
 				return err
 			}
 			return audit.Record(ctx, tx, actor, "index_series.value_correct", EntityIndexSeries, series,
-				fmt.Sprintf("Corrected the %s value for %s from %s to %s", sr.ShortName(), MonthLabel(month), FormatIndex(old), FormatIndex(value)),
+				fmt.Sprintf("Corrected the %s value for %s from %s to %s", sr.ShortName(), IndexPeriodLabel(sr.Frequency, month), FormatIndex(old), FormatIndex(value)),
 				map[string]any{key: FormatIndex(old)}, after)
 		default:
 			res.Change = IndexAdded
@@ -220,7 +248,7 @@ func (s *Service) RecordIndexValue(ctx context.Context, actor audit.Actor, serie
 				return err
 			}
 			return audit.Record(ctx, tx, actor, "index_series.value_add", EntityIndexSeries, series,
-				fmt.Sprintf("Added the %s value for %s: %s", sr.ShortName(), MonthLabel(month), FormatIndex(value)), nil, after)
+				fmt.Sprintf("Added the %s value for %s: %s", sr.ShortName(), IndexPeriodLabel(sr.Frequency, month), FormatIndex(value)), nil, after)
 		}
 	})
 	if err != nil {
@@ -323,6 +351,10 @@ func (s *Service) LoadIndexCSV(ctx context.Context, actor audit.Actor, series st
 	for _, row := range file.Rows {
 		if row.Month.After(thisMonth) {
 			future.add(row.Row, file.MonthColumn, fmt.Sprintf("%s is in the future", MonthLabel(row.Month)))
+		} else if !IndexPeriodOf(sr.Frequency, row.Month).Equal(row.Month) {
+			// A quarterly series has one value a quarter, kept for its first month.
+			future.add(row.Row, file.MonthColumn, fmt.Sprintf("%s is published %s: give each value for the first month of its period, not %s",
+				sr.ShortName(), sr.Frequency, MonthLabel(row.Month)))
 		}
 	}
 	if future.Total > 0 {

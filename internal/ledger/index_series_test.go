@@ -335,30 +335,31 @@ func TestIndexUploadRefusesTheWrongONSSeriesFutureMonthsAndOversizeFiles(t *test
 func TestIndexValueAddedThenCorrectedIsAuditedWithBeforeAndAfter(t *testing.T) {
 	t.Parallel()
 	f := newIXFixture(t)
+	// BCIS is quarterly: March 2024 is in the quarter starting January.
 	march := ixMonth(2024, 3)
-	res, err := f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", march.AddDate(0, 0, 14), decimal.RequireFromString("391.7"))
+	res, err := f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", march.AddDate(0, 0, 14), decimal.RequireFromString("391.7"), "")
 	if err != nil || res.Change != IndexAdded {
 		t.Fatalf("add: %+v %v", res, err)
 	}
 	if err := f.svc.SetIndexValue(f.ctx, ixActor, "bcis-tpi", march, decimal.RequireFromString("392.25")); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.values("bcis-tpi"); got != "2024-03=392.25" {
+	if got := f.values("bcis-tpi"); got != "2024-01=392.25" {
 		t.Fatalf("values %s", got)
 	}
 	h := f.history("bcis-tpi")
 	if len(h) != 2 {
 		t.Fatalf("history %+v", h)
 	}
-	if h[1].Action != "index_series.value_add" || h[1].Before != nil || h[1].After["2024-03"] != "391.7" {
+	if h[1].Action != "index_series.value_add" || h[1].Before != nil || h[1].After["2024-01"] != "391.7" {
 		t.Errorf("add event %+v", h[1])
 	}
-	if h[0].Action != "index_series.value_correct" || h[0].Before["2024-03"] != "391.7" || h[0].After["2024-03"] != "392.25" ||
-		h[0].Summary != "Corrected the BCIS All-in Tender Price Index value for March 2024 from 391.7 to 392.25" || h[0].ActorLabel != "index officer" {
+	if h[0].Action != "index_series.value_correct" || h[0].Before["2024-01"] != "391.7" || h[0].After["2024-01"] != "392.25" ||
+		h[0].Summary != "Corrected the BCIS All-in Tender Price Index value for the quarter January to March 2024 from 391.7 to 392.25" || h[0].ActorLabel != "index officer" {
 		t.Errorf("correct event %+v", h[0])
 	}
 	// The same value again changes nothing and is not audited.
-	res, err = f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", march, decimal.RequireFromString("392.2500"))
+	res, err = f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", march, decimal.RequireFromString("392.2500"), "")
 	if err != nil || res.Change != IndexUnchanged || len(f.history("bcis-tpi")) != 2 {
 		t.Fatalf("unchanged: %+v %v", res, err)
 	}
@@ -436,5 +437,40 @@ func TestFormatIndexShowsOneDecimalPlaceAtLeast(t *testing.T) {
 		if got := FormatIndex(decimal.RequireFromString(in)); got != want {
 			t.Errorf("%s → %s, want %s", in, got, want)
 		}
+	}
+}
+
+// BCIS is quarterly with forecast, provisional and firm values; RPI and
+// CPI are monthly. A value entered for May 2023 is the quarter April to
+// June's; the series misses quarters, not months; an invoice reads the
+// quarter's value with its status.
+func TestBCISIsQuarterlyWithTheStatusOfEachValue(t *testing.T) {
+	t.Parallel()
+	f := newIXFixture(t)
+	res, err := f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", ixMonth(2023, 5), decimal.RequireFromString("390"), "provisional")
+	if err != nil || res.Month.Format("2006-01") != "2023-04" {
+		t.Fatalf("quarterly value: %+v %v", res, err)
+	}
+	if _, err := f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", ixMonth(2023, 10), decimal.RequireFromString("395"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RecordIndexValue(f.ctx, ixActor, "bcis-tpi", ixMonth(2023, 10), decimal.RequireFromString("395"), "certain"); err == nil {
+		t.Error("an unknown status was accepted")
+	}
+	sr, err := f.svc.GetIndexSeries(f.ctx, "bcis-tpi")
+	if err != nil || sr.Frequency != "quarterly" || sr.MissingCount() != 1 {
+		t.Fatalf("series %+v missing %d %v", sr, sr.MissingCount(), err)
+	}
+	r, err := ReadIndex(f.ctx, f.svc.DB.Pool, "bcis-tpi", ixMonth(2023, 6).AddDate(0, 0, 10))
+	if err != nil || r.Status != "provisional" || !r.Value.Equal(decimal.RequireFromString("390")) {
+		t.Fatalf("read %+v %v", r, err)
+	}
+	// A monthly file for a quarterly series is refused, naming the row.
+	_, err = f.svc.LoadIndexCSV(f.ctx, ixActor, "bcis-tpi", strings.NewReader("month,value\n2023-07,392\n2023-08,393\n"), "bcis.csv")
+	if err == nil || !strings.Contains(err.Error(), "published quarterly") {
+		t.Fatalf("monthly BCIS file: %v", err)
+	}
+	if _, err := ReadIndex(f.ctx, f.svc.DB.Pool, "rpi", ixMonth(2023, 5)); err == nil || err.Error() != "There is no RPI (Retail Prices Index, ONS CHAW) value for May 2023: enter it on the index series page first" {
+		t.Fatalf("missing RPI: %v", err)
 	}
 }

@@ -37,7 +37,10 @@ type Calculation struct {
 	BaseIndexValue decimal.Decimal
 	CalcIndexDate  time.Time
 	CalcIndexValue decimal.Decimal
-	Amount         decimal.Decimal
+	// CalcIndexStatus is how final the value indexed to was: forecast,
+	// provisional or firm (BCIS values firm up over time).
+	CalcIndexStatus string
+	Amount          decimal.Decimal
 }
 
 // Indexed reports whether the calculation used an index.
@@ -69,19 +72,23 @@ func calculate(ctx context.Context, q store.Querier, t InvoiceTerms, calcDate ti
 		if t.BaseDate == nil {
 			return c, errors.New("the obligation has no base date or base index value for indexation")
 		}
-		bd := MonthOf(*t.BaseDate)
-		c.BaseIndexDate = &bd
-		v, err := IndexValue(ctx, q, t.IndexSeries, bd)
+		base, err := ReadIndex(ctx, q, t.IndexSeries, *t.BaseDate)
+		c.BaseIndexDate = &base.Period
 		if err != nil {
 			return c, err
 		}
-		c.BaseIndexValue = v
+		c.BaseIndexValue = base.Value
 	}
-	v, err := IndexValue(ctx, q, t.IndexSeries, calcDate)
+	// Never index to a period before the base date: the deed indexes from it.
+	if t.BaseDate != nil && calcDate.Before(*t.BaseDate) {
+		calcDate = *t.BaseDate
+	}
+	calc, err := ReadIndex(ctx, q, t.IndexSeries, calcDate)
+	c.CalcIndexDate = calc.Period
 	if err != nil {
 		return c, err
 	}
-	c.CalcIndexValue = v
+	c.CalcIndexValue, c.CalcIndexStatus = calc.Value, calc.Status
 	c.Amount = IndexedAmount(c.BaseAmount, c.BaseIndexValue, c.CalcIndexValue)
 	return c, nil
 }
@@ -147,7 +154,7 @@ func (s *Service) IssueInvoice(ctx context.Context, actor audit.Actor, obligatio
 			BaseAmount: &calc.BaseAmount}
 		if calc.Indexed() {
 			e.IndexSeries, e.BaseIndexDate, e.BaseIndexValue = calc.IndexSeries, calc.BaseIndexDate, &calc.BaseIndexValue
-			e.CalcIndexDate, e.CalcIndexValue = &calc.CalcIndexDate, &calc.CalcIndexValue
+			e.CalcIndexDate, e.CalcIndexValue, e.CalcIndexStatus = &calc.CalcIndexDate, &calc.CalcIndexValue, calc.CalcIndexStatus
 		}
 		calculated := calc.Amount
 		e.CalculatedAmount = &calculated

@@ -95,6 +95,14 @@ type Project struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	Version           int
+	// The authority's decision to spend on the project: until it is
+	// recorded, money set against the project is earmarked, not allocated
+	// (CIL Regulations Schedule 2 paragraph 3(c), (e) and (g) report money
+	// "allocated by the authority").
+	DecisionDate      *time.Time
+	DecisionMaker     DecisionMaker
+	DecisionBy        string // e.g. "Planning Committee", "Cabinet Member for Education"
+	DecisionReference string // minute or decision notice
 
 	// From the standing ledger entries.
 	Allocated decimal.Decimal // net of de-allocations
@@ -103,6 +111,47 @@ type Project struct {
 
 // Unspent is the money allocated to the project and not yet spent.
 func (p Project) Unspent() decimal.Decimal { return p.Allocated.Sub(p.Spent) }
+
+// Decided reports whether the authority's spending decision is recorded:
+// only then is money set against the project allocated; before, it is
+// earmarked.
+func (p Project) Decided() bool { return p.DecisionDate != nil }
+
+// DecisionMaker is who made a spending decision.
+type DecisionMaker string
+
+// Decision makers. NotRecorded marks projects approved before decisions
+// were recorded (migration 00021); it cannot be chosen for a new decision.
+const (
+	DecisionCommittee        DecisionMaker = "committee"
+	DecisionCabinetMember    DecisionMaker = "cabinet-member"
+	DecisionDelegatedOfficer DecisionMaker = "delegated-officer"
+	DecisionNotRecorded      DecisionMaker = "not-recorded"
+)
+
+// DecisionMakers lists the makers an officer can choose.
+var DecisionMakers = []DecisionMaker{DecisionCommittee, DecisionCabinetMember, DecisionDelegatedOfficer}
+
+// Label is the decision maker as officers say it.
+func (m DecisionMaker) Label() string {
+	switch m {
+	case DecisionCommittee:
+		return "Committee"
+	case DecisionCabinetMember:
+		return "Cabinet member"
+	case DecisionDelegatedOfficer:
+		return "Officer under delegated powers"
+	case DecisionNotRecorded:
+		return "Not recorded (approved before decisions were recorded)"
+	}
+	return ""
+}
+
+// decisionNeeded reports whether a status says the money is committed,
+// so the project needs its spending decision.
+func decisionNeeded(s ProjectStatus) bool {
+	return s == ProjectApproved || s == ProjectInProgress || s == ProjectCompleted
+}
 
 // auditView is what the audit trail keeps of a project: the fields an
 // officer sees, so History can show what changed.
@@ -118,7 +167,18 @@ func (p Project) auditView() map[string]any {
 		"purpose":             p.PurposeName,
 		"expected spend date": expected,
 		"status":              p.Status.Label(),
+		"decision date":       isoDate(p.DecisionDate),
+		"decision maker":      p.DecisionMaker.Label(),
+		"decided by":          p.DecisionBy,
+		"decision reference":  p.DecisionReference,
 	}
+}
+
+func isoDate(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format("2006-01-02")
 }
 
 // ProjectInput is what an officer records about a project.
@@ -129,10 +189,16 @@ type ProjectInput struct {
 	PurposeCode       string
 	ExpectedSpendDate *time.Time // parsed by the form layer
 	Status            string
+	// The spending decision: all empty for none yet.
+	DecisionDate      *time.Time // parsed by the form layer
+	DecisionMaker     string
+	DecisionBy        string
+	DecisionReference string
 }
 
 // ProjectFields lists the project form's fields in page order.
-var ProjectFields = []string{"name", "description", "service_area", "purpose", "expected_spend_date", "status"}
+var ProjectFields = []string{"name", "description", "service_area", "purpose", "expected_spend_date", "status",
+	"decision_date", "decision_maker", "decision_by", "decision_reference"}
 
 // Validate checks the project's rules that need no database and tidies
 // what was typed. The form layer calls it to show every message at once.
@@ -163,12 +229,59 @@ func (in *ProjectInput) Validate() *forms.Errors {
 	} else if !validProjectStatus(in.Status) {
 		errs.Add("status", "Select a status from the list")
 	}
+	in.validateDecision(errs)
 	return errs
+}
+
+// validateDecision checks the spending decision: none at all, or its
+// date, maker and reference (who decided is optional).
+func (in *ProjectInput) validateDecision(errs *forms.Errors) {
+	in.DecisionMaker = strings.TrimSpace(in.DecisionMaker)
+	in.DecisionBy = strings.Join(strings.Fields(in.DecisionBy), " ")
+	in.DecisionReference = strings.Join(strings.Fields(in.DecisionReference), " ")
+	none := in.DecisionDate == nil && in.DecisionMaker == "" && in.DecisionBy == "" && in.DecisionReference == ""
+	if none {
+		if decisionNeeded(ProjectStatus(in.Status)) && !(errs.Get("decision_date") != "") {
+			errs.Add("decision_date", "Enter the date of the spending decision: a project is "+strings.ToLower(ProjectStatus(in.Status).Label())+" only once the council has decided to spend on it")
+		}
+		return
+	}
+	if in.DecisionDate == nil && !(errs.Get("decision_date") != "") {
+		errs.Add("decision_date", "Enter the date of the spending decision")
+	}
+	maker := DecisionMaker(in.DecisionMaker)
+	switch {
+	case in.DecisionMaker == "":
+		errs.Add("decision_maker", "Select who made the spending decision")
+	case maker != DecisionCommittee && maker != DecisionCabinetMember && maker != DecisionDelegatedOfficer && maker != DecisionNotRecorded:
+		errs.Add("decision_maker", "Select who made the spending decision from the list")
+	}
+	if len([]rune(in.DecisionBy)) > 200 {
+		errs.Add("decision_by", "Decided by must be 200 characters or fewer")
+	}
+	switch {
+	case in.DecisionReference == "" && maker != DecisionNotRecorded:
+		errs.Add("decision_reference", "Enter the decision's reference, such as the committee minute or decision notice number")
+	case len([]rune(in.DecisionReference)) > 100:
+		errs.Add("decision_reference", "Decision reference must be 100 characters or fewer")
+	}
+}
+
+// checkDecisionDate refuses a decision dated in the future, and a maker
+// "not recorded" that the project did not already have.
+func (in ProjectInput) checkDecision(errs *forms.Errors, today time.Time, before DecisionMaker) {
+	if in.DecisionDate != nil && in.DecisionDate.After(today) && !(errs.Get("decision_date") != "") {
+		errs.Add("decision_date", "Date of the spending decision must be today or in the past")
+	}
+	if DecisionMaker(in.DecisionMaker) == DecisionNotRecorded && before != DecisionNotRecorded {
+		errs.Add("decision_maker", "Select who made the spending decision from the list")
+	}
 }
 
 func (in ProjectInput) apply(p *Project) {
 	p.Name, p.Description, p.ServiceArea, p.PurposeCode = in.Name, in.Description, in.ServiceArea, in.PurposeCode
 	p.ExpectedSpendDate, p.Status = in.ExpectedSpendDate, ProjectStatus(in.Status)
+	p.DecisionDate, p.DecisionMaker, p.DecisionBy, p.DecisionReference = in.DecisionDate, DecisionMaker(in.DecisionMaker), in.DecisionBy, in.DecisionReference
 }
 
 // checkProjectInDB checks the rules that need the database: the purpose
@@ -203,6 +316,7 @@ func (s *Service) CreateProject(ctx context.Context, actor audit.Actor, in Proje
 		if err := checkProjectInDB(ctx, tx, in, 0, errs); err != nil {
 			return err
 		}
+		in.checkDecision(errs, s.Today(), "")
 		if errs.Any() {
 			return errs
 		}
@@ -245,6 +359,7 @@ func (s *Service) UpdateProject(ctx context.Context, actor audit.Actor, id int64
 		if err := checkProjectInDB(ctx, tx, in, id, errs); err != nil {
 			return err
 		}
+		in.checkDecision(errs, s.Today(), before.DecisionMaker)
 		if ProjectStatus(in.Status) == ProjectCancelled && before.Status != ProjectCancelled && before.Unspent().IsPositive() {
 			errs.Add("status", "This project still has "+money.Format(before.Unspent())+" allocated and unspent: de-allocate it before cancelling the project")
 		}
@@ -332,6 +447,8 @@ type AllocatableObligation struct {
 	ClauseRef          string
 	PurposeCode        string
 	PurposeName        string
+	SpendingArea       string // where the agreement says the money may be spent
+	SpendingWard       string
 	Unallocated        decimal.Decimal
 	EarliestDeadline   *time.Time // of the receipt shares with unallocated money; nil when none has a deadline
 }
@@ -353,6 +470,8 @@ type ProjectSource struct {
 	ClauseRef          string
 	PurposeCode        string
 	PurposeName        string
+	SpendingArea       string // where the agreement says the money may be spent
+	SpendingWard       string
 	Allocated          decimal.Decimal // to this project, net of de-allocations
 	Spent              decimal.Decimal // by this project
 	// The obligation's receipt share with unspent money and the soonest
@@ -413,6 +532,7 @@ type ProjectSpend struct {
 	Date       time.Time
 	Evidence   string
 	Reference  string
+	Transfer   Transfer // set when the money was transferred to another body to spend
 	RecordedBy string
 	RecordedAt time.Time
 	Parts      []SpendPart
@@ -452,7 +572,7 @@ func (s *Service) ProjectSpends(ctx context.Context, projectID int64) ([]Project
 		n := len(out)
 		if n == 0 || !out[n-1].RecordedAt.Equal(e.RecordedAt) || !out[n-1].Date.Equal(e.Date) ||
 			out[n-1].Evidence != e.Evidence || out[n-1].Reference != e.Reference {
-			out = append(out, ProjectSpend{Date: e.Date, Evidence: e.Evidence, Reference: e.Reference, RecordedBy: e.RecordedBy, RecordedAt: e.RecordedAt})
+			out = append(out, ProjectSpend{Date: e.Date, Evidence: e.Evidence, Reference: e.Reference, Transfer: e.Transfer, RecordedBy: e.RecordedBy, RecordedAt: e.RecordedAt})
 			n++
 		}
 		out[n-1].Parts = append(out[n-1].Parts, e.SpendPart)
@@ -564,10 +684,17 @@ func lockProject(ctx context.Context, tx pgx.Tx, projectID int64) (Project, erro
 // to a project. The rules are checked here for a clear message and again
 // by the database at commit, which has the final word (its refusal is
 // reported on the amount).
-func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, projectID, obligationID int64, amount decimal.Decimal, date time.Time, note string) (Entry, error) {
+//
+// Money is spent on what the agreement says it is for: an obligation's
+// money may go to a project of another purpose only with the officer's
+// reason (override), audited and kept on the allocation.
+func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, projectID, obligationID int64, amount decimal.Decimal, date time.Time, note, override string) (Entry, error) {
 	errs := &forms.Errors{}
 	today := s.Today()
-	note = strings.TrimSpace(note)
+	note, override = strings.TrimSpace(note), strings.TrimSpace(override)
+	if len([]rune(override)) > 2000 {
+		errs.Add("override_reason", "Reason must be 2,000 characters or fewer")
+	}
 	if obligationID == 0 {
 		errs.Add("obligation", "Select the obligation whose money to allocate")
 	}
@@ -597,6 +724,17 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 		if !ob.Monetary {
 			errs.Add("obligation", "Only money can be allocated: choose a financial contribution or monitoring fee")
 		}
+		match, err := purposesMatch(ctx, tx, ob.PurposeCode, project.PurposeCode)
+		if err != nil {
+			return err
+		}
+		if !match && override == "" {
+			errs.Add("override_reason", "This obligation's money is for "+strings.ToLower(ob.PurposeName)+", not "+
+				strings.ToLower(project.PurposeName)+": enter why the agreement allows it to be spent on this project, or choose another obligation")
+		}
+		if match {
+			override = "" // nothing to override
+		}
 		if errs.Any() {
 			return errs
 		}
@@ -614,12 +752,16 @@ func (s *Service) AllocateToProject(ctx context.Context, actor audit.Actor, proj
 			return errs
 		}
 		pid := projectID
-		entry = Entry{ObligationID: obligationID, Kind: KindAllocation, Date: date, Amount: amount, ProjectID: &pid, Note: note}
+		entry = Entry{ObligationID: obligationID, Kind: KindAllocation, Date: date, Amount: amount, ProjectID: &pid, Note: note, OverrideReason: override}
 		if entry.ID, err = insertEntry(ctx, tx, entry, actor.UserID); err != nil {
 			return err
 		}
 		summary := "Allocated " + money.Format(amount) + " of " + ob.label() + " to project " + project.Name + " on " + date.Format("2 January 2006")
-		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "note": note}
+		if override != "" {
+			summary += ", outside its purpose (" + override + ")"
+		}
+		view := map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "obligation": ob.label(), "note": note,
+			"purpose override": override}
 		return auditProjectMove(ctx, tx, actor, "project.allocate", "ledger.allocation", projectID, obligationID, summary, view)
 	})
 	if err != nil {
@@ -732,9 +874,44 @@ func orderSpendSources(sources []spendSource) {
 // transaction, audited on the project and on each obligation drawn from.
 // evidence (an invoice or certificate reference) is required.
 func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string) ([]Entry, error) {
+	return s.spendOnProject(ctx, actor, projectID, amount, date, evidence, reference, Transfer{})
+}
+
+// Transfer names the body money was transferred to, to spend, and its
+// reference for the transfer.
+type Transfer struct {
+	To        string
+	Reference string
+}
+
+// TransferFromProject records money of a project transferred to another
+// body to spend (a health trust, a parish council, the county council). It
+// is a spend (CIL Regulations Schedule 2 para 3(f): "spent by the
+// authority (including transferring it to another person to spend)"),
+// drawn on the project's allocations as a spend is, that names the
+// recipient and its reference.
+func (s *Service) TransferFromProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string, to Transfer) ([]Entry, error) {
+	to.To, to.Reference = strings.TrimSpace(to.To), strings.TrimSpace(to.Reference)
+	if to.To == "" {
+		errs := &forms.Errors{}
+		errs.Add("transfer_to", "Enter who the money was transferred to")
+		return nil, errs
+	}
+	return s.spendOnProject(ctx, actor, projectID, amount, date, evidence, reference, to)
+}
+
+func (s *Service) spendOnProject(ctx context.Context, actor audit.Actor, projectID int64, amount decimal.Decimal, date time.Time, evidence, reference string, to Transfer) ([]Entry, error) {
 	errs := &forms.Errors{}
 	today := s.Today()
 	evidence, reference = strings.TrimSpace(evidence), strings.TrimSpace(reference)
+	switch {
+	case len([]rune(to.To)) > 200:
+		errs.Add("transfer_to", "Recipient must be 200 characters or fewer")
+	case len([]rune(to.Reference)) > 100:
+		errs.Add("transfer_reference", "Recipient's reference must be 100 characters or fewer")
+	case to.To == "" && to.Reference != "":
+		errs.Add("transfer_to", "Enter who the money was transferred to")
+	}
 	checkMoneyEvent(errs, amount, date, today, "Date spent")
 	switch {
 	case evidence == "":
@@ -752,8 +929,15 @@ func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, project
 		if err != nil {
 			return err
 		}
-		if project.Status == ProjectCancelled {
+		switch {
+		case project.Status == ProjectCancelled:
 			errs.Add("amount", "This project is cancelled: money cannot be spent on it")
+		case !project.Decided():
+			// Money is spent only once the authority has decided to spend
+			// it: until then what is set against the project is earmarked.
+			errs.Add("amount", "Record the council's spending decision on this project before recording spend: until then its money is earmarked, not allocated")
+		case !date.IsZero() && date.Before(*project.DecisionDate):
+			errs.Add("date", "Date spent must be on or after the spending decision of "+project.DecisionDate.Format("2 January 2006"))
 		}
 		if errs.Any() {
 			return errs
@@ -811,21 +995,32 @@ func (s *Service) SpendOnProject(ctx context.Context, actor audit.Actor, project
 			}
 			take := decimal.Min(remaining, src.available)
 			remaining = remaining.Sub(take)
-			e := Entry{ObligationID: src.obligation.ID, Kind: KindSpend, Date: date, Amount: take, ProjectID: &pid, Evidence: evidence, Reference: reference}
+			e := Entry{ObligationID: src.obligation.ID, Kind: KindSpend, Date: date, Amount: take, ProjectID: &pid, Evidence: evidence, Reference: reference,
+				TransferTo: to.To, TransferReference: to.Reference}
 			if e.ID, err = insertEntry(ctx, tx, e, actor.UserID); err != nil {
 				return err
 			}
 			out = append(out, e)
 			drawn = append(drawn, money.Format(take)+" from "+src.obligation.label())
-			summary := "Spent " + money.Format(take) + " on project " + project.Name + " on " + date.Format("2 January 2006") + " (evidence: " + evidence + ")"
+			verb := "Spent "
+			if to.To != "" {
+				verb = "Transferred to " + to.To + " "
+			}
+			summary := verb + money.Format(take) + " of project " + project.Name + " on " + date.Format("2 January 2006") + " (evidence: " + evidence + ")"
 			if err := audit.Record(ctx, tx, actor, "ledger.spend", "obligation", strconv.FormatInt(src.obligation.ID, 10), summary, nil,
-				map[string]any{"amount": take.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "evidence": evidence, "reference": reference}); err != nil {
+				map[string]any{"amount": take.StringFixed(2), "date": date.Format("2006-01-02"), "project": project.Name, "evidence": evidence, "reference": reference,
+					"transferred to": to.To, "recipient's reference": to.Reference}); err != nil {
 				return err
 			}
 		}
+		verb := "Spent "
+		if to.To != "" {
+			verb = "Transferred to " + to.To + " "
+		}
 		return audit.Record(ctx, tx, actor, "project.spend", EntityProject, strconv.FormatInt(projectID, 10),
-			"Spent "+money.Format(amount)+" on "+date.Format("2 January 2006")+" (evidence: "+evidence+"), drawn as "+strings.Join(drawn, "; "), nil,
-			map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "evidence": evidence, "reference": reference, "drawn from": strings.Join(drawn, "; ")})
+			verb+money.Format(amount)+" on "+date.Format("2 January 2006")+" (evidence: "+evidence+"), drawn as "+strings.Join(drawn, "; "), nil,
+			map[string]any{"amount": amount.StringFixed(2), "date": date.Format("2006-01-02"), "evidence": evidence, "reference": reference, "drawn from": strings.Join(drawn, "; "),
+				"transferred to": to.To, "recipient's reference": to.Reference})
 	})
 	if err != nil {
 		return nil, wrapProjectErr("spend on project", InvariantError(err, "amount"))
@@ -838,6 +1033,7 @@ type obligationMoney struct {
 	ID                 int64
 	AgreementReference string
 	ClauseRef          string
+	PurposeCode        string
 	PurposeName        string
 	Monetary           bool
 }

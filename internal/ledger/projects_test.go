@@ -87,9 +87,13 @@ func (f *pjFixture) receive(obligationID int64, on time.Time, amount string) {
 	}
 }
 
+// pjDecided is the fixture projects' spending decision: before any money.
+var pjDecided = time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+
 func (f *pjFixture) project(name, purpose string) Project {
 	f.t.Helper()
-	p, err := f.svc.CreateProject(f.ctx, pjActor, ProjectInput{Name: name, PurposeCode: purpose, Status: "approved", ServiceArea: "Education"})
+	p, err := f.svc.CreateProject(f.ctx, pjActor, ProjectInput{Name: name, PurposeCode: purpose, Status: "approved", ServiceArea: "Education",
+		DecisionDate: &pjDecided, DecisionMaker: "committee", DecisionReference: "PC/2020/001"})
 	if err != nil {
 		f.t.Fatalf("create project %s: %v", name, err)
 	}
@@ -98,7 +102,13 @@ func (f *pjFixture) project(name, purpose string) Project {
 
 func (f *pjFixture) allocate(projectID, obligationID int64, amount string, on time.Time) {
 	f.t.Helper()
-	if _, err := f.svc.AllocateToProject(f.ctx, pjActor, projectID, obligationID, pjD(amount), on, ""); err != nil {
+	f.allocateWith(projectID, obligationID, amount, on, "")
+}
+
+// allocateWith allocates with a reason for spending outside the purpose.
+func (f *pjFixture) allocateWith(projectID, obligationID int64, amount string, on time.Time, override string) {
+	f.t.Helper()
+	if _, err := f.svc.AllocateToProject(f.ctx, pjActor, projectID, obligationID, pjD(amount), on, "", override); err != nil {
 		f.t.Fatalf("allocate %s: %v", amount, err)
 	}
 }
@@ -223,7 +233,8 @@ func TestProjectEditUsesOptimisticLockingAndIsAudited(t *testing.T) {
 	t.Parallel()
 	f := newPJFixture(t)
 	p := f.project("Ashford Primary expansion", "education")
-	in := ProjectInput{Name: p.Name, Description: "Now four classrooms", ServiceArea: "Education", PurposeCode: "education", Status: "in-progress"}
+	in := ProjectInput{Name: p.Name, Description: "Now four classrooms", ServiceArea: "Education", PurposeCode: "education", Status: "in-progress",
+		DecisionDate: p.DecisionDate, DecisionMaker: string(p.DecisionMaker), DecisionReference: p.DecisionReference}
 	updated, err := f.svc.UpdateProject(f.ctx, pjActor, p.ID, p.Version, in)
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +285,7 @@ func TestProjectHoldingMoneyCannotBeCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, cancelled.ID, ob, pjD("10"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, cancelled.ID, ob, pjD("10"), pjToday, "", "")
 	if got := pjFieldError(t, err, "obligation"); !strings.Contains(got, "cancelled") {
 		t.Errorf("allocate to cancelled project: %q", got)
 	}
@@ -288,7 +299,7 @@ func TestAllocationCannotExceedUnallocatedMoney(t *testing.T) {
 	school := f.project("Ashford Primary expansion", "education")
 	nursery := f.project("Ashford nursery", "education")
 
-	_, err := f.svc.AllocateToProject(f.ctx, pjActor, school.ID, ob, pjD("1200"), pjToday, "")
+	_, err := f.svc.AllocateToProject(f.ctx, pjActor, school.ID, ob, pjD("1200"), pjToday, "", "")
 	if got := pjFieldError(t, err, "amount"); got != "Only £1,000.00 of this obligation's money is unallocated" {
 		t.Errorf("too much: %q", got)
 	}
@@ -296,7 +307,7 @@ func TestAllocationCannotExceedUnallocatedMoney(t *testing.T) {
 		t.Fatalf("refused allocation recorded: %+v", b)
 	}
 
-	e, err := f.svc.AllocateToProject(f.ctx, pjActor, school.ID, ob, pjD("400"), pjDate(2025, 2, 1), "Cabinet decision 12/2025")
+	e, err := f.svc.AllocateToProject(f.ctx, pjActor, school.ID, ob, pjD("400"), pjDate(2025, 2, 1), "Cabinet decision 12/2025", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,12 +326,12 @@ func TestAllocationCannotExceedUnallocatedMoney(t *testing.T) {
 	}
 
 	// Another project can have only what is left.
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, nursery.ID, ob, pjD("600.01"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, nursery.ID, ob, pjD("600.01"), pjToday, "", "")
 	if got := pjFieldError(t, err, "amount"); got != "Only £600.00 of this obligation's money is unallocated" {
 		t.Errorf("second project: %q", got)
 	}
 	f.allocate(nursery.ID, ob, "600", pjToday)
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, nursery.ID, ob, pjD("0.01"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, nursery.ID, ob, pjD("0.01"), pjToday, "", "")
 	if got := pjFieldError(t, err, "amount"); !strings.HasPrefix(got, "None of this obligation's money is unallocated") {
 		t.Errorf("nothing left: %q", got)
 	}
@@ -343,32 +354,32 @@ func TestAllocationChecksDateObligationAndAmount(t *testing.T) {
 	f.receive(ob, pjDate(2025, 1, 10), "1000")
 	p := f.project("Ashford Primary expansion", "education")
 
-	_, err := f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("100"), pjToday.AddDate(0, 0, 1), "")
+	_, err := f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("100"), pjToday.AddDate(0, 0, 1), "", "")
 	if got := pjFieldError(t, err, "date"); got != "Date allocated must be today or in the past" {
 		t.Errorf("future date: %q", got)
 	}
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("-5"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("-5"), pjToday, "", "")
 	if got := pjFieldError(t, err, "amount"); got != "Amount must be more than £0" {
 		t.Errorf("negative: %q", got)
 	}
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, 0, pjD("5"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, 0, pjD("5"), pjToday, "", "")
 	if got := pjFieldError(t, err, "obligation"); got != "Select the obligation whose money to allocate" {
 		t.Errorf("no obligation: %q", got)
 	}
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, 987654, pjD("5"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, 987654, pjD("5"), pjToday, "", "")
 	if got := pjFieldError(t, err, "obligation"); got != "Select an obligation from the list" {
 		t.Errorf("missing obligation: %q", got)
 	}
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, housing, pjD("5"), pjToday, "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, housing, pjD("5"), pjToday, "", "")
 	if got := pjFieldError(t, err, "obligation"); !strings.HasPrefix(got, "Only money can be allocated") {
 		t.Errorf("non-monetary: %q", got)
 	}
 	// Before the money arrived there was nothing to allocate.
-	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("5"), pjDate(2025, 1, 9), "")
+	_, err = f.svc.AllocateToProject(f.ctx, pjActor, p.ID, ob, pjD("5"), pjDate(2025, 1, 9), "", "")
 	if got := pjFieldError(t, err, "amount"); !strings.HasPrefix(got, "None of this obligation's money is unallocated on 9 January 2025") {
 		t.Errorf("before receipt: %q", got)
 	}
-	if _, err := f.svc.AllocateToProject(f.ctx, pjActor, 424242, ob, pjD("5"), pjToday, ""); !errors.Is(err, store.ErrNotFound) {
+	if _, err := f.svc.AllocateToProject(f.ctx, pjActor, 424242, ob, pjD("5"), pjToday, "", ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing project: %v", err)
 	}
 }
@@ -421,7 +432,7 @@ func spendFixture(t *testing.T) (f *pjFixture, p Project, a, b, c int64) {
 	p = f.project("Ashford Primary expansion", "education")
 	f.allocate(p.ID, a, "500", pjDate(2025, 1, 1))
 	f.allocate(p.ID, b, "300", pjDate(2025, 1, 1))
-	f.allocate(p.ID, c, "400", pjDate(2025, 1, 1))
+	f.allocateWith(p.ID, c, "400", pjDate(2025, 1, 1), "Deed clause 7.2 lets the monitoring fee fund the school's travel plan monitoring")
 	return f, p, a, b, c
 }
 
@@ -736,7 +747,7 @@ func TestRandomAllocationsDeallocationsAndSpendsKeepEveryObligationBalanced(t *t
 					amt := amount(1500)
 					what = "allocate " + amt.String()
 					allowed = amt.LessThanOrEqual(m.received[o].Sub(m.allocated[o]))
-					_, err = f.svc.AllocateToProject(f.ctx, pjActor, p, o, amt, on, "")
+					_, err = f.svc.AllocateToProject(f.ctx, pjActor, p, o, amt, on, "", "")
 					if err == nil {
 						m.allocated[o] = m.allocated[o].Add(amt)
 						m.held[key] = m.held[key].Add(amt)
@@ -871,3 +882,80 @@ func TestProjectsListFiltersSortsAndTotals(t *testing.T) {
 		}
 	}
 }
+
+// An agreement's money is spent on its purpose: allocating health money to
+// an education project is refused without the officer's reason, both by
+// the service (a message on the reason) and by the database; with a
+// reason it is recorded on the allocation and audited. A local
+// sub-purpose matches its national purpose.
+func TestAllocationOutsideThePurposeNeedsAReason(t *testing.T) {
+	t.Parallel()
+	f := newPJFixture(t)
+	health := f.obligation("financial", "health", "H", 0)
+	f.receive(health, pjDate(2024, 1, 10), "1000")
+	p := f.project("Ashford Primary expansion", "education")
+	_, err := f.svc.AllocateToProject(f.ctx, pjActor, p.ID, health, pjD("100"), pjDate(2025, 1, 1), "", "")
+	var errs *forms.Errors
+	if !errors.As(err, &errs) || !strings.Contains(errs.Get("override_reason"), "money is for health, not education") {
+		t.Fatalf("allocation outside the purpose without a reason: %v", err)
+	}
+	// The database refuses it too.
+	_, err = f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, 'allocation', '2025-01-01', 100, $2)`, health, p.ID)
+	if !store.IsCheckViolation(err, "ledger_allocation_purpose") {
+		t.Fatalf("raw allocation outside the purpose: %v", err)
+	}
+	e, err := f.svc.AllocateToProject(f.ctx, pjActor, p.ID, health, pjD("100"), pjDate(2025, 1, 1), "", "Clause 4.2 lets it fund the school's medical room")
+	if err != nil || e.OverrideReason != "Clause 4.2 lets it fund the school's medical room" {
+		t.Fatalf("allocation with a reason: %+v %v", e, err)
+	}
+	var audited int
+	_ = f.svc.DB.Pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'project.allocate' AND after::text LIKE '%medical room%'`).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("override audited %d times", audited)
+	}
+	// A local sub-purpose of education needs no reason.
+	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO contribution_purposes (code, name, parent_code, national) VALUES ('education-primary', 'Primary education', 'education', false)`); err != nil {
+		t.Fatal(err)
+	}
+	local := f.obligation("financial", "education-primary", "L", 0)
+	f.receive(local, pjDate(2024, 1, 10), "500")
+	f.allocate(p.ID, local, "500", pjDate(2025, 1, 1))
+}
+
+// Developers do pay early: a payment for an obligation not yet triggered
+// or invoiced is allowed, and flagged on the payment and in the list; one
+// for an obligation triggered and invoiced by then is not.
+func TestPaymentBeforeTheTriggerOrInvoiceIsAllowedAndFlagged(t *testing.T) {
+	t.Parallel()
+	f := newPJFixture(t)
+	early := f.obligation("financial", "education", "E", 0)
+	asked := f.obligation("financial", "health", "A", 0)
+	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date) VALUES ($1, 'trigger-met', '2024-01-01')`, asked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount) VALUES ($1, 'invoice', '2024-01-05', 500)`, asked); err != nil {
+		t.Fatal(err)
+	}
+	on := pjDate(2024, 2, 1)
+	total := pjD("800")
+	rec, err := f.svc.RecordReceipt(f.ctx, pjActor, ReceiptInput{ReceivedOn: &on, Payer: "Harbour Homes plc", Total: &total,
+		Shares: []ShareInput{{Row: 1, ObligationID: early, Amount: ptrD("300")}, {Row: 2, ObligationID: asked, Amount: ptrD("500")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range rec.Shares {
+		want := sh.ObligationID == early
+		if sh.PaidEarly() != want {
+			t.Errorf("obligation %d paid early = %v, want %v", sh.ObligationID, sh.PaidEarly(), want)
+		}
+		if want && sh.EarlyText() != "Paid before the trigger was met and before any invoice" {
+			t.Errorf("early text %q", sh.EarlyText())
+		}
+	}
+	page, err := f.svc.ListReceipts(f.ctx, listing.Parse(url.Values{}, ReceiptSorts, "received", true))
+	if err != nil || len(page.Items) != 1 || !page.Items[0].PaidEarly {
+		t.Fatalf("receipts list %+v %v", page.Items, err)
+	}
+}
+
+func ptrD(s string) *decimal.Decimal { d := pjD(s); return &d }

@@ -52,7 +52,7 @@ func TestRacingPaymentsReversalsAndAllocationsDoNotDeadlock(t *testing.T) {
 			if i%2 == 1 {
 				obligation = b
 			}
-			_, err := f.svc.AllocateToProject(ctx, actor, project.ID, obligation, pjD("10"), pjDate(2024, 4, 1), "")
+			_, err := f.svc.AllocateToProject(ctx, actor, project.ID, obligation, pjD("10"), pjDate(2024, 4, 1), "", "")
 			var verrs *forms.Errors
 			if errors.As(err, &verrs) && obligation == b {
 				err = nil // health money cannot go to an education project: refused, not raced

@@ -54,6 +54,10 @@ type Receipt struct {
 	RecordedAt time.Time
 	Shares     []ReceiptShare
 	Reversed   bool // every share has been reversed
+	// Suspense: the part of the payment above what was invoiced, held
+	// until refunded or assigned; Suspense is what is still held.
+	Held     decimal.Decimal
+	Suspense decimal.Decimal
 }
 
 // ReceiptShare is one line of a receipt, with the obligation it paid and
@@ -69,6 +73,26 @@ type ReceiptShare struct {
 	Reversed           bool
 	Invoiced           decimal.Decimal // the obligation's invoices in total
 	Received           decimal.Decimal // the obligation's receipts in total
+	// Paid early (allowed, flagged): by the day it arrived the obligation
+	// had no invoice, or its trigger was not met.
+	NotInvoiced   bool
+	TriggerNotMet bool
+}
+
+// PaidEarly reports whether the share came before it was asked for.
+func (s ReceiptShare) PaidEarly() bool { return s.NotInvoiced || s.TriggerNotMet }
+
+// EarlyText says why the share was paid early.
+func (s ReceiptShare) EarlyText() string {
+	switch {
+	case s.NotInvoiced && s.TriggerNotMet:
+		return "Paid before the trigger was met and before any invoice"
+	case s.NotInvoiced:
+		return "Paid before any invoice"
+	case s.TriggerNotMet:
+		return "Paid before the trigger was met"
+	}
+	return ""
 }
 
 // Shortfall is how much less than invoiced the obligation has received
@@ -83,6 +107,11 @@ func (s ReceiptShare) Shortfall() decimal.Decimal {
 // RecordReceipt records a payment and its split across obligations in one
 // transaction. Each share starts that obligation's spend-by clock on the
 // date received.
+//
+// Overpayments are held, not secured: where an obligation has been
+// invoiced, the part of its share above what is invoiced and not yet paid
+// goes into suspense (no spend-by deadline, in no item of the statement)
+// until it is refunded or assigned; see suspense.go.
 func (s *Service) RecordReceipt(ctx context.Context, actor audit.Actor, in ReceiptInput) (Receipt, error) {
 	errs := &forms.Errors{}
 	s.validateReceipt(&in, errs)
@@ -134,6 +163,19 @@ func (s *Service) RecordReceipt(ctx context.Context, actor audit.Actor, in Recei
 			if err := lockObligation(ctx, tx, sh.ObligationID); err != nil {
 				return err
 			}
+			secured, over, err := splitOverpayment(ctx, tx, sh.ObligationID, *sh.Amount)
+			if err != nil {
+				return err
+			}
+			if over.IsPositive() {
+				if err := holdInSuspense(ctx, tx, actor, rid, sh.ObligationID, *in.ReceivedOn, over, in.Payer); err != nil {
+					return err
+				}
+			}
+			if !secured.IsPositive() {
+				continue
+			}
+			sh.Amount = &secured
 			if _, err := insertEntry(ctx, tx, Entry{ObligationID: sh.ObligationID, Kind: KindReceipt, Date: *in.ReceivedOn,
 				Amount: *sh.Amount, ReceiptID: &rid, Reference: in.FinanceRef, Note: in.Note}, actor.UserID); err != nil {
 				return err

@@ -200,17 +200,20 @@ func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
 	f.triggerMet(edu, "2024-05-20")
 	_, err := f.svc.IssueInvoice(ctx, actor, edu, InvoiceInput{Date: on("2024-06-01"), CalcDate: on("2024-05-01"), Reference: "INV-1"})
 	var errs *forms.Errors
-	if !errors.As(err, &errs) || errs.Get("calc_date") != "there is no bcis-tpi index value for April 2019: enter it on the index series page first" {
+	if !errors.As(err, &errs) || errs.Get("calc_date") != "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019: enter it on the index series page first" {
 		t.Fatalf("missing index: %v", err)
 	}
-	_, _ = f.svc.DB.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-05-01', 391.7)`)
+	_, _ = f.svc.DB.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-04-01', 391.7)`)
+	// BCIS is quarterly: May 2024 indexes to the quarter April to June 2024,
+	// whose value is still provisional.
+	_, _ = f.svc.DB.Pool.Exec(ctx, `UPDATE index_values SET status = 'provisional' WHERE period = '2024-04-01'`)
 	inv, err := f.svc.IssueInvoice(ctx, actor, edu, InvoiceInput{Date: on("2024-06-01"), CalcDate: on("2024-05-17"), Reference: "INV-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 287,500 × 391.7 ÷ 324.0 = 347,573.302… → £347,573.30
 	if inv.Amount.StringFixed(2) != "347573.30" || inv.BaseIndexValue.String() != "324" || inv.CalcIndexValue.String() != "391.7" ||
-		inv.CalcIndexDate.Format("2006-01-02") != "2024-05-01" || inv.DueDate.Format("2006-01-02") != "2024-06-29" {
+		inv.CalcIndexDate.Format("2006-01-02") != "2024-04-01" || inv.CalcIndexStatus != "provisional" || inv.DueDate.Format("2006-01-02") != "2024-06-29" {
 		t.Fatalf("invoice %+v", inv)
 	}
 	if f.status(edu) != "invoiced" {

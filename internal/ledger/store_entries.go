@@ -28,12 +28,14 @@ func insertEntry(ctx context.Context, q store.Querier, e Entry, recordedBy int64
 	err := q.QueryRow(ctx, `
 		INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id, project_id, interest,
 			reference, evidence, note, base_amount, index_series, base_index_date, base_index_value,
-			calc_index_date, calc_index_value, calculated_amount, override_reason, due_date, reverses_id, recorded_by)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+			calc_index_date, calc_index_value, calculated_amount, override_reason, due_date, reverses_id, recorded_by,
+			transfer_to, transfer_reference, calc_index_status)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,nullif($24, ''))
 		RETURNING id`,
 		e.ObligationID, string(e.Kind), e.Date, e.Amount, e.ReceiptID, e.ProjectID, e.Interest,
 		e.Reference, e.Evidence, e.Note, e.BaseAmount, series, e.BaseIndexDate, e.BaseIndexValue,
-		e.CalcIndexDate, e.CalcIndexValue, e.CalculatedAmount, e.OverrideReason, e.DueDate, e.ReversesID, by).Scan(&id)
+		e.CalcIndexDate, e.CalcIndexValue, e.CalculatedAmount, e.OverrideReason, e.DueDate, e.ReversesID, by,
+		e.TransferTo, e.TransferReference, e.CalcIndexStatus).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record %s: %w", e.Kind, err)
 	}
@@ -45,7 +47,7 @@ SELECT e.id, e.obligation_id, e.kind, e.entry_date, e.amount, e.receipt_id, e.pr
        e.reference, e.evidence, e.note, e.base_amount, coalesce(e.index_series, ''), e.base_index_date, e.base_index_value,
        e.calc_index_date, e.calc_index_value, e.calculated_amount, e.override_reason, e.due_date, e.reverses_id,
        (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id),
-       coalesce(u.name, 'system'), e.recorded_at
+       coalesce(u.name, 'system'), e.recorded_at, e.transfer_to, e.transfer_reference, coalesce(e.calc_index_status, '')
 FROM ledger_entries e
 LEFT JOIN projects p ON p.id = e.project_id
 LEFT JOIN users u ON u.id = e.recorded_by`
@@ -56,7 +58,7 @@ func scanEntry(row pgx.Row) (Entry, error) {
 	err := row.Scan(&e.ID, &e.ObligationID, &kind, &e.Date, &e.Amount, &e.ReceiptID, &e.ProjectID, &e.ProjectName, &e.Interest,
 		&e.Reference, &e.Evidence, &e.Note, &e.BaseAmount, &e.IndexSeries, &e.BaseIndexDate, &e.BaseIndexValue,
 		&e.CalcIndexDate, &e.CalcIndexValue, &e.CalculatedAmount, &e.OverrideReason, &e.DueDate, &e.ReversesID,
-		&e.ReversedByID, &e.RecordedBy, &e.RecordedAt)
+		&e.ReversedByID, &e.RecordedBy, &e.RecordedAt, &e.TransferTo, &e.TransferReference, &e.CalcIndexStatus)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Entry{}, store.ErrNotFound
 	}
@@ -154,6 +156,8 @@ var invariantMessages = map[string]string{
 	"ledger_reversal_amount":                "A reversal must be for the amount of the entry it reverses.",
 	"ledger_reversal_same_obligation":       "A reversal must be of an entry of the same obligation.",
 	"ledger_entries_reverses_id_key":        "That entry has already been reversed.",
+	"suspense_never_below_zero":             "That would refund or assign more than the payment holds in suspense on that date.",
+	"ledger_allocation_purpose":             "This obligation's money is for another purpose: enter why the agreement allows it to be spent on this project.",
 }
 
 // InvariantError reports which ledger rule a change would break, as a

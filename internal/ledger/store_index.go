@@ -13,12 +13,12 @@ import (
 )
 
 const indexSeriesSelect = `
-	SELECT s.code, s.name, count(v.period)::int, min(v.period), max(v.period)
+	SELECT s.code, s.name, s.frequency, count(v.period)::int, min(v.period), max(v.period)
 	FROM index_series s LEFT JOIN index_values v ON v.series_code = s.code`
 
 func scanIndexSeries(row pgx.Row) (IndexSeries, error) {
 	var s IndexSeries
-	err := row.Scan(&s.Code, &s.Name, &s.Months, &s.First, &s.Latest)
+	err := row.Scan(&s.Code, &s.Name, &s.Frequency, &s.Months, &s.First, &s.Latest)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return IndexSeries{}, store.ErrNotFound
 	}
@@ -26,7 +26,7 @@ func scanIndexSeries(row pgx.Row) (IndexSeries, error) {
 }
 
 func listIndexSeries(ctx context.Context, q store.Querier) ([]IndexSeries, error) {
-	rows, err := q.Query(ctx, indexSeriesSelect+` GROUP BY s.code, s.name ORDER BY s.name`)
+	rows, err := q.Query(ctx, indexSeriesSelect+` GROUP BY s.code, s.name, s.frequency ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list index series: %w", err)
 	}
@@ -56,7 +56,7 @@ func indexSeriesByCode(ctx context.Context, q store.Querier, code string, lock b
 			return IndexSeries{}, fmt.Errorf("lock index series %s: %w", code, err)
 		}
 	}
-	s, err := scanIndexSeries(q.QueryRow(ctx, indexSeriesSelect+` WHERE s.code = $1 GROUP BY s.code, s.name`, code))
+	s, err := scanIndexSeries(q.QueryRow(ctx, indexSeriesSelect+` WHERE s.code = $1 GROUP BY s.code, s.name, s.frequency`, code))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return s, fmt.Errorf("index series %s: %w", code, err)
 	}
@@ -125,9 +125,12 @@ func indexValuesPage(ctx context.Context, q store.Querier, code string, limit, o
 }
 
 func missingIndexMonths(ctx context.Context, q store.Querier, code string, first, latest time.Time, limit int) ([]time.Time, error) {
+	// One period of the series' frequency at a time: a quarterly series
+	// misses a quarter, not the months between its values.
 	rows, err := q.Query(ctx, `
-		SELECT m::date FROM generate_series($2::date, $3::date, interval '1 month') AS m
-		WHERE NOT EXISTS (SELECT 1 FROM index_values v WHERE v.series_code = $1 AND v.period = m::date)
+		SELECT m::date FROM index_series s,
+		     generate_series($2::date, $3::date, CASE s.frequency WHEN 'quarterly' THEN interval '3 months' WHEN 'annual' THEN interval '1 year' ELSE interval '1 month' END) AS m
+		WHERE s.code = $1 AND NOT EXISTS (SELECT 1 FROM index_values v WHERE v.series_code = $1 AND v.period = m::date)
 		ORDER BY m LIMIT $4`, code, first, latest, limit)
 	if err != nil {
 		return nil, fmt.Errorf("missing index months %s: %w", code, err)
@@ -142,6 +145,15 @@ func missingIndexMonths(ctx context.Context, q store.Querier, code string, first
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// setIndexStatus records how final a period's value is.
+func setIndexStatus(ctx context.Context, q store.Querier, code string, period time.Time, status string) error {
+	_, err := q.Exec(ctx, `UPDATE index_values SET status = $3 WHERE series_code = $1 AND period = $2`, code, period, status)
+	if err != nil {
+		return fmt.Errorf("save %s index value status: %w", code, err)
+	}
+	return nil
 }
 
 // upsertIndexValues writes values in one statement, replacing any month

@@ -16,7 +16,8 @@ import (
 // projectColumns and projectFrom read projects with their purpose's name
 // and their money from the standing entries, in one round trip.
 const projectColumns = `p.id, p.name, p.description, p.service_area, p.purpose_code, pu.name, p.expected_spend_date, p.status,
-       p.archived_at, p.created_at, p.updated_at, p.version, m.allocated, m.spent`
+       p.archived_at, p.created_at, p.updated_at, p.version, p.decision_date, coalesce(p.decision_maker, ''), p.decision_by,
+       p.decision_reference, m.allocated, m.spent`
 
 // projectListFrom reads the projects' money from project_ledger_totals,
 // kept by a trigger on the ledger (migration 00014), so the list does not
@@ -40,16 +41,17 @@ const projectSelect = `SELECT ` + projectColumns + projectFrom
 
 func scanProject(row pgx.Row, extra ...any) (Project, error) {
 	var p Project
-	var status string
+	var status, maker string
 	dest := append([]any{&p.ID, &p.Name, &p.Description, &p.ServiceArea, &p.PurposeCode, &p.PurposeName, &p.ExpectedSpendDate, &status,
-		&p.ArchivedAt, &p.CreatedAt, &p.UpdatedAt, &p.Version, &p.Allocated, &p.Spent}, extra...)
+		&p.ArchivedAt, &p.CreatedAt, &p.UpdatedAt, &p.Version, &p.DecisionDate, &maker, &p.DecisionBy, &p.DecisionReference,
+		&p.Allocated, &p.Spent}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Project{}, store.ErrNotFound
 		}
 		return Project{}, err
 	}
-	p.Status = ProjectStatus(status)
+	p.Status, p.DecisionMaker = ProjectStatus(status), DecisionMaker(maker)
 	return p, nil
 }
 
@@ -71,18 +73,22 @@ func projectByID(ctx context.Context, q store.Querier, id int64, forUpdate bool)
 func insertProject(ctx context.Context, q store.Querier, p Project) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `
-		INSERT INTO projects (name, description, service_area, purpose_code, expected_spend_date, status)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status)).Scan(&id)
+		INSERT INTO projects (name, description, service_area, purpose_code, expected_spend_date, status,
+		                      decision_date, decision_maker, decision_by, decision_reference)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''), $9, $10) RETURNING id`,
+		p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status),
+		p.DecisionDate, string(p.DecisionMaker), p.DecisionBy, p.DecisionReference).Scan(&id)
 	return id, err
 }
 
 func updateProject(ctx context.Context, q store.Querier, p Project, version int) error {
 	tag, err := q.Exec(ctx, `
 		UPDATE projects SET name = $3, description = $4, service_area = $5, purpose_code = $6, expected_spend_date = $7,
-			status = $8, updated_at = now(), version = version + 1
+			status = $8, decision_date = $9, decision_maker = nullif($10, ''), decision_by = $11, decision_reference = $12,
+			updated_at = now(), version = version + 1
 		WHERE id = $1 AND version = $2`,
-		p.ID, version, p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status))
+		p.ID, version, p.Name, p.Description, p.ServiceArea, p.PurposeCode, p.ExpectedSpendDate, string(p.Status),
+		p.DecisionDate, string(p.DecisionMaker), p.DecisionBy, p.DecisionReference)
 	if err != nil {
 		return err
 	}
@@ -202,7 +208,7 @@ func projectServiceAreas(ctx context.Context, q store.Querier) ([]string, error)
 // the soonest deadline of their receipt shares that still have some.
 func allocatableObligations(ctx context.Context, q store.Querier) ([]AllocatableObligation, error) {
 	rows, err := q.Query(ctx, `
-		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name,
+		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, o.spending_area, o.spending_ward,
 		       b.received - b.returned - b.allocated,
 		       (SELECT min(s.deadline) FROM receipt_share_balances s WHERE s.obligation_id = o.id AND s.unallocated > 0)
 		FROM obligation_balances b
@@ -212,7 +218,7 @@ func allocatableObligations(ctx context.Context, q store.Querier) ([]Allocatable
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
 		WHERE b.received - b.returned - b.allocated > 0
 		  AND o.kind IN ('financial', 'monitoring-fee')
-		ORDER BY 9 NULLS LAST, upper(a.reference), o.id`)
+		ORDER BY 11 NULLS LAST, upper(a.reference), o.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list allocatable obligations: %w", err)
 	}
@@ -221,7 +227,7 @@ func allocatableObligations(ctx context.Context, q store.Querier) ([]Allocatable
 	for rows.Next() {
 		var o AllocatableObligation
 		if err := rows.Scan(&o.ID, &o.AgreementID, &o.AgreementReference, &o.DevelopmentName, &o.ClauseRef, &o.PurposeCode, &o.PurposeName,
-			&o.Unallocated, &o.EarliestDeadline); err != nil {
+			&o.SpendingArea, &o.SpendingWard, &o.Unallocated, &o.EarliestDeadline); err != nil {
 			return nil, fmt.Errorf("list allocatable obligations: %w", err)
 		}
 		out = append(out, o)
@@ -242,7 +248,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 			WHERE e.project_id = $1
 			GROUP BY e.obligation_id
 		)
-		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, m.allocated, m.spent,
+		SELECT o.id, a.id, a.reference, d.name, o.clause_ref, o.purpose_code, pu.name, o.spending_area, o.spending_ward, m.allocated, m.spent,
 		       s.deadline, coalesce(s.unspent, 0), coalesce(s.unallocated, 0)
 		FROM m
 		JOIN obligations o ON o.id = m.obligation_id
@@ -264,7 +270,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 	for rows.Next() {
 		var s ProjectSource
 		if err := rows.Scan(&s.ObligationID, &s.AgreementID, &s.AgreementReference, &s.DevelopmentName, &s.ClauseRef, &s.PurposeCode, &s.PurposeName,
-			&s.Allocated, &s.Spent, &s.EarliestDeadline, &s.ShareUnspent, &s.ShareUnallocated); err != nil {
+			&s.SpendingArea, &s.SpendingWard, &s.Allocated, &s.Spent, &s.EarliestDeadline, &s.ShareUnspent, &s.ShareUnallocated); err != nil {
 			return nil, fmt.Errorf("list project sources: %w", err)
 		}
 		out = append(out, s)
@@ -276,7 +282,7 @@ func projectSources(ctx context.Context, q store.Querier, projectID int64) ([]Pr
 // the obligation each moved money of.
 func projectMovements(ctx context.Context, q store.Querier, projectID int64) ([]ProjectMovement, error) {
 	rows, err := q.Query(ctx, `
-		SELECT e.id, e.obligation_id, e.kind, e.entry_date, e.amount, e.note,
+		SELECT e.id, e.obligation_id, e.kind, e.entry_date, e.amount, e.note, e.override_reason,
 		       (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id),
 		       coalesce(u.name, 'system'), e.recorded_at, a.reference, pu.name, o.clause_ref
 		FROM ledger_entries e
@@ -294,7 +300,7 @@ func projectMovements(ctx context.Context, q store.Querier, projectID int64) ([]
 	for rows.Next() {
 		var m ProjectMovement
 		var kind string
-		if err := rows.Scan(&m.ID, &m.ObligationID, &kind, &m.Date, &m.Amount, &m.Note, &m.ReversedByID, &m.RecordedBy, &m.RecordedAt,
+		if err := rows.Scan(&m.ID, &m.ObligationID, &kind, &m.Date, &m.Amount, &m.Note, &m.OverrideReason, &m.ReversedByID, &m.RecordedBy, &m.RecordedAt,
 			&m.AgreementReference, &m.PurposeName, &m.ClauseRef); err != nil {
 			return nil, fmt.Errorf("list project allocations: %w", err)
 		}
@@ -312,6 +318,7 @@ type spendEntry struct {
 	Date       time.Time
 	Evidence   string
 	Reference  string
+	Transfer   Transfer
 	RecordedBy string
 	RecordedAt time.Time
 }
@@ -322,7 +329,7 @@ func projectSpendEntries(ctx context.Context, q store.Querier, projectID int64) 
 	rows, err := q.Query(ctx, `
 		SELECT e.id, e.obligation_id, a.reference, pu.name, o.clause_ref, e.amount,
 		       EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_id = e.id),
-		       e.entry_date, e.evidence, e.reference, coalesce(u.name, 'system'), e.recorded_at
+		       e.entry_date, e.evidence, e.reference, coalesce(u.name, 'system'), e.recorded_at, e.transfer_to, e.transfer_reference
 		FROM ledger_entries e
 		JOIN obligations o ON o.id = e.obligation_id
 		JOIN agreements a ON a.id = o.agreement_id
@@ -338,7 +345,7 @@ func projectSpendEntries(ctx context.Context, q store.Querier, projectID int64) 
 	for rows.Next() {
 		var s spendEntry
 		if err := rows.Scan(&s.EntryID, &s.ObligationID, &s.AgreementReference, &s.PurposeName, &s.ClauseRef, &s.Amount, &s.Reversed,
-			&s.Date, &s.Evidence, &s.Reference, &s.RecordedBy, &s.RecordedAt); err != nil {
+			&s.Date, &s.Evidence, &s.Reference, &s.RecordedBy, &s.RecordedAt, &s.Transfer.To, &s.Transfer.Reference); err != nil {
 			return nil, fmt.Errorf("list project spend: %w", err)
 		}
 		out = append(out, s)
@@ -381,11 +388,11 @@ func obligationForMoney(ctx context.Context, q store.Querier, id int64) (obligat
 	var o obligationMoney
 	var kind string
 	err := q.QueryRow(ctx, `
-		SELECT o.id, a.reference, o.clause_ref, pu.name, o.kind
+		SELECT o.id, a.reference, o.clause_ref, o.purpose_code, pu.name, o.kind
 		FROM obligations o
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
-		WHERE o.id = $1`, id).Scan(&o.ID, &o.AgreementReference, &o.ClauseRef, &o.PurposeName, &kind)
+		WHERE o.id = $1`, id).Scan(&o.ID, &o.AgreementReference, &o.ClauseRef, &o.PurposeCode, &o.PurposeName, &kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, store.ErrNotFound
 	}
@@ -431,4 +438,15 @@ func earliestUnspentDeadlines(ctx context.Context, q store.Querier, ids []int64)
 		out[id] = deadline
 	}
 	return out, rows.Err()
+}
+
+// purposesMatch is the database's rule (purposes_match, migration 00022):
+// the same purpose, or two under the same national purpose.
+func purposesMatch(ctx context.Context, q store.Querier, a, b string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT coalesce(purposes_match($1, $2), false)`, a, b).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("compare purposes: %w", err)
+	}
+	return ok, nil
 }

@@ -23,9 +23,12 @@ func obligationKind(ctx context.Context, q store.Querier, id int64) (string, err
 func receiptByID(ctx context.Context, q store.Querier, id int64) (Receipt, error) {
 	var r Receipt
 	err := q.QueryRow(ctx, `
-		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at
-		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by WHERE r.id = $1`, id).
-		Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt)
+		SELECT r.id, r.received_on, r.payer, r.finance_ref, r.total, r.note, coalesce(u.name, 'system'), r.recorded_at,
+		       coalesce(s.held, 0), coalesce(s.balance, 0)
+		FROM receipts r LEFT JOIN users u ON u.id = r.recorded_by
+		LEFT JOIN suspense_balances s ON s.receipt_id = r.id
+		WHERE r.id = $1`, id).
+		Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt, &r.Held, &r.Suspense)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, store.ErrNotFound
 	}
@@ -35,28 +38,30 @@ func receiptByID(ctx context.Context, q store.Querier, id int64) (Receipt, error
 	rows, err := q.Query(ctx, `
 		SELECT e.id, e.obligation_id, a.id, a.reference, o.clause_ref, pu.name, e.amount,
 		       EXISTS (SELECT 1 FROM ledger_entries rv WHERE rv.reverses_id = e.id),
-		       b.invoiced, b.received
+		       b.invoiced, b.received, coalesce(pe.not_invoiced, false), coalesce(pe.trigger_not_met, false)
 		FROM ledger_entries e
 		JOIN obligations o ON o.id = e.obligation_id
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
 		JOIN obligation_balances b ON b.obligation_id = e.obligation_id
+		LEFT JOIN receipt_shares_paid_early pe ON pe.entry_id = e.id
 		WHERE e.receipt_id = $1 AND e.kind = 'receipt'
 		ORDER BY e.id`, id)
 	if err != nil {
 		return r, fmt.Errorf("read receipt shares: %w", err)
 	}
 	defer rows.Close()
-	r.Reversed = true
+	r.Reversed = true // unless a share stands (and only if it has shares: below)
 	for rows.Next() {
 		var sh ReceiptShare
 		if err := rows.Scan(&sh.EntryID, &sh.ObligationID, &sh.AgreementID, &sh.AgreementReference, &sh.ClauseRef, &sh.PurposeName,
-			&sh.Amount, &sh.Reversed, &sh.Invoiced, &sh.Received); err != nil {
+			&sh.Amount, &sh.Reversed, &sh.Invoiced, &sh.Received, &sh.NotInvoiced, &sh.TriggerNotMet); err != nil {
 			return r, err
 		}
 		r.Reversed = r.Reversed && sh.Reversed
 		r.Shares = append(r.Shares, sh)
 	}
+	r.Reversed = r.Reversed && len(r.Shares) > 0
 	return r, rows.Err()
 }
 
@@ -106,6 +111,9 @@ var receiptOrder = map[string]string{
 type ReceiptRow struct {
 	Receipt
 	Agreements string // the agreements its shares paid, comma-separated
+	// PaidEarly: a share paid an obligation whose trigger was not met or
+	// that was not invoiced by then (receipt_shares_paid_early).
+	PaidEarly bool
 }
 
 // receiptFilters turns the list's search into conditions.
@@ -154,8 +162,10 @@ func listReceipts(ctx context.Context, q store.Querier, p listing.Params, paged 
 		       coalesce((SELECT string_agg(DISTINCT a.reference, ', ') FROM ledger_entries e
 		                 JOIN obligations o ON o.id = e.obligation_id JOIN agreements a ON a.id = o.agreement_id
 		                 WHERE e.receipt_id = r.id), ''),
-		       NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.receipt_id = r.id
-		                   AND NOT EXISTS (SELECT 1 FROM ledger_entries rv WHERE rv.reverses_id = e.id))
+		       EXISTS (SELECT 1 FROM ledger_entries e WHERE e.receipt_id = r.id AND e.kind = 'receipt')
+		       AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.receipt_id = r.id
+		                   AND NOT EXISTS (SELECT 1 FROM ledger_entries rv WHERE rv.reverses_id = e.id)),
+		       EXISTS (SELECT 1 FROM receipt_shares_paid_early pe WHERE pe.receipt_id = r.id)
 		FROM (`+keys+`) pg
 		JOIN receipts r ON r.id = pg.id
 		LEFT JOIN users u ON u.id = r.recorded_by
@@ -168,7 +178,7 @@ func listReceipts(ctx context.Context, q store.Querier, p listing.Params, paged 
 	for rows.Next() {
 		var r ReceiptRow
 		if err := rows.Scan(&r.ID, &r.ReceivedOn, &r.Payer, &r.FinanceRef, &r.Total, &r.Note, &r.RecordedBy, &r.RecordedAt,
-			&r.Agreements, &r.Reversed); err != nil {
+			&r.Agreements, &r.Reversed, &r.PaidEarly); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, r)

@@ -55,6 +55,10 @@ type Entry struct {
 	Reference    string
 	Evidence     string
 	Note         string
+	// A spend that transferred the money to another body to spend names
+	// the recipient and its reference.
+	TransferTo        string
+	TransferReference string
 
 	// Invoice calculation.
 	BaseAmount       *decimal.Decimal
@@ -63,6 +67,7 @@ type Entry struct {
 	BaseIndexValue   *decimal.Decimal
 	CalcIndexDate    *time.Time
 	CalcIndexValue   *decimal.Decimal
+	CalcIndexStatus  string // forecast, provisional or firm: the value's status when invoiced
 	CalculatedAmount *decimal.Decimal
 	OverrideReason   string
 	DueDate          *time.Time

@@ -287,7 +287,8 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		"registered_provider_id", "delivery_trigger", "market_occupation_limit")
 	g.mixLines = mk("affordable_mix_lines", false, "obligation_id", "tenure", "bedrooms", "homes", "wheelchair_homes")
 	g.obligationEvents = mk("obligation_events", true, "obligation_id", "kind", "event_date", "evidence", "note", "recorded_by")
-	g.projects = mk("projects", true, "name", "description", "service_area", "purpose_code", "expected_spend_date", "status")
+	g.projects = mk("projects", true, "name", "description", "service_area", "purpose_code", "expected_spend_date", "status",
+		"decision_date", "decision_maker", "decision_reference")
 	g.receipts = mk("receipts", true, "received_on", "payer", "finance_ref", "total", "note", "recorded_by")
 	g.ledger = mk("ledger_entries", true, "obligation_id", "kind", "entry_date", "amount", "receipt_id", "project_id",
 		"interest", "reference", "evidence", "note", "base_amount", "index_series", "base_index_date", "base_index_value",
@@ -439,20 +440,25 @@ func (g *generator) generate() {
 	}
 	// Projects: a pool per purpose, sized to the council.
 	nProjects := int(math.Max(12, 400*scale))
-	statuses := []string{"proposed", "approved", "in-progress", "in-progress", "completed"}
+	// Every generated project is spent on, so each has its spending
+	// decision, taken before the generated ledger begins.
+	statuses := []string{"approved", "approved", "in-progress", "in-progress", "completed"}
+	decided := time.Date(2010, 4, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < nProjects; i++ {
 		code, area := g.purpose()
 		ward := largeWards[g.pick(len(largeWards))]
 		name := fmt.Sprintf("%s: %s scheme %d", ward, strings.ReplaceAll(code, "-", " "), i+1)
 		expected := time.Date(2012+g.pick(16), time.Month(1+g.pick(12)), 1, 0, 0, 0, 0, time.UTC)
-		id := g.projects.add(name, "Generated project for the large-council dataset.", area, code, expected, statuses[g.pick(len(statuses))])
+		id := g.projects.add(name, "Generated project for the large-council dataset.", area, code, expected, statuses[g.pick(len(statuses))],
+			decided, "committee", fmt.Sprintf("GEN/%d", i+1))
 		g.projectsByPurpose[code] = append(g.projectsByPurpose[code], id)
 	}
-	monitoring := g.projects.add("Planning obligations monitoring service", "Monitoring fees fund the monitoring officers.", "Planning", "monitoring-fees", nil, "in-progress")
+	monitoring := g.projects.add("Planning obligations monitoring service", "Monitoring fees fund the monitoring officers.", "Planning", "monitoring-fees", nil, "in-progress",
+		decided, "delegated-officer", "GEN/MON")
 	g.projectsByPurpose["monitoring-fees"] = []int64{monitoring}
 	for _, p := range purposeWeights { // every purpose has somewhere to go
 		if len(g.projectsByPurpose[p.code]) == 0 {
-			g.projectsByPurpose[p.code] = []int64{g.projects.add("Borough-wide "+p.code+" fund", "", p.area, p.code, nil, "approved")}
+			g.projectsByPurpose[p.code] = []int64{g.projects.add("Borough-wide "+p.code+" fund", "", p.area, p.code, nil, "approved", decided, "committee", "GEN/"+p.code)}
 		}
 	}
 	var orgs []int64

@@ -21,7 +21,7 @@ var demoIndexValues = []struct {
 	value  string
 }{
 	{"bcis-tpi", *day(2019, 4, 1), "324.0"},
-	{"bcis-tpi", *day(2022, 3, 1), "352.0"},
+	{"bcis-tpi", *day(2022, 1, 1), "352.0"}, // BCIS is quarterly: the quarter January to March 2022
 	{"cpi", *day(2019, 10, 1), "108.3"},
 	{"cpi", *day(2022, 1, 1), "114.9"},
 	{"cpi", *day(2023, 8, 1), "130.9"},
@@ -130,22 +130,24 @@ func loadDemoLedger(ctx context.Context, db *store.DB) error {
 	}
 
 	school, err := svc.CreateProject(ctx, seedActor, ledger.ProjectInput{Name: "Ashford Vale Primary expansion", Description: "Two new classrooms and a hall extension (42 places).",
-		ServiceArea: "Education", PurposeCode: "education", ExpectedSpendDate: day(2025, 8, 31), Status: "in-progress"})
+		ServiceArea: "Education", PurposeCode: "education", ExpectedSpendDate: day(2025, 8, 31), Status: "in-progress",
+		DecisionDate: day(2022, 5, 14), DecisionMaker: "cabinet-member", DecisionBy: "Cabinet Member for Education", DecisionReference: "CMD/2022/031"})
 	if err != nil {
 		return fmt.Errorf("demo project: %w", err)
 	}
 	bus, err := svc.CreateProject(ctx, seedActor, ledger.ProjectInput{Name: "Station Road bus priority", Description: "Bus lane and signal priority on Station Road.",
-		ServiceArea: "Transport Planning", PurposeCode: "transport-and-travel", ExpectedSpendDate: day(2027, 3, 31), Status: "approved"})
+		ServiceArea: "Transport Planning", PurposeCode: "transport-and-travel", ExpectedSpendDate: day(2027, 3, 31), Status: "approved",
+		DecisionDate: day(2023, 1, 19), DecisionMaker: "committee", DecisionBy: "Planning Committee", DecisionReference: "PC/2023/007"})
 	if err != nil {
 		return fmt.Errorf("demo project: %w", err)
 	}
-	if _, err := svc.AllocateToProject(ctx, seedActor, school.ID, edu, decimal.RequireFromString("500000"), *day(2022, 6, 1), "Cabinet approval 14 May 2022"); err != nil {
+	if _, err := svc.AllocateToProject(ctx, seedActor, school.ID, edu, decimal.RequireFromString("500000"), *day(2022, 6, 1), "Cabinet approval 14 May 2022", ""); err != nil {
 		return fmt.Errorf("demo allocation: %w", err)
 	}
 	if _, err := svc.SpendOnProject(ctx, seedActor, school.ID, decimal.RequireFromString("320000"), *day(2023, 9, 29), "Contractor valuation 4, certificate AVP-004", "PO-77120"); err != nil {
 		return fmt.Errorf("demo spend: %w", err)
 	}
-	if _, err := svc.AllocateToProject(ctx, seedActor, bus.ID, transport, decimal.RequireFromString("150000"), *day(2024, 2, 1), "Transport capital programme 2024/25"); err != nil {
+	if _, err := svc.AllocateToProject(ctx, seedActor, bus.ID, transport, decimal.RequireFromString("150000"), *day(2024, 2, 1), "Transport capital programme 2024/25", ""); err != nil {
 		return fmt.Errorf("demo allocation: %w", err)
 	}
 	return nil
