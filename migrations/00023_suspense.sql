@@ -83,13 +83,15 @@ END;
 $$;
 
 -- Suspense is never below zero: at no date is more refunded and assigned
--- than was held. The payment's row is locked first, so two refunds of the
--- same money check one after the other.
+-- than was held. A transaction-scoped advisory lock per payment comes
+-- first, so two refunds of the same money check one after the other. (Not
+-- a row lock on receipts: that needs UPDATE on an append-only table, which
+-- the server's role does not have.)
 CREATE FUNCTION check_suspense_balance() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
 BEGIN
-    PERFORM 1 FROM receipts WHERE id = NEW.receipt_id FOR NO KEY UPDATE;
+    PERFORM pg_advisory_xact_lock(hashtext('suspense'), hashtext(NEW.receipt_id::text));
     SELECT * INTO bad FROM (
         SELECT DISTINCT entry_date,
                sum(CASE kind WHEN 'held' THEN amount ELSE -amount END) OVER w AS balance

@@ -59,12 +59,14 @@ const formProblemsJS = `((emptied, conditional) => {
 
 // conditionalFields are required only with another answer (a base amount
 // for a financial obligation; a reason when the invoice differs from the
-// calculated amount; the summary of a deed of variation), or are checked by
+// calculated amount; the summary of a deed of variation; a project's
+// decision reference once its status says it was decided; the event a
+// spend-by period runs from, when it runs from one), or are checked by
 // the domain once the form's own checks pass: a blank one on a form with
 // other errors has no message yet, and must not say "(optional)". Rows of
 // a repeating group (parties, receipt shares) are left blank when unused,
 // as the form's text says.
-var conditionalFields = []string{"trigger_quantity", "trigger_detail", "base_amount", "override_reason", "variation_summary", "evidence", "reference"}
+var conditionalFields = []string{"trigger_quantity", "trigger_detail", "base_amount", "override_reason", "variation_summary", "evidence", "reference", "decision_reference", "spend_by_event"}
 
 // TestEveryFormsErrorSummaryLandsOnItsFieldsInOrder submits every form of the
 // product empty, as the role that may use it, and checks the error summary

@@ -224,10 +224,15 @@ func (s *Service) moveSuspense(ctx context.Context, actor audit.Actor, receiptID
 		var payer string
 		var balance decimal.Decimal
 		var heldSince *time.Time
+		// The same per-payment lock the database's suspense check takes,
+		// so two movements of one payment's suspense go one at a time.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('suspense'), hashtext($1::bigint::text))`, receiptID); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `
 			SELECT r.payer, coalesce(b.balance, 0), b.held_since
 			FROM receipts r LEFT JOIN suspense_balances b ON b.receipt_id = r.id
-			WHERE r.id = $1 FOR NO KEY UPDATE OF r`, receiptID).Scan(&payer, &balance, &heldSince)
+			WHERE r.id = $1`, receiptID).Scan(&payer, &balance, &heldSince)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.ErrNotFound
 		}
