@@ -143,11 +143,16 @@ func (app *Application) renderDevelopmentHomes(w http.ResponseWriter, r *http.Re
 		app.serverError(w, r, err)
 		return
 	}
+	counts, err := app.Homes.OccupationCounts(ctx, d.ID)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
 	if bulk == nil {
 		bulk = forms.New()
 	}
 	v := templates.DevelopmentHomesView{Development: d, Homes: list, BulkForm: bulk, CanEdit: homesCanEdit(r),
-		Providers: templates.ProviderChoices(providers, "Select a provider")}
+		Providers: templates.ProviderChoices(providers, "Select a provider"), OccupationCounts: counts}
 	title := "Homes of " + d.Name
 	app.render(w, r, status, templates.DevelopmentHomesPage(app.page(r, title), v))
 }

@@ -186,7 +186,7 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 		// Homes: 5 affordable (the market home does not count); 3 completed
 		// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today
 		// (plot 1: plot 2 went by right to buy, plot 4 staircased); 2 lost.
-		"Secured 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
+		"Secured by agreements 5", "Recorded home by home 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
 		"Social rent 3 2 1 1", "Shared ownership 2 1 0 1",
 		"2024 to 2025 2 0", "2025 to 2026 1 2",
 		"Right to buy 1", "Staircased", // route labels
@@ -550,6 +550,23 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 	for _, path := range []string{"/public/statements/2023/ifs-2024.csv", "/public/statements/2024/nothing.csv", "/public/statements/year/ifs-2024.csv"} {
 		if res := ts.get(t, path); res.status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", path, res.status)
+		}
+	}
+}
+
+// "Secured" is what the agreements secured, not the homes recorded so far:
+// with 84 agreed and 5 recorded, the page says 84 secured and 5 recorded.
+func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
+	app := newTestApp(t)
+	f := seedPublicFixture(t, app)
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE affordable_mixes SET affordable_homes = 84 WHERE obligation_id = $1`, f.Affordable); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, app)
+	text := pageText(anonymous(ts).get(t, "/public").body)
+	for _, want := range []string{"Secured by agreements 84", "Recorded home by home 5", "Of 84 affordable homes secured by agreements, 5 are recorded home by home"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("public overview lacks %q\n%s", want, text)
 		}
 	}
 }

@@ -151,6 +151,8 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/developments/{id}/homes/import", app.homesImportPreview)
 			r.With(homes).Post("/developments/{id}/homes/import/confirm", app.homesImportConfirm)
 			r.With(homes).Post("/developments/{id}/homes/bulk", app.homesBulkEvent)
+			r.With(homes).Get("/developments/{id}/occupation-counts/new", app.occupationCountNew)
+			r.With(homes).Post("/developments/{id}/occupation-counts", app.occupationCountCreate)
 			r.Get("/homes/{id}", app.homeShow)
 			r.With(homes).Get("/homes/{id}/edit", app.homeEdit)
 			r.With(homes).Post("/homes/{id}", app.homeUpdate)

@@ -119,6 +119,8 @@ var expectedAccess = map[string]access{
 	"POST /developments/{id}/homes/import":            homesTeam,
 	"POST /developments/{id}/homes/import/confirm":    homesTeam,
 	"POST /developments/{id}/homes/bulk":              homesTeam,
+	"GET /developments/{id}/occupation-counts/new":    homesTeam,
+	"POST /developments/{id}/occupation-counts":       homesTeam,
 	"GET /homes/{id}":                                 signedIn,
 	"GET /homes/{id}/edit":                            homesTeam,
 	"POST /homes/{id}":                                homesTeam,

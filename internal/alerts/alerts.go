@@ -238,7 +238,7 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 			candidates += ` AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
 		}
 	case RuleHomesBreach:
-		checks, err := triggerChecks(ctx, tx)
+		checks, err := homes.TriggerChecks(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
@@ -246,10 +246,10 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		var counts []int32
 		var texts []string
 		for _, c := range checks {
-			if c.check.Breach() {
-				ids = append(ids, c.obligationID)
-				counts = append(counts, int32(c.check.AffordableNotTransferred))
-				texts = append(texts, c.check.Text())
+			if c.Check.Breach() {
+				ids = append(ids, c.ObligationID)
+				counts = append(counts, int32(c.Check.NotTransferred()))
+				texts = append(texts, c.Check.Text())
 			}
 		}
 		if len(ids) == 0 {
@@ -426,47 +426,6 @@ const ifsDueCandidates = `
 	       'officer' AS team_role, false AS escalated
 	FROM p
 	WHERE extract(month FROM p.today) >= 10`
-
-type obligationCheck struct {
-	obligationID int64
-	check        homes.TriggerCheck
-}
-
-// triggerChecks reads the delivery-trigger numbers of every live
-// affordable-housing obligation whose mix sets a market occupation limit,
-// as homes.Service.Breaches does, but set-wise: the homes' states are
-// worked out once, not once per obligation (the large dataset has 50,000
-// homes). homes.TriggerCheck decides what is a breach and words it.
-func triggerChecks(ctx context.Context, q store.Querier) ([]obligationCheck, error) {
-	rows, err := q.Query(ctx, `
-		WITH st AS (
-			SELECT h.development_id, h.obligation_id, h.tenure, s.state, s.occupied_on
-			FROM homes h JOIN home_state s ON s.home_id = h.id
-			WHERE h.archived_at IS NULL),
-		mk AS (
-			SELECT development_id, count(*) AS market,
-			       count(*) FILTER (WHERE state = 'occupied' OR occupied_on IS NOT NULL) AS occupied
-			FROM st WHERE tenure = 'market' GROUP BY development_id),
-		af AS (
-			SELECT obligation_id, count(*) FILTER (WHERE state IN ('secured', 'started', 'completed')) AS not_transferred
-			FROM st WHERE obligation_id IS NOT NULL GROUP BY obligation_id)
-		SELECT o.id, m.market_occupation_limit, coalesce(mk.market, 0), coalesce(mk.occupied, 0), coalesce(af.not_transferred, 0)
-		FROM affordable_mixes m
-		JOIN obligations o ON o.id = m.obligation_id
-		JOIN agreements a ON a.id = o.agreement_id
-		LEFT JOIN mk ON mk.development_id = a.development_id
-		LEFT JOIN af ON af.obligation_id = o.id
-		WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
-		ORDER BY o.id`)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (obligationCheck, error) {
-		var c obligationCheck
-		err := row.Scan(&c.obligationID, &c.check.Limit, &c.check.MarketHomes, &c.check.MarketOccupied, &c.check.AffordableNotTransferred)
-		return c, err
-	})
-}
 
 // homesBreachCandidates takes the breached obligations found by the homes
 // checks as arrays ($6 ids, $7 homes not transferred, $8 the numbers).

@@ -26,12 +26,8 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return fmt.Errorf("demo provider: %w", err)
 	}
-	obligationID, err := obligationByClause(ctx, db, "19/00412/S106", "Sch 1 para 2")
+	obligationID, devID, err := millLaneAffordable(ctx, db)
 	if err != nil {
-		return err
-	}
-	var devID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT a.development_id FROM obligations o JOIN agreements a ON a.id = o.agreement_id WHERE o.id = $1`, obligationID).Scan(&devID); err != nil {
 		return err
 	}
 	limit := 50
@@ -104,4 +100,14 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("demo market homes: %w", err)
 	}
 	return nil
+}
+
+// millLaneAffordable finds Mill Lane's affordable-housing obligation and
+// its development.
+func millLaneAffordable(ctx context.Context, db *store.DB) (obligationID, devID int64, err error) {
+	if obligationID, err = obligationByClause(ctx, db, "19/00412/S106", "Sch 1 para 2"); err != nil {
+		return 0, 0, err
+	}
+	err = db.Pool.QueryRow(ctx, `SELECT a.development_id FROM obligations o JOIN agreements a ON a.id = o.agreement_id WHERE o.id = $1`, obligationID).Scan(&devID)
+	return obligationID, devID, err
 }

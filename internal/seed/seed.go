@@ -54,6 +54,9 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoHomes(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed homes: %w", err)
 	}
+	if err := loadDemoAfterOccupation(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed homes after occupation: %w", err)
+	}
 	return logins, nil
 }
 

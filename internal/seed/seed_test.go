@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -38,6 +39,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
+		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
 	}
 	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
 		t.Fatalf("demo register too small: %v", before)
@@ -79,6 +81,14 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		t.Error("demo should deliver homes of a tenure the agreement did not secure")
 	}
 
+	// After occupation: Mill Lane's delivery trigger is breached, counted
+	// from the 84 homes agreed (7 recorded and transferred) and a council
+	// tax count of 11 of 20 market homes occupied.
+	bs, err := (&homes.Service{DB: db}).Breaches(ctx)
+	if err != nil || len(bs) != 1 || bs[0].Check.Text() != "11 of 20 market homes occupied (55.0%) while 77 affordable homes are not transferred; the limit is 50%" {
+		t.Errorf("demo breach: %+v, %v", bs, err)
+	}
+
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
@@ -90,6 +100,7 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
+		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
 	}
 	for k, v := range before {
 		if after[k] != v {
