@@ -121,7 +121,7 @@ func TenureChoices(blank string) []Option {
 	if blank != "" {
 		out = append(out, Option{Value: "", Label: blank})
 	}
-	for _, t := range homes.Tenures {
+	for _, t := range homes.TenureList() {
 		out = append(out, Option{Value: string(t), Label: t.Label()})
 	}
 	return out

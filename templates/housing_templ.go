@@ -48,7 +48,7 @@ func housingBreadcrumbs(o homes.AffordableObligation) []Breadcrumb {
 
 func mixTenureOptions() []Option {
 	out := []Option{{Value: "", Label: "Select a tenure"}}
-	for _, t := range homes.Tenures {
+	for _, t := range homes.TenureList() {
 		if t.Affordable() {
 			out = append(out, Option{Value: string(t), Label: t.Label()})
 		}

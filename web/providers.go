@@ -24,11 +24,13 @@ func (app *Application) providersList(w http.ResponseWriter, r *http.Request) {
 
 func providerInputFrom(f *forms.Form) homes.ProviderInput {
 	return homes.ProviderInput{
-		Name:         f.Get("name"),
-		RSHNumber:    f.Get("rsh_number"),
-		ContactName:  f.Get("contact_name"),
-		ContactEmail: f.Get("contact_email"),
-		ContactPhone: f.Get("contact_phone"),
+		Name:          f.Get("name"),
+		RSHNumber:     f.Get("rsh_number"),
+		Type:          f.Get("provider_type"),
+		CompanyNumber: f.Get("company_number"),
+		ContactName:   f.Get("contact_name"),
+		ContactEmail:  f.Get("contact_email"),
+		ContactPhone:  f.Get("contact_phone"),
 	}
 }
 
@@ -36,6 +38,8 @@ func providerFormFrom(p homes.Provider) *forms.Form {
 	f := forms.New()
 	f.Set("name", p.Name)
 	f.Set("rsh_number", p.RSHNumber)
+	f.Set("provider_type", string(p.Type))
+	f.Set("company_number", p.CompanyNumber)
 	f.Set("contact_name", p.ContactName)
 	f.Set("contact_email", p.ContactEmail)
 	f.Set("contact_phone", p.ContactPhone)

@@ -251,6 +251,12 @@ func (app *Application) Routes() http.Handler {
 				r.Post("/{code}/upload", app.indexUpload)
 			})
 
+			r.Route("/admin/tenures", func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin))
+				r.Get("/", app.tenuresList)
+				r.Post("/", app.tenureCreate)
+			})
+
 			r.Route("/admin/purposes", func(r chi.Router) {
 				r.Use(app.requireRole(users.RoleAdmin))
 				r.Get("/", app.purposesList)

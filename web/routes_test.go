@@ -141,6 +141,8 @@ var expectedAccess = map[string]access{
 	"POST /obligations/{id}/mix":                      homesTeam,
 	"POST /obligations/{id}/verify":                   housingOnly,
 	"GET /breaches":                                   signedIn,
+	"GET /admin/tenures":                              adminsOnly,
+	"POST /admin/tenures":                             adminsOnly,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
 	// BEGIN public routes

@@ -23,12 +23,13 @@ type cell struct {
 }
 
 func tenureRank(t Tenure) int {
-	for i, x := range Tenures {
+	list := TenureList()
+	for i, x := range list {
 		if x == t {
 			return i
 		}
 	}
-	return len(Tenures)
+	return len(list)
 }
 
 func (c cell) less(d cell) bool {

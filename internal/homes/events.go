@@ -150,6 +150,9 @@ func AvailableEventKinds(h Home, events []Event) []EventKind {
 		if k.IsExit() && !p.tenure.Affordable() {
 			continue
 		}
+		if exitMismatch(k, h.ProviderType, h.ProviderName) != "" {
+			continue
+		}
 		out = append(out, k)
 	}
 	return out
@@ -247,6 +250,10 @@ func checkOrder(h Home, events []Event, in EventInput, errs *forms.Errors) {
 	}
 	if in.Kind.IsExit() && !p.tenure.Affordable() {
 		errs.Add("kind", "Plot "+h.Plot+" is a market home, so it cannot leave the affordable stock")
+		return
+	}
+	if msg := exitMismatch(in.Kind, h.ProviderType, h.ProviderName); msg != "" {
+		errs.Add("kind", msg)
 		return
 	}
 	if in.Date == nil {

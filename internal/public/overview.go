@@ -178,7 +178,7 @@ func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
 	if err != nil {
 		return fmt.Errorf("public home totals: %w", err)
 	}
-	for _, t := range homes.Tenures {
+	for _, t := range homes.TenureList() {
 		if c := tenures[string(t)]; c != nil {
 			o.HomesTenures = append(o.HomesTenures, *c)
 		}

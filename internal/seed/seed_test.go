@@ -71,9 +71,9 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 	}
 
 	// Homes: delivery that does not match the agreed mix, and a home that
-	// left the affordable stock through right to buy.
-	if count(`SELECT count(*) FROM home_state WHERE exit_route = 'right-to-buy'`) != 1 {
-		t.Error("demo should have a home that left through right to buy")
+	// left the affordable stock through right to acquire.
+	if count(`SELECT count(*) FROM home_state WHERE exit_route = 'right-to-acquire'`) != 1 {
+		t.Error("demo should have a home that left through right to acquire")
 	}
 	if count(`SELECT count(*) FROM homes h JOIN home_state s ON s.home_id = h.id
 		WHERE h.obligation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM affordable_mix_lines l
