@@ -91,17 +91,26 @@ func (app *Application) providerShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	app.renderProviderPage(w, r, http.StatusOK, p, nil)
+}
+
+// renderProviderPage shows a provider; linkForm carries the send-a-link
+// form's values and errors when it is shown again (nil for a fresh page).
+func (app *Application) renderProviderPage(w http.ResponseWriter, r *http.Request, status int, p homes.Provider, linkForm *forms.Form) {
 	ctx := r.Context()
 	v := templates.ProviderView{Provider: p, CanEdit: homesCanEdit(r)}
 	var err error
 	if v.Homes, err = app.Homes.ProviderHomes(ctx, p.ID); err == nil {
 		v.History, err = audit.ForEntity(ctx, app.DB.Pool, homes.EntityProvider, strconv.FormatInt(p.ID, 10), 100)
 	}
+	if err == nil {
+		v.Links, err = app.providerLinks(r, p.ID, linkForm)
+	}
 	if err != nil {
 		app.serverError(w, r, err)
 		return
 	}
-	app.render(w, r, http.StatusOK, templates.ProviderPage(app.page(r, p.Name), v))
+	app.render(w, r, status, templates.ProviderPage(app.page(r, p.Name), v))
 }
 
 func (app *Application) providerEdit(w http.ResponseWriter, r *http.Request) {

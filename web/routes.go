@@ -48,6 +48,18 @@ func (app *Application) Routes() http.Handler {
 	})
 	// END public routes
 
+	// Capability links (developers, registered providers): no sign-in, no
+	// session and no cookie; the token in the address is the credential,
+	// checked for its purpose and scope by each handler (links.go).
+	r.Group(func(r chi.Router) {
+		r.Use(linkHeaders)
+		r.Get("/l/{token}", app.linkHome)
+		r.Get("/l/{token}/homes/{homeID}", app.linkHomeForm)
+		r.Post("/l/{token}/homes/{homeID}", app.linkHomeSubmit)
+		r.Get("/l/{token}/occupation", app.linkOccupationForm)
+		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
+	})
+
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
 		r.Use(app.Sessions.LoadAndSave, app.authenticate, app.csrf)
@@ -151,6 +163,11 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/developments/{id}/homes/import", app.homesImportPreview)
 			r.With(homes).Post("/developments/{id}/homes/import/confirm", app.homesImportConfirm)
 			r.With(homes).Post("/developments/{id}/homes/bulk", app.homesBulkEvent)
+			r.With(homes).Post("/developments/{id}/links", app.developmentLinkSend)
+			r.With(homes).Post("/links/{id}/revoke", app.linkRevoke)
+			r.With(homes).Get("/pending", app.pendingList)
+			r.With(homes).Get("/pending/{id}", app.pendingShow)
+			r.With(housing).Post("/pending/{id}/decide", app.pendingDecide)
 			r.With(homes).Get("/developments/{id}/occupation-counts/new", app.occupationCountNew)
 			r.With(homes).Post("/developments/{id}/occupation-counts", app.occupationCountCreate)
 			r.Get("/homes/{id}", app.homeShow)
@@ -169,6 +186,7 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/providers/{id}", app.providerShow)
 			r.With(homes).Get("/providers/{id}/edit", app.providerEdit)
 			r.With(homes).Post("/providers/{id}", app.providerUpdate)
+			r.With(homes).Post("/providers/{id}/links", app.providerLinkSend)
 
 			r.Get("/obligations/{id}/homes", app.obligationCompliance)
 			r.With(homes).Get("/obligations/{id}/mix", app.mixForm)

@@ -316,34 +316,10 @@ func writeEvent(ctx context.Context, tx pgx.Tx, actor audit.Actor, h Home, in Ev
 // RecordHomeEvent records what happened to a home. Its state and tenure
 // follow from its events.
 func (s *Service) RecordHomeEvent(ctx context.Context, actor audit.Actor, homeID int64, in EventInput) (Event, error) {
-	errs := in.validate(eventToday(s.now()))
 	var ev Event
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := lockHome(ctx, tx, homeID); err != nil {
-			return err
-		}
-		h, err := homeByID(ctx, tx, homeID)
-		if err != nil {
-			return err
-		}
-		events, err := listHomeEvents(ctx, tx, homeID)
-		if err != nil {
-			return err
-		}
-		if errs.Get("kind") == "" {
-			checkOrder(h, events, in, errs)
-		}
-		if err := checkEventProvider(ctx, tx, in, errs); err != nil {
-			return err
-		}
-		if errs.Any() {
-			return errs
-		}
-		id, err := writeEvent(ctx, tx, actor, h, in)
-		if err != nil {
-			return err
-		}
-		ev, err = homeEventByID(ctx, tx, id)
+		var err error
+		ev, err = recordHomeEventTx(ctx, tx, actor, homeID, in, eventToday(s.now()))
 		return err
 	})
 	if err != nil {
@@ -423,6 +399,36 @@ func (s *Service) ReverseHomeEvent(ctx context.Context, actor audit.Actor, homeI
 		return Event{}, wrapErr("reverse home event", err)
 	}
 	return rev, nil
+}
+
+// recordHomeEventTx is RecordHomeEvent in the caller's transaction.
+func recordHomeEventTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, homeID int64, in EventInput, today time.Time) (Event, error) {
+	errs := in.validate(today)
+	if err := lockHome(ctx, tx, homeID); err != nil {
+		return Event{}, err
+	}
+	h, err := homeByID(ctx, tx, homeID)
+	if err != nil {
+		return Event{}, err
+	}
+	events, err := listHomeEvents(ctx, tx, homeID)
+	if err != nil {
+		return Event{}, err
+	}
+	if errs.Get("kind") == "" {
+		checkOrder(h, events, in, errs)
+	}
+	if err := checkEventProvider(ctx, tx, in, errs); err != nil {
+		return Event{}, err
+	}
+	if errs.Any() {
+		return Event{}, errs
+	}
+	id, err := writeEvent(ctx, tx, actor, h, in)
+	if err != nil {
+		return Event{}, err
+	}
+	return homeEventByID(ctx, tx, id)
 }
 
 // HomeEvents returns a home's events, oldest first.
