@@ -200,8 +200,12 @@ func linkPage(app *Application, r *http.Request, title string) templates.Page {
 
 // linkHome is the page behind a developer's or a provider's link.
 func (app *Application) linkHome(w http.ResponseWriter, r *http.Request) {
-	l, token, ok := app.openLink(w, r, homes.PurposeDeveloperHomes, homes.PurposeProviderHomes)
+	l, token, ok := app.openLink(w, r, homes.PurposeDeveloperHomes, homes.PurposeProviderHomes, homes.PurposeProviderReturn)
 	if !ok {
+		return
+	}
+	if l.Purpose == homes.PurposeProviderReturn {
+		app.renderLinkReturn(w, r, http.StatusOK, l, token, forms.New())
 		return
 	}
 	ctx := r.Context()
@@ -349,7 +353,12 @@ func (app *Application) linkSubmitted(w http.ResponseWriter, r *http.Request, l 
 
 // parseLinkForm reads a link page's form (bounded, like every form).
 func (app *Application) parseLinkForm(w http.ResponseWriter, r *http.Request) (*forms.Form, bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	return app.parseLinkFormSized(w, r, 64<<10)
+}
+
+// parseLinkFormSized reads a link page's form of at most limit bytes.
+func (app *Application) parseLinkFormSized(w http.ResponseWriter, r *http.Request, limit int64) (*forms.Form, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		app.linkError(w, r, http.StatusBadRequest, "Your form could not be read", "Go back and try again.")
 		return nil, false

@@ -275,3 +275,73 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 		t.Fatalf("after acceptance: %s %s %q", state, tenure, ref)
 	}
 }
+
+// The annual return: a housing officer opens it, the provider answers on
+// a phone (axe-clean, no sideways scrolling), the tracker shows it
+// returned, and the reported exit waits for a decision.
+func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	var vale int64
+	f.scan(`INSERT INTO registered_providers (name, rsh_number, contact_email) VALUES ('Vale Homes', 'L4821', 'returns@valehomes.example') RETURNING id`, nil, &vale)
+	ids := f.completedHomes(2, "social-rent", 2)
+	for _, id := range ids {
+		f.exec(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, 'transferred', '2026-03-10', $2)`, id, vale)
+	}
+	year := fmt.Sprint(f.app.Now().Year() - 1)
+	res := f.post(f.ts, "/returns", url.Values{"year": {year}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter returns due by") {
+		t.Fatalf("no due date: %d\n%s", res.status, excerpt(res.body))
+	}
+	due := f.app.Now().AddDate(0, 2, 0)
+	res = f.post(f.ts, "/returns", url.Values{"year": {year}, "due_on-day": {fmt.Sprint(due.Day())}, "due_on-month": {fmt.Sprint(int(due.Month()))}, "due_on-year": {fmt.Sprint(due.Year())}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("open: %d\n%s", res.status, excerpt(res.body))
+	}
+	if tr := pageText(f.ts.get(t, "/returns/"+year).body); !strings.Contains(tr, "Vale Homes Not started 0 of 2 homes answered") {
+		t.Errorf("tracker:\n%s", tr)
+	}
+	var body string
+	f.scan(`SELECT body FROM mail_outbox WHERE recipient = 'returns@valehomes.example'`, nil, &body)
+	m := outboxLink.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link in %q", body)
+	}
+
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 800), chromedp.Navigate(f.ts.URL+"/l/"+m[1])); err != nil {
+		t.Fatal(err)
+	}
+	checkNarrow(t, ctx, "provider's return")
+	// The first home is still affordable; the second left, but no date given: refused.
+	first, second := fmt.Sprintf("h%d-answer", ids[0]), fmt.Sprintf("h%d-answer-2", ids[1])
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+first)), chromedp.Click(chromedp.CSS("#"+second)),
+		chromedp.SetValue(chromedp.CSS(fmt.Sprintf("#h%d-route", ids[1])), "right-to-acquire")); err != nil {
+		t.Fatal(err)
+	}
+	clickTo(t, ctx, `main form button[type=submit]`)
+	checkNarrow(t, ctx, "provider's return with an error")
+	if text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(text, "plot A2: enter the date it left the affordable stock") {
+		t.Errorf("error summary: %q", text)
+	}
+	fill(t, ctx, map[string]string{fmt.Sprintf("h%d-date", ids[1]): "1", fmt.Sprintf("h%d-date-month", ids[1]): "4", fmt.Sprintf("h%d-date-year", ids[1]): fmt.Sprint(f.app.Now().Year())})
+	clickTo(t, ctx, `main form button[type=submit]`)
+	checkNarrow(t, ctx, "provider's return sent")
+	if text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "2 of 2 homes answered") || !strings.Contains(text, "Thank you") {
+		t.Errorf("after sending:\n%s", text)
+	}
+
+	octx := officerTab(t, f.ts, "housing@test.example")
+	if err := chromedp.Do(octx, chromedp.EmulateViewport(320, 800), chromedp.Navigate(f.ts.URL+"/returns/"+year)); err != nil {
+		t.Fatal(err)
+	}
+	checkNarrow(t, octx, "return tracker")
+	if text, _ := chromedp.Run(octx, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "Returned") || !strings.Contains(text, "1 reported as left the stock") {
+		t.Errorf("tracker after the return:\n%s", text)
+	}
+	var kind string
+	f.scan(`SELECT kind FROM pending_changes WHERE status = 'pending'`, nil, &kind)
+	if kind != "return-exit" {
+		t.Errorf("pending %q", kind)
+	}
+}

@@ -58,6 +58,7 @@ func (app *Application) Routes() http.Handler {
 		r.Post("/l/{token}/homes/{homeID}", app.linkHomeSubmit)
 		r.Get("/l/{token}/occupation", app.linkOccupationForm)
 		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
+		r.Post("/l/{token}/return", app.linkReturnSubmit)
 	})
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
@@ -168,6 +169,10 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Get("/pending", app.pendingList)
 			r.With(homes).Get("/pending/{id}", app.pendingShow)
 			r.With(housing).Post("/pending/{id}/decide", app.pendingDecide)
+			r.With(homes).Get("/returns", app.returnsList)
+			r.With(homes).Post("/returns", app.returnOpen)
+			r.With(homes).Get("/returns/{year}", app.returnTracker)
+			r.With(homes).Post("/returns/{year}/remind", app.returnRemind)
 			r.With(homes).Get("/developments/{id}/occupation-counts/new", app.occupationCountNew)
 			r.With(homes).Post("/developments/{id}/occupation-counts", app.occupationCountCreate)
 			r.Get("/homes/{id}", app.homeShow)

@@ -272,6 +272,8 @@ func (p PendingChange) KindLabel() string {
 		return "Market homes occupied, from the developer"
 	case ChangeProviderConfirmation:
 		return "Confirmation from the registered provider"
+	case ChangeReturnExit:
+		return "Exit reported in the annual return"
 	}
 	return p.Kind
 }
@@ -364,6 +366,19 @@ func (p *PendingChange) compare(ctx context.Context, q store.Querier) error {
 			{"Date of the count", dateText(nonZero(cur.CountedOn)), dateText(c.CountedOn)},
 			{"Market homes occupied", intText(ptrIf(len(latest) > 0, cur.Occupied)), intText(c.Occupied)},
 			{"Market homes in the development", intText(cur.MarketHomes), intText(c.MarketHomes)},
+		}
+	case ChangeReturnExit:
+		var x ReturnExit
+		if err := json.Unmarshal(p.proposed, &x); err != nil {
+			return err
+		}
+		current := "No, " + strings.ToLower(h.State.Label())
+		if h.ExitRoute != "" {
+			current = EventKind(h.ExitRoute).Label() + " on " + dateText(h.ExitedOn)
+		}
+		p.Rows = []ChangeRow{
+			{"Left the affordable stock", current, x.Route.Label() + " on " + x.ExitedOn.Format("2 January 2006")},
+			{"Registered provider", h.ProviderName, ""},
 		}
 	case ChangeProviderConfirmation:
 		var c ProviderConfirmation
@@ -471,6 +486,13 @@ func (s *Service) AcceptChange(ctx context.Context, actor audit.Actor, id int64,
 			}
 		case ChangeProviderConfirmation:
 			err = applyProviderConfirmation(ctx, tx, via, p, evidence, today)
+		case ChangeReturnExit:
+			var x ReturnExit
+			if err = json.Unmarshal(p.proposed, &x); err == nil {
+				_, err = recordHomeEventTx(ctx, tx, via, *p.HomeID, EventInput{Kind: x.Route, Date: &x.ExitedOn,
+					Evidence: "Reported in the annual provider return; " + evidence, Note: "Reported by " + p.HolderName + " in the annual provider return"}, today)
+				err = asReason(err)
+			}
 		}
 		if err != nil {
 			return err

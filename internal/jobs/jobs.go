@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
@@ -20,6 +22,9 @@ import (
 type Deps struct {
 	Alerts *alerts.Service
 	Outbox *mail.Outbox
+	// Homes and BaseURL send the annual provider returns' reminders.
+	Homes   *homes.Service
+	BaseURL string
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -43,6 +48,7 @@ const (
 	EvaluateAlerts = "evaluate-alerts"
 	SendDigests    = "send-digests"
 	DeliverMail    = "deliver-mail"
+	RemindReturns  = "remind-provider-returns"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -66,6 +72,18 @@ func All(d Deps) []scheduler.Job {
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.SendDigests(ctx, now)
 				return count(n, "digest queued", "digests queued"), err
+			},
+		},
+		{
+			Name:        RemindReturns,
+			Description: "E-mails a fresh link to each registered provider that has not finished an open annual return and was last e-mailed a week or more ago.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if d.Homes == nil {
+					return "not configured", nil
+				}
+				n, err := d.Homes.RemindReturns(ctx, audit.Actor{Label: "scheduler"}, 0, d.BaseURL)
+				return count(n, "reminder sent", "reminders sent"), err
 			},
 		},
 		{

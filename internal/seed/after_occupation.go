@@ -3,8 +3,11 @@ package seed
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"time"
 
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -28,6 +31,77 @@ func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
 		Evidence: "Council tax new-build registrations, November 2025 extract",
 	}, ""); err != nil {
 		return fmt.Errorf("demo occupation count: %w", err)
+	}
+	return nil
+}
+
+var demoLinkPattern = regexp.MustCompile(`/l/([A-Za-z0-9_-]{43})`)
+
+// loadDemoLinks shows the links at work: the Mill Lane developer has sent
+// a plot's details that wait for a housing officer, and Vale Homes is part
+// way through this year's annual return. Idempotent: it runs once, when no
+// link exists.
+func loadDemoLinks(ctx context.Context, db *store.DB) error {
+	var done bool
+	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM capability_links)`).Scan(&done); err != nil || done {
+		return err
+	}
+	_, devID, err := millLaneAffordable(ctx, db)
+	if err != nil {
+		return err
+	}
+	svc := &homes.Service{DB: db}
+	ls := &links.Service{DB: db}
+	const base = "http://localhost:8080"
+	token := func(key string) (links.Link, error) {
+		var body string
+		if err := db.Pool.QueryRow(ctx, `SELECT body FROM mail_outbox WHERE idempotency_key LIKE $1 ORDER BY id DESC LIMIT 1`, key).Scan(&body); err != nil {
+			return links.Link{}, fmt.Errorf("demo link e-mail %s: %w", key, err)
+		}
+		m := demoLinkPattern.FindStringSubmatch(body)
+		if m == nil {
+			return links.Link{}, fmt.Errorf("demo link e-mail %s has no link", key)
+		}
+		return ls.Open(ctx, m[1], "GET", homes.PurposeDeveloperHomes, homes.PurposeProviderReturn)
+	}
+
+	dl, err := svc.SendDeveloperLink(ctx, seedActor, devID, homes.LinkRequest{HolderName: "Priya Shah", HolderEmail: "priya.shah@ashfordhomes.example"}, base)
+	if err != nil {
+		return fmt.Errorf("demo developer link: %w", err)
+	}
+	l, err := token(fmt.Sprintf("link:%d", dl.ID))
+	if err != nil {
+		return err
+	}
+	var plot int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM homes WHERE development_id = $1 AND plot = 'M-1'`, devID).Scan(&plot); err != nil {
+		return fmt.Errorf("demo plot M-1: %w", err)
+	}
+	if err := svc.SubmitHomeDetails(ctx, l, plot, homes.HomeDetails{Address: "21 Millstream Close, Ashford Vale", Postcode: "WV3 7QB", UPRN: "100090000121"}); err != nil {
+		return fmt.Errorf("demo developer submission: %w", err)
+	}
+	if err := svc.SubmitOccupationCount(ctx, l, homes.OccupationCountInput{CountedOn: day(2025, 12, 1), Occupied: n(13), MarketHomes: n(20),
+		Evidence: "Sales completions to date"}); err != nil {
+		return fmt.Errorf("demo developer count: %w", err)
+	}
+
+	now := time.Now()
+	year := homes.FinancialYear(now) - 1
+	due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 2, 0)
+	r, err := svc.OpenReturn(ctx, seedActor, homes.ReturnInput{Year: &year, DueOn: &due}, base)
+	if err != nil {
+		return fmt.Errorf("demo return: %w", err)
+	}
+	rl, err := token(fmt.Sprintf("return:%d:%%", r.ID))
+	if err != nil {
+		return err
+	}
+	_, hs, err := svc.ReturnHomes(ctx, rl)
+	if err != nil || len(hs) == 0 {
+		return fmt.Errorf("demo return homes: %d, %w", len(hs), err)
+	}
+	if err := svc.SubmitReturn(ctx, rl, []homes.ReturnAnswerInput{{HomeID: hs[0].Home.ID, Answer: "affordable"}}); err != nil {
+		return fmt.Errorf("demo return answer: %w", err)
 	}
 	return nil
 }

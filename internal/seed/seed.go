@@ -57,6 +57,9 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoAfterOccupation(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed homes after occupation: %w", err)
 	}
+	if err := loadDemoLinks(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed links: %w", err)
+	}
 	return logins, nil
 }
 

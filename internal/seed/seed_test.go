@@ -40,6 +40,8 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
 		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
+		"links":        count(`SELECT count(*) FROM capability_links`),
+		"pending":      count(`SELECT count(*) FROM pending_changes`),
 	}
 	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
 		t.Fatalf("demo register too small: %v", before)
@@ -89,6 +91,15 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		t.Errorf("demo breach: %+v, %v", bs, err)
 	}
 
+	// Links at work: a developer's submission waiting, a return in progress.
+	if count(`SELECT count(*) FROM pending_changes WHERE status = 'pending' AND kind = 'home-details'`) != 1 {
+		t.Error("demo should have a developer's pending submission")
+	}
+	if count(`SELECT count(*) FROM provider_return_requests WHERE completed_at IS NULL AND sent_at IS NOT NULL`) != 1 ||
+		count(`SELECT count(*) FROM provider_return_answers`) != 1 {
+		t.Error("demo should have a provider's return in progress")
+	}
+
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
@@ -101,6 +112,8 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
 		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
+		"links":        count(`SELECT count(*) FROM capability_links`),
+		"pending":      count(`SELECT count(*) FROM pending_changes`),
 	}
 	for k, v := range before {
 		if after[k] != v {
