@@ -375,6 +375,8 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 					paths = append(paths, fmt.Sprintf("/l/%s/homes/%d", tok, h))
 				}
 			}
+		case "/l/{token}/return":
+			paths = append(paths, "/l/"+f.ProviderToken+"/return")
 		case "/l/{token}/occupation":
 			paths = append(paths, "/l/"+f.DeveloperToken+"/occupation", "/l/"+f.ProviderToken+"/occupation")
 		case "/public/statements/{year}/{file}":

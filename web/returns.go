@@ -124,6 +124,16 @@ func (app *Application) renderLinkReturn(w http.ResponseWriter, r *http.Request,
 			Sent: r.URL.Query().Get("sent") == "1"}))
 }
 
+// linkReturnPage is the return's page at the address its form posts to
+// (after a refresh or going back).
+func (app *Application) linkReturnPage(w http.ResponseWriter, r *http.Request) {
+	l, token, ok := app.openLink(w, r, homes.PurposeProviderReturn)
+	if !ok {
+		return
+	}
+	app.renderLinkReturn(w, r, http.StatusOK, l, token, forms.New())
+}
+
 // linkReturnSubmit records a provider's answers.
 func (app *Application) linkReturnSubmit(w http.ResponseWriter, r *http.Request) {
 	l, token, ok := app.openLink(w, r, homes.PurposeProviderReturn)

@@ -58,6 +58,7 @@ func (app *Application) Routes() http.Handler {
 		r.Post("/l/{token}/homes/{homeID}", app.linkHomeSubmit)
 		r.Get("/l/{token}/occupation", app.linkOccupationForm)
 		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
+		r.Get("/l/{token}/return", app.linkReturnPage)
 		r.Post("/l/{token}/return", app.linkReturnSubmit)
 	})
 

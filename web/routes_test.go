@@ -131,6 +131,7 @@ var expectedAccess = map[string]access{
 	"POST /l/{token}/homes/{homeID}":                  public,
 	"GET /l/{token}/occupation":                       public,
 	"POST /l/{token}/occupation":                      public,
+	"GET /l/{token}/return":                           public,
 	"POST /l/{token}/return":                          public,
 	"GET /returns":                                    homesTeam,
 	"POST /returns":                                   homesTeam,
