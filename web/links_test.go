@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -343,5 +344,28 @@ func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
 	f.scan(`SELECT kind FROM pending_changes WHERE status = 'pending'`, nil, &kind)
 	if kind != "return-exit" {
 		t.Errorf("pending %q", kind)
+	}
+}
+
+func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	var id int64
+	f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, address, postcode) VALUES ($1, $2, 'F3', 'social-rent', 1, 'Flat 3, 12 Millstream Close', 'WV3 7QB') RETURNING id`,
+		[]any{f.devID, f.obligationID}, &id)
+	sample, err := os.ReadFile("../internal/pricepaid/testdata/pp-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := f.ts.postFile(t, "/price-paid", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select the price paid CSV file to upload") {
+		t.Fatalf("no file: %d", res.status)
+	}
+	res := f.ts.postFile(t, "/price-paid", url.Values{}, "pp-2026.csv", string(sample))
+	text := pageText(res.body)
+	if res.status != http.StatusOK || !strings.Contains(text, "Read 10 sales: 2 matched homes, 2 to investigate") ||
+		!strings.Contains(text, "line 9, column 2 (price): must be a whole number of pounds") ||
+		!strings.Contains(text, "Mill Lane, plot F3 Sold 14 February 2026 for £185,000") {
+		t.Fatalf("import: %d\n%s", res.status, text)
 	}
 }

@@ -170,6 +170,8 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Get("/pending", app.pendingList)
 			r.With(homes).Get("/pending/{id}", app.pendingShow)
 			r.With(housing).Post("/pending/{id}/decide", app.pendingDecide)
+			r.With(homes).Get("/price-paid", app.pricePaidPage)
+			r.With(homes).Post("/price-paid", app.pricePaidImport)
 			r.With(homes).Get("/returns", app.returnsList)
 			r.With(homes).Post("/returns", app.returnOpen)
 			r.With(homes).Get("/returns/{year}", app.returnTracker)

@@ -134,6 +134,8 @@ var expectedAccess = map[string]access{
 	"GET /l/{token}/return":                           public,
 	"POST /l/{token}/return":                          public,
 	"GET /returns":                                    homesTeam,
+	"GET /price-paid":                                 homesTeam,
+	"POST /price-paid":                                homesTeam,
 	"POST /returns":                                   homesTeam,
 	"GET /returns/{year}":                             homesTeam,
 	"POST /returns/{year}/remind":                     homesTeam,

@@ -40,6 +40,7 @@ const (
 	RuleAgreementReview = "agreement-review"
 	RuleIndexMissing    = "index-missing"
 	RuleIFSDue          = "ifs-due"
+	RuleSuspiciousSale  = "suspicious-sale"
 )
 
 // Alert is one alert, as one recipient sees it.
@@ -94,6 +95,8 @@ func (a Alert) Title() string {
 		return "Index value missing for " + monthText(a.Threshold)
 	case RuleIFSDue:
 		return "Infrastructure Funding Statement due by 31 December"
+	case RuleSuspiciousSale:
+		return "Affordable home sold: investigate"
 	}
 	return a.RuleName
 }
@@ -237,6 +240,8 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		if exists {
 			candidates += ` AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
 		}
+	case RuleSuspiciousSale:
+		candidates = suspiciousSaleCandidates
 	case RuleHomesBreach:
 		checks, err := homes.TriggerChecks(ctx, tx)
 		if err != nil {
@@ -426,6 +431,23 @@ const ifsDueCandidates = `
 	       'officer' AS team_role, false AS escalated
 	FROM p
 	WHERE extract(month FROM p.today) >= 10`
+
+// suspiciousSaleCandidates are the sales in HM Land Registry's price paid
+// data of homes that should still be affordable (the suspicious_sales view,
+// migration 00065): one alert per sale, for the housing team, with the
+// sale's date and price.
+const suspiciousSaleCandidates = `
+	SELECT 'obligation' AS st, o.id AS sid, 'sale ' || v.transaction_id AS thr,
+	       'Plot ' || h.plot || ' · ' || d.name AS label,
+	       '/homes/' || h.id AS link,
+	       'Sold on ' || to_char(v.sold_on, 'FMDD FMMonth YYYY') || ' for £' || to_char(v.price, 'FM999,999,999,999') ||
+	         ' (HM Land Registry ' || v.transaction_id || '): ' || v.reason AS detail,
+	       v.price::numeric AS amount, 1 AS homes, v.sold_on AS deadline,` + obligationColumns + `,
+	       'housing' AS team_role, false AS escalated
+	FROM p CROSS JOIN suspicious_sales v
+	JOIN homes h ON h.id = v.home_id
+	JOIN obligations o ON o.id = v.obligation_id` + obligationJoins + `
+	WHERE v.sold_on >= p.today - 730`
 
 // homesBreachCandidates takes the breached obligations found by the homes
 // checks as arrays ($6 ids, $7 homes not transferred, $8 the numbers).

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/links"
+	"github.com/s106monitor/s106/internal/pricepaid"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -102,6 +104,29 @@ func loadDemoLinks(ctx context.Context, db *store.DB) error {
 	}
 	if err := svc.SubmitReturn(ctx, rl, []homes.ReturnAnswerInput{{HomeID: hs[0].Home.ID, Answer: "affordable"}}); err != nil {
 		return fmt.Errorf("demo return answer: %w", err)
+	}
+	return nil
+}
+
+// demoPricePaid is two rows of HM Land Registry price paid data in its
+// published format: Mill Lane's SR-2 (still social rent) sold on the open
+// market, and a sale next door that matches no home.
+const demoPricePaid = `"{3F1C2B7A-1D2E-4E5F-E063-4804A8C0D001}","212500","2026-09-18 00:00","WV3 7QB","T","N","F","2","","MILLSTREAM CLOSE","","ASHFORD VALE","WESSEX VALE","WESSEXSHIRE","A","A"
+"{3F1C2B7A-1D2E-4E5F-E063-4804A8C0D002}","389000","2026-10-02 00:00","WV3 7QD","D","N","F","41","","MILLSTREAM CLOSE","","ASHFORD VALE","WESSEX VALE","WESSEXSHIRE","A","A"
+`
+
+// loadDemoSales imports the demo's price paid rows once: a suspicious sale.
+func loadDemoSales(ctx context.Context, db *store.DB) error {
+	var done bool
+	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM price_paid_sales)`).Scan(&done); err != nil || done {
+		return err
+	}
+	res, err := (&pricepaid.Service{DB: db}).Import(ctx, seedActor, strings.NewReader(demoPricePaid), "demo price paid data")
+	if err != nil {
+		return fmt.Errorf("demo price paid: %w", err)
+	}
+	if res.Suspicious != 1 {
+		return fmt.Errorf("demo price paid: %d suspicious sales, want 1", res.Suspicious)
 	}
 	return nil
 }

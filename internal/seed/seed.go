@@ -60,6 +60,9 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoLinks(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed links: %w", err)
 	}
+	if err := loadDemoSales(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed sales: %w", err)
+	}
 	return logins, nil
 }
 

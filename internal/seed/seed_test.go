@@ -100,6 +100,10 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		t.Error("demo should have a provider's return in progress")
 	}
 
+	if count(`SELECT count(*) FROM suspicious_sales`) != 1 {
+		t.Error("demo should have a suspicious sale")
+	}
+
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
