@@ -369,3 +369,27 @@ func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
 		t.Fatalf("import: %d\n%s", res.status, text)
 	}
 }
+
+func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	var org int64
+	f.scan(`INSERT INTO organisations (name, company_number) VALUES ('Harbour Homes plc', '01234567') RETURNING id`, nil, &org)
+	f.exec(`INSERT INTO agreement_parties (agreement_id, organisation_id, party_role, position) SELECT id, $1, 'developer', 9 FROM agreements LIMIT 1`, org)
+	bulk, err := os.ReadFile("../internal/companieshouse/testdata/BasicCompanyData-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := f.ts.postFile(t, "/companies/bulk", url.Values{}, "BasicCompanyData.csv", "not,a,bulk,file\n1,2,3,4\n"); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "CompanyName, CompanyNumber and CompanyStatus") {
+		t.Fatalf("bad file: %d\n%s", res.status, excerpt(res.body))
+	}
+	if res := f.ts.postFile(t, "/companies/bulk", url.Values{}, "BasicCompanyData.csv", string(bulk)); res.status != http.StatusSeeOther {
+		t.Fatalf("bulk: %d\n%s", res.status, excerpt(res.body))
+	}
+	text := pageText(f.ts.get(t, "/companies").body)
+	if !strings.Contains(text, "HARBOUR HOMES PLC liquidation Company 01234567") || !strings.Contains(text, "No Companies House API key is configured") {
+		t.Errorf("companies page:\n%s", text)
+	}
+}

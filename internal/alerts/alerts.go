@@ -32,15 +32,16 @@ type Service struct {
 
 // Rule codes.
 const (
-	RuleSpendBy         = "spend-by"
-	RuleUnallocated     = "unallocated"
-	RuleNoInvoice       = "no-invoice"
-	RuleInvoiceUnpaid   = "invoice-unpaid"
-	RuleHomesBreach     = "homes-breach"
-	RuleAgreementReview = "agreement-review"
-	RuleIndexMissing    = "index-missing"
-	RuleIFSDue          = "ifs-due"
-	RuleSuspiciousSale  = "suspicious-sale"
+	RuleSpendBy            = "spend-by"
+	RuleUnallocated        = "unallocated"
+	RuleNoInvoice          = "no-invoice"
+	RuleInvoiceUnpaid      = "invoice-unpaid"
+	RuleHomesBreach        = "homes-breach"
+	RuleAgreementReview    = "agreement-review"
+	RuleIndexMissing       = "index-missing"
+	RuleIFSDue             = "ifs-due"
+	RuleSuspiciousSale     = "suspicious-sale"
+	RuleDeveloperInsolvent = "developer-insolvent"
 )
 
 // Alert is one alert, as one recipient sees it.
@@ -97,6 +98,8 @@ func (a Alert) Title() string {
 		return "Infrastructure Funding Statement due by 31 December"
 	case RuleSuspiciousSale:
 		return "Affordable home sold: investigate"
+	case RuleDeveloperInsolvent:
+		return "Developer " + a.Threshold + " while the agreement still owes"
 	}
 	return a.RuleName
 }
@@ -242,6 +245,8 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		}
 	case RuleSuspiciousSale:
 		candidates = suspiciousSaleCandidates
+	case RuleDeveloperInsolvent:
+		candidates = developerInsolventCandidates
 	case RuleHomesBreach:
 		checks, err := homes.TriggerChecks(ctx, tx)
 		if err != nil {
@@ -448,6 +453,25 @@ const suspiciousSaleCandidates = `
 	JOIN homes h ON h.id = v.home_id
 	JOIN obligations o ON o.id = v.obligation_id` + obligationJoins + `
 	WHERE v.sold_on >= p.today - 730`
+
+// developerInsolventCandidates are the agreements whose developer
+// Companies House shows dissolved, in liquidation or in administration
+// while they still owe money or homes (the developer_insolvency view,
+// migration 00066): one alert per agreement and company status.
+const developerInsolventCandidates = `
+	SELECT 'agreement' AS st, a.id AS sid, v.status AS thr,
+	       a.reference || ' · ' || d.name AS label,
+	       '/agreements/' || a.id AS link,
+	       v.developer || ' (company ' || v.company_number || ') is ' || replace(v.status, '-', ' ') ||
+	         ' according to Companies House, checked on ' || to_char(v.checked_at, 'FMDD FMMonth YYYY') ||
+	         ', while the agreement still owes money or homes' AS detail,
+	       NULL::numeric AS amount, NULL::int AS homes, NULL::date AS deadline,
+	       a.id AS agreement_id, NULL::bigint AS obligation_id, a.responsible_officer_id AS officer_id,
+	       ''::text AS service_area, ''::text AS contact_name, ''::text AS contact_email,
+	       'officer' AS team_role, true AS escalated
+	FROM p CROSS JOIN developer_insolvency v
+	JOIN agreements a ON a.id = v.agreement_id
+	JOIN developments d ON d.id = a.development_id`
 
 // homesBreachCandidates takes the breached obligations found by the homes
 // checks as arrays ($6 ids, $7 homes not transferred, $8 the numbers).

@@ -46,6 +46,11 @@ type Config struct {
 	SMTPPassword string
 	SMTPTLS      string
 	MailFrom     string
+
+	// CompaniesHouseAPIKey (S106_COMPANIES_HOUSE_API_KEY) lets the daily
+	// check ask Companies House's public data API for each developer's and
+	// provider's status; without it the bulk file is used.
+	CompaniesHouseAPIKey string
 	// Scheduler runs background jobs inside serve (S106_SCHEDULER=on|off);
 	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
 	Scheduler     bool
@@ -97,26 +102,27 @@ func load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		Addr:               str("S106_ADDR", ":8080"),
-		DatabaseURL:        str("DATABASE_URL", ""),
-		CouncilName:        str("S106_COUNCIL_NAME", "Wessex Vale District Council"),
-		ServiceName:        str("S106_SERVICE_NAME", "S106 Monitor"),
-		BaseURL:            strings.TrimRight(str("S106_BASE_URL", "http://localhost:8080"), "/"),
-		SessionIdleTimeout: dur("S106_SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		SessionLifetime:    dur("S106_SESSION_LIFETIME", 12*time.Hour),
-		LoginMaxFailures:   integer("S106_LOGIN_MAX_FAILURES", 5),
-		LoginLockout:       dur("S106_LOGIN_LOCKOUT", 15*time.Minute),
-		LogLevel:           str("S106_LOG_LEVEL", "info"),
-		LogFormat:          str("S106_LOG_FORMAT", "text"),
-		Environment:        str("S106_ENV", "development"),
-		SMTPHost:           str("S106_SMTP_HOST", ""),
-		SMTPPort:           integer("S106_SMTP_PORT", 1025),
-		SMTPUser:           str("S106_SMTP_USER", ""),
-		SMTPPassword:       str("S106_SMTP_PASSWORD", ""),
-		SMTPTLS:            strings.ToLower(str("S106_SMTP_TLS", "none")),
-		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
-		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
-		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+		Addr:                 str("S106_ADDR", ":8080"),
+		DatabaseURL:          str("DATABASE_URL", ""),
+		CouncilName:          str("S106_COUNCIL_NAME", "Wessex Vale District Council"),
+		ServiceName:          str("S106_SERVICE_NAME", "S106 Monitor"),
+		BaseURL:              strings.TrimRight(str("S106_BASE_URL", "http://localhost:8080"), "/"),
+		SessionIdleTimeout:   dur("S106_SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionLifetime:      dur("S106_SESSION_LIFETIME", 12*time.Hour),
+		LoginMaxFailures:     integer("S106_LOGIN_MAX_FAILURES", 5),
+		LoginLockout:         dur("S106_LOGIN_LOCKOUT", 15*time.Minute),
+		LogLevel:             str("S106_LOG_LEVEL", "info"),
+		LogFormat:            str("S106_LOG_FORMAT", "text"),
+		Environment:          str("S106_ENV", "development"),
+		SMTPHost:             str("S106_SMTP_HOST", ""),
+		SMTPPort:             integer("S106_SMTP_PORT", 1025),
+		SMTPUser:             str("S106_SMTP_USER", ""),
+		SMTPPassword:         str("S106_SMTP_PASSWORD", ""),
+		SMTPTLS:              strings.ToLower(str("S106_SMTP_TLS", "none")),
+		MailFrom:             str("S106_MAIL_FROM", "s106-monitor@localhost"),
+		CompaniesHouseAPIKey: str("S106_COMPANIES_HOUSE_API_KEY", ""),
+		SchedulerTick:        dur("S106_SCHEDULER_TICK", 30*time.Second),
+		Organisation:         str("S106_ORGANISATION", "local-authority:WVD"),
 	}
 	switch v := strings.ToLower(str("S106_SCHEDULER", "on")); v {
 	case "on", "true", "1", "yes":

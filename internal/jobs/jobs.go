@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
@@ -25,6 +26,8 @@ type Deps struct {
 	// Homes and BaseURL send the annual provider returns' reminders.
 	Homes   *homes.Service
 	BaseURL string
+	// Companies checks developers' and providers' status (when a key is set).
+	Companies *companieshouse.Service
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -49,6 +52,7 @@ const (
 	SendDigests    = "send-digests"
 	DeliverMail    = "deliver-mail"
 	RemindReturns  = "remind-provider-returns"
+	CheckCompanies = "check-companies"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -84,6 +88,18 @@ func All(d Deps) []scheduler.Job {
 				}
 				n, err := d.Homes.RemindReturns(ctx, audit.Actor{Label: "scheduler"}, 0, d.BaseURL)
 				return count(n, "reminder sent", "reminders sent"), err
+			},
+		},
+		{
+			Name:        CheckCompanies,
+			Description: "Asks Companies House for the status of every developer and registered provider with a company number (when an API key is configured); a dissolved or insolvent developer still owing raises an alert at the next evaluation.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if d.Companies == nil || !d.Companies.Client.Configured() {
+					return "no Companies House API key configured", nil
+				}
+				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
+				return count(n, "company checked", "companies checked"), err
 			},
 		},
 		{

@@ -130,3 +130,16 @@ func loadDemoSales(ctx context.Context, db *store.DB) error {
 	}
 	return nil
 }
+
+// loadDemoCompanies records that Harbour Homes plc, Mill Lane's developer,
+// has been dissolved (fictional, labelled as demo data): with 77
+// affordable homes still owed, the next alert evaluation raises a
+// developer-insolvent alert on the agreement. Castlegate Living is active.
+func loadDemoCompanies(ctx context.Context, db *store.DB) error {
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO company_statuses (company_number, company_name, status, status_detail, source) VALUES
+			('01234567', 'HARBOUR HOMES PLC', 'dissolved', 'demo data: fictional', 'demo'),
+			('11223344', 'CASTLEGATE LIVING LIMITED', 'active', 'demo data: fictional', 'demo')
+		ON CONFLICT (company_number) DO NOTHING`)
+	return err
+}

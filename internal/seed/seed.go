@@ -63,6 +63,9 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoSales(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed sales: %w", err)
 	}
+	if err := loadDemoCompanies(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed companies: %w", err)
+	}
 	return logins, nil
 }
 

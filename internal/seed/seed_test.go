@@ -103,6 +103,9 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 	if count(`SELECT count(*) FROM suspicious_sales`) != 1 {
 		t.Error("demo should have a suspicious sale")
 	}
+	if count(`SELECT count(*) FROM developer_insolvency WHERE status = 'dissolved'`) == 0 {
+		t.Error("demo should have a dissolved developer still owing")
+	}
 
 	if _, err := Demo(ctx, db); err != nil {
 		t.Fatalf("second load: %v", err)
