@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -391,5 +392,25 @@ func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
 	text := pageText(f.ts.get(t, "/companies").body)
 	if !strings.Contains(text, "HARBOUR HOMES PLC liquidation Company 01234567") || !strings.Contains(text, "No Companies House API key is configured") {
 		t.Errorf("companies page:\n%s", text)
+	}
+}
+
+func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.ts.login(t, "housing@test.example", testPassword)
+	f.exec(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Vale Homes Housing Association', 'L4821'), ('Riverside Homes', 'L7777')`)
+	if res := f.ts.postFile(t, "/providers/register", url.Values{}, "list.csv", "Name,Address\nA,B\n"); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "no heading row with a") {
+		t.Fatalf("not the list: %d\n%s", res.status, excerpt(res.body))
+	}
+	list := "Organisation name,Registration number,Registration date,Designation,Corporate form\nVale Homes Housing Association,L4821,01/04/1999,Non-profit,Registered Society\n"
+	if res := f.ts.postFile(t, "/providers/register", url.Values{}, "list.csv", list); res.status != http.StatusSeeOther {
+		t.Fatalf("import: %d\n%s", res.status, excerpt(res.body))
+	}
+	text := html.UnescapeString(pageText(f.ts.get(t, "/providers/register").body))
+	if !strings.Contains(text, "1 of 2 providers do not agree with it") || !strings.Contains(text, "Riverside Homes Check Registration number L7777 is not on the regulator's list") ||
+		!strings.Contains(text, "Vale Homes Housing Association Agrees") {
+		t.Errorf("check page:\n%s", text)
 	}
 }

@@ -194,6 +194,8 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/providers", app.providersList)
 			r.With(homes).Get("/providers/new", app.providerNew)
 			r.With(homes).Post("/providers", app.providerCreate)
+			r.Get("/providers/register", app.rshPage)
+			r.With(homes).Post("/providers/register", app.rshImport)
 			r.Get("/providers/{id}", app.providerShow)
 			r.With(homes).Get("/providers/{id}/edit", app.providerEdit)
 			r.With(homes).Post("/providers/{id}", app.providerUpdate)

@@ -153,6 +153,8 @@ var expectedAccess = map[string]access{
 	"GET /lost-stock":                                 signedIn,
 	"GET /lost-stock.csv":                             signedIn,
 	"GET /providers":                                  signedIn,
+	"GET /providers/register":                         signedIn,
+	"POST /providers/register":                        homesTeam,
 	"GET /providers/new":                              homesTeam,
 	"POST /providers":                                 homesTeam,
 	"GET /providers/{id}":                             signedIn,
