@@ -204,4 +204,3 @@ func (s *Service) CheckProviders(ctx context.Context) ([]RSHFinding, time.Time, 
 	}
 	return out, *imported, rows.Err()
 }
-
