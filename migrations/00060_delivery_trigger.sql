@@ -58,11 +58,14 @@ LEFT JOIN affordable_mixes m ON m.obligation_id = o.id
 WHERE o.kind = 'affordable-housing';
 
 -- Every live affordable-housing obligation with a market occupation limit,
--- and the numbers its delivery trigger is judged on. Each lateral reads
--- only its own obligation's or development's homes (by index), so reading
--- one obligation costs what it shows.
+-- and the numbers its delivery trigger is judged on. The limit is the one
+-- the agreed mix records, else the obligation's own trigger when it is
+-- "occupation of N% of the market dwellings" (how the register and its
+-- import record a clause like the one above). Each lateral reads only its
+-- own obligation's or development's homes (by index), so reading one
+-- obligation costs what it shows.
 CREATE VIEW delivery_trigger_numbers AS
-SELECT o.id AS obligation_id, a.development_id, m.market_occupation_limit AS occupation_limit,
+SELECT o.id AS obligation_id, a.development_id, lim.occupation_limit,
        ag.agreed,
        af.recorded, af.transferred,
        greatest(mk.homes, coalesce(c.market_homes, 0)) AS market_homes,
@@ -70,10 +73,14 @@ SELECT o.id AS obligation_id, a.development_id, m.market_occupation_limit AS occ
        mk.occupied AS market_occupied_recorded,
        c.counted_on, c.occupied AS market_occupied_counted,
        greatest(mk.occupied, coalesce(c.occupied, 0)) AS market_occupied
-FROM affordable_mixes m
-JOIN obligations o ON o.id = m.obligation_id
+FROM obligations o
 JOIN agreements a ON a.id = o.agreement_id
+LEFT JOIN affordable_mixes m ON m.obligation_id = o.id
 JOIN obligation_agreed_homes ag ON ag.obligation_id = o.id
+CROSS JOIN LATERAL (
+    SELECT coalesce(m.market_occupation_limit,
+                    CASE WHEN o.trigger_type = 'occupation-percent' THEN o.trigger_quantity END) AS occupation_limit
+) lim
 CROSS JOIN LATERAL (
     -- Transferred: handed to the provider, or further on (occupied, or
     -- since left the stock).
@@ -95,7 +102,7 @@ LEFT JOIN LATERAL (
     ORDER BY k.counted_on DESC, k.id DESC
     LIMIT 1
 ) c ON true
-WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL;
+WHERE o.kind = 'affordable-housing' AND o.archived_at IS NULL AND lim.occupation_limit IS NOT NULL;
 
 -- +goose Down
 DROP VIEW delivery_trigger_numbers;

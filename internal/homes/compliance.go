@@ -378,15 +378,14 @@ func (s *Service) Compliance(ctx context.Context, obligationID int64) (Complianc
 	}
 	c.HomesCount = count
 	c.Comparison = Compare(c.Mix.Lines, delivered)
-	if c.Mix.MarketOccupationLimit != nil {
-		// An archived obligation has no live trigger to check.
-		t, err := triggerNumbers(ctx, q, obligationID)
-		switch {
-		case err == nil:
-			c.Trigger = &t
-		case !errors.Is(err, store.ErrNotFound):
-			return c, err
-		}
+	// No trigger to check when neither the mix nor the obligation's own
+	// trigger sets a market occupation limit, or the obligation is archived.
+	t, err := triggerNumbers(ctx, q, obligationID)
+	switch {
+	case err == nil:
+		c.Trigger = &t
+	case !errors.Is(err, store.ErrNotFound):
+		return c, err
 	}
 	if c.Verification, err = latestVerification(ctx, q, obligationID); err != nil {
 		return c, err

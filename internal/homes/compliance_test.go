@@ -453,3 +453,23 @@ func TestBreachFromAgreedRecordedAndCountedOccupations(t *testing.T) {
 		t.Fatalf("audit %+v", events)
 	}
 }
+
+// With no limit in the mix, an obligation whose own trigger is occupation
+// of N% of the market dwellings is checked against N (the limit survives
+// an export and import of the register, which carries the trigger).
+func TestObligationTriggerSetsTheLimitWhenTheMixDoesNot(t *testing.T) {
+	t.Parallel()
+	f := newMixFixture(t)
+	f.exec(`UPDATE obligations SET trigger_type = 'occupation-percent', trigger_quantity = 50, units = 10 WHERE id = $1`, f.obligationID)
+	f.marketHomes(4, 3)
+	c, err := f.svc.Compliance(f.ctx, f.obligationID)
+	if err != nil || c.Trigger == nil || c.Trigger.Limit != 50 || c.Trigger.Agreed != 10 || !c.Trigger.Breach() {
+		t.Fatalf("trigger %+v %v", c.Trigger, err)
+	}
+	if _, err := f.svc.SaveMix(f.ctx, f.actor, f.obligationID, 0, MixInput{MarketOccupationLimit: mixPtr(75)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.svc.Compliance(f.ctx, f.obligationID); c.Trigger.Limit != 75 || c.Trigger.Breach() {
+		t.Fatalf("the mix's limit should stand: %+v", c.Trigger)
+	}
+}

@@ -14,10 +14,11 @@ import (
 )
 
 // loadDemoAfterOccupation shows what happens to Mill Lane's homes after
-// occupation: council tax says 11 of its 20 market homes are occupied
-// while only 7 of the 84 affordable homes agreed are recorded (and
-// transferred), so its delivery trigger is breached. Idempotent: it runs
-// once, when no market occupation count exists.
+// occupation: 11 of its 20 market homes are occupied (recorded home by
+// home from the completion certificates and council tax) while only 7 of
+// the 84 affordable homes agreed are recorded (and transferred), so its
+// delivery trigger is breached. An earlier dated council tax count of 9
+// shows the counts. Idempotent: it runs once, when no count exists.
 func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM market_occupation_counts)`).Scan(&done); err != nil || done {
@@ -29,10 +30,25 @@ func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
 	}
 	svc := &homes.Service{DB: db}
 	if _, err := svc.RecordOccupationCount(ctx, seedActor, devID, homes.OccupationCountInput{
-		CountedOn: day(2025, 11, 3), MarketHomes: n(20), Occupied: n(11), Source: string(homes.SourceCouncilTax),
-		Evidence: "Council tax new-build registrations, November 2025 extract",
+		CountedOn: day(2025, 8, 4), MarketHomes: n(20), Occupied: n(9), Source: string(homes.SourceCouncilTax),
+		Evidence: "Council tax new-build registrations, August 2025 extract",
 	}, ""); err != nil {
 		return fmt.Errorf("demo occupation count: %w", err)
+	}
+	for i := 1; i <= 11; i++ {
+		var id int64
+		if err := db.Pool.QueryRow(ctx, `UPDATE homes SET uprn = $3 WHERE development_id = $1 AND plot = $2 RETURNING id`,
+			devID, fmt.Sprintf("M-%d", i), fmt.Sprintf("1000900002%02d", i)).Scan(&id); err != nil {
+			return fmt.Errorf("demo market home M-%d: %w", i, err)
+		}
+		for _, e := range []homes.EventInput{
+			{Kind: homes.EventCompleted, Date: day(2025, 3, 3), Evidence: "Building control completion certificate"},
+			{Kind: homes.EventOccupied, Date: day(2025, 4, 1+i), Evidence: "Council tax registration"},
+		} {
+			if _, err := svc.RecordHomeEvent(ctx, seedActor, id, e); err != nil {
+				return fmt.Errorf("demo market home M-%d %s: %w", i, e.Kind, err)
+			}
+		}
 	}
 	return nil
 }
