@@ -38,7 +38,7 @@ func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
 	for i := 1; i <= 11; i++ {
 		var id int64
 		if err := db.Pool.QueryRow(ctx, `UPDATE homes SET uprn = $3 WHERE development_id = $1 AND plot = $2 RETURNING id`,
-			devID, fmt.Sprintf("M-%d", i), fmt.Sprintf("1000900002%02d", i)).Scan(&id); err != nil {
+			devID, fmt.Sprintf("M-%d", i), fmt.Sprintf("1000900095%02d", i)).Scan(&id); err != nil {
 			return fmt.Errorf("demo market home M-%d: %w", i, err)
 		}
 		for _, e := range []homes.EventInput{
