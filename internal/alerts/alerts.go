@@ -32,14 +32,19 @@ type Service struct {
 
 // Rule codes.
 const (
-	RuleSpendBy            = "spend-by"
-	RuleUnallocated        = "unallocated"
-	RuleNoInvoice          = "no-invoice"
-	RuleInvoiceUnpaid      = "invoice-unpaid"
-	RuleHomesBreach        = "homes-breach"
-	RuleAgreementReview    = "agreement-review"
-	RuleIndexMissing       = "index-missing"
-	RuleIFSDue             = "ifs-due"
+	RuleSpendBy         = "spend-by"
+	RuleUnallocated     = "unallocated"
+	RuleNoInvoice       = "no-invoice"
+	RuleInvoiceUnpaid   = "invoice-unpaid"
+	RuleHomesBreach     = "homes-breach"
+	RuleAgreementReview = "agreement-review"
+	RuleIndexMissing    = "index-missing"
+	RuleIFSDue          = "ifs-due"
+)
+
+// Rule codes of the homes' outside sources (issue 21): HM Land Registry
+// price paid data and Companies House.
+const (
 	RuleSuspiciousSale     = "suspicious-sale"
 	RuleDeveloperInsolvent = "developer-insolvent"
 )
