@@ -481,7 +481,7 @@ func providerOptions(ps []homes.Provider) []Option {
 
 func newTenureOptions(current homes.Tenure) []Option {
 	out := []Option{{Value: "", Label: "Select the new tenure"}}
-	for _, t := range homes.Tenures {
+	for _, t := range homes.TenureList() {
 		if t != current {
 			out = append(out, Option{Value: string(t), Label: t.Label()})
 		}

@@ -84,6 +84,11 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}
+	// The tenure products the admin added; the built-in ones stand if the
+	// database cannot be read yet.
+	if err := app.Homes.LoadTenures(context.Background()); err != nil {
+		logger.Warn("load tenure products", "err", err)
+	}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app

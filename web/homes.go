@@ -132,6 +132,12 @@ func (app *Application) homesCSV(w http.ResponseWriter, r *http.Request) {
 // bulk-event form's values and errors when it is shown again after a
 // refused submission (nil for a fresh page).
 func (app *Application) renderDevelopmentHomes(w http.ResponseWriter, r *http.Request, status int, d agreements.Development, bulk *forms.Form) {
+	app.renderDevelopmentHomesWith(w, r, status, d, bulk, nil)
+}
+
+// renderDevelopmentHomesWith also re-shows the send-a-link form (linkForm,
+// nil for a fresh one).
+func (app *Application) renderDevelopmentHomesWith(w http.ResponseWriter, r *http.Request, status int, d agreements.Development, bulk, linkForm *forms.Form) {
 	ctx := r.Context()
 	list, err := app.Homes.DevelopmentHomes(ctx, d.ID)
 	if err != nil {
@@ -143,11 +149,21 @@ func (app *Application) renderDevelopmentHomes(w http.ResponseWriter, r *http.Re
 		app.serverError(w, r, err)
 		return
 	}
+	counts, err := app.Homes.OccupationCounts(ctx, d.ID)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	linksView, err := app.developmentLinks(r, d.ID, linkForm)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
 	if bulk == nil {
 		bulk = forms.New()
 	}
 	v := templates.DevelopmentHomesView{Development: d, Homes: list, BulkForm: bulk, CanEdit: homesCanEdit(r),
-		Providers: templates.ProviderChoices(providers, "Select a provider")}
+		Providers: templates.ProviderChoices(providers, "Select a provider"), OccupationCounts: counts, Links: linksView}
 	title := "Homes of " + d.Name
 	app.render(w, r, status, templates.DevelopmentHomesPage(app.page(r, title), v))
 }

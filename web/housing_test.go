@@ -363,3 +363,41 @@ func TestHousingOfficerRecordsTheMixAndSeesTheMismatchInTheBrowser(t *testing.T)
 	}
 	visitAndCheck(t, ctx, f.ts.URL+"/breaches", "breaches page")
 }
+
+// A count of market homes occupied, recorded on the development, turns an
+// agreed-but-unrecorded shortfall into a breach on the compliance page.
+func TestOccupationCountIsRecordedAndCountsTowardsTheTrigger(t *testing.T) {
+	t.Parallel()
+	f := newHousingFixture(t)
+	f.exec(`INSERT INTO affordable_mixes (obligation_id, affordable_homes, market_occupation_limit) VALUES ($1, 6, 50)`, f.obligationID)
+	viewer := newTestServer(t, f.app)
+	viewer.login(t, "viewer@test.example", testPassword)
+	if res := viewer.get(t, fmt.Sprintf("/developments/%d/occupation-counts/new", f.devID)); res.status != http.StatusForbidden {
+		t.Fatalf("viewer opens the count form: %d", res.status)
+	}
+	f.ts.login(t, "housing@test.example", testPassword)
+	path := fmt.Sprintf("/developments/%d/occupation-counts", f.devID)
+	res := f.post(f.ts, path, url.Values{"counted_on-day": {"1"}, "counted_on-month": {"3"}, "counted_on-year": {"2026"},
+		"occupied": {"eleven"}, "market_homes": {"20"}, "source": {"council-tax"}, "evidence": {"CT extract 14"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Market homes occupied must be a whole number") || !strings.Contains(res.body, `value="CT extract 14"`) {
+		t.Fatalf("bad number: %d\n%s", res.status, excerpt(res.body))
+	}
+	res = f.post(f.ts, path, url.Values{"counted_on-day": {"1"}, "counted_on-month": {"3"}, "counted_on-year": {"2026"},
+		"occupied": {"11"}, "market_homes": {"20"}, "source": {"council-tax"}, "evidence": {"CT extract 14"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("count: %d\n%s", res.status, excerpt(res.body))
+	}
+	homesPage := f.ts.get(t, fmt.Sprintf("/developments/%d/homes", f.devID))
+	if !strings.Contains(homesPage.body, "Council tax registrations (CT extract 14)") || !strings.Contains(homesPage.body, "1 March 2026") {
+		t.Errorf("homes page lacks the count\n%s", excerpt(homesPage.body))
+	}
+	page := f.ts.get(t, f.pagePath())
+	for _, want := range []string{
+		"Breach: 11 of 20 market homes occupied (55.0%) while 6 affordable homes are not transferred; the limit is 50%",
+		"6 affordable homes agreed, 0 recorded, 0 transferred; 11 market homes occupied by the count of 1 March 2026, 0 recorded one by one",
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("compliance page lacks %q\n%s", want, excerpt(page.body))
+		}
+	}
+}

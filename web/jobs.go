@@ -22,7 +22,8 @@ import (
 // admins' jobs pages and their "Run now". It shares the database (and so
 // the one-at-a-time guarantee) with the scheduler running inside serve.
 func (app *Application) jobScheduler() *scheduler.Scheduler {
-	deps := jobs.Deps{Alerts: app.Alerts, Outbox: jobs.NewOutbox(app.Config, app.DB, app.Logger), BaseURL: app.Config.BaseURL}
+	deps := jobs.Deps{Alerts: app.Alerts, Outbox: jobs.NewOutbox(app.Config, app.DB, app.Logger), Homes: app.Homes, BaseURL: app.Config.BaseURL,
+		Companies: app.companies()}
 	return &scheduler.Scheduler{
 		DB:       app.DB,
 		Jobs:     jobs.All(deps),

@@ -24,11 +24,13 @@ func (app *Application) providersList(w http.ResponseWriter, r *http.Request) {
 
 func providerInputFrom(f *forms.Form) homes.ProviderInput {
 	return homes.ProviderInput{
-		Name:         f.Get("name"),
-		RSHNumber:    f.Get("rsh_number"),
-		ContactName:  f.Get("contact_name"),
-		ContactEmail: f.Get("contact_email"),
-		ContactPhone: f.Get("contact_phone"),
+		Name:          f.Get("name"),
+		RSHNumber:     f.Get("rsh_number"),
+		Type:          f.Get("provider_type"),
+		CompanyNumber: f.Get("company_number"),
+		ContactName:   f.Get("contact_name"),
+		ContactEmail:  f.Get("contact_email"),
+		ContactPhone:  f.Get("contact_phone"),
 	}
 }
 
@@ -36,6 +38,8 @@ func providerFormFrom(p homes.Provider) *forms.Form {
 	f := forms.New()
 	f.Set("name", p.Name)
 	f.Set("rsh_number", p.RSHNumber)
+	f.Set("provider_type", string(p.Type))
+	f.Set("company_number", p.CompanyNumber)
 	f.Set("contact_name", p.ContactName)
 	f.Set("contact_email", p.ContactEmail)
 	f.Set("contact_phone", p.ContactPhone)
@@ -87,17 +91,26 @@ func (app *Application) providerShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	app.renderProviderPage(w, r, http.StatusOK, p, nil)
+}
+
+// renderProviderPage shows a provider; linkForm carries the send-a-link
+// form's values and errors when it is shown again (nil for a fresh page).
+func (app *Application) renderProviderPage(w http.ResponseWriter, r *http.Request, status int, p homes.Provider, linkForm *forms.Form) {
 	ctx := r.Context()
 	v := templates.ProviderView{Provider: p, CanEdit: homesCanEdit(r)}
 	var err error
 	if v.Homes, err = app.Homes.ProviderHomes(ctx, p.ID); err == nil {
 		v.History, err = audit.ForEntity(ctx, app.DB.Pool, homes.EntityProvider, strconv.FormatInt(p.ID, 10), 100)
 	}
+	if err == nil {
+		v.Links, err = app.providerLinks(r, p.ID, linkForm)
+	}
 	if err != nil {
 		app.serverError(w, r, err)
 		return
 	}
-	app.render(w, r, http.StatusOK, templates.ProviderPage(app.page(r, p.Name), v))
+	app.render(w, r, status, templates.ProviderPage(app.page(r, p.Name), v))
 }
 
 func (app *Application) providerEdit(w http.ResponseWriter, r *http.Request) {

@@ -53,9 +53,9 @@ func TestProviderPagesAddChangeAndListItsHomes(t *testing.T) {
 	if res.status != http.StatusConflict || !strings.Contains(res.body, "01234 567890") || !strings.Contains(res.body, `name="version" value="2"`) {
 		t.Fatalf("stale edit: %d\n%s", res.status, excerpt(res.body))
 	}
-	bad := url.Values{"name": {"Riverside Housing Group"}, "rsh_number": {"ABC123"}, "version": {"2"}}
+	bad := url.Values{"name": {"Riverside Housing Group"}, "rsh_number": {"ABC-123-XYZ-Q"}, "version": {"2"}}
 	res = s.post(t, path, bad)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.body), "Registration number must be up to 2 letters then up to 6 digits") {
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.body), "Registration number must be 2 to 10 letters and digits") {
 		t.Fatalf("bad registration number: %d", res.status)
 	}
 	if n := s.count(t, `SELECT count(*) FROM audit_events WHERE entity_type = 'registered_provider' AND entity_id = $1`, fmt.Sprint(id)); n != 2 {

@@ -260,16 +260,16 @@ func publicOverviewView(o publicdata.Overview) templates.PublicOverviewView {
 	v := templates.PublicOverviewView{Overview: o}
 	count := func(n int) decimal.Decimal { return decimal.NewFromInt(int64(n)) }
 	v.TenureChart = charts.BarChart{
-		ID: "chart-homes-tenure", Title: "Affordable homes secured, by tenure", CategoryHeading: "Tenure", Unit: charts.Count,
-		Description: fmt.Sprintf("Of %d affordable homes secured, %d are affordable today, %d were lost from the affordable stock and %d are not yet completed.",
-			o.Homes.Secured, o.Homes.CurrentlyAffordable, o.Homes.Lost, o.Homes.Secured-o.Homes.Completed),
+		ID: "chart-homes-tenure", Title: "Affordable homes recorded, by tenure", CategoryHeading: "Tenure", Unit: charts.Count,
+		Description: fmt.Sprintf("Of %d affordable homes secured by agreements, %d are recorded home by home: %d are affordable today, %d were lost from the affordable stock and %d are not yet completed.",
+			o.Homes.Secured, o.Homes.Recorded, o.Homes.CurrentlyAffordable, o.Homes.Lost, o.Homes.Recorded-o.Homes.Completed),
 		Series: []charts.Series{{Name: "Affordable today", Class: "green"}, {Name: "Lost", Class: "red"}, {Name: "Not yet completed", Class: "none"}},
 	}
 	for _, t := range o.HomesTenures {
 		v.TenureChart.Categories = append(v.TenureChart.Categories, homes.Tenure(t.Tenure).Label())
 		v.TenureChart.Series[0].Values = append(v.TenureChart.Series[0].Values, count(t.CurrentlyAffordable))
 		v.TenureChart.Series[1].Values = append(v.TenureChart.Series[1].Values, count(t.Lost))
-		v.TenureChart.Series[2].Values = append(v.TenureChart.Series[2].Values, count(t.Secured-t.Completed))
+		v.TenureChart.Series[2].Values = append(v.TenureChart.Series[2].Values, count(t.Recorded-t.Completed))
 	}
 	v.YearChart = charts.BarChart{
 		ID: "chart-homes-year", Title: "Affordable homes completed by financial year", CategoryHeading: "Year", Unit: charts.Count,

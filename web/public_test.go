@@ -9,12 +9,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -27,6 +30,11 @@ type publicFixture struct {
 	Quarry106               int64 // the withheld agreement
 	Education, Health, Open int64 // money obligations
 	Affordable              int64
+	// Capability links (issue 21): a developer's for Quarry Road and a
+	// provider's for the trust holding Quarry Road's one home. Mill Lane's
+	// homes (with their secret address) are outside both.
+	DeveloperToken, ProviderToken string
+	QuarryHome, MillHome          int64
 }
 
 // publicSecrets are seeded into fields that are not for publication.
@@ -151,6 +159,24 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 		event(h4, "staircased", "2025-08-01", nil)
 		home("5", "shared-ownership", 1, nil)
 		home("6", "market", 3, "100000000006")
+		f.MillHome = h1
+
+		// Quarry Road's home, held by a trust, and the two links.
+		trust := q(`INSERT INTO registered_providers (name, contact_email) VALUES ('Quarry Homes Trust', 'rp.contact@vale.example')`)
+		// (A market home, so the borough's affordable figures stay as above.)
+		f.QuarryHome = q(`INSERT INTO homes (development_id, plot, tenure, bedrooms, uprn, address) VALUES ($1, 'Q1', 'market', 1, '100000000009', '1 Quarry Road')`, f.Quarry)
+		event(f.QuarryHome, "completed", "2025-01-10", nil)
+		event(f.QuarryHome, "transferred", "2025-01-20", trust)
+		now := time.Now()
+		var err error
+		if _, f.DeveloperToken, err = links.Issue(ctx, tx, audit.Actor{Label: "test"}, now, links.Spec{Purpose: homes.PurposeDeveloperHomes,
+			ScopeType: links.ScopeDevelopment, ScopeID: f.Quarry, HolderName: "Quinn Builder", HolderEmail: "quinn@builder.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, f.ProviderToken, err = links.Issue(ctx, tx, audit.Actor{Label: "test"}, now, links.Spec{Purpose: homes.PurposeProviderHomes,
+			ScopeType: links.ScopeProvider, ScopeID: trust, HolderName: "Tess Trust", HolderEmail: "tess@trust.example"}); err != nil {
+			t.Fatal(err)
+		}
 
 		// A published statement for 2024 with its frozen download.
 		pub := q(`INSERT INTO ifs_publications (year, published_at, published_by, checksum, data_cutoff, figures)
@@ -193,7 +219,7 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 		// Homes: 5 affordable (the market home does not count); 3 completed
 		// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today
 		// (plot 1: plot 2 went by right to buy, plot 4 staircased); 2 lost.
-		"Secured 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
+		"Secured by agreements 5", "Recorded home by home 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
 		"Social rent 3 2 1 1", "Shared ownership 2 1 0 1",
 		"2024 to 2025 2 0", "2025 to 2026 1 2",
 		"Right to buy 1", "Staircased", // route labels
@@ -321,7 +347,7 @@ func publicRoutes(t *testing.T, app *Application) []string {
 	t.Helper()
 	var out []string
 	err := chi.Walk(app.Routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if route == "/public" || strings.HasPrefix(route, "/public/") {
+		if route == "/public" || strings.HasPrefix(route, "/public/") || strings.HasPrefix(route, "/l/") {
 			out = append(out, route)
 		}
 		return nil
@@ -348,6 +374,18 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 			}
 		case "/public/*":
 			paths = append(paths, "/public/nothing-here", "/public/../agreements", "/public/receipts")
+		case "/l/{token}":
+			paths = append(paths, "/l/"+f.DeveloperToken, "/l/"+f.ProviderToken, "/l/"+strings.Repeat("A", 43), "/l/x")
+		case "/l/{token}/homes/{homeID}":
+			for _, tok := range []string{f.DeveloperToken, f.ProviderToken} {
+				for _, h := range []int64{f.QuarryHome, f.MillHome} {
+					paths = append(paths, fmt.Sprintf("/l/%s/homes/%d", tok, h))
+				}
+			}
+		case "/l/{token}/return":
+			paths = append(paths, "/l/"+f.ProviderToken+"/return")
+		case "/l/{token}/occupation":
+			paths = append(paths, "/l/"+f.DeveloperToken+"/occupation", "/l/"+f.ProviderToken+"/occupation")
 		case "/public/statements/{year}/{file}":
 			paths = append(paths, "/public/statements/2024/ifs-2024.csv", "/public/statements/2024/ifs-2024.html")
 		default:
@@ -381,10 +419,23 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		if c := res.header.Values("Set-Cookie"); len(c) > 0 {
 			t.Errorf("%s sets a cookie: %v", path, c)
 		}
+		if strings.HasPrefix(path, "/l/") {
+			// A link page shows its own scope only: never Mill Lane (not
+			// in either link's scope), and is never cached.
+			if strings.Contains(res.body, "Mill Lane") || res.header.Get("Cache-Control") != "no-store" || res.header.Get("Referrer-Policy") != "no-referrer" {
+				t.Errorf("%s: shows Mill Lane or may be cached (%q, %q)", path, res.header.Get("Cache-Control"), res.header.Get("Referrer-Policy"))
+			}
+			inScope := path == "/l/"+f.DeveloperToken || path == "/l/"+f.ProviderToken || path == "/l/"+f.DeveloperToken+"/occupation" ||
+				path == fmt.Sprintf("/l/%s/homes/%d", f.DeveloperToken, f.QuarryHome) || path == fmt.Sprintf("/l/%s/homes/%d", f.ProviderToken, f.QuarryHome)
+			if inScope != (res.status == http.StatusOK) || !inScope && res.status != http.StatusNotFound {
+				t.Errorf("%s: status %d (in scope: %v)", path, res.status, inScope)
+			}
+		}
 		// Links stay on the public pages (or static files, or other sites).
 		for _, m := range hrefPattern.FindAllStringSubmatch(res.body, -1) {
 			href := m[1]
 			if !strings.HasPrefix(href, "/public") && !strings.HasPrefix(href, "/static/") && !strings.HasPrefix(href, "https://") &&
+				!(strings.HasPrefix(path, "/l/") && (strings.HasPrefix(href, "/l/") || href == "/accessibility")) &&
 				!strings.HasPrefix(href, "#") && !strings.HasPrefix(href, "?") {
 				t.Errorf("%s links to %s, which is not a public page", path, href)
 			}
@@ -557,6 +608,23 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 	for _, path := range []string{"/public/statements/2023/ifs-2024.csv", "/public/statements/2024/nothing.csv", "/public/statements/year/ifs-2024.csv"} {
 		if res := ts.get(t, path); res.status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", path, res.status)
+		}
+	}
+}
+
+// "Secured" is what the agreements secured, not the homes recorded so far:
+// with 84 agreed and 5 recorded, the page says 84 secured and 5 recorded.
+func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
+	app := newTestApp(t)
+	f := seedPublicFixture(t, app)
+	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE affordable_mixes SET affordable_homes = 84 WHERE obligation_id = $1`, f.Affordable); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, app)
+	text := pageText(anonymous(ts).get(t, "/public").body)
+	for _, want := range []string{"Secured by agreements 84", "Recorded home by home 5", "Of 84 affordable homes secured by agreements, 5 are recorded home by home"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("public overview lacks %q\n%s", want, text)
 		}
 	}
 }

@@ -48,6 +48,20 @@ func (app *Application) Routes() http.Handler {
 	})
 	// END public routes
 
+	// Capability links (developers, registered providers): no sign-in, no
+	// session and no cookie; the token in the address is the credential,
+	// checked for its purpose and scope by each handler (links.go).
+	r.Group(func(r chi.Router) {
+		r.Use(linkHeaders)
+		r.Get("/l/{token}", app.linkHome)
+		r.Get("/l/{token}/homes/{homeID}", app.linkHomeForm)
+		r.Post("/l/{token}/homes/{homeID}", app.linkHomeSubmit)
+		r.Get("/l/{token}/occupation", app.linkOccupationForm)
+		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
+		r.Get("/l/{token}/return", app.linkReturnPage)
+		r.Post("/l/{token}/return", app.linkReturnSubmit)
+	})
+
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
 		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
@@ -156,6 +170,22 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/developments/{id}/homes/import", app.homesImportPreview)
 			r.With(homes).Post("/developments/{id}/homes/import/confirm", app.homesImportConfirm)
 			r.With(homes).Post("/developments/{id}/homes/bulk", app.homesBulkEvent)
+			r.With(homes).Post("/developments/{id}/links", app.developmentLinkSend)
+			r.With(homes).Post("/links/{id}/revoke", app.linkRevoke)
+			r.With(homes).Get("/pending", app.pendingList)
+			r.With(homes).Get("/pending/{id}", app.pendingShow)
+			r.With(housing).Post("/pending/{id}/decide", app.pendingDecide)
+			r.With(homes).Get("/companies", app.companiesPage)
+			r.With(homes).Post("/companies/check", app.companiesCheck)
+			r.With(homes).Post("/companies/bulk", app.companiesBulk)
+			r.With(homes).Get("/price-paid", app.pricePaidPage)
+			r.With(homes).Post("/price-paid", app.pricePaidImport)
+			r.With(homes).Get("/returns", app.returnsList)
+			r.With(homes).Post("/returns", app.returnOpen)
+			r.With(homes).Get("/returns/{year}", app.returnTracker)
+			r.With(homes).Post("/returns/{year}/remind", app.returnRemind)
+			r.With(homes).Get("/developments/{id}/occupation-counts/new", app.occupationCountNew)
+			r.With(homes).Post("/developments/{id}/occupation-counts", app.occupationCountCreate)
 			r.Get("/homes/{id}", app.homeShow)
 			r.With(homes).Get("/homes/{id}/edit", app.homeEdit)
 			r.With(homes).Post("/homes/{id}", app.homeUpdate)
@@ -169,9 +199,12 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/providers", app.providersList)
 			r.With(homes).Get("/providers/new", app.providerNew)
 			r.With(homes).Post("/providers", app.providerCreate)
+			r.Get("/providers/register", app.rshPage)
+			r.With(homes).Post("/providers/register", app.rshImport)
 			r.Get("/providers/{id}", app.providerShow)
 			r.With(homes).Get("/providers/{id}/edit", app.providerEdit)
 			r.With(homes).Post("/providers/{id}", app.providerUpdate)
+			r.With(homes).Post("/providers/{id}/links", app.providerLinkSend)
 
 			r.Get("/obligations/{id}/homes", app.obligationCompliance)
 			r.With(homes).Get("/obligations/{id}/mix", app.mixForm)
@@ -257,6 +290,12 @@ func (app *Application) Routes() http.Handler {
 				r.Get("/{code}", app.indexShow)
 				r.Post("/{code}/values", app.indexValueCreate)
 				r.Post("/{code}/upload", app.indexUpload)
+			})
+
+			r.Route("/admin/tenures", func(r chi.Router) {
+				r.Use(app.requireRole(users.RoleAdmin))
+				r.Get("/", app.tenuresList)
+				r.Post("/", app.tenureCreate)
 			})
 
 			r.Route("/admin/purposes", func(r chi.Router) {

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/jobs"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
@@ -107,9 +109,11 @@ func jobsCommand(args []string, out io.Writer) error {
 // newScheduler is the scheduler with every job, as configured.
 func newScheduler(cfg config.Config, db *store.DB, logger *slog.Logger, instance string) *scheduler.Scheduler {
 	deps := jobs.Deps{
-		Alerts:  &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: time.Now},
-		Outbox:  jobs.NewOutbox(cfg, db, logger),
-		BaseURL: cfg.BaseURL,
+		Alerts:    &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: time.Now},
+		Outbox:    jobs.NewOutbox(cfg, db, logger),
+		Homes:     &homes.Service{DB: db, Now: time.Now},
+		BaseURL:   cfg.BaseURL,
+		Companies: &companieshouse.Service{DB: db, Client: &companieshouse.Client{APIKey: cfg.CompaniesHouseAPIKey}},
 	}
 	return &scheduler.Scheduler{DB: db, Jobs: jobs.All(deps), Instance: instance, Now: time.Now, Logger: logger}
 }

@@ -42,6 +42,13 @@ const (
 	RuleIFSDue          = "ifs-due"
 )
 
+// Rule codes of the homes' outside sources (issue 21): HM Land Registry
+// price paid data and Companies House.
+const (
+	RuleSuspiciousSale     = "suspicious-sale"
+	RuleDeveloperInsolvent = "developer-insolvent"
+)
+
 // Alert is one alert, as one recipient sees it.
 type Alert struct {
 	ID           int64
@@ -94,6 +101,10 @@ func (a Alert) Title() string {
 		return "Index value missing for " + monthText(a.Threshold)
 	case RuleIFSDue:
 		return "Infrastructure Funding Statement due by 31 December"
+	case RuleSuspiciousSale:
+		return "Affordable home sold: investigate"
+	case RuleDeveloperInsolvent:
+		return "Developer " + a.Threshold + " while the agreement still owes"
 	}
 	return a.RuleName
 }
@@ -237,8 +248,12 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		if exists {
 			candidates += ` AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
 		}
+	case RuleSuspiciousSale:
+		candidates = suspiciousSaleCandidates
+	case RuleDeveloperInsolvent:
+		candidates = developerInsolventCandidates
 	case RuleHomesBreach:
-		checks, err := triggerChecks(ctx, tx)
+		checks, err := homes.TriggerChecks(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
@@ -246,10 +261,10 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		var counts []int32
 		var texts []string
 		for _, c := range checks {
-			if c.check.Breach() {
-				ids = append(ids, c.obligationID)
-				counts = append(counts, int32(c.check.AffordableNotTransferred))
-				texts = append(texts, c.check.Text())
+			if c.Check.Breach() {
+				ids = append(ids, c.ObligationID)
+				counts = append(counts, int32(c.Check.NotTransferred()))
+				texts = append(texts, c.Check.Text())
 			}
 		}
 		if len(ids) == 0 {
@@ -428,46 +443,41 @@ const ifsDueCandidates = `
 	FROM p
 	WHERE extract(month FROM p.today) >= 10`
 
-type obligationCheck struct {
-	obligationID int64
-	check        homes.TriggerCheck
-}
+// suspiciousSaleCandidates are the sales in HM Land Registry's price paid
+// data of homes that should still be affordable (the suspicious_sales view,
+// migration 00065): one alert per sale, for the housing team, with the
+// sale's date and price.
+const suspiciousSaleCandidates = `
+	SELECT 'obligation' AS st, o.id AS sid, 'sale ' || v.transaction_id AS thr,
+	       'Plot ' || h.plot || ' · ' || d.name AS label,
+	       '/homes/' || h.id AS link,
+	       'Sold on ' || to_char(v.sold_on, 'FMDD FMMonth YYYY') || ' for £' || to_char(v.price, 'FM999,999,999,999') ||
+	         ' (HM Land Registry ' || v.transaction_id || '): ' || v.reason AS detail,
+	       v.price::numeric AS amount, 1 AS homes, v.sold_on AS deadline,` + obligationColumns + `,
+	       'housing' AS team_role, false AS escalated
+	FROM p CROSS JOIN suspicious_sales v
+	JOIN homes h ON h.id = v.home_id
+	JOIN obligations o ON o.id = v.obligation_id` + obligationJoins + `
+	WHERE v.sold_on >= p.today - 730`
 
-// triggerChecks reads the delivery-trigger numbers of every live
-// affordable-housing obligation whose mix sets a market occupation limit,
-// as homes.Service.Breaches does, but set-wise: the homes' states are
-// worked out once, not once per obligation (the large dataset has 50,000
-// homes). homes.TriggerCheck decides what is a breach and words it.
-func triggerChecks(ctx context.Context, q store.Querier) ([]obligationCheck, error) {
-	rows, err := q.Query(ctx, `
-		WITH st AS (
-			SELECT h.development_id, h.obligation_id, h.tenure, s.state, s.occupied_on
-			FROM homes h JOIN home_state s ON s.home_id = h.id
-			WHERE h.archived_at IS NULL),
-		mk AS (
-			SELECT development_id, count(*) AS market,
-			       count(*) FILTER (WHERE state = 'occupied' OR occupied_on IS NOT NULL) AS occupied
-			FROM st WHERE tenure = 'market' GROUP BY development_id),
-		af AS (
-			SELECT obligation_id, count(*) FILTER (WHERE state IN ('secured', 'started', 'completed')) AS not_transferred
-			FROM st WHERE obligation_id IS NOT NULL GROUP BY obligation_id)
-		SELECT o.id, m.market_occupation_limit, coalesce(mk.market, 0), coalesce(mk.occupied, 0), coalesce(af.not_transferred, 0)
-		FROM affordable_mixes m
-		JOIN obligations o ON o.id = m.obligation_id
-		JOIN agreements a ON a.id = o.agreement_id
-		LEFT JOIN mk ON mk.development_id = a.development_id
-		LEFT JOIN af ON af.obligation_id = o.id
-		WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
-		ORDER BY o.id`)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (obligationCheck, error) {
-		var c obligationCheck
-		err := row.Scan(&c.obligationID, &c.check.Limit, &c.check.MarketHomes, &c.check.MarketOccupied, &c.check.AffordableNotTransferred)
-		return c, err
-	})
-}
+// developerInsolventCandidates are the agreements whose developer
+// Companies House shows dissolved, in liquidation or in administration
+// while they still owe money or homes (the developer_insolvency view,
+// migration 00066): one alert per agreement and company status.
+const developerInsolventCandidates = `
+	SELECT 'agreement' AS st, a.id AS sid, v.status AS thr,
+	       a.reference || ' · ' || d.name AS label,
+	       '/agreements/' || a.id AS link,
+	       v.developer || ' (company ' || v.company_number || ') is ' || replace(v.status, '-', ' ') ||
+	         ' according to Companies House, checked on ' || to_char(v.checked_at, 'FMDD FMMonth YYYY') ||
+	         ', while the agreement still owes money or homes' AS detail,
+	       NULL::numeric AS amount, NULL::int AS homes, NULL::date AS deadline,
+	       a.id AS agreement_id, NULL::bigint AS obligation_id, a.responsible_officer_id AS officer_id,
+	       ''::text AS service_area, ''::text AS contact_name, ''::text AS contact_email,
+	       'officer' AS team_role, true AS escalated
+	FROM p CROSS JOIN developer_insolvency v
+	JOIN agreements a ON a.id = v.agreement_id
+	JOIN developments d ON d.id = a.development_id`
 
 // homesBreachCandidates takes the breached obligations found by the homes
 // checks as arrays ($6 ids, $7 homes not transferred, $8 the numbers).

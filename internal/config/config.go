@@ -75,6 +75,11 @@ type Config struct {
 	SMTPPassword string
 	SMTPTLS      string
 	MailFrom     string
+
+	// CompaniesHouseAPIKey (S106_COMPANIES_HOUSE_API_KEY) lets the daily
+	// check ask Companies House's public data API for each developer's and
+	// provider's status; without it the bulk file is used.
+	CompaniesHouseAPIKey string
 	// Scheduler runs background jobs inside serve (S106_SCHEDULER=on|off);
 	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
 	Scheduler     bool
@@ -188,6 +193,7 @@ func load(getenv func(string) string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
+	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
 	c.Scheduler = onOff("S106_SCHEDULER", "on")
 	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
 	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")

@@ -209,40 +209,13 @@ func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error
 // figure reads only the homes it needs, with their kept event dates
 // (home_event_dates, what home_state is made of): a home's state follows
 // from those dates as in home_state. Lost matches homes.LostStockTotals for
-// the year; the breach test is homes.TriggerCheck.Breach (more than the
-// limit's share of the development's market homes occupied while any
-// affordable home of the obligation is not yet transferred), here as one
-// aggregate instead of homes.Service.Breaches' per-obligation subqueries,
-// which take minutes on the large dataset. The tests check both against
-// the same fixture.
+// the year. Breaches are homes.TriggerChecks judged by
+// homes.TriggerCheck.Breach: the delivery-trigger numbers have one
+// definition (the delivery_trigger_numbers view), shared with the
+// breaches list and the alerts.
 func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int, error) {
 	var h HomesFigures
-	var breaches int
 	err := s.DB.Pool.QueryRow(ctx, `
-		WITH limited AS (
-		    -- Obligations with a market occupation limit.
-		    SELECT m.obligation_id, m.market_occupation_limit, a.development_id
-		    FROM affordable_mixes m
-		    JOIN obligations o ON o.id = m.obligation_id
-		    JOIN agreements a ON a.id = o.agreement_id
-		    WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
-		), market AS (
-		    -- Market homes of their developments; occupied is state
-		    -- 'occupied' or occupied before leaving the stock.
-		    SELECT h.development_id, count(*) AS homes, count(d.occupied_on) AS occupied
-		    FROM homes h LEFT JOIN home_event_dates d ON d.home_id = h.id
-		    WHERE h.tenure = 'market' AND h.archived_at IS NULL
-		      AND h.development_id IN (SELECT development_id FROM limited)
-		    GROUP BY h.development_id
-		), waiting AS (
-		    -- Their homes still secured, started or completed (not yet
-		    -- transferred, occupied or out of the stock).
-		    SELECT h.obligation_id
-		    FROM homes h LEFT JOIN home_event_dates d ON d.home_id = h.id
-		    WHERE h.obligation_id IN (SELECT obligation_id FROM limited) AND h.archived_at IS NULL
-		      AND d.exit_route IS NULL AND d.occupied_on IS NULL AND d.transferred_on IS NULL
-		    GROUP BY h.obligation_id
-		)
 		SELECT (SELECT count(*)
 		        FROM agreements a
 		        JOIN obligations o ON o.agreement_id = a.id
@@ -253,15 +226,20 @@ func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int
 		        WHERE d.completed_on BETWEEN $1 AND $2 AND h.tenure <> 'market' AND h.archived_at IS NULL),
 		       (SELECT count(*)
 		        FROM home_event_dates d JOIN homes h ON h.id = d.home_id
-		        WHERE d.exited_on BETWEEN $1 AND $2 AND h.archived_at IS NULL),
-		       (SELECT count(*)
-		        FROM limited l
-		        JOIN market mk ON mk.development_id = l.development_id
-		        JOIN waiting w ON w.obligation_id = l.obligation_id
-		        WHERE mk.homes > 0 AND mk.occupied * 100 > l.market_occupation_limit * mk.homes)`,
-		y.Start(), y.End()).Scan(&h.Secured, &h.Delivered, &h.Lost, &breaches)
+		        WHERE d.exited_on BETWEEN $1 AND $2 AND h.archived_at IS NULL)`,
+		y.Start(), y.End()).Scan(&h.Secured, &h.Delivered, &h.Lost)
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard homes: %w", err)
+	}
+	checks, err := homes.TriggerChecks(ctx, s.DB.Pool)
+	if err != nil {
+		return h, 0, fmt.Errorf("dashboard breaches: %w", err)
+	}
+	breaches := 0
+	for _, c := range checks {
+		if c.Check.Breach() {
+			breaches++
+		}
 	}
 	return h, breaches, nil
 }

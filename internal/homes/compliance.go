@@ -2,6 +2,7 @@ package homes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/store"
 )
 
 // cell is one tenure and size: a row of the agreed-vs-delivered table.
@@ -21,12 +23,13 @@ type cell struct {
 }
 
 func tenureRank(t Tenure) int {
-	for i, x := range Tenures {
+	list := TenureList()
+	for i, x := range list {
 		if x == t {
 			return i
 		}
 	}
-	return len(Tenures)
+	return len(list)
 }
 
 func (c cell) less(d cell) bool {
@@ -256,19 +259,39 @@ func Compare(agreed []MixLine, delivered []DeliveredHome) Comparison {
 
 // TriggerCheck is the delivery-trigger test: no more than Limit% of the
 // development's market homes may be occupied while any affordable home of
-// the obligation is not yet transferred.
+// the obligation is not yet transferred. The numbers come from the
+// delivery_trigger_numbers view (migration 00060), their one definition.
 type TriggerCheck struct {
-	Limit                    int
-	MarketHomes              int
-	MarketOccupied           int
-	AffordableNotTransferred int
+	Limit int
+
+	// Affordable homes: agreed by the obligation, recorded one by one, and
+	// of those transferred to the provider (or further on).
+	Agreed      int
+	Recorded    int
+	Transferred int
+
+	// Market homes: the development's (the larger of those recorded and
+	// the latest count's), and how many are occupied: the larger of the
+	// homes recorded as occupied and the latest dated count.
+	MarketHomes            int
+	MarketOccupied         int
+	MarketOccupiedRecorded int
+	MarketOccupiedCounted  *int       // the latest count, nil when none
+	CountedOn              *time.Time // its date
+}
+
+// NotTransferred is the affordable homes not yet transferred: the larger
+// of (agreed - transferred) and (recorded - transferred). Homes agreed but
+// not yet recorded are not transferred either.
+func (c TriggerCheck) NotTransferred() int {
+	return max(c.Agreed-c.Transferred, c.Recorded-c.Transferred, 0)
 }
 
 // Breach reports whether more than the limit's share of market homes is
 // occupied (exactly the limit is allowed) while affordable homes are not
 // transferred.
 func (c TriggerCheck) Breach() bool {
-	return c.MarketHomes > 0 && c.AffordableNotTransferred > 0 && c.MarketOccupied*100 > c.Limit*c.MarketHomes
+	return c.MarketHomes > 0 && c.NotTransferred() > 0 && c.MarketOccupied*100 > c.Limit*c.MarketHomes
 }
 
 // OccupiedPercent is the share of market homes occupied, to one decimal place.
@@ -286,15 +309,27 @@ func (c TriggerCheck) Text() string {
 		return fmt.Sprintf("No market homes are recorded for the development; the limit is %d%%", c.Limit)
 	}
 	s := fmt.Sprintf("%d of %d market homes occupied (%s) while ", c.MarketOccupied, c.MarketHomes, c.OccupiedPercent())
-	switch c.AffordableNotTransferred {
+	switch n := c.NotTransferred(); n {
 	case 0:
 		s += "every affordable home is transferred"
 	case 1:
 		s += "1 affordable home is not transferred"
 	default:
-		s += fmt.Sprintf("%d affordable homes are not transferred", c.AffordableNotTransferred)
+		s += fmt.Sprintf("%d affordable homes are not transferred", n)
 	}
 	return s + fmt.Sprintf("; the limit is %d%%", c.Limit)
+}
+
+// Basis says where the numbers come from: "84 affordable homes agreed, 7
+// recorded, 7 transferred; 11 market homes occupied by the count of 1 March
+// 2026, 9 recorded one by one".
+func (c TriggerCheck) Basis() string {
+	s := fmt.Sprintf("%d affordable %s agreed, %d recorded, %d transferred", c.Agreed, mixPlural(c.Agreed, "home", "homes"), c.Recorded, c.Transferred)
+	if c.MarketOccupiedCounted != nil && c.CountedOn != nil {
+		s += fmt.Sprintf("; %d market %s occupied by the count of %s, %d recorded one by one",
+			*c.MarketOccupiedCounted, mixPlural(*c.MarketOccupiedCounted, "home", "homes"), c.CountedOn.Format("2 January 2006"), c.MarketOccupiedRecorded)
+	}
+	return s
 }
 
 // Verification is the housing team's sign-off that an obligation's
@@ -343,13 +378,14 @@ func (s *Service) Compliance(ctx context.Context, obligationID int64) (Complianc
 	}
 	c.HomesCount = count
 	c.Comparison = Compare(c.Mix.Lines, delivered)
-	if c.Mix.MarketOccupationLimit != nil {
-		t, err := triggerNumbers(ctx, q, obligationID, c.Obligation.DevelopmentID)
-		if err != nil {
-			return c, err
-		}
-		t.Limit = *c.Mix.MarketOccupationLimit
+	// No trigger to check when neither the mix nor the obligation's own
+	// trigger sets a market occupation limit, or the obligation is archived.
+	t, err := triggerNumbers(ctx, q, obligationID)
+	switch {
+	case err == nil:
 		c.Trigger = &t
+	case !errors.Is(err, store.ErrNotFound):
+		return c, err
 	}
 	if c.Verification, err = latestVerification(ctx, q, obligationID); err != nil {
 		return c, err

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
@@ -125,12 +126,12 @@ func TestTriggerBreachIsMoreThanTheLimit(t *testing.T) {
 		{120, 120, 1, 100, false},
 	}
 	for _, c := range cases {
-		tc := TriggerCheck{Limit: c.limit, MarketHomes: c.total, MarketOccupied: c.occupied, AffordableNotTransferred: c.notTransferred}
+		tc := TriggerCheck{Limit: c.limit, MarketHomes: c.total, MarketOccupied: c.occupied, Recorded: c.notTransferred}
 		if tc.Breach() != c.breach {
 			t.Errorf("%+v: breach %v, want %v", c, tc.Breach(), c.breach)
 		}
 	}
-	tc := TriggerCheck{Limit: 50, MarketHomes: 120, MarketOccupied: 61, AffordableNotTransferred: 12}
+	tc := TriggerCheck{Limit: 50, MarketHomes: 120, MarketOccupied: 61, Agreed: 12}
 	if got := tc.Text(); got != "61 of 120 market homes occupied (50.8%) while 12 affordable homes are not transferred; the limit is 50%" {
 		t.Errorf("text %q", got)
 	}
@@ -161,7 +162,7 @@ func TestBreachAtTheExactThresholdAndOneAbove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Trigger == nil || c.Trigger.Breach() || c.Trigger.MarketHomes != 120 || c.Trigger.MarketOccupied != 60 || c.Trigger.AffordableNotTransferred != 12 {
+	if c.Trigger == nil || c.Trigger.Breach() || c.Trigger.MarketHomes != 120 || c.Trigger.MarketOccupied != 60 || c.Trigger.NotTransferred() != 12 {
 		t.Fatalf("at 60 of 120: %+v", c.Trigger)
 	}
 	if bs, err := f.svc.Breaches(f.ctx); err != nil || len(bs) != 0 {
@@ -180,7 +181,7 @@ func TestBreachAtTheExactThresholdAndOneAbove(t *testing.T) {
 
 	// Transferring every affordable home ends the breach.
 	f.event(EventTransferred, affordable...)
-	if c, _ = f.svc.Compliance(f.ctx, f.obligationID); c.Trigger.Breach() || c.Trigger.AffordableNotTransferred != 0 {
+	if c, _ = f.svc.Compliance(f.ctx, f.obligationID); c.Trigger.Breach() || c.Trigger.NotTransferred() != 0 {
 		t.Fatalf("after transfer: %+v", c.Trigger)
 	}
 	if bs, _ := f.svc.Breaches(f.ctx); len(bs) != 0 {
@@ -312,5 +313,163 @@ func TestVerificationIsRecordedAndInvalidatedByLaterChanges(t *testing.T) {
 	events, _ := audit.ForEntity(f.ctx, f.svc.DB.Pool, "obligation", strconv.FormatInt(f.obligationID, 10), 10)
 	if len(events) != 4 || events[0].Action != "obligation.verify-homes" || !strings.Contains(events[0].Summary, "Verified the delivered affordable homes of clause Sch 1") {
 		t.Fatalf("audit: %d events %+v", len(events), events)
+	}
+}
+
+// The affordable homes not yet transferred are the larger of (agreed -
+// transferred) and (recorded - transferred): homes agreed but not yet
+// recorded are not transferred either.
+func TestNotTransferredCountsFromWhatWasAgreed(t *testing.T) {
+	cases := []struct {
+		agreed, recorded, transferred, want int
+	}{
+		{84, 7, 7, 77}, // the issue's case: only 7 of 84 recorded, all transferred
+		{84, 84, 84, 0},
+		{84, 84, 83, 1},
+		{10, 12, 10, 2}, // more recorded than agreed: the recorded ones count
+		{0, 3, 1, 2},    // nothing agreed on record
+		{5, 0, 0, 5},    // agreed, none recorded
+		{5, 6, 6, 0},    // transferred beyond agreed: none owed
+	}
+	for _, c := range cases {
+		tc := TriggerCheck{Agreed: c.agreed, Recorded: c.recorded, Transferred: c.transferred}
+		if got := tc.NotTransferred(); got != c.want {
+			t.Errorf("%+v: %d not transferred, want %d", c, got, c.want)
+		}
+	}
+	// 11 of 20 market homes occupied, 7 of 84 agreed recorded and transferred: a breach.
+	tc := TriggerCheck{Limit: 50, MarketHomes: 20, MarketOccupied: 11, Agreed: 84, Recorded: 7, Transferred: 7}
+	if !tc.Breach() || tc.Text() != "11 of 20 market homes occupied (55.0%) while 77 affordable homes are not transferred; the limit is 50%" {
+		t.Errorf("issue case: breach %v, %q", tc.Breach(), tc.Text())
+	}
+}
+
+// The issue's case against the database: 84 affordable homes agreed, 7
+// recorded and transferred, 11 of 20 market homes occupied. Then the
+// boundaries: agreed homes all transferred; market occupations counted
+// (dated) rather than recorded home by home, exactly at and one above
+// the limit; and the larger of the count and the homes recorded wins.
+func TestBreachFromAgreedRecordedAndCountedOccupations(t *testing.T) {
+	t.Parallel()
+	f := newMixFixture(t)
+	if _, err := f.svc.SaveMix(f.ctx, f.actor, f.obligationID, 0, MixInput{AffordableHomes: mixPtr(84), MarketOccupationLimit: mixPtr(50)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	affordable := f.homes(7, SocialRent, 2, WheelchairNone, 3)
+	f.event(EventTransferred, affordable...)
+	f.marketHomes(20, 11)
+
+	check := func(what string) TriggerCheck {
+		t.Helper()
+		c, err := f.svc.Compliance(f.ctx, f.obligationID)
+		if err != nil || c.Trigger == nil {
+			t.Fatalf("%s: %+v, %v", what, c.Trigger, err)
+		}
+		return *c.Trigger
+	}
+	breached := func() bool {
+		t.Helper()
+		bs, err := f.svc.Breaches(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(bs) == 1
+	}
+	tc := check("issue case")
+	if tc.Agreed != 84 || tc.Recorded != 7 || tc.Transferred != 7 || tc.NotTransferred() != 77 || !tc.Breach() || !breached() {
+		t.Fatalf("issue case: %+v breach %v", tc, tc.Breach())
+	}
+	if tc.Basis() != "84 affordable homes agreed, 7 recorded, 7 transferred" {
+		t.Errorf("basis %q", tc.Basis())
+	}
+
+	// Occupied market homes down to exactly 10 of 20 (the limit): no breach.
+	f2 := newMixFixture(t)
+	if _, err := f2.svc.SaveMix(f2.ctx, f2.actor, f2.obligationID, 0, MixInput{AffordableHomes: mixPtr(84), MarketOccupationLimit: mixPtr(50)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f2.marketHomes(20, 10)
+	if c, _ := f2.svc.Compliance(f2.ctx, f2.obligationID); c.Trigger.Breach() || c.Trigger.NotTransferred() != 84 {
+		t.Fatalf("at the limit: %+v", c.Trigger)
+	}
+	// A dated count says 11 are occupied: the count is larger, so it wins.
+	day := func(s string) *time.Time { d, _ := time.Parse("2006-01-02", s); return &d }
+	if _, err := f2.svc.RecordOccupationCount(f2.ctx, f2.actor, f2.devID, OccupationCountInput{CountedOn: day("2026-03-01"), Occupied: mixPtr(11), Source: "council-tax"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f2.svc.Compliance(f2.ctx, f2.obligationID)
+	if !c.Trigger.Breach() || c.Trigger.MarketOccupied != 11 || c.Trigger.MarketOccupiedRecorded != 10 || *c.Trigger.MarketOccupiedCounted != 11 {
+		t.Fatalf("counted 11: %+v", c.Trigger)
+	}
+	if !strings.Contains(c.Trigger.Basis(), "11 market homes occupied by the count of 1 March 2026, 10 recorded one by one") {
+		t.Errorf("basis %q", c.Trigger.Basis())
+	}
+	// A later count of 9 stands (the latest by date), but the 10 recorded
+	// home by home are larger: exactly at the limit again.
+	if _, err := f2.svc.RecordOccupationCount(f2.ctx, f2.actor, f2.devID, OccupationCountInput{CountedOn: day("2026-04-01"), Occupied: mixPtr(9), Source: "building-control"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f2.svc.Compliance(f2.ctx, f2.obligationID); c.Trigger.Breach() || c.Trigger.MarketOccupied != 10 {
+		t.Fatalf("latest count 9, recorded 10: %+v", c.Trigger)
+	}
+
+	// Counts alone, with no market homes recorded: the count gives the
+	// market homes too. 30 of 60 is the limit; 31 is a breach.
+	f3 := newMixFixture(t)
+	if _, err := f3.svc.SaveMix(f3.ctx, f3.actor, f3.obligationID, 0, MixInput{AffordableHomes: mixPtr(1), MarketOccupationLimit: mixPtr(50)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f3.svc.RecordOccupationCount(f3.ctx, f3.actor, f3.devID, OccupationCountInput{CountedOn: day("2026-01-10"), MarketHomes: mixPtr(60), Occupied: mixPtr(30), Source: "building-control"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f3.svc.Compliance(f3.ctx, f3.obligationID); c.Trigger.Breach() || c.Trigger.MarketHomes != 60 || c.Trigger.NotTransferred() != 1 {
+		t.Fatalf("30 of 60 counted: %+v", c.Trigger)
+	}
+	if _, err := f3.svc.RecordOccupationCount(f3.ctx, f3.actor, f3.devID, OccupationCountInput{CountedOn: day("2026-01-10"), MarketHomes: mixPtr(60), Occupied: mixPtr(31), Source: "building-control"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f3.svc.Compliance(f3.ctx, f3.obligationID); !c.Trigger.Breach() {
+		t.Fatalf("31 of 60 counted: %+v", c.Trigger)
+	}
+	// The one affordable home agreed is recorded and transferred: no breach.
+	h := f3.homes(1, SocialRent, 1, WheelchairNone, 2)
+	f3.event(EventTransferred, h...)
+	if c, _ := f3.svc.Compliance(f3.ctx, f3.obligationID); c.Trigger.Breach() || c.Trigger.NotTransferred() != 0 {
+		t.Fatalf("all agreed transferred: %+v", c.Trigger)
+	}
+
+	// Counts are checked.
+	_, err := f3.svc.RecordOccupationCount(f3.ctx, f3.actor, f3.devID, OccupationCountInput{CountedOn: day("2026-01-11"), MarketHomes: mixPtr(5), Occupied: mixPtr(6), Source: "nowhere"}, "")
+	var errs *forms.Errors
+	if !errors.As(err, &errs) || errs.Get("occupied") != "Market homes occupied cannot be more than the 5 market homes" || errs.Get("source") != "Select where the count comes from" {
+		t.Fatalf("bad count: %v", err)
+	}
+	_, err = f3.svc.RecordOccupationCount(f3.ctx, f3.actor, f3.devID, OccupationCountInput{CountedOn: day("2999-01-01"), Source: "other"}, "")
+	if !errors.As(err, &errs) || errs.Get("counted_on") != "The date of the count must be today or in the past" || errs.Get("occupied") != "Enter the number of market homes occupied" {
+		t.Fatalf("future count: %v", err)
+	}
+	events, _ := audit.ForEntity(f3.ctx, f3.svc.DB.Pool, "development", strconv.FormatInt(f3.devID, 10), 10)
+	if len(events) != 2 || events[0].Action != "development.occupation-count" || events[0].Summary != "Recorded 31 market homes occupied on 10 January 2026" {
+		t.Fatalf("audit %+v", events)
+	}
+}
+
+// With no limit in the mix, an obligation whose own trigger is occupation
+// of N% of the market dwellings is checked against N (the limit survives
+// an export and import of the register, which carries the trigger).
+func TestObligationTriggerSetsTheLimitWhenTheMixDoesNot(t *testing.T) {
+	t.Parallel()
+	f := newMixFixture(t)
+	f.exec(`UPDATE obligations SET trigger_type = 'occupation-percent', trigger_quantity = 50, units = 10 WHERE id = $1`, f.obligationID)
+	f.marketHomes(4, 3)
+	c, err := f.svc.Compliance(f.ctx, f.obligationID)
+	if err != nil || c.Trigger == nil || c.Trigger.Limit != 50 || c.Trigger.Agreed != 10 || !c.Trigger.Breach() {
+		t.Fatalf("trigger %+v %v", c.Trigger, err)
+	}
+	if _, err := f.svc.SaveMix(f.ctx, f.actor, f.obligationID, 0, MixInput{MarketOccupationLimit: mixPtr(75)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.svc.Compliance(f.ctx, f.obligationID); c.Trigger.Limit != 75 || c.Trigger.Breach() {
+		t.Fatalf("the mix's limit should stand: %+v", c.Trigger)
 	}
 }

@@ -150,6 +150,9 @@ func AvailableEventKinds(h Home, events []Event) []EventKind {
 		if k.IsExit() && !p.tenure.Affordable() {
 			continue
 		}
+		if exitMismatch(k, h.ProviderType, h.ProviderName) != "" {
+			continue
+		}
 		out = append(out, k)
 	}
 	return out
@@ -253,6 +256,10 @@ func checkOrder(h Home, events []Event, in EventInput, errs *forms.Errors) {
 		errs.Add("kind", "Plot "+h.Plot+" is a market home, so it cannot leave the affordable stock")
 		return
 	}
+	if msg := exitMismatch(in.Kind, h.ProviderType, h.ProviderName); msg != "" {
+		errs.Add("kind", msg)
+		return
+	}
 	if in.Date == nil {
 		return
 	}
@@ -313,34 +320,10 @@ func writeEvent(ctx context.Context, tx pgx.Tx, actor audit.Actor, h Home, in Ev
 // RecordHomeEvent records what happened to a home. Its state and tenure
 // follow from its events.
 func (s *Service) RecordHomeEvent(ctx context.Context, actor audit.Actor, homeID int64, in EventInput) (Event, error) {
-	errs := in.validate(eventToday(s.now()))
 	var ev Event
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := lockHome(ctx, tx, homeID); err != nil {
-			return err
-		}
-		h, err := homeByID(ctx, tx, homeID)
-		if err != nil {
-			return err
-		}
-		events, err := listHomeEvents(ctx, tx, homeID)
-		if err != nil {
-			return err
-		}
-		if errs.Get("kind") == "" {
-			checkOrder(h, events, in, errs)
-		}
-		if err := checkEventProvider(ctx, tx, in, errs); err != nil {
-			return err
-		}
-		if errs.Any() {
-			return errs
-		}
-		id, err := writeEvent(ctx, tx, actor, h, in)
-		if err != nil {
-			return err
-		}
-		ev, err = homeEventByID(ctx, tx, id)
+		var err error
+		ev, err = recordHomeEventTx(ctx, tx, actor, homeID, in, eventToday(s.now()))
 		return err
 	})
 	if err != nil {
@@ -420,6 +403,36 @@ func (s *Service) ReverseHomeEvent(ctx context.Context, actor audit.Actor, homeI
 		return Event{}, wrapErr("reverse home event", err)
 	}
 	return rev, nil
+}
+
+// recordHomeEventTx is RecordHomeEvent in the caller's transaction.
+func recordHomeEventTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, homeID int64, in EventInput, today time.Time) (Event, error) {
+	errs := in.validate(today)
+	if err := lockHome(ctx, tx, homeID); err != nil {
+		return Event{}, err
+	}
+	h, err := homeByID(ctx, tx, homeID)
+	if err != nil {
+		return Event{}, err
+	}
+	events, err := listHomeEvents(ctx, tx, homeID)
+	if err != nil {
+		return Event{}, err
+	}
+	if errs.Get("kind") == "" {
+		checkOrder(h, events, in, errs)
+	}
+	if err := checkEventProvider(ctx, tx, in, errs); err != nil {
+		return Event{}, err
+	}
+	if errs.Any() {
+		return Event{}, errs
+	}
+	id, err := writeEvent(ctx, tx, actor, h, in)
+	if err != nil {
+		return Event{}, err
+	}
+	return homeEventByID(ctx, tx, id)
 }
 
 // HomeEvents returns a home's events, oldest first.

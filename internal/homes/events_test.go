@@ -3,6 +3,7 @@ package homes
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -363,4 +364,57 @@ func TestBulkTransferredIsAllOrNothing(t *testing.T) {
 	f.scan(`INSERT INTO developments (name) VALUES ('Elsewhere') RETURNING id`, nil, &other)
 	_, err = f.svc.BulkHomeEvent(f.ctx, f.actor, other, []int64{a}, in)
 	wantMessage(t, err, "home", "Select homes of this development")
+}
+
+// Right to buy belongs to council tenants, right to acquire to housing
+// association tenants: an exit that does not fit the home's provider is
+// refused, and not offered.
+func TestExitRouteMustFitTheProviderType(t *testing.T) {
+	t.Parallel()
+	f := newEvFixture(t)
+	var council, other int64
+	f.scan(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES ('Wessex Vale District Council', '45UB', 'local-authority') RETURNING id`, nil, &council)
+	f.scan(`INSERT INTO registered_providers (name, provider_type) VALUES ('Almshouse Trust', 'other') RETURNING id`, nil, &other)
+	held := func(plot, uprn string, provider int64) int64 {
+		id := f.home(plot, uprn)
+		f.record(id, EventInput{Kind: EventCompleted, Date: day("2024-01-10"), Evidence: "BC"})
+		f.record(id, EventInput{Kind: EventTransferred, Date: day("2024-01-20"), ProviderID: &provider, Evidence: "TP1"})
+		return id
+	}
+	refused := func(id int64, kind EventKind, want string) {
+		t.Helper()
+		_, err := f.svc.RecordHomeEvent(f.ctx, f.actor, id, EventInput{Kind: kind, Date: day("2025-06-01"), Evidence: "Completion"})
+		var errs *forms.Errors
+		if !errors.As(err, &errs) || errs.Get("kind") != want {
+			t.Errorf("%s: %v, want %q", kind, err, want)
+		}
+	}
+	offered := func(id int64, kind EventKind) bool {
+		t.Helper()
+		h, err := f.svc.GetHome(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := f.svc.HomeEvents(f.ctx, id)
+		return slices.Contains(AvailableEventKinds(h, evs), kind)
+	}
+
+	ha := held("H1", "100023000201", f.providerID) // Heartland Homes: a housing association
+	refused(ha, EventRightToBuy, "Right to buy belongs to council tenants (Housing Act 1985). Heartland Homes is a housing association, whose tenants have the right to acquire (Housing Act 1996): record right to acquire instead")
+	if offered(ha, EventRightToBuy) || !offered(ha, EventRightToAcquire) {
+		t.Error("housing association home: right to buy offered or right to acquire not")
+	}
+	f.record(ha, EventInput{Kind: EventRightToAcquire, Date: day("2025-06-01"), Evidence: "RTA completion"})
+
+	la := held("C1", "100023000202", council)
+	refused(la, EventRightToAcquire, "Right to acquire belongs to housing association tenants (Housing Act 1996). Wessex Vale District Council is a council, whose tenants have the right to buy (Housing Act 1985): record right to buy instead")
+	if !offered(la, EventRightToBuy) || offered(la, EventRightToAcquire) {
+		t.Error("council home: right to buy not offered or right to acquire offered")
+	}
+	f.record(la, EventInput{Kind: EventRightToBuy, Date: day("2025-06-01"), Evidence: "RTB completion"})
+
+	o := held("O1", "100023000203", other)
+	refused(o, EventRightToBuy, "Almshouse Trust is not a registered provider, so its tenants have neither the right to buy nor the right to acquire: record a sale or another exit instead")
+	refused(o, EventRightToAcquire, "Almshouse Trust is not a registered provider, so its tenants have neither the right to buy nor the right to acquire: record a sale or another exit instead")
+	f.record(o, EventInput{Kind: EventSold, Date: day("2025-06-01"), Evidence: "Sale completion"})
 }

@@ -434,58 +434,72 @@ func (s *Service) CreateHome(ctx context.Context, actor audit.Actor, development
 // (store.ErrConflict if someone saved since). A completed home keeps its
 // UPRN.
 func (s *Service) UpdateHome(ctx context.Context, actor audit.Actor, id int64, version int, in HomeInput) (Home, error) {
-	errs := in.Validate()
 	var after Home
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		before, err := homeByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := lockDevelopment(ctx, tx, before.DevelopmentID); err != nil {
-			return err
-		}
-		if before.Version != version {
-			return store.ErrConflict
-		}
-		if err := checkHomeInDB(ctx, tx, before.DevelopmentID, in, id, errs); err != nil {
-			return err
-		}
-		if in.UPRN == "" && before.UPRN != "" && errs.Get("uprn") == "" {
-			completed, err := hasStandingCompletion(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if completed {
-				errs.Add("uprn", "A completed home must keep its UPRN")
-			}
-		}
-		if errs.Any() {
-			return errs
-		}
-		after = before
-		in.apply(&after)
-		if err := updateHome(ctx, tx, after, version); err != nil {
-			return homeConstraintError(err, in)
-		}
-		beforeProvider, err := providerName(ctx, tx, before.ProviderID)
-		if err != nil {
-			return err
-		}
-		afterProvider, err := providerName(ctx, tx, after.ProviderID)
-		if err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, actor, "home.update", EntityHome, strconv.FormatInt(id, 10),
-			"Changed plot "+after.Plot, homeAuditView(before, beforeProvider), homeAuditView(after, afterProvider)); err != nil {
-			return err
-		}
-		after, err = homeByID(ctx, tx, id)
+		var err error
+		after, err = updateHomeTx(ctx, tx, actor, id, version, in)
 		return err
 	})
 	if err != nil {
 		return Home{}, wrapErr("update home", err)
 	}
 	return after, nil
+}
+
+// updateHomeTx is UpdateHome in the caller's transaction.
+func updateHomeTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, version int, in HomeInput) (Home, error) {
+	errs := in.Validate()
+	before, err := homeByID(ctx, tx, id)
+	if err != nil {
+		return Home{}, err
+	}
+	if err := lockDevelopment(ctx, tx, before.DevelopmentID); err != nil {
+		return Home{}, err
+	}
+	if before.Version != version {
+		return Home{}, store.ErrConflict
+	}
+	if err := checkHomeInDB(ctx, tx, before.DevelopmentID, in, id, errs); err != nil {
+		return Home{}, err
+	}
+	if in.UPRN == "" && before.UPRN != "" && errs.Get("uprn") == "" {
+		completed, err := hasStandingCompletion(ctx, tx, id)
+		if err != nil {
+			return Home{}, err
+		}
+		if completed {
+			errs.Add("uprn", "A completed home must keep its UPRN")
+		}
+	}
+	if errs.Any() {
+		return Home{}, errs
+	}
+	after := before
+	in.apply(&after)
+	if err := updateHome(ctx, tx, after, version); err != nil {
+		return Home{}, homeConstraintError(err, in)
+	}
+	beforeProvider, err := providerName(ctx, tx, before.ProviderID)
+	if err != nil {
+		return Home{}, err
+	}
+	afterProvider, err := providerName(ctx, tx, after.ProviderID)
+	if err != nil {
+		return Home{}, err
+	}
+	if err := audit.Record(ctx, tx, actor, "home.update", EntityHome, strconv.FormatInt(id, 10),
+		"Changed plot "+after.Plot, homeAuditView(before, beforeProvider), homeAuditView(after, afterProvider)); err != nil {
+		return Home{}, err
+	}
+	return homeByID(ctx, tx, id)
+}
+
+// inputOf is a home's current values as an input, to change some of them.
+func inputOf(h Home) HomeInput {
+	bedrooms := h.Bedrooms
+	return HomeInput{Plot: h.Plot, Tenure: string(h.Tenure), Bedrooms: &bedrooms, HabitableRooms: h.HabitableRooms, FloorAreaM2: h.FloorAreaM2,
+		Wheelchair: string(h.Wheelchair), FloorBlock: h.FloorBlock, ObligationID: h.ObligationID, ProviderID: h.ProviderID,
+		Address: h.Address, Postcode: h.Postcode, UPRN: h.UPRN}
 }
 
 // GetHome returns one home with its derived state.

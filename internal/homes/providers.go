@@ -21,20 +21,54 @@ import (
 const EntityProvider = "registered_provider"
 
 // rshPattern is the Regulator of Social Housing registration number as the
-// schema allows it: up to two letters then 1 to 6 digits (4567, L0123).
-var rshPattern = regexp.MustCompile(`^[A-Z]{0,2}[0-9]{1,6}$`)
+// schema allows it: private providers' like 4567 or L0123, local
+// authorities' like 45UB.
+var rshPattern = regexp.MustCompile(`^[A-Z0-9]{2,10}$`)
+
+// companyPattern is a Companies House company number: 8 digits, 2
+// letters (SC, NI, OC, ...) and 6 digits, or a society's IP12345R.
+var companyPattern = regexp.MustCompile(`^([0-9]{8}|[A-Z]{2}[0-9]{6}|[A-Z]{2}[0-9]{5}R)$`)
+
+// ProviderType is what kind of landlord a registered provider is, which
+// decides the statutory exits its tenants have (exits.go).
+type ProviderType string
+
+// Provider types.
+const (
+	LocalAuthority            ProviderType = "local-authority"
+	PrivateRegisteredProvider ProviderType = "private-registered-provider"
+	OtherProvider             ProviderType = "other"
+)
+
+// ProviderTypes lists the types in the order forms show them.
+var ProviderTypes = []ProviderType{PrivateRegisteredProvider, LocalAuthority, OtherProvider}
+
+// Label names the type as officers say it.
+func (t ProviderType) Label() string {
+	switch t {
+	case LocalAuthority:
+		return "Local authority"
+	case PrivateRegisteredProvider:
+		return "Private registered provider (housing association)"
+	case OtherProvider:
+		return "Other (not a registered provider)"
+	}
+	return string(t)
+}
 
 // ProviderInput is what an officer records about a registered provider.
 type ProviderInput struct {
-	Name         string
-	RSHNumber    string
-	ContactName  string
-	ContactEmail string
-	ContactPhone string
+	Name          string
+	RSHNumber     string
+	Type          string
+	CompanyNumber string
+	ContactName   string
+	ContactEmail  string
+	ContactPhone  string
 }
 
 // ProviderFields lists the provider form's fields in page order.
-var ProviderFields = []string{"name", "rsh_number", "contact_name", "contact_email", "contact_phone"}
+var ProviderFields = []string{"name", "provider_type", "rsh_number", "company_number", "contact_name", "contact_email", "contact_phone"}
 
 // Validate checks the provider's rules that need no database and tidies
 // what was typed.
@@ -52,7 +86,24 @@ func (in *ProviderInput) Validate() *forms.Errors {
 		errs.Add("name", "Name must be 200 characters or fewer")
 	}
 	if in.RSHNumber != "" && !rshPattern.MatchString(in.RSHNumber) {
-		errs.Add("rsh_number", "Registration number must be up to 2 letters then up to 6 digits, like 4567 or L0123")
+		errs.Add("rsh_number", "Registration number must be 2 to 10 letters and digits, like 4567, L0123 or 45UB")
+	}
+	in.CompanyNumber = strings.ToUpper(strings.Join(strings.Fields(in.CompanyNumber), ""))
+	if len(in.CompanyNumber) > 0 && len(in.CompanyNumber) < 8 && strings.Trim(in.CompanyNumber, "0123456789") == "" {
+		in.CompanyNumber = strings.Repeat("0", 8-len(in.CompanyNumber)) + in.CompanyNumber // Companies House pads with zeros
+	}
+	if in.CompanyNumber != "" && !companyPattern.MatchString(in.CompanyNumber) {
+		errs.Add("company_number", "Company number must be 8 digits, or 2 letters and 6 digits, like 01234567, SC123456 or IP12345R")
+	}
+	if in.Type == "" {
+		in.Type = string(PrivateRegisteredProvider)
+	}
+	valid := false
+	for _, t := range ProviderTypes {
+		valid = valid || string(t) == in.Type
+	}
+	if !valid {
+		errs.Add("provider_type", "Select the type of provider")
 	}
 	if len([]rune(in.ContactName)) > 200 {
 		errs.Add("contact_name", "Contact name must be 200 characters or fewer")
@@ -70,6 +121,7 @@ func (in *ProviderInput) Validate() *forms.Errors {
 
 func (in ProviderInput) apply(p *Provider) {
 	p.Name, p.RSHNumber, p.ContactName, p.ContactEmail, p.ContactPhone = in.Name, in.RSHNumber, in.ContactName, in.ContactEmail, in.ContactPhone
+	p.Type, p.CompanyNumber = ProviderType(in.Type), in.CompanyNumber
 }
 
 // providerAuditView is what the audit trail keeps of a provider.
@@ -77,6 +129,8 @@ func providerAuditView(p Provider) map[string]any {
 	return map[string]any{
 		"name":                p.Name,
 		"registration number": p.RSHNumber,
+		"type":                p.Type.Label(),
+		"company number":      p.CompanyNumber,
 		"contact name":        p.ContactName,
 		"contact email":       p.ContactEmail,
 		"contact phone":       p.ContactPhone,

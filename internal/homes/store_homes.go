@@ -20,7 +20,8 @@ import (
 const homeColumns = `h.id, h.development_id, d.name, h.obligation_id, h.plot, h.tenure, h.bedrooms, h.habitable_rooms, h.floor_area_m2,
        h.wheelchair, h.floor_block, h.registered_provider_id, coalesce(cp.name, ''), h.address, h.postcode, coalesce(h.uprn, ''),
        h.archived_at, h.created_at, h.updated_at, h.version,
-       st.state, st.current_tenure, st.completed_on, st.transferred_on, coalesce(st.exit_route, ''), st.exited_on`
+       st.state, st.current_tenure, st.completed_on, st.transferred_on, coalesce(st.exit_route, ''), st.exited_on,
+       coalesce(cp.provider_type, '')`
 
 const homeFrom = `
 FROM homes h
@@ -34,7 +35,7 @@ func scanHome(row pgx.Row, extra ...any) (Home, error) {
 	dest := append([]any{&h.ID, &h.DevelopmentID, &h.DevelopmentName, &h.ObligationID, &h.Plot, &tenure, &h.Bedrooms, &h.HabitableRooms,
 		&h.FloorAreaM2, &wheelchair, &h.FloorBlock, &h.ProviderID, &h.ProviderName, &h.Address, &h.Postcode, &h.UPRN,
 		&h.ArchivedAt, &h.CreatedAt, &h.UpdatedAt, &h.Version,
-		&state, &current, &h.CompletedOn, &h.TransferredOn, &h.ExitRoute, &h.ExitedOn}, extra...)
+		&state, &current, &h.CompletedOn, &h.TransferredOn, &h.ExitRoute, &h.ExitedOn, &h.ProviderType}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Home{}, store.ErrNotFound

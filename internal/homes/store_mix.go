@@ -3,6 +3,7 @@ package homes
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -171,36 +172,58 @@ func deliveredHomes(ctx context.Context, q store.Querier, obligationID int64) ([
 	return out, count, rows.Err()
 }
 
-// triggerCounts is the SQL for the delivery-trigger numbers of obligation
-// o on development d: market homes, those occupied, and the obligation's
-// affordable homes not yet transferred.
-const triggerCounts = `
-	(SELECT count(*) FROM homes h WHERE h.development_id = d.id AND h.tenure = 'market' AND h.archived_at IS NULL),
-	(SELECT count(*) FROM homes h JOIN home_state s ON s.home_id = h.id
-	  WHERE h.development_id = d.id AND h.tenure = 'market' AND h.archived_at IS NULL
-	    AND (s.state = 'occupied' OR s.occupied_on IS NOT NULL)),
-	(SELECT count(*) FROM homes h JOIN home_state s ON s.home_id = h.id
-	  WHERE h.obligation_id = o.id AND h.archived_at IS NULL AND s.state IN ('secured', 'started', 'completed'))`
+// triggerColumns are delivery_trigger_numbers' columns in the order
+// scanTrigger reads them.
+const triggerColumns = `t.occupation_limit, t.agreed, t.recorded, t.transferred, t.market_homes, t.market_occupied,
+	t.market_occupied_recorded, t.market_occupied_counted, t.counted_on`
 
-func triggerNumbers(ctx context.Context, q store.Querier, obligationID, developmentID int64) (TriggerCheck, error) {
+func triggerDest(t *TriggerCheck) []any {
+	return []any{&t.Limit, &t.Agreed, &t.Recorded, &t.Transferred, &t.MarketHomes, &t.MarketOccupied,
+		&t.MarketOccupiedRecorded, &t.MarketOccupiedCounted, &t.CountedOn}
+}
+
+// triggerNumbers reads one obligation's delivery-trigger numbers;
+// store.ErrNotFound when it sets no market occupation limit.
+func triggerNumbers(ctx context.Context, q store.Querier, obligationID int64) (TriggerCheck, error) {
 	var t TriggerCheck
-	err := q.QueryRow(ctx, `SELECT `+triggerCounts+`
-		FROM obligations o, developments d WHERE o.id = $1 AND d.id = $2`, obligationID, developmentID).
-		Scan(&t.MarketHomes, &t.MarketOccupied, &t.AffordableNotTransferred)
+	err := q.QueryRow(ctx, `SELECT `+triggerColumns+` FROM delivery_trigger_numbers t WHERE t.obligation_id = $1`, obligationID).
+		Scan(triggerDest(&t)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, store.ErrNotFound
+	}
 	return t, err
 }
 
-// triggerChecks reads the delivery-trigger numbers of every live
-// affordable-housing obligation whose mix sets a market occupation limit.
+// TriggerCheckOf is one obligation's delivery-trigger check.
+type TriggerCheckOf struct {
+	ObligationID int64
+	Check        TriggerCheck
+}
+
+// TriggerChecks reads the delivery-trigger numbers of every live
+// affordable-housing obligation whose mix sets a market occupation limit,
+// by obligation. The alerts and the dashboard judge breaches from these.
+func TriggerChecks(ctx context.Context, q store.Querier) ([]TriggerCheckOf, error) {
+	rows, err := q.Query(ctx, `SELECT t.obligation_id, `+triggerColumns+` FROM delivery_trigger_numbers t ORDER BY t.obligation_id`)
+	if err != nil {
+		return nil, fmt.Errorf("delivery-trigger checks: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (TriggerCheckOf, error) {
+		var c TriggerCheckOf
+		err := row.Scan(append([]any{&c.ObligationID}, triggerDest(&c.Check)...)...)
+		return c, err
+	})
+}
+
+// triggerChecks reads every delivery-trigger check with its obligation,
+// by development.
 func triggerChecks(ctx context.Context, q store.Querier) ([]Breach, error) {
 	rows, err := q.Query(ctx, `
-		SELECT o.id, a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.units, o.archived_at,
-		       m.market_occupation_limit, `+triggerCounts+`
-		FROM affordable_mixes m
-		JOIN obligations o ON o.id = m.obligation_id
+		SELECT o.id, a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.units, o.archived_at, `+triggerColumns+`
+		FROM delivery_trigger_numbers t
+		JOIN obligations o ON o.id = t.obligation_id
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN developments d ON d.id = a.development_id
-		WHERE m.market_occupation_limit IS NOT NULL AND o.kind = 'affordable-housing' AND o.archived_at IS NULL
 		ORDER BY lower(d.name), a.reference, o.id`)
 	if err != nil {
 		return nil, err
@@ -208,8 +231,8 @@ func triggerChecks(ctx context.Context, q store.Querier) ([]Breach, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Breach, error) {
 		var b Breach
 		o := &b.Obligation
-		err := row.Scan(&o.ID, &o.AgreementID, &o.AgreementReference, &o.DevelopmentID, &o.DevelopmentName, &o.ClauseRef,
-			&o.Description, &o.Units, &o.ArchivedAt, &b.Check.Limit, &b.Check.MarketHomes, &b.Check.MarketOccupied, &b.Check.AffordableNotTransferred)
+		err := row.Scan(append([]any{&o.ID, &o.AgreementID, &o.AgreementReference, &o.DevelopmentID, &o.DevelopmentName, &o.ClauseRef,
+			&o.Description, &o.Units, &o.ArchivedAt}, triggerDest(&b.Check)...)...)
 		return b, err
 	})
 }

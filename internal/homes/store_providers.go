@@ -10,11 +10,11 @@ import (
 	"github.com/s106monitor/s106/internal/store"
 )
 
-const providerColumns = `p.id, p.name, p.rsh_number, p.contact_name, p.contact_email, p.contact_phone, p.archived_at, p.version`
+const providerColumns = `p.id, p.name, p.rsh_number, p.provider_type, p.company_number, p.contact_name, p.contact_email, p.contact_phone, p.archived_at, p.version`
 
 func scanProvider(row pgx.Row, extra ...any) (Provider, error) {
 	var p Provider
-	dest := append([]any{&p.ID, &p.Name, &p.RSHNumber, &p.ContactName, &p.ContactEmail, &p.ContactPhone, &p.ArchivedAt, &p.Version}, extra...)
+	dest := append([]any{&p.ID, &p.Name, &p.RSHNumber, &p.Type, &p.CompanyNumber, &p.ContactName, &p.ContactEmail, &p.ContactPhone, &p.ArchivedAt, &p.Version}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Provider{}, store.ErrNotFound
@@ -31,18 +31,18 @@ func providerByID(ctx context.Context, q store.Querier, id int64) (Provider, err
 func insertProvider(ctx context.Context, q store.Querier, p Provider) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `
-		INSERT INTO registered_providers (name, rsh_number, contact_name, contact_email, contact_phone)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		p.Name, p.RSHNumber, p.ContactName, p.ContactEmail, p.ContactPhone).Scan(&id)
+		INSERT INTO registered_providers (name, rsh_number, contact_name, contact_email, contact_phone, provider_type, company_number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		p.Name, p.RSHNumber, p.ContactName, p.ContactEmail, p.ContactPhone, p.Type, p.CompanyNumber).Scan(&id)
 	return id, err
 }
 
 func updateProvider(ctx context.Context, q store.Querier, p Provider, version int) error {
 	tag, err := q.Exec(ctx, `
 		UPDATE registered_providers SET name = $3, rsh_number = $4, contact_name = $5, contact_email = $6, contact_phone = $7,
-			updated_at = now(), version = version + 1
+			provider_type = $8, company_number = $9, updated_at = now(), version = version + 1
 		WHERE id = $1 AND version = $2`,
-		p.ID, version, p.Name, p.RSHNumber, p.ContactName, p.ContactEmail, p.ContactPhone)
+		p.ID, version, p.Name, p.RSHNumber, p.ContactName, p.ContactEmail, p.ContactPhone, p.Type, p.CompanyNumber)
 	if err != nil {
 		return err
 	}

@@ -23,48 +23,40 @@ const (
 	Market               Tenure = "market"
 )
 
-// Tenures lists every tenure in the order forms show them.
+// Tenures lists the tenures the application was built with, in the order
+// forms show them. The full list is data (tenure_products) the admin can
+// extend: TenureList reads it.
 var Tenures = []Tenure{SocialRent, LondonAffordableRent, AffordableRent, LondonLivingRent, IntermediateRent,
 	SharedOwnership, FirstHomes, DiscountMarketSale, OtherIntermediate, Market}
 
-// Label is the tenure as housing officers say it.
+// Label is the tenure as housing officers say it (from tenure_products).
 func (t Tenure) Label() string {
-	switch t {
-	case SocialRent:
-		return "Social rent"
-	case LondonAffordableRent:
-		return "London Affordable Rent"
-	case AffordableRent:
-		return "Affordable rent"
-	case LondonLivingRent:
-		return "London Living Rent"
-	case IntermediateRent:
-		return "Intermediate rent"
-	case SharedOwnership:
-		return "Shared ownership"
-	case FirstHomes:
-		return "First Homes"
-	case DiscountMarketSale:
-		return "Discount market sale"
-	case OtherIntermediate:
-		return "Other intermediate"
-	case Market:
-		return "Market"
+	if p, ok := tenureProduct(t); ok {
+		return p.Label
 	}
 	return string(t)
 }
 
 // Affordable reports whether the tenure is an affordable one.
-func (t Tenure) Affordable() bool { return t != Market }
+func (t Tenure) Affordable() bool {
+	if p, ok := tenureProduct(t); ok {
+		return p.Category != CategoryMarket
+	}
+	return t != Market
+}
+
+// Staircasing reports whether the occupier can buy out the rest of the
+// home (shared ownership), so that a sale after staircasing to 100% is
+// expected rather than a loss to investigate.
+func (t Tenure) Staircasing() bool {
+	p, ok := tenureProduct(t)
+	return ok && p.Staircasing
+}
 
 // ParseTenure returns the tenure named s, and whether it is one.
 func ParseTenure(s string) (Tenure, bool) {
-	for _, t := range Tenures {
-		if string(t) == s {
-			return t, true
-		}
-	}
-	return "", false
+	_, ok := tenureProduct(Tenure(s))
+	return Tenure(s), ok && s != ""
 }
 
 // Wheelchair is the accessibility standard a home is built to.
@@ -191,14 +183,16 @@ func (k EventKind) Label() string {
 
 // Provider is a registered provider of social housing.
 type Provider struct {
-	ID           int64
-	Name         string
-	RSHNumber    string // Regulator of Social Housing registration number
-	ContactName  string
-	ContactEmail string
-	ContactPhone string
-	ArchivedAt   *time.Time
-	Version      int
+	ID            int64
+	Name          string
+	RSHNumber     string // Regulator of Social Housing registration number
+	Type          ProviderType
+	CompanyNumber string // Companies House number, when it is a company
+	ContactName   string
+	ContactEmail  string
+	ContactPhone  string
+	ArchivedAt    *time.Time
+	Version       int
 }
 
 // Home is one dwelling with its derived state.
@@ -216,6 +210,7 @@ type Home struct {
 	FloorBlock      string
 	ProviderID      *int64
 	ProviderName    string
+	ProviderType    ProviderType // the current provider's type, "" when none
 	Address         string
 	Postcode        string
 	UPRN            string

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
@@ -21,7 +24,11 @@ type Deps struct {
 	Alerts *alerts.Service
 	Outbox *mail.Outbox
 	// BaseURL links the e-mails to the service (S106_BASE_URL).
+	// Homes sends the annual provider returns' reminders.
+	Homes   *homes.Service
 	BaseURL string
+	// Companies checks developers' and providers' status (when a key is set).
+	Companies *companieshouse.Service
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -46,6 +53,8 @@ const (
 	EvaluateAlerts = "evaluate-alerts"
 	SendDigests    = "send-digests"
 	DeliverMail    = "deliver-mail"
+	RemindReturns  = "remind-provider-returns"
+	CheckCompanies = "check-companies"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -69,6 +78,30 @@ func All(d Deps) []scheduler.Job {
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.SendDigests(ctx, now)
 				return count(n, "digest queued", "digests queued"), err
+			},
+		},
+		{
+			Name:        RemindReturns,
+			Description: "E-mails a fresh link to each registered provider that has not finished an open annual return and was last e-mailed a week or more ago.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if d.Homes == nil {
+					return "not configured", nil
+				}
+				n, err := d.Homes.RemindReturns(ctx, audit.Actor{Label: "scheduler"}, 0, d.BaseURL)
+				return count(n, "reminder sent", "reminders sent"), err
+			},
+		},
+		{
+			Name:        CheckCompanies,
+			Description: "Asks Companies House for the status of every developer and registered provider with a company number (when an API key is configured); a dissolved or insolvent developer still owing raises an alert at the next evaluation.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if d.Companies == nil || !d.Companies.Client.Configured() {
+					return "no Companies House API key configured", nil
+				}
+				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
+				return count(n, "company checked", "companies checked"), err
 			},
 		},
 		{

@@ -41,7 +41,8 @@ type Overview struct {
 
 // HomeTotals counts affordable homes by how far they have got.
 type HomeTotals struct {
-	Secured             int // every affordable home recorded
+	Secured             int // affordable homes secured by agreements (what they agreed)
+	Recorded            int // affordable homes recorded one by one
 	Completed           int // built (whatever happened after)
 	Transferred         int // handed to a registered provider
 	CurrentlyAffordable int // completed and still in the affordable stock
@@ -57,7 +58,7 @@ type RouteCount struct {
 // TenureCount is the homes of one tenure.
 type TenureCount struct {
 	Tenure              string // e.g. "social-rent"
-	Secured             int
+	Recorded            int
 	Completed           int
 	CurrentlyAffordable int
 	Lost                int
@@ -97,6 +98,9 @@ type YearMoney struct {
 func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	var o Overview
 	if err := s.homeTotals(ctx, &o); err != nil {
+		return o, err
+	}
+	if err := s.homesSecured(ctx, &o); err != nil {
 		return o, err
 	}
 	if err := s.moneyTotals(ctx, &o); err != nil {
@@ -147,8 +151,8 @@ func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
 			t = &TenureCount{Tenure: tenure}
 			tenures[tenure] = t
 		}
-		t.Secured += n
-		o.Homes.Secured += n
+		t.Recorded += n
+		o.Homes.Recorded += n
 		if completedFY != nil {
 			t.Completed += n
 			o.Homes.Completed += n
@@ -174,7 +178,7 @@ func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
 	if err != nil {
 		return fmt.Errorf("public home totals: %w", err)
 	}
-	for _, t := range homes.Tenures {
+	for _, t := range homes.TenureList() {
 		if c := tenures[string(t)]; c != nil {
 			o.HomesTenures = append(o.HomesTenures, *c)
 		}
@@ -188,6 +192,26 @@ func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
 		o.HomesYears = append(o.HomesYears, *y)
 	}
 	slices.SortFunc(o.HomesYears, func(a, b YearHomes) int { return a.Year - b.Year })
+	return nil
+}
+
+// homesSecured counts the affordable homes the counted agreements secured:
+// what each live affordable-housing obligation agreed
+// (obligation_agreed_homes: the mix's number, else its schedule, else the
+// obligation's units), not the homes recorded so far. An obligation that
+// records no number counts the homes recorded against it.
+func (s *Service) homesSecured(ctx context.Context, o *Overview) error {
+	err := s.DB.Pool.QueryRow(ctx, `
+		SELECT coalesce(sum(CASE WHEN ag.agreed > 0 THEN ag.agreed
+		                         ELSE (SELECT count(*) FROM homes h WHERE h.obligation_id = ag.obligation_id
+		                               AND h.archived_at IS NULL AND h.tenure <> 'market') END), 0)::int
+		FROM obligation_agreed_homes ag
+		JOIN obligations o ON o.id = ag.obligation_id
+		JOIN agreements a ON a.id = o.agreement_id
+		WHERE o.archived_at IS NULL AND `+countedAgreement).Scan(&o.Homes.Secured)
+	if err != nil {
+		return fmt.Errorf("public homes secured: %w", err)
+	}
 	return nil
 }
 

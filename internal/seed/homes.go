@@ -14,7 +14,8 @@ import (
 // loadDemoHomes gives Mill Lane its affordable homes: an agreed mix, homes
 // delivered with a different tenure from the one agreed (so the compliance
 // view shows a mismatch), market homes, and a home that left the
-// affordable stock through right to buy.
+// affordable stock through right to acquire (Vale Homes is a housing
+// association, so its tenants have the right to acquire, not to buy).
 func loadDemoHomes(ctx context.Context, db *store.DB) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registered_providers)`).Scan(&done); err != nil || done {
@@ -26,12 +27,8 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return fmt.Errorf("demo provider: %w", err)
 	}
-	obligationID, err := obligationByClause(ctx, db, "19/00412/S106", "Sch 1 para 2")
+	obligationID, devID, err := millLaneAffordable(ctx, db)
 	if err != nil {
-		return err
-	}
-	var devID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT a.development_id FROM obligations o JOIN agreements a ON a.id = o.agreement_id WHERE o.id = $1`, obligationID).Scan(&devID); err != nil {
 		return err
 	}
 	limit := 50
@@ -58,7 +55,7 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 		{"SR-1", "social-rent", "100090000101", ""},
 		{"SR-2", "social-rent", "100090000102", ""},
 		{"SR-3", "social-rent", "100090000103", ""},
-		{"SR-4", "social-rent", "100090000104", homes.EventRightToBuy},
+		{"SR-4", "social-rent", "100090000104", homes.EventRightToAcquire},
 		// Affordable rent delivered where social rent was agreed.
 		{"AR-1", "affordable-rent", "100090000105", ""},
 		{"AR-2", "affordable-rent", "100090000106", ""},
@@ -94,7 +91,7 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 			return err
 		}
 		if dh.exit != "" {
-			if err := event(h.ID, dh.exit, day(2025, 9, 10), "Right to buy completion notified by Vale Homes"); err != nil {
+			if err := event(h.ID, dh.exit, day(2025, 9, 10), "Right to acquire completion notified by Vale Homes"); err != nil {
 				return err
 			}
 		}
@@ -104,4 +101,14 @@ func loadDemoHomes(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("demo market homes: %w", err)
 	}
 	return nil
+}
+
+// millLaneAffordable finds Mill Lane's affordable-housing obligation and
+// its development.
+func millLaneAffordable(ctx context.Context, db *store.DB) (obligationID, devID int64, err error) {
+	if obligationID, err = obligationByClause(ctx, db, "19/00412/S106", "Sch 1 para 2"); err != nil {
+		return 0, 0, err
+	}
+	err = db.Pool.QueryRow(ctx, `SELECT a.development_id FROM obligations o JOIN agreements a ON a.id = o.agreement_id WHERE o.id = $1`, obligationID).Scan(&devID)
+	return obligationID, devID, err
 }

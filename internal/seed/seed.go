@@ -54,6 +54,18 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoHomes(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed homes: %w", err)
 	}
+	if err := loadDemoAfterOccupation(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed homes after occupation: %w", err)
+	}
+	if err := loadDemoLinks(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed links: %w", err)
+	}
+	if err := loadDemoSales(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed sales: %w", err)
+	}
+	if err := loadDemoCompanies(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed companies: %w", err)
+	}
 	return logins, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -38,6 +39,9 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
+		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
+		"links":        count(`SELECT count(*) FROM capability_links`),
+		"pending":      count(`SELECT count(*) FROM pending_changes`),
 	}
 	if before["developments"] < 4 || before["agreements"] < 5 || before["obligations"] < 10 {
 		t.Fatalf("demo register too small: %v", before)
@@ -69,14 +73,38 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 	}
 
 	// Homes: delivery that does not match the agreed mix, and a home that
-	// left the affordable stock through right to buy.
-	if count(`SELECT count(*) FROM home_state WHERE exit_route = 'right-to-buy'`) != 1 {
-		t.Error("demo should have a home that left through right to buy")
+	// left the affordable stock through right to acquire.
+	if count(`SELECT count(*) FROM home_state WHERE exit_route = 'right-to-acquire'`) != 1 {
+		t.Error("demo should have a home that left through right to acquire")
 	}
 	if count(`SELECT count(*) FROM homes h JOIN home_state s ON s.home_id = h.id
 		WHERE h.obligation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM affordable_mix_lines l
 		WHERE l.obligation_id = h.obligation_id AND l.tenure = s.current_tenure AND l.bedrooms = h.bedrooms)`) == 0 {
 		t.Error("demo should deliver homes of a tenure the agreement did not secure")
+	}
+
+	// After occupation: Mill Lane's delivery trigger is breached, counted
+	// from the 84 homes agreed (7 recorded and transferred) and a council
+	// tax count of 11 of 20 market homes occupied.
+	bs, err := (&homes.Service{DB: db}).Breaches(ctx)
+	if err != nil || len(bs) != 1 || bs[0].Check.Text() != "11 of 20 market homes occupied (55.0%) while 77 affordable homes are not transferred; the limit is 50%" {
+		t.Errorf("demo breach: %+v, %v", bs, err)
+	}
+
+	// Links at work: a developer's submission waiting, a return in progress.
+	if count(`SELECT count(*) FROM pending_changes WHERE status = 'pending' AND kind = 'home-details'`) != 1 {
+		t.Error("demo should have a developer's pending submission")
+	}
+	if count(`SELECT count(*) FROM provider_return_requests WHERE completed_at IS NULL AND sent_at IS NOT NULL`) != 1 ||
+		count(`SELECT count(*) FROM provider_return_answers`) != 1 {
+		t.Error("demo should have a provider's return in progress")
+	}
+
+	if count(`SELECT count(*) FROM suspicious_sales`) != 1 {
+		t.Error("demo should have a suspicious sale")
+	}
+	if count(`SELECT count(*) FROM developer_insolvency WHERE status = 'dissolved'`) == 0 {
+		t.Error("demo should have a dissolved developer still owing")
 	}
 
 	if _, err := Demo(ctx, db); err != nil {
@@ -90,6 +118,9 @@ func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
 		"audit":        count(`SELECT count(*) FROM audit_events`),
 		"ledger":       count(`SELECT count(*) FROM ledger_entries`),
 		"homes":        count(`SELECT count(*) FROM homes`),
+		"counts":       count(`SELECT count(*) FROM market_occupation_counts`),
+		"links":        count(`SELECT count(*) FROM capability_links`),
+		"pending":      count(`SELECT count(*) FROM pending_changes`),
 	}
 	for k, v := range before {
 		if after[k] != v {

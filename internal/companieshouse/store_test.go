@@ -1,0 +1,72 @@
+package companieshouse
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/testdb"
+)
+
+// A developer in liquidation whose agreement still owes money raises an
+// alert on the agreement; an active developer, or one whose agreement
+// owes nothing, does not.
+func TestDeveloperInLiquidationWhileOwingRaisesAnAlert(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	q := func(sql string, args ...any) int64 {
+		t.Helper()
+		var id int64
+		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return id
+	}
+	agreement := func(ref, developer, number string, owes bool) int64 {
+		dev := q(`INSERT INTO developments (name) VALUES ($1) RETURNING id`, ref+" site")
+		a := q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ($1, $2, 'section-106', 'live', '2022-01-01') RETURNING id`, ref, dev)
+		org := q(`INSERT INTO organisations (name, company_number) VALUES ($1, $2)
+			ON CONFLICT (lower(name), company_number) DO UPDATE SET name = EXCLUDED.name RETURNING id`, developer, number)
+		q(`INSERT INTO agreement_parties (agreement_id, organisation_id, party_role, position) VALUES ($1, $2, 'developer', 1) RETURNING agreement_id`, a, org)
+		ob := q(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount) VALUES ($1, 'financial', 'education', 'Sch 3', 'Education', 100000) RETURNING id`, a)
+		if !owes {
+			q(`INSERT INTO obligation_events (obligation_id, kind, event_date, note) VALUES ($1, 'discharged', '2024-01-01', 'Paid in full') RETURNING id`, ob)
+		}
+		return a
+	}
+	owing := agreement("22/S106/1", "Harbour Homes plc", "01234567", true)
+	agreement("22/S106/2", "Harbour Homes plc", "01234567", false)
+	agreement("22/S106/3", "Castlegate Living Limited", "11223344", true)
+	q(`INSERT INTO users (email, name, password_hash, roles) VALUES ('o@test.example', 'Olu Officer', 'x', '{officer}') RETURNING id`)
+
+	ts := standIn(t, "key")
+	defer ts.Close()
+	svc := &Service{DB: db, Client: &Client{BaseURL: ts.URL, APIKey: "key"}}
+	if n, err := svc.CheckAll(ctx, audit.Actor{Label: "test"}); err != nil || n != 2 {
+		t.Fatalf("checked %d: %v", n, err)
+	}
+	st, err := svc.Statuses(ctx)
+	if err != nil || len(st) != 2 || st[0].Status != "liquidation" || st[0].Source != "api" {
+		t.Fatalf("statuses %+v %v", st, err)
+	}
+	// Without a key nothing is asked.
+	if n, err := (&Service{DB: db}).CheckAll(ctx, audit.Actor{Label: "test"}); n != 0 || err != nil {
+		t.Fatalf("no key: %d %v", n, err)
+	}
+	al := &alerts.Service{DB: db, Now: func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }}
+	if _, err := al.Evaluate(ctx, al.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var subject int64
+	var detail string
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*), min(subject_id), min(detail) FROM alerts WHERE rule_code = 'developer-insolvent'`).Scan(&n, &subject, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || subject != owing || detail == "" {
+		t.Fatalf("%d alerts on %d: %q", n, subject, detail)
+	}
+}

@@ -1,0 +1,101 @@
+package pricepaid_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s106monitor/s106/internal/alerts"
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/pricepaid"
+	"github.com/s106monitor/s106/internal/testdb"
+)
+
+// The sample file against homes in the database: the sale of flat 3 (still
+// social rent) and of the shared ownership home with no staircasing raise
+// alerts for the housing team; the staircased and right-to-buy homes' sales
+// and the near misses do not. A second import changes nothing.
+func TestImportMatchesSalesToHomesAndRaisesAlerts(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	ctx := context.Background()
+	q := func(sql string, args ...any) int64 {
+		t.Helper()
+		var id int64
+		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return id
+	}
+	dev := q(`INSERT INTO developments (name) VALUES ('Millstream') RETURNING id`)
+	ag := q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('20/S106/9', $1, 'section-106', 'live', '2020-01-01') RETURNING id`, dev)
+	ob := q(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description) VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Affordable homes') RETURNING id`, ag)
+	q(`INSERT INTO users (email, name, password_hash, roles) VALUES ('h@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`)
+	council := q(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES ('Wessex Vale Council', '45UB', 'local-authority') RETURNING id`)
+	home := func(plot, tenure, address string, events ...string) int64 {
+		id := q(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, address, postcode, uprn)
+			VALUES ($1, $2, $3, $4, 2, $5, 'WV3 7QB', $6) RETURNING id`, dev, ob, plot, tenure, address, "10009"+plot)
+		for i := 0; i+1 < len(events); i += 2 {
+			var provider any
+			if events[i] == "transferred" {
+				provider = council
+			}
+			q(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, $2, $3, $4) RETURNING id`, id, events[i], events[i+1], provider)
+		}
+		return id
+	}
+	flat3 := home("1", "social-rent", "Flat 3, 12 Millstream Close, Ashford Vale", "completed", "2024-01-01")
+	home("2", "shared-ownership", "14 Millstream Close", "completed", "2024-01-01", "staircased", "2025-10-01")
+	so := home("3", "shared-ownership", "16 Millstream Close", "completed", "2024-01-01")
+	home("4", "social-rent", "20 Millstream Close", "completed", "2024-01-01", "transferred", "2024-02-01", "right-to-buy", "2025-05-01")
+
+	svc := &pricepaid.Service{DB: db}
+	imp := func() pricepaid.Result {
+		f, err := os.Open("testdata/pp-sample.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		res, err := svc.Import(ctx, audit.Actor{Label: "test"}, f, "pp-sample.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := imp()
+	if res.Read != 10 || len(res.Bad) != 1 || res.Matched != 5 || res.Suspicious != 3 || res.Deleted != 1 {
+		t.Fatalf("import %+v", res)
+	}
+	sus, err := svc.Suspicious(ctx)
+	if err != nil || len(sus) != 3 {
+		t.Fatalf("suspicious %+v %v", sus, err)
+	}
+	homesSeen := map[int64]int{}
+	for _, s := range sus {
+		homesSeen[s.HomeID]++
+	}
+	if homesSeen[flat3] != 2 || homesSeen[so] != 1 {
+		t.Fatalf("suspicious homes %v", homesSeen)
+	}
+	if res := imp(); res.Suspicious != 3 {
+		t.Fatalf("second import %+v", res)
+	}
+	if sus, _ := svc.Suspicious(ctx); len(sus) != 3 {
+		t.Fatalf("after a second import: %d", len(sus))
+	}
+
+	al := &alerts.Service{DB: db, Now: func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }}
+	if _, err := al.Evaluate(ctx, al.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var detail string
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*), min(detail) FROM alerts WHERE rule_code = 'suspicious-sale'`).Scan(&n, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || !strings.Contains(detail, "Sold on") || !strings.Contains(detail, "for £255,000") {
+		t.Fatalf("%d alerts, detail %q", n, detail)
+	}
+}
