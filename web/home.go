@@ -52,10 +52,6 @@ func (app *Application) startWork(r *http.Request, u *users.User) ([]templates.W
 		page, err := app.Homes.ListHomes(ctx, listing.Params{Values: url.Values{"state": {state}}, Page: 1, PerPage: 1})
 		return page.Total, err
 	}
-	obligationsIn := func(status string) (int, error) {
-		page, err := app.Register.ListObligations(ctx, listing.Params{Values: url.Values{"status": {status}}, Page: 1, PerPage: 1})
-		return page.Total, err
-	}
 	if housing {
 		started, err := homesIn(string(homes.StateStarted))
 		if err != nil {
@@ -72,21 +68,24 @@ func (app *Application) startWork(r *http.Request, u *users.User) ([]templates.W
 		if err != nil {
 			return nil, nil, err
 		}
+		inbox, err := app.Homes.HousingInbox(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
 		sections = append(sections, templates.WorkSection{ID: "housing-work", Heading: "Affordable homes", Items: []templates.WorkItem{
 			{Label: "Awaiting completion", Figure: templates.Int(started), Href: "/homes?state=started", Description: "Started on site, not yet recorded as completed."},
 			{Label: "Awaiting transfer", Figure: templates.Int(completed), Href: "/homes?state=completed", Description: "Completed, not yet transferred to a registered provider."},
 			{Label: "Awaiting sign-off", Figure: templates.Int(len(signOffs)), Href: "#sign-offs", Description: "Obligations whose completed homes you have not signed off, or that changed since."},
 			{Label: "Delivery-trigger breaches", Figure: templates.Int(len(breaches)), Href: "/breaches", Description: "Market homes occupied beyond what the agreement allows before the affordable homes are delivered."},
 			{Label: "Lost stock this year", Figure: templates.Int(d.Homes.Lost), Href: "/lost-stock", Description: "Homes that left the affordable stock in " + d.Year.Label() + ": right to buy, right to acquire, staircasing, sales."},
-			{Label: "Annual returns", Figure: templates.Int(d.Homes.Delivered), Href: "/ifs/" + strconv.Itoa(int(d.Year)), Description: "Affordable homes completed in " + d.Year.Label() + " so far, as the Infrastructure Funding Statement reports them."},
+			{Label: "Submissions to decide", Figure: templates.Int(inbox.Pending), Href: "/pending", Description: "What developers and registered providers sent through their links, waiting for you to accept or reject it."},
+			providerReturnsItem(inbox),
 		}})
 	}
 	if officer {
-		counts := map[agreements.ObligationStatus]int{}
-		for _, st := range []agreements.ObligationStatus{agreements.ObPending, agreements.ObTriggered, agreements.ObInvoiced, agreements.ObPartPaid} {
-			if counts[st], err = obligationsIn(string(st)); err != nil {
-				return nil, nil, err
-			}
+		counts, err := app.Register.CountObligationsByStatus(ctx, agreements.ObPending, agreements.ObTriggered, agreements.ObInvoiced, agreements.ObPartPaid)
+		if err != nil {
+			return nil, nil, err
 		}
 		sections = append(sections, templates.WorkSection{ID: "officer-work", Heading: "Monitoring", Items: []templates.WorkItem{
 			{Label: "Triggers to check", Figure: templates.Int(counts[agreements.ObPending]), Href: "/obligations?status=pending", Description: "Obligations whose trigger is not yet recorded as met: check whether it has happened."},
@@ -147,4 +146,15 @@ func (app *Application) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(status)
+}
+
+// providerReturnsItem is the housing officer's tile for the newest annual
+// provider return: how many providers have yet to complete it, linking to
+// its tracker; or, with none opened, a link to open one.
+func providerReturnsItem(in homes.Inbox) templates.WorkItem {
+	if in.ReturnYear == 0 {
+		return templates.WorkItem{Label: "Provider returns", Href: "/returns", Description: "No annual return is open: open one to ask each registered provider to confirm its homes."}
+	}
+	return templates.WorkItem{Label: "Provider returns outstanding", Figure: templates.Int(in.Outstanding), Href: "/returns/" + strconv.Itoa(in.ReturnYear),
+		Description: "Registered providers yet to complete the " + in.YearLabel() + " annual return."}
 }

@@ -74,13 +74,16 @@ func TestEachRoleStartsWithItsOwnWorkAndCounts(t *testing.T) {
 				WHERE h.archived_at IS NULL AND d.completed_on IS NOT NULL AND d.transferred_on IS NULL AND d.occupied_on IS NULL AND d.exit_route IS NULL`),
 			"Awaiting sign-off": count(`SELECT count(DISTINCT h.obligation_id) FROM homes h JOIN home_event_dates d ON d.home_id = h.id
 				WHERE h.archived_at IS NULL AND d.completed_on IS NOT NULL AND h.obligation_id NOT IN (SELECT obligation_id FROM housing_verifications)`),
+			"Submissions to decide": count(`SELECT count(*) FROM pending_changes WHERE status = 'pending'`),
+			"Provider returns outstanding": count(`SELECT count(*) FROM provider_return_requests q
+				WHERE q.return_id = (SELECT id FROM provider_returns ORDER BY year DESC LIMIT 1) AND q.completed_at IS NULL`),
 		}
 		for label, n := range want {
 			if figures[label] != n {
 				t.Errorf("%s: %q on the start page, %s in the database (figures %v)", label, figures[label], n, figures)
 			}
 		}
-		for _, label := range []string{"Delivery-trigger breaches", "Lost stock this year", "Annual returns"} {
+		for _, label := range []string{"Delivery-trigger breaches", "Lost stock this year", "Submissions to decide", "Provider returns outstanding"} {
 			if _, ok := figures[label]; !ok {
 				t.Errorf("the housing start page lacks %q: %v", label, figures)
 			}

@@ -2,6 +2,7 @@ package agreements
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -472,6 +473,33 @@ func (s *Service) ListObligations(ctx context.Context, p listing.Params) (listin
 		return listing.Page[Obligation]{Params: p}, errs
 	}
 	return listObligationsPage(ctx, s.DB.Pool, where, p)
+}
+
+// CountObligationsByStatus counts, in one query, the obligations the list
+// shows for each status (?status=…, the other filters at their defaults):
+// the same filters and joins as ListObligations' count, grouped.
+func (s *Service) CountObligationsByStatus(ctx context.Context, statuses ...ObligationStatus) (map[ObligationStatus]int, error) {
+	where, _ := obligationFilters(listing.Params{})
+	codes := make([]string, len(statuses))
+	for i, st := range statuses {
+		codes[i] = string(st)
+	}
+	where.Add("s.status = ANY(?)", codes)
+	sql := where.SQL()
+	rows, err := s.DB.Pool.Query(ctx, `SELECT s.status, count(*)::int FROM obligations o`+obligationKeyJoins(sql)+` `+sql+` GROUP BY s.status`, where.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("count obligations by status: %w", err)
+	}
+	counts := map[ObligationStatus]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		counts[ObligationStatus(st)] = n
+	}
+	return counts, rows.Err()
 }
 
 // AllObligations returns every obligation matching the filters (for CSV).

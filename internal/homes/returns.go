@@ -458,3 +458,31 @@ type ReturnExit struct {
 	ExitedOn time.Time `json:"exited_on"`
 	ReturnID int64     `json:"return_id"`
 }
+
+// Inbox is what waits for the housing team from outside: submissions from
+// developers' and providers' links awaiting a decision, and the newest
+// annual return (Year 0 when none is open) with how many providers have
+// yet to complete it.
+type Inbox struct {
+	Pending     int
+	ReturnYear  int
+	Outstanding int
+}
+
+// YearLabel is the newest return's financial year: "2025–26".
+func (in Inbox) YearLabel() string { return FinancialYearLabel(in.ReturnYear) }
+
+// HousingInbox reads the Inbox in one round trip, for the start page.
+func (s *Service) HousingInbox(ctx context.Context) (Inbox, error) {
+	var in Inbox
+	err := s.DB.Pool.QueryRow(ctx, `
+		WITH newest AS (SELECT id, year FROM provider_returns ORDER BY year DESC LIMIT 1)
+		SELECT (SELECT count(*) FROM pending_changes WHERE status = 'pending')::int,
+		       coalesce((SELECT year FROM newest), 0),
+		       (SELECT count(*) FROM provider_return_requests q JOIN newest n ON n.id = q.return_id
+		        WHERE q.completed_at IS NULL)::int`).Scan(&in.Pending, &in.ReturnYear, &in.Outstanding)
+	if err != nil {
+		return Inbox{}, fmt.Errorf("housing inbox: %w", err)
+	}
+	return in, nil
+}
