@@ -119,7 +119,7 @@ func (app *Application) jobRun(w http.ResponseWriter, r *http.Request) {
 		}
 		app.flash(r, msg+".")
 	}
-	app.Logger.Info("job run by an admin", "job", name, "user", app.actor(r).Label)
+	app.log(r).Info("job run by an admin", "job", name, "user", app.actor(r).Label)
 	http.Redirect(w, r, "/admin/jobs/"+name, http.StatusSeeOther)
 }
 

@@ -29,6 +29,8 @@ func (app *Application) Routes() http.Handler {
 
 	// Public, no session: health and assets.
 	r.Get("/healthz", app.healthz)
+	r.Get("/readyz", app.readyz)
+	r.Get("/metrics", app.metrics)
 	assets, _ := fs.Sub(static.FS, "dist")
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
 
