@@ -46,6 +46,10 @@ var expectedAccess = map[string]access{
 	"POST /account/password":                          signedIn,
 	"GET /account/sessions":                           signedIn,
 	"POST /account/sessions/end":                      signedIn,
+	"GET /account/calendar":                           signedIn,
+	"POST /account/calendar":                          signedIn,
+	"POST /account/calendar/revoke":                   signedIn,
+	"GET /calendar/{file}":                            public, // the token is the credential (TestCalendarFeed…)
 	"GET /developments":                               signedIn,
 	"GET /developments.csv":                           signedIn,
 	"GET /developments/new":                           officersOnly,
