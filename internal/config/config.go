@@ -199,6 +199,11 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
 	c.MetricsToken = str("S106_METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
+		// A bearer token a scraper sends on every request is only as good
+		// as it is unguessable.
+		errs = append(errs, "S106_METRICS_TOKEN: use at least 24 random characters (e.g. openssl rand -hex 24)")
+	}
 	c.Scheduler = onOff("S106_SCHEDULER", "on")
 	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
 	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")
