@@ -17,6 +17,7 @@ type Page struct {
 	CSRFToken   string
 	Flash       string // a success message shown once, after a redirect
 	Public      bool   // a public page: no officer navigation
+	RequestID   string // the request's id, which error pages show for the user to quote
 }
 
 // CurrentUser is who is signed in, as the header shows them.

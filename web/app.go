@@ -16,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
+	"github.com/s106monitor/s106/internal/metrics"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -32,6 +33,9 @@ type Application struct {
 	Homes    *homes.Service
 	Alerts   *alerts.Service
 	IFS      *ifs.Service
+	// Metrics counts requests and reads the pool, jobs and outbox for
+	// /metrics (observability.go).
+	Metrics *metrics.Registry
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// reads caches the figures built from the whole ledger (dashboard,
@@ -65,10 +69,6 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.SecureCookies
 	sessions.Cookie.Persist = false
-	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		logger.Error("session", "err", err, "path", r.URL.Path)
-		http.Error(w, "Sorry, there is a problem with the service.", http.StatusInternalServerError)
-	}
 	app := &Application{
 		Config:   cfg,
 		Logger:   logger,
@@ -76,6 +76,11 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		Sessions: sessions,
 		Now:      time.Now,
 		reads:    &cache.Versioned{},
+		Metrics:  metrics.New(db.Pool),
+	}
+	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		app.log(r).Error("session", "err", err, "path", r.URL.Path)
+		http.Error(w, "Sorry, there is a problem with the service. Reference: "+requestID(r), http.StatusInternalServerError)
 	}
 	app.Users = &users.Service{DB: db, MaxFailures: cfg.LoginMaxFailures, Lockout: cfg.LoginLockout, LockoutMax: cfg.LoginLockoutMax,
 		Hashers: cfg.PasswordHashers, Now: func() time.Time { return app.Now() }}

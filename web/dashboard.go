@@ -37,7 +37,7 @@ func (app *Application) atRiskReport(w http.ResponseWriter, r *http.Request) (da
 	rep, err := app.dashboardService().AtRiskReport(r.Context(), dashboard.ReportOptions{Quarter: q.Get("quarter"), Since: q.Get("since")})
 	var bad *dashboard.ParamError
 	if errors.As(err, &bad) {
-		app.Logger.Info("at-risk report: bad parameter", "param", bad.Param, "value", q.Get(bad.Param))
+		app.log(r).Info("at-risk report: bad parameter", "param", bad.Param, "value", q.Get(bad.Param))
 		app.renderError(w, r, http.StatusBadRequest, "The report period is not valid",
 			"Check the “"+bad.Param+"” value in the address. "+bad.Message+".")
 		return rep, false

@@ -114,7 +114,7 @@ func (app *Application) dataStandardFile(w http.ResponseWriter, r *http.Request)
 	if year != nil {
 		scope = strconv.Itoa(*year)
 	}
-	app.Logger.Info("data standard export", "file", name, "year", scope, "public", opts.Public,
+	app.log(r).Info("data standard export", "file", name, "year", scope, "public", opts.Public,
 		"bytes", len(f.Data), "duration", time.Since(start))
 	w.Header().Set("Cache-Control", "no-store")
 	writeDownload(w, f.Name, "text/csv; charset=utf-8", f.Data)

@@ -65,11 +65,14 @@ var (
 	nonce     = regexp.MustCompile(`nonce="[^"]*"`)
 	// Public pages say when their cached figures were built.
 	updated = regexp.MustCompile(`Last updated: <time[^>]*>[^<]*</time>`)
+	// Error pages show the request's own id.
+	requestIDShown = regexp.MustCompile(`<strong class="s106-request-id">[^<]*</strong>`)
 )
 
 func normalisePage(s string) string {
 	s = csrfField.ReplaceAllString(s, "csrf")
 	s = updated.ReplaceAllString(s, "updated")
+	s = requestIDShown.ReplaceAllString(s, "request-id")
 	return nonce.ReplaceAllString(s, "nonce")
 }
 

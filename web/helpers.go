@@ -25,6 +25,7 @@ func (app *Application) page(r *http.Request, title string) templates.Page {
 		Title:       title,
 		CouncilName: app.Config.CouncilName,
 		ServiceName: app.Config.ServiceName,
+		RequestID:   requestID(r),
 	}
 	if sessionLoaded(r) {
 		p.CSRFToken = app.csrfToken(r)
@@ -37,7 +38,7 @@ func (app *Application) page(r *http.Request, title string) templates.Page {
 		if app.Alerts != nil {
 			n, err := app.Alerts.UnreadCount(r.Context(), u.ID)
 			if err != nil {
-				app.Logger.Error("unread alerts count", "err", err, "user", u.ID)
+				app.log(r).Error("unread alerts count", "err", err, "user", u.ID)
 			}
 			for i := range p.Nav {
 				if p.Nav[i].Href == "/alerts" && n > 0 {
@@ -102,7 +103,7 @@ func (app *Application) render(w http.ResponseWriter, r *http.Request, status in
 // serverError logs the error and shows the generic 500 page: users never
 // see a stack trace or an SQL error.
 func (app *Application) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	app.Logger.Error("server error", "err", err, "method", r.Method, "path", r.URL.Path)
+	app.log(r).Error("server error", "err", err, "method", r.Method, "path", r.URL.Path)
 	app.renderError(w, r, http.StatusInternalServerError, "Sorry, there is a problem with the service", "Your request could not be completed.")
 }
 
@@ -140,7 +141,7 @@ func (app *Application) renderError(w http.ResponseWriter, r *http.Request, stat
 	p := app.page(r, heading)
 	var buf bytes.Buffer
 	if err := templates.ErrorPage(p, status, heading, message).Render(r.Context(), &buf); err != nil {
-		app.Logger.Error("render error page", "err", err)
+		app.log(r).Error("render error page", "err", err)
 		http.Error(w, heading, status)
 		return
 	}

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
@@ -130,22 +127,6 @@ func tasksFor(u *users.User) []templates.Task {
 
 func (app *Application) accessibility(w http.ResponseWriter, r *http.Request) {
 	app.render(w, r, http.StatusOK, templates.AccessibilityPage(app.page(r, "Accessibility statement")))
-}
-
-// healthz reports whether the service can reach its database, for load
-// balancers and monitoring.
-func (app *Application) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	status, code := map[string]string{"status": "ok", "database": "ok"}, http.StatusOK
-	if err := app.DB.Pool.Ping(ctx); err != nil {
-		app.Logger.Error("health check: database unreachable", "err", err)
-		status, code = map[string]string{"status": "unavailable", "database": "unreachable"}, http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(status)
 }
 
 // providerReturnsItem is the housing officer's tile for the newest annual

@@ -170,7 +170,7 @@ func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
 	}
 	var refused *ifs.NotReconciledError
 	if errors.As(err, &refused) {
-		app.Logger.Warn("ifs publish refused: the statement does not reconcile", "year", year, "offending", len(refused.Statement.Offending))
+		app.log(r).Warn("ifs publish refused: the statement does not reconcile", "year", year, "offending", len(refused.Statement.Offending))
 		v, verr := app.ifsView(r.Context(), r, year)
 		if verr != nil {
 			app.serverError(w, r, verr)
@@ -184,7 +184,7 @@ func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.Logger.Info("ifs published", "year", year, "publication", snap.ID, "checksum", snap.Checksum)
+	app.log(r).Info("ifs published", "year", year, "publication", snap.ID, "checksum", snap.Checksum)
 	app.flash(r, "The "+ifs.YearLabel(year)+" statement was published")
 	http.Redirect(w, r, "/ifs/"+strconv.Itoa(year), http.StatusSeeOther)
 }

@@ -297,7 +297,7 @@ func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
 		app.importPreview(w, r, files, mapping, f)
 		return
 	}
-	app.Logger.Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total(), "left_out", len(rep.LeftOut))
+	app.log(r).Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total(), "left_out", len(rep.LeftOut))
 	msg := fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total())
 	if len(rep.LeftOut) > 0 {
 		msg = fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged; %d rows with errors were left out. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total(), len(rep.LeftOut))
@@ -365,7 +365,7 @@ func (app *Application) importsTemplate(w http.ResponseWriter, r *http.Request) 
 	}
 	files = append(files, imports.File{Name: "field-guide.txt", Data: []byte(guide.String())})
 	if err := writeZip(w, "s106-import-template.zip", files); err != nil {
-		app.Logger.Error("import template", "err", err)
+		app.log(r).Error("import template", "err", err)
 	}
 }
 
@@ -376,9 +376,9 @@ func (app *Application) importsExport(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.Logger.Info("register exported", "files", len(files))
+	app.log(r).Info("register exported", "files", len(files))
 	if err := writeZip(w, "s106-export-"+app.Now().Format("2006-01-02")+".zip", files); err != nil {
-		app.Logger.Error("export", "err", err)
+		app.log(r).Error("export", "err", err)
 	}
 }
 

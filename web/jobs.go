@@ -86,6 +86,8 @@ func (app *Application) jobShow(w http.ResponseWriter, r *http.Request) {
 // jobRun runs a job now, due or not, and shows its outcome on the job's page.
 func (app *Application) jobRun(w http.ResponseWriter, r *http.Request) {
 	s := app.jobScheduler()
+	// The run's "job started/finished/failed" lines belong to this request.
+	s.Logger = app.log(r)
 	st, ok := app.jobStatus(w, r, s)
 	if !ok {
 		return
@@ -119,7 +121,7 @@ func (app *Application) jobRun(w http.ResponseWriter, r *http.Request) {
 		}
 		app.flash(r, msg+".")
 	}
-	app.Logger.Info("job run by an admin", "job", name, "user", app.actor(r).Label)
+	app.log(r).Info("job run by an admin", "job", name, "user", app.actor(r).Label)
 	http.Redirect(w, r, "/admin/jobs/"+name, http.StatusSeeOther)
 }
 

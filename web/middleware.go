@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
@@ -78,10 +80,19 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 func (app *Application) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: newRequestID(), client: app.clientAddr(r)}
+		info := &requestInfo{id: requestIDFor(r), client: app.clientAddr(r)}
+		w.Header().Set("X-Request-Id", info.id)
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestInfoKey, info)
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		// The matched pattern, known once the router has routed.
+		route := ""
+		if rc := chi.RouteContext(ctx); rc != nil {
+			route = rc.RoutePattern()
+		}
+		if app.Metrics != nil {
+			app.Metrics.Observe(route, r.Method, rec.status, time.Since(start))
+		}
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
@@ -93,6 +104,7 @@ func (app *Application) logRequests(next http.Handler) http.Handler {
 			slog.Duration("duration", time.Since(start)),
 			slog.Int64("user_id", info.userID),
 			slog.String("request_id", info.id),
+			slog.String("route", route),
 		)
 	})
 }
@@ -363,7 +375,7 @@ func (app *Application) anonToken(w http.ResponseWriter, r *http.Request) string
 func (app *Application) csrf(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		app.Logger.Warn("cross-origin request refused", "path", r.URL.Path)
+		app.log(r).Warn("cross-origin request refused", "path", r.URL.Path)
 		app.securityEvent(r, audit.SecCSRFRefused, "Refused a cross-origin request")
 		app.clientError(w, r, http.StatusForbidden)
 	}))
@@ -412,7 +424,7 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 			got = r.PostFormValue("csrf_token")
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-			app.Logger.Warn("CSRF token missing or wrong", "path", r.URL.Path)
+			app.log(r).Warn("CSRF token missing or wrong", "path", r.URL.Path)
 			app.securityEvent(r, audit.SecCSRFRefused, "Refused a form without this session's token")
 			app.renderError(w, r, http.StatusForbidden, "Your form could not be sent",
 				"The page you submitted from had expired or did not come from this service. Go back, reload the page and try again. Nothing was changed.")
@@ -437,6 +449,6 @@ func (app *Application) securityEvent(r *http.Request, event, summary string) {
 		email = u.Email
 	}
 	if err := audit.RecordSecurity(r.Context(), app.DB.Pool, app.actor(r), event, email, summary, r.Method, r.URL.Path); err != nil {
-		app.Logger.Error("security event", "err", err, "event", event)
+		app.log(r).Error("security event", "err", err, "event", event)
 	}
 }

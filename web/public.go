@@ -344,7 +344,7 @@ func (app *Application) publicStatements(w http.ResponseWriter, r *http.Request)
 	status := http.StatusOK
 	v := templates.PublicStatementsView{Publications: pubs}
 	if err != nil {
-		app.Logger.Error("public statements", "err", err)
+		app.log(r).Error("public statements", "err", err)
 		v.Unavailable = true
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Cache-Control", "no-store")

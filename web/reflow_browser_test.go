@@ -163,7 +163,7 @@ var walkIDs = []struct{ prefix, key string }{
 // paths turns a route pattern into the addresses the walk visits, or none
 // for downloads (which have no page to lay out).
 func (w walkWorld) paths(pattern string) []string {
-	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" ||
+	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
 		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" {
 		return nil
 	}

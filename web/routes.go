@@ -29,6 +29,8 @@ func (app *Application) Routes() http.Handler {
 
 	// Public, no session: health and assets.
 	r.Get("/healthz", app.healthz)
+	r.Get("/readyz", app.readyz)
+	r.Get("/metrics", app.metrics)
 	assets, _ := fs.Sub(static.FS, "dist")
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
 
@@ -60,6 +62,8 @@ func (app *Application) Routes() http.Handler {
 		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
 		r.Get("/l/{token}/return", app.linkReturnPage)
 		r.Post("/l/{token}/return", app.linkReturnSubmit)
+		// A user's calendar feed, read by calendar programs (calendar.go).
+		r.Get("/calendar/{file}", app.calendarFeed)
 	})
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
@@ -78,6 +82,9 @@ func (app *Application) Routes() http.Handler {
 			r.Post("/account/password", app.passwordChange)
 			r.Get("/account/sessions", app.accountSessions)
 			r.Post("/account/sessions/end", app.accountEndSessions)
+			r.Get("/account/calendar", app.accountCalendar)
+			r.Post("/account/calendar", app.accountCalendarCreate)
+			r.Post("/account/calendar/revoke", app.accountCalendarRevoke)
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.

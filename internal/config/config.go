@@ -60,6 +60,10 @@ type Config struct {
 	// default: behind a proxy that is not listed, every client looks like
 	// the proxy.
 	TrustedProxies []netip.Prefix
+	// MetricsToken (S106_METRICS_TOKEN), when set, is the bearer token a
+	// Prometheus scraper must send to read /metrics; when empty, /metrics
+	// answers only local, unproxied connections.
+	MetricsToken string
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
@@ -194,6 +198,12 @@ func load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
+	c.MetricsToken = str("S106_METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
+		// A bearer token a scraper sends on every request is only as good
+		// as it is unguessable.
+		errs = append(errs, "S106_METRICS_TOKEN: use at least 24 random characters (e.g. openssl rand -hex 24)")
+	}
 	c.Scheduler = onOff("S106_SCHEDULER", "on")
 	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
 	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")

@@ -33,3 +33,18 @@ func TestCacheWarmIsOnByDefaultAndCanBeTurnedOff(t *testing.T) {
 		t.Errorf("S106_CACHE_WARM=sometimes: error %v, want one naming the variable", err)
 	}
 }
+
+func TestMetricsTokenMustBeLongEnough(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/s106"}
+	if c, err := load(env(base)); err != nil || c.MetricsToken != "" {
+		t.Fatalf("unset: %q %v", c.MetricsToken, err)
+	}
+	base["S106_METRICS_TOKEN"] = "short"
+	if _, err := load(env(base)); err == nil || !strings.Contains(err.Error(), "S106_METRICS_TOKEN") {
+		t.Errorf("a short token: error %v, want one naming the variable", err)
+	}
+	base["S106_METRICS_TOKEN"] = "0123456789abcdef0123456789abcdef"
+	if c, err := load(env(base)); err != nil || c.MetricsToken != base["S106_METRICS_TOKEN"] {
+		t.Errorf("a good token: %q %v", c.MetricsToken, err)
+	}
+}

@@ -157,8 +157,9 @@ func Hash(token string) []byte {
 	return sum[:]
 }
 
-// newToken is 32 random bytes, URL-safe.
-func newToken() (string, error) {
+// NewToken is 32 random bytes, URL-safe: the secret of a capability link
+// and of a calendar feed (internal/calendar).
+func NewToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("link token: %w", err)
@@ -173,7 +174,7 @@ func Issue(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, spe
 	if errs := spec.validate(); errs.Any() {
 		return Link{}, "", errs
 	}
-	token, err := newToken()
+	token, err := NewToken()
 	if err != nil {
 		return Link{}, "", err
 	}
