@@ -13,8 +13,13 @@ import (
 // An admin adds a tenure product the council uses; the home form then
 // offers it and a home can be secured at it. Providers record their type
 // and company number.
+//
+// Not parallel: the tenure products are a process-wide list that every
+// test app reloads from its own database when it starts, so another test
+// starting alongside would drop the product this one adds before its home
+// form is read. (One server serves one database, so production does not
+// meet this; another server sees a new product only after it restarts.)
 func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing.T) {
-	t.Parallel()
 	f := newHousingFixture(t)
 	addUser(t, f.app.DB, "admin@test.example", users.RoleAdmin)
 	admin := newTestServer(t, f.app)
