@@ -308,13 +308,14 @@ func homeFilters(p listing.Params) *listing.Where {
 		squashed := listing.Like(strings.Join(strings.Fields(p.Search), ""))
 		uprn, msg := CheckUPRN(p.Search)
 		if msg == "" && uprn != "" {
-			w.Add(`(h.uprn::bigint = ? OR search_fold(h.plot) LIKE search_fold(?) OR search_fold(h.address) LIKE search_fold(?))`, uprnNumber(uprn), like, like)
+			w.Add(`(h.uprn::bigint = ? OR h.plot_fold LIKE search_fold(?) OR h.address_fold LIKE search_fold(?))`, uprnNumber(uprn), like, like)
 		} else {
 			// One branch per field, so each uses its own trigram index
-			// (migration 00011); an OR across them reads every home.
-			w.Add(`h.id IN (SELECT id FROM homes WHERE search_fold(address) LIKE search_fold(?)
+			// (the folded plot and address kept on the home, migration
+			// 00051); an OR across them reads every home.
+			w.Add(`h.id IN (SELECT id FROM homes WHERE address_fold LIKE search_fold(?)
 				UNION ALL SELECT id FROM homes WHERE replace(postcode, ' ', '') ILIKE ?
-				UNION ALL SELECT id FROM homes WHERE search_fold(plot) LIKE search_fold(?)
+				UNION ALL SELECT id FROM homes WHERE plot_fold LIKE search_fold(?)
 				UNION ALL SELECT sh.id FROM homes sh JOIN developments sd ON sd.id = sh.development_id WHERE search_fold(sd.name) LIKE search_fold(?))`,
 				like, squashed, like, like)
 		}
