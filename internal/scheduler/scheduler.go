@@ -246,6 +246,12 @@ func (s *Scheduler) Start(ctx context.Context, tick time.Duration) {
 		case <-time.After(tick):
 		}
 	}
+	// Each run holds one pooled connection for its advisory lock and
+	// needs another for its work, so at most a quarter of the pool's
+	// connections run jobs at once: however many jobs there are, they
+	// cannot take the whole pool and wait on each other for a second
+	// connection, and half the pool stays for the pages.
+	slots := make(chan struct{}, max(1, int(s.DB.Pool.Config().MaxConns)/4))
 	var wg sync.WaitGroup
 	for _, j := range s.Jobs {
 		wg.Add(1)
@@ -254,8 +260,13 @@ func (s *Scheduler) Start(ctx context.Context, tick time.Duration) {
 			t := time.NewTicker(tick)
 			defer t.Stop()
 			for ctx.Err() == nil {
-				if _, _, err := s.runOne(ctx, j, false); err != nil && ctx.Err() == nil {
-					log.Error("scheduler", "job", j.Name, "err", err)
+				select {
+				case slots <- struct{}{}:
+					if _, _, err := s.runOne(ctx, j, false); err != nil && ctx.Err() == nil {
+						log.Error("scheduler", "job", j.Name, "err", err)
+					}
+					<-slots
+				case <-ctx.Done():
 				}
 				select {
 				case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +53,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return &DB{Pool: pool}, nil
 }
 
+// DefaultMaxConns is the pool size when DATABASE_URL sets none
+// (pool_max_conns=N sets one): room for the scheduler's jobs, which use at
+// most half of it, and for the pages.
+const DefaultMaxConns = 20
+
 // poolConfig parses the URL and sets what every connection needs.
 func poolConfig(url string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -65,6 +71,13 @@ func poolConfig(url string) (*pgxpool.Config, error) {
 	// in DATABASE_URL (options=-c random_page_cost=…) still wins.
 	if _, set := cfg.ConnConfig.RuntimeParams["random_page_cost"]; !set {
 		cfg.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
+	}
+	// pgxpool's default is max(4, CPUs): on a 2-core server the scheduler's
+	// jobs (each holding one connection for its advisory lock and needing
+	// another for its work) took all four and waited on each other for
+	// ever, and no page could be served. A URL's pool_max_conns still wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	return cfg, nil
 }
