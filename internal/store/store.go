@@ -116,22 +116,9 @@ func (db *DB) InTxRetry(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 }
 
-// InSerializableTx runs fn in a SERIALIZABLE transaction, retrying a few times
-// when PostgreSQL reports a serialization failure, so that checks spanning
-// several rows (balances) cannot be broken by concurrent requests.
-func (db *DB) InSerializableTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
-		if !IsSerializationFailure(err) {
-			return err
-		}
-	}
-	return err
-}
-
 // Migrate applies the embedded goose migrations in the given direction:
-// "up", "down" (one step), "reset" or "status".
+// "up", "down" (one step), "reset" or "status". After "up" it re-applies
+// the kept totals' definitions (Definitions).
 func Migrate(ctx context.Context, url string, direction string) error {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -160,7 +147,9 @@ func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
 	}
 	switch direction {
 	case "up":
-		_, err = provider.Up(ctx)
+		if _, err = provider.Up(ctx); err == nil {
+			err = applyDefinitions(ctx, sqlDB)
+		}
 	case "down":
 		_, err = provider.Down(ctx)
 	case "reset":
