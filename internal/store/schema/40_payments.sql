@@ -9,9 +9,9 @@
 --   "paid early": a standing receipt share with no invoice of its
 --     obligation dated on or before it, or whose obligation's trigger was
 --     not met by then (receipt_shares_paid_early).
--- Pages that read them: the receipt page and receipts list (suspense,
--- paid-early flag), the suspense list, the dashboard. Both are plain views
--- (nothing kept). Re-applied after every migrate (see 10_ledger_totals.sql).
+-- Pages that read them (internal/ledger): a payment's page and the
+-- receipts list (its suspense, the paid-early flag), the suspense list and
+-- its refund and assignment. Both are plain views (nothing kept). Re-applied after every migrate (see 10_ledger_totals.sql).
 
 CREATE OR REPLACE VIEW suspense_balances AS
 SELECT s.receipt_id,
