@@ -195,6 +195,9 @@ func SchemaVersion(ctx context.Context, q Querier) (db, binary int64, err error)
 var (
 	ErrSchemaNewer = errors.New("the database schema is newer than this version of s106 knows")
 	ErrSchemaOlder = errors.New("the database schema is older than this version of s106 needs")
+	// ErrDefinitionsDiffer says the database's kept-totals definitions
+	// are another binary's.
+	ErrDefinitionsDiffer = errors.New("the database's kept-totals definitions are not this version of s106's")
 )
 
 // CheckSchema refuses to go on unless the database is migrated exactly to
@@ -211,6 +214,19 @@ func CheckSchema(ctx context.Context, q Querier) error {
 		return fmt.Errorf("%w: the database is at migration %05d, this binary's newest is %05d; run the release that migrated it (or roll the database back with that release's s106 migrate down)", ErrSchemaNewer, db, binary)
 	case db < binary:
 		return fmt.Errorf("%w: the database is at migration %05d, this binary needs %05d; run `s106 migrate up` as the owner role (S106_OWNER_DATABASE_URL) first", ErrSchemaOlder, db, binary)
+	}
+	// The kept totals' definitions change without a migration: the ones
+	// applied must be this binary's too.
+	want, err := DefinitionsChecksum()
+	if err != nil {
+		return err
+	}
+	var applied string
+	if err := q.QueryRow(ctx, `SELECT checksum FROM schema_definitions`).Scan(&applied); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("read the applied definitions: %w", err)
+	}
+	if applied != want {
+		return fmt.Errorf("%w: the kept totals' definitions applied to the database (internal/store/schema) are not this binary's; run `s106 migrate up` with this binary as the owner role (S106_OWNER_DATABASE_URL) first", ErrDefinitionsDiffer)
 	}
 	return nil
 }
