@@ -35,7 +35,7 @@ STATIC_OUT := static/dist/app.css static/dist/statement.css static/dist/app.mjs 
 STATIC_IN  := static/build.mjs $(shell find static/src -type f 2>/dev/null) $(NPM_STAMP)
 
 .PHONY: help deps deps-db deps-browser deps-node deps-npm static generate check-generated \
-        vet build db run test bench screenshots abuse stop-db clean clean-db
+        schema vet build db run test bench screenshots abuse stop-db clean clean-db
 
 help: ## Show this list (the default)
 	@echo "S106 Monitor make targets:"
@@ -115,6 +115,10 @@ check-generated: ## Fail if any *_templ.go is stale or missing (and regenerate i
 	  { diff <(echo "$$before") <(echo "$$after") || true; } | sed -n 's/^[<>] [0-9a-f]\{64\}  \.\//  /p' | sort -u >&2; \
 	  exit 1; \
 	fi
+
+schema: deps-db ## Rewrite schema.sql from a freshly migrated scratch database (after changing a migration or internal/store/schema)
+	@$(call with_db,$(GO) run ./cmd/s106) \
+	$(GO) run ./cmd/s106 schema
 
 vet: ## go vet ./...
 	$(GO) vet ./...

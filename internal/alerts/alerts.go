@@ -240,14 +240,7 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 	case RuleIndexMissing:
 		candidates = indexMissingCandidates
 	case RuleIFSDue:
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT to_regclass('ifs_publications') IS NOT NULL`).Scan(&exists); err != nil {
-			return nil, err
-		}
 		candidates = ifsDueCandidates
-		if exists {
-			candidates += ` AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
-		}
 	case RuleSuspiciousSale:
 		candidates = suspiciousSaleCandidates
 	case RuleDeveloperInsolvent:
@@ -429,7 +422,7 @@ const indexMissingCandidates = `
 	                    AND v.period = date_trunc(CASE s.frequency WHEN 'quarterly' THEN 'quarter' WHEN 'annual' THEN 'year' ELSE 'month' END, os.trigger_met_on)::date)`
 
 // The IFS reminder: from 1 October to 31 December while last financial
-// year's statement is not published (the caller adds the publication test).
+// year's statement is not published (ifs_publications, migration 00007).
 const ifsDueCandidates = `
 	SELECT 'ifs' AS st, (extract(year FROM p.today)::int - 1)::bigint AS sid, 'due' AS thr,
 	       'Infrastructure Funding Statement ' || (extract(year FROM p.today)::int - 1) || ' to ' || extract(year FROM p.today)::int AS label,
@@ -441,7 +434,8 @@ const ifsDueCandidates = `
 	       ''::text AS service_area, ''::text AS contact_name, ''::text AS contact_email,
 	       'officer' AS team_role, false AS escalated
 	FROM p
-	WHERE extract(month FROM p.today) >= 10`
+	WHERE extract(month FROM p.today) >= 10
+	  AND NOT EXISTS (SELECT 1 FROM ifs_publications ip WHERE ip.year = extract(year FROM p.today)::int - 1)`
 
 // suspiciousSaleCandidates are the sales in HM Land Registry's price paid
 // data of homes that should still be affordable (the suspicious_sales view,

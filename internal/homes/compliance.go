@@ -259,8 +259,11 @@ func Compare(agreed []MixLine, delivered []DeliveredHome) Comparison {
 
 // TriggerCheck is the delivery-trigger test: no more than Limit% of the
 // development's market homes may be occupied while any affordable home of
-// the obligation is not yet transferred. The numbers come from the
-// delivery_trigger_numbers view (migration 00060), their one definition.
+// the obligation is not yet transferred. The numbers and the judgement
+// come from the delivery_trigger_numbers view
+// (internal/store/schema/60_delivery_trigger.sql), their one definition,
+// which the compliance page, the breaches list, the alerts and the
+// dashboard all read.
 type TriggerCheck struct {
 	Limit int
 
@@ -278,21 +281,22 @@ type TriggerCheck struct {
 	MarketOccupiedRecorded int
 	MarketOccupiedCounted  *int       // the latest count, nil when none
 	CountedOn              *time.Time // its date
+
+	// The view's judgement (delivery_trigger_not_transferred and
+	// delivery_trigger_breach).
+	NotTransferredHomes int
+	Breached            bool
 }
 
 // NotTransferred is the affordable homes not yet transferred: the larger
 // of (agreed - transferred) and (recorded - transferred). Homes agreed but
 // not yet recorded are not transferred either.
-func (c TriggerCheck) NotTransferred() int {
-	return max(c.Agreed-c.Transferred, c.Recorded-c.Transferred, 0)
-}
+func (c TriggerCheck) NotTransferred() int { return c.NotTransferredHomes }
 
 // Breach reports whether more than the limit's share of market homes is
 // occupied (exactly the limit is allowed) while affordable homes are not
 // transferred.
-func (c TriggerCheck) Breach() bool {
-	return c.MarketHomes > 0 && c.NotTransferred() > 0 && c.MarketOccupied*100 > c.Limit*c.MarketHomes
-}
+func (c TriggerCheck) Breach() bool { return c.Breached }
 
 // OccupiedPercent is the share of market homes occupied, to one decimal place.
 func (c TriggerCheck) OccupiedPercent() string {

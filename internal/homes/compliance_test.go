@@ -1,6 +1,7 @@
 package homes
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/testdb"
 )
 
 // deliveredOf makes n delivered homes of one kind.
@@ -125,13 +127,20 @@ func TestTriggerBreachIsMoreThanTheLimit(t *testing.T) {
 		{1, 120, 1, 0, true},    // nothing may be occupied
 		{120, 120, 1, 100, false},
 	}
+	// The rule is SQL's (delivery_trigger_breach, used by the
+	// delivery_trigger_numbers view that every reader of it reads).
+	db := testdb.New(t)
 	for _, c := range cases {
-		tc := TriggerCheck{Limit: c.limit, MarketHomes: c.total, MarketOccupied: c.occupied, Recorded: c.notTransferred}
-		if tc.Breach() != c.breach {
-			t.Errorf("%+v: breach %v, want %v", c, tc.Breach(), c.breach)
+		var breach bool
+		if err := db.Pool.QueryRow(context.Background(), `SELECT delivery_trigger_breach($1, $2, $3, $4)`,
+			c.limit, c.total, c.occupied, c.notTransferred).Scan(&breach); err != nil {
+			t.Fatal(err)
+		}
+		if breach != c.breach {
+			t.Errorf("%+v: breach %v, want %v", c, breach, c.breach)
 		}
 	}
-	tc := TriggerCheck{Limit: 50, MarketHomes: 120, MarketOccupied: 61, Agreed: 12}
+	tc := TriggerCheck{Limit: 50, MarketHomes: 120, MarketOccupied: 61, Agreed: 12, NotTransferredHomes: 12, Breached: true}
 	if got := tc.Text(); got != "61 of 120 market homes occupied (50.8%) while 12 affordable homes are not transferred; the limit is 50%" {
 		t.Errorf("text %q", got)
 	}
@@ -331,14 +340,23 @@ func TestNotTransferredCountsFromWhatWasAgreed(t *testing.T) {
 		{5, 0, 0, 5},    // agreed, none recorded
 		{5, 6, 6, 0},    // transferred beyond agreed: none owed
 	}
+	db := testdb.New(t)
 	for _, c := range cases {
-		tc := TriggerCheck{Agreed: c.agreed, Recorded: c.recorded, Transferred: c.transferred}
-		if got := tc.NotTransferred(); got != c.want {
+		var got int
+		if err := db.Pool.QueryRow(context.Background(), `SELECT delivery_trigger_not_transferred($1, $2, $3)`,
+			c.agreed, c.recorded, c.transferred).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
 			t.Errorf("%+v: %d not transferred, want %d", c, got, c.want)
 		}
 	}
 	// 11 of 20 market homes occupied, 7 of 84 agreed recorded and transferred: a breach.
-	tc := TriggerCheck{Limit: 50, MarketHomes: 20, MarketOccupied: 11, Agreed: 84, Recorded: 7, Transferred: 7}
+	var breach bool
+	if err := db.Pool.QueryRow(context.Background(), `SELECT delivery_trigger_breach(50, 20, 11, delivery_trigger_not_transferred(84, 7, 7))`).Scan(&breach); err != nil {
+		t.Fatal(err)
+	}
+	tc := TriggerCheck{Limit: 50, MarketHomes: 20, MarketOccupied: 11, Agreed: 84, Recorded: 7, Transferred: 7, NotTransferredHomes: 77, Breached: breach}
 	if !tc.Breach() || tc.Text() != "11 of 20 market homes occupied (55.0%) while 77 affordable homes are not transferred; the limit is 50%" {
 		t.Errorf("issue case: breach %v, %q", tc.Breach(), tc.Text())
 	}

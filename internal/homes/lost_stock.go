@@ -54,7 +54,7 @@ var lostStockSortColumns = map[string]string{
 	"exited":      "st.exited_on",
 	"development": "lower(d.name)",
 	"route":       "array_position(ARRAY['right-to-buy','right-to-acquire','staircased','sold','demolished','converted-to-market','other-exit'], st.exit_route)",
-	"tenure":      "home_tenure_rank(h.list_tenure)",
+	"tenure":      "h.list_tenure_order",
 }
 
 const lostStockColumns = `h.id, h.plot, h.address, h.postcode, coalesce(h.uprn, ''), d.id, d.name, a.id, coalesce(a.reference, ''),

@@ -258,14 +258,15 @@ func plotOrder(dir string) string {
 // the URL reaches ORDER BY except through this map. After the chosen key
 // the list sorts by development and plot (naturally: A-2 before A-10),
 // then id, so pages never overlap. Every key is stored on the home
-// (migrations 00013 and 00016) and each order has its index. Homes without
+// (internal/store/schema/50_homes_totals.sql keeps them; a tenure sorts by
+// its tenure_products.sort_order) and each order has its index. Homes without
 // a value (no UPRN, postcode or provider) come after the rest ascending
 // and before them descending, as PostgreSQL orders NULLs: one index then
 // serves both directions.
 var homeSortKeys = map[string]listing.Key{
 	"uprn":     {SQL: "h.uprn::bigint", Type: "bigint", Nullable: true},
 	"postcode": {SQL: "nullif(h.postcode, '')", Type: "text", Nullable: true},
-	"tenure":   {SQL: "home_tenure_rank(h.list_tenure)", Type: "integer"},
+	"tenure":   {SQL: "h.list_tenure_order", Type: "integer"},
 	"bedrooms": {SQL: "h.bedrooms", Type: "integer"},
 	"state":    {SQL: "home_state_rank(h.list_state)", Type: "integer"},
 	"provider": {SQL: "h.list_provider_sort", Type: "text", Nullable: true},

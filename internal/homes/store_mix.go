@@ -175,11 +175,11 @@ func deliveredHomes(ctx context.Context, q store.Querier, obligationID int64) ([
 // triggerColumns are delivery_trigger_numbers' columns in the order
 // scanTrigger reads them.
 const triggerColumns = `t.occupation_limit, t.agreed, t.recorded, t.transferred, t.market_homes, t.market_occupied,
-	t.market_occupied_recorded, t.market_occupied_counted, t.counted_on`
+	t.market_occupied_recorded, t.market_occupied_counted, t.counted_on, t.not_transferred, t.breach`
 
 func triggerDest(t *TriggerCheck) []any {
 	return []any{&t.Limit, &t.Agreed, &t.Recorded, &t.Transferred, &t.MarketHomes, &t.MarketOccupied,
-		&t.MarketOccupiedRecorded, &t.MarketOccupiedCounted, &t.CountedOn}
+		&t.MarketOccupiedRecorded, &t.MarketOccupiedCounted, &t.CountedOn, &t.NotTransferredHomes, &t.Breached}
 }
 
 // triggerNumbers reads one obligation's delivery-trigger numbers;

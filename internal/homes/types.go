@@ -9,7 +9,9 @@ import (
 // Tenure is how a home is let or sold.
 type Tenure string
 
-// Tenures, affordable first, market last.
+// The tenures the code names. The list of tenures, with their labels and
+// order, is data (tenure_products), read by TenureList; the database sorts
+// homes by it too (internal/store/schema/50_homes_totals.sql).
 const (
 	SocialRent           Tenure = "social-rent"
 	LondonAffordableRent Tenure = "london-affordable-rent"
@@ -22,12 +24,6 @@ const (
 	OtherIntermediate    Tenure = "other-intermediate"
 	Market               Tenure = "market"
 )
-
-// Tenures lists the tenures the application was built with, in the order
-// forms show them. The full list is data (tenure_products) the admin can
-// extend: TenureList reads it.
-var Tenures = []Tenure{SocialRent, LondonAffordableRent, AffordableRent, LondonLivingRent, IntermediateRent,
-	SharedOwnership, FirstHomes, DiscountMarketSale, OtherIntermediate, Market}
 
 // Label is the tenure as housing officers say it (from tenure_products).
 func (t Tenure) Label() string {

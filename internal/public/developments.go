@@ -263,8 +263,8 @@ func (s *Service) developmentHomes(ctx context.Context, d *Development) error {
 		)
 		SELECT coalesce(ag.tenure, de.tenure), coalesce(ag.bedrooms, de.bedrooms), coalesce(ag.homes, 0), coalesce(de.homes, 0)
 		FROM agreed ag FULL JOIN delivered de ON de.tenure = ag.tenure AND de.bedrooms = ag.bedrooms
-		ORDER BY array_position(ARRAY['social-rent','london-affordable-rent','affordable-rent','london-living-rent','intermediate-rent',
-		         'shared-ownership','first-homes','discount-market-sale','other-intermediate'], coalesce(ag.tenure, de.tenure)), 2`, d.ID)
+		JOIN tenure_products tp ON tp.code = coalesce(ag.tenure, de.tenure)
+		ORDER BY tp.sort_order, 2`, d.ID)
 	if err != nil {
 		return fmt.Errorf("public development homes: %w", err)
 	}

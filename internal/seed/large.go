@@ -248,6 +248,8 @@ type generator struct {
 	projectPurpose    []string
 	// developmentNames and providerNames are the names generated.
 	developmentNames, providerNames map[int64]string
+	// tenureOrder is each tenure's place in the lists (tenure_products).
+	tenureOrder map[string]int
 
 	providersT, developments, applications, organisations, agreements *table
 	agreementApps, parties, obligations, mixes, mixLines              *table
@@ -263,6 +265,16 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		projectsByPurpose: map[string][]int64{},
 		developmentNames:  map[int64]string{},
 		providerNames:     map[int64]string{},
+		tenureOrder:       map[string]int{},
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT code, sort_order FROM tenure_products`)
+	if err != nil {
+		return nil, err
+	}
+	var code string
+	var order int
+	if _, err := pgx.ForEachRow(rows, []any{&code, &order}, func() error { g.tenureOrder[code] = order; return nil }); err != nil {
+		return nil, fmt.Errorf("tenure products: %w", err)
 	}
 	mk := func(name string, identity bool, cols ...string) *table {
 		if identity {
@@ -294,7 +306,7 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 		"interest", "reference", "evidence", "note", "base_amount", "index_series", "base_index_date", "base_index_value",
 		"calc_index_date", "calc_index_value", "calculated_amount", "due_date", "reverses_id", "recorded_by")
 	g.homes = mk("homes", true, "development_id", "obligation_id", "plot", "tenure", "bedrooms", "habitable_rooms",
-		"wheelchair", "registered_provider_id", "address", "postcode", "uprn", "development_sort", "list_tenure", "list_state", "list_provider_id", "list_provider_sort")
+		"wheelchair", "registered_provider_id", "address", "postcode", "uprn", "development_sort", "list_tenure", "list_tenure_order", "list_state", "list_provider_id", "list_provider_sort")
 	g.homeEvents = mk("home_events", true, "home_id", "kind", "event_date", "registered_provider_id", "evidence", "note", "recorded_by")
 
 	for _, t := range g.tables() {
@@ -305,7 +317,7 @@ func newGenerator(ctx context.Context, db *store.DB, opts LargeOptions) (*genera
 			return nil, err
 		}
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT id FROM users WHERE 'officer' = ANY (roles) AND disabled_at IS NULL ORDER BY id`)
+	rows, err = db.Pool.Query(ctx, `SELECT id FROM users WHERE 'officer' = ANY (roles) AND disabled_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -810,7 +822,7 @@ func (g *generator) affordable(ag, dev int64, commence, occupy time.Time, draft 
 		// invariant check compares them with home_state.
 		providerSort := strings.ToLower(g.providerNames[provider])
 		id := g.homes.add(dev, ob, fmt.Sprintf("Plot %d", g.homes.next), h.tenure, h.beds, h.beds+1, "none", provider,
-			homeAddress(dev, i), "", uprn, strings.ToLower(g.developmentNames[dev]), h.tenure, "secured", provider, providerSort)
+			homeAddress(dev, i), "", uprn, strings.ToLower(g.developmentNames[dev]), h.tenure, g.tenureOrder[h.tenure], "secured", provider, providerSort)
 		row := g.homes.rows[len(g.homes.rows)-1]
 		state := func(s string) { row[len(row)-3] = s }
 		if !g.before(started) {

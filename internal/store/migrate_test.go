@@ -117,3 +117,24 @@ func TestCheckSchemaRefusesAnotherVersion(t *testing.T) {
 		t.Errorf("schema older than the binary: got %v", err)
 	}
 }
+
+// A binary refuses a database whose kept-totals definitions are another
+// binary's (they change without a migration), until it migrates it.
+func TestCheckSchemaRefusesOtherDefinitions(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	app := testdb.Open(t, url)
+	owner := testdb.Open(t, testdb.As(t, url, testdb.Owner))
+	if _, err := owner.Pool.Exec(ctx, `UPDATE schema_definitions SET checksum = 'another binary'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CheckSchema(ctx, app.Pool); !errors.Is(err, store.ErrDefinitionsDiffer) {
+		t.Errorf("other definitions: got %v", err)
+	}
+	if err := store.Migrate(ctx, testdb.As(t, url, testdb.Owner), "up"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CheckSchema(ctx, app.Pool); err != nil {
+		t.Errorf("after migrate up: %v", err)
+	}
+}

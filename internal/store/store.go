@@ -116,22 +116,9 @@ func (db *DB) InTxRetry(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 }
 
-// InSerializableTx runs fn in a SERIALIZABLE transaction, retrying a few times
-// when PostgreSQL reports a serialization failure, so that checks spanning
-// several rows (balances) cannot be broken by concurrent requests.
-func (db *DB) InSerializableTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
-		if !IsSerializationFailure(err) {
-			return err
-		}
-	}
-	return err
-}
-
 // Migrate applies the embedded goose migrations in the given direction:
-// "up", "down" (one step), "reset" or "status".
+// "up", "down" (one step), "reset" or "status". After "up" it re-applies
+// the kept totals' definitions (Definitions).
 func Migrate(ctx context.Context, url string, direction string) error {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -160,7 +147,9 @@ func migrateSQL(ctx context.Context, sqlDB *sql.DB, direction string) error {
 	}
 	switch direction {
 	case "up":
-		_, err = provider.Up(ctx)
+		if _, err = provider.Up(ctx); err == nil {
+			err = applyDefinitions(ctx, sqlDB)
+		}
 	case "down":
 		_, err = provider.Down(ctx)
 	case "reset":
@@ -206,6 +195,9 @@ func SchemaVersion(ctx context.Context, q Querier) (db, binary int64, err error)
 var (
 	ErrSchemaNewer = errors.New("the database schema is newer than this version of s106 knows")
 	ErrSchemaOlder = errors.New("the database schema is older than this version of s106 needs")
+	// ErrDefinitionsDiffer says the database's kept-totals definitions
+	// are another binary's.
+	ErrDefinitionsDiffer = errors.New("the database's kept-totals definitions are not this version of s106's")
 )
 
 // CheckSchema refuses to go on unless the database is migrated exactly to
@@ -222,6 +214,19 @@ func CheckSchema(ctx context.Context, q Querier) error {
 		return fmt.Errorf("%w: the database is at migration %05d, this binary's newest is %05d; run the release that migrated it (or roll the database back with that release's s106 migrate down)", ErrSchemaNewer, db, binary)
 	case db < binary:
 		return fmt.Errorf("%w: the database is at migration %05d, this binary needs %05d; run `s106 migrate up` as the owner role (S106_OWNER_DATABASE_URL) first", ErrSchemaOlder, db, binary)
+	}
+	// The kept totals' definitions change without a migration: the ones
+	// applied must be this binary's too.
+	want, err := DefinitionsChecksum()
+	if err != nil {
+		return err
+	}
+	var applied string
+	if err := q.QueryRow(ctx, `SELECT checksum FROM schema_definitions`).Scan(&applied); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("read the applied definitions: %w", err)
+	}
+	if applied != want {
+		return fmt.Errorf("%w: the kept totals' definitions applied to the database (internal/store/schema) are not this binary's; run `s106 migrate up` with this binary as the owner role (S106_OWNER_DATABASE_URL) first", ErrDefinitionsDiffer)
 	}
 	return nil
 }

@@ -64,8 +64,10 @@ func password(cfg *pgx.ConnConfig) string {
 	return "&password=" + cfg.Password
 }
 
-// migrationsHash names the template after the migrations' content, so a
-// changed migration gets a new template instead of a stale one.
+// migrationsHash names the template after the migrations' content and
+// the kept totals' definitions (store.Definitions, re-applied after the
+// migrations), so a changed migration or definition gets a new template
+// instead of a stale one.
 func migrationsHash() string {
 	h := sha256.New()
 	entries, _ := fs.ReadDir(migrations.FS, ".")
@@ -79,6 +81,8 @@ func migrationsHash() string {
 		h.Write([]byte(n))
 		h.Write(b)
 	}
+	defs, _ := store.DefinitionsChecksum()
+	h.Write([]byte(defs))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -177,7 +181,39 @@ func create(t testing.TB, migrated bool) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return withDatabase(t, base, name)
+	url := withDatabase(t, base, name)
+	if migrated {
+		// Registered after the drop, so it runs before it (and after the
+		// test's own cleanups, which close its pools).
+		t.Cleanup(func() { checkDrift(t, url) })
+	}
+	return url
+}
+
+// checkDrift fails the test when any drift view (every view named *_drift,
+// through drift_report(), internal/store/schema/90_drift.sql) has rows:
+// every database test thereby checks that the kept tables the triggers
+// maintain still equal the ledger and events they are kept from. One query.
+// A test that tampers with a kept table puts it right before it ends
+// (SELECT refresh_all_derived_totals()).
+func checkDrift(t testing.TB, url string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, As(t, url, Owner))
+	if err != nil {
+		t.Errorf("drift check: connect: %v", err)
+		return
+	}
+	defer c.Close(context.Background())
+	var report string
+	if err := c.QueryRow(ctx, `SELECT coalesce(string_agg(drift_view || ': ' || drift_rows || ' rows', '; '), '') FROM drift_report()`).Scan(&report); err != nil {
+		t.Errorf("drift check: %v", err)
+		return
+	}
+	if report != "" {
+		t.Errorf("kept totals drifted from a computation from scratch when the test ended (%s): a trigger in internal/store/schema missed a change, or the test wrote a kept table; SELECT * FROM derived_totals_drift names the rows", report)
+	}
 }
 
 // Role is one of the roles a test may connect as.
