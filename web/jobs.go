@@ -23,7 +23,7 @@ import (
 // the one-at-a-time guarantee) with the scheduler running inside serve.
 func (app *Application) jobScheduler() *scheduler.Scheduler {
 	deps := jobs.Deps{Alerts: app.Alerts, Outbox: jobs.NewOutbox(app.Config, app.DB, app.Logger), Homes: app.Homes, BaseURL: app.Config.BaseURL,
-		Companies: app.companies()}
+		Companies: app.companies(), ONS: jobs.NewONSFetcher(app.Config, app.Ledger)}
 	return &scheduler.Scheduler{
 		DB:       app.DB,
 		Jobs:     jobs.All(deps),

@@ -84,6 +84,11 @@ type Config struct {
 	// check ask Companies House's public data API for each developer's and
 	// provider's status; without it the bulk file is used.
 	CompaniesHouseAPIKey string
+	// ONSURL (S106_ONS_URL) is where the daily job fetches new RPI and CPI
+	// values: https://www.ons.gov.uk where the server can reach it. Empty
+	// (the default) turns the job off, for a council without internet
+	// access, which loads the ONS file by hand.
+	ONSURL string
 	// Scheduler runs background jobs inside serve (S106_SCHEDULER=on|off);
 	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
 	Scheduler     bool
@@ -198,6 +203,10 @@ func load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
+	c.ONSURL = strings.TrimRight(str("S106_ONS_URL", ""), "/")
+	if c.ONSURL != "" && !strings.HasPrefix(c.ONSURL, "https://") && !strings.HasPrefix(c.ONSURL, "http://") {
+		errs = append(errs, fmt.Sprintf("S106_ONS_URL: %q must be an http(s) address such as https://www.ons.gov.uk", c.ONSURL))
+	}
 	c.MetricsToken = str("S106_METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		// A bearer token a scraper sends on every request is only as good

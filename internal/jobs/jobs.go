@@ -14,6 +14,8 @@ import (
 	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/indexfetch"
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
@@ -29,6 +31,8 @@ type Deps struct {
 	BaseURL string
 	// Companies checks developers' and providers' status (when a key is set).
 	Companies *companieshouse.Service
+	// ONS fetches new RPI and CPI values (when S106_ONS_URL is set).
+	ONS *indexfetch.Fetcher
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -48,6 +52,12 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 	}
 }
 
+// NewONSFetcher is the ONS index fetch as the configuration sets it up
+// (off when S106_ONS_URL is empty).
+func NewONSFetcher(cfg config.Config, l *ledger.Service) *indexfetch.Fetcher {
+	return &indexfetch.Fetcher{BaseURL: cfg.ONSURL, Ledger: l}
+}
+
 // Names of the jobs.
 const (
 	EvaluateAlerts = "evaluate-alerts"
@@ -55,6 +65,7 @@ const (
 	DeliverMail    = "deliver-mail"
 	RemindReturns  = "remind-provider-returns"
 	CheckCompanies = "check-companies"
+	FetchONS       = "fetch-ons-indices"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -102,6 +113,18 @@ func All(d Deps) []scheduler.Job {
 				}
 				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
 				return count(n, "company checked", "companies checked"), err
+			},
+		},
+		{
+			Name:        FetchONS,
+			Description: "Fetches new monthly RPI (ONS series CHAW) and CPI (D7BT) values from the ONS (when S106_ONS_URL is set) and adds the months not yet recorded; a recorded month whose value differs from the ONS is reported here and in the series' history, never replaced.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if !d.ONS.Configured() {
+					return "off: S106_ONS_URL is not set (load the ONS files on the index series pages)", nil
+				}
+				res, err := d.ONS.Run(ctx, audit.Actor{Label: "scheduler"})
+				return res.String(), err
 			},
 		},
 		{
