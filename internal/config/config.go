@@ -84,6 +84,24 @@ type Config struct {
 	// check ask Companies House's public data API for each developer's and
 	// provider's status; without it the bulk file is used.
 	CompaniesHouseAPIKey string
+	// Single sign-on with OpenID Connect (README, "Single sign-on"): the
+	// provider's issuer URL, this product's client id and secret as
+	// registered there (S106_OIDC_ISSUER, S106_OIDC_CLIENT_ID,
+	// S106_OIDC_CLIENT_SECRET); the ID token claims holding group or role
+	// values (S106_OIDC_ROLE_CLAIMS, default roles,groups); for Google, the
+	// one Workspace domain allowed (S106_OIDC_HOSTED_DOMAIN); extra scopes
+	// (S106_OIDC_SCOPES); the button's words (S106_OIDC_PROVIDER_NAME).
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRoleClaims   []string
+	OIDCHostedDomain string
+	OIDCScopes       []string
+	OIDCProviderName string
+	// PasswordLoginOff refuses signing in with an e-mail address and
+	// password (S106_PASSWORD_LOGIN=off; on by default): everyone signs in
+	// through single sign-on, which it needs.
+	PasswordLoginOff bool
 	// ONSURL (S106_ONS_URL) is where the daily job fetches new RPI and CPI
 	// values: https://www.ons.gov.uk where the server can reach it. Empty
 	// (the default) turns the job off, for a council without internet
@@ -104,6 +122,17 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+}
+
+// list splits a comma-separated setting, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Load reads the configuration from the environment.
@@ -203,6 +232,24 @@ func load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
+	c.OIDCIssuer = strings.TrimRight(str("S106_OIDC_ISSUER", ""), "/")
+	c.OIDCClientID = str("S106_OIDC_CLIENT_ID", "")
+	c.OIDCClientSecret = str("S106_OIDC_CLIENT_SECRET", "")
+	c.OIDCRoleClaims = list(str("S106_OIDC_ROLE_CLAIMS", "roles,groups"))
+	c.OIDCHostedDomain = strings.ToLower(str("S106_OIDC_HOSTED_DOMAIN", ""))
+	c.OIDCScopes = list(str("S106_OIDC_SCOPES", ""))
+	c.OIDCProviderName = str("S106_OIDC_PROVIDER_NAME", "your council account")
+	c.PasswordLoginOff = !onOff("S106_PASSWORD_LOGIN", "on")
+	if (c.OIDCIssuer == "") != (c.OIDCClientID == "") {
+		errs = append(errs, "S106_OIDC_ISSUER and S106_OIDC_CLIENT_ID are set together, or neither")
+	}
+	if c.OIDCIssuer != "" && !strings.HasPrefix(c.OIDCIssuer, "https://") &&
+		!strings.HasPrefix(c.OIDCIssuer, "http://localhost") && !strings.HasPrefix(c.OIDCIssuer, "http://127.0.0.1") {
+		errs = append(errs, fmt.Sprintf("S106_OIDC_ISSUER: %q must be an https:// address", c.OIDCIssuer))
+	}
+	if c.PasswordLoginOff && c.OIDCIssuer == "" {
+		errs = append(errs, "S106_PASSWORD_LOGIN=off needs single sign-on: set S106_OIDC_ISSUER and S106_OIDC_CLIENT_ID, or nobody could sign in")
+	}
 	c.ONSURL = strings.TrimRight(str("S106_ONS_URL", ""), "/")
 	if c.ONSURL != "" && !strings.HasPrefix(c.ONSURL, "https://") && !strings.HasPrefix(c.ONSURL, "http://") {
 		errs = append(errs, fmt.Sprintf("S106_ONS_URL: %q must be an http(s) address such as https://www.ons.gov.uk", c.ONSURL))
