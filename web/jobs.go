@@ -47,7 +47,7 @@ func (app *Application) jobsList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.JobsView{Jobs: st, SMTPConfigured: app.Config.SMTPHost != "", PendingMail: waiting, FailedMail: failed}
+	v := templates.JobsView{Jobs: st, SMTPConfigured: app.Config.SMTPHost != "" || app.Config.NotifyAPIKey != "", PendingMail: waiting, FailedMail: failed}
 	app.render(w, r, http.StatusOK, templates.JobsPage(app.page(r, "Background jobs"), v))
 }
 
@@ -132,7 +132,7 @@ func (app *Application) outboxList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.OutboxView{Page: page, Filtered: p.Search != "" || p.Get("status") != "", SMTPConfigured: app.Config.SMTPHost != ""}
+	v := templates.OutboxView{Page: page, Filtered: p.Search != "" || p.Get("status") != "", SMTPConfigured: app.Config.SMTPHost != "" || app.Config.NotifyAPIKey != ""}
 	app.render(w, r, http.StatusOK, templates.OutboxPage(app.page(r, "E-mail outbox"), v))
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -102,6 +103,18 @@ type Config struct {
 	// password (S106_PASSWORD_LOGIN=off; on by default): everyone signs in
 	// through single sign-on, which it needs.
 	PasswordLoginOff bool
+	// GOV.UK Notify delivers e-mail instead of SMTP when a key and a
+	// template are set (README, "GOV.UK Notify"): the API key
+	// (S106_NOTIFY_API_KEY), the template whose subject is ((subject)) and
+	// body ((body)) (S106_NOTIFY_TEMPLATE_ID), templates for kinds of
+	// message (S106_NOTIFY_TEMPLATES=alert=<id>,digest=<id>), the reply-to
+	// address's id (S106_NOTIFY_REPLY_TO_ID) and the API's address
+	// (S106_NOTIFY_BASE_URL, for a stand-in).
+	NotifyAPIKey     string
+	NotifyTemplateID string
+	NotifyTemplates  map[string]string
+	NotifyReplyToID  string
+	NotifyBaseURL    string
 	// ONSURL (S106_ONS_URL) is where the daily job fetches new RPI and CPI
 	// values: https://www.ons.gov.uk where the server can reach it. Empty
 	// (the default) turns the job off, for a council without internet
@@ -123,6 +136,12 @@ type Config struct {
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
 }
+
+var (
+	uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// notifyKeyRe: a key's name, then the service ID and the secret key.
+	notifyKeyRe = regexp.MustCompile(`^.+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
 
 // list splits a comma-separated setting, dropping blanks.
 func list(s string) []string {
@@ -249,6 +268,33 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	if c.PasswordLoginOff && c.OIDCIssuer == "" {
 		errs = append(errs, "S106_PASSWORD_LOGIN=off needs single sign-on: set S106_OIDC_ISSUER and S106_OIDC_CLIENT_ID, or nobody could sign in")
+	}
+	c.NotifyAPIKey = str("S106_NOTIFY_API_KEY", "")
+	c.NotifyTemplateID = strings.ToLower(str("S106_NOTIFY_TEMPLATE_ID", ""))
+	c.NotifyReplyToID = strings.ToLower(str("S106_NOTIFY_REPLY_TO_ID", ""))
+	c.NotifyBaseURL = strings.TrimRight(str("S106_NOTIFY_BASE_URL", ""), "/")
+	if (c.NotifyAPIKey == "") != (c.NotifyTemplateID == "") {
+		errs = append(errs, "S106_NOTIFY_API_KEY and S106_NOTIFY_TEMPLATE_ID are set together, or neither")
+	}
+	if c.NotifyAPIKey != "" && !notifyKeyRe.MatchString(c.NotifyAPIKey) {
+		errs = append(errs, "S106_NOTIFY_API_KEY: a GOV.UK Notify API key is its name, the service ID and the secret key joined by hyphens (copy it whole from Notify's API integration page)")
+	}
+	for name, id := range map[string]string{"S106_NOTIFY_TEMPLATE_ID": c.NotifyTemplateID, "S106_NOTIFY_REPLY_TO_ID": c.NotifyReplyToID} {
+		if id != "" && !uuidRe.MatchString(id) {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a Notify ID like 8b5c5f1e-3b1a-4d2e-9f0a-1b2c3d4e5f60", name, id))
+		}
+	}
+	for _, kv := range list(str("S106_NOTIFY_TEMPLATES", "")) {
+		kind, id, ok := strings.Cut(kv, "=")
+		kind, id = strings.TrimSpace(kind), strings.ToLower(strings.TrimSpace(id))
+		if !ok || kind == "" || !uuidRe.MatchString(id) {
+			errs = append(errs, fmt.Sprintf("S106_NOTIFY_TEMPLATES: %q must be a kind of message and a template ID, like alert=8b5c5f1e-3b1a-4d2e-9f0a-1b2c3d4e5f60", kv))
+			continue
+		}
+		if c.NotifyTemplates == nil {
+			c.NotifyTemplates = map[string]string{}
+		}
+		c.NotifyTemplates[kind] = id
 	}
 	c.ONSURL = strings.TrimRight(str("S106_ONS_URL", ""), "/")
 	if c.ONSURL != "" && !strings.HasPrefix(c.ONSURL, "https://") && !strings.HasPrefix(c.ONSURL, "http://") {

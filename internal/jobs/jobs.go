@@ -49,6 +49,10 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 			From:     cfg.MailFrom,
 			Timeout:  cfg.MailTimeout,
 		},
+		Notify: &mail.Notify{
+			APIKey: cfg.NotifyAPIKey, TemplateID: cfg.NotifyTemplateID, Templates: cfg.NotifyTemplates,
+			ReplyToID: cfg.NotifyReplyToID, BaseURL: cfg.NotifyBaseURL, Timeout: cfg.MailTimeout,
+		},
 	}
 }
 
@@ -129,7 +133,7 @@ func All(d Deps) []scheduler.Job {
 		},
 		{
 			Name:        DeliverMail,
-			Description: "Sends the e-mails waiting in the outbox over SMTP, retrying failures with increasing waits.",
+			Description: "Sends the e-mails waiting in the outbox over SMTP, or through GOV.UK Notify when it is configured (then also asks Notify whether recent ones were delivered), retrying failures with increasing waits.",
 			Every:       time.Minute,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				res, err := d.Outbox.Deliver(ctx, now)
