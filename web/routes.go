@@ -69,6 +69,7 @@ func (app *Application) Routes() http.Handler {
 	// Back-channel logout from the identity provider, server to server: no
 	// session and no CSRF token; the signed logout token is the credential.
 	r.Post("/login/sso/backchannel-logout", app.ssoBackchannelLogout)
+	r.Get("/login/sso/frontchannel-logout", app.ssoFrontChannelLogout)
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {

@@ -43,6 +43,7 @@ var expectedAccess = map[string]access{
 	"GET /login/sso":                                  public, // single sign-on (sso_test.go)
 	"GET /login/sso/callback":                         public, // the state in the session is the check (TestSSO…)
 	"POST /login/sso/backchannel-logout":              public, // the signed logout token is the credential (TestSSOBackChannelLogout…)
+	"GET /login/sso/frontchannel-logout":              public, // the provider's secret sid is the credential (TestSSOFrontChannelLogout…)
 	"GET /":                                           signedIn,
 	"POST /logout":                                    signedIn,
 	"GET /account/password":                           signedIn,

@@ -233,6 +233,34 @@ func (app *Application) ssoBackchannelLogout(w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusOK)
 }
 
+// ssoFrontChannelLogout is loaded by the provider in a hidden frame of
+// the user's browser when their session there ends (OpenID Connect
+// Front-Channel Logout 1.0, with frontchannel_logout_session_required):
+// the iss and sid it names end every session here of that provider
+// session. The browser sends no cookie to a cross-site frame, so the
+// unguessable sid, known only to the provider and to us, is what names
+// the sessions; without both it does nothing.
+func (app *Application) ssoFrontChannelLogout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if app.SSO == nil {
+		http.NotFound(w, r)
+		return
+	}
+	iss, sid := r.URL.Query().Get("iss"), r.URL.Query().Get("sid")
+	if iss != app.SSO.Config().Issuer || sid == "" || len(sid) > 300 {
+		http.Error(w, "iss and sid are required", http.StatusBadRequest)
+		return
+	}
+	a := app.actor(r)
+	a.Label = "identity provider"
+	if _, err := app.Users.EndExternalSessions(r.Context(), a, iss, "", sid); err != nil {
+		app.log(r).Error("front-channel logout", "err", err)
+		http.Error(w, "", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
 func writeLogoutError(w http.ResponseWriter, desc string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)
@@ -282,6 +310,7 @@ func (app *Application) renderSSOAdmin(w http.ResponseWriter, r *http.Request, s
 	v := templates.SSOAdminView{
 		Configured: app.SSO != nil, Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID,
 		CallbackURL: c.BaseURL + sso.CallbackPath, LogoutURL: c.BaseURL + sso.LogoutPath,
+		FrontLogout: c.BaseURL + sso.FrontChannelLogoutPath,
 		RoleClaims: joinValues(c.OIDCRoleClaims), HostedDomain: c.OIDCHostedDomain, PasswordLogin: !c.PasswordLoginOff,
 	}
 	for _, m := range ms {

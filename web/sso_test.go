@@ -515,3 +515,32 @@ func TestSSOCannotUndoAnAdministratorDisablingTheUser(t *testing.T) {
 		t.Errorf("security log: %+v", evs)
 	}
 }
+
+func TestSSOFrontChannelLogoutEndsTheProviderSessionsSessionsHere(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t, nil)
+	// One person given a role by address.
+	w.mapValue(t, "email:kit@wessexvale.gov.uk", users.RoleViewer)
+	w.idp.SignIn(ssotest.EntraClaims("sub-8", "Kit@wessexvale.gov.uk", "Kit", nil, nil))
+	b := w.browser()
+	w.signIn(t, b, "/")
+	if signedInAs(t, b) != "Kit" {
+		t.Fatal("not signed in by the address mapping")
+	}
+	frame := w.browser() // the provider's hidden frame: no cookie of ours
+	for _, q := range []string{"", "?sid=entra-sid-sub-8", "?iss=" + url.QueryEscape("https://elsewhere.example") + "&sid=entra-sid-sub-8"} {
+		if res := frame.get(t, sso.FrontChannelLogoutPath+q); res.status != http.StatusBadRequest {
+			t.Errorf("%q: %d, want 400", q, res.status)
+		}
+	}
+	if signedInAs(t, b) != "Kit" {
+		t.Fatal("a front-channel request without the right iss and sid ended the session")
+	}
+	res := frame.get(t, sso.FrontChannelLogoutPath+"?iss="+url.QueryEscape(w.idp.Issuer())+"&sid=entra-sid-sub-8")
+	if res.status != http.StatusOK {
+		t.Fatalf("front-channel logout: %d", res.status)
+	}
+	if signedInAs(t, b) != "" {
+		t.Error("still signed in after the provider's front-channel logout")
+	}
+}

@@ -37,6 +37,10 @@ const CallbackPath = "/login/sso/callback"
 // LogoutPath is the back-channel logout URI registered with the provider.
 const LogoutPath = "/login/sso/backchannel-logout"
 
+// FrontChannelLogoutPath is the front-channel logout URI (OpenID Connect
+// Front-Channel Logout 1.0), for providers that offer only that (Entra ID).
+const FrontChannelLogoutPath = "/login/sso/frontchannel-logout"
+
 // DefaultRoleClaims are the ID token claims read for group and role
 // values: Entra ID's app roles ("roles") and security groups ("groups");
 // Google and others can be told to put groups in a claim of their own.
@@ -174,7 +178,7 @@ type Identity struct {
 	Email     string
 	Name      string
 	SessionID string   // the provider's "sid", if given
-	Values    []string // group and role values from the role claims, and "hd:domain" for a Google Workspace account
+	Values    []string // group and role values from the role claims, "hd:domain" for a Google Workspace account, and "email:address"
 	IDToken   string   // the raw ID token, for RP-initiated logout's id_token_hint
 }
 
@@ -245,6 +249,9 @@ func (c *Client) Finish(ctx context.Context, code, verifier, nonce string) (Iden
 	if hd != "" {
 		id.Values = append(id.Values, "hd:"+strings.ToLower(hd))
 	}
+	// One person can be given a role by address, where the provider sends
+	// no groups (Google without a groups claim).
+	id.Values = append(id.Values, "email:"+strings.ToLower(id.Email))
 	slices.Sort(id.Values)
 	id.Values = slices.Compact(id.Values)
 	return id, nil
