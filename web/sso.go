@@ -311,7 +311,7 @@ func (app *Application) renderSSOAdmin(w http.ResponseWriter, r *http.Request, s
 		Configured: app.SSO != nil, Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID,
 		CallbackURL: c.BaseURL + sso.CallbackPath, LogoutURL: c.BaseURL + sso.LogoutPath,
 		FrontLogout: c.BaseURL + sso.FrontChannelLogoutPath,
-		RoleClaims: joinValues(c.OIDCRoleClaims), HostedDomain: c.OIDCHostedDomain, PasswordLogin: !c.PasswordLoginOff,
+		RoleClaims:  joinValues(c.OIDCRoleClaims), HostedDomain: c.OIDCHostedDomain, PasswordLogin: !c.PasswordLoginOff,
 	}
 	for _, m := range ms {
 		v.Mappings = append(v.Mappings, templates.SSOMappingRow{ID: m.ID, ClaimValue: m.ClaimValue, Role: m.Role})
