@@ -544,3 +544,17 @@ func TestSSOFrontChannelLogoutEndsTheProviderSessionsSessionsHere(t *testing.T) 
 		t.Error("still signed in after the provider's front-channel logout")
 	}
 }
+
+func TestSSOWhileTheProviderIsUnreachableSaysSoAndSignsNobodyIn(t *testing.T) {
+	t.Parallel()
+	w := newSSOWorld(t, nil)
+	w.idp.Server.Close()
+	b := w.browser()
+	res := b.get(t, "/login/sso")
+	if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "We could not reach Microsoft to sign you in") {
+		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
+	}
+	if signedInAs(t, b) != "" {
+		t.Error("signed in")
+	}
+}
