@@ -17,6 +17,7 @@ var adminTasks = []struct {
 	{templates.Task{Label: "Import and export", Href: "/imports", Description: "Bring in a spreadsheet register or the government data standard; export everything."}, []users.Role{users.RoleAdmin, users.RoleOfficer}},
 	{templates.Task{Label: "Data standard", Href: "/data-standard", Description: "Download the developer-contributions data standard CSVs."}, nil},
 	{templates.Task{Label: "Users", Href: "/admin/users", Description: "People, their roles, passwords and access."}, []users.Role{users.RoleAdmin}},
+	{templates.Task{Label: "Single sign-on", Href: "/admin/sso", Description: "Signing in with the council's Microsoft or Google accounts, and which of their groups give which role."}, []users.Role{users.RoleAdmin}},
 	{templates.Task{Label: "Purposes", Href: "/admin/purposes", Description: "Local contribution purposes and the national codes they report under."}, []users.Role{users.RoleAdmin}},
 	{templates.Task{Label: "Tenure products", Href: "/admin/tenures", Description: "The affordable tenures homes are secured at; add the ones your council uses."}, []users.Role{users.RoleAdmin}},
 	{templates.Task{Label: "Alert rules", Href: "/admin/alert-rules", Description: "Which alerts are raised, at what thresholds, and when managers are told."}, []users.Role{users.RoleAdmin}},

@@ -17,6 +17,7 @@ import (
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/metrics"
+	"github.com/s106monitor/s106/internal/sso"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -33,6 +34,10 @@ type Application struct {
 	Homes    *homes.Service
 	Alerts   *alerts.Service
 	IFS      *ifs.Service
+	// SSO is single sign-on with the council's identity provider (nil
+	// when not configured); SSOMappings maps its groups to roles (sso.go).
+	SSO         *sso.Client
+	SSOMappings *sso.Mappings
 	// Metrics counts requests and reads the pool, jobs and outbox for
 	// /metrics (observability.go).
 	Metrics *metrics.Registry
@@ -95,6 +100,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		logger.Warn("load tenure products", "err", err)
 	}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
+	app.SSO, app.SSOMappings = newSSO(app), &sso.Mappings{DB: db}
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app
 }

@@ -25,10 +25,13 @@ func (app *Application) loginForm(w http.ResponseWriter, r *http.Request) {
 	}
 	f := forms.New()
 	f.Set("next", r.URL.Query().Get("next"))
-	app.render(w, r, http.StatusOK, templates.LoginPage(app.page(r, "Sign in"), f))
+	app.render(w, r, http.StatusOK, templates.LoginPage(app.page(r, "Sign in"), f, app.loginOptions()))
 }
 
 func (app *Application) login(w http.ResponseWriter, r *http.Request) {
+	if app.passwordLoginOff(w, r) {
+		return
+	}
 	f, ok := app.parseForm(w, r)
 	if !ok {
 		return
@@ -41,7 +44,7 @@ func (app *Application) login(w http.ResponseWriter, r *http.Request) {
 		f.Errors.Add("password", "Enter your password")
 	}
 	if !f.Valid() {
-		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f))
+		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f, app.loginOptions()))
 		return
 	}
 	u, err := app.Users.Authenticate(r.Context(), app.actor(r), email, password)
@@ -53,24 +56,35 @@ func (app *Application) login(w http.ResponseWriter, r *http.Request) {
 			mins = 1
 		}
 		f.Errors.Add("email", fmt.Sprintf("Too many failed attempts to sign in with this e-mail address from your connection. Try again in %d minutes, or ask an administrator to clear the lock.", mins))
-		app.render(w, r, http.StatusTooManyRequests, templates.LoginPage(app.page(r, "Sign in"), f))
+		app.render(w, r, http.StatusTooManyRequests, templates.LoginPage(app.page(r, "Sign in"), f, app.loginOptions()))
 		return
 	case errors.Is(err, users.ErrBusy):
 		app.tooManyRequests(w, r, 5*time.Second)
 		return
 	case errors.Is(err, users.ErrInvalidCredentials):
 		f.Errors.Add("email", genericLoginFailure)
-		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f))
+		app.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(app.page(r, "Sign in"), f, app.loginOptions()))
 		return
 	case err != nil:
 		app.serverError(w, r, err)
 		return
 	}
-	// A new session token at sign-in prevents session fixation; a new CSRF
-	// token goes with it.
-	if err := app.Sessions.RenewToken(r.Context()); err != nil {
+	if err := app.startSession(r, u); err != nil {
 		app.serverError(w, r, err)
 		return
+	}
+	if u.MustChangePassword {
+		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+}
+
+// startSession signs u in on this browser's session. A new session token
+// at sign-in prevents session fixation; a new CSRF token goes with it.
+func (app *Application) startSession(r *http.Request, u users.User) error {
+	if err := app.Sessions.RenewToken(r.Context()); err != nil {
+		return err
 	}
 	app.Sessions.Put(r.Context(), sessionUserID, u.ID)
 	app.Sessions.Put(r.Context(), sessionAuthAt, app.Now().Unix())
@@ -78,11 +92,7 @@ func (app *Application) login(w http.ResponseWriter, r *http.Request) {
 	app.Sessions.Put(r.Context(), sessionGeneration, u.SessionGeneration)
 	app.Sessions.Put(r.Context(), sessionIP, clientIP(r))
 	app.Sessions.Put(r.Context(), sessionUA, r.UserAgent())
-	if u.MustChangePassword {
-		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
-		return
-	}
-	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+	return nil
 }
 
 // safeNext allows only a path on this site as the place to go after
@@ -124,6 +134,7 @@ func safeNext(next string) string {
 }
 
 func (app *Application) logout(w http.ResponseWriter, r *http.Request) {
+	endAtProvider := app.ssoEndSessionURL(r)
 	if u := currentUser(r); u != nil {
 		if err := audit.RecordSecurity(r.Context(), app.DB.Pool, app.actor(r), audit.SecLogout, u.Email, "Signed out", r.Method, r.URL.Path); err != nil {
 			app.serverError(w, r, err)
@@ -132,6 +143,13 @@ func (app *Application) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := app.Sessions.Destroy(r.Context()); err != nil {
 		app.serverError(w, r, err)
+		return
+	}
+	if endAtProvider != "" {
+		// Signed in through the provider: offer to end its session too. A
+		// link, not a redirect: the policy's form-action 'self' rightly
+		// stops a form's redirect chain from leaving the site.
+		app.render(w, r, http.StatusOK, templates.SSOSignedOutPage(app.page(r, "You have been signed out"), app.loginOptions(), endAtProvider))
 		return
 	}
 	// A fresh anonymous session carries the "signed out" message.

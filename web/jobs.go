@@ -23,7 +23,7 @@ import (
 // the one-at-a-time guarantee) with the scheduler running inside serve.
 func (app *Application) jobScheduler() *scheduler.Scheduler {
 	deps := jobs.Deps{Alerts: app.Alerts, Outbox: jobs.NewOutbox(app.Config, app.DB, app.Logger), Homes: app.Homes, BaseURL: app.Config.BaseURL,
-		Companies: app.companies()}
+		Companies: app.companies(), ONS: jobs.NewONSFetcher(app.Config, app.Ledger)}
 	return &scheduler.Scheduler{
 		DB:       app.DB,
 		Jobs:     jobs.All(deps),
@@ -47,7 +47,7 @@ func (app *Application) jobsList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.JobsView{Jobs: st, SMTPConfigured: app.Config.SMTPHost != "", PendingMail: waiting, FailedMail: failed}
+	v := templates.JobsView{Jobs: st, SMTPConfigured: app.Config.SMTPHost != "" || app.Config.NotifyAPIKey != "", PendingMail: waiting, FailedMail: failed}
 	app.render(w, r, http.StatusOK, templates.JobsPage(app.page(r, "Background jobs"), v))
 }
 
@@ -132,7 +132,7 @@ func (app *Application) outboxList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.OutboxView{Page: page, Filtered: p.Search != "" || p.Get("status") != "", SMTPConfigured: app.Config.SMTPHost != ""}
+	v := templates.OutboxView{Page: page, Filtered: p.Search != "" || p.Get("status") != "", SMTPConfigured: app.Config.SMTPHost != "" || app.Config.NotifyAPIKey != ""}
 	app.render(w, r, http.StatusOK, templates.OutboxPage(app.page(r, "E-mail outbox"), v))
 }
 

@@ -164,6 +164,8 @@ var walkIDs = []struct{ prefix, key string }{
 // for downloads (which have no page to lay out).
 func (w walkWorld) paths(pattern string) []string {
 	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
+		pattern == "/login/sso/frontchannel-logout" || // the provider's, not a page
+
 		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" {
 		return nil
 	}

@@ -66,6 +66,11 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/calendar/{file}", app.calendarFeed)
 	})
 
+	// Back-channel logout from the identity provider, server to server: no
+	// session and no CSRF token; the signed logout token is the credential.
+	r.Post("/login/sso/backchannel-logout", app.ssoBackchannelLogout)
+	r.Get("/login/sso/frontchannel-logout", app.ssoFrontChannelLogout)
+
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
 		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
@@ -73,6 +78,9 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/accessibility", app.accessibility)
 		r.Get("/login", app.loginForm)
 		r.With(app.limitLogin).Post("/login", app.login)
+		// Single sign-on with the council's identity provider (sso.go).
+		r.Get("/login/sso", app.ssoStart)
+		r.Get("/login/sso/callback", app.ssoCallback)
 
 		r.Group(func(r chi.Router) {
 			r.Use(app.requireLogin)
@@ -325,6 +333,9 @@ func (app *Application) Routes() http.Handler {
 			})
 			// The security log (sign-ins, lockouts, refusals): administrators
 			// only, since it holds addresses typed by anyone.
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/sso", app.ssoAdmin)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/sso/mappings", app.ssoMappingAdd)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/sso/mappings/{id}/remove", app.ssoMappingRemove)
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/security", app.securityLog)
 			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/security/locks/clear", app.securityClearLocks)
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)

@@ -40,6 +40,10 @@ var expectedAccess = map[string]access{
 	"GET /accessibility":                              public,
 	"GET /login":                                      public,
 	"POST /login":                                     public,
+	"GET /login/sso":                                  public, // single sign-on (sso_test.go)
+	"GET /login/sso/callback":                         public, // the state in the session is the check (TestSSO…)
+	"POST /login/sso/backchannel-logout":              public, // the signed logout token is the credential (TestSSOBackChannelLogout…)
+	"GET /login/sso/frontchannel-logout":              public, // the provider's secret sid is the credential (TestSSOFrontChannelLogout…)
 	"GET /":                                           signedIn,
 	"POST /logout":                                    signedIn,
 	"GET /account/password":                           signedIn,
@@ -243,19 +247,22 @@ var expectedAccess = map[string]access{
 	"GET /data-standard":        signedIn,
 	"GET /data-standard/{file}": signedIn,
 	// END data-standard routes
-	"GET /admin":                          indexAdmins,
-	"GET /admin/users":                    adminsOnly,
-	"GET /admin/users.csv":                adminsOnly,
-	"GET /admin/users/new":                adminsOnly,
-	"POST /admin/users":                   adminsOnly,
-	"GET /admin/users/{id}":               adminsOnly,
-	"POST /admin/users/{id}":              adminsOnly,
-	"POST /admin/users/{id}/disabled":     adminsOnly,
-	"POST /admin/users/{id}/password":     adminsOnly,
-	"POST /admin/users/{id}/sessions/end": adminsOnly,
-	"POST /admin/users/{id}/locks/clear":  adminsOnly,
-	"GET /admin/security":                 adminsOnly,
-	"POST /admin/security/locks/clear":    adminsOnly,
+	"GET /admin":                           indexAdmins,
+	"GET /admin/users":                     adminsOnly,
+	"GET /admin/users.csv":                 adminsOnly,
+	"GET /admin/users/new":                 adminsOnly,
+	"POST /admin/users":                    adminsOnly,
+	"GET /admin/users/{id}":                adminsOnly,
+	"POST /admin/users/{id}":               adminsOnly,
+	"POST /admin/users/{id}/disabled":      adminsOnly,
+	"POST /admin/users/{id}/password":      adminsOnly,
+	"POST /admin/users/{id}/sessions/end":  adminsOnly,
+	"POST /admin/users/{id}/locks/clear":   adminsOnly,
+	"GET /admin/security":                  adminsOnly,
+	"GET /admin/sso":                       adminsOnly,
+	"POST /admin/sso/mappings":             adminsOnly,
+	"POST /admin/sso/mappings/{id}/remove": adminsOnly,
+	"POST /admin/security/locks/clear":     adminsOnly,
 }
 
 // routeKeys walks the real router and returns "METHOD /pattern" for each route.

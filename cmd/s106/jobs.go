@@ -19,6 +19,7 @@ import (
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/jobs"
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -114,6 +115,7 @@ func newScheduler(cfg config.Config, db *store.DB, logger *slog.Logger, instance
 		Homes:     &homes.Service{DB: db, Now: time.Now},
 		BaseURL:   cfg.BaseURL,
 		Companies: &companieshouse.Service{DB: db, Client: &companieshouse.Client{APIKey: cfg.CompaniesHouseAPIKey}},
+		ONS:       jobs.NewONSFetcher(cfg, &ledger.Service{DB: db, Now: time.Now}),
 	}
 	return &scheduler.Scheduler{DB: db, Jobs: jobs.All(deps), Instance: instance, Now: time.Now, Logger: logger}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -84,6 +85,41 @@ type Config struct {
 	// check ask Companies House's public data API for each developer's and
 	// provider's status; without it the bulk file is used.
 	CompaniesHouseAPIKey string
+	// Single sign-on with OpenID Connect (README, "Single sign-on"): the
+	// provider's issuer URL, this product's client id and secret as
+	// registered there (S106_OIDC_ISSUER, S106_OIDC_CLIENT_ID,
+	// S106_OIDC_CLIENT_SECRET); the ID token claims holding group or role
+	// values (S106_OIDC_ROLE_CLAIMS, default roles,groups); for Google, the
+	// one Workspace domain allowed (S106_OIDC_HOSTED_DOMAIN); extra scopes
+	// (S106_OIDC_SCOPES); the button's words (S106_OIDC_PROVIDER_NAME).
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRoleClaims   []string
+	OIDCHostedDomain string
+	OIDCScopes       []string
+	OIDCProviderName string
+	// PasswordLoginOff refuses signing in with an e-mail address and
+	// password (S106_PASSWORD_LOGIN=off; on by default): everyone signs in
+	// through single sign-on, which it needs.
+	PasswordLoginOff bool
+	// GOV.UK Notify delivers e-mail instead of SMTP when a key and a
+	// template are set (README, "GOV.UK Notify"): the API key
+	// (S106_NOTIFY_API_KEY), the template whose subject is ((subject)) and
+	// body ((body)) (S106_NOTIFY_TEMPLATE_ID), templates for kinds of
+	// message (S106_NOTIFY_TEMPLATES=alert=<id>,digest=<id>), the reply-to
+	// address's id (S106_NOTIFY_REPLY_TO_ID) and the API's address
+	// (S106_NOTIFY_BASE_URL, for a stand-in).
+	NotifyAPIKey     string
+	NotifyTemplateID string
+	NotifyTemplates  map[string]string
+	NotifyReplyToID  string
+	NotifyBaseURL    string
+	// ONSURL (S106_ONS_URL) is where the daily job fetches new RPI and CPI
+	// values: https://www.ons.gov.uk where the server can reach it. Empty
+	// (the default) turns the job off, for a council without internet
+	// access, which loads the ONS file by hand.
+	ONSURL string
 	// Scheduler runs background jobs inside serve (S106_SCHEDULER=on|off);
 	// SchedulerTick is how often it looks for due jobs (S106_SCHEDULER_TICK).
 	Scheduler     bool
@@ -99,6 +135,23 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+}
+
+var (
+	uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// notifyKeyRe: a key's name, then the service ID and the secret key.
+	notifyKeyRe = regexp.MustCompile(`^.+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+// list splits a comma-separated setting, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Load reads the configuration from the environment.
@@ -198,6 +251,55 @@ func load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
+	c.OIDCIssuer = strings.TrimRight(str("S106_OIDC_ISSUER", ""), "/")
+	c.OIDCClientID = str("S106_OIDC_CLIENT_ID", "")
+	c.OIDCClientSecret = str("S106_OIDC_CLIENT_SECRET", "")
+	c.OIDCRoleClaims = list(str("S106_OIDC_ROLE_CLAIMS", "roles,groups"))
+	c.OIDCHostedDomain = strings.ToLower(str("S106_OIDC_HOSTED_DOMAIN", ""))
+	c.OIDCScopes = list(str("S106_OIDC_SCOPES", ""))
+	c.OIDCProviderName = str("S106_OIDC_PROVIDER_NAME", "your council account")
+	c.PasswordLoginOff = !onOff("S106_PASSWORD_LOGIN", "on")
+	if (c.OIDCIssuer == "") != (c.OIDCClientID == "") {
+		errs = append(errs, "S106_OIDC_ISSUER and S106_OIDC_CLIENT_ID are set together, or neither")
+	}
+	if c.OIDCIssuer != "" && !strings.HasPrefix(c.OIDCIssuer, "https://") &&
+		!strings.HasPrefix(c.OIDCIssuer, "http://localhost") && !strings.HasPrefix(c.OIDCIssuer, "http://127.0.0.1") {
+		errs = append(errs, fmt.Sprintf("S106_OIDC_ISSUER: %q must be an https:// address", c.OIDCIssuer))
+	}
+	if c.PasswordLoginOff && c.OIDCIssuer == "" {
+		errs = append(errs, "S106_PASSWORD_LOGIN=off needs single sign-on: set S106_OIDC_ISSUER and S106_OIDC_CLIENT_ID, or nobody could sign in")
+	}
+	c.NotifyAPIKey = str("S106_NOTIFY_API_KEY", "")
+	c.NotifyTemplateID = strings.ToLower(str("S106_NOTIFY_TEMPLATE_ID", ""))
+	c.NotifyReplyToID = strings.ToLower(str("S106_NOTIFY_REPLY_TO_ID", ""))
+	c.NotifyBaseURL = strings.TrimRight(str("S106_NOTIFY_BASE_URL", ""), "/")
+	if (c.NotifyAPIKey == "") != (c.NotifyTemplateID == "") {
+		errs = append(errs, "S106_NOTIFY_API_KEY and S106_NOTIFY_TEMPLATE_ID are set together, or neither")
+	}
+	if c.NotifyAPIKey != "" && !notifyKeyRe.MatchString(c.NotifyAPIKey) {
+		errs = append(errs, "S106_NOTIFY_API_KEY: a GOV.UK Notify API key is its name, the service ID and the secret key joined by hyphens (copy it whole from Notify's API integration page)")
+	}
+	for name, id := range map[string]string{"S106_NOTIFY_TEMPLATE_ID": c.NotifyTemplateID, "S106_NOTIFY_REPLY_TO_ID": c.NotifyReplyToID} {
+		if id != "" && !uuidRe.MatchString(id) {
+			errs = append(errs, fmt.Sprintf("%s: %q is not a Notify ID like 8b5c5f1e-3b1a-4d2e-9f0a-1b2c3d4e5f60", name, id))
+		}
+	}
+	for _, kv := range list(str("S106_NOTIFY_TEMPLATES", "")) {
+		kind, id, ok := strings.Cut(kv, "=")
+		kind, id = strings.TrimSpace(kind), strings.ToLower(strings.TrimSpace(id))
+		if !ok || kind == "" || !uuidRe.MatchString(id) {
+			errs = append(errs, fmt.Sprintf("S106_NOTIFY_TEMPLATES: %q must be a kind of message and a template ID, like alert=8b5c5f1e-3b1a-4d2e-9f0a-1b2c3d4e5f60", kv))
+			continue
+		}
+		if c.NotifyTemplates == nil {
+			c.NotifyTemplates = map[string]string{}
+		}
+		c.NotifyTemplates[kind] = id
+	}
+	c.ONSURL = strings.TrimRight(str("S106_ONS_URL", ""), "/")
+	if c.ONSURL != "" && !strings.HasPrefix(c.ONSURL, "https://") && !strings.HasPrefix(c.ONSURL, "http://") {
+		errs = append(errs, fmt.Sprintf("S106_ONS_URL: %q must be an http(s) address such as https://www.ons.gov.uk", c.ONSURL))
+	}
 	c.MetricsToken = str("S106_METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		// A bearer token a scraper sends on every request is only as good

@@ -14,6 +14,8 @@ import (
 	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/indexfetch"
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
@@ -29,6 +31,8 @@ type Deps struct {
 	BaseURL string
 	// Companies checks developers' and providers' status (when a key is set).
 	Companies *companieshouse.Service
+	// ONS fetches new RPI and CPI values (when S106_ONS_URL is set).
+	ONS *indexfetch.Fetcher
 }
 
 // NewOutbox is the e-mail outbox as the configuration sets it up.
@@ -45,7 +49,17 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 			From:     cfg.MailFrom,
 			Timeout:  cfg.MailTimeout,
 		},
+		Notify: &mail.Notify{
+			APIKey: cfg.NotifyAPIKey, TemplateID: cfg.NotifyTemplateID, Templates: cfg.NotifyTemplates,
+			ReplyToID: cfg.NotifyReplyToID, BaseURL: cfg.NotifyBaseURL, Timeout: cfg.MailTimeout,
+		},
 	}
+}
+
+// NewONSFetcher is the ONS index fetch as the configuration sets it up
+// (off when S106_ONS_URL is empty).
+func NewONSFetcher(cfg config.Config, l *ledger.Service) *indexfetch.Fetcher {
+	return &indexfetch.Fetcher{BaseURL: cfg.ONSURL, Ledger: l}
 }
 
 // Names of the jobs.
@@ -55,6 +69,7 @@ const (
 	DeliverMail    = "deliver-mail"
 	RemindReturns  = "remind-provider-returns"
 	CheckCompanies = "check-companies"
+	FetchONS       = "fetch-ons-indices"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -105,8 +120,20 @@ func All(d Deps) []scheduler.Job {
 			},
 		},
 		{
+			Name:        FetchONS,
+			Description: "Fetches new monthly RPI (ONS series CHAW) and CPI (D7BT) values from the ONS (when S106_ONS_URL is set) and adds the months not yet recorded; a recorded month whose value differs from the ONS is reported here and in the series' history, never replaced.",
+			Every:       24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				if !d.ONS.Configured() {
+					return "off: S106_ONS_URL is not set (load the ONS files on the index series pages)", nil
+				}
+				res, err := d.ONS.Run(ctx, audit.Actor{Label: "scheduler"})
+				return res.String(), err
+			},
+		},
+		{
 			Name:        DeliverMail,
-			Description: "Sends the e-mails waiting in the outbox over SMTP, retrying failures with increasing waits.",
+			Description: "Sends the e-mails waiting in the outbox over SMTP, or through GOV.UK Notify when it is configured (then also asks Notify whether recent ones were delivered), retrying failures with increasing waits.",
 			Every:       time.Minute,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				res, err := d.Outbox.Deliver(ctx, now)

@@ -23,7 +23,7 @@ func TestEveryJobIsRegisteredAndDeliverMailRuns(t *testing.T) {
 	outbox := jobs.NewOutbox(config.Config{SMTPPort: 1025, SMTPTLS: "none", MailFrom: "s106@council.example"}, db, logger)
 	all := jobs.All(jobs.Deps{Alerts: &alerts.Service{DB: db, Now: func() time.Time { return now }}, Outbox: outbox})
 
-	want := map[string]time.Duration{jobs.EvaluateAlerts: time.Hour, jobs.SendDigests: time.Hour, jobs.DeliverMail: time.Minute, jobs.CheckKeptTotals: 24 * time.Hour, jobs.RemindReturns: 24 * time.Hour, jobs.CheckCompanies: 24 * time.Hour}
+	want := map[string]time.Duration{jobs.EvaluateAlerts: time.Hour, jobs.SendDigests: time.Hour, jobs.DeliverMail: time.Minute, jobs.CheckKeptTotals: 24 * time.Hour, jobs.RemindReturns: 24 * time.Hour, jobs.CheckCompanies: 24 * time.Hour, jobs.FetchONS: 24 * time.Hour}
 	if len(all) != len(want) {
 		t.Fatalf("%d jobs, want %d", len(all), len(want))
 	}
@@ -43,6 +43,11 @@ func TestEveryJobIsRegisteredAndDeliverMailRuns(t *testing.T) {
 	}
 	if run.Outcome != scheduler.OutcomeSucceeded || run.Summary != "SMTP not configured: 1 waiting" {
 		t.Fatalf("deliver-mail run = %+v", run)
+	}
+	// Without S106_ONS_URL the ONS fetch says it is off, and succeeds.
+	run, err = s.RunNamed(ctx, jobs.FetchONS)
+	if err != nil || run.Outcome != scheduler.OutcomeSucceeded || run.Summary != "off: S106_ONS_URL is not set (load the ONS files on the index series pages)" {
+		t.Fatalf("fetch-ons-indices run = %+v, %v", run, err)
 	}
 	st, err := s.Status(ctx)
 	if err != nil {

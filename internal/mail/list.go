@@ -32,6 +32,11 @@ type Queued struct {
 	SendingSince  *time.Time
 	SentAt        *time.Time
 	FailedAt      *time.Time
+	// Channel is how it was sent (smtp or notify); NotifyID and
+	// NotifyStatus are GOV.UK Notify's id for it and its last status.
+	Channel      string
+	NotifyID     string
+	NotifyStatus string
 }
 
 // Status is pending, sending, sent or failed.
@@ -86,7 +91,7 @@ func List(ctx context.Context, db *store.DB, p listing.Params) (listing.Page[Que
 	args := append(append([]any(nil), w.Args...), p.PerPage, p.Offset())
 	rows, err := db.Pool.Query(ctx, fmt.Sprintf(`
 		SELECT id, idempotency_key, recipient, subject, created_at, attempts, next_attempt_at, last_error,
-		       sending_since, sent_at, failed_at
+		       sending_since, sent_at, failed_at, channel, coalesce(notify_id::text, ''), notify_status
 		FROM mail_outbox %s
 		ORDER BY %s %s, id %s
 		LIMIT $%d OFFSET $%d`, w.SQL(), order, p.Direction(), p.Direction(), len(w.Args)+1, len(w.Args)+2), args...)
@@ -96,7 +101,7 @@ func List(ctx context.Context, db *store.DB, p listing.Params) (listing.Page[Que
 	page.Items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Queued, error) {
 		var q Queued
 		err := row.Scan(&q.ID, &q.Key, &q.To, &q.Subject, &q.CreatedAt, &q.Attempts, &q.NextAttemptAt, &q.LastError,
-			&q.SendingSince, &q.SentAt, &q.FailedAt)
+			&q.SendingSince, &q.SentAt, &q.FailedAt, &q.Channel, &q.NotifyID, &q.NotifyStatus)
 		return q, err
 	})
 	return page, err

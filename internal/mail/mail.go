@@ -1,4 +1,5 @@
-// Package mail is the e-mail outbox and its SMTP delivery. Messages are
+// Package mail is the e-mail outbox and its delivery, over SMTP or through
+// GOV.UK Notify's API (notify.go) with the same guarantees. Messages are
 // written to mail_outbox in the caller's transaction (Enqueue) and
 // delivered later with retries and back-off (Deliver), so an SMTP outage
 // loses nothing and a crash never sends a message twice.
@@ -274,8 +275,23 @@ type Outbox struct {
 	// cannot hold the job for an hour.
 	Budget time.Duration
 	Logger *slog.Logger
+	// Notify, when configured, delivers instead of SMTP (notify.go), with
+	// the same guarantees; its delivery statuses are polled each run.
+	Notify *Notify
 
 	warnedNoHost atomic.Bool
+}
+
+// configured reports whether any channel can send.
+func (o *Outbox) configured() bool { return o.Notify.Configured() || o.Sender.Configured() }
+
+// send delivers one message through GOV.UK Notify if it is configured,
+// else over SMTP.
+func (o *Outbox) send(ctx context.Context, m Message, now time.Time) (Receipt, error) {
+	if o.Notify.Configured() {
+		return o.Notify.Send(ctx, m)
+	}
+	return Receipt{Channel: "smtp"}, o.Sender.Send(ctx, m, now)
 }
 
 // BackOff is how long to wait after the attempts-th failed attempt:
@@ -301,6 +317,10 @@ type Result struct {
 	Retrying int // failed this time, will be tried again
 	Failed   int // given up (including outcome unknown)
 	Waiting  int // due but not attempted (no SMTP host configured)
+	// Checked is how many GOV.UK Notify statuses were asked for;
+	// Undelivered how many of those Notify could not deliver.
+	Checked     int
+	Undelivered int
 	// NotConfigured: no SMTP host, so nothing was attempted.
 	NotConfigured bool
 }
@@ -310,7 +330,11 @@ func (r Result) String() string {
 	if r.NotConfigured {
 		return fmt.Sprintf("SMTP not configured: %d waiting", r.Waiting)
 	}
-	return fmt.Sprintf("%d sent, %d to retry, %d failed", r.Sent, r.Retrying, r.Failed)
+	s := fmt.Sprintf("%d sent, %d to retry, %d failed", r.Sent, r.Retrying, r.Failed)
+	if r.Checked > 0 {
+		s += fmt.Sprintf("; GOV.UK Notify: %d statuses checked, %d undelivered", r.Checked, r.Undelivered)
+	}
+	return s
 }
 
 func (o *Outbox) logger() *slog.Logger {
@@ -350,7 +374,7 @@ func (o *Outbox) Deliver(ctx context.Context, now time.Time) (Result, error) {
 		o.logger().Warn("mail: sending was interrupted; not resending automatically", "messages", n)
 	}
 
-	if !o.Sender.Configured() {
+	if !o.configured() {
 		res.NotConfigured = true
 		err := o.DB.Pool.QueryRow(ctx, `
 			SELECT count(*) FROM mail_outbox
@@ -386,8 +410,13 @@ func (o *Outbox) Deliver(ctx context.Context, now time.Time) (Result, error) {
 		if !ok {
 			break
 		}
-		sendErr := o.Sender.Send(ctx, m, at())
-		if err := o.record(ctx, id, attempts, now, at(), sendErr, &res); err != nil {
+		receipt, sendErr := o.send(ctx, m, at())
+		if err := o.record(ctx, id, attempts, now, at(), receipt, sendErr, &res); err != nil {
+			return res, err
+		}
+	}
+	if o.Notify.Configured() && ctx.Err() == nil {
+		if err := o.checkNotify(ctx, at(), &res); err != nil {
 			return res, err
 		}
 	}
@@ -425,7 +454,7 @@ func (o *Outbox) claim(ctx context.Context, now time.Time) (m Message, id int64,
 // record stores the outcome of one attempt.
 // now is the run's clock, which retries are scheduled from; at is the
 // moment the attempt ended, recorded as sent_at or failed_at.
-func (o *Outbox) record(ctx context.Context, id int64, attempts int, now, at time.Time, sendErr error, res *Result) error {
+func (o *Outbox) record(ctx context.Context, id int64, attempts int, now, at time.Time, receipt Receipt, sendErr error, res *Result) error {
 	// Record it even if ctx was cancelled while sending.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -434,9 +463,16 @@ func (o *Outbox) record(ctx context.Context, id int64, attempts int, now, at tim
 	var se *sendError
 	switch {
 	case sendErr == nil:
-		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET sent_at = $2, sending_since = NULL, last_error = '' WHERE id = $1`, id, at)
+		var notifyID *string
+		if receipt.NotifyID != "" {
+			notifyID = &receipt.NotifyID
+		}
+		_, err = o.DB.Pool.Exec(rctx, `
+			UPDATE mail_outbox SET sent_at = $2, sending_since = NULL, last_error = '',
+				channel = $3, notify_id = $4, notify_status = $5
+			WHERE id = $1`, id, at, receipt.Channel, notifyID, receipt.Status)
 		res.Sent++
-		log.Info("mail: sent")
+		log.Info("mail: sent", "channel", receipt.Channel, "notify_id", receipt.NotifyID)
 	case errors.As(sendErr, &se) && se.uncertain:
 		_, err = o.DB.Pool.Exec(rctx, `UPDATE mail_outbox SET failed_at = $2, sending_since = NULL, last_error = $3 WHERE id = $1`,
 			id, at, unknownOutcome+" ("+sendErr.Error()+")")
