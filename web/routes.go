@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/static"
 )
@@ -65,6 +66,51 @@ func (app *Application) Routes() http.Handler {
 		// A user's calendar feed, read by calendar programs (calendar.go).
 		r.Get("/calendar/{file}", app.calendarFeed)
 	})
+
+	// BEGIN api routes (issue 23, item 3: api.go, api_handlers.go)
+	// The JSON API: no session, no cookie and so no CSRF token; an API
+	// token (Authorization: Bearer) is the only credential, its scope and
+	// its holder's roles checked for each route. api_spec.go is the
+	// contract these routes must match (TestAPIRoutesMatchTheContract).
+	r.Route("/api/v1", func(r chi.Router) {
+		r.NotFound(apiNotFound)
+		r.MethodNotAllowed(apiMethodNotAllowed)
+		r.Get("/openapi.json", app.apiOpenAPI)
+		// The public pages' data, with their allow-list, needing no token.
+		r.Group(func(r chi.Router) {
+			r.Use(app.publicCache)
+			r.Get("/public/overview", app.apiPublicOverview)
+			r.Get("/public/developments", app.apiPublicDevelopments)
+			r.Get("/public/developments/{id}", app.apiPublicDevelopment)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(apiHeaders, app.apiAuthenticate)
+			read := app.apiAllow(apitokens.ScopeRead)
+			officer := app.apiAllow(apitokens.ScopeWrite, users.RoleOfficer)
+			homes := app.apiAllow(apitokens.ScopeWrite, users.RoleHousing, users.RoleOfficer)
+			r.With(read).Get("/agreements", app.apiAgreements)
+			r.With(officer).Post("/agreements", app.apiAgreementCreate)
+			r.With(read).Get("/agreements/{id}", app.apiAgreement)
+			r.With(officer).Put("/agreements/{id}", app.apiAgreementUpdate)
+			r.With(officer).Post("/agreements/{id}/obligations", app.apiObligationCreate)
+			r.With(read).Get("/obligations", app.apiObligations)
+			r.With(read).Get("/obligations/{id}", app.apiObligation)
+			r.With(officer).Put("/obligations/{id}", app.apiObligationUpdate)
+			r.With(read).Get("/obligations/{id}/ledger", app.apiObligationLedger)
+			r.With(officer).Post("/obligations/{id}/ledger/{entryID}/reversal", app.apiEntryReverse)
+			r.With(officer).Post("/receipts", app.apiReceiptCreate)
+			r.With(read).Get("/receipts/{id}", app.apiReceipt)
+			r.With(read).Get("/projects", app.apiProjects)
+			r.With(read).Get("/projects/{id}", app.apiProject)
+			r.With(read).Get("/homes", app.apiHomes)
+			r.With(read).Get("/homes/{id}", app.apiHome)
+			r.With(read).Get("/homes/{id}/events", app.apiHomeEvents)
+			r.With(homes).Post("/homes/{id}/events", app.apiHomeEventCreate)
+			r.With(read).Get("/deadlines", app.apiDeadlines)
+			r.With(read).Get("/statements/{year}", app.apiStatement)
+		})
+	})
+	// END api routes
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
