@@ -374,6 +374,10 @@ func (app *Application) Routes() http.Handler {
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/security", app.securityLog)
 			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/security/locks/clear", app.securityClearLocks)
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)
+			// API tokens (api_tokens.go): administrators issue and revoke them.
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/api-tokens", app.apiTokensPage)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens", app.apiTokenIssue)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens/{id}/revoke", app.apiTokenRevoke)
 		})
 	})
 	return r

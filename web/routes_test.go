@@ -182,6 +182,9 @@ var expectedAccess = map[string]access{
 	"POST /admin/tenures":                             adminsOnly,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
+	"GET /admin/api-tokens":                           adminsOnly,
+	"POST /admin/api-tokens":                          adminsOnly,
+	"POST /admin/api-tokens/{id}/revoke":              adminsOnly,
 	// BEGIN api routes: no session; the bearer token is the credential.
 	// TestAPIEveryEndpointChecksTokenScopeAndRoles checks each endpoint
 	// without a token, with a session cookie, and with every role and scope.

@@ -137,9 +137,9 @@ func (s *Service) validate(in *IssueInput) *forms.Errors {
 	}
 	switch {
 	case in.UserID != nil && in.SystemName != "":
-		errs.Add("holder", "Choose a user or name a system, not both")
+		errs.Add("system_name", "Choose a user or name a system, not both")
 	case in.UserID == nil && in.SystemName == "":
-		errs.Add("holder", "Choose the user the token acts as, or name the system it is for")
+		errs.Add("user", "Choose the user the token acts as, or name the system it is for")
 	case in.SystemName != "" && len(in.SystemName) > 200:
 		errs.Add("system_name", "The system's name must be 200 characters or fewer")
 	case in.SystemName != "" && len(in.SystemRoles) == 0:
