@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -171,9 +172,19 @@ func (app *Application) apiStatement(w http.ResponseWriter, r *http.Request) {
 			strconv.Itoa(ifs.MinYear)+" to "+strconv.Itoa(ifs.CurrentYear(app.Now()))+".")
 		return
 	}
-	st, err := app.ifsStatement(r.Context(), int(y))
+	year := int(y)
+	// The answer is kept, encoded, until the data changes: a statement is
+	// a whole-ledger read model, as on its page.
+	b, err := cachedRead(app, r.Context(), readModel[[]byte]{key: "api-statement " + strconv.Itoa(year), build: func(ctx context.Context) ([]byte, error) {
+		st, err := app.ifsStatement(ctx, year)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(apiValue(apiStatementView{Year: year, Label: ifs.YearLabel(year), Rows: st.Rows()}))
+	}})
 	if app.apiLoaded(w, r, err) {
-		apiWriteJSON(w, http.StatusOK, apiValue(apiStatementView{Year: int(y), Label: ifs.YearLabel(int(y)), Rows: st.Rows()}))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(append(b, '\n'))
 	}
 }
 

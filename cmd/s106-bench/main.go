@@ -97,6 +97,7 @@ func run() error {
 	out := flag.String("out", "bench-results.json", "where to write the JSON results")
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
 	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports)`)
+	dbFlag := flag.String("db", "", "the benchmark database's name (default s106_bench_SCALE), e.g. a copy made with CREATE DATABASE … TEMPLATE")
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
 	var extra []string
 	flag.Func("path", "also measure this signed-in path (repeatable); with -only \"path\" measures only these", func(s string) error {
@@ -117,6 +118,9 @@ func run() error {
 		Timings: map[string]float64{}, Dataset: map[string]int64{}}
 
 	dbName := strings.ReplaceAll(fmt.Sprintf("s106_bench_%g", *scale), ".", "_")
+	if *dbFlag != "" {
+		dbName = *dbFlag
+	}
 	benchURL, loaded, err := prepareDatabase(ctx, adminURL, dbName, *fresh)
 	if err != nil {
 		return err
