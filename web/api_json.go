@@ -1,10 +1,16 @@
 package web
 
 import (
+	"encoding/json"
+	"math"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -49,18 +55,32 @@ func apiName(s string) string {
 // apiField is one field as the API sends it.
 type apiField struct {
 	name  string
+	key   []byte // "name": as written
 	index []int
 	typ   reflect.Type
 	stamp bool // a time.Time sent as a timestamp
 }
 
+// apiFieldCache keeps each type's fields: working them out per value
+// was most of a list's encoding time.
+var apiFieldCache sync.Map // reflect.Type → []apiField
+
 // apiFields lists a struct's fields as sent, embedded structs flattened.
 func apiFields(t reflect.Type) []apiField {
+	if f, ok := apiFieldCache.Load(t); ok {
+		return f.([]apiField)
+	}
+	f := apiFieldsOf(t)
+	apiFieldCache.Store(t, f)
+	return f
+}
+
+func apiFieldsOf(t reflect.Type) []apiField {
 	var out []apiField
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			for _, inner := range apiFields(f.Type) {
+			for _, inner := range apiFieldsOf(f.Type) {
 				inner.index = append([]int{i}, inner.index...)
 				out = append(out, inner)
 			}
@@ -69,65 +89,119 @@ func apiFields(t reflect.Type) []apiField {
 		if !f.IsExported() || f.Tag.Get("api") == "-" {
 			continue
 		}
-		out = append(out, apiField{name: apiName(f.Name), index: []int{i}, typ: f.Type, stamp: strings.HasSuffix(f.Name, "At")})
+		name := apiName(f.Name)
+		out = append(out, apiField{name: name, key: append(appendJSONString(nil, name), ':'), index: []int{i}, typ: f.Type, stamp: strings.HasSuffix(f.Name, "At")})
 	}
 	return out
 }
 
-// apiValue turns a domain value into what encoding/json sends.
-func apiValue(v any) any { return apiEncode(reflect.ValueOf(v), false) }
+// apiValue writes a domain value as the API sends it. It writes the JSON
+// directly (no intermediate maps), so a page of 50 homes costs a fraction
+// of a millisecond (BenchmarkAPIEncodeHomesPage).
+func apiValue(v any) json.RawMessage {
+	return apiAppend(make([]byte, 0, 1024), reflect.ValueOf(v), false)
+}
 
-func apiEncode(v reflect.Value, stamp bool) any {
+func apiAppend(b []byte, v reflect.Value, stamp bool) []byte {
 	if !v.IsValid() {
-		return nil
+		return append(b, "null"...)
 	}
-	switch {
-	case v.Type() == decimalType:
-		return v.Interface().(decimal.Decimal).String()
-	case v.Type() == timeType:
+	switch v.Type() {
+	case decimalType:
+		b = append(b, '"')
+		b = append(b, v.Interface().(decimal.Decimal).String()...)
+		return append(b, '"')
+	case timeType:
 		t := v.Interface().(time.Time)
+		b = append(b, '"')
 		if stamp {
-			return t.UTC().Format(time.RFC3339Nano)
+			b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+		} else {
+			b = t.AppendFormat(b, time.DateOnly)
 		}
-		return t.Format(time.DateOnly)
+		return append(b, '"')
 	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return nil
+			return append(b, "null"...)
 		}
-		return apiEncode(v.Elem(), stamp)
+		return apiAppend(b, v.Elem(), stamp)
 	case reflect.Struct:
-		out := make(map[string]any, v.NumField())
-		for _, f := range apiFields(v.Type()) {
-			out[f.name] = apiEncode(v.FieldByIndex(f.index), f.stamp)
+		b = append(b, '{')
+		for i, f := range apiFields(v.Type()) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, f.key...)
+			b = apiAppend(b, v.FieldByIndex(f.index), f.stamp)
 		}
-		return out
+		return append(b, '}')
 	case reflect.Slice, reflect.Array:
-		out := make([]any, v.Len())
+		b = append(b, '[')
 		for i := range v.Len() {
-			out[i] = apiEncode(v.Index(i), stamp)
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = apiAppend(b, v.Index(i), stamp)
 		}
-		return out
+		return append(b, ']')
 	case reflect.Map:
-		out := make(map[string]any, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			out[iter.Key().String()] = apiEncode(iter.Value(), stamp)
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k.String())
+			b = append(b, ':')
+			b = apiAppend(b, v.MapIndex(k), stamp)
 		}
-		return out
+		return append(b, '}')
 	case reflect.String:
-		return v.String()
+		return appendJSONString(b, v.String())
 	case reflect.Bool:
-		return v.Bool()
+		return strconv.AppendBool(b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return v.Int()
+		return strconv.AppendInt(b, v.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return v.Uint()
+		return strconv.AppendUint(b, v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
-		return v.Float()
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
 	}
-	return nil
+	return append(b, "null"...)
+}
+
+// appendJSONString writes s as a JSON string, escaping as encoding/json
+// does (including <, > and &, so the JSON is safe in any page).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
+			if r == utf8.RuneError {
+				r = 0xfffd
+			}
+			b = append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // apiSchemas collects the named schemas of the document's components.

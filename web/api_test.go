@@ -350,6 +350,14 @@ func TestAPIWritesCheckAndRecordLikeTheForms(t *testing.T) {
 	if labels := f.auditLabels(t, "agreement", id); len(labels) != 1 || !strings.Contains(labels[0], "(API token ") || !strings.Contains(labels[0], f.users[users.RoleOfficer].Name) {
 		t.Errorf("audit trail of the API's agreement: %v", labels)
 	}
+	// A system's token records as the system, through its token.
+	sys := f.call(t, f.tokens["system-officer/write"], "POST", "/api/v1/agreements", strings.Replace(body, "25/S106/042", "25/S106/099", 1))
+	if sys.status != http.StatusCreated {
+		t.Fatalf("a system adds an agreement: %d %s", sys.status, sys.body)
+	}
+	if labels := f.auditLabels(t, "agreement", int64(sys.json["id"].(float64))); len(labels) != 1 || !strings.HasPrefix(labels[0], "System: Finance officer (API token ") {
+		t.Errorf("audit trail of the system's agreement: %v", labels)
+	}
 	// The same reference again: the form's own rule, naming the field.
 	res = f.call(t, tok, "POST", "/api/v1/agreements", body)
 	if res.status != http.StatusUnprocessableEntity || res.fieldErrors()["reference"] == "" {
