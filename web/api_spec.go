@@ -129,6 +129,10 @@ func openAPI() map[string]any {
 		responses := map[string]any{"500": problemResponse("A problem on the server; the detail carries a reference")}
 		if rt.public {
 			op["security"] = []any{}
+			if rt.resp != nil {
+				// As the public pages: ETag and Last-Modified from the data version.
+				responses["304"] = map[string]any{"description": "Not modified since the ETag or date sent"}
+			}
 		} else {
 			op["security"] = []any{map[string]any{"bearer": []any{}}}
 			scope := "read"

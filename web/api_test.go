@@ -262,8 +262,16 @@ func TestAPIEveryEndpointChecksTokenScopeAndRoles(t *testing.T) {
 			body = "{}"
 		}
 		if rt.public {
-			if res := f.call(t, "", rt.method, path, body); res.status != http.StatusOK {
+			res := f.call(t, "", rt.method, path, body)
+			if res.status != http.StatusOK {
 				t.Errorf("%s without a token: %d, want 200", key, res.status)
+			}
+			if etag := res.header.Get("ETag"); etag != "" {
+				if again := f.call(t, "", rt.method, path, body, "If-None-Match", etag); again.status != http.StatusNotModified {
+					t.Errorf("%s asked again with its ETag: %d, want 304", key, again.status)
+				}
+			} else if strings.Contains(key, "/public/") {
+				t.Errorf("%s has no ETag", key)
 			}
 			continue
 		}
