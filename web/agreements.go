@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -156,6 +157,22 @@ func agreementInput(f *forms.Form) agreements.AgreementInput {
 	return in
 }
 
+// saveAgreement reads the agreement form and records a new agreement (id
+// 0) or changes agreement id at the form's version: the page and the API
+// (api_handlers.go) both call it, so both check and record alike.
+func (app *Application) saveAgreement(ctx context.Context, actor audit.Actor, f *forms.Form, id int64) (agreements.Agreement, error) {
+	in := agreementInput(f)
+	if !f.Valid() {
+		if err := app.Register.ValidateAgreement(ctx, in, id, f.Errors); err != nil {
+			return agreements.Agreement{}, err
+		}
+	}
+	if id == 0 {
+		return app.Register.RecordAgreement(ctx, actor, in)
+	}
+	return app.Register.UpdateAgreement(ctx, actor, id, formVersion(f), in)
+}
+
 // agreementForm pre-fills the edit form from a stored agreement.
 func agreementForm(a agreements.Agreement) *forms.Form {
 	f := forms.New()
@@ -245,15 +262,7 @@ func (app *Application) agreementCreate(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	in := agreementInput(f)
-	var a agreements.Agreement
-	var err error
-	if !f.Valid() {
-		err = app.Register.ValidateAgreement(r.Context(), in, 0, f.Errors)
-	}
-	if err == nil {
-		a, err = app.Register.RecordAgreement(r.Context(), app.actor(r), in)
-	}
+	a, err := app.saveAgreement(r.Context(), app.actor(r), f, 0)
 	if err != nil {
 		if applyDomainError(f, err) {
 			app.renderAgreementForm(w, r, http.StatusUnprocessableEntity, "Add an agreement", templates.AgreementFormView{Form: f})
@@ -334,15 +343,7 @@ func (app *Application) agreementUpdate(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	in := agreementInput(f)
-	var a agreements.Agreement
-	var err error
-	if !f.Valid() {
-		err = app.Register.ValidateAgreement(r.Context(), in, id, f.Errors)
-	}
-	if err == nil {
-		a, err = app.Register.UpdateAgreement(r.Context(), app.actor(r), id, formVersion(f), in)
-	}
+	a, err := app.saveAgreement(r.Context(), app.actor(r), f, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			app.notFound(w, r)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -50,6 +51,8 @@ type Application struct {
 	limits *loginLimits
 	// eventLimits bounds the refusals written to the security log.
 	eventLimits *loginLimits
+	// apiLimits throttles each API token (api.go).
+	apiLimits *loginLimits
 }
 
 // eventsPerClient refusals a minute from one client are written to the
@@ -91,6 +94,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		Hashers: cfg.PasswordHashers, Now: func() time.Time { return app.Now() }}
 	app.limits = newLoginLimits(cfg.LoginRatePerClient, cfg.LoginRateOverall)
 	app.eventLimits = newLoginLimits(eventsPerClient, 50)
+	app.apiLimits = newLoginLimits(cfg.APIRatePerMinute, math.MaxInt32)
 	app.Register = &agreements.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Ledger = &ledger.Service{DB: db, Now: func() time.Time { return app.Now() }}
 	app.Homes = &homes.Service{DB: db, Now: func() time.Time { return app.Now() }}

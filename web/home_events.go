@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/a-h/templ"
 
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
@@ -95,14 +97,7 @@ func (app *Application) homeEventCreate(w http.ResponseWriter, r *http.Request) 
 		app.clientError(w, r, http.StatusBadRequest)
 		return
 	}
-	in := homes.EventInput{Kind: k, Date: f.Date("date", "Date", true), NewTenure: f.Get("new_tenure"),
-		ProviderID: eventSelectID(f.Get("provider")), Evidence: f.Get("evidence"), Note: f.Get("note")}
-	var err error
-	if f.Valid() {
-		_, err = app.Homes.RecordHomeEvent(r.Context(), app.actor(r), h.ID, in)
-	} else {
-		err = f.Errors
-	}
+	_, err := app.saveHomeEvent(r.Context(), app.actor(r), f, h.ID, k)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			app.notFound(w, r)
@@ -119,6 +114,17 @@ func (app *Application) homeEventCreate(w http.ResponseWriter, r *http.Request) 
 	}
 	app.flash(r, k.Label()+" recorded for plot "+h.Plot+".")
 	http.Redirect(w, r, eventHomeHref(h.ID)+"#events", http.StatusSeeOther)
+}
+
+// saveHomeEvent reads the event form and records what happened to home
+// homeID: the page and the API (api_handlers.go) both call it.
+func (app *Application) saveHomeEvent(ctx context.Context, actor audit.Actor, f *forms.Form, homeID int64, k homes.EventKind) (homes.Event, error) {
+	in := homes.EventInput{Kind: k, Date: f.Date("date", "Date", true), NewTenure: f.Get("new_tenure"),
+		ProviderID: eventSelectID(f.Get("provider")), Evidence: f.Get("evidence"), Note: f.Get("note")}
+	if !f.Valid() {
+		return homes.Event{}, f.Errors
+	}
+	return app.Homes.RecordHomeEvent(ctx, actor, homeID, in)
 }
 
 func (app *Application) loadHomeEvent(w http.ResponseWriter, r *http.Request, h homes.Home) (homes.Event, bool) {

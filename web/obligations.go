@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -152,6 +153,20 @@ func obligationInput(f *forms.Form) agreements.ObligationInput {
 	return in
 }
 
+// saveObligation reads the obligation form and adds it to agreement
+// agreementID, or changes obligation id at the form's version: the page
+// and the API (api_handlers.go) both call it.
+func (app *Application) saveObligation(ctx context.Context, actor audit.Actor, f *forms.Form, agreementID, id int64) (agreements.Obligation, error) {
+	in := obligationInput(f)
+	if err := app.Register.CheckObligation(ctx, in, f.Errors); err != nil {
+		return agreements.Obligation{}, err
+	}
+	if id == 0 {
+		return app.Register.RecordObligation(ctx, actor, agreementID, in)
+	}
+	return app.Register.UpdateObligation(ctx, actor, id, formVersion(f), in)
+}
+
 // obligationForm pre-fills the edit form from a stored obligation.
 func obligationForm(o agreements.Obligation) *forms.Form {
 	f := forms.New()
@@ -256,11 +271,7 @@ func (app *Application) obligationCreate(w http.ResponseWriter, r *http.Request)
 		app.serverError(w, r, err)
 		return
 	}
-	in := obligationInput(f)
-	var o agreements.Obligation
-	if err = app.Register.CheckObligation(r.Context(), in, f.Errors); err == nil {
-		o, err = app.Register.RecordObligation(r.Context(), app.actor(r), id, in)
-	}
+	o, err := app.saveObligation(r.Context(), app.actor(r), f, id, 0)
 	if err != nil {
 		if applyDomainError(f, err) {
 			app.renderObligationForm(w, r, http.StatusUnprocessableEntity, "Add an obligation", templates.ObligationFormView{AgreementID: a.ID, AgreementReference: a.Reference, Form: f})
@@ -342,11 +353,7 @@ func (app *Application) obligationUpdate(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	in := obligationInput(f)
-	err := app.Register.CheckObligation(r.Context(), in, f.Errors)
-	if err == nil {
-		_, err = app.Register.UpdateObligation(r.Context(), app.actor(r), o.ID, formVersion(f), in)
-	}
+	_, err := app.saveObligation(r.Context(), app.actor(r), f, 0, o.ID)
 	if err != nil {
 		if !applyDomainError(f, err) {
 			app.serverError(w, r, err)

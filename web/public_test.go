@@ -347,7 +347,7 @@ func publicRoutes(t *testing.T, app *Application) []string {
 	t.Helper()
 	var out []string
 	err := chi.Walk(app.Routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if route == "/public" || strings.HasPrefix(route, "/public/") || strings.HasPrefix(route, "/l/") {
+		if route == "/public" || strings.HasPrefix(route, "/public/") || strings.HasPrefix(route, "/l/") || strings.HasPrefix(route, "/api/v1/public/") {
 			out = append(out, route)
 		}
 		return nil
@@ -368,6 +368,12 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 				paths = append(paths, fmt.Sprintf("/public/developments/%d", id))
 			}
 			paths = append(paths, "/public/developments?q=farm", "/public/developments?q=secret")
+		case "/api/v1/public/developments/{id}":
+			// The public pages' data as JSON (issue 23, item 3): the same allow-list.
+			for _, id := range []int64{f.MillLane, f.Quarry, f.Draft} {
+				paths = append(paths, fmt.Sprintf("/api/v1/public/developments/%d", id))
+			}
+			paths = append(paths, "/api/v1/public/developments?q=farm", "/api/v1/public/developments?q=secret", "/api/v1/public/developments?limit=200")
 		case "/public/data/{file}":
 			for _, name := range []string{"developer-agreement.csv", "developer-agreement-contribution.csv", "developer-agreement-transaction.csv", "affordable-homes.csv"} {
 				paths = append(paths, "/public/data/"+name)

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
@@ -91,33 +93,7 @@ func (app *Application) receiptCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := ledger.ReceiptInput{
-		ReceivedOn: f.Date("received_on", "Date received", true),
-		Payer:      f.Get("payer"),
-		FinanceRef: f.Get("finance_ref"),
-		Total:      f.Money("total", "Total received", true),
-		Note:       f.Get("note"),
-	}
-	for row := 1; row <= ledger.ShareRows; row++ {
-		sh := ledger.ShareInput{Row: row, Amount: f.Money(ledger.ShareField(row, "amount"), "Row "+strconv.Itoa(row)+": amount", false)}
-		if v := f.Get(ledger.ShareField(row, "obligation")); v != "" {
-			id, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || id <= 0 {
-				f.Errors.Add(ledger.ShareField(row, "obligation"), "Row "+strconv.Itoa(row)+": choose an obligation from the list")
-			}
-			sh.ObligationID = id
-		}
-		in.Shares = append(in.Shares, sh)
-	}
-	var rec ledger.Receipt
-	var err error
-	if f.Valid() {
-		rec, err = app.Ledger.RecordReceipt(r.Context(), app.actor(r), in)
-	} else {
-		// Show the rule errors together with the parse errors.
-		app.Ledger.CheckReceipt(&in, f.Errors)
-		err = f.Errors
-	}
+	rec, err := app.saveReceipt(r.Context(), app.actor(r), f)
 	if err != nil {
 		if applyDomainError(f, err) {
 			v, verr := app.receiptFormView(r, f)
@@ -143,6 +119,35 @@ func (app *Application) receiptCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	app.flash(r, msg)
 	http.Redirect(w, r, "/receipts/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+}
+
+// saveReceipt reads the payment form and records the payment, split
+// across its obligations: the page and the API (api_handlers.go) both call it.
+func (app *Application) saveReceipt(ctx context.Context, actor audit.Actor, f *forms.Form) (ledger.Receipt, error) {
+	in := ledger.ReceiptInput{
+		ReceivedOn: f.Date("received_on", "Date received", true),
+		Payer:      f.Get("payer"),
+		FinanceRef: f.Get("finance_ref"),
+		Total:      f.Money("total", "Total received", true),
+		Note:       f.Get("note"),
+	}
+	for row := 1; row <= ledger.ShareRows; row++ {
+		sh := ledger.ShareInput{Row: row, Amount: f.Money(ledger.ShareField(row, "amount"), "Row "+strconv.Itoa(row)+": amount", false)}
+		if v := f.Get(ledger.ShareField(row, "obligation")); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id <= 0 {
+				f.Errors.Add(ledger.ShareField(row, "obligation"), "Row "+strconv.Itoa(row)+": choose an obligation from the list")
+			}
+			sh.ObligationID = id
+		}
+		in.Shares = append(in.Shares, sh)
+	}
+	if !f.Valid() {
+		// Show the rule errors together with the parse errors.
+		app.Ledger.CheckReceipt(&in, f.Errors)
+		return ledger.Receipt{}, f.Errors
+	}
+	return app.Ledger.RecordReceipt(ctx, actor, in)
 }
 
 func (app *Application) receiptShow(w http.ResponseWriter, r *http.Request) {

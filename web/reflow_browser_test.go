@@ -165,8 +165,8 @@ var walkIDs = []struct{ prefix, key string }{
 func (w walkWorld) paths(pattern string) []string {
 	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
 		pattern == "/login/sso/frontchannel-logout" || // the provider's, not a page
-
-		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" {
+		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" ||
+		strings.HasPrefix(pattern, "/api/") { // the JSON API has no pages
 		return nil
 	}
 	id := func(key string) string { return fmt.Sprint(w.ids[key]) }

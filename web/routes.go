@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/static"
 )
@@ -70,6 +71,48 @@ func (app *Application) Routes() http.Handler {
 	// session and no CSRF token; the signed logout token is the credential.
 	r.Post("/login/sso/backchannel-logout", app.ssoBackchannelLogout)
 	r.Get("/login/sso/frontchannel-logout", app.ssoFrontChannelLogout)
+	// The JSON API: no session, no cookie and so no CSRF token; an API
+	// token (Authorization: Bearer) is the only credential, its scope and
+	// its holder's roles checked for each route. api_spec.go is the
+	// contract these routes must match (TestAPIRoutesMatchTheContract).
+	r.Route("/api/v1", func(r chi.Router) {
+		r.NotFound(apiNotFound)
+		r.MethodNotAllowed(apiMethodNotAllowed)
+		r.Get("/openapi.json", app.apiOpenAPI)
+		// The public pages' data, with their allow-list, needing no token.
+		r.Group(func(r chi.Router) {
+			r.Use(app.publicCache)
+			r.Get("/public/overview", app.apiPublicOverview)
+			r.Get("/public/developments", app.apiPublicDevelopments)
+			r.Get("/public/developments/{id}", app.apiPublicDevelopment)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(apiHeaders, app.apiAuthenticate)
+			read := app.apiAllow(apitokens.ScopeRead)
+			officer := app.apiAllow(apitokens.ScopeWrite, users.RoleOfficer)
+			homes := app.apiAllow(apitokens.ScopeWrite, users.RoleHousing, users.RoleOfficer)
+			r.With(read).Get("/agreements", app.apiAgreements)
+			r.With(officer).Post("/agreements", app.apiAgreementCreate)
+			r.With(read).Get("/agreements/{id}", app.apiAgreement)
+			r.With(officer).Put("/agreements/{id}", app.apiAgreementUpdate)
+			r.With(officer).Post("/agreements/{id}/obligations", app.apiObligationCreate)
+			r.With(read).Get("/obligations", app.apiObligations)
+			r.With(read).Get("/obligations/{id}", app.apiObligation)
+			r.With(officer).Put("/obligations/{id}", app.apiObligationUpdate)
+			r.With(read).Get("/obligations/{id}/ledger", app.apiObligationLedger)
+			r.With(officer).Post("/obligations/{id}/ledger/{entryID}/reversal", app.apiEntryReverse)
+			r.With(officer).Post("/receipts", app.apiReceiptCreate)
+			r.With(read).Get("/receipts/{id}", app.apiReceipt)
+			r.With(read).Get("/projects", app.apiProjects)
+			r.With(read).Get("/projects/{id}", app.apiProject)
+			r.With(read).Get("/homes", app.apiHomes)
+			r.With(read).Get("/homes/{id}", app.apiHome)
+			r.With(read).Get("/homes/{id}/events", app.apiHomeEvents)
+			r.With(homes).Post("/homes/{id}/events", app.apiHomeEventCreate)
+			r.With(read).Get("/deadlines", app.apiDeadlines)
+			r.With(read).Get("/statements/{year}", app.apiStatement)
+		})
+	})
 
 	// Everything else has a session, a user if signed in, and CSRF checks.
 	r.Group(func(r chi.Router) {
@@ -339,6 +382,10 @@ func (app *Application) Routes() http.Handler {
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/security", app.securityLog)
 			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/security/locks/clear", app.securityClearLocks)
 			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)
+			// API tokens (api_tokens.go): administrators issue and revoke them.
+			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/api-tokens", app.apiTokensPage)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens", app.apiTokenIssue)
+			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens/{id}/revoke", app.apiTokenRevoke)
 		})
 	})
 	return r

@@ -27,6 +27,8 @@ var (
 	indexAdmins  = access{roles: []users.Role{users.RoleAdmin, users.RoleOfficer}}
 	homesTeam    = access{roles: []users.Role{users.RoleHousing, users.RoleOfficer}}
 	housingOnly  = access{roles: []users.Role{users.RoleHousing}}
+	// apiToken routes take no session (api_test.go checks them).
+	apiToken = access{public: true}
 )
 
 // expectedAccess lists every route the router serves and who may use it.
@@ -184,6 +186,37 @@ var expectedAccess = map[string]access{
 	"POST /admin/tenures":                             adminsOnly,
 	"GET /admin/purposes":                             adminsOnly,
 	"POST /admin/purposes":                            adminsOnly,
+	"GET /admin/api-tokens":                           adminsOnly,
+	"POST /admin/api-tokens":                          adminsOnly,
+	"POST /admin/api-tokens/{id}/revoke":              adminsOnly,
+	// BEGIN api routes: no session; the bearer token is the credential.
+	// TestAPIEveryEndpointChecksTokenScopeAndRoles checks each endpoint
+	// without a token, with a session cookie, and with every role and scope.
+	"GET /api/v1/openapi.json":                                apiToken,
+	"GET /api/v1/public/overview":                             apiToken,
+	"GET /api/v1/public/developments":                         apiToken,
+	"GET /api/v1/public/developments/{id}":                    apiToken,
+	"GET /api/v1/agreements":                                  apiToken,
+	"POST /api/v1/agreements":                                 apiToken,
+	"GET /api/v1/agreements/{id}":                             apiToken,
+	"PUT /api/v1/agreements/{id}":                             apiToken,
+	"POST /api/v1/agreements/{id}/obligations":                apiToken,
+	"GET /api/v1/obligations":                                 apiToken,
+	"GET /api/v1/obligations/{id}":                            apiToken,
+	"PUT /api/v1/obligations/{id}":                            apiToken,
+	"GET /api/v1/obligations/{id}/ledger":                     apiToken,
+	"POST /api/v1/obligations/{id}/ledger/{entryID}/reversal": apiToken,
+	"POST /api/v1/receipts":                                   apiToken,
+	"GET /api/v1/receipts/{id}":                               apiToken,
+	"GET /api/v1/projects":                                    apiToken,
+	"GET /api/v1/projects/{id}":                               apiToken,
+	"GET /api/v1/homes":                                       apiToken,
+	"GET /api/v1/homes/{id}":                                  apiToken,
+	"GET /api/v1/homes/{id}/events":                           apiToken,
+	"POST /api/v1/homes/{id}/events":                          apiToken,
+	"GET /api/v1/deadlines":                                   apiToken,
+	"GET /api/v1/statements/{year}":                           apiToken,
+	// END api routes
 	// BEGIN public routes
 	"GET /public":                          public,
 	"GET /public/developments":             public,

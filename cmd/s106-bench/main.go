@@ -32,6 +32,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/imports"
@@ -53,6 +54,8 @@ type Page struct {
 	Path string `json:"path"`
 	// Public pages are fetched without signing in.
 	Public bool `json:"public"`
+	// API endpoints are fetched with an officer's API token (issue 23).
+	API bool `json:"api,omitempty"`
 	// Target is the design's p95 server-time target.
 	TargetMs float64 `json:"target_p95_ms"`
 }
@@ -94,6 +97,7 @@ func run() error {
 	out := flag.String("out", "bench-results.json", "where to write the JSON results")
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
 	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports)`)
+	dbFlag := flag.String("db", "", "the benchmark database's name (default s106_bench_SCALE), e.g. a copy made with CREATE DATABASE … TEMPLATE")
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
 	var extra []string
 	flag.Func("path", "also measure this signed-in path (repeatable); with -only \"path\" measures only these", func(s string) error {
@@ -114,6 +118,9 @@ func run() error {
 		Timings: map[string]float64{}, Dataset: map[string]int64{}}
 
 	dbName := strings.ReplaceAll(fmt.Sprintf("s106_bench_%g", *scale), ".", "_")
+	if *dbFlag != "" {
+		dbName = *dbFlag
+	}
 	benchURL, loaded, err := prepareDatabase(ctx, adminURL, dbName, *fresh)
 	if err != nil {
 		return err
@@ -155,6 +162,8 @@ func run() error {
 	cfg.DatabaseURL = benchURL
 	cfg.Scheduler = false
 	cfg.LoginMaxFailures = 1000
+	// The API's per-token rate limit is not what is measured.
+	cfg.APIRatePerMinute = 1_000_000
 	app := web.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db, web.Options{})
 	// The large council's alerts, as its first evaluation makes them (the
 	// inbox is measured too); once per loaded database.
@@ -195,12 +204,21 @@ func run() error {
 	n := max(*clients, 1)
 	signedIn := make([]*http.Client, n)
 	anonymous := make([]*http.Client, n)
+	apiCallers := make([]*http.Client, n)
 	for i := range signedIn {
 		if signedIn[i], err = login(base); err != nil {
 			return err
 		}
 		anonymous[i] = &http.Client{Timeout: 60 * time.Second}
+		if apiCallers[i], err = apiClient(ctx, db); err != nil {
+			return err
+		}
 	}
+	apiPages, err := apiListPages(ctx, db, base, apiCallers[0])
+	if err != nil {
+		return err
+	}
+	pages = append(pages, apiPages...)
 
 	for _, p := range pages {
 		if *only != "" && !strings.Contains(p.Name, *only) {
@@ -224,6 +242,8 @@ func run() error {
 			cs := signedIn[:round.c]
 			if p.Public {
 				cs = anonymous[:round.c]
+			} else if p.API {
+				cs = apiCallers[:round.c]
 			}
 			before := counter.Count()
 			var bump func() error
@@ -463,6 +483,68 @@ func login(base string) (*http.Client, error) {
 		return nil, fmt.Errorf("login: status %d", res.StatusCode)
 	}
 	return c, nil
+}
+
+// apiClient is a client of the JSON API with its own read token of the
+// demo officer, as another council system would have.
+func apiClient(ctx context.Context, db *store.DB) (*http.Client, error) {
+	var officer int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officer); err != nil {
+		return nil, fmt.Errorf("the officer for API tokens: %w", err)
+	}
+	expires := time.Now().Add(24 * time.Hour)
+	secret, _, err := (&apitokens.Service{DB: db}).Issue(ctx, audit.Actor{Label: "bench"},
+		apitokens.IssueInput{Name: "s106-bench", UserID: &officer, Scope: apitokens.ScopeRead, ExpiresOn: &expires})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Timeout: 60 * time.Second, Transport: bearer{secret}}, nil
+}
+
+// bearer sends an API token with each request.
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// apiListPages are the API's lists (and an obligation's ledger and the
+// statement), with the same targets as the pages that show them; one is
+// a second page read by its cursor.
+func apiListPages(ctx context.Context, db *store.DB, base string, c *http.Client) ([]Page, error) {
+	var obligation, year int64
+	if err := db.Pool.QueryRow(ctx, `
+		SELECT (SELECT obligation_id FROM ledger_entries GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+		       (SELECT extract(year FROM max(entry_date) - interval '15 months')::int FROM ledger_entries)`).Scan(&obligation, &year); err != nil {
+		return nil, err
+	}
+	res, err := c.Get(base + "/api/v1/homes?sort=tenure")
+	if err != nil {
+		return nil, err
+	}
+	var first struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&first)
+	res.Body.Close()
+	if err != nil || first.NextCursor == "" {
+		return nil, fmt.Errorf("API homes list: no next cursor (%v)", err)
+	}
+	const officer, public = 50, 20
+	return []Page{
+		{Name: "API agreements (filtered)", Path: "/api/v1/agreements?status=live&sort=signed&dir=desc&q=S106", TargetMs: officer, API: true},
+		{Name: "API obligations", Path: "/api/v1/obligations", TargetMs: officer, API: true},
+		{Name: "API obligation ledger", Path: fmt.Sprintf("/api/v1/obligations/%d/ledger", obligation), TargetMs: officer, API: true},
+		{Name: "API homes", Path: "/api/v1/homes", TargetMs: officer, API: true},
+		{Name: "API homes search", Path: "/api/v1/homes?q=Plot+12", TargetMs: officer, API: true},
+		{Name: "API homes by tenure, page 2", Path: "/api/v1/homes?cursor=" + url.QueryEscape(first.NextCursor), TargetMs: officer, API: true},
+		{Name: "API projects", Path: "/api/v1/projects", TargetMs: officer, API: true},
+		{Name: "API deadlines", Path: "/api/v1/deadlines", TargetMs: officer, API: true},
+		{Name: "API statement", Path: fmt.Sprintf("/api/v1/statements/%d", year), TargetMs: 1000, API: true},
+		{Name: "API public developments", Path: "/api/v1/public/developments", TargetMs: public, Public: true},
+	}, nil
 }
 
 // recorder times requests inside the server.

@@ -49,6 +49,10 @@ type Config struct {
 	// everyone (S106_LOGIN_RATE_OVERALL); beyond them, 429 with Retry-After.
 	LoginRatePerClient int
 	LoginRateOverall   int
+	// APIRatePerMinute requests a minute are allowed for one API token
+	// (S106_API_RATE_PER_MINUTE, default 600, in bursts of as many);
+	// beyond it, 429 with Retry-After.
+	APIRatePerMinute int
 	// PasswordHashers is how many passwords may be hashed at once
 	// (S106_PASSWORD_HASHERS; default half the CPUs, at least 1), so
 	// sign-in attempts cannot starve every other request of CPU.
@@ -211,6 +215,7 @@ func load(getenv func(string) string) (Config, error) {
 		LoginLockoutMax:    dur("S106_LOGIN_LOCKOUT_MAX", time.Hour),
 		LoginRatePerClient: integer("S106_LOGIN_RATE_PER_CLIENT", 20),
 		LoginRateOverall:   integer("S106_LOGIN_RATE_OVERALL", 10),
+		APIRatePerMinute:   integer("S106_API_RATE_PER_MINUTE", 600),
 		PasswordHashers:    integer("S106_PASSWORD_HASHERS", max(1, runtime.NumCPU()/2)),
 		MailTimeout:        dur("S106_MAIL_TIMEOUT", 30*time.Second),
 		CouncilName:        str("S106_COUNCIL_NAME", "Wessex Vale District Council"),
