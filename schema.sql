@@ -894,6 +894,45 @@ ALTER TABLE public.alerts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+-- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.api_tokens (
+    id bigint NOT NULL,
+    token_hash bytea NOT NULL,
+    name text NOT NULL,
+    user_id bigint,
+    system_name text,
+    system_roles text[] DEFAULT '{}'::text[] NOT NULL,
+    scope text NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_by bigint,
+    last_used_at timestamp with time zone,
+    CONSTRAINT api_tokens_check CHECK (((user_id IS NULL) <> (system_name IS NULL))),
+    CONSTRAINT api_tokens_check1 CHECK (((system_name IS NULL) OR (cardinality(system_roles) > 0))),
+    CONSTRAINT api_tokens_check2 CHECK (((user_id IS NULL) OR (cardinality(system_roles) = 0))),
+    CONSTRAINT api_tokens_check3 CHECK ((expires_at > created_at)),
+    CONSTRAINT api_tokens_check4 CHECK (((revoked_at IS NULL) OR (revoked_at >= created_at))),
+    CONSTRAINT api_tokens_name_check CHECK (((btrim(name) <> ''::text) AND (length(name) <= 200))),
+    CONSTRAINT api_tokens_scope_check CHECK ((scope = ANY (ARRAY['read'::text, 'write'::text]))),
+    CONSTRAINT api_tokens_system_name_check CHECK (((btrim(system_name) <> ''::text) AND (length(system_name) <= 200))),
+    CONSTRAINT api_tokens_system_roles_check CHECK ((system_roles <@ ARRAY['officer'::text, 'housing'::text, 'manager'::text, 'viewer'::text])),
+    CONSTRAINT api_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+-- Name: api_tokens_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.api_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.api_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 -- Name: audit_events; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.audit_events (
@@ -2123,9 +2162,15 @@ CREATE TABLE public.mail_outbox (
     sending_since timestamp with time zone,
     sent_at timestamp with time zone,
     failed_at timestamp with time zone,
+    channel text DEFAULT ''::text NOT NULL,
+    notify_id uuid,
+    notify_status text DEFAULT ''::text NOT NULL,
+    notify_checked_at timestamp with time zone,
     CONSTRAINT mail_outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT mail_outbox_channel_check CHECK ((channel = ANY (ARRAY[''::text, 'smtp'::text, 'notify'::text]))),
     CONSTRAINT mail_outbox_check CHECK (((sent_at IS NULL) OR (failed_at IS NULL))),
     CONSTRAINT mail_outbox_check1 CHECK (((sent_at IS NULL) OR (sending_since IS NULL))),
+    CONSTRAINT mail_outbox_notify_id_sent CHECK (((notify_id IS NULL) OR ((channel = 'notify'::text) AND (sent_at IS NOT NULL)))),
     CONSTRAINT mail_outbox_recipient_check CHECK ((recipient ~ '^[^@\s]+@[^@\s]+$'::text)),
     CONSTRAINT mail_outbox_subject_check CHECK ((btrim(subject) <> ''::text))
 );
@@ -2515,6 +2560,58 @@ CREATE TABLE public.sessions (
     user_agent text DEFAULT ''::text NOT NULL
 );
 
+-- Name: sso_identities; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.sso_identities (
+    issuer text NOT NULL,
+    subject text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sso_identities_issuer_check CHECK ((issuer <> ''::text)),
+    CONSTRAINT sso_identities_subject_check CHECK ((subject <> ''::text))
+);
+
+-- Name: sso_logout_tokens; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.sso_logout_tokens (
+    jti text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT sso_logout_tokens_jti_check CHECK (((jti <> ''::text) AND (length(jti) <= 300)))
+);
+
+-- Name: sso_role_mappings; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.sso_role_mappings (
+    id bigint NOT NULL,
+    claim_value text NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sso_role_mappings_claim_value_check CHECK (((btrim(claim_value) = claim_value) AND (claim_value <> ''::text) AND (length(claim_value) <= 300))),
+    CONSTRAINT sso_role_mappings_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'officer'::text, 'housing'::text, 'manager'::text, 'viewer'::text])))
+);
+
+-- Name: sso_role_mappings_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.sso_role_mappings ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.sso_role_mappings_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: sso_sessions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.sso_sessions (
+    issuer text NOT NULL,
+    sid text NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sso_sessions_sid_check CHECK ((sid <> ''::text))
+);
+
 -- Name: suspense_entries; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.suspense_entries (
@@ -2659,6 +2756,16 @@ ALTER TABLE ONLY public.alerts
 
 ALTER TABLE ONLY public.alerts
     ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
+
+-- Name: api_tokens api_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (id);
+
+-- Name: api_tokens api_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash);
 
 -- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -2985,6 +3092,31 @@ ALTER TABLE ONLY public.security_events
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (token);
 
+-- Name: sso_identities sso_identities_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_identities
+    ADD CONSTRAINT sso_identities_pkey PRIMARY KEY (issuer, subject);
+
+-- Name: sso_logout_tokens sso_logout_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_logout_tokens
+    ADD CONSTRAINT sso_logout_tokens_pkey PRIMARY KEY (jti);
+
+-- Name: sso_role_mappings sso_role_mappings_claim_value_role_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_role_mappings
+    ADD CONSTRAINT sso_role_mappings_claim_value_role_key UNIQUE (claim_value, role);
+
+-- Name: sso_role_mappings sso_role_mappings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_role_mappings
+    ADD CONSTRAINT sso_role_mappings_pkey PRIMARY KEY (id);
+
+-- Name: sso_sessions sso_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_sessions
+    ADD CONSTRAINT sso_sessions_pkey PRIMARY KEY (issuer, sid, user_id);
+
 -- Name: suspense_entries suspense_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.suspense_entries
@@ -3047,6 +3179,10 @@ CREATE INDEX alert_recipients_user_idx ON public.alert_recipients USING btree (u
 -- Name: alerts_deadline_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX alerts_deadline_idx ON public.alerts USING btree (deadline, id);
+
+-- Name: api_tokens_user_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX api_tokens_user_idx ON public.api_tokens USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 -- Name: audit_events_actor_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -3243,6 +3379,10 @@ CREATE INDEX ledger_entries_receipts_idx ON public.ledger_entries USING btree (o
 -- Name: mail_outbox_due_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at) WHERE ((sent_at IS NULL) AND (failed_at IS NULL));
+
+-- Name: mail_outbox_notify_pending_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX mail_outbox_notify_pending_idx ON public.mail_outbox USING btree (notify_checked_at NULLS FIRST) WHERE ((notify_id IS NOT NULL) AND (notify_status = ANY (ARRAY['created'::text, 'sending'::text, 'pending'::text])));
 
 -- Name: market_occupation_counts_development_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -3459,6 +3599,10 @@ CREATE INDEX sessions_expiry_idx ON public.sessions USING btree (expiry);
 -- Name: sessions_user_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX sessions_user_idx ON public.sessions USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+-- Name: sso_identities_user_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX sso_identities_user_idx ON public.sso_identities USING btree (user_id);
 
 -- Name: suspense_entries_receipt_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -3721,6 +3865,21 @@ ALTER TABLE ONLY public.alerts
 
 ALTER TABLE ONLY public.alerts
     ADD CONSTRAINT alerts_rule_code_fkey FOREIGN KEY (rule_code) REFERENCES public.alert_rules(code);
+
+-- Name: api_tokens api_tokens_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+-- Name: api_tokens api_tokens_revoked_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.users(id);
+
+-- Name: api_tokens api_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 -- Name: audit_events audit_events_actor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -4092,6 +4251,16 @@ ALTER TABLE ONLY public.security_events
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+-- Name: sso_identities sso_identities_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_identities
+    ADD CONSTRAINT sso_identities_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+-- Name: sso_sessions sso_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.sso_sessions
+    ADD CONSTRAINT sso_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
 -- Name: suspense_entries suspense_entries_ledger_entry_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.suspense_entries
@@ -4159,6 +4328,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.alerts TO s106_app;
 -- Name: SEQUENCE alerts_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.alerts_id_seq TO s106_app;
+
+-- Name: TABLE api_tokens; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.api_tokens TO s106_app;
+
+-- Name: SEQUENCE api_tokens_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.api_tokens_id_seq TO s106_app;
 
 -- Name: TABLE audit_events; Type: ACL; Schema: public; Owner: -
 
@@ -4571,6 +4748,26 @@ GRANT SELECT,USAGE ON SEQUENCE public.security_events_id_seq TO s106_app;
 -- Name: TABLE sessions; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sessions TO s106_app;
+
+-- Name: TABLE sso_identities; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sso_identities TO s106_app;
+
+-- Name: TABLE sso_logout_tokens; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sso_logout_tokens TO s106_app;
+
+-- Name: TABLE sso_role_mappings; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sso_role_mappings TO s106_app;
+
+-- Name: SEQUENCE sso_role_mappings_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.sso_role_mappings_id_seq TO s106_app;
+
+-- Name: TABLE sso_sessions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sso_sessions TO s106_app;
 
 -- Name: TABLE suspense_entries; Type: ACL; Schema: public; Owner: -
 
