@@ -1,0 +1,243 @@
+package documents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// chunkSize is how much of a file one row holds (the table's check allows
+// at most 1 MiB).
+const chunkSize = 1 << 20
+
+// storeBlob writes a file's content under its SHA-256 unless it is there
+// already: the same file attached twice is stored once. Two uploads of the
+// same new file at once are safe: the second waits on the first's key and
+// then finds it there.
+func storeBlob(ctx context.Context, tx pgx.Tx, sp *spooled) error {
+	chunks := int((sp.size + chunkSize - 1) / chunkSize)
+	tag, err := tx.Exec(ctx, `INSERT INTO document_blobs (sha256, size, chunks) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+		sp.sum, sp.size, chunks)
+	if err != nil {
+		return fmt.Errorf("store file: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	buf := make([]byte, chunkSize)
+	for seq := 0; seq < chunks; seq++ {
+		n, err := sp.file.ReadAt(buf, int64(seq)*chunkSize)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("store file: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO document_blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)`, sp.sum, seq, buf[:n]); err != nil {
+			return fmt.Errorf("store file chunk %d: %w", seq, err)
+		}
+	}
+	if sp.kind.ContentType == KindPDF.ContentType {
+		return storeText(ctx, tx, sp)
+	}
+	return nil
+}
+
+// addVersion stores the file and adds it as the document's next version.
+func (s *Service) addVersion(ctx context.Context, tx pgx.Tx, actor audit.Actor, documentID int64, sp *spooled, note string) (Version, error) {
+	if err := storeBlob(ctx, tx, sp); err != nil {
+		return Version{}, err
+	}
+	var by *int64
+	if actor.UserID != 0 {
+		by = &actor.UserID
+	}
+	v := Version{DocumentID: documentID, SHA256: sp.sum, FileName: sp.name, ContentType: sp.kind.ContentType, Size: sp.size, Note: strings.TrimSpace(note), UploadedBy: actor.Label}
+	err := tx.QueryRow(ctx, `
+		INSERT INTO document_versions (document_id, version_no, sha256, file_name, content_type, size, note, uploaded_by)
+		VALUES ($1, (SELECT coalesce(max(version_no), 0) + 1 FROM document_versions WHERE document_id = $1), $2, $3, $4, $5, $6, $7)
+		RETURNING id, version_no, uploaded_at`,
+		documentID, v.SHA256, v.FileName, v.ContentType, v.Size, v.Note, by).Scan(&v.ID, &v.No, &v.UploadedAt)
+	if err != nil {
+		return Version{}, fmt.Errorf("add version: %w", err)
+	}
+	return v, nil
+}
+
+const documentColumns = `d.id, d.agreement_id, d.obligation_id, d.ledger_entry_id, d.obligation_event_id, d.home_id, d.home_event_id, d.project_id,
+	d.title, coalesce(d.public_version_id, 0), d.archived_at, d.archive_reason, d.created_at`
+
+const versionColumns = `v.id, v.document_id, v.version_no, v.sha256, v.file_name, v.content_type, v.size, v.note, coalesce(u.name, ''), v.uploaded_at`
+
+func scanDocument(row pgx.Row, extra ...any) (Document, error) {
+	var d Document
+	keys := make([]*int64, len(SubjectKinds))
+	dest := []any{&d.ID}
+	for i := range keys {
+		dest = append(dest, &keys[i])
+	}
+	dest = append(dest, &d.Title, &d.PublicVersionID, &d.ArchivedAt, &d.ArchiveReason, &d.CreatedAt)
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return Document{}, err
+	}
+	for i, k := range keys {
+		if k != nil {
+			d.Subject = Subject{Kind: SubjectKinds[i], ID: *k}
+		}
+	}
+	return d, nil
+}
+
+func scanVersion(row pgx.Row) (Version, error) {
+	var v Version
+	err := row.Scan(&v.ID, &v.DocumentID, &v.No, &v.SHA256, &v.FileName, &v.ContentType, &v.Size, &v.Note, &v.UploadedBy, &v.UploadedAt)
+	return v, err
+}
+
+// lockDocument reads a document and its versions, locking its row for the
+// transaction's change.
+func lockDocument(ctx context.Context, tx pgx.Tx, id int64) (Document, error) {
+	d, err := scanDocument(tx.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = $1 FOR UPDATE`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Document{}, store.ErrNotFound
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("read document %d: %w", id, err)
+	}
+	if d.Versions, err = versions(ctx, tx, id); err != nil {
+		return Document{}, err
+	}
+	d.VersionCount = len(d.Versions)
+	if len(d.Versions) > 0 {
+		d.Latest = d.Versions[0]
+	}
+	return d, nil
+}
+
+func versions(ctx context.Context, q store.Querier, documentID int64) ([]Version, error) {
+	rows, err := q.Query(ctx, `SELECT `+versionColumns+` FROM document_versions v LEFT JOIN users u ON u.id = v.uploaded_by
+		WHERE v.document_id = $1 ORDER BY v.version_no DESC`, documentID)
+	if err != nil {
+		return nil, fmt.Errorf("read versions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Version, error) { return scanVersion(r) })
+}
+
+// Get reads a document with all its versions, newest first.
+func (s *Service) Get(ctx context.Context, id int64) (Document, error) {
+	d, err := scanDocument(s.DB.Pool.QueryRow(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Document{}, store.ErrNotFound
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("read document %d: %w", id, err)
+	}
+	if d.Versions, err = versions(ctx, s.DB.Pool, id); err != nil {
+		return Document{}, err
+	}
+	d.VersionCount = len(d.Versions)
+	if len(d.Versions) > 0 {
+		d.Latest = d.Versions[0]
+	}
+	return d, nil
+}
+
+// List returns a record's documents with their latest versions, the ones
+// in use first, then the archived, each by title: one round trip.
+func (s *Service) List(ctx context.Context, subject Subject) ([]Document, error) {
+	if !subject.Kind.Valid() {
+		return nil, store.ErrNotFound
+	}
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT `+documentColumns+`, `+versionColumns+`, (SELECT count(*) FROM document_versions c WHERE c.document_id = d.id)
+		FROM documents d
+		JOIN LATERAL (SELECT * FROM document_versions x WHERE x.document_id = d.id ORDER BY x.version_no DESC LIMIT 1) v ON true
+		LEFT JOIN users u ON u.id = v.uploaded_by
+		WHERE d.`+subject.Kind.column()+` = $1
+		ORDER BY d.archived_at IS NOT NULL, lower(d.title), d.id`, subject.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Document, error) {
+		var v Version
+		var count int
+		d, err := scanDocument(r, &v.ID, &v.DocumentID, &v.No, &v.SHA256, &v.FileName, &v.ContentType, &v.Size, &v.Note, &v.UploadedBy, &v.UploadedAt, &count)
+		d.Latest, d.VersionCount = v, count
+		return d, err
+	})
+}
+
+// Version reads one version of a document.
+func (s *Service) Version(ctx context.Context, documentID, versionID int64) (Version, error) {
+	v, err := scanVersion(s.DB.Pool.QueryRow(ctx, `SELECT `+versionColumns+` FROM document_versions v LEFT JOIN users u ON u.id = v.uploaded_by
+		WHERE v.id = $1 AND v.document_id = $2`, versionID, documentID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Version{}, store.ErrNotFound
+	}
+	return v, err
+}
+
+// WriteContent writes a file's bytes to w a chunk at a time, so a large
+// file is never held whole.
+func (s *Service) WriteContent(ctx context.Context, sum []byte, w io.Writer) error {
+	rows, err := s.DB.Pool.Query(ctx, `SELECT data FROM document_blob_chunks WHERE sha256 = $1 ORDER BY seq`, sum)
+	if err != nil {
+		return fmt.Errorf("read file: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		// RawValues is the driver's buffer for this row: written, not kept.
+		if _, err := w.Write(rows.RawValues()[0]); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// subjectInfo names a record and the page that shows it, and says
+// store.ErrNotFound when it does not exist.
+func subjectInfo(ctx context.Context, q store.Querier, subject Subject) (SubjectInfo, error) {
+	info := SubjectInfo{Subject: subject}
+	var sql string
+	switch subject.Kind {
+	case SubjectAgreement:
+		sql = `SELECT 'Agreement ' || reference, 'agreement', id, agreement_type = 'deed-of-variation' FROM agreements WHERE id = $1`
+	case SubjectObligation:
+		sql = `SELECT 'Obligation ' || coalesce(nullif(o.clause_ref, ''), '#' || o.id) || ' of ' || a.reference, 'obligation', o.id, false
+			FROM obligations o JOIN agreements a ON a.id = o.agreement_id WHERE o.id = $1`
+	case SubjectLedgerEntry:
+		sql = `SELECT 'Ledger entry ' || e.id || ' (' || e.kind || ', ' || to_char(e.entry_date, 'FMDD FMMonth YYYY') || ')', 'obligation', e.obligation_id, false
+			FROM ledger_entries e WHERE e.id = $1`
+	case SubjectObligationEvent:
+		sql = `SELECT 'Event ' || e.id || ' (' || e.kind || ', ' || to_char(e.event_date, 'FMDD FMMonth YYYY') || ')', 'obligation', e.obligation_id, false
+			FROM obligation_events e WHERE e.id = $1`
+	case SubjectHome:
+		sql = `SELECT 'Home ' || plot, 'home', id, false FROM homes WHERE id = $1`
+	case SubjectHomeEvent:
+		sql = `SELECT 'Home event ' || e.id || ' (' || e.kind || ', ' || to_char(e.event_date, 'FMDD FMMonth YYYY') || ')', 'home', e.home_id, false
+			FROM home_events e WHERE e.id = $1`
+	case SubjectProject:
+		sql = `SELECT 'Project ' || name, 'project', id, false FROM projects WHERE id = $1`
+	default:
+		return info, store.ErrNotFound
+	}
+	var kind string
+	err := q.QueryRow(ctx, sql, subject.ID).Scan(&info.Label, &kind, &info.PageID, &info.IsVariation)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return info, store.ErrNotFound
+	}
+	if info.IsVariation {
+		info.Label = "Deed of variation" + strings.TrimPrefix(info.Label, "Agreement")
+	}
+	info.PageKind = SubjectKind(kind)
+	return info, err
+}
+
+// Subject names a record and the page that shows it.
+func (s *Service) Subject(ctx context.Context, subject Subject) (SubjectInfo, error) {
+	return subjectInfo(ctx, s.DB.Pool, subject)
+}
