@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/cache"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
@@ -33,6 +35,8 @@ type Application struct {
 	Homes    *homes.Service
 	Alerts   *alerts.Service
 	IFS      *ifs.Service
+	// Documents holds the files attached to records (documents.go).
+	Documents *documents.Service
 	// Metrics counts requests and reads the pool, jobs and outbox for
 	// /metrics (observability.go).
 	Metrics *metrics.Registry
@@ -95,6 +99,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		logger.Warn("load tenure products", "err", err)
 	}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
+	app.Documents = &documents.Service{DB: db, MaxBytes: int64(cmp.Or(cfg.DocumentMaxMB, 25)) << 20, Now: func() time.Time { return app.Now() }}
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app
 }

@@ -219,6 +219,22 @@ func (app *Application) Routes() http.Handler {
 			r.With(housing).Post("/obligations/{id}/verify", app.obligationVerify)
 			r.Get("/breaches", app.breachesList)
 
+			// BEGIN documents routes (owned by the documents work, documents.go)
+			// Everyone signed in reads and downloads; who may change a
+			// record's documents may add, replace and archive them (homes'
+			// documents: the homes team; the rest: monitoring officers),
+			// checked again by each handler for the document's record.
+			r.With(officer).Get("/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}", app.documentAddForm)
+			r.With(officer).Post("/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}", app.documentAdd)
+			r.With(homes).Get("/documents/add/{kind:home|home-event}/{id}", app.documentAddForm)
+			r.With(homes).Post("/documents/add/{kind:home|home-event}/{id}", app.documentAdd)
+			r.Get("/documents/{id}", app.documentShow)
+			r.Get("/documents/{id}/versions/{versionID}/file", app.documentDownload)
+			r.With(homes).Post("/documents/{id}/versions", app.documentVersionAdd)
+			r.With(homes).Post("/documents/{id}/archive", app.documentArchive)
+			r.With(officer).Post("/documents/{id}/public", app.documentPublic)
+			// END documents routes
+
 			// BEGIN publication routes (owned by the public-pages work)
 			r.With(officer).Get("/agreements/{id}/publication", app.publicationForm)
 			r.With(officer).Post("/agreements/{id}/publication", app.publicationUpdate)

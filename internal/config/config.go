@@ -99,6 +99,9 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+	// DocumentMaxMB is the largest file that may be attached to a record,
+	// in MB (S106_DOCUMENT_MAX_MB, default 25: a scanned deed of 100 pages).
+	DocumentMaxMB int
 }
 
 // Load reads the configuration from the environment.
@@ -178,6 +181,7 @@ func load(getenv func(string) string) (Config, error) {
 		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+		DocumentMaxMB:      integer("S106_DOCUMENT_MAX_MB", 25),
 	}
 	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
 		p = strings.TrimSpace(p)

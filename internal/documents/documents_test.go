@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents/doctest"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -43,40 +42,9 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) deed() Subject { return Subject{Kind: SubjectAgreement, ID: f.agreementID} }
 
-// testPDF makes a one-page PDF holding text, as a deed's text layer.
-func testPDF(t testing.TB, text string) []byte {
-	t.Helper()
-	p := fpdf.New("P", "mm", "A4", "")
-	p.AddPage()
-	p.SetFont("Helvetica", "", 11)
-	p.MultiCell(0, 5, text, "", "L", false)
-	var buf bytes.Buffer
-	if err := p.Output(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func testPDF(t testing.TB, text string) []byte { return doctest.PDF(t, text) }
 
-// officeZip makes a Word document's package with a document part of the
-// given content.
-func officeZip(t testing.TB, document []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, body := range map[string][]byte{"[Content_Types].xml": []byte(`<?xml version="1.0"?><Types/>`), "word/document.xml": document} {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func officeZip(t testing.TB, document []byte) []byte { return doctest.Word(t, document) }
 
 // fieldError is the message a refused upload gives for field.
 func fieldError(err error, field string) string {
@@ -91,7 +59,7 @@ func TestUploadsAreCheckedByContentNotName(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), bytes.Repeat([]byte{0}, 200)...)
+	exe := doctest.Executable()
 	cases := []struct {
 		name, file string
 		body       []byte

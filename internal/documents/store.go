@@ -152,13 +152,17 @@ func (s *Service) List(ctx context.Context, subject Subject) ([]Document, error)
 	if !subject.Kind.Valid() {
 		return nil, store.ErrNotFound
 	}
+	return s.list(ctx, `d.`+subject.Kind.column()+` = $1`, subject.ID)
+}
+
+func (s *Service) list(ctx context.Context, where string, id int64) ([]Document, error) {
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT `+documentColumns+`, `+versionColumns+`, (SELECT count(*) FROM document_versions c WHERE c.document_id = d.id)
 		FROM documents d
 		JOIN LATERAL (SELECT * FROM document_versions x WHERE x.document_id = d.id ORDER BY x.version_no DESC LIMIT 1) v ON true
 		LEFT JOIN users u ON u.id = v.uploaded_by
-		WHERE d.`+subject.Kind.column()+` = $1
-		ORDER BY d.archived_at IS NOT NULL, lower(d.title), d.id`, subject.ID)
+		WHERE `+where+`
+		ORDER BY d.archived_at IS NOT NULL, lower(d.title), d.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
@@ -240,4 +244,54 @@ func subjectInfo(ctx context.Context, q store.Querier, subject Subject) (Subject
 // Subject names a record and the page that shows it.
 func (s *Service) Subject(ctx context.Context, subject Subject) (SubjectInfo, error) {
 	return subjectInfo(ctx, s.DB.Pool, subject)
+}
+
+// Parts lists the records shown on a subject's page that may hold their
+// own documents: an obligation's events and ledger entries, a home's life
+// events (reversals excepted, oldest first). Other subjects have none.
+func (s *Service) Parts(ctx context.Context, subject Subject) ([]SubjectInfo, error) {
+	var sql string
+	switch subject.Kind {
+	case SubjectObligation:
+		sql = `SELECT 'obligation-event', id, 'Event: ' || replace(kind, '-', ' ') || ', ' || to_char(event_date, 'FMDD FMMonth YYYY'), event_date, 0
+			FROM obligation_events WHERE obligation_id = $1 AND kind <> 'reversal'
+			UNION ALL
+			SELECT 'ledger-entry', id, 'Ledger entry: ' || replace(kind, '-', ' ') || ' of £' || to_char(amount, 'FM999,999,999,990.00') || ', ' || to_char(entry_date, 'FMDD FMMonth YYYY'), entry_date, 1
+			FROM ledger_entries WHERE obligation_id = $1 AND kind <> 'reversal'
+			ORDER BY 4, 5, 2`
+	case SubjectHome:
+		sql = `SELECT 'home-event', id, 'Event: ' || replace(kind, '-', ' ') || ', ' || to_char(event_date, 'FMDD FMMonth YYYY'), event_date, 0
+			FROM home_events WHERE home_id = $1 AND kind <> 'reversal' ORDER BY event_date, id`
+	default:
+		return nil, nil
+	}
+	rows, err := s.DB.Pool.Query(ctx, sql, subject.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list parts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (SubjectInfo, error) {
+		var info SubjectInfo
+		var kind string
+		var date any
+		var order int
+		err := r.Scan(&kind, &info.ID, &info.Label, &date, &order)
+		info.Kind, info.PageKind, info.PageID = SubjectKind(kind), subject.Kind, subject.ID
+		return info, err
+	})
+}
+
+// ListWithParts returns the documents of a subject and of its parts (see
+// Parts), as List orders them, in one round trip.
+func (s *Service) ListWithParts(ctx context.Context, subject Subject) ([]Document, error) {
+	where := `d.` + subject.Kind.column() + ` = $1`
+	switch subject.Kind {
+	case SubjectObligation:
+		where += ` OR d.obligation_event_id IN (SELECT id FROM obligation_events WHERE obligation_id = $1)
+			OR d.ledger_entry_id IN (SELECT id FROM ledger_entries WHERE obligation_id = $1)`
+	case SubjectHome:
+		where += ` OR d.home_event_id IN (SELECT id FROM home_events WHERE home_id = $1)`
+	case "":
+		return nil, store.ErrNotFound
+	}
+	return s.list(ctx, where, subject.ID)
 }

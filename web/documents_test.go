@@ -1,0 +1,168 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/s106monitor/s106/internal/documents/doctest"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// docSite is an officer signed in, with one agreement on one development.
+type docSite struct {
+	app         *Application
+	ts          *testServer
+	agreementID int64
+	devID       int64
+}
+
+func newDocSite(t *testing.T) docSite {
+	t.Helper()
+	app, ts, _ := agServer(t)
+	dev := agDevelopment(t, app, "Elm Road", "Riverside")
+	id := agInsert(t, app, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('21/AP/0042', $1, 'section-106', 'live', '2021-06-01')`, dev)
+	return docSite{app: app, ts: ts, agreementID: id, devID: dev}
+}
+
+// upload posts a multipart form with one file as the signed-in user.
+func (ts *testServer) upload(t *testing.T, path string, fields url.Values, fileName string, content []byte) response {
+	t.Helper()
+	return ts.postFile(t, path, fields, fileName, string(content))
+}
+
+func (s docSite) addPath() string { return fmt.Sprintf("/documents/add/agreement/%d", s.agreementID) }
+
+// attach adds a document to the agreement through the form and returns
+// the document's page.
+func (s docSite) attach(t *testing.T, title, fileName string, content []byte) string {
+	t.Helper()
+	res := s.ts.upload(t, s.addPath(), url.Values{"title": {title}}, fileName, content)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("attach %s: %d\n%s", fileName, res.status, excerpt(res.body))
+	}
+	var id int64
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT max(id) FROM documents`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("/documents/%d", id)
+}
+
+func TestOfficerAttachesADeedAndItDownloadsAsAnAttachmentThatIsNeverSniffed(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	deed := doctest.PDF(t, "This deed is made between Wessex Vale District Council and Acme Homes Ltd")
+	res := s.ts.upload(t, s.addPath(), url.Values{"title": {"Signed deed"}}, "deed.pdf", deed)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != fmt.Sprintf("/agreements/%d#documents", s.agreementID) {
+		t.Fatalf("attach: %d %q\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
+	}
+	page := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
+	projMustContain(t, "agreement page", page.body, "Added Signed deed (deed.pdf)", ">Signed deed</a>", "deed.pdf", "PDF, ", "Version 1")
+
+	var docID, versionID int64
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT document_id, id FROM document_versions`).Scan(&docID, &versionID); err != nil {
+		t.Fatal(err)
+	}
+	dl := s.ts.get(t, fmt.Sprintf("/documents/%d/versions/%d/file", docID, versionID))
+	h := dl.header
+	if dl.status != http.StatusOK || dl.body != string(deed) {
+		t.Fatalf("download: %d, %d bytes, want %d", dl.status, len(dl.body), len(deed))
+	}
+	if h.Get("Content-Type") != "application/pdf" || h.Get("Content-Disposition") != `attachment; filename="deed.pdf"` ||
+		h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Length") != fmt.Sprint(len(deed)) {
+		t.Errorf("download headers: %v", h)
+	}
+	// A version of another document is not served under this one.
+	if res := s.ts.get(t, fmt.Sprintf("/documents/%d/versions/%d/file", docID+1, versionID)); res.status != http.StatusNotFound {
+		t.Errorf("version under the wrong document: %d", res.status)
+	}
+}
+
+func TestUploadFormRefusesSpoofedOversizeAndBombFilesKeepingWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	s.app.Documents.MaxBytes = 1 << 20
+	cases := []struct {
+		name, file string
+		content    []byte
+		status     int
+		want       string
+	}{
+		{"executable named .pdf", "deed.pdf", doctest.Executable(), http.StatusUnprocessableEntity, "this file&#39;s content is none of those"},
+		{"zip bomb named .docx", "deed.docx", doctest.Word(t, bytes.Repeat([]byte{' '}, 30<<20)), http.StatusUnprocessableEntity, "zip bomb"},
+		{"just over the limit", "deed.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 1<<20)...), http.StatusUnprocessableEntity, "The selected file must be smaller than 1 MB"},
+		{"far over the limit", "deed.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 3<<20)...), http.StatusRequestEntityTooLarge, "larger than 1 MB"},
+		{"no file", "", nil, http.StatusUnprocessableEntity, "Select a file"},
+	}
+	for _, c := range cases {
+		res := s.ts.upload(t, s.addPath(), url.Values{"title": {"Typed title kept"}}, c.file, c.content)
+		if res.status != c.status || !strings.Contains(res.body, c.want) {
+			t.Errorf("%s: %d, want %d with %q\n%s", c.name, res.status, c.status, c.want, excerpt(res.body))
+			continue
+		}
+		if c.status == http.StatusUnprocessableEntity && (!strings.Contains(res.body, `value="Typed title kept"`) || !strings.Contains(res.body, `href="#file"`)) {
+			t.Errorf("%s: the form lost the title or the error link", c.name)
+		}
+	}
+	var n int
+	_ = s.app.DB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM documents`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d documents stored from refused uploads", n)
+	}
+}
+
+func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	doc := s.attach(t, "Plans", "plans.pdf", doctest.PDF(t, "Plans, first issue"))
+	res := s.ts.upload(t, doc+"/versions", url.Values{"note": {"Revision B"}}, "plans-b.pdf", doctest.PDF(t, "Plans, revision B"))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("new version: %d\n%s", res.status, excerpt(res.body))
+	}
+	page := s.ts.get(t, doc)
+	projMustContain(t, "document page", page.body, "Uploaded version 2 (plans-b.pdf)", "plans.pdf", "plans-b.pdf", "Revision B", "Replaced Plans with version 2")
+
+	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {""}}); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Enter why the document is being archived") {
+		t.Fatalf("archive without a reason: %d", res.status)
+	}
+	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {"Uploaded to the wrong agreement"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("archive: %d\n%s", res.status, excerpt(res.body))
+	}
+	page = s.ts.get(t, doc)
+	projMustContain(t, "archived document", page.body, "Archived on", "Uploaded to the wrong agreement", "plans.pdf", "plans-b.pdf")
+	if strings.Contains(page.body, "Upload new version") {
+		t.Error("an archived document still offers a new version")
+	}
+	ag := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
+	projMustContain(t, "agreement page", ag.body, "No documents are attached.", "Archived documents (1)", "Uploaded to the wrong agreement")
+	if res := s.ts.upload(t, doc+"/versions", url.Values{}, "plans-c.pdf", doctest.PDF(t, "C")); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "This document has been archived") {
+		t.Errorf("new version of an archived document: %d", res.status)
+	}
+}
+
+func TestOnlyTheRecordsEditorsChangeItsDocuments(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	doc := s.attach(t, "Signed deed", "deed.pdf", doctest.PDF(t, "Deed"))
+	addUser(t, s.app.DB, "housing@test.example", users.RoleHousing)
+	housing := &testServer{Server: s.ts.Server, app: s.app, client: newClient()}
+	housing.login(t, "housing@test.example", testPassword)
+	// The routes let the homes team replace and archive documents (of
+	// homes); the handler refuses them an agreement's.
+	if res := housing.upload(t, doc+"/versions", url.Values{}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {
+		t.Errorf("housing officer replaced an agreement's document: %d", res.status)
+	}
+	if res := projPost(t, housing, doc+"/archive", url.Values{"reason": {"no"}}); res.status != http.StatusForbidden {
+		t.Errorf("housing officer archived an agreement's document: %d", res.status)
+	}
+	// Everyone signed in reads and downloads, without the change forms.
+	page := housing.get(t, doc)
+	if page.status != http.StatusOK || strings.Contains(page.body, "Upload new version") || strings.Contains(page.body, "Make public copy") {
+		t.Errorf("housing officer's view of the deed: %d", page.status)
+	}
+}
