@@ -369,3 +369,31 @@ func (app *Application) documentPublic(w http.ResponseWriter, r *http.Request) {
 	}
 	app.documentChanged(w, r, doc, info, f, "version", func(dv *templates.DocumentView) { dv.PublicForm = f }, err, done)
 }
+
+// publicDeed serves the redacted copy of a deed that an officer marked
+// public, and nothing else: any other version, or one whose agreement is
+// not shown publicly (a draft, withheld, archived), is not found.
+func (app *Application) publicDeed(w http.ResponseWriter, r *http.Request) {
+	versionID, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || versionID <= 0 {
+		app.publicNotFound(w, r)
+		return
+	}
+	docID, err := app.publicData().DeedDocument(r.Context(), versionID)
+	var v documents.Version
+	if err == nil {
+		v, err = app.Documents.Version(r.Context(), docID, versionID)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		app.publicNotFound(w, r)
+		return
+	}
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	// Never kept by a cache: a copy withdrawn because its redaction missed
+	// something must be gone at once.
+	w.Header().Set("Cache-Control", "no-store")
+	app.sendVersion(w, r, v)
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/documents/doctest"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -164,5 +166,69 @@ func TestOnlyTheRecordsEditorsChangeItsDocuments(t *testing.T) {
 	page := housing.get(t, doc)
 	if page.status != http.StatusOK || strings.Contains(page.body, "Upload new version") || strings.Contains(page.body, "Make public copy") {
 		t.Errorf("housing officer's view of the deed: %d", page.status)
+	}
+}
+
+// seedPublicDocuments attaches documents to the public fixture's records:
+// Mill Lane's deed unredacted (version 1) and redacted (version 2, marked
+// public), a plan on one of its obligations, and the withheld agreement's
+// deed marked public (which must still never be served).
+func seedPublicDocuments(t *testing.T, app *Application, f *publicFixture) {
+	t.Helper()
+	ctx := t.Context()
+	actor := audit.Actor{Label: "test"}
+	add := func(s documents.Subject, title, text string) documents.Document {
+		doc, err := app.Documents.Add(ctx, actor, s, title, documents.Upload{FileName: "deed.pdf", Body: bytes.NewReader(doctest.PDF(t, text))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.DocumentVersions = append(f.DocumentVersions, doc.Latest.ID)
+		return doc
+	}
+	mill := add(documents.Subject{Kind: documents.SubjectAgreement, ID: f.MillAgreement}, "Signed deed", "Signed UNREDACTED-heron-signature")
+	redacted, err := app.Documents.AddVersion(ctx, actor, mill.ID, documents.Upload{FileName: "deed-redacted.pdf", Body: bytes.NewReader(doctest.PDF(t, "Signed [redacted]"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.DocumentVersions = append(f.DocumentVersions, redacted.ID)
+	if err := app.Documents.MarkPublic(ctx, actor, mill.ID, redacted.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.PublicDeed = redacted.ID
+	add(documents.Subject{Kind: documents.SubjectObligation, ID: f.Education}, "Plan", "UNREDACTED-heron-signature on the plan")
+	withheld := add(documents.Subject{Kind: documents.SubjectAgreement, ID: f.Quarry106}, "Deed", "WITHHELD-DEED-copy")
+	if err := app.Documents.MarkPublic(ctx, actor, withheld.ID, withheld.Latest.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOnlyTheMarkedRedactedDeedIsServedPublicly(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := seedPublicFixture(t, app)
+	ts := anonymous(newTestServer(t, app))
+	page := ts.get(t, fmt.Sprintf("/public/developments/%d", f.MillLane))
+	link := fmt.Sprintf(`href="/public/deeds/%d"`, f.PublicDeed)
+	if !strings.Contains(page.body, link) || !strings.Contains(page.body, "redacted copy, PDF") {
+		t.Fatalf("Mill Lane's public page lacks %s", link)
+	}
+	for _, id := range f.DocumentVersions {
+		res := ts.get(t, fmt.Sprintf("/public/deeds/%d", id))
+		switch {
+		case id == f.PublicDeed && (res.status != http.StatusOK || !strings.Contains(res.body, "Signed [redacted]") ||
+			res.header.Get("Content-Disposition") != `attachment; filename="deed-redacted.pdf"` || res.header.Get("X-Content-Type-Options") != "nosniff"):
+			t.Errorf("the public deed: %d %v", res.status, res.header)
+		case id != f.PublicDeed && res.status != http.StatusNotFound:
+			t.Errorf("version %d, not the public copy, answered %d", id, res.status)
+		}
+	}
+	// Withdrawing the public copy takes it off the public page at once.
+	var docID int64
+	_ = app.DB.Pool.QueryRow(t.Context(), `SELECT document_id FROM document_versions WHERE id = $1`, f.PublicDeed).Scan(&docID)
+	if err := app.Documents.MarkPublic(t.Context(), audit.Actor{Label: "test"}, docID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if res := ts.get(t, fmt.Sprintf("/public/deeds/%d", f.PublicDeed)); res.status != http.StatusNotFound {
+		t.Errorf("a withdrawn public copy answered %d", res.status)
 	}
 }

@@ -34,6 +34,10 @@ func (app *Application) Routes() http.Handler {
 	assets, _ := fs.Sub(static.FS, "dist")
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
 
+	// The redacted copy of a deed (documents.go): public, no session, and
+	// streamed rather than kept in the public pages' memory cache.
+	r.Get("/public/deeds/{id}", app.publicDeed)
+
 	// Public pages: no login, no session cookie, cacheable (issue #8).
 	// BEGIN public routes (owned by the public-pages work)
 	r.Group(func(r chi.Router) {

@@ -211,6 +211,7 @@ var expectedAccess = map[string]access{
 	"GET /documents/add/{kind:home|home-event}/{id}":                                             homesTeam,
 	"POST /documents/add/{kind:home|home-event}/{id}":                                            homesTeam,
 	"GET /documents/{id}":                           signedIn,
+	"GET /public/deeds/{id}":                        public, // only a version marked as a deed's public copy (TestOnlyTheMarkedRedactedDeedIsServedPublicly)
 	"GET /documents/{id}/versions/{versionID}/file": signedIn,
 	"POST /documents/{id}/versions":                 homesTeam,
 	"POST /documents/{id}/archive":                  homesTeam,

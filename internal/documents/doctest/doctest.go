@@ -14,6 +14,9 @@ import (
 func PDF(t testing.TB, text string) []byte {
 	t.Helper()
 	p := fpdf.New("P", "mm", "A4", "")
+	// Uncompressed, so a test can look for the text in the raw file (the
+	// public leak test does).
+	p.SetCompression(false)
 	p.AddPage()
 	p.SetFont("Helvetica", "", 11)
 	p.MultiCell(0, 5, text, "", "L", false)
