@@ -242,6 +242,18 @@ func SizeLabel(n int64) string {
 
 // Add attaches a new document to a record, as its first version.
 func (s *Service) Add(ctx context.Context, actor audit.Actor, subject Subject, title string, up Upload) (Document, error) {
+	var doc Document
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		doc, err = s.AddInTx(ctx, tx, actor, subject, title, up)
+		return err
+	})
+	return doc, err
+}
+
+// AddInTx is Add in the caller's transaction, for a change that attaches
+// a document along with other work (a letter and its record).
+func (s *Service) AddInTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, subject Subject, title string, up Upload) (Document, error) {
 	errs := &forms.Errors{}
 	title = strings.TrimSpace(title)
 	switch {
@@ -255,26 +267,22 @@ func (s *Service) Add(ctx context.Context, actor audit.Actor, subject Subject, t
 		return Document{}, errors.Join(err, errs.OrNil())
 	}
 	defer sp.close()
-	var doc Document
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		info, err := subjectInfo(ctx, tx, subject)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO documents (`+subject.Kind.column()+`, title) VALUES ($1, $2) RETURNING id, created_at`,
-			subject.ID, title).Scan(&doc.ID, &doc.CreatedAt); err != nil {
-			return fmt.Errorf("add document: %w", err)
-		}
-		doc.Subject, doc.Title = subject, title
-		v, err := s.addVersion(ctx, tx, actor, doc.ID, sp, up.Note)
-		if err != nil {
-			return err
-		}
-		doc.Latest, doc.VersionCount = v, 1
-		return audit.Record(ctx, tx, actor, "document.add", "document", fmt.Sprint(doc.ID),
-			fmt.Sprintf("Attached %s (%s) to %s", title, v.FileName, info.Label), nil, auditView(doc, v))
-	})
-	return doc, err
+	info, err := subjectInfo(ctx, tx, subject)
+	if err != nil {
+		return Document{}, err
+	}
+	doc := Document{Subject: subject, Title: title}
+	if err := tx.QueryRow(ctx, `INSERT INTO documents (`+subject.Kind.column()+`, title) VALUES ($1, $2) RETURNING id, created_at`,
+		subject.ID, title).Scan(&doc.ID, &doc.CreatedAt); err != nil {
+		return Document{}, fmt.Errorf("add document: %w", err)
+	}
+	v, err := s.addVersion(ctx, tx, actor, doc.ID, sp, up.Note)
+	if err != nil {
+		return Document{}, err
+	}
+	doc.Latest, doc.VersionCount = v, 1
+	return doc, audit.Record(ctx, tx, actor, "document.add", "document", fmt.Sprint(doc.ID),
+		fmt.Sprintf("Attached %s (%s) to %s", title, v.FileName, info.Label), nil, auditView(doc, v))
 }
 
 // AddVersion replaces a document's file with a new version; the old

@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -294,4 +296,42 @@ func (s *Service) ListWithParts(ctx context.Context, subject Subject) ([]Documen
 		return nil, store.ErrNotFound
 	}
 	return s.list(ctx, where, subject.ID)
+}
+
+// StoreImage keeps an uploaded PNG or JPEG image (a council's logo) and
+// returns its SHA-256; anything else is refused as a field error on field.
+func (s *Service) StoreImage(ctx context.Context, field string, up Upload) ([]byte, error) {
+	errs := &forms.Errors{}
+	sp, err := s.spool(up, errs)
+	if err != nil {
+		return nil, err
+	}
+	if errs.Any() {
+		e := &forms.Errors{}
+		e.Add(field, errs.Get("file"))
+		return nil, e
+	}
+	defer sp.close()
+	if sp.kind.ContentType != KindPNG.ContentType && sp.kind.ContentType != KindJPEG.ContentType {
+		e := &forms.Errors{}
+		e.Add(field, "The logo must be a PNG or JPEG image")
+		return nil, e
+	}
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error { return storeBlob(ctx, tx, sp) })
+	return sp.sum, err
+}
+
+// ReadSmall returns a stored file's bytes when it is at most max bytes
+// (a logo); larger files are refused rather than read into memory.
+func (s *Service) ReadSmall(ctx context.Context, sum []byte, max int64) ([]byte, error) {
+	var size int64
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT size FROM document_blobs WHERE sha256 = $1`, sum).Scan(&size); err != nil {
+		return nil, fmt.Errorf("read file: %w", err)
+	}
+	if size > max {
+		return nil, fmt.Errorf("read file: %d bytes, more than %d", size, max)
+	}
+	var buf bytes.Buffer
+	err := s.WriteContent(ctx, sum, &buf)
+	return buf.Bytes(), err
 }
