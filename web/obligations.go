@@ -320,6 +320,7 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		v.Documents, err = app.documentsSection(r, documents.Subject{Kind: documents.SubjectObligation, ID: o.ID})
+		v.Documents.Letters = letterLinks(r, o.ID, o.Kind)
 	}
 	if err != nil {
 		app.serverError(w, r, err)

@@ -209,6 +209,14 @@ func (w walkWorld) paths(pattern string) []string {
 		return []string{"/documents/add/obligation/" + id("obligation"), "/documents/add/agreement/" + id("agreement")}
 	case "/documents/add/{kind:home|home-event}/{id}":
 		return []string{"/documents/add/home/" + id("home")}
+	case "/obligations/{id}/letters/{kind}":
+		var out []string
+		for _, k := range []string{"invoice", "payment-reminder", "spend-by-notice", "discharge-confirmation"} {
+			out = append(out, strings.Replace(p, "{kind}", k, 1))
+		}
+		return out
+	case "/admin/letters/{kind}":
+		return []string{"/admin/letters/invoice", "/admin/letters/spend-by-notice"}
 	}
 	return []string{p}
 }

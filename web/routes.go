@@ -237,6 +237,12 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/documents/{id}/versions", app.documentVersionAdd)
 			r.With(homes).Post("/documents/{id}/archive", app.documentArchive)
 			r.With(officer).Post("/documents/{id}/public", app.documentPublic)
+			r.With(officer).Get("/obligations/{id}/letters/{kind}", app.letterPreview)
+			r.With(officer).Post("/obligations/{id}/letters/{kind}", app.letterProduce)
+			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters", app.letterSettings)
+			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/settings", app.letterSettingsSave)
+			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters/{kind}", app.letterTemplate)
+			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/{kind}", app.letterTemplateSave)
 			// END documents routes
 
 			// BEGIN publication routes (owned by the public-pages work)

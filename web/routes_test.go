@@ -215,6 +215,12 @@ var expectedAccess = map[string]access{
 	"GET /documents/{id}/versions/{versionID}/file": signedIn,
 	"POST /documents/{id}/versions":                 homesTeam,
 	"POST /documents/{id}/archive":                  homesTeam,
+	"GET /obligations/{id}/letters/{kind}":          officersOnly,
+	"POST /obligations/{id}/letters/{kind}":         officersOnly,
+	"GET /admin/letters":                            adminsOnly,
+	"POST /admin/letters/settings":                  adminsOnly,
+	"GET /admin/letters/{kind}":                     adminsOnly,
+	"POST /admin/letters/{kind}":                    adminsOnly,
 	"POST /documents/{id}/public":                   officersOnly,
 	// END documents routes
 	// BEGIN dashboard routes
@@ -302,6 +308,7 @@ func concretePath(pattern string, id int64) string {
 	p = strings.ReplaceAll(p, "{versionID}", fmt.Sprint(id))
 	p = strings.ReplaceAll(p, "{kind:agreement|obligation|ledger-entry|obligation-event|project}", "agreement")
 	p = strings.ReplaceAll(p, "{kind:home|home-event}", "home")
+	p = strings.ReplaceAll(p, "{kind}", "invoice")
 	// END extra URL parameters
 	return strings.ReplaceAll(p, "*", "app.css")
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	pngenc "image/png"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +15,11 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/documents"
+	"github.com/s106monitor/s106/internal/documents/doctest"
+	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -231,5 +237,48 @@ func TestAdminWordingIsCheckedVersionedAndUsed(t *testing.T) {
 		if p := Defaults[k].Check(); len(p) > 0 {
 			t.Errorf("built-in %s: %v", k, p[0])
 		}
+	}
+}
+
+func TestLetterheadLogoIsPrintedAndOnlyAnImageIsAccepted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for x := 0; x < 40; x++ {
+		img.Set(x, x/2, color.RGBA{0, 0x30, 0x78, 0xff})
+	}
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.svc.Settings(f.ctx)
+	in := SettingsInput{CouncilName: st.CouncilName, Address: st.Address, SignatoryName: st.SignatoryName, Version: st.Version,
+		Logo: &documents.Upload{FileName: "logo.pdf", Body: bytes.NewReader(doctest.PDF(t, "not an image"))}}
+	var errs *forms.Errors
+	if err := f.svc.SaveSettings(f.ctx, actor, in); !errors.As(err, &errs) || !strings.Contains(errs.Get("logo"), "must be a PNG or JPEG") {
+		t.Fatalf("a PDF as the logo: %v", err)
+	}
+	in.Logo = &documents.Upload{FileName: "logo.png", Body: bytes.NewReader(png.Bytes())}
+	if err := f.svc.SaveSettings(f.ctx, actor, in); err != nil {
+		t.Fatal(err)
+	}
+	ob := f.obligation("financial", "1000.00", false)
+	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'discharged', '2024-06-14', 'done')`, ob)
+	l, err := f.svc.Prepare(f.ctx, DischargeConfirmation, ob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logo, err := f.svc.logo(f.ctx, l.Settings)
+	if err != nil || !bytes.Equal(logo, png.Bytes()) {
+		t.Fatalf("logo read back: %d bytes, %v", len(logo), err)
+	}
+	pdf, err := RenderPDF(l, logo)
+	if err != nil || !bytes.Contains(pdf, []byte("/Subtype /Image")) {
+		t.Errorf("the letter has no image (%v)", err)
+	}
+	// A stale letterhead edit is refused.
+	in.Logo = nil
+	if err := f.svc.SaveSettings(f.ctx, actor, in); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("stale letterhead edit: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"time"
 )
 
 // Kind is a kind of letter.
@@ -308,4 +309,31 @@ func (t Template) Fill(fields map[string]string) (subject string, paragraphs []s
 		}
 	}
 	return subject, paragraphs, nil
+}
+
+// examples are the figures an admin's preview is filled with.
+var examples = map[string]string{
+	"Today": "25 November 2026", "RecipientName": "Acme Homes Ltd", "AgreementReference": "21/AP/1234",
+	"DevelopmentName": "Elm Road", "DevelopmentAddress": "Land at Elm Road, WV2 3AB", "ClauseRef": "4.2",
+	"ObligationDescription": "Pay the Education Contribution towards Elm Road Primary School", "Purpose": "Education",
+	"ServiceArea": "Education", "InvoiceNumber": "INV-2026-0042", "InvoiceDate": "3 November 2026", "BaseAmount": "£287,500.00",
+	"IndexSeries": "BCIS All-in Tender Price Index", "BaseIndexDate": "April 2019", "BaseIndexValue": "324.0",
+	"CurrentIndexDate": "July 2026", "CurrentIndexValue": "391.7", "Calculation": "£287,500.00 × 391.7 ÷ 324.0 = £347,573.30",
+	"AmountDue": "£347,573.30", "DueDate": "1 December 2026", "AmountOutstanding": "£347,573.30", "DaysOverdue": "14 days",
+	"ReceivedOn": "2 March 2020", "AmountReceived": "£100,000.00", "Unspent": "£62,500.00", "SpendByDate": "2 March 2027",
+	"DischargedOn": "14 November 2026",
+}
+
+// Example fills t with example figures and the letterhead, for an admin's
+// preview of wording not yet saved.
+func Example(t Template, st Settings, date time.Time) (Letter, error) {
+	f := map[string]string{}
+	for _, fl := range t.Kind.Fields() {
+		f[fl.Name] = examples[fl.Name]
+	}
+	f["CouncilName"], f["Signatory"], f["SignatoryTitle"] = st.CouncilName, st.SignatoryName, st.SignatoryTitle
+	l := Letter{Kind: t.Kind, Date: date, Settings: st, TemplateVersion: t.Version, Fields: f}
+	var err error
+	l.Subject, l.Paragraphs, err = t.Fill(f)
+	return l, err
 }
