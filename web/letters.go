@@ -4,13 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/letters"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
@@ -243,3 +246,78 @@ func (app *Application) letterTemplateSave(w http.ResponseWriter, r *http.Reques
 
 // letterAdmins may change the letterhead and wording.
 var letterAdmins = []users.Role{users.RoleAdmin}
+
+// dischargePeriod reads the log's period from the address: the current
+// financial year unless from and to are given.
+func (app *Application) dischargePeriod(r *http.Request) (*forms.Form, time.Time, time.Time) {
+	f := forms.FromValues(r.URL.Query())
+	year := fy.Current(app.Now())
+	from, to := year.Start(), year.End()
+	if d := f.Date("from", "From", false); d != nil {
+		from = *d
+	}
+	if d := f.Date("to", "To", false); d != nil {
+		to = *d
+	}
+	if !f.Errors.Any() && to.Before(from) {
+		f.Errors.Add("to", "To must be the same as or after From")
+	}
+	return f, from, to
+}
+
+// dischargeQuery is the period in the form's field names.
+func dischargeQuery(from, to time.Time) string {
+	v := url.Values{}
+	for name, d := range map[string]time.Time{"from": from, "to": to} {
+		v.Set(name+"-day", strconv.Itoa(d.Day()))
+		v.Set(name+"-month", strconv.Itoa(int(d.Month())))
+		v.Set(name+"-year", strconv.Itoa(d.Year()))
+	}
+	return v.Encode()
+}
+
+func (app *Application) dischargeLog(w http.ResponseWriter, r *http.Request) {
+	f, from, to := app.dischargePeriod(r)
+	v := templates.DischargeLogView{Form: f, From: templates.Date(from), To: templates.Date(to)}
+	status := http.StatusOK
+	if f.Errors.Any() {
+		status = http.StatusUnprocessableEntity
+	} else {
+		var err error
+		if v.Discharges, err = app.letterService().DischargeLog(r.Context(), from, to); err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+		v.CSVHref = "/discharges.csv?" + dischargeQuery(from, to)
+		for name, d := range map[string]time.Time{"from": from, "to": to} {
+			f.Set(name+"-day", strconv.Itoa(d.Day()))
+			f.Set(name+"-month", strconv.Itoa(int(d.Month())))
+			f.Set(name+"-year", strconv.Itoa(d.Year()))
+		}
+	}
+	app.render(w, r, status, templates.DischargeLogPage(app.page(r, "Discharge log"), v))
+}
+
+func (app *Application) dischargeLogCSV(w http.ResponseWriter, r *http.Request) {
+	f, from, to := app.dischargePeriod(r)
+	if f.Errors.Any() {
+		app.clientError(w, r, http.StatusBadRequest)
+		return
+	}
+	rows, err := app.letterService().DischargeLog(r.Context(), from, to)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	cw := csvAttachment(w, "discharges-"+from.Format("2006-01-02")+"-to-"+to.Format("2006-01-02")+".csv")
+	_ = cw.Write([]string{"discharged_on", "agreement", "development", "clause", "obligation", "kind", "evidence", "confirmation_letter_date", "confirmation_letter"})
+	for _, d := range rows {
+		letterDate, letter := "", ""
+		if d.LetterDate != nil {
+			letterDate = d.LetterDate.Format("2006-01-02")
+			letter = app.Config.BaseURL + templates.DocumentHref(d.LetterDocumentID)
+		}
+		_ = cw.Write([]string{d.DischargedOn.Format("2006-01-02"), d.AgreementReference, d.DevelopmentName, d.ClauseRef, d.Description, d.Kind, d.Evidence, letterDate, letter})
+	}
+	cw.Flush()
+}

@@ -120,3 +120,47 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 		t.Fatalf("letterhead: %d\n%s", res.status, excerpt(res.body))
 	}
 }
+
+func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	ctx := t.Context()
+	mk := func(clause string) int64 {
+		return agObligation(t, s.app, s.agreementID, "works-in-kind", clause, "Build the footpath "+clause, nil)
+	}
+	event := func(ob int64, kind, on string, reverses *int64) int64 {
+		var id int64
+		if err := s.app.DB.Pool.QueryRow(ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date, note, reverses_id) VALUES ($1, $2, $3, 'entered', $4) RETURNING id`, ob, kind, on, reverses).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	confirmed, unconfirmed, reversed, earlier := mk("7.1"), mk("7.2"), mk("7.3"), mk("7.4")
+	event(confirmed, "discharged", "2025-05-10", nil)
+	event(unconfirmed, "discharged", "2025-06-01", nil)
+	wrong := event(reversed, "discharged", "2025-05-20", nil)
+	event(reversed, "reversal", "2025-05-21", &wrong)
+	event(earlier, "discharged", "2024-12-01", nil)
+	if res := projPost(t, s.ts, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", confirmed), url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("confirmation: %d\n%s", res.status, excerpt(res.body))
+	}
+	// The app's clock is 15 June 2025: the financial year 2025-26.
+	page := s.ts.get(t, "/discharges")
+	projMustContain(t, "discharge log", page.body, "2 obligations discharged from 1 April 2025 to 31 March 2026", "10 May 2025", "Clause 7.1",
+		"Sent 15 June 2025", "1 June 2025", "Clause 7.2", "Not sent")
+	for _, gone := range []string{"Clause 7.3", "Clause 7.4"} {
+		if strings.Contains(page.body, gone) {
+			t.Errorf("the log lists %s (reversed, or outside the period)", gone)
+		}
+	}
+	csv := s.ts.get(t, "/discharges.csv?from-day=1&from-month=12&from-year=2024&to-day=31&to-month=5&to-year=2025")
+	lines := strings.Split(strings.TrimSpace(csv.body), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "2024-12-01,21/AP/0042,Elm Road,7.4,") || !strings.HasPrefix(lines[2], "2025-05-10,21/AP/0042,Elm Road,7.1,") ||
+		!strings.Contains(lines[2], ",2025-06-15,http://localhost/documents/") {
+		t.Errorf("CSV:\n%s", csv.body)
+	}
+	if res := s.ts.get(t, "/discharges?from-day=1&from-month=6&from-year=2025&to-day=1&to-month=5&to-year=2025"); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "To must be the same as or after From") {
+		t.Errorf("backwards period: %d", res.status)
+	}
+}

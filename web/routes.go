@@ -243,6 +243,8 @@ func (app *Application) Routes() http.Handler {
 			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/settings", app.letterSettingsSave)
 			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters/{kind}", app.letterTemplate)
 			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/{kind}", app.letterTemplateSave)
+			r.Get("/discharges", app.dischargeLog)
+			r.Get("/discharges.csv", app.dischargeLogCSV)
 			// END documents routes
 
 			// BEGIN publication routes (owned by the public-pages work)

@@ -217,6 +217,8 @@ var expectedAccess = map[string]access{
 	"POST /documents/{id}/archive":                  homesTeam,
 	"GET /obligations/{id}/letters/{kind}":          officersOnly,
 	"POST /obligations/{id}/letters/{kind}":         officersOnly,
+	"GET /discharges":                               signedIn,
+	"GET /discharges.csv":                           signedIn,
 	"GET /admin/letters":                            adminsOnly,
 	"POST /admin/letters/settings":                  adminsOnly,
 	"GET /admin/letters/{kind}":                     adminsOnly,
