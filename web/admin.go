@@ -19,6 +19,7 @@ var adminTasks = []struct {
 	{templates.Task{Label: "Users", Href: "/admin/users", Description: "People, their roles, passwords and access."}, []users.Role{users.RoleAdmin}},
 	{templates.Task{Label: "Purposes", Href: "/admin/purposes", Description: "Local contribution purposes and the national codes they report under."}, []users.Role{users.RoleAdmin}},
 	{templates.Task{Label: "Tenure products", Href: "/admin/tenures", Description: "The affordable tenures homes are secured at; add the ones your council uses."}, []users.Role{users.RoleAdmin}},
+	{templates.Task{Label: "Search documents", Href: "/documents/search", Description: "Find the deed or notice that mentions a school, a road or a clause."}, nil},
 	{templates.Task{Label: "Discharge log", Href: "/discharges", Description: "Obligations discharged in a period, with their confirmation letters; download as CSV."}, nil},
 	{templates.Task{Label: "Letters", Href: "/admin/letters", Description: "The letterhead and the wording of invoices, reminders and other letters."}, letterAdmins},
 	{templates.Task{Label: "Alert rules", Href: "/admin/alert-rules", Description: "Which alerts are raised, at what thresholds, and when managers are told."}, []users.Role{users.RoleAdmin}},

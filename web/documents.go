@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -396,4 +397,30 @@ func (app *Application) publicDeed(w http.ResponseWriter, r *http.Request) {
 	// something must be gone at once.
 	w.Header().Set("Cache-Control", "no-store")
 	app.sendVersion(w, r, v)
+}
+
+// documentSearch finds documents by the words in them.
+func (app *Application) documentSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	res, err := app.Documents.Search(r.Context(), q, page)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	v := templates.DocumentSearchView{Results: res, RecordHref: recordHref}
+	href := func(p int) string {
+		return "/documents/search?" + url.Values{"q": {res.Query}, "page": {strconv.Itoa(p)}}.Encode()
+	}
+	if res.More {
+		v.NextHref = href(res.Page + 1)
+	}
+	if res.Page > 1 {
+		v.PrevHref = href(res.Page - 1)
+	}
+	title := "Search documents"
+	if res.Query != "" {
+		title = "Documents mentioning " + res.Query
+	}
+	app.render(w, r, http.StatusOK, templates.DocumentSearchPage(app.page(r, title), v))
 }

@@ -232,3 +232,17 @@ func TestOnlyTheMarkedRedactedDeedIsServedPublicly(t *testing.T) {
 		t.Errorf("a withdrawn public copy answered %d", res.status)
 	}
 }
+
+func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	s.attach(t, "Signed deed", "deed.pdf", doctest.PDF(t, "Contribution towards Elm Road Primary School & nursery"))
+	page := s.ts.get(t, "/documents/search?q=%22elm+road+primary%22")
+	projMustContain(t, "search results", page.body, ">Signed deed</a>", fmt.Sprintf(`href="/agreements/%d"`, s.agreementID), "Agreement 21/AP/0042",
+		"<mark>Elm</mark> <mark>Road</mark> <mark>Primary</mark>", "School &amp; nursery")
+	if strings.Contains(page.body, "School & nursery") {
+		t.Error("a document's text was written into the page unescaped")
+	}
+	empty := s.ts.get(t, "/documents/search?q=nowhere")
+	projMustContain(t, "no results", empty.body, "No documents in use mention nowhere.")
+}

@@ -215,6 +215,8 @@ func (w walkWorld) paths(pattern string) []string {
 			out = append(out, strings.Replace(p, "{kind}", k, 1))
 		}
 		return out
+	case "/documents/search":
+		return []string{p, p + "?q=deed"}
 	case "/admin/letters/{kind}":
 		return []string{"/admin/letters/invoice", "/admin/letters/spend-by-notice"}
 	}

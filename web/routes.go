@@ -232,6 +232,7 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Post("/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}", app.documentAdd)
 			r.With(homes).Get("/documents/add/{kind:home|home-event}/{id}", app.documentAddForm)
 			r.With(homes).Post("/documents/add/{kind:home|home-event}/{id}", app.documentAdd)
+			r.Get("/documents/search", app.documentSearch)
 			r.Get("/documents/{id}", app.documentShow)
 			r.Get("/documents/{id}/versions/{versionID}/file", app.documentDownload)
 			r.With(homes).Post("/documents/{id}/versions", app.documentVersionAdd)

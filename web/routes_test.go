@@ -217,6 +217,7 @@ var expectedAccess = map[string]access{
 	"POST /documents/{id}/archive":                  homesTeam,
 	"GET /obligations/{id}/letters/{kind}":          officersOnly,
 	"POST /obligations/{id}/letters/{kind}":         officersOnly,
+	"GET /documents/search":                         signedIn,
 	"GET /discharges":                               signedIn,
 	"GET /discharges.csv":                           signedIn,
 	"GET /admin/letters":                            adminsOnly,

@@ -214,3 +214,47 @@ func TestArchivingNeedsAReasonKeepsTheDocumentAndIsAudited(t *testing.T) {
 		t.Errorf("audit trail %v", actions)
 	}
 }
+
+func TestSearchFindsTheDocumentThatMentionsAPlaceByItsTextLayer(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	add := func(title, text string) Document {
+		d, err := f.svc.Add(ctx, testActor, f.deed(), title, Upload{FileName: "d.pdf", Body: bytes.NewReader(testPDF(t, text))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	school := add("Signed deed", "The Owner shall pay the Education Contribution towards the expansion of Elm Road Primary School.")
+	add("Highways plan", "Visibility splays at the junction of Elm Road and Mill Lane.")
+	old := add("Draft deed", "Draft: contribution towards Elm Road Primary School places.")
+	if err := f.svc.Archive(ctx, testActor, old.ID, "Superseded"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.Search(ctx, `"Elm Road Primary School"`, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || res.Hits[0].Document.ID != school.ID || res.Hits[0].Info.Label != "Agreement 19/00412/S106" {
+		t.Fatalf("phrase search: %+v", res.Hits)
+	}
+	if s := res.Hits[0].Snippet; !strings.Contains(s, MatchStart+"Elm"+MatchEnd) || !strings.Contains(s, MatchStart+"School"+MatchEnd) {
+		t.Errorf("snippet %q lacks the marked words", s)
+	}
+	// Stemmed: "schools" finds "School"; alternatives and exclusions work.
+	for q, want := range map[string]int{"schools": 1, "elm road": 2, "splays or education": 2, "elm -school": 1, "nothing-like-this": 0} {
+		res, err := f.svc.Search(ctx, q, 1)
+		if err != nil || len(res.Hits) != want {
+			t.Errorf("%q: %d hits (%v), want %d", q, len(res.Hits), err, want)
+		}
+	}
+	// A new version that drops the words stops matching... but the
+	// document is still found by its earlier version's text.
+	if _, err := f.svc.AddVersion(ctx, testActor, school.ID, Upload{FileName: "d2.pdf", Body: bytes.NewReader(testPDF(t, "Redacted"))}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := f.svc.Search(ctx, "primary", 1); len(res.Hits) != 1 || res.Hits[0].Document.Latest.No != 1 {
+		t.Errorf("search after a new version: %+v", res.Hits)
+	}
+}
