@@ -87,9 +87,9 @@ type Subject struct {
 // record page that shows it (a ledger entry is shown on its obligation's).
 type SubjectInfo struct {
 	Subject
-	Label      string
-	PageKind   SubjectKind // agreement, obligation, home or project
-	PageID     int64
+	Label       string
+	PageKind    SubjectKind // agreement, obligation, home or project
+	PageID      int64
 	IsVariation bool
 }
 
