@@ -246,3 +246,48 @@ func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
 	empty := s.ts.get(t, "/documents/search?q=nowhere")
 	projMustContain(t, "no results", empty.body, "No documents in use mention nowhere.")
 }
+
+func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
+	t.Parallel()
+	// An obligation's trigger event, evidenced by a certificate.
+	s := newDocSite(t)
+	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay on commencement", nil)
+	var ev int64
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2025-05-01', 'notice') RETURNING id`, ob).Scan(&ev); err != nil {
+		t.Fatal(err)
+	}
+	add := fmt.Sprintf("/documents/add/obligation/%d", ob)
+	form := s.ts.get(t, add)
+	projMustContain(t, "add form", form.body, fmt.Sprintf(`value="obligation-event:%d"`, ev), "Event: trigger met, 1 May 2025")
+	if res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {"obligation-event:999999"}}, "n.pdf", doctest.PDF(t, "n")); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Select what the document is attached to from the list") {
+		t.Fatalf("a part of another record: %d", res.status)
+	}
+	res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {fmt.Sprintf("obligation-event:%d", ev)}}, "notice.pdf", doctest.PDF(t, "Notice of commencement"))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("attach to the event: %d\n%s", res.status, excerpt(res.body))
+	}
+	var kind string
+	_ = s.app.DB.Pool.QueryRow(t.Context(), `SELECT CASE WHEN obligation_event_id = $1 THEN 'event' ELSE 'other' END FROM documents`, ev).Scan(&kind)
+	if kind != "event" {
+		t.Errorf("the notice is attached to the %s", kind)
+	}
+	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
+	projMustContain(t, "obligation page", page.body, ">Commencement notice</a>", "Event: trigger met, 1 May 2025")
+
+	// A home: the homes team attaches; a viewer only reads.
+	var home int64
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, '12', 'social-rent', 2) RETURNING id`, s.devID).Scan(&home); err != nil {
+		t.Fatal(err)
+	}
+	addUser(t, s.app.DB, "housing@test.example", users.RoleHousing)
+	housing := &testServer{Server: s.ts.Server, app: s.app, client: newClient()}
+	housing.login(t, "housing@test.example", testPassword)
+	if res := housing.upload(t, fmt.Sprintf("/documents/add/home/%d", home), url.Values{"title": {"Completion certificate"}}, "c.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}); res.status != http.StatusSeeOther {
+		t.Fatalf("housing officer attaches to a home: %d\n%s", res.status, excerpt(res.body))
+	}
+	projMustContain(t, "home page", housing.get(t, fmt.Sprintf("/homes/%d", home)).body, ">Completion certificate</a>", "JPEG image")
+	if res := housing.upload(t, s.addPath(), url.Values{"title": {"x"}}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {
+		t.Errorf("housing officer attached to an agreement: %d", res.status)
+	}
+}
