@@ -3,14 +3,21 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/documents/doctest"
+	"github.com/s106monitor/s106/internal/testdb"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -289,5 +296,33 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	projMustContain(t, "home page", housing.get(t, fmt.Sprintf("/homes/%d", home)).body, ">Completion certificate</a>", "JPEG image")
 	if res := housing.upload(t, s.addPath(), url.Values{"title": {"x"}}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {
 		t.Errorf("housing officer attached to an agreement: %d", res.status)
+	}
+}
+
+func TestWithABucketConfiguredUploadsGoToS3AndDownloadFromIt(t *testing.T) {
+	t.Parallel()
+	backend := s3mem.New()
+	fake := httptest.NewServer(gofakes3.New(backend, gofakes3.WithAutoBucket(true)).Server())
+	t.Cleanup(fake.Close)
+	cfg := testConfig()
+	cfg.S3Bucket, cfg.S3Endpoint, cfg.S3Region, cfg.S3AccessKey, cfg.S3SecretKey, cfg.S3PathStyle = "wvdc-documents", fake.URL, "eu-west-2", "k", "s", true
+	app := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), testdb.New(t), Options{})
+	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@test.example", testPassword)
+	dev := agDevelopment(t, app, "Elm Road", "Riverside")
+	ag := agInsert(t, app, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('21/AP/0042', $1, 'section-106', 'live', '2021-06-01')`, dev)
+	s := docSite{app: app, ts: ts, agreementID: ag, devID: dev}
+	deed := doctest.PDF(t, "Deed in the bucket")
+	doc := s.attach(t, "Signed deed", "deed.pdf", deed)
+	list, err := backend.ListBucket("wvdc-documents", nil, gofakes3.ListBucketPage{})
+	if err != nil || len(list.Contents) != 1 {
+		t.Fatalf("bucket holds %v (%v)", list, err)
+	}
+	var version int64
+	_ = app.DB.Pool.QueryRow(t.Context(), `SELECT id FROM document_versions`).Scan(&version)
+	dl := ts.get(t, fmt.Sprintf("%s/versions/%d/file", doc, version))
+	if dl.status != http.StatusOK || dl.body != string(deed) || dl.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("download from the bucket: %d, %d bytes", dl.status, len(dl.body))
 	}
 }

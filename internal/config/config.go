@@ -102,6 +102,12 @@ type Config struct {
 	// DocumentMaxMB is the largest file that may be attached to a record,
 	// in MB (S106_DOCUMENT_MAX_MB, default 25: a scanned deed of 100 pages).
 	DocumentMaxMB int
+	// S3Bucket, when set, keeps new documents' bytes in an S3-compatible
+	// bucket rather than PostgreSQL (S106_S3_BUCKET, S106_S3_ENDPOINT,
+	// S106_S3_REGION, S106_S3_ACCESS_KEY, S106_S3_SECRET_KEY,
+	// S106_S3_PATH_STYLE=on for MinIO and most non-AWS services).
+	S3Bucket, S3Endpoint, S3Region, S3AccessKey, S3SecretKey string
+	S3PathStyle                                              bool
 }
 
 // Load reads the configuration from the environment.
@@ -182,6 +188,11 @@ func load(getenv func(string) string) (Config, error) {
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
 		DocumentMaxMB:      integer("S106_DOCUMENT_MAX_MB", 25),
+		S3Bucket:           str("S106_S3_BUCKET", ""),
+		S3Endpoint:         str("S106_S3_ENDPOINT", "https://s3.eu-west-2.amazonaws.com"),
+		S3Region:           str("S106_S3_REGION", "eu-west-2"),
+		S3AccessKey:        str("S106_S3_ACCESS_KEY", ""),
+		S3SecretKey:        str("S106_S3_SECRET_KEY", ""),
 	}
 	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
 		p = strings.TrimSpace(p)
@@ -202,6 +213,7 @@ func load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	c.CompaniesHouseAPIKey = str("S106_COMPANIES_HOUSE_API_KEY", "")
+	c.S3PathStyle = onOff("S106_S3_PATH_STYLE", "off")
 	c.MetricsToken = str("S106_METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		// A bearer token a scraper sends on every request is only as good

@@ -136,7 +136,11 @@ type Service struct {
 	DB *store.DB
 	// MaxBytes is the largest file accepted.
 	MaxBytes int64
-	Now      func() time.Time
+	// Objects, when set, keeps new files' bytes in S3-compatible object
+	// storage instead of PostgreSQL; files already stored stay where
+	// they are.
+	Objects ObjectStore
+	Now     func() time.Time
 }
 
 // maxTitle is the longest title kept.

@@ -3,6 +3,7 @@ package documents
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,16 +23,27 @@ const chunkSize = 1 << 20
 // storeBlob writes a file's content under its SHA-256 unless it is there
 // already: the same file attached twice is stored once. Two uploads of the
 // same new file at once are safe: the second waits on the first's key and
-// then finds it there.
-func storeBlob(ctx context.Context, tx pgx.Tx, sp *spooled) error {
-	chunks := int((sp.size + chunkSize - 1) / chunkSize)
-	tag, err := tx.Exec(ctx, `INSERT INTO document_blobs (sha256, size, chunks) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-		sp.sum, sp.size, chunks)
+// then finds it there. The bytes go to PostgreSQL in chunks, or to the
+// object store when there is one (before the row commits: an upload that
+// then fails leaves an object no row names, harmless since it is named by
+// its content).
+func (s *Service) storeBlob(ctx context.Context, tx pgx.Tx, sp *spooled) error {
+	chunks, storedIn := int((sp.size+chunkSize-1)/chunkSize), "postgres"
+	if s.Objects != nil {
+		chunks, storedIn = 0, "s3"
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO document_blobs (sha256, size, chunks, stored_in) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+		sp.sum, sp.size, chunks, storedIn)
 	if err != nil {
 		return fmt.Errorf("store file: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return nil
+	}
+	if s.Objects != nil {
+		if err := s.Objects.Put(ctx, objectKey(sp.sum), io.NewSectionReader(sp.file, 0, sp.size), sp.size); err != nil {
+			return err
+		}
 	}
 	buf := make([]byte, chunkSize)
 	for seq := 0; seq < chunks; seq++ {
@@ -49,9 +61,12 @@ func storeBlob(ctx context.Context, tx pgx.Tx, sp *spooled) error {
 	return nil
 }
 
+// objectKey is where a file is kept in the object store.
+func objectKey(sum []byte) string { return "documents/" + hex.EncodeToString(sum) }
+
 // addVersion stores the file and adds it as the document's next version.
 func (s *Service) addVersion(ctx context.Context, tx pgx.Tx, actor audit.Actor, documentID int64, sp *spooled, note string) (Version, error) {
-	if err := storeBlob(ctx, tx, sp); err != nil {
+	if err := s.storeBlob(ctx, tx, sp); err != nil {
 		return Version{}, err
 	}
 	var by *int64
@@ -187,9 +202,19 @@ func (s *Service) Version(ctx context.Context, documentID, versionID int64) (Ver
 	return v, err
 }
 
-// WriteContent writes a file's bytes to w a chunk at a time, so a large
-// file is never held whole.
+// WriteContent writes a file's bytes to w a chunk at a time (or streamed
+// from the object store), so a large file is never held whole.
 func (s *Service) WriteContent(ctx context.Context, sum []byte, w io.Writer) error {
+	var storedIn string
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT stored_in FROM document_blobs WHERE sha256 = $1`, sum).Scan(&storedIn); err != nil {
+		return fmt.Errorf("read file: %w", err)
+	}
+	if storedIn == "s3" {
+		if s.Objects == nil {
+			return errors.New("read file: it is in the object store, which is not configured (S106_S3_BUCKET)")
+		}
+		return s.Objects.Get(ctx, objectKey(sum), w)
+	}
 	rows, err := s.DB.Pool.Query(ctx, `SELECT data FROM document_blob_chunks WHERE sha256 = $1 ORDER BY seq`, sum)
 	if err != nil {
 		return fmt.Errorf("read file: %w", err)
@@ -317,7 +342,7 @@ func (s *Service) StoreImage(ctx context.Context, field string, up Upload) ([]by
 		e.Add(field, "The logo must be a PNG or JPEG image")
 		return nil, e
 	}
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error { return storeBlob(ctx, tx, sp) })
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error { return s.storeBlob(ctx, tx, sp) })
 	return sp.sum, err
 }
 
