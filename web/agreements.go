@@ -9,6 +9,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -319,6 +320,10 @@ func (app *Application) agreementShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v.History, err = audit.ForEntity(ctx, app.DB.Pool, "agreement", strconv.FormatInt(a.ID, 10), 50); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	if v.Documents, err = app.documentsSection(r, documents.Subject{Kind: documents.SubjectAgreement, ID: a.ID}); err != nil {
 		app.serverError(w, r, err)
 		return
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/cache"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
@@ -39,6 +41,8 @@ type Application struct {
 	// when not configured); SSOMappings maps its groups to roles (sso.go).
 	SSO         *sso.Client
 	SSOMappings *sso.Mappings
+	// Documents holds the files attached to records (documents.go).
+	Documents *documents.Service
 	// Metrics counts requests and reads the pool, jobs and outbox for
 	// /metrics (observability.go).
 	Metrics *metrics.Registry
@@ -105,6 +109,11 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
 	app.SSO, app.SSOMappings = newSSO(app), &sso.Mappings{DB: db}
+	app.Documents = &documents.Service{DB: db, MaxBytes: int64(cmp.Or(cfg.DocumentMaxMB, 25)) << 20, Now: func() time.Time { return app.Now() }}
+	if cfg.S3Bucket != "" {
+		app.Documents.Objects = documents.NewS3(documents.S3Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3PathStyle})
+	}
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app
 }

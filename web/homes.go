@@ -13,6 +13,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
@@ -335,6 +336,10 @@ func (app *Application) homeShow(w http.ResponseWriter, r *http.Request) {
 			app.serverError(w, r, err)
 			return
 		}
+	}
+	if v.Documents, err = app.documentsSection(r, documents.Subject{Kind: documents.SubjectHome, ID: h.ID}); err != nil {
+		app.serverError(w, r, err)
+		return
 	}
 	app.render(w, r, http.StatusOK, templates.HomeDetailPage(app.page(r, "Plot "+h.Plot+", "+h.DevelopmentName), v))
 }

@@ -399,7 +399,8 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 		// Bound what reading the form (including file uploads) may take
 		// before the token is checked, and say so if it is too large
 		// rather than blame the token.
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		limit, limitLabel := app.requestBodyLimit(r)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			err = r.ParseMultipartForm(8 << 20)
@@ -410,7 +411,7 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 		if errors.As(err, &tooLarge) {
 			w.Header().Set("Connection", "close")
 			app.renderError(w, r, http.StatusRequestEntityTooLarge, "The file is too large",
-				"What you sent is larger than "+maxRequestBodyLabel+", the most this service accepts in one go. Split the file into smaller files, or remove columns you do not need, and try again. Nothing was changed.")
+				"What you sent is larger than "+limitLabel+", the most this service accepts in one go. Split the file into smaller files, or remove columns you do not need, and try again. Nothing was changed.")
 			return
 		}
 		want := sessionTok

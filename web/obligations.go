@@ -9,6 +9,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -327,6 +328,10 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		v.Money = templates.LedgerView{ObligationID: o.ID, Monetary: o.Kind.IsMonetary(), Today: app.Ledger.Today(), CanEdit: v.CanEdit}
 		v.Money.Ledger, err = app.Ledger.Ledger(ctx, o.ID)
+	}
+	if err == nil {
+		v.Documents, err = app.documentsSection(r, documents.Subject{Kind: documents.SubjectObligation, ID: o.ID})
+		v.Documents.Letters = letterLinks(r, o.ID, o.Kind)
 	}
 	if err != nil {
 		app.serverError(w, r, err)

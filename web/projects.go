@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
@@ -176,6 +177,9 @@ func (app *Application) projectShow(w http.ResponseWriter, r *http.Request) {
 				v.History, err = audit.ForEntity(ctx, app.DB.Pool, ledger.EntityProject, strconv.FormatInt(p.ID, 10), 100)
 			}
 		}
+	}
+	if err == nil {
+		v.Documents, err = app.documentsSection(r, documents.Subject{Kind: documents.SubjectProject, ID: p.ID})
 	}
 	if err != nil {
 		app.serverError(w, r, err)

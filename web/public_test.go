@@ -35,6 +35,10 @@ type publicFixture struct {
 	// homes (with their secret address) are outside both.
 	DeveloperToken, ProviderToken string
 	QuarryHome, MillHome          int64
+	// Documents (issue 24): every version attached to any record; only
+	// PublicDeed, the redacted copy of Mill Lane's deed, is public.
+	DocumentVersions []int64
+	PublicDeed       int64
 }
 
 // publicSecrets are seeded into fields that are not for publication.
@@ -58,6 +62,8 @@ var publicSecrets = []string{
 	"DOV-OF-WITHHELD-9",           // a deed of variation of the withheld agreement
 	"WITHHELD-DEED-varied",        // that deed's document link
 	"withheld-section-106",        // a placeholder total that is one agreement's money
+	"UNREDACTED-heron-signature",  // the unredacted deed (documents)
+	"WITHHELD-DEED-copy",          // the withheld agreement's deed, even marked public
 }
 
 func seedPublicFixture(t *testing.T, app *Application) publicFixture {
@@ -190,6 +196,7 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seedPublicDocuments(t, app, &f)
 	return f
 }
 
@@ -392,6 +399,10 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 			paths = append(paths, "/l/"+f.ProviderToken+"/return")
 		case "/l/{token}/occupation":
 			paths = append(paths, "/l/"+f.DeveloperToken+"/occupation", "/l/"+f.ProviderToken+"/occupation")
+		case "/public/deeds/{id}":
+			for _, id := range f.DocumentVersions {
+				paths = append(paths, fmt.Sprintf("/public/deeds/%d", id))
+			}
 		case "/public/statements/{year}/{file}":
 			paths = append(paths, "/public/statements/2024/ifs-2024.csv", "/public/statements/2024/ifs-2024.html")
 		default:

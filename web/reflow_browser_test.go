@@ -132,6 +132,9 @@ func loadWalkWorld(t *testing.T, app *Application) walkWorld {
 	// statement file is walked too.
 	one("year", `SELECT CASE WHEN extract(month FROM entry_date) >= 4 THEN extract(year FROM entry_date) ELSE extract(year FROM entry_date) - 1 END::bigint AS y
 		FROM ledger_entries WHERE kind = 'receipt' GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`)
+	// A document on the agreement, with two versions, and one on a ledger
+	// entry, so the documents pages and sections have something to show.
+	w.ids["document"] = walkDocuments(t, app, w)
 	year := int(w.ids["year"])
 	pv, err := app.IFS.PublishPreview(ctx, year)
 	if err != nil {
@@ -158,6 +161,7 @@ var walkIDs = []struct{ prefix, key string }{
 	{"/providers/{id}", "provider"},
 	{"/alerts/{id}", "alert"},
 	{"/admin/users/{id}", "user"},
+	{"/documents/{id}", "document"},
 }
 
 // paths turns a route pattern into the addresses the walk visits, or none
@@ -166,6 +170,7 @@ func (w walkWorld) paths(pattern string) []string {
 	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
 		pattern == "/login/sso/frontchannel-logout" || // the provider's, not a page
 		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" ||
+		strings.HasSuffix(pattern, "/file") || pattern == "/public/deeds/{id}" ||
 		strings.HasPrefix(pattern, "/api/") { // the JSON API has no pages
 		return nil
 	}
@@ -202,6 +207,20 @@ func (w walkWorld) paths(pattern string) []string {
 		return []string{strings.Replace(p, "{file}", "ifs-"+id("year")+".html", 1)}
 	case "/public/*":
 		return nil // the public 404 is the same page as /no-such-page
+	case "/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}":
+		return []string{"/documents/add/obligation/" + id("obligation"), "/documents/add/agreement/" + id("agreement")}
+	case "/documents/add/{kind:home|home-event}/{id}":
+		return []string{"/documents/add/home/" + id("home")}
+	case "/obligations/{id}/letters/{kind}":
+		var out []string
+		for _, k := range []string{"invoice", "payment-reminder", "spend-by-notice", "discharge-confirmation"} {
+			out = append(out, strings.Replace(p, "{kind}", k, 1))
+		}
+		return out
+	case "/documents/search":
+		return []string{p, p + "?q=deed"}
+	case "/admin/letters/{kind}":
+		return []string{"/admin/letters/invoice", "/admin/letters/spend-by-notice"}
 	}
 	return []string{p}
 }

@@ -35,6 +35,10 @@ func (app *Application) Routes() http.Handler {
 	assets, _ := fs.Sub(static.FS, "dist")
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(assets))))
 
+	// The redacted copy of a deed (documents.go): public, no session, and
+	// streamed rather than kept in the public pages' memory cache.
+	r.Get("/public/deeds/{id}", app.publicDeed)
+
 	// Public pages: no login, no session cookie, cacheable (issue #8).
 	// BEGIN public routes (owned by the public-pages work)
 	r.Group(func(r chi.Router) {
@@ -269,6 +273,31 @@ func (app *Application) Routes() http.Handler {
 			r.With(homes).Post("/obligations/{id}/mix", app.mixUpdate)
 			r.With(housing).Post("/obligations/{id}/verify", app.obligationVerify)
 			r.Get("/breaches", app.breachesList)
+
+			// BEGIN documents routes (owned by the documents work, documents.go)
+			// Everyone signed in reads and downloads; who may change a
+			// record's documents may add, replace and archive them (homes'
+			// documents: the homes team; the rest: monitoring officers),
+			// checked again by each handler for the document's record.
+			r.With(officer).Get("/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}", app.documentAddForm)
+			r.With(officer).Post("/documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}", app.documentAdd)
+			r.With(homes).Get("/documents/add/{kind:home|home-event}/{id}", app.documentAddForm)
+			r.With(homes).Post("/documents/add/{kind:home|home-event}/{id}", app.documentAdd)
+			r.Get("/documents/search", app.documentSearch)
+			r.Get("/documents/{id}", app.documentShow)
+			r.Get("/documents/{id}/versions/{versionID}/file", app.documentDownload)
+			r.With(homes).Post("/documents/{id}/versions", app.documentVersionAdd)
+			r.With(homes).Post("/documents/{id}/archive", app.documentArchive)
+			r.With(officer).Post("/documents/{id}/public", app.documentPublic)
+			r.With(officer).Get("/obligations/{id}/letters/{kind}", app.letterPreview)
+			r.With(officer).Post("/obligations/{id}/letters/{kind}", app.letterProduce)
+			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters", app.letterSettings)
+			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/settings", app.letterSettingsSave)
+			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters/{kind}", app.letterTemplate)
+			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/{kind}", app.letterTemplateSave)
+			r.Get("/discharges", app.dischargeLog)
+			r.Get("/discharges.csv", app.dischargeLogCSV)
+			// END documents routes
 
 			// BEGIN publication routes (owned by the public-pages work)
 			r.With(officer).Get("/agreements/{id}/publication", app.publicationForm)

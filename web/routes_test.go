@@ -242,6 +242,27 @@ var expectedAccess = map[string]access{
 	"GET /imports/export.zip":    indexAdmins,
 	"GET /imports/quality":       indexAdmins,
 	// END imports routes
+	// BEGIN documents routes
+	"GET /documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}":  officersOnly,
+	"POST /documents/add/{kind:agreement|obligation|ledger-entry|obligation-event|project}/{id}": officersOnly,
+	"GET /documents/add/{kind:home|home-event}/{id}":                                             homesTeam,
+	"POST /documents/add/{kind:home|home-event}/{id}":                                            homesTeam,
+	"GET /documents/{id}":                           signedIn,
+	"GET /public/deeds/{id}":                        public, // only a version marked as a deed's public copy (TestOnlyTheMarkedRedactedDeedIsServedPublicly)
+	"GET /documents/{id}/versions/{versionID}/file": signedIn,
+	"POST /documents/{id}/versions":                 homesTeam,
+	"POST /documents/{id}/archive":                  homesTeam,
+	"GET /obligations/{id}/letters/{kind}":          officersOnly,
+	"POST /obligations/{id}/letters/{kind}":         officersOnly,
+	"GET /documents/search":                         signedIn,
+	"GET /discharges":                               signedIn,
+	"GET /discharges.csv":                           signedIn,
+	"GET /admin/letters":                            adminsOnly,
+	"POST /admin/letters/settings":                  adminsOnly,
+	"GET /admin/letters/{kind}":                     adminsOnly,
+	"POST /admin/letters/{kind}":                    adminsOnly,
+	"POST /documents/{id}/public":                   officersOnly,
+	// END documents routes
 	// BEGIN dashboard routes
 	"GET /dashboard":           signedIn,
 	"GET /reports/at-risk":     signedIn,
@@ -327,6 +348,10 @@ func concretePath(pattern string, id int64) string {
 	p = strings.ReplaceAll(p, "{name}", "deliver-mail")
 	p = strings.ReplaceAll(p, "{year}", "2025")
 	p = strings.ReplaceAll(p, "{file}", "developer-agreement.csv")
+	p = strings.ReplaceAll(p, "{versionID}", fmt.Sprint(id))
+	p = strings.ReplaceAll(p, "{kind:agreement|obligation|ledger-entry|obligation-event|project}", "agreement")
+	p = strings.ReplaceAll(p, "{kind:home|home-event}", "home")
+	p = strings.ReplaceAll(p, "{kind}", "invoice")
 	// END extra URL parameters
 	return strings.ReplaceAll(p, "*", "app.css")
 }

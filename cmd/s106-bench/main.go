@@ -96,7 +96,7 @@ func run() error {
 	clients := flag.Int("clients", 20, "concurrent clients for the second round")
 	out := flag.String("out", "bench-results.json", "where to write the JSON results")
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
-	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports)`)
+	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports; "documents": only the 20 MB deed and the document search)`)
 	dbFlag := flag.String("db", "", "the benchmark database's name (default s106_bench_SCALE), e.g. a copy made with CREATE DATABASE … TEMPLATE")
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
 	var extra []string
@@ -269,6 +269,11 @@ func run() error {
 		}
 	}
 
+	if *only == "" || *only == "documents" {
+		if err := timeDocuments(ctx, db, base, signedIn[0], &report); err != nil {
+			return fmt.Errorf("documents: %w", err)
+		}
+	}
 	if *only == "" || *only == "timings" {
 		if err := timeIFS(ctx, app, pages, &report); err != nil {
 			return err

@@ -139,6 +139,15 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+	// DocumentMaxMB is the largest file that may be attached to a record,
+	// in MB (S106_DOCUMENT_MAX_MB, default 25: a scanned deed of 100 pages).
+	DocumentMaxMB int
+	// S3Bucket, when set, keeps new documents' bytes in an S3-compatible
+	// bucket rather than PostgreSQL (S106_S3_BUCKET, S106_S3_ENDPOINT,
+	// S106_S3_REGION, S106_S3_ACCESS_KEY, S106_S3_SECRET_KEY,
+	// S106_S3_PATH_STYLE=on for MinIO and most non-AWS services).
+	S3Bucket, S3Endpoint, S3Region, S3AccessKey, S3SecretKey string
+	S3PathStyle                                              bool
 }
 
 var (
@@ -236,6 +245,12 @@ func load(getenv func(string) string) (Config, error) {
 		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+		DocumentMaxMB:      integer("S106_DOCUMENT_MAX_MB", 25),
+		S3Bucket:           str("S106_S3_BUCKET", ""),
+		S3Endpoint:         str("S106_S3_ENDPOINT", "https://s3.eu-west-2.amazonaws.com"),
+		S3Region:           str("S106_S3_REGION", "eu-west-2"),
+		S3AccessKey:        str("S106_S3_ACCESS_KEY", ""),
+		S3SecretKey:        str("S106_S3_SECRET_KEY", ""),
 	}
 	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
 		p = strings.TrimSpace(p)
@@ -305,6 +320,7 @@ func load(getenv func(string) string) (Config, error) {
 	if c.ONSURL != "" && !strings.HasPrefix(c.ONSURL, "https://") && !strings.HasPrefix(c.ONSURL, "http://") {
 		errs = append(errs, fmt.Sprintf("S106_ONS_URL: %q must be an http(s) address such as https://www.ons.gov.uk", c.ONSURL))
 	}
+	c.S3PathStyle = onOff("S106_S3_PATH_STYLE", "off")
 	c.MetricsToken = str("S106_METRICS_TOKEN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		// A bearer token a scraper sends on every request is only as good

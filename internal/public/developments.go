@@ -124,6 +124,16 @@ type Agreement struct {
 	DateSigned  *time.Time
 	Withheld    bool
 	Obligations []Obligation
+	// Deed is the redacted copy of the deed an officer marked public
+	// (issue 24), if any: the only document ever served publicly.
+	Deed *Deed
+}
+
+// Deed is the public, redacted copy of an agreement's deed.
+type Deed struct {
+	VersionID int64
+	FileName  string
+	Size      int64
 }
 
 // Obligation is what the developer must do or pay, and where it has got.
@@ -195,8 +205,11 @@ const shownAgreement = publicAgreement + ` AND NOT agreement_withheld(a.id)`
 
 func (s *Service) developmentAgreements(ctx context.Context, d *Development) error {
 	rows, err := s.DB.Pool.Query(ctx, `
-		SELECT a.id, a.reference, a.agreement_type, a.status, a.date_signed, false
-		FROM agreements a WHERE a.development_id = $1 AND `+shownAgreement+`
+		SELECT a.id, a.reference, a.agreement_type, a.status, a.date_signed, false, v.id, v.file_name, v.size
+		FROM agreements a
+		LEFT JOIN documents doc ON doc.agreement_id = a.id AND doc.public_version_id IS NOT NULL AND doc.archived_at IS NULL
+		LEFT JOIN document_versions v ON v.id = doc.public_version_id
+		WHERE a.development_id = $1 AND `+shownAgreement+`
 		ORDER BY a.date_signed, a.id`, d.ID)
 	if err != nil {
 		return fmt.Errorf("public development agreements: %w", err)
@@ -205,7 +218,13 @@ func (s *Service) developmentAgreements(ctx context.Context, d *Development) err
 	d.Agreements, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Agreement, error) {
 		var a Agreement
 		var id int64
-		err := row.Scan(&id, &a.Reference, &a.Type, &a.Status, &a.DateSigned, &a.Withheld)
+		var deedID *int64
+		var deedName *string
+		var deedSize *int64
+		err := row.Scan(&id, &a.Reference, &a.Type, &a.Status, &a.DateSigned, &a.Withheld, &deedID, &deedName, &deedSize)
+		if deedID != nil {
+			a.Deed = &Deed{VersionID: *deedID, FileName: *deedName, Size: *deedSize}
+		}
 		ids = append(ids, id)
 		return a, err
 	})
@@ -342,4 +361,19 @@ func (s *Service) HomesData(ctx context.Context) ([]HomeRecord, error) {
 		return nil, fmt.Errorf("public homes data: %w", err)
 	}
 	return out, nil
+}
+
+// DeedDocument says which document holds the version asked for when, and
+// only when, that version is the public copy of a deed of an agreement
+// shown on the public pages; otherwise store.ErrNotFound. Nothing else
+// attached to a record is ever served publicly.
+func (s *Service) DeedDocument(ctx context.Context, versionID int64) (int64, error) {
+	var docID int64
+	err := s.DB.Pool.QueryRow(ctx, `
+		SELECT doc.id FROM documents doc JOIN agreements a ON a.id = doc.agreement_id
+		WHERE doc.public_version_id = $1 AND doc.archived_at IS NULL AND `+shownAgreement, versionID).Scan(&docID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, store.ErrNotFound
+	}
+	return docID, err
 }

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s106monitor/s106/internal/documents"
+	"github.com/s106monitor/s106/internal/users"
+)
+
+// letterSite is a docSite with an index-linked education contribution,
+// its trigger met and an invoice issued through the ledger form.
+func letterSite(t *testing.T) (docSite, int64) {
+	t.Helper()
+	s := newDocSite(t)
+	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay the Education Contribution", map[string]any{
+		"base_amount": "287500.00", "index_series": "bcis-tpi", "base_date": "2019-04-01", "payment_due_days": 28, "payment_due_from": "invoice", "contact_email": "finance@acme.example"})
+	ctx := t.Context()
+	if _, err := s.app.DB.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2025-04-01', 391.7)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.DB.Pool.Exec(ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2025-05-01', 'notice')`, ob); err != nil {
+		t.Fatal(err)
+	}
+	res := projPost(t, s.ts, fmt.Sprintf("/obligations/%d/invoices", ob), url.Values{
+		"date-day": {"2"}, "date-month": {"6"}, "date-year": {"2025"}, "calc_date-day": {"1"}, "calc_date-month": {"4"}, "calc_date-year": {"2025"}, "reference": {"INV-2025-0042"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("invoice: %d\n%s", res.status, excerpt(res.body))
+	}
+	return s, ob
+}
+
+func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
+	t.Parallel()
+	s, ob := letterSite(t)
+	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
+	projMustContain(t, "obligation page", page.body, "Write a letter", fmt.Sprintf(`href="/obligations/%d/letters/invoice"`, ob))
+
+	path := fmt.Sprintf("/obligations/%d/letters/invoice", ob)
+	preview := s.ts.get(t, path)
+	projMustContain(t, "invoice preview", preview.body, "Invoice INV-2025-0042: 21/AP/0042, Elm Road", "Base amount: £287,500.00",
+		"Calculation: £287,500.00 × 391.7 ÷ 324.0 = £347,573.30", "Amount due: £347,573.30", "Please pay by 30 June 2025",
+		"The obligation&#39;s contact is finance@acme.example")
+	if res := projPost(t, s.ts, path, url.Values{"email": {"not an address"}}); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Enter an e-mail address in the correct format") || !strings.Contains(res.body, `value="not an address"`) {
+		t.Fatalf("bad address: %d", res.status)
+	}
+	res := projPost(t, s.ts, path, url.Values{"email": {"finance@acme.example"}})
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/documents/") {
+		t.Fatalf("produce: %d %q\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
+	}
+	doc := s.ts.get(t, res.header.Get("Location"))
+	projMustContain(t, "letter's document page", doc.body, "Produced the Invoice", "invoice-2025-06-15.pdf", "Ledger entry")
+	var body, to string
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT recipient, body FROM mail_outbox WHERE idempotency_key LIKE 'letter:%'`).Scan(&to, &body); err != nil {
+		t.Fatal(err)
+	}
+	if to != "finance@acme.example" || !strings.Contains(body, "Amount due: £347,573.30") {
+		t.Errorf("e-mail to %s:\n%s", to, body)
+	}
+	// The PDF's text carries the same working.
+	var sum []byte
+	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT v.sha256 FROM document_versions v JOIN letters l ON l.document_id = v.document_id`).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	var pdf bytes.Buffer
+	if err := s.app.Documents.WriteContent(t.Context(), sum, &pdf); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(documents.PDFText(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()))), " ")
+	projMustContain(t, "invoice PDF", text, "Calculation: £287,500.00 × 391.7 ÷ 324.0 = £347,573.30", "Amount due: £347,573.30")
+	// A letter the record does not support says why.
+	if res := s.ts.get(t, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", ob)); !strings.Contains(res.body, "The obligation has not been discharged") {
+		t.Errorf("discharge letter before discharge: %d", res.status)
+	}
+}
+
+func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T) {
+	t.Parallel()
+	app, _, _ := agServer(t)
+	app.Now = func() time.Time { return time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC) }
+	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
+	ts := newTestServer(t, app)
+	ts.login(t, "admin@test.example", testPassword)
+
+	page := ts.get(t, "/admin/letters/payment-reminder")
+	projMustContain(t, "wording page", page.body, "The built-in wording is in use.", "{{.AmountOutstanding}}", "{{.DaysOverdue}}", "Preview, with example figures", "£347,573.30")
+	bad := url.Values{"subject": {"Reminder"}, "body": {"Dear {{.Customer}}"}, "base": {"0"}, "action": {"save"}}
+	res := projPost(t, ts, "/admin/letters/payment-reminder", bad)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "uses {{.Customer}}, which is not a field this letter can use") ||
+		!strings.Contains(res.body, "Dear {{.Customer}}") {
+		t.Fatalf("unknown field: %d\n%s", res.status, excerpt(res.body))
+	}
+	good := url.Values{"subject": {"Unpaid: {{.InvoiceNumber}}"}, "body": {"Please pay {{.AmountOutstanding}} today."}, "base": {"0"}, "action": {"preview"}}
+	res = projPost(t, ts, "/admin/letters/payment-reminder", good)
+	projMustContain(t, "preview", res.body, "Unpaid: INV-2026-0042", "Please pay £347,573.30 today.")
+	good.Set("action", "save")
+	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", res.status, excerpt(res.body))
+	}
+	page = ts.get(t, "/admin/letters/payment-reminder")
+	projMustContain(t, "after saving", page.body, "Saved version 1 of the Payment reminder wording", "Version 1 is in use", "Earlier versions")
+	// A second admin saving from the built-in wording is told of the conflict.
+	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Someone else changed this record") {
+		t.Errorf("stale save: %d", res.status)
+	}
+
+	// The letterhead.
+	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {""}, "signatory_name": {"Sam"}, "version": {"1"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the council&#39;s name") {
+		t.Fatalf("letterhead without a name: %d", res.status)
+	}
+	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {"Wessex Vale District Council"}, "address": {"Civic Centre\nWV1 1AA"}, "signatory_name": {"Sam Officer"}, "version": {"1"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("letterhead: %d\n%s", res.status, excerpt(res.body))
+	}
+}
+
+func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *testing.T) {
+	t.Parallel()
+	s := newDocSite(t)
+	ctx := t.Context()
+	mk := func(clause string) int64 {
+		return agObligation(t, s.app, s.agreementID, "works-in-kind", clause, "Build the footpath "+clause, nil)
+	}
+	event := func(ob int64, kind, on string, reverses *int64) int64 {
+		var id int64
+		if err := s.app.DB.Pool.QueryRow(ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date, note, reverses_id) VALUES ($1, $2, $3, 'entered', $4) RETURNING id`, ob, kind, on, reverses).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	confirmed, unconfirmed, reversed, earlier := mk("7.1"), mk("7.2"), mk("7.3"), mk("7.4")
+	event(confirmed, "discharged", "2025-05-10", nil)
+	event(unconfirmed, "discharged", "2025-06-01", nil)
+	wrong := event(reversed, "discharged", "2025-05-20", nil)
+	event(reversed, "reversal", "2025-05-21", &wrong)
+	event(earlier, "discharged", "2024-12-01", nil)
+	if res := projPost(t, s.ts, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", confirmed), url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("confirmation: %d\n%s", res.status, excerpt(res.body))
+	}
+	// The app's clock is 15 June 2025: the financial year 2025-26.
+	page := s.ts.get(t, "/discharges")
+	projMustContain(t, "discharge log", page.body, "2 obligations discharged from 1 April 2025 to 31 March 2026", "10 May 2025", "Clause 7.1",
+		"Sent 15 June 2025", "1 June 2025", "Clause 7.2", "Not sent")
+	for _, gone := range []string{"Clause 7.3", "Clause 7.4"} {
+		if strings.Contains(page.body, gone) {
+			t.Errorf("the log lists %s (reversed, or outside the period)", gone)
+		}
+	}
+	csv := s.ts.get(t, "/discharges.csv?from-day=1&from-month=12&from-year=2024&to-day=31&to-month=5&to-year=2025")
+	lines := strings.Split(strings.TrimSpace(csv.body), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "2024-12-01,21/AP/0042,Elm Road,7.4,") || !strings.HasPrefix(lines[2], "2025-05-10,21/AP/0042,Elm Road,7.1,") ||
+		!strings.Contains(lines[2], ",2025-06-15,http://localhost/documents/") {
+		t.Errorf("CSV:\n%s", csv.body)
+	}
+	if res := s.ts.get(t, "/discharges?from-day=1&from-month=6&from-year=2025&to-day=1&to-month=5&to-year=2025"); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "To must be the same as or after From") {
+		t.Errorf("backwards period: %d", res.status)
+	}
+}
