@@ -3,32 +3,31 @@ package web
 import (
 	"net/http"
 
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
-// adminTasks are the settings and tools, each with the roles that may use
-// it (the routes check the same roles).
+// adminTasks are the settings and tools, each with the permission its
+// route checks.
 var adminTasks = []struct {
-	task  templates.Task
-	roles []users.Role
+	task    templates.Task
+	allowed permission // nil: everyone signed in
 }{
-	{templates.Task{Label: "Index series", Href: "/admin/indices", Description: "RPI, CPI and BCIS values used to index-link contributions."}, []users.Role{users.RoleAdmin, users.RoleOfficer}},
-	{templates.Task{Label: "Import and export", Href: "/imports", Description: "Bring in a spreadsheet register or the government data standard; export everything."}, []users.Role{users.RoleAdmin, users.RoleOfficer}},
+	{templates.Task{Label: "Index series", Href: "/admin/indices", Description: "RPI, CPI and BCIS values used to index-link contributions."}, useTools},
+	{templates.Task{Label: "Import and export", Href: "/imports", Description: "Bring in a spreadsheet register or the government data standard; export everything."}, useTools},
 	{templates.Task{Label: "Data standard", Href: "/data-standard", Description: "Download the developer-contributions data standard CSVs."}, nil},
-	{templates.Task{Label: "Users", Href: "/admin/users", Description: "People, their roles, passwords and access."}, []users.Role{users.RoleAdmin}},
-	{templates.Task{Label: "Purposes", Href: "/admin/purposes", Description: "Local contribution purposes and the national codes they report under."}, []users.Role{users.RoleAdmin}},
-	{templates.Task{Label: "Tenure products", Href: "/admin/tenures", Description: "The affordable tenures homes are secured at; add the ones your council uses."}, []users.Role{users.RoleAdmin}},
-	{templates.Task{Label: "Alert rules", Href: "/admin/alert-rules", Description: "Which alerts are raised, at what thresholds, and when managers are told."}, []users.Role{users.RoleAdmin}},
-	{templates.Task{Label: "Background jobs", Href: "/admin/jobs", Description: "When each job last ran and how it went; run one now."}, []users.Role{users.RoleAdmin}},
-	{templates.Task{Label: "E-mail outbox", Href: "/admin/outbox", Description: "E-mails waiting, sent or failed; retry a failed one."}, []users.Role{users.RoleAdmin}},
+	{templates.Task{Label: "Users", Href: "/admin/users", Description: "People, their roles, passwords and access."}, administer},
+	{templates.Task{Label: "Purposes", Href: "/admin/purposes", Description: "Local contribution purposes and the national codes they report under."}, administer},
+	{templates.Task{Label: "Tenure products", Href: "/admin/tenures", Description: "The affordable tenures homes are secured at; add the ones your council uses."}, administer},
+	{templates.Task{Label: "Alert rules", Href: "/admin/alert-rules", Description: "Which alerts are raised, at what thresholds, and when managers are told."}, administer},
+	{templates.Task{Label: "Background jobs", Href: "/admin/jobs", Description: "When each job last ran and how it went; run one now."}, administer},
+	{templates.Task{Label: "E-mail outbox", Href: "/admin/outbox", Description: "E-mails waiting, sent or failed; retry a failed one."}, administer},
 }
 
 func (app *Application) adminIndex(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	var tasks []templates.Task
 	for _, t := range adminTasks {
-		if t.roles == nil || u.HasRole(t.roles...) {
+		if t.allowed == nil || t.allowed.allows(u) {
 			tasks = append(tasks, t.task)
 		}
 	}
