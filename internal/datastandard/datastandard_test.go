@@ -519,10 +519,12 @@ func TestEmptyExportIsHeadersOnly(t *testing.T) {
 	}
 }
 
-// TestExportOf200000LedgerEntriesIsFast measures an export of 200,000
-// ledger entries (20,000 obligations of 10 entries each). It takes a
-// while to build, so it runs only with S106_PERF=1.
-func TestExportOf200000LedgerEntriesIsFast(t *testing.T) {
+// TestExportOf200000LedgerEntries exports 200,000 ledger entries (20,000
+// obligations of 10 entries each) and logs how long it took; `make bench`
+// measures the export on the large council (cmd/s106-bench, "data
+// standard export"). It takes a while to build, so it runs only with
+// S106_PERF=1.
+func TestExportOf200000LedgerEntries(t *testing.T) {
 	if os.Getenv("S106_PERF") != "1" {
 		t.Skip("set S106_PERF=1 to measure the export on 200,000 ledger entries")
 	}
@@ -592,9 +594,6 @@ func TestExportOf200000LedgerEntriesIsFast(t *testing.T) {
 		t.Logf("export public=%v year=%v: rows %v in %v", opts.Public, opts.Year != nil, lines, took.Round(time.Millisecond))
 		if opts.Year == nil && lines[2] != 200000 {
 			t.Errorf("%d transactions, want 200,000", lines[2])
-		}
-		if took > 10*time.Second {
-			t.Errorf("export took %v", took)
 		}
 	}
 }

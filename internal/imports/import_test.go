@@ -290,7 +290,11 @@ func bigFiles(n int, lastBad bool) []File {
 	return files
 }
 
-func TestImportsAllOrNothingAndSpeed(t *testing.T) {
+// TestImportsAllOrNothing imports 10,000 rows whose last is wrong, then
+// the same rows right. How long the import takes is measured by `make
+// bench` (cmd/s106-bench, "register import"), not asserted here.
+func TestImportsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	rep, err := Run(ctx, db, bigFiles(4750, true), Options{})
@@ -303,18 +307,12 @@ func TestImportsAllOrNothingAndSpeed(t *testing.T) {
 	if n := count(t, db, "obligations") + count(t, db, "receipts") + count(t, db, "agreements"); n != 0 {
 		t.Fatalf("an error in the last row still wrote %d rows", n)
 	}
-	start := time.Now()
 	rep, err = Run(ctx, db, bigFiles(4750, false), Options{})
-	took := time.Since(start)
 	if err != nil || !rep.Committed {
 		t.Fatalf("%v %s", err, issues(rep))
 	}
-	t.Logf("10,000 rows (500 agreements, 4,750 obligations, 4,750 receipts) imported in %s", took)
 	if count(t, db, "receipts") != 4750 || count(t, db, "ledger_entries") != 4750 {
 		t.Fatal("not everything was written")
-	}
-	if took > 15*time.Second {
-		t.Errorf("import took %s", took)
 	}
 }
 
