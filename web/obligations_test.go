@@ -9,23 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
-// seedAgreement inserts a development and a live agreement with plain SQL
-// and returns the agreement's id.
+// seedAgreement records a development and a live agreement and returns
+// the agreement's id.
 func seedAgreement(t *testing.T, app *Application, ref, site, ward string) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var devID, id int64
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward, postcode) VALUES ($1, $2, 'WV1 1AA') RETURNING id`, site, ward).Scan(&devID); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', '2024-05-01') RETURNING id`, ref, devID).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return appFixture(t, app).Agreement(fixture.Agreement{Reference: ref, Site: site, Ward: ward, Postcode: "WV1 1AA", Signed: "2024-05-01"}).ID
 }
 
 func obligationFormValues() url.Values {
