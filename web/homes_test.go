@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -40,11 +41,11 @@ func newHMSite(t *testing.T) *hmSite {
 	ts := newTestServer(t, app)
 	ts.login(t, "housing@test.example", testPassword)
 	s := &hmSite{app: app, ts: ts}
-	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
-	s.scan(t, `SELECT development_id FROM agreements WHERE id = $1`, []any{agreementID}, &s.devID)
-	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', 'Provide 30 affordable homes') RETURNING id`, []any{agreementID}, &s.obligationID)
-	s.scan(t, `INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &s.providerID)
+	fx := appFixture(t, app)
+	ag, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "24/S106/001", Site: "Mill Lane", Ward: "North Ward", Postcode: "WV1 1AA", Signed: "2024-05-01"},
+		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 1", Description: "Provide 30 affordable homes"})
+	s.devID, s.obligationID = ag.DevelopmentID, obs[0].ID
+	s.providerID = fx.ProviderFrom(homes.ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"}).ID
 	return s
 }
 
@@ -156,9 +157,7 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
 	s := newHMSite(t)
 	other := seedAgreement(t, s.app, "22/S106/050", "Station Yard", "South Ward")
-	var otherOb int64
-	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Ten homes') RETURNING id`, []any{other}, &otherOb)
+	otherOb := appFixture(t, s.app).Obligation(other, fixture.Obligation{Kind: "affordable-housing", Description: "Ten homes"}).ID
 	v := hmValues("1", "social-rent", "")
 	v.Set("obligation", fmt.Sprint(otherOb))
 	res := s.post(t, s.homesPath(), v)
