@@ -10,6 +10,8 @@ import (
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestIFSCommandWritesTheYearsCSV(t *testing.T) {
 	url := testdb.URL(t)
 	t.Setenv("DATABASE_URL", url)

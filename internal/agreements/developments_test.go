@@ -92,6 +92,7 @@ func devAuditActions(t *testing.T, svc *agreements.Service, entityType string, i
 }
 
 func TestNormalisePostcodeUpperCasesAndSpacesIt(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{"sw1a1aa": "SW1A 1AA", " SW1A  1AA ": "SW1A 1AA", "m11ae": "M1 1AE", "b33 8th": "B33 8TH", "cr2 6xh": "CR2 6XH", "dn551pt": "DN55 1PT"}
 	for in, want := range cases {
 		if got, ok := agreements.NormalisePostcode(in); !ok || got != want {

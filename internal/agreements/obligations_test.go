@@ -78,6 +78,7 @@ func (f *obligationFixture) record(in ObligationInput) Obligation {
 }
 
 func TestRecordObligationValidatesEveryRule(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	cases := []struct {
 		name  string
@@ -121,6 +122,7 @@ func TestRecordObligationValidatesEveryRule(t *testing.T) {
 }
 
 func TestDatabaseRefusesBadTermsEvenIfGoIsBypassed(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	for name, sql := range map[string]string{
@@ -136,6 +138,7 @@ func TestDatabaseRefusesBadTermsEvenIfGoIsBypassed(t *testing.T) {
 }
 
 func TestObligationStatusIsDerivedFromEventsIncludingReversals(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -193,6 +196,7 @@ func TestObligationStatusIsDerivedFromEventsIncludingReversals(t *testing.T) {
 }
 
 func TestEventRules(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -238,6 +242,7 @@ func TestEventRules(t *testing.T) {
 }
 
 func TestStaleObligationEditIsAConflict(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -267,6 +272,7 @@ func TestStaleObligationEditIsAConflict(t *testing.T) {
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestListObligationsFilters(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	edu := f.record(educationContribution())
@@ -354,6 +360,7 @@ func TestListObligationsFilters(t *testing.T) {
 }
 
 func TestLocalPurposesMapToANationalCode(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	p, err := f.svc.AddLocalPurpose(ctx, testActor, "Bus service (route 7)", "transport-and-travel")
@@ -369,6 +376,7 @@ func TestLocalPurposesMapToANationalCode(t *testing.T) {
 }
 
 func TestPurposeListLeavesOutLevyPurposes(t *testing.T) {
+	t.Parallel()
 	svc := &Service{DB: testdb.New(t)}
 	ps, err := svc.Purposes(context.Background())
 	if err != nil {

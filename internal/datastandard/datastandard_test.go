@@ -222,6 +222,7 @@ func assertRows(t *testing.T, name string, got [][]string, want ...string) {
 }
 
 func TestHeadersAreTheStandardsFieldLists(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	want := map[string]string{
 		"developer-agreement.csv":              "reference,name,developer-agreement-type,planning-application,document-url,organisation,entry-date,start-date,end-date,notes",
@@ -267,6 +268,7 @@ func sorted(xs []string) []string {
 }
 
 func TestSeededCodelistsAreThePublishedOnes(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	if got := codes(t, db, `SELECT code FROM developer_agreement_types`); !slices.Equal(got, sorted(publishedAgreementTypes)) {
 		t.Errorf("developer_agreement_types = %v, want %v", got, sorted(publishedAgreementTypes))
@@ -291,6 +293,7 @@ func TestSeededCodelistsAreThePublishedOnes(t *testing.T) {
 // Every value in a codelist column is one of the seeded codelist values,
 // in every kind of export.
 func TestCodelistColumnsHoldOnlyCodelistValues(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	lists := map[string][]string{
 		"developer-agreement-type":    codes(t, f.db, `SELECT code FROM developer_agreement_types`),
@@ -345,6 +348,7 @@ func TestCodelistColumnsHoldOnlyCodelistValues(t *testing.T) {
 }
 
 func TestAllTimeOfficerExport(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out := f.export(t, Options{})
 
@@ -389,6 +393,7 @@ func TestAllTimeOfficerExport(t *testing.T) {
 }
 
 func TestYearFilterSplitsAt31MarchAnd1April(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	refs := func(recs [][]string) []string {
 		var out []string
@@ -433,6 +438,7 @@ func TestYearFilterSplitsAt31MarchAnd1April(t *testing.T) {
 }
 
 func TestPublicExportLeavesOutDraftsNotesAndWithheldDetails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out := f.export(t, Options{Public: true})
 
@@ -507,6 +513,7 @@ func TestPublicExportLeavesOutDraftsNotesAndWithheldDetails(t *testing.T) {
 
 // An export with nothing in it is just the three header rows.
 func TestEmptyExportIsHeadersOnly(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	files, err := Export(context.Background(), db.Pool, Options{Organisation: org, Public: true})
 	if err != nil {
@@ -525,6 +532,7 @@ func TestEmptyExportIsHeadersOnly(t *testing.T) {
 // standard export"). It takes a while to build, so it runs only with
 // S106_PERF=1.
 func TestExportOf200000LedgerEntries(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("S106_PERF") != "1" {
 		t.Skip("set S106_PERF=1 to measure the export on 200,000 ledger entries")
 	}

@@ -124,6 +124,7 @@ func scheduleInput() MixInput {
 }
 
 func TestMixValidationNamesTheRow(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		edit  func(*MixInput)

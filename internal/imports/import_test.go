@@ -76,6 +76,7 @@ func counts(t *testing.T, db *store.DB) map[string]int {
 }
 
 func TestImportsSmallRegister(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 
@@ -182,6 +183,7 @@ func findIssue(rep Report, file string, row int, column, msg string) bool {
 }
 
 func TestImportsReportsEveryErrorWithRowAndColumn(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	// A home elsewhere already has UPRN 555.
@@ -317,6 +319,7 @@ func TestImportsAllOrNothing(t *testing.T) {
 }
 
 func TestImportsCancelledMidwayWritesNothing(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stages := 0
@@ -368,6 +371,7 @@ func figures(t *testing.T, db *store.DB, now time.Time) string {
 }
 
 func TestImportsExportRoundTripOnDemoData(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := testdb.New(t)
 	if _, err := seed.Demo(ctx, src); err != nil {
@@ -418,6 +422,7 @@ func TestImportsExportRoundTripOnDemoData(t *testing.T) {
 }
 
 func TestImportsTemplateWorkedExampleImports(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	var files []File
 	for _, s := range Sheets {

@@ -118,6 +118,7 @@ func (m *moneyDB) deadlines(filters url.Values) DeadlinesPage {
 func pounds(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestFIFOSharesAndDeadlinesFromTheDatabase(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ob := m.obligation("education", "Education", 120)
 	m.receive(ob, "2016-02-29", "100000.00", "FIN-1")
@@ -179,6 +180,7 @@ func TestFIFOSharesAndDeadlinesFromTheDatabase(t *testing.T) {
 }
 
 func TestDeadlineRatingsAtTheirBoundaries(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ob := m.obligation("education", "Education", 120)
 	m.receive(ob, "2016-02-29", "100000.00", "FIN-1")
@@ -230,6 +232,7 @@ func TestDeadlineRatingsAtTheirBoundaries(t *testing.T) {
 }
 
 func TestRatingFilterInSQLAgreesWithRateShare(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	// Shares with deadlines spread around the boundaries, with and without
 	// unallocated money, and one obligation with no spend-by period.
@@ -283,6 +286,7 @@ func TestRatingFilterInSQLAgreesWithRateShare(t *testing.T) {
 }
 
 func TestRatingSQLExpressionAgreesWithRateShareOnManyDates(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	var todays, deadlines []*time.Time
 	var unspents, unallocateds []string
@@ -342,6 +346,7 @@ func TestRatingSQLExpressionAgreesWithRateShareOnManyDates(t *testing.T) {
 }
 
 func TestDeadlinesFilterByPurposeServiceAreaOfficerAndSearch(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ctx := context.Background()
 	var officerID int64
@@ -398,6 +403,7 @@ func TestDeadlinesFilterByPurposeServiceAreaOfficerAndSearch(t *testing.T) {
 }
 
 func TestTimeUntilCountsCalendarMonthsThenDays(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		today, deadline string
 		want            TimeLeft

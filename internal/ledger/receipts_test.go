@@ -107,6 +107,7 @@ func (f *fixture) status(obligationID int64) string {
 }
 
 func TestReceiptSplitAcrossObligationsMustSumToTheTotal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	health := f.obligation("health", "96400", "", 60)
@@ -131,6 +132,7 @@ func TestReceiptSplitAcrossObligationsMustSumToTheTotal(t *testing.T) {
 }
 
 func TestReceiptValidation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	var works int64
@@ -165,6 +167,7 @@ func TestReceiptValidation(t *testing.T) {
 }
 
 func TestDatabaseRefusesASplitThatDoesNotSumEvenIfGoIsBypassed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	ctx := context.Background()
@@ -191,6 +194,7 @@ func TestDatabaseRefusesASplitThatDoesNotSumEvenIfGoIsBypassed(t *testing.T) {
 }
 
 func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "287500", "bcis-tpi", 120)
@@ -236,6 +240,7 @@ func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
 }
 
 func TestReturnOnlyOfUnallocatedMoneyWithInterestShownSeparately(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -259,6 +264,7 @@ func TestReturnOnlyOfUnallocatedMoneyWithInterestShownSeparately(t *testing.T) {
 }
 
 func TestReversingAPaymentReversesAllItsSharesAndKeepsThemVisible(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -293,6 +299,7 @@ func TestReversingAPaymentReversesAllItsSharesAndKeepsThemVisible(t *testing.T) 
 }
 
 func TestReversalCannotLeaveMoreAllocatedThanReceived(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -313,6 +320,7 @@ func TestReversalCannotLeaveMoreAllocatedThanReceived(t *testing.T) {
 }
 
 func TestConcurrentReturnsThatWouldOverdrawOnlyOneCommits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -356,6 +364,7 @@ func TestConcurrentReturnsThatWouldOverdrawOnlyOneCommits(t *testing.T) {
 }
 
 func TestRunningBalancesIgnoreReversedEntries(t *testing.T) {
+	t.Parallel()
 	rev := int64(9)
 	lines := RunningBalances([]Entry{
 		{ID: 1, Kind: KindInvoice, Amount: decimal.RequireFromString("100")},
