@@ -38,7 +38,7 @@ func newHMFixture(t *testing.T) *hmFixture {
 		actor: audit.Actor{Label: "test officer"}}
 	f.mill, f.millOb = f.development("Mill Lane", "19/S106/001")
 	f.wharf, f.wharfOb = f.development("Canal Wharf", "21/S106/007")
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &f.providerID)
+	f.providerID = testProvider(t, f.svc, ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"})
 	return f
 }
 
@@ -51,12 +51,9 @@ func (f *hmFixture) scan(sql string, args []any, dest ...any) {
 
 func (f *hmFixture) development(name, ref string) (int64, int64) {
 	f.t.Helper()
-	var dev, ag, ob int64
-	f.scan(`INSERT INTO developments (name, ward) VALUES ($1, 'North Ward') RETURNING id`, []any{name}, &dev)
-	f.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', '2021-05-01') RETURNING id`, []any{ref, dev}, &ag)
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Provide 30 affordable homes') RETURNING id`, []any{ag}, &ob)
+	reg := newTestRegister(f.t, f.svc.DB)
+	dev := reg.development(name, "North Ward", "")
+	ob := reg.obligation(reg.agreement(dev, ref, "2021-05-01"), "affordable-housing", "Sch 2", "Provide 30 affordable homes")
 	return dev, ob
 }
 
