@@ -40,15 +40,15 @@ func newObligationFixture(t *testing.T) *obligationFixture {
 func (f *obligationFixture) agreement(ref, site, ward string, signed time.Time) int64 {
 	f.t.Helper()
 	ctx := context.Background()
-	var devID, id int64
-	if err := f.svc.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward) VALUES ($1, $2) RETURNING id`, site, ward).Scan(&devID); err != nil {
+	d, err := f.svc.RecordDevelopment(ctx, testActor, DevelopmentInput{Name: site, Ward: ward})
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	if err := f.svc.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', $3) RETURNING id`, ref, devID, signed).Scan(&id); err != nil {
+	a, err := f.svc.RecordAgreement(ctx, testActor, AgreementInput{Reference: ref, DevelopmentID: d.ID, Type: string(TypeS106), Status: string(StatusLive), DateSigned: &signed})
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	return id
+	return a.ID
 }
 
 func money(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
