@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -128,32 +131,24 @@ func managerServer(t *testing.T) (*Application, *testServer) {
 	return app, ts
 }
 
-var figurePattern = regexp.MustCompile(`id="figure-([a-z-]+)"[\s\S]*?app-figures__value">([^<]*)<`)
-
-func dashFigures(body string) map[string]string {
+// dashFigures reads the dashboard's headline figures by their ids.
+func dashFigures(t *testing.T, body string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
-	for _, m := range figurePattern.FindAllStringSubmatch(body, -1) {
-		out[m[1]] = html.UnescapeString(m[2])
-	}
+	htmltest.Parse(t, body).Find(".app-figures__item[id^='figure-']").Each(func(_ int, item *goquery.Selection) {
+		id, _ := item.Attr("id")
+		out[strings.TrimPrefix(id, "figure-")] = htmltest.Clean(item.Find(".app-figures__value").Text())
+	})
 	return out
 }
 
-var cellPattern = regexp.MustCompile(`<td[^>]*>(?:<strong>)?([^<]*)`)
-
-// rowCells returns the cells of the table row that follows marker.
-func rowCells(t *testing.T, body, marker string) []string {
+// rowCells returns the data cells (td) of the table row selector matches.
+func rowCells(t *testing.T, page *htmltest.Page, selector string) []string {
 	t.Helper()
-	i := strings.Index(body, marker)
-	if i < 0 {
-		t.Fatalf("no row %q", marker)
+	if !page.Has(selector) {
+		t.Fatalf("no row %q", selector)
 	}
-	row := body[i:]
-	row = row[:strings.Index(row, "</tr>")]
-	var out []string
-	for _, m := range cellPattern.FindAllStringSubmatch(row, -1) {
-		out = append(out, html.UnescapeString(strings.TrimSpace(m[1])))
-	}
-	return out
+	return page.Texts(selector + " td")
 }
 
 func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
@@ -166,7 +161,8 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", res.status, excerpt(res.body))
 	}
-	got := dashFigures(res.body)
+	got := dashFigures(t, res.body)
+	page := htmltest.Parse(t, res.body)
 	want := map[string]string{
 		// Received (standing entries; the reversed £999.99 does not count):
 		// 20,000 + 1,000 + 12,000 + 7,500 + 3,000 + 10,000 + 5,000 = 58,500.
@@ -226,11 +222,11 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 		"green":   {"2", "£8,000.00", "£11,500.00"},
 		"none":    {"1", "£4,500.00", "£4,500.00"},
 	} {
-		if c := rowCells(t, res.body, `id="rag-`+rag+`"`); strings.Join(c, "|") != strings.Join(cells, "|") {
+		if c := rowCells(t, page, "#rag-"+rag); strings.Join(c, "|") != strings.Join(cells, "|") {
 			t.Errorf("band %s = %v, want %v", rag, c, cells)
 		}
 	}
-	if c := rowCells(t, res.body, `id="rag-total"`); strings.Join(c, "|") != "7|£46,000.00|£52,500.00" {
+	if c := rowCells(t, page, "#rag-total"); strings.Join(c, "|") != "7|£46,000.00|£52,500.00" {
 		t.Errorf("band totals = %v", c)
 	}
 
@@ -239,9 +235,7 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	// green in April 2029 (its last month); education's 2036 deadline and
 	// the share without a period are not on it. Columns: overdue, red,
 	// amber, green, total.
-	table := res.body[strings.Index(res.body, `id="deadline-timeline-table"`):]
-	table = table[:strings.Index(table, "</table>")]
-	if n := strings.Count(table, `<th scope="row" class="govuk-table__header app-nowrap">`); n != 36 {
+	if n := page.Count("#deadline-timeline-table tbody th[scope=row]"); n != 36 {
 		t.Errorf("timeline has %d months, want 36", n)
 	}
 	zero := "£0.00"
@@ -252,11 +246,11 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 		"Dec 2027": {zero, zero, "£7,500.00", zero, "£7,500.00"},
 		"Apr 2029": {zero, zero, zero, "£2,500.00", "£2,500.00"},
 	} {
-		if c := rowCells(t, table, ">"+month+"</th>"); strings.Join(c, "|") != strings.Join(cells, "|") {
+		if c := rowCells(t, page, "#deadline-timeline-table tbody tr:has(th:containsOwn('"+month+"'))"); strings.Join(c, "|") != strings.Join(cells, "|") {
 			t.Errorf("timeline %s = %v, want %v", month, c, cells)
 		}
 	}
-	if c := rowCells(t, table, `<tfoot>`); strings.Join(c, "|") != "£10,000.00|£19,000.00|£7,500.00|£2,500.00|£39,000.00" {
+	if c := rowCells(t, page, "#deadline-timeline-table tfoot tr"); strings.Join(c, "|") != "£10,000.00|£19,000.00|£7,500.00|£2,500.00|£39,000.00" {
 		t.Errorf("timeline totals = %v", c)
 	}
 	for _, want := range []string{
@@ -307,7 +301,7 @@ func TestDashboardHasEmptyStatesWithoutMoney(t *testing.T) {
 	if strings.Contains(res.body, "<svg") {
 		t.Errorf("an empty chart is drawn")
 	}
-	if got := dashFigures(res.body); got["held"] != "£0.00" || got["homes-delivered"] != "0" {
+	if got := dashFigures(t, res.body); got["held"] != "£0.00" || got["homes-delivered"] != "0" {
 		t.Errorf("empty figures: %v", got)
 	}
 	if res := ts.get(t, "/reports/at-risk"); res.status != http.StatusOK || !strings.Contains(res.body, "Nothing was allocated, de-allocated or spent from 1 January 2026 to 31 March 2026.") {

@@ -7,16 +7,19 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -207,6 +210,7 @@ func pageText(body string) string {
 }
 
 func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := newTestServer(t, app)
@@ -214,29 +218,49 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	text := pageText(res.body)
-	for _, want := range []string{
-		// Homes: 5 affordable (the market home does not count); 3 completed
-		// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today
-		// (plot 1: plot 2 went by right to buy, plot 4 staircased); 2 lost.
-		"Secured by agreements 5", "Recorded home by home 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
-		"Social rent 3 2 1 1", "Shared ownership 2 1 0 1",
-		"2024 to 2025 2 0", "2025 to 2026 1 2",
-		"Right to buy 1", "Staircased", // route labels
-		// Money agreed: 287,500 + 96,400 + 50,000 (withheld, still counted);
-		// the draft's 99,999 is not. Received 300,000 + 50,000; spent
-		// 120,000; returned 10,000; held 350,000 − 120,000 − 10,000.
-		"Agreed £433,900.00", "Received £350,000.00", "Spent £120,000.00", "Returned to developers £10,000.00", "Held, not yet spent £220,000.00",
-		"Education £287,500.00 £200,000.00 £120,000.00 £0.00 £80,000.00",
-		"Health £96,400.00 £100,000.00 £0.00 £10,000.00 £90,000.00",
-		"Open space and leisure £50,000.00 £50,000.00 £0.00 £0.00 £50,000.00",
-		"2024 to 2025 £350,000.00 £120,000.00 £0.00",
-		"2025 to 2026 £0.00 £0.00 £10,000.00",
-		"Last updated:",
+	// Each figure is read from its own element and each row from its own
+	// table, so a number elsewhere on the page cannot satisfy it.
+	page := htmltest.Parse(t, res.body)
+	figures := map[string]string{}
+	page.Find(".app-figures__item").Each(func(_ int, f *goquery.Selection) {
+		figures[htmltest.Clean(f.Find(".app-figures__label").Text())] = htmltest.Clean(f.Find(".app-figures__value").Text())
+	})
+	// Homes: 5 affordable (the market home does not count); 3 completed
+	// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today (plot 1:
+	// plot 2 went by right to buy, plot 4 staircased); 2 lost.
+	// Money agreed: 287,500 + 96,400 + 50,000 (withheld, still counted);
+	// the draft's 99,999 is not. Received 300,000 + 50,000; spent 120,000;
+	// returned 10,000; held 350,000 − 120,000 − 10,000.
+	for label, want := range map[string]string{
+		"Secured by agreements": "5", "Recorded home by home": "5", "Completed": "3", "Transferred to a housing provider": "1",
+		"Affordable today": "1", "Lost from the affordable stock": "2",
+		"Agreed": "£433,900.00", "Received": "£350,000.00", "Spent": "£120,000.00", "Returned to developers": "£10,000.00",
+		"Held, not yet spent": "£220,000.00",
 	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("overview lacks %q\n%s", want, text)
+		if figures[label] != want {
+			t.Errorf("overview figure %q = %q, want %q", label, figures[label], want)
 		}
+	}
+	for table, rows := range map[string][][]string{
+		"homes-by-tenure": {{"Social rent", "3", "2", "1", "1"}, {"Shared ownership", "2", "1", "0", "1"}},
+		"homes-by-year":   {{"2024 to 2025", "2", "0"}, {"2025 to 2026", "1", "2"}},
+		"homes-lost":      {{"Right to buy", "1"}, {"Staircased to 100%", "1"}},
+		"money-by-purpose": {
+			{"Education", "£287,500.00", "£200,000.00", "£120,000.00", "£0.00", "£80,000.00"},
+			{"Health", "£96,400.00", "£100,000.00", "£0.00", "£10,000.00", "£90,000.00"},
+			{"Open space and leisure", "£50,000.00", "£50,000.00", "£0.00", "£0.00", "£50,000.00"},
+		},
+		"money-by-year": {{"2024 to 2025", "£350,000.00", "£120,000.00", "£0.00"}, {"2025 to 2026", "£0.00", "£0.00", "£10,000.00"}},
+	} {
+		got := page.Rows("#" + table + " tbody tr")
+		for _, want := range rows {
+			if !slices.ContainsFunc(got, func(r []string) bool { return slices.Equal(r, want) }) {
+				t.Errorf("table %s lacks the row %q; it has %q", table, want, got)
+			}
+		}
+	}
+	if !strings.Contains(pageText(res.body), "Last updated:") {
+		t.Error("overview lacks when it was last updated")
 	}
 	for _, chart := range []string{`id="chart-homes-tenure-title"`, `id="chart-money-purpose-title"`} {
 		if !strings.Contains(res.body, chart) {
@@ -275,6 +299,7 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 }
 
 func TestPublicDevelopmentsAreSearchableAndNeverIncludeDrafts(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -309,6 +334,7 @@ func TestPublicDevelopmentsAreSearchableAndNeverIncludeDrafts(t *testing.T) {
 }
 
 func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -399,6 +425,7 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 }
 
 func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -457,6 +484,7 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 var hrefPattern = regexp.MustCompile(`href="([^"]*)"`)
 
 func TestPublicPagesAreCacheableAndAnswerConditionalRequests(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -497,6 +525,7 @@ func TestPublicPagesAreCacheableAndAnswerConditionalRequests(t *testing.T) {
 }
 
 func TestPublicPagesCannotReachOfficerPages(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -534,6 +563,7 @@ func TestPublicPagesCannotReachOfficerPages(t *testing.T) {
 }
 
 func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -592,6 +622,7 @@ func readAll(res *http.Response) string {
 }
 
 func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -615,6 +646,7 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 // "Secured" is what the agreements secured, not the homes recorded so far:
 // with 84 agreed and 5 recorded, the page says 84 secured and 5 recorded.
 func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE affordable_mixes SET affordable_homes = 84 WHERE obligation_id = $1`, f.Affordable); err != nil {
