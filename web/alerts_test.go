@@ -226,6 +226,7 @@ func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 }
 
 func TestOfficerAcknowledgesAnAlertInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedAlerts(t, app)
 	ts := newTestServer(t, app)
@@ -264,6 +265,7 @@ func TestOfficerAcknowledgesAnAlertInTheBrowser(t *testing.T) {
 }
 
 func TestAdminAlertRulesPageIsAccessible(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "ada@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)

@@ -49,6 +49,7 @@ func fetchFeed(t *testing.T, feedURL string) (*http.Response, string) {
 }
 
 func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return time.Date(2026, 10, 15, 10, 0, 0, 0, time.UTC) }
 	u := addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

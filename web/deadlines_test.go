@@ -492,6 +492,7 @@ func TestViewerCannotReconcile(t *testing.T) {
 }
 
 func TestDeadlinesAndReconciliationPagesAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedDeadlines(t, app)
 	dlReconcileFixture(t, app)

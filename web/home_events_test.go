@@ -225,6 +225,7 @@ func TestViewerCannotRecordOrReverseHomeEvents(t *testing.T) {
 }
 
 func TestHomeEventFormReversalAndLostStockAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
 	s := newEventsSeed(t, app)

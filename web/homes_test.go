@@ -119,6 +119,7 @@ func (ts *testServer) postFile(t *testing.T, path string, fields url.Values, fil
 }
 
 func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := hmValues("12", "social-rent", "12AB")
 	v.Set("obligation", fmt.Sprint(s.obligationID))
@@ -155,6 +156,7 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 }
 
 func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	other := seedAgreement(t, s.app, "22/S106/050", "Station Yard", "South Ward")
 	otherOb := appFixture(t, s.app).Obligation(other, fixture.Obligation{Kind: "affordable-housing", Description: "Ten homes"}).ID
@@ -167,6 +169,7 @@ func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
 }
 
 func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	path := s.addHome(t, hmValues("1", "social-rent", ""))
 	first := hmValues("1", "affordable-rent", "100023336956")
@@ -190,6 +193,7 @@ func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
 }
 
 func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	s.addHome(t, hmValues("A-2", "social-rent", "100023336956"))
 	s.addHome(t, hmValues("A-10", "market", ""))
@@ -212,6 +216,7 @@ func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T)
 }
 
 func TestGenerateHomesThroughTheFormAllOrNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := url.Values{"count": {"12"}, "prefix": {"B-"}, "start": {"1"}, "tenure": {"shared-ownership"}, "bedrooms": {"1"},
 		"wheelchair": {"none"}, "obligation": {fmt.Sprint(s.obligationID)}, "provider": {fmt.Sprint(s.providerID)}}
@@ -252,6 +257,7 @@ func confirmValues(body string) url.Values {
 }
 
 func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	file := "Unit,Tenure type,Beds,UPRN,Provider\nA-1,Social Rented,2,100023336956,Heartland Homes\nA-2,SO,x,12AB,\nA-3,Market,1,,Nobody\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "schedule.csv", file)
@@ -278,6 +284,7 @@ func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
 }
 
 func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	file := "plot,tenure,bedrooms,uprn,provider,address\r\nC-1,Social Rented,2,100023336956,heartland homes,\"1 Mill Lane, Ashford\"\r\nC-2,Market,3,,,\r\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{"obligation": {fmt.Sprint(s.obligationID)}}, "mill.csv", file)
@@ -319,6 +326,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 }
 
 func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	var b strings.Builder
 	b.WriteString("plot,tenure,bedrooms,uprn\n")
@@ -343,6 +351,7 @@ func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
 }
 
 func TestHomesListFiltersAndCSVMatch(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	a := hmValues("1", "social-rent", "100023336956")
 	a.Set("provider", fmt.Sprint(s.providerID))
@@ -392,6 +401,7 @@ func readCSV(t *testing.T, body string) [][]string {
 }
 
 func TestViewerSeesHomesButCannotChangeThem(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	path := s.addHome(t, hmValues("1", "social-rent", ""))
 	addUser(t, s.app.DB, "viewer@test.example", users.RoleViewer)
@@ -426,6 +436,7 @@ func TestViewerSeesHomesButCannotChangeThem(t *testing.T) {
 }
 
 func TestHomesPagesAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	s.addHome(t, hmValues("1", "social-rent", "100023336956"))
 	s.addHome(t, hmValues("2", "market", ""))
@@ -473,6 +484,7 @@ func confirmChecksum(text string) string { return homes.Checksum([]byte(text)) }
 // carry a position, follow on exactly, and a position edited by hand is
 // refused with a clear message.
 func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := url.Values{"count": {"120"}, "prefix": {"P"}, "start": {"1"}, "tenure": {"social-rent"}, "bedrooms": {"2"}, "wheelchair": {"none"}}
 	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusSeeOther {

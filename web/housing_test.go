@@ -328,6 +328,7 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 }
 
 func TestHousingOfficerRecordsTheMixAndSeesTheMismatchInTheBrowser(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	ctx := officerTab(t, f.ts, "housing@test.example")
 

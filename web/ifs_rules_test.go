@@ -79,6 +79,7 @@ func ifsDecidedProject(t *testing.T, app *Application, name, purpose, decided st
 // none; (i) 10,000. With the section switched on: para 4(a) 25/S278/H
 // £30,000 and its works; para 4(b) received 30,000, spent 12,000.
 func TestIFSSection278AgreementIsInNoItemAndInTheOptionalSection(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	ctx := context.Background()
 	a1, _ := ifsAgreement(t, app, "25/S106/E", "2025-05-01")
@@ -132,6 +133,7 @@ func TestIFSSection278AgreementIsInNoItemAndInTheOptionalSection(t *testing.T) {
 // By hand: (d)(i) 20 = 8 + 4 + 3 + 5; (d)(ii) 270 = 210 primary + 60 post-16;
 // two other in-kind contributions in words; (a) 50,000.
 func TestIFSItemDSummarisesEveryNonMonetaryContribution(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	a, _ := ifsAgreement(t, app, "25/S106/F", "2025-05-01")
 	aff := ifsObligation(t, app, a, "affordable-housing", "affordable-housing", "", "units", 20)
@@ -195,6 +197,7 @@ func TestIFSItemDSummarisesEveryNonMonetaryContribution(t *testing.T) {
 // 100,000 − 40,000 = 60,000; (e) 40,000 allocated in the year, 30,000 of it
 // unspent = 30,000; (g) Ashby 30,000; (f) 10,000.
 func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	ctx := context.Background()
 	actor := audit.Actor{Label: "test"}
@@ -286,6 +289,7 @@ func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
 // not infrastructure); (g) Ashby classrooms 20,000 only; (f) 1,500 =
 // (h)(iii) 1,500; (i) 25,000 − 1,500 = 23,500.
 func TestIFSMonitoringFeeIsInHiiiAndNotInG(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	a, _ := ifsAgreement(t, app, "24/S106/M", "2024-06-01")
 	m := ifsObligation(t, app, a, "monitoring-fee", "monitoring-fees", "5000", "")
@@ -316,6 +320,7 @@ func TestIFSMonitoringFeeIsInHiiiAndNotInG(t *testing.T) {
 // and 25,000); (f) 10,000; (e) 30,000 − 10,000 = 20,000; (g) Mill Lane
 // 20,000; Later scheme is not on the 2019/20 list.
 func TestIFS2019StatementIgnoresLaterEntriesInEverySection(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	a, _ := ifsAgreement(t, app, "18/S106/P", "2018-06-01")
 	o := ifsObligation(t, app, a, "financial", "education", "50000", "")
@@ -355,6 +360,7 @@ func TestIFS2019StatementIgnoresLaterEntriesInEverySection(t *testing.T) {
 // By hand: 2024/25 (b) 10,000 and (i) 10,000 (the £2,500 is in no item);
 // 2025/26 (b) 1,500 (the assignment); suspense 2,500 − 1,000 − 1,500 = 0.
 func TestIFSOverpaymentIsHeldInSuspenseThenRefundedAndAssigned(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	ctx := context.Background()
 	actor := audit.Actor{Label: "test"}
@@ -421,6 +427,7 @@ func TestIFSOverpaymentIsHeldInSuspenseThenRefundedAndAssigned(t *testing.T) {
 // surgery extension 20,000; (e) 30,000 − 20,000 = 10,000; (i) 10,000. The
 // data standard reports the transfer as "transferred".
 func TestIFSTransferToAnotherBodyCountsAsSpentInF(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	ctx := context.Background()
 	actor := audit.Actor{Label: "test"}
@@ -469,6 +476,7 @@ func TestIFSTransferToAnotherBodyCountsAsSpentInF(t *testing.T) {
 //
 // By hand: on the 2020/21 and 2025/26 lists; not on 2019/20's or 2026/27's.
 func TestIFSInfrastructureListIsTheCouncilsAsItStoodInTheYear(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	addUser(t, app.DB, "manager@test.example", users.RoleManager)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)

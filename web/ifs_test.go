@@ -320,6 +320,7 @@ s106-also,homes-completed/social-rent,Affordable homes completed during the year
 }
 
 func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
@@ -375,6 +376,7 @@ func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 }
 
 func TestIFSYearBoundaries(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	newIFSFixture(t, app)
 	ctx := context.Background()
@@ -431,6 +433,7 @@ func TestIFSYearBoundaries(t *testing.T) {
 }
 
 func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "manager@test.example", users.RoleManager)
@@ -553,6 +556,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 }
 
 func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	ctx := context.Background()
@@ -619,6 +623,7 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 }
 
 func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)

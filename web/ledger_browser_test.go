@@ -12,6 +12,7 @@ import (
 )
 
 func TestOfficerRecordsASplitPaymentAndReversesItInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")

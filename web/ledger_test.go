@@ -40,6 +40,7 @@ func moneyObligation(t *testing.T, app *Application, agreementID int64, purpose,
 }
 
 func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
@@ -91,6 +92,7 @@ func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
 }
 
 func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
@@ -127,6 +129,7 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 }
 
 func TestReturnAndReversalThroughThePages(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "100000")
@@ -170,6 +173,7 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 // 2024), or today's when the agreement indexes to the invoice, and never
 // before the base date.
 func TestInvoiceFormStartsAtThePeriodTheAgreementNames(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")

@@ -158,6 +158,7 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 // officer accepting one change and rejecting another: axe-clean and
 // without sideways scrolling throughout.
 func TestDeveloperLinkJourneyAndOfficerDecisionsInTheBrowserAt320px(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
 	f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes Housing Association", RSHNumber: "L4821"})
@@ -281,6 +282,7 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 // a phone (axe-clean, no sideways scrolling), the tracker shows it
 // returned, and the reported exit waits for a decision.
 func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
 	vale := f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes", RSHNumber: "L4821", ContactEmail: "returns@valehomes.example"}).ID

@@ -42,6 +42,7 @@ func officerServer(t *testing.T) (*Application, *testServer) {
 }
 
 func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
@@ -61,6 +62,7 @@ func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
 }
 
 func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
@@ -97,6 +99,7 @@ func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
 }
 
 func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	form := obligationFormValues()
@@ -137,6 +140,7 @@ func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
 }
 
 func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	addUser(t, app.DB, "officer2@test.example", users.RoleOfficer)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
@@ -168,6 +172,7 @@ func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
 }
 
 func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -196,6 +201,7 @@ func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
 }
 
 func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a1 := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	a2 := seedAgreement(t, app, "23/S106/900", "Station Yard", "South Ward")
@@ -238,6 +244,7 @@ func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
 }
 
 func TestAdminAddsALocalPurpose(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)

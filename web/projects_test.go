@@ -363,6 +363,7 @@ func TestViewerSeesProjectsButCannotChangeThem(t *testing.T) {
 }
 
 func TestOfficerAllocatesAndSpendsThroughTheFormsInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	agreementID := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")

@@ -41,6 +41,7 @@ func searchFor(t *testing.T, ctx context.Context, page, term string) string {
 // what people type ("wyn", "maes") into the search boxes of the officer's
 // and the public's lists, on a phone, and finds "Ŵyn" and "Maes".
 func TestSearchFindsWelshNamesWithoutTheirAccentsOnOfficerAndPublicPages(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

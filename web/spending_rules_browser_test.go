@@ -21,6 +21,7 @@ import (
 // reason, then records the reason, which the project and obligation pages
 // show. Checked with axe at 320 px.
 func TestOfficerAllocatesOutsideThePurposeWithAReasonInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return projToday }
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -72,6 +73,7 @@ func TestOfficerAllocatesOutsideThePurposeWithAReasonInTheBrowser(t *testing.T) 
 // refunds part of it: the page lists it, refuses an unchosen action, then
 // records the refund. Checked with axe at 320 px.
 func TestOfficerRefundsAnOverpaymentFromTheSuspensePageInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return projToday }
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

@@ -42,6 +42,7 @@ func listTotal(body string) string {
 // demo council and checks the start page's counts against the database and
 // against the lists they link to.
 func TestEachRoleStartsWithItsOwnWorkAndCounts(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	loadWalkWorld(t, app)
 	ts := newTestServer(t, app)
@@ -168,6 +169,7 @@ func addHomesInProgress(t *testing.T, app *Application) {
 // TestRoleStartPagesLeadToTheWorkInTheBrowser follows a start-page tile of
 // each role to its list, at 320 px and at 1280 px.
 func TestRoleStartPagesLeadToTheWorkInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	loadWalkWorld(t, app)
 	addHomesInProgress(t, app)
