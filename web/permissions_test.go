@@ -12,10 +12,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/htmltest"
+	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -132,7 +135,7 @@ func pageTargets(t *testing.T, pagePath, body string) []target {
 // leads to: a role is shown a button exactly when the route's role check
 // lets it through. This covers every "can edit" flag (CanEdit, CanEditMix,
 // CanVerify, CanReconcile, CanImport, CanOpen, CanPublish,
-// CanMarkBorrowing, the Admin navigation item, the start page's and the
+// CanMarkBorrowing, CanDecide, the Admin navigation item, the start page's and the
 // settings page's tasks): each decides whether a link or form is on the
 // page, so a flag that disagreed with its route's permission would show a
 // button leading to 403, or hide one the role may use.
@@ -155,6 +158,25 @@ func TestButtonsMatchTheirRoutesRoles(t *testing.T) {
 	home := fx.Home(paid.Agreement.DevelopmentID, fixture.Home{Plot: "1", ObligationID: affordable.ID, UPRN: "100023336956"})
 	fx.HomeEvent(home.ID, homes.EventCompleted, "2025-08-01")
 
+	// A developer's submission through a capability link, waiting for a
+	// housing officer's decision (the CanDecide buttons).
+	var token string
+	if err := app.DB.InTx(t.Context(), func(tx pgx.Tx) error {
+		var err error
+		_, token, err = links.Issue(t.Context(), tx, audit.Actor{Label: "test"}, time.Now(), links.Spec{Purpose: homes.PurposeDeveloperHomes,
+			ScopeType: links.ScopeDevelopment, ScopeID: paid.Agreement.DevelopmentID, HolderName: "Dana Developer", HolderEmail: "dana@builder.example"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res := anonymous(ts).post(t, fmt.Sprintf("/l/%s/homes/%d", token, home.ID), url.Values{"address": {"1 Millstream Close"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("submission through the link: %d\n%s", res.status, excerpt(res.body))
+	}
+	var pendingID int64
+	if err := app.DB.Pool.QueryRow(t.Context(), `SELECT id FROM pending_changes ORDER BY id LIMIT 1`).Scan(&pendingID); err != nil {
+		t.Fatal(err)
+	}
+
 	id := func(n int64) string { return fmt.Sprint(n) }
 	pages := []string{
 		"/", "/admin", "/developments", "/developments/" + id(paid.Agreement.DevelopmentID),
@@ -165,7 +187,7 @@ func TestButtonsMatchTheirRoutesRoles(t *testing.T) {
 		"/receipts", "/receipts/" + id(paid.Receipt.ID), "/suspense",
 		"/projects", "/projects/" + id(project.ID), "/deadlines",
 		"/homes", "/homes/" + id(home.ID), "/providers", "/providers/" + id(provider.ID), "/providers/register",
-		"/returns", "/companies", "/price-paid", "/pending", "/breaches", "/lost-stock",
+		"/returns", "/companies", "/price-paid", "/pending", "/pending/" + id(pendingID), "/breaches", "/lost-stock",
 		"/ifs", "/ifs/2025", "/ifs/infrastructure-list", "/dashboard", "/alerts", "/data-standard",
 	}
 
