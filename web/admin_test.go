@@ -9,6 +9,7 @@ import (
 
 // The settings page offers each role what it may use, and nothing else.
 func TestAdminPageListsTheToolsOfTheUsersRoles(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -22,8 +21,7 @@ func agreementParams(r *http.Request) listing.Params {
 }
 
 func canEditRegister(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleOfficer)
+	return editRegister.allowed(r)
 }
 
 func (app *Application) agreementsList(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -32,41 +33,22 @@ func agServer(t *testing.T) (*Application, *testServer, users.User) {
 	return app, ts, officer
 }
 
-// agInsert runs an INSERT … RETURNING id with plain SQL (the developments
-// and obligations services are someone else's; these tests need only rows).
-func agInsert(t *testing.T, app *Application, sql string, args ...any) int64 {
-	t.Helper()
-	var id int64
-	if err := app.DB.Pool.QueryRow(context.Background(), sql+` RETURNING id`, args...).Scan(&id); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return id
-}
-
 func agDevelopment(t *testing.T, app *Application, name, ward string) int64 {
 	t.Helper()
-	return agInsert(t, app, `INSERT INTO developments (name, address, postcode, ward) VALUES ($1, $2, 'WV2 3AB', $3)`, name, "1 "+name, ward)
+	return appFixture(t, app).Development(fixture.Development{Name: name, Address: "1 " + name, Postcode: "WV2 3AB", Ward: ward}).ID
 }
 
 func agApplication(t *testing.T, app *Application, devID int64, ref string) int64 {
 	t.Helper()
-	return agInsert(t, app, `INSERT INTO planning_applications (development_id, reference, description) VALUES ($1, $2, 'Homes and shops')`, devID, ref)
+	return appFixture(t, app).Application(devID, ref, "Homes and shops").ID
 }
 
-// agObligation inserts an obligation; set adds column = value pairs.
-func agObligation(t *testing.T, app *Application, agreementID int64, kind, clause, description string, set map[string]any) int64 {
+// agObligation records an education obligation; the fields in o (a base
+// amount, a trigger, a contact) are added to it.
+func agObligation(t *testing.T, app *Application, agreementID int64, kind, clause, description string, o fixture.Obligation) int64 {
 	t.Helper()
-	cols := []string{"agreement_id", "kind", "purpose_code", "clause_ref", "description"}
-	args := []any{agreementID, kind, "education", clause, description}
-	for k, v := range set {
-		cols = append(cols, k)
-		args = append(args, v)
-	}
-	ph := make([]string, len(args))
-	for i := range ph {
-		ph[i] = "$" + strconv.Itoa(i+1)
-	}
-	return agInsert(t, app, `INSERT INTO obligations (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`, args...)
+	o.Kind, o.Purpose, o.Clause, o.Description = kind, "education", clause, description
+	return appFixture(t, app).Obligation(agreementID, o).ID
 }
 
 // agFormValues is a complete, valid add-agreement form.
@@ -393,9 +375,9 @@ func agListFixture(t *testing.T, app *Application, officer users.User) {
 	agRecord(t, app, agreements.AgreementInput{Reference: "S278/C", DevelopmentID: hill, Type: "section-278"})
 	agRecord(t, app, agreements.AgreementInput{Reference: "DOV/D", DevelopmentID: riverside, Type: "deed-of-variation", Status: "live",
 		DateSigned: agDate(2025, 2, 1), VariesAgreementID: &a.ID, VariationSummary: "Changes clause 4"})
-	agObligation(t, app, b.ID, "financial", "1", "Pay for school places", nil)
-	agObligation(t, app, b.ID, "other", "2", "Travel plan", nil)
-	agObligation(t, app, a.ID, "financial", "1", "Pay for the bus", nil)
+	agObligation(t, app, b.ID, "financial", "1", "Pay for school places", fixture.Obligation{})
+	agObligation(t, app, b.ID, "other", "2", "Travel plan", fixture.Obligation{})
+	agObligation(t, app, a.ID, "financial", "1", "Pay for the bus", fixture.Obligation{})
 }
 
 // agListed returns the references of the agreements a list page shows, in order.
@@ -468,7 +450,7 @@ func TestAgreementsListPaginates(t *testing.T) {
 	app, ts, _ := agServer(t)
 	dev := agDevelopment(t, app, "Big Site", "Central")
 	for i := 1; i <= 55; i++ {
-		agInsert(t, app, `INSERT INTO agreements (reference, development_id, agreement_type) VALUES ($1, $2, 'section-106')`, fmt.Sprintf("S106/%03d", i), dev)
+		appFixture(t, app).Agreement(fixture.Agreement{Reference: fmt.Sprintf("S106/%03d", i), DevelopmentID: dev, Status: "draft"})
 	}
 	first := agListed(t, ts, "")
 	if n := len(strings.Split(first, ",")); n != 50 || !strings.HasPrefix(first, "S106/001,") {
@@ -540,9 +522,9 @@ func TestAgreementPageListsObligationsAndTheCheckAnAgreementChecklist(t *testing
 		fmt.Sprintf(`href="/agreements/%d/obligations/new">No obligations have been recorded for this agreement.`, a.ID),
 		"No obligations have been recorded for this agreement yet.")
 
-	money := agObligation(t, app, a.ID, "financial", "4.1", "Pay £287,500 towards primary school places", map[string]any{"base_amount": "287500"})
-	housing := agObligation(t, app, a.ID, "affordable-housing", "2.1", "Provide 35% affordable housing", map[string]any{"trigger_type": "commencement", "contact_name": "Housing team"})
-	agInsert(t, app, `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2025-01-10', 'Commencement notice')`, housing)
+	money := agObligation(t, app, a.ID, "financial", "4.1", "Pay £287,500 towards primary school places", fixture.Obligation{Amount: "287500"})
+	housing := agObligation(t, app, a.ID, "affordable-housing", "2.1", "Provide 35% affordable housing", fixture.Obligation{TriggerType: "commencement", ContactName: "Housing team"})
+	appFixture(t, app).TriggerMet(housing, "2025-01-10", "Commencement notice")
 
 	page = ts.get(t, path)
 	agMustContain(t, "the agreement with obligations", page.body,
@@ -579,7 +561,7 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 	app, ts, _ := agServer(t)
 	dev := agDevelopment(t, app, "Riverside Wharf", "Riverside")
 	original := agRecord(t, app, agreements.AgreementInput{Reference: "S106/ORIG", DevelopmentID: dev, Status: "live", DateSigned: agDate(2022, 4, 1)})
-	ob := agObligation(t, app, original.ID, "financial", "4.1", "Education contribution", nil)
+	ob := agObligation(t, app, original.ID, "financial", "4.1", "Education contribution", fixture.Obligation{})
 
 	// The deed is added through the form, naming the agreement it varies.
 	form := agFormValues(dev, "DOV/2025/1")
@@ -632,7 +614,7 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	dev := agDevelopment(t, app, "Riverside Wharf", "Riverside")
 	a := agRecord(t, app, agreements.AgreementInput{Reference: "S106/VIEW", DevelopmentID: dev})
-	ob := agObligation(t, app, a.ID, "financial", "1", "Pay", nil)
+	ob := agObligation(t, app, a.ID, "financial", "1", "Pay", fixture.Obligation{})
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
 	path := fmt.Sprintf("/agreements/%d", a.ID)
@@ -679,9 +661,9 @@ func TestAgreementPagesAreAccessible(t *testing.T) {
 	original := agRecord(t, app, agreements.AgreementInput{Reference: "S106/ORIG", DevelopmentID: dev, Status: "live",
 		DateSigned: agDate(2022, 4, 1), ResponsibleOfficerID: &officer.ID,
 		Parties: []agreements.PartyInput{{Role: "developer", Name: "Acme Homes Ltd", CompanyNumber: "01234567"}, {}, {}, {}}})
-	agObligation(t, app, original.ID, "financial", "4.1", "Pay the education contribution", nil)
-	housing := agObligation(t, app, original.ID, "affordable-housing", "2.1", "Provide 35% affordable housing", map[string]any{"trigger_type": "commencement"})
-	agInsert(t, app, `INSERT INTO obligation_events (obligation_id, kind, event_date) VALUES ($1, 'trigger-met', '2025-01-10')`, housing)
+	agObligation(t, app, original.ID, "financial", "4.1", "Pay the education contribution", fixture.Obligation{})
+	housing := agObligation(t, app, original.ID, "affordable-housing", "2.1", "Provide 35% affordable housing", fixture.Obligation{TriggerType: "commencement"})
+	appFixture(t, app).TriggerMet(housing, "2025-01-10")
 
 	ctx := browsertest.New(t)
 	visit := func(path string) {

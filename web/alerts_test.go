@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -38,28 +38,18 @@ func seedAlerts(t *testing.T, app *Application) alertsFixture {
 		oscar: addUser(t, app.DB, "oscar@test.example", users.RoleOfficer),
 		maria: addUser(t, app.DB, "maria@test.example", users.RoleManager),
 	}
-	a := seedAgreement(t, app, "24/00031/S106", "Mill Lane", "North Ward")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := app.DB.Pool.Exec(ctx, `UPDATE agreements SET responsible_officer_id = $2 WHERE id = $1`, a, f.olive.ID)
-	must(err)
-	must(app.DB.Pool.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount, spend_by_months,
-		service_area, contact_name, contact_email)
-		VALUES ($1, 'financial', 'education', 'Sch 2 para 1', 'Education contribution', 100000, 24, 'Education', 'Schools capital team', 'schools@test.example')
-		RETURNING id`, a).Scan(&f.obligation))
-	must(app.DB.InTx(ctx, func(tx pgx.Tx) error {
-		var rid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ('2026-06-30', 'Harbour Homes plc', 100000) RETURNING id`).Scan(&rid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', '2026-06-30', 100000, $2)`, f.obligation, rid)
-		return err
-	}))
-	_, err = app.DB.Pool.Exec(ctx, `UPDATE alert_rules SET enabled = false WHERE code <> 'spend-by'`)
+	fx := appFixture(t, app)
+	a := fx.Agreement(fixture.Agreement{Reference: "24/00031/S106", Site: "Mill Lane", Ward: "North Ward", Postcode: "WV1 1AA", Signed: "2024-05-01", OfficerID: f.olive.ID})
+	f.obligation = fx.Obligation(a.ID, fixture.Obligation{Clause: "Sch 2 para 1", Description: "Education contribution", Amount: "100000", SpendByMonths: 24,
+		ServiceArea: "Education", ContactName: "Schools capital team", ContactEmail: "schools@test.example"}).ID
+	fx.Receive("2026-06-30", fixture.Share{ObligationID: f.obligation, Amount: "100000"})
+	_, err := app.DB.Pool.Exec(ctx, `UPDATE alert_rules SET enabled = false WHERE code <> 'spend-by'`)
 	must(err)
 	now := time.Date(2027, 12, 30, 9, 0, 0, 0, time.UTC)
 	app.Now = func() time.Time { return now }
@@ -236,6 +226,7 @@ func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 }
 
 func TestOfficerAcknowledgesAnAlertInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedAlerts(t, app)
 	ts := newTestServer(t, app)
@@ -274,6 +265,7 @@ func TestOfficerAcknowledgesAnAlertInTheBrowser(t *testing.T) {
 }
 
 func TestAdminAlertRulesPageIsAccessible(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "ada@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)

@@ -25,6 +25,7 @@ import (
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -83,7 +84,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	agApplication(t, app, f.developmentID, "24/AP/0001")
 	a := agRecord(t, app, agreements.AgreementInput{Reference: "24/S106/001", DevelopmentID: f.developmentID, Status: "live", DateSigned: agDate(2024, 3, 1)})
 	f.agreementID = a.ID
-	f.obligationID = agObligation(t, app, a.ID, "financial", "Sch 3 para 1", "Education contribution", map[string]any{"base_amount": decimal.RequireFromString("50000.00")})
+	f.obligationID = agObligation(t, app, a.ID, "financial", "Sch 3 para 1", "Education contribution", fixture.Money("50000.00"))
 	rec, err := app.Ledger.RecordReceipt(ctx, audit.Actor{Label: "test"}, ledger.ReceiptInput{ReceivedOn: agDate(2025, 1, 10), Payer: "Acme Homes Ltd",
 		Total: ptr(decimal.RequireFromString("20000.00")), Shares: []ledger.ShareInput{{Row: 1, ObligationID: f.obligationID, Amount: ptr(decimal.RequireFromString("20000.00"))}}})
 	if err != nil {
@@ -100,9 +101,9 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		t.Fatal(err)
 	}
 	f.projectID = p.ID
-	aff := agObligation(t, app, a.ID, "affordable-housing", "Sch 2", "Affordable homes", nil)
-	f.homeID = agInsert(t, app, `INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, address) VALUES ($1, $2, '12', 'social-rent', 2, '12 Canal Street')`, f.developmentID, aff)
-	f.providerID = agInsert(t, app, `INSERT INTO registered_providers (name) VALUES ('Heartland Homes')`)
+	aff := agObligation(t, app, a.ID, "affordable-housing", "Sch 2", "Affordable homes", fixture.Obligation{})
+	f.homeID = appFixture(t, app).Home(f.developmentID, fixture.Home{ObligationID: aff, Plot: "12", Tenure: "social-rent", Bedrooms: 2, Address: "12 Canal Street"}).ID
+	f.providerID = appFixture(t, app).Provider("Heartland Homes").ID
 
 	// The contract, as served, routes each answer to its operation.
 	res := f.ts.get(t, "/api/v1/openapi.json")
@@ -567,9 +568,9 @@ func TestAPIRateLimitsEachToken(t *testing.T) {
 func TestAPIListsPageWithCursors(t *testing.T) {
 	f := newAPIFixture(t)
 	for i := range 7 {
-		agObligation(t, f.app, f.agreementID, "financial", fmt.Sprintf("Sch 9 para %d", i), fmt.Sprintf("Paged %d", i), nil)
+		agObligation(t, f.app, f.agreementID, "financial", fmt.Sprintf("Sch 9 para %d", i), fmt.Sprintf("Paged %d", i), fixture.Obligation{})
 	}
-	agInsert(t, f.app, `INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, '13', 'market', 3)`, f.developmentID)
+	appFixture(t, f.app).Home(f.developmentID, fixture.Home{Plot: "13", Tenure: "market", Bedrooms: 3})
 	tok := f.tokens["viewer/read"]
 	for _, list := range []string{"/api/v1/obligations?kind=financial&sort=updated&dir=desc", "/api/v1/homes", "/api/v1/agreements", "/api/v1/projects", "/api/v1/deadlines"} {
 		seen := map[float64]bool{}

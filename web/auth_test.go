@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoginSucceedsWithRightPasswordAndShowsRoleNavigation(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -32,6 +33,7 @@ func TestLoginSucceedsWithRightPasswordAndShowsRoleNavigation(t *testing.T) {
 }
 
 func TestLoginFailureIsGenericWhetherOrNotTheAddressExists(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	ts := newTestServer(t, app)
@@ -55,6 +57,7 @@ func TestLoginFailureIsGenericWhetherOrNotTheAddressExists(t *testing.T) {
 }
 
 func TestLoginLocksOutAfterRepeatedFailuresThenBacksOff(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -94,6 +97,7 @@ func TestLoginLocksOutAfterRepeatedFailuresThenBacksOff(t *testing.T) {
 }
 
 func TestLockoutDoublesForFailuresAfterALockout(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -116,6 +120,7 @@ func TestLockoutDoublesForFailuresAfterALockout(t *testing.T) {
 }
 
 func TestLogoutInvalidatesTheSession(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
@@ -140,6 +145,7 @@ func TestLogoutInvalidatesTheSession(t *testing.T) {
 }
 
 func TestSessionTokenIsRenewedAtLogin(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
@@ -157,6 +163,7 @@ func TestSessionTokenIsRenewedAtLogin(t *testing.T) {
 }
 
 func TestSessionEndsAfterAbsoluteLifetime(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	now := time.Now()
@@ -173,6 +180,7 @@ func TestSessionEndsAfterAbsoluteLifetime(t *testing.T) {
 }
 
 func TestDisabledUserIsSignedOutAtNextRequest(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	v := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
@@ -191,6 +199,7 @@ func TestDisabledUserIsSignedOutAtNextRequest(t *testing.T) {
 }
 
 func TestOneTimePasswordMustBeChangedBeforeAnythingElse(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	_, oneTime, err := app.Users.Create(context.Background(), actorFor(admin), users.Input{Name: "New Officer", Email: "new@test.example", Roles: []string{"officer"}}, "")
@@ -221,6 +230,7 @@ func TestOneTimePasswordMustBeChangedBeforeAnythingElse(t *testing.T) {
 }
 
 func TestLoginRedirectsOnlyToLocalPaths(t *testing.T) {
+	t.Parallel()
 	for next, want := range map[string]string{
 		"/admin/users":          "/admin/users",
 		"":                      "/",
@@ -250,6 +260,7 @@ func TestLoginRedirectsOnlyToLocalPaths(t *testing.T) {
 // The server's answer, not only the function: the URL used to
 // answer 303 Location: /\t/evil.example.
 func TestLoginDoesNotRedirectOffSite(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	addUser(t, app.DB, "offsite@council.example", users.RoleOfficer)

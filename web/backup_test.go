@@ -23,6 +23,7 @@ import (
 // the audit trail are the same; the server's role is still only the
 // server's role there.
 func TestBackupRestoresIntoAnEmptyDatabaseIdentically(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"pg_dump", "pg_restore"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed (Debian: apt-get install postgresql-client)", tool)

@@ -14,6 +14,7 @@ import (
 func TestMain(m *testing.M) { browsertest.Main(m) }
 
 func TestSignInThroughTheRealFormIsAccessible(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)

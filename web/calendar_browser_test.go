@@ -14,6 +14,7 @@ import (
 // made with its long URL, an address in use) is accessible and reflows at
 // 320 px. The reflow walk visits it too, but only with no address.
 func TestCalendarPageIsAccessibleAndReflowsInEveryState(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return time.Date(2026, 10, 15, 10, 0, 0, 0, time.UTC) }
 	u := addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

@@ -11,6 +11,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -21,20 +22,10 @@ var feedURLPattern = regexp.MustCompile(`value="(http://[^"]+/calendar/[A-Za-z0-
 // with an obligation due on a fixed date, and returns the obligation's id.
 func addFixedDateObligation(t *testing.T, db *store.DB, officerID int64, due string) int64 {
 	t.Helper()
-	ctx := t.Context()
-	var dev, ag, ob int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Mill Lane, Ashby') RETURNING id`).Scan(&dev); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id)
-		VALUES ('21/00042/S106', $1, 'section-106', 'live', '2021-05-01', $2) RETURNING id`, dev, officerID).Scan(&ag); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount, trigger_type, trigger_date)
-		VALUES ($1, 'financial', 'education', 'Sch 2 para 4', 'Pay the school contribution', 250000, 'fixed-date', $2) RETURNING id`, ag, due).Scan(&ob); err != nil {
-		t.Fatal(err)
-	}
-	return ob
+	fx := fixture.New(t, db)
+	ag := fx.Agreement(fixture.Agreement{Reference: "21/00042/S106", Site: "Mill Lane, Ashby", Signed: "2021-05-01", OfficerID: officerID})
+	return fx.Obligation(ag.ID, fixture.Obligation{Clause: "Sch 2 para 4", Description: "Pay the school contribution", Amount: "250000",
+		TriggerType: "fixed-date", TriggerDate: due}).ID
 }
 
 // fetchFeed reads a feed as a calendar program does: no cookies.
@@ -58,6 +49,7 @@ func fetchFeed(t *testing.T, feedURL string) (*http.Response, string) {
 }
 
 func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return time.Date(2026, 10, 15, 10, 0, 0, 0, time.UTC) }
 	u := addUser(t, app.DB, "officer@test.example", users.RoleOfficer)

@@ -36,6 +36,7 @@ const chartProblemsJS = `(() => {
 // charts' text was about 4 px, and at 1280 px the purpose names under
 // "Money received, by purpose" ran into each other.
 func TestChartsAreLegibleOnAPhoneAndTheirLabelsNeverOverlap(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	loadWalkWorld(t, app)
 	ts := newTestServer(t, app)

@@ -62,6 +62,7 @@ func checkCSV(t *testing.T, name string, data []byte) {
 // of the export, starts with the byte-order mark and holds no formula,
 // whatever officers typed or an anonymous visitor put in the sign-in box.
 func TestEveryCSVDownloadIsSafe(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	app := newTestApp(t)
 	if _, err := seed.Demo(ctx, app.DB); err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDashboardAndAtRiskReportAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app, ts := managerServer(t)
 	seedDashboard(t, app).seedDashboardHomes()
 	ctx := officerTab(t, ts, "manager@test.example")

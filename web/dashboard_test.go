@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/PuerkitoBio/goquery"
 
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -31,24 +34,6 @@ type dashFixture struct {
 	agreementA, agreementB                 int64
 }
 
-// entry writes one ledger entry (in its own transaction, so the deferred
-// balance checks run) and returns its id.
-func (f *dashFixture) entry(sql string, args ...any) int64 {
-	f.m.t.Helper()
-	var id int64
-	f.m.must(f.m.app.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		return tx.QueryRow(context.Background(), sql+` RETURNING id`, args...).Scan(&id)
-	}))
-	return id
-}
-
-func (f *dashFixture) exec(sql string, args ...any) int64 {
-	f.m.t.Helper()
-	var id int64
-	f.m.must(f.m.app.DB.Pool.QueryRow(context.Background(), sql+` RETURNING id`, args...).Scan(&id))
-	return id
-}
-
 func seedDashboard(t *testing.T, app *Application) *dashFixture {
 	t.Helper()
 	m := newDLMoney(t, app)
@@ -61,15 +46,15 @@ func seedDashboard(t *testing.T, app *Application) *dashFixture {
 	f.health = m.obligation(f.agreementA, "health", "Health", "4.1", 60)
 	f.r2 = m.receive(f.health, "2021-06-10", "20000.00", "FIN-2") // deadline 10 June 2026
 	f.r9 = m.receive(f.health, "2021-06-20", "1000.00", "FIN-9")  // deadline 20 June 2026
-	m.record(f.health, "allocation", "2026-01-15", "5000.00")
-	mistake := f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason) VALUES ($1, 'allocation', '2026-02-01', 1000.00, $2, 'Test project pools every purpose')`, f.health, m.projectID)
-	f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reverses_id, note) VALUES ($1, 'reversal', '2026-02-02', 1000.00, $2, 'Wrong project')`, f.health, mistake)
-	m.record(f.health, "spend", "2026-02-20", "2000.00")
+	m.allocate(f.health, "2026-01-15", "5000.00")
+	mistake := m.allocate(f.health, "2026-02-01", "1000.00")
+	m.fx.At("2026-02-02").Reverse(f.health, mistake, "Wrong project")
+	m.spend(f.health, "2026-02-20", "2000.00")
 
 	// Highways, 60 months: past its deadline; part clawed back this year.
 	f.highways = m.obligation(f.agreementB, "highways", "Highways", "5.1", 60)
 	f.r3 = m.receive(f.highways, "2021-05-01", "12000.00", "FIN-3") // deadline 1 May 2026
-	f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, interest, reference, note) VALUES ($1, 'return', '2026-05-05', 2000.00, 150.00, 'CB-1', 'Clawback: not spent by the deadline')`, f.highways)
+	m.fx.Return(f.highways, "2026-05-05", fixture.Refund{Amount: "2000.00", Interest: "150.00", Reference: "CB-1"})
 
 	// Open space, 36 months, nothing allocated.
 	f.open = m.obligation(f.agreementB, "open-space-and-leisure", "Parks", "5.2", 36)
@@ -78,68 +63,63 @@ func seedDashboard(t *testing.T, app *Application) *dashFixture {
 	// Community, 36 months: received on the first day of the year.
 	f.community = m.obligation(f.agreementA, "community-facilities", "Libraries", "4.2", 36)
 	f.r5 = m.receive(f.community, "2026-04-01", "3000.00", "FIN-5") // deadline 1 April 2029
-	m.record(f.community, "allocation", "2026-04-02", "3000.00")
-	m.record(f.community, "spend", "2026-04-30", "500.00")
+	m.allocate(f.community, "2026-04-02", "3000.00")
+	m.spend(f.community, "2026-04-30", "500.00")
 
 	// Education, 120 months: received, allocated and part spent on the
 	// last day of last year; a mistaken receipt this year, reversed.
 	f.edu = m.obligation(f.agreementA, "education", "Education", "4.3", 120)
 	f.r6 = m.receive(f.edu, "2026-03-31", "10000.00", "FIN-6") // deadline 31 March 2036
-	m.record(f.edu, "allocation", "2026-03-31", "2000.00")
-	m.record(f.edu, "spend", "2026-03-31", "1000.00")
+	m.allocate(f.edu, "2026-03-31", "2000.00")
+	m.spend(f.edu, "2026-03-31", "1000.00")
 	m.receive(f.edu, "2026-04-03", "999.99", "FIN-7")
 	var r7Entry int64
 	m.must(app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM ledger_entries WHERE obligation_id = $1 AND kind = 'receipt' AND amount = 999.99`, f.edu).Scan(&r7Entry))
-	f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reverses_id, note) VALUES ($1, 'reversal', '2026-04-04', 999.99, $2, 'Recorded twice')`, f.edu, r7Entry)
+	m.fx.At("2026-04-04").Reverse(f.edu, r7Entry, "Recorded twice")
 
 	// No spend-by period; an overpayment returned last year (not clawback).
 	f.none = m.obligation(f.agreementB, "highways", "", "5.3", 0)
 	f.r8 = m.receive(f.none, "2025-09-01", "5000.00", "FIN-8")
-	f.entry(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, interest, note) VALUES ($1, 'return', '2025-10-01', 500.00, 0, 'Overpayment')`, f.none)
+	m.fx.Return(f.none, "2025-10-01", fixture.Refund{Amount: "500.00", Reason: "Overpayment"})
 	return f
 }
 
 // seedDashboardHomes adds affordable homes around the year boundary and
 // one breached delivery trigger.
 func (f *dashFixture) seedDashboardHomes() {
-	dev := func(name string) int64 { return f.exec(`INSERT INTO developments (name) VALUES ($1)`, name) }
-	agreement := func(ref string, devID int64, signed string) int64 {
-		return f.exec(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ($1, $2, 'section-106', 'live', $3)`, ref, devID, signed)
+	fx := f.m.fx
+	quay, dock := fx.Development(fixture.Development{Name: "Quay Street"}).ID, fx.Development(fixture.Development{Name: "Dock Road"}).ID
+	obligation := func(ref string, devID int64, signed string) int64 {
+		ag := fx.Agreement(fixture.Agreement{Reference: ref, DevelopmentID: devID, Signed: signed})
+		return fx.Obligation(ag.ID, fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 1", Description: "Affordable homes"}).ID
 	}
-	obligation := func(agreementID int64) int64 {
-		return f.exec(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description) VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', 'Affordable homes')`, agreementID)
+	home := func(devID, obligationID int64, plot, tenure, uprn string) int64 {
+		return fx.Home(devID, fixture.Home{ObligationID: obligationID, Plot: plot, Tenure: tenure, UPRN: uprn}).ID
 	}
-	home := func(devID int64, obligationID any, plot, tenure string, uprn any) int64 {
-		return f.exec(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn) VALUES ($1, $2, $3, $4, 2, $5)`, devID, obligationID, plot, tenure, uprn)
-	}
-	event := func(homeID int64, kind, on string) {
-		f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, $2, $3)`, homeID, kind, on)
-	}
-	quay, dock := dev("Quay Street"), dev("Dock Road")
-	signedThisYear := obligation(agreement("26/S106/001", quay, "2026-04-01"))
-	signedLastYear := obligation(agreement("25/S106/099", quay, "2026-03-31"))
-	old := obligation(agreement("19/S106/005", dock, "2019-01-01"))
-	home(quay, signedThisYear, "Q1", "social-rent", nil)
-	home(quay, signedThisYear, "Q2", "shared-ownership", nil)
-	home(quay, signedLastYear, "Q3", "social-rent", nil)
+	event := func(homeID int64, kind homes.EventKind, on string) { fx.HomeEvent(homeID, kind, on) }
+	signedThisYear := obligation("26/S106/001", quay, "2026-04-01")
+	signedLastYear := obligation("25/S106/099", quay, "2026-03-31")
+	old := obligation("19/S106/005", dock, "2019-01-01")
+	home(quay, signedThisYear, "Q1", "social-rent", "")
+	home(quay, signedThisYear, "Q2", "shared-ownership", "")
+	home(quay, signedLastYear, "Q3", "social-rent", "")
 
 	h1 := home(dock, old, "D1", "social-rent", "100000000001")
-	event(h1, "completed", "2026-04-01") // delivered this year
+	event(h1, homes.EventCompleted, "2026-04-01") // delivered this year
 	h2 := home(dock, old, "D2", "shared-ownership", "100000000002")
-	event(h2, "completed", "2026-03-31") // last year
+	event(h2, homes.EventCompleted, "2026-03-31") // last year
 	h4 := home(dock, old, "D4", "affordable-rent", "100000000004")
-	event(h4, "completed", "2025-06-01")
-	event(h4, "right-to-buy", "2026-04-15") // lost this year
+	event(h4, homes.EventCompleted, "2025-06-01")
+	event(h4, homes.EventRightToBuy, "2026-04-15") // lost this year
 	h5 := home(dock, old, "D5", "social-rent", "100000000005")
-	event(h5, "completed", "2025-01-01")
-	event(h5, "sold", "2026-03-31") // lost last year
-	market := home(dock, nil, "M1", "market", "100000000009")
-	event(market, "completed", "2026-04-20") // a market home is not affordable delivery
-	event(market, "occupied", "2026-05-01")
+	event(h5, homes.EventCompleted, "2025-01-01")
+	event(h5, homes.EventSold, "2026-03-31") // lost last year
+	market := home(dock, 0, "M1", "market", "100000000009")
+	event(market, homes.EventCompleted, "2026-04-20") // a market home is not affordable delivery
+	event(market, homes.EventOccupied, "2026-05-01")
 	// 1 of 1 market home occupied (100% > 50%) while D1 and D2 are not
 	// transferred: the delivery trigger is breached.
-	f.m.must(f.m.app.DB.Pool.QueryRow(context.Background(),
-		`INSERT INTO affordable_mixes (obligation_id, affordable_homes, market_occupation_limit) VALUES ($1, 4, 50) RETURNING obligation_id`, old).Scan(new(int64)))
+	fx.Mix(old, fixture.Mix{AffordableHomes: 4, MarketOccupationLimit: 50})
 }
 
 func managerServer(t *testing.T) (*Application, *testServer) {
@@ -151,32 +131,24 @@ func managerServer(t *testing.T) (*Application, *testServer) {
 	return app, ts
 }
 
-var figurePattern = regexp.MustCompile(`id="figure-([a-z-]+)"[\s\S]*?app-figures__value">([^<]*)<`)
-
-func dashFigures(body string) map[string]string {
+// dashFigures reads the dashboard's headline figures by their ids.
+func dashFigures(t *testing.T, body string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
-	for _, m := range figurePattern.FindAllStringSubmatch(body, -1) {
-		out[m[1]] = html.UnescapeString(m[2])
-	}
+	htmltest.Parse(t, body).Find(".app-figures__item[id^='figure-']").Each(func(_ int, item *goquery.Selection) {
+		id, _ := item.Attr("id")
+		out[strings.TrimPrefix(id, "figure-")] = htmltest.Clean(item.Find(".app-figures__value").Text())
+	})
 	return out
 }
 
-var cellPattern = regexp.MustCompile(`<td[^>]*>(?:<strong>)?([^<]*)`)
-
-// rowCells returns the cells of the table row that follows marker.
-func rowCells(t *testing.T, body, marker string) []string {
+// rowCells returns the data cells (td) of the table row selector matches.
+func rowCells(t *testing.T, page *htmltest.Page, selector string) []string {
 	t.Helper()
-	i := strings.Index(body, marker)
-	if i < 0 {
-		t.Fatalf("no row %q", marker)
+	if !page.Has(selector) {
+		t.Fatalf("no row %q", selector)
 	}
-	row := body[i:]
-	row = row[:strings.Index(row, "</tr>")]
-	var out []string
-	for _, m := range cellPattern.FindAllStringSubmatch(row, -1) {
-		out = append(out, html.UnescapeString(strings.TrimSpace(m[1])))
-	}
-	return out
+	return page.Texts(selector + " td")
 }
 
 func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
@@ -189,7 +161,8 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", res.status, excerpt(res.body))
 	}
-	got := dashFigures(res.body)
+	got := dashFigures(t, res.body)
+	page := htmltest.Parse(t, res.body)
 	want := map[string]string{
 		// Received (standing entries; the reversed £999.99 does not count):
 		// 20,000 + 1,000 + 12,000 + 7,500 + 3,000 + 10,000 + 5,000 = 58,500.
@@ -249,11 +222,11 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 		"green":   {"2", "£8,000.00", "£11,500.00"},
 		"none":    {"1", "£4,500.00", "£4,500.00"},
 	} {
-		if c := rowCells(t, res.body, `id="rag-`+rag+`"`); strings.Join(c, "|") != strings.Join(cells, "|") {
+		if c := rowCells(t, page, "#rag-"+rag); strings.Join(c, "|") != strings.Join(cells, "|") {
 			t.Errorf("band %s = %v, want %v", rag, c, cells)
 		}
 	}
-	if c := rowCells(t, res.body, `id="rag-total"`); strings.Join(c, "|") != "7|£46,000.00|£52,500.00" {
+	if c := rowCells(t, page, "#rag-total"); strings.Join(c, "|") != "7|£46,000.00|£52,500.00" {
 		t.Errorf("band totals = %v", c)
 	}
 
@@ -262,9 +235,7 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	// green in April 2029 (its last month); education's 2036 deadline and
 	// the share without a period are not on it. Columns: overdue, red,
 	// amber, green, total.
-	table := res.body[strings.Index(res.body, `id="deadline-timeline-table"`):]
-	table = table[:strings.Index(table, "</table>")]
-	if n := strings.Count(table, `<th scope="row" class="govuk-table__header app-nowrap">`); n != 36 {
+	if n := page.Count("#deadline-timeline-table tbody th[scope=row]"); n != 36 {
 		t.Errorf("timeline has %d months, want 36", n)
 	}
 	zero := "£0.00"
@@ -275,11 +246,11 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 		"Dec 2027": {zero, zero, "£7,500.00", zero, "£7,500.00"},
 		"Apr 2029": {zero, zero, zero, "£2,500.00", "£2,500.00"},
 	} {
-		if c := rowCells(t, table, ">"+month+"</th>"); strings.Join(c, "|") != strings.Join(cells, "|") {
+		if c := rowCells(t, page, "#deadline-timeline-table tbody tr:has(th:containsOwn('"+month+"'))"); strings.Join(c, "|") != strings.Join(cells, "|") {
 			t.Errorf("timeline %s = %v, want %v", month, c, cells)
 		}
 	}
-	if c := rowCells(t, table, `<tfoot>`); strings.Join(c, "|") != "£10,000.00|£19,000.00|£7,500.00|£2,500.00|£39,000.00" {
+	if c := rowCells(t, page, "#deadline-timeline-table tfoot tr"); strings.Join(c, "|") != "£10,000.00|£19,000.00|£7,500.00|£2,500.00|£39,000.00" {
 		t.Errorf("timeline totals = %v", c)
 	}
 	for _, want := range []string{
@@ -330,7 +301,7 @@ func TestDashboardHasEmptyStatesWithoutMoney(t *testing.T) {
 	if strings.Contains(res.body, "<svg") {
 		t.Errorf("an empty chart is drawn")
 	}
-	if got := dashFigures(res.body); got["held"] != "£0.00" || got["homes-delivered"] != "0" {
+	if got := dashFigures(t, res.body); got["held"] != "£0.00" || got["homes-delivered"] != "0" {
 		t.Errorf("empty figures: %v", got)
 	}
 	if res := ts.get(t, "/reports/at-risk"); res.status != http.StatusOK || !strings.Contains(res.body, "Nothing was allocated, de-allocated or spent from 1 January 2026 to 31 March 2026.") {

@@ -52,6 +52,7 @@ func dataStandardServer(t *testing.T) (*Application, *testServer, int64, int64) 
 }
 
 func TestDataStandardPageOffersTheThreeFilesByYear(t *testing.T) {
+	t.Parallel()
 	_, ts, _, _ := dataStandardServer(t)
 
 	res := ts.get(t, "/data-standard")
@@ -95,6 +96,7 @@ func TestDataStandardPageOffersTheThreeFilesByYear(t *testing.T) {
 }
 
 func TestDataStandardFilesDownloadWithTheStandardsColumns(t *testing.T) {
+	t.Parallel()
 	_, ts, edu, entry := dataStandardServer(t)
 	org := "local-authority:TST"
 
@@ -148,6 +150,7 @@ func TestDataStandardFilesDownloadWithTheStandardsColumns(t *testing.T) {
 }
 
 func TestDataStandardPageIsAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app, _, _, _ := dataStandardServer(t)
 	ts := newTestServer(t, app)
 	ctx := officerTab(t, ts, "viewer@test.example")

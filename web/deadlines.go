@@ -14,7 +14,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -62,7 +61,7 @@ func (app *Application) deadlinesList(w http.ResponseWriter, r *http.Request) {
 		FilterErrors: filterErrs,
 		CSVHref:      csvHref("/deadlines.csv", p),
 		Filtered:     deadlineFiltered(p),
-		CanReconcile: currentUser(r).HasRole(users.RoleOfficer),
+		CanReconcile: editRegister.allowed(r),
 	}
 	if err := app.deadlineFilterOptions(r, &v); err != nil {
 		app.serverError(w, r, err)

@@ -19,28 +19,27 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
 // dlToday is the fixed day the deadline tests rate money on.
 var dlToday = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
-// dlMoney builds agreements, obligations and money with plain SQL, each
-// money event in one transaction so the database's invariants hold.
+// dlMoney records agreements, obligations and money through the domain
+// services (internal/fixture), on the deadline tests' clock.
 type dlMoney struct {
 	t         *testing.T
 	app       *Application
+	fx        *fixture.Builder
 	projectID int64
 }
 
 func newDLMoney(t *testing.T, app *Application) *dlMoney {
 	t.Helper()
 	app.Now = func() time.Time { return dlToday }
-	m := &dlMoney{t: t, app: app}
-	m.must(app.DB.Pool.QueryRow(context.Background(), `
-		WITH added AS (INSERT INTO projects (name, purpose_code) VALUES ('Library refit', 'community-facilities') ON CONFLICT DO NOTHING RETURNING id)
-		SELECT id FROM added UNION ALL SELECT id FROM projects WHERE lower(name) = 'library refit' LIMIT 1`).Scan(&m.projectID))
-	return m
+	return &dlMoney{t: t, app: app, fx: fixture.New(t, app.DB, func() time.Time { return app.Now() })}
 }
 
 func (m *dlMoney) must(err error) {
@@ -50,53 +49,66 @@ func (m *dlMoney) must(err error) {
 	}
 }
 
+func (m *dlMoney) project() int64 {
+	m.t.Helper()
+	if m.projectID == 0 {
+		// Proposed, with no spending decision, as the figures expect:
+		// what is set against it is earmarked.
+		m.projectID = m.fx.Project(fixture.Project{Name: "Library refit", Purpose: "community-facilities", Decided: "none"}).ID
+	}
+	return m.projectID
+}
+
+// allocate earmarks an obligation's money for the test project, which
+// pools every purpose's money (a reason says so), and returns the entry.
+func (m *dlMoney) allocate(obligationID int64, on, amount string) int64 {
+	m.t.Helper()
+	return m.fx.Allocate(m.project(), fixture.Allocation{ObligationID: obligationID, Amount: amount, On: on, Override: "Test project pools every purpose"}).ID
+}
+
+// spend writes a spend of one named obligation from the test project in
+// SQL, bypassing the service on purpose: the dashboard's hand-computed
+// figures spend a chosen obligation's money from a project that pools
+// several and has no spending decision, where SpendOnProject draws on the
+// soonest deadline and only once the project is decided. The database's
+// own invariants still check the entry.
+func (m *dlMoney) spend(obligationID int64, on, amount string) {
+	m.t.Helper()
+	projectID := m.project()
+	m.must(m.app.DB.InTx(context.Background(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id)
+			VALUES ($1, 'spend', $2, $3, $4)`, obligationID, on, amount, projectID)
+		return err
+	}))
+}
+
 func (m *dlMoney) agreement(ref, site string, officerID *int64) int64 {
 	m.t.Helper()
-	var devID, id int64
-	m.must(m.app.DB.Pool.QueryRow(context.Background(), `INSERT INTO developments (name) VALUES ($1) RETURNING id`, site).Scan(&devID))
-	m.must(m.app.DB.Pool.QueryRow(context.Background(), `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id)
-		VALUES ($1, $2, 'section-106', 'live', '2016-01-01', $3) RETURNING id`, ref, devID, officerID).Scan(&id))
-	return id
+	a := fixture.Agreement{Reference: ref, Site: site, Signed: "2016-01-01"}
+	if officerID != nil {
+		a.OfficerID = *officerID
+	}
+	return m.fx.Agreement(a).ID
 }
 
 func (m *dlMoney) obligation(agreementID int64, purpose, serviceArea, clause string, spendBy int) int64 {
 	m.t.Helper()
-	var months *int
-	if spendBy > 0 {
-		months = &spendBy
-	}
-	var id int64
-	m.must(m.app.DB.Pool.QueryRow(context.Background(), `
-		INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, spend_by_months, service_area)
-		VALUES ($1, 'financial', $2, $3, 'Pay a contribution towards '||$2, $4, $5) RETURNING id`,
-		agreementID, purpose, clause, months, serviceArea).Scan(&id))
-	return id
+	return m.fx.Obligation(agreementID, fixture.Obligation{Purpose: purpose, ServiceArea: serviceArea, Clause: clause,
+		Description: "Pay a contribution towards " + purpose, SpendByMonths: spendBy}).ID
 }
 
 func (m *dlMoney) receive(obligationID int64, on, amount, ref string) int64 {
 	m.t.Helper()
-	var id int64
-	m.must(m.app.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		if err := tx.QueryRow(context.Background(), `INSERT INTO receipts (received_on, payer, finance_ref, total) VALUES ($1, 'Harbour Homes plc', $2, $3) RETURNING id`,
-			on, ref, amount).Scan(&id); err != nil {
-			return err
-		}
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', $2, $3, $4)`,
-			obligationID, on, amount, id)
-		return err
-	}))
-	return id
+	return m.fx.ReceivePayment(on, fixture.Payment{FinanceRef: ref}, fixture.Share{ObligationID: obligationID, Amount: amount}).ID
 }
 
-func (m *dlMoney) record(obligationID int64, kind, on, amount string) {
+// allocateAndSpend allocates an obligation's money to a project of its
+// own, decided, and spends it.
+func (m *dlMoney) allocateAndSpend(obligationID int64, allocated, spent, amount string) {
 	m.t.Helper()
-	m.must(m.app.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		// The test project pools every purpose's money: a reason says so.
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, override_reason)
-			VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 = 'allocation' THEN 'Test project pools every purpose' ELSE '' END)`,
-			obligationID, kind, on, amount, m.projectID)
-		return err
-	}))
+	decided := m.fx.Project(fixture.Project{Name: "Library works " + strconv.FormatInt(obligationID, 10), Purpose: "community-facilities"}).ID
+	m.fx.Allocate(decided, fixture.Allocation{ObligationID: obligationID, Amount: amount, On: allocated})
+	m.fx.Spend(decided, amount, spent)
 }
 
 // dlFixture is money in every rating on 15 January 2026.
@@ -109,18 +121,15 @@ type dlFixture struct {
 func seedDeadlines(t *testing.T, app *Application) dlFixture {
 	t.Helper()
 	m := newDLMoney(t, app)
-	ctx := context.Background()
 	var f dlFixture
 	f.officerID = addUser(t, app.DB, "olive@test.example", users.RoleOfficer).ID
-	if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO contribution_purposes (code, name, parent_code) VALUES ('education-early-years', 'Early years places', 'education')`); err != nil {
-		t.Fatal(err)
-	}
+	earlyYears := m.fx.Purpose("Early years places", "education")
 	f.agreementA = m.agreement("21/S106/001", "Mill Lane", &f.officerID)
 	f.agreementB = m.agreement("19/S106/002", "Riverside Wharf", nil)
 
 	f.red = m.obligation(f.agreementA, "education", "Education", "4.1", 60)
 	m.receive(f.red, "2021-03-01", "10000.00", "FIN-RED") // deadline 1 March 2026
-	f.amber = m.obligation(f.agreementA, "education-early-years", "Early years", "4.2", 120)
+	f.amber = m.obligation(f.agreementA, earlyYears, "Early years", "4.2", 120)
 	m.receive(f.amber, "2017-06-01", "5000.00", "FIN-AMBER") // deadline 1 June 2027, unallocated
 	f.overdue = m.obligation(f.agreementB, "health", "Health", "5.1", 60)
 	m.receive(f.overdue, "2020-11-30", "20000.00", "FIN-OVERDUE") // deadline 30 November 2025
@@ -131,8 +140,7 @@ func seedDeadlines(t *testing.T, app *Application) dlFixture {
 	// Money wholly spent is not listed.
 	f.gone = m.obligation(f.agreementB, "community-facilities", "Libraries", "5.4", 60)
 	m.receive(f.gone, "2023-02-01", "999.00", "FIN-GONE")
-	m.record(f.gone, "allocation", "2023-03-01", "999.00")
-	m.record(f.gone, "spend", "2023-04-01", "999.00")
+	m.allocateAndSpend(f.gone, "2023-03-01", "2023-04-01", "999.00")
 	return f
 }
 
@@ -166,7 +174,6 @@ func TestDeadlinesListSortsByDeadlineAndTotalsByRating(t *testing.T) {
 		"At risk of clawback", "Red", "Amber", "Green", "No deadline",
 		"30 November 2025", "1 month, 16 days overdue",
 		"1 March 2026", "1 month, 14 days left",
-		"£20,000.00", "£45,000.00", // the overdue share; everything unspent
 		fmt.Sprintf(`href="/obligations/%d"`, f.overdue),
 		fmt.Sprintf(`href="/agreements/%d"`, f.agreementA),
 		"Riverside Wharf", "Officer: Test olive@test.example", "Officer: not assigned", "Early years places · Early years",
@@ -176,6 +183,17 @@ func TestDeadlinesListSortsByDeadlineAndTotalsByRating(t *testing.T) {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("deadlines page lacks %q", want)
 		}
+	}
+	// The overdue share's £20,000 and everything unspent, £45,000, in their
+	// own rows of the totals table, not anywhere on the page.
+	unspent := map[string]string{}
+	for _, row := range htmltest.Parse(t, res.body).Rows("table:has(caption:containsOwn('Unspent money by rating')) tr") {
+		if len(row) == 4 {
+			unspent[row[0]] = row[3]
+		}
+	}
+	if unspent["At risk of clawback"] != "£20,000.00" || unspent["Total"] != "£45,000.00" {
+		t.Errorf("unspent by rating %v, want £20,000.00 at risk and £45,000.00 in all", unspent)
 	}
 	if strings.Contains(res.body, "£999.00") {
 		t.Error("money wholly spent is listed")
@@ -265,11 +283,15 @@ func TestDeadlinesFiltersAgreeBetweenPageAndCSV(t *testing.T) {
 		if page.status != http.StatusOK {
 			t.Fatalf("%s: status %d", c.name, page.status)
 		}
-		if n := strings.Count(page.body, `href="/obligations/`); n != len(c.obligations) {
+		// The list of shares, not the totals by rating above it.
+		shares := "table:has(caption:containsOwn('Receipt shares with money unspent'))"
+		doc := htmltest.Parse(t, page.body)
+		if n := doc.Count(shares + " tbody a[href^='/obligations/']"); n != len(c.obligations) {
 			t.Errorf("%s: page links %d obligations, want %d", c.name, n, len(c.obligations))
 		}
-		if !strings.Contains(page.body, "Total of "+shareCount(len(c.obligations))+" matching the filters") || !strings.Contains(page.body, "<strong>"+c.unspent+"</strong>") {
-			t.Errorf("%s: totals row missing %s", c.name, c.unspent)
+		total := doc.Rows(shares + " tr:has(th:containsOwn('matching the filters'))")
+		if len(total) != 1 || total[0][0] != "Total of "+shareCount(len(c.obligations))+" matching the filters" || total[0][len(total[0])-1] != c.unspent {
+			t.Errorf("%s: totals row %q, want %s unspent", c.name, total, c.unspent)
 		}
 	}
 	// Nothing matching is not the same as nothing at all.
@@ -485,6 +507,7 @@ func TestViewerCannotReconcile(t *testing.T) {
 }
 
 func TestDeadlinesAndReconciliationPagesAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedDeadlines(t, app)
 	dlReconcileFixture(t, app)

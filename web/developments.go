@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -25,8 +24,7 @@ func developmentParams(r *http.Request) listing.Params {
 // developmentCanEdit reports whether the user may change the register
 // (templates show edit links and buttons only then).
 func developmentCanEdit(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleOfficer)
+	return editRegister.allowed(r)
 }
 
 func (app *Application) developmentsList(w http.ResponseWriter, r *http.Request) {

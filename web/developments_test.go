@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -49,22 +50,15 @@ func devApplication(t *testing.T, app *Application, devID int64, ref string) agr
 	return a
 }
 
-// devAgreementSQL inserts an agreement with n obligations by plain SQL.
-func devAgreementSQL(t *testing.T, app *Application, devID int64, ref, typ, status string, n int) int64 {
+// devAgreement records an agreement with n highways obligations.
+func devAgreement(t *testing.T, app *Application, devID int64, ref, typ, status string, n int) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var id int64
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, $3, $4, '2024-04-30') RETURNING id`, ref, devID, typ, status).Scan(&id); err != nil {
-		t.Fatalf("insert agreement: %v", err)
-	}
+	fx := appFixture(t, app)
+	a := fx.Agreement(fixture.Agreement{Reference: ref, DevelopmentID: devID, Type: typ, Status: status, Signed: "2024-04-30"})
 	for i := 0; i < n; i++ {
-		if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, description)
-			VALUES ($1, 'financial', 'highways', 'Highways contribution')`, id); err != nil {
-			t.Fatalf("insert obligation: %v", err)
-		}
+		fx.Obligation(a.ID, fixture.Obligation{Purpose: "highways", Description: "Highways contribution"})
 	}
-	return id
+	return a.ID
 }
 
 func devInt(n int) *int { return &n }
@@ -303,7 +297,7 @@ func TestArchivingADevelopmentHidesItFromTheListAndIsAudited(t *testing.T) {
 	t.Parallel()
 	app, ts, _ := devOfficer(t)
 	d := devRecord(t, app, agreements.DevelopmentInput{Name: "Brewery Yard", Ward: "Old Town"})
-	devAgreementSQL(t, app, d.ID, "S106/BY/1", "section-106", "live", 2) // agreements do not stop archiving
+	devAgreement(t, app, d.ID, "S106/BY/1", "section-106", "live", 2) // agreements do not stop archiving
 	path := fmt.Sprintf("/developments/%d", d.ID)
 
 	res := ts.post(t, path+"/archive", devForm("csrf_token", ts.csrf(t, path), "version", fmt.Sprint(d.Version), "archived", "true"))
@@ -350,7 +344,7 @@ func TestDevelopmentsListSearchesFiltersSortsAndPages(t *testing.T) {
 	}
 	quay := devRecord(t, app, agreements.DevelopmentInput{Name: "Quay Street", Ward: "Harbour", Postcode: "BS1 4DJ", HomesProposed: devInt(5)})
 	devApplication(t, app, quay.ID, "23/AP/9001")
-	devAgreementSQL(t, app, quay.ID, "S106/Q/1", "section-106", "live", 0)
+	devAgreement(t, app, quay.ID, "S106/Q/1", "section-106", "live", 0)
 
 	first := ts.get(t, "/developments")
 	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>61</strong> developments") {
@@ -407,8 +401,8 @@ func TestDevelopmentsCSVHoldsExactlyWhatTheFiltersShow(t *testing.T) {
 		Latitude: &lat, Longitude: &long, HomesProposed: devInt(300)})
 	devApplication(t, app, a.ID, "21/AP/0002")
 	devApplication(t, app, a.ID, "21/AP/0001")
-	devAgreementSQL(t, app, a.ID, "S106/H/1", "section-106", "live", 1)
-	devAgreementSQL(t, app, a.ID, "S106/H/2", "unilateral-undertaking", "draft", 0)
+	devAgreement(t, app, a.ID, "S106/H/1", "section-106", "live", 1)
+	devAgreement(t, app, a.ID, "S106/H/2", "unilateral-undertaking", "draft", 0)
 	b := devRecord(t, app, agreements.DevelopmentInput{Name: "=HYPERLINK(\"x\")", Ward: "Harbour", Easting: devInt(358000), Northing: devInt(172000)})
 	devRecord(t, app, agreements.DevelopmentInput{Name: "Elsewhere", Ward: "Hilltop"})
 	gone := devRecord(t, app, agreements.DevelopmentInput{Name: "Archived Shed", Ward: "Harbour"})
@@ -445,8 +439,8 @@ func TestDevelopmentPageShowsItsApplicationsAndAgreements(t *testing.T) {
 	d := devRecord(t, app, agreements.DevelopmentInput{Name: "Station Quarter", Ward: "Central", HomesProposed: devInt(420)})
 	other := devRecord(t, app, agreements.DevelopmentInput{Name: "Other Site"})
 	pa := devApplication(t, app, d.ID, "20/AP/3141")
-	agID := devAgreementSQL(t, app, d.ID, "S106/SQ/1", "section-106", "live", 3)
-	devAgreementSQL(t, app, other.ID, "S106/OS/1", "section-106", "live", 1)
+	agID := devAgreement(t, app, d.ID, "S106/SQ/1", "section-106", "live", 3)
+	devAgreement(t, app, other.ID, "S106/OS/1", "section-106", "live", 1)
 
 	page := ts.get(t, fmt.Sprintf("/developments/%d", d.ID))
 	if page.status != http.StatusOK {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"github.com/s106monitor/s106/internal/fixture"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,7 +34,7 @@ func newDocSite(t *testing.T) docSite {
 	t.Helper()
 	app, ts, _ := agServer(t)
 	dev := agDevelopment(t, app, "Elm Road", "Riverside")
-	id := agInsert(t, app, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('21/AP/0042', $1, 'section-106', 'live', '2021-06-01')`, dev)
+	id := appFixture(t, app).Agreement(fixture.Agreement{Reference: "21/AP/0042", DevelopmentID: dev, Signed: "2021-06-01"}).ID
 	return docSite{app: app, ts: ts, agreementID: id, devID: dev}
 }
 
@@ -258,7 +259,7 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	t.Parallel()
 	// An obligation's trigger event, evidenced by a certificate.
 	s := newDocSite(t)
-	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay on commencement", nil)
+	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay on commencement", fixture.Obligation{})
 	var ev int64
 	if err := s.app.DB.Pool.QueryRow(t.Context(), `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2025-05-01', 'notice') RETURNING id`, ob).Scan(&ev); err != nil {
 		t.Fatal(err)
@@ -311,7 +312,7 @@ func TestWithABucketConfiguredUploadsGoToS3AndDownloadFromIt(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "officer@test.example", testPassword)
 	dev := agDevelopment(t, app, "Elm Road", "Riverside")
-	ag := agInsert(t, app, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('21/AP/0042', $1, 'section-106', 'live', '2021-06-01')`, dev)
+	ag := appFixture(t, app).Agreement(fixture.Agreement{Reference: "21/AP/0042", DevelopmentID: dev, Signed: "2021-06-01"}).ID
 	s := docSite{app: app, ts: ts, agreementID: ag, devID: dev}
 	deed := doctest.PDF(t, "Deed in the bucket")
 	doc := s.attach(t, "Signed deed", "deed.pdf", deed)

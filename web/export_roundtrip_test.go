@@ -81,6 +81,7 @@ func normalisePage(s string) string {
 // statement and dashboard figure: on the demo council and on a generated
 // one.
 func TestExportRestoresIdenticalPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	asOf := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	for _, c := range []struct {

@@ -74,6 +74,7 @@ var conditionalFields = []string{"trigger_quantity", "trigger_detail", "base_amo
 // the field, in the order of the fields; and a field that may be left empty
 // says "(optional)".
 func TestEveryFormsErrorSummaryLandsOnItsFieldsInOrder(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	world := loadWalkWorld(t, app)
 	ts := newTestServer(t, app)

@@ -8,6 +8,7 @@ import (
 // HEAD is answered like GET without a body: caches probe public pages
 // with it, and an officer page still needs a sign-in.
 func TestHeadRequestsAreAnsweredLikeGet(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	for path, want := range map[string]int{"/public": http.StatusOK, "/healthz": http.StatusOK, "/agreements": http.StatusSeeOther} {

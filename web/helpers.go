@@ -76,7 +76,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 	}
 	// Settings and tools (index series, imports, users, purposes, alert
 	// rules, jobs) are one page away, so the navigation stays short.
-	if u.HasRole(users.RoleAdmin, users.RoleOfficer) {
+	if useTools.allows(u) {
 		items = append(items, templates.NavItem{Label: "Admin", Href: "/admin"})
 	}
 	for i := range items {

@@ -107,7 +107,7 @@ func (app *Application) startWork(r *http.Request, u *users.User) ([]templates.W
 // tasksFor lists what a user's roles let them do, linking to each.
 func tasksFor(u *users.User) []templates.Task {
 	var tasks []templates.Task
-	if u.HasRole(users.RoleOfficer) {
+	if editRegister.allows(u) {
 		tasks = append(tasks,
 			templates.Task{Label: "Record a development", Href: "/developments/new", Description: "Add a site and its planning applications before recording its agreement."},
 			templates.Task{Label: "Record an agreement", Href: "/agreements/new", Description: "Register a signed S106 agreement, unilateral undertaking or deed of variation, then its obligations."})
@@ -115,10 +115,8 @@ func tasksFor(u *users.User) []templates.Task {
 	tasks = append(tasks,
 		templates.Task{Label: "Find an agreement", Href: "/agreements", Description: "Search agreements by reference, address or developer; filter by status, ward and officer."},
 		templates.Task{Label: "Track obligations", Href: "/obligations", Description: "Every obligation with its trigger and status; filter by purpose, kind and whether the trigger is met."})
-	if u.HasRole(users.RoleAdmin) {
+	if administer.allows(u) {
 		tasks = append(tasks, templates.Task{Label: "Manage contribution purposes", Href: "/admin/purposes", Description: "Add local sub-purposes mapped to the government's contribution-purpose codes."})
-	}
-	if u.HasRole(users.RoleAdmin) {
 		tasks = append(tasks, templates.Task{Label: "Manage users", Href: "/admin/users", Description: "Add people, give them roles, disable accounts and reset passwords."})
 	}
 	tasks = append(tasks, templates.Task{Label: "Change your password", Href: "/account/password", Description: "Choose a new password for your account."})

@@ -12,14 +12,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/users"
 )
 
 // eventsSeed is a development with an agreement, an affordable-housing
-// obligation and a registered provider; homes are added with plain SQL.
+// obligation and a registered provider, recorded with internal/fixture.
 type eventsSeed struct {
 	t            *testing.T
 	app          *Application
+	fx           *fixture.Builder
 	devID        int64
 	obligationID int64
 	providerID   int64
@@ -27,14 +30,11 @@ type eventsSeed struct {
 
 func newEventsSeed(t *testing.T, app *Application) *eventsSeed {
 	t.Helper()
-	s := &eventsSeed{t: t, app: app}
-	var agreementID int64
-	s.scan(`INSERT INTO developments (name, ward) VALUES ('Canal Wharf', 'North') RETURNING id`, nil, &s.devID)
-	s.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('21/S106/007', $1, 'section-106', 'live', '2021-05-01') RETURNING id`, []any{s.devID}, &agreementID)
-	s.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Affordable homes') RETURNING id`, []any{agreementID}, &s.obligationID)
-	s.scan(`INSERT INTO registered_providers (name) VALUES ('Heartland Homes') RETURNING id`, nil, &s.providerID)
+	s := &eventsSeed{t: t, app: app, fx: fixture.New(t, app.DB, app.Now)}
+	ag, obs := s.fx.AgreementWithObligations(fixture.Agreement{Reference: "21/S106/007", Site: "Canal Wharf", Ward: "North", Signed: "2021-05-01"},
+		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 2", Description: "Affordable homes"})
+	s.devID, s.obligationID = ag.DevelopmentID, obs[0].ID
+	s.providerID = s.fx.Provider("Heartland Homes").ID
 	return s
 }
 
@@ -47,25 +47,16 @@ func (s *eventsSeed) scan(sql string, args []any, dest ...any) {
 
 func (s *eventsSeed) home(plot, uprn string) int64 {
 	s.t.Helper()
-	var u *string
-	if uprn != "" {
-		u = &uprn
-	}
-	var id int64
-	s.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn, address)
-		VALUES ($1, $2, $3, 'social-rent', 2, $4, $3 || ' Canal Street') RETURNING id`, []any{s.devID, s.obligationID, plot, u}, &id)
-	return id
+	return s.fx.Home(s.devID, fixture.Home{Plot: plot, UPRN: uprn, ObligationID: s.obligationID, Address: plot + " Canal Street"}).ID
 }
 
 func (s *eventsSeed) event(homeID int64, kind, date string) {
 	s.t.Helper()
-	var id int64
-	var provider *int64
 	if kind == "transferred" {
-		provider = &s.providerID
+		s.fx.HomeEvent(homeID, homes.EventKind(kind), date, s.providerID)
+		return
 	}
-	s.scan(`INSERT INTO home_events (home_id, kind, event_date, evidence, registered_provider_id) VALUES ($1, $2, $3, 'Evidence', $4) RETURNING id`,
-		[]any{homeID, kind, date, provider}, &id)
+	s.fx.HomeEvent(homeID, homes.EventKind(kind), date)
 }
 
 func (s *eventsSeed) count(sql string, args ...any) int {
@@ -234,6 +225,7 @@ func TestViewerCannotRecordOrReverseHomeEvents(t *testing.T) {
 }
 
 func TestHomeEventFormReversalAndLostStockAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "housing@test.example", users.RoleHousing)
 	s := newEventsSeed(t, app)

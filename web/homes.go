@@ -18,7 +18,6 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -33,8 +32,7 @@ var homeExtra func(app *Application, r *http.Request, h homes.Home) (templ.Compo
 // homesCanEdit reports whether the user may add and change homes and
 // providers (the homes team: housing officers and monitoring officers).
 func homesCanEdit(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleHousing, users.RoleOfficer)
+	return editHomes.allowed(r)
 }
 
 // homesLoadDevelopment reads the {id} development, writing 404 or 500.

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -40,11 +41,11 @@ func newHMSite(t *testing.T) *hmSite {
 	ts := newTestServer(t, app)
 	ts.login(t, "housing@test.example", testPassword)
 	s := &hmSite{app: app, ts: ts}
-	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
-	s.scan(t, `SELECT development_id FROM agreements WHERE id = $1`, []any{agreementID}, &s.devID)
-	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', 'Provide 30 affordable homes') RETURNING id`, []any{agreementID}, &s.obligationID)
-	s.scan(t, `INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &s.providerID)
+	fx := appFixture(t, app)
+	ag, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "24/S106/001", Site: "Mill Lane", Ward: "North Ward", Postcode: "WV1 1AA", Signed: "2024-05-01"},
+		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 1", Description: "Provide 30 affordable homes"})
+	s.devID, s.obligationID = ag.DevelopmentID, obs[0].ID
+	s.providerID = fx.ProviderFrom(homes.ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"}).ID
 	return s
 }
 
@@ -118,6 +119,7 @@ func (ts *testServer) postFile(t *testing.T, path string, fields url.Values, fil
 }
 
 func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := hmValues("12", "social-rent", "12AB")
 	v.Set("obligation", fmt.Sprint(s.obligationID))
@@ -154,11 +156,10 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 }
 
 func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	other := seedAgreement(t, s.app, "22/S106/050", "Station Yard", "South Ward")
-	var otherOb int64
-	s.scan(t, `INSERT INTO obligations (agreement_id, kind, purpose_code, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Ten homes') RETURNING id`, []any{other}, &otherOb)
+	otherOb := appFixture(t, s.app).Obligation(other, fixture.Obligation{Kind: "affordable-housing", Description: "Ten homes"}).ID
 	v := hmValues("1", "social-rent", "")
 	v.Set("obligation", fmt.Sprint(otherOb))
 	res := s.post(t, s.homesPath(), v)
@@ -168,6 +169,7 @@ func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
 }
 
 func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	path := s.addHome(t, hmValues("1", "social-rent", ""))
 	first := hmValues("1", "affordable-rent", "100023336956")
@@ -191,6 +193,7 @@ func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
 }
 
 func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	s.addHome(t, hmValues("A-2", "social-rent", "100023336956"))
 	s.addHome(t, hmValues("A-10", "market", ""))
@@ -213,6 +216,7 @@ func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T)
 }
 
 func TestGenerateHomesThroughTheFormAllOrNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := url.Values{"count": {"12"}, "prefix": {"B-"}, "start": {"1"}, "tenure": {"shared-ownership"}, "bedrooms": {"1"},
 		"wheelchair": {"none"}, "obligation": {fmt.Sprint(s.obligationID)}, "provider": {fmt.Sprint(s.providerID)}}
@@ -253,6 +257,7 @@ func confirmValues(body string) url.Values {
 }
 
 func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	file := "Unit,Tenure type,Beds,UPRN,Provider\nA-1,Social Rented,2,100023336956,Heartland Homes\nA-2,SO,x,12AB,\nA-3,Market,1,,Nobody\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "schedule.csv", file)
@@ -279,6 +284,7 @@ func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
 }
 
 func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	file := "plot,tenure,bedrooms,uprn,provider,address\r\nC-1,Social Rented,2,100023336956,heartland homes,\"1 Mill Lane, Ashford\"\r\nC-2,Market,3,,,\r\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{"obligation": {fmt.Sprint(s.obligationID)}}, "mill.csv", file)
@@ -320,6 +326,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 }
 
 func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	var b strings.Builder
 	b.WriteString("plot,tenure,bedrooms,uprn\n")
@@ -344,6 +351,7 @@ func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
 }
 
 func TestHomesListFiltersAndCSVMatch(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	a := hmValues("1", "social-rent", "100023336956")
 	a.Set("provider", fmt.Sprint(s.providerID))
@@ -393,6 +401,7 @@ func readCSV(t *testing.T, body string) [][]string {
 }
 
 func TestViewerSeesHomesButCannotChangeThem(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	path := s.addHome(t, hmValues("1", "social-rent", ""))
 	addUser(t, s.app.DB, "viewer@test.example", users.RoleViewer)
@@ -427,6 +436,7 @@ func TestViewerSeesHomesButCannotChangeThem(t *testing.T) {
 }
 
 func TestHomesPagesAreAccessibleInTheBrowser(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	s.addHome(t, hmValues("1", "social-rent", "100023336956"))
 	s.addHome(t, hmValues("2", "market", ""))
@@ -474,6 +484,7 @@ func confirmChecksum(text string) string { return homes.Checksum([]byte(text)) }
 // carry a position, follow on exactly, and a position edited by hand is
 // refused with a clear message.
 func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	v := url.Values{"count": {"120"}, "prefix": {"P"}, "start": {"1"}, "tenure": {"social-rent"}, "bedrooms": {"2"}, "wheelchair": {"none"}}
 	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusSeeOther {

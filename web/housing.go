@@ -8,7 +8,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -54,8 +53,8 @@ func (app *Application) renderCompliance(w http.ResponseWriter, r *http.Request,
 	u := currentUser(r)
 	v := templates.ComplianceView{
 		C:          c,
-		CanEditMix: u.HasRole(users.RoleHousing, users.RoleOfficer),
-		CanVerify:  u.HasRole(users.RoleHousing),
+		CanEditMix: editHomes.allows(u),
+		CanVerify:  signOffHomes.allows(u),
 		VerifyForm: verifyForm,
 	}
 	app.render(w, r, status, templates.CompliancePage(app.page(r, "Affordable homes agreed and delivered"), v))

@@ -19,6 +19,7 @@ import (
 // The housing officer's flow on the demo data: open the obligation, see
 // the mismatch, transfer two newly completed homes in one go, sign off.
 func TestHousingOfficerTransfersSelectedHomesAndSignsOffInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ctx := context.Background()
 	if _, err := seed.Demo(ctx, app.DB); err != nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -23,6 +25,7 @@ type housingFixture struct {
 	devID        int64
 	obligationID int64
 	plots        int
+	fx           *fixture.Builder
 }
 
 func newHousingFixture(t *testing.T) *housingFixture {
@@ -32,10 +35,10 @@ func newHousingFixture(t *testing.T) *housingFixture {
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	f := &housingFixture{t: t, app: app, ts: newTestServer(t, app)}
-	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
-	f.scan(`SELECT development_id FROM agreements WHERE id = $1`, []any{agreementID}, &f.devID)
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, units)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 1', '35% affordable housing', 6) RETURNING id`, []any{agreementID}, &f.obligationID)
+	f.fx = appFixture(t, app)
+	ag, obs := f.fx.AgreementWithObligations(fixture.Agreement{Reference: "24/S106/001", Site: "Mill Lane", Ward: "North Ward", Postcode: "WV1 1AA", Signed: "2024-05-01"},
+		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 1", Description: "35% affordable housing", Units: 6})
+	f.devID, f.obligationID = ag.DevelopmentID, obs[0].ID
 	return f
 }
 
@@ -59,12 +62,14 @@ func (f *housingFixture) completedHomes(n int, tenure string, bedrooms int) []in
 	var ids []int64
 	for range n {
 		f.plots++
-		var id int64
-		f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, habitable_rooms, uprn)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			[]any{f.devID, f.obligationID, fmt.Sprintf("A%d", f.plots), tenure, bedrooms, bedrooms + 1, fmt.Sprint(10009000 + f.plots)}, &id)
-		f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'completed', '2026-03-01')`, id)
-		ids = append(ids, id)
+		beds := bedrooms
+		if beds == 0 {
+			beds = -1 // a studio
+		}
+		h := f.fx.Home(f.devID, fixture.Home{ObligationID: f.obligationID, Plot: fmt.Sprintf("A%d", f.plots), Tenure: tenure,
+			Bedrooms: beds, Habitable: bedrooms + 1, UPRN: fmt.Sprint(10009000 + f.plots)})
+		f.fx.HomeEvent(h.ID, homes.EventCompleted, "2026-03-01")
+		ids = append(ids, h.ID)
 	}
 	return ids
 }
@@ -185,7 +190,7 @@ func TestMixAndCompliancePagesAreOnlyForAffordableHousing(t *testing.T) {
 	f.ts.login(t, "housing@test.example", testPassword)
 	var agreementID, financial int64
 	f.scan(`SELECT agreement_id FROM obligations WHERE id = $1`, []any{f.obligationID}, &agreementID)
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, description) VALUES ($1, 'financial', 'education', 'Pay for school places') RETURNING id`, []any{agreementID}, &financial)
+	financial = f.fx.Obligation(agreementID, fixture.Obligation{Description: "Pay for school places"}).ID
 	for _, path := range []string{fmt.Sprintf("/obligations/%d/mix", financial), fmt.Sprintf("/obligations/%d/homes", financial), "/obligations/999999/homes"} {
 		if res := f.ts.get(t, path); res.status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", path, res.status)
@@ -273,7 +278,7 @@ func TestVerificationIsShownAndGoesOutOfDateWhenHomesChange(t *testing.T) {
 	}
 
 	// A later event on one of its homes puts it out of date.
-	f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'occupied', '2026-04-01')`, ids[0])
+	f.fx.HomeEvent(ids[0], homes.EventOccupied, "2026-04-01")
 	page = f.ts.get(t, f.pagePath())
 	if !strings.Contains(page.body, "<strong>out of date</strong>") || !strings.Contains(page.body, "Out of date") {
 		t.Fatalf("sign-off not out of date after a later event\n%s", excerpt(page.body))
@@ -297,13 +302,13 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 	if res := f.ts.get(t, "/breaches"); res.status != http.StatusOK || !strings.Contains(res.body, "No obligation is in breach of its delivery trigger.") {
 		t.Fatalf("empty breaches: status %d\n%s", res.status, excerpt(res.body))
 	}
-	f.exec(`INSERT INTO affordable_mixes (obligation_id, affordable_homes, market_occupation_limit) VALUES ($1, 1, 50)`, f.obligationID)
-	f.exec(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms) VALUES ($1, $2, 'AH1', 'social-rent', 2)`, f.devID, f.obligationID)
+	f.fx.Mix(f.obligationID, fixture.Mix{AffordableHomes: 1, MarketOccupationLimit: 50})
+	f.fx.Home(f.devID, fixture.Home{ObligationID: f.obligationID, Plot: "AH1"})
 	for i, occupied := range []bool{true, true, false} {
-		var id int64
-		f.scan(`INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, $2, 'market', 3) RETURNING id`, []any{f.devID, fmt.Sprintf("M%d", i)}, &id)
-		if occupied {
-			f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'occupied', '2026-05-01')`, id)
+		id := f.fx.Home(f.devID, fixture.Home{Plot: fmt.Sprintf("M%d", i), Tenure: "market", Bedrooms: 3, UPRN: fmt.Sprint(10008000 + i)}).ID
+		if occupied { // a home is occupied once completed
+			f.fx.HomeEvent(id, homes.EventCompleted, "2026-04-20")
+			f.fx.HomeEvent(id, homes.EventOccupied, "2026-05-01")
 		}
 	}
 	res := f.ts.get(t, "/breaches")
@@ -323,6 +328,7 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 }
 
 func TestHousingOfficerRecordsTheMixAndSeesTheMismatchInTheBrowser(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	ctx := officerTab(t, f.ts, "housing@test.example")
 
@@ -369,7 +375,7 @@ func TestHousingOfficerRecordsTheMixAndSeesTheMismatchInTheBrowser(t *testing.T)
 func TestOccupationCountIsRecordedAndCountsTowardsTheTrigger(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
-	f.exec(`INSERT INTO affordable_mixes (obligation_id, affordable_homes, market_occupation_limit) VALUES ($1, 6, 50)`, f.obligationID)
+	f.fx.Mix(f.obligationID, fixture.Mix{AffordableHomes: 6, MarketOccupationLimit: 50})
 	viewer := newTestServer(t, f.app)
 	viewer.login(t, "viewer@test.example", testPassword)
 	if res := viewer.get(t, fmt.Sprintf("/developments/%d/occupation-counts/new", f.devID)); res.status != http.StatusForbidden {

@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -36,23 +35,9 @@ func (app *Application) ifsYear(w http.ResponseWriter, r *http.Request) (int, bo
 	return year, true
 }
 
-// ifsPublishers may publish a statement; ifsBorrowingMarkers may say a
-// project repays borrowing (the roles that manage projects or the
-// statement). The routes and the pages' buttons both use these lists.
-var (
-	ifsPublishers       = []users.Role{users.RoleManager, users.RoleAdmin}
-	ifsBorrowingMarkers = []users.Role{users.RoleOfficer, users.RoleManager, users.RoleAdmin}
-)
+func canPublishIFS(r *http.Request) bool { return publishIFS.allowed(r) }
 
-func canPublishIFS(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(ifsPublishers...)
-}
-
-func canMarkBorrowing(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(ifsBorrowingMarkers...)
-}
+func canMarkBorrowing(r *http.Request) bool { return markBorrowing.allowed(r) }
 
 func (app *Application) ifsList(w http.ResponseWriter, r *http.Request) {
 	years, err := app.IFS.Years(r.Context())

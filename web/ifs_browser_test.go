@@ -11,6 +11,7 @@ import (
 )
 
 func TestManagerPublishesAStatementInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	newIFSFixture(t, app)
 	addUser(t, app.DB, "manager@test.example", users.RoleManager, users.RoleOfficer)

@@ -14,7 +14,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -42,41 +45,43 @@ func ifsMoney(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func ifsPtr[T any](v T) *T { return &v }
 
-// ifsAgreement inserts a development and a live agreement signed on signed.
+// ifsAgreement records a development and a live agreement signed on signed.
 func ifsAgreement(t *testing.T, app *Application, ref, signed string) (agreementID, developmentID int64) {
 	t.Helper()
-	ctx := context.Background()
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward, postcode) VALUES ($1, 'North Ward', 'WV1 1AA') RETURNING id`, "Site of "+ref).Scan(&developmentID); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', $3) RETURNING id`, ref, developmentID, ifsDate(signed)).Scan(&agreementID); err != nil {
-		t.Fatal(err)
-	}
-	return agreementID, developmentID
+	a := appFixture(t, app).Agreement(fixture.Agreement{Reference: ref, Site: "Site of " + ref, Ward: "North Ward", Postcode: "WV1 1AA", Signed: signed})
+	return a.ID, a.DevelopmentID
 }
 
-// ifsObligation inserts an obligation; base may be "" for none.
+// ifsObligation records an obligation; base may be "" for none. extra
+// names further fields as their columns ("units", "school_places,
+// school_category"), with their values in args.
 func ifsObligation(t *testing.T, app *Application, agreementID int64, kind, purpose, base string, extra string, args ...any) int64 {
 	t.Helper()
-	var b *decimal.Decimal
+	in := agreements.ObligationInput{Kind: kind, PurposeCode: purpose, Description: "Obligation for " + purpose}
 	if base != "" {
-		b = ifsPtr(ifsMoney(base))
+		in.BaseAmount = ifsPtr(ifsMoney(base))
 	}
-	cols, vals := "", ""
 	if extra != "" {
-		cols, vals = ", "+extra, ""
-		for i := range args {
-			vals += ", $" + string(rune('6'+i))
+		for i, col := range strings.Split(extra, ", ") {
+			switch col {
+			case "maintenance_sum":
+				in.MaintenanceSum = args[i].(bool)
+			case "units":
+				in.Units = ifsPtr(args[i].(int))
+			case "school_places":
+				in.SchoolPlaces = ifsPtr(args[i].(int))
+			case "school_category":
+				in.SchoolCategory = args[i].(string)
+			case "works_description":
+				in.WorksDescription = args[i].(string)
+			case "open_space_m2":
+				in.OpenSpaceM2 = ifsPtr(decimal.NewFromInt(int64(args[i].(int))))
+			default:
+				t.Fatalf("ifsObligation: no field for column %q", col)
+			}
 		}
 	}
-	var id int64
-	all := append([]any{agreementID, kind, purpose, "Obligation for " + purpose, b}, args...)
-	if err := app.DB.Pool.QueryRow(context.Background(), `INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount`+cols+`)
-		VALUES ($1, $2, $3, $4, $5`+vals+`) RETURNING id`, all...).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return appFixture(t, app).Obligation(agreementID, fixture.Obligation{Input: &in}).ID
 }
 
 func ifsReceipt(t *testing.T, app *Application, date, total string, shares ...any) {
@@ -167,12 +172,10 @@ func newIFSFixture(t *testing.T, app *Application) ifsFixture {
 	f.o8 = ifsObligation(t, app, a3, "financial", "health", "25000", "")
 	ifsObligation(t, app, a4, "financial", "transport-and-travel", "70000", "")
 
-	// o3's invoice at its indexed amount (written directly: the index
+	// o3's invoice at its indexed amount (given as the amount: the index
 	// calculation is the ledger's business, tested there).
-	if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reference)
-		VALUES ($1, 'invoice', '2024-06-01', 52000, 'INV-1')`, f.o3); err != nil {
-		t.Fatal(err)
-	}
+	appFixture(t, app).TriggerMet(f.o3, "2024-05-20")
+	appFixture(t, app).Invoice(f.o3, "2024-06-01", "52000")
 
 	f.p1 = ifsProject(t, app, "Mill Lane Primary extension", "education")
 	f.p2 = ifsProject(t, app, "Riverside park maintenance", "open-space-and-leisure")
@@ -211,18 +214,13 @@ func newIFSFixture(t *testing.T, app *Application) ifsFixture {
 
 	// Affordable homes of o5: one social-rent home completed in FY2024, one
 	// shared-ownership home completed on 1 April 2025 (FY2025).
+	fx := appFixture(t, app)
 	for _, h := range []struct{ plot, tenure, uprn, completed string }{
 		{"1", "social-rent", "100023336956", "2024-08-01"},
 		{"2", "shared-ownership", "100023336957", "2025-04-01"},
 	} {
-		var homeID int64
-		if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn)
-			VALUES ($1, $2, $3, $4, 2, $5) RETURNING id`, d2, o5, h.plot, h.tenure, h.uprn).Scan(&homeID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'completed', $2)`, homeID, ifsDate(h.completed)); err != nil {
-			t.Fatal(err)
-		}
+		home := fx.Home(d2, fixture.Home{ObligationID: o5, Plot: h.plot, Tenure: h.tenure, UPRN: h.uprn})
+		fx.HomeEvent(home.ID, homes.EventCompleted, h.completed)
 	}
 	return f
 }
@@ -322,6 +320,7 @@ s106-also,homes-completed/social-rent,Affordable homes completed during the year
 }
 
 func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
@@ -377,6 +376,7 @@ func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 }
 
 func TestIFSYearBoundaries(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	newIFSFixture(t, app)
 	ctx := context.Background()
@@ -433,6 +433,7 @@ func TestIFSYearBoundaries(t *testing.T) {
 }
 
 func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "manager@test.example", users.RoleManager)
@@ -555,6 +556,7 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 }
 
 func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	ctx := context.Background()
@@ -621,6 +623,7 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 }
 
 func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	f := newIFSFixture(t, app)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestImportsUploadPreviewFixMappingConfirmInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	ts := newTestServer(t, app)
@@ -80,6 +81,7 @@ func TestImportsUploadPreviewFixMappingConfirmInTheBrowser(t *testing.T) {
 // in the browser: the preview listing the rows that cannot be imported is
 // accessible, and ticking the choice imports every other row.
 func TestImportsLeaveOutInvalidRowsInTheBrowser(t *testing.T) {
+	t.Parallel()
 	dir, err := filepath.Abs("../../shared/data/developer-contributions/BOL")
 	if err != nil {
 		t.Fatal(err)

@@ -76,6 +76,7 @@ const (
 )
 
 func TestImportsUploadPreviewMapConfirm(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
 	ts := newTestServer(t, app)
@@ -171,6 +172,7 @@ func TestImportsUploadPreviewMapConfirm(t *testing.T) {
 }
 
 func TestImportsExportAndTemplateDownloads(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@example.org", users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -211,6 +213,7 @@ func TestImportsExportAndTemplateDownloads(t *testing.T) {
 // them as CSV; confirming without choosing to leave them out saves
 // nothing and says what to choose; choosing it imports every other row.
 func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
+	t.Parallel()
 	dir := "../../shared/data/developer-contributions/BOL"
 	files := map[string]string{}
 	for _, name := range []string{"developer-agreement.csv", "developer-agreement-contribution.csv", "developer-agreement-transaction.csv"} {
@@ -263,6 +266,7 @@ func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
 // message naming the limit, the server's memory growing by less than
 // 100 MB while it reads them.
 func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
 	ts := newTestServer(t, app)

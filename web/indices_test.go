@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -107,10 +109,10 @@ func TestIndicesListShowsEachSeriesWithItsMonthsToAdminsAndOfficers(t *testing.T
 	t.Parallel()
 	for _, role := range []users.Role{users.RoleAdmin, users.RoleOfficer} {
 		app, ts := indexServer(t, role)
-		if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value) VALUES
-			('cpi', '2023-11-01', 131.5), ('cpi', '2024-01-01', 131.5), ('cpi', '2024-02-01', 132.3)`); err != nil {
-			t.Fatal(err)
-		}
+		fx := appFixture(t, app)
+		fx.IndexValue("cpi", "2023-11-01", "131.5")
+		fx.IndexValue("cpi", "2024-01-01", "131.5")
+		fx.IndexValue("cpi", "2024-02-01", "132.3")
 		res := ts.get(t, "/admin/indices")
 		if res.status != http.StatusOK {
 			t.Fatalf("%s: status %d", role, res.status)
@@ -168,9 +170,9 @@ func TestIndexUploadOfAnONSFileLoadsMonthlyValuesAndReuploadChangesNothing(t *te
 func TestIndexSeriesPageShowsSixtyMonthsAPageNewestFirst(t *testing.T) {
 	t.Parallel()
 	app, ts := indexServer(t, users.RoleOfficer)
-	if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value)
-		SELECT 'cpi', d::date, 100 + n FROM generate_series('2018-01-01'::date, '2023-10-01', interval '1 month') WITH ORDINALITY AS g(d, n)`); err != nil {
-		t.Fatal(err)
+	fx := appFixture(t, app)
+	for n, m := 1, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)); n, m = n+1, m.AddDate(0, 1, 0) {
+		fx.IndexValue("cpi", m.Format(time.DateOnly), strconv.Itoa(100+n))
 	}
 	first := text(ts.get(t, "/admin/indices/cpi").body)
 	second := text(ts.get(t, "/admin/indices/cpi?page=2").body)

@@ -42,6 +42,7 @@ func mustContain(t *testing.T, what string, res response, wants ...string) {
 }
 
 func TestJobsPageListsJobsAndRunNowRecordsARun(t *testing.T) {
+	t.Parallel()
 	app, ts, admin := jobsTestServer(t)
 	ctx := context.Background()
 	for _, m := range []mail.Message{
@@ -110,6 +111,7 @@ func TestJobsPageListsJobsAndRunNowRecordsARun(t *testing.T) {
 }
 
 func TestOutboxPageShowsMessagesAndRetriesAFailedOne(t *testing.T) {
+	t.Parallel()
 	app, ts, admin := jobsTestServer(t)
 	ctx := context.Background()
 	for i := 1; i <= 56; i++ {
@@ -176,12 +178,14 @@ func TestOutboxPageShowsMessagesAndRetriesAFailedOne(t *testing.T) {
 }
 
 func TestOutboxPageEmptyState(t *testing.T) {
+	t.Parallel()
 	_, ts, _ := jobsTestServer(t)
 	mustContain(t, "empty outbox", ts.get(t, "/admin/outbox"), "No e-mails have been sent or queued yet.")
 }
 
 // The jobs, job and outbox pages work in a real browser and pass axe-core.
 func TestAdminRunsAJobAndRetriesAnEmailInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return jobsNow }
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,14 +12,14 @@ import (
 )
 
 func TestOfficerRecordsASplitPaymentAndReversesItInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
 	health := moneyObligation(t, app, a, "health", "96400")
-	if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-05-01', 391.7)`); err != nil {
-		t.Fatal(err)
-	}
+	appFixture(t, app).IndexValue("bcis-tpi", "2019-04-01", "324.0")
+	appFixture(t, app).IndexValue("bcis-tpi", "2024-05-01", "391.7")
 	ts := newTestServer(t, app)
 	ctx := officerTab(t, ts, "officer@test.example")
 

@@ -40,6 +40,7 @@ func moneyObligation(t *testing.T, app *Application, agreementID int64, purpose,
 }
 
 func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
@@ -91,6 +92,7 @@ func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
 }
 
 func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
@@ -100,9 +102,8 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 	if !strings.Contains(page.body, "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019") || !strings.Contains(page.body, `href="/admin/indices/bcis-tpi"`) {
 		t.Fatalf("a missing index value should be explained\n%s", excerpt(page.body))
 	}
-	if _, err := app.DB.Pool.Exec(context.Background(), `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-04-01', 391.7)`); err != nil {
-		t.Fatal(err)
-	}
+	appFixture(t, app).IndexValue("bcis-tpi", "2019-04-01", "324.0")
+	appFixture(t, app).IndexValue("bcis-tpi", "2024-04-01", "391.7")
 	page = ts.get(t, path+"/new?calc_date-day=1&calc_date-month=5&calc_date-year=2024")
 	for _, want := range []string{"£287,500.00 × 391.7 ÷ 324", "£347,573.30", "April 2019"} {
 		if !strings.Contains(page.body, want) {
@@ -128,6 +129,7 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 }
 
 func TestReturnAndReversalThroughThePages(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "100000")
@@ -171,6 +173,7 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 // 2024), or today's when the agreement indexes to the invoice, and never
 // before the base date.
 func TestInvoiceFormStartsAtThePeriodTheAgreementNames(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")

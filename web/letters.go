@@ -15,7 +15,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/letters"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -244,8 +243,6 @@ func (app *Application) letterTemplateSave(w http.ResponseWriter, r *http.Reques
 	http.Redirect(w, r, "/admin/letters/"+string(kind), http.StatusSeeOther)
 }
 
-// letterAdmins may change the letterhead and wording.
-var letterAdmins = []users.Role{users.RoleAdmin}
 
 // dischargePeriod reads the log's period from the address: the current
 // financial year unless from and to are given.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"github.com/s106monitor/s106/internal/fixture"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,8 +19,8 @@ import (
 func letterSite(t *testing.T) (docSite, int64) {
 	t.Helper()
 	s := newDocSite(t)
-	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay the Education Contribution", map[string]any{
-		"base_amount": "287500.00", "index_series": "bcis-tpi", "base_date": "2019-04-01", "payment_due_days": 28, "payment_due_from": "invoice", "contact_email": "finance@acme.example"})
+	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay the Education Contribution", fixture.Obligation{
+		Amount: "287500.00", Index: "bcis-tpi", BaseDate: "2019-04-01", DueDays: 28, DueFrom: "invoice", ContactEmail: "finance@acme.example"})
 	ctx := t.Context()
 	if _, err := s.app.DB.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2025-04-01', 391.7)`); err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *t
 	s := newDocSite(t)
 	ctx := t.Context()
 	mk := func(clause string) int64 {
-		return agObligation(t, s.app, s.agreementID, "works-in-kind", clause, "Build the footpath "+clause, nil)
+		return agObligation(t, s.app, s.agreementID, "works-in-kind", clause, "Build the footpath "+clause, fixture.Obligation{})
 	}
 	event := func(ob int64, kind, on string, reverses *int64) int64 {
 		var id int64

@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -429,7 +428,7 @@ func (app *Application) renderPending(w http.ResponseWriter, r *http.Request, st
 	}
 	u := currentUser(r)
 	app.render(w, r, status, templates.PendingPage(app.page(r, c.KindLabel()),
-		templates.PendingView{C: c, Form: f, CanDecide: u != nil && u.HasRole(users.RoleHousing)}))
+		templates.PendingView{C: c, Form: f, CanDecide: signOffHomes.allows(u)}))
 }
 
 // pendingShow shows a change beside what the council holds.

@@ -12,7 +12,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 )
 
 var outboxLink = regexp.MustCompile(`https?://[^\s]+/l/([A-Za-z0-9_-]{43})`)
@@ -37,9 +40,7 @@ func (f *housingFixture) sendLink(path, name, email string) string {
 // plot adds a home to a development.
 func (f *housingFixture) plot(devID int64, plot string) int64 {
 	f.t.Helper()
-	var id int64
-	f.scan(`INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, $2, 'market', 2) RETURNING id`, []any{devID, plot}, &id)
-	return id
+	return f.fx.Home(devID, fixture.Home{Plot: plot, Tenure: "market"}).ID
 }
 
 func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherLinksGetNothing(t *testing.T) {
@@ -47,8 +48,7 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
 	mill := f.plot(f.devID, "M1")
-	var elsewhere int64
-	f.scan(`INSERT INTO developments (name) VALUES ('Elsewhere Park') RETURNING id`, nil, &elsewhere)
+	elsewhere := f.fx.Development(fixture.Development{Name: "Elsewhere Park"}).ID
 	away := f.plot(elsewhere, "E1")
 
 	sendPath := fmt.Sprintf("/developments/%d/links", f.devID)
@@ -158,9 +158,10 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 // officer accepting one change and rejecting another: axe-clean and
 // without sideways scrolling throughout.
 func TestDeveloperLinkJourneyAndOfficerDecisionsInTheBrowserAt320px(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	f.exec(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Vale Homes Housing Association', 'L4821')`)
+	f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes Housing Association", RSHNumber: "L4821"})
 	f.plot(f.devID, "M1")
 	f.plot(f.devID, "M2")
 	token := f.sendLink(fmt.Sprintf("/developments/%d/links", f.devID), "Dana Developer", "dana@builder.example")
@@ -237,9 +238,8 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	var vale, other int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Vale Homes', 'L4821') RETURNING id`, nil, &vale)
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Other Homes', 'L9999') RETURNING id`, nil, &other)
+	vale := f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes", RSHNumber: "L4821"}).ID
+	other := f.fx.ProviderFrom(homes.ProviderInput{Name: "Other Homes", RSHNumber: "L9999"}).ID
 	ids := f.completedHomes(2, "social-rent", 2)
 	f.exec(`UPDATE homes SET registered_provider_id = $2 WHERE id = $1`, ids[0], vale)
 	f.exec(`UPDATE homes SET registered_provider_id = $2 WHERE id = $1`, ids[1], other)
@@ -282,13 +282,13 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 // a phone (axe-clean, no sideways scrolling), the tracker shows it
 // returned, and the reported exit waits for a decision.
 func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
+	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	var vale int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number, contact_email) VALUES ('Vale Homes', 'L4821', 'returns@valehomes.example') RETURNING id`, nil, &vale)
+	vale := f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes", RSHNumber: "L4821", ContactEmail: "returns@valehomes.example"}).ID
 	ids := f.completedHomes(2, "social-rent", 2)
 	for _, id := range ids {
-		f.exec(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, 'transferred', '2026-03-10', $2)`, id, vale)
+		f.fx.HomeEvent(id, homes.EventTransferred, "2026-03-10", vale)
 	}
 	year := fmt.Sprint(f.app.Now().Year() - 1)
 	res := f.post(f.ts, "/returns", url.Values{"year": {year}})
@@ -352,9 +352,7 @@ func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	var id int64
-	f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, address, postcode) VALUES ($1, $2, 'F3', 'social-rent', 1, 'Flat 3, 12 Millstream Close', 'WV3 7QB') RETURNING id`,
-		[]any{f.devID, f.obligationID}, &id)
+	f.fx.Home(f.devID, fixture.Home{ObligationID: f.obligationID, Plot: "F3", Bedrooms: 1, Address: "Flat 3, 12 Millstream Close", Postcode: "WV3 7QB"})
 	sample, err := os.ReadFile("../internal/pricepaid/testdata/pp-sample.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -375,9 +373,8 @@ func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	var org int64
-	f.scan(`INSERT INTO organisations (name, company_number) VALUES ('Harbour Homes plc', '01234567') RETURNING id`, nil, &org)
-	f.exec(`INSERT INTO agreement_parties (agreement_id, organisation_id, party_role, position) SELECT id, $1, 'developer', 9 FROM agreements LIMIT 1`, org)
+	f.fx.Agreement(fixture.Agreement{Reference: "24/S106/002", DevelopmentID: f.devID,
+		Parties: []agreements.PartyInput{{Role: "developer", Name: "Harbour Homes plc", CompanyNumber: "01234567"}}})
 	bulk, err := os.ReadFile("../internal/companieshouse/testdata/BasicCompanyData-sample.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -399,7 +396,8 @@ func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "housing@test.example", testPassword)
-	f.exec(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Vale Homes Housing Association', 'L4821'), ('Riverside Homes', 'L7777')`)
+	f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes Housing Association", RSHNumber: "L4821"})
+	f.fx.ProviderFrom(homes.ProviderInput{Name: "Riverside Homes", RSHNumber: "L7777"})
 	if res := f.ts.postFile(t, "/providers/register", url.Values{}, "list.csv", "Name,Address\nA,B\n"); res.status != http.StatusUnprocessableEntity ||
 		!strings.Contains(res.body, "no heading row with a") {
 		t.Fatalf("not the list: %d\n%s", res.status, excerpt(res.body))

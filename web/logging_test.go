@@ -33,6 +33,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestRequestLogNamesTheUserButNeverSecrets(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	var logs syncBuffer
@@ -58,6 +59,7 @@ func TestRequestLogNamesTheUserButNeverSecrets(t *testing.T) {
 }
 
 func TestSessionEndsAfterIdleTimeout(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	app.Sessions.IdleTimeout = time.Second

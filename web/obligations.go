@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -315,7 +314,7 @@ func (app *Application) obligationShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	v := templates.ObligationView{O: o, CanEdit: currentUser(r).HasRole(users.RoleOfficer), CanEditMix: currentUser(r).HasRole(users.RoleHousing, users.RoleOfficer)}
+	v := templates.ObligationView{O: o, CanEdit: editRegister.allowed(r), CanEditMix: editHomes.allowed(r)}
 	var err error
 	if v.Events, err = app.Register.Events(ctx, o.ID); err == nil {
 		v.Recordable = agreements.OpenEventKinds(o.Kind, v.Events)

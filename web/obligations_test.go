@@ -9,23 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
-// seedAgreement inserts a development and a live agreement with plain SQL
-// and returns the agreement's id.
+// seedAgreement records a development and a live agreement and returns
+// the agreement's id.
 func seedAgreement(t *testing.T, app *Application, ref, site, ward string) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var devID, id int64
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward, postcode) VALUES ($1, $2, 'WV1 1AA') RETURNING id`, site, ward).Scan(&devID); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', '2024-05-01') RETURNING id`, ref, devID).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return appFixture(t, app).Agreement(fixture.Agreement{Reference: ref, Site: site, Ward: ward, Postcode: "WV1 1AA", Signed: "2024-05-01"}).ID
 }
 
 func obligationFormValues() url.Values {
@@ -50,6 +42,7 @@ func officerServer(t *testing.T) (*Application, *testServer) {
 }
 
 func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
@@ -69,6 +62,7 @@ func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
 }
 
 func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	path := fmt.Sprintf("/agreements/%d/obligations", agreementID)
@@ -105,6 +99,7 @@ func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
 }
 
 func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	form := obligationFormValues()
@@ -145,6 +140,7 @@ func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
 }
 
 func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	addUser(t, app.DB, "officer2@test.example", users.RoleOfficer)
 	agreementID := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
@@ -176,6 +172,7 @@ func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
 }
 
 func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -204,6 +201,7 @@ func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
 }
 
 func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
+	t.Parallel()
 	app, ts := officerServer(t)
 	a1 := seedAgreement(t, app, "24/S106/001", "Mill Lane", "North Ward")
 	a2 := seedAgreement(t, app, "23/S106/900", "Station Yard", "South Ward")
@@ -246,6 +244,7 @@ func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
 }
 
 func TestAdminAddsALocalPurpose(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)

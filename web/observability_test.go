@@ -38,6 +38,7 @@ func (ts *testServer) getWith(t *testing.T, path string, header map[string]strin
 }
 
 func TestMetricsCountRoutesPoolJobsAndOutbox(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ctx := t.Context()
 	if _, err := app.DB.Pool.Exec(ctx, `
@@ -87,6 +88,7 @@ func TestMetricsCountRoutesPoolJobsAndOutbox(t *testing.T) {
 }
 
 func TestMetricsAreNeverPublic(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	// No token configured: only an unproxied local scraper.
@@ -118,6 +120,7 @@ func TestMetricsAreNeverPublic(t *testing.T) {
 }
 
 func TestRequestIDInEveryLogLineAndOnTheErrorPage(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	var logs syncBuffer
 	app.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
@@ -161,6 +164,7 @@ func TestRequestIDInEveryLogLineAndOnTheErrorPage(t *testing.T) {
 }
 
 func TestLivenessIsApartFromReadiness(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	if res := ts.get(t, "/healthz"); res.status != http.StatusOK || !strings.Contains(res.body, `"status":"ok"`) {

@@ -12,7 +12,6 @@ import (
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -24,8 +23,7 @@ func projectParams(r *http.Request) listing.Params {
 // projectCanEdit reports whether the user may change projects and their
 // money (templates show the actions only then).
 func projectCanEdit(r *http.Request) bool {
-	u := currentUser(r)
-	return u != nil && u.HasRole(users.RoleOfficer)
+	return editRegister.allowed(r)
 }
 
 func (app *Application) projectsList(w http.ResponseWriter, r *http.Request) {

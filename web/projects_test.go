@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -35,39 +35,17 @@ func projServer(t *testing.T) (*Application, *testServer) {
 	return app, ts
 }
 
-// projObligation adds a financial obligation to an agreement with plain
-// SQL; spendBy 0 means no spend-by period.
+// projObligation adds a financial obligation to an agreement; spendBy 0
+// means no spend-by period.
 func projObligation(t *testing.T, app *Application, agreementID int64, purpose, clause string, spendBy int) int64 {
 	t.Helper()
-	var months *int
-	if spendBy > 0 {
-		months = &spendBy
-	}
-	var id int64
-	if err := app.DB.Pool.QueryRow(context.Background(), `
-		INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, spend_by_months)
-		VALUES ($1, 'financial', $2, $3, 'Pay a contribution', $4) RETURNING id`, agreementID, purpose, clause, months).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return appFixture(t, app).Obligation(agreementID, fixture.Obligation{Purpose: purpose, Clause: clause, Description: "Pay a contribution", SpendByMonths: spendBy}).ID
 }
 
-// projReceive records a payment for one obligation in one transaction.
+// projReceive records a payment for one obligation.
 func projReceive(t *testing.T, app *Application, obligationID int64, on time.Time, amount string) {
 	t.Helper()
-	ctx := context.Background()
-	err := pgx.BeginFunc(ctx, app.DB.Pool, func(tx pgx.Tx) error {
-		var rid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ($1, 'Harbour Homes plc', $2) RETURNING id`, on, amount).Scan(&rid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', $2, $3, $4)`,
-			obligationID, on, amount, rid)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("receive %s: %v", amount, err)
-	}
+	appFixture(t, app).Receive(on.Format(time.DateOnly), fixture.Share{ObligationID: obligationID, Amount: amount})
 }
 
 // projDecided is the test projects' spending decision: before any money.
@@ -385,6 +363,7 @@ func TestViewerSeesProjectsButCannotChangeThem(t *testing.T) {
 }
 
 func TestOfficerAllocatesAndSpendsThroughTheFormsInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	agreementID := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestProviderPagesAddChangeAndListItsHomes(t *testing.T) {
+	t.Parallel()
 	s := newHMSite(t)
 	res := s.post(t, "/providers", url.Values{"name": {"Riverside Housing"}, "rsh_number": {"l4567"}, "contact_email": {"lettings@riverside.example"}})
 	if res.status != http.StatusSeeOther {

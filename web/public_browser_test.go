@@ -41,6 +41,7 @@ func clickTo(t *testing.T, ctx context.Context, selector string) {
 }
 
 func TestResidentFindsADevelopmentAndDownloadsOpenDataOnAPhone(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := newTestServer(t, app)

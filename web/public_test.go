@@ -7,16 +7,22 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -74,105 +80,111 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 		t.Fatal(err)
 	}
 	var f publicFixture
+	fx := appFixture(t, app)
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	actor := fx.Actor
+	dev := func(in agreements.DevelopmentInput) int64 {
+		d, err := fx.Register.RecordDevelopment(ctx, actor, in)
+		must("development "+in.Name, err)
+		return d.ID
+	}
+	f.MillLane = dev(agreements.DevelopmentInput{Name: "Mill Lane", Address: "1 Mill Lane, Ashford", Postcode: "WV1 1AA", Ward: "North Ward", Notes: "INTERNAL-NOTE-zebra"})
+	f.Quarry = dev(agreements.DevelopmentInput{Name: "Quarry Road", Address: "Quarry Road, Bexley", Postcode: "WV2 2BB", Ward: "South Ward"})
+	f.Draft = dev(agreements.DevelopmentInput{Name: "Secret Farm", Postcode: "WV3 3CC", Ward: "North Ward"})
+	app1 := fx.Application(f.MillLane, "21/AP/1234", "").ID
+	agreement := func(in agreements.AgreementInput) int64 {
+		if in.Type == "" {
+			in.Type = string(agreements.TypeS106)
+		}
+		if in.Status == "" {
+			in.Status = string(agreements.StatusLive)
+		}
+		a, err := fx.Register.RecordAgreement(ctx, actor, in)
+		must("agreement "+in.Reference, err)
+		return a.ID
+	}
+	date := func(s string) *time.Time { d := fx.Date(s); return &d }
+	f.MillAgreement = agreement(agreements.AgreementInput{Reference: "19/00412/S106", DevelopmentID: f.MillLane, DateSigned: date("2024-05-01"),
+		ResponsibleOfficerID: &officer.ID, Notes: "INTERNAL-NOTE-zebra", ApplicationIDs: []int64{app1}})
+	f.Quarry106 = agreement(agreements.AgreementInput{Reference: "22/00100/S106", DevelopmentID: f.Quarry, DateSigned: date("2024-08-01")})
+	_, err = app.publicData().SetPublication(ctx, actor, f.Quarry106, 1, true, "WITHHELD-REASON-litigation")
+	must("withhold", err)
+	// Withholding an agreement withholds its variations and their deeds.
+	agreement(agreements.AgreementInput{Reference: "DOV-OF-WITHHELD-9", DevelopmentID: f.Quarry, Type: string(agreements.TypeVariation), DateSigned: date("2025-01-01"),
+		VariesAgreementID: &f.Quarry106, VariationSummary: "Varies the open space clause", DeedURL: "https://docs.example/WITHHELD-DEED-varied.pdf"})
+	draft := agreement(agreements.AgreementInput{Reference: "DRAFT-REF-777", DevelopmentID: f.Draft, Status: string(agreements.StatusDraft)})
+
+	obligation := func(agreement int64, kind, purpose, description, base string) int64 {
+		return fx.Obligation(agreement, fixture.Obligation{Kind: kind, Purpose: purpose, Description: description, Amount: base,
+			ContactName: "Dana Contactperson", ContactEmail: "dev.contact@harbour.example"}).ID
+	}
+	f.Education = obligation(f.MillAgreement, "financial", "education", "Pay £287,500 towards primary school places", "287500")
+	f.Health = obligation(f.MillAgreement, "financial", "health", "Pay £96,400 towards the health centre", "96400")
+	f.Affordable = obligation(f.MillAgreement, "affordable-housing", "affordable-housing", "Provide 5 affordable homes", "")
+	f.Open = obligation(f.Quarry106, "financial", "open-space-and-leisure", "WITHHELD-CLAUSE-text", "50000")
+	obligation(draft, "financial", "education", "Pay towards schools", "99999")
+
+	// Money: one payment split across education and health; the withheld
+	// agreement's open-space payment; spend and a return.
+	receipt := func(on, payer, ref, note string, shares ...ledger.ShareInput) {
+		total := decimal.Zero
+		for i := range shares {
+			shares[i].Row = i + 1
+			total = total.Add(*shares[i].Amount)
+		}
+		_, err := fx.Ledger.RecordReceipt(ctx, actor, ledger.ReceiptInput{ReceivedOn: date(on), Payer: payer, FinanceRef: ref, Note: note, Total: &total, Shares: shares})
+		must("receipt "+ref, err)
+	}
+	amount := func(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
+	receipt("2024-06-03", "Harbour Homes plc", "AR-SECRET-55012", "RECEIPT-NOTE-kestrel",
+		ledger.ShareInput{ObligationID: f.Education, Amount: amount("200000")}, ledger.ShareInput{ObligationID: f.Health, Amount: amount("100000")})
+	receipt("2025-01-10", "Quarry Developments Ltd", "AR-SECRET-00002", "", ledger.ShareInput{ObligationID: f.Open, Amount: amount("50000")})
+	project := fx.Project(fixture.Project{Name: "Ashford Primary expansion", Purpose: "education"}).ID
+	fx.Allocate(project, fixture.Allocation{ObligationID: f.Education, Amount: "150000", On: "2024-07-01"})
+	_, err = fx.Ledger.SpendOnProject(ctx, actor, project, *amount("120000"), fx.Date("2024-09-01"), "EVIDENCE-spend-invoice-881", "SPEND-REF-PO-4411")
+	must("spend", err)
+	fx.Return(f.Health, "2025-05-01", fixture.Refund{Amount: "10000"})
+
+	// Homes: the agreed mix, five affordable homes and a market one.
+	fx.Mix(f.Affordable, fixture.Mix{AffordableHomes: 5, Lines: []fixture.MixLine{
+		{Tenure: "social-rent", Bedrooms: 2, Homes: 3}, {Tenure: "shared-ownership", Bedrooms: 1, Homes: 2}}})
+	provider := fx.ProviderFrom(homes.ProviderInput{Name: "Vale Housing", ContactEmail: "rp.contact@vale.example"}).ID
+	home := func(plot, tenure string, beds int, uprn string) int64 {
+		h := fixture.Home{Plot: plot, Tenure: tenure, Bedrooms: beds, UPRN: uprn, Address: "Flat 9 Hidden Court"}
+		if tenure != "market" {
+			h.ObligationID = f.Affordable
+		}
+		return fx.Home(f.MillLane, h).ID
+	}
+	event := func(h int64, kind homes.EventKind, on string, provider ...int64) {
+		fx.HomeEvent(h, kind, on, provider...)
+	}
+	h1 := home("1", "social-rent", 2, "100000000001")
+	event(h1, homes.EventCompleted, "2024-10-01")
+	event(h1, homes.EventTransferred, "2024-11-01", provider)
+	h2 := home("2", "social-rent", 2, "100000000002")
+	event(h2, homes.EventCompleted, "2024-10-01")
+	event(h2, homes.EventRightToBuy, "2025-06-01")
+	home("3", "social-rent", 2, "")
+	h4 := home("4", "shared-ownership", 1, "100000000004")
+	event(h4, homes.EventCompleted, "2025-04-10")
+	event(h4, homes.EventStaircased, "2025-08-01")
+	home("5", "shared-ownership", 1, "")
+	home("6", "market", 3, "100000000006")
+	f.MillHome = h1
+
+	// Quarry Road's home, held by a trust, and the two links.
+	trust := fx.ProviderFrom(homes.ProviderInput{Name: "Quarry Homes Trust", ContactEmail: "rp.contact@vale.example"}).ID
+	// (A market home, so the borough's affordable figures stay as above.)
+	f.QuarryHome = fx.Home(f.Quarry, fixture.Home{Plot: "Q1", Tenure: "market", Bedrooms: 1, UPRN: "100000000009", Address: "1 Quarry Road"}).ID
+	event(f.QuarryHome, homes.EventCompleted, "2025-01-10")
+	event(f.QuarryHome, homes.EventTransferred, "2025-01-20", trust)
 	err = app.DB.InTx(ctx, func(tx pgx.Tx) error {
-		q := func(sql string, args ...any) int64 {
-			var id int64
-			if err := tx.QueryRow(ctx, sql+" RETURNING id", args...).Scan(&id); err != nil {
-				t.Fatalf("%s: %v", sql, err)
-			}
-			return id
-		}
-		f.MillLane = q(`INSERT INTO developments (name, address, postcode, ward, notes) VALUES ('Mill Lane', '1 Mill Lane, Ashford', 'WV1 1AA', 'North Ward', 'INTERNAL-NOTE-zebra')`)
-		f.Quarry = q(`INSERT INTO developments (name, address, postcode, ward) VALUES ('Quarry Road', 'Quarry Road, Bexley', 'WV2 2BB', 'South Ward')`)
-		f.Draft = q(`INSERT INTO developments (name, postcode, ward) VALUES ('Secret Farm', 'WV3 3CC', 'North Ward')`)
-		app1 := q(`INSERT INTO planning_applications (development_id, reference) VALUES ($1, '21/AP/1234')`, f.MillLane)
-		f.MillAgreement = q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id, notes)
-			VALUES ('19/00412/S106', $1, 'section-106', 'live', '2024-05-01', $2, 'INTERNAL-NOTE-zebra')`, f.MillLane, officer.ID)
-		if _, err := tx.Exec(ctx, `INSERT INTO agreement_applications VALUES ($1, $2)`, f.MillAgreement, app1); err != nil {
-			t.Fatal(err)
-		}
-		f.Quarry106 = q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, publication_withheld_reason)
-			VALUES ('22/00100/S106', $1, 'section-106', 'live', '2024-08-01', 'WITHHELD-REASON-litigation')`, f.Quarry)
-		// Withholding an agreement withholds its variations and their deeds.
-		q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, varies_agreement_id, deed_url)
-			VALUES ('DOV-OF-WITHHELD-9', $1, 'deed-of-variation', 'live', '2025-01-01', $2, 'https://docs.example/WITHHELD-DEED-varied.pdf')`, f.Quarry, f.Quarry106)
-		draft := q(`INSERT INTO agreements (reference, development_id, agreement_type, status) VALUES ('DRAFT-REF-777', $1, 'section-106', 'draft')`, f.Draft)
-
-		obligation := func(agreement int64, kind, purpose, description, base string) int64 {
-			var amount any
-			if base != "" {
-				amount = base
-			}
-			return q(`INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount, contact_name, contact_email)
-				VALUES ($1, $2, $3, $4, $5, 'Dana Contactperson', 'dev.contact@harbour.example')`, agreement, kind, purpose, description, amount)
-		}
-		f.Education = obligation(f.MillAgreement, "financial", "education", "Pay £287,500 towards primary school places", "287500")
-		f.Health = obligation(f.MillAgreement, "financial", "health", "Pay £96,400 towards the health centre", "96400")
-		f.Affordable = obligation(f.MillAgreement, "affordable-housing", "affordable-housing", "Provide 5 affordable homes", "")
-		f.Open = obligation(f.Quarry106, "financial", "open-space-and-leisure", "WITHHELD-CLAUSE-text", "50000")
-		obligation(draft, "financial", "education", "Pay towards schools", "99999")
-
-		// Money: one payment split across education and health; the
-		// withheld agreement's open-space payment; spend and a return.
-		r1 := q(`INSERT INTO receipts (received_on, payer, finance_ref, total, note) VALUES ('2024-06-03', 'Harbour Homes plc', 'AR-SECRET-55012', 300000, 'RECEIPT-NOTE-kestrel')`)
-		r2 := q(`INSERT INTO receipts (received_on, payer, finance_ref, total) VALUES ('2025-01-10', 'Quarry Developments Ltd', 'AR-SECRET-00002', 50000)`)
-		project := q(`INSERT INTO projects (name, purpose_code) VALUES ('Ashford Primary expansion', 'education')`)
-		for _, e := range []struct {
-			ob                  int64
-			kind, date, amount  string
-			receipt, project    any
-			evidence, reference string
-		}{
-			{f.Education, "receipt", "2024-06-03", "200000", r1, nil, "", ""},
-			{f.Health, "receipt", "2024-06-03", "100000", r1, nil, "", ""},
-			{f.Open, "receipt", "2025-01-10", "50000", r2, nil, "", ""},
-			{f.Education, "allocation", "2024-07-01", "150000", nil, project, "", ""},
-			{f.Education, "spend", "2024-09-01", "120000", nil, project, "EVIDENCE-spend-invoice-881", "SPEND-REF-PO-4411"},
-			{f.Health, "return", "2025-05-01", "10000", nil, nil, "", ""},
-		} {
-			q(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id, project_id, evidence, reference)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ob, e.kind, e.date, e.amount, e.receipt, e.project, e.evidence, e.reference)
-		}
-
-		// Homes: the agreed mix, five affordable homes and a market one.
-		if _, err := tx.Exec(ctx, `INSERT INTO affordable_mixes (obligation_id, affordable_homes) VALUES ($1, 5)`, f.Affordable); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO affordable_mix_lines (obligation_id, tenure, bedrooms, homes) VALUES ($1, 'social-rent', 2, 3), ($1, 'shared-ownership', 1, 2)`, f.Affordable); err != nil {
-			t.Fatal(err)
-		}
-		provider := q(`INSERT INTO registered_providers (name, contact_email) VALUES ('Vale Housing', 'rp.contact@vale.example')`)
-		home := func(plot, tenure string, beds int, uprn any) int64 {
-			ob := any(f.Affordable)
-			if tenure == "market" {
-				ob = nil
-			}
-			return q(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn, address) VALUES ($1, $2, $3, $4, $5, $6, 'Flat 9 Hidden Court')`,
-				f.MillLane, ob, plot, tenure, beds, uprn)
-		}
-		event := func(h int64, kind, date string, provider any) {
-			q(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, $2, $3, $4)`, h, kind, date, provider)
-		}
-		h1 := home("1", "social-rent", 2, "100000000001")
-		event(h1, "completed", "2024-10-01", nil)
-		event(h1, "transferred", "2024-11-01", provider)
-		h2 := home("2", "social-rent", 2, "100000000002")
-		event(h2, "completed", "2024-10-01", nil)
-		event(h2, "right-to-buy", "2025-06-01", nil)
-		home("3", "social-rent", 2, nil)
-		h4 := home("4", "shared-ownership", 1, "100000000004")
-		event(h4, "completed", "2025-04-10", nil)
-		event(h4, "staircased", "2025-08-01", nil)
-		home("5", "shared-ownership", 1, nil)
-		home("6", "market", 3, "100000000006")
-		f.MillHome = h1
-
-		// Quarry Road's home, held by a trust, and the two links.
-		trust := q(`INSERT INTO registered_providers (name, contact_email) VALUES ('Quarry Homes Trust', 'rp.contact@vale.example')`)
-		// (A market home, so the borough's affordable figures stay as above.)
-		f.QuarryHome = q(`INSERT INTO homes (development_id, plot, tenure, bedrooms, uprn, address) VALUES ($1, 'Q1', 'market', 1, '100000000009', '1 Quarry Road')`, f.Quarry)
-		event(f.QuarryHome, "completed", "2025-01-10", nil)
-		event(f.QuarryHome, "transferred", "2025-01-20", trust)
 		now := time.Now()
 		var err error
 		if _, f.DeveloperToken, err = links.Issue(ctx, tx, audit.Actor{Label: "test"}, now, links.Spec{Purpose: homes.PurposeDeveloperHomes,
@@ -184,9 +196,14 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 			t.Fatal(err)
 		}
 
-		// A published statement for 2024 with its frozen download.
-		pub := q(`INSERT INTO ifs_publications (year, published_at, published_by, checksum, data_cutoff, figures)
-			VALUES (2024, '2025-12-01 10:00:00+00', $1, repeat('a', 64), '2025-12-01 09:00:00+00', '{}')`, officer.ID)
+		// A published statement for 2024 with its frozen download: SQL on
+		// purpose, a publication frozen with figures of its own, which
+		// publishing today would compute afresh.
+		var pub int64
+		if err := tx.QueryRow(ctx, `INSERT INTO ifs_publications (year, published_at, published_by, checksum, data_cutoff, figures)
+			VALUES (2024, '2025-12-01 10:00:00+00', $1, repeat('a', 64), '2025-12-01 09:00:00+00', '{}') RETURNING id`, officer.ID).Scan(&pub); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO ifs_publication_files (publication_id, name, content_type, data)
 			VALUES ($1, 'ifs-2024.csv', 'text/csv; charset=utf-8', convert_to('section,item,description,amount'||chr(10)||'s106,b,Money received,350000.00'||chr(10), 'UTF8'))`, pub); err != nil {
 			t.Fatal(err)
@@ -214,6 +231,7 @@ func pageText(body string) string {
 }
 
 func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := newTestServer(t, app)
@@ -221,29 +239,49 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	text := pageText(res.body)
-	for _, want := range []string{
-		// Homes: 5 affordable (the market home does not count); 3 completed
-		// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today
-		// (plot 1: plot 2 went by right to buy, plot 4 staircased); 2 lost.
-		"Secured by agreements 5", "Recorded home by home 5", "Completed 3", "Transferred to a housing provider 1", "Affordable today 1", "Lost from the affordable stock 2",
-		"Social rent 3 2 1 1", "Shared ownership 2 1 0 1",
-		"2024 to 2025 2 0", "2025 to 2026 1 2",
-		"Right to buy 1", "Staircased", // route labels
-		// Money agreed: 287,500 + 96,400 + 50,000 (withheld, still counted);
-		// the draft's 99,999 is not. Received 300,000 + 50,000; spent
-		// 120,000; returned 10,000; held 350,000 − 120,000 − 10,000.
-		"Agreed £433,900.00", "Received £350,000.00", "Spent £120,000.00", "Returned to developers £10,000.00", "Held, not yet spent £220,000.00",
-		"Education £287,500.00 £200,000.00 £120,000.00 £0.00 £80,000.00",
-		"Health £96,400.00 £100,000.00 £0.00 £10,000.00 £90,000.00",
-		"Open space and leisure £50,000.00 £50,000.00 £0.00 £0.00 £50,000.00",
-		"2024 to 2025 £350,000.00 £120,000.00 £0.00",
-		"2025 to 2026 £0.00 £0.00 £10,000.00",
-		"Last updated:",
+	// Each figure is read from its own element and each row from its own
+	// table, so a number elsewhere on the page cannot satisfy it.
+	page := htmltest.Parse(t, res.body)
+	figures := map[string]string{}
+	page.Find(".app-figures__item").Each(func(_ int, f *goquery.Selection) {
+		figures[htmltest.Clean(f.Find(".app-figures__label").Text())] = htmltest.Clean(f.Find(".app-figures__value").Text())
+	})
+	// Homes: 5 affordable (the market home does not count); 3 completed
+	// (plots 1, 2, 4); 1 transferred (plot 1); 1 affordable today (plot 1:
+	// plot 2 went by right to buy, plot 4 staircased); 2 lost.
+	// Money agreed: 287,500 + 96,400 + 50,000 (withheld, still counted);
+	// the draft's 99,999 is not. Received 300,000 + 50,000; spent 120,000;
+	// returned 10,000; held 350,000 − 120,000 − 10,000.
+	for label, want := range map[string]string{
+		"Secured by agreements": "5", "Recorded home by home": "5", "Completed": "3", "Transferred to a housing provider": "1",
+		"Affordable today": "1", "Lost from the affordable stock": "2",
+		"Agreed": "£433,900.00", "Received": "£350,000.00", "Spent": "£120,000.00", "Returned to developers": "£10,000.00",
+		"Held, not yet spent": "£220,000.00",
 	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("overview lacks %q\n%s", want, text)
+		if figures[label] != want {
+			t.Errorf("overview figure %q = %q, want %q", label, figures[label], want)
 		}
+	}
+	for table, rows := range map[string][][]string{
+		"homes-by-tenure": {{"Social rent", "3", "2", "1", "1"}, {"Shared ownership", "2", "1", "0", "1"}},
+		"homes-by-year":   {{"2024 to 2025", "2", "0"}, {"2025 to 2026", "1", "2"}},
+		"homes-lost":      {{"Right to buy", "1"}, {"Staircased to 100%", "1"}},
+		"money-by-purpose": {
+			{"Education", "£287,500.00", "£200,000.00", "£120,000.00", "£0.00", "£80,000.00"},
+			{"Health", "£96,400.00", "£100,000.00", "£0.00", "£10,000.00", "£90,000.00"},
+			{"Open space and leisure", "£50,000.00", "£50,000.00", "£0.00", "£0.00", "£50,000.00"},
+		},
+		"money-by-year": {{"2024 to 2025", "£350,000.00", "£120,000.00", "£0.00"}, {"2025 to 2026", "£0.00", "£0.00", "£10,000.00"}},
+	} {
+		got := page.Rows("#" + table + " tbody tr")
+		for _, want := range rows {
+			if !slices.ContainsFunc(got, func(r []string) bool { return slices.Equal(r, want) }) {
+				t.Errorf("table %s lacks the row %q; it has %q", table, want, got)
+			}
+		}
+	}
+	if !strings.Contains(pageText(res.body), "Last updated:") {
+		t.Error("overview lacks when it was last updated")
 	}
 	for _, chart := range []string{`id="chart-homes-tenure-title"`, `id="chart-money-purpose-title"`} {
 		if !strings.Contains(res.body, chart) {
@@ -282,6 +320,7 @@ func TestPublicOverviewShowsTheBoroughFiguresComputedByHand(t *testing.T) {
 }
 
 func TestPublicDevelopmentsAreSearchableAndNeverIncludeDrafts(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -316,6 +355,7 @@ func TestPublicDevelopmentsAreSearchableAndNeverIncludeDrafts(t *testing.T) {
 }
 
 func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -416,6 +456,7 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 }
 
 func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -474,6 +515,7 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 var hrefPattern = regexp.MustCompile(`href="([^"]*)"`)
 
 func TestPublicPagesAreCacheableAndAnswerConditionalRequests(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -514,6 +556,7 @@ func TestPublicPagesAreCacheableAndAnswerConditionalRequests(t *testing.T) {
 }
 
 func TestPublicPagesCannotReachOfficerPages(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -551,6 +594,7 @@ func TestPublicPagesCannotReachOfficerPages(t *testing.T) {
 }
 
 func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -609,6 +653,7 @@ func readAll(res *http.Response) string {
 }
 
 func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
@@ -632,6 +677,7 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 // "Secured" is what the agreements secured, not the homes recorded so far:
 // with 84 agreed and 5 recorded, the page says 84 secured and 5 recorded.
 func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE affordable_mixes SET affordable_homes = 84 WHERE obligation_id = $1`, f.Affordable); err != nil {

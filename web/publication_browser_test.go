@@ -52,6 +52,7 @@ func statementLooksRight(t *testing.T, ctx context.Context, name string) {
 // published statement from the public page and from a saved copy of the
 // file with no server at all.
 func TestPublishedStatementOpensInTheBrowserPrintsAndWorksOffline(t *testing.T) {
+	t.Parallel()
 	app := ifsApp(t)
 	newIFSFixture(t, app)
 	manager := addUser(t, app.DB, "manager@test.example", users.RoleManager)

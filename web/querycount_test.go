@@ -21,6 +21,7 @@ const maxQueriesPerPage = 20
 // counts the queries each main page sends to PostgreSQL (including the
 // session's own load and save).
 func TestMainPagesRunAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	counter := &store.QueryCounter{}
 	url := testdb.URL(t)

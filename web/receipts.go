@@ -13,7 +13,6 @@ import (
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -28,7 +27,7 @@ func (app *Application) receiptsList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.ReceiptsListView{Page: page, CSVHref: csvHref("/receipts.csv", p), CanEdit: currentUser(r).HasRole(users.RoleOfficer)}
+	v := templates.ReceiptsListView{Page: page, CSVHref: csvHref("/receipts.csv", p), CanEdit: editRegister.allowed(r)}
 	app.render(w, r, http.StatusOK, templates.ReceiptsPage(app.page(r, "Payments received"), v))
 }
 

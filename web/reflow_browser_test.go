@@ -255,6 +255,7 @@ func walkPatterns(t *testing.T, app *Application) []string {
 // per page (as the first role that may see it), since the roles see the same
 // markup give or take a button.
 func TestEveryPageReflowsAt320PxForEveryRole(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	world := loadWalkWorld(t, app)
 	ts := newTestServer(t, app)

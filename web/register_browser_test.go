@@ -72,6 +72,7 @@ func click(t *testing.T, ctx context.Context, ids ...string) {
 }
 
 func TestOfficerRegistersADevelopmentAgreementAndThreeObligationsInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	ts := newTestServer(t, app)

@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/s106monitor/s106/internal/apitokens"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/static"
 )
 
@@ -93,8 +92,8 @@ func (app *Application) Routes() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(apiHeaders, app.apiAuthenticate)
 			read := app.apiAllow(apitokens.ScopeRead)
-			officer := app.apiAllow(apitokens.ScopeWrite, users.RoleOfficer)
-			homes := app.apiAllow(apitokens.ScopeWrite, users.RoleHousing, users.RoleOfficer)
+			officer := app.apiAllow(apitokens.ScopeWrite, editRegister...)
+			homes := app.apiAllow(apitokens.ScopeWrite, editHomes...)
 			r.With(read).Get("/agreements", app.apiAgreements)
 			r.With(officer).Post("/agreements", app.apiAgreementCreate)
 			r.With(read).Get("/agreements/{id}", app.apiAgreement)
@@ -143,7 +142,7 @@ func (app *Application) Routes() http.Handler {
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.
-			officer := app.requireRole(users.RoleOfficer)
+			officer := app.require(editRegister)
 			r.Get("/developments", app.developmentsList)
 			r.Get("/developments.csv", app.developmentsCSV)
 			r.With(officer).Get("/developments/new", app.developmentNew)
@@ -219,8 +218,8 @@ func (app *Application) Routes() http.Handler {
 
 			// Affordable homes: housing officers (and monitoring officers)
 			// record them; only housing officers sign off delivery.
-			homes := app.requireRole(users.RoleHousing, users.RoleOfficer)
-			housing := app.requireRole(users.RoleHousing)
+			homes := app.require(editHomes)
+			housing := app.require(signOffHomes)
 			r.Get("/homes", app.homesList)
 			r.Get("/homes.csv", app.homesCSV)
 			r.Get("/developments/{id}/homes", app.developmentHomes)
@@ -291,10 +290,10 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Post("/documents/{id}/public", app.documentPublic)
 			r.With(officer).Get("/obligations/{id}/letters/{kind}", app.letterPreview)
 			r.With(officer).Post("/obligations/{id}/letters/{kind}", app.letterProduce)
-			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters", app.letterSettings)
-			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/settings", app.letterSettingsSave)
-			r.With(app.requireRole(letterAdmins...)).Get("/admin/letters/{kind}", app.letterTemplate)
-			r.With(app.requireRole(letterAdmins...)).Post("/admin/letters/{kind}", app.letterTemplateSave)
+			r.With(app.require(administer)).Get("/admin/letters", app.letterSettings)
+			r.With(app.require(administer)).Post("/admin/letters/settings", app.letterSettingsSave)
+			r.With(app.require(administer)).Get("/admin/letters/{kind}", app.letterTemplate)
+			r.With(app.require(administer)).Post("/admin/letters/{kind}", app.letterTemplateSave)
 			r.Get("/discharges", app.dischargeLog)
 			r.Get("/discharges.csv", app.dischargeLogCSV)
 			// END documents routes
@@ -307,7 +306,7 @@ func (app *Application) Routes() http.Handler {
 			// BEGIN imports routes (owned by the imports work)
 			// Moving in and out: officers and admins import and export.
 			r.Group(func(r chi.Router) {
-				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))
+				r.Use(app.require(useTools))
 				r.Get("/imports", app.importsPage)
 				r.Post("/imports", app.importsUpload)
 				r.Post("/imports/check", app.importsCheck)
@@ -336,13 +335,13 @@ func (app *Application) Routes() http.Handler {
 			r.Post("/alerts/{id}/acknowledge", app.alertAcknowledge)
 			r.Get("/account/notifications", app.notificationsForm)
 			r.Post("/account/notifications", app.notificationsUpdate)
-			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/alert-rules", app.alertRulesForm)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/alert-rules", app.alertRulesUpdate)
+			r.With(app.require(administer)).Get("/admin/alert-rules", app.alertRulesForm)
+			r.With(app.require(administer)).Post("/admin/alert-rules", app.alertRulesUpdate)
 			// END alerts routes
 
 			// BEGIN jobs routes (owned by the scheduler work)
 			// Background jobs and the e-mail outbox: admins only.
-			jobsAdmin := app.requireRole(users.RoleAdmin)
+			jobsAdmin := app.require(administer)
 			r.With(jobsAdmin).Get("/admin/jobs", app.jobsList)
 			r.With(jobsAdmin).Get("/admin/jobs/{name}", app.jobShow)
 			r.With(jobsAdmin).Post("/admin/jobs/{name}/run", app.jobRun)
@@ -355,14 +354,14 @@ func (app *Application) Routes() http.Handler {
 			// publish them.
 			r.Get("/ifs", app.ifsList)
 			r.Get("/ifs/infrastructure-list", app.infrastructureList)
-			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list", app.infrastructureListAdd)
-			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/infrastructure-list/{id}/remove", app.infrastructureListRemove)
+			r.With(app.require(publishIFS)).Post("/ifs/infrastructure-list", app.infrastructureListAdd)
+			r.With(app.require(publishIFS)).Post("/ifs/infrastructure-list/{id}/remove", app.infrastructureListRemove)
 			r.Get("/ifs/{year}", app.ifsShow)
 			r.Get("/ifs/{year}/statement.csv", app.ifsCSV)
 			r.Get("/ifs/{year}/published/{file}", app.ifsPublishedFile)
-			r.With(app.requireRole(ifsPublishers...)).Get("/ifs/{year}/publish", app.ifsPublishConfirm)
-			r.With(app.requireRole(ifsPublishers...)).Post("/ifs/{year}/publish", app.ifsPublish)
-			r.With(app.requireRole(ifsBorrowingMarkers...)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
+			r.With(app.require(publishIFS)).Get("/ifs/{year}/publish", app.ifsPublishConfirm)
+			r.With(app.require(publishIFS)).Post("/ifs/{year}/publish", app.ifsPublish)
+			r.With(app.require(markBorrowing)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
 			// END ifs routes
 
 			// BEGIN data-standard routes (owned by the data-standard work)
@@ -370,9 +369,9 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/data-standard/{file}", app.dataStandardFile)
 			// END data-standard routes
 
-			r.With(app.requireRole(users.RoleAdmin, users.RoleOfficer)).Get("/admin", app.adminIndex)
+			r.With(app.require(useTools)).Get("/admin", app.adminIndex)
 			r.Route("/admin/indices", func(r chi.Router) {
-				r.Use(app.requireRole(users.RoleAdmin, users.RoleOfficer))
+				r.Use(app.require(useTools))
 				r.Get("/", app.indicesList)
 				r.Get("/{code}", app.indexShow)
 				r.Post("/{code}/values", app.indexValueCreate)
@@ -380,19 +379,19 @@ func (app *Application) Routes() http.Handler {
 			})
 
 			r.Route("/admin/tenures", func(r chi.Router) {
-				r.Use(app.requireRole(users.RoleAdmin))
+				r.Use(app.require(administer))
 				r.Get("/", app.tenuresList)
 				r.Post("/", app.tenureCreate)
 			})
 
 			r.Route("/admin/purposes", func(r chi.Router) {
-				r.Use(app.requireRole(users.RoleAdmin))
+				r.Use(app.require(administer))
 				r.Get("/", app.purposesList)
 				r.Post("/", app.purposeCreate)
 			})
 
 			r.Route("/admin/users", func(r chi.Router) {
-				r.Use(app.requireRole(users.RoleAdmin))
+				r.Use(app.require(administer))
 				r.Get("/", app.usersList)
 				r.Get("/new", app.userNew)
 				r.Post("/", app.userCreate)
@@ -405,16 +404,16 @@ func (app *Application) Routes() http.Handler {
 			})
 			// The security log (sign-ins, lockouts, refusals): administrators
 			// only, since it holds addresses typed by anyone.
-			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/sso", app.ssoAdmin)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/sso/mappings", app.ssoMappingAdd)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/sso/mappings/{id}/remove", app.ssoMappingRemove)
-			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/security", app.securityLog)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/security/locks/clear", app.securityClearLocks)
-			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/users.csv", app.usersCSV)
+			r.With(app.require(administer)).Get("/admin/sso", app.ssoAdmin)
+			r.With(app.require(administer)).Post("/admin/sso/mappings", app.ssoMappingAdd)
+			r.With(app.require(administer)).Post("/admin/sso/mappings/{id}/remove", app.ssoMappingRemove)
+			r.With(app.require(administer)).Get("/admin/security", app.securityLog)
+			r.With(app.require(administer)).Post("/admin/security/locks/clear", app.securityClearLocks)
+			r.With(app.require(administer)).Get("/admin/users.csv", app.usersCSV)
 			// API tokens (api_tokens.go): administrators issue and revoke them.
-			r.With(app.requireRole(users.RoleAdmin)).Get("/admin/api-tokens", app.apiTokensPage)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens", app.apiTokenIssue)
-			r.With(app.requireRole(users.RoleAdmin)).Post("/admin/api-tokens/{id}/revoke", app.apiTokenRevoke)
+			r.With(app.require(administer)).Get("/admin/api-tokens", app.apiTokensPage)
+			r.With(app.require(administer)).Post("/admin/api-tokens", app.apiTokenIssue)
+			r.With(app.require(administer)).Post("/admin/api-tokens/{id}/revoke", app.apiTokenRevoke)
 		})
 	})
 	return r

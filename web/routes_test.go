@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -357,6 +358,7 @@ func concretePath(pattern string, id int64) string {
 }
 
 func TestEveryRouteChecksSignInAndRoles(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	target := addUser(t, app.DB, "target@test.example", users.RoleViewer)
 	for _, r := range users.AllRoles {
@@ -424,6 +426,7 @@ func TestEveryRouteChecksSignInAndRoles(t *testing.T) {
 }
 
 func TestForgedPostWithoutCSRFTokenIsRejected(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -462,6 +465,7 @@ func TestForgedPostWithoutCSRFTokenIsRejected(t *testing.T) {
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	for _, path := range []string{"/login", "/healthz", "/no-such-page", "/static/app.css"} {
@@ -495,6 +499,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestSecureCookieWhenServedOverHTTPS(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Sessions.Cookie.Secure = true // what S106_BASE_URL=https://… configures
 	ts := newTestServer(t, app)
@@ -505,17 +510,21 @@ func TestSecureCookieWhenServedOverHTTPS(t *testing.T) {
 }
 
 func TestErrorPagesAreStyledAndHelpful(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	res := ts.get(t, "/no-such-page")
-	if res.status != http.StatusNotFound || !strings.Contains(res.body, "Page not found") || !strings.Contains(res.body, "govuk-template") {
-		t.Errorf("404: status %d", res.status)
+	page := htmltest.Parse(t, res.body)
+	if res.status != http.StatusNotFound || page.Text("main h1") != "Page not found" || !page.Has("html.govuk-template") {
+		t.Errorf("404: status %d, heading %q", res.status, page.Text("main h1"))
 	}
 	ts.login(t, "viewer@test.example", testPassword)
 	res = ts.get(t, "/admin/users")
-	if res.status != http.StatusForbidden || !strings.Contains(res.body, "You do not have permission") || !strings.Contains(res.body, "Signed in as") {
-		t.Errorf("403: status %d", res.status)
+	page = htmltest.Parse(t, res.body)
+	if res.status != http.StatusForbidden || page.Text("main h1") != "You do not have permission to do this" ||
+		!strings.HasPrefix(page.Text(".app-account-bar__who"), "Signed in as Test viewer@test.example") {
+		t.Errorf("403: status %d, heading %q, header %q", res.status, page.Text("main h1"), page.Text(".app-account-bar__who"))
 	}
 	res = ts.get(t, "/admin/users/not-a-number")
 	if res.status != http.StatusForbidden {
@@ -524,6 +533,7 @@ func TestErrorPagesAreStyledAndHelpful(t *testing.T) {
 }
 
 func TestPanicBecomesStyled500(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	h := app.recoverPanic(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	srv := newTestServerHandler(t, h)

@@ -19,6 +19,7 @@ import (
 // page is checked for reflow and accessibility on the way, so a screenshot
 // never shows a page the suite would fail.
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("S106_SCREENSHOT_DIR")
 	if dir == "" {
 		t.Skip("S106_SCREENSHOT_DIR is not set: run make screenshots")

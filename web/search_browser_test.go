@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -40,18 +41,19 @@ func searchFor(t *testing.T, ctx context.Context, page, term string) string {
 // what people type ("wyn", "maes") into the search boxes of the officer's
 // and the public's lists, on a phone, and finds "Ŵyn" and "Maes".
 func TestSearchFindsWelshNamesWithoutTheirAccentsOnOfficerAndPublicPages(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	f := seedPublicFixture(t, app)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	for sql, args := range map[string][]any{
-		`UPDATE developments SET name = 'Tŷ Ŵyn', address = '2 Heol Ŵyn, Ashford' WHERE id = $1`:                               {f.MillLane},
-		`UPDATE developments SET name = 'Maes y Coed' WHERE id = $1`:                                                           {f.Quarry},
-		`INSERT INTO homes (development_id, plot, tenure, bedrooms, address) VALUES ($1, 'P1', 'social-rent', 2, '7 Lôn Ŵyn')`: {f.MillLane},
+		`UPDATE developments SET name = 'Tŷ Ŵyn', address = '2 Heol Ŵyn, Ashford' WHERE id = $1`: {f.MillLane},
+		`UPDATE developments SET name = 'Maes y Coed' WHERE id = $1`:                             {f.Quarry},
 	} {
 		if _, err := app.DB.Pool.Exec(t.Context(), sql, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
+	appFixture(t, app).Home(f.MillLane, fixture.Home{Plot: "P1", Address: "7 Lôn Ŵyn"})
 	ts := newTestServer(t, app)
 
 	t.Run("officer", func(t *testing.T) {

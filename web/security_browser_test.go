@@ -15,6 +15,7 @@ import (
 // a user's page, the user's own sessions) pass axe-core and fit a 320 px
 // screen.
 func TestSecurityPagesAreAccessibleOnAPhone(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)

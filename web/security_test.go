@@ -34,6 +34,7 @@ func stillSignedIn(t *testing.T, b *testServer) bool {
 // administrator's reset and disabling end all of them; the user's page
 // lists sessions and signs them out everywhere.
 func TestPasswordChangeResetAndDisableEndOtherSessions(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	addUser(t, app.DB, "boss@council.example", users.RoleAdmin)
@@ -100,6 +101,7 @@ func TestPasswordChangeResetAndDisableEndOtherSessions(t *testing.T) {
 // back-off is capped, and an administrator can see and clear the lock (a
 // password reset clears it too).
 func TestLockoutIsPerAddressAndClientAndAdminsClearIt(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Users.LockoutMax = time.Hour
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -167,6 +169,7 @@ func userByEmailForTest(t *testing.T, app *Application, email string) (int64, st
 // Item 5: sign-in attempts beyond the per-client limit get 429 with
 // Retry-After, before any password is checked.
 func TestSignInIsRateLimited(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.limits = newLoginLimits(5, 1000)
 	ts := newTestServer(t, app)
@@ -201,6 +204,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 
 // Item 10: the change form counts wrong current passwords and locks.
 func TestWrongCurrentPasswordsAreLimited(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u := addUser(t, app.DB, "pat@council.example", users.RoleOfficer)
 	ts := newTestServer(t, app)
@@ -226,6 +230,7 @@ func TestWrongCurrentPasswordsAreLimited(t *testing.T) {
 
 // Item 10: weak passwords are refused with a reason, on the change form too.
 func TestWeakPasswordsAreRefused(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "pat@council.example", users.RoleOfficer)
 	ts := newTestServer(t, app)
@@ -241,6 +246,7 @@ func TestWeakPasswordsAreRefused(t *testing.T) {
 
 // Item 11: a too-large upload is told it is too large, with the limit.
 func TestTooLargeUploadSaysSo(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer, users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -268,6 +274,7 @@ func TestTooLargeUploadSaysSo(t *testing.T) {
 // Item 12: anonymous pages and 404s write no session row and are not
 // cached; the sign-in form still works.
 func TestAnonymousPagesWriteNoSessionsAndAreNotCached(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
@@ -297,6 +304,7 @@ func TestAnonymousPagesWriteNoSessionsAndAreNotCached(t *testing.T) {
 // Item 18: sign-out, a wrong current password, CSRF refusals and 403s are
 // security events with the client's address.
 func TestSecurityEventsAreRecorded(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
@@ -337,6 +345,7 @@ func TestSecurityEventsAreRecorded(t *testing.T) {
 // The sign-in form shown again after a wrong password carries a token that
 // works (the cookie's), with no session row written for the visitor.
 func TestSignInAgainFromTheErrorPage(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
@@ -360,6 +369,7 @@ func TestSignInAgainFromTheErrorPage(t *testing.T) {
 // X-Forwarded-For hop; from anyone else the header is ignored, so a client
 // cannot dodge its rate limit or lockout by forging it.
 func TestClientAddressBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	app := &Application{}
 	app.Config.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	for _, c := range []struct{ remote, xff, want string }{
@@ -383,6 +393,7 @@ func TestClientAddressBehindATrustedProxy(t *testing.T) {
 
 // Item 2: users see where they are signed in and sign out everywhere else.
 func TestUsersSeeTheirSessionsAndSignOutEverywhereElse(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	addUser(t, app.DB, "pat@council.example", users.RoleViewer)

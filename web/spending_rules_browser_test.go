@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -20,6 +21,7 @@ import (
 // reason, then records the reason, which the project and obligation pages
 // show. Checked with axe at 320 px.
 func TestOfficerAllocatesOutsideThePurposeWithAReasonInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return projToday }
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
@@ -71,15 +73,16 @@ func TestOfficerAllocatesOutsideThePurposeWithAReasonInTheBrowser(t *testing.T) 
 // refunds part of it: the page lists it, refuses an unchosen action, then
 // records the refund. Checked with axe at 320 px.
 func TestOfficerRefundsAnOverpaymentFromTheSuspensePageInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	app.Now = func() time.Time { return projToday }
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
-	agreementID := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
-	ob := projObligation(t, app, agreementID, "education", "3.1", 120)
+	fx := appFixture(t, app)
+	agreementID := fx.Agreement(fixture.Agreement{Reference: "19/00412/S106", Site: "Mill Lane", Ward: "North Ward", Signed: "2019-05-01"}).ID
+	ob := fx.Obligation(agreementID, fixture.Obligation{Clause: "3.1", Description: "Pay a contribution", Amount: "1000", SpendByMonths: 120}).ID
 	ctx := context.Background()
-	if _, err := app.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount) VALUES ($1, 'invoice', '2024-01-02', 1000)`, ob); err != nil {
-		t.Fatal(err)
-	}
+	fx.TriggerMet(ob, "2024-01-01")
+	fx.Invoice(ob, "2024-01-02", "1000")
 	rec, err := app.Ledger.RecordReceipt(ctx, audit.Actor{Label: "test"}, ledger.ReceiptInput{ReceivedOn: ifsPtr(projDate(2024, 2, 1)), Payer: "Harbour Homes plc",
 		Total: ifsPtr(ifsMoney("1250")), Shares: []ledger.ShareInput{{Row: 1, ObligationID: ob, Amount: ifsPtr(ifsMoney("1250"))}}})
 	if err != nil || !rec.Held.Equal(ifsMoney("250")) {

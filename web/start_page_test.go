@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
@@ -41,6 +42,7 @@ func listTotal(body string) string {
 // demo council and checks the start page's counts against the database and
 // against the lists they link to.
 func TestEachRoleStartsWithItsOwnWorkAndCounts(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	loadWalkWorld(t, app)
 	ts := newTestServer(t, app)
@@ -154,11 +156,7 @@ func addHomesInProgress(t *testing.T, app *Application) {
 		t.Fatal(err)
 	}
 	for plot, kinds := range map[string][]homes.EventKind{"NEW-1": {homes.EventStarted}, "NEW-2": {homes.EventStarted, homes.EventCompleted}} {
-		var id int64
-		if err := app.DB.Pool.QueryRow(t.Context(), `INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn)
-			VALUES ($1, $2, $3, 'social-rent', 2, '1000999'||length($3)||right($3, 1)) RETURNING id`, devID, obligationID, plot).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
+		id := appFixture(t, app).Home(devID, fixture.Home{ObligationID: obligationID, Plot: plot, UPRN: "1000999" + fmt.Sprint(len(plot)) + plot[len(plot)-1:]}).ID
 		for i, k := range kinds {
 			on := time.Date(2025, 1, 10+i, 0, 0, 0, 0, time.UTC)
 			if _, err := app.Homes.RecordHomeEvent(t.Context(), audit.Actor{UserID: housingID, Label: "test"}, id, homes.EventInput{Kind: k, Date: &on, Evidence: "Certificate " + plot}); err != nil {
@@ -171,6 +169,7 @@ func addHomesInProgress(t *testing.T, app *Application) {
 // TestRoleStartPagesLeadToTheWorkInTheBrowser follows a start-page tile of
 // each role to its list, at 320 px and at 1280 px.
 func TestRoleStartPagesLeadToTheWorkInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	loadWalkWorld(t, app)
 	addHomesInProgress(t, app)

@@ -8,7 +8,6 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
-	"github.com/s106monitor/s106/internal/users"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -45,7 +44,7 @@ func (app *Application) renderSuspenseItem(w http.ResponseWriter, r *http.Reques
 		app.serverError(w, r, err)
 		return
 	}
-	v := templates.SuspenseItemView{Item: item, CanEdit: currentUser(r).HasRole(users.RoleOfficer), Action: action, Form: f}
+	v := templates.SuspenseItemView{Item: item, CanEdit: editRegister.allowed(r), Action: action, Form: f}
 	if v.CanEdit {
 		if v.Obligations, err = app.Ledger.PayableObligations(r.Context(), 0); err != nil {
 			app.serverError(w, r, err)

@@ -33,6 +33,7 @@ func listRoutes(t *testing.T) []string {
 // A NUL byte or invalid UTF-8 in any search, filter or form field, or a
 // malformed page link, is refused with a 400 and a message, never a 500.
 func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ts := newTestServer(t, app)
 	if _, err := seed.Demo(context.Background(), app.DB); err != nil {

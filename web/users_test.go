@@ -15,6 +15,7 @@ import (
 )
 
 func TestAdminAddsAUserWithAOneTimePasswordAndItIsAudited(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -48,6 +49,7 @@ func TestAdminAddsAUserWithAOneTimePasswordAndItIsAudited(t *testing.T) {
 }
 
 func TestAddUserValidationKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
@@ -86,6 +88,7 @@ func TestAddUserValidationKeepsWhatWasTyped(t *testing.T) {
 }
 
 func TestStaleUserEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	addUser(t, app.DB, "admin2@test.example", users.RoleAdmin)
@@ -127,6 +130,7 @@ func TestStaleUserEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.T) {
 }
 
 func TestAdminDisablesAndReRolesUsersButNotThemselves(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	target := addUser(t, app.DB, "target@test.example", users.RoleViewer)
@@ -176,6 +180,7 @@ func TestAdminDisablesAndReRolesUsersButNotThemselves(t *testing.T) {
 }
 
 func TestUsersCSVListsEveryUser(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	addUser(t, app.DB, "h@test.example", users.RoleHousing, users.RoleManager)
@@ -204,6 +209,7 @@ func TestUsersCSVListsEveryUser(t *testing.T) {
 }
 
 func TestLoginsAreAudited(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	u := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)

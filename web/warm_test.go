@@ -87,6 +87,7 @@ func assertWarm(t *testing.T, app *Application) {
 }
 
 func TestCacheWarmerBuildsTheDefaultViewsAfterAChangeWithoutARequest(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	seedDashboard(t, app)
 	_, rounds := startWarmer(t, app, nil)
@@ -115,6 +116,7 @@ func TestCacheWarmerBuildsTheDefaultViewsAfterAChangeWithoutARequest(t *testing.
 }
 
 func TestCacheWarmerWarmsOnceForABurstOfChanges(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	cw, rounds := startWarmer(t, app, func(w *cache.Watcher) {
 		w.Quiet, w.MaxDelay = 500*time.Millisecond, 5*time.Second
@@ -135,6 +137,7 @@ func TestCacheWarmerWarmsOnceForABurstOfChanges(t *testing.T) {
 }
 
 func TestCacheWarmerDoesNotRebuildWithoutAChange(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	// Poll and recheck often, so the watcher looks many times.
 	cw, _ := startWarmer(t, app, func(w *cache.Watcher) {
@@ -148,6 +151,7 @@ func TestCacheWarmerDoesNotRebuildWithoutAChange(t *testing.T) {
 }
 
 func TestCacheWarmerPollsWhenTheListenConnectionIsLost(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	cw, rounds := startWarmer(t, app, func(w *cache.Watcher) {
 		w.Poll, w.Reconnect = 100*time.Millisecond, time.Hour

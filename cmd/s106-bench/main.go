@@ -35,6 +35,7 @@ import (
 	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/imports"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/store"
@@ -284,6 +285,9 @@ func run() error {
 		if err := timeRegisterImport(ctx, adminURL, &report); err != nil {
 			return err
 		}
+		if err := timeDataStandardExport(ctx, app, &report); err != nil {
+			return err
+		}
 	}
 
 	printTable(report)
@@ -456,6 +460,33 @@ func timeRegisterImport(ctx context.Context, adminURL string, r *Report) error {
 	}
 	r.Timings[fmt.Sprintf("register import of %d rows", rows)] = float64(elapsed.Microseconds()) / 1000
 	r.Timings["register import rows per second"] = float64(rows) / elapsed.Seconds()
+
+	// Then a ledger file for the money just imported: an allocation and a
+	// spend for each obligation (the test checks its balances; this
+	// measures it).
+	ledger := imports.SampleLedger(4750)
+	start = time.Now()
+	rep, err = imports.Run(ctx, db, ledger, imports.Options{Actor: audit.Actor{Label: "benchmark"}})
+	elapsed = time.Since(start)
+	if err != nil {
+		return fmt.Errorf("ledger import: %w", err)
+	}
+	if !rep.Committed {
+		return fmt.Errorf("ledger import refused: %d errors", rep.Errors())
+	}
+	r.Timings["ledger import of 9,500 rows"] = float64(elapsed.Microseconds()) / 1000
+	return nil
+}
+
+// timeDataStandardExport exports the large council in the government's
+// developer-contributions data standard, all years, as the open-data
+// download does.
+func timeDataStandardExport(ctx context.Context, app *web.Application, r *Report) error {
+	start := time.Now()
+	if _, err := datastandard.Export(ctx, app.DB.Pool, datastandard.Options{Organisation: "local-authority:BENCH", Public: true}); err != nil {
+		return fmt.Errorf("data standard export: %w", err)
+	}
+	r.Timings["data standard export, all years"] = float64(time.Since(start).Microseconds()) / 1000
 	return nil
 }
 

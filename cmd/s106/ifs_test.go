@@ -6,10 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestIFSCommandWritesTheYearsCSV(t *testing.T) {
 	url := testdb.URL(t)
 	t.Setenv("DATABASE_URL", url)
@@ -22,23 +25,11 @@ func TestIFSCommandWritesTheYearsCSV(t *testing.T) {
 	// One agreement signed 1 May 2024 with a £10,000 education obligation,
 	// paid £4,000 on 31 March 2025 (2024/25) and £6,000 on 1 April 2025
 	// (2025/26).
-	_, err = db.Pool.Exec(ctx, `
-		WITH d AS (INSERT INTO developments (name) VALUES ('Mill Lane') RETURNING id),
-		     a AS (INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		           SELECT '24/S106/001', id, 'section-106', 'live', '2024-05-01' FROM d RETURNING id)
-		INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount)
-		SELECT id, 'financial', 'education', 'Schools', 10000 FROM a`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []struct{ date, amount string }{{"2025-03-31", "4000"}, {"2025-04-01", "6000"}} {
-		if _, err := db.Pool.Exec(ctx, `
-			WITH r AS (INSERT INTO receipts (received_on, payer, total) VALUES ($1, 'Harbour Homes', $2) RETURNING id)
-			INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id)
-			SELECT (SELECT id FROM obligations), 'receipt', $1, $2, id FROM r`, r.date, r.amount); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fx := fixture.New(t, db)
+	_, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "24/S106/001", Site: "Mill Lane", Signed: "2024-05-01"},
+		fixture.Obligation{Description: "Schools", Amount: "10000"})
+	fx.Receive("2025-03-31", fixture.Share{ObligationID: obs[0].ID, Amount: "4000"})
+	fx.Receive("2025-04-01", fixture.Share{ObligationID: obs[0].ID, Amount: "6000"})
 
 	var out bytes.Buffer
 	if err := runIFSTo(ctx, []string{"--year", "2024", "--format", "csv"}, &out); err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestImportAndExportCommands(t *testing.T) {
 	ctx := context.Background()
 	srcURL := testdb.URL(t)
@@ -115,6 +117,8 @@ func TestImportAndExportCommands(t *testing.T) {
 // one transaction, the report lists each left-out row (also as CSV), and
 // a re-run changes nothing. A file the import cannot read at all makes
 // the dry run fail.
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestImportSkipInvalidOnACouncilsPublishedFiles(t *testing.T) {
 	dir := "../../../shared/data/developer-contributions/BOL"
 	if _, err := os.Stat(dir); err != nil {

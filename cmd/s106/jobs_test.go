@@ -10,6 +10,8 @@ import (
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestJobsCommandListsAndRunsOnce(t *testing.T) {
 	t.Setenv("DATABASE_URL", testdb.URL(t))
 	t.Setenv("S106_SMTP_HOST", "")
@@ -49,6 +51,7 @@ func TestJobsCommandListsAndRunsOnce(t *testing.T) {
 }
 
 func TestJobsHelpExitsCleanly(t *testing.T) {
+	t.Parallel()
 	if err := jobsCommand([]string{"--help"}, &bytes.Buffer{}); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("jobs --help: %v, want flag.ErrHelp", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/s106monitor/s106/internal/users"
 )
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestUserAddCreatesAUserWithAOneTimePasswordOrOneFromStdin(t *testing.T) {
 	url := testdb.URL(t)
 	t.Setenv("DATABASE_URL", url)
@@ -63,6 +65,7 @@ func TestUserAddCreatesAUserWithAOneTimePasswordOrOneFromStdin(t *testing.T) {
 }
 
 func TestHelpExitsCleanly(t *testing.T) {
+	t.Parallel()
 	for name, run := range map[string]func([]string) error{"serve": runServe, "migrate": runMigrate, "seed": runSeed, "devdb": runDevDB} {
 		if err := run([]string{"--help"}); !errors.Is(err, flag.ErrHelp) && err != nil {
 			t.Errorf("%s --help: %v", name, err)
@@ -70,6 +73,8 @@ func TestHelpExitsCleanly(t *testing.T) {
 	}
 }
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestMigrateAndSeedCommands(t *testing.T) {
 	t.Setenv("DATABASE_URL", testdb.EmptyURL(t))
 	if err := runMigrate([]string{"up"}); err != nil {
@@ -86,6 +91,8 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 	}
 }
 
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestServeRefusesASchemaNewerThanItKnows(t *testing.T) {
 	url := testdb.URL(t)
 	owner, err := store.Open(context.Background(), testdb.As(t, url, testdb.Owner))
@@ -108,6 +115,7 @@ func TestServeRefusesASchemaNewerThanItKnows(t *testing.T) {
 // In production, serve refuses a database role that could erase the audit
 // trail (a superuser or a table owner); the server's role passes.
 func TestServeRefusesAnOwnerRoleInProduction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	cfg := config.Config{Environment: "production", LogLevel: "error"}

@@ -18,6 +18,8 @@ import (
 
 // Item 17: the nightly job finds a kept total that drifted, e-mails the
 // administrators and fails; s106 recompute rebuilds it in one transaction.
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestNightlyDriftCheckAlertsAndRecomputeRepairs(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)

@@ -14,6 +14,8 @@ import (
 
 // roles setup gives two URLs: migrations run as the owner, and the server's
 // URL reaches the migrated schema but may not erase the audit trail.
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestRolesSetupGivesAnOwnerAndAServerRole(t *testing.T) {
 	ctx := context.Background()
 	// A database testdb drops afterwards; roles setup finds it and keeps it.

@@ -16,6 +16,8 @@ import (
 // TestServeLogsTheAddressItListensOn starts the server on a port the system
 // picks (S106_ADDR=127.0.0.1:0) and follows the address it logs: before, the
 // log said http://localhost:8080 whatever S106_ADDR said.
+// Not parallel: it sets environment variables (t.Setenv), which Go
+// refuses in a parallel test.
 func TestServeLogsTheAddressItListensOn(t *testing.T) {
 	t.Setenv("DATABASE_URL", testdb.URL(t))
 	t.Setenv("S106_ADDR", "127.0.0.1:0")
@@ -91,6 +93,7 @@ func TestServeLogsTheAddressItListensOn(t *testing.T) {
 }
 
 func TestListenURLNamesAReachableHost(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]string{
 		"0.0.0.0:8080":   "http://localhost:8080",
 		"[::]:9000":      "http://localhost:9000",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -92,6 +93,7 @@ func devAuditActions(t *testing.T, svc *agreements.Service, entityType string, i
 }
 
 func TestNormalisePostcodeUpperCasesAndSpacesIt(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{"sw1a1aa": "SW1A 1AA", " SW1A  1AA ": "SW1A 1AA", "m11ae": "M1 1AE", "b33 8th": "B33 8TH", "cr2 6xh": "CR2 6XH", "dn551pt": "DN55 1PT"}
 	for in, want := range cases {
 		if got, ok := agreements.NormalisePostcode(in); !ok || got != want {
@@ -301,25 +303,15 @@ func TestPlanningApplicationRules(t *testing.T) {
 	}
 }
 
-// devInsertAgreement adds an agreement with n obligations by plain SQL
-// (the agreement service is tested on its own).
+// devInsertAgreement records an agreement with n education obligations.
 func devInsertAgreement(t *testing.T, svc *agreements.Service, developmentID int64, ref string, obligations int) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var id int64
-	err := svc.DB.Pool.QueryRow(ctx, `
-		INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', '2024-05-01') RETURNING id`, ref, developmentID).Scan(&id)
-	if err != nil {
-		t.Fatalf("insert agreement: %v", err)
-	}
+	fx := fixture.New(t, svc.DB)
+	a := fx.Agreement(fixture.Agreement{Reference: ref, DevelopmentID: developmentID, Signed: "2024-05-01"})
 	for i := 0; i < obligations; i++ {
-		if _, err := svc.DB.Pool.Exec(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, description)
-			VALUES ($1, 'financial', 'education', 'Pay the education contribution')`, id); err != nil {
-			t.Fatalf("insert obligation: %v", err)
-		}
+		fx.Obligation(a.ID, fixture.Obligation{Description: "Pay the education contribution"})
 	}
-	return id
+	return a.ID
 }
 
 func devParams(query string) listing.Params {

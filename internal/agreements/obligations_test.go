@@ -40,15 +40,15 @@ func newObligationFixture(t *testing.T) *obligationFixture {
 func (f *obligationFixture) agreement(ref, site, ward string, signed time.Time) int64 {
 	f.t.Helper()
 	ctx := context.Background()
-	var devID, id int64
-	if err := f.svc.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name, ward) VALUES ($1, $2) RETURNING id`, site, ward).Scan(&devID); err != nil {
+	d, err := f.svc.RecordDevelopment(ctx, testActor, DevelopmentInput{Name: site, Ward: ward})
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	if err := f.svc.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', $3) RETURNING id`, ref, devID, signed).Scan(&id); err != nil {
+	a, err := f.svc.RecordAgreement(ctx, testActor, AgreementInput{Reference: ref, DevelopmentID: d.ID, Type: string(TypeS106), Status: string(StatusLive), DateSigned: &signed})
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	return id
+	return a.ID
 }
 
 func money(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
@@ -78,6 +78,7 @@ func (f *obligationFixture) record(in ObligationInput) Obligation {
 }
 
 func TestRecordObligationValidatesEveryRule(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	cases := []struct {
 		name  string
@@ -121,6 +122,7 @@ func TestRecordObligationValidatesEveryRule(t *testing.T) {
 }
 
 func TestDatabaseRefusesBadTermsEvenIfGoIsBypassed(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	for name, sql := range map[string]string{
@@ -136,6 +138,7 @@ func TestDatabaseRefusesBadTermsEvenIfGoIsBypassed(t *testing.T) {
 }
 
 func TestObligationStatusIsDerivedFromEventsIncludingReversals(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -193,6 +196,7 @@ func TestObligationStatusIsDerivedFromEventsIncludingReversals(t *testing.T) {
 }
 
 func TestEventRules(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -238,6 +242,7 @@ func TestEventRules(t *testing.T) {
 }
 
 func TestStaleObligationEditIsAConflict(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	o := f.record(educationContribution())
@@ -267,6 +272,7 @@ func TestStaleObligationEditIsAConflict(t *testing.T) {
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestListObligationsFilters(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	edu := f.record(educationContribution())
@@ -354,6 +360,7 @@ func TestListObligationsFilters(t *testing.T) {
 }
 
 func TestLocalPurposesMapToANationalCode(t *testing.T) {
+	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
 	p, err := f.svc.AddLocalPurpose(ctx, testActor, "Bus service (route 7)", "transport-and-travel")
@@ -369,6 +376,7 @@ func TestLocalPurposesMapToANationalCode(t *testing.T) {
 }
 
 func TestPurposeListLeavesOutLevyPurposes(t *testing.T) {
+	t.Parallel()
 	svc := &Service{DB: testdb.New(t)}
 	ps, err := svc.Purposes(context.Background())
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/s106monitor/s106/internal/audit"
+	build "github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -28,6 +29,7 @@ type fixture struct {
 	devID, agreementID               int64
 	officer, other, manager, housing int64
 	admin                            int64
+	build                            *build.Builder // records through the domain services
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -39,9 +41,9 @@ func newFixture(t *testing.T) *fixture {
 	f.manager = f.user("maria@test.example", "Maria Manager", "manager", "digest")
 	f.housing = f.user("harry@test.example", "Harry Housing", "housing", "immediate")
 	f.admin = f.user("ada@test.example", "Ada Admin", "admin", "none")
-	f.scan(`INSERT INTO developments (name) VALUES ('Quarry Fields') RETURNING id`, []any{&f.devID})
-	f.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id)
-		VALUES ('24/00001/S106', $1, 'section-106', 'live', '2024-01-10', $2) RETURNING id`, []any{&f.agreementID}, f.devID, f.officer)
+	f.build = build.New(t, f.svc.DB)
+	ag := f.build.Agreement(build.Agreement{Reference: "24/00001/S106", Site: "Quarry Fields", Signed: "2024-01-10", OfficerID: f.officer})
+	f.devID, f.agreementID = ag.DevelopmentID, ag.ID
 	return f
 }
 
@@ -97,30 +99,25 @@ func noon(day string) time.Time {
 // obligation adds a financial obligation to agreementID.
 func (f *fixture) obligation(agreementID int64, clause string, spendBy *int, index *string) int64 {
 	f.t.Helper()
-	var id int64
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount, spend_by_months,
-		index_series, base_date, service_area, contact_name, contact_email)
-		VALUES ($1, 'financial', 'education', $2, 'Education contribution', 50000, $3, $4, CASE WHEN $4::text IS NULL THEN NULL ELSE '2023-01-01'::date END,
-		        'Education', 'Erin Schools', 'erin@schools.example') RETURNING id`, []any{&id}, agreementID, clause, spendBy, index)
-	return id
+	o := build.Obligation{Clause: clause, Description: "Education contribution", Amount: "50000",
+		ServiceArea: "Education", ContactName: "Erin Schools", ContactEmail: "erin@schools.example"}
+	if spendBy != nil {
+		o.SpendByMonths = *spendBy
+	}
+	if index != nil {
+		o.Index, o.BaseDate = *index, "2023-01-01"
+	}
+	return f.build.Obligation(agreementID, o).ID
 }
 
 func (f *fixture) receive(obligationID int64, on, amount string) {
 	f.t.Helper()
-	f.must(f.svc.DB.InTx(context.Background(), func(tx pgx.Tx) error {
-		var rid int64
-		if err := tx.QueryRow(context.Background(), `INSERT INTO receipts (received_on, payer, total) VALUES ($1, 'Harbour Homes plc', $2) RETURNING id`,
-			on, amount).Scan(&rid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(context.Background(), `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', $2, $3, $4)`,
-			obligationID, on, amount, rid)
-		return err
-	}))
+	f.build.Receive(on, build.Share{ObligationID: obligationID, Amount: amount})
 }
 
 func (f *fixture) triggerMet(obligationID int64, on string) {
-	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date) VALUES ($1, 'trigger-met', $2)`, obligationID, on)
+	f.t.Helper()
+	f.build.TriggerMet(obligationID, on)
 }
 
 func (f *fixture) alertsOf(rule string) int {
@@ -156,6 +153,7 @@ func strp(s string) *string { return &s }
 // 30 June 2027, 6 months 30 December 2027, 3 months 30 March 2028; it has
 // passed on 1 July 2028.
 func TestSpendByAlertsFireAtEachThresholdAndEscalateFromSixMonths(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)
 	f.receive(ob, "2026-06-30", "100000.00")
@@ -224,6 +222,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // A first run 5 months before the deadline makes only the tightest
 // threshold reached (6 months), not the 18- and 12-month alerts too.
 func TestFirstRunCreatesOnlyTheTightestThresholdReached(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)
 	f.receive(ob, "2026-06-30", "100000.00")
@@ -235,6 +234,7 @@ func TestFirstRunCreatesOnlyTheTightestThresholdReached(t *testing.T) {
 }
 
 func TestDigestOncePerDayAndImmediateEmails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)
 	f.receive(ob, "2026-06-30", "100000.00")
@@ -283,6 +283,7 @@ func TestDigestOncePerDayAndImmediateEmails(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestOtherRulesFireAtTheirThresholds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 
@@ -366,6 +367,7 @@ func TestOtherRulesFireAtTheirThresholds(t *testing.T) {
 }
 
 func TestIFSReminderFromOctoberUntilPublished(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if f.count(`SELECT count(*) FROM pg_tables WHERE tablename = 'ifs_publications'`) == 0 {
 		f.exec(`CREATE TABLE ifs_publications (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, year integer NOT NULL)`)
@@ -400,6 +402,7 @@ func TestIFSReminderFromOctoberUntilPublished(t *testing.T) {
 }
 
 func TestHomesBreachGoesToHousingAndResponsibleOfficer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.exec(`UPDATE alert_rules SET enabled = false WHERE code <> 'homes-breach'`)
 	var ob int64
@@ -429,6 +432,7 @@ func TestHomesBreachGoesToHousingAndResponsibleOfficer(t *testing.T) {
 }
 
 func TestAdminThresholdChangeAffectsTheNextEvaluation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)
@@ -470,6 +474,7 @@ func TestAdminThresholdChangeAffectsTheNextEvaluation(t *testing.T) {
 }
 
 func TestInboxAcknowledgeAndUnreadCount(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)
@@ -521,6 +526,7 @@ func TestInboxAcknowledgeAndUnreadCount(t *testing.T) {
 // obligations). It runs only when S106_ALERTS_LARGE_URL names that database,
 // and it writes alerts into it.
 func TestEvaluateLargeDataset(t *testing.T) {
+	t.Parallel()
 	dbURL := os.Getenv("S106_ALERTS_LARGE_URL")
 	if dbURL == "" {
 		t.Skip("S106_ALERTS_LARGE_URL is not set")
@@ -573,6 +579,7 @@ func runs() int {
 // Without an active responsible officer an alert goes to every active
 // monitoring officer; a user who chose no e-mails gets none.
 func TestNoResponsibleOfficerGoesToTheTeam(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.exec(`UPDATE alert_rules SET enabled = false WHERE code <> 'spend-by'`)
 	ob := f.obligation(f.agreementID, "4.1", intp(24), nil)

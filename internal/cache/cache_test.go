@@ -11,6 +11,7 @@ import (
 )
 
 func TestGetBuildsOncePerVersionAndKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &Versioned{}
 	var builds atomic.Int32
@@ -45,6 +46,7 @@ func TestGetBuildsOncePerVersionAndKey(t *testing.T) {
 }
 
 func TestAFailedBuildIsNotKept(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &Versioned{}
 	calls := 0
@@ -67,6 +69,7 @@ func TestAFailedBuildIsNotKept(t *testing.T) {
 // on: the version does not move until a change commits, and a change
 // that started first but commits last still moves it.
 func TestDataVersionMovesAtCommitInCommitOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	v0, err := Version(ctx, db.Pool)

@@ -10,6 +10,7 @@ import (
 // One transaction is one change however many rows it writes, and signing
 // in or out changes nothing a page shows (migration 00015).
 func TestVersionMovesOncePerChangeAndNotForSignIns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	v0, err := Version(ctx, db.Pool)

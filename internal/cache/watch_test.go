@@ -15,6 +15,7 @@ import (
 // transaction that bumps the version for each of many rows (an import)
 // notifies once.
 func TestAChangeNotifiesListenersOnceAtCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	conn, err := pgx.ConnectConfig(ctx, db.Pool.Config().ConnConfig.Copy())
@@ -66,6 +67,7 @@ func TestAChangeNotifiesListenersOnceAtCommit(t *testing.T) {
 // of changes, each after the last burst went quiet, cannot keep fn
 // running: after a call taking d, the next waits Pace×d more.
 func TestWatcherRestsBetweenCallsWhenChangesNeverStop(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Watcher{Pool: db.Pool, Quiet: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond, Pace: 3}

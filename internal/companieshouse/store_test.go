@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -25,17 +27,18 @@ func TestDeveloperInLiquidationWhileOwingRaisesAnAlert(t *testing.T) {
 		}
 		return id
 	}
+	fx := fixture.New(t, db)
 	agreement := func(ref, developer, number string, owes bool) int64 {
-		dev := q(`INSERT INTO developments (name) VALUES ($1) RETURNING id`, ref+" site")
-		a := q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ($1, $2, 'section-106', 'live', '2022-01-01') RETURNING id`, ref, dev)
-		org := q(`INSERT INTO organisations (name, company_number) VALUES ($1, $2)
-			ON CONFLICT (lower(name), company_number) DO UPDATE SET name = EXCLUDED.name RETURNING id`, developer, number)
-		q(`INSERT INTO agreement_parties (agreement_id, organisation_id, party_role, position) VALUES ($1, $2, 'developer', 1) RETURNING agreement_id`, a, org)
-		ob := q(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount) VALUES ($1, 'financial', 'education', 'Sch 3', 'Education', 100000) RETURNING id`, a)
+		a := fx.Agreement(fixture.Agreement{Reference: ref, Site: ref + " site", Signed: "2022-01-01",
+			Parties: []agreements.PartyInput{{Role: "developer", Name: developer, CompanyNumber: number}}})
+		ob := fx.Obligation(a.ID, fixture.Obligation{Clause: "Sch 3", Description: "Education", Amount: "100000"})
 		if !owes {
-			q(`INSERT INTO obligation_events (obligation_id, kind, event_date, note) VALUES ($1, 'discharged', '2024-01-01', 'Paid in full') RETURNING id`, ob)
+			on := fx.Date("2024-01-01")
+			if _, err := fx.Register.RecordEvent(ctx, fx.Actor, ob.ID, agreements.EventInput{Kind: agreements.EventDischarged, Date: &on, Note: "Paid in full"}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		return a
+		return a.ID
 	}
 	owing := agreement("22/S106/1", "Harbour Homes plc", "01234567", true)
 	agreement("22/S106/2", "Harbour Homes plc", "01234567", false)

@@ -54,6 +54,10 @@ func (f *fixture) tx(agreement, o, e string) string {
 // publication, obligations with national and local purposes, a receipt
 // split across two obligations, allocations, a de-allocation, spend, a
 // return, an invoice and a reversed allocation.
+//
+// It is written in SQL on purpose, not through internal/fixture: the
+// expected files name each row's created and recorded times, which the
+// services set to the moment they run.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{db: testdb.New(t), o: map[string]int64{}, e: map[string]int64{}, ctx: context.Background()}
@@ -222,6 +226,7 @@ func assertRows(t *testing.T, name string, got [][]string, want ...string) {
 }
 
 func TestHeadersAreTheStandardsFieldLists(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	want := map[string]string{
 		"developer-agreement.csv":              "reference,name,developer-agreement-type,planning-application,document-url,organisation,entry-date,start-date,end-date,notes",
@@ -267,6 +272,7 @@ func sorted(xs []string) []string {
 }
 
 func TestSeededCodelistsAreThePublishedOnes(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	if got := codes(t, db, `SELECT code FROM developer_agreement_types`); !slices.Equal(got, sorted(publishedAgreementTypes)) {
 		t.Errorf("developer_agreement_types = %v, want %v", got, sorted(publishedAgreementTypes))
@@ -291,6 +297,7 @@ func TestSeededCodelistsAreThePublishedOnes(t *testing.T) {
 // Every value in a codelist column is one of the seeded codelist values,
 // in every kind of export.
 func TestCodelistColumnsHoldOnlyCodelistValues(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	lists := map[string][]string{
 		"developer-agreement-type":    codes(t, f.db, `SELECT code FROM developer_agreement_types`),
@@ -345,6 +352,7 @@ func TestCodelistColumnsHoldOnlyCodelistValues(t *testing.T) {
 }
 
 func TestAllTimeOfficerExport(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out := f.export(t, Options{})
 
@@ -389,6 +397,7 @@ func TestAllTimeOfficerExport(t *testing.T) {
 }
 
 func TestYearFilterSplitsAt31MarchAnd1April(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	refs := func(recs [][]string) []string {
 		var out []string
@@ -433,6 +442,7 @@ func TestYearFilterSplitsAt31MarchAnd1April(t *testing.T) {
 }
 
 func TestPublicExportLeavesOutDraftsNotesAndWithheldDetails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	out := f.export(t, Options{Public: true})
 
@@ -507,6 +517,7 @@ func TestPublicExportLeavesOutDraftsNotesAndWithheldDetails(t *testing.T) {
 
 // An export with nothing in it is just the three header rows.
 func TestEmptyExportIsHeadersOnly(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	files, err := Export(context.Background(), db.Pool, Options{Organisation: org, Public: true})
 	if err != nil {
@@ -519,15 +530,20 @@ func TestEmptyExportIsHeadersOnly(t *testing.T) {
 	}
 }
 
-// TestExportOf200000LedgerEntriesIsFast measures an export of 200,000
-// ledger entries (20,000 obligations of 10 entries each). It takes a
-// while to build, so it runs only with S106_PERF=1.
-func TestExportOf200000LedgerEntriesIsFast(t *testing.T) {
+// TestExportOf200000LedgerEntries exports 200,000 ledger entries (20,000
+// obligations of 10 entries each) and logs how long it took; `make bench`
+// measures the export on the large council (cmd/s106-bench, "data
+// standard export"). It takes a while to build, so it runs only with
+// S106_PERF=1.
+func TestExportOf200000LedgerEntries(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("S106_PERF") != "1" {
 		t.Skip("set S106_PERF=1 to measure the export on 200,000 ledger entries")
 	}
 	db := testdb.New(t)
 	ctx := context.Background()
+	// Bulk SQL on purpose: 200,000 entries through the services would take
+	// minutes; the database's own checks still hold them.
 	build := time.Now()
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		for _, sql := range []string{
@@ -592,9 +608,6 @@ func TestExportOf200000LedgerEntriesIsFast(t *testing.T) {
 		t.Logf("export public=%v year=%v: rows %v in %v", opts.Public, opts.Year != nil, lines, took.Round(time.Millisecond))
 		if opts.Year == nil && lines[2] != 200000 {
 			t.Errorf("%d transactions, want 200,000", lines[2])
-		}
-		if took > 10*time.Second {
-			t.Errorf("export took %v", took)
 		}
 	}
 }

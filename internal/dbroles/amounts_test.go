@@ -13,6 +13,7 @@ import (
 // Item 9: the database refuses an implausible amount (a billion pounds or
 // more) whatever writes it, so no total of them can overflow.
 func TestImplausibleAmountsAreRefusedByTheDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	for _, stmt := range []string{

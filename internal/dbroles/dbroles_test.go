@@ -19,6 +19,7 @@ func permissionDenied(err error) bool {
 // routes an owner or superuser has: TRUNCATE, switching the append-only
 // trigger off, replica mode, or plain UPDATE/DELETE.
 func TestServerRoleCannotEraseTheAuditTrail(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('test', 'x.y', 'thing', '1')`); err != nil {
@@ -54,6 +55,7 @@ func TestServerRoleCannotEraseTheAuditTrail(t *testing.T) {
 // Every table with an append-only trigger is also append-only by
 // permission, so a migration that adds one without its REVOKE fails here.
 func TestServerRoleCannotChangeAppendOnlyTables(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	rows, err := db.Pool.Query(ctx, `
@@ -89,6 +91,7 @@ func TestServerRoleCannotChangeAppendOnlyTables(t *testing.T) {
 // A table a later migration creates (as the owner role) gets the ordinary
 // grants through the default privileges, with no line in that migration.
 func TestLaterTablesGetOrdinaryGrants(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	owner := testdb.Open(t, testdb.As(t, url, testdb.Owner))

@@ -19,6 +19,7 @@ import (
 // the public CSVs and publishing the statement fail with "numeric field
 // overflow".
 func TestTotalsOfHugeKeptAmountsDoNotOverflow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	owner := testdb.Open(t, testdb.As(t, url, testdb.Owner))

@@ -320,7 +320,8 @@ func TestVerificationIsRecordedAndInvalidatedByLaterChanges(t *testing.T) {
 	}
 
 	events, _ := audit.ForEntity(f.ctx, f.svc.DB.Pool, "obligation", strconv.FormatInt(f.obligationID, 10), 10)
-	if len(events) != 4 || events[0].Action != "obligation.verify-homes" || !strings.Contains(events[0].Summary, "Verified the delivered affordable homes of clause Sch 1") {
+	// Four sign-offs after the obligation's creation (recorded by the register).
+	if len(events) != 5 || events[4].Action != "obligation.create" || events[0].Action != "obligation.verify-homes" || !strings.Contains(events[0].Summary, "Verified the delivered affordable homes of clause Sch 1") {
 		t.Fatalf("audit: %d events %+v", len(events), events)
 	}
 }
@@ -467,7 +468,8 @@ func TestBreachFromAgreedRecordedAndCountedOccupations(t *testing.T) {
 		t.Fatalf("future count: %v", err)
 	}
 	events, _ := audit.ForEntity(f3.ctx, f3.svc.DB.Pool, "development", strconv.FormatInt(f3.devID, 10), 10)
-	if len(events) != 2 || events[0].Action != "development.occupation-count" || events[0].Summary != "Recorded 31 market homes occupied on 10 January 2026" {
+	// Two counts after the development's creation (recorded by the register).
+	if len(events) != 3 || events[2].Action != "development.create" || events[0].Action != "development.occupation-count" || events[0].Summary != "Recorded 31 market homes occupied on 10 January 2026" {
 		t.Fatalf("audit %+v", events)
 	}
 }

@@ -33,12 +33,11 @@ func newEvFixture(t *testing.T) *evFixture {
 	db := testdb.New(t)
 	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	f := &evFixture{t: t, ctx: context.Background(), svc: &Service{DB: db, Now: func() time.Time { return now }}}
-	f.scan(`INSERT INTO developments (name, ward, postcode) VALUES ('Canal Wharf', 'North Ward', 'WV1 1AA') RETURNING id`, nil, &f.devID)
-	f.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('21/S106/007', $1, 'section-106', 'live', '2021-05-01') RETURNING id`, []any{f.devID}, &f.agreementID)
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Affordable homes') RETURNING id`, []any{f.agreementID}, &f.obligationID)
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &f.providerID)
+	reg := newTestRegister(t, db)
+	f.devID = reg.development("Canal Wharf", "North Ward", "WV1 1AA")
+	f.agreementID = reg.agreement(f.devID, "21/S106/007", "2021-05-01")
+	f.obligationID = reg.obligation(f.agreementID, "affordable-housing", "Sch 2", "Affordable homes")
+	f.providerID = testProvider(t, f.svc, ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"})
 	var userID int64
 	f.scan(`INSERT INTO users (email, name, password_hash, roles) VALUES ('hana@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`, nil, &userID)
 	f.actor = audit.Actor{UserID: userID, Label: "Hana Housing"}

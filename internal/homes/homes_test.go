@@ -38,7 +38,7 @@ func newHMFixture(t *testing.T) *hmFixture {
 		actor: audit.Actor{Label: "test officer"}}
 	f.mill, f.millOb = f.development("Mill Lane", "19/S106/001")
 	f.wharf, f.wharfOb = f.development("Canal Wharf", "21/S106/007")
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Heartland Homes', 'L0123') RETURNING id`, nil, &f.providerID)
+	f.providerID = testProvider(t, f.svc, ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"})
 	return f
 }
 
@@ -51,12 +51,9 @@ func (f *hmFixture) scan(sql string, args []any, dest ...any) {
 
 func (f *hmFixture) development(name, ref string) (int64, int64) {
 	f.t.Helper()
-	var dev, ag, ob int64
-	f.scan(`INSERT INTO developments (name, ward) VALUES ($1, 'North Ward') RETURNING id`, []any{name}, &dev)
-	f.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ($1, $2, 'section-106', 'live', '2021-05-01') RETURNING id`, []any{ref, dev}, &ag)
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description)
-		VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Provide 30 affordable homes') RETURNING id`, []any{ag}, &ob)
+	reg := newTestRegister(f.t, f.svc.DB)
+	dev := reg.development(name, "North Ward", "")
+	ob := reg.obligation(reg.agreement(dev, ref, "2021-05-01"), "affordable-housing", "Sch 2", "Provide 30 affordable homes")
 	return dev, ob
 }
 
@@ -86,6 +83,7 @@ func hmMessage(t *testing.T, err error, field, msg string) {
 }
 
 func TestUPRNValidationAcceptsOneToTwelveDigitsOrNothing(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want, msg string
 	}{
@@ -109,6 +107,7 @@ func TestUPRNValidationAcceptsOneToTwelveDigitsOrNothing(t *testing.T) {
 }
 
 func TestHomeIsAddedWithItsStateAndAudited(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	area := decimal.RequireFromString("61.5")
 	in := HomeInput{Plot: " A-1 ", Tenure: "social-rent", Bedrooms: hmInt(2), HabitableRooms: hmInt(3), FloorAreaM2: &area,
@@ -132,6 +131,7 @@ func TestHomeIsAddedWithItsStateAndAudited(t *testing.T) {
 func hmID(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestUPRNIsUniqueAsANumberAndTheMessageNamesTheOtherHome(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	if _, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, hmHome("12", "social-rent", "123")); err != nil {
 		t.Fatal(err)
@@ -159,6 +159,7 @@ func TestUPRNIsUniqueAsANumberAndTheMessageNamesTheOtherHome(t *testing.T) {
 }
 
 func TestPlotIsUniqueWithinADevelopmentIgnoringCase(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	if _, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, hmHome("A-1", "social-rent", "")); err != nil {
 		t.Fatal(err)
@@ -171,6 +172,7 @@ func TestPlotIsUniqueWithinADevelopmentIgnoringCase(t *testing.T) {
 }
 
 func TestObligationMustBeOneOfTheHomesOwnDevelopment(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	in := hmHome("1", "social-rent", "")
 	in.ObligationID = &f.wharfOb
@@ -193,6 +195,7 @@ func TestObligationMustBeOneOfTheHomesOwnDevelopment(t *testing.T) {
 }
 
 func TestHomeValidationNamesEveryField(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	zero := decimal.Zero
 	_, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Bedrooms: hmInt(11), HabitableRooms: hmInt(0), FloorAreaM2: &zero, Wheelchair: "m4-9"})
@@ -205,6 +208,7 @@ func TestHomeValidationNamesEveryField(t *testing.T) {
 }
 
 func TestHomeEditOnAStaleVersionIsAConflictAndAudited(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	h, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, hmHome("1", "social-rent", ""))
 	if err != nil {
@@ -228,6 +232,7 @@ func TestHomeEditOnAStaleVersionIsAConflictAndAudited(t *testing.T) {
 }
 
 func TestACompletedHomeKeepsItsUPRN(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	h, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, hmHome("1", "social-rent", "100023336956"))
 	if err != nil {
@@ -245,6 +250,7 @@ func TestACompletedHomeKeepsItsUPRN(t *testing.T) {
 }
 
 func TestGenerateAddsNHomesAllOrNothing(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	in := GenerateInput{Count: hmInt(5), Prefix: "A-", Start: hmInt(1),
 		Home: HomeInput{Tenure: "shared-ownership", Bedrooms: hmInt(1), Wheelchair: "none", ObligationID: &f.millOb, ProviderID: &f.providerID}}
@@ -275,6 +281,7 @@ func TestGenerateAddsNHomesAllOrNothing(t *testing.T) {
 }
 
 func TestHomesListSearchesAndFilters(t *testing.T) {
+	t.Parallel()
 	f := newHMFixture(t)
 	a, _ := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "2", Tenure: "social-rent", Bedrooms: hmInt(2), Address: "2 Mill Lane", Postcode: "WV1 1AA", UPRN: "00000123", ProviderID: &f.providerID})
 	b, _ := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "10", Tenure: "market", Bedrooms: hmInt(3), Postcode: "WV1 1AB"})

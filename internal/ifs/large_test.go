@@ -9,11 +9,14 @@ import (
 	"github.com/s106monitor/s106/internal/store"
 )
 
-// TestBuildLargeDataset times a year's statement on the large dataset
+// TestBuildLargeDataset builds a year's statement on the large dataset
 // (`s106 seed --scale large`, ~200,000 ledger entries). It runs only when
 // S106_LARGE_DATABASE_URL points at such a database:
 //
 //	S106_LARGE_DATABASE_URL=postgres://… go test ./internal/ifs -run Large -v
+//
+// It logs the time; the 1 s target is measured by `make bench`
+// (cmd/s106-bench, "IFS statement"), not asserted in a test.
 func TestBuildLargeDataset(t *testing.T) {
 	url := os.Getenv("S106_LARGE_DATABASE_URL")
 	if url == "" {
@@ -38,9 +41,6 @@ func TestBuildLargeDataset(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%d ledger entries: statement %s built in %s (b = %s, %d projects)", entries, st.Label(), took.Round(time.Millisecond), st.B, len(st.Projects))
-		if took > time.Second {
-			t.Errorf("statement %s took %s, want under 1s", st.Label(), took)
-		}
 	}
 	began := time.Now()
 	sum, err := Checksum(ctx, db.Pool, 2025)

@@ -192,6 +192,7 @@ func councilSums(t *testing.T, council string, listed, repeats map[rowKey]bool) 
 //     and the money it carries is the file's;
 //   - a second run changes nothing.
 func TestEightCouncilsImportAsPublished(t *testing.T) {
+	t.Parallel()
 	for _, council := range councils {
 		t.Run(council, func(t *testing.T) {
 			t.Parallel()
@@ -315,6 +316,7 @@ func TestEightCouncilsImportAsPublished(t *testing.T) {
 // "spent", all dated 16/03/2020: 420,000 + 7,000 + 282,583.32 + 62,512.40
 // + 50,000 + 9,000 = £831,095.72 = (f) for 2019/20.
 func TestStatementFromCouncilsFilesMatchesHandSums(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct {
 		council        string
@@ -363,6 +365,7 @@ func TestStatementFromCouncilsFilesMatchesHandSums(t *testing.T) {
 // files are imported, the data-standard CSVs we publish name its
 // contributions and transactions by its own references.
 func TestPublishedDataStandardKeepsTheCouncilsReferences(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
 	if rep, err := Run(ctx, db, councilFiles(t, "GLO"), Options{SkipInvalid: true}); err != nil || !rep.Committed {

@@ -32,6 +32,7 @@ func normalisedStandard(t *testing.T, files []datastandard.File) string {
 }
 
 func TestImportsDataStandardRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := testdb.New(t)
 	if _, err := seed.Demo(ctx, src); err != nil {
@@ -65,6 +66,7 @@ func TestImportsDataStandardRoundTrip(t *testing.T) {
 }
 
 func TestImportsDataStandardRefusesWithheldPlaceholders(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	rep, err := Run(context.Background(), db, []File{
 		{Name: "developer-agreement.csv", Data: []byte("reference,name,developer-agreement-type,planning-application,document-url,organisation,entry-date,start-date,end-date,notes\nwithheld-section-106,Agreements withheld,section-106,,,x,2025-01-01,,,\n")},

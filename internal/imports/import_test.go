@@ -76,6 +76,7 @@ func counts(t *testing.T, db *store.DB) map[string]int {
 }
 
 func TestImportsSmallRegister(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 
@@ -182,6 +183,7 @@ func findIssue(rep Report, file string, row int, column, msg string) bool {
 }
 
 func TestImportsReportsEveryErrorWithRowAndColumn(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	// A home elsewhere already has UPRN 555.
@@ -290,7 +292,11 @@ func bigFiles(n int, lastBad bool) []File {
 	return files
 }
 
-func TestImportsAllOrNothingAndSpeed(t *testing.T) {
+// TestImportsAllOrNothing imports 10,000 rows whose last is wrong, then
+// the same rows right. How long the import takes is measured by `make
+// bench` (cmd/s106-bench, "register import"), not asserted here.
+func TestImportsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	rep, err := Run(ctx, db, bigFiles(4750, true), Options{})
@@ -303,22 +309,17 @@ func TestImportsAllOrNothingAndSpeed(t *testing.T) {
 	if n := count(t, db, "obligations") + count(t, db, "receipts") + count(t, db, "agreements"); n != 0 {
 		t.Fatalf("an error in the last row still wrote %d rows", n)
 	}
-	start := time.Now()
 	rep, err = Run(ctx, db, bigFiles(4750, false), Options{})
-	took := time.Since(start)
 	if err != nil || !rep.Committed {
 		t.Fatalf("%v %s", err, issues(rep))
 	}
-	t.Logf("10,000 rows (500 agreements, 4,750 obligations, 4,750 receipts) imported in %s", took)
 	if count(t, db, "receipts") != 4750 || count(t, db, "ledger_entries") != 4750 {
 		t.Fatal("not everything was written")
-	}
-	if took > 15*time.Second {
-		t.Errorf("import took %s", took)
 	}
 }
 
 func TestImportsCancelledMidwayWritesNothing(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stages := 0
@@ -370,6 +371,7 @@ func figures(t *testing.T, db *store.DB, now time.Time) string {
 }
 
 func TestImportsExportRoundTripOnDemoData(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := testdb.New(t)
 	if _, err := seed.Demo(ctx, src); err != nil {
@@ -420,6 +422,7 @@ func TestImportsExportRoundTripOnDemoData(t *testing.T) {
 }
 
 func TestImportsTemplateWorkedExampleImports(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	var files []File
 	for _, s := range Sheets {

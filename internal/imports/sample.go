@@ -23,3 +23,17 @@ func SampleRegister(n int) []File {
 	}
 	return []File{{Name: "agreements.csv", Data: []byte(ag.String())}, {Name: "obligations.csv", Data: []byte(ob.String())}, {Name: "receipts.csv", Data: []byte(rc.String())}}
 }
+
+// SampleLedger is a ledger file for the first n obligations of
+// SampleRegister (each holding £1,000): an allocation of £600 to the
+// project "School" and a spend of £450.25 from it, 2n rows, with the
+// projects file that names the project. `make bench` times it.
+func SampleLedger(n int) []File {
+	var b strings.Builder
+	b.WriteString("entry_ref,obligation_ref,kind,entry_date,amount,project\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "A%d,OB%d,allocation,2023-05-01,600.00,School\n", i, i)
+		fmt.Fprintf(&b, "S%d,OB%d,spend,2023-06-01,450.25,School\n", i, i)
+	}
+	return []File{{Name: "projects.csv", Data: []byte("project,purpose\nSchool,education\n")}, {Name: "ledger.csv", Data: []byte(b.String())}}
+}

@@ -14,6 +14,7 @@ import (
 
 // Every heading variant the guidance allows is one column.
 func TestDataStandardHeadingsAreMatchedForgivingly(t *testing.T) {
+	t.Parallel()
 	for _, h := range []string{"start-date", "StartDate", "Start Date", "start_date", "START-DATE", " start-date ", "\ufeffstart-date"} {
 		if compact(h) != "startdate" {
 			t.Errorf("%q folds to %q", h, compact(h))
@@ -76,6 +77,7 @@ func utf16Bytes(s string, bigEndian, bom bool) []byte {
 
 // Each encoding is detected, named and read: the pound sign survives.
 func TestCSVEncodingsAreDetectedAndNamed(t *testing.T) {
+	t.Parallel()
 	text := "reference,amount\nA1,\"£1,250.00\"\n"
 	for _, c := range []struct {
 		name string
@@ -102,6 +104,7 @@ func TestCSVEncodingsAreDetectedAndNamed(t *testing.T) {
 }
 
 func TestDatesAsCouncilsWriteThem(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in, want, warn, err string
 	}{
@@ -134,6 +137,7 @@ func TestDatesAsCouncilsWriteThem(t *testing.T) {
 }
 
 func TestAmountsAsCouncilsWriteThem(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"1250.5": "1250.50", "£1,250.50": "1250.50", "1 250.50": "1250.50", "£ 1,250": "1250.00",
 		"\u00a01250": "1250.00", "GBP 12": "12.00", " 84,160.00 ": "84160.00", "-180": "-180.00"} {
 		d, ok := parseMoney(in)
@@ -149,6 +153,7 @@ func TestAmountsAsCouncilsWriteThem(t *testing.T) {
 }
 
 func TestStatusesAndTypesAsCouncilsWriteThem(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"Spent": "spent", "SECURED": "secured", "received ": "received", "Transferred": "transferred",
 		"returned": "returned", "Refunded": "returned", "pledged": ""} {
 		if got := dsStatus(in); got != want {
@@ -194,6 +199,7 @@ func dsFiles(agreements, contributions, transactions string) []File {
 // only, a zero amount, a purpose under a national code, an unknown
 // purpose, CIL beside S106; a two-digit year is refused on its own row.
 func TestDataStandardAccountingAsRecorded(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	files := dsFiles(
@@ -319,6 +325,7 @@ func FuzzDataStandard(f *testing.F) {
 // and the rows that depend on it, each with the money it carries, and the
 // rest imports once.
 func TestTemplateImportSkipsInvalidRowsAndTheirDependents(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	files := []File{
@@ -358,6 +365,7 @@ func TestTemplateImportSkipsInvalidRowsAndTheirDependents(t *testing.T) {
 // agreement is signed on its StartDate (not an unsigned draft), and its
 // contribution counts in the statement's item (a).
 func TestCurrentLayoutWithForgivenHeadingsImportsSigned(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	files := []File{

@@ -28,6 +28,7 @@ func workbook(t *testing.T, amount any) []byte {
 }
 
 func TestImportsReadsAnExcelWorkbookSheetBySheet(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	rep, err := Run(ctx, db, []File{{Name: "register.xlsx", Data: workbook(t, "not money")}}, Options{})

@@ -16,6 +16,7 @@ import (
 )
 
 func TestEveryJobIsRegisteredAndDeliverMailRuns(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -32,10 +34,7 @@ func newMoneyDB(t *testing.T) *moneyDB {
 	m := &moneyDB{t: t, now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
 	m.svc = &Service{DB: testdb.New(t), Now: func() time.Time { return m.now }}
 	ctx := context.Background()
-	var devID int64
-	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Quarry Fields') RETURNING id`).Scan(&devID))
-	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('15/00077/S106', $1, 'section-106', 'live', '2015-09-01') RETURNING id`, devID).Scan(&m.agreementID))
+	m.agreementID = m.agreement("Quarry Fields", "15/00077/S106", "2015-09-01", nil)
 	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO projects (name, purpose_code) VALUES ('Primary school extension', 'education') RETURNING id`).Scan(&m.projectID))
 	return m
 }
@@ -68,12 +67,29 @@ func (m *moneyDB) obligation(purpose, serviceArea string, spendBy int) int64 {
 	if spendBy > 0 {
 		months = &spendBy
 	}
-	var id int64
-	m.must(m.svc.DB.Pool.QueryRow(context.Background(), `
-		INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount, spend_by_months, service_area)
-		VALUES ($1, 'financial', $2, 'Pay a contribution', 100000, $3, $4) RETURNING id`,
-		m.agreementID, purpose, months, serviceArea).Scan(&id))
-	return id
+	return m.obligationOf(m.agreementID, agreements.ObligationInput{Kind: "financial", PurposeCode: purpose, Description: "Pay a contribution",
+		BaseAmount: amt("100000"), SpendByMonths: months, ServiceArea: serviceArea})
+}
+
+// agreement records a development and its live agreement through the
+// register's service.
+func (m *moneyDB) agreement(site, ref, signed string, officerID *int64) int64 {
+	m.t.Helper()
+	reg, actor := &agreements.Service{DB: m.svc.DB}, audit.Actor{Label: "test"}
+	d, err := reg.RecordDevelopment(context.Background(), actor, agreements.DevelopmentInput{Name: site})
+	m.must(err)
+	a, err := reg.RecordAgreement(context.Background(), actor, agreements.AgreementInput{Reference: ref, DevelopmentID: d.ID,
+		Type: string(agreements.TypeS106), Status: string(agreements.StatusLive), DateSigned: on(signed), ResponsibleOfficerID: officerID})
+	m.must(err)
+	return a.ID
+}
+
+// obligationOf records an obligation through the register's service.
+func (m *moneyDB) obligationOf(agreementID int64, in agreements.ObligationInput) int64 {
+	m.t.Helper()
+	o, err := (&agreements.Service{DB: m.svc.DB}).RecordObligation(context.Background(), audit.Actor{Label: "test"}, agreementID, in)
+	m.must(err)
+	return o.ID
 }
 
 // receive records a payment wholly for one obligation, in one transaction.
@@ -118,6 +134,7 @@ func (m *moneyDB) deadlines(filters url.Values) DeadlinesPage {
 func pounds(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestFIFOSharesAndDeadlinesFromTheDatabase(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ob := m.obligation("education", "Education", 120)
 	m.receive(ob, "2016-02-29", "100000.00", "FIN-1")
@@ -179,6 +196,7 @@ func TestFIFOSharesAndDeadlinesFromTheDatabase(t *testing.T) {
 }
 
 func TestDeadlineRatingsAtTheirBoundaries(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ob := m.obligation("education", "Education", 120)
 	m.receive(ob, "2016-02-29", "100000.00", "FIN-1")
@@ -230,6 +248,7 @@ func TestDeadlineRatingsAtTheirBoundaries(t *testing.T) {
 }
 
 func TestRatingFilterInSQLAgreesWithRateShare(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	// Shares with deadlines spread around the boundaries, with and without
 	// unallocated money, and one obligation with no spend-by period.
@@ -283,6 +302,7 @@ func TestRatingFilterInSQLAgreesWithRateShare(t *testing.T) {
 }
 
 func TestRatingSQLExpressionAgreesWithRateShareOnManyDates(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	var todays, deadlines []*time.Time
 	var unspents, unallocateds []string
@@ -342,28 +362,25 @@ func TestRatingSQLExpressionAgreesWithRateShareOnManyDates(t *testing.T) {
 }
 
 func TestDeadlinesFilterByPurposeServiceAreaOfficerAndSearch(t *testing.T) {
+	t.Parallel()
 	m := newMoneyDB(t)
 	ctx := context.Background()
 	var officerID int64
 	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO users (name, email, password_hash, roles) VALUES ('Olive Officer', 'olive@test.example', 'x', '{officer}') RETURNING id`).Scan(&officerID))
-	if _, err := m.svc.DB.Pool.Exec(ctx, `INSERT INTO contribution_purposes (code, name, parent_code) VALUES ('education-early-years', 'Early years', 'education')`); err != nil {
-		t.Fatal(err)
-	}
+	earlyYears, err := (&agreements.Service{DB: m.svc.DB}).AddLocalPurpose(ctx, audit.Actor{Label: "test"}, "Early years", "education")
+	m.must(err)
 	edu := m.obligation("education", "Education", 120)
-	early := m.obligation("education-early-years", "Early years", 120)
+	early := m.obligation(earlyYears.Code, "Early years", 120)
 	health := m.obligation("health", "", 60)
 	m.receive(edu, "2020-01-10", "1000.00", "E")
 	m.receive(early, "2020-01-11", "2000.00", "EY")
 	m.receive(health, "2020-01-12", "3000.00", "H")
 
 	// A second agreement, with an officer, for the officer filter.
-	var devID, agID int64
-	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Riverside Wharf') RETURNING id`).Scan(&devID))
-	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id)
-		VALUES ('19/00100/S106', $1, 'section-106', 'live', '2019-09-01', $2) RETURNING id`, devID, officerID).Scan(&agID))
-	var other int64
-	m.must(m.svc.DB.Pool.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, description, spend_by_months, service_area)
-		VALUES ($1, 'financial', 'health', 'Surgery expansion', 60, 'Health') RETURNING id`, agID).Scan(&other))
+	agID := m.agreement("Riverside Wharf", "19/00100/S106", "2019-09-01", &officerID)
+	sixty := 60
+	other := m.obligationOf(agID, agreements.ObligationInput{Kind: "financial", PurposeCode: "health", Description: "Surgery expansion",
+		SpendByMonths: &sixty, ServiceArea: "Health"})
 	m.receive(other, "2021-03-01", "4000.00", "R")
 
 	m.today("2024-01-01")
@@ -398,6 +415,7 @@ func TestDeadlinesFilterByPurposeServiceAreaOfficerAndSearch(t *testing.T) {
 }
 
 func TestTimeUntilCountsCalendarMonthsThenDays(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		today, deadline string
 		want            TimeLeft

@@ -168,6 +168,7 @@ func pjConstraint(err error) string {
 }
 
 func TestAllocationHeadroomIsTheLowestRunningBalanceFromTheDateOn(t *testing.T) {
+	t.Parallel()
 	moves := []dayMove{
 		{pjDate(2024, 1, 10), pjD("1000")}, // received
 		{pjDate(2024, 3, 1), pjD("-600")},  // allocated

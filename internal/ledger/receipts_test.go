@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -21,6 +22,7 @@ var actor = audit.Actor{Label: "test"}
 type fixture struct {
 	t           *testing.T
 	svc         *Service
+	register    *agreements.Service
 	agreementID int64
 }
 
@@ -29,39 +31,43 @@ func newFixture(t *testing.T) *fixture {
 	db := testdb.New(t)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := &fixture{t: t, svc: &Service{DB: db, Now: func() time.Time { return now }}}
-	ctx := context.Background()
-	var devID int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Mill Lane') RETURNING id`).Scan(&devID); err != nil {
+	f.register = &agreements.Service{DB: db, Now: f.svc.Now}
+	ctx, actor := context.Background(), audit.Actor{Label: "test"}
+	dev, err := f.register.RecordDevelopment(ctx, actor, agreements.DevelopmentInput{Name: "Mill Lane"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('19/00412/S106', $1, 'section-106', 'live', '2019-05-01') RETURNING id`, devID).Scan(&f.agreementID); err != nil {
+	signed := time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)
+	ag, err := f.register.RecordAgreement(ctx, actor, agreements.AgreementInput{Reference: "19/00412/S106", DevelopmentID: dev.ID,
+		Type: string(agreements.TypeS106), Status: string(agreements.StatusLive), DateSigned: &signed})
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.agreementID = ag.ID
 	return f
 }
 
-// obligation adds a financial obligation; series "" means not indexed.
+// obligation adds a financial obligation, through the register's service;
+// series "" means not indexed, spendBy 0 no spend-by period.
 func (f *fixture) obligation(purpose, base, series string, spendBy int) int64 {
 	f.t.Helper()
-	var id int64
-	var s *string
-	if series != "" {
-		s = &series
+	baseDate, days := time.Date(2019, 4, 1, 0, 0, 0, 0, time.UTC), 28
+	in := agreements.ObligationInput{Kind: "financial", PurposeCode: purpose, Description: "Pay a contribution", BaseAmount: amt(base),
+		Index: series, BaseDate: &baseDate, PaymentDueDays: &days, PaymentDueFrom: "invoice"}
+	if spendBy > 0 {
+		in.SpendByMonths = &spendBy
 	}
-	err := f.svc.DB.Pool.QueryRow(context.Background(), `
-		INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount, index_series, base_date, spend_by_months, payment_due_days, payment_due_from)
-		VALUES ($1, 'financial', $2, 'Pay a contribution', $3, $4, '2019-04-01', $5, 28, 'invoice') RETURNING id`,
-		f.agreementID, purpose, base, s, spendBy).Scan(&id)
+	o, err := f.register.RecordObligation(context.Background(), audit.Actor{Label: "test"}, f.agreementID, in)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return id
+	return o.ID
 }
 
-func (f *fixture) triggerMet(obligationID int64, on string) {
+func (f *fixture) triggerMet(obligationID int64, day string) {
 	f.t.Helper()
-	if _, err := f.svc.DB.Pool.Exec(context.Background(), `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', $2, 'notice')`, obligationID, on); err != nil {
+	if _, err := f.register.RecordEvent(context.Background(), audit.Actor{Label: "test"}, obligationID, agreements.EventInput{
+		Kind: agreements.EventTriggerMet, Date: on(day), Evidence: "notice"}); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -107,6 +113,7 @@ func (f *fixture) status(obligationID int64) string {
 }
 
 func TestReceiptSplitAcrossObligationsMustSumToTheTotal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	health := f.obligation("health", "96400", "", 60)
@@ -131,6 +138,7 @@ func TestReceiptSplitAcrossObligationsMustSumToTheTotal(t *testing.T) {
 }
 
 func TestReceiptValidation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	var works int64
@@ -165,6 +173,7 @@ func TestReceiptValidation(t *testing.T) {
 }
 
 func TestDatabaseRefusesASplitThatDoesNotSumEvenIfGoIsBypassed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
 	ctx := context.Background()
@@ -191,6 +200,7 @@ func TestDatabaseRefusesASplitThatDoesNotSumEvenIfGoIsBypassed(t *testing.T) {
 }
 
 func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "287500", "bcis-tpi", 120)
@@ -236,6 +246,7 @@ func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
 }
 
 func TestReturnOnlyOfUnallocatedMoneyWithInterestShownSeparately(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -259,6 +270,7 @@ func TestReturnOnlyOfUnallocatedMoneyWithInterestShownSeparately(t *testing.T) {
 }
 
 func TestReversingAPaymentReversesAllItsSharesAndKeepsThemVisible(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -293,6 +305,7 @@ func TestReversingAPaymentReversesAllItsSharesAndKeepsThemVisible(t *testing.T) 
 }
 
 func TestReversalCannotLeaveMoreAllocatedThanReceived(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -313,6 +326,7 @@ func TestReversalCannotLeaveMoreAllocatedThanReceived(t *testing.T) {
 }
 
 func TestConcurrentReturnsThatWouldOverdrawOnlyOneCommits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
@@ -356,6 +370,7 @@ func TestConcurrentReturnsThatWouldOverdrawOnlyOneCommits(t *testing.T) {
 }
 
 func TestRunningBalancesIgnoreReversedEntries(t *testing.T) {
+	t.Parallel()
 	rev := int64(9)
 	lines := RunningBalances([]Entry{
 		{ID: 1, Kind: KindInvoice, Amount: decimal.RequireFromString("100")},

@@ -12,6 +12,7 @@ import (
 // Item 16: a mail server that hangs costs each message its own deadline,
 // and the run stops claiming messages when its budget is spent.
 func TestAHangingMailServerCostsEachMessageOnlyItsDeadline(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	srv.setMode(hang)
@@ -35,6 +36,7 @@ func TestAHangingMailServerCostsEachMessageOnlyItsDeadline(t *testing.T) {
 // Shutting down ends a conversation with a hanging server at once, not
 // after the message's deadline.
 func TestDeliveryStopsPromptlyOnShutdown(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	srv.setMode(hang)
@@ -61,6 +63,7 @@ func TestDeliveryStopsPromptlyOnShutdown(t *testing.T) {
 
 // sent_at is when each message went, not when the run began.
 func TestSentAtIsTheMomentOfSending(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	srv.setMode(slow)

@@ -77,6 +77,7 @@ func deliver(t *testing.T, o *mail.Outbox, now time.Time) mail.Result {
 // accepts: each queued e-mail arrives exactly once, after the outage,
 // with the attempts and back-off recorded; nothing is lost.
 func TestOutboxDeliversEachMessageOnceAfterAnOutage(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	o := outbox(db, srv)
@@ -146,6 +147,7 @@ func TestOutboxDeliversEachMessageOnceAfterAnOutage(t *testing.T) {
 }
 
 func TestBackOffDoublesFromOneMinuteUpToSixHours(t *testing.T) {
+	t.Parallel()
 	want := map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 3: 4 * time.Minute, 9: 256 * time.Minute,
 		10: 6 * time.Hour, 30: 6 * time.Hour}
 	for n, d := range want {
@@ -158,6 +160,7 @@ func TestBackOffDoublesFromOneMinuteUpToSixHours(t *testing.T) {
 // After MaxAttempts failures a message is given up; an admin's retry (audited)
 // puts it back and it is then sent once.
 func TestOutboxGivesUpAfterMaxAttemptsAndAnAdminCanRetry(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	srv := newSMTPServer(t)
@@ -209,6 +212,7 @@ func TestOutboxGivesUpAfterMaxAttemptsAndAnAdminCanRetry(t *testing.T) {
 
 // A 5xx reply is permanent: given up at once, not retried.
 func TestOutboxGivesUpAtOnceOnAPermanentRefusal(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	o := outbox(db, srv)
@@ -226,6 +230,7 @@ func TestOutboxGivesUpAtOnceOnAPermanentRefusal(t *testing.T) {
 // process died mid-send, the message may have arrived: it is not sent
 // again automatically but marked failed with "outcome unknown".
 func TestOutboxNeverResendsAMessageThatMayHaveArrived(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	srv := newSMTPServer(t)
@@ -264,6 +269,7 @@ func TestOutboxNeverResendsAMessageThatMayHaveArrived(t *testing.T) {
 
 // Two instances delivering at the same time never take the same message.
 func TestOutboxTwoInstancesNeverSendTheSameMessage(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	const n = 30
@@ -317,6 +323,7 @@ func TestOutboxTwoInstancesNeverSendTheSameMessage(t *testing.T) {
 
 // With no SMTP host, messages wait in the outbox, untouched.
 func TestOutboxWithoutSMTPHostLeavesMessagesWaiting(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	o := &mail.Outbox{DB: db, Logger: quiet, Sender: mail.Sender{From: from}}
 	enqueue(t, db, msg(1), msg(2))
@@ -330,6 +337,7 @@ func TestOutboxWithoutSMTPHostLeavesMessagesWaiting(t *testing.T) {
 }
 
 func TestFormatHasStableMessageIDAndNoHeaderInjection(t *testing.T) {
+	t.Parallel()
 	m := mail.Message{Key: "alert:1:user:2", To: "a@b.example", Subject: "Deadline\r\nBcc: evil@x.example £5", Body: "Line one\nLine two"}
 	got := string(mail.Format(from, m, t0))
 	if strings.Contains(got, "\r\nBcc:") {
@@ -348,6 +356,7 @@ func TestFormatHasStableMessageIDAndNoHeaderInjection(t *testing.T) {
 }
 
 func TestListFiltersTheOutboxByStatus(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	srv := newSMTPServer(t)

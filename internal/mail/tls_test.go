@@ -28,6 +28,7 @@ func testCert(t *testing.T) (server, client *tls.Config) {
 // With STARTTLS or implicit TLS, the message is sent encrypted and the
 // password only ever travels over TLS.
 func TestSenderUsesTLSAndAuthenticates(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{mail.TLSStartTLS, mail.TLSImplicit} {
 		t.Run(mode, func(t *testing.T) {
 			db := testdb.New(t)
@@ -55,6 +56,7 @@ func TestSenderUsesTLSAndAuthenticates(t *testing.T) {
 
 // STARTTLS required but not offered: nothing is sent in the clear.
 func TestSenderRefusesToSendInTheClearWhenStartTLSIsRequired(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	srv := newSMTPServer(t)
 	o := outbox(db, srv)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/pricepaid"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -29,20 +31,19 @@ func TestImportMatchesSalesToHomesAndRaisesAlerts(t *testing.T) {
 		}
 		return id
 	}
-	dev := q(`INSERT INTO developments (name) VALUES ('Millstream') RETURNING id`)
-	ag := q(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('20/S106/9', $1, 'section-106', 'live', '2020-01-01') RETURNING id`, dev)
-	ob := q(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description) VALUES ($1, 'affordable-housing', 'affordable-housing', 'Sch 2', 'Affordable homes') RETURNING id`, ag)
+	fx := fixture.New(t, db)
+	ag, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "20/S106/9", Site: "Millstream", Signed: "2020-01-01"},
+		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 2", Description: "Affordable homes"})
 	q(`INSERT INTO users (email, name, password_hash, roles) VALUES ('h@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`)
-	council := q(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES ('Wessex Vale Council', '45UB', 'local-authority') RETURNING id`)
+	council := fx.ProviderFrom(homes.ProviderInput{Name: "Wessex Vale Council", RSHNumber: "45UB", Type: string(homes.LocalAuthority)}).ID
 	home := func(plot, tenure, address string, events ...string) int64 {
-		id := q(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, address, postcode, uprn)
-			VALUES ($1, $2, $3, $4, 2, $5, 'WV3 7QB', $6) RETURNING id`, dev, ob, plot, tenure, address, "10009"+plot)
+		id := fx.Home(ag.DevelopmentID, fixture.Home{ObligationID: obs[0].ID, Plot: plot, Tenure: tenure, Address: address, Postcode: "WV3 7QB", UPRN: "10009" + plot}).ID
 		for i := 0; i+1 < len(events); i += 2 {
-			var provider any
 			if events[i] == "transferred" {
-				provider = council
+				fx.HomeEvent(id, homes.EventKind(events[i]), events[i+1], council)
+			} else {
+				fx.HomeEvent(id, homes.EventKind(events[i]), events[i+1])
 			}
-			q(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, $2, $3, $4) RETURNING id`, id, events[i], events[i+1], provider)
 		}
 		return id
 	}

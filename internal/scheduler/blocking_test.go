@@ -16,6 +16,7 @@ import (
 // Item 16: a job stuck on a hanging server does not hold up the others,
 // and shutdown ends the stuck one promptly.
 func TestASlowJobDoesNotHoldUpTheOthers(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	var fastRuns atomic.Int32
 	slow := scheduler.Job{Name: "slow", Every: time.Millisecond, Run: func(ctx context.Context, _ time.Time) (string, error) {
@@ -56,6 +57,7 @@ func TestASlowJobDoesNotHoldUpTheOthers(t *testing.T) {
 // used to take every connection and wait on each other for ever, so no job
 // finished and no page could be served. Each job must still run.
 func TestJobsNeedingConnectionsDoNotExhaustASmallPool(t *testing.T) {
+	t.Parallel()
 	url := testdb.URL(t)
 	sep := "?"
 	if strings.Contains(url, "?") {

@@ -47,6 +47,7 @@ func runCount(t *testing.T, db *store.DB, job, outcome string) int {
 // (blocked inside Run), instance B's RunDue — even with its clock past the
 // job's next due time — does not run it; the job ran exactly once.
 func TestSchedulerTwoInstancesNeverBothRunAJob(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	c := &clock{t: start}
@@ -105,6 +106,7 @@ func TestSchedulerTwoInstancesNeverBothRunAJob(t *testing.T) {
 // Many rounds of both instances calling RunDue at the same moment: each
 // due time is worked exactly once.
 func TestSchedulerConcurrentRunDueWorksEachDueTimeOnce(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	c := &clock{t: start}
@@ -148,6 +150,7 @@ func TestSchedulerConcurrentRunDueWorksEachDueTimeOnce(t *testing.T) {
 // RunDue before the job is due again runs nothing; the schedule survives a
 // new Scheduler value (a restart).
 func TestSchedulerRunDueIsIdempotentAndSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	c := &clock{t: start}
@@ -206,6 +209,7 @@ func TestSchedulerRunDueIsIdempotentAndSurvivesRestart(t *testing.T) {
 // A failing job and a panicking job are recorded as failed; the others
 // still run; a run left 'running' by a dead instance is marked abandoned.
 func TestSchedulerRecordsFailuresPanicsAndAbandonedRuns(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	c := &clock{t: start}
@@ -265,6 +269,7 @@ func TestSchedulerRecordsFailuresPanicsAndAbandonedRuns(t *testing.T) {
 
 // Start runs due jobs until its context is cancelled, then returns.
 func TestSchedulerStartStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	c := &clock{t: start}
 	ran := make(chan struct{}, 1)
@@ -289,6 +294,7 @@ func TestSchedulerStartStopsWhenCancelled(t *testing.T) {
 
 // A disabled job is not run by RunDue, but an admin can still run it now.
 func TestSchedulerSkipsDisabledJobsButRunNamedRunsThem(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	c := &clock{t: start}

@@ -29,6 +29,7 @@ func fingerprint(t *testing.T, db *store.DB) string {
 }
 
 func TestLargeSatisfiesTheLedgerInvariantsAndIsDeterministic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	scale := 0.03
 	if v, err := strconv.ParseFloat(os.Getenv("S106_TEST_LARGE_SCALE"), 64); err == nil {

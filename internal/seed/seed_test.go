@@ -9,6 +9,7 @@ import (
 )
 
 func TestDemoLoadsAUserPerRoleAndARegisterAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	count := func(sql string) int {

@@ -23,6 +23,7 @@ func tableCount(t *testing.T, db *store.DB) int {
 }
 
 func TestMigrationsGoUpDownAndUpAgainOnAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	url := testdb.EmptyURL(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)
@@ -57,6 +58,7 @@ func TestMigrationsGoUpDownAndUpAgainOnAnEmptyDatabase(t *testing.T) {
 }
 
 func TestAuditTrailIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('test', 'x.y', 'thing', '1')`); err != nil {
@@ -73,6 +75,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 // Several instances starting together each migrate; under goose's session
 // lock they take turns instead of racing to create the same types.
 func TestConcurrentMigrationsTakeTurns(t *testing.T) {
+	t.Parallel()
 	url := testdb.EmptyURL(t)
 	ctx := context.Background()
 	const instances = 6
@@ -97,6 +100,7 @@ func TestConcurrentMigrationsTakeTurns(t *testing.T) {
 
 // A binary older than the schema refuses it, as does one newer.
 func TestCheckSchemaRefusesAnotherVersion(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testdb.URL(t)
 	app := testdb.Open(t, url)

@@ -15,6 +15,7 @@ import (
 // Item 5: at most Hashers argon2 computations run at once; the others wait
 // for a slot (or for their request to end) instead of taking more CPUs.
 func TestPasswordHashingRunsInABoundedPool(t *testing.T) {
+	t.Parallel()
 	s := &Service{DB: testdb.New(t), Hashers: 2}
 	var running, most atomic.Int32
 	var wg sync.WaitGroup
