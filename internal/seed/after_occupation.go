@@ -19,7 +19,7 @@ import (
 // the 84 affordable homes agreed are recorded (and transferred), so its
 // delivery trigger is breached. An earlier dated council tax count of 9
 // shows the counts. Idempotent: it runs once, when no count exists.
-func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
+func loadDemoAfterOccupation(ctx context.Context, db *store.DB, now func() time.Time) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM market_occupation_counts)`).Scan(&done); err != nil || done {
 		return err
@@ -28,7 +28,7 @@ func loadDemoAfterOccupation(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	svc := &homes.Service{DB: db}
+	svc := &homes.Service{DB: db, Now: now}
 	if _, err := svc.RecordOccupationCount(ctx, seedActor, devID, homes.OccupationCountInput{
 		CountedOn: day(2025, 8, 4), MarketHomes: n(20), Occupied: n(9), Source: string(homes.SourceCouncilTax),
 		Evidence: "Council tax new-build registrations, August 2025 extract",
@@ -59,7 +59,7 @@ var demoLinkPattern = regexp.MustCompile(`/l/([A-Za-z0-9_-]{43})`)
 // a plot's details that wait for a housing officer, and Vale Homes is part
 // way through this year's annual return. Idempotent: it runs once, when no
 // link exists.
-func loadDemoLinks(ctx context.Context, db *store.DB) error {
+func loadDemoLinks(ctx context.Context, db *store.DB, clock func() time.Time) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM capability_links)`).Scan(&done); err != nil || done {
 		return err
@@ -68,8 +68,8 @@ func loadDemoLinks(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	svc := &homes.Service{DB: db}
-	ls := &links.Service{DB: db}
+	svc := &homes.Service{DB: db, Now: clock}
+	ls := &links.Service{DB: db, Now: clock}
 	const base = "http://localhost:8080"
 	token := func(key string) (links.Link, error) {
 		var body string
@@ -103,7 +103,7 @@ func loadDemoLinks(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("demo developer count: %w", err)
 	}
 
-	now := time.Now()
+	now := clock()
 	year := homes.FinancialYear(now) - 1
 	due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 2, 0)
 	r, err := svc.OpenReturn(ctx, seedActor, homes.ReturnInput{Year: &year, DueOn: &due}, base)

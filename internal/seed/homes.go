@@ -16,12 +16,12 @@ import (
 // view shows a mismatch), market homes, and a home that left the
 // affordable stock through right to acquire (Vale Homes is a housing
 // association, so its tenants have the right to acquire, not to buy).
-func loadDemoHomes(ctx context.Context, db *store.DB) error {
+func loadDemoHomes(ctx context.Context, db *store.DB, now func() time.Time) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM registered_providers)`).Scan(&done); err != nil || done {
 		return err
 	}
-	svc := &homes.Service{DB: db}
+	svc := &homes.Service{DB: db, Now: now}
 	provider, err := svc.CreateProvider(ctx, seedActor, homes.ProviderInput{Name: "Vale Homes Housing Association", RSHNumber: "L4821",
 		ContactName: "Development Team", ContactEmail: "development@valehomes.example"})
 	if err != nil {

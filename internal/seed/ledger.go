@@ -44,12 +44,12 @@ func obligationByClause(ctx context.Context, db *store.DB, agreementRef, clause 
 // loadDemoLedger gives the demo register its money: indexed invoices,
 // payments (one split across two obligations), a project with allocations
 // and spend, and money whose spend-by deadline is near.
-func loadDemoLedger(ctx context.Context, db *store.DB) error {
+func loadDemoLedger(ctx context.Context, db *store.DB, now func() time.Time) error {
 	var done bool
 	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM receipts)`).Scan(&done); err != nil || done {
 		return err
 	}
-	svc := &ledger.Service{DB: db}
+	svc := &ledger.Service{DB: db, Now: now}
 	for _, iv := range demoIndexValues {
 		if _, err := db.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value, source) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 			iv.series, iv.month, iv.value, demoIndexSource); err != nil {

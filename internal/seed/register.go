@@ -211,12 +211,12 @@ func demoRegisterLoaded(ctx context.Context, db *store.DB) (bool, error) {
 	return ok, err
 }
 
-func loadDemoRegister(ctx context.Context, db *store.DB, officerID int64) error {
+func loadDemoRegister(ctx context.Context, db *store.DB, officerID int64, now func() time.Time) error {
 	loaded, err := demoRegisterLoaded(ctx, db)
 	if err != nil || loaded {
 		return err
 	}
-	svc := &agreements.Service{DB: db}
+	svc := &agreements.Service{DB: db, Now: now}
 	agreementIDs := map[string]int64{}
 	for _, dd := range demoRegister() {
 		dev, err := svc.RecordDevelopment(ctx, seedActor, dd.in)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/store"
@@ -36,7 +37,12 @@ var demoUsers = []struct {
 var seedActor = audit.Actor{Label: "demo data"}
 
 // Demo loads the demo data and returns the demo sign-ins.
-func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
+func Demo(ctx context.Context, db *store.DB) ([]Login, error) { return DemoAt(ctx, db, time.Now) }
+
+// DemoAt is Demo with a clock: what the demo dates from today (this year's
+// provider return, its due date, the links' expiry) follows now, so a test
+// with a fixed clock loads the same council every day.
+func DemoAt(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, error) {
 	logins, err := ensureDemoUsers(ctx, db)
 	if err != nil {
 		return nil, err
@@ -45,19 +51,19 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := db.Pool.QueryRow(ctx, `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`).Scan(&officerID); err != nil {
 		return nil, fmt.Errorf("seed: find the demo officer: %w", err)
 	}
-	if err := loadDemoRegister(ctx, db, officerID); err != nil {
+	if err := loadDemoRegister(ctx, db, officerID, now); err != nil {
 		return nil, fmt.Errorf("seed register: %w", err)
 	}
-	if err := loadDemoLedger(ctx, db); err != nil {
+	if err := loadDemoLedger(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("seed ledger: %w", err)
 	}
-	if err := loadDemoHomes(ctx, db); err != nil {
+	if err := loadDemoHomes(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("seed homes: %w", err)
 	}
-	if err := loadDemoAfterOccupation(ctx, db); err != nil {
+	if err := loadDemoAfterOccupation(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("seed homes after occupation: %w", err)
 	}
-	if err := loadDemoLinks(ctx, db); err != nil {
+	if err := loadDemoLinks(ctx, db, now); err != nil {
 		return nil, fmt.Errorf("seed links: %w", err)
 	}
 	if err := loadDemoSales(ctx, db); err != nil {
