@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
@@ -424,7 +425,8 @@ func ParseFinanceCSV(data []byte) ([]FinanceRow, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		// Spreadsheets on Windows save CSV as Windows-1252, where £ is one byte.
-		data = fromWindows1252(data)
+		// Every byte decodes (undefined ones as U+FFFD), so the error is nil.
+		data, _ = charmap.Windows1252.NewDecoder().Bytes(data)
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -622,27 +624,4 @@ func clip(s string) string {
 		return string(r[:40]) + "…"
 	}
 	return s
-}
-
-// windows1252 maps the bytes 0x80–0x9F, where Windows-1252 differs from
-// Latin-1.
-var windows1252 = [32]rune{
-	'€', '\u0081', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u008d', 'Ž', '\u008f',
-	'\u0090', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u009d', 'ž', 'Ÿ',
-}
-
-func fromWindows1252(b []byte) []byte {
-	var out bytes.Buffer
-	out.Grow(len(b) + len(b)/4)
-	for _, c := range b {
-		switch {
-		case c < 0x80:
-			out.WriteByte(c)
-		case c < 0xA0:
-			out.WriteRune(windows1252[c-0x80])
-		default:
-			out.WriteRune(rune(c))
-		}
-	}
-	return out.Bytes()
 }
