@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -269,7 +270,7 @@ func (app *Application) lostStockCSV(w http.ResponseWriter, r *http.Request) {
 		exited := l.ExitedOn
 		_ = cw.Write([]string{strconv.FormatInt(l.HomeID, 10), csvSafe(l.Plot), csvSafe(l.Address), csvSafe(l.Postcode), l.UPRN,
 			csvSafe(l.DevelopmentName), csvSafe(l.AgreementReference), templates.ISODate(&exited),
-			homes.FinancialYearLabel(homes.FinancialYear(exited)), string(l.Route), string(l.TenureBefore), csvSafe(l.ProviderName), csvSafe(l.Evidence)})
+			fy.Year(homes.FinancialYear(exited)).Label(), string(l.Route), string(l.TenureBefore), csvSafe(l.ProviderName), csvSafe(l.Evidence)})
 	}
 	cw.Flush()
 }
