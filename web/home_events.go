@@ -11,6 +11,7 @@ import (
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/templates"
 )
@@ -220,11 +221,7 @@ func (app *Application) homesBulkEvent(w http.ResponseWriter, r *http.Request) {
 		app.render(w, r, http.StatusUnprocessableEntity, templates.BulkEventResultPage(app.page(r, "The homes were not marked"), v))
 		return
 	}
-	noun := "homes"
-	if n == 1 {
-		noun = "home"
-	}
-	app.flash(r, "Marked "+strconv.Itoa(n)+" "+noun+" "+bulkEventVerb(k))
+	app.flash(r, "Marked "+plural.Count(n, "home", "homes")+" "+bulkEventVerb(k))
 	http.Redirect(w, r, "/developments/"+strconv.FormatInt(d.ID, 10)+"/homes", http.StatusSeeOther)
 }
 

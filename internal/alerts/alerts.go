@@ -7,7 +7,6 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -116,11 +116,7 @@ func (a Alert) AtStake() string {
 		parts = append(parts, money.Format(*a.Amount))
 	}
 	if a.Homes != nil {
-		if *a.Homes == 1 {
-			parts = append(parts, "1 affordable home")
-		} else {
-			parts = append(parts, strconv.Itoa(*a.Homes)+" affordable homes")
-		}
+		parts = append(parts, plural.Count(*a.Homes, "affordable home", "affordable homes"))
 	}
 	return strings.Join(parts, " and ")
 }

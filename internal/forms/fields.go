@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/money"
 	"github.com/s106monitor/s106/internal/parse"
+	"github.com/s106monitor/s106/internal/plural"
 )
 
 // Date reads a GOV.UK date input (NAME-day, NAME-month, NAME-year) as a
@@ -103,11 +104,11 @@ func (f *Form) Int(name, label string, required bool, min, max int) *int {
 	// easting.
 	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
 	if err != nil || !wholePattern.MatchString(s) {
-		f.Errors.Add(name, fmt.Sprintf("%s must be a whole number between %s and %s", label, groupThousands(min), groupThousands(max)))
+		f.Errors.Add(name, fmt.Sprintf("%s must be a whole number between %s and %s", label, plural.Thousands(min), plural.Thousands(max)))
 		return nil
 	}
 	if n < min || n > max {
-		f.Errors.Add(name, fmt.Sprintf("%s must be between %s and %s", label, groupThousands(min), groupThousands(max)))
+		f.Errors.Add(name, fmt.Sprintf("%s must be between %s and %s", label, plural.Thousands(min), plural.Thousands(max)))
 		return nil
 	}
 	return &n
@@ -158,18 +159,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// groupThousands writes n as people read it: 700000 is "700,000".
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
 }

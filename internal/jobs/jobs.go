@@ -5,7 +5,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -68,7 +68,7 @@ func All(d Deps) []scheduler.Job {
 			Every:       time.Hour,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.Evaluate(ctx, now)
-				return count(n, "alert created", "alerts created"), err
+				return plural.Count(n, "alert created", "alerts created"), err
 			},
 		},
 		{
@@ -77,7 +77,7 @@ func All(d Deps) []scheduler.Job {
 			Every:       time.Hour,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.SendDigests(ctx, now)
-				return count(n, "digest queued", "digests queued"), err
+				return plural.Count(n, "digest queued", "digests queued"), err
 			},
 		},
 		{
@@ -89,7 +89,7 @@ func All(d Deps) []scheduler.Job {
 					return "not configured", nil
 				}
 				n, err := d.Homes.RemindReturns(ctx, audit.Actor{Label: "scheduler"}, 0, d.BaseURL)
-				return count(n, "reminder sent", "reminders sent"), err
+				return plural.Count(n, "reminder sent", "reminders sent"), err
 			},
 		},
 		{
@@ -101,7 +101,7 @@ func All(d Deps) []scheduler.Job {
 					return "no Companies House API key configured", nil
 				}
 				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
-				return count(n, "company checked", "companies checked"), err
+				return plural.Count(n, "company checked", "companies checked"), err
 			},
 		},
 		{
@@ -122,11 +122,4 @@ func All(d Deps) []scheduler.Job {
 			},
 		},
 	}
-}
-
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
