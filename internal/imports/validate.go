@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/agreements"
 )
 
 var (
@@ -248,23 +250,6 @@ func (im *importer) validateObligations() {
 		o.triggerQty = r.number("trigger_quantity", 1, 1000000)
 		o.triggerDate = r.date("trigger_date")
 		o.triggerDetail = r.str("trigger_detail")
-		switch o.triggerType {
-		case "occupation-count", "phase-completion", "months-after-event":
-			if o.triggerQty == nil {
-				r.fail("trigger_quantity", "trigger_quantity is required for a %s trigger", o.triggerType)
-			}
-		case "occupation-percent":
-			if o.triggerQty == nil || *o.triggerQty > 100 {
-				r.fail("trigger_quantity", "trigger_quantity must be a percentage from 1 to 100")
-			}
-		case "fixed-date":
-			if o.triggerDate == nil {
-				r.fail("trigger_date", "trigger_date is required for a fixed-date trigger")
-			}
-		}
-		if (o.triggerType == "other" || o.triggerType == "months-after-event") && o.triggerDetail == "" {
-			r.fail("trigger_detail", "trigger_detail is required for a %s trigger", o.triggerType)
-		}
 		o.indexSeries = r.choice("index_series", im.values("index_series"), "", indexSeries...)
 		if o.indexSeries == "none" {
 			o.indexSeries, o.indexNone = "", true
@@ -294,6 +279,7 @@ func (im *importer) validateObligations() {
 		}{{"trigger_met_on", "trigger-met", o.metOn}, {"delivered_on", "delivered", o.deliveredOn}, {"discharged_on", "discharged", o.dischargedOn}} {
 			im.checkEvent(r, ev.field, "OB|"+up(o.ref)+"|"+ev.kind, ev.on)
 		}
+		o.checkAsTheFormDoes(r)
 		if o.kind == "financial" && o.spendBy == nil && !r.ds {
 			r.warn("spend_by_months", "no spend-by period: spend-by deadlines cannot be worked out for this obligation's money")
 		}
@@ -714,5 +700,48 @@ func (im *importer) validateHomes() {
 			r.fail("registered_provider", "a transferred home names the registered provider")
 		}
 		im.homes = append(im.homes, h)
+	}
+}
+
+// obligationColumns names the import column of each field the obligation
+// form's rules (agreements.ObligationInput.Check) speak of.
+var obligationColumns = map[string]string{
+	"trigger_type": "trigger_type", "trigger_quantity": "trigger_quantity", "trigger_date": "trigger_date",
+	"trigger_detail": "trigger_detail", "base_date": "base_date", "index": "index_series",
+	"payment_due_from": "payment_due_from", "spend_by_months": "spend_by_months",
+	"school_category": "school_category", "clause_ref": "clause",
+}
+
+// checkAsTheFormDoes applies the obligation form's own rules to the row
+// (the trigger and its number, date or detail; indexation's base; when
+// payment falls due; spend-by and return; the school category), so the
+// import accepts exactly the obligations the form would. The row's kind,
+// purpose and description are read and reported by the import itself,
+// in the file's terms.
+func (o *obligationRec) checkAsTheFormDoes(r *rec) {
+	in := agreements.ObligationInput{
+		Kind: "other", PurposeCode: "other", Description: "-", ClauseRef: o.clause,
+		TriggerType: o.triggerType, TriggerQuantity: o.triggerQty, TriggerDate: o.triggerDate, TriggerDetail: o.triggerDetail,
+		BaseDate: o.baseDate, BaseIndexValue: o.baseIndex, PaymentDueDays: o.paymentDueDays, PaymentDueFrom: o.paymentDueFrom,
+		SpendByMonths: o.spendBy, ReturnUnspent: o.returnUnspent, SchoolPlaces: o.places, SchoolCategory: o.schoolCategory,
+	}
+	if o.indexNone {
+		in.Index = "none"
+	} else {
+		in.Index = o.indexSeries
+	}
+	errs := in.Check()
+	for _, field := range errs.Fields() {
+		column, ok := obligationColumns[field]
+		if !ok {
+			column = field
+		}
+		if r.ds && field == "school_category" {
+			// The data standard has no column for it: the obligation is
+			// imported, and its form asks for the category when edited.
+			r.warn(column, "the data standard gives no school category for the school places: set it on the obligation")
+			continue
+		}
+		r.fail(column, "%s", errs.Get(field))
 	}
 }
