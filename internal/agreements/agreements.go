@@ -162,6 +162,15 @@ func (in *AgreementInput) normalise() {
 	}
 }
 
+// Check is the agreement's rules that need no database (validate) as of
+// today, for callers outside the service: the register import checks each
+// row with it, so a file cannot hold an agreement the form would refuse.
+func (in AgreementInput) Check(today time.Time) *forms.Errors {
+	errs := &forms.Errors{}
+	in.validate(today, errs)
+	return errs
+}
+
 // validate checks the rules that need no database, in the order the form
 // shows the fields.
 func (in *AgreementInput) validate(today time.Time, errs *forms.Errors) {

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/fy"
 )
 
 var (
@@ -162,19 +163,14 @@ func (im *importer) validateAgreements() {
 			def = "live"
 		}
 		a.status = r.choice("status", im.values("status"), def, agreementStatuses...)
-		if a.status != "draft" && a.status != "" && a.signed == nil && r.str("date_signed") == "" {
-			r.fail("date_signed", "date_signed is required unless the status is draft")
-		}
 		a.deedURL = r.str("deed_url")
-		if a.deedURL != "" && !strings.HasPrefix(a.deedURL, "http://") && !strings.HasPrefix(a.deedURL, "https://") {
-			r.fail("deed_url", "%q is not a web address starting http:// or https://", a.deedURL)
-		}
 		a.varies = r.str("varies_agreement_ref")
 		a.varSum = r.str("variation_summary")
 		if (a.typ == "deed-of-variation") != (a.varies != "") && a.typ != "" {
 			r.fail("varies_agreement_ref", "a deed of variation, and only a deed of variation, names the agreement it varies")
 		}
 		a.notes = r.str("notes")
+		a.checkAsTheFormDoes(r)
 		a.devRef = r.required("development_ref")
 		for _, p := range strings.Split(r.str("planning_applications"), ";") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -743,5 +739,30 @@ func (o *obligationRec) checkAsTheFormDoes(r *rec) {
 			continue
 		}
 		r.fail(column, "%s", errs.Get(field))
+	}
+}
+
+// agreementColumns names the import column of each field the agreement
+// form's rules (agreements.AgreementInput.Check) speak of; the fields it
+// leaves out (the development, type, status and the agreement varied)
+// the import reads and reports itself, in the file's terms.
+var agreementColumns = map[string]string{
+	"reference": "agreement_ref", "date_signed": "date_signed", "deed_url": "deed_url", "notes": "notes",
+}
+
+// checkAsTheFormDoes applies the agreement form's own rules to the row:
+// the signing date (required unless a draft, not in the future), the
+// deed's web address and the lengths of the reference and notes.
+func (a *agreementRec) checkAsTheFormDoes(r *rec) {
+	in := agreements.AgreementInput{Reference: a.ref, DevelopmentID: 1, Type: a.typ, Status: a.status, DateSigned: a.signed,
+		DeedURL: a.deedURL, Notes: a.notes}
+	errs := in.Check(fy.Today(time.Now()))
+	for _, field := range errs.Fields() {
+		// An empty reference and a date that is not a date are already
+		// reported by the import, in the file's terms.
+		told := field == "reference" && a.ref == "" || field == "date_signed" && a.signed == nil && r.str("date_signed") != ""
+		if column, ok := agreementColumns[field]; ok && !told {
+			r.fail(column, "%s", errs.Get(field))
+		}
 	}
 }
