@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/plural"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -43,20 +44,7 @@ func ISODate(t *time.Time) string {
 }
 
 // Int formats a number with thousands separators.
-func Int(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + Int(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func Int(n int) string { return plural.Thousands(n) }
 
 // OptionalInt formats a number, or returns ifNil.
 func OptionalInt(n *int, ifNil string) string {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 )
 
 // Page is what the layout needs for every page.
@@ -105,10 +106,4 @@ func formatOptionalDateTime(t *time.Time) string {
 }
 
 // London is the council's time zone, used to show times.
-var London = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
+var London = fy.London

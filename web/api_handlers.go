@@ -180,7 +180,7 @@ func (app *Application) apiStatement(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(apiValue(apiStatementView{Year: year, Label: ifs.YearLabel(year), Rows: st.Rows()}))
+		return json.Marshal(apiValue(apiStatementView{Year: year, Label: fy.Year(year).Label(), Rows: st.Rows()}))
 	}})
 	if app.apiLoaded(w, r, err) {
 		w.Header().Set("Content-Type", "application/json")

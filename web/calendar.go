@@ -9,7 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/s106monitor/s106/internal/calendar"
-	"github.com/s106monitor/s106/internal/ledger"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/templates"
 )
 
@@ -36,7 +36,7 @@ func (app *Application) renderCalendarPage(w http.ResponseWriter, r *http.Reques
 		app.serverError(w, r, err)
 		return
 	}
-	today := ledger.CalendarDate(app.Now())
+	today := fy.Today(app.Now())
 	events, err := svc.Events(r.Context(), *u, today)
 	if err != nil {
 		app.serverError(w, r, err)
@@ -97,7 +97,7 @@ func (app *Application) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	events, err := svc.Events(r.Context(), u, ledger.CalendarDate(app.Now()))
+	events, err := svc.Events(r.Context(), u, fy.Today(app.Now()))
 	if err != nil {
 		app.serverError(w, r, err)
 		return

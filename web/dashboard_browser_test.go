@@ -49,7 +49,7 @@ func TestDashboardAndAtRiskReportAreAccessibleInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	if !strings.Contains(h1, "Q4 2025–26 (January to March 2026)") {
+	if !strings.Contains(h1, "Q4 2025 to 2026 (January to March 2026)") {
 		t.Errorf("report heading %q", h1)
 	}
 	browsertest.CheckAccessibility(t, ctx, "at-risk report")

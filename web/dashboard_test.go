@@ -378,7 +378,7 @@ func TestAtRiskReportCSVForTheQuarterJustEndedAndAChosenQuarter(t *testing.T) {
 
 	page := ts.get(t, "/reports/at-risk?quarter=2026-Q1")
 	for _, want := range []string{
-		"Money at risk: Q1 2026–27 (April to June 2026)",
+		"Money at risk: Q1 2026 to 2027 (April to June 2026)",
 		"Net allocated £3,000.00; spent £500.00.",
 		`href="/reports/at-risk.csv?quarter=2026-Q1"`,
 		`<option value="2026-Q1" selected>`,

@@ -68,7 +68,7 @@ func (app *Application) dataStandardPage(w http.ResponseWriter, r *http.Request)
 	}
 	newest := currentFinancialYear(app.Now())
 	for y := newest; y > newest-dataStandardYears; y-- {
-		v.YearOptions = append(v.YearOptions, templates.Option{Value: strconv.Itoa(y), Label: templates.FinancialYearLabel(y)})
+		v.YearOptions = append(v.YearOptions, templates.Option{Value: strconv.Itoa(y), Label: fy.Year(y).LabelWithDates()})
 	}
 	status := http.StatusOK
 	year, ok := parseFinancialYear(q.Get("year"))
@@ -80,7 +80,7 @@ func (app *Application) dataStandardPage(w http.ResponseWriter, r *http.Request)
 	v.Year = year
 	if year != nil && (*year > newest || *year <= newest-dataStandardYears) {
 		// A year outside the list (typed into the address) is still shown as chosen.
-		v.YearOptions = append(v.YearOptions, templates.Option{Value: strconv.Itoa(*year), Label: templates.FinancialYearLabel(*year)})
+		v.YearOptions = append(v.YearOptions, templates.Option{Value: strconv.Itoa(*year), Label: fy.Year(*year).LabelWithDates()})
 	}
 	for _, name := range datastandard.FileNames {
 		v.Files = append(v.Files, templates.DataStandardFile{Name: name, Href: dataStandardHref(name, year, v.Public), Description: dataStandardDescriptions[name]})

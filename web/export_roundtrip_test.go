@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/imports"
 	"github.com/s106monitor/s106/internal/seed"
@@ -125,7 +126,7 @@ func TestExportRestoresIdenticalPages(t *testing.T) {
 				a, errA := (&ifs.Service{DB: src, Now: func() time.Time { return asOf }}).Build(ctx, y)
 				b, errB := (&ifs.Service{DB: dst, Now: func() time.Time { return asOf }}).Build(ctx, y)
 				if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
-					t.Errorf("statement %s differs after the restore (%v %v)", ifs.YearLabel(y), errA, errB)
+					t.Errorf("statement %s differs after the restore (%v %v)", fy.Year(y).Label(), errA, errB)
 				}
 			}
 			logger := slog.New(slog.NewTextHandler(io.Discard, nil))

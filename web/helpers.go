@@ -104,6 +104,12 @@ func (app *Application) render(w http.ResponseWriter, r *http.Request, status in
 // see a stack trace or an SQL error.
 func (app *Application) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	app.log(r).Error("server error", "err", err, "method", r.Method, "path", r.URL.Path)
+	app.serverErrorPage(w, r)
+}
+
+// serverErrorPage is the styled 500 page, with the request's reference and
+// nothing of the cause.
+func (app *Application) serverErrorPage(w http.ResponseWriter, r *http.Request) {
 	app.renderError(w, r, http.StatusInternalServerError, "Sorry, there is a problem with the service", "Your request could not be completed.")
 }
 

@@ -10,8 +10,10 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/templates"
 )
@@ -225,11 +227,7 @@ func (app *Application) homesBulkEvent(w http.ResponseWriter, r *http.Request) {
 		app.render(w, r, http.StatusUnprocessableEntity, templates.BulkEventResultPage(app.page(r, "The homes were not marked"), v))
 		return
 	}
-	noun := "homes"
-	if n == 1 {
-		noun = "home"
-	}
-	app.flash(r, "Marked "+strconv.Itoa(n)+" "+noun+" "+bulkEventVerb(k))
+	app.flash(r, "Marked "+plural.Count(n, "home", "homes")+" "+bulkEventVerb(k))
 	http.Redirect(w, r, "/developments/"+strconv.FormatInt(d.ID, 10)+"/homes", http.StatusSeeOther)
 }
 
@@ -275,7 +273,7 @@ func (app *Application) lostStockCSV(w http.ResponseWriter, r *http.Request) {
 		exited := l.ExitedOn
 		_ = cw.Write([]string{strconv.FormatInt(l.HomeID, 10), csvSafe(l.Plot), csvSafe(l.Address), csvSafe(l.Postcode), l.UPRN,
 			csvSafe(l.DevelopmentName), csvSafe(l.AgreementReference), templates.ISODate(&exited),
-			homes.FinancialYearLabel(homes.FinancialYear(exited)), string(l.Route), string(l.TenureBefore), csvSafe(l.ProviderName), csvSafe(l.Evidence)})
+			fy.Year(homes.FinancialYear(exited)).Label(), string(l.Route), string(l.TenureBefore), csvSafe(l.ProviderName), csvSafe(l.Evidence)})
 	}
 	cw.Flush()
 }

@@ -181,14 +181,14 @@ func TestLostStockPageTotalsAndCSV(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
 	res := ts.get(t, "/lost-stock")
-	if res.status != http.StatusOK || !strings.Contains(res.body, "2025–26") || !strings.Contains(res.body, "2026–27") ||
+	if res.status != http.StatusOK || !strings.Contains(res.body, "2025 to 2026") || !strings.Contains(res.body, "2026 to 2027") ||
 		!strings.Contains(res.body, "21/S106/007") || strings.Contains(res.body, "Plot K1") {
 		t.Fatalf("lost stock %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.get(t, "/lost-stock.csv?year=2025")
 	lines := strings.Split(strings.TrimSpace(res.body), "\n")
 	if res.status != http.StatusOK || len(lines) != 2 || !strings.HasPrefix(lines[0], "home_id,plot") ||
-		!strings.Contains(lines[1], "2026-03-31,2025–26,right-to-buy,social-rent") {
+		!strings.Contains(lines[1], "2026-03-31,2025 to 2026,right-to-buy,social-rent") {
 		t.Fatalf("CSV %d\n%s", res.status, res.body)
 	}
 }

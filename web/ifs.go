@@ -29,7 +29,7 @@ func (app *Application) ifsYear(w http.ResponseWriter, r *http.Request) (int, bo
 	year := int(y)
 	if !app.IFS.ValidYear(year) {
 		app.renderError(w, r, http.StatusNotFound, "There is no statement for that year",
-			"Statements exist from "+strconv.Itoa(ifs.MinYear)+" to the current financial year, "+ifs.YearLabel(ifs.CurrentYear(app.Now()))+".")
+			"Statements exist from "+strconv.Itoa(ifs.MinYear)+" to the current financial year, "+fy.Year(ifs.CurrentYear(app.Now())).Label()+".")
 		return 0, false
 	}
 	return year, true
@@ -76,7 +76,7 @@ func (app *Application) ifsShow(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.render(w, r, http.StatusOK, templates.IFSPage(app.page(r, "Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+	app.render(w, r, http.StatusOK, templates.IFSPage(app.page(r, "Infrastructure Funding Statement "+fy.Year(year).Label()), v))
 }
 
 func (app *Application) ifsCSV(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +125,7 @@ func (app *Application) renderIFSPublishConfirm(w http.ResponseWriter, r *http.R
 		app.serverError(w, r, err)
 		return
 	}
-	title := "Publish the " + ifs.YearLabel(year) + " Infrastructure Funding Statement"
+	title := "Publish the " + fy.Year(year).Label() + " Infrastructure Funding Statement"
 	if problem != "" {
 		title = "Error: " + title
 	}
@@ -162,7 +162,7 @@ func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.PublishRefused = true
-		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+fy.Year(year).Label()), v))
 		return
 	}
 	if err != nil {
@@ -170,7 +170,7 @@ func (app *Application) ifsPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	app.log(r).Info("ifs published", "year", year, "publication", snap.ID, "checksum", snap.Checksum)
-	app.flash(r, "The "+ifs.YearLabel(year)+" statement was published")
+	app.flash(r, "The "+fy.Year(year).Label()+" statement was published")
 	http.Redirect(w, r, "/ifs/"+strconv.Itoa(year), http.StatusSeeOther)
 }
 
@@ -229,7 +229,7 @@ func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
 		v.BorrowingError = msg
 		v.BorrowingProject = r.PostForm.Get("project")
 		v.BorrowingRepays = repays
-		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+ifs.YearLabel(year)), v))
+		app.render(w, r, http.StatusUnprocessableEntity, templates.IFSPage(app.page(r, "Error: Infrastructure Funding Statement "+fy.Year(year).Label()), v))
 		return
 	}
 	app.flash(r, "Saved whether the project repays borrowing")

@@ -45,7 +45,7 @@ func TestManagerPublishesAStatementInTheBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	banner, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-notification-banner")))
-	if !strings.Contains(banner, "The 2024/25 statement was published") {
+	if !strings.Contains(banner, "The 2024 to 2025 statement was published") {
 		t.Fatalf("banner %q", banner)
 	}
 	browsertest.CheckAccessibility(t, ctx, "published statement")

@@ -11,6 +11,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
@@ -508,10 +509,10 @@ func TestIFSInfrastructureListIsTheCouncilsAsItStoodInTheYear(t *testing.T) {
 	}
 	for year, want := range map[int]string{2019: "absent", 2020: "", 2025: "", 2026: "absent"} {
 		_, rows := ifsRows(t, app, year)
-		ifsWant(t, ifs.YearLabel(year), rows, map[string]string{key: want})
+		ifsWant(t, fy.Year(year).Label(), rows, map[string]string{key: want})
 	}
 	csvRes := ts.get(t, "/ifs/2020/statement.csv")
-	if !strings.Contains(csvRes.body, "infrastructure-list,"+key+",\"Ashby Road junction (Highways), on the list since 2020/21\",\n") {
+	if !strings.Contains(csvRes.body, "infrastructure-list,"+key+",\"Ashby Road junction (Highways), on the list since 2020 to 2021\",\n") {
 		t.Errorf("CSV lacks the list:\n%s", csvRes.body)
 	}
 	var audited int

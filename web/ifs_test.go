@@ -363,7 +363,7 @@ func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 	}
 
 	page := ts.get(t, "/ifs/2024")
-	for _, want := range []string{"Infrastructure Funding Statement 2024/25", "Test Vale Council", "£159,000.00", "£147,000.00",
+	for _, want := range []string{"Infrastructure Funding Statement 2024 to 2025", "Test Vale Council", "£159,000.00", "£147,000.00",
 		"Station Road junction", "Repays borrowing", "Every purpose reconciles", "Social rent", "Data cut-off: 1 June 2026 at 11:00",
 		"This statement has not been published"} {
 		if !strings.Contains(page.body, want) {

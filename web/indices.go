@@ -16,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/templates"
 )
@@ -213,18 +214,11 @@ func (app *Application) indexUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	name := res.Filename
 	if res.Added+res.Changed == 0 {
-		app.flash(r, fmt.Sprintf("Nothing to load from %s: all %s in it are already recorded with the same values.", name, indexPlural(res.Unchanged, "month", "months")))
+		app.flash(r, fmt.Sprintf("Nothing to load from %s: all %s in it are already recorded with the same values.", name, plural.Count(res.Unchanged, "month", "months")))
 	} else {
 		app.flash(r, fmt.Sprintf("Loaded %s (%s, %s to %s): %s added, %s changed, %s already recorded.", name, res.Format,
 			ledger.MonthLabel(res.First), ledger.MonthLabel(res.Last),
-			indexPlural(res.Added, "month", "months"), indexPlural(res.Changed, "month", "months"), indexPlural(res.Unchanged, "month", "months")))
+			plural.Count(res.Added, "month", "months"), plural.Count(res.Changed, "month", "months"), plural.Count(res.Unchanged, "month", "months")))
 	}
 	http.Redirect(w, r, "/admin/indices/"+sr.Code, http.StatusSeeOther)
-}
-
-func indexPlural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return templates.Int(n) + " " + many
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/templates"
@@ -93,6 +94,6 @@ func (app *Application) infrastructureListRemove(w http.ResponseWriter, r *http.
 		app.renderInfrastructureList(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	app.flash(r, "Removed the item from the infrastructure list from "+ifs.YearLabel(ifs.CurrentYear(app.Now()))+".")
+	app.flash(r, "Removed the item from the infrastructure list from "+fy.Year(ifs.CurrentYear(app.Now())).Label()+".")
 	http.Redirect(w, r, "/ifs/infrastructure-list", http.StatusSeeOther)
 }

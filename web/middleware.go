@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -109,7 +110,10 @@ func (app *Application) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// recoverPanic turns a panic into a 500 page and a log line.
+// recoverPanic turns a panic into a 500 page and a log line with the
+// goroutine's stack, so the line that panicked can be found. The stack goes
+// only to the log: the user sees the styled page and the request's
+// reference.
 func (app *Application) recoverPanic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -118,7 +122,8 @@ func (app *Application) recoverPanic(next http.Handler) http.Handler {
 					panic(v)
 				}
 				w.Header().Set("Connection", "close")
-				app.serverError(w, r, fmt.Errorf("panic: %v", v))
+				app.log(r).Error("panic", "err", fmt.Sprint(v), "method", r.Method, "path", r.URL.Path, "stack", string(debug.Stack()))
+				app.serverErrorPage(w, r)
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -8,6 +8,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
@@ -264,7 +265,7 @@ func orderErrors(f *forms.Form, order []string) {
 // todayForm is a money form with its date set to today.
 func (app *Application) todayForm() *forms.Form {
 	f := forms.New()
-	today := ledger.CalendarDate(app.Now())
+	today := fy.Today(app.Now())
 	f.SetDate("date", &today)
 	return f
 }

@@ -277,7 +277,7 @@ func publicOverviewView(o publicdata.Overview) templates.PublicOverviewView {
 		Series:      []charts.Series{{Name: "Completed", Class: "green"}},
 	}
 	for _, y := range o.HomesYears {
-		v.YearChart.Categories = append(v.YearChart.Categories, fmt.Sprintf("%d-%02d", y.Year, (y.Year+1)%100))
+		v.YearChart.Categories = append(v.YearChart.Categories, fy.Year(y.Year).Label())
 		v.YearChart.Series[0].Values = append(v.YearChart.Series[0].Values, count(y.Completed))
 	}
 	v.PurposeChart = charts.BarChart{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/jobs"
+	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -81,16 +82,23 @@ type walkWorld struct {
 	ids map[string]int64 // parameter key (see walkParams) -> id
 }
 
-// loadWalkWorld loads the demo data (a user per role, the register, the
-// ledger and the homes), runs the background jobs so alerts and mail exist,
-// and publishes a statement, so every page has something to show.
+// loadWalkWorld loads the demo data into app's database and prepares it
+// (prepareWalkWorld).
 func loadWalkWorld(t *testing.T, app *Application) walkWorld {
 	t.Helper()
-	ctx := t.Context()
-	if _, err := seed.Demo(ctx, app.DB); err != nil {
+	if _, err := seed.Demo(t.Context(), app.DB); err != nil {
 		t.Fatal(err)
 	}
-	// One user per role, with the test password.
+	return prepareWalkWorld(t, app, app.jobScheduler())
+}
+
+// prepareWalkWorld makes a loaded council ready to walk: a user per role
+// (with the test password), the background jobs run by s so alerts and
+// mail exist, and a statement published, so every page has something to
+// show; it returns the ids that fill each route's parameters.
+func prepareWalkWorld(t *testing.T, app *Application, s *scheduler.Scheduler) walkWorld {
+	t.Helper()
+	ctx := t.Context()
 	var admin users.User
 	for _, r := range users.AllRoles {
 		u := addUser(t, app.DB, string(r)+"@test.example", r)
@@ -98,7 +106,6 @@ func loadWalkWorld(t *testing.T, app *Application) walkWorld {
 			admin = u
 		}
 	}
-	s := app.jobScheduler()
 	for _, name := range []string{jobs.EvaluateAlerts, jobs.SendDigests, jobs.DeliverMail} {
 		if _, err := s.RunNamed(ctx, name); err != nil {
 			t.Fatalf("run %s: %v", name, err)

@@ -24,7 +24,6 @@ import (
 
 	"github.com/s106monitor/s106/internal/cache"
 	"github.com/s106monitor/s106/internal/ifs"
-	"github.com/s106monitor/s106/internal/jobs"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -222,62 +221,14 @@ func rolesFor(t *testing.T, pattern string) []string {
 	return out
 }
 
-// snapshotWorld is loadWalkWorld's world for a loaded council: a user per
-// role, the background jobs run, a statement published, and the ids that
-// fill each route.
+// snapshotWorld prepares a loaded council as the reflow walk does, with
+// the job runs' instance named: their pages show the instance that ran
+// them (host and process id), different on every run.
 func snapshotWorld(t *testing.T, app *Application) snapshotCouncil {
 	t.Helper()
-	ctx := t.Context()
-	var admin users.User
-	for _, r := range users.AllRoles {
-		u := addUser(t, app.DB, string(r)+"@test.example", r)
-		if r == users.RoleAdmin {
-			admin = u
-		}
-	}
 	s := app.jobScheduler()
-	// The runs' pages show the instance that ran them: host and process
-	// id, different on every run.
 	s.Instance = "render-snapshot (run now)"
-	for _, name := range []string{jobs.EvaluateAlerts, jobs.SendDigests, jobs.DeliverMail} {
-		if _, err := s.RunNamed(ctx, name); err != nil {
-			t.Fatalf("run %s: %v", name, err)
-		}
-	}
-	w := walkWorld{ids: map[string]int64{}}
-	one := func(key, sql string) {
-		var id int64
-		if err := app.DB.Pool.QueryRow(ctx, sql).Scan(&id); err != nil {
-			t.Fatalf("snapshot world %s: %v", key, err)
-		}
-		w.ids[key] = id
-	}
-	one("development", `SELECT d.id FROM developments d ORDER BY (SELECT count(*) FROM homes h WHERE h.development_id = d.id) DESC, d.id LIMIT 1`)
-	one("application", `SELECT id FROM planning_applications ORDER BY id LIMIT 1`)
-	one("agreement", `SELECT a.id FROM agreements a ORDER BY (SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id) DESC, a.id LIMIT 1`)
-	one("obligation", `SELECT o.id FROM obligations o ORDER BY (SELECT count(*) FROM ledger_entries e WHERE e.obligation_id = o.id) DESC, o.id LIMIT 1`)
-	one("affordable", `SELECT o.id FROM obligations o WHERE kind = 'affordable-housing' ORDER BY (SELECT count(*) FROM homes h WHERE h.obligation_id = o.id) DESC, o.id LIMIT 1`)
-	one("obligationEvent", `SELECT id FROM obligation_events WHERE kind <> 'reversal' ORDER BY id LIMIT 1`)
-	one("obligationOfEvent", `SELECT obligation_id FROM obligation_events WHERE kind <> 'reversal' ORDER BY id LIMIT 1`)
-	one("entry", `SELECT id FROM ledger_entries WHERE kind = 'receipt' ORDER BY id LIMIT 1`)
-	one("receipt", `SELECT r.id FROM receipts r ORDER BY (SELECT count(*) FROM ledger_entries e WHERE e.receipt_id = r.id) DESC, r.id LIMIT 1`)
-	one("project", `SELECT p.id FROM projects p ORDER BY (SELECT count(*) FROM ledger_entries e WHERE e.project_id = p.id) DESC, p.id LIMIT 1`)
-	one("home", `SELECT h.id FROM homes h ORDER BY (SELECT count(*) FROM home_events e WHERE e.home_id = h.id) DESC, h.id LIMIT 1`)
-	one("homeEvent", `SELECT id FROM home_events WHERE kind <> 'reversal' ORDER BY id LIMIT 1`)
-	one("provider", `SELECT p.id FROM registered_providers p ORDER BY (SELECT count(*) FROM homes h WHERE h.registered_provider_id = p.id) DESC, p.id LIMIT 1`)
-	one("alert", `SELECT id FROM alerts ORDER BY id LIMIT 1`)
-	one("user", `SELECT id FROM users WHERE email = 'officer@wessexvale.example'`)
-	one("year", `SELECT CASE WHEN extract(month FROM entry_date) >= 4 THEN extract(year FROM entry_date) ELSE extract(year FROM entry_date) - 1 END::bigint AS y
-		FROM ledger_entries WHERE kind = 'receipt' GROUP BY 1 ORDER BY count(*) DESC, 1 DESC LIMIT 1`)
-	year := int(w.ids["year"])
-	pv, err := app.IFS.PublishPreview(ctx, year)
-	if err != nil {
-		t.Fatalf("preview %d: %v", year, err)
-	}
-	if _, err := app.IFS.Publish(ctx, actorFor(admin), year, pv.Checksum, renderIFSDocument(ctx, app.Config.CouncilName)); err != nil {
-		t.Fatalf("publish %d: %v", year, err)
-	}
-	return snapshotCouncil{walkWorld: w}
+	return snapshotCouncil{walkWorld: prepareWalkWorld(t, app, s)}
 }
 
 // snapshotCouncil is a walkWorld whose walk includes the downloads and

@@ -39,7 +39,6 @@ func (app *Application) Routes() http.Handler {
 	r.Get("/public/deeds/{id}", app.publicDeed)
 
 	// Public pages: no login, no session cookie, cacheable (issue #8).
-	// BEGIN public routes (owned by the public-pages work)
 	r.Group(func(r chi.Router) {
 		r.Use(app.publicCache)
 		r.Get("/public", app.publicOverview)
@@ -52,7 +51,6 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/data/{file}", app.publicDataFile)
 		r.Get("/public/*", app.publicNotFound)
 	})
-	// END public routes
 
 	// Capability links (developers, registered providers): no sign-in, no
 	// session and no cookie; the token in the address is the credential,
@@ -273,7 +271,7 @@ func (app *Application) Routes() http.Handler {
 			r.With(housing).Post("/obligations/{id}/verify", app.obligationVerify)
 			r.Get("/breaches", app.breachesList)
 
-			// BEGIN documents routes (owned by the documents work, documents.go)
+			// Documents and letters (documents.go, letters.go).
 			// Everyone signed in reads and downloads; who may change a
 			// record's documents may add, replace and archive them (homes'
 			// documents: the homes team; the rest: monitoring officers),
@@ -296,14 +294,10 @@ func (app *Application) Routes() http.Handler {
 			r.With(app.require(administer)).Post("/admin/letters/{kind}", app.letterTemplateSave)
 			r.Get("/discharges", app.dischargeLog)
 			r.Get("/discharges.csv", app.dischargeLogCSV)
-			// END documents routes
 
-			// BEGIN publication routes (owned by the public-pages work)
 			r.With(officer).Get("/agreements/{id}/publication", app.publicationForm)
 			r.With(officer).Post("/agreements/{id}/publication", app.publicationUpdate)
-			// END publication routes
 
-			// BEGIN imports routes (owned by the imports work)
 			// Moving in and out: officers and admins import and export.
 			r.Group(func(r chi.Router) {
 				r.Use(app.require(useTools))
@@ -316,17 +310,13 @@ func (app *Application) Routes() http.Handler {
 				r.Get("/imports/export.zip", app.importsExport)
 				r.Get("/imports/quality", app.importsQuality)
 			})
-			// END imports routes
 
-			// BEGIN dashboard routes (owned by the dashboard work)
 			// Managers' figures and the quarterly report: everyone signed in
 			// reads them.
 			r.Get("/dashboard", app.dashboardShow)
 			r.Get("/reports/at-risk", app.atRiskReportShow)
 			r.Get("/reports/at-risk.csv", app.atRiskReportCSV)
-			// END dashboard routes
 
-			// BEGIN alerts routes (owned by the alerts work)
 			// Everyone signed in has their own inbox and e-mail choice;
 			// admins set the rules' thresholds.
 			r.Get("/alerts", app.alertsList)
@@ -337,9 +327,7 @@ func (app *Application) Routes() http.Handler {
 			r.Post("/account/notifications", app.notificationsUpdate)
 			r.With(app.require(administer)).Get("/admin/alert-rules", app.alertRulesForm)
 			r.With(app.require(administer)).Post("/admin/alert-rules", app.alertRulesUpdate)
-			// END alerts routes
 
-			// BEGIN jobs routes (owned by the scheduler work)
 			// Background jobs and the e-mail outbox: admins only.
 			jobsAdmin := app.require(administer)
 			r.With(jobsAdmin).Get("/admin/jobs", app.jobsList)
@@ -347,9 +335,7 @@ func (app *Application) Routes() http.Handler {
 			r.With(jobsAdmin).Post("/admin/jobs/{name}/run", app.jobRun)
 			r.With(jobsAdmin).Get("/admin/outbox", app.outboxList)
 			r.With(jobsAdmin).Post("/admin/outbox/{id}/retry", app.outboxRetry)
-			// END jobs routes
 
-			// BEGIN ifs routes (owned by the IFS work)
 			// Everyone signed in reads the statements; managers and admins
 			// publish them.
 			r.Get("/ifs", app.ifsList)
@@ -362,12 +348,9 @@ func (app *Application) Routes() http.Handler {
 			r.With(app.require(publishIFS)).Get("/ifs/{year}/publish", app.ifsPublishConfirm)
 			r.With(app.require(publishIFS)).Post("/ifs/{year}/publish", app.ifsPublish)
 			r.With(app.require(markBorrowing)).Post("/ifs/{year}/borrowing", app.ifsBorrowing)
-			// END ifs routes
 
-			// BEGIN data-standard routes (owned by the data-standard work)
 			r.Get("/data-standard", app.dataStandardPage)
 			r.Get("/data-standard/{file}", app.dataStandardFile)
-			// END data-standard routes
 
 			r.With(app.require(useTools)).Get("/admin", app.adminIndex)
 			r.Route("/admin/indices", func(r chi.Router) {

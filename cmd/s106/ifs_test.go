@@ -24,7 +24,7 @@ func TestIFSCommandWritesTheYearsCSV(t *testing.T) {
 	defer db.Close()
 	// One agreement signed 1 May 2024 with a £10,000 education obligation,
 	// paid £4,000 on 31 March 2025 (2024/25) and £6,000 on 1 April 2025
-	// (2025/26).
+	// (2025 to 2026).
 	fx := fixture.New(t, db)
 	_, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "24/S106/001", Site: "Mill Lane", Signed: "2024-05-01"},
 		fixture.Obligation{Description: "Schools", Amount: "10000"})
@@ -57,7 +57,7 @@ func TestIFSCommandWritesTheYearsCSV(t *testing.T) {
 	if err := runIFSTo(ctx, []string{"--year", "2025", "--format", "html"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "Infrastructure Funding Statement 2025/26") || !strings.Contains(out.String(), "£6,000.00") {
+	if !strings.Contains(out.String(), "Infrastructure Funding Statement 2025 to 2026") || !strings.Contains(out.String(), "£6,000.00") {
 		t.Errorf("HTML statement:\n%s", out.String())
 	}
 	if err := runIFSTo(ctx, []string{"--year", "1990"}, &out); err == nil {

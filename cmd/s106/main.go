@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
-	"strings"
 	_ "time/tzdata" // Europe/London, whatever the host has installed
 
 	"github.com/s106monitor/s106/internal/config"
@@ -117,12 +116,13 @@ func version() string {
 	return rev
 }
 
-// newLogger builds the slog logger from configuration.
+// newLogger builds the slog logger from configuration, whose level and
+// format config.Load has checked (a zero Config logs at info, as text).
 func newLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
-	if strings.EqualFold(cfg.LogFormat, "json") {
+	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))

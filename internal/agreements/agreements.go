@@ -15,6 +15,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -107,20 +108,9 @@ type AgreementChoices struct {
 // 01234567 or SC123456.
 var companyNumber = regexp.MustCompile(`^[A-Z0-9]{8}$`)
 
-// london is the council's time zone: "today" for a signing date is today
-// in England, not in UTC.
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
-func (s *Service) today() time.Time {
-	y, m, d := s.now().In(london).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the council's date: "today" for a signing date is today in
+// England, not in UTC.
+func (s *Service) today() time.Time { return fy.Today(s.now()) }
 
 func knownType(t string) bool {
 	for _, k := range AgreementTypes {
@@ -170,6 +160,15 @@ func (in *AgreementInput) normalise() {
 		in.VariesAgreementID = nil
 		in.VariationSummary = ""
 	}
+}
+
+// Check is the agreement's rules that need no database (validate) as of
+// today, for callers outside the service: the register import checks each
+// row with it, so a file cannot hold an agreement the form would refuse.
+func (in AgreementInput) Check(today time.Time) *forms.Errors {
+	errs := &forms.Errors{}
+	in.validate(today, errs)
+	return errs
 }
 
 // validate checks the rules that need no database, in the order the form

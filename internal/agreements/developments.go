@@ -14,6 +14,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -367,7 +368,7 @@ var ApplicationFields = []string{"reference", "description", "decision_date"}
 // not be after the council's today) and tidies what was typed. The form
 // layer calls it to show every message at once.
 func (in *ApplicationInput) Validate(now time.Time) *forms.Errors {
-	today := councilToday(now)
+	today := fy.Today(now)
 	errs := &forms.Errors{}
 	in.Reference = strings.Join(strings.Fields(in.Reference), " ")
 	in.Description = strings.TrimSpace(in.Description)
@@ -384,17 +385,6 @@ func (in *ApplicationInput) Validate(now time.Time) *forms.Errors {
 		errs.Add("decision_date", "Decision date must be today or in the past")
 	}
 	return errs
-}
-
-// councilToday is today's date in the council's time zone, at midnight UTC
-// (how calendar dates are held).
-func councilToday(now time.Time) time.Time {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		loc = time.UTC
-	}
-	y, m, d := now.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func (a PlanningApplication) auditView() map[string]any {

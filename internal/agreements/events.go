@@ -55,7 +55,7 @@ func OpenEventKinds(k ObligationKind, events []Event) []EventKind {
 func (s *Service) RecordEvent(ctx context.Context, actor audit.Actor, obligationID int64, in EventInput) (Event, error) {
 	errs := &forms.Errors{}
 	in.Evidence, in.Note = strings.TrimSpace(in.Evidence), strings.TrimSpace(in.Note)
-	today := s.now().UTC().Truncate(24 * time.Hour)
+	today := s.today()
 	if in.Date == nil {
 		errs.Add("date", "Enter the date")
 	} else if in.Date.After(today) {
@@ -139,7 +139,7 @@ func (s *Service) ReverseEvent(ctx context.Context, actor audit.Actor, obligatio
 		if errs.Any() {
 			return errs
 		}
-		today := s.now().UTC().Truncate(24 * time.Hour)
+		today := s.today()
 		rev, err = insertEvent(ctx, tx, Event{ObligationID: obligationID, Kind: EventReversal, Date: today, Note: reason, ReversesID: &eventID}, actor.UserID)
 		if err != nil {
 			return err

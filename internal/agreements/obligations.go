@@ -94,6 +94,15 @@ func (in *ObligationInput) normalise() {
 	in.ContactEmail = strings.ToLower(in.ContactEmail)
 }
 
+// Check is the obligation's rules that need no database (validate), for
+// callers outside the service: the register import checks each row with
+// it, so a file cannot hold an obligation the form would refuse.
+func (in ObligationInput) Check() *forms.Errors {
+	errs := &forms.Errors{}
+	in.validate(errs)
+	return errs
+}
+
 // validate checks the rules that need no database; purposes and index
 // series are checked against the database by the caller.
 func (in *ObligationInput) validate(errs *forms.Errors) {

@@ -7,7 +7,6 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,10 +14,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
-	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -116,11 +116,7 @@ func (a Alert) AtStake() string {
 		parts = append(parts, money.Format(*a.Amount))
 	}
 	if a.Homes != nil {
-		if *a.Homes == 1 {
-			parts = append(parts, "1 affordable home")
-		} else {
-			parts = append(parts, strconv.Itoa(*a.Homes)+" affordable homes")
-		}
+		parts = append(parts, plural.Count(*a.Homes, "affordable home", "affordable homes"))
 	}
 	return strings.Join(parts, " and ")
 }
@@ -173,7 +169,7 @@ func (s *Service) now() time.Time {
 }
 
 // Today is the calendar date in London.
-func (s *Service) Today() time.Time { return ledger.CalendarDate(s.now()) }
+func (s *Service) Today() time.Time { return fy.Today(s.now()) }
 
 // Evaluate runs every enabled rule as at now and creates the alerts (and
 // their outbox e-mails) that do not exist yet; it returns how many it
@@ -183,7 +179,7 @@ func (s *Service) Evaluate(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	today := ledger.CalendarDate(now)
+	today := fy.Today(now)
 	total := 0
 	for _, r := range rules {
 		if !r.Enabled {
@@ -569,7 +565,7 @@ func (s *Service) emailText(a Alert) string {
 // SendDigests queues one digest e-mail per user who chose a daily digest
 // and has undigested alerts, at most once per user per day.
 func (s *Service) SendDigests(ctx context.Context, now time.Time) (int, error) {
-	day := ledger.CalendarDate(now)
+	day := fy.Today(now)
 	var users []int64
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT DISTINCT u.id FROM users u JOIN alert_recipients ar ON ar.user_id = u.id

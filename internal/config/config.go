@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"regexp"
@@ -234,8 +235,8 @@ func load(getenv func(string) string) (Config, error) {
 		SessionLifetime:    dur("S106_SESSION_LIFETIME", 12*time.Hour),
 		LoginMaxFailures:   integer("S106_LOGIN_MAX_FAILURES", 5),
 		LoginLockout:       dur("S106_LOGIN_LOCKOUT", 15*time.Minute),
-		LogLevel:           str("S106_LOG_LEVEL", "info"),
-		LogFormat:          str("S106_LOG_FORMAT", "text"),
+		LogLevel:           strings.ToLower(str("S106_LOG_LEVEL", "info")),
+		LogFormat:          strings.ToLower(str("S106_LOG_FORMAT", "text")),
 		Environment:        str("S106_ENV", "development"),
 		SMTPHost:           str("S106_SMTP_HOST", ""),
 		SMTPPort:           integer("S106_SMTP_PORT", 1025),
@@ -330,6 +331,18 @@ func load(getenv func(string) string) (Config, error) {
 	c.Scheduler = onOff("S106_SCHEDULER", "on")
 	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
 	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")
+	// A mistyped level or format used to fall back silently to info and
+	// text: the operator who asked for debug lines or JSON for their log
+	// collector would not know why they got neither.
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Sprintf("S106_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Sprintf("S106_LOG_FORMAT: %q must be text or json", c.LogFormat))
+	}
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":
 	default:

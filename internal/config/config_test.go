@@ -48,3 +48,27 @@ func TestMetricsTokenMustBeLongEnough(t *testing.T) {
 		t.Errorf("a good token: %q %v", c.MetricsToken, err)
 	}
 }
+
+func TestLogLevelAndFormatAreCheckedAtStart(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/s106"}
+	c, err := load(env(base))
+	if err != nil || c.LogLevel != "info" || c.LogFormat != "text" {
+		t.Fatalf("defaults: %q %q %v", c.LogLevel, c.LogFormat, err)
+	}
+	for _, ok := range []struct{ level, format string }{{"debug", "json"}, {"WARN", "JSON"}, {"error", "text"}, {"Info", "Text"}} {
+		base["S106_LOG_LEVEL"], base["S106_LOG_FORMAT"] = ok.level, ok.format
+		if _, err := load(env(base)); err != nil {
+			t.Errorf("S106_LOG_LEVEL=%s S106_LOG_FORMAT=%s: %v", ok.level, ok.format, err)
+		}
+	}
+	for _, bad := range []struct{ key, value, message string }{
+		{"S106_LOG_LEVEL", "verbose", `S106_LOG_LEVEL: "verbose" must be debug, info, warn or error`},
+		{"S106_LOG_LEVEL", "warning", `S106_LOG_LEVEL: "warning" must be debug, info, warn or error`},
+		{"S106_LOG_FORMAT", "logfmt", `S106_LOG_FORMAT: "logfmt" must be text or json`},
+	} {
+		kv := map[string]string{"DATABASE_URL": "postgres://localhost/s106", bad.key: bad.value}
+		if _, err := load(env(kv)); err == nil || !strings.Contains(err.Error(), bad.message) {
+			t.Errorf("%s=%s: error %v, want %q", bad.key, bad.value, err, bad.message)
+		}
+	}
+}

@@ -44,8 +44,8 @@ func (y FinancialYear) Start() time.Time { return fy.Year(y).Start() }
 // End is 31 March of the next calendar year.
 func (y FinancialYear) End() time.Time { return fy.Year(y).End() }
 
-// Label is "2026–27".
-func (y FinancialYear) Label() string { return homes.FinancialYearLabel(int(y)) }
+// Label is "2026 to 2027" (fy.Year.Label).
+func (y FinancialYear) Label() string { return fy.Year(y).Label() }
 
 // Money is the ledger's headline figures, from standing entries only
 // (reversed entries and their reversals cancel out).

@@ -36,7 +36,7 @@ func TestQuartersFollowTheFinancialYear(t *testing.T) {
 			t.Errorf("ParseQuarter(%q) accepted", bad)
 		}
 	}
-	if l := (Quarter{Year: 2026, Q: 4}).Label(); l != "Q4 2026–27 (January to March 2027)" {
+	if l := (Quarter{Year: 2026, Q: 4}).Label(); l != "Q4 2026 to 2027 (January to March 2027)" {
 		t.Errorf("label %q", l)
 	}
 }

@@ -46,14 +46,14 @@ func (q Quarter) Previous() Quarter {
 // String is the form the query string takes: "2026-Q3".
 func (q Quarter) String() string { return fmt.Sprintf("%d-Q%d", int(q.Year), q.Q) }
 
-// Label is "Q3 2026–27 (October to December 2026)".
+// Label is "Q3 2026 to 2027 (October to December 2026)".
 func (q Quarter) Label() string {
 	return fmt.Sprintf("Q%d %s (%s to %s)", q.Q, q.Year.Label(), q.Start().Format("January"), q.End().Format("January 2006"))
 }
 
 var quarterPattern = regexp.MustCompile(`^(\d{4})-[Qq]([1-4])$`)
 
-// ParseQuarter reads "2026-Q3" (financial year 2026–27, October to
+// ParseQuarter reads "2026-Q3" (financial year 2026 to 2027, October to
 // December 2026).
 func ParseQuarter(s string) (Quarter, bool) {
 	m := quarterPattern.FindStringSubmatch(s)

@@ -10,6 +10,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/parse"
+	"github.com/s106monitor/s106/internal/plural"
 )
 
 // Date reads a GOV.UK date input (NAME-day, NAME-month, NAME-year) as a
@@ -38,20 +40,9 @@ func (f *Form) Date(name, label string, required bool) *time.Time {
 		f.Errors.Add(name, label+" must include a "+strings.Join(missing, " and "))
 		return nil
 	}
-	day, err1 := strconv.Atoi(d)
-	month, err2 := strconv.Atoi(m)
-	year, err3 := strconv.Atoi(y)
-	if err1 != nil || err2 != nil || err3 != nil || month < 1 || month > 12 || day < 1 || day > 31 {
-		f.Errors.Add(name, label+" must be a real date")
-		return nil
-	}
-	if year < 1900 || year > 2200 {
-		f.Errors.Add(name, label+" must have a 4-digit year between 1900 and 2200")
-		return nil
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day {
-		f.Errors.Add(name, label+" must be a real date")
+	t, err := parse.DateParts(d, m, y)
+	if err != nil {
+		f.Errors.Add(name, err.(*parse.Error).Field(label))
 		return nil
 	}
 	return &t
@@ -67,47 +58,28 @@ func (f *Form) SetDate(name string, t *time.Time) {
 	f.Set(name+"-year", strconv.Itoa(t.Year()))
 }
 
-// Money reads an amount in pounds ("287500", "287,500.00", "£1,000"). It
-// must be more than zero and have at most two decimal places. Commas may
-// only separate thousands: "1,0,0" and "12 000" are not amounts, since a
-// council cannot tell what was meant.
+// Money reads an amount in pounds ("287500", "287,500.00", "£1,000", "GBP
+// 1,000") by the rules every input of money follows (package parse). It
+// must be more than zero and less than money.Max.
 func (f *Form) Money(name, label string, required bool) *decimal.Decimal {
-	s := strings.TrimPrefix(strings.TrimSpace(f.Get(name)), "£")
+	s := strings.TrimSpace(f.Get(name))
 	if s == "" {
 		if required {
 			f.Errors.Add(name, "Enter "+lowerFirst(label))
 		}
 		return nil
 	}
-	if !moneyPattern.MatchString(s) {
-		f.Errors.Add(name, label+" must be an amount of money, like 287500 or 287,500.00")
-		return nil
-	}
-	d, err := decimal.NewFromString(strings.ReplaceAll(s, ",", ""))
+	d, err := parse.Money(s)
 	if err != nil {
-		f.Errors.Add(name, label+" must be an amount of money, like 287500 or 287,500.00")
+		f.Errors.Add(name, err.(*parse.Error).Field(label))
 		return nil
 	}
-	if !d.IsPositive() {
-		f.Errors.Add(name, label+" must be more than £0")
+	if msg := money.Bounds(d); msg != "" {
+		f.Errors.Add(name, label+" "+msg)
 		return nil
 	}
-	if d.Exponent() < -2 && !d.Equal(d.Round(2)) {
-		f.Errors.Add(name, label+" must not have more than 2 decimal places (pence)")
-		return nil
-	}
-	if d.GreaterThanOrEqual(money.Max) {
-		f.Errors.Add(name, label+" must be less than "+money.MaxLabel+": check for extra zeros")
-		return nil
-	}
-	d = d.Round(2)
 	return &d
 }
-
-// moneyPattern is an amount as people write it: digits, optionally grouped
-// in thousands by commas, then optionally pence. A minus sign is read so
-// that the message can say "more than £0".
-var moneyPattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$`)
 
 // wholePattern is a whole number, optionally grouped in thousands.
 var wholePattern = regexp.MustCompile(`^-?(\d{1,3}(,\d{3})+|\d+)$`)
@@ -132,11 +104,11 @@ func (f *Form) Int(name, label string, required bool, min, max int) *int {
 	// easting.
 	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
 	if err != nil || !wholePattern.MatchString(s) {
-		f.Errors.Add(name, fmt.Sprintf("%s must be a whole number between %s and %s", label, groupThousands(min), groupThousands(max)))
+		f.Errors.Add(name, fmt.Sprintf("%s must be a whole number between %s and %s", label, plural.Thousands(min), plural.Thousands(max)))
 		return nil
 	}
 	if n < min || n > max {
-		f.Errors.Add(name, fmt.Sprintf("%s must be between %s and %s", label, groupThousands(min), groupThousands(max)))
+		f.Errors.Add(name, fmt.Sprintf("%s must be between %s and %s", label, plural.Thousands(min), plural.Thousands(max)))
 		return nil
 	}
 	return &n
@@ -187,18 +159,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// groupThousands writes n as people read it: 700000 is "700,000".
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
 }

@@ -32,7 +32,9 @@ func TestDateMessagesFollowTheDesignSystem(t *testing.T) {
 }
 
 func TestMoneyAcceptsCommonFormsAndRefusesBadOnes(t *testing.T) {
-	ok := map[string]string{"287500": "287500.00", "287,500.00": "287500.00", "£1,000.5": "1000.50", " 12.30 ": "12.30", "1,234,567.89": "1234567.89"}
+	ok := map[string]string{"287500": "287500.00", "287,500.00": "287500.00", "£1,000.5": "1000.50", " 12.30 ": "12.30", "1,234,567.89": "1234567.89",
+		// The same rules as the finance file and the imports (package parse).
+		"£ 5": "5.00", "GBP 1,000": "1000.00", "12 000": "12000.00", "1250.000": "1250.00"}
 	for in, want := range ok {
 		f := FromValues(url.Values{"amount": {in}})
 		d := f.Money("amount", "Base amount", true)
@@ -45,15 +47,14 @@ func TestMoneyAcceptsCommonFormsAndRefusesBadOnes(t *testing.T) {
 		"-5":            "Base amount must be more than £0",
 		"0":             "Base amount must be more than £0",
 		"12.345":        "Base amount must not have more than 2 decimal places (pence)",
-		"ten":           "Base amount must be an amount of money, like 287500 or 287,500.00",
-		"1e6":           "Base amount must be an amount of money, like 287500 or 287,500.00",
+		"ten":           "Base amount must be an amount of money, like 287500 or £287,500.00",
+		"1e6":           "Base amount must be an amount of money, like 287500 or £287,500.00",
 		"1000000000000": "Base amount must be less than £1,000,000,000: check for extra zeros",
 		"1000000000":    "Base amount must be less than £1,000,000,000: check for extra zeros",
-		// Not amounts: a space or a stray comma leaves the reader guessing.
-		"12 000":   "Base amount must be an amount of money, like 287500 or 287,500.00",
-		"1,0,0":    "Base amount must be an amount of money, like 287500 or 287,500.00",
-		"12,00.50": "Base amount must be an amount of money, like 287500 or 287,500.00",
-		"£ 5":      "Base amount must be an amount of money, like 287500 or 287,500.00",
+		// Not amounts: a stray space or comma leaves the reader guessing.
+		"12 00":    "Base amount must be an amount of money, like 287500 or £287,500.00",
+		"1,0,0":    "Base amount must be an amount of money, like 287500 or £287,500.00",
+		"12,00.50": "Base amount must be an amount of money, like 287500 or £287,500.00",
 	}
 	for in, want := range bad {
 		f := FromValues(url.Values{"amount": {in}})

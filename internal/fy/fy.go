@@ -3,7 +3,10 @@
 // Every report, list and export that groups by year uses it.
 package fy
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Year is a financial year, named by the calendar year it starts in.
 type Year int
@@ -52,6 +55,24 @@ func (y Year) Start() time.Time { return time.Date(int(y), time.April, 1, 0, 0, 
 
 // End is the last day, 31 March of the next calendar year.
 func (y Year) End() time.Time { return time.Date(int(y)+1, time.March, 31, 0, 0, 0, 0, time.UTC) }
+
+// Label names the year as GOV.UK writes a range of years: "2025 to 2026".
+// The GOV.UK style guide (A to Z, "Years"): "Use ‘to’ in date ranges –
+// not hyphens, en rules or em dashes. For example: tax year 2011 to
+// 2012". Every page, message, CSV and statement names a financial year
+// this way; "2025/26" and "2025–26" are not used.
+func (y Year) Label() string { return strconv.Itoa(int(y)) + " to " + strconv.Itoa(int(y)+1) }
+
+// LabelWithDates is Label with the year's first and last days, for where
+// the reader may not know when the council's year starts: "2025 to 2026
+// (1 April 2025 to 31 March 2026)".
+func (y Year) LabelWithDates() string {
+	return y.Label() + " (1 April " + strconv.Itoa(int(y)) + " to 31 March " + strconv.Itoa(int(y)+1) + ")"
+}
+
+// London is the council's time zone: "today" and the times pages show are
+// London's.
+var London = london
 
 var london = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")

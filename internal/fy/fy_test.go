@@ -33,3 +33,15 @@ func TestYearBoundaries(t *testing.T) {
 		t.Errorf("late on 31 March UTC is in %d in London, want 2026", got)
 	}
 }
+
+func TestLabelsFollowTheGOVUKStyleForYearRanges(t *testing.T) {
+	if got := Year(2025).Label(); got != "2025 to 2026" {
+		t.Errorf("Label() = %q, want 2025 to 2026", got)
+	}
+	if got := Year(1999).Label(); got != "1999 to 2000" {
+		t.Errorf("Label() = %q, want 1999 to 2000", got)
+	}
+	if got := Year(2025).LabelWithDates(); got != "2025 to 2026 (1 April 2025 to 31 March 2026)" {
+		t.Errorf("LabelWithDates() = %q", got)
+	}
+}

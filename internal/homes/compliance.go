@@ -13,6 +13,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -100,7 +101,7 @@ type Substitution struct {
 // Text spells the substitution out, for example "2 shared ownership 2-bed
 // homes delivered where social rent was agreed".
 func (s Substitution) Text() string {
-	delivered := fmt.Sprintf("%d %s %s %s delivered", s.Homes, tenurePhrase(s.Tenure), bedsPhrase(s.Bedrooms), mixPlural(s.Homes, "home", "homes"))
+	delivered := fmt.Sprintf("%d %s %s %s delivered", s.Homes, tenurePhrase(s.Tenure), bedsPhrase(s.Bedrooms), plural.Of(s.Homes, "home", "homes"))
 	switch {
 	case s.Bedrooms == s.InPlaceOfBedrooms:
 		return delivered + " where " + tenurePhrase(s.InPlaceOfTenure) + " was agreed"
@@ -139,12 +140,12 @@ func (c Comparison) Matches() bool {
 
 // OutstandingText spells out a shortfall: "3 social rent 3-bed homes agreed but not delivered".
 func (g Gap) OutstandingText() string {
-	return fmt.Sprintf("%d %s %s %s agreed but not delivered", g.Homes, tenurePhrase(g.Tenure), bedsPhrase(g.Bedrooms), mixPlural(g.Homes, "home", "homes"))
+	return fmt.Sprintf("%d %s %s %s agreed but not delivered", g.Homes, tenurePhrase(g.Tenure), bedsPhrase(g.Bedrooms), plural.Of(g.Homes, "home", "homes"))
 }
 
 // ExtraText of a surplus: "1 shared ownership 1-bed home delivered beyond the agreed mix".
 func (g Gap) ExtraText() string {
-	return fmt.Sprintf("%d %s %s %s delivered beyond the agreed mix", g.Homes, tenurePhrase(g.Tenure), bedsPhrase(g.Bedrooms), mixPlural(g.Homes, "home", "homes"))
+	return fmt.Sprintf("%d %s %s %s delivered beyond the agreed mix", g.Homes, tenurePhrase(g.Tenure), bedsPhrase(g.Bedrooms), plural.Of(g.Homes, "home", "homes"))
 }
 
 // Compare sets what was delivered against the agreed schedule, tenure by
@@ -328,10 +329,10 @@ func (c TriggerCheck) Text() string {
 // recorded, 7 transferred; 11 market homes occupied by the count of 1 March
 // 2026, 9 recorded one by one".
 func (c TriggerCheck) Basis() string {
-	s := fmt.Sprintf("%d affordable %s agreed, %d recorded, %d transferred", c.Agreed, mixPlural(c.Agreed, "home", "homes"), c.Recorded, c.Transferred)
+	s := fmt.Sprintf("%d affordable %s agreed, %d recorded, %d transferred", c.Agreed, plural.Of(c.Agreed, "home", "homes"), c.Recorded, c.Transferred)
 	if c.MarketOccupiedCounted != nil && c.CountedOn != nil {
 		s += fmt.Sprintf("; %d market %s occupied by the count of %s, %d recorded one by one",
-			*c.MarketOccupiedCounted, mixPlural(*c.MarketOccupiedCounted, "home", "homes"), c.CountedOn.Format("2 January 2006"), c.MarketOccupiedRecorded)
+			*c.MarketOccupiedCounted, plural.Of(*c.MarketOccupiedCounted, "home", "homes"), c.CountedOn.Format("2 January 2006"), c.MarketOccupiedRecorded)
 	}
 	return s
 }

@@ -323,7 +323,7 @@ func (s *Service) RecordHomeEvent(ctx context.Context, actor audit.Actor, homeID
 	var ev Event
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		ev, err = recordHomeEventTx(ctx, tx, actor, homeID, in, eventToday(s.now()))
+		ev, err = recordHomeEventTx(ctx, tx, actor, homeID, in, fy.Today(s.now()))
 		return err
 	})
 	if err != nil {
@@ -385,7 +385,7 @@ func (s *Service) ReverseHomeEvent(ctx context.Context, actor audit.Actor, homeI
 		if errs.Any() {
 			return errs
 		}
-		now := eventToday(s.now())
+		now := fy.Today(s.now())
 		id, err := insertHomeEvent(ctx, tx, homeID, EventInput{Kind: EventReversal, Date: &now, Note: reason}, &eventID, actor.UserID)
 		if err != nil {
 			return err
@@ -477,7 +477,7 @@ func (b BulkRefusals) Error() string {
 // BulkRefusals naming each plot.
 func (s *Service) BulkHomeEvent(ctx context.Context, actor audit.Actor, developmentID int64, homeIDs []int64, in EventInput) (int, error) {
 	errs := &forms.Errors{}
-	checked := in.validate(eventToday(s.now()))
+	checked := in.validate(fy.Today(s.now()))
 	if in.Kind != EventCompleted && in.Kind != EventTransferred {
 		errs.Add("action", "Select whether the homes were completed or transferred")
 		errs.Merge(onlyEventFields(checked, "date"))
@@ -565,8 +565,3 @@ func onlyEventFields(errs *forms.Errors, fields ...string) *forms.Errors {
 	}
 	return out
 }
-
-// eventToday is the council's calendar date (London) of now, at midnight
-// UTC: just after midnight in summer an event dated today is not "in the
-// future".
-func eventToday(now time.Time) time.Time { return fy.Today(now) }

@@ -16,11 +16,6 @@ import (
 // 2026.
 func FinancialYear(t time.Time) int { return int(fy.Of(t)) }
 
-// FinancialYearLabel names a financial year as "2025–26".
-func FinancialYearLabel(year int) string {
-	return fmt.Sprintf("%d–%02d", year, (year+1)%100)
-}
-
 // LostHome is a home that left the affordable stock.
 type LostHome struct {
 	HomeID             int64

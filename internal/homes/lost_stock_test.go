@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/listing"
 )
 
@@ -16,7 +17,7 @@ func TestFinancialYearRunsAprilToMarch(t *testing.T) {
 	if y := FinancialYear(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)); y != 2026 {
 		t.Fatalf("1 April 2026 in %d", y)
 	}
-	if l := FinancialYearLabel(2025); l != "2025–26" {
+	if l := fy.Year(2025).Label(); l != "2025 to 2026" {
 		t.Fatalf("label %q", l)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -198,7 +199,7 @@ func (in *MixInput) validate(errs *forms.Errors) []MixLine {
 	}
 	if in.AffordableHomes != nil && len(lines) > 0 && len(lines) == filled {
 		if n := (Mix{Lines: lines}).ScheduleHomes(); n != *in.AffordableHomes {
-			errs.Add(MixScheduleField, fmt.Sprintf("The schedule has %d %s but the obligation secures %d", n, mixPlural(n, "home", "homes"), *in.AffordableHomes))
+			errs.Add(MixScheduleField, fmt.Sprintf("The schedule has %d %s but the obligation secures %d", n, plural.Of(n, "home", "homes"), *in.AffordableHomes))
 		}
 	}
 	return lines
@@ -360,10 +361,3 @@ func bedsPhrase(bedrooms int) string {
 
 // MixBedroomsLabel is a home's size as the compliance tables show it.
 func MixBedroomsLabel(bedrooms int) string { return bedsPhrase(bedrooms) }
-
-func mixPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

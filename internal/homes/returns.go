@@ -12,6 +12,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/mail"
@@ -38,8 +39,8 @@ type Return struct {
 	OpenedAt time.Time
 }
 
-// YearLabel is the financial year the return covers: "2025–26".
-func (r Return) YearLabel() string { return FinancialYearLabel(r.Year) }
+// YearLabel is the financial year the return covers: "2025 to 2026".
+func (r Return) YearLabel() string { return fy.Year(r.Year).Label() }
 
 // ReturnRequest is how far one provider has got with a return.
 type ReturnRequest struct {
@@ -90,7 +91,7 @@ func (s *Service) OpenReturn(ctx context.Context, actor audit.Actor, in ReturnIn
 	}
 	if in.DueOn == nil {
 		errs.Add("due_on", "Enter the date returns are due")
-	} else if in.DueOn.Before(eventToday(now)) {
+	} else if in.DueOn.Before(fy.Today(now)) {
 		errs.Add("due_on", "The due date must be today or later")
 	}
 	if errs.Any() {
@@ -105,7 +106,7 @@ func (s *Service) OpenReturn(ctx context.Context, actor audit.Actor, in ReturnIn
 		err := tx.QueryRow(ctx, `INSERT INTO provider_returns (year, due_on, opened_by) VALUES ($1, $2, $3) RETURNING id`,
 			*in.Year, *in.DueOn, by).Scan(&r.ID)
 		if store.IsUniqueViolation(err, "") {
-			errs.Add("year", "The return for "+FinancialYearLabel(*in.Year)+" is already open")
+			errs.Add("year", "The return for "+fy.Year(*in.Year).Label()+" is already open")
 			return errs
 		}
 		if err != nil {
@@ -370,7 +371,7 @@ func (s *Service) SubmitReturn(ctx context.Context, l links.Link, in []ReturnAns
 	if l.Purpose != PurposeProviderReturn || l.SubjectID == nil {
 		return store.ErrNotFound
 	}
-	today := eventToday(s.now())
+	today := fy.Today(s.now())
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		hs, err := s.returnHomes(ctx, tx, *l.SubjectID, l.ScopeID)
 		if err != nil {
@@ -469,8 +470,8 @@ type Inbox struct {
 	Outstanding int
 }
 
-// YearLabel is the newest return's financial year: "2025–26".
-func (in Inbox) YearLabel() string { return FinancialYearLabel(in.ReturnYear) }
+// YearLabel is the newest return's financial year: "2025 to 2026".
+func (in Inbox) YearLabel() string { return fy.Year(in.ReturnYear).Label() }
 
 // HousingInbox reads the Inbox in one round trip, for the start page.
 func (s *Service) HousingInbox(ctx context.Context) (Inbox, error) {

@@ -40,7 +40,7 @@ func TestAnnualReturnAsksProvidersTracksAnswersRemindsAndFeedsLostStock(t *testi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.OpenReturn(f.ctx, f.actor, ReturnInput{Year: mixPtr(2025), DueOn: &due}, "https://s106.example"); !errors.As(err, &errs) || errs.Get("year") != "The return for 2025–26 is already open" {
+	if _, err := f.svc.OpenReturn(f.ctx, f.actor, ReturnInput{Year: mixPtr(2025), DueOn: &due}, "https://s106.example"); !errors.As(err, &errs) || errs.Get("year") != "The return for 2025 to 2026 is already open" {
 		t.Fatalf("second return for the year: %v", err)
 	}
 	_, reqs, err := f.svc.ReturnTracker(f.ctx, 2025)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -140,7 +141,7 @@ func (s *Service) SubmitHomeDetails(ctx context.Context, l links.Link, homeID in
 		if err != nil || h.DevelopmentID != l.ScopeID || h.ArchivedAt != nil {
 			return store.ErrNotFound
 		}
-		errs, err := d.validate(ctx, tx, eventToday(s.now()))
+		errs, err := d.validate(ctx, tx, fy.Today(s.now()))
 		if err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func (s *Service) SubmitProviderConfirmation(ctx context.Context, l links.Link, 
 	if l.Purpose != PurposeProviderHomes || l.ScopeType != links.ScopeProvider {
 		return store.ErrNotFound
 	}
-	if errs := c.validate(eventToday(s.now())); errs.Any() {
+	if errs := c.validate(fy.Today(s.now())); errs.Any() {
 		return errs
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
@@ -475,7 +476,7 @@ func (s *Service) AcceptChange(ctx context.Context, actor audit.Actor, id int64,
 		via := actor
 		via.Label = actor.Label + ", from " + p.HolderName + " by link " + strconv.FormatInt(p.LinkID, 10)
 		evidence := "Given by " + p.HolderName + " (link " + strconv.FormatInt(p.LinkID, 10) + "), accepted"
-		today := eventToday(s.now())
+		today := fy.Today(s.now())
 		switch p.Kind {
 		case ChangeHomeDetails:
 			err = applyHomeDetails(ctx, tx, via, p, evidence, today)

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/csvtext"
+	"github.com/s106monitor/s106/internal/fy"
 )
 
 // The CSV's sections, in the statement's order.
@@ -53,7 +54,7 @@ func (s Statement) Rows() []Row {
 
 	section = SectionInfrastructureList
 	for _, it := range s.InfrastructureList {
-		add(fmt.Sprintf("list/%d", it.ID), it.Name+" ("+it.PurposeName+"), on the list since "+YearLabel(it.AddedYear), "")
+		add(fmt.Sprintf("list/%d", it.ID), it.Name+" ("+it.PurposeName+"), on the list since "+fy.Year(it.AddedYear).Label(), "")
 	}
 
 	section = SectionProjects

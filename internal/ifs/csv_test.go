@@ -3,6 +3,8 @@ package ifs
 import (
 	"testing"
 	"time"
+
+	"github.com/s106monitor/s106/internal/fy"
 )
 
 func TestYearsAreNamedByTheCalendarYearTheyStartIn(t *testing.T) {
@@ -19,11 +21,11 @@ func TestYearsAreNamedByTheCalendarYearTheyStartIn(t *testing.T) {
 		}
 	}
 	st := Statement{Year: 2025}
-	if st.Label() != "2025/26" || st.Start().Format("2006-01-02") != "2025-04-01" || st.End().Format("2006-01-02") != "2026-03-31" {
+	if st.Label() != "2025 to 2026" || st.Start().Format("2006-01-02") != "2025-04-01" || st.End().Format("2006-01-02") != "2026-03-31" {
 		t.Errorf("2025: %s %s %s", st.Label(), st.Start(), st.End())
 	}
-	if YearLabel(2099) != "2099/00" {
-		t.Errorf("2099: %s", YearLabel(2099))
+	if fy.Year(2099).Label() != "2099 to 2100" {
+		t.Errorf("2099: %s", fy.Year(2099).Label())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -84,7 +85,7 @@ func (s *Service) AddListItem(ctx context.Context, actor audit.Actor, in ListIte
 	}
 	if in.AddedYear == nil {
 		if errs.Get("added_year") == "" {
-			errs.Add("added_year", "Enter the financial year the item was added, for example 2025 for 2025/26")
+			errs.Add("added_year", "Enter the financial year the item was added, for example 2025 for 2025 to 2026")
 		}
 	} else if !s.ValidYear(*in.AddedYear) {
 		errs.Add("added_year", "The year added must be from "+strconv.Itoa(MinYear)+" to the current financial year")
@@ -108,8 +109,8 @@ func (s *Service) AddListItem(ctx context.Context, actor audit.Actor, in ListIte
 			return fmt.Errorf("add list item: %w", err)
 		}
 		return audit.Record(ctx, tx, actor, "infrastructure-list.add", "infrastructure-list-item", strconv.FormatInt(id, 10),
-			"Added "+in.Name+" to the infrastructure list from "+YearLabel(*in.AddedYear), nil,
-			map[string]any{"name": in.Name, "purpose": in.PurposeCode, "added": YearLabel(*in.AddedYear), "description": in.Description})
+			"Added "+in.Name+" to the infrastructure list from "+fy.Year(*in.AddedYear).Label(), nil,
+			map[string]any{"name": in.Name, "purpose": in.PurposeCode, "added": fy.Year(*in.AddedYear).Label(), "description": in.Description})
 	})
 	return id, err
 }
@@ -131,9 +132,9 @@ func (s *Service) RemoveListItem(ctx context.Context, actor audit.Actor, id int6
 		errs := &forms.Errors{}
 		switch {
 		case removed != nil:
-			errs.Add("removed_year", name+" was already removed from "+YearLabel(*removed))
+			errs.Add("removed_year", name+" was already removed from "+fy.Year(*removed).Label())
 		case year <= added || !s.ValidYear(year):
-			errs.Add("removed_year", "The year removed must be after the year added ("+YearLabel(added)+") and not after the current financial year")
+			errs.Add("removed_year", "The year removed must be after the year added ("+fy.Year(added).Label()+") and not after the current financial year")
 		}
 		if errs.Any() {
 			return errs
@@ -146,6 +147,6 @@ func (s *Service) RemoveListItem(ctx context.Context, actor audit.Actor, id int6
 			return store.ErrConflict
 		}
 		return audit.Record(ctx, tx, actor, "infrastructure-list.remove", "infrastructure-list-item", strconv.FormatInt(id, 10),
-			"Removed "+name+" from the infrastructure list from "+YearLabel(year), map[string]any{"removed": ""}, map[string]any{"removed": YearLabel(year)})
+			"Removed "+name+" from the infrastructure list from "+fy.Year(year).Label(), map[string]any{"removed": ""}, map[string]any{"removed": fy.Year(year).Label()})
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/datastandard"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/store"
 )
 
@@ -200,8 +201,8 @@ type YearState struct {
 	LatestAt     *time.Time
 }
 
-// Label is e.g. "2025/26".
-func (y YearState) Label() string { return YearLabel(y.Year) }
+// Label is e.g. "2025 to 2026".
+func (y YearState) Label() string { return fy.Year(y.Year).Label() }
 
 // Years lists the financial years from the first with any ledger entry or
 // signed agreement (or the current year) to the current one, newest first,

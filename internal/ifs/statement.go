@@ -188,17 +188,14 @@ func (s Statement) Start() time.Time { return FYStart(s.Year) }
 // End is the last day of the financial year, 31 March.
 func (s Statement) End() time.Time { return FYStart(s.Year+1).AddDate(0, 0, -1) }
 
-// Label is e.g. "2025/26".
-func (s Statement) Label() string { return YearLabel(s.Year) }
+// Label is e.g. "2025 to 2026" (fy.Year.Label).
+func (s Statement) Label() string { return fy.Year(s.Year).Label() }
 
 // EndText is the year end in words, e.g. "31 March 2026".
 func (s Statement) EndText() string { return s.End().Format("2 January 2006") }
 
 // FYStart is 1 April of year.
 func FYStart(year int) time.Time { return fy.Year(year).Start() }
-
-// YearLabel names the financial year starting in year, e.g. "2025/26".
-func YearLabel(year int) string { return fmt.Sprintf("%d/%02d", year, (year+1)%100) }
 
 // CurrentYear is the financial year containing t (in London).
 func CurrentYear(t time.Time) int { return int(fy.Current(t)) }

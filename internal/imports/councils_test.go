@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/datastandard"
+	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -352,11 +353,11 @@ func TestStatementFromCouncilsFilesMatchesHandSums(t *testing.T) {
 		}
 		for _, it := range items {
 			if it.got.StringFixed(2) != it.want {
-				t.Errorf("%s %s: item %s is £%s; the files worked by hand give £%s", c.council, ifs.YearLabel(c.year), it.name, it.got.StringFixed(2), it.want)
+				t.Errorf("%s %s: item %s is £%s; the files worked by hand give £%s", c.council, fy.Year(c.year).Label(), it.name, it.got.StringFixed(2), it.want)
 			}
 		}
 		if !st.Reconciles() {
-			t.Errorf("%s %s: the statement does not reconcile", c.council, ifs.YearLabel(c.year))
+			t.Errorf("%s %s: the statement does not reconcile", c.council, fy.Year(c.year).Label())
 		}
 	}
 }

@@ -229,11 +229,11 @@ func TestImportsReportsEveryErrorWithRowAndColumn(t *testing.T) {
 		column string
 		msg    string
 	}{
-		{"agreements.csv", 2, "date_signed", "is not a date"},
+		{"agreements.csv", 2, "date_signed", "is not a real date"},
 		{"agreements.csv", 4, "agreement_ref", "duplicate reference \"S3\" (also on row 3)"},
 		{"obligations.csv", 2, "purpose", "purpose is required"},
 		{"obligations.csv", 3, "purpose", "\"wibble\" is not a contribution purpose"},
-		{"obligations.csv", 4, "base_amount", "is not an amount in pounds"},
+		{"obligations.csv", 4, "base_amount", "has more than 2 decimal places (pence)"},
 		{"receipts.csv", 3, "amount", "add up to £900.00, not its total £1000.00"},
 		{"receipts.csv", 4, "received_on", "spend-by deadline cannot be worked out"},
 		{"ledger.csv", 3, "amount", "more would be spent (£700.00) than was received and allocated (£500.00)"},

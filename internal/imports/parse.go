@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/parse"
 )
 
 // Issue is one problem found in a file: an error stops the import, a
@@ -130,83 +131,48 @@ func (r *rec) required(field string) string {
 	return v
 }
 
-// dateLayouts are the dates councils write, all with four-digit years: a
-// two-digit year is refused (01/04/60 could be 1960 or 2060).
-var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "2 Jan 2006", "2 January 2006", "02-01-2006", "2-1-2006", "02.01.2006", "2006/01/02", "2-Jan-2006"}
-
-var twoDigitYear = regexp.MustCompile(`^[0-9]{1,2}[-/. ]([0-9]{1,2}|[A-Za-z]{3,9})[-/. ][0-9]{2}$`)
 var yearMonth = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
 
-// parseDate reads a date. A year and month alone (2019-07) is the first
-// of the month, with month set so the caller can warn.
-func parseDate(v string) (t time.Time, ok bool) {
-	t, _, ok = parseDateMonth(v)
-	return t, ok
-}
-
-func parseDateMonth(v string) (time.Time, bool, bool) {
-	v = strings.TrimSpace(v)
-	if yearMonth.MatchString(v) {
+// parseDate reads a date by the rules every input of dates follows
+// (package parse), or a year and month alone as the first of the month.
+func parseDate(v string) (time.Time, bool) {
+	if v = strings.TrimSpace(v); yearMonth.MatchString(v) {
 		t, err := time.Parse("2006-01", v)
-		return t, true, err == nil
+		return t, err == nil
 	}
-	t, ok := parseFullDate(v)
-	return t, false, ok
+	t, err := parse.Date(v)
+	return t, err == nil
 }
 
-func parseFullDate(v string) (time.Time, bool) {
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return t, true
-		}
-	}
-	// An Excel date read raw is a serial number of days from 30 December
-	// 1899 (1 is 1 January 1900): accept 1 January 1950 to 2099.
-	if n, err := strconv.Atoi(v); err == nil && n >= 18264 && n <= 73415 {
-		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), true
-	}
-	// A spreadsheet may add a time: 2023-05-02 00:00:00 or 2023-05-02T00:00:00Z.
-	if len(v) > 10 {
-		if t, err := time.Parse("2006-01-02", v[:10]); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
+// date reads a date cell. A year and month alone (2019-07), which some
+// councils' files hold, is the first of the month, with a warning.
 func (r *rec) date(field string) *time.Time {
 	v := r.str(field)
 	if v == "" {
 		return nil
 	}
-	if twoDigitYear.MatchString(v) {
-		r.fail(field, "%q has a two-digit year; write the year in full (for example 01/04/1960 or 01/04/2060)", v)
-		return nil
+	if yearMonth.MatchString(v) {
+		if t, err := time.Parse("2006-01", v); err == nil {
+			r.warn(field, "%q gives only a year and month; taken as 1 %s", v, t.Format("January 2006"))
+			return &t
+		}
 	}
-	t, month, ok := parseDateMonth(v)
-	if !ok {
-		r.fail(field, "%q is not a date; use DD/MM/YYYY or YYYY-MM-DD", v)
+	t, err := parse.Date(v)
+	if err != nil {
+		r.fail(field, "%s", err.(*parse.Error).Value(v))
 		return nil
-	}
-	if month {
-		r.warn(field, "%q gives only a year and month; taken as 1 %s", v, t.Format("January 2006"))
 	}
 	return &t
 }
 
-var moneyClean = strings.NewReplacer("£", "", ",", "", " ", "", "\u00a0", "", "GBP", "", "gbp", "")
-var moneyRe = regexp.MustCompile(`^-?[0-9]+(\.[0-9]{1,2})?$`)
-
+// parseMoney reads an amount of money by the rules every input of money
+// follows (package parse).
 func parseMoney(v string) (decimal.Decimal, bool) {
-	v = moneyClean.Replace(strings.TrimSpace(v))
-	if !moneyRe.MatchString(v) || len(v) > 16 {
-		return decimal.Decimal{}, false
-	}
-	d, err := decimal.NewFromString(v)
+	d, err := parse.Money(v)
 	return d, err == nil
 }
 
-// money reads a positive amount in pounds with at most two decimal places.
+// money reads a positive amount in pounds, less than money.Max.
 func (r *rec) money(field string, required bool) *decimal.Decimal {
 	v := r.str(field)
 	if v == "" {
@@ -215,17 +181,13 @@ func (r *rec) money(field string, required bool) *decimal.Decimal {
 		}
 		return nil
 	}
-	d, ok := parseMoney(v)
-	if !ok {
-		r.fail(field, "%q is not an amount in pounds (for example 1250.00)", v)
+	d, err := parse.Money(v)
+	if err != nil {
+		r.fail(field, "%s", err.(*parse.Error).Value(v))
 		return nil
 	}
-	if !d.IsPositive() {
-		r.fail(field, "%s must be more than £0.00", r.col(field))
-		return nil
-	}
-	if d.GreaterThanOrEqual(money.Max) {
-		r.fail(field, "%s must be less than %s: check for extra zeros", r.col(field), money.MaxLabel)
+	if msg := money.Bounds(d); msg != "" {
+		r.fail(field, "%s %s", r.col(field), msg)
 		return nil
 	}
 	return &d

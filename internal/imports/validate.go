@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/fy"
 )
 
 var (
@@ -160,19 +163,14 @@ func (im *importer) validateAgreements() {
 			def = "live"
 		}
 		a.status = r.choice("status", im.values("status"), def, agreementStatuses...)
-		if a.status != "draft" && a.status != "" && a.signed == nil && r.str("date_signed") == "" {
-			r.fail("date_signed", "date_signed is required unless the status is draft")
-		}
 		a.deedURL = r.str("deed_url")
-		if a.deedURL != "" && !strings.HasPrefix(a.deedURL, "http://") && !strings.HasPrefix(a.deedURL, "https://") {
-			r.fail("deed_url", "%q is not a web address starting http:// or https://", a.deedURL)
-		}
 		a.varies = r.str("varies_agreement_ref")
 		a.varSum = r.str("variation_summary")
 		if (a.typ == "deed-of-variation") != (a.varies != "") && a.typ != "" {
 			r.fail("varies_agreement_ref", "a deed of variation, and only a deed of variation, names the agreement it varies")
 		}
 		a.notes = r.str("notes")
+		a.checkAsTheFormDoes(r)
 		a.devRef = r.required("development_ref")
 		for _, p := range strings.Split(r.str("planning_applications"), ";") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -248,23 +246,6 @@ func (im *importer) validateObligations() {
 		o.triggerQty = r.number("trigger_quantity", 1, 1000000)
 		o.triggerDate = r.date("trigger_date")
 		o.triggerDetail = r.str("trigger_detail")
-		switch o.triggerType {
-		case "occupation-count", "phase-completion", "months-after-event":
-			if o.triggerQty == nil {
-				r.fail("trigger_quantity", "trigger_quantity is required for a %s trigger", o.triggerType)
-			}
-		case "occupation-percent":
-			if o.triggerQty == nil || *o.triggerQty > 100 {
-				r.fail("trigger_quantity", "trigger_quantity must be a percentage from 1 to 100")
-			}
-		case "fixed-date":
-			if o.triggerDate == nil {
-				r.fail("trigger_date", "trigger_date is required for a fixed-date trigger")
-			}
-		}
-		if (o.triggerType == "other" || o.triggerType == "months-after-event") && o.triggerDetail == "" {
-			r.fail("trigger_detail", "trigger_detail is required for a %s trigger", o.triggerType)
-		}
 		o.indexSeries = r.choice("index_series", im.values("index_series"), "", indexSeries...)
 		if o.indexSeries == "none" {
 			o.indexSeries, o.indexNone = "", true
@@ -294,6 +275,7 @@ func (im *importer) validateObligations() {
 		}{{"trigger_met_on", "trigger-met", o.metOn}, {"delivered_on", "delivered", o.deliveredOn}, {"discharged_on", "discharged", o.dischargedOn}} {
 			im.checkEvent(r, ev.field, "OB|"+up(o.ref)+"|"+ev.kind, ev.on)
 		}
+		o.checkAsTheFormDoes(r)
 		if o.kind == "financial" && o.spendBy == nil && !r.ds {
 			r.warn("spend_by_months", "no spend-by period: spend-by deadlines cannot be worked out for this obligation's money")
 		}
@@ -714,5 +696,73 @@ func (im *importer) validateHomes() {
 			r.fail("registered_provider", "a transferred home names the registered provider")
 		}
 		im.homes = append(im.homes, h)
+	}
+}
+
+// obligationColumns names the import column of each field the obligation
+// form's rules (agreements.ObligationInput.Check) speak of.
+var obligationColumns = map[string]string{
+	"trigger_type": "trigger_type", "trigger_quantity": "trigger_quantity", "trigger_date": "trigger_date",
+	"trigger_detail": "trigger_detail", "base_date": "base_date", "index": "index_series",
+	"payment_due_from": "payment_due_from", "spend_by_months": "spend_by_months",
+	"school_category": "school_category", "clause_ref": "clause",
+}
+
+// checkAsTheFormDoes applies the obligation form's own rules to the row
+// (the trigger and its number, date or detail; indexation's base; when
+// payment falls due; spend-by and return; the school category), so the
+// import accepts exactly the obligations the form would. The row's kind,
+// purpose and description are read and reported by the import itself,
+// in the file's terms.
+func (o *obligationRec) checkAsTheFormDoes(r *rec) {
+	in := agreements.ObligationInput{
+		Kind: "other", PurposeCode: "other", Description: "-", ClauseRef: o.clause,
+		TriggerType: o.triggerType, TriggerQuantity: o.triggerQty, TriggerDate: o.triggerDate, TriggerDetail: o.triggerDetail,
+		BaseDate: o.baseDate, BaseIndexValue: o.baseIndex, PaymentDueDays: o.paymentDueDays, PaymentDueFrom: o.paymentDueFrom,
+		SpendByMonths: o.spendBy, ReturnUnspent: o.returnUnspent, SchoolPlaces: o.places, SchoolCategory: o.schoolCategory,
+	}
+	if o.indexNone {
+		in.Index = "none"
+	} else {
+		in.Index = o.indexSeries
+	}
+	errs := in.Check()
+	for _, field := range errs.Fields() {
+		column, ok := obligationColumns[field]
+		if !ok {
+			column = field
+		}
+		if r.ds && field == "school_category" {
+			// The data standard has no column for it: the obligation is
+			// imported, and its form asks for the category when edited.
+			r.warn(column, "the data standard gives no school category for the school places: set it on the obligation")
+			continue
+		}
+		r.fail(column, "%s", errs.Get(field))
+	}
+}
+
+// agreementColumns names the import column of each field the agreement
+// form's rules (agreements.AgreementInput.Check) speak of; the fields it
+// leaves out (the development, type, status and the agreement varied)
+// the import reads and reports itself, in the file's terms.
+var agreementColumns = map[string]string{
+	"reference": "agreement_ref", "date_signed": "date_signed", "deed_url": "deed_url", "notes": "notes",
+}
+
+// checkAsTheFormDoes applies the agreement form's own rules to the row:
+// the signing date (required unless a draft, not in the future), the
+// deed's web address and the lengths of the reference and notes.
+func (a *agreementRec) checkAsTheFormDoes(r *rec) {
+	in := agreements.AgreementInput{Reference: a.ref, DevelopmentID: 1, Type: a.typ, Status: a.status, DateSigned: a.signed,
+		DeedURL: a.deedURL, Notes: a.notes}
+	errs := in.Check(fy.Today(time.Now()))
+	for _, field := range errs.Fields() {
+		// An empty reference and a date that is not a date are already
+		// reported by the import, in the file's terms.
+		told := field == "reference" && a.ref == "" || field == "date_signed" && a.signed == nil && r.str("date_signed") != ""
+		if column, ok := agreementColumns[field]; ok && !told {
+			r.fail(column, "%s", errs.Get(field))
+		}
 	}
 }

@@ -117,7 +117,7 @@ func TestDatesAsCouncilsWriteThem(t *testing.T) {
 		{"2019-07", "2019-07-01", "taken as 1 July 2019", ""},
 		{"01/04/60", "", "", "two-digit year"},
 		{"1-Apr-60", "", "", "two-digit year"},
-		{"31/02/2021", "", "", "is not a date"},
+		{"31/02/2021", "", "", "is not a real date"},
 		{"p", "", "", "is not a date"},
 	} {
 		rep := &Report{}

@@ -35,7 +35,7 @@ func TestImportsReadsAnExcelWorkbookSheetBySheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !findIssue(rep, "register.xlsx (Obligations)", 4, "base_amount", `"not money" is not an amount`) || rep.Errors() != 1 {
+	if !findIssue(rep, "register.xlsx (Obligations)", 4, "base_amount", `“not money” is not an amount of money`) || rep.Errors() != 1 {
 		t.Fatalf("want one error on row 4 of the Obligations worksheet:\n%s", issues(rep))
 	}
 	rep, err = Run(ctx, db, []File{{Name: "register.xlsx", Data: workbook(t, 1200)}}, Options{})

@@ -5,7 +5,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/indexfetch"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/mail"
+	"github.com/s106monitor/s106/internal/plural"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -83,7 +83,7 @@ func All(d Deps) []scheduler.Job {
 			Every:       time.Hour,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.Evaluate(ctx, now)
-				return count(n, "alert created", "alerts created"), err
+				return plural.Count(n, "alert created", "alerts created"), err
 			},
 		},
 		{
@@ -92,7 +92,7 @@ func All(d Deps) []scheduler.Job {
 			Every:       time.Hour,
 			Run: func(ctx context.Context, now time.Time) (string, error) {
 				n, err := d.Alerts.SendDigests(ctx, now)
-				return count(n, "digest queued", "digests queued"), err
+				return plural.Count(n, "digest queued", "digests queued"), err
 			},
 		},
 		{
@@ -104,7 +104,7 @@ func All(d Deps) []scheduler.Job {
 					return "not configured", nil
 				}
 				n, err := d.Homes.RemindReturns(ctx, audit.Actor{Label: "scheduler"}, 0, d.BaseURL)
-				return count(n, "reminder sent", "reminders sent"), err
+				return plural.Count(n, "reminder sent", "reminders sent"), err
 			},
 		},
 		{
@@ -116,7 +116,7 @@ func All(d Deps) []scheduler.Job {
 					return "no Companies House API key configured", nil
 				}
 				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
-				return count(n, "company checked", "companies checked"), err
+				return plural.Count(n, "company checked", "companies checked"), err
 			},
 		},
 		{
@@ -149,11 +149,4 @@ func All(d Deps) []scheduler.Job {
 			},
 		},
 	}
-}
-
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

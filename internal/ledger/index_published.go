@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"github.com/s106monitor/s106/internal/plural"
 	"sort"
 	"strings"
 	"time"
@@ -38,7 +39,7 @@ type PublishedResult struct {
 // ONS 383.2; kept)".
 func (r PublishedResult) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s added", r.Series.ShortName(), plural(len(r.Added), "month", "months"))
+	fmt.Fprintf(&b, "%s: %s added", r.Series.ShortName(), plural.Count(len(r.Added), "month", "months"))
 	if len(r.Added) > 0 {
 		labels := make([]string, len(r.Added))
 		for i, m := range r.Added {
@@ -54,7 +55,7 @@ func (r PublishedResult) String() string {
 		if n == 1 {
 			verb = "differs"
 		}
-		fmt.Fprintf(&b, ", %s %s from the published value and %s kept (", plural(n, "month", "months"), verb, map[bool]string{true: "was", false: "were"}[n == 1])
+		fmt.Fprintf(&b, ", %s %s from the published value and %s kept (", plural.Count(n, "month", "months"), verb, map[bool]string{true: "was", false: "were"}[n == 1])
 		for i, d := range r.Differences {
 			if i > 0 {
 				b.WriteString("; ")

@@ -21,6 +21,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/plural"
 )
 
 // EntityIndexSeries is the audit entity type for index series; the entity
@@ -406,7 +407,7 @@ func (s *Service) LoadIndexCSV(ctx context.Context, actor audit.Actor, series st
 			return err
 		}
 		summary := fmt.Sprintf("Loaded %s into %s (%s): %s added, %s changed", res.Filename, sr.ShortName(), file.Format,
-			plural(res.Added, "month", "months"), plural(res.Changed, "month", "months"))
+			plural.Count(res.Added, "month", "months"), plural.Count(res.Changed, "month", "months"))
 		var b any
 		if len(before) > 0 {
 			b = before
@@ -448,13 +449,6 @@ func cleanFilename(name string) string {
 		return "(unnamed file)"
 	}
 	return truncate(name, 100)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // ---------------------------------------------------------------------------
@@ -527,7 +521,7 @@ func (e *IndexFileError) Error() string {
 // "and N more problems").
 func (e *IndexFileError) FormErrors() *forms.Errors {
 	lines := []string{fmt.Sprintf("The file was not loaded because it has %s. Nothing was saved: correct the file and upload it again.",
-		plural(e.Total, "problem", "problems"))}
+		plural.Count(e.Total, "problem", "problems"))}
 	for i, p := range e.Problems {
 		if i == maxFileProblems {
 			break
@@ -535,7 +529,7 @@ func (e *IndexFileError) FormErrors() *forms.Errors {
 		lines = append(lines, p.String())
 	}
 	if shown := min(len(e.Problems), maxFileProblems); e.Total > shown {
-		lines = append(lines, "and "+plural(e.Total-shown, "more problem", "more problems"))
+		lines = append(lines, "and "+plural.Count(e.Total-shown, "more problem", "more problems"))
 	}
 	errs := &forms.Errors{}
 	errs.Add("file", strings.Join(lines, "\n"))

@@ -9,17 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/money"
+	"github.com/s106monitor/s106/internal/parse"
 )
 
 // Finance reconciliation compares the receipts the council's finance
@@ -424,7 +425,8 @@ func ParseFinanceCSV(data []byte) ([]FinanceRow, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		// Spreadsheets on Windows save CSV as Windows-1252, where £ is one byte.
-		data = fromWindows1252(data)
+		// Every byte decodes (undefined ones as U+FFFD), so the error is nil.
+		data, _ = charmap.Windows1252.NewDecoder().Bytes(data)
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -533,86 +535,36 @@ func blank(rec []string) bool {
 	return true
 }
 
-// parseFinanceDate reads 2024-03-31 or 31/03/2024 (day first, as in the
-// UK), ignoring a time of day after it. It returns a message when it cannot.
+// parseFinanceDate reads a date by the rules every input of dates follows
+// (package parse). It returns a message when it cannot.
 func parseFinanceDate(s string) (time.Time, string) {
 	if s == "" {
 		return time.Time{}, "the date is missing"
 	}
-	orig := s
-	if i := strings.IndexAny(s, " T"); i > 0 {
-		s = s[:i]
-	}
-	var y, m, d int
-	var err error
-	switch {
-	case strings.Count(s, "-") == 2:
-		p := strings.Split(s, "-")
-		y, m, d, err = atoi3(p[0], p[1], p[2])
-		if len(p[0]) != 4 {
-			err = errors.New("year first must have 4 digits")
-		}
-	case strings.Count(s, "/") == 2:
-		p := strings.Split(s, "/")
-		d, m, y, err = atoi3(p[0], p[1], p[2])
-		if len(p[2]) != 4 {
-			err = errors.New("year must have 4 digits")
-		}
-	default:
-		err = errors.New("not a date")
-	}
+	t, err := parse.Date(s)
 	if err != nil {
-		return time.Time{}, "“" + clip(orig) + "” is not a date: write it like 2024-03-31 or 31/03/2024"
-	}
-	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return time.Time{}, "“" + clip(orig) + "” is not a real date"
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d {
-		return time.Time{}, "“" + clip(orig) + "” is not a real date"
+		return time.Time{}, err.(*parse.Error).Value(s)
 	}
 	return t, ""
 }
 
-func atoi3(a, b, c string) (int, int, int, error) {
-	x, err1 := strconv.Atoi(a)
-	y, err2 := strconv.Atoi(b)
-	z, err3 := strconv.Atoi(c)
-	return x, y, z, errors.Join(err1, err2, err3)
-}
-
-// parseFinanceAmount reads an amount such as 287500, 287,500.00 or
-// £287,500.00. Receipts are positive.
+// parseFinanceAmount reads an amount by the rules every input of money
+// follows (package parse). Receipts are positive.
 func parseFinanceAmount(s string) (decimal.Decimal, string) {
 	if s == "" {
 		return decimal.Zero, "the amount is missing"
 	}
-	clean := strings.NewReplacer("£", "", ",", "", " ", "", "\u00a0", "").Replace(s)
-	neg := false
-	if strings.HasPrefix(clean, "(") && strings.HasSuffix(clean, ")") {
-		clean, neg = clean[1:len(clean)-1], true
-	}
-	if strings.HasPrefix(clean, "-") {
-		clean, neg = clean[1:], true
-	}
-	valid := clean != "" && strings.Count(clean, ".") <= 1 && strings.Trim(clean, "0123456789.") == "" && clean != "."
-	if !valid {
-		return decimal.Zero, "“" + clip(s) + "” is not an amount of money: write it like 287500.00 or £287,500.00"
-	}
-	d, err := decimal.NewFromString(clean)
+	d, err := parse.Money(s)
 	if err != nil {
-		return decimal.Zero, "“" + clip(s) + "” is not an amount of money: write it like 287500.00 or £287,500.00"
+		return decimal.Zero, err.(*parse.Error).Value(s)
 	}
-	if neg || !d.IsPositive() {
+	if !d.IsPositive() {
 		return decimal.Zero, "“" + clip(s) + "” is not a receipt: amounts must be more than £0 (leave refunds and reversals out)"
 	}
-	if !d.Equal(d.Round(2)) {
-		return decimal.Zero, "“" + clip(s) + "” has more than 2 decimal places (pence)"
+	if d.GreaterThanOrEqual(money.Max) {
+		return decimal.Zero, "“" + clip(s) + "” must be less than " + money.MaxLabel + ": check for extra zeros"
 	}
-	if d.GreaterThanOrEqual(decimal.New(1, 12)) {
-		return decimal.Zero, "“" + clip(s) + "” is more than " + money.Format(decimal.New(1, 12).Sub(decimal.New(1, -2)))
-	}
-	return d.Round(2), ""
+	return d, ""
 }
 
 // clip shortens what the file had, for a message.
@@ -622,27 +574,4 @@ func clip(s string) string {
 		return string(r[:40]) + "…"
 	}
 	return s
-}
-
-// windows1252 maps the bytes 0x80–0x9F, where Windows-1252 differs from
-// Latin-1.
-var windows1252 = [32]rune{
-	'€', '\u0081', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u008d', 'Ž', '\u008f',
-	'\u0090', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u009d', 'ž', 'Ÿ',
-}
-
-func fromWindows1252(b []byte) []byte {
-	var out bytes.Buffer
-	out.Grow(len(b) + len(b)/4)
-	for _, c := range b {
-		switch {
-		case c < 0x80:
-			out.WriteByte(c)
-		case c < 0xA0:
-			out.WriteRune(windows1252[c-0x80])
-		default:
-			out.WriteRune(rune(c))
-		}
-	}
-	return out.Bytes()
 }

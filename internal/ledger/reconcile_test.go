@@ -196,8 +196,14 @@ func TestParseFinanceCSVReadsCommonExports(t *testing.T) {
 			t.Errorf("%s: read %+v", c.name, r)
 		}
 	}
+	// Windows-1252's own letters (0x80-0x9F, where it differs from
+	// Latin-1) decode as Windows shows them.
+	rows, err := ParseFinanceCSV([]byte("Date,Amount,Payer\r\n2024-03-31,\xa35,O\x92Neill \x96 \x80 Homes\r\n"))
+	if err != nil || len(rows) != 1 || rows[0].Payer != "O’Neill – € Homes" {
+		t.Errorf("Windows-1252 payer: %+v (%v)", rows, err)
+	}
 	// The row number is the file's line, blank lines included.
-	rows, err := ParseFinanceCSV([]byte("Date,Amount\n\n2024-01-02,5\n2024-01-03,6\n"))
+	rows, err = ParseFinanceCSV([]byte("Date,Amount\n\n2024-01-02,5\n2024-01-03,6\n"))
 	if err != nil || len(rows) != 2 || rows[0].Row != 3 || rows[1].Row != 4 {
 		t.Errorf("rows %+v (%v)", rows, err)
 	}

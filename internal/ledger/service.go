@@ -24,7 +24,4 @@ func (s *Service) now() time.Time {
 
 // Today is the council's calendar date (Europe/London) as midnight UTC,
 // the form every date in the ledger takes.
-func (s *Service) Today() time.Time { return CalendarDate(s.now()) }
-
-// CalendarDate is the date in London at instant t, as midnight UTC.
-func CalendarDate(t time.Time) time.Time { return fy.Today(t) }
+func (s *Service) Today() time.Time { return fy.Today(s.now()) }

@@ -19,6 +19,19 @@ var Max = decimal.New(1, 9)
 // MaxLabel says Max as people read it.
 const MaxLabel = "£1,000,000,000"
 
+// Bounds says what is wrong with an amount of money that must be more than
+// zero and less than Max, finishing a sentence that starts with the
+// field's name ("Amount must be more than £0"), or "" when it is neither.
+func Bounds(d decimal.Decimal) string {
+	switch {
+	case !d.IsPositive():
+		return "must be more than £0"
+	case d.GreaterThanOrEqual(Max):
+		return "must be less than " + MaxLabel + ": check for extra zeros"
+	}
+	return ""
+}
+
 // Format writes an amount as £1,234,567.89 (negative amounts with a minus sign).
 func Format(d decimal.Decimal) string {
 	s := d.StringFixed(2)
