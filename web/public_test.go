@@ -18,6 +18,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/links"
+	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -188,6 +189,10 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo council's postcodes, wards and parishes (issue 25).
+	if err := seed.DemoPlaces(ctx, app.DB); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -386,6 +391,16 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 			paths = append(paths, "/l/"+f.ProviderToken+"/return")
 		case "/l/{token}/occupation":
 			paths = append(paths, "/l/"+f.DeveloperToken+"/occupation", "/l/"+f.ProviderToken+"/occupation")
+		case "/public/wards/{slug}", "/public/wards/{slug}/data.csv", "/public/parishes/{slug}", "/public/parishes/{slug}/data.csv":
+			for _, slug := range []string{"north-ward", "south-ward", "central", "ashford-vale", "little-bramley", "nowhere"} {
+				paths = append(paths, strings.Replace(route, "{slug}", slug, 1))
+			}
+		case "/public/infrastructure/{code}", "/public/infrastructure/{code}/data.csv":
+			for _, code := range []string{"education", "health", "open-space-and-leisure", "affordable-housing", "nothing"} {
+				paths = append(paths, strings.Replace(route, "{code}", code, 1))
+			}
+		case "/public/near":
+			paths = append(paths, route, "/public/near?q=WV2+2BB", "/public/near?q=WV1+1AA", "/public/near?q=South+Ward", "/public/near?q=nowhere")
 		case "/public/statements/{year}/{file}":
 			paths = append(paths, "/public/statements/2024/ifs-2024.csv", "/public/statements/2024/ifs-2024.html")
 		default:

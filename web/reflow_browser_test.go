@@ -163,7 +163,7 @@ var walkIDs = []struct{ prefix, key string }{
 // paths turns a route pattern into the addresses the walk visits, or none
 // for downloads (which have no page to lay out).
 func (w walkWorld) paths(pattern string) []string {
-	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
+	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || strings.HasSuffix(pattern, ".atom") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
 		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" {
 		return nil
 	}
@@ -200,6 +200,16 @@ func (w walkWorld) paths(pattern string) []string {
 		return []string{strings.Replace(p, "{file}", "ifs-"+id("year")+".html", 1)}
 	case "/public/*":
 		return nil // the public 404 is the same page as /no-such-page
+	// BEGIN places paths (issue 25)
+	case "/public/near":
+		return []string{p, p + "?q=WV3+7QA", p + "?q=ZZ9+9ZZ"}
+	case "/public/wards/{slug}":
+		return []string{"/public/wards/ashford-north"}
+	case "/public/parishes/{slug}":
+		return []string{"/public/parishes/little-bramley"}
+	case "/public/infrastructure/{code}":
+		return []string{"/public/infrastructure/education"}
+	// END places paths
 	}
 	return []string{p}
 }

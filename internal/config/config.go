@@ -99,6 +99,11 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+	// LocalAuthorityCode is the council's ONS code (S106_LOCAL_AUTHORITY_CODE,
+	// e.g. E07000123; the demo council's is E07999901): the ONS Postcode
+	// Directory and boundary loads keep only its postcodes, wards and
+	// parishes (issue 25).
+	LocalAuthorityCode string
 }
 
 // Load reads the configuration from the environment.
@@ -178,6 +183,7 @@ func load(getenv func(string) string) (Config, error) {
 		MailFrom:           str("S106_MAIL_FROM", "s106-monitor@localhost"),
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
+		LocalAuthorityCode: str("S106_LOCAL_AUTHORITY_CODE", "E07999901"),
 	}
 	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
 		p = strings.TrimSpace(p)

@@ -66,6 +66,9 @@ func Demo(ctx context.Context, db *store.DB) ([]Login, error) {
 	if err := loadDemoCompanies(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed companies: %w", err)
 	}
+	if err := DemoPlaces(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed places: %w", err)
+	}
 	return logins, nil
 }
 
