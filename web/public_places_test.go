@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/xml"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -150,5 +152,53 @@ func TestWardParishAndInfrastructurePagesShowTheirFiguresWithCSV(t *testing.T) {
 	containsAll(t, "education CSV", csv.body, "development,ward,purpose,what,amount,received,spent,status\nMill Lane,North Ward,Education,")
 	if res = ts.get(t, "/public/infrastructure/rpi"); res.status != http.StatusNotFound {
 		t.Errorf("unknown purpose: %d", res.status)
+	}
+}
+
+func TestFeedsListOnlyAllowListedChangesOfShownAgreements(t *testing.T) {
+	app := newTestApp(t)
+	f := seedPublicFixture(t, app)
+	ts := anonymous(newTestServer(t, app))
+	res := ts.get(t, fmt.Sprintf("/public/developments/%d/feed.atom", f.MillLane))
+	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "application/atom+xml") {
+		t.Fatalf("status %d %q", res.status, res.header.Get("Content-Type"))
+	}
+	var feed struct {
+		Title   string `xml:"title"`
+		Entries []struct {
+			ID      string `xml:"id"`
+			Summary string `xml:"summary"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(res.body), &feed); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range feed.Entries {
+		got = append(got, e.Summary)
+	}
+	slices.Sort(got)
+	want := []string{
+		"1 October 2024: 2 affordable homes completed.",
+		"1 September 2024: £120,000.00 of the education money spent on Ashford Primary expansion.",
+		"10 April 2025: 1 affordable home completed.",
+		"3 June 2024: £100,000.00 received from the developer for health.",
+		"3 June 2024: £200,000.00 received from the developer for education.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Mill Lane's feed:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The return to the developer and the allocation are not news for the
+	// feed; the withheld agreement's receipt is not in any feed.
+	quarry := ts.get(t, fmt.Sprintf("/public/developments/%d/feed.atom", f.Quarry))
+	if strings.Contains(quarry.body, "<entry>") || strings.Contains(quarry.body, "50,000") {
+		t.Errorf("the withheld agreement's money is in a feed:\n%s", quarry.body)
+	}
+	ward := ts.get(t, "/public/wards/north-ward/feed.atom")
+	if strings.Count(ward.body, "<entry>") != 5 || !strings.Contains(ward.body, "<title>North Ward ward") {
+		t.Errorf("North Ward's feed:\n%s", ward.body)
+	}
+	if res := ts.get(t, fmt.Sprintf("/public/developments/%d/feed.atom", f.Draft)); res.status != http.StatusNotFound {
+		t.Errorf("a draft development's feed: %d", res.status)
 	}
 }

@@ -59,6 +59,9 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/infrastructure", app.publicInfrastructureList)
 		r.Get("/public/infrastructure/{code}", app.publicInfrastructure)
 		r.Get("/public/infrastructure/{code}/data.csv", app.publicInfrastructureCSV)
+		r.Get("/public/developments/{id}/feed.atom", app.publicDevelopmentFeed)
+		r.Get("/public/wards/{slug}/feed.atom", app.publicAreaFeed("ward"))
+		r.Get("/public/parishes/{slug}/feed.atom", app.publicAreaFeed("parish"))
 		r.Get("/public/*", app.publicNotFound)
 	})
 	// END public routes
@@ -75,6 +78,12 @@ func (app *Application) Routes() http.Handler {
 		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
 		r.Get("/l/{token}/return", app.linkReturnPage)
 		r.Post("/l/{token}/return", app.linkReturnSubmit)
+		// Residents' subscription links: confirm, and one-click unsubscribe
+		// (public_subscriptions.go).
+		r.Get("/public/subscriptions/confirm/{token}", app.subscriptionLink(true))
+		r.Post("/public/subscriptions/confirm/{token}", app.subscriptionLink(true))
+		r.Get("/public/unsubscribe/{token}", app.subscriptionLink(false))
+		r.Post("/public/unsubscribe/{token}", app.subscriptionLink(false))
 		// A user's calendar feed, read by calendar programs (calendar.go).
 		r.Get("/calendar/{file}", app.calendarFeed)
 	})
@@ -84,6 +93,9 @@ func (app *Application) Routes() http.Handler {
 		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
 
 		r.Get("/accessibility", app.accessibility)
+		// A resident subscribes to e-mails (no account; CSRF-checked).
+		r.Get("/public/subscribe", app.publicSubscribeForm)
+		r.With(app.limitLogin).Post("/public/subscribe", app.publicSubscribe)
 		r.Get("/login", app.loginForm)
 		r.With(app.limitLogin).Post("/login", app.login)
 

@@ -202,6 +202,15 @@ var expectedAccess = map[string]access{
 	"GET /public/infrastructure":                 public,
 	"GET /public/infrastructure/{code}":          public,
 	"GET /public/infrastructure/{code}/data.csv": public,
+	"GET /public/developments/{id}/feed.atom":    public,
+	"GET /public/wards/{slug}/feed.atom":         public,
+	"GET /public/parishes/{slug}/feed.atom":      public,
+	"GET /public/subscribe":                      public,
+	"POST /public/subscribe":                     public, // CSRF-checked, rate-limited (TestResidentSubscribes…)
+	"GET /public/subscriptions/confirm/{token}":  public, // the token is the credential
+	"POST /public/subscriptions/confirm/{token}": public,
+	"GET /public/unsubscribe/{token}":            public,
+	"POST /public/unsubscribe/{token}":           public, // RFC 8058 one-click
 	// END public routes
 	// BEGIN publication routes
 	"GET /agreements/{id}/publication":  officersOnly,

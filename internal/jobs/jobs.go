@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/s106monitor/s106/internal/alerts"
@@ -15,8 +16,10 @@ import (
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/mail"
+	"github.com/s106monitor/s106/internal/public"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/subscriptions"
 )
 
 // Deps are what the jobs need.
@@ -55,6 +58,8 @@ const (
 	DeliverMail    = "deliver-mail"
 	RemindReturns  = "remind-provider-returns"
 	CheckCompanies = "check-companies"
+	// SendSubscriptionDigests queues residents' weekly e-mails (issue 25).
+	SendSubscriptionDigests = "send-subscription-digests"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -102,6 +107,16 @@ func All(d Deps) []scheduler.Job {
 				}
 				n, err := d.Companies.CheckAll(ctx, audit.Actor{Label: "scheduler"})
 				return count(n, "company checked", "companies checked"), err
+			},
+		},
+		{
+			Name:        SendSubscriptionDigests,
+			Description: "Queues the weekly e-mail of changes for each resident subscribed to a development or ward whose last e-mail was a week or more ago, when something has changed.",
+			Every:       time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				svc := &subscriptions.Service{DB: d.Outbox.DB, Public: &public.Service{DB: d.Outbox.DB}, BaseURL: strings.TrimRight(d.BaseURL, "/")}
+				n, err := svc.SendDigests(ctx, now)
+				return fmt.Sprintf("%d weekly e-mails queued", n), err
 			},
 		},
 		{
