@@ -110,6 +110,8 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/account/calendar", app.accountCalendar)
 			r.Post("/account/calendar", app.accountCalendarCreate)
 			r.Post("/account/calendar/revoke", app.accountCalendarRevoke)
+			// A ward councillor's ward, with its non-public detail (issue 25).
+			r.With(app.requireRole(users.RoleCouncillor)).Get("/councillor", app.councillorWard)
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.
@@ -347,6 +349,7 @@ func (app *Application) Routes() http.Handler {
 				r.Post("/{id}/password", app.userResetPassword)
 				r.Post("/{id}/sessions/end", app.userEndSessions)
 				r.Post("/{id}/locks/clear", app.userClearLocks)
+				r.Post("/{id}/ward", app.userSetWard)
 			})
 			// The security log (sign-ins, lockouts, refusals): administrators
 			// only, since it holds addresses typed by anyone.

@@ -16,12 +16,17 @@ import (
 // access says who may use a route.
 type access struct {
 	public bool         // no sign-in needed
-	roles  []users.Role // nil with public=false: any signed-in user
+	roles  []users.Role // nil with public=false: any signed-in user but a ward councillor
+	// everyone: with roles nil, a ward councillor too (their own account;
+	// a councillor sees nothing else but their ward, issue 25).
+	everyone bool
 }
 
 var (
 	public       = access{public: true}
 	signedIn     = access{}
+	everyone     = access{everyone: true}
+	councillors  = access{roles: []users.Role{users.RoleCouncillor}}
 	adminsOnly   = access{roles: []users.Role{users.RoleAdmin}}
 	officersOnly = access{roles: []users.Role{users.RoleOfficer}}
 	indexAdmins  = access{roles: []users.Role{users.RoleAdmin, users.RoleOfficer}}
@@ -40,12 +45,12 @@ var expectedAccess = map[string]access{
 	"GET /accessibility":                              public,
 	"GET /login":                                      public,
 	"POST /login":                                     public,
-	"GET /":                                           signedIn,
-	"POST /logout":                                    signedIn,
-	"GET /account/password":                           signedIn,
-	"POST /account/password":                          signedIn,
-	"GET /account/sessions":                           signedIn,
-	"POST /account/sessions/end":                      signedIn,
+	"GET /":                                           everyone,
+	"POST /logout":                                    everyone,
+	"GET /account/password":                           everyone,
+	"POST /account/password":                          everyone,
+	"GET /account/sessions":                           everyone,
+	"POST /account/sessions/end":                      everyone,
 	"GET /account/calendar":                           signedIn,
 	"POST /account/calendar":                          signedIn,
 	"POST /account/calendar/revoke":                   signedIn,
@@ -276,6 +281,8 @@ var expectedAccess = map[string]access{
 	"POST /admin/users/{id}/sessions/end": adminsOnly,
 	"POST /admin/users/{id}/locks/clear":  adminsOnly,
 	"GET /admin/security":                 adminsOnly,
+	"POST /admin/users/{id}/ward":         adminsOnly,
+	"GET /councillor":                     councillors,
 	"POST /admin/security/locks/clear":    adminsOnly,
 }
 
@@ -357,14 +364,14 @@ func TestEveryRouteChecksSignInAndRoles(t *testing.T) {
 		})
 
 		for _, role := range users.AllRoles {
-			allowed := want.roles == nil || slices.Contains(want.roles, role)
+			allowed := want.roles == nil && (role != users.RoleCouncillor || want.everyone) || slices.Contains(want.roles, role)
 			if allowed {
 				continue // allowed roles are exercised by each feature's own tests
 			}
 			t.Run(string(role)+" "+key, func(t *testing.T) {
 				c := &testServer{Server: ts.Server, app: app, client: newClient()}
 				c.login(t, string(role)+"@test.example", testPassword)
-				token := c.csrf(t, "/")
+				token := c.csrf(t, "/account/password") // every role, a ward councillor too, has this page
 				var res response
 				if method == http.MethodGet {
 					res = c.get(t, path)
