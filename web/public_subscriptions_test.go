@@ -14,7 +14,6 @@ import (
 	"github.com/s106monitor/s106/internal/mail"
 )
 
-
 // queuedMail lists the outbox's messages whose key starts with prefix.
 func queuedMail(t *testing.T, app *Application, prefix string) []mail.Message {
 	t.Helper()

@@ -209,7 +209,7 @@ func (w walkWorld) paths(pattern string) []string {
 		return []string{"/public/parishes/little-bramley"}
 	case "/public/infrastructure/{code}":
 		return []string{"/public/infrastructure/education"}
-	// END places paths
+		// END places paths
 	}
 	return []string{p}
 }

@@ -178,7 +178,7 @@ func (s *onspdSource) Next() bool {
 }
 
 func (s *onspdSource) Values() ([]any, error) { return s.row, nil }
-func (s *onspdSource) Err() error              { return s.err }
+func (s *onspdSource) Err() error             { return s.err }
 
 // LoadONSPD replaces the council's postcodes with the rows of an ONS
 // Postcode Directory CSV whose local authority is ladCode (e.g.

@@ -310,4 +310,3 @@ func (s *Service) GetInfrastructure(ctx context.Context, code string) (Infrastru
 	in.Figures, err = s.figures(ctx, `x.np_code = $1`, code)
 	return in, err
 }
-
