@@ -124,7 +124,7 @@ var Glossary = []GlossaryTerm{
 	{"obligation", "Obligation", "One thing the deal asks for: a sum of money, some homes, or some work."},
 	{"parish", "Parish", "A small area with its own parish or town council."},
 	{"registered-provider", "Registered provider", "A housing association or council that owns and runs affordable homes."},
-	{"trigger", "Trigger", "The event that makes a payment or a task due, such as building starting or people moving into a set number of homes."},
+	{"trigger", "Trigger", "The event that makes a payment or a task due. It might be when building starts, or when people move into a set number of homes."},
 	{"ward", "Ward", "An area of the district that elects its own councillors."},
 }
 
