@@ -35,6 +35,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/imports"
+	publicdata "github.com/s106monitor/s106/internal/public"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/web"
@@ -95,6 +96,7 @@ func run() error {
 	fresh := flag.Bool("fresh", false, "drop and reload the benchmark database even if it is already loaded")
 	only := flag.String("only", "", `measure only pages whose name contains this ("timings": only the IFS build and the imports)`)
 	think := flag.Duration("think", time.Second, "mean pause between one user's requests in the paced round")
+	dbFlag := flag.String("db", "", "the benchmark database's name (default s106_bench_<scale>)")
 	var extra []string
 	flag.Func("path", "also measure this signed-in path (repeatable); with -only \"path\" measures only these", func(s string) error {
 		if !strings.HasPrefix(s, "/") {
@@ -114,6 +116,9 @@ func run() error {
 		Timings: map[string]float64{}, Dataset: map[string]int64{}}
 
 	dbName := strings.ReplaceAll(fmt.Sprintf("s106_bench_%g", *scale), ".", "_")
+	if *dbFlag != "" {
+		dbName = *dbFlag
+	}
 	benchURL, loaded, err := prepareDatabase(ctx, adminURL, dbName, *fresh)
 	if err != nil {
 		return err
@@ -127,6 +132,16 @@ func run() error {
 	if loaded {
 		report.SeedReused = true
 		fmt.Printf("Reusing the loaded database %s (use -fresh to reload).\n", dbName)
+		// A council loaded before the places existed (issue 25) gets its map.
+		var placed bool
+		if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM areas)`).Scan(&placed); err != nil {
+			return err
+		}
+		if !placed {
+			if err := seed.LargePlaces(ctx, db); err != nil {
+				return err
+			}
+		}
 	} else {
 		fmt.Printf("Loading the generated council (scale %g) into %s…\n", *scale, dbName)
 		stats, err := seed.Large(ctx, db, seed.LargeOptions{Scale: *scale, Seed: 106})
@@ -326,6 +341,11 @@ func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Where I live (issue 25): the development's postcode and ward.
+	var postcode, ward string
+	if err := db.Pool.QueryRow(ctx, `SELECT postcode, ward FROM developments WHERE id = $1`, development).Scan(&postcode, &ward); err != nil {
+		return nil, err
+	}
 	const officer, public = 50, 20
 	return []Page{
 		{Name: "agreements list (filtered)", Path: "/agreements?status=live&sort=signed&dir=desc&q=S106", TargetMs: officer},
@@ -343,6 +363,9 @@ func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
 		{Name: "IFS one year", Path: fmt.Sprintf("/ifs/%d", year), TargetMs: 1000},
 		{Name: "public overview", Path: "/public", Public: true, TargetMs: public},
 		{Name: "public development page", Path: fmt.Sprintf("/public/developments/%d", development), Public: true, TargetMs: public},
+		{Name: "public postcode search", Path: "/public/near?q=" + url.QueryEscape(postcode), Public: true, TargetMs: public},
+		{Name: "public ward page", Path: "/public/wards/" + publicdata.Slug(ward), Public: true, TargetMs: public},
+		{Name: "public map", Path: "/public/map", Public: true, TargetMs: public},
 	}, nil
 }
 

@@ -34,6 +34,7 @@ Commands:
   devdb      start, stop or locate the private development PostgreSQL cluster
   roles      create the owner and server database roles and a database: setup
   recompute  rebuild every kept total from the ledger, in one transaction
+  places     load the ONS postcode directory and ward and parish boundaries
   version    print the version
 
 Run 's106 <command> --help' for a command's flags. Configuration comes from
@@ -70,6 +71,8 @@ func main() {
 		err = runRoles(args)
 	case "recompute":
 		err = runRecompute(args)
+	case "places":
+		err = runPlaces(args)
 	case "version", "--version":
 		fmt.Println("s106", version())
 	case "help", "-h", "--help":

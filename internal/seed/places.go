@@ -44,11 +44,11 @@ func DemoPlaces(ctx context.Context, db *store.DB) error {
 	return nil
 }
 
-// largePlaces gives the large council a map: its wards as a grid of
+// LargePlaces gives the large council a map: its wards as a grid of
 // boxes over a made-up district, and each development's postcode a point
 // inside its ward's box (so "near me", the map and the ward pages have
 // the large council's numbers to work on).
-func largePlaces(ctx context.Context, db *store.DB) error {
+func LargePlaces(ctx context.Context, db *store.DB) error {
 	const cols = 6
 	const (
 		north, west = 51.20, -1.60
