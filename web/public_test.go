@@ -326,10 +326,11 @@ func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
 	for _, want := range []string{
 		"1 Mill Lane, Ashford", "WV1 1AA", "North Ward", "21/AP/1234", "Section 106 agreement 19/00412/S106",
 		// Education: £200,000 received, £150,000 allocated, £120,000 spent.
-		"Pay £287,500.00 towards education Pay £287,500 towards primary school places Partly spent £200,000.00 £120,000.00",
+		// Each in plain words (issue 25), then the clause as the deed says it.
+		"Pay £287,500.00 towards education The developer must pay £287,500.00 for education. The council has got £200,000.00 and spent £120,000.00 of it. The agreement says: Pay £287,500 towards primary school places Partly spent £200,000.00 £120,000.00",
 		// Health: £100,000 received, £10,000 returned, none spent.
-		"Pay £96,400.00 towards health Pay £96,400 towards the health centre Paid £100,000.00 £0.00",
-		"Provide affordable homes Provide 5 affordable homes Not yet due",
+		"Pay £96,400.00 towards health The developer must pay £96,400.00 for health. The council has got £100,000.00 so far. None of it has been spent yet. The agreement says: Pay £96,400 towards the health centre Paid £100,000.00 £0.00",
+		"Provide affordable homes The developer must build affordable homes. It is not due yet. The agreement says: Provide 5 affordable homes Not yet due",
 		// Agreed against completed: plots 1 and 2 (social rent, 2 beds), plot 4.
 		"Social rent 2 bedrooms 3 2", "Shared ownership 1 bedroom 2 1",
 		"Received from the developer: £300,000.00", "Spent: £120,000.00",
