@@ -80,8 +80,9 @@ func publicMapView(id, title string, areas []places.Area, devs []publicdata.Plac
 	m := templates.PublicMapView{ID: id, Title: title, ViewBox: proj.ViewBox()}
 	for _, a := range areas {
 		ab := a.Bounds()
-		if focusName != "" && (ab.MaxLat < b.MinLat || ab.MinLat > b.MaxLat || ab.MaxLon < b.MinLon || ab.MinLon > b.MaxLon) {
-			continue // wholly off this map
+		const eps = 1e-9
+		if focusName != "" && (ab.MinLat < b.MinLat-eps || ab.MaxLat > b.MaxLat+eps || ab.MinLon < b.MinLon-eps || ab.MaxLon > b.MaxLon+eps) {
+			continue // not wholly on this map: drawn, it would spill past the page's edge
 		}
 		x, y := proj.Project(ab.Centre())
 		if a.Kind == places.Parish {
