@@ -124,6 +124,7 @@ func TestWardParishAndInfrastructurePagesShowTheirFiguresWithCSV(t *testing.T) {
 	res = ts.get(t, "/public/wards/north-ward")
 	containsAll(t, "North Ward", pageText(res.body), "North Ward ward", "Agreed £383,900.00", "Received £300,000.00", "Spent £120,000.00", "Held £170,000.00",
 		"Secured by agreements 5", "Delivered 3", "Lost from the affordable stock 2", "Mill Lane")
+	containsAll(t, "North Ward's glossary links", res.body, `href="/public/glossary#held"`, `href="/public/glossary#trigger"`, `href="/public/glossary#registered-provider"`)
 	csv := ts.get(t, "/public/wards/north-ward/data.csv")
 	want := "purpose,agreed,received,spent,returned,held\nEducation,287500.00,200000.00,120000.00,0.00,80000.00\nHealth,96400.00,100000.00,0.00,10000.00,90000.00\nAll purposes,383900.00,300000.00,120000.00,10000.00,170000.00\n"
 	if csv.body != want || csv.header.Get("Cache-Control") == "" {
