@@ -59,6 +59,9 @@ func sessionLoaded(r *http.Request) bool {
 
 // navigation lists the sections a user's roles let them use.
 func navigation(u *users.User, path string) []templates.NavItem {
+	if u.OnlyCouncillor() { // their ward and nothing else (councillor.go)
+		return []templates.NavItem{{Label: "Your ward", Href: "/councillor", Current: path == "/councillor"}}
+	}
 	items := []templates.NavItem{
 		{Label: "Home", Href: "/"},
 		{Label: "Dashboard", Href: "/dashboard"},

@@ -299,6 +299,9 @@ func (app *Application) requireLogin(next http.Handler) http.Handler {
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 			return
 		}
+		if !app.councillorBoundary(w, r, u) { // a ward councillor sees only their ward (councillor.go)
+			return
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})

@@ -44,6 +44,11 @@ var (
 	// markBorrowing: the roles that manage projects or the statement say a
 	// project repays borrowing.
 	markBorrowing = permission{users.RoleOfficer, users.RoleManager, users.RoleAdmin}
+
+	// councillorWard: a ward councillor's page of their own ward, with
+	// its non-public detail (the councillor's boundary is also checked by
+	// councillorBoundary for every other page).
+	councillorWard = permission{users.RoleCouncillor}
 )
 
 // allows reports whether the user holds one of the permission's roles.

@@ -24,6 +24,7 @@ import (
 	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/links"
+	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -214,6 +215,10 @@ func seedPublicFixture(t *testing.T, app *Application) publicFixture {
 		t.Fatal(err)
 	}
 	seedPublicDocuments(t, app, &f)
+	// The demo council's postcodes, wards and parishes (issue 25).
+	if err := seed.DemoPlaces(ctx, app.DB); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -368,10 +373,11 @@ func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
 	for _, want := range []string{
 		"1 Mill Lane, Ashford", "WV1 1AA", "North Ward", "21/AP/1234", "Section 106 agreement 19/00412/S106",
 		// Education: £200,000 received, £150,000 allocated, £120,000 spent.
-		"Pay £287,500.00 towards education Pay £287,500 towards primary school places Partly spent £200,000.00 £120,000.00",
+		// Each in plain words (issue 25), then the clause as the deed says it.
+		"Pay £287,500.00 towards education The developer must pay £287,500.00 for education. The council has got £200,000.00 and spent £120,000.00 of it. The agreement says: Pay £287,500 towards primary school places Partly spent £200,000.00 £120,000.00",
 		// Health: £100,000 received, £10,000 returned, none spent.
-		"Pay £96,400.00 towards health Pay £96,400 towards the health centre Paid £100,000.00 £0.00",
-		"Provide affordable homes Provide 5 affordable homes Not yet due",
+		"Pay £96,400.00 towards health The developer must pay £96,400.00 for health. The council has got £100,000.00 so far. None of it has been spent yet. The agreement says: Pay £96,400 towards the health centre Paid £100,000.00 £0.00",
+		"Provide affordable homes The developer must build affordable homes. It is not due yet. The agreement says: Provide 5 affordable homes Not yet due",
 		// Agreed against completed: plots 1 and 2 (social rent, 2 beds), plot 4.
 		"Social rent 2 bedrooms 3 2", "Shared ownership 1 bedroom 2 1",
 		"Received from the developer: £300,000.00", "Spent: £120,000.00",
@@ -443,6 +449,25 @@ func publicPaths(t *testing.T, app *Application, f publicFixture) []string {
 			for _, id := range f.DocumentVersions {
 				paths = append(paths, fmt.Sprintf("/public/deeds/%d", id))
 			}
+		case "/public/developments/{id}/feed.atom":
+			for _, id := range []int64{f.MillLane, f.Quarry, f.Draft} {
+				paths = append(paths, fmt.Sprintf("/public/developments/%d/feed.atom", id))
+			}
+		case "/public/subscribe":
+			paths = append(paths, fmt.Sprintf("/public/subscribe?development=%d", f.Quarry), fmt.Sprintf("/public/subscribe?development=%d", f.Draft), "/public/subscribe?ward=south-ward")
+		case "/public/subscriptions/confirm/{token}", "/public/unsubscribe/{token}":
+			paths = append(paths, strings.Replace(route, "{token}", strings.Repeat("A", 43), 1))
+		case "/public/wards/{slug}", "/public/wards/{slug}/data.csv", "/public/parishes/{slug}", "/public/parishes/{slug}/data.csv",
+			"/public/wards/{slug}/feed.atom", "/public/parishes/{slug}/feed.atom":
+			for _, slug := range []string{"north-ward", "south-ward", "central", "ashford-vale", "little-bramley", "nowhere"} {
+				paths = append(paths, strings.Replace(route, "{slug}", slug, 1))
+			}
+		case "/public/infrastructure/{code}", "/public/infrastructure/{code}/data.csv":
+			for _, code := range []string{"education", "health", "open-space-and-leisure", "affordable-housing", "nothing"} {
+				paths = append(paths, strings.Replace(route, "{code}", code, 1))
+			}
+		case "/public/near":
+			paths = append(paths, route, "/public/near?q=WV2+2BB", "/public/near?q=WV1+1AA", "/public/near?q=South+Ward", "/public/near?q=nowhere")
 		case "/public/statements/{year}/{file}":
 			paths = append(paths, "/public/statements/2024/ifs-2024.csv", "/public/statements/2024/ifs-2024.html")
 		default:
@@ -474,7 +499,8 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 				t.Errorf("%s shows %q", path, secret)
 			}
 		}
-		if c := res.header.Values("Set-Cookie"); len(c) > 0 {
+		// The subscription form (issue 25) sets only its CSRF cookie.
+		if c := res.header.Values("Set-Cookie"); len(c) > 0 && !(strings.HasPrefix(path, "/public/subscribe") && len(c) == 1 && strings.HasPrefix(c[0], anonCSRFCookie+"=")) {
 			t.Errorf("%s sets a cookie: %v", path, c)
 		}
 		if strings.HasPrefix(path, "/l/") {
@@ -491,7 +517,7 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		}
 		// Links stay on the public pages (or static files, or other sites).
 		for _, m := range hrefPattern.FindAllStringSubmatch(res.body, -1) {
-			href := m[1]
+			href := strings.TrimPrefix(m[1], strings.TrimRight(app.Config.BaseURL, "/")) // feeds link absolutely
 			if !strings.HasPrefix(href, "/public") && !strings.HasPrefix(href, "/static/") && !strings.HasPrefix(href, "https://") &&
 				!(strings.HasPrefix(path, "/l/") && (strings.HasPrefix(href, "/l/") || href == "/accessibility")) &&
 				!strings.HasPrefix(href, "#") && !strings.HasPrefix(href, "?") {

@@ -174,7 +174,7 @@ var walkIDs = []struct{ prefix, key string }{
 // paths turns a route pattern into the addresses the walk visits, or none
 // for downloads (which have no page to lay out).
 func (w walkWorld) paths(pattern string) []string {
-	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
+	if strings.HasSuffix(pattern, ".csv") || strings.HasSuffix(pattern, ".zip") || strings.HasSuffix(pattern, ".atom") || pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics" || pattern == "/calendar/{file}" ||
 		pattern == "/login/sso/frontchannel-logout" || // the provider's, not a page
 		pattern == "/static/*" || pattern == "/public/data/{file}" || pattern == "/data-standard/{file}" ||
 		strings.HasSuffix(pattern, "/file") || pattern == "/public/deeds/{id}" ||
@@ -228,6 +228,14 @@ func (w walkWorld) paths(pattern string) []string {
 		return []string{p, p + "?q=deed"}
 	case "/admin/letters/{kind}":
 		return []string{"/admin/letters/invoice", "/admin/letters/spend-by-notice"}
+	case "/public/near":
+		return []string{p, p + "?q=WV3+7QA", p + "?q=ZZ9+9ZZ"}
+	case "/public/wards/{slug}":
+		return []string{"/public/wards/ashford-north"}
+	case "/public/parishes/{slug}":
+		return []string{"/public/parishes/little-bramley"}
+	case "/public/infrastructure/{code}":
+		return []string{"/public/infrastructure/education"}
 	}
 	return []string{p}
 }

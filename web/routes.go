@@ -49,6 +49,22 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/data", app.publicOpenData)
 		r.Get("/public/data/dictionary", app.publicDictionary)
 		r.Get("/public/data/{file}", app.publicDataFile)
+		// Where I live, by place and by kind of infrastructure (issue 25).
+		r.Get("/public/near", app.publicNear)
+		r.Get("/public/map", app.publicMap)
+		r.Get("/public/glossary", app.publicGlossary)
+		r.Get("/public/wards", app.publicAreas("ward"))
+		r.Get("/public/wards/{slug}", app.publicArea("ward"))
+		r.Get("/public/wards/{slug}/data.csv", app.publicAreaCSV("ward"))
+		r.Get("/public/parishes", app.publicAreas("parish"))
+		r.Get("/public/parishes/{slug}", app.publicArea("parish"))
+		r.Get("/public/parishes/{slug}/data.csv", app.publicAreaCSV("parish"))
+		r.Get("/public/infrastructure", app.publicInfrastructureList)
+		r.Get("/public/infrastructure/{code}", app.publicInfrastructure)
+		r.Get("/public/infrastructure/{code}/data.csv", app.publicInfrastructureCSV)
+		r.Get("/public/developments/{id}/feed.atom", app.publicDevelopmentFeed)
+		r.Get("/public/wards/{slug}/feed.atom", app.publicAreaFeed("ward"))
+		r.Get("/public/parishes/{slug}/feed.atom", app.publicAreaFeed("parish"))
 		r.Get("/public/*", app.publicNotFound)
 	})
 
@@ -64,6 +80,12 @@ func (app *Application) Routes() http.Handler {
 		r.Post("/l/{token}/occupation", app.linkOccupationSubmit)
 		r.Get("/l/{token}/return", app.linkReturnPage)
 		r.Post("/l/{token}/return", app.linkReturnSubmit)
+		// Residents' subscription links: confirm, and one-click unsubscribe
+		// (public_subscriptions.go).
+		r.Get("/public/subscriptions/confirm/{token}", app.subscriptionLink(true))
+		r.Post("/public/subscriptions/confirm/{token}", app.subscriptionLink(true))
+		r.Get("/public/unsubscribe/{token}", app.subscriptionLink(false))
+		r.Post("/public/unsubscribe/{token}", app.subscriptionLink(false))
 		// A user's calendar feed, read by calendar programs (calendar.go).
 		r.Get("/calendar/{file}", app.calendarFeed)
 	})
@@ -120,6 +142,9 @@ func (app *Application) Routes() http.Handler {
 		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
 
 		r.Get("/accessibility", app.accessibility)
+		// A resident subscribes to e-mails (no account; CSRF-checked).
+		r.Get("/public/subscribe", app.publicSubscribeForm)
+		r.With(app.limitLogin).Post("/public/subscribe", app.publicSubscribe)
 		r.Get("/login", app.loginForm)
 		r.With(app.limitLogin).Post("/login", app.login)
 		// Single sign-on with the council's identity provider (sso.go).
@@ -137,6 +162,8 @@ func (app *Application) Routes() http.Handler {
 			r.Get("/account/calendar", app.accountCalendar)
 			r.Post("/account/calendar", app.accountCalendarCreate)
 			r.Post("/account/calendar/revoke", app.accountCalendarRevoke)
+			// A ward councillor's ward, with its non-public detail (issue 25).
+			r.With(app.require(councillorWard)).Get("/councillor", app.councillorWard)
 
 			// The agreement register: everyone signed in reads; monitoring
 			// officers change.
@@ -384,6 +411,7 @@ func (app *Application) Routes() http.Handler {
 				r.Post("/{id}/password", app.userResetPassword)
 				r.Post("/{id}/sessions/end", app.userEndSessions)
 				r.Post("/{id}/locks/clear", app.userClearLocks)
+				r.Post("/{id}/ward", app.userSetWard)
 			})
 			// The security log (sign-ins, lockouts, refusals): administrators
 			// only, since it holds addresses typed by anyone.

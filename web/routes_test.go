@@ -17,12 +17,17 @@ import (
 // access says who may use a route.
 type access struct {
 	public bool         // no sign-in needed
-	roles  []users.Role // nil with public=false: any signed-in user
+	roles  []users.Role // nil with public=false: any signed-in user but a ward councillor
+	// everyone: with roles nil, a ward councillor too (their own account;
+	// a councillor sees nothing else but their ward, issue 25).
+	everyone bool
 }
 
 var (
 	public       = access{public: true}
 	signedIn     = access{}
+	everyone     = access{everyone: true}
+	councillors  = access{roles: []users.Role{users.RoleCouncillor}}
 	adminsOnly   = access{roles: []users.Role{users.RoleAdmin}}
 	officersOnly = access{roles: []users.Role{users.RoleOfficer}}
 	indexAdmins  = access{roles: []users.Role{users.RoleAdmin, users.RoleOfficer}}
@@ -47,12 +52,12 @@ var expectedAccess = map[string]access{
 	"GET /login/sso/callback":                         public, // the state in the session is the check (TestSSO…)
 	"POST /login/sso/backchannel-logout":              public, // the signed logout token is the credential (TestSSOBackChannelLogout…)
 	"GET /login/sso/frontchannel-logout":              public, // the provider's secret sid is the credential (TestSSOFrontChannelLogout…)
-	"GET /":                                           signedIn,
-	"POST /logout":                                    signedIn,
-	"GET /account/password":                           signedIn,
-	"POST /account/password":                          signedIn,
-	"GET /account/sessions":                           signedIn,
-	"POST /account/sessions/end":                      signedIn,
+	"GET /":                                           everyone,
+	"POST /logout":                                    everyone,
+	"GET /account/password":                           everyone,
+	"POST /account/password":                          everyone,
+	"GET /account/sessions":                           everyone,
+	"POST /account/sessions/end":                      everyone,
 	"GET /account/calendar":                           signedIn,
 	"POST /account/calendar":                          signedIn,
 	"POST /account/calendar/revoke":                   signedIn,
@@ -219,15 +224,36 @@ var expectedAccess = map[string]access{
 	"GET /api/v1/statements/{year}":                           apiToken,
 	// END api routes
 	// BEGIN public routes
-	"GET /public":                          public,
-	"GET /public/developments":             public,
-	"GET /public/developments/{id}":        public,
-	"GET /public/statements":               public,
-	"GET /public/statements/{year}/{file}": public,
-	"GET /public/data":                     public,
-	"GET /public/data/dictionary":          public,
-	"GET /public/data/{file}":              public,
-	"GET /public/*":                        public,
+	"GET /public":                                public,
+	"GET /public/developments":                   public,
+	"GET /public/developments/{id}":              public,
+	"GET /public/statements":                     public,
+	"GET /public/statements/{year}/{file}":       public,
+	"GET /public/data":                           public,
+	"GET /public/data/dictionary":                public,
+	"GET /public/data/{file}":                    public,
+	"GET /public/*":                              public,
+	"GET /public/near":                           public,
+	"GET /public/map":                            public,
+	"GET /public/glossary":                       public,
+	"GET /public/wards":                          public,
+	"GET /public/wards/{slug}":                   public,
+	"GET /public/wards/{slug}/data.csv":          public,
+	"GET /public/parishes":                       public,
+	"GET /public/parishes/{slug}":                public,
+	"GET /public/parishes/{slug}/data.csv":       public,
+	"GET /public/infrastructure":                 public,
+	"GET /public/infrastructure/{code}":          public,
+	"GET /public/infrastructure/{code}/data.csv": public,
+	"GET /public/developments/{id}/feed.atom":    public,
+	"GET /public/wards/{slug}/feed.atom":         public,
+	"GET /public/parishes/{slug}/feed.atom":      public,
+	"GET /public/subscribe":                      public,
+	"POST /public/subscribe":                     public, // CSRF-checked, rate-limited (TestResidentSubscribes…)
+	"GET /public/subscriptions/confirm/{token}":  public, // the token is the credential
+	"POST /public/subscriptions/confirm/{token}": public,
+	"GET /public/unsubscribe/{token}":            public,
+	"POST /public/unsubscribe/{token}":           public, // RFC 8058 one-click
 	// END public routes
 	// BEGIN publication routes
 	"GET /agreements/{id}/publication":  officersOnly,
@@ -318,6 +344,8 @@ var expectedAccess = map[string]access{
 	"POST /admin/sso/mappings":             adminsOnly,
 	"POST /admin/sso/mappings/{id}/remove": adminsOnly,
 	"POST /admin/security/locks/clear":     adminsOnly,
+	"POST /admin/users/{id}/ward":          adminsOnly,
+	"GET /councillor":                      councillors,
 }
 
 // routeKeys walks the real router and returns "METHOD /pattern" for each route.
@@ -403,14 +431,14 @@ func TestEveryRouteChecksSignInAndRoles(t *testing.T) {
 		})
 
 		for _, role := range users.AllRoles {
-			allowed := want.roles == nil || slices.Contains(want.roles, role)
+			allowed := want.roles == nil && (role != users.RoleCouncillor || want.everyone) || slices.Contains(want.roles, role)
 			if allowed {
 				continue // allowed roles are exercised by each feature's own tests
 			}
 			t.Run(string(role)+" "+key, func(t *testing.T) {
 				c := &testServer{Server: ts.Server, app: app, client: newClient()}
 				c.login(t, string(role)+"@test.example", testPassword)
-				token := c.csrf(t, "/")
+				token := c.csrf(t, "/account/password") // every role, a ward councillor too, has this page
 				var res response
 				if method == http.MethodGet {
 					res = c.get(t, path)

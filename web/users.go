@@ -82,6 +82,7 @@ func userFormFrom(u users.User) *forms.Form {
 	for _, role := range u.Roles {
 		f.Values.Add("roles", string(role))
 	}
+	f.Set("ward", u.Ward)
 	return f
 }
 
@@ -125,6 +126,12 @@ func (app *Application) renderUser(w http.ResponseWriter, r *http.Request, statu
 	}
 	v := templates.UserView{User: u, Form: f, OneTimePass: oneTime, History: history, IsSelf: currentUser(r).ID == u.ID,
 		Sessions: sessions, CurrentToken: app.Sessions.Token(r.Context()), Locks: mine}
+	if u.OnlyCouncillor() { // the ward councillor's ward (councillor.go)
+		if v.Wards, err = app.wardOptions(r); err != nil {
+			app.serverError(w, r, err)
+			return
+		}
+	}
 	app.render(w, r, status, templates.UserPage(app.page(r, u.Name), v))
 }
 

@@ -37,6 +37,7 @@ import (
 	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/imports"
+	publicdata "github.com/s106monitor/s106/internal/public"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/web"
@@ -135,6 +136,16 @@ func run() error {
 	if loaded {
 		report.SeedReused = true
 		fmt.Printf("Reusing the loaded database %s (use -fresh to reload).\n", dbName)
+		// A council loaded before the places existed (issue 25) gets its map.
+		var placed bool
+		if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM areas)`).Scan(&placed); err != nil {
+			return err
+		}
+		if !placed {
+			if err := seed.LargePlaces(ctx, db); err != nil {
+				return err
+			}
+		}
 	} else {
 		fmt.Printf("Loading the generated council (scale %g) into %s…\n", *scale, dbName)
 		stats, err := seed.Large(ctx, db, seed.LargeOptions{Scale: *scale, Seed: 106})
@@ -355,6 +366,11 @@ func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Where I live (issue 25): the development's postcode and ward.
+	var postcode, ward string
+	if err := db.Pool.QueryRow(ctx, `SELECT postcode, ward FROM developments WHERE id = $1`, development).Scan(&postcode, &ward); err != nil {
+		return nil, err
+	}
 	const officer, public = 50, 20
 	return []Page{
 		{Name: "agreements list (filtered)", Path: "/agreements?status=live&sort=signed&dir=desc&q=S106", TargetMs: officer},
@@ -372,6 +388,9 @@ func mainPages(ctx context.Context, db *store.DB) ([]Page, error) {
 		{Name: "IFS one year", Path: fmt.Sprintf("/ifs/%d", year), TargetMs: 1000},
 		{Name: "public overview", Path: "/public", Public: true, TargetMs: public},
 		{Name: "public development page", Path: fmt.Sprintf("/public/developments/%d", development), Public: true, TargetMs: public},
+		{Name: "public postcode search", Path: "/public/near?q=" + url.QueryEscape(postcode), Public: true, TargetMs: public},
+		{Name: "public ward page", Path: "/public/wards/" + publicdata.Slug(ward), Public: true, TargetMs: public},
+		{Name: "public map", Path: "/public/map", Public: true, TargetMs: public},
 	}, nil
 }
 

@@ -34,6 +34,7 @@ Commands:
   roles      create the owner and server database roles and a database: setup
   recompute  rebuild every kept total from the ledger, in one transaction
   schema     write schema.sql from a freshly migrated scratch database (developers)
+  places     load the ONS postcode directory and ward and parish boundaries
   version    print the version
 
 Run 's106 <command> --help' for a command's flags. Configuration comes from
@@ -72,6 +73,8 @@ func main() {
 		err = runRecompute(args)
 	case "schema":
 		err = runSchema(args)
+	case "places":
+		err = runPlaces(args)
 	case "version", "--version":
 		fmt.Println("s106", version())
 	case "help", "-h", "--help":

@@ -140,6 +140,11 @@ type Config struct {
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
+	// LocalAuthorityCode is the council's ONS code (S106_LOCAL_AUTHORITY_CODE,
+	// e.g. E07000123; the demo council's is E07999901): the ONS Postcode
+	// Directory and boundary loads keep only its postcodes, wards and
+	// parishes (issue 25).
+	LocalAuthorityCode string
 	// DocumentMaxMB is the largest file that may be attached to a record,
 	// in MB (S106_DOCUMENT_MAX_MB, default 25: a scanned deed of 100 pages).
 	DocumentMaxMB int
@@ -252,6 +257,7 @@ func load(getenv func(string) string) (Config, error) {
 		S3Region:           str("S106_S3_REGION", "eu-west-2"),
 		S3AccessKey:        str("S106_S3_ACCESS_KEY", ""),
 		S3SecretKey:        str("S106_S3_SECRET_KEY", ""),
+		LocalAuthorityCode: str("S106_LOCAL_AUTHORITY_CODE", "E07999901"),
 	}
 	for _, p := range strings.Split(getenv("S106_TRUSTED_PROXIES"), ",") {
 		p = strings.TrimSpace(p)

@@ -6,6 +6,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/s106monitor/s106/internal/alerts"
@@ -17,8 +18,10 @@ import (
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/plural"
+	"github.com/s106monitor/s106/internal/public"
 	"github.com/s106monitor/s106/internal/scheduler"
 	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/subscriptions"
 )
 
 // Deps are what the jobs need.
@@ -70,6 +73,8 @@ const (
 	RemindReturns  = "remind-provider-returns"
 	CheckCompanies = "check-companies"
 	FetchONS       = "fetch-ons-indices"
+	// SendSubscriptionDigests queues residents' weekly e-mails (issue 25).
+	SendSubscriptionDigests = "send-subscription-digests"
 )
 
 // All lists the jobs, in the order a scheduler tick runs them: alerts are
@@ -129,6 +134,16 @@ func All(d Deps) []scheduler.Job {
 				}
 				res, err := d.ONS.Run(ctx, audit.Actor{Label: "scheduler"})
 				return res.String(), err
+			},
+		},
+		{
+			Name:        SendSubscriptionDigests,
+			Description: "Queues the weekly e-mail of changes for each resident subscribed to a development or ward whose last e-mail was a week or more ago, when something has changed.",
+			Every:       time.Hour,
+			Run: func(ctx context.Context, now time.Time) (string, error) {
+				svc := &subscriptions.Service{DB: d.Outbox.DB, Public: &public.Service{DB: d.Outbox.DB}, BaseURL: strings.TrimRight(d.BaseURL, "/")}
+				n, err := svc.SendDigests(ctx, now)
+				return plural.Count(n, "weekly e-mail", "weekly e-mails") + " queued", err
 			},
 		},
 		{

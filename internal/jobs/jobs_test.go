@@ -24,7 +24,7 @@ func TestEveryJobIsRegisteredAndDeliverMailRuns(t *testing.T) {
 	outbox := jobs.NewOutbox(config.Config{SMTPPort: 1025, SMTPTLS: "none", MailFrom: "s106@council.example"}, db, logger)
 	all := jobs.All(jobs.Deps{Alerts: &alerts.Service{DB: db, Now: func() time.Time { return now }}, Outbox: outbox})
 
-	want := map[string]time.Duration{jobs.EvaluateAlerts: time.Hour, jobs.SendDigests: time.Hour, jobs.DeliverMail: time.Minute, jobs.CheckKeptTotals: 24 * time.Hour, jobs.RemindReturns: 24 * time.Hour, jobs.CheckCompanies: 24 * time.Hour, jobs.FetchONS: 24 * time.Hour}
+	want := map[string]time.Duration{jobs.EvaluateAlerts: time.Hour, jobs.SendDigests: time.Hour, jobs.DeliverMail: time.Minute, jobs.CheckKeptTotals: 24 * time.Hour, jobs.RemindReturns: 24 * time.Hour, jobs.CheckCompanies: 24 * time.Hour, jobs.FetchONS: 24 * time.Hour, jobs.SendSubscriptionDigests: time.Hour}
 	if len(all) != len(want) {
 		t.Fatalf("%d jobs, want %d", len(all), len(want))
 	}

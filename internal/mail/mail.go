@@ -70,15 +70,21 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// ListUnsubscribe, when set, is the one-click unsubscribe address of a
+	// message sent to a subscriber (issue 25): it is sent as the
+	// List-Unsubscribe header (RFC 2369) with List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click (RFC 8058), so a mail program can offer
+	// "unsubscribe" and POST to it without opening a browser.
+	ListUnsubscribe string
 }
 
 // Enqueue writes m to the outbox in q's transaction; a message with the
 // same Key already there is left alone.
 func Enqueue(ctx context.Context, q store.Querier, m Message) error {
 	_, err := q.Exec(ctx, `
-		INSERT INTO mail_outbox (idempotency_key, recipient, subject, body)
-		VALUES ($1, $2, $3, $4)
-		ON CONFLICT (idempotency_key) DO NOTHING`, m.Key, m.To, m.Subject, m.Body)
+		INSERT INTO mail_outbox (idempotency_key, recipient, subject, body, list_unsubscribe)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (idempotency_key) DO NOTHING`, m.Key, m.To, m.Subject, m.Body, m.ListUnsubscribe)
 	return err
 }
 
@@ -252,6 +258,10 @@ func Format(from string, m Message, now time.Time) []byte {
 	h("Content-Type", "text/plain; charset=utf-8")
 	h("Content-Transfer-Encoding", "quoted-printable")
 	h("Auto-Submitted", "auto-generated")
+	if m.ListUnsubscribe != "" {
+		h("List-Unsubscribe", "<"+oneLine(m.ListUnsubscribe)+">")
+		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	b.WriteString("\r\n")
 	// Not binary: line breaks in the body are written as CRLF.
 	qp := quotedprintable.NewWriter(&b)
@@ -428,12 +438,12 @@ func (o *Outbox) Deliver(ctx context.Context, now time.Time) (Result, error) {
 func (o *Outbox) claim(ctx context.Context, now time.Time) (m Message, id int64, attempts int, ok bool, err error) {
 	err = o.DB.InTx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
-			SELECT id, idempotency_key, recipient, subject, body, attempts FROM mail_outbox
+			SELECT id, idempotency_key, recipient, subject, body, list_unsubscribe, attempts FROM mail_outbox
 			WHERE sent_at IS NULL AND failed_at IS NULL AND sending_since IS NULL
 			  AND (attempts = 0 OR next_attempt_at <= $1)
 			ORDER BY next_attempt_at, id
 			LIMIT 1
-			FOR UPDATE SKIP LOCKED`, now).Scan(&id, &m.Key, &m.To, &m.Subject, &m.Body, &attempts)
+			FOR UPDATE SKIP LOCKED`, now).Scan(&id, &m.Key, &m.To, &m.Subject, &m.Body, &m.ListUnsubscribe, &attempts)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

@@ -145,6 +145,10 @@ type Obligation struct {
 	Status      string // the derived obligation status, e.g. "paid"
 	Received    decimal.Decimal
 	Spent       decimal.Decimal
+	// What makes it due (issue 25, item 5: said in plain words).
+	TriggerType     string // e.g. "occupation-count"; empty when not recorded
+	TriggerQuantity *int
+	TriggerDate     *time.Time
 }
 
 // HomesLine compares the affordable homes agreed and delivered for one
@@ -240,7 +244,8 @@ func (s *Service) developmentAgreements(ctx context.Context, d *Development) err
 		index[id] = i
 	}
 	rows, err = s.DB.Pool.Query(ctx, `
-		SELECT o.agreement_id, o.kind, p.name, o.description, o.base_amount, st.status, st.received, st.spent
+		SELECT o.agreement_id, o.kind, p.name, o.description, o.base_amount, st.status, st.received, st.spent,
+		       coalesce(o.trigger_type, ''), o.trigger_quantity, o.trigger_date
 		FROM obligations o
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN contribution_purposes p ON p.code = o.purpose_code
@@ -252,7 +257,7 @@ func (s *Service) developmentAgreements(ctx context.Context, d *Development) err
 	}
 	var agreementID int64
 	var o Obligation
-	_, err = pgx.ForEachRow(rows, []any{&agreementID, &o.Kind, &o.Purpose, &o.Description, &o.Amount, &o.Status, &o.Received, &o.Spent}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&agreementID, &o.Kind, &o.Purpose, &o.Description, &o.Amount, &o.Status, &o.Received, &o.Spent, &o.TriggerType, &o.TriggerQuantity, &o.TriggerDate}, func() error {
 		i := index[agreementID]
 		d.Agreements[i].Obligations = append(d.Agreements[i].Obligations, o)
 		return nil

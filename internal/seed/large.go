@@ -141,6 +141,9 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	// for the planner, the visibility map for index-only counts, and the
 	// trigram indexes' pending entries merged (a search through a GIN
 	// index with 50,000 pending homes took 25 ms rather than 9).
+	if err := LargePlaces(ctx, db); err != nil {
+		return LargeStats{}, fmt.Errorf("seed large places: %w", err)
+	}
 	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
 		return LargeStats{}, err
 	}

@@ -72,6 +72,9 @@ func DemoAt(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, e
 	if err := loadDemoCompanies(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed companies: %w", err)
 	}
+	if err := DemoPlaces(ctx, db); err != nil {
+		return nil, fmt.Errorf("seed places: %w", err)
+	}
 	return logins, nil
 }
 

@@ -10,10 +10,13 @@ const (
 	RoleHousing Role = "housing" // housing officer: affordable homes
 	RoleManager Role = "manager" // dashboards, reports, the IFS
 	RoleViewer  Role = "viewer"  // read-only
+	// RoleCouncillor is a ward councillor (issue 25): read-only, and only
+	// their own ward's page with its non-public detail; held alone.
+	RoleCouncillor Role = "councillor"
 )
 
 // AllRoles lists every role in the order forms show them.
-var AllRoles = []Role{RoleAdmin, RoleOfficer, RoleHousing, RoleManager, RoleViewer}
+var AllRoles = []Role{RoleAdmin, RoleOfficer, RoleHousing, RoleManager, RoleViewer, RoleCouncillor}
 
 // Label is the role's name as people say it.
 func (r Role) Label() string {
@@ -28,6 +31,8 @@ func (r Role) Label() string {
 		return "Manager"
 	case RoleViewer:
 		return "Viewer"
+	case RoleCouncillor:
+		return "Ward councillor"
 	}
 	return string(r)
 }
@@ -45,6 +50,8 @@ func (r Role) Description() string {
 		return "Sees dashboards and reports, and publishes the Infrastructure Funding Statement."
 	case RoleViewer:
 		return "Reads everything, changes nothing."
+	case RoleCouncillor:
+		return "Reads their own ward's page, with deadlines at risk and breaches under investigation there; nothing else. Cannot be combined with other roles."
 	}
 	return ""
 }
@@ -57,4 +64,10 @@ func ParseRole(s string) (Role, bool) {
 		}
 	}
 	return "", false
+}
+
+// OnlyCouncillor reports whether the user is a ward councillor, whose
+// view is their ward and nothing else.
+func (u User) OnlyCouncillor() bool {
+	return len(u.Roles) == 1 && u.Roles[0] == RoleCouncillor
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/s106monitor/s106/internal/store"
 )
 
-const userColumns = `id, email, name, roles, must_change_password, disabled_at, last_login_at, created_at, updated_at, version, session_generation`
+const userColumns = `id, email, name, roles, must_change_password, disabled_at, last_login_at, created_at, updated_at, version, session_generation, ward`
 
 func scanUser(row pgx.Row, extra ...any) (User, error) {
 	var u User
 	var roles []string
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &roles, &u.MustChangePassword, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.SessionGeneration}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &roles, &u.MustChangePassword, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.SessionGeneration, &u.Ward}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return User{}, store.ErrNotFound

@@ -33,6 +33,9 @@ type User struct {
 	// SessionGeneration moves on when every session of the user must end
 	// (password changed or reset, user disabled, signed out everywhere).
 	SessionGeneration int
+	// Ward is a ward councillor's ward (issue 25); empty for other roles
+	// and until assigned.
+	Ward string
 }
 
 // HasRole reports whether the user holds any of the roles.
@@ -292,6 +295,9 @@ func (in Input) validate() ([]Role, *forms.Errors) {
 	}
 	if len(in.Roles) == 0 {
 		errs.Add("roles", "Select at least one role")
+	}
+	if slices.Contains(roles, RoleCouncillor) && len(roles) > 1 {
+		errs.Add("roles", "A ward councillor cannot hold other roles: give them a separate account")
 	}
 	return roles, errs
 }
