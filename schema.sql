@@ -933,6 +933,23 @@ ALTER TABLE public.api_tokens ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+-- Name: areas; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.areas (
+    kind text NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    geometry jsonb NOT NULL,
+    min_lat double precision NOT NULL,
+    min_lon double precision NOT NULL,
+    max_lat double precision NOT NULL,
+    max_lon double precision NOT NULL,
+    CONSTRAINT areas_check CHECK (((min_lat <= max_lat) AND (min_lon <= max_lon))),
+    CONSTRAINT areas_code_check CHECK ((btrim(code) <> ''::text)),
+    CONSTRAINT areas_kind_check CHECK ((kind = ANY (ARRAY['ward'::text, 'parish'::text]))),
+    CONSTRAINT areas_name_check CHECK ((btrim(name) <> ''::text))
+);
+
 -- Name: audit_events; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.audit_events (
@@ -1820,10 +1837,136 @@ CREATE TABLE public.developments (
     CONSTRAINT developments_northing_check CHECK (((northing >= 0) AND (northing <= 1300000)))
 );
 
+-- Name: postcodes; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.postcodes (
+    postcode text NOT NULL,
+    pcds text NOT NULL,
+    latitude numeric(8,6) NOT NULL,
+    longitude numeric(9,6) NOT NULL,
+    ward_code text DEFAULT ''::text NOT NULL,
+    parish_code text DEFAULT ''::text NOT NULL,
+    lad_code text DEFAULT ''::text NOT NULL,
+    CONSTRAINT postcodes_latitude_check CHECK (((latitude >= (49)::numeric) AND (latitude <= (61)::numeric))),
+    CONSTRAINT postcodes_longitude_check CHECK (((longitude >= ('-9'::integer)::numeric) AND (longitude <= (2)::numeric))),
+    CONSTRAINT postcodes_pcds_check CHECK ((btrim(pcds) <> ''::text)),
+    CONSTRAINT postcodes_postcode_check CHECK ((postcode ~ '^[A-Z0-9]{5,7}$'::text))
+);
+
+-- Name: development_places; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.development_places AS
+ SELECT d.id AS development_id,
+    (COALESCE(d.latitude, pc.latitude))::double precision AS latitude,
+    (COALESCE(d.longitude, pc.longitude))::double precision AS longitude,
+    ((d.latitude IS NULL) AND (pc.latitude IS NOT NULL)) AS located_by_postcode,
+    COALESCE(NULLIF(btrim(d.ward), ''::text), w.name, ''::text) AS ward,
+    COALESCE(p.name, ''::text) AS parish
+   FROM (((public.developments d
+     LEFT JOIN public.postcodes pc ON ((pc.postcode = upper(replace(d.postcode, ' '::text, ''::text)))))
+     LEFT JOIN public.areas w ON (((w.kind = 'ward'::text) AND (w.code = pc.ward_code))))
+     LEFT JOIN public.areas p ON (((p.kind = 'parish'::text) AND (p.code = pc.parish_code))));
+
 -- Name: developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.developments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: document_blob_chunks; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.document_blob_chunks (
+    sha256 bytea NOT NULL,
+    seq integer NOT NULL,
+    data bytea NOT NULL,
+    CONSTRAINT document_blob_chunks_data_check CHECK (((length(data) >= 1) AND (length(data) <= 1048576))),
+    CONSTRAINT document_blob_chunks_seq_check CHECK ((seq >= 0))
+);
+
+-- Name: document_blobs; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.document_blobs (
+    sha256 bytea NOT NULL,
+    size bigint NOT NULL,
+    chunks integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    stored_in text DEFAULT 'postgres'::text NOT NULL,
+    CONSTRAINT document_blobs_chunks_check CHECK ((((stored_in = 'postgres'::text) = (chunks > 0)) AND (chunks >= 0))),
+    CONSTRAINT document_blobs_sha256_check CHECK ((length(sha256) = 32)),
+    CONSTRAINT document_blobs_size_check CHECK ((size > 0)),
+    CONSTRAINT document_blobs_stored_in_check CHECK ((stored_in = ANY (ARRAY['postgres'::text, 's3'::text])))
+);
+
+-- Name: document_texts; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.document_texts (
+    sha256 bytea NOT NULL,
+    body text NOT NULL,
+    tsv tsvector NOT NULL
+);
+
+-- Name: document_versions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.document_versions (
+    id bigint NOT NULL,
+    document_id bigint NOT NULL,
+    version_no integer NOT NULL,
+    sha256 bytea NOT NULL,
+    file_name text NOT NULL,
+    content_type text NOT NULL,
+    size bigint NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    uploaded_by bigint,
+    uploaded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT document_versions_content_type_check CHECK ((content_type <> ''::text)),
+    CONSTRAINT document_versions_file_name_check CHECK (((btrim(file_name) <> ''::text) AND (length(file_name) <= 255))),
+    CONSTRAINT document_versions_size_check CHECK ((size > 0)),
+    CONSTRAINT document_versions_version_no_check CHECK ((version_no > 0))
+);
+
+-- Name: document_versions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.document_versions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.document_versions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: documents; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.documents (
+    id bigint NOT NULL,
+    agreement_id bigint,
+    obligation_id bigint,
+    ledger_entry_id bigint,
+    obligation_event_id bigint,
+    home_id bigint,
+    home_event_id bigint,
+    project_id bigint,
+    title text NOT NULL,
+    public_version_id bigint,
+    archived_at timestamp with time zone,
+    archived_by bigint,
+    archive_reason text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT documents_check CHECK ((num_nonnulls(agreement_id, obligation_id, ledger_entry_id, obligation_event_id, home_id, home_event_id, project_id) = 1)),
+    CONSTRAINT documents_check1 CHECK (((public_version_id IS NULL) OR (agreement_id IS NOT NULL))),
+    CONSTRAINT documents_check2 CHECK (((archived_at IS NULL) OR ((btrim(archive_reason) <> ''::text) AND (public_version_id IS NULL)))),
+    CONSTRAINT documents_title_check CHECK (((btrim(title) <> ''::text) AND (length(title) <= 200)))
+);
+
+-- Name: documents_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.documents ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.documents_id_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -2136,6 +2279,64 @@ ALTER TABLE public.ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     CACHE 1
 );
 
+-- Name: letter_settings; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.letter_settings (
+    id smallint DEFAULT 1 NOT NULL,
+    council_name text DEFAULT ''::text NOT NULL,
+    address text DEFAULT ''::text NOT NULL,
+    signatory_name text DEFAULT ''::text NOT NULL,
+    signatory_title text DEFAULT ''::text NOT NULL,
+    logo_sha256 bytea,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT letter_settings_id_check CHECK ((id = 1))
+);
+
+-- Name: letter_templates; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.letter_templates (
+    kind text NOT NULL,
+    version_no integer NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT letter_templates_body_check CHECK ((btrim(body) <> ''::text)),
+    CONSTRAINT letter_templates_kind_check CHECK ((kind = ANY (ARRAY['invoice'::text, 'monitoring-fee-invoice'::text, 'payment-reminder'::text, 'final-reminder'::text, 'spend-by-notice'::text, 'discharge-confirmation'::text]))),
+    CONSTRAINT letter_templates_subject_check CHECK ((btrim(subject) <> ''::text)),
+    CONSTRAINT letter_templates_version_no_check CHECK ((version_no > 0))
+);
+
+-- Name: letters; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.letters (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    obligation_id bigint NOT NULL,
+    ledger_entry_id bigint,
+    obligation_event_id bigint,
+    document_id bigint NOT NULL,
+    template_version integer NOT NULL,
+    letter_date date NOT NULL,
+    emailed_to text DEFAULT ''::text NOT NULL,
+    issued_by bigint,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT letters_kind_check CHECK ((kind = ANY (ARRAY['invoice'::text, 'monitoring-fee-invoice'::text, 'payment-reminder'::text, 'final-reminder'::text, 'spend-by-notice'::text, 'discharge-confirmation'::text]))),
+    CONSTRAINT letters_template_version_check CHECK ((template_version >= 0))
+);
+
+-- Name: letters_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.letters ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.letters_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 -- Name: login_throttle; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.login_throttle (
@@ -2166,6 +2367,7 @@ CREATE TABLE public.mail_outbox (
     notify_id uuid,
     notify_status text DEFAULT ''::text NOT NULL,
     notify_checked_at timestamp with time zone,
+    list_unsubscribe text DEFAULT ''::text NOT NULL,
     CONSTRAINT mail_outbox_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT mail_outbox_channel_check CHECK ((channel = ANY (ARRAY[''::text, 'smtp'::text, 'notify'::text]))),
     CONSTRAINT mail_outbox_check CHECK (((sent_at IS NULL) OR (failed_at IS NULL))),
@@ -2612,6 +2814,46 @@ CREATE TABLE public.sso_sessions (
     CONSTRAINT sso_sessions_sid_check CHECK ((sid <> ''::text))
 );
 
+-- Name: subscription_unsubscribe_tokens; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.subscription_unsubscribe_tokens (
+    token_hash bytea NOT NULL,
+    subscription_id bigint NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT subscription_unsubscribe_tokens_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+-- Name: subscriptions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.subscriptions (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    development_id bigint,
+    ward text,
+    confirm_token_hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    confirmed_at timestamp with time zone,
+    unsubscribed_at timestamp with time zone,
+    digest_from timestamp with time zone,
+    CONSTRAINT subscriptions_check CHECK (((development_id IS NULL) <> (ward IS NULL))),
+    CONSTRAINT subscriptions_check1 CHECK (((confirmed_at IS NULL) OR (confirmed_at >= created_at))),
+    CONSTRAINT subscriptions_check2 CHECK (((confirmed_at IS NULL) = (digest_from IS NULL))),
+    CONSTRAINT subscriptions_confirm_token_hash_check CHECK ((length(confirm_token_hash) = 32)),
+    CONSTRAINT subscriptions_email_check CHECK (((email = lower(btrim(email))) AND (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text))),
+    CONSTRAINT subscriptions_ward_check CHECK ((btrim(ward) <> ''::text))
+);
+
+-- Name: subscriptions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.subscriptions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.subscriptions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 -- Name: suspense_entries; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.suspense_entries (
@@ -2690,10 +2932,12 @@ CREATE TABLE public.users (
     version integer DEFAULT 1 NOT NULL,
     alert_email text DEFAULT 'immediate'::text NOT NULL,
     session_generation integer DEFAULT 1 NOT NULL,
+    ward text DEFAULT ''::text NOT NULL,
     CONSTRAINT users_alert_email_check CHECK ((alert_email = ANY (ARRAY['immediate'::text, 'digest'::text, 'none'::text]))),
+    CONSTRAINT users_councillor_alone CHECK (((NOT ('councillor'::text = ANY (roles))) OR (roles = ARRAY['councillor'::text]))),
     CONSTRAINT users_email_check CHECK (((email = lower(btrim(email))) AND (email ~~ '%_@_%'::text))),
     CONSTRAINT users_name_check CHECK ((btrim(name) <> ''::text)),
-    CONSTRAINT users_roles_check CHECK ((roles <@ ARRAY['admin'::text, 'officer'::text, 'housing'::text, 'manager'::text, 'viewer'::text]))
+    CONSTRAINT users_roles_check CHECK ((roles <@ ARRAY['admin'::text, 'officer'::text, 'housing'::text, 'manager'::text, 'viewer'::text, 'councillor'::text]))
 );
 
 -- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -2767,6 +3011,11 @@ ALTER TABLE ONLY public.api_tokens
 ALTER TABLE ONLY public.api_tokens
     ADD CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash);
 
+-- Name: areas areas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.areas
+    ADD CONSTRAINT areas_pkey PRIMARY KEY (kind, code);
+
 -- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.audit_events
@@ -2831,6 +3080,41 @@ ALTER TABLE ONLY public.developer_agreement_types
 
 ALTER TABLE ONLY public.developments
     ADD CONSTRAINT developments_pkey PRIMARY KEY (id);
+
+-- Name: document_blob_chunks document_blob_chunks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_blob_chunks
+    ADD CONSTRAINT document_blob_chunks_pkey PRIMARY KEY (sha256, seq);
+
+-- Name: document_blobs document_blobs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_blobs
+    ADD CONSTRAINT document_blobs_pkey PRIMARY KEY (sha256);
+
+-- Name: document_texts document_texts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_texts
+    ADD CONSTRAINT document_texts_pkey PRIMARY KEY (sha256);
+
+-- Name: document_versions document_versions_document_id_version_no_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_document_id_version_no_key UNIQUE (document_id, version_no);
+
+-- Name: document_versions document_versions_id_document_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_id_document_id_key UNIQUE (id, document_id);
+
+-- Name: document_versions document_versions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_pkey PRIMARY KEY (id);
+
+-- Name: documents documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_pkey PRIMARY KEY (id);
 
 -- Name: goose_db_version goose_db_version_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -2922,6 +3206,21 @@ ALTER TABLE ONLY public.ledger_entries
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_key UNIQUE (reverses_id);
 
+-- Name: letter_settings letter_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letter_settings
+    ADD CONSTRAINT letter_settings_pkey PRIMARY KEY (id);
+
+-- Name: letter_templates letter_templates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letter_templates
+    ADD CONSTRAINT letter_templates_pkey PRIMARY KEY (kind, version_no);
+
+-- Name: letters letters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_pkey PRIMARY KEY (id);
+
 -- Name: login_throttle login_throttle_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.login_throttle
@@ -3001,6 +3300,11 @@ ALTER TABLE ONLY public.pending_changes
 
 ALTER TABLE ONLY public.planning_applications
     ADD CONSTRAINT planning_applications_pkey PRIMARY KEY (id);
+
+-- Name: postcodes postcodes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.postcodes
+    ADD CONSTRAINT postcodes_pkey PRIMARY KEY (postcode);
 
 -- Name: price_paid_matches price_paid_matches_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -3117,6 +3421,21 @@ ALTER TABLE ONLY public.sso_role_mappings
 ALTER TABLE ONLY public.sso_sessions
     ADD CONSTRAINT sso_sessions_pkey PRIMARY KEY (issuer, sid, user_id);
 
+-- Name: subscription_unsubscribe_tokens subscription_unsubscribe_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.subscription_unsubscribe_tokens
+    ADD CONSTRAINT subscription_unsubscribe_tokens_pkey PRIMARY KEY (token_hash);
+
+-- Name: subscriptions subscriptions_confirm_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.subscriptions
+    ADD CONSTRAINT subscriptions_confirm_token_hash_key UNIQUE (confirm_token_hash);
+
+-- Name: subscriptions subscriptions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.subscriptions
+    ADD CONSTRAINT subscriptions_pkey PRIMARY KEY (id);
+
 -- Name: suspense_entries suspense_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.suspense_entries
@@ -3184,6 +3503,10 @@ CREATE INDEX alerts_deadline_idx ON public.alerts USING btree (deadline, id);
 
 CREATE INDEX api_tokens_user_idx ON public.api_tokens USING btree (user_id) WHERE (user_id IS NOT NULL);
 
+-- Name: areas_name_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX areas_name_idx ON public.areas USING btree (kind, lower(name));
+
 -- Name: audit_events_actor_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX audit_events_actor_idx ON public.audit_events USING btree (actor_id, occurred_at DESC, id DESC);
@@ -3227,6 +3550,46 @@ CREATE INDEX developments_postcode_idx ON public.developments USING btree (postc
 -- Name: developments_ward_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX developments_ward_idx ON public.developments USING btree (ward);
+
+-- Name: document_texts_tsv_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX document_texts_tsv_idx ON public.document_texts USING gin (tsv);
+
+-- Name: document_versions_sha_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX document_versions_sha_idx ON public.document_versions USING btree (sha256);
+
+-- Name: documents_agreement_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_agreement_idx ON public.documents USING btree (agreement_id) WHERE (agreement_id IS NOT NULL);
+
+-- Name: documents_entry_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_entry_idx ON public.documents USING btree (ledger_entry_id) WHERE (ledger_entry_id IS NOT NULL);
+
+-- Name: documents_hevent_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_hevent_idx ON public.documents USING btree (home_event_id) WHERE (home_event_id IS NOT NULL);
+
+-- Name: documents_home_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_home_idx ON public.documents USING btree (home_id) WHERE (home_id IS NOT NULL);
+
+-- Name: documents_obligation_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_obligation_idx ON public.documents USING btree (obligation_id) WHERE (obligation_id IS NOT NULL);
+
+-- Name: documents_oevent_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_oevent_idx ON public.documents USING btree (obligation_event_id) WHERE (obligation_event_id IS NOT NULL);
+
+-- Name: documents_one_public_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE UNIQUE INDEX documents_one_public_idx ON public.documents USING btree (agreement_id) WHERE (public_version_id IS NOT NULL);
+
+-- Name: documents_project_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX documents_project_idx ON public.documents USING btree (project_id) WHERE (project_id IS NOT NULL);
 
 -- Name: home_event_dates_completed_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -3375,6 +3738,10 @@ CREATE INDEX ledger_entries_receipt_shares_idx ON public.ledger_entries USING bt
 -- Name: ledger_entries_receipts_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX ledger_entries_receipts_idx ON public.ledger_entries USING btree (obligation_id, entry_date, id) WHERE (kind = 'receipt'::text);
+
+-- Name: letters_obligation_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX letters_obligation_idx ON public.letters USING btree (obligation_id, kind, issued_at DESC);
 
 -- Name: mail_outbox_due_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -3604,6 +3971,18 @@ CREATE INDEX sessions_user_idx ON public.sessions USING btree (user_id) WHERE (u
 
 CREATE INDEX sso_identities_user_idx ON public.sso_identities USING btree (user_id);
 
+-- Name: subscription_unsubscribe_tokens_sub_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX subscription_unsubscribe_tokens_sub_idx ON public.subscription_unsubscribe_tokens USING btree (subscription_id);
+
+-- Name: subscriptions_due_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX subscriptions_due_idx ON public.subscriptions USING btree (digest_from) WHERE ((confirmed_at IS NOT NULL) AND (unsubscribed_at IS NULL));
+
+-- Name: subscriptions_live_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE UNIQUE INDEX subscriptions_live_idx ON public.subscriptions USING btree (email, COALESCE(development_id, (0)::bigint), lower(COALESCE(ward, ''::text))) WHERE (unsubscribed_at IS NULL);
+
 -- Name: suspense_entries_receipt_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX suspense_entries_receipt_idx ON public.suspense_entries USING btree (receipt_id, entry_date);
@@ -3631,6 +4010,22 @@ CREATE CONSTRAINT TRIGGER audit_events_data_version AFTER INSERT ON public.audit
 -- Name: developments developments_rename_homes; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER developments_rename_homes AFTER UPDATE OF name ON public.developments FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.developments_rename_homes();
+
+-- Name: document_blob_chunks document_blob_chunks_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER document_blob_chunks_append_only BEFORE DELETE OR UPDATE ON public.document_blob_chunks FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: document_blobs document_blobs_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER document_blobs_append_only BEFORE DELETE OR UPDATE ON public.document_blobs FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: document_texts document_texts_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER document_texts_append_only BEFORE DELETE OR UPDATE ON public.document_texts FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: document_versions document_versions_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER document_versions_append_only BEFORE DELETE OR UPDATE ON public.document_versions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
 -- Name: home_events home_events_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -3715,6 +4110,14 @@ CREATE TRIGGER ledger_entries_totals_pairs AFTER INSERT ON public.ledger_entries
 -- Name: ledger_entries ledger_entries_totals_projects; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER ledger_entries_totals_projects AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_project_totals();
+
+-- Name: letter_templates letter_templates_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER letter_templates_append_only BEFORE DELETE OR UPDATE ON public.letter_templates FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: letters letters_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER letters_append_only BEFORE DELETE OR UPDATE ON public.letters FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
 -- Name: market_occupation_counts market_occupation_counts_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -3921,6 +4324,76 @@ ALTER TABLE ONLY public.data_standard_agreement_types
 ALTER TABLE ONLY public.data_standard_entry_kinds
     ADD CONSTRAINT data_standard_entry_kinds_funding_status_fkey FOREIGN KEY (funding_status) REFERENCES public.contribution_funding_statuses(code);
 
+-- Name: document_blob_chunks document_blob_chunks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_blob_chunks
+    ADD CONSTRAINT document_blob_chunks_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.document_blobs(sha256);
+
+-- Name: document_texts document_texts_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_texts
+    ADD CONSTRAINT document_texts_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.document_blobs(sha256);
+
+-- Name: document_versions document_versions_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_document_id_fkey FOREIGN KEY (document_id) REFERENCES public.documents(id);
+
+-- Name: document_versions document_versions_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_sha256_fkey FOREIGN KEY (sha256) REFERENCES public.document_blobs(sha256);
+
+-- Name: document_versions document_versions_uploaded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.document_versions
+    ADD CONSTRAINT document_versions_uploaded_by_fkey FOREIGN KEY (uploaded_by) REFERENCES public.users(id);
+
+-- Name: documents documents_agreement_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_agreement_id_fkey FOREIGN KEY (agreement_id) REFERENCES public.agreements(id);
+
+-- Name: documents documents_archived_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_archived_by_fkey FOREIGN KEY (archived_by) REFERENCES public.users(id);
+
+-- Name: documents documents_home_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_home_event_id_fkey FOREIGN KEY (home_event_id) REFERENCES public.home_events(id);
+
+-- Name: documents documents_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_home_id_fkey FOREIGN KEY (home_id) REFERENCES public.homes(id);
+
+-- Name: documents documents_ledger_entry_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_ledger_entry_id_fkey FOREIGN KEY (ledger_entry_id) REFERENCES public.ledger_entries(id);
+
+-- Name: documents documents_obligation_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_obligation_event_id_fkey FOREIGN KEY (obligation_event_id) REFERENCES public.obligation_events(id);
+
+-- Name: documents documents_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
+
+-- Name: documents documents_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
+
+-- Name: documents documents_public_version_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.documents
+    ADD CONSTRAINT documents_public_version_fk FOREIGN KEY (public_version_id, id) REFERENCES public.document_versions(id, document_id);
+
 -- Name: home_event_dates home_event_dates_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.home_event_dates
@@ -4045,6 +4518,41 @@ ALTER TABLE ONLY public.ledger_entries
 
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_fkey FOREIGN KEY (reverses_id) REFERENCES public.ledger_entries(id);
+
+-- Name: letter_settings letter_settings_logo_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letter_settings
+    ADD CONSTRAINT letter_settings_logo_sha256_fkey FOREIGN KEY (logo_sha256) REFERENCES public.document_blobs(sha256);
+
+-- Name: letter_templates letter_templates_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letter_templates
+    ADD CONSTRAINT letter_templates_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+-- Name: letters letters_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_document_id_fkey FOREIGN KEY (document_id) REFERENCES public.documents(id);
+
+-- Name: letters letters_issued_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_issued_by_fkey FOREIGN KEY (issued_by) REFERENCES public.users(id);
+
+-- Name: letters letters_ledger_entry_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_ledger_entry_id_fkey FOREIGN KEY (ledger_entry_id) REFERENCES public.ledger_entries(id);
+
+-- Name: letters letters_obligation_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_obligation_event_id_fkey FOREIGN KEY (obligation_event_id) REFERENCES public.obligation_events(id);
+
+-- Name: letters letters_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.letters
+    ADD CONSTRAINT letters_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
 
 -- Name: market_occupation_counts market_occupation_counts_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -4261,6 +4769,16 @@ ALTER TABLE ONLY public.sso_identities
 ALTER TABLE ONLY public.sso_sessions
     ADD CONSTRAINT sso_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+-- Name: subscription_unsubscribe_tokens subscription_unsubscribe_tokens_subscription_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.subscription_unsubscribe_tokens
+    ADD CONSTRAINT subscription_unsubscribe_tokens_subscription_id_fkey FOREIGN KEY (subscription_id) REFERENCES public.subscriptions(id);
+
+-- Name: subscriptions subscriptions_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.subscriptions
+    ADD CONSTRAINT subscriptions_development_id_fkey FOREIGN KEY (development_id) REFERENCES public.developments(id);
+
 -- Name: suspense_entries suspense_entries_ledger_entry_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.suspense_entries
@@ -4336,6 +4854,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.api_tokens TO s106_app;
 -- Name: SEQUENCE api_tokens_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.api_tokens_id_seq TO s106_app;
+
+-- Name: TABLE areas; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.areas TO s106_app;
 
 -- Name: TABLE audit_events; Type: ACL; Schema: public; Owner: -
 
@@ -4525,9 +5047,45 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developer_insolvency TO s106_a
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developments TO s106_app;
 
+-- Name: TABLE postcodes; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.postcodes TO s106_app;
+
+-- Name: TABLE development_places; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.development_places TO s106_app;
+
 -- Name: SEQUENCE developments_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.developments_id_seq TO s106_app;
+
+-- Name: TABLE document_blob_chunks; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.document_blob_chunks TO s106_app;
+
+-- Name: TABLE document_blobs; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.document_blobs TO s106_app;
+
+-- Name: TABLE document_texts; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.document_texts TO s106_app;
+
+-- Name: TABLE document_versions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.document_versions TO s106_app;
+
+-- Name: SEQUENCE document_versions_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.document_versions_id_seq TO s106_app;
+
+-- Name: TABLE documents; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.documents TO s106_app;
+
+-- Name: SEQUENCE documents_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.documents_id_seq TO s106_app;
 
 -- Name: TABLE goose_db_version; Type: ACL; Schema: public; Owner: -
 
@@ -4624,6 +5182,22 @@ GRANT SELECT,USAGE ON SEQUENCE public.job_runs_id_seq TO s106_app;
 -- Name: SEQUENCE ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.ledger_entries_id_seq TO s106_app;
+
+-- Name: TABLE letter_settings; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,UPDATE ON TABLE public.letter_settings TO s106_app;
+
+-- Name: TABLE letter_templates; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.letter_templates TO s106_app;
+
+-- Name: TABLE letters; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.letters TO s106_app;
+
+-- Name: SEQUENCE letters_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.letters_id_seq TO s106_app;
 
 -- Name: TABLE login_throttle; Type: ACL; Schema: public; Owner: -
 
@@ -4768,6 +5342,18 @@ GRANT SELECT,USAGE ON SEQUENCE public.sso_role_mappings_id_seq TO s106_app;
 -- Name: TABLE sso_sessions; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.sso_sessions TO s106_app;
+
+-- Name: TABLE subscription_unsubscribe_tokens; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.subscription_unsubscribe_tokens TO s106_app;
+
+-- Name: TABLE subscriptions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.subscriptions TO s106_app;
+
+-- Name: SEQUENCE subscriptions_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.subscriptions_id_seq TO s106_app;
 
 -- Name: TABLE suspense_entries; Type: ACL; Schema: public; Owner: -
 
