@@ -135,8 +135,10 @@ func renderCouncil(t *testing.T, load func(context.Context, *store.DB) error) []
 			t.Fatal(err)
 		}
 		// The request id is the one per-run value a page may show (error
-		// pages quote it): give each request a fixed one.
-		req.Header.Set("X-Request-Id", fmt.Sprintf("render-snapshot-%05d", requests))
+		// pages quote it): give each request a fixed one, named from what
+		// was asked, so that a new route does not renumber every later page.
+		sum := sha256.Sum256([]byte(path + " " + role))
+		req.Header.Set("X-Request-Id", "render-snapshot-"+hex.EncodeToString(sum[:6]))
 		res, err := clients[role].Do(req)
 		if err != nil {
 			t.Fatalf("GET %s as %s: %v", path, role, err)
