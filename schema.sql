@@ -4392,7 +4392,7 @@ ALTER TABLE ONLY public.documents
 -- Name: documents documents_public_version_fk; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.documents
-    ADD CONSTRAINT documents_public_version_fk FOREIGN KEY (public_version_id, id) REFERENCES public.document_versions(id, document_id);
+    ADD CONSTRAINT documents_public_version_fk FOREIGN KEY (public_version_id, id) REFERENCES public.document_versions(id, document_id) DEFERRABLE;
 
 -- Name: home_event_dates home_event_dates_home_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 

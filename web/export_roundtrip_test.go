@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/documents"
+	"github.com/s106monitor/s106/internal/documents/doctest"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/imports"
@@ -89,7 +92,28 @@ func TestExportRestoresIdenticalPages(t *testing.T) {
 		name string
 		load func(*store.DB) error
 	}{
-		{"demo", func(db *store.DB) error { _, err := seed.Demo(ctx, db); return err }},
+		{"demo", func(db *store.DB) error {
+			if _, err := seed.Demo(ctx, db); err != nil {
+				return err
+			}
+			// A deed with a redacted public copy: documents and their
+			// versions refer to each other, which the restore must order.
+			var agreementID int64
+			if err := db.Pool.QueryRow(ctx, `SELECT min(id) FROM agreements`).Scan(&agreementID); err != nil {
+				return err
+			}
+			docs := &documents.Service{DB: db, MaxBytes: 1 << 20}
+			d, err := docs.Add(ctx, audit.Actor{Label: "test"}, documents.Subject{Kind: documents.SubjectAgreement, ID: agreementID}, "Signed deed",
+				documents.Upload{FileName: "deed.pdf", Body: bytes.NewReader(doctest.PDF(t, "The deed, unredacted"))})
+			if err != nil {
+				return err
+			}
+			v, err := docs.AddVersion(ctx, audit.Actor{Label: "test"}, d.ID, documents.Upload{FileName: "deed-redacted.pdf", Body: bytes.NewReader(doctest.PDF(t, "The deed, redacted"))})
+			if err != nil {
+				return err
+			}
+			return docs.MarkPublic(ctx, audit.Actor{Label: "test"}, d.ID, v.ID)
+		}},
 		{"generated", func(db *store.DB) error {
 			_, err := seed.Large(ctx, db, seed.LargeOptions{Scale: 0.02, Seed: 7})
 			return err

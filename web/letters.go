@@ -243,7 +243,6 @@ func (app *Application) letterTemplateSave(w http.ResponseWriter, r *http.Reques
 	http.Redirect(w, r, "/admin/letters/"+string(kind), http.StatusSeeOther)
 }
 
-
 // dischargePeriod reads the log's period from the address: the current
 // financial year unless from and to are given.
 func (app *Application) dischargePeriod(r *http.Request) (*forms.Form, time.Time, time.Time) {

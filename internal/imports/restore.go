@@ -109,7 +109,8 @@ func restoreTables(ctx context.Context, q store.Querier) ([]restoreTable, error)
 	}
 	deps := map[string][]string{}
 	rows, err = q.Query(ctx, `SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
-		WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid`)
+		WHERE contype = 'f' AND connamespace = 'public'::regnamespace AND conrelid <> confrelid
+		  AND NOT condeferrable -- checked at the restore's commit (SET CONSTRAINTS ALL DEFERRED), so no order is needed`)
 	if err != nil {
 		return nil, fmt.Errorf("list references: %w", err)
 	}
@@ -239,6 +240,11 @@ func Restore(ctx context.Context, db *store.DB, files []File, actor audit.Actor,
 		}
 		if v != m.SchemaVersion {
 			return fmt.Errorf("restore: the export is of schema version %d and this database is at %d; restore with the release that made it, or import the template CSVs", m.SchemaVersion, v)
+		}
+		// References that make a circle (a document and its public
+		// version) are deferrable: check them once everything is loaded.
+		if _, err := tx.Exec(ctx, `SET CONSTRAINTS ALL DEFERRED`); err != nil {
+			return err
 		}
 		var used bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM agreements) OR EXISTS (SELECT 1 FROM developments)
