@@ -646,8 +646,8 @@ func TestAPIReadsEveryResource(t *testing.T) {
 		m := r.(map[string]any)
 		found = found || m["amount"] == "20000.00"
 	}
-	if st.status != http.StatusOK || st.json["label"] != "2024/25" || !found {
-		t.Errorf("statement 2024/25 has no 20000.00 received: %s", excerpt(st.body))
+	if st.status != http.StatusOK || st.json["label"] != "2024 to 2025" || !found {
+		t.Errorf("statement 2024 to 2025 has no 20000.00 received: %s", excerpt(st.body))
 	}
 	dl := f.call(t, tok, "GET", "/api/v1/deadlines", "")
 	if dl.json["total"].(float64) != 1 {

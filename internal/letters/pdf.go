@@ -20,6 +20,12 @@ func RenderPDF(l Letter, logo []byte) ([]byte, error) {
 	p.SetTitle(l.Subject, true)
 	p.SetAuthor(l.Settings.CouncilName, true)
 	p.SetCreator("S106 Monitor", true)
+	// The same letter makes the same bytes (stored once, by content): the
+	// PDF's dates are the letter's, not the clock's, and its catalogue is
+	// written in a fixed order.
+	p.SetCreationDate(l.Date)
+	p.SetModificationDate(l.Date)
+	p.SetCatalogSort(true)
 	tr := p.UnicodeTranslatorFromDescriptor("")
 	p.AddPage()
 	if len(logo) > 0 {

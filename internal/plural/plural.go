@@ -21,12 +21,14 @@ func Count(n int, one, many string) string { return Thousands(n) + " " + Of(n, o
 // Thousands writes n as people read it, in groups of three: 700000 is
 // "700,000".
 func Thousands(n int) string {
-	if n < 0 {
-		return "-" + Thousands(-n)
-	}
 	s := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		// Not -n: the smallest int has no positive twin.
+		sign, s = "-", s[1:]
+	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
-	return s
+	return sign + s
 }

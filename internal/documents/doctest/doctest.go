@@ -6,6 +6,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"testing"
+	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -17,6 +18,11 @@ func PDF(t testing.TB, text string) []byte {
 	// Uncompressed, so a test can look for the text in the raw file (the
 	// public leak test does).
 	p.SetCompression(false)
+	// The same text makes the same bytes, so pages that show a file's
+	// SHA-256 render the same in every run (the render snapshot test).
+	p.SetCreationDate(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	p.SetModificationDate(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	p.SetCatalogSort(true)
 	p.AddPage()
 	p.SetFont("Helvetica", "", 11)
 	p.MultiCell(0, 5, text, "", "L", false)
