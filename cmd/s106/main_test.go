@@ -100,6 +100,7 @@ func TestServeRefusesASchemaNewerThanItKnows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
+	// SQL on purpose: a migration the binary does not know, as goose would record it.
 	if _, err := owner.Pool.Exec(context.Background(), `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}

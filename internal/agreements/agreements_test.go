@@ -9,15 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
 )
 
-// agFixture builds agreement-register test data with plain SQL, so these
-// tests do not depend on the developments and obligations services.
+// agFixture builds agreement-register test data through the register's
+// own services (and users through the users service).
 type agFixture struct {
 	t   *testing.T
 	ctx context.Context
@@ -35,46 +38,61 @@ func newAgFixture(t *testing.T) *agFixture {
 
 var agActor = audit.Actor{Label: "test officer"}
 
-func (f *agFixture) exec(sql string, args ...any) int64 {
+func (f *agFixture) must(err error) {
 	f.t.Helper()
-	var id int64
-	if err := f.db.Pool.QueryRow(f.ctx, sql+` RETURNING id`, args...).Scan(&id); err != nil {
-		f.t.Fatalf("%s: %v", sql, err)
+	if err != nil {
+		f.t.Fatal(err)
 	}
-	return id
 }
 
 func (f *agFixture) user(name string, roles ...string) int64 {
 	f.t.Helper()
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@test.example"
-	return f.exec(`INSERT INTO users (email, name, password_hash, roles) VALUES ($1, $2, 'x', $3)`, email, name, roles)
+	u, _, err := (&users.Service{DB: f.db}).Create(f.ctx, agActor, users.Input{Name: name, Email: email, Roles: roles}, "")
+	f.must(err)
+	return u.ID
 }
 
 func (f *agFixture) development(name, ward string) int64 {
 	f.t.Helper()
-	return f.exec(`INSERT INTO developments (name, address, postcode, ward) VALUES ($1, $2, 'TV1 1AA', $3)`, name, "1 "+name+" Road", ward)
+	d, err := f.svc.RecordDevelopment(f.ctx, agActor, DevelopmentInput{Name: name, Address: "1 " + name + " Road", Postcode: "TV1 1AA", Ward: ward})
+	f.must(err)
+	return d.ID
 }
 
 func (f *agFixture) application(developmentID int64, ref string) int64 {
 	f.t.Helper()
-	return f.exec(`INSERT INTO planning_applications (development_id, reference) VALUES ($1, $2)`, developmentID, ref)
+	a, err := f.svc.RecordApplication(f.ctx, agActor, developmentID, ApplicationInput{Reference: ref})
+	f.must(err)
+	return a.ID
 }
 
-// obligation inserts an obligation; set lists extra column = value pairs.
-func (f *agFixture) obligation(agreementID int64, kind, clause string, set map[string]any) int64 {
+// obligation records an obligation of kind towards education in a clause;
+// in, when given, says the rest.
+func (f *agFixture) obligation(agreementID int64, kind, clause string, in *ObligationInput) int64 {
 	f.t.Helper()
-	cols := []string{"agreement_id", "kind", "purpose_code", "clause_ref", "description"}
-	args := []any{agreementID, kind, "education", clause, "Obligation in clause " + clause}
-	for k, v := range set {
-		cols = append(cols, k)
-		args = append(args, v)
+	var o ObligationInput
+	if in != nil {
+		o = *in
 	}
-	ph := make([]string, len(args))
-	for i := range ph {
-		ph[i] = "$" + strconv.Itoa(i+1)
-	}
-	return f.exec(`INSERT INTO obligations (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`, args...)
+	o.Kind, o.PurposeCode, o.ClauseRef, o.Description = kind, "education", clause, "Obligation in clause "+clause
+	ob, err := f.svc.RecordObligation(f.ctx, agActor, agreementID, o)
+	f.must(err)
+	return ob.ID
 }
+
+// archivedObligation records an obligation and archives it.
+func (f *agFixture) archivedObligation(agreementID int64, kind, clause string) int64 {
+	f.t.Helper()
+	id := f.obligation(agreementID, kind, clause, nil)
+	ob, err := f.svc.GetObligation(f.ctx, id)
+	f.must(err)
+	_, err = f.svc.SetObligationArchived(f.ctx, agActor, id, ob.Version, true)
+	f.must(err)
+	return id
+}
+
+func agMoney(s string) *decimal.Decimal { d := decimal.RequireFromString(s); return &d }
 
 func agDate(y int, m time.Month, d int) *time.Time {
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -312,7 +330,7 @@ func TestListAgreementsFiltersSortsAndCounts(t *testing.T) {
 	f.obligation(bb.ID, "financial", "1", nil)
 	f.obligation(bb.ID, "other", "2", nil)
 	f.obligation(aa.ID, "financial", "1", nil)
-	f.obligation(aa.ID, "financial", "9", map[string]any{"archived_at": agToday})
+	f.archivedObligation(aa.ID, "financial", "9")
 	archived := f.record(f.input("S106/OLD", riverside))
 	if _, err := f.svc.SetAgreementArchived(f.ctx, agActor, archived.ID, archived.Version, true); err != nil {
 		t.Fatal(err)
@@ -383,10 +401,11 @@ func TestAgreementObligationsShowTheDerivedStatus(t *testing.T) {
 	t.Parallel()
 	f := newAgFixture(t)
 	a := f.record(f.input("S106/1", f.development("Riverside Wharf", "Riverside")))
-	second := f.obligation(a.ID, "financial", "10.1", map[string]any{"trigger_type": "commencement", "base_amount": "1000.00"})
+	second := f.obligation(a.ID, "financial", "10.1", &ObligationInput{TriggerType: "commencement", BaseAmount: agMoney("1000.00")})
 	first := f.obligation(a.ID, "works-in-kind", "2.1", nil)
-	f.obligation(a.ID, "other", "1", map[string]any{"archived_at": agToday})
-	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2024-04-01', 'notice')`, second)
+	f.archivedObligation(a.ID, "other", "1")
+	_, err := f.svc.RecordEvent(f.ctx, agActor, second, EventInput{Kind: EventTriggerMet, Date: agDate(2024, 4, 1), Evidence: "notice"})
+	f.must(err)
 
 	obs, err := f.svc.AgreementObligations(f.ctx, a.ID)
 	if err != nil {
@@ -424,14 +443,14 @@ func TestChecklistReadsTheAgreementsObligations(t *testing.T) {
 	if _, err := f.svc.UpdateAgreement(f.ctx, agActor, a.ID, a.Version, in); err != nil {
 		t.Fatal(err)
 	}
-	ready := map[string]any{"trigger_type": "on-signing", "spend_by_months": 60, "index_series": "rpi", "base_date": "2024-01-01",
-		"base_amount": "5000", "contact_email": "x@example.gov.uk"}
-	f.obligation(a.ID, "financial", "1", ready)
-	f.obligation(a.ID, "financial", "2", map[string]any{"archived_at": agToday}) // archived: not checked
+	sixty := 60
+	f.obligation(a.ID, "financial", "1", &ObligationInput{TriggerType: "on-signing", SpendByMonths: &sixty, Index: "rpi", BaseDate: agDate(2024, 1, 1),
+		BaseAmount: agMoney("5000"), ContactEmail: "x@example.gov.uk"})
+	f.archivedObligation(a.ID, "financial", "2") // archived: not checked
 	if items, _ = f.svc.Checklist(f.ctx, a.ID); len(items) != 0 {
 		t.Fatalf("a ready agreement lists %+v", items)
 	}
-	gap := f.obligation(a.ID, "financial", "3", map[string]any{"trigger_type": "on-signing", "base_amount": "10", "indexation_none": true, "contact_name": "Sam"})
+	gap := f.obligation(a.ID, "financial", "3", &ObligationInput{TriggerType: "on-signing", BaseAmount: agMoney("10"), Index: "none", ContactName: "Sam"})
 	items, _ = f.svc.Checklist(f.ctx, a.ID)
 	if len(items) != 1 || items[0].Problem != MissingSpendBy || items[0].ObligationID != gap {
 		t.Fatalf("items %+v", items)

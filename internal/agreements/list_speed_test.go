@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -97,15 +98,9 @@ func TestObligationListStatusFollowsEventsAndMoney(t *testing.T) {
 	if s, met := status(ob.ID); s != "triggered" || met == nil || !met.Equal(*datep(2025, 3, 31)) {
 		t.Fatalf("after trigger met: %s %v", s, met)
 	}
-	err = pgx.BeginFunc(ctx, f.svc.DB.Pool, func(tx pgx.Tx) error {
-		var rid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ('2025-05-01', 'Vale Homes', 1000) RETURNING id`).Scan(&rid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', '2025-05-01', 1000, $2)`, ob.ID, rid)
-		return err
-	})
-	if err != nil {
+	paid := decimal.RequireFromString("1000")
+	if _, err := (&ledger.Service{DB: f.svc.DB}).RecordReceipt(ctx, testActor, ledger.ReceiptInput{ReceivedOn: datep(2025, 5, 1), Payer: "Vale Homes",
+		Total: &paid, Shares: []ledger.ShareInput{{Row: 1, ObligationID: ob.ID, Amount: &paid}}}); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := status(ob.ID); s != "paid" {

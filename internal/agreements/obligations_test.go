@@ -125,6 +125,7 @@ func TestDatabaseRefusesBadTermsEvenIfGoIsBypassed(t *testing.T) {
 	t.Parallel()
 	f := newObligationFixture(t)
 	ctx := context.Background()
+	// SQL on purpose: the database's own checks, with the service bypassed.
 	for name, sql := range map[string]string{
 		"negative amount":      `INSERT INTO obligations (agreement_id, kind, purpose_code, description, base_amount) VALUES ($1, 'financial', 'education', 'x', -5)`,
 		"zero spend-by period": `INSERT INTO obligations (agreement_id, kind, purpose_code, description, spend_by_months) VALUES ($1, 'financial', 'education', 'x', 0)`,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/links"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -19,13 +20,9 @@ func TestTokensAreHashedScopedExpiringRevocableAndAudited(t *testing.T) {
 	db := testdb.New(t)
 	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	svc := &Service{DB: db, Now: func() time.Time { return now }}
-	var admin, officer int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, roles) VALUES ('a@x', 'Admin', 'x', '{admin}') RETURNING id`).Scan(&admin); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, roles) VALUES ('o@x', 'Olu Officer', 'x', '{officer}') RETURNING id`).Scan(&officer); err != nil {
-		t.Fatal(err)
-	}
+	fx := fixture.New(t, db)
+	admin := fx.User("Admin", "a@x.example", users.RoleAdmin).ID
+	officer := fx.User("Olu Officer", "o@x.example", users.RoleOfficer).ID
 	actor := audit.Actor{UserID: admin, Label: "Admin"}
 	expires := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 

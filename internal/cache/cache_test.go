@@ -81,6 +81,7 @@ func TestDataVersionMovesAtCommitInCommitOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Rollback(ctx) //nolint:errcheck
+	// SQL on purpose: the version is the audit trigger's work, exercised under a raw transaction.
 	if _, err := first.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id, summary) VALUES ('t', 'test.first', 'test', '1', 'first')`); err != nil {
 		t.Fatal(err)
 	}

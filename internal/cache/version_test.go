@@ -17,6 +17,7 @@ func TestVersionMovesOncePerChangeAndNotForSignIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// SQL on purpose throughout: the version is the audit trigger's work (a bulk change, sign-ins).
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id, summary)
 		SELECT 't', 'test.import', 'test', i::text, 'row' FROM generate_series(1, 2000) i`); err != nil {
 		t.Fatal(err)

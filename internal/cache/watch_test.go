@@ -44,6 +44,7 @@ func TestAChangeNotifiesListenersOnceAtCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
+	// SQL on purpose: the notification is the audit trigger's work.
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id, summary)
 		SELECT 't', 'test.import', 'test', i::text, 'row' FROM generate_series(1, 500) i`); err != nil {
 		t.Fatal(err)
@@ -83,6 +84,7 @@ func TestWatcherRestsBetweenCallsWhenChangesNeverStop(t *testing.T) {
 	}()
 	stop := time.Now().Add(2 * time.Second)
 	for time.Now().Before(stop) {
+		// SQL on purpose: a stream of raw changes for the audit trigger to notify.
 		if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('t', 'test.change', 'test', '1')`); err != nil {
 			t.Fatal(err)
 		}

@@ -33,15 +33,9 @@ func day(s string) time.Time {
 	return d
 }
 
-func addUser(t *testing.T, db *store.DB, email string, roles ...string) users.User {
+func addUser(t *testing.T, db *store.DB, email string, role users.Role) users.User {
 	t.Helper()
-	u := users.User{Email: email, Name: strings.Split(email, "@")[0]}
-	must(t, db.Pool.QueryRow(context.Background(), `INSERT INTO users (email, name, password_hash, roles) VALUES ($1, $2, 'x', $3) RETURNING id`,
-		email, u.Name, roles).Scan(&u.ID))
-	for _, r := range roles {
-		u.Roles = append(u.Roles, users.Role(r))
-	}
-	return u
+	return fixture.New(t, db).User(strings.Split(email, "@")[0], email, role)
 }
 
 // world is two agreements: one with a responsible officer, one with none
@@ -58,10 +52,10 @@ func newWorld(t *testing.T) world {
 	t.Helper()
 	ctx := context.Background()
 	w := world{db: testdb.New(t)}
-	w.alice = addUser(t, w.db, "alice@test.example", "officer")
-	w.bob = addUser(t, w.db, "bob@test.example", "officer")
-	w.housing = addUser(t, w.db, "hana@test.example", "housing")
-	w.mgr = addUser(t, w.db, "mo@test.example", "manager")
+	w.alice = addUser(t, w.db, "alice@test.example", users.RoleOfficer)
+	w.bob = addUser(t, w.db, "bob@test.example", users.RoleOfficer)
+	w.housing = addUser(t, w.db, "hana@test.example", users.RoleHousing)
+	w.mgr = addUser(t, w.db, "mo@test.example", users.RoleManager)
 	fx := fixture.New(t, w.db)
 	dev := fx.Development(fixture.Development{Name: `Quarry Fields, Ashby; "Phase 2"`}).ID
 	agMine := fx.Agreement(fixture.Agreement{Reference: "15/00077/S106", DevelopmentID: dev, Signed: "2015-09-01", OfficerID: w.alice.ID}).ID
@@ -153,8 +147,7 @@ func TestEventsAreThoseThatConcernTheUser(t *testing.T) {
 	}
 
 	// A trigger recorded as met, and a paid invoice, leave the feed.
-	_, err = w.db.Pool.Exec(t.Context(), `INSERT INTO obligation_events (obligation_id, kind, event_date, note) VALUES ($1, 'trigger-met', '2026-10-01', 'Met')`, w.mine)
-	must(t, err)
+	fixture.New(t, w.db).TriggerMet(w.mine, "2026-10-01")
 	receive(t, w.db, w.mine, "2026-10-10", "60000", "R2")
 	alice, err = s.Events(t.Context(), w.alice, today)
 	must(t, err)

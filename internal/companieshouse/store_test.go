@@ -10,6 +10,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // A developer in liquidation whose agreement still owes money raises an
@@ -19,14 +20,6 @@ func TestDeveloperInLiquidationWhileOwingRaisesAnAlert(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
-	q := func(sql string, args ...any) int64 {
-		t.Helper()
-		var id int64
-		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return id
-	}
 	fx := fixture.New(t, db)
 	agreement := func(ref, developer, number string, owes bool) int64 {
 		a := fx.Agreement(fixture.Agreement{Reference: ref, Site: ref + " site", Signed: "2022-01-01",
@@ -43,7 +36,7 @@ func TestDeveloperInLiquidationWhileOwingRaisesAnAlert(t *testing.T) {
 	owing := agreement("22/S106/1", "Harbour Homes plc", "01234567", true)
 	agreement("22/S106/2", "Harbour Homes plc", "01234567", false)
 	agreement("22/S106/3", "Castlegate Living Limited", "11223344", true)
-	q(`INSERT INTO users (email, name, password_hash, roles) VALUES ('o@test.example', 'Olu Officer', 'x', '{officer}') RETURNING id`)
+	fx.User("Olu Officer", "o@test.example", users.RoleOfficer)
 
 	ts := standIn(t, "key")
 	defer ts.Close()

@@ -16,6 +16,7 @@ func TestImplausibleAmountsAreRefusedByTheDatabase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
+	// SQL on purpose: the database's own bound, with the service bypassed.
 	for _, stmt := range []string{
 		`INSERT INTO receipts (received_on, payer, finance_ref, total) VALUES ('2025-01-01', 'X', 'R1', 999999999999.99)`,
 		`INSERT INTO receipts (received_on, payer, finance_ref, total) VALUES ('2025-01-01', 'X', 'R2', 1000000000)`,

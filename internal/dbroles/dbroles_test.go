@@ -22,6 +22,7 @@ func TestServerRoleCannotEraseTheAuditTrail(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := testdb.New(t)
+	// SQL on purpose throughout: the server role's grants are under test.
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('test', 'x.y', 'thing', '1')`); err != nil {
 		t.Fatalf("the server's role must be able to add to the audit trail: %v", err)
 	}
@@ -99,6 +100,7 @@ func TestLaterTablesGetOrdinaryGrants(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := testdb.Open(t, url)
+	// SQL on purpose: the default grants on a later table are under test.
 	for _, stmt := range []string{
 		`INSERT INTO later_branch (v) VALUES ('a')`,
 		`UPDATE later_branch SET v = 'b'`,

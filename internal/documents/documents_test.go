@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/documents/doctest"
+	build "github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -28,15 +29,7 @@ func newFixture(t *testing.T) *fixture {
 	db := testdb.New(t)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := &fixture{t: t, svc: &Service{DB: db, MaxBytes: 2 << 20, Now: func() time.Time { return now }}}
-	ctx := context.Background()
-	var devID int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Mill Lane') RETURNING id`).Scan(&devID); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('19/00412/S106', $1, 'section-106', 'live', '2019-05-01') RETURNING id`, devID).Scan(&f.agreementID); err != nil {
-		t.Fatal(err)
-	}
+	f.agreementID = build.New(t, db).Agreement(build.Agreement{Reference: "19/00412/S106", Site: "Mill Lane", Signed: "2019-05-01"}).ID
 	return f
 }
 

@@ -239,8 +239,8 @@ func TestComplianceCountsDeliveredHomesByCurrentTenure(t *testing.T) {
 	f.event(EventCompleted, ids[:4]...)
 	// One completed home is now shared ownership; one was sold (left the
 	// stock); the fifth is only secured.
-	f.exec(`INSERT INTO home_events (home_id, kind, event_date, new_tenure, note) VALUES ($1, 'tenure-changed', '2026-02-01', 'shared-ownership', 'Sold as shared ownership')`, ids[0])
-	f.exec(`INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'sold', '2026-02-01')`, ids[1])
+	testEvent(t, f.svc, ids[0], EventInput{Kind: EventTenureChanged, Date: day("2026-02-01"), NewTenure: "shared-ownership", Note: "Sold as shared ownership"})
+	testEvent(t, f.svc, ids[1], EventInput{Kind: EventSold, Date: day("2026-02-01"), Evidence: "Sale completion"})
 
 	c, err := f.svc.Compliance(f.ctx, f.obligationID)
 	if err != nil {
@@ -314,7 +314,7 @@ func TestVerificationIsRecordedAndInvalidatedByLaterChanges(t *testing.T) {
 	// Homes of another obligation do not touch it.
 	verify("Fourth check")
 	other := f.obligation(f.agreementID, "affordable-housing", "Sch 9")
-	f.exec(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms) VALUES ($1, $2, 'X1', 'social-rent', 1)`, f.devID, other)
+	testHome(t, f.svc, f.devID, HomeInput{ObligationID: &other, Plot: "X1", Tenure: "social-rent", Bedrooms: hmInt(1)})
 	if latest().OutOfDate() {
 		t.Fatal("another obligation's home invalidated the sign-off")
 	}

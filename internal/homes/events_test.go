@@ -12,11 +12,12 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // evFixture is a fresh database with a development, its agreement, an
 // affordable-housing obligation, a registered provider and a housing
-// officer; homes are inserted with plain SQL.
+// officer.
 type evFixture struct {
 	t            *testing.T
 	ctx          context.Context
@@ -38,9 +39,7 @@ func newEvFixture(t *testing.T) *evFixture {
 	f.agreementID = reg.agreement(f.devID, "21/S106/007", "2021-05-01")
 	f.obligationID = reg.obligation(f.agreementID, "affordable-housing", "Sch 2", "Affordable homes")
 	f.providerID = testProvider(t, f.svc, ProviderInput{Name: "Heartland Homes", RSHNumber: "L0123"})
-	var userID int64
-	f.scan(`INSERT INTO users (email, name, password_hash, roles) VALUES ('hana@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`, nil, &userID)
-	f.actor = audit.Actor{UserID: userID, Label: "Hana Housing"}
+	f.actor = audit.Actor{UserID: testUser(t, db, "Hana Housing", "hana@test.example", users.RoleHousing), Label: "Hana Housing"}
 	return f
 }
 
@@ -51,17 +50,11 @@ func (f *evFixture) scan(sql string, args []any, dest ...any) {
 	}
 }
 
-// home inserts a social-rent home of the obligation; uprn "" leaves it without one.
+// home records a two-bedroom social-rent home of the obligation; uprn ""
+// leaves it without one.
 func (f *evFixture) home(plot, uprn string) int64 {
 	f.t.Helper()
-	var u *string
-	if uprn != "" {
-		u = &uprn
-	}
-	var id int64
-	f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, uprn) VALUES ($1, $2, $3, 'social-rent', 2, $4) RETURNING id`,
-		[]any{f.devID, f.obligationID, plot, u}, &id)
-	return id
+	return testHome(f.t, f.svc, f.devID, HomeInput{ObligationID: &f.obligationID, Plot: plot, Tenure: "social-rent", Bedrooms: hmInt(2), UPRN: uprn})
 }
 
 func day(s string) *time.Time {
@@ -157,7 +150,8 @@ func TestReversedEventStaysListedWithItsReason(t *testing.T) {
 	_, err = f.svc.ReverseHomeEvent(f.ctx, f.actor, id, ev.ID, " ")
 	wantMessage(t, err, "reason", "Enter why this entry is being reversed")
 	history, err := audit.ForEntity(f.ctx, f.svc.DB.Pool, EntityHome, strconv.FormatInt(id, 10), 10)
-	if err != nil || len(history) != 2 {
+	// The home's creation, the event and its reversal.
+	if err != nil || len(history) != 3 {
 		t.Fatalf("audit %v %d", err, len(history))
 	}
 	// A completion with a standing transfer can't be reversed first.
@@ -194,8 +188,9 @@ func TestEventValidationMessages(t *testing.T) {
 	gone := f.home("G1", "100023000012")
 	f.record(gone, EventInput{Kind: EventCompleted, Date: day("2025-02-01"), Evidence: "BC/10"})
 	f.record(gone, EventInput{Kind: EventSold, Date: day("2025-05-01"), Evidence: "Sale completion"})
-	var archivedProvider int64
-	f.scan(`INSERT INTO registered_providers (name, archived_at) VALUES ('Old Provider', now()) RETURNING id`, nil, &archivedProvider)
+	archivedProvider := testProvider(t, f.svc, ProviderInput{Name: "Old Provider"})
+	// SQL on purpose: no service archives a provider yet.
+	f.scan(`UPDATE registered_providers SET archived_at = now() WHERE id = $1 RETURNING id`, []any{archivedProvider}, &archivedProvider)
 	missing := int64(999999)
 	cases := []struct {
 		name  string
@@ -263,6 +258,7 @@ func TestCompletedWithoutUPRNIsRefusedByTheDatabaseToo(t *testing.T) {
 	t.Parallel()
 	f := newEvFixture(t)
 	id := f.home("N1", "")
+	// SQL on purpose: the database's own check, with the service bypassed.
 	_, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO home_events (home_id, kind, event_date, evidence) VALUES ($1, 'completed', '2025-01-01', 'BC')`, id)
 	if !store.IsCheckViolation(err, "home_completed_needs_uprn") {
 		t.Fatalf("database accepted a completion without a UPRN: %v", err)
@@ -359,8 +355,7 @@ func TestBulkTransferredIsAllOrNothing(t *testing.T) {
 	_, err = f.svc.BulkHomeEvent(f.ctx, f.actor, f.devID, []int64{a}, EventInput{Kind: EventSold, Date: day("2025-04-10")})
 	wantMessage(t, err, "action", "Select whether the homes were completed or transferred")
 	// A home of another development is refused.
-	var other int64
-	f.scan(`INSERT INTO developments (name) VALUES ('Elsewhere') RETURNING id`, nil, &other)
+	other := newTestRegister(t, f.svc.DB).development("Elsewhere", "", "")
 	_, err = f.svc.BulkHomeEvent(f.ctx, f.actor, other, []int64{a}, in)
 	wantMessage(t, err, "home", "Select homes of this development")
 }
@@ -371,9 +366,8 @@ func TestBulkTransferredIsAllOrNothing(t *testing.T) {
 func TestExitRouteMustFitTheProviderType(t *testing.T) {
 	t.Parallel()
 	f := newEvFixture(t)
-	var council, other int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES ('Wessex Vale District Council', '45UB', 'local-authority') RETURNING id`, nil, &council)
-	f.scan(`INSERT INTO registered_providers (name, provider_type) VALUES ('Almshouse Trust', 'other') RETURNING id`, nil, &other)
+	council := testProvider(t, f.svc, ProviderInput{Name: "Wessex Vale District Council", RSHNumber: "45UB", Type: string(LocalAuthority)})
+	other := testProvider(t, f.svc, ProviderInput{Name: "Almshouse Trust", Type: string(OtherProvider)})
 	held := func(plot, uprn string, provider int64) int64 {
 		id := f.home(plot, uprn)
 		f.record(id, EventInput{Kind: EventCompleted, Date: day("2024-01-10"), Evidence: "BC"})

@@ -148,7 +148,7 @@ func TestUPRNIsUniqueAsANumberAndTheMessageNamesTheOtherHome(t *testing.T) {
 	if _, err := f.svc.CreateHome(f.ctx, f.actor, f.wharf, hmHome("3", "social-rent", "")); err != nil {
 		t.Fatal(err)
 	}
-	// The database's own index refuses it too.
+	// The database's own index refuses it too (SQL on purpose: the service bypassed).
 	_, err = f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO homes (development_id, plot, tenure, bedrooms, uprn) VALUES ($1, '9', 'market', 1, '0000123')`, f.wharf)
 	if !store.IsUniqueViolation(err, "homes_uprn_key") {
 		t.Fatalf("database insert of a duplicate UPRN: %v", err)
@@ -178,7 +178,7 @@ func TestObligationMustBeOneOfTheHomesOwnDevelopment(t *testing.T) {
 	in.ObligationID = &f.wharfOb
 	_, err := f.svc.CreateHome(f.ctx, f.actor, f.mill, in)
 	hmMessage(t, err, "obligation", "Select an affordable-housing obligation of this development")
-	// The database's trigger refuses it too.
+	// The database's trigger refuses it too (SQL on purpose: the service bypassed).
 	_, err = f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms) VALUES ($1, $2, '1', 'social-rent', 1)`, f.mill, f.wharfOb)
 	if !store.IsCheckViolation(err, "home_obligation_of_development") {
 		t.Fatalf("database insert with another development's obligation: %v", err)
@@ -238,9 +238,7 @@ func TestACompletedHomeKeepsItsUPRN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'completed', '2026-01-10')`, h.ID); err != nil {
-		t.Fatal(err)
-	}
+	testEvent(t, f.svc, h.ID, EventInput{Kind: EventCompleted, Date: day("2026-01-10"), Evidence: "BC"})
 	_, err = f.svc.UpdateHome(f.ctx, f.actor, h.ID, h.Version, hmHome("1", "social-rent", ""))
 	hmMessage(t, err, "uprn", "A completed home must keep its UPRN")
 	// Changing it to another UPRN is allowed.
@@ -286,9 +284,7 @@ func TestHomesListSearchesAndFilters(t *testing.T) {
 	a, _ := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "2", Tenure: "social-rent", Bedrooms: hmInt(2), Address: "2 Mill Lane", Postcode: "WV1 1AA", UPRN: "00000123", ProviderID: &f.providerID})
 	b, _ := f.svc.CreateHome(f.ctx, f.actor, f.mill, HomeInput{Plot: "10", Tenure: "market", Bedrooms: hmInt(3), Postcode: "WV1 1AB"})
 	c, _ := f.svc.CreateHome(f.ctx, f.actor, f.wharf, HomeInput{Plot: "1", Tenure: "social-rent", Bedrooms: hmInt(1), UPRN: "555"})
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO home_events (home_id, kind, event_date) VALUES ($1, 'completed', '2026-01-10')`, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	testEvent(t, f.svc, c.ID, EventInput{Kind: EventCompleted, Date: day("2026-01-10"), Evidence: "BC"})
 	ids := func(q string) []int64 {
 		t.Helper()
 		p := listing.Parse(mustQuery(t, q), HomeSorts, "development", false)

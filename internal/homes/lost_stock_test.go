@@ -26,8 +26,7 @@ func TestLostStockListsExitsAndTotalsByFinancialYear(t *testing.T) {
 	t.Parallel()
 	f := newEvFixture(t)
 	// Council-held homes, so right to buy fits (exits.go).
-	var council int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES ('Wessex Vale District Council', '45UB', 'local-authority') RETURNING id`, nil, &council)
+	council := testProvider(t, f.svc, ProviderInput{Name: "Wessex Vale District Council", RSHNumber: "45UB", Type: string(LocalAuthority)})
 	exit := func(plot, uprn string, kind EventKind, on string) int64 {
 		id := f.home(plot, uprn)
 		f.record(id, EventInput{Kind: EventCompleted, Date: day("2024-01-10"), Evidence: "BC"})

@@ -15,11 +15,12 @@ import (
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // mixFixture is a fresh database with one development, its agreement and
-// an affordable-housing obligation, plus helpers that insert homes and
-// home events with plain SQL.
+// an affordable-housing obligation, plus helpers that record homes and
+// home events through the service.
 type mixFixture struct {
 	t            *testing.T
 	ctx          context.Context
@@ -41,7 +42,7 @@ func newMixFixture(t *testing.T) *mixFixture {
 	f.devID = reg.development("Mill Lane", "North Ward", "WV1 1AA")
 	f.agreementID = reg.agreement(f.devID, "24/S106/001", "2024-05-01")
 	f.obligationID = f.obligation(f.agreementID, "affordable-housing", "Sch 1")
-	f.scan(`INSERT INTO users (email, name, password_hash, roles) VALUES ('hana@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`, nil, &f.userID)
+	f.userID = testUser(t, db, "Hana Housing", "hana@test.example", users.RoleHousing)
 	f.actor = audit.Actor{UserID: f.userID, Label: "Hana Housing"}
 	return f
 }
@@ -77,25 +78,34 @@ func (f *mixFixture) homes(n int, tenure Tenure, bedrooms int, wheelchair Wheelc
 		}
 		f.nextPlot++
 		f.nextUPRN++
-		var id int64
-		f.scan(`INSERT INTO homes (development_id, obligation_id, plot, tenure, bedrooms, habitable_rooms, wheelchair, uprn)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			[]any{f.devID, obligation, "P" + strconv.Itoa(f.nextPlot), string(tenure), bedrooms, rooms, string(wheelchair), strconv.Itoa(f.nextUPRN)}, &id)
-		ids = append(ids, id)
+		ids = append(ids, testHome(f.t, f.svc, f.devID, HomeInput{ObligationID: obligation, Plot: "P" + strconv.Itoa(f.nextPlot), Tenure: string(tenure),
+			Bedrooms: hmInt(bedrooms), HabitableRooms: hmInt(rooms), Wheelchair: string(wheelchair), UPRN: strconv.Itoa(f.nextUPRN)}))
 	}
 	return ids
 }
 
-// event records a home event of a kind on each home.
+// event records a home event of a kind on each home on 15 January 2026
+// (completing it on 10 January first where the kind needs a completed
+// home, as the service requires).
 func (f *mixFixture) event(kind EventKind, ids ...int64) {
 	f.t.Helper()
-	var provider *int64
+	in := EventInput{Kind: kind, Date: day("2026-01-15"), Evidence: "Certificate"}
 	if kind == EventTransferred {
-		provider = new(int64)
-		f.scan(`INSERT INTO registered_providers (name) VALUES ('Provider '||gen_random_uuid()) RETURNING id`, nil, provider)
+		f.nextPlot++
+		p := testProvider(f.t, f.svc, ProviderInput{Name: "Provider " + strconv.Itoa(f.nextPlot)})
+		in.ProviderID = &p
 	}
 	for _, id := range ids {
-		f.exec(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, $2, '2026-01-15', $3)`, id, string(kind), provider)
+		if kind.needsCompletion() {
+			h, err := f.svc.GetHome(f.ctx, id)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			if h.CompletedOn == nil {
+				testEvent(f.t, f.svc, id, EventInput{Kind: EventCompleted, Date: day("2026-01-10"), Evidence: "Certificate"})
+			}
+		}
+		testEvent(f.t, f.svc, id, in)
 	}
 }
 
@@ -161,8 +171,7 @@ func TestMixValidationNamesTheRow(t *testing.T) {
 func TestMixIsSavedEditedAndAudited(t *testing.T) {
 	t.Parallel()
 	f := newMixFixture(t)
-	var providerID int64
-	f.scan(`INSERT INTO registered_providers (name) VALUES ('Vale Homes') RETURNING id`, nil, &providerID)
+	providerID := testProvider(t, f.svc, ProviderInput{Name: "Vale Homes"})
 
 	m, err := f.svc.Mix(f.ctx, f.obligationID)
 	if err != nil || m.Recorded() {

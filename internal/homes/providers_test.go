@@ -72,10 +72,9 @@ func TestProviderListsTheHomesItHolds(t *testing.T) {
 	if _, err := f.svc.CreateHome(f.ctx, f.actor, f.wharf, hmHome("8", "market", "")); err != nil {
 		t.Fatal(err)
 	}
-	// b is transferred to the provider without being named on it.
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, 'transferred', '2026-02-01', $2)`, b.ID, f.providerID); err != nil {
-		t.Fatal(err)
-	}
+	// b is completed and transferred to the provider without being named on it.
+	testEvent(t, f.svc, b.ID, EventInput{Kind: EventCompleted, Date: day("2026-01-20"), Evidence: "BC"})
+	testEvent(t, f.svc, b.ID, EventInput{Kind: EventTransferred, Date: day("2026-02-01"), ProviderID: &f.providerID, Evidence: "TP1"})
 	list, err := f.svc.ProviderHomes(f.ctx, f.providerID)
 	if err != nil || len(list) != 2 || list[0].ID != b.ID || list[1].ID != a.ID {
 		t.Fatalf("provider homes = %+v, %v", list, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/store"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // testRegister records the developments, agreements and obligations the
@@ -74,4 +75,34 @@ func testProvider(t *testing.T, s *Service, in ProviderInput) int64 {
 		t.Fatal(err)
 	}
 	return p.ID
+}
+
+// testUser adds a user with one role through the users service.
+func testUser(t *testing.T, db *store.DB, name, email string, role users.Role) int64 {
+	t.Helper()
+	u, _, err := (&users.Service{DB: db}).Create(context.Background(), audit.Actor{Label: "test"}, users.Input{Name: name, Email: email, Roles: []string{string(role)}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+// testHome records a home through the service.
+func testHome(t *testing.T, s *Service, developmentID int64, in HomeInput) int64 {
+	t.Helper()
+	h, err := s.CreateHome(context.Background(), audit.Actor{Label: "test"}, developmentID, in)
+	if err != nil {
+		t.Fatalf("home %s: %v", in.Plot, err)
+	}
+	return h.ID
+}
+
+// testEvent records an event in a home's life through the service.
+func testEvent(t *testing.T, s *Service, homeID int64, in EventInput) int64 {
+	t.Helper()
+	ev, err := s.RecordHomeEvent(context.Background(), audit.Actor{Label: "test"}, homeID, in)
+	if err != nil {
+		t.Fatalf("home event %s: %v", in.Kind, err)
+	}
+	return ev.ID
 }

@@ -16,17 +16,16 @@ func TestAnnualReturnAsksProvidersTracksAnswersRemindsAndFeedsLostStock(t *testi
 	now := time.Date(2026, 4, 20, 9, 0, 0, 0, time.UTC)
 	f.svc.Now = func() time.Time { return now }
 	ls := &links.Service{DB: f.svc.DB, Now: func() time.Time { return now }}
-	var vale, quiet int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number, contact_email) VALUES ('Vale Homes', 'L4821', 'returns@valehomes.example') RETURNING id`, nil, &vale)
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Quiet Homes', 'L1111') RETURNING id`, nil, &quiet)
+	vale := testProvider(t, f.svc, ProviderInput{Name: "Vale Homes", RSHNumber: "L4821", ContactEmail: "returns@valehomes.example"})
+	quiet := testProvider(t, f.svc, ProviderInput{Name: "Quiet Homes", RSHNumber: "L1111"})
 	held := f.homes(3, SocialRent, 2, WheelchairNone, 3)
-	f.event(EventCompleted, held...)
 	for i, id := range held {
 		p := vale
 		if i == 2 {
 			p = quiet
 		}
-		f.exec(`INSERT INTO home_events (home_id, kind, event_date, registered_provider_id) VALUES ($1, 'transferred', '2025-06-01', $2)`, id, p)
+		testEvent(t, f.svc, id, EventInput{Kind: EventCompleted, Date: day("2025-05-01"), Evidence: "Certificate"})
+		testEvent(t, f.svc, id, EventInput{Kind: EventTransferred, Date: day("2025-06-01"), ProviderID: &p, Evidence: "Transfer deed"})
 	}
 	f.homes(1, SocialRent, 2, WheelchairNone, 3) // only secured: not on the return
 

@@ -48,12 +48,15 @@ func TestRegulatorsListChecksNumbersNamesAndTypes(t *testing.T) {
 	if err != nil || len(csvEntries) != 1 || csvEntries[0].Number != "L4821" {
 		t.Fatalf("csv %+v %v", csvEntries, err)
 	}
-	f.exec(`INSERT INTO registered_providers (name, rsh_number, provider_type) VALUES
-		('Vale Homes Housing Association', 'L4821', 'private-registered-provider'),
-		('Wessex Vale District Council', '45UB', 'private-registered-provider'),
-		('Riverside Homes', 'L7777', 'private-registered-provider'),
-		('Quiet Homes Limited', '', 'private-registered-provider'),
-		('Almshouse Trust', '', 'other')`)
+	for _, p := range []ProviderInput{
+		{Name: "Vale Homes Housing Association", RSHNumber: "L4821"},
+		{Name: "Wessex Vale District Council", RSHNumber: "45UB"}, // recorded with the wrong type: the check finds it
+		{Name: "Riverside Homes", RSHNumber: "L7777"},
+		{Name: "Quiet Homes Limited"},
+		{Name: "Almshouse Trust", Type: string(OtherProvider)},
+	} {
+		testProvider(t, f.svc, p)
+	}
 	if fs, _, err := f.svc.CheckProviders(f.ctx); err != nil || fs != nil {
 		t.Fatalf("before any import: %+v %v", fs, err)
 	}

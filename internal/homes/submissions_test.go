@@ -35,10 +35,9 @@ func TestDeveloperAndProviderSubmissionsWaitForAHousingOfficer(t *testing.T) {
 	ls := &links.Service{DB: f.svc.DB}
 	plots := f.homes(2, SocialRent, 2, WheelchairNone, 3)
 	f.exec(`UPDATE homes SET uprn = NULL WHERE id = $1`, plots[0])
-	var providerID, otherDev, otherHome int64
-	f.scan(`INSERT INTO registered_providers (name, rsh_number) VALUES ('Vale Homes', 'L4821') RETURNING id`, nil, &providerID)
-	f.scan(`INSERT INTO developments (name) VALUES ('Elsewhere') RETURNING id`, nil, &otherDev)
-	f.scan(`INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, 'X1', 'market', 2) RETURNING id`, []any{otherDev}, &otherHome)
+	providerID := testProvider(t, f.svc, ProviderInput{Name: "Vale Homes", RSHNumber: "L4821"})
+	otherDev := newTestRegister(t, f.svc.DB).development("Elsewhere", "", "")
+	otherHome := testHome(t, f.svc, otherDev, HomeInput{Plot: "X1", Tenure: "market", Bedrooms: hmInt(2)})
 
 	dl, err := f.svc.SendDeveloperLink(f.ctx, f.actor, f.devID, LinkRequest{HolderName: "Dana Developer", HolderEmail: "dana@builder.example"}, "https://s106.example/")
 	if err != nil {

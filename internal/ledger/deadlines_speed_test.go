@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/agreements"
+	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -239,24 +241,20 @@ func deadlineFixture(t *testing.T) (*moneyDB, []int64) {
 	m := newMoneyDB(t)
 	ctx := context.Background()
 	db := m.svc.DB.Pool
-	var officerID, devID, otherAgreement int64
-	m.must(db.QueryRow(ctx, `INSERT INTO users (name, email, password_hash, roles) VALUES ('Olive Officer', 'olive@test.example', 'x', '{officer}') RETURNING id`).Scan(&officerID))
-	m.must(db.QueryRow(ctx, `INSERT INTO developments (name) VALUES ('Riverside Wharf') RETURNING id`).Scan(&devID))
-	m.must(db.QueryRow(ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed, responsible_officer_id)
-		VALUES ('19/00100/s106', $1, 'section-106', 'live', '2019-09-01', $2) RETURNING id`, devID, officerID).Scan(&otherAgreement))
-	_, err := db.Exec(ctx, `INSERT INTO contribution_purposes (code, name, parent_code) VALUES ('education-early-years', 'Early years', 'education')`)
+	officerID := testOfficer(t, m.svc.DB)
+	otherAgreement := m.agreement("Riverside Wharf", "19/00100/s106", "2019-09-01", &officerID)
+	earlyYears, err := (&agreements.Service{DB: m.svc.DB}).AddLocalPurpose(ctx, audit.Actor{Label: "test"}, "Early years", "education")
 	m.must(err)
 
 	obs := []int64{
 		m.obligation("education", "Education", 120),
-		m.obligation("education-early-years", "Early years", 60),
+		m.obligation(earlyYears.Code, "Early years", 60),
 		m.obligation("health", "", 24),
 		m.obligation("highways", "Highways", 0), // no spend-by period
 	}
-	var riverside int64
-	m.must(db.QueryRow(ctx, `INSERT INTO obligations (agreement_id, kind, purpose_code, description, clause_ref, spend_by_months, service_area)
-		VALUES ($1, 'financial', 'health', 'Surgery expansion', 'Sch 2 para 4', 60, 'Health') RETURNING id`, otherAgreement).Scan(&riverside))
-	obs = append(obs, riverside)
+	sixty := 60
+	obs = append(obs, m.obligationOf(otherAgreement, agreements.ObligationInput{Kind: "financial", PurposeCode: "health", Description: "Surgery expansion",
+		ClauseRef: "Sch 2 para 4", SpendByMonths: &sixty, ServiceArea: "Health"}))
 
 	dates := []string{"2019-02-28", "2020-02-29", "2021-06-30", "2022-12-31", "2023-03-31", "2024-02-29", "2025-01-31"}
 	for i, on := range dates {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
@@ -34,6 +35,7 @@ type pjFixture struct {
 	t           *testing.T
 	ctx         context.Context
 	svc         *Service
+	register    *agreements.Service
 	agreementID int64
 }
 
@@ -42,47 +44,41 @@ func newPJFixture(t *testing.T) *pjFixture {
 	db := testdb.New(t)
 	now := pjToday.Add(12 * time.Hour)
 	f := &pjFixture{t: t, ctx: context.Background(), svc: &Service{DB: db, Now: func() time.Time { return now }}}
-	var devID int64
-	if err := db.Pool.QueryRow(f.ctx, `INSERT INTO developments (name, ward) VALUES ('Mill Lane', 'North Ward') RETURNING id`).Scan(&devID); err != nil {
+	f.register = &agreements.Service{DB: db, Now: f.svc.Now}
+	dev, err := f.register.RecordDevelopment(f.ctx, pjActor, agreements.DevelopmentInput{Name: "Mill Lane", Ward: "North Ward"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Pool.QueryRow(f.ctx, `INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed)
-		VALUES ('19/00412/S106', $1, 'section-106', 'live', '2019-11-14') RETURNING id`, devID).Scan(&f.agreementID); err != nil {
+	signed := time.Date(2019, 11, 14, 0, 0, 0, 0, time.UTC)
+	ag, err := f.register.RecordAgreement(f.ctx, pjActor, agreements.AgreementInput{Reference: "19/00412/S106", DevelopmentID: dev.ID,
+		Type: string(agreements.TypeS106), Status: string(agreements.StatusLive), DateSigned: &signed})
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.agreementID = ag.ID
 	return f
 }
 
 // obligation adds an obligation; spendBy 0 means no spend-by period.
 func (f *pjFixture) obligation(kind, purpose, clause string, spendBy int) int64 {
 	f.t.Helper()
-	var months *int
+	in := agreements.ObligationInput{Kind: kind, PurposeCode: purpose, ClauseRef: clause, Description: "Pay a contribution"}
 	if spendBy > 0 {
-		months = &spendBy
+		in.SpendByMonths = &spendBy
 	}
-	var id int64
-	if err := f.svc.DB.Pool.QueryRow(f.ctx, `
-		INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, spend_by_months)
-		VALUES ($1, $2, $3, $4, 'Pay a contribution', $5) RETURNING id`, f.agreementID, kind, purpose, clause, months).Scan(&id); err != nil {
-		f.t.Fatal(err)
+	o, err := f.register.RecordObligation(f.ctx, pjActor, f.agreementID, in)
+	if err != nil {
+		f.t.Fatalf("obligation %s: %v", clause, err)
 	}
-	return id
+	return o.ID
 }
 
-// receive records a payment for one obligation in one transaction, as the
-// receipt form would (bypassing the service, which others build).
+// receive records a payment wholly for one obligation through the service.
 func (f *pjFixture) receive(obligationID int64, on time.Time, amount string) {
 	f.t.Helper()
-	err := pgx.BeginFunc(f.ctx, f.svc.DB.Pool, func(tx pgx.Tx) error {
-		var rid int64
-		if err := tx.QueryRow(f.ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ($1, 'Harbour Homes plc', $2) RETURNING id`, on, amount).Scan(&rid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', $2, $3, $4)`,
-			obligationID, on, amount, rid)
-		return err
-	})
-	if err != nil {
+	total := pjD(amount)
+	if _, err := f.svc.RecordReceipt(f.ctx, pjActor, ReceiptInput{ReceivedOn: &on, Payer: "Harbour Homes plc", Total: &total,
+		Shares: []ShareInput{{Row: 1, ObligationID: obligationID, Amount: &total}}}); err != nil {
 		f.t.Fatalf("receive %s: %v", amount, err)
 	}
 }
@@ -552,6 +548,7 @@ func TestDatabaseRefusesProjectMoneyBeyondItsSourcesEvenWhenGoIsBypassed(t *test
 	f.receive(ob, pjDate(2025, 1, 10), "1000")
 	p := f.project("Ashford Primary expansion", "education")
 	other := f.project("Ashford nursery", "education")
+	// SQL on purpose: the database's own checks, with the service bypassed.
 	entry := func(kind, date, amount string, project int64) string {
 		return fmt.Sprintf(`INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id, evidence) VALUES (%d, '%s', '%s', %s, %d, 'raw')`,
 			ob, kind, date, amount, project)
@@ -900,7 +897,7 @@ func TestAllocationOutsideThePurposeNeedsAReason(t *testing.T) {
 	if !errors.As(err, &errs) || !strings.Contains(errs.Get("override_reason"), "money is for health, not education") {
 		t.Fatalf("allocation outside the purpose without a reason: %v", err)
 	}
-	// The database refuses it too.
+	// The database refuses it too (SQL on purpose: the service bypassed).
 	_, err = f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, 'allocation', '2025-01-01', 100, $2)`, health, p.ID)
 	if !store.IsCheckViolation(err, "ledger_allocation_purpose") {
 		t.Fatalf("raw allocation outside the purpose: %v", err)
@@ -915,10 +912,11 @@ func TestAllocationOutsideThePurposeNeedsAReason(t *testing.T) {
 		t.Errorf("override audited %d times", audited)
 	}
 	// A local sub-purpose of education needs no reason.
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO contribution_purposes (code, name, parent_code, national) VALUES ('education-primary', 'Primary education', 'education', false)`); err != nil {
+	primary, err := f.register.AddLocalPurpose(f.ctx, pjActor, "Primary education", "education")
+	if err != nil {
 		t.Fatal(err)
 	}
-	local := f.obligation("financial", "education-primary", "L", 0)
+	local := f.obligation("financial", primary.Code, "L", 0)
 	f.receive(local, pjDate(2024, 1, 10), "500")
 	f.allocate(p.ID, local, "500", pjDate(2025, 1, 1))
 }
@@ -930,11 +928,17 @@ func TestPaymentBeforeTheTriggerOrInvoiceIsAllowedAndFlagged(t *testing.T) {
 	t.Parallel()
 	f := newPJFixture(t)
 	early := f.obligation("financial", "education", "E", 0)
-	asked := f.obligation("financial", "health", "A", 0)
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date) VALUES ($1, 'trigger-met', '2024-01-01')`, asked); err != nil {
+	a, err := f.register.RecordObligation(f.ctx, pjActor, f.agreementID, agreements.ObligationInput{Kind: "financial", PurposeCode: "health", ClauseRef: "A",
+		Description: "Pay a contribution", BaseAmount: ptrD("500")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.DB.Pool.Exec(f.ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount) VALUES ($1, 'invoice', '2024-01-05', 500)`, asked); err != nil {
+	asked := a.ID
+	met, invoiced := pjDate(2024, 1, 1), pjDate(2024, 1, 5)
+	if _, err := f.register.RecordEvent(f.ctx, pjActor, asked, agreements.EventInput{Kind: agreements.EventTriggerMet, Date: &met, Evidence: "Notice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.IssueInvoice(f.ctx, pjActor, asked, InvoiceInput{Date: &invoiced, CalcDate: &invoiced, Reference: "INV-1"}); err != nil {
 		t.Fatal(err)
 	}
 	on := pjDate(2024, 2, 1)

@@ -141,8 +141,11 @@ func TestReceiptValidation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	edu := f.obligation("education", "287500", "", 120)
-	var works int64
-	_ = f.svc.DB.Pool.QueryRow(context.Background(), `INSERT INTO obligations (agreement_id, kind, purpose_code, description) VALUES ($1, 'works-in-kind', 'highways', 'junction') RETURNING id`, f.agreementID).Scan(&works)
+	w, err := f.register.RecordObligation(context.Background(), actor, f.agreementID, agreements.ObligationInput{Kind: "works-in-kind", PurposeCode: "highways", Description: "junction"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	works := w.ID
 	cases := []struct {
 		name  string
 		in    ReceiptInput
@@ -181,6 +184,7 @@ func TestDatabaseRefusesASplitThatDoesNotSumEvenIfGoIsBypassed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// SQL on purpose throughout: the database's own constraints, Go bypassed.
 	var rid int64
 	_ = tx.QueryRow(ctx, `INSERT INTO receipts (received_on, payer, total) VALUES ('2024-01-01', 'x', 100) RETURNING id`).Scan(&rid)
 	_, _ = tx.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) VALUES ($1, 'receipt', '2024-01-01', 90, $2)`, edu, rid)
@@ -213,10 +217,13 @@ func TestIndexedInvoiceShowsTheIndexValuesUsed(t *testing.T) {
 	if !errors.As(err, &errs) || errs.Get("calc_date") != "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019: enter it on the index series page first" {
 		t.Fatalf("missing index: %v", err)
 	}
-	_, _ = f.svc.DB.Pool.Exec(ctx, `INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-04-01', 391.7)`)
 	// BCIS is quarterly: May 2024 indexes to the quarter April to June 2024,
 	// whose value is still provisional.
-	_, _ = f.svc.DB.Pool.Exec(ctx, `UPDATE index_values SET status = 'provisional' WHERE period = '2024-04-01'`)
+	for _, v := range []struct{ month, value, status string }{{"2019-04-01", "324.0", ""}, {"2024-04-01", "391.7", "provisional"}} {
+		if _, err := f.svc.RecordIndexValue(ctx, actor, "bcis-tpi", *on(v.month), decimal.RequireFromString(v.value), v.status); err != nil {
+			t.Fatal(err)
+		}
+	}
 	inv, err := f.svc.IssueInvoice(ctx, actor, edu, InvoiceInput{Date: on("2024-06-01"), CalcDate: on("2024-05-17"), Reference: "INV-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -310,12 +317,15 @@ func TestReversalCannotLeaveMoreAllocatedThanReceived(t *testing.T) {
 	ctx := context.Background()
 	edu := f.obligation("education", "100000", "", 60)
 	r := f.receive("2024-01-10", "100000", share(1, edu, "100000"))
-	var projectID int64
-	_ = f.svc.DB.Pool.QueryRow(ctx, `INSERT INTO projects (name, purpose_code) VALUES ('School extension', 'education') RETURNING id`).Scan(&projectID)
-	if _, err := f.svc.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, project_id) VALUES ($1, 'allocation', '2024-02-01', 60000, $2)`, edu, projectID); err != nil {
+	p, err := f.svc.CreateProject(ctx, actor, ProjectInput{Name: "School extension", PurposeCode: "education", Status: "approved",
+		DecisionDate: on("2024-01-15"), DecisionMaker: "committee", DecisionReference: "PC/2024/001"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.svc.Reverse(ctx, actor, edu, r.Shares[0].EntryID, "wrong")
+	if _, err := f.svc.AllocateToProject(ctx, actor, p.ID, edu, decimal.RequireFromString("60000"), *on("2024-02-01"), "", ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Reverse(ctx, actor, edu, r.Shares[0].EntryID, "wrong")
 	var errs *forms.Errors
 	if !errors.As(err, &errs) || errs.Get("reason") == "" {
 		t.Fatalf("reversing an allocated receipt: %v", err)

@@ -312,9 +312,12 @@ func TestReconcileFinanceReportsAndAuditsWithoutChangingTheLedger(t *testing.T) 
 	reversed := m.receive(ob, "2024-06-15", "777.00", "INV-400")
 	var entryID int64
 	m.must(m.svc.DB.Pool.QueryRow(ctx, `SELECT id FROM ledger_entries WHERE receipt_id = $1`, reversed).Scan(&entryID))
-	if _, err := m.svc.DB.Pool.Exec(ctx, `INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, reverses_id, note) VALUES ($1, 'reversal', '2024-06-20', 777.00, $2, 'Recorded twice')`, ob, entryID); err != nil {
+	clock := m.now
+	m.today("2024-06-20") // the service dates a reversal today
+	if _, err := m.svc.Reverse(ctx, audit.Actor{Label: "test"}, ob, entryID, "Recorded twice"); err != nil {
 		t.Fatal(err)
 	}
+	m.now = clock
 	count := func() (n int) {
 		m.must(m.svc.DB.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM receipts) + (SELECT count(*) FROM ledger_entries)`).Scan(&n))
 		return n

@@ -13,9 +13,11 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/documents/doctest"
+	build "github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/money"
@@ -33,6 +35,7 @@ type fixture struct {
 	svc  *Service
 	ctx  context.Context
 	agID int64
+	fx   *build.Builder
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -42,12 +45,12 @@ func newFixture(t *testing.T) *fixture {
 	docs := &documents.Service{DB: db, MaxBytes: 10 << 20, Now: now}
 	f := &fixture{t: t, ctx: context.Background(), svc: &Service{DB: db, Ledger: &ledger.Service{DB: db, Now: now}, Documents: docs, CouncilName: "Wessex Vale District Council", Now: now}}
 	f.exec(`UPDATE letter_settings SET council_name = 'Wessex Vale District Council', address = E'Civic Centre\nValley Road\nWV1 1AA', signatory_name = 'Sam Officer', signatory_title = 'Planning Obligations Officer'`)
-	var dev, org int64
-	f.scan(`INSERT INTO developments (name, address, postcode) VALUES ('Elm Road', 'Land at Elm Road', 'WV2 3AB') RETURNING id`, &dev)
-	f.scan(`INSERT INTO agreements (reference, development_id, agreement_type, status, date_signed) VALUES ('19/00412/S106', $1, 'section-106', 'live', '2019-05-01') RETURNING id`, &f.agID, dev)
-	f.scan(`INSERT INTO organisations (name) VALUES ('Acme Homes Ltd') RETURNING id`, &org)
-	f.exec(`INSERT INTO agreement_parties (agreement_id, organisation_id, party_role, position) VALUES ($1, $2, 'developer', 1)`, f.agID, org)
-	f.exec(`INSERT INTO index_values (series_code, period, value) VALUES ('bcis-tpi', '2019-04-01', 324.0), ('bcis-tpi', '2024-04-01', 391.7)`)
+	f.fx = build.New(t, db, now)
+	dev := f.fx.Development(build.Development{Name: "Elm Road", Address: "Land at Elm Road", Postcode: "WV2 3AB"})
+	f.agID = f.fx.Agreement(build.Agreement{Reference: "19/00412/S106", DevelopmentID: dev.ID, Signed: "2019-05-01",
+		Parties: []agreements.PartyInput{{Role: "developer", Name: "Acme Homes Ltd"}}}).ID
+	f.fx.IndexValue("bcis-tpi", "2019-04-01", "324.0")
+	f.fx.IndexValue("bcis-tpi", "2024-04-01", "391.7")
 	return f
 }
 
@@ -69,17 +72,24 @@ func (f *fixture) scan(sql string, dest any, args ...any) {
 // April 2019 when indexed, payable 28 days from invoice, spent within 60
 // months of receipt.
 func (f *fixture) obligation(kind, base string, indexed bool) int64 {
-	var id int64
-	var series *string
+	f.t.Helper()
+	o := build.Obligation{Kind: kind, Clause: "4.2", Description: "Pay the Education Contribution towards Elm Road Primary School",
+		Amount: base, BaseDate: "2019-04-01", DueDays: 28, DueFrom: "invoice", SpendByMonths: 60, ServiceArea: "Education"}
 	if indexed {
-		s := "bcis-tpi"
-		series = &s
+		o.Index = "bcis-tpi"
 	}
-	f.scan(`INSERT INTO obligations (agreement_id, kind, purpose_code, clause_ref, description, base_amount, index_series, base_date, payment_due_days, payment_due_from, spend_by_months, service_area)
-		VALUES ($1, $2, 'education', '4.2', 'Pay the Education Contribution towards Elm Road Primary School', $3, $4, '2019-04-01', 28, 'invoice', 60, 'Education') RETURNING id`,
-		&id, f.agID, kind, base, series)
-	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2024-05-01', 'notice')`, id)
+	id := f.fx.Obligation(f.agID, o).ID
+	f.fx.TriggerMet(id, "2024-05-01", "notice")
 	return id
+}
+
+// discharged records that an obligation was discharged on 14 June 2024.
+func (f *fixture) discharged(obligationID int64, evidence string) {
+	f.t.Helper()
+	on := f.fx.Date("2024-06-14")
+	if _, err := f.fx.Register.RecordEvent(f.ctx, actor, obligationID, agreements.EventInput{Kind: agreements.EventDischarged, Date: &on, Evidence: evidence}); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 func (f *fixture) invoice(obligationID int64, on time.Time, ref string) ledger.Entry {
@@ -181,16 +191,14 @@ func TestSpendByNoticeAndDischargeConfirmation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ob := f.obligation("financial", "100000.00", false)
-	// A receipt and its share go in together (the split is checked at commit).
-	f.exec(`WITH r AS (INSERT INTO receipts (received_on, payer, total) VALUES ('2020-03-02', 'Acme Homes Ltd', 100000) RETURNING id)
-		INSERT INTO ledger_entries (obligation_id, kind, entry_date, amount, receipt_id) SELECT $1, 'receipt', '2020-03-02', 100000, id FROM r`, ob)
+	f.fx.ReceivePayment("2020-03-02", build.Payment{Payer: "Acme Homes Ltd"}, build.Share{ObligationID: ob, Amount: "100000"})
 	text, _ := f.produce(SpendByNotice, ob)
 	mustHave(t, "spend-by notice", text, "Spend by 2 March 2025: 19/00412/S106", "To: Education", "received £100,000.00 on 2 March 2020", "£100,000.00 of it is not yet spent")
 
 	if _, err := f.svc.Prepare(f.ctx, DischargeConfirmation, ob); !errors.As(err, new(*ErrNotApplicable)) {
 		t.Errorf("confirmation before discharge: %v", err)
 	}
-	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'discharged', '2024-06-14', 'completion certificate')`, ob)
+	f.discharged(ob, "completion certificate")
 	text, doc := f.produce(DischargeConfirmation, ob)
 	mustHave(t, "discharge confirmation", text, "Obligation discharged: 19/00412/S106, clause 4.2", "was discharged on 14 June 2024")
 	if doc.Subject.Kind != documents.SubjectObligationEvent {
@@ -263,7 +271,7 @@ func TestLetterheadLogoIsPrintedAndOnlyAnImageIsAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	ob := f.obligation("financial", "1000.00", false)
-	f.exec(`INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'discharged', '2024-06-14', 'done')`, ob)
+	f.discharged(ob, "done")
 	l, err := f.svc.Prepare(f.ctx, DischargeConfirmation, ob)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/pricepaid"
 	"github.com/s106monitor/s106/internal/testdb"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // The sample file against homes in the database: the sale of flat 3 (still
@@ -23,18 +24,10 @@ func TestImportMatchesSalesToHomesAndRaisesAlerts(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
-	q := func(sql string, args ...any) int64 {
-		t.Helper()
-		var id int64
-		if err := db.Pool.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return id
-	}
 	fx := fixture.New(t, db)
 	ag, obs := fx.AgreementWithObligations(fixture.Agreement{Reference: "20/S106/9", Site: "Millstream", Signed: "2020-01-01"},
 		fixture.Obligation{Kind: "affordable-housing", Clause: "Sch 2", Description: "Affordable homes"})
-	q(`INSERT INTO users (email, name, password_hash, roles) VALUES ('h@test.example', 'Hana Housing', 'x', '{housing}') RETURNING id`)
+	fx.User("Hana Housing", "h@test.example", users.RoleHousing)
 	council := fx.ProviderFrom(homes.ProviderInput{Name: "Wessex Vale Council", RSHNumber: "45UB", Type: string(homes.LocalAuthority)}).ID
 	home := func(plot, tenure, address string, events ...string) int64 {
 		id := fx.Home(ag.DevelopmentID, fixture.Home{ObligationID: obs[0].ID, Plot: plot, Tenure: tenure, Address: address, Postcode: "WV3 7QB", UPRN: "10009" + plot}).ID

@@ -252,6 +252,7 @@ func TestSchedulerRecordsFailuresPanicsAndAbandonedRuns(t *testing.T) {
 	}
 
 	// A crash mid-run: the row stays 'running'; the next run marks it.
+	// SQL on purpose: a crashed instance's row, which no code path leaves behind.
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO job_runs (job_name, instance, started_at) VALUES ('works', 'dead', $1)`, c.Now()); err != nil {
 		t.Fatal(err)
 	}

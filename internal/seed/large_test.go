@@ -78,6 +78,7 @@ func TestLargeSatisfiesTheLedgerInvariantsAndIsDeterministic(t *testing.T) {
 	}
 	// New entries go through the triggers as usual after the load: the
 	// sequences were moved past the loaded ids.
+	// SQL on purpose: the sequences after the bulk load are under test.
 	if _, err := a.Pool.Exec(ctx, `INSERT INTO developments (name) VALUES ('After the load')`); err != nil {
 		t.Fatal(err)
 	}

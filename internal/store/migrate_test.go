@@ -61,6 +61,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx := context.Background()
+	// SQL on purpose: the audit trail's append-only trigger is under test.
 	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit_events (actor_label, action, entity_type, entity_id) VALUES ('test', 'x.y', 'thing', '1')`); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +109,7 @@ func TestCheckSchemaRefusesAnotherVersion(t *testing.T) {
 		t.Fatalf("a freshly migrated database: %v", err)
 	}
 	owner := testdb.Open(t, testdb.As(t, url, testdb.Owner))
+	// SQL on purpose: a migration the binary does not know, as goose would record it.
 	if _, err := owner.Pool.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}

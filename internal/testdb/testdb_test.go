@@ -24,6 +24,7 @@ func TestDriftCheckFailsATestThatLeavesKeptTotalsWrong(t *testing.T) {
 	ctx := context.Background()
 	url := URL(t)
 	db := Open(t, As(t, url, Owner))
+	// SQL on purpose: kept tables tampered with as only raw SQL can, for the drift check to catch.
 	for _, tamper := range []struct{ sql, view string }{
 		{`WITH p AS (INSERT INTO projects (name, purpose_code) VALUES ('Library', 'education') RETURNING id)
 		  INSERT INTO project_ledger_totals SELECT id, 0, 1 FROM p`, "derived_totals_drift"},
