@@ -47,8 +47,8 @@ type notifyStandIn struct {
 
 type notifyRequest struct {
 	ID              string
-	EmailAddress    string            `json:"email_address"`
-	TemplateID      string            `json:"template_id"`
+	EmailAddress    string         `json:"email_address"`
+	TemplateID      string         `json:"template_id"`
 	Personalisation map[string]any `json:"personalisation"`
 	Reference       string         `json:"reference"`
 	// Files are the "send a file by email" placeholders' files, decoded,
