@@ -2377,6 +2377,15 @@ CREATE TABLE public.mail_outbox (
     CONSTRAINT mail_outbox_subject_check CHECK ((btrim(subject) <> ''::text))
 );
 
+-- Name: mail_outbox_attachments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.mail_outbox_attachments (
+    message_id bigint NOT NULL,
+    seq smallint NOT NULL,
+    document_version_id bigint NOT NULL,
+    CONSTRAINT mail_outbox_attachments_seq_check CHECK (((seq >= 0) AND (seq <= 9)))
+);
+
 -- Name: mail_outbox_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.mail_outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -3226,6 +3235,11 @@ ALTER TABLE ONLY public.letters
 ALTER TABLE ONLY public.login_throttle
     ADD CONSTRAINT login_throttle_pkey PRIMARY KEY (email, client);
 
+-- Name: mail_outbox_attachments mail_outbox_attachments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.mail_outbox_attachments
+    ADD CONSTRAINT mail_outbox_attachments_pkey PRIMARY KEY (message_id, seq);
+
 -- Name: mail_outbox mail_outbox_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.mail_outbox
@@ -3743,6 +3757,10 @@ CREATE INDEX ledger_entries_receipts_idx ON public.ledger_entries USING btree (o
 
 CREATE INDEX letters_obligation_idx ON public.letters USING btree (obligation_id, kind, issued_at DESC);
 
+-- Name: mail_outbox_attachments_version_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX mail_outbox_attachments_version_idx ON public.mail_outbox_attachments USING btree (document_version_id);
+
 -- Name: mail_outbox_due_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at) WHERE ((sent_at IS NULL) AND (failed_at IS NULL));
@@ -4118,6 +4136,10 @@ CREATE TRIGGER letter_templates_append_only BEFORE DELETE OR UPDATE ON public.le
 -- Name: letters letters_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER letters_append_only BEFORE DELETE OR UPDATE ON public.letters FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: mail_outbox_attachments mail_outbox_attachments_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER mail_outbox_attachments_append_only BEFORE DELETE OR UPDATE ON public.mail_outbox_attachments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
 -- Name: market_occupation_counts market_occupation_counts_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -4553,6 +4575,16 @@ ALTER TABLE ONLY public.letters
 
 ALTER TABLE ONLY public.letters
     ADD CONSTRAINT letters_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
+
+-- Name: mail_outbox_attachments mail_outbox_attachments_document_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.mail_outbox_attachments
+    ADD CONSTRAINT mail_outbox_attachments_document_version_id_fkey FOREIGN KEY (document_version_id) REFERENCES public.document_versions(id);
+
+-- Name: mail_outbox_attachments mail_outbox_attachments_message_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.mail_outbox_attachments
+    ADD CONSTRAINT mail_outbox_attachments_message_id_fkey FOREIGN KEY (message_id) REFERENCES public.mail_outbox(id);
 
 -- Name: market_occupation_counts market_occupation_counts_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5206,6 +5238,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.login_throttle TO s106_app;
 -- Name: TABLE mail_outbox; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mail_outbox TO s106_app;
+
+-- Name: TABLE mail_outbox_attachments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.mail_outbox_attachments TO s106_app;
 
 -- Name: SEQUENCE mail_outbox_id_seq; Type: ACL; Schema: public; Owner: -
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"math"
@@ -109,11 +108,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 	}
 	app.Alerts = &alerts.Service{DB: db, BaseURL: cfg.BaseURL, Now: func() time.Time { return app.Now() }}
 	app.SSO, app.SSOMappings = newSSO(app), &sso.Mappings{DB: db}
-	app.Documents = &documents.Service{DB: db, MaxBytes: int64(cmp.Or(cfg.DocumentMaxMB, 25)) << 20, Now: func() time.Time { return app.Now() }}
-	if cfg.S3Bucket != "" {
-		app.Documents.Objects = documents.NewS3(documents.S3Config{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
-			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, PathStyle: cfg.S3PathStyle})
-	}
+	app.Documents = documents.FromConfig(cfg, db, func() time.Time { return app.Now() })
 	app.IFS = &ifs.Service{DB: db, Organisation: cfg.Organisation, IncludeS278: cfg.IFSS278Section, Now: func() time.Time { return app.Now() }}
 	return app
 }

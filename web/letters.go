@@ -105,7 +105,7 @@ func (app *Application) letterProduce(w http.ResponseWriter, r *http.Request) {
 	}
 	msg := "Produced the " + kind.Label() + " and saved it with the record"
 	if f.Get("email") != "" {
-		msg += "; it will be e-mailed to " + f.Get("email")
+		msg += "; it will be e-mailed, with the PDF attached, to " + f.Get("email")
 	}
 	app.flash(r, msg)
 	http.Redirect(w, r, templates.DocumentHref(doc.ID), http.StatusSeeOther)

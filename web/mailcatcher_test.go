@@ -22,10 +22,12 @@ type mailCatcher struct {
 	msgs []*caughtMail
 }
 
-// caughtMail is one message as received: its headers and decoded body.
+// caughtMail is one message as received: its headers and decoded body,
+// and the whole message as sent (a multipart one's parts are read from it).
 type caughtMail struct {
 	Header mail.Header
 	Body   string
+	Raw    []byte
 }
 
 func newMailCatcher(t *testing.T) *mailCatcher {
@@ -73,7 +75,7 @@ func (c *mailCatcher) serve(conn net.Conn) {
 			if m, err := mail.ReadMessage(strings.NewReader(string(data))); err == nil {
 				body, _ := io.ReadAll(quotedprintable.NewReader(m.Body))
 				c.mu.Lock()
-				c.msgs = append(c.msgs, &caughtMail{Header: m.Header, Body: string(body)})
+				c.msgs = append(c.msgs, &caughtMail{Header: m.Header, Body: string(body), Raw: data})
 				c.mu.Unlock()
 			}
 			reply("250 OK")

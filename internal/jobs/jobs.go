@@ -13,6 +13,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/companieshouse"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/documents"
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/indexfetch"
 	"github.com/s106monitor/s106/internal/ledger"
@@ -56,6 +57,9 @@ func NewOutbox(cfg config.Config, db *store.DB, logger *slog.Logger) *mail.Outbo
 			APIKey: cfg.NotifyAPIKey, TemplateID: cfg.NotifyTemplateID, Templates: cfg.NotifyTemplates,
 			ReplyToID: cfg.NotifyReplyToID, BaseURL: cfg.NotifyBaseURL, Timeout: cfg.MailTimeout,
 		},
+		// The files messages attach (a letter's PDF), read where the
+		// documents keep them.
+		Files: documents.FromConfig(cfg, db, time.Now),
 	}
 }
 

@@ -329,7 +329,10 @@ func (s *Service) Produce(ctx context.Context, actor audit.Actor, kind Kind, obl
 		}
 		if emailTo != "" {
 			body := strings.Join(l.Paragraphs, "\n\n") + "\n\n" + strings.TrimSpace(l.Settings.SignatoryName+"\n"+l.Settings.SignatoryTitle+"\n"+l.Settings.CouncilName)
-			if err := mailer.Enqueue(ctx, tx, mailer.Message{Key: "letter:" + strconv.FormatInt(letterID, 10), To: emailTo, Subject: l.Subject, Body: body}); err != nil {
+			if err := mailer.Enqueue(ctx, tx, mailer.Message{Key: "letter:" + strconv.FormatInt(letterID, 10), To: emailTo, Subject: l.Subject, Body: body,
+				// The PDF just saved with the record goes with it: the
+				// outbox keeps the version's id and reads the file to send.
+				Attachments: []mailer.Attachment{{VersionID: doc.Latest.ID}}}); err != nil {
 				return fmt.Errorf("queue letter e-mail: %w", err)
 			}
 		}

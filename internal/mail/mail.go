@@ -76,16 +76,29 @@ type Message struct {
 	// List-Unsubscribe=One-Click (RFC 8058), so a mail program can offer
 	// "unsubscribe" and POST to it without opening a browser.
 	ListUnsubscribe string
+	// Attachments are stored document versions sent with the message
+	// (attach.go): over SMTP as parts of a multipart/mixed message,
+	// through GOV.UK Notify as its "send a file by email" links.
+	Attachments []Attachment
 }
 
 // Enqueue writes m to the outbox in q's transaction; a message with the
-// same Key already there is left alone.
+// same Key already there is left alone (with its attachments). An
+// attachment is recorded by its document version's id, not copied.
 func Enqueue(ctx context.Context, q store.Querier, m Message) error {
-	_, err := q.Exec(ctx, `
+	var id int64
+	err := q.QueryRow(ctx, `
 		INSERT INTO mail_outbox (idempotency_key, recipient, subject, body, list_unsubscribe)
 		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (idempotency_key) DO NOTHING`, m.Key, m.To, m.Subject, m.Body, m.ListUnsubscribe)
-	return err
+		ON CONFLICT (idempotency_key) DO NOTHING
+		RETURNING id`, m.Key, m.To, m.Subject, m.Body, m.ListUnsubscribe).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return enqueueAttachments(ctx, q, id, m)
 }
 
 // TLS modes for Sender.TLS.
@@ -245,7 +258,8 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(s)), " ")
 }
 
-// Format is the message as sent: headers and a quoted-printable UTF-8 body.
+// Format is the message as sent: headers and a quoted-printable UTF-8
+// body, or, with attachments, a multipart/mixed body (attach.go).
 func Format(from string, m Message, now time.Time) []byte {
 	var b strings.Builder
 	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
@@ -255,13 +269,19 @@ func Format(from string, m Message, now time.Time) []byte {
 	h("Date", now.Format(time.RFC1123Z))
 	h("Message-ID", MessageID(m.Key, from))
 	h("MIME-Version", "1.0")
-	h("Content-Type", "text/plain; charset=utf-8")
-	h("Content-Transfer-Encoding", "quoted-printable")
 	h("Auto-Submitted", "auto-generated")
 	if m.ListUnsubscribe != "" {
 		h("List-Unsubscribe", "<"+oneLine(m.ListUnsubscribe)+">")
 		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
+	if len(m.Attachments) > 0 {
+		h("Content-Type", `multipart/mixed; boundary="`+boundary(m.Key)+`"`)
+		b.WriteString("\r\n")
+		writeMultipart(&b, m)
+		return []byte(b.String())
+	}
+	h("Content-Type", "text/plain; charset=utf-8")
+	h("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
 	// Not binary: line breaks in the body are written as CRLF.
 	qp := quotedprintable.NewWriter(&b)
@@ -288,6 +308,9 @@ type Outbox struct {
 	// Notify, when configured, delivers instead of SMTP (notify.go), with
 	// the same guarantees; its delivery statuses are polled each run.
 	Notify *Notify
+	// Files reads the stored documents messages attach
+	// (*documents.Service); without it a message with attachments fails.
+	Files Files
 
 	warnedNoHost atomic.Bool
 }
@@ -298,6 +321,9 @@ func (o *Outbox) configured() bool { return o.Notify.Configured() || o.Sender.Co
 // send delivers one message through GOV.UK Notify if it is configured,
 // else over SMTP.
 func (o *Outbox) send(ctx context.Context, m Message, now time.Time) (Receipt, error) {
+	if err := o.readAttachments(ctx, &m); err != nil {
+		return Receipt{}, err
+	}
 	if o.Notify.Configured() {
 		return o.Notify.Send(ctx, m)
 	}
@@ -452,6 +478,9 @@ func (o *Outbox) claim(ctx context.Context, now time.Time) (m Message, id int64,
 		}
 		ok = true
 		attempts++
+		if m.Attachments, err = loadAttachments(ctx, tx, id); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE mail_outbox SET sending_since = $2, attempts = $3 WHERE id = $1`, id, now, attempts)
 		return err
 	})

@@ -32,6 +32,21 @@ const NotifyBaseURL = "https://api.notifications.service.gov.uk"
 // of message (the part of its idempotency key before the first colon:
 // "alert", "digest", ...) may have a template of its own
 // (S106_NOTIFY_TEMPLATES=alert=<id>,digest=<id>).
+//
+// A message with attachments (a letter e-mailed with its PDF, kind
+// "letter") sends each file with Notify's "send a file by email": Notify
+// keeps the file and the e-mail carries a link to download it. The
+// template must then contain the placeholder for each link, so the
+// council makes a second template, for letters, with subject ((subject))
+// and body
+//
+//	((body))
+//
+//	Download the letter: ((link_to_file))
+//
+// (((link_to_file_2)) and so on for a second and further file), asks
+// Notify to turn on "Send files by email" for the service, and sets
+// S106_NOTIFY_TEMPLATES=letter=<that template's id>. See notifyFiles.
 type Notify struct {
 	// APIKey is the key from Notify's "API integration" page:
 	// {key name}-{service id}-{secret key}, the ids being UUIDs.
@@ -48,6 +63,66 @@ type Notify struct {
 	Timeout time.Duration
 	// Now is the clock for the token's iat; tests move it.
 	Now func() time.Time
+	// FileRetention is how long Notify keeps a sent file available to
+	// download ("1 week" to "78 weeks"; default "26 weeks", Notify's own).
+	FileRetention string
+	// FileNoEmailCheck turns off Notify's check that whoever downloads a
+	// file knows the recipient's address (on by default, as in Notify).
+	FileNoEmailCheck bool
+}
+
+// NotifyMaxFileBytes is the largest file Notify accepts for "send a file
+// by email" (2 MB).
+const NotifyMaxFileBytes = 2 << 20
+
+// NotifyFilePlaceholder is the template placeholder of a message's i-th
+// file (from 0): link_to_file, then link_to_file_2, link_to_file_3 …
+func NotifyFilePlaceholder(i int) string {
+	if i == 0 {
+		return "link_to_file"
+	}
+	return "link_to_file_" + strconv.Itoa(i+1)
+}
+
+// notifyFiles adds m's attachments to the personalisation as Notify's
+// "send a file by email" asks: the placeholder's value is an object, not
+// a string. In the words of Notify's API documentation (POST
+// /v2/notifications/email, personalisation): "For file uploads, provide
+// an object with: file: Base64 encoded file content (required) ...
+// filename: Custom filename to display (optional ...)
+// confirm_email_before_download: Boolean to require email confirmation
+// before download (optional, default: true) retention_period: String
+// specifying how long to retain the file, e.g., “26 weeks” (optional,
+// default: “26 weeks”)". That is:
+//
+//	"personalisation": {
+//	  "link_to_file": {
+//	    "file": "JVBERi0xLjMK…",
+//	    "filename": "invoice-2026-03-02.pdf",
+//	    "confirm_email_before_download": true,
+//	    "retention_period": "26 weeks"
+//	  }
+//	}
+//
+// Notify's client libraries refuse a file over 2 MB (prepare_upload), as
+// this does: a permanent failure, since sending again cannot help.
+func (n *Notify) notifyFiles(personalisation map[string]any, m Message) error {
+	retention := n.FileRetention
+	if retention == "" {
+		retention = "26 weeks"
+	}
+	for i, a := range m.Attachments {
+		if len(a.Content) > NotifyMaxFileBytes {
+			return &sendError{err: fmt.Errorf("GOV.UK Notify: %s is larger than 2 MB, the most Notify sends by email", a.FileName), permanent: true}
+		}
+		personalisation[NotifyFilePlaceholder(i)] = map[string]any{
+			"file":                          base64.StdEncoding.EncodeToString(a.Content),
+			"filename":                      oneLine(a.FileName),
+			"confirm_email_before_download": !n.FileNoEmailCheck,
+			"retention_period":              retention,
+		}
+	}
+	return nil
 }
 
 // Configured reports whether a key and a template are set.
@@ -161,10 +236,14 @@ func (n *Notify) Send(ctx context.Context, m Message) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, &sendError{err: fmt.Errorf("GOV.UK Notify: %w", err), permanent: true}
 	}
+	personalisation := map[string]any{"subject": oneLine(m.Subject), "body": m.Body}
+	if err := n.notifyFiles(personalisation, m); err != nil {
+		return Receipt{}, err
+	}
 	payload := map[string]any{
 		"email_address":   m.To,
 		"template_id":     n.templateFor(m),
-		"personalisation": map[string]string{"subject": oneLine(m.Subject), "body": m.Body},
+		"personalisation": personalisation,
 		"reference":       NotifyReference(m.Key),
 	}
 	if n.ReplyToID != "" {

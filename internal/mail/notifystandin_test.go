@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,9 @@ const (
 	notifyKey       = "s106_monitor_test-" + notifyServiceID + "-" + notifySecret
 	alertTemplate   = "217a419e-6a7d-482a-9596-718b889dffce"
 	digestTemplate  = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+	// letterTemplate's body is "((body))\n\nDownload the letter:
+	// ((link_to_file))": a message sent with it must carry a file.
+	letterTemplate = "8b1f4c62-5d0e-4a6b-9f7e-2c3d4e5f6a7b"
 )
 
 // notifyStandIn speaks GOV.UK Notify's API as published: POST
@@ -43,10 +47,64 @@ type notifyStandIn struct {
 
 type notifyRequest struct {
 	ID              string
-	EmailAddress    string            `json:"email_address"`
-	TemplateID      string            `json:"template_id"`
-	Personalisation map[string]string `json:"personalisation"`
-	Reference       string            `json:"reference"`
+	EmailAddress    string         `json:"email_address"`
+	TemplateID      string         `json:"template_id"`
+	Personalisation map[string]any `json:"personalisation"`
+	Reference       string         `json:"reference"`
+	// Files are the "send a file by email" placeholders' files, decoded,
+	// by placeholder.
+	Files map[string]notifyFile `json:"-"`
+}
+
+// notifyFile is one file sent by email, as the stand-in decoded it.
+type notifyFile struct {
+	Content      []byte
+	FileName     string
+	ConfirmEmail bool
+	Retention    string
+}
+
+var retentionRe = regexp.MustCompile(`^([1-9]|[1-7][0-9]) weeks?$`)
+
+// files checks the personalisation's file objects as Notify does ("file"
+// is base64 of at most 2 MB; "filename" has an extension;
+// "confirm_email_before_download" a boolean; "retention_period" 1 to 78
+// weeks) and decodes them; a message is the error Notify gives.
+func (req *notifyRequest) files() string {
+	req.Files = map[string]notifyFile{}
+	for k, v := range req.Personalisation {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		b64, _ := obj["file"].(string)
+		content, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || b64 == "" {
+			return k + ": File is not valid base64"
+		}
+		if len(content) > 2<<20 {
+			return k + ": File is larger than 2MB"
+		}
+		f := notifyFile{Content: content, ConfirmEmail: true, Retention: "26 weeks"}
+		if name, ok := obj["filename"]; ok {
+			f.FileName, _ = name.(string)
+			if !strings.Contains(f.FileName, ".") {
+				return k + ": filename must end with a file extension"
+			}
+		}
+		if c, ok := obj["confirm_email_before_download"]; ok {
+			if f.ConfirmEmail, ok = c.(bool); !ok {
+				return k + ": confirm_email_before_download must be a boolean"
+			}
+		}
+		if r, ok := obj["retention_period"]; ok {
+			if f.Retention, _ = r.(string); !retentionRe.MatchString(f.Retention) || f.Retention == "79 weeks" {
+				return k + ": Unsupported value for retention_period"
+			}
+		}
+		req.Files[k] = f
+	}
+	return ""
 }
 
 func newNotifyStandIn(t *testing.T) *notifyStandIn {
@@ -129,7 +187,7 @@ func (n *notifyStandIn) sendEmail(w http.ResponseWriter, r *http.Request) {
 	if !authorised(w, r) {
 		return
 	}
-	if req.TemplateID != alertTemplate && req.TemplateID != digestTemplate {
+	if req.TemplateID != alertTemplate && req.TemplateID != digestTemplate && req.TemplateID != letterTemplate {
 		notifyFail(w, 400, "BadRequestError", "Template not found")
 		return
 	}
@@ -137,7 +195,15 @@ func (n *notifyStandIn) sendEmail(w http.ResponseWriter, r *http.Request) {
 		notifyFail(w, 400, "ValidationError", "email_address Not a valid email address")
 		return
 	}
-	for _, k := range []string{"subject", "body"} {
+	placeholders := []string{"subject", "body"}
+	if req.TemplateID == letterTemplate {
+		placeholders = append(placeholders, "link_to_file")
+	}
+	if msg := req.files(); msg != "" {
+		notifyFail(w, 400, "BadRequestError", msg)
+		return
+	}
+	for _, k := range placeholders {
 		if _, ok := req.Personalisation[k]; !ok {
 			notifyFail(w, 400, "BadRequestError", "Missing personalisation: "+k)
 			return
@@ -155,7 +221,7 @@ func (n *notifyStandIn) sendEmail(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"id": req.ID, "reference": req.Reference,
-		"content":  map[string]string{"subject": req.Personalisation["subject"], "body": req.Personalisation["body"], "from_email": "s106.monitor@notifications.service.gov.uk"},
+		"content":  map[string]any{"subject": req.Personalisation["subject"], "body": req.Personalisation["body"], "from_email": "s106.monitor@notifications.service.gov.uk"},
 		"uri":      n.URL + "/v2/notifications/" + req.ID,
 		"template": map[string]any{"id": req.TemplateID, "version": 1, "uri": n.URL + "/v2/template/" + req.TemplateID},
 	})
