@@ -135,11 +135,17 @@ func (app *Application) recoverPanic(next http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// secureHeaders sets the security headers on every response.
-func secureHeaders(next http.Handler) http.Handler {
+// secureHeaders sets the security headers on every response, with the
+// Content-Security-Policy csp (contentSecurityPolicy, widened only by
+// configuration: see contentSecurityPolicyFor).
+func secureHeaders(csp string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return secureHeadersWith(csp, next) }
+}
+
+func secureHeadersWith(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

@@ -61,8 +61,9 @@ func placedPoint(d publicdata.PlacedDevelopment) (places.Point, bool) {
 }
 
 // publicMapView draws the map of devs over every ward and parish; with a
-// focus area, the map is fitted to that area and it is shaded.
-func publicMapView(id, title string, areas []places.Area, devs []publicdata.PlacedDevelopment, focusKind, focusName string) templates.PublicMapView {
+// focus area, the map is fitted to that area and it is shaded. With a
+// tile server configured, its tiles are drawn underneath.
+func publicMapView(id, title string, tiles places.TileSource, areas []places.Area, devs []publicdata.PlacedDevelopment, focusKind, focusName string) templates.PublicMapView {
 	b := places.Bounds{MinLat: 90, MinLon: 180, MaxLat: -90, MaxLon: -180}
 	for _, a := range areas {
 		if focusName == "" || (string(a.Kind) == focusKind && strings.EqualFold(a.Name, focusName)) {
@@ -77,7 +78,10 @@ func publicMapView(id, title string, areas []places.Area, devs []publicdata.Plac
 		}
 	}
 	proj := places.NewProjection(b)
-	m := templates.PublicMapView{ID: id, Title: title, ViewBox: proj.ViewBox()}
+	m := templates.PublicMapView{ID: id, Title: title, ViewBox: proj.ViewBox(), Tiles: proj.Tiles(tiles)}
+	if len(m.Tiles) > 0 {
+		m.Attribution = tiles.Attribution
+	}
 	for _, a := range areas {
 		ab := a.Bounds()
 		const eps = 1e-9
@@ -119,7 +123,7 @@ func (app *Application) publicMap(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	m := publicMapView("map", "Map of "+app.Config.CouncilName+" with its wards, parishes and developments", areas, devs, "", "")
+	m := publicMapView("map", "Map of "+app.Config.CouncilName+" with its wards, parishes and developments", app.tileSource(), areas, devs, "", "")
 	app.render(w, r, http.StatusOK, templates.PublicMapPage(app.publicPage(r, "Map of developments"), m))
 }
 
@@ -173,7 +177,7 @@ func (app *Application) areaView(w http.ResponseWriter, r *http.Request, kind, s
 		}
 	}
 	title := templates.PublicAreaTitle(kind, a.Name)
-	return templates.PublicAreaView{Area: a, Map: publicMapView("map", "Map of "+title+" and its developments", areas, devs, kind, a.Name)}, true
+	return templates.PublicAreaView{Area: a, Map: publicMapView("map", "Map of "+title+" and its developments", app.tileSource(), areas, devs, kind, a.Name)}, true
 }
 
 func (app *Application) publicArea(kind string) http.HandlerFunc {

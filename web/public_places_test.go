@@ -80,8 +80,10 @@ func TestMapDrawsEachDevelopmentWhereItIsAndListsTheSameInWords(t *testing.T) {
 		t.Fatalf("%d markers, want 2 (Mill Lane, Quarry Road)\n%s", len(markers), excerpt(res.body))
 	}
 	mill := markers[0]
-	if mill[2] != "Mill Lane" || mill[3] != "672.8" || mill[4] != "172.7" {
-		t.Errorf("Mill Lane marker %v, want at 672.8,172.7", mill)
+	// (Web Mercator since the tile layer: the equirectangular projection
+	// put it at 672.8,172.7.)
+	if mill[2] != "Mill Lane" || mill[3] != "672.8" || mill[4] != "172.9" {
+		t.Errorf("Mill Lane marker %v, want at 672.8,172.9", mill)
 	}
 	if !strings.Contains(res.body, `viewBox="0 0 1000 774"`) || !strings.Contains(res.body, `width="100%"`) {
 		t.Error("the map should scale to the screen with its viewBox")

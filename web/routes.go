@@ -19,7 +19,7 @@ func (app *Application) Routes() http.Handler {
 	r := chi.NewRouter()
 	// HEAD is answered by the GET handler (net/http drops the body), so
 	// caches and link checkers that probe with HEAD work.
-	r.Use(app.recoverPanic, app.logRequests, secureHeaders, middleware.GetHead, app.rejectInvalidText)
+	r.Use(app.recoverPanic, app.logRequests, secureHeaders(contentSecurityPolicyFor(app.tileSource())), middleware.GetHead, app.rejectInvalidText)
 	// Unknown addresses get the styled 404 page, with the session loaded so
 	// the header still shows who is signed in.
 	r.NotFound(noStore(app.Sessions.LoadAndSave(app.authenticate(http.HandlerFunc(app.notFound)))).ServeHTTP)

@@ -137,6 +137,14 @@ type Config struct {
 	// Infrastructure Funding Statement (S106_IFS_S278_SECTION=on|off, off
 	// by default).
 	IFSS278Section bool
+	// MapTilesURL (S106_MAP_TILES_URL) is an XYZ tile server's {z}/{x}/{y}
+	// template in Web Mercator (an OS Maps API "_3857" layer with its key,
+	// or any OpenStreetMap-compatible server) drawn under the public map's
+	// boundaries; MapTilesAttribution (S106_MAP_TILES_ATTRIBUTION) is the
+	// credit its licence requires, shown below the map. Off by default:
+	// the map is the boundaries alone and no page names another host.
+	MapTilesURL         string
+	MapTilesAttribution string
 	// Organisation is the council's code in the government data standards,
 	// e.g. local-authority:WVD (S106_ORGANISATION).
 	Organisation string
@@ -337,6 +345,18 @@ func load(getenv func(string) string) (Config, error) {
 	c.Scheduler = onOff("S106_SCHEDULER", "on")
 	c.CacheWarm = onOff("S106_CACHE_WARM", "on")
 	c.IFSS278Section = onOff("S106_IFS_S278_SECTION", "off")
+	c.MapTilesURL = str("S106_MAP_TILES_URL", "")
+	c.MapTilesAttribution = str("S106_MAP_TILES_ATTRIBUTION", "")
+	if t := c.MapTilesURL; t != "" {
+		if !(strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://")) || !strings.Contains(t, "{z}") || !strings.Contains(t, "{x}") || !strings.Contains(t, "{y}") {
+			errs = append(errs, fmt.Sprintf("S106_MAP_TILES_URL: %q must be an http(s) address with {z}, {x} and {y} in it, such as https://api.os.uk/maps/raster/v1/zxy/Light_3857/{z}/{x}/{y}.png?key=…", t))
+		}
+		if c.MapTilesAttribution == "" {
+			// Every tile licence (OS OpenData, OS Maps API, OpenStreetMap's
+			// ODbL) requires its credit on the map.
+			errs = append(errs, "S106_MAP_TILES_ATTRIBUTION: set the credit the tiles' licence requires, e.g. © Crown copyright and database rights 2026 OS AC0000000000")
+		}
+	}
 	// A mistyped level or format used to fall back silently to info and
 	// text: the operator who asked for debug lines or JSON for their log
 	// collector would not know why they got neither.

@@ -144,14 +144,27 @@ func TestProjectionPlacesAKnownPoint(t *testing.T) {
 	if x, _ := p.Project(places.Point{Lat: 51, Lon: -1.25}); math.Abs(x-980) > 1e-9 {
 		t.Errorf("east edge at %v", x)
 	}
-	// Longitude is shrunk by cos(51.06°) = 0.6285: the map is 960 units
-	// for 0.25° × 0.6285 across, so 0.12° of latitude is 733.2 units tall.
-	if math.Abs(p.Height-math.Ceil(0.12*960/(0.25*math.Cos(51.06*math.Pi/180))+40)) > 1e-9 || p.ViewBox() != "0 0 1000 774" {
+	// Web Mercator: 960 units for 0.25° of longitude; a degree of
+	// latitude is drawn sec(latitude) times a degree of longitude (about
+	// 1/cos(51.06°) = 1.591), so 0.12° of latitude is about 733 units
+	// tall: the same 774 with the margins as the equirectangular
+	// projection this replaced.
+	perUnit := 960 / (0.25 / 360)
+	if math.Abs(p.Height-math.Ceil((mercY(51)-mercY(51.12))*perUnit+40)) > 1e-9 || p.ViewBox() != "0 0 1000 774" {
 		t.Errorf("height %v viewBox %q", p.Height, p.ViewBox())
 	}
-	// Mill Lane (51.09, -1.445): 0.055° east and 0.03° south of the corner.
+	// Mill Lane (51.09, -1.445): 0.055° east and 0.03° south of the
+	// corner. (Equirectangular put it at 231.2,203.3: Web Mercator moves
+	// it 0.2 units south, no more.)
 	x, y := p.Project(places.Point{Lat: 51.09, Lon: -1.445})
-	if places.Num(x) != "231.2" || places.Num(y) != "203.3" {
+	if places.Num(x) != "231.2" || places.Num(y) != "203.5" {
 		t.Errorf("Mill Lane at %s,%s", places.Num(x), places.Num(y))
 	}
+}
+
+// mercY is Web Mercator's y for a latitude from the textbook formula
+// ln(tan(π/4 + φ/2)), as a check on places.Mercator's
+// (1 − ln(tan φ + sec φ)/π)/2.
+func mercY(lat float64) float64 {
+	return (1 - math.Log(math.Tan(math.Pi/4+lat*math.Pi/360))/math.Pi) / 2
 }

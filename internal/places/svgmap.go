@@ -15,18 +15,23 @@ const MapWidth = 1000.0
 // drawing.
 const mapPad = 20.0
 
-// Projection turns latitude and longitude into map coordinates: an
-// equirectangular projection centred on the area, with longitude shrunk
-// by the cosine of the middle latitude so that a district looks its true
-// shape (at 51°N a degree of longitude is 0.63 of a degree of latitude).
-// Over a district's few kilometres it is within a fraction of a per cent
-// of the Ordnance Survey's projection, and needs no OSGB grid transform.
+// Projection turns latitude and longitude into map coordinates: Web
+// Mercator (EPSG:3857), the projection of every XYZ tile server (the OS
+// Maps API's "_3857" layers, OpenStreetMap), scaled so the area fits a
+// drawing MapWidth wide. It keeps a district its true shape (at 51°N a
+// degree of longitude is drawn 0.63 of a degree of latitude, as on the
+// ground), and an optional tile layer (tiles.go) lines up with the
+// boundaries and markers drawn over it. (Until the tile layer it was an
+// equirectangular projection shrunk by the cosine of the middle latitude;
+// over a district's few kilometres the two differ by under a unit.)
 type Projection struct {
 	Bounds Bounds
-	cosLat float64
-	scale  float64 // map units per degree of latitude
-	Width  float64
-	Height float64
+	// minX, minY: the north-west corner in Mercator units (0–1 across
+	// the world, y south from 85.05°N).
+	minX, minY float64
+	scale      float64 // map units per Mercator unit
+	Width      float64
+	Height     float64
 }
 
 // NewProjection fits bounds into a drawing MapWidth wide.
@@ -44,18 +49,33 @@ func NewProjection(b Bounds) Projection {
 		c := (b.MinLon + b.MaxLon) / 2
 		b.MinLon, b.MaxLon = c-minSpan/2, c+minSpan/2
 	}
-	p := Projection{Bounds: b, cosLat: math.Cos((b.MinLat + b.MaxLat) / 2 * math.Pi / 180), Width: MapWidth}
-	p.scale = (MapWidth - 2*mapPad) / ((b.MaxLon - b.MinLon) * p.cosLat)
-	p.Height = math.Ceil((b.MaxLat-b.MinLat)*p.scale + 2*mapPad)
+	p := Projection{Bounds: b, Width: MapWidth}
+	var maxX, maxY float64
+	p.minX, p.minY = Mercator(Point{Lat: b.MaxLat, Lon: b.MinLon})
+	maxX, maxY = Mercator(Point{Lat: b.MinLat, Lon: b.MaxLon})
+	p.scale = (MapWidth - 2*mapPad) / (maxX - p.minX)
+	p.Height = math.Ceil((maxY-p.minY)*p.scale + 2*mapPad)
 	return p
+}
+
+// Mercator is pt in Web Mercator's unit square: x east from 180°W, y
+// south from 85.05°N, each 0 to 1 (a tile at zoom z is 1/2^z of it).
+func Mercator(pt Point) (x, y float64) {
+	lat := pt.Lat * math.Pi / 180
+	x = (pt.Lon + 180) / 360
+	y = (1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2
+	return x, y
 }
 
 // Project returns the map coordinates of pt: x east from the left edge,
 // y south from the top.
 func (p Projection) Project(pt Point) (x, y float64) {
-	x = mapPad + (pt.Lon-p.Bounds.MinLon)*p.cosLat*p.scale
-	y = mapPad + (p.Bounds.MaxLat-pt.Lat)*p.scale
-	return x, y
+	mx, my := Mercator(pt)
+	return p.fromMercator(mx, my)
+}
+
+func (p Projection) fromMercator(mx, my float64) (x, y float64) {
+	return mapPad + (mx-p.minX)*p.scale, mapPad + (my-p.minY)*p.scale
 }
 
 // ViewBox is the SVG viewBox attribute.
