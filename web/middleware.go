@@ -456,14 +456,15 @@ func (app *Application) csrf(next http.Handler) http.Handler {
 // eventsPerClient a minute per client so a flood of refused requests
 // cannot flood the table (past it, the log line above is all).
 func (app *Application) securityEvent(r *http.Request, event, summary string) {
-	if ok, _ := app.eventLimits.allow(clientIP(r), time.Now()); !ok {
+	now := app.Now()
+	if ok, _ := app.eventLimits.allow(clientIP(r), now); !ok {
 		return
 	}
 	email := ""
 	if u := currentUser(r); u != nil {
 		email = u.Email
 	}
-	if err := audit.RecordSecurity(r.Context(), app.DB.Pool, app.actor(r), event, email, summary, r.Method, r.URL.Path); err != nil {
+	if err := audit.RecordSecurityAt(r.Context(), app.DB.Pool, now, app.actor(r), event, email, summary, r.Method, r.URL.Path); err != nil {
 		app.log(r).Error("security event", "err", err, "event", event)
 	}
 }

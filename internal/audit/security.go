@@ -48,6 +48,17 @@ type SecurityEvent struct {
 // signed-in user) and from where; method and path, if known, say what
 // was asked for.
 func RecordSecurity(ctx context.Context, q store.Querier, actor Actor, event, email, summary, method, path string) error {
+	return RecordSecurityAt(ctx, q, time.Time{}, actor, event, email, summary, method, path)
+}
+
+// RecordSecurityAt is RecordSecurity at a given time (the zero time: the
+// database's clock), for a caller that keeps its own clock, as the web
+// server does.
+func RecordSecurityAt(ctx context.Context, q store.Querier, at time.Time, actor Actor, event, email, summary, method, path string) error {
+	var when *time.Time
+	if !at.IsZero() {
+		when = &at
+	}
 	var uid *int64
 	if actor.UserID != 0 {
 		uid = &actor.UserID
@@ -63,9 +74,9 @@ func RecordSecurity(ctx context.Context, q store.Querier, actor Actor, event, em
 		path = path[:500]
 	}
 	_, err := q.Exec(ctx, `
-		INSERT INTO security_events (user_id, actor_label, event, email, summary, method, path, remote_addr, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		uid, label, event, email, summary, method, path, actor.RemoteAddr, actor.RequestID)
+		INSERT INTO security_events (user_id, actor_label, event, email, summary, method, path, remote_addr, request_id, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, coalesce($10, now()))`,
+		uid, label, event, email, summary, method, path, actor.RemoteAddr, actor.RequestID, when)
 	if err != nil {
 		return fmt.Errorf("security event %s: %w", event, err)
 	}
