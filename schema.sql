@@ -3473,6 +3473,26 @@ CREATE INDEX agreement_applications_application_idx ON public.agreement_applicat
 
 CREATE INDEX agreement_parties_organisation_idx ON public.agreement_parties USING btree (organisation_id);
 
+-- Name: agreements_api_reference_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_api_reference_idx ON public.agreements USING btree (upper(reference), id);
+
+-- Name: agreements_api_signed_desc_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_api_signed_desc_idx ON public.agreements USING btree (((date_signed IS NOT NULL)), COALESCE(date_signed, '1970-01-01'::date), id);
+
+-- Name: agreements_api_signed_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_api_signed_idx ON public.agreements USING btree (((date_signed IS NULL)), COALESCE(date_signed, '1970-01-01'::date), id);
+
+-- Name: agreements_api_status_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_api_status_idx ON public.agreements USING btree (array_position(ARRAY['draft'::text, 'completed'::text, 'live'::text, 'discharged'::text, 'superseded'::text], status), id);
+
+-- Name: agreements_api_type_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_api_type_idx ON public.agreements USING btree (array_position(ARRAY['section-106'::text, 'unilateral-undertaking'::text, 'deed-of-variation'::text, 'section-278'::text], agreement_type), id);
+
 -- Name: agreements_development_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX agreements_development_idx ON public.agreements USING btree (development_id);
@@ -3869,6 +3889,10 @@ CREATE UNIQUE INDEX planning_applications_reference_key ON public.planning_appli
 
 CREATE INDEX price_paid_matches_home_idx ON public.price_paid_matches USING btree (home_id);
 
+-- Name: projects_api_name_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX projects_api_name_idx ON public.projects USING btree (lower(name), id);
+
 -- Name: projects_name_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX projects_name_key ON public.projects USING btree (lower(name));
@@ -3884,6 +3908,26 @@ CREATE INDEX receipt_share_deadlines_agreement_desc_idx ON public.receipt_share_
 -- Name: receipt_share_deadlines_agreement_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX receipt_share_deadlines_agreement_idx ON public.receipt_share_deadlines USING btree (agreement_key, deadline, received_on, entry_id) WHERE (unspent > (0)::numeric);
+
+-- Name: receipt_share_deadlines_api_agreement_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX receipt_share_deadlines_api_agreement_idx ON public.receipt_share_deadlines USING btree (agreement_key, entry_id) WHERE (unspent > (0)::numeric);
+
+-- Name: receipt_share_deadlines_api_deadline_desc_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX receipt_share_deadlines_api_deadline_desc_idx ON public.receipt_share_deadlines USING btree (((deadline IS NOT NULL)), COALESCE(deadline, '1970-01-01'::date), received_on, entry_id) WHERE (unspent > (0)::numeric);
+
+-- Name: receipt_share_deadlines_api_deadline_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX receipt_share_deadlines_api_deadline_idx ON public.receipt_share_deadlines USING btree (((deadline IS NULL)), COALESCE(deadline, '1970-01-01'::date), received_on, entry_id) WHERE (unspent > (0)::numeric);
+
+-- Name: receipt_share_deadlines_api_received_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX receipt_share_deadlines_api_received_idx ON public.receipt_share_deadlines USING btree (received_on, entry_id) WHERE (unspent > (0)::numeric);
+
+-- Name: receipt_share_deadlines_api_unspent_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX receipt_share_deadlines_api_unspent_idx ON public.receipt_share_deadlines USING btree (unspent, entry_id) WHERE (unspent > (0)::numeric);
 
 -- Name: receipt_share_deadlines_deadline_desc_idx; Type: INDEX; Schema: public; Owner: -
 

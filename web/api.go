@@ -383,6 +383,7 @@ func apiListParams(w http.ResponseWriter, r *http.Request, allowed []string, def
 	}
 	p := listing.Parse(q, allowed, defaultSort, defaultDesc)
 	p.PerPage = limit
+	p.Forward = true
 	return p, true
 }
 
@@ -399,8 +400,10 @@ type apiList[T any] struct {
 	Total      int     `json:"total"`
 }
 
-// apiPage answers one page of a list, with the cursor of the next page
-// when there is one.
+// apiPage answers one page of a list paged by number (the public
+// developments: a short list that changes rarely), with the cursor of
+// the next page when there is one. The others page by keyset
+// (sendKeysetList).
 func apiPage[T, U any](w http.ResponseWriter, pg listing.Page[T], conv func(T) U) {
 	out := apiList[U]{Items: make([]U, 0, len(pg.Items)), Total: pg.Total}
 	for _, it := range pg.Items {
@@ -412,11 +415,6 @@ func apiPage[T, U any](w http.ResponseWriter, pg listing.Page[T], conv func(T) U
 			if k != "cursor" && k != "page" && k != "before" && k != "after" {
 				next[k] = v
 			}
-		}
-		// Keyset lists (obligations, homes) continue after the last row;
-		// the others by page number.
-		if pg.LastCursor != "" {
-			next["after"] = []string{pg.LastCursor}
 		}
 		next["page"] = []string{strconv.Itoa(pg.Params.Page + 1)}
 		next["limit"] = []string{strconv.Itoa(pg.Params.PerPage)}

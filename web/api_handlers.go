@@ -45,8 +45,8 @@ func sendList[T any](app *Application, w http.ResponseWriter, r *http.Request, p
 
 func (app *Application) apiAgreements(w http.ResponseWriter, r *http.Request) {
 	if p, ok := apiListParams(w, r, agreements.AgreementSorts, "reference", false); ok {
-		pg, err := app.Register.ListAgreements(r.Context(), p)
-		sendList(app, w, r, pg, err)
+		pg, err := app.Register.AgreementsAfter(r.Context(), p)
+		sendKeysetList(app, w, r, pg, err)
 	}
 }
 
@@ -60,7 +60,7 @@ func (app *Application) apiAgreement(w http.ResponseWriter, r *http.Request) {
 func (app *Application) apiObligations(w http.ResponseWriter, r *http.Request) {
 	if p, ok := apiListParams(w, r, agreements.ObligationSorts, "agreement", false); ok {
 		pg, err := app.Register.ListObligations(r.Context(), p)
-		sendList(app, w, r, pg, err)
+		sendKeysetList(app, w, r, pg, err)
 	}
 }
 
@@ -69,21 +69,6 @@ func (app *Application) apiObligation(w http.ResponseWriter, r *http.Request) {
 		o, err := app.Register.GetObligation(r.Context(), id)
 		app.sendOne(w, r, http.StatusOK, o, err)
 	}
-}
-
-// apiObligationLedger is an obligation's ledger entries, each with the
-// balances after it, its balances and its shares of payments. An
-// obligation's ledger is short (tens of entries), so it is not paged.
-func (app *Application) apiObligationLedger(w http.ResponseWriter, r *http.Request) {
-	id, ok := apiID(w, r, "id")
-	if !ok {
-		return
-	}
-	if _, err := app.Register.GetObligation(r.Context(), id); !app.apiLoaded(w, r, err) {
-		return
-	}
-	l, err := app.Ledger.Ledger(r.Context(), id)
-	app.sendOne(w, r, http.StatusOK, l, err)
 }
 
 func (app *Application) apiReceipt(w http.ResponseWriter, r *http.Request) {
@@ -95,8 +80,8 @@ func (app *Application) apiReceipt(w http.ResponseWriter, r *http.Request) {
 
 func (app *Application) apiProjects(w http.ResponseWriter, r *http.Request) {
 	if p, ok := apiListParams(w, r, ledger.ProjectSorts, "name", false); ok {
-		pg, err := app.Ledger.ListProjects(r.Context(), p)
-		sendList(app, w, r, pg, err)
+		pg, err := app.Ledger.ProjectsAfter(r.Context(), p)
+		sendKeysetList(app, w, r, pg, err)
 	}
 }
 
@@ -110,7 +95,7 @@ func (app *Application) apiProject(w http.ResponseWriter, r *http.Request) {
 func (app *Application) apiHomes(w http.ResponseWriter, r *http.Request) {
 	if p, ok := apiListParams(w, r, homes.HomeSorts, "development", false); ok {
 		pg, err := app.Homes.ListHomes(r.Context(), p)
-		sendList(app, w, r, pg, err)
+		sendKeysetList(app, w, r, pg, err)
 	}
 }
 
@@ -120,25 +105,6 @@ func (app *Application) apiHome(w http.ResponseWriter, r *http.Request) {
 		app.sendOne(w, r, http.StatusOK, h, err)
 	}
 }
-
-// apiHomeEvents is a home's history. A home has a handful of events, so
-// the list is not paged.
-func (app *Application) apiHomeEvents(w http.ResponseWriter, r *http.Request) {
-	id, ok := apiID(w, r, "id")
-	if !ok {
-		return
-	}
-	if _, err := app.Homes.GetHome(r.Context(), id); !app.apiLoaded(w, r, err) {
-		return
-	}
-	events, err := app.Homes.HomeEvents(r.Context(), id)
-	if app.apiLoaded(w, r, err) {
-		apiWriteJSON(w, http.StatusOK, apiValue(apiEvents{Items: events}))
-	}
-}
-
-// apiEvents is a home's events.
-type apiEvents struct{ Items []homes.Event }
 
 // apiDeadlines is the deadlines list, read through the same kept read
 // model as the page (so repeated reads cost nothing until the data changes).
@@ -152,9 +118,11 @@ func (app *Application) apiDeadlines(w http.ResponseWriter, r *http.Request) {
 		key[k] = v
 	}
 	key.Set("limit", strconv.Itoa(p.PerPage))
-	pg, err := cachedRead(app, r.Context(), readModel[ledger.DeadlinesPage]{key: "api-deadlines?" + key.Encode(),
-		build: func(ctx context.Context) (ledger.DeadlinesPage, error) { return app.Ledger.Deadlines(ctx, p) }})
-	sendList(app, w, r, pg.Page, err)
+	pg, err := cachedRead(app, r.Context(), readModel[listing.Page[ledger.DeadlineRow]]{key: "api-deadlines?" + key.Encode(),
+		build: func(ctx context.Context) (listing.Page[ledger.DeadlineRow], error) {
+			return app.Ledger.DeadlinesAfter(ctx, p)
+		}})
+	sendKeysetList(app, w, r, pg, err)
 }
 
 // apiStatementView is a year's Infrastructure Funding Statement: every

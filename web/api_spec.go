@@ -31,9 +31,20 @@ type apiRoute struct {
 	body         any          // the request body's type (a zero value), or nil
 	resp         any          // the answer's type (a zero value); a list's item type
 	list         bool         // a paged list of resp
+	paged        bool         // resp is a page of a record's history itself: limit and cursor only
 	status       int          // the success status
 	filters      []string     // a list's filters, as the list page has them
 	sorts        []string
+}
+
+// apiPageParams are a paged answer's query parameters.
+func apiPageParams() []any {
+	return []any{
+		map[string]any{"name": "limit", "in": "query", "description": "Items a page (default 50)",
+			"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": maxAPILimit}},
+		map[string]any{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page; it carries that page's query and the position of its last item",
+			"schema": map[string]any{"type": "string"}},
+	}
 }
 
 var (
@@ -57,7 +68,7 @@ var apiRoutes = []apiRoute{
 	{method: "PUT", path: "/api/v1/obligations/{id}", tag: "Obligations", summary: "Change an obligation (send every field, and the version you read)",
 		write: true, roles: apiOfficer, body: apiObligationChange{}, resp: agreements.Obligation{}},
 	{method: "GET", path: "/api/v1/obligations/{id}/ledger", tag: "Ledger", summary: "An obligation's ledger entries, balances and shares of payments",
-		resp: ledger.ObligationLedger{}},
+		resp: apiLedgerPage{}, paged: true},
 	{method: "POST", path: "/api/v1/obligations/{id}/ledger/{entryID}/reversal", tag: "Ledger",
 		summary: "Reverse a mistaken ledger entry (the ledger is append-only: a reversing entry names what it reverses)",
 		write:   true, roles: apiOfficer, body: apiReversalBody{}, resp: apiReversal{}, status: http.StatusCreated},
@@ -70,7 +81,7 @@ var apiRoutes = []apiRoute{
 	{method: "GET", path: "/api/v1/homes", tag: "Homes", summary: "List homes", resp: homes.Home{}, list: true,
 		filters: []string{"development", "provider", "tenure", "state", "archived"}, sorts: homes.HomeSorts},
 	{method: "GET", path: "/api/v1/homes/{id}", tag: "Homes", summary: "Read a home", resp: homes.Home{}},
-	{method: "GET", path: "/api/v1/homes/{id}/events", tag: "Homes", summary: "A home's history of events", resp: apiEvents{}},
+	{method: "GET", path: "/api/v1/homes/{id}/events", tag: "Homes", summary: "A home's history of events", resp: apiEventsPage{}, paged: true},
 	{method: "POST", path: "/api/v1/homes/{id}/events", tag: "Homes", summary: "Record something that happened to a home",
 		write: true, roles: apiHomes, body: apiHomeEventBody{}, resp: homes.Event{}, status: http.StatusCreated},
 	{method: "GET", path: "/api/v1/deadlines", tag: "Deadlines", summary: "Spend-by deadlines of money received, soonest first",
@@ -175,11 +186,8 @@ func openAPI() map[string]any {
 					"next_cursor": map[string]any{"type": []any{"string", "null"}, "description": "Pass as cursor for the next page; null on the last page"},
 					"total":       map[string]any{"type": "integer", "description": "How many items the whole list holds"},
 				}}
+			params = append(params, apiPageParams()...)
 			params = append(params,
-				map[string]any{"name": "limit", "in": "query", "description": "Items a page (default 50)",
-					"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": maxAPILimit}},
-				map[string]any{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page; it carries that page's query",
-					"schema": map[string]any{"type": "string"}},
 				map[string]any{"name": "q", "in": "query", "description": "Search, as the list page's search box", "schema": map[string]any{"type": "string"}},
 				map[string]any{"name": "sort", "in": "query", "schema": map[string]any{"type": "string", "enum": anySlice(rt.sorts)}},
 				map[string]any{"name": "dir", "in": "query", "schema": map[string]any{"type": "string", "enum": []any{"asc", "desc"}}})
@@ -190,6 +198,10 @@ func openAPI() map[string]any {
 			responses["422"] = problemResponse("A filter with a value that is not allowed")
 		default:
 			schema = schemas.ref(reflect.TypeOf(rt.resp))
+			if rt.paged {
+				params = append(params, apiPageParams()...)
+				responses["400"] = problemResponse("A limit or cursor that cannot be read")
+			}
 		}
 		responses[itoa(status)] = map[string]any{"description": "Success", "content": map[string]any{"application/json": map[string]any{"schema": schema}}}
 		if rt.body != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -419,7 +420,7 @@ func TestAPIWritesCheckAndRecordLikeTheForms(t *testing.T) {
 		t.Errorf("shares not adding up to the total: %d %s", res.status, res.body)
 	}
 	led := f.call(t, f.tokens["viewer/read"], "GET", fmt.Sprintf("/api/v1/obligations/%d/ledger", obID), "")
-	lines, _ := led.json["lines"].([]any)
+	lines, _ := led.json["items"].([]any)
 	if led.status != http.StatusOK || len(lines) != 1 {
 		t.Fatalf("ledger: %d %s", led.status, led.body)
 	}
@@ -567,48 +568,114 @@ func TestAPIRateLimitsEachToken(t *testing.T) {
 // with the filters and sort of the first page; a bad cursor or limit is a 400.
 func TestAPIListsPageWithCursors(t *testing.T) {
 	f := newAPIFixture(t)
+	b := appFixture(t, f.app)
 	for i := range 7 {
 		agObligation(t, f.app, f.agreementID, "financial", fmt.Sprintf("Sch 9 para %d", i), fmt.Sprintf("Paged %d", i), fixture.Obligation{})
 	}
-	appFixture(t, f.app).Home(f.developmentID, fixture.Home{Plot: "13", Tenure: "market", Bedrooms: 3})
+	b.Home(f.developmentID, fixture.Home{Plot: "13", Tenure: "market", Bedrooms: 3})
+	for i := range 4 {
+		b.Agreement(fixture.Agreement{Reference: fmt.Sprintf("30/S106/%03d", i), DevelopmentID: f.developmentID})
+		b.Project(fixture.Project{Name: fmt.Sprintf("Paged project %d", i)})
+		b.Receive(fmt.Sprintf("2025-0%d-01", i+2), fixture.Share{ObligationID: f.obligationID, Amount: "1000.00"})
+	}
+	built := b.Home(f.developmentID, fixture.Home{Plot: "14", UPRN: "100071234567"}).ID
+	b.HomeEvent(built, homes.EventStarted, "2024-01-10")
+	b.HomeEvent(built, homes.EventCompleted, "2024-06-01")
+	b.HomeEvent(built, homes.EventOccupied, "2024-07-01")
 	tok := f.tokens["viewer/read"]
-	for _, list := range []string{"/api/v1/obligations?kind=financial&sort=updated&dir=desc", "/api/v1/homes", "/api/v1/agreements", "/api/v1/projects", "/api/v1/deadlines"} {
+
+	// Each list, and a row that sorts before the end of its first page,
+	// added once that page is read: a page number would then show the
+	// first page's last row again (every later row moves down one); a
+	// cursor continues after that row.
+	receipt := func() { b.Receive("2024-04-01", fixture.Share{ObligationID: f.obligationID, Amount: "10.00"}) }
+	lists := []struct {
+		path   string
+		insert func()
+	}{
+		{"/api/v1/obligations?kind=financial&sort=updated&dir=desc", func() {
+			agObligation(t, f.app, f.agreementID, "financial", "Sch 9 para 99", "Added while paging", fixture.Obligation{})
+		}},
+		{"/api/v1/homes", func() {
+			b.Home(agDevelopment(t, f.app, "Aardvark Yard", "North"), fixture.Home{Plot: "1"})
+		}},
+		{"/api/v1/agreements", func() { b.Agreement(fixture.Agreement{Reference: "00/S106/000", DevelopmentID: f.developmentID}) }},
+		{"/api/v1/agreements?sort=signed&dir=desc", func() {
+			b.Agreement(fixture.Agreement{Reference: "31/S106/001", Signed: "2025-06-01", DevelopmentID: f.developmentID})
+		}},
+		{"/api/v1/projects", func() { b.Project(fixture.Project{Name: "Aardvark play area"}) }},
+		{"/api/v1/projects?sort=updated&dir=desc", func() { b.Project(fixture.Project{Name: "Newest project"}) }},
+		{"/api/v1/deadlines?sort=received", receipt},
+		{"/api/v1/deadlines", nil},
+		{fmt.Sprintf("/api/v1/obligations/%d/ledger", f.obligationID), receipt},
+		{fmt.Sprintf("/api/v1/homes/%d/events", built), nil},
+	}
+	itemID := func(it any) float64 {
+		m := it.(map[string]any)
+		if id, ok := m["entry_id"].(float64); ok {
+			return id
+		}
+		return m["id"].(float64)
+	}
+	// Readers take turns, each token under its rate limit.
+	readers := []string{"viewer/read", "viewer/write", "officer/read", "officer/write", "housing/read", "housing/write", "manager/read", "manager/write", "admin/read", "admin/write"}
+	for i, list := range lists {
+		tok := f.tokens[readers[i%len(readers)]]
+		// What the list holds before paging starts: each must be read
+		// exactly once.
+		all := f.call(t, tok, "GET", list.path+sep(list.path)+"limit=200", "")
+		if all.status != http.StatusOK || all.json["next_cursor"] != nil {
+			t.Fatalf("%s: %d %s", list.path, all.status, all.body)
+		}
+		before := map[float64]bool{}
+		for _, it := range all.json["items"].([]any) {
+			before[itemID(it)] = true
+		}
+		if len(before) < 3 {
+			t.Fatalf("%s: %d items, too few to page", list.path, len(before))
+		}
 		seen := map[float64]bool{}
-		total := -1
-		next := list + sep(list) + "limit=2"
+		next := list.path + sep(list.path) + "limit=2"
 		for pages := 0; next != ""; pages++ {
-			if pages > 10 {
-				t.Fatalf("%s: more pages than items", list)
+			if pages > 20 {
+				t.Fatalf("%s: more pages than items", list.path)
 			}
 			res := f.call(t, tok, "GET", next, "")
 			if res.status != http.StatusOK {
 				t.Fatalf("%s: %d %s", next, res.status, res.body)
 			}
-			total = int(res.json["total"].(float64))
-			for _, it := range res.json["items"].([]any) {
-				m := it.(map[string]any)
-				id, _ := m["id"].(float64)
-				if id == 0 {
-					id, _ = m["entry_id"].(float64)
-				}
+			items := res.json["items"].([]any)
+			if len(items) == 0 || len(items) > 2 {
+				t.Errorf("%s: a page of %d items", list.path, len(items))
+			}
+			for _, it := range items {
+				id := itemID(it)
 				if seen[id] {
-					t.Errorf("%s: %v twice", list, id)
+					t.Errorf("%s: %v twice", list.path, id)
 				}
 				seen[id] = true
 			}
 			next = ""
 			if c, ok := res.json["next_cursor"].(string); ok {
-				next = "/api/v1/" + strings.Split(strings.TrimPrefix(list, "/api/v1/"), "?")[0] + "?cursor=" + url.QueryEscape(c)
+				next = strings.Split(list.path, "?")[0] + "?cursor=" + url.QueryEscape(c)
+			}
+			if pages == 0 && list.insert != nil {
+				list.insert()
 			}
 		}
-		if len(seen) != total {
-			t.Errorf("%s: read %d items of %d", list, len(seen), total)
+		for id := range before {
+			if !seen[id] {
+				t.Errorf("%s: %v skipped", list.path, id)
+			}
 		}
-		if strings.Contains(list, "obligations") && total != 8 {
-			t.Errorf("the filter was lost: %d financial obligations", total)
+		if strings.Contains(list.path, "kind=financial") && len(before) != 8 {
+			t.Errorf("the filter was lost: %d financial obligations", len(before))
 		}
 	}
-	for _, bad := range []string{"/api/v1/obligations?cursor=not-a-cursor", "/api/v1/obligations?limit=0", "/api/v1/obligations?limit=201", "/api/v1/homes?after=bad"} {
+	tok = f.tokens["system-viewer/read"]
+	for _, bad := range []string{"/api/v1/obligations?cursor=not-a-cursor", "/api/v1/obligations?limit=0", "/api/v1/obligations?limit=201", "/api/v1/homes?after=bad",
+		"/api/v1/agreements?after=bad", "/api/v1/projects?after=WyJ4Il0", "/api/v1/deadlines?after=bad",
+		fmt.Sprintf("/api/v1/obligations/%d/ledger?after=bad", f.obligationID), fmt.Sprintf("/api/v1/homes/%d/events?limit=0", f.homeID)} {
 		if res := f.call(t, tok, "GET", bad, ""); res.status != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", bad, res.status)
 		}

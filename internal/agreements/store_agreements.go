@@ -318,14 +318,7 @@ func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p li
 		if err != nil {
 			return nil, 0, fmt.Errorf("list agreements: %w", err)
 		}
-		for _, party := range r.Parties {
-			switch party.Role {
-			case PartyDeveloper:
-				r.Developers = append(r.Developers, party.Name)
-			case PartyOwner:
-				r.Owners = append(r.Owners, party.Name)
-			}
-		}
+		r.fillParties()
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -340,6 +333,18 @@ func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p li
 		}
 	}
 	return out, total, nil
+}
+
+// fillParties lists the row's developers and owners by name.
+func (r *AgreementRow) fillParties() {
+	for _, party := range r.Parties {
+		switch party.Role {
+		case PartyDeveloper:
+			r.Developers = append(r.Developers, party.Name)
+		case PartyOwner:
+			r.Owners = append(r.Owners, party.Name)
+		}
+	}
 }
 
 // agreementObligationColumns reads an obligation as its agreement's page

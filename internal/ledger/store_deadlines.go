@@ -83,6 +83,26 @@ var deadlineOrder = map[string]string{
 	"agreement": "s.agreement_key",
 }
 
+// deadlineRowColumns read a DeadlineRow (scanDeadline), from a share s
+// and deadlineDetails.
+const deadlineRowColumns = `s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount, s.deadline, s.unallocated, s.unspent, s.returned,
+		       a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.purpose_code, pu.name, o.service_area,
+		       a.responsible_officer_id, coalesce(u.name, ''), r.payer,
+		       ` + ragListSQL
+
+// scanDeadline reads deadlineRowColumns (and extra), rated as of today.
+func scanDeadline(row pgx.Row, today time.Time, extra ...any) (DeadlineRow, error) {
+	var d DeadlineRow
+	dest := append([]any{&d.EntryID, &d.ObligationID, &d.ReceiptID, &d.ReceivedOn, &d.Amount, &d.Deadline, &d.Unallocated, &d.Unspent, &d.Returned,
+		&d.AgreementID, &d.AgreementReference, &d.DevelopmentID, &d.DevelopmentName, &d.ClauseRef, &d.Description, &d.PurposeCode, &d.PurposeName,
+		&d.ServiceArea, &d.OfficerID, &d.OfficerName, &d.Payer, &d.sqlRAG}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return DeadlineRow{}, err
+	}
+	d.RAG = RateShare(d.Deadline, today, d.Unspent, d.Unallocated)
+	return d, nil
+}
+
 // deadlinesWithTotals reads a page and the totals from one snapshot, so
 // the totals row always agrees with the rows.
 func deadlinesWithTotals(ctx context.Context, db *store.DB, where *listing.Where, p listing.Params, today time.Time) ([]DeadlineRow, int, DeadlineTotals, error) {
@@ -130,10 +150,7 @@ FROM (SELECT s.entry_id FROM receipt_share_deadlines s
 JOIN receipt_share_deadlines s ON s.entry_id = k.entry_id` + deadlineDetails
 	}
 	rows, err := q.Query(ctx, `
-		SELECT s.entry_id, s.obligation_id, s.receipt_id, s.received_on, s.amount, s.deadline, s.unallocated, s.unspent, s.returned,
-		       a.id, a.reference, d.id, d.name, o.clause_ref, o.description, o.purpose_code, pu.name, o.service_area,
-		       a.responsible_officer_id, coalesce(u.name, ''), r.payer,
-		       `+ragListSQL+from+`
+		SELECT `+deadlineRowColumns+from+`
 		ORDER BY `+orderBy, w.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list deadlines: %w", err)
@@ -141,13 +158,10 @@ JOIN receipt_share_deadlines s ON s.entry_id = k.entry_id` + deadlineDetails
 	defer rows.Close()
 	var out []DeadlineRow
 	for rows.Next() {
-		var d DeadlineRow
-		if err := rows.Scan(&d.EntryID, &d.ObligationID, &d.ReceiptID, &d.ReceivedOn, &d.Amount, &d.Deadline, &d.Unallocated, &d.Unspent, &d.Returned,
-			&d.AgreementID, &d.AgreementReference, &d.DevelopmentID, &d.DevelopmentName, &d.ClauseRef, &d.Description, &d.PurposeCode, &d.PurposeName,
-			&d.ServiceArea, &d.OfficerID, &d.OfficerName, &d.Payer, &d.sqlRAG); err != nil {
+		d, err := scanDeadline(rows, today)
+		if err != nil {
 			return nil, 0, fmt.Errorf("list deadlines: %w", err)
 		}
-		d.RAG = RateShare(d.Deadline, today, d.Unspent, d.Unallocated)
 		out = append(out, d)
 	}
 	return out, len(out), rows.Err()

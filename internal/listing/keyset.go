@@ -204,6 +204,9 @@ type Reader[T any] func(q Query) ([]T, [][]string, error)
 // for a numbered page. It also works out the page's number and the
 // cursors its previous and next links need.
 func ReadPage[T any](p Params, k Keyset, where *Where, total int, read Reader[T]) (Page[T], error) {
+	if p.Forward {
+		return ReadAfter(p, k, where, total, read)
+	}
 	pg := Page[T]{Total: total, Params: p}
 	per := max(p.PerPage, 1)
 	pages := max((total+per-1)/per, 1)

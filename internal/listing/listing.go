@@ -26,6 +26,9 @@ type Params struct {
 	// next or previous page; Last asks for the last page (?page=last).
 	After, Before string
 	Last          bool
+	// Forward reads a keyset list for a client that only walks it
+	// forwards (the API): ReadPage reads as ReadAfter does.
+	Forward bool
 }
 
 // Parse reads q, sort, dir and page from a query string. sort must be one
