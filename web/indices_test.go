@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -95,9 +94,6 @@ func indexValues(t *testing.T, app *Application, code string) string {
 	}
 	return strings.Join(out, " ")
 }
-
-// text is a page's body with HTML entities decoded, for matching messages.
-func text(body string) string { return html.UnescapeString(body) }
 
 func indexServer(t *testing.T, roles ...users.Role) (*Application, *testServer) {
 	t.Helper()
