@@ -18,6 +18,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -117,7 +118,7 @@ func TestOfficerAddsAnAgreementThroughTheForm(t *testing.T) {
 
 	// Without a development, the first question is which one.
 	choose := ts.get(t, "/agreements/new")
-	if choose.status != http.StatusOK || !strings.Contains(choose.body, "Which development is the agreement for?") {
+	if choose.status != http.StatusOK || htmltest.Parse(t, choose.body).Text("h1") != "Which development is the agreement for?" {
 		t.Fatalf("choose development page: %d\n%s", choose.status, excerpt(choose.body))
 	}
 	// With one, the form pre-selects it and offers its planning applications only.
@@ -231,8 +232,11 @@ func TestChangingTheDevelopmentOnAFailedSubmitListsTheNewDevelopmentsApplication
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.status)
 	}
-	agMustContain(t, "the form", res.body, "Choose planning applications of the selected development", "22/AP/0777")
-	if strings.Contains(res.body, "21/AP/1234") {
+	moved := htmltest.Parse(t, res.body)
+	if !moved.ErrorSummaryHas("Choose planning applications of the selected development") || !moved.HasText("main form", "22/AP/0777") {
+		t.Errorf("the form: error summary %q, or the second development's application is not offered", moved.ErrorSummary())
+	}
+	if moved.HasText("html", "21/AP/1234") {
 		t.Error("the form still lists the first development's applications")
 	}
 }
@@ -441,8 +445,11 @@ func TestAgreementsListFiltersSearchesAndSorts(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad date filter: status %d", res.status)
 	}
-	agMustContain(t, "the list with a bad date", res.body, "There is a problem with the filters",
-		"Signed from must be a real date in the form 2024-03-31", "Signed to must be a real date", `href="#filter-signed-from"`)
+	badDate := htmltest.Parse(t, res.body)
+	if badDate.Text(".govuk-error-summary__title") != "There is a problem with the filters" || !badDate.ErrorSummaryHas("Signed from must be a real date in the form 2024-03-31") ||
+		!badDate.ErrorSummaryHas("Signed to must be a real date") || !badDate.Has(`.govuk-error-summary__list a[href="#filter-signed-from"]`) {
+		t.Errorf("the list with a bad date: %q", badDate.ErrorSummary())
+	}
 }
 
 func TestAgreementsListPaginates(t *testing.T) {
@@ -550,8 +557,11 @@ func TestAgreementPageListsObligationsAndTheCheckAnAgreementChecklist(t *testing
 		t.Fatal(err)
 	}
 	page = ts.get(t, path)
-	agMustContain(t, "the ready agreement", page.body, "Ready for monitoring")
-	if strings.Contains(page.body, "Not ready for monitoring") {
+	ready := htmltest.Parse(t, page.body)
+	if got := ready.Text("section:has(#checklist) .govuk-tag"); got != "Ready for monitoring" {
+		t.Errorf("the ready agreement's checklist says %q", got)
+	}
+	if ready.HasText("html", "Not ready for monitoring") {
 		t.Error("a ready agreement still lists gaps")
 	}
 }
@@ -584,7 +594,9 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("empty variation: status %d", res.status)
 	}
-	agMustContain(t, "the variation errors", res.body, "Select the obligation the deed changes", "Describe how the deed changes the obligation")
+	if errs := htmltest.Parse(t, res.body); !errs.ErrorSummaryHas("Select the obligation the deed changes") || !errs.ErrorSummaryHas("Describe how the deed changes the obligation") {
+		t.Errorf("the variation errors: %q", errs.ErrorSummary())
+	}
 
 	res = ts.post(t, deedPath+"/variations", url.Values{"csrf_token": {ts.csrf(t, deedPath+"/variations/new")},
 		"obligation": {fmt.Sprint(ob)}, "change_summary": {"Trigger moves from commencement to the 50th occupation"}})
@@ -630,7 +642,8 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 	}
 	// The checklist still says what is missing, linking to the obligation's page.
 	agMustContain(t, "the viewer's checklist", page.body, fmt.Sprintf(`href="/obligations/%d">Clause 1 (financial contribution) has no trigger.`, ob))
-	if list := ts.get(t, "/agreements"); strings.Contains(list.body, `href="/agreements/new"`) {
+	if list := ts.get(t, "/agreements"); htmltest.Parse(t, list.body).Has(`[href="/agreements/new"], [action="/agreements/new"]`) {
+
 		t.Error("a viewer is offered “Add an agreement”")
 	}
 

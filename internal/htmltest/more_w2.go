@@ -41,3 +41,15 @@ func (p *Page) SummaryValue(key string) string {
 	})
 	return out
 }
+
+// ErrorSummaryHas reports whether a link in the error summary starts with
+// prefix (many messages go on with an example after a colon).
+func (p *Page) ErrorSummaryHas(prefix string) bool {
+	p.t.Helper()
+	for _, s := range p.ErrorSummary() {
+		if strings.HasPrefix(s, Clean(prefix)) {
+			return true
+		}
+	}
+	return false
+}

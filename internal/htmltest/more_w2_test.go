@@ -28,3 +28,11 @@ func TestPageAnswersGOVUKComponents(t *testing.T) {
 		t.Error("HasText")
 	}
 }
+
+func TestErrorSummaryHasMatchesTheStartOfALink(t *testing.T) {
+	t.Parallel()
+	p := htmltest.Parse(t, `<ul class="govuk-error-summary__list"><li><a href="#v">Value must be a number: like 3</a></li></ul><p>Enter a date</p>`)
+	if !p.ErrorSummaryHas("Value must be a number") || p.ErrorSummaryHas("like 3") || p.ErrorSummaryHas("Enter a date") {
+		t.Error("ErrorSummaryHas")
+	}
+}
