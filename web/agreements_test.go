@@ -308,7 +308,13 @@ func TestArchivingAndRestoringAnAgreementIsAuditedAndHidesItFromTheList(t *testi
 		t.Fatalf("archive: %d", res.status)
 	}
 	page := ts.get(t, res.header.Get("Location"))
-	agMustContain(t, "the archived agreement", page.body, "Agreement S106/ARCH archived", "Archived agreement S106/ARCH", "Restore agreement")
+	archived := htmltest.Parse(t, page.body)
+	if !archived.HasText(".govuk-notification-banner__heading", "Agreement S106/ARCH archived") {
+		t.Errorf("the archived agreement's flash %q", archived.Text(".govuk-notification-banner__heading"))
+	}
+	if !archived.HasText("main table.app-history tbody td:nth-child(3)", "Archived agreement S106/ARCH") || archived.Text("main form button[type='submit']:containsOwn('Restore agreement')") != "Restore agreement" {
+		t.Error("the archived agreement lacks its history entry or the Restore button")
+	}
 	if list := agListed(t, ts, ""); list != "" {
 		t.Errorf("an archived agreement is listed by default: %s", list)
 	}
@@ -587,7 +593,10 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 	deedPath := fmt.Sprintf("/agreements/%d", deedID)
 
 	newPage := ts.get(t, deedPath+"/variations/new")
-	agMustContain(t, "the record-a-change form", newPage.body, "Record an obligation this deed changes", "Clause 4.1: Education contribution")
+	if change := htmltest.Parse(t, newPage.body); !change.HasText("main h1", "Record an obligation this deed changes") ||
+		!change.HasText("main form option, main form label", "Clause 4.1: Education contribution") {
+		t.Errorf("the record-a-change form: heading %q", change.Text("h1"))
+	}
 
 	// Both fields are required.
 	res = ts.post(t, deedPath+"/variations", url.Values{"csrf_token": {ts.csrf(t, deedPath+"/variations/new")}})
@@ -608,7 +617,9 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 		fmt.Sprintf(`href="/obligations/%d">`, ob), fmt.Sprintf(`href="/agreements/%d">S106/ORIG</a>`, original.ID),
 		"Recorded that DOV/2025/1 changes clause 4.1")
 	orig := ts.get(t, fmt.Sprintf("/agreements/%d", original.ID))
-	agMustContain(t, "the varied agreement's page", orig.body, "Varied by", fmt.Sprintf(`href="/agreements/%d">DOV/2025/1</a>`, deedID))
+	if varied := htmltest.Parse(t, orig.body); varied.Text(fmt.Sprintf(`main h2#varied-by + ul li a[href="/agreements/%d"]`, deedID)) != "DOV/2025/1" {
+		t.Errorf("the varied agreement's page does not list DOV/2025/1 under Varied by: %q", varied.Texts("main h2#varied-by + ul li"))
+	}
 	events, _ := audit.ForEntity(context.Background(), app.DB.Pool, "obligation", fmt.Sprint(ob), 5)
 	if len(events) == 0 || !strings.Contains(events[0].Summary, "DOV/2025/1") {
 		t.Fatalf("the obligation's history lacks the variation: %+v", events)
@@ -641,7 +652,10 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 		}
 	}
 	// The checklist still says what is missing, linking to the obligation's page.
-	agMustContain(t, "the viewer's checklist", page.body, fmt.Sprintf(`href="/obligations/%d">Clause 1 (financial contribution) has no trigger.`, ob))
+	if got := htmltest.Parse(t, page.body).Text(fmt.Sprintf(`section:has(#checklist) li a[href="/obligations/%d"]`, ob)); got != "Clause 1 (financial contribution) has no trigger." {
+		t.Errorf("the viewer's checklist item %q", got)
+	}
+
 	if list := ts.get(t, "/agreements"); htmltest.Parse(t, list.body).Has(`[href="/agreements/new"], [action="/agreements/new"]`) {
 
 		t.Error("a viewer is offered “Add an agreement”")
