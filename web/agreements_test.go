@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -117,7 +119,7 @@ func TestOfficerAddsAnAgreementThroughTheForm(t *testing.T) {
 
 	// Without a development, the first question is which one.
 	choose := ts.get(t, "/agreements/new")
-	if choose.status != http.StatusOK || !strings.Contains(choose.body, "Which development is the agreement for?") {
+	if choose.status != http.StatusOK || htmltest.Parse(t, choose.body).Text("h1") != "Which development is the agreement for?" {
 		t.Fatalf("choose development page: %d\n%s", choose.status, excerpt(choose.body))
 	}
 	// With one, the form pre-selects it and offers its planning applications only.
@@ -231,8 +233,11 @@ func TestChangingTheDevelopmentOnAFailedSubmitListsTheNewDevelopmentsApplication
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.status)
 	}
-	agMustContain(t, "the form", res.body, "Choose planning applications of the selected development", "22/AP/0777")
-	if strings.Contains(res.body, "21/AP/1234") {
+	moved := htmltest.Parse(t, res.body)
+	if !moved.ErrorSummaryHas("Choose planning applications of the selected development") || !moved.HasText("main form", "22/AP/0777") {
+		t.Errorf("the form: error summary %q, or the second development's application is not offered", moved.ErrorSummary())
+	}
+	if moved.HasText("html", "21/AP/1234") {
 		t.Error("the form still lists the first development's applications")
 	}
 }
@@ -269,7 +274,7 @@ func TestOfficerEditsAnAgreementAndAStaleEditIsRefusedKeepingTheInput(t *testing
 	show := ts.get(t, path)
 	agMustContain(t, "the agreement page", show.body, "Saved changes to agreement S106/EDIT", "Changed agreement S106/EDIT",
 		"Discharged", "Live (being monitored)") // History shows before and after
-	if strings.Contains(show.body, "<td class=\"govuk-table__cell\">Riverside Land Ltd</td>") {
+	if slices.Contains(htmltest.Parse(t, show.body).Texts("main table td"), "Riverside Land Ltd") {
 		t.Error("the removed party is still listed")
 	}
 
@@ -304,7 +309,13 @@ func TestArchivingAndRestoringAnAgreementIsAuditedAndHidesItFromTheList(t *testi
 		t.Fatalf("archive: %d", res.status)
 	}
 	page := ts.get(t, res.header.Get("Location"))
-	agMustContain(t, "the archived agreement", page.body, "Agreement S106/ARCH archived", "Archived agreement S106/ARCH", "Restore agreement")
+	archived := htmltest.Parse(t, page.body)
+	if !archived.HasText(".govuk-notification-banner__heading", "Agreement S106/ARCH archived") {
+		t.Errorf("the archived agreement's flash %q", archived.Text(".govuk-notification-banner__heading"))
+	}
+	if !archived.HasText("main table.app-history tbody td:nth-child(3)", "Archived agreement S106/ARCH") || archived.Text("main form button[type='submit']:containsOwn('Restore agreement')") != "Restore agreement" {
+		t.Error("the archived agreement lacks its history entry or the Restore button")
+	}
 	if list := agListed(t, ts, ""); list != "" {
 		t.Errorf("an archived agreement is listed by default: %s", list)
 	}
@@ -441,8 +452,11 @@ func TestAgreementsListFiltersSearchesAndSorts(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad date filter: status %d", res.status)
 	}
-	agMustContain(t, "the list with a bad date", res.body, "There is a problem with the filters",
-		"Signed from must be a real date in the form 2024-03-31", "Signed to must be a real date", `href="#filter-signed-from"`)
+	badDate := htmltest.Parse(t, res.body)
+	if badDate.Text(".govuk-error-summary__title") != "There is a problem with the filters" || !badDate.ErrorSummaryHas("Signed from must be a real date in the form 2024-03-31") ||
+		!badDate.ErrorSummaryHas("Signed to must be a real date") || !badDate.Has(`.govuk-error-summary__list a[href="#filter-signed-from"]`) {
+		t.Errorf("the list with a bad date: %q", badDate.ErrorSummary())
+	}
 }
 
 func TestAgreementsListPaginates(t *testing.T) {
@@ -550,8 +564,11 @@ func TestAgreementPageListsObligationsAndTheCheckAnAgreementChecklist(t *testing
 		t.Fatal(err)
 	}
 	page = ts.get(t, path)
-	agMustContain(t, "the ready agreement", page.body, "Ready for monitoring")
-	if strings.Contains(page.body, "Not ready for monitoring") {
+	ready := htmltest.Parse(t, page.body)
+	if got := ready.Text("section:has(#checklist) .govuk-tag"); got != "Ready for monitoring" {
+		t.Errorf("the ready agreement's checklist says %q", got)
+	}
+	if ready.HasText("html", "Not ready for monitoring") {
 		t.Error("a ready agreement still lists gaps")
 	}
 }
@@ -577,14 +594,19 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 	deedPath := fmt.Sprintf("/agreements/%d", deedID)
 
 	newPage := ts.get(t, deedPath+"/variations/new")
-	agMustContain(t, "the record-a-change form", newPage.body, "Record an obligation this deed changes", "Clause 4.1: Education contribution")
+	if change := htmltest.Parse(t, newPage.body); !change.HasText("main h1", "Record an obligation this deed changes") ||
+		!change.HasText("main form option, main form label", "Clause 4.1: Education contribution") {
+		t.Errorf("the record-a-change form: heading %q", change.Text("h1"))
+	}
 
 	// Both fields are required.
 	res = ts.post(t, deedPath+"/variations", url.Values{"csrf_token": {ts.csrf(t, deedPath+"/variations/new")}})
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("empty variation: status %d", res.status)
 	}
-	agMustContain(t, "the variation errors", res.body, "Select the obligation the deed changes", "Describe how the deed changes the obligation")
+	if errs := htmltest.Parse(t, res.body); !errs.ErrorSummaryHas("Select the obligation the deed changes") || !errs.ErrorSummaryHas("Describe how the deed changes the obligation") {
+		t.Errorf("the variation errors: %q", errs.ErrorSummary())
+	}
 
 	res = ts.post(t, deedPath+"/variations", url.Values{"csrf_token": {ts.csrf(t, deedPath+"/variations/new")},
 		"obligation": {fmt.Sprint(ob)}, "change_summary": {"Trigger moves from commencement to the 50th occupation"}})
@@ -596,7 +618,9 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 		fmt.Sprintf(`href="/obligations/%d">`, ob), fmt.Sprintf(`href="/agreements/%d">S106/ORIG</a>`, original.ID),
 		"Recorded that DOV/2025/1 changes clause 4.1")
 	orig := ts.get(t, fmt.Sprintf("/agreements/%d", original.ID))
-	agMustContain(t, "the varied agreement's page", orig.body, "Varied by", fmt.Sprintf(`href="/agreements/%d">DOV/2025/1</a>`, deedID))
+	if varied := htmltest.Parse(t, orig.body); varied.Text(fmt.Sprintf(`main h2#varied-by + ul li a[href="/agreements/%d"]`, deedID)) != "DOV/2025/1" {
+		t.Errorf("the varied agreement's page does not list DOV/2025/1 under Varied by: %q", varied.Texts("main h2#varied-by + ul li"))
+	}
 	events, _ := audit.ForEntity(context.Background(), app.DB.Pool, "obligation", fmt.Sprint(ob), 5)
 	if len(events) == 0 || !strings.Contains(events[0].Summary, "DOV/2025/1") {
 		t.Fatalf("the obligation's history lacks the variation: %+v", events)
@@ -620,7 +644,7 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 	path := fmt.Sprintf("/agreements/%d", a.ID)
 
 	page := ts.get(t, path)
-	if page.status != http.StatusOK || !strings.Contains(page.body, "S106/VIEW") {
+	if page.status != http.StatusOK || !htmltest.Parse(t, page.body).HasText("main h1", "S106/VIEW") {
 		t.Fatalf("viewer reading an agreement: %d", page.status)
 	}
 	for _, hidden := range []string{"/edit#", "Add an obligation", "Archive agreement", "/obligations/new"} {
@@ -629,8 +653,12 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 		}
 	}
 	// The checklist still says what is missing, linking to the obligation's page.
-	agMustContain(t, "the viewer's checklist", page.body, fmt.Sprintf(`href="/obligations/%d">Clause 1 (financial contribution) has no trigger.`, ob))
-	if list := ts.get(t, "/agreements"); strings.Contains(list.body, `href="/agreements/new"`) {
+	if got := htmltest.Parse(t, page.body).Text(fmt.Sprintf(`section:has(#checklist) li a[href="/obligations/%d"]`, ob)); got != "Clause 1 (financial contribution) has no trigger." {
+		t.Errorf("the viewer's checklist item %q", got)
+	}
+
+	if list := ts.get(t, "/agreements"); htmltest.Parse(t, list.body).Has(`[href="/agreements/new"], [action="/agreements/new"]`) {
+
 		t.Error("a viewer is offered “Add an agreement”")
 	}
 

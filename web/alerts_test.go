@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/alerts"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -73,16 +75,32 @@ func TestAlertsInboxAcknowledgeAndHeaderCount(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	for _, want := range []string{
-		"Alerts (1)", // the header count
-		"Spend-by deadline in 6 months", "24/00031/S106 · Sch 2 para 1 · Mill Lane",
-		fmt.Sprintf(`href="/obligations/%d"`, f.obligation), fmt.Sprintf(`href="/alerts/%d"`, f.alertID),
-		"£100,000.00", "30 June 2028", "Escalated", "Responsible officer: Test olive@test.example",
-		"Service area contact: Education: Schools capital team &lt;schools@test.example&gt;",
-		"Showing <strong>1</strong> to <strong>1</strong> of <strong>1</strong> alerts",
+	inbox := htmltest.Parse(t, res.body)
+	if !inbox.HasText(".govuk-service-navigation__list a", "Alerts (1)") {
+		t.Errorf("the header does not count 1 unread alert: %q", inbox.Texts(".govuk-service-navigation__list a"))
+	}
+	if got := inbox.Text(".app-list-summary p[role='status']"); got != "Showing 1 to 1 of 1 alerts" {
+		t.Errorf("list summary %q", got)
+	}
+	row := inbox.Find("main table tbody tr")
+	cell := func(i int, sel string) string { return htmltest.Clean(row.Find("td").Eq(i).Find(sel).Text()) }
+	if row.Length() != 1 {
+		t.Fatalf("%d inbox rows, want 1", row.Length())
+	}
+	for _, c := range []struct{ got, want string }{
+		{htmltest.Clean(row.Find("td").Eq(0).Text()), "30 June 2028"},
+		{cell(1, fmt.Sprintf(`a[href="/alerts/%d"]`, f.alertID)), "Spend-by deadline in 6 months"},
+		{cell(1, ".govuk-tag:contains('Escalated')"), "Escalated"},
+		{cell(2, fmt.Sprintf(`a[href="/obligations/%d"]`, f.obligation)), "24/00031/S106 · Sch 2 para 1 · Mill Lane"},
+		{htmltest.Clean(row.Find("td").Eq(3).Text()), "£100,000.00"},
 	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("inbox lacks %q", want)
+		if c.got != c.want {
+			t.Errorf("inbox row: %q, want %q", c.got, c.want)
+		}
+	}
+	for _, want := range []string{"Responsible officer: Test olive@test.example", "Service area contact: Education: Schools capital team <schools@test.example>"} {
+		if contact := cell(2, ".app-secondary-text"); !strings.Contains(contact, want) {
+			t.Errorf("inbox row's contacts %q lack %q", contact, want)
 		}
 	}
 
@@ -102,12 +120,13 @@ func TestAlertsInboxAcknowledgeAndHeaderCount(t *testing.T) {
 	if r := other.get(t, fmt.Sprintf("/alerts/%d", f.alertID)); r.status != http.StatusNotFound {
 		t.Errorf("another officer's view of the alert: status %d", r.status)
 	}
-	if r := other.get(t, "/alerts"); !strings.Contains(r.body, "You have no unread alerts.") || strings.Contains(r.body, "Alerts (") {
+	if empty := htmltest.Parse(t, other.get(t, "/alerts").body); empty.Text("main p[role='status']") != "You have no unread alerts." || empty.HasText("html", "Alerts (") {
 		t.Errorf("another officer's inbox is not empty")
 	}
 	manager := newTestServer(t, app)
 	manager.login(t, "maria@test.example", testPassword)
-	if r := manager.get(t, fmt.Sprintf("/alerts/%d", f.alertID)); r.status != http.StatusOK || !strings.Contains(r.body, "Escalated to you as a manager") {
+	if r := manager.get(t, fmt.Sprintf("/alerts/%d", f.alertID)); r.status != http.StatusOK ||
+		htmltest.Parse(t, r.body).SummaryValue("Why you have it") != "Escalated to you as a manager Escalated to managers" {
 		t.Errorf("manager's view of the escalated alert: status %d", r.status)
 	}
 
@@ -115,26 +134,27 @@ func TestAlertsInboxAcknowledgeAndHeaderCount(t *testing.T) {
 	path := fmt.Sprintf("/alerts/%d/acknowledge", f.alertID)
 	token := ts.csrf(t, fmt.Sprintf("/alerts/%d", f.alertID))
 	bad := ts.post(t, path, url.Values{"csrf_token": {token}, "comment": {"  "}})
-	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Enter a comment saying what you have done or will do") {
+	if bad.status != http.StatusUnprocessableEntity || !inboxErrors(t, bad.body, "Enter a comment saying what you have done or will do") {
 		t.Errorf("empty comment: status %d", bad.status)
 	}
 	ok := ts.post(t, path, url.Values{"csrf_token": {token}, "comment": {"Allocating to the school project at July's board"}})
 	if ok.status != http.StatusSeeOther {
 		t.Fatalf("acknowledge: status %d\n%s", ok.status, excerpt(ok.body))
 	}
-	home := ts.get(t, "/alerts")
-	if strings.Contains(home.body, "Alerts (1)") || !strings.Contains(home.body, "You have no unread alerts.") || !strings.Contains(home.body, "Alert acknowledged") {
-		t.Errorf("after acknowledging, the count did not drop or the flash is missing")
+	home := htmltest.Parse(t, ts.get(t, "/alerts").body)
+	if home.HasText("html", "Alerts (") || home.Text("main p[role='status']") != "You have no unread alerts." ||
+		home.Text(".govuk-notification-banner__heading") != "Alert acknowledged: Spend-by deadline in 6 months." {
+		t.Errorf("after acknowledging, the count did not drop or the flash is missing: %q", home.Text(".govuk-notification-banner__heading"))
 	}
-	detail := ts.get(t, fmt.Sprintf("/alerts/%d", f.alertID))
-	if !strings.Contains(detail.body, "Allocating to the school project at July&#39;s board") || strings.Contains(detail.body, `action="`+path) {
+	detail := htmltest.Parse(t, ts.get(t, fmt.Sprintf("/alerts/%d", f.alertID)).body)
+	if detail.SummaryValue("Your comment") != "Allocating to the school project at July's board" || detail.Has(`form[action="`+path+`"]`) {
 		t.Errorf("acknowledged alert page lacks the comment or still offers the form")
 	}
-	if r := ts.get(t, "/alerts?status=acknowledged"); !strings.Contains(r.body, "Spend-by deadline in 6 months") {
+	if r := htmltest.Parse(t, ts.get(t, "/alerts?status=acknowledged").body); !slices.Equal(r.Texts("main table tbody td:nth-child(2) a"), []string{"Spend-by deadline in 6 months"}) {
 		t.Errorf("acknowledged filter does not list the alert")
 	}
 	// Acknowledging is per recipient: the manager still has it unread.
-	if r := manager.get(t, "/"); !strings.Contains(r.body, "Alerts (1)") {
+	if r := htmltest.Parse(t, manager.get(t, "/").body); !r.HasText(".govuk-service-navigation__list a", "Alerts (1)") {
 		t.Errorf("manager's header count changed when olive acknowledged")
 	}
 	var n int
@@ -156,9 +176,16 @@ func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 	ctx := context.Background()
 
 	page := ts.get(t, "/admin/alert-rules")
-	for _, want := range []string{"Spend-by deadline approaching", "Default: 18, 12, 6, 3 months", `value="18, 12, 6, 3"`, "Default: 30 days", "Default: 5 years"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("rules page lacks %q", want)
+	rulesPage := htmltest.Parse(t, page.body)
+	if !slices.Contains(rulesPage.Texts("form legend"), "Spend-by deadline approaching") {
+		t.Errorf("rules page has no fieldset for the spend-by rule: %q", rulesPage.Texts("form legend"))
+	}
+	if got := rulesPage.Attr(`input[name="thresholds-spend-by"]`, "value"); got != "18, 12, 6, 3" {
+		t.Errorf("spend-by thresholds %q", got)
+	}
+	for _, want := range []string{"Separate numbers with commas. Default: 18, 12, 6, 3 months", "Separate numbers with commas. Default: 30 days", "Separate numbers with commas. Default: 5 years"} {
+		if !slices.Contains(rulesPage.Texts("form .govuk-hint"), want) {
+			t.Errorf("rules page lacks the hint %q", want)
 		}
 	}
 	rules, err := app.Alerts.Rules(ctx)
@@ -177,8 +204,8 @@ func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 	form.Set("thresholds-spend-by", "12, 9, 6, 3")
 	form.Set("thresholds-no-invoice", "thirty")
 	bad := ts.post(t, "/admin/alert-rules", form)
-	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Thresholds for trigger met but no invoice must be whole numbers of days") ||
-		!strings.Contains(bad.body, `value="12, 9, 6, 3"`) {
+	if bad.status != http.StatusUnprocessableEntity || !inboxErrors(t, bad.body, "Thresholds for trigger met but no invoice must be whole numbers of days") ||
+		htmltest.Parse(t, bad.body).Attr(`input[name="thresholds-spend-by"]`, "value") != "12, 9, 6, 3" {
 		t.Errorf("bad thresholds: status %d", bad.status)
 	}
 	form.Set("thresholds-no-invoice", "30")
@@ -208,12 +235,13 @@ func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 	// E-mail preferences: olive chooses a daily digest.
 	olive := newTestServer(t, app)
 	olive.login(t, "olive@test.example", testPassword)
-	if r := olive.get(t, "/account/notifications"); !strings.Contains(r.body, `value="immediate" checked`) {
+	if r := olive.get(t, "/account/notifications"); htmltest.Parse(t, r.body).Attr(`input[name="alert_email"][checked]`, "value") != "immediate" {
 		t.Errorf("default preference not shown as immediate")
 	}
 	token := olive.csrf(t, "/account/notifications")
 	if r := olive.post(t, "/account/notifications", url.Values{"csrf_token": {token}, "alert_email": {"weekly"}}); r.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(r.body, "Select how you want to receive alert e-mails") {
+		!inboxErrors(t, r.body, "Select how you want to receive alert e-mails") {
+
 		t.Errorf("bad preference: status %d", r.status)
 	}
 	if r := olive.post(t, "/account/notifications", url.Values{"csrf_token": {token}, "alert_email": {"digest"}}); r.status != http.StatusSeeOther {
@@ -271,4 +299,11 @@ func TestAdminAlertRulesPageIsAccessible(t *testing.T) {
 	ts := newTestServer(t, app)
 	ctx := officerTab(t, ts, "ada@test.example")
 	visitAndCheck(t, ctx, ts.URL+"/admin/alert-rules", "alert rules form")
+}
+
+// inboxErrors reports whether the page's error summary has a link whose
+// text starts with want (some messages go on to say more).
+func inboxErrors(t *testing.T, body, want string) bool {
+	t.Helper()
+	return slices.ContainsFunc(htmltest.Parse(t, body).ErrorSummary(), func(s string) bool { return strings.HasPrefix(s, want) })
 }

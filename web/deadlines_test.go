@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,20 +170,33 @@ func TestDeadlinesListSortsByDeadlineAndTotalsByRating(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	for _, want := range []string{
-		"rated on 15 January 2026",
-		"At risk of clawback", "Red", "Amber", "Green", "No deadline",
-		"30 November 2025", "1 month, 16 days overdue",
-		"1 March 2026", "1 month, 14 days left",
-		fmt.Sprintf(`href="/obligations/%d"`, f.overdue),
-		fmt.Sprintf(`href="/agreements/%d"`, f.agreementA),
-		"Riverside Wharf", "Officer: Test olive@test.example", "Officer: not assigned", "Early years places · Early years",
-		"1 June 2027", "1 year, 4 months left",
-		"Total of 5 shares matching the filters",
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("deadlines page lacks %q", want)
+	page := htmltest.Parse(t, res.body)
+	if !page.HasText("main p", "rated on 15 January 2026") {
+		t.Error("the page does not say when the ratings were worked out")
+	}
+	ratings := page.Texts("table:has(caption:containsOwn('Unspent money by rating')) tbody th")
+	for _, want := range []string{"At risk of clawback", "Red", "Amber", "Green", "No deadline"} {
+		if !slices.Contains(ratings, want) {
+			t.Errorf("ratings table lacks the row %q: %q", want, ratings)
 		}
+	}
+	const shares = "main table:has(caption:contains('Receipt shares with money unspent')) "
+	for col, wants := range map[int][]string{
+		1: {"30 November 2025", "1 month, 16 days overdue", "1 March 2026", "1 month, 14 days left", "1 June 2027", "1 year, 4 months left"},
+		2: {"Riverside Wharf", "Officer: Test olive@test.example", "Officer: not assigned"},
+		3: {"Early years places · Early years"},
+	} {
+		for _, want := range wants {
+			if !page.HasText(fmt.Sprintf(shares+"tbody td:nth-child(%d)", col), want) {
+				t.Errorf("column %d of the shares lacks %q", col, want)
+			}
+		}
+	}
+	if !page.Has(fmt.Sprintf(shares+`tbody td:nth-child(3) a[href="/obligations/%d"]`, f.overdue)) || !page.Has(fmt.Sprintf(shares+`tbody td:nth-child(2) a[href="/agreements/%d"]`, f.agreementA)) {
+		t.Error("the shares do not link their obligation and agreement")
+	}
+	if got := page.Text(shares + "tfoot th"); got != "Total of 5 shares matching the filters" {
+		t.Errorf("shares total row %q", got)
 	}
 	// The overdue share's £20,000 and everything unspent, £45,000, in their
 	// own rows of the totals table, not anywhere on the page.
@@ -195,10 +209,10 @@ func TestDeadlinesListSortsByDeadlineAndTotalsByRating(t *testing.T) {
 	if unspent["At risk of clawback"] != "£20,000.00" || unspent["Total"] != "£45,000.00" {
 		t.Errorf("unspent by rating %v, want £20,000.00 at risk and £45,000.00 in all", unspent)
 	}
-	if strings.Contains(res.body, "£999.00") {
+	if page.HasText("html", "£999.00") {
 		t.Error("money wholly spent is listed")
 	}
-	if strings.Contains(res.body, "Reconcile receipts with the finance system") {
+	if page.HasText("html", "Reconcile receipts with the finance system") || page.Has(`a[href="/reconciliation"]`) {
 		t.Error("a viewer is offered reconciliation")
 	}
 
@@ -232,7 +246,7 @@ func TestDeadlinesListSortsByDeadlineAndTotalsByRating(t *testing.T) {
 
 	// An unknown rating is refused, saying which filter.
 	bad := ts.get(t, "/deadlines?rag=purple")
-	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Select a rating from the list") {
+	if bad.status != http.StatusUnprocessableEntity || !slices.Contains(htmltest.Parse(t, bad.body).ErrorSummary(), "Select a rating from the list") {
 		t.Errorf("bad rating: status %d", bad.status)
 	}
 	if res := ts.get(t, "/deadlines.csv?rag=purple"); res.status != http.StatusBadRequest {
@@ -296,7 +310,7 @@ func TestDeadlinesFiltersAgreeBetweenPageAndCSV(t *testing.T) {
 	}
 	// Nothing matching is not the same as nothing at all.
 	page := ts.get(t, "/deadlines?q=nowhere")
-	if !strings.Contains(page.body, "No receipt shares match.") {
+	if !slices.Contains(htmltest.Parse(t, page.body).Texts("main p[role='status']"), "No receipt shares match.") {
 		t.Error("no 'nothing matches' message")
 	}
 }
@@ -316,7 +330,7 @@ func TestDeadlinesPageShowsAnEmptyStateAndPaginates(t *testing.T) {
 	ts.login(t, "viewer@test.example", testPassword)
 	m := newDLMoney(t, app)
 
-	if res := ts.get(t, "/deadlines"); !strings.Contains(res.body, "No money received is waiting to be spent") {
+	if res := ts.get(t, "/deadlines"); !strings.HasPrefix(htmltest.Parse(t, res.body).Text("main p[role='status']"), "No money received is waiting to be spent") {
 		t.Errorf("no empty state:\n%s", excerpt(res.body))
 	}
 
@@ -327,13 +341,14 @@ func TestDeadlinesPageShowsAnEmptyStateAndPaginates(t *testing.T) {
 	}
 	first := ts.get(t, "/deadlines")
 	second := ts.get(t, "/deadlines?page=2")
-	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>51</strong>") ||
-		!strings.Contains(second.body, "Showing <strong>51</strong> to <strong>51</strong> of <strong>51</strong>") {
+	firstPage, secondPage := htmltest.Parse(t, first.body), htmltest.Parse(t, second.body)
+	if !strings.HasPrefix(firstPage.Text(".app-list-summary p[role='status']"), "Showing 1 to 50 of 51 ") || firstPage.Count("main table tbody tr") < 50 ||
+		!strings.HasPrefix(secondPage.Text(".app-list-summary p[role='status']"), "Showing 51 to 51 of 51 ") {
 		t.Error("pages do not split 50 and 1")
 	}
 	// The totals are of everything, not the page.
-	for _, p := range []response{first, second} {
-		if !strings.Contains(p.body, "<strong>£5,100.00</strong>") {
+	for _, p := range []*htmltest.Page{firstPage, secondPage} {
+		if !slices.Contains(p.Texts("main table tfoot td strong"), "£5,100.00") {
 			t.Error("totals are not of every matching share")
 		}
 	}
@@ -399,7 +414,7 @@ func TestReconciliationShowsMatchedAndUnmatchedBothWays(t *testing.T) {
 	byRef, byAmount, missing := dlReconcileFixture(t, app)
 
 	form := ts.get(t, "/reconciliation")
-	if form.status != http.StatusOK || !strings.Contains(form.body, `enctype="multipart/form-data"`) {
+	if form.status != http.StatusOK || !htmltest.Parse(t, form.body).Has(`main form[method="post"][enctype="multipart/form-data"] input[type="file"][name="file"]`) {
 		t.Fatalf("form: status %d", form.status)
 	}
 	res := postReconciliation(t, ts, "q1-receipts.csv", dlFinanceFile, url.Values{
@@ -409,34 +424,49 @@ func TestReconciliationShowsMatchedAndUnmatchedBothWays(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	main := res.body[strings.Index(res.body, "<main"):]
-	matched := main[strings.Index(main, `id="matched"`):strings.Index(main, `id="finance-only"`)]
-	financeOnly := main[strings.Index(main, `id="finance-only"`):strings.Index(main, `id="ledger-only"`)]
-	ledgerOnly := main[strings.Index(main, `id="ledger-only"`):]
+	result := htmltest.Parse(t, res.body)
+	const (
+		matched     = "main table:has(caption:contains('Finance rows matched to recorded payments'))"
+		financeOnly = "main table:has(caption:contains('Finance rows with no recorded payment'))"
+		ledgerOnly  = "main table:has(caption:contains('Recorded payments missing from the finance file'))"
+	)
 	for _, c := range []struct {
-		section, name string
-		want          []string
+		table, name string
+		links       []int64
+		want        []string
 	}{
-		{matched, "matched", []string{
-			fmt.Sprintf(`href="/receipts/%d"`, byRef), "Finance has £200.00 more", "Reference",
-			fmt.Sprintf(`href="/receipts/%d"`, byAmount), "Amount and date", "2 days apart",
-		}},
-		{financeOnly, "only in finance", []string{"BACS-56", "£650.00", "Unknown payer", "20 June 2024"}},
-		{ledgerOnly, "only in the ledger", []string{fmt.Sprintf(`href="/receipts/%d"`, missing), "INV-300", "£400.00"}},
+		{matched, "matched", []int64{byRef, byAmount}, []string{"Finance has £200.00 more", "Reference", "Amount and date", "2 days apart"}},
+		{financeOnly, "only in finance", nil, []string{"BACS-56", "£650.00", "Unknown payer", "20 June 2024"}},
+		{ledgerOnly, "only in the ledger", []int64{missing}, []string{"INV-300", "£400.00"}},
 	} {
+		for _, id := range c.links {
+			if !result.Has(fmt.Sprintf(`%s tbody a[href="/receipts/%d"]`, c.table, id)) {
+				t.Errorf("%s table does not link receipt %d", c.name, id)
+			}
+		}
 		for _, w := range c.want {
-			if !strings.Contains(c.section, w) {
-				t.Errorf("%s section lacks %q", c.name, w)
+			if !result.HasText(c.table+" tbody tr > *", w) {
+				t.Errorf("%s table lacks %q: %q", c.name, w, result.Rows(c.table+" tbody tr"))
 			}
 		}
 	}
-	if strings.Contains(ledgerOnly, "INV-OLD") || strings.Contains(financeOnly, "INV-100") {
+	if result.HasText(ledgerOnly, "INV-OLD") || result.HasText(financeOnly, "INV-100") {
 		t.Error("a receipt outside the range or a matched row is reported as unmatched")
 	}
-	for _, w := range []string{"q1-receipts.csv", "1 April 2024 to 30 June 2024", "2 with differences to check", "1 totalling £650.00", "1 totalling £400.00"} {
-		if !strings.Contains(main, w) {
-			t.Errorf("summary lacks %q", w)
+	if got := result.Text("h1"); got != "q1-receipts.csv" {
+		t.Errorf("the result is headed %q, not the file's name", got)
+	}
+	for key, want := range map[string]string{
+		"Dates compared":                "1 April 2024 to 30 June 2024",
+		"In finance, not in the ledger": "1 totalling £650.00",
+		"In the ledger, not in finance": "1 totalling £400.00",
+	} {
+		if got := result.SummaryValue(key); got != want {
+			t.Errorf("summary %s = %q, want %q", key, got, want)
 		}
+	}
+	if got := result.SummaryValue("Matched"); !strings.HasSuffix(got, "(2 with differences to check)") {
+		t.Errorf("summary Matched = %q", got)
 	}
 
 	var action, entity, file string
@@ -457,17 +487,17 @@ func TestReconciliationReportsBadRowsAndShowsNothingElse(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	for _, w := range []string{
-		"broken.csv has 2 problems: correct the file and upload it again",
-		"Row 3, Transaction date: “31/02/2024” is not a real date",
-		"Row 4, Value: “abc” is not an amount of money",
-		`href="#file"`, "govuk-file-upload--error",
-	} {
-		if !strings.Contains(res.body, w) {
-			t.Errorf("response lacks %q", w)
-		}
+	broken := htmltest.Parse(t, res.body)
+	if got := broken.Texts(`.govuk-error-summary__list a[href="#file"]`); len(got) != 3 ||
+		got[0] != "broken.csv has 2 problems: correct the file and upload it again" ||
+		got[1] != "Row 3, Transaction date: “31/02/2024” is not a real date" ||
+		!strings.HasPrefix(got[2], "Row 4, Value: “abc” is not an amount of money") {
+		t.Errorf("error summary %q", got)
 	}
-	if strings.Contains(res.body, `id="matched"`) || strings.Contains(res.body, "INV-100") {
+	if !broken.Has("input#file.govuk-file-upload--error") {
+		t.Error("the file input is not shown in error")
+	}
+	if broken.Has("#matched") || broken.HasText("html", "INV-100") {
 		t.Error("results shown for an invalid file")
 	}
 
@@ -476,8 +506,13 @@ func TestReconciliationReportsBadRowsAndShowsNothingElse(t *testing.T) {
 		"from-day": {"30"}, "from-month": {"6"}, "from-year": {"2024"},
 		"to-day": {"1"}, "to-month": {"4"}, "to-year": {"2024"},
 	})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Choose the CSV file of receipts") ||
-		!strings.Contains(res.body, "The end of the date range must be the same as or after the start") || !strings.Contains(res.body, `value="30"`) {
+	noFile := htmltest.Parse(t, res.body)
+	hasErr := func(prefix string) bool {
+		return slices.ContainsFunc(noFile.ErrorSummary(), func(s string) bool { return strings.HasPrefix(s, prefix) })
+	}
+	if res.status != http.StatusUnprocessableEntity || !hasErr("Choose the CSV file of receipts") ||
+		!hasErr("The end of the date range must be the same as or after the start") ||
+		noFile.Attr(`input[name="from-day"]`, "value") != "30" {
 		t.Errorf("no-file submission: status %d\n%s", res.status, excerpt(res.body))
 	}
 	var n int

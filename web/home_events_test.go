@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +14,7 @@ import (
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -85,7 +86,7 @@ func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
 	ts.login(t, "housing@test.example", testPassword)
 
 	res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=completed")
-	if res.status != http.StatusOK || !strings.Contains(res.body, "Record: Completed") {
+	if res.status != http.StatusOK || htmltest.Parse(t, res.body).Text("h1") != "Record: Completed" {
 		t.Fatalf("form %d\n%s", res.status, excerpt(res.body))
 	}
 	if res := ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded"); res.status != http.StatusBadRequest {
@@ -93,7 +94,8 @@ func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
 	}
 	// Refused, keeping what was typed.
 	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"1"}, "date-month": {"3"}, "date-year": {"2025"}, "note": {"Phase 1"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the evidence that the home was completed") || !strings.Contains(res.body, "Phase 1") {
+	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!slices.Contains(form.ErrorSummary(), "Enter the evidence that the home was completed, such as a completion certificate") || form.Text("textarea#note") != "Phase 1" {
 		t.Fatalf("no evidence: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"1"}, "date-month": {"3"}, "date-year": {"2025"}, "evidence": {"BC/77"}})
@@ -106,11 +108,12 @@ func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
 	var eventID int64
 	s.scan(`SELECT id FROM home_events WHERE home_id = $1`, []any{h}, &eventID)
 	page := ts.get(t, "/homes/"+id64(h))
-	if !strings.Contains(page.body, "BC/77") || !strings.Contains(page.body, "/events/"+id64(eventID)+"/reverse") {
+	if row := htmltest.Parse(t, page.body).Find(`tbody tr:has(a[href="/homes/` + id64(h) + `/events/` + id64(eventID) + `/reverse"])`); row.Length() != 1 ||
+		htmltest.Clean(row.Find("td").Eq(2).Text()) != "BC/77" {
 		t.Fatalf("home page lacks the event\n%s", excerpt(page.body))
 	}
 	res = evPost(t, ts, "/homes/"+id64(h)+"/events/"+id64(eventID)+"/reverse", url.Values{"reason": {""}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter why this entry is being reversed") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"Enter why this entry is being reversed"}) {
 		t.Fatalf("reverse without reason: %d", res.status)
 	}
 	res = evPost(t, ts, "/homes/"+id64(h)+"/events/"+id64(eventID)+"/reverse", url.Values{"reason": {"Wrong plot"}})
@@ -121,7 +124,8 @@ func TestHomeEventIsRecordedThroughTheFormAndReversed(t *testing.T) {
 		t.Fatal("reversal did not re-derive the state")
 	}
 	page = ts.get(t, "/homes/"+id64(h))
-	if !strings.Contains(page.body, "<del>Completed</del>") || !strings.Contains(page.body, "Wrong plot") {
+	if reversed := htmltest.Parse(t, page.body).Find("tbody tr.app-reversed td:nth-child(2)"); reversed.Length() != 1 ||
+		htmltest.Clean(reversed.Find("del").Text()) != "Completed" || !strings.HasPrefix(htmltest.Clean(reversed.Text()), "Completed (reversed: Wrong plot") {
 		t.Fatalf("reversed event not struck through\n%s", excerpt(page.body))
 	}
 }
@@ -136,8 +140,8 @@ func TestBulkEventRecordsAllOrNothing(t *testing.T) {
 	ts.login(t, "housing@test.example", testPassword)
 	form := url.Values{"home": {id64(a), id64(b)}, "action": {"completed"}, "date-day": {"2"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"BC/all"}}
 	res := evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", form)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Plot B2") ||
-		!strings.Contains(res.body, "Add the home&#39;s UPRN before marking it completed") {
+	if rows := htmltest.Parse(t, res.body).Rows("main table tbody tr"); res.status != http.StatusUnprocessableEntity ||
+		!slices.ContainsFunc(rows, func(r []string) bool { return len(r) == 2 && r[0] == "Plot B2" && r[1] == homes.UPRNBeforeCompletion }) {
 		t.Fatalf("bulk with a home without UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	if n := s.count(`SELECT count(*) FROM home_events`); n != 0 {
@@ -154,7 +158,8 @@ func TestBulkEventRecordsAllOrNothing(t *testing.T) {
 	// Transferred needs a provider.
 	transfer := url.Values{"home": {id64(a), id64(b)}, "action": {"transferred"}, "date-day": {"3"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"TP1"}}
 	res = evPost(t, ts, "/developments/"+id64(s.devID)+"/homes/bulk", transfer)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select the registered provider the home was transferred to") {
+	if res.status != http.StatusUnprocessableEntity ||
+		!slices.Contains(htmltest.Parse(t, res.body).Texts(".govuk-error-summary__list li"), "Select the registered provider the home was transferred to") {
 		t.Fatalf("bulk transfer without provider: %d\n%s", res.status, excerpt(res.body))
 	}
 	transfer.Set("provider", id64(s.providerID))
@@ -181,8 +186,11 @@ func TestLostStockPageTotalsAndCSV(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
 	res := ts.get(t, "/lost-stock")
-	if res.status != http.StatusOK || !strings.Contains(res.body, "2025 to 2026") || !strings.Contains(res.body, "2026 to 2027") ||
-		!strings.Contains(res.body, "21/S106/007") || strings.Contains(res.body, "Plot K1") {
+	lost := htmltest.Parse(t, res.body)
+	if years := lost.Texts("main table:has(caption:contains('by financial year')) tbody th"); res.status != http.StatusOK ||
+		!slices.Contains(years, "2025 to 2026") || !slices.Contains(years, "2026 to 2027") ||
+		!slices.Contains(lost.Texts("main table:has(caption:contains('matching the filters')) tbody td:nth-child(3)"), "21/S106/007") ||
+		lost.HasText("body", "Plot K1") || strings.Contains(res.body, "Plot K1") {
 		t.Fatalf("lost stock %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.get(t, "/lost-stock.csv?year=2025")
@@ -249,7 +257,7 @@ func TestHomeEventFormReversalAndLostStockAreAccessibleInTheBrowser(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(html, "<del>Transferred to registered provider</del>") {
+	if !slices.Contains(htmltest.Parse(t, html).Texts("tbody tr.app-reversed td:nth-child(2) del"), "Transferred to registered provider") {
 		t.Fatalf("reversal not shown struck through")
 	}
 	s.event(h, "sold", "2025-06-01")
@@ -268,24 +276,28 @@ func TestRecordAnEventAsksWhatHappenedAndCompletionWithoutUPRNLeadsToTheDetails(
 
 	// The home page's green button leads to a choice, not a 404.
 	page := ts.get(t, "/homes/"+id64(h))
-	if !strings.Contains(page.body, `href="/homes/`+id64(h)+`/events/new"`) {
+	if htmltest.Parse(t, page.body).Text(`main a.govuk-button[href="/homes/`+id64(h)+`/events/new"]`) != "Record an event" {
 		t.Fatalf("the home page has no Record an event button\n%s", excerpt(page.body))
 	}
 	res := ts.get(t, "/homes/"+id64(h)+"/events/new")
 	if res.status != http.StatusOK {
 		t.Fatalf("Record an event: status %d", res.status)
 	}
-	doc := pageText(res.body)
-	for _, want := range []string{"What happened to plot C1?", "Started on site", "Completed"} {
-		if !strings.Contains(doc, want) {
-			t.Errorf("the choice lacks %q:\n%s", want, doc)
+	choice := htmltest.Parse(t, res.body)
+	if h1 := choice.Text("h1"); h1 != "What happened to plot C1?" {
+		t.Errorf("the choice's heading is %q", h1)
+	}
+	options := choice.Texts("main .govuk-radios__label")
+	for _, want := range []string{"Started on site", "Completed"} {
+		if !slices.Contains(options, want) {
+			t.Errorf("the choice lacks %q: %q", want, options)
 		}
 	}
-	if strings.Contains(doc, "Transferred") {
-		t.Errorf("a home not yet completed is offered a transfer:\n%s", doc)
+	if choice.HasText("body", "Transferred") {
+		t.Errorf("a home not yet completed is offered a transfer: %q", options)
 	}
 	res = ts.get(t, "/homes/"+id64(h)+"/events/new?kind=exploded")
-	if res.status != http.StatusBadRequest || !strings.Contains(res.body, `href="#kind"`) || !strings.Contains(res.body, `id="kind"`) {
+	if bad := htmltest.Parse(t, res.body); res.status != http.StatusBadRequest || !bad.Has(`.govuk-error-summary__list a[href="#kind"]`) || bad.Count(`#kind`) != 1 {
 		t.Errorf("an unknown event: status %d\n%s", res.status, excerpt(res.body))
 	}
 
@@ -293,16 +305,17 @@ func TestRecordAnEventAsksWhatHappenedAndCompletionWithoutUPRNLeadsToTheDetails(
 	// UPRN on the home's details form.
 	res = ts.get(t, "/homes/"+id64(h)+"/events/new?kind=completed")
 	edit := `href="/homes/` + id64(h) + `/edit#uprn"`
-	if !strings.Contains(res.body, edit) || !strings.Contains(pageText(res.body), "has no UPRN yet") {
+	if warn := htmltest.Parse(t, res.body); !warn.Has(".govuk-warning-text a["+edit+"]") || !warn.HasText(".govuk-warning-text", "Plot C1 has no UPRN yet") {
 		t.Errorf("the completion form does not warn about the missing UPRN\n%s", excerpt(res.body))
 	}
 	res = evPost(t, ts, "/homes/"+id64(h)+"/events", url.Values{"kind": {"completed"}, "date-day": {"2"}, "date-month": {"4"}, "date-year": {"2025"}, "evidence": {"BC/1"}})
-	summary := regexp.MustCompile(`(?s)govuk-error-summary__list">(.*?)</ul>`).FindStringSubmatch(res.body)
-	if res.status != http.StatusUnprocessableEntity || summary == nil || !strings.Contains(summary[1], edit) || strings.Contains(summary[1], `href="#kind"`) {
-		t.Errorf("completion without UPRN: status %d, summary %q", res.status, summary)
+	summary := htmltest.Parse(t, res.body)
+	if res.status != http.StatusUnprocessableEntity || !summary.Has(".govuk-error-summary__list a["+edit+"]") || summary.Has(`.govuk-error-summary__list a[href="#kind"]`) {
+		t.Errorf("completion without UPRN: status %d, summary %q", res.status, summary.ErrorSummary())
 	}
 	edited := ts.get(t, "/homes/"+id64(h)+"/edit")
-	if !strings.Contains(edited.body, `id="uprn"`) {
+	if !htmltest.Parse(t, edited.body).Has(`form input#uprn[name="uprn"]`) {
+
 		t.Error("the home's details form has no UPRN field to land on")
 	}
 }

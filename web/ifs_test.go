@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -362,15 +364,24 @@ func TestIFSStatementMatchesTheWorkedFixture(t *testing.T) {
 		t.Fatalf("education reconciliation %+v", edu)
 	}
 
-	page := ts.get(t, "/ifs/2024")
-	for _, want := range []string{"Infrastructure Funding Statement 2024 to 2025", "Test Vale Council", "£159,000.00", "£147,000.00",
-		"Station Road junction", "Repays borrowing", "Every purpose reconciles", "Social rent", "Data cut-off: 1 June 2026 at 11:00",
-		"This statement has not been published"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("statement page lacks %q", want)
+	page := htmltest.Parse(t, ts.get(t, "/ifs/2024").body)
+	for _, c := range [][2]string{
+		{"main .app-ifs h1", "Infrastructure Funding Statement 2024 to 2025"},
+		{"main .app-ifs .govuk-caption-l", "Test Vale Council"},
+		{"main .app-ifs table td", "£159,000.00"},
+		{"main .app-ifs table td", "£147,000.00"},
+		{"main .app-ifs table:has(caption:contains('projects')) td", "Station Road junction"},
+		{"main .app-ifs table:has(caption:contains('projects')) td span.govuk-body-s", "Repays borrowing"},
+		{"main .app-ifs p strong", "Every purpose reconciles."},
+		{"main .app-ifs table:has(caption:contains('Affordable homes')) tbody tr > *", "Social rent"},
+		{"main .app-ifs p.govuk-body", "Data cut-off: 1 June 2026 at 11:00"},
+		{"main .app-ifs-noprint p.govuk-body", "This statement has not been published."},
+	} {
+		if sel, want := c[0], c[1]; !page.HasText(sel, want) {
+			t.Errorf("statement page lacks %q in %s", want, sel)
 		}
 	}
-	if strings.Contains(page.body, "Publish this statement") {
+	if page.HasText("html", "Publish this statement") {
 		t.Error("a viewer is offered the publish button")
 	}
 }
@@ -424,11 +435,9 @@ func TestIFSYearBoundaries(t *testing.T) {
 			t.Errorf("%s: %d, want %d", path, res.status, want)
 		}
 	}
-	list := ts.get(t, "/ifs")
-	for _, want := range []string{`href="/ifs/2026"`, `href="/ifs/2022"`, "Not published"} {
-		if !strings.Contains(list.body, want) {
-			t.Errorf("list lacks %q", want)
-		}
+	list := htmltest.Parse(t, ts.get(t, "/ifs").body)
+	if !list.Has(`main table tbody a[href="/ifs/2026"]`) || !list.Has(`main table tbody a[href="/ifs/2022"]`) || !list.HasText("main table tbody .govuk-tag", "Not published") {
+		t.Errorf("list of years %q", list.Rows("main table tbody tr"))
 	}
 }
 
@@ -451,39 +460,54 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	}
 	// Publishing is deliberate: the confirmation page shows what will be
 	// frozen; without the box ticked nothing is published.
-	confirm := ts.get(t, "/ifs/2024/publish")
-	for _, want := range []string{"Check before you publish", "ifs-2024.csv", "developer-agreement-transaction.csv",
-		"Projects reported as repaying borrowing, item (h)(ii)", "Station Road junction", `name="checksum"`, "£147,000.00"} {
-		if !strings.Contains(confirm.body, want) {
-			t.Errorf("confirmation page lacks %q", want)
+	confirm := htmltest.Parse(t, ts.get(t, "/ifs/2024/publish").body)
+	if confirm.Text("h1") != "Check before you publish" || !confirm.Has(`form input[name="checksum"]`) || !confirm.HasText("main .app-ifs table td", "£147,000.00") {
+		t.Errorf("confirmation page: heading %q", confirm.Text("h1"))
+	}
+	for _, want := range []string{"ifs-2024.csv", "developer-agreement-transaction.csv"} {
+		if !confirm.HasText("main .govuk-summary-list__row:has(dt:containsOwn('Files')) dd", want) {
+			t.Errorf("confirmation page's files lack %q", want)
 		}
+	}
+	if !confirm.HasText("main .govuk-summary-list__row:has(dt:containsOwn('Projects reported as repaying borrowing, item (h)(ii)')) dd", "Station Road junction") {
+		t.Error("confirmation page does not list the project repaying borrowing")
 	}
 	unticked := ifsPublishForm(t, ts, 2024)
 	unticked.Del("confirm")
-	if res := ts.post(t, "/ifs/2024/publish", unticked); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Confirm that you have checked the statement") {
+	if res := ts.post(t, "/ifs/2024/publish", unticked); res.status != http.StatusUnprocessableEntity ||
+		!slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"Confirm that you have checked the statement and it is ready to publish"}) {
 		t.Fatalf("unconfirmed publish: %d", res.status)
 	}
 	// A change after the manager checked refuses the publication.
 	stale := ifsPublishForm(t, ts, 2024)
 	stale.Set("checksum", strings.Repeat("0", 64))
-	if res := ts.post(t, "/ifs/2024/publish", stale); res.status != http.StatusConflict || !strings.Contains(res.body, "nothing was published") {
+	if res := ts.post(t, "/ifs/2024/publish", stale); res.status != http.StatusConflict || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a", "nothing was published") {
 		t.Fatalf("stale publish: %d", res.status)
 	}
 	res := ts.post(t, "/ifs/2024/publish", ifsPublishForm(t, ts, 2024))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d\n%s", res.status, excerpt(res.body))
 	}
-	page := ts.get(t, "/ifs/2024")
-	for _, want := range []string{"was published", "Published on", "No changes since publication", "ifs-2024.csv", "Publish again"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("published page lacks %q", want)
+	page := htmltest.Parse(t, ts.get(t, "/ifs/2024").body)
+	if !page.HasText(".govuk-notification-banner__heading", "was published") {
+		t.Errorf("flash %q", page.Text(".govuk-notification-banner__heading"))
+	}
+	for sel, want := range map[string]string{
+		"main .govuk-inset-text p":             "Published on",
+		"main .govuk-inset-text li a":          "ifs-2024.csv",
+		"main .app-ifs-noprint > p":            "No changes since publication",
+		"main .app-ifs-noprint a.govuk-button": "Publish again",
+	} {
+		if !page.HasText(sel, want) {
+			t.Errorf("published page lacks %q in %s", want, sel)
+
 		}
 	}
 	frozen := ts.get(t, "/ifs/2024/published/ifs-2024.csv")
 	if frozen.status != http.StatusOK || frozen.body != ifsExpected2024(f) {
 		t.Fatalf("frozen csv: %d\n%s", frozen.status, frozen.body)
 	}
-	if html := ts.get(t, "/ifs/2024/published/ifs-2024.html"); html.status != http.StatusOK || !strings.Contains(html.body, "£147,000.00") {
+	if html := ts.get(t, "/ifs/2024/published/ifs-2024.html"); html.status != http.StatusOK || !htmltest.Parse(t, html.body).HasText(".app-ifs table td", "£147,000.00") {
 		t.Fatalf("frozen html: %d", html.status)
 	}
 	if res := ts.get(t, "/ifs/2024/published/nothing.csv"); res.status != http.StatusNotFound {
@@ -516,10 +540,14 @@ func TestIFSPublishFreezesASnapshotAndShowsLaterChanges(t *testing.T) {
 	if frozen.body != ifsExpected2024(f) {
 		t.Fatal("the published CSV changed after a correction")
 	}
-	page = ts.get(t, "/ifs/2024")
-	for _, want := range []string{"Changed since publication: 2 items", "£85,000.00", "£88,000.00", "£147,000.00", "£150,000.00"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("changed page lacks %q", want)
+	page = htmltest.Parse(t, ts.get(t, "/ifs/2024").body)
+	if !page.HasText(".govuk-warning-text__text", "Changed since publication: 2 items") || page.Count("table#changes tbody tr") != 2 {
+		t.Errorf("changed page: %q, %q", page.Text(".govuk-warning-text__text"), page.Rows("table#changes tbody tr"))
+	}
+	changes := page.Rows("table#changes tbody tr")
+	for _, pair := range [][2]string{{"£85,000.00", "£88,000.00"}, {"£147,000.00", "£150,000.00"}} {
+		if !slices.ContainsFunc(changes, func(r []string) bool { return len(r) == 4 && r[2] == pair[0] && r[3] == pair[1] }) {
+			t.Errorf("changed page lacks %s published, %s now: %q", pair[0], pair[1], changes)
 		}
 	}
 	pubs, err := app.IFS.Publications(context.Background())
@@ -603,17 +631,19 @@ func TestIFSReconciliationFailsOnATamperedLedgerAndPublishingIsRefused(t *testin
 	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
-	if confirm := ts.get(t, "/ifs/2024/publish"); strings.Contains(confirm.body, "Publish the statement</button>") || !strings.Contains(confirm.body, "does not reconcile") {
+	if confirm := htmltest.Parse(t, ts.get(t, "/ifs/2024/publish").body); confirm.Has("main form button[type='submit']:contains('Publish the statement')") ||
+		!confirm.HasText("main > p.govuk-body, main p.govuk-body", "This statement does not reconcile and cannot be published") {
 		t.Error("the confirmation page offers to publish a statement that does not reconcile")
 	}
 	res := ts.post(t, "/ifs/2024/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}, "confirm": {"yes"}, "checksum": {strings.Repeat("0", 64)}})
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("publish of a tampered ledger: %d", res.status)
 	}
-	for _, want := range []string{"does not reconcile and cannot be published", "25/S106/C", "Out by £15,000.00"} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("refusal lacks %q", want)
-		}
+	refusal := htmltest.Parse(t, res.body)
+	if refusal.Text(".govuk-error-summary__title") != "This statement does not reconcile and cannot be published" ||
+		!refusal.HasText(".govuk-error-summary__list a", "25/S106/C: ") ||
+		!refusal.HasText(".app-ifs table:has(caption:contains('Reconciliation by purpose')) td", "Out by £15,000.00") {
+		t.Errorf("refusal: %q, %q", refusal.Text(".govuk-error-summary__title"), refusal.ErrorSummary())
 	}
 	var n int
 	_ = app.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM ifs_publications`).Scan(&n)
@@ -638,7 +668,8 @@ func TestIFSMarkingAProjectAsRepayingBorrowingMovesItsSpendToHii(t *testing.T) {
 	addUser(t, app.DB, "officer@test.example", users.RoleOfficer)
 	ts.login(t, "officer@test.example", testPassword)
 	res := ts.post(t, "/ifs/2024/borrowing", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2024")}, "repays_borrowing": {"yes"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Choose the project") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Contains(htmltest.Parse(t, res.body).ErrorSummary(), "Choose the project") {
+
 		t.Fatalf("no project: %d", res.status)
 	}
 	form.Set("csrf_token", ts.csrf(t, "/ifs/2024"))

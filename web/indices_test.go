@@ -3,22 +3,24 @@ package web
 import (
 	"bytes"
 	"context"
-	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -93,9 +95,6 @@ func indexValues(t *testing.T, app *Application, code string) string {
 	return strings.Join(out, " ")
 }
 
-// text is a page's body with HTML entities decoded, for matching messages.
-func text(body string) string { return html.UnescapeString(body) }
-
 func indexServer(t *testing.T, roles ...users.Role) (*Application, *testServer) {
 	t.Helper()
 	app := newTestApp(t)
@@ -117,15 +116,17 @@ func TestIndicesListShowsEachSeriesWithItsMonthsToAdminsAndOfficers(t *testing.T
 		if res.status != http.StatusOK {
 			t.Fatalf("%s: status %d", role, res.status)
 		}
-		body := excerpt(res.body)
-		for _, want := range []string{
-			`<a class="govuk-link" href="/admin/indices/rpi">RPI (Retail Prices Index, ONS CHAW)</a>`,
-			`<a class="govuk-link" href="/admin/indices/bcis-tpi">BCIS All-in Tender Price Index</a>`,
-			`href="/admin/indices/cpi">CPI (Consumer Prices Index, ONS D7BT)</a></td><td class="govuk-table__cell govuk-table__cell--numeric">3</td><td class="govuk-table__cell">November 2023</td><td class="govuk-table__cell">February 2024</td><td class="govuk-table__cell govuk-table__cell--numeric">1</td>`,
-		} {
-			if !strings.Contains(res.body, want) {
-				t.Errorf("%s: list lacks %s\n%s", role, want, body)
+		list := htmltest.Parse(t, res.body)
+		for code, name := range map[string]string{"rpi": "RPI (Retail Prices Index, ONS CHAW)", "bcis-tpi": "BCIS All-in Tender Price Index"} {
+			if got := list.Text(`main table tbody td a.govuk-link[href="/admin/indices/` + code + `"]`); got != name {
+				t.Errorf("%s: the %s link says %q, want %q", role, code, got, name)
 			}
+		}
+		cpi := list.Find(`main table tbody tr:has(a[href="/admin/indices/cpi"])`)
+		var cells []string
+		cpi.Find("td").Each(func(_ int, c *goquery.Selection) { cells = append(cells, htmltest.Clean(c.Text())) })
+		if want := []string{"CPI (Consumer Prices Index, ONS D7BT)", "3", "November 2023", "February 2024", "1"}; !slices.Equal(cells, want) {
+			t.Errorf("%s: CPI row %q, want %q", role, cells, want)
 		}
 	}
 }
@@ -140,26 +141,29 @@ func TestIndexUploadOfAnONSFileLoadsMonthlyValuesAndReuploadChangesNothing(t *te
 	if got := indexValues(t, app, "rpi"); got != "2023-12=382.1 2024-01=381.2 2024-02=383.1 2024-03=384.2" {
 		t.Fatalf("values %s", got)
 	}
-	page := text(ts.get(t, "/admin/indices/rpi").body)
-	for _, want := range []string{
-		"Loaded series-chaw.csv (ONS time series CHAW, December 2023 to March 2024): 4 months added, 0 months changed, 0 months already recorded.",
-		`<th scope="row" class="govuk-table__header app-nowrap">March 2024</th><td class="govuk-table__cell govuk-table__cell--numeric">384.2</td><td class="govuk-table__cell">File series-chaw.csv</td>`,
-		"Showing <strong>1</strong> to <strong>4</strong> of <strong>4</strong> months",
-		"https://www.ons.gov.uk/economy/inflationandpriceindices/timeseries/chaw/mm23",
-		"Download full time series as CSV",
-		"Loaded series-chaw.csv into RPI (ONS time series CHAW): 4 months added, 0 months changed",
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("series page lacks %q\n%s", want, excerpt(page))
-		}
+	page := htmltest.Parse(t, ts.get(t, "/admin/indices/rpi").body)
+	if got := page.Text(".govuk-notification-banner__heading"); got != "Loaded series-chaw.csv (ONS time series CHAW, December 2023 to March 2024): 4 months added, 0 months changed, 0 months already recorded." {
+		t.Errorf("flash %q", got)
+	}
+	if rows := page.Rows("main table:has(caption:contains('values by month')) tbody tr"); len(rows) != 4 || !slices.Equal(rows[0][:3], []string{"March 2024", "384.2", "File series-chaw.csv"}) {
+		t.Errorf("values table %q, want 4 months, March 2024 first", rows)
+	}
+	if got := page.Text("main p[role='status']"); got != "Showing 1 to 4 of 4 months, newest first" {
+		t.Errorf("list summary %q", got)
+	}
+	if !page.Has(`main a.govuk-link[href="https://www.ons.gov.uk/economy/inflationandpriceindices/timeseries/chaw/mm23"]`) || !page.HasText("main p.govuk-body", "choose “Download full time series as CSV”") {
+		t.Error("the page does not say where on the ONS site to get the file")
+	}
+	if !page.HasText("main table.app-history tbody td:nth-child(3)", "Loaded series-chaw.csv into RPI (ONS time series CHAW): 4 months added, 0 months changed") {
+		t.Errorf("history %q", page.Texts("main table.app-history tbody td:nth-child(3)"))
 	}
 
 	// The same file again changes nothing and says so.
 	if res := uploadIndexFile(t, ts, "rpi", "series-chaw.csv", onsRPIFile); res.status != http.StatusSeeOther {
 		t.Fatalf("re-upload: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if page := text(ts.get(t, "/admin/indices/rpi").body); !strings.Contains(page, "Nothing to load from series-chaw.csv: all 4 months in it are already recorded with the same values.") {
-		t.Errorf("re-upload flash missing\n%s", excerpt(page))
+	if page := htmltest.Parse(t, ts.get(t, "/admin/indices/rpi").body); page.Text(".govuk-notification-banner__heading") != "Nothing to load from series-chaw.csv: all 4 months in it are already recorded with the same values." {
+		t.Errorf("re-upload flash %q", page.Text(".govuk-notification-banner__heading"))
 	}
 	events, _ := audit.ForEntity(context.Background(), app.DB.Pool, ledger.EntityIndexSeries, "rpi", 10)
 	if len(events) != 1 {
@@ -174,23 +178,20 @@ func TestIndexSeriesPageShowsSixtyMonthsAPageNewestFirst(t *testing.T) {
 	for n, m := 1, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)); n, m = n+1, m.AddDate(0, 1, 0) {
 		fx.IndexValue("cpi", m.Format(time.DateOnly), strconv.Itoa(100+n))
 	}
-	first := text(ts.get(t, "/admin/indices/cpi").body)
-	second := text(ts.get(t, "/admin/indices/cpi?page=2").body)
-	checks := []struct {
-		page, want string
-	}{
-		{first, "Showing <strong>1</strong> to <strong>60</strong> of <strong>70</strong> months, newest first"},
-		{first, `<th scope="row" class="govuk-table__header app-nowrap">October 2023</th><td class="govuk-table__cell govuk-table__cell--numeric">170.0</td>`},
-		{first, `href="?page=2"`},
-		{second, "Showing <strong>61</strong> to <strong>70</strong> of <strong>70</strong> months"},
-		{second, `<th scope="row" class="govuk-table__header app-nowrap">January 2018</th><td class="govuk-table__cell govuk-table__cell--numeric">101.0</td>`},
+	first := htmltest.Parse(t, ts.get(t, "/admin/indices/cpi").body)
+	second := htmltest.Parse(t, ts.get(t, "/admin/indices/cpi?page=2").body)
+	const values = "main table:has(caption:contains('values by month')) tbody tr"
+	firstRows, secondRows := first.Rows(values), second.Rows(values)
+	if got := first.Text("main p[role='status']"); got != "Showing 1 to 60 of 70 months, newest first" || len(firstRows) != 60 || !slices.Equal(firstRows[0][:2], []string{"October 2023", "170.0"}) {
+		t.Errorf("first page: %q, %d rows, first %q", got, len(firstRows), firstRows[0])
 	}
-	for _, c := range checks {
-		if !strings.Contains(c.page, c.want) {
-			t.Errorf("page lacks %q", c.want)
-		}
+	if !first.Has(`.govuk-pagination a[href="?page=2"]`) {
+		t.Error("first page does not link page 2")
 	}
-	if strings.Contains(first, ">January 2018</th>") || strings.Contains(second, ">October 2023</th>") {
+	if got := second.Text("main p[role='status']"); !strings.HasPrefix(got, "Showing 61 to 70 of 70 months") || len(secondRows) != 10 || !slices.Equal(secondRows[9][:2], []string{"January 2018", "101.0"}) {
+		t.Errorf("second page: %q, %d rows", got, len(secondRows))
+	}
+	if slices.Contains(first.Texts(values+" th"), "January 2018") || slices.Contains(second.Texts(values+" th"), "October 2023") {
 		t.Error("a month is on the wrong page")
 	}
 }
@@ -203,16 +204,18 @@ func TestIndexUploadWithABadRowIsRefusedAndWritesNothing(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.status)
 	}
-	page := text(res.body)
-	for _, want := range []string{
-		"<title>Error: RPI",
-		`<a href="#file">The file was not loaded because it has 1 problem. Nothing was saved: correct the file and upload it again.</a>`,
-		"<li class=\"govuk-!-margin-bottom-0\">Row 15, column value: “abc” is not a number</li>",
-		`class="govuk-file-upload govuk-file-upload--error"`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q\n%s", want, excerpt(page))
-		}
+	page := htmltest.Parse(t, res.body)
+	if got := page.Text("title"); !strings.HasPrefix(got, "Error: RPI") {
+		t.Errorf("title %q", got)
+	}
+	if got := page.Texts(`.govuk-error-summary__list a[href="#file"]`); !slices.Equal(got, []string{"The file was not loaded because it has 1 problem. Nothing was saved: correct the file and upload it again."}) {
+		t.Errorf("error summary %q", got)
+	}
+	if got := page.Texts("#file-error li"); !slices.Equal(got, []string{"Row 15, column value: “abc” is not a number"}) {
+		t.Errorf("the file's row errors %q", got)
+	}
+	if !page.Has("input#file.govuk-file-upload--error") {
+		t.Error("the file input is not shown in error")
 	}
 	if got := indexValues(t, app, "rpi"); got != "" {
 		t.Fatalf("a refused file wrote %s", got)
@@ -220,7 +223,7 @@ func TestIndexUploadWithABadRowIsRefusedAndWritesNothing(t *testing.T) {
 
 	// No file chosen.
 	res = uploadIndexFile(t, ts, "rpi", "", "")
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select a CSV file to upload") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Contains(htmltest.Parse(t, res.body).ErrorSummary(), "Select a CSV file to upload") {
 		t.Fatalf("no file: status %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -233,16 +236,16 @@ func TestIndexValueFormAddsAndCorrectsAMonthWithHistory(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("add: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if page := text(ts.get(t, "/admin/indices/bcis-tpi").body); !strings.Contains(page, "Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7.") ||
-		!strings.Contains(page, "licensed data") {
-		t.Fatalf("after adding:\n%s", excerpt(page))
+	if page := htmltest.Parse(t, ts.get(t, "/admin/indices/bcis-tpi").body); page.Text(".govuk-notification-banner__heading") != "Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7." ||
+		!page.HasText("main p.govuk-body", "values are licensed data") {
+		t.Fatalf("after adding: flash %q", page.Text(".govuk-notification-banner__heading"))
 	}
 
 	// "Correct" starts the form with the month and its value.
-	page := ts.get(t, "/admin/indices/bcis-tpi?correct=2024-01").body
-	if !strings.Contains(page, `<option value="1" selected>January</option>`) || !strings.Contains(page, `name="year" type="text" inputmode="numeric" value="2024"`) ||
-		!strings.Contains(page, `name="value" type="text" value="391.7"`) {
-		t.Fatalf("correct form not pre-filled:\n%s", excerpt(page))
+	correct := htmltest.Parse(t, ts.get(t, "/admin/indices/bcis-tpi?correct=2024-01").body)
+	if correct.Text(`select[name="month"] option[selected]`) != "January" || correct.Attr(`select[name="month"] option[selected]`, "value") != "1" ||
+		correct.Attr(`input[name="year"][type="text"]`, "value") != "2024" || correct.Attr(`input[name="value"][type="text"]`, "value") != "391.7" {
+		t.Fatalf("correct form not pre-filled: month %q", correct.Text(`select[name="month"] option[selected]`))
 	}
 	res = postIndex(t, ts, "/admin/indices/bcis-tpi/values", url.Values{"month": {"1"}, "year": {"2024"}, "value": {"392.25"}})
 	if res.status != http.StatusSeeOther {
@@ -251,16 +254,18 @@ func TestIndexValueFormAddsAndCorrectsAMonthWithHistory(t *testing.T) {
 	if got := indexValues(t, app, "bcis-tpi"); got != "2024-01=392.25" {
 		t.Fatalf("values %s", got)
 	}
-	page = text(ts.get(t, "/admin/indices/bcis-tpi").body)
-	for _, want := range []string{
-		"Corrected the BCIS All-in Tender Price Index value for the quarter January to March 2024 from 391.7 to 392.25.",
-		"<dt>2024-01</dt><dd><del>391.7</del> → <ins>392.25</ins></dd>",
-		"Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7",
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q\n%s", want, page[strings.Index(page, `id="history"`):])
-		}
+	corrected := htmltest.Parse(t, ts.get(t, "/admin/indices/bcis-tpi").body)
+	if got := corrected.Text(".govuk-notification-banner__heading"); got != "Corrected the BCIS All-in Tender Price Index value for the quarter January to March 2024 from 391.7 to 392.25." {
+		t.Errorf("flash %q", got)
 	}
+	change := corrected.Find("main table.app-history dt:containsOwn('2024-01') + dd:has(del)")
+	if htmltest.Clean(change.Find("del").Text()) != "391.7" || htmltest.Clean(change.Find("ins").Text()) != "392.25" {
+		t.Errorf("history's change of 2024-01 %q, want 391.7 struck through then 392.25", htmltest.Clean(change.Text()))
+	}
+	if !corrected.HasText("main table.app-history tbody td:nth-child(3)", "Added the BCIS All-in Tender Price Index value for the quarter January to March 2024: 391.7") {
+		t.Errorf("history %q", corrected.Texts("main table.app-history tbody td:nth-child(3)"))
+	}
+
 }
 
 func TestIndexValueFormRefusesZeroAndMissingMonthKeepingInput(t *testing.T) {
@@ -268,14 +273,15 @@ func TestIndexValueFormRefusesZeroAndMissingMonthKeepingInput(t *testing.T) {
 	app, ts := indexServer(t, users.RoleOfficer)
 	cases := []struct {
 		form url.Values
-		want []string
+		want []string          // the error summary's messages
+		kept map[string]string // inputs that keep what was typed
 	}{
-		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"0"}}, []string{"Index value must be more than 0", `name="value" type="text" value="0"`}},
-		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"-2"}}, []string{"Index value must be more than 0"}},
-		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"12.34567"}}, []string{"Index value must not have more than 4 decimal places"}},
-		{url.Values{"month": {""}, "year": {""}, "value": {"abc"}}, []string{"Enter the month and year the value is for", "Index value must be a number, like 383.0", `value="abc"`}},
-		{url.Values{"month": {"3"}, "year": {"24"}, "value": {"100"}}, []string{"Year must be 4 digits, like 2024", `value="24"`}},
-		{url.Values{"month": {"1"}, "year": {"2999"}, "value": {"100"}}, []string{"Month must not be in the future"}},
+		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"0"}}, []string{"Index value must be more than 0"}, map[string]string{"value": "0"}},
+		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"-2"}}, []string{"Index value must be more than 0"}, nil},
+		{url.Values{"month": {"3"}, "year": {"2024"}, "value": {"12.34567"}}, []string{"Index value must not have more than 4 decimal places"}, nil},
+		{url.Values{"month": {""}, "year": {""}, "value": {"abc"}}, []string{"Enter the month and year the value is for", "Index value must be a number, like 383.0"}, map[string]string{"value": "abc"}},
+		{url.Values{"month": {"3"}, "year": {"24"}, "value": {"100"}}, []string{"Year must be 4 digits, like 2024"}, map[string]string{"year": "24"}},
+		{url.Values{"month": {"1"}, "year": {"2999"}, "value": {"100"}}, []string{"Month must not be in the future"}, nil},
 	}
 	for _, c := range cases {
 		res := postIndex(t, ts, "/admin/indices/rpi/values", c.form)
@@ -283,9 +289,16 @@ func TestIndexValueFormRefusesZeroAndMissingMonthKeepingInput(t *testing.T) {
 			t.Errorf("%v: status %d, want 422", c.form, res.status)
 			continue
 		}
+		page := htmltest.Parse(t, res.body)
+		errs := page.ErrorSummary()
 		for _, want := range c.want {
-			if !strings.Contains(res.body, want) {
-				t.Errorf("%v: page lacks %q\n%s", c.form, want, excerpt(res.body))
+			if !slices.Contains(errs, want) {
+				t.Errorf("%v: error summary %q lacks %q", c.form, errs, want)
+			}
+		}
+		for name, want := range c.kept {
+			if got := page.Attr(`form input[name="`+name+`"][type="text"]`, "value"); got != want {
+				t.Errorf("%v: %s kept as %q, want %q", c.form, name, got, want)
 			}
 		}
 	}

@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/htmltest"
 )
 
 // moneyObligation records a financial obligation (BCIS-indexed from April
@@ -54,16 +57,18 @@ func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
 		"share-2-obligation": {fmt.Sprint(health)}, "share-2-amount": {"96,400"},
 	}
 	res := ts.post(t, "/receipts", form)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "The shares add up to £296,400.00 but the payment is £300,000.00") {
+	const unbalanced = "The shares add up to £296,400.00 but the payment is £300,000.00: they must be equal"
+	refused := htmltest.Parse(t, res.body)
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(refused.ErrorSummary(), []string{unbalanced}) || refused.Text("p.govuk-error-message#shares") != "Error: "+unbalanced {
 		t.Fatalf("unbalanced split: %d\n%s", res.status, excerpt(res.body))
 	}
-	for _, kept := range []string{`value="AR-55012"`, `value="200,000"`, `value="96,400"`, `value="Harbour Homes plc"`} {
-		if !strings.Contains(res.body, kept) {
-			t.Errorf("the form lost %s", kept)
+	for name, kept := range map[string]string{"finance_ref": "AR-55012", "share-1-amount": "200,000", "share-2-amount": "96,400", "payer": "Harbour Homes plc"} {
+		if got := refused.Attr(`form input[name="`+name+`"]`, "value"); got != kept {
+			t.Errorf("the form lost %s: %q, want %q", name, got, kept)
 		}
 	}
-	if !strings.Contains(res.body, fmt.Sprintf(`<option value="%d" selected`, health)) {
-		t.Error("the chosen obligation on row 2 was lost")
+	if got := refused.Attr(`select[name="share-2-obligation"] option[selected]`, "value"); got != fmt.Sprint(health) {
+		t.Errorf("the chosen obligation on row 2 was lost: %q", got)
 	}
 
 	form.Set("total", "296,400")
@@ -72,16 +77,30 @@ func TestSplitReceiptFormKeepsInputWhenTheSplitDoesNotSum(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("balanced split: %d\n%s", res.status, excerpt(res.body))
 	}
-	page := ts.get(t, res.header.Get("Location"))
-	for _, want := range []string{"£296,400.00", "AR-55012", "£200,000.00", "£96,400.00", "Not invoiced"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("receipt page lacks %q", want)
-		}
+	page := htmltest.Parse(t, ts.get(t, res.header.Get("Location")).body)
+	if total, ref := page.SummaryValue("Total"), page.SummaryValue("Finance reference"); total != "£296,400.00" || ref != "AR-55012" {
+		t.Errorf("receipt page: total %q, finance reference %q", total, ref)
 	}
-	ob := ts.get(t, fmt.Sprintf("/obligations/%d", edu))
-	for _, want := range []string{"Paid", "3 June 2024", "3 June 2034", "£200,000.00"} {
-		if !strings.Contains(ob.body, want) {
-			t.Errorf("obligation page lacks %q", want)
+	if shares := page.Texts("main table tbody td:nth-child(2)"); !slices.Equal(shares, []string{"£200,000.00", "£96,400.00"}) && !slices.Equal(shares, []string{"£96,400.00", "£200,000.00"}) {
+		t.Errorf("receipt page's shares = %q", shares)
+	}
+	if against := page.Texts("main table tbody td:nth-child(5)"); !slices.Equal(against, []string{"Not invoiced", "Not invoiced"}) {
+		t.Errorf("receipt page's against invoices = %q", against)
+	}
+	ob := htmltest.Parse(t, ts.get(t, fmt.Sprintf("/obligations/%d", edu)).body)
+	if status := ob.Text("main h1 + p .govuk-tag"); status != "Paid" {
+		t.Errorf("obligation status %q, want Paid", status)
+	}
+	if got := ob.SummaryValue("Received"); got != "£200,000.00" {
+		t.Errorf("obligation received %q", got)
+	}
+	spendBy := ob.Rows("main table:has(caption:contains('spend-by deadline')) tbody tr")
+	if len(spendBy) != 1 {
+		t.Errorf("%d spend-by rows, want the one payment's", len(spendBy))
+	}
+	for _, row := range spendBy {
+		if len(row) < 5 || row[0] != "3 June 2024" || row[1] != "£200,000.00" || row[4] != "3 June 2034" {
+			t.Errorf("spend-by row %q, want received 3 June 2024, £200,000.00, spend by 3 June 2034", row)
 		}
 	}
 	list := ts.get(t, "/receipts.csv?q=harbour")
@@ -99,20 +118,26 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 	path := fmt.Sprintf("/obligations/%d/invoices", edu)
 
 	page := ts.get(t, path+"/new?calc_date-day=1&calc_date-month=5&calc_date-year=2024")
-	if !strings.Contains(page.body, "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019") || !strings.Contains(page.body, `href="/admin/indices/bcis-tpi"`) {
+	if warn := htmltest.Parse(t, page.body); !warn.HasText(".govuk-warning-text", "There is no BCIS All-in Tender Price Index value for the quarter April to June 2019") ||
+		!warn.Has(`.govuk-warning-text a[href="/admin/indices/bcis-tpi"]`) {
 		t.Fatalf("a missing index value should be explained\n%s", excerpt(page.body))
 	}
 	appFixture(t, app).IndexValue("bcis-tpi", "2019-04-01", "324.0")
 	appFixture(t, app).IndexValue("bcis-tpi", "2024-04-01", "391.7")
 	page = ts.get(t, path+"/new?calc_date-day=1&calc_date-month=5&calc_date-year=2024")
-	for _, want := range []string{"£287,500.00 × 391.7 ÷ 324", "£347,573.30", "April 2019"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("calculation lacks %q", want)
+	calc := htmltest.Parse(t, page.body)
+	for key, want := range map[string]string{
+		"Formula":           "£287,500.00 × 391.7 ÷ 324, rounded to the penny",
+		"Amount to invoice": "£347,573.30",
+		"Base index value":  "324 (April 2019)",
+	} {
+		if got := calc.SummaryValue(key); got != want {
+			t.Errorf("calculation %s = %q, want %q", key, got, want)
 		}
 	}
 	res := ts.post(t, path, url.Values{"csrf_token": {ts.csrf(t, path+"/new")}, "calc_date-day": {"1"}, "calc_date-month": {"5"}, "calc_date-year": {"2024"},
 		"date-day": {"1"}, "date-month": {"6"}, "date-year": {"2024"}, "reference": {""}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the invoice number") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Contains(htmltest.Parse(t, res.body).ErrorSummary(), "Enter the invoice number") {
 		t.Fatalf("invoice without number: %d", res.status)
 	}
 	res = ts.post(t, path, url.Values{"csrf_token": {ts.csrf(t, path+"/new")}, "calc_date-day": {"1"}, "calc_date-month": {"5"}, "calc_date-year": {"2024"},
@@ -120,11 +145,20 @@ func TestInvoiceShowsTheIndexCalculationThenIssues(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("issue: %d\n%s", res.status, excerpt(res.body))
 	}
-	ob := ts.get(t, fmt.Sprintf("/obligations/%d", edu))
-	for _, want := range []string{"Invoiced", "INV-2024-881", "BCIS-TPI 324 (April 2019) → 391.7 (April 2024)", "Due 29 June 2024", "£347,573.30"} {
-		if !strings.Contains(ob.body, want) {
-			t.Errorf("obligation page lacks %q", want)
+	ob := htmltest.Parse(t, ts.get(t, fmt.Sprintf("/obligations/%d", edu)).body)
+	if status, invoiced := ob.Text("main h1 + p .govuk-tag"), ob.SummaryValue("Invoiced"); status != "Invoiced" || invoiced != "£347,573.30" {
+		t.Errorf("obligation status %q, invoiced %q", status, invoiced)
+	}
+	invoice := ob.Find("main table:has(caption:contains('Ledger entries')) tbody tr:has(td:contains('INV-2024-881'))")
+	var details []string
+	invoice.Find("td").Eq(1).Find(".app-secondary-text").Each(func(_ int, s *goquery.Selection) { details = append(details, htmltest.Clean(s.Text())) })
+	for _, want := range []string{"BCIS-TPI 324 (April 2019) → 391.7 (April 2024)", "Due 29 June 2024"} {
+		if invoice.Length() != 1 || !slices.Contains(details, want) {
+			t.Errorf("the invoice's ledger entry lacks %q: %q", want, details)
 		}
+	}
+	if amount := htmltest.Clean(invoice.Find("td").Eq(2).Text()); amount != "£347,573.30" {
+		t.Errorf("the invoice's ledger amount %q", amount)
 	}
 }
 
@@ -142,7 +176,9 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 	obPath := fmt.Sprintf("/obligations/%d", edu)
 	res = ts.post(t, obPath+"/returns", url.Values{"csrf_token": {ts.csrf(t, obPath+"/returns/new")},
 		"date-day": {"1"}, "date-month": {"7"}, "date-year": {"2024"}, "amount": {"150000"}, "reason": {"overpayment"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Only £100,000.00 of this obligation") || !strings.Contains(res.body, `value="150000"`) {
+	if over := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!slices.Equal(over.ErrorSummary(), []string{"Only £100,000.00 of this obligation's money is received and not allocated; de-allocate money from projects before returning it"}) ||
+		over.Attr(`form input[name="amount"]`, "value") != "150000" {
 		t.Fatalf("over-return: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.post(t, obPath+"/returns", url.Values{"csrf_token": {ts.csrf(t, obPath+"/returns/new")},
@@ -158,7 +194,10 @@ func TestReturnAndReversalThroughThePages(t *testing.T) {
 		t.Fatalf("reverse: %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, obPath)
-	if !strings.Contains(page.body, "<del>Returned to developer") || !strings.Contains(page.body, "Reversal: Refund was cancelled by finance") {
+	entries := htmltest.Parse(t, page.body)
+	const ledgerEntries = "main table:has(caption:contains('Ledger entries')) tbody tr"
+	if struck := entries.Texts(ledgerEntries + ".app-reversed td:nth-child(2) del"); len(struck) != 1 || !strings.HasPrefix(struck[0], "Returned to developer") ||
+		!slices.ContainsFunc(entries.Texts(ledgerEntries+" td:nth-child(2)"), func(s string) bool { return strings.HasPrefix(s, "Reversal: Refund was cancelled by finance") }) {
 		t.Fatalf("the reversed return should stay visible, struck through\n%s", excerpt(page.body))
 	}
 	var returned decimal.Decimal
@@ -178,25 +217,26 @@ func TestInvoiceFormStartsAtThePeriodTheAgreementNames(t *testing.T) {
 	a := seedAgreement(t, app, "19/00412/S106", "Mill Lane", "North Ward")
 	edu := moneyObligation(t, app, a, "education", "287500")
 	path := fmt.Sprintf("/obligations/%d/invoices/new", edu)
-	page := ts.get(t, path)
-	if !strings.Contains(page.body, `id="calc_date-month" name="calc_date-month" type="text" inputmode="numeric" value="5"`) ||
-		!strings.Contains(page.body, `value="2024"`) {
-		t.Errorf("the invoice form does not start at the trigger's period:\n%s", excerpt(page.body))
+	const month, year = `form input#calc_date-month[type="text"]`, `form input#calc_date-year[type="text"]`
+	page := htmltest.Parse(t, ts.get(t, path).body)
+	if page.Attr(month, "value") != "5" || page.Attr(year, "value") != "2024" {
+		t.Errorf("the invoice form does not start at the trigger's period: month %q year %q", page.Attr(month, "value"), page.Attr(year, "value"))
 	}
 	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'invoice' WHERE id = $1`, edu); err != nil {
 		t.Fatal(err)
 	}
 	today := app.Ledger.Today()
-	page = ts.get(t, path)
-	if !strings.Contains(page.body, fmt.Sprintf(`name="calc_date-year" type="text" inputmode="numeric" value="%d"`, today.Year())) {
+	page = htmltest.Parse(t, ts.get(t, path).body)
+	if page.Attr(year, "value") != fmt.Sprint(today.Year()) || page.Attr(month, "value") != fmt.Sprint(int(today.Month())) {
 		t.Errorf("the invoice form does not start at today's period for an agreement indexing to the invoice")
 	}
 	// A trigger before the base date starts at the base date (September 2024).
 	if _, err := app.DB.Pool.Exec(context.Background(), `UPDATE obligations SET index_to = 'trigger', base_date = '2024-09-01' WHERE id = $1`, edu); err != nil {
 		t.Fatal(err)
 	}
-	page = ts.get(t, path)
-	if !strings.Contains(page.body, `name="calc_date-month" type="text" inputmode="numeric" value="9"`) {
+	page = htmltest.Parse(t, ts.get(t, path).body)
+	if page.Attr(month, "value") != "9" || page.Attr(year, "value") != "2024" {
+
 		t.Errorf("the invoice form starts before the base date")
 	}
 }

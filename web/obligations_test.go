@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -53,11 +55,22 @@ func TestOfficerAddsAnObligationThroughTheForm(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
-	page := ts.get(t, res.header.Get("Location"))
-	for _, want := range []string{"£287,500.00", "Occupation of 50 dwellings", "BCIS All-in Tender Price Index", "10 years from receipt of each payment", "Pending", "Recorded obligation clause Sch 2 para 1"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("obligation page lacks %q", want)
+	page := htmltest.Parse(t, ts.get(t, res.header.Get("Location")).body)
+	for key, want := range map[string]string{
+		"Base amount":     "£287,500.00",
+		"Trigger":         "Occupation of 50 dwellings",
+		"Index-linked to": "BCIS All-in Tender Price Index",
+		"Spend-by period": "10 years from receipt of each payment",
+	} {
+		if got := page.SummaryValue(key); !strings.HasPrefix(got, want) {
+			t.Errorf("obligation %s = %q, want it to start %q", key, got, want)
 		}
+	}
+	if status := page.Text("main h1 + p .govuk-tag"); status != "Pending" {
+		t.Errorf("status %q, want Pending", status)
+	}
+	if !page.HasText("main table.app-history tbody td:nth-child(3)", "Recorded obligation clause Sch 2 para 1") {
+		t.Errorf("history lacks the recording: %q", page.Texts("main table.app-history tbody td:nth-child(3)"))
 	}
 }
 
@@ -78,18 +91,21 @@ func TestObligationFormShowsEveryErrorAndKeepsInput(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.status)
 	}
+	refused := htmltest.Parse(t, res.body)
+	errs := refused.ErrorSummary()
 	for _, want := range []string{
 		"Base amount must be more than £0",
 		"Spend-by period must be between 1 and 600",
 		"Select a purpose from the list",
 		"Base date for indexation must be a real date",
-		"Kept description text",
-		`value="-500"`,
-		`href="#base_amount"`,
 	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("response lacks %q", want)
+		if !slices.ContainsFunc(errs, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("error summary %q lacks %q", errs, want)
 		}
+	}
+	if refused.Text("textarea#description") != "Kept description text" || refused.Attr("input#base_amount", "value") != "-500" ||
+		refused.Text(`.govuk-error-summary__list a[href="#base_amount"]`) == "" {
+		t.Errorf("the form lost what was typed or the error does not lead to the base amount")
 	}
 	var n int
 	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
@@ -112,29 +128,30 @@ func TestRecordingTriggerAndReversalThroughPagesChangesStatus(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("record trigger: %d\n%s", res.status, excerpt(res.body))
 	}
-	page := ts.get(t, obPath)
-	if !strings.Contains(page.body, ">Triggered<") || !strings.Contains(page.body, "2 June 2025") {
-		t.Fatalf("status not triggered after recording the trigger\n%s", excerpt(page.body))
+	page := htmltest.Parse(t, ts.get(t, obPath).body)
+	if page.Text("main h1 + p .govuk-tag") != "Triggered" || page.SummaryValue("Trigger met") != "2 June 2025" {
+		t.Fatalf("status not triggered after recording the trigger: %q, met %q", page.Text("main h1 + p .govuk-tag"), page.SummaryValue("Trigger met"))
 	}
-	if strings.Contains(page.body, "Record trigger met") || !strings.Contains(page.body, "Record discharged") {
+	if actions := page.Texts("main .govuk-button-group a.govuk-button"); page.HasText("html", "Record trigger met") || !slices.Contains(actions, "Record discharged") {
 		t.Error("once the trigger is met, only discharge should be offered")
 	}
 	var eventID int64
 	_ = app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM obligation_events`).Scan(&eventID)
 	rev := fmt.Sprintf("%s/events/%d/reverse", obPath, eventID)
 	res = ts.post(t, rev, url.Values{"csrf_token": {ts.csrf(t, rev)}, "reason": {""}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter why this entry is being reversed") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"Enter why this entry is being reversed"}) {
 		t.Fatalf("reversal without reason: %d", res.status)
 	}
 	res = ts.post(t, rev, url.Values{"csrf_token": {ts.csrf(t, rev)}, "reason": {"Wrong phase"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("reverse: %d", res.status)
 	}
-	page = ts.get(t, obPath)
-	if !strings.Contains(page.body, ">Pending<") || !strings.Contains(page.body, "<del>Trigger met</del>") || !strings.Contains(page.body, "Wrong phase") {
-		t.Fatalf("after reversal the status should be pending with the event struck through\n%s", excerpt(page.body))
+	page = htmltest.Parse(t, ts.get(t, obPath).body)
+	if page.Text("main h1 + p .govuk-tag") != "Pending" || !slices.Contains(page.Texts("main tbody tr.app-reversed del"), "Trigger met") ||
+		!page.HasText("main tbody tr td", "Wrong phase") {
+		t.Fatalf("after reversal the status should be pending with the event struck through: %q", page.Texts("main tbody tr.app-reversed"))
 	}
-	if !strings.Contains(page.body, "Record trigger met") {
+	if !slices.Contains(page.Texts("main .govuk-button-group a.govuk-button"), "Record trigger met") {
 		t.Error("after the reversal the trigger can be recorded again")
 	}
 }
@@ -163,10 +180,11 @@ func TestStaleObligationEditKeepsTheSecondOfficersInput(t *testing.T) {
 	stale.Set("description", "Second officer's wording")
 	stale.Set("csrf_token", second.csrf(t, obPath+"/edit"))
 	res := second.post(t, obPath, stale)
-	if res.status != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this record") || !strings.Contains(res.body, "Second officer&#39;s wording") {
+	conflict := htmltest.Parse(t, res.body)
+	if res.status != http.StatusConflict || !conflict.HasText(".govuk-error-summary .govuk-body", "Someone else changed this record") || conflict.Text("textarea#description") != "Second officer's wording" {
 		t.Fatalf("stale save: %d\n%s", res.status, excerpt(res.body))
 	}
-	if !strings.Contains(res.body, `name="version" value="2"`) {
+	if conflict.Attr(`form input[name="version"]`, "value") != "2" {
 		t.Error("the conflict page should carry the current version")
 	}
 }
@@ -189,7 +207,7 @@ func TestViewerSeesObligationsButCannotChangeThem(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("viewer reading obligation: %d", page.status)
 	}
-	if strings.Contains(page.body, "Change the terms") || strings.Contains(page.body, "Record trigger met") {
+	if viewer := htmltest.Parse(t, page.body); viewer.HasText("html", "Change the terms") || viewer.HasText("html", "Record trigger met") {
 		t.Error("a viewer must not be offered edit actions")
 	}
 	edit := obligationFormValues()
@@ -220,11 +238,11 @@ func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
 	})
 	post(a2, func(f url.Values) { f.Set("purpose", "health"); f.Set("description", "GP surgery contribution") })
 
-	list := ts.get(t, "/obligations?ward=South+Ward")
-	if !strings.Contains(list.body, "GP surgery contribution") || strings.Contains(list.body, "primary school places") {
-		t.Fatalf("ward filter wrong\n%s", excerpt(list.body))
+	list := htmltest.Parse(t, ts.get(t, "/obligations?ward=South+Ward").body)
+	if !list.HasText("main table tbody td", "GP surgery contribution") || list.HasText("html", "primary school places") {
+		t.Fatalf("ward filter wrong: %q", list.Rows("main table tbody tr"))
 	}
-	if !strings.Contains(list.body, `href="/obligations.csv?ward=South+Ward"`) {
+	if !list.Has(`main a[href="/obligations.csv?ward=South+Ward"]`) {
 		t.Fatal("the CSV link must carry the filters")
 	}
 	res := ts.get(t, "/obligations.csv?purpose=highways")
@@ -238,7 +256,7 @@ func TestObligationsListFiltersAndCSVMatch(t *testing.T) {
 	if !strings.HasPrefix(rows[1][7], "'=") {
 		t.Errorf("formula-like description not neutralised: %q", rows[1][7])
 	}
-	if res := ts.get(t, "/obligations?signed-from=yesterday"); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Signed from must be a real date") {
+	if res := ts.get(t, "/obligations?signed-from=yesterday"); res.status != http.StatusUnprocessableEntity || !slices.ContainsFunc(htmltest.Parse(t, res.body).ErrorSummary(), func(s string) bool { return strings.HasPrefix(s, "Signed from must be a real date") }) {
 		t.Fatalf("bad date filter: %d", res.status)
 	}
 }
@@ -250,14 +268,15 @@ func TestAdminAddsALocalPurpose(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
 	res := ts.post(t, "/admin/purposes", url.Values{"csrf_token": {ts.csrf(t, "/admin/purposes")}, "name": {""}, "parent": {""}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the name of the local purpose") {
+	if res.status != http.StatusUnprocessableEntity || !slices.ContainsFunc(htmltest.Parse(t, res.body).ErrorSummary(), func(s string) bool { return strings.HasPrefix(s, "Enter the name of the local purpose") }) {
 		t.Fatalf("empty purpose: %d", res.status)
 	}
 	res = ts.post(t, "/admin/purposes", url.Values{"csrf_token": {ts.csrf(t, "/admin/purposes")}, "name": {"Primary school expansion"}, "parent": {"education"}})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("add purpose: %d\n%s", res.status, excerpt(res.body))
 	}
-	if page := ts.get(t, "/admin/purposes"); !strings.Contains(page.body, "education-primary-school-expansion") {
+	if page := ts.get(t, "/admin/purposes"); !slices.Contains(htmltest.Parse(t, page.body).Texts("main table tbody td code"), "education-primary-school-expansion") {
+
 		t.Fatal("new purpose not listed")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/testdb"
 )
 
@@ -128,8 +129,8 @@ func TestRequestIDInEveryLogLineAndOnTheErrorPage(t *testing.T) {
 
 	// A sane incoming id is carried; the error page shows it to quote.
 	res := ts.getWith(t, "/no-such-page", map[string]string{"X-Request-Id": "lb-7f3a9c2e-0001"})
-	if res.header.Get("X-Request-Id") != "lb-7f3a9c2e-0001" || !strings.Contains(res.body, "lb-7f3a9c2e-0001") {
-		t.Errorf("404 page: header %q, page shows the id: %v", res.header.Get("X-Request-Id"), strings.Contains(res.body, "lb-7f3a9c2e-0001"))
+	if shown := htmltest.Parse(t, res.body).Text("main .s106-request-id"); res.header.Get("X-Request-Id") != "lb-7f3a9c2e-0001" || shown != "lb-7f3a9c2e-0001" {
+		t.Errorf("404 page: header %q, page shows the id %q", res.header.Get("X-Request-Id"), shown)
 	}
 	// A forged one (markup, log-field injection) is replaced.
 	res = ts.getWith(t, "/no-such-page", map[string]string{"X-Request-Id": `<b>x</b>" level=ERROR`})
@@ -141,7 +142,8 @@ func TestRequestIDInEveryLogLineAndOnTheErrorPage(t *testing.T) {
 	// the same id, the one the response names.
 	res = ts.do(t, ts.client, http.MethodPost, "/login", nil)
 	id := res.header.Get("X-Request-Id")
-	if res.status != http.StatusForbidden || id == "" || !strings.Contains(res.body, id) {
+	if res.status != http.StatusForbidden || id == "" || htmltest.Parse(t, res.body).Text("main .s106-request-id") != id {
+
 		t.Fatalf("refused form: %d id %q", res.status, id)
 	}
 	var lines int

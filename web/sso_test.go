@@ -12,6 +12,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/config"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/sso"
 	"github.com/s106monitor/s106/internal/sso/ssotest"
 	"github.com/s106monitor/s106/internal/users"
@@ -201,8 +202,9 @@ func TestSSOWithGoogleClaimsNeedsTheWorkspaceDomainAndLinksAnExistingUser(t *tes
 	if all, _ := w.app.Users.List(context.Background()); len(all) != 2 {
 		t.Errorf("%d users, want the existing one linked, not another", len(all))
 	}
-	if page := b.get(t, "/admin/sso"); page.status != http.StatusOK || !strings.Contains(page.body, "hd:wessexvale.gov.uk") {
-		t.Errorf("admin page: %d %s", page.status, page.header.Get("Location"))
+	if page := b.get(t, "/admin/sso"); page.status != http.StatusOK ||
+		!slices.Contains(htmltest.Parse(t, page.body).Texts("table tbody tr td:first-child"), "hd:wessexvale.gov.uk") {
+		t.Errorf("admin page: %d %s (want hd:wessexvale.gov.uk in the mappings table)", page.status, page.header.Get("Location"))
 	}
 	// The only administrator signs in; the provider's groups give her
 	// only viewer, but she keeps administrator: nobody else could manage
@@ -222,7 +224,7 @@ func TestSSOWithGoogleClaimsNeedsTheWorkspaceDomainAndLinksAnExistingUser(t *tes
 	// though a mapping would match its groups.
 	w.idp.SignIn(ssotest.GoogleClaims("555", "someone@gmail.com", "Someone", "", []string{"s106-admins@wessexvale.gov.uk"}))
 	outsider := w.browser()
-	if res, _ := w.signIn(t, outsider, "/"); res.status != http.StatusBadRequest || !strings.Contains(res.body, "Sign-in did not work") {
+	if res, _ := w.signIn(t, outsider, "/"); res.status != http.StatusBadRequest || htmltest.Parse(t, res.body).Text("h1") != "Sign-in did not work" {
 		t.Errorf("outsider: %d", res.status)
 	}
 	if signedInAs(t, outsider) != "" {
@@ -269,7 +271,8 @@ func TestSSORefusesTokensThatFailAnyCheck(t *testing.T) {
 			c.tamper(w)
 			b := w.browser()
 			res, _ := w.signIn(t, b, "/")
-			if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Sign-in did not work") || !strings.Contains(res.body, "Sign in with Microsoft") {
+			page := htmltest.Parse(t, res.body)
+			if res.status != http.StatusBadRequest || page.Text("h1") != "Sign-in did not work" || page.Text("main a.govuk-button--start") != "Sign in with Microsoft" {
 				t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 			}
 			if signedInAs(t, b) != "" {
@@ -328,10 +331,18 @@ func TestSSOUnmappedUserGetsNoAccessAndAClearPage(t *testing.T) {
 	if res.status != http.StatusForbidden {
 		t.Fatalf("status %d, want 403", res.status)
 	}
-	for _, want := range []string{"You do not have access to S106 Monitor yet", "You signed in as erin@wessexvale.gov.uk",
-		"Ask the S106 Monitor administrator", "Finance.Reader", "group-without-access"} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("page lacks %q", want)
+	unmapped := htmltest.Parse(t, res.body)
+	if h1 := unmapped.Text("h1"); h1 != "You do not have access to S106 Monitor yet" {
+		t.Errorf("heading %q", h1)
+	}
+	for _, want := range []string{"You signed in as erin@wessexvale.gov.uk", "Ask the S106 Monitor administrator"} {
+		if !unmapped.HasText("main p.govuk-body", want) {
+			t.Errorf("page lacks the paragraph %q", want)
+		}
+	}
+	for _, want := range []string{"Finance.Reader", "group-without-access"} {
+		if !slices.Contains(unmapped.Texts("main .govuk-details__text li"), want) {
+			t.Errorf("the list of groups and roles lacks %q", want)
 		}
 	}
 	if signedInAs(t, b) != "" {
@@ -355,11 +366,11 @@ func TestSSOPasswordSignInCanBeSwitchedOff(t *testing.T) {
 	token := b.csrf(t, "/login")
 	w.app.Config.PasswordLoginOff = true
 	page := b.get(t, "/login")
-	if !strings.Contains(page.body, `href="/login/sso?next="`) || !strings.Contains(page.body, "Sign in with Microsoft") || strings.Contains(page.body, `name="password"`) {
+	if login := htmltest.Parse(t, page.body); login.Text(`main a[href="/login/sso?next="]`) != "Sign in with Microsoft" || login.Has(`input[name="password"]`) {
 		t.Errorf("sign-in page with passwords off:\n%s", excerpt(page.body))
 	}
 	res := b.post(t, "/login", url.Values{"email": {"frank@wessexvale.gov.uk"}, "password": {testPassword}, "csrf_token": {token}})
-	if res.status != http.StatusForbidden || !strings.Contains(res.body, "Signing in with a password is switched off") {
+	if res.status != http.StatusForbidden || !htmltest.Parse(t, res.body).HasText("main p.govuk-body", "Signing in with a password is switched off for S106 Monitor.") {
 		t.Errorf("password sign-in: %d", res.status)
 	}
 	if signedInAs(t, b) != "" {
@@ -372,7 +383,7 @@ func TestSSOPasswordSignInCanBeSwitchedOff(t *testing.T) {
 	// With both on, the page offers both.
 	both := newSSOWorld(t, nil)
 	page = both.browser().get(t, "/login?next=/deadlines")
-	if !strings.Contains(page.body, `href="/login/sso?next=%2Fdeadlines"`) || !strings.Contains(page.body, `name="password"`) {
+	if login := htmltest.Parse(t, page.body); !login.Has(`main a.govuk-button--start[href="/login/sso?next=%2Fdeadlines"]`) || !login.Has(`main form input[type="password"][name="password"]`) {
 		t.Errorf("sign-in page with both:\n%s", excerpt(page.body))
 	}
 }
@@ -447,9 +458,11 @@ func TestSSOSignOutOffersToEndTheProvidersSessionToo(t *testing.T) {
 	b := w.browser()
 	w.signIn(t, b, "/")
 	res := b.post(t, "/logout", url.Values{"csrf_token": {b.csrf(t, "/")}})
-	if res.status != http.StatusOK || !strings.Contains(res.body, "You have been signed out") ||
-		!strings.Contains(res.body, `href="`+w.idp.Issuer()+`/logout?client_id=`) || !strings.Contains(res.body, "id_token_hint=") ||
-		!strings.Contains(res.body, "post_logout_redirect_uri="+url.QueryEscape(w.ts.URL+"/login")) {
+	out := htmltest.Parse(t, res.body)
+	providerLogout, err := url.Parse(out.Attr("main a.govuk-button", "href"))
+	if res.status != http.StatusOK || out.Text("h1") != "You have been signed out" || err != nil ||
+		providerLogout.Scheme+"://"+providerLogout.Host+providerLogout.Path != w.idp.Issuer()+"/logout" || providerLogout.Query().Get("client_id") == "" ||
+		providerLogout.Query().Get("id_token_hint") == "" || providerLogout.Query().Get("post_logout_redirect_uri") != w.ts.URL+"/login" {
 		t.Fatalf("sign out: %d\n%s", res.status, excerpt(res.body))
 	}
 	if signedInAs(t, b) != "" {
@@ -464,22 +477,31 @@ func TestSSOAdminMapsGroupsToRolesAudited(t *testing.T) {
 	b := w.browser()
 	b.login(t, "admin@wessexvale.gov.uk", testPassword)
 	page := b.get(t, "/admin/sso")
-	for _, want := range []string{w.ts.URL + sso.CallbackPath, w.ts.URL + sso.LogoutPath, w.idp.Issuer(), "No group or role gives access yet"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("settings page lacks %q", want)
+	settings := htmltest.Parse(t, page.body)
+	for key, want := range map[string]string{
+		"Redirect URI to register":            w.ts.URL + sso.CallbackPath,
+		"Back-channel logout URI to register": w.ts.URL + sso.LogoutPath,
+		"Identity provider":                   w.idp.Issuer(),
+	} {
+		if got := settings.SummaryValue(key); got != want {
+			t.Errorf("settings %s = %q, want %q", key, got, want)
 		}
+	}
+	if !slices.Contains(settings.Texts("main p.govuk-body"), "No group or role gives access yet.") {
+		t.Error("settings page does not say no group or role gives access yet")
 	}
 	token := b.csrf(t, "/admin/sso")
 	bad := b.post(t, "/admin/sso/mappings", url.Values{"claim_value": {"  "}, "role": {"root"}, "csrf_token": {token}})
-	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "Enter the group or role value") || !strings.Contains(bad.body, "Select the role it gives") {
-		t.Errorf("blank mapping: %d", bad.status)
+	if errs := htmltest.Parse(t, bad.body).ErrorSummary(); bad.status != http.StatusUnprocessableEntity || len(errs) != 2 ||
+		!strings.HasPrefix(errs[0], "Enter the group or role value") || !strings.HasPrefix(errs[1], "Select the role it gives") {
+		t.Errorf("blank mapping: %d, error summary %q", bad.status, errs)
 	}
 	if res := b.post(t, "/admin/sso/mappings", url.Values{"claim_value": {"S106.Manager"}, "role": {"manager"}, "csrf_token": {token}}); res.status != http.StatusSeeOther {
 		t.Fatalf("add: %d\n%s", res.status, excerpt(res.body))
 	}
 	dup := b.post(t, "/admin/sso/mappings", url.Values{"claim_value": {"S106.Manager"}, "role": {"manager"}, "csrf_token": {token}})
-	if dup.status != http.StatusUnprocessableEntity || !strings.Contains(dup.body, "already gives the role Manager") {
-		t.Errorf("duplicate: %d", dup.status)
+	if errs := htmltest.Parse(t, dup.body).ErrorSummary(); dup.status != http.StatusUnprocessableEntity || !slices.Equal(errs, []string{"“S106.Manager” already gives the role Manager"}) {
+		t.Errorf("duplicate: %d, error summary %q", dup.status, errs)
 	}
 	ms, _ := w.app.SSOMappings.List(context.Background())
 	if len(ms) != 1 {
@@ -505,7 +527,7 @@ func TestSSOCannotUndoAnAdministratorDisablingTheUser(t *testing.T) {
 	}
 	w.idp.SignIn(ssotest.EntraClaims("sub-7", "jo@wessexvale.gov.uk", "Jo", []string{"S106.Officer"}, nil))
 	b := w.browser()
-	if res, _ := w.signIn(t, b, "/"); res.status != http.StatusForbidden || !strings.Contains(res.body, "Your account is disabled") {
+	if res, _ := w.signIn(t, b, "/"); res.status != http.StatusForbidden || htmltest.Parse(t, res.body).Text("h1") != "Your account is disabled" {
 		t.Fatalf("status %d", res.status)
 	}
 	if signedInAs(t, b) != "" {
@@ -551,7 +573,9 @@ func TestSSOWhileTheProviderIsUnreachableSaysSoAndSignsNobodyIn(t *testing.T) {
 	w.idp.Server.Close()
 	b := w.browser()
 	res := b.get(t, "/login/sso")
-	if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "We could not reach Microsoft to sign you in") {
+	if page := htmltest.Parse(t, res.body); res.status != http.StatusServiceUnavailable || page.Text("h1") != "Sign-in is not available" ||
+		!slices.Contains(page.Texts("main p.govuk-body"), "We could not reach Microsoft to sign you in. Try again in a few minutes.") {
+
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
 	if signedInAs(t, b) != "" {
