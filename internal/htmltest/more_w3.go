@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -53,4 +54,17 @@ func (p *Page) Value(id string) string {
 
 func goquerySelectionIsTextarea(nodes []*html.Node) bool {
 	return len(nodes) > 0 && nodes[0].Data == "textarea"
+}
+
+// SummaryValue is the cleaned value of the GOV.UK summary list row whose
+// key is exactly key; ok is false when no row has that key.
+func (p *Page) SummaryValue(key string) (value string, ok bool) {
+	p.t.Helper()
+	p.Find(".govuk-summary-list__row").EachWithBreak(func(_ int, row *goquery.Selection) bool {
+		if Clean(row.Find(".govuk-summary-list__key").Text()) == Clean(key) {
+			value, ok = Clean(row.Find(".govuk-summary-list__value").Text()), true
+		}
+		return !ok
+	})
+	return value, ok
 }
