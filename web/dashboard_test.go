@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -419,8 +418,9 @@ func TestAtRiskReportRejectsABadPeriodNamingTheParameter(t *testing.T) {
 	} {
 		for _, path := range []string{"/reports/at-risk", "/reports/at-risk.csv"} {
 			res := ts.get(t, path+c.query)
-			body := html.UnescapeString(res.body)
-			if res.status != http.StatusBadRequest || !strings.Contains(body, "“"+c.param+"”") || !strings.Contains(body, c.says) {
+			page := htmltest.Parse(t, res.body)
+			if res.status != http.StatusBadRequest || page.Text("main h1") != "The report period is not valid" ||
+				!page.TextContains("main p.govuk-body", "Check the “"+c.param+"” value in the address.") || !page.TextContains("main p.govuk-body", c.says) {
 				t.Errorf("%s%s: %d\n%s", path, c.query, res.status, excerpt(res.body))
 			}
 		}
