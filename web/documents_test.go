@@ -71,7 +71,15 @@ func TestOfficerAttachesADeedAndItDownloadsAsAnAttachmentThatIsNeverSniffed(t *t
 		t.Fatalf("attach: %d %q\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
 	}
 	page := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
-	projMustContain(t, "agreement page", page.body, "Added Signed deed (deed.pdf)", ">Signed deed</a>", "deed.pdf", "PDF, ", "Version 1")
+	agPage := htmltest.Parse(t, page.body)
+	if !agPage.HasText("main a[href^='/documents/']", "Signed deed") || !agPage.TextContains("main", "Added Signed deed (deed.pdf)") {
+		t.Errorf("the agreement page does not link the deed (%q) or say it was added", agPage.Texts("main a[href^='/documents/']"))
+	}
+	for _, want := range []string{"deed.pdf", "PDF, ", "Version 1"} {
+		if !agPage.TextContains("main", want) {
+			t.Errorf("agreement page lacks %q", want)
+		}
+	}
 
 	var docID, versionID int64
 	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT document_id, id FROM document_versions`).Scan(&docID, &versionID); err != nil {
@@ -255,15 +263,24 @@ func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
 	s := newDocSite(t)
 	s.attach(t, "Signed deed", "deed.pdf", doctest.PDF(t, "Contribution towards Elm Road Primary School & nursery"))
 	page := s.ts.get(t, "/documents/search?q=%22elm+road+primary%22")
-	projMustContain(t, "search results", page.body, ">Signed deed</a>", fmt.Sprintf(`href="/agreements/%d"`, s.agreementID), "Agreement 21/AP/0042",
-		"<mark>Elm</mark> <mark>Road</mark> <mark>Primary</mark>", "School &amp; nursery")
+	hits := htmltest.Parse(t, page.body)
+	if !hits.HasText("ol.app-task-list li h2 a[href^='/documents/']", "Signed deed") ||
+		!hits.HasText(fmt.Sprintf("ol.app-task-list li a[href='/agreements/%d']", s.agreementID), "Agreement 21/AP/0042") {
+		t.Errorf("the search result does not link the document and its agreement\n%s", excerpt(page.body))
+	}
+	if marks := hits.Texts("ol.app-task-list li p.govuk-body mark"); strings.Join(marks, " ") != "Elm Road Primary" ||
+		!hits.TextContains("ol.app-task-list li p.govuk-body", "Elm Road Primary School & nursery") {
+		t.Errorf("the snippet's highlights %q", marks)
+	}
 	// Escaping is a property of the bytes, which a parser would undo, so
 	// this looks at the raw body.
 	if strings.Contains(page.body, "School & nursery") {
 		t.Error("a document's text was written into the page unescaped")
 	}
 	empty := s.ts.get(t, "/documents/search?q=nowhere")
-	projMustContain(t, "no results", empty.body, "No documents in use mention nowhere.")
+	if !htmltest.Parse(t, empty.body).TextContains("main p.govuk-body", "No documents in use mention nowhere.") {
+		t.Errorf("no results:\n%s", excerpt(empty.body))
+	}
 }
 
 func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
@@ -277,7 +294,10 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	}
 	add := fmt.Sprintf("/documents/add/obligation/%d", ob)
 	form := s.ts.get(t, add)
-	projMustContain(t, "add form", form.body, fmt.Sprintf(`value="obligation-event:%d"`, ev), "Event: trigger met, 1 May 2025")
+	if addForm := htmltest.Parse(t, form.body); !addForm.Has(fmt.Sprintf("form [name='attach_to'][value='obligation-event:%d'], form [name='attach_to'] option[value='obligation-event:%d']", ev, ev)) ||
+		!addForm.TextContains("form", "Event: trigger met, 1 May 2025") {
+		t.Errorf("the add form does not offer the event\n%s", excerpt(form.body))
+	}
 	if res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {"obligation-event:999999"}}, "n.pdf", doctest.PDF(t, "n")); res.status != http.StatusUnprocessableEntity ||
 		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#attach_to']", "Select what the document is attached to from the list") {
 		t.Fatalf("a part of another record: %d", res.status)
@@ -292,7 +312,9 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 		t.Errorf("the notice is attached to the %s", kind)
 	}
 	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
-	projMustContain(t, "obligation page", page.body, ">Commencement notice</a>", "Event: trigger met, 1 May 2025")
+	if obPage := htmltest.Parse(t, page.body); !obPage.HasText("main a[href^='/documents/']", "Commencement notice") || !obPage.TextContains("main", "Event: trigger met, 1 May 2025") {
+		t.Errorf("the obligation page does not link the notice by its event\n%s", excerpt(page.body))
+	}
 
 	// A home: the homes team attaches; a viewer only reads.
 	var home int64
@@ -305,7 +327,10 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	if res := housing.upload(t, fmt.Sprintf("/documents/add/home/%d", home), url.Values{"title": {"Completion certificate"}}, "c.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}); res.status != http.StatusSeeOther {
 		t.Fatalf("housing officer attaches to a home: %d\n%s", res.status, excerpt(res.body))
 	}
-	projMustContain(t, "home page", housing.get(t, fmt.Sprintf("/homes/%d", home)).body, ">Completion certificate</a>", "JPEG image")
+	if homePage := htmltest.Parse(t, housing.get(t, fmt.Sprintf("/homes/%d", home)).body); !homePage.HasText("main a[href^='/documents/']", "Completion certificate") ||
+		!homePage.TextContains("main", "JPEG image") {
+		t.Error("the home page does not link the certificate")
+	}
 	if res := housing.upload(t, s.addPath(), url.Values{"title": {"x"}}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {
 		t.Errorf("housing officer attached to an agreement: %d", res.status)
 	}

@@ -41,7 +41,10 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 	t.Parallel()
 	s, ob := letterSite(t)
 	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
-	projMustContain(t, "obligation page", page.body, "Write a letter", fmt.Sprintf(`href="/obligations/%d/letters/invoice"`, ob))
+	if obPage := htmltest.Parse(t, page.body); !obPage.HasText("h3", "Write a letter") ||
+		!obPage.Has(fmt.Sprintf("h3 + ul.govuk-list a[href='/obligations/%d/letters/invoice']", ob)) {
+		t.Errorf("the obligation page does not offer the invoice letter\n%s", excerpt(page.body))
+	}
 
 	path := fmt.Sprintf("/obligations/%d/letters/invoice", ob)
 	preview := s.ts.get(t, path)
