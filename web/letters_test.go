@@ -111,7 +111,11 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 		t.Fatalf("save: %d\n%s", res.status, excerpt(res.body))
 	}
 	page = ts.get(t, "/admin/letters/payment-reminder")
-	projMustContain(t, "after saving", page.body, "Saved version 1 of the Payment reminder wording", "Version 1 is in use", "Earlier versions")
+	saved := htmltest.Parse(t, page.body)
+	if saved.Text(".govuk-notification-banner__heading") != "Saved version 1 of the Payment reminder wording" ||
+		!saved.HasText("main p.govuk-body", "Version 1 is in use. Saving adds a version; earlier versions are kept below.") || !saved.HasText("main h2", "Earlier versions") {
+		t.Errorf("after saving:\n%s", excerpt(page.body))
+	}
 	// A second admin saving from the built-in wording is told of the conflict.
 	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__body p", "Someone else changed this record") {
 		t.Errorf("stale save: %d", res.status)
