@@ -128,8 +128,15 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	}
 	path := res.header.Get("Location")
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "Ashford Primary expansion", "Two classrooms", "1 September 2027", "Approved",
-		"Added project Ashford Primary expansion", "No money has been allocated to this project yet.", `href="`+path+`/allocations/new"`)
+	projMustContain(t, "project page", page.body, "Two classrooms", "Approved")
+	added := htmltest.Parse(t, page.body)
+	if spend, _ := added.SummaryValue("Expected spend date"); added.Text("h1") != "Ashford Primary expansion" || spend != "1 September 2027" {
+		t.Errorf("project page: heading %q, expected spend date %q", added.Text("h1"), spend)
+	}
+	if !added.HasText("main p.govuk-body", "No money has been allocated to this project yet.") || !added.Has("main a[href='"+path+"/allocations/new']") ||
+		!added.TextContains("table.app-history tbody td", "Added project Ashford Primary expansion") {
+		t.Errorf("project page lacks its empty sources, its allocate link or its history\n%s", excerpt(page.body))
+	}
 
 	// Errors keep what was typed.
 	bad := projMoneyForm("name", "", "description", "Kept description", "purpose", "", "expected_spend_date-day", "31", "expected_spend_date-month", "2", "expected_spend_date-year", "2027", "status", "approved")
@@ -221,8 +228,12 @@ func TestAllocationFormRefusesMoreThanUnallocatedAndRecordsAFineAmount(t *testin
 		t.Errorf("obligation status %q, want allocated", status)
 	}
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "Where the money came from", fmt.Sprintf(`href="/obligations/%d"`, ob),
-		fmt.Sprintf(`href="/agreements/%d"`, agreementID), "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025",
+	sources := htmltest.Parse(t, page.body)
+	if !sources.HasText("h2#sources", "Where the money came from") || !sources.Has(fmt.Sprintf("main table a[href='/obligations/%d']", ob)) ||
+		!sources.Has(fmt.Sprintf("main table a[href='/agreements/%d']", agreementID)) {
+		t.Errorf("project page's sources do not link the obligation and agreement\n%s", excerpt(page.body))
+	}
+	projMustContain(t, "project page", page.body, "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025",
 		"Allocated £400.00 of 19/00412/S106 Education (clause 3.1) to project Ashford Primary expansion", "Allocated £400.00 to Ashford Primary expansion.")
 
 	// With every pound allocated, the form says so instead of offering nothing.
