@@ -12,8 +12,8 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/s106monitor/s106/internal/fixture"
-	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/htmltest"
+	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 )
 
