@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -25,10 +26,15 @@ func TestLoginSucceedsWithRightPasswordAndShowsRoleNavigation(t *testing.T) {
 	if home.status != http.StatusOK {
 		t.Fatalf("home: status %d", home.status)
 	}
-	for _, want := range []string{"Welcome, Test admin@test.example", `href="/admin/users"`, "Sign out"} {
-		if !strings.Contains(home.body, want) {
-			t.Errorf("home page lacks %q", want)
-		}
+	page := htmltest.Parse(t, home.body)
+	if got := page.Text("h1"); got != "Welcome, Test admin@test.example" {
+		t.Errorf("home page's heading is %q", got)
+	}
+	if !page.Has("main a[href='/admin/users']") {
+		t.Error("home page does not link to the users")
+	}
+	if !page.HasExactText("form[action='/logout'] button", "Sign out") {
+		t.Error("home page has no sign-out button")
 	}
 }
 
@@ -40,15 +46,20 @@ func TestLoginFailureIsGenericWhetherOrNotTheAddressExists(t *testing.T) {
 
 	wrongPassword := ts.post(t, "/login", url.Values{"email": {"officer@test.example"}, "password": {"not the password"}})
 	noSuchUser := ts.post(t, "/login", url.Values{"email": {"nobody@test.example"}, "password": {"not the password"}})
-	for name, res := range map[string]response{"wrong password": wrongPassword, "unknown address": noSuchUser} {
-		if res.status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: status %d, want 422", name, res.status)
+	for name, c := range map[string]struct {
+		res   response
+		email string
+	}{"wrong password": {wrongPassword, "officer@test.example"}, "unknown address": {noSuchUser, "nobody@test.example"}} {
+		if c.res.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, want 422", name, c.res.status)
 		}
-		if !strings.Contains(res.body, "Enter a correct e-mail address and password") {
-			t.Errorf("%s: generic message missing", name)
+		page := htmltest.Parse(t, c.res.body)
+		if !strings.HasPrefix(page.ErrorLinks()["#email"], "Enter a correct e-mail address and password.") {
+			t.Errorf("%s: generic message missing from the error summary: %v", name, page.ErrorLinks())
 		}
-		if !strings.Contains(res.body, `value="`) || strings.Contains(res.body, `value="not the password"`) {
-			t.Errorf("%s: the password must never be echoed back", name)
+		if page.Attr("input[name='email']", "value") != c.email || !page.Has("input#password") || page.Attr("input#password", "value") != "" ||
+			page.Has("input[value='not the password']") {
+			t.Errorf("%s: the address typed must be kept and the password never echoed back", name)
 		}
 	}
 	if ts.get(t, "/").status != http.StatusSeeOther {
@@ -73,7 +84,7 @@ func TestLoginLocksOutAfterRepeatedFailuresThenBacksOff(t *testing.T) {
 	// The fifth failure locks the address: even the right password is refused.
 	ts.post(t, "/login", cloneValues(bad))
 	res := ts.post(t, "/login", url.Values{"email": {"officer@test.example"}, "password": {testPassword}})
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many failed attempts") {
+	if res.status != http.StatusTooManyRequests || !strings.HasPrefix(htmltest.Parse(t, res.body).ErrorLinks()["#email"], "Too many failed attempts") {
 		t.Fatalf("locked login: status %d, want 429 with lockout message", res.status)
 	}
 	// An address with no account locks the same way, so a lockout reveals nothing.
@@ -216,7 +227,7 @@ func TestOneTimePasswordMustBeChangedBeforeAnythingElse(t *testing.T) {
 	}
 	token := ts.csrf(t, "/account/password")
 	res = ts.post(t, "/account/password", url.Values{"csrf_token": {token}, "current_password": {oneTime}, "new_password": {"short"}, "confirm_password": {"short"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Password must be 12 characters or more") {
+	if res.status != http.StatusUnprocessableEntity || htmltest.Parse(t, res.body).ErrorLinks()["#new_password"] != "Password must be 12 characters or more" {
 		t.Fatalf("short password: status %d", res.status)
 	}
 	token = ts.csrf(t, "/account/password")

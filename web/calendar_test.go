@@ -12,6 +12,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -58,8 +59,8 @@ func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) 
 	ts.login(t, "officer@test.example", testPassword)
 
 	res := ts.get(t, "/account/calendar")
-	if res.status != http.StatusOK || !strings.Contains(res.body, "You have no calendar address") ||
-		!strings.Contains(res.body, "Check trigger: 21/00042/S106") {
+	if page := htmltest.Parse(t, res.body); res.status != http.StatusOK || !page.HasExactText("main p.govuk-body", "You have no calendar address.") ||
+		!page.TextContains("main ul.govuk-list li a", "Check trigger: 21/00042/S106") {
 		t.Fatalf("account page: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.post(t, "/account/calendar", url.Values{"csrf_token": {ts.csrf(t, "/account/calendar")}})
@@ -72,7 +73,11 @@ func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) 
 		t.Fatalf("feed address %q is not under the base URL %q", m[1], testConfig().BaseURL)
 	}
 	// Shown once: the page does not show it again.
-	if again := ts.get(t, "/account/calendar"); strings.Contains(again.body, m[1]) || !strings.Contains(again.body, "Stop the feed") {
+	// The address is a secret, so it must be nowhere in the page's bytes:
+	// the raw body is searched, not one element.
+	again := ts.get(t, "/account/calendar")
+	if page := htmltest.Parse(t, again.body); strings.Contains(again.body, m[1]) || page.Has("#calendar-url") ||
+		!page.HasExactText("form[action='/account/calendar/revoke'] button", "Stop the feed") {
 		t.Error("the address is shown again after it was made, or the page does not offer to stop it")
 	}
 
@@ -125,7 +130,8 @@ func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) 
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.status)
 	}
-	if page := ts.get(t, "/account/calendar"); !strings.Contains(page.body, "Your calendar feed has stopped") {
+	if page := htmltest.Parse(t, ts.get(t, "/account/calendar").body); !page.HasExactText(".govuk-notification-banner__heading",
+		"Your calendar feed has stopped. Calendars subscribed to it will no longer update.") || !page.HasExactText("main p.govuk-body", "You have no calendar address.") {
 		t.Error("no confirmation that the feed stopped")
 	}
 	if cur, _ := fetchFeed(t, newURL); cur.StatusCode != http.StatusNotFound {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"html"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -200,7 +198,7 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	if bs, err := app.Homes.Breaches(context.Background()); err != nil || len(bs) != 1 {
 		t.Errorf("homes.Breaches: %d, %v", len(bs), err)
 	}
-	if !strings.Contains(res.body, "Plus £150.00 interest") {
+	if got := htmltest.Parse(t, res.body).Text("#figure-returned-year .app-figures__hint"); got != "Plus £150.00 interest" {
 		t.Errorf("the interest paid on the clawback is not shown")
 	}
 
@@ -253,33 +251,31 @@ func TestDashboardFiguresMatchTheHandComputedFixture(t *testing.T) {
 	if c := rowCells(t, page, "#deadline-timeline-table tfoot tr"); strings.Join(c, "|") != "£10,000.00|£19,000.00|£7,500.00|£2,500.00|£39,000.00" {
 		t.Errorf("timeline totals = %v", c)
 	}
-	for _, want := range []string{
-		`role="img"`, `aria-labelledby="deadline-timeline-title deadline-timeline-desc"`,
-		`<title id="deadline-timeline-title">Unspent money by spend-by deadline, May 2026 to April 2029</title>`,
-		"£39,000.00 of unspent money falls due in the next 36 months",
-		"<title>Red, Jun 2026: £19,000.00</title>",
-		`class="app-chart__bar app-chart__bar--amber"`,
-		`href="/reports/at-risk"`,
-		`href="/breaches"`,
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("dashboard lacks %q", want)
-		}
+	// The chart is an image named by its title and described by its summary.
+	chart := "svg[role='img'][aria-labelledby='deadline-timeline-title deadline-timeline-desc']"
+	if got := page.Text(chart + " title#deadline-timeline-title"); got != "Unspent money by spend-by deadline, May 2026 to April 2029" {
+		t.Errorf("chart title %q", got)
+	}
+	if got := page.Text(chart + " desc#deadline-timeline-desc"); !strings.HasPrefix(got, "£39,000.00 of unspent money falls due in the next 36 months") {
+		t.Errorf("chart description %q", got)
+	}
+	if !page.HasExactText(chart+" rect.app-chart__bar title", "Red, Jun 2026: £19,000.00") || !page.Has(chart+" rect.app-chart__bar.app-chart__bar--amber") {
+		t.Errorf("chart bars lack the red June segment or an amber one")
+	}
+	if !page.HasExactText("main a[href='/reports/at-risk']", "Quarterly at-risk report") || !page.HasExactText("main a[href='/breaches']", "See open breaches") {
+		t.Errorf("dashboard does not link to the report and the breaches")
 	}
 
 	// Top at-risk: overdue highways, the two red health shares, amber open
 	// space; green and no-deadline money is not at risk.
-	atRisk := res.body[strings.Index(res.body, `id="at-risk"`):]
-	atRisk = atRisk[:strings.Index(atRisk, "</table>")]
-	order := regexp.MustCompile(`href="/receipts/(\d+)"`).FindAllStringSubmatch(atRisk, -1)
 	var ids []string
-	for _, o := range order {
-		ids = append(ids, o[1])
+	for _, href := range page.Attrs("table#at-risk a[href^='/receipts/']", "href") {
+		ids = append(ids, strings.TrimPrefix(href, "/receipts/"))
 	}
 	if want := fmt.Sprint(f.r3, f.r2, f.r9, f.r4); strings.Join(ids, " ") != want {
 		t.Errorf("at-risk receipts %v, want %s", ids, want)
 	}
-	if !strings.Contains(atRisk, fmt.Sprintf(`href="/obligations/%d"`, f.highways)) {
+	if !page.Has(fmt.Sprintf("table#at-risk a[href='/obligations/%d']", f.highways)) {
 		t.Errorf("at-risk items do not link to their obligation")
 	}
 }
@@ -289,22 +285,24 @@ func TestDashboardHasEmptyStatesWithoutMoney(t *testing.T) {
 	app, ts := managerServer(t)
 	app.Now = func() time.Time { return dashToday }
 	res := ts.get(t, "/dashboard")
+	page := htmltest.Parse(t, res.body)
 	for _, want := range []string{
 		"No money has been received yet.",
 		"No unspent money falls due in the next 36 months.",
 		"No money is overdue, rated red or rated amber.",
 	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("empty dashboard lacks %q", want)
+		if !page.TextContains("main p.govuk-body[role='status']", want) {
+			t.Errorf("empty dashboard lacks the status %q", want)
 		}
 	}
-	if strings.Contains(res.body, "<svg") {
+	if page.Has("svg") {
 		t.Errorf("an empty chart is drawn")
 	}
 	if got := dashFigures(t, res.body); got["held"] != "£0.00" || got["homes-delivered"] != "0" {
 		t.Errorf("empty figures: %v", got)
 	}
-	if res := ts.get(t, "/reports/at-risk"); res.status != http.StatusOK || !strings.Contains(res.body, "Nothing was allocated, de-allocated or spent from 1 January 2026 to 31 March 2026.") {
+	if res := ts.get(t, "/reports/at-risk"); res.status != http.StatusOK ||
+		!htmltest.Parse(t, res.body).HasExactText("main p.govuk-body[role='status']", "Nothing was allocated, de-allocated or spent from 1 January 2026 to 31 March 2026.") {
 		t.Errorf("empty report: %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -376,17 +374,21 @@ func TestAtRiskReportCSVForTheQuarterJustEndedAndAChosenQuarter(t *testing.T) {
 		t.Errorf("since 3 April: %d actions and clawbacks, want 2", n)
 	}
 
-	page := ts.get(t, "/reports/at-risk?quarter=2026-Q1")
-	for _, want := range []string{
-		"Money at risk: Q1 2026 to 2027 (April to June 2026)",
-		"Net allocated £3,000.00; spent £500.00.",
-		`href="/reports/at-risk.csv?quarter=2026-Q1"`,
-		`<option value="2026-Q1" selected>`,
-		"Total returned as clawback",
-	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("report page lacks %q", want)
-		}
+	page := htmltest.Parse(t, ts.get(t, "/reports/at-risk?quarter=2026-Q1").body)
+	if got := page.Text("h1"); got != "Money at risk: Q1 2026 to 2027 (April to June 2026)" {
+		t.Errorf("report heading %q", got)
+	}
+	if !page.HasExactText("main p.govuk-body", "Net allocated £3,000.00; spent £500.00.") {
+		t.Error("report page lacks the net allocated and spent")
+	}
+	if !page.HasExactText("main a[href='/reports/at-risk.csv?quarter=2026-Q1']", "Download this report as CSV") {
+		t.Error("report page does not link to its CSV for the quarter")
+	}
+	if got := page.Attrs("select#quarter option[selected]", "value"); len(got) != 1 || got[0] != "2026-Q1" {
+		t.Errorf("selected quarters %v, want [2026-Q1]", got)
+	}
+	if !page.HasExactText("table tfoot th", "Total returned as clawback") {
+		t.Error("report page lacks the clawback total")
 	}
 }
 
@@ -416,8 +418,9 @@ func TestAtRiskReportRejectsABadPeriodNamingTheParameter(t *testing.T) {
 	} {
 		for _, path := range []string{"/reports/at-risk", "/reports/at-risk.csv"} {
 			res := ts.get(t, path+c.query)
-			body := html.UnescapeString(res.body)
-			if res.status != http.StatusBadRequest || !strings.Contains(body, "“"+c.param+"”") || !strings.Contains(body, c.says) {
+			page := htmltest.Parse(t, res.body)
+			if res.status != http.StatusBadRequest || page.Text("main h1") != "The report period is not valid" ||
+				!page.TextContains("main p.govuk-body", "Check the “"+c.param+"” value in the address.") || !page.TextContains("main p.govuk-body", c.says) {
 				t.Errorf("%s%s: %d\n%s", path, c.query, res.status, excerpt(res.body))
 			}
 		}
@@ -431,12 +434,11 @@ func TestAtRiskReportPageCapsLongSectionsAndPointsToTheCSV(t *testing.T) {
 	defer func(n int) { reportMaxRows = n }(reportMaxRows)
 	reportMaxRows = 2
 	res := ts.get(t, "/reports/at-risk")
-	if !strings.Contains(res.body, "The first 2 of 3 receipt shares are shown.") || !strings.Contains(res.body, "The first 2 of 4 actions are shown.") {
+	page := htmltest.Parse(t, res.body)
+	if !page.TextContains("main p.govuk-body", "The first 2 of 3 receipt shares are shown.") || !page.TextContains("main p.govuk-body", "The first 2 of 4 actions are shown.") {
 		t.Errorf("capped report lacks its notes\n%s", excerpt(res.body))
 	}
-	due := res.body[strings.Index(res.body, `id="due-table"`):]
-	due = due[:strings.Index(due, "</table>")]
-	if n := strings.Count(due, `href="/receipts/`); n != 2 || !strings.Contains(due, "£29,000.00") {
+	if n := page.Count("table#due-table tbody a[href^='/receipts/']"); n != 2 || !page.HasExactText("table#due-table tfoot td", "£29,000.00") {
 		t.Errorf("capped due table: %d rows, total of all three 10,000 + 18,000 + 1,000 missing", n)
 	}
 	if rows := reportCSV(t, ts, ""); len(rows) != 9 { // header, 3 due, 4 actions, 1 overdue

@@ -13,6 +13,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -59,38 +60,44 @@ func TestDataStandardPageOffersTheThreeFilesByYear(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d", res.status)
 	}
-	for _, want := range []string{
-		`href="/data-standard/developer-agreement.csv"`,
-		`href="/data-standard/developer-agreement-contribution.csv"`,
-		`href="/data-standard/developer-agreement-transaction.csv"`,
-		`<option value="" selected>All time</option>`,
-		// 10 February 2026 is in the financial year 2025 to 2026.
-		`<option value="2025">2025 to 2026 (1 April 2025 to 31 March 2026)</option>`,
-		`<option value="2016">2016 to 2017 (1 April 2016 to 31 March 2017)</option>`,
-		`local-authority:TST`,
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("page lacks %s", want)
+	page := htmltest.Parse(t, res.body)
+	for _, name := range []string{"developer-agreement", "developer-agreement-contribution", "developer-agreement-transaction"} {
+		if !page.HasExactText("table a[href='/data-standard/"+name+".csv'][download]", "Download "+name+".csv") {
+			t.Errorf("the files table does not offer %s.csv", name)
 		}
 	}
-	if strings.Contains(res.body, `<option value="2026">`) || strings.Contains(res.body, `<option value="2015">`) {
-		t.Error("offers years outside the ten up to the current one")
+	// All time first and chosen, then the ten years up to the current one:
+	// 10 February 2026 is in the financial year 2025 to 2026.
+	years := page.Attrs("select#year option", "value")
+	if want := "|2025|2024|2023|2022|2021|2020|2019|2018|2017|2016"; strings.Join(years, "|") != want {
+		t.Errorf("years offered %q, want %q", years, want)
+	}
+	if page.Text("select#year option[selected]") != "All time" || page.Count("select#year option[selected]") != 1 ||
+		page.Text("select#year option[value='2025']") != "2025 to 2026 (1 April 2025 to 31 March 2026)" ||
+		page.Text("select#year option[value='2016']") != "2016 to 2017 (1 April 2016 to 31 March 2017)" {
+		t.Errorf("year labels: %q", page.Texts("select#year option"))
+	}
+	if got := page.Text("main p.govuk-body code"); got != "local-authority:TST" {
+		t.Errorf("organisation code %q", got)
 	}
 
 	res = ts.get(t, "/data-standard?year=2024&public=1")
-	for _, want := range []string{
-		`href="/data-standard/developer-agreement-transaction.csv?public=1&amp;year=2024"`,
-		`<option value="2024" selected>`,
-		"Financial year 2024 to 2025 (1 April 2024 to 31 March 2025)",
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("year page lacks %s", want)
-		}
+	page = htmltest.Parse(t, res.body)
+	if !page.Has("table a[href='/data-standard/developer-agreement-transaction.csv?public=1&year=2024']") {
+		t.Errorf("the year page's links are not for the year's publishable files: %q", page.Attrs("table a", "href"))
+	}
+	if got := page.Attrs("select#year option[selected]", "value"); len(got) != 1 || got[0] != "2024" {
+		t.Errorf("chosen years %q, want [2024]", got)
+	}
+	if !page.TextContains("table caption", "Financial year 2024 to 2025 (1 April 2024 to 31 March 2025)") {
+		t.Errorf("the files table's caption is %q", page.Text("table caption"))
 	}
 
 	res = ts.get(t, "/data-standard?year=24")
-	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Financial year must be the year it starts in, as 4 digits from 1990 to 2200") ||
-		strings.Contains(res.body, `href="/data-standard/developer-agreement.csv`) {
+	page = htmltest.Parse(t, res.body)
+	const yearError = "Financial year must be the year it starts in, as 4 digits from 1990 to 2200"
+	if res.status != http.StatusBadRequest || !page.TextContains(".govuk-error-summary__list a[href='#year']", yearError) ||
+		!strings.HasPrefix(page.Text("#year-error"), "Error: "+yearError) || page.Has("a[href^='/data-standard/developer-agreement.csv']") {
 		t.Errorf("bad year: status %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -143,7 +150,8 @@ func TestDataStandardFilesDownloadWithTheStandardsColumns(t *testing.T) {
 	}
 	for _, bad := range []string{"20x5", "1800", "99999", "2025-26"} {
 		res := ts.get(t, "/data-standard/developer-agreement.csv?year="+bad)
-		if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Financial year must be the year it starts in") {
+		if page := htmltest.Parse(t, res.body); res.status != http.StatusBadRequest || page.Text("main h1") != "Financial year not recognised" ||
+			!page.TextContains("main p.govuk-body", "Financial year must be the year it starts in") {
 			t.Errorf("year %q: status %d\n%s", bad, res.status, excerpt(res.body))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -70,7 +71,15 @@ func TestOfficerAttachesADeedAndItDownloadsAsAnAttachmentThatIsNeverSniffed(t *t
 		t.Fatalf("attach: %d %q\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
 	}
 	page := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
-	projMustContain(t, "agreement page", page.body, "Added Signed deed (deed.pdf)", ">Signed deed</a>", "deed.pdf", "PDF, ", "Version 1")
+	agPage := htmltest.Parse(t, page.body)
+	if !agPage.HasExactText("main a[href^='/documents/']", "Signed deed") || !agPage.TextContains("main", "Added Signed deed (deed.pdf)") {
+		t.Errorf("the agreement page does not link the deed (%q) or say it was added", agPage.Texts("main a[href^='/documents/']"))
+	}
+	for _, want := range []string{"deed.pdf", "PDF, ", "Version 1"} {
+		if !agPage.TextContains("main", want) {
+			t.Errorf("agreement page lacks %q", want)
+		}
+	}
 
 	var docID, versionID int64
 	if err := s.app.DB.Pool.QueryRow(t.Context(), `SELECT document_id, id FROM document_versions`).Scan(&docID, &versionID); err != nil {
@@ -101,7 +110,7 @@ func TestUploadFormRefusesSpoofedOversizeAndBombFilesKeepingWhatWasTyped(t *test
 		status     int
 		want       string
 	}{
-		{"executable named .pdf", "deed.pdf", doctest.Executable(), http.StatusUnprocessableEntity, "this file&#39;s content is none of those"},
+		{"executable named .pdf", "deed.pdf", doctest.Executable(), http.StatusUnprocessableEntity, "this file's content is none of those"},
 		{"zip bomb named .docx", "deed.docx", doctest.Word(t, bytes.Repeat([]byte{' '}, 30<<20)), http.StatusUnprocessableEntity, "zip bomb"},
 		{"just over the limit", "deed.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 1<<20)...), http.StatusUnprocessableEntity, "The selected file must be smaller than 1 MB"},
 		{"far over the limit", "deed.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 3<<20)...), http.StatusRequestEntityTooLarge, "larger than 1 MB"},
@@ -109,11 +118,18 @@ func TestUploadFormRefusesSpoofedOversizeAndBombFilesKeepingWhatWasTyped(t *test
 	}
 	for _, c := range cases {
 		res := s.ts.upload(t, s.addPath(), url.Values{"title": {"Typed title kept"}}, c.file, c.content)
-		if res.status != c.status || !strings.Contains(res.body, c.want) {
-			t.Errorf("%s: %d, want %d with %q\n%s", c.name, res.status, c.status, c.want, excerpt(res.body))
+		page := htmltest.Parse(t, res.body)
+		// A refused form names the file in its error summary; a body too
+		// large to read gets the error page, which says why in its main.
+		where := ".govuk-error-summary__list a[href='#file']"
+		if c.status == http.StatusRequestEntityTooLarge {
+			where = "main"
+		}
+		if res.status != c.status || !page.TextContains(where, c.want) {
+			t.Errorf("%s: %d, want %d with %q in %s\n%s", c.name, res.status, c.status, c.want, where, excerpt(res.body))
 			continue
 		}
-		if c.status == http.StatusUnprocessableEntity && (!strings.Contains(res.body, `value="Typed title kept"`) || !strings.Contains(res.body, `href="#file"`)) {
+		if c.status == http.StatusUnprocessableEntity && (page.Attr("input[name='title']", "value") != "Typed title kept" || !page.TextContains("#file-error", c.want)) {
 			t.Errorf("%s: the form lost the title or the error link", c.name)
 		}
 	}
@@ -136,7 +152,7 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 	projMustContain(t, "document page", page.body, "Uploaded version 2 (plans-b.pdf)", "plans.pdf", "plans-b.pdf", "Revision B", "Replaced Plans with version 2")
 
 	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {""}}); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "Enter why the document is being archived") {
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#reason']", "Enter why the document is being archived") {
 		t.Fatalf("archive without a reason: %d", res.status)
 	}
 	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {"Uploaded to the wrong agreement"}}); res.status != http.StatusSeeOther {
@@ -144,13 +160,13 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 	}
 	page = s.ts.get(t, doc)
 	projMustContain(t, "archived document", page.body, "Archived on", "Uploaded to the wrong agreement", "plans.pdf", "plans-b.pdf")
-	if strings.Contains(page.body, "Upload new version") {
+	if archived := htmltest.Parse(t, page.body); archived.Has("form[action$='/versions']") || archived.HasExactText("button", "Upload new version") {
 		t.Error("an archived document still offers a new version")
 	}
 	ag := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
 	projMustContain(t, "agreement page", ag.body, "No documents are attached.", "Archived documents (1)", "Uploaded to the wrong agreement")
 	if res := s.ts.upload(t, doc+"/versions", url.Values{}, "plans-c.pdf", doctest.PDF(t, "C")); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "This document has been archived") {
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a, .govuk-error-summary__body p", "This document has been archived") {
 		t.Errorf("new version of an archived document: %d", res.status)
 	}
 }
@@ -172,7 +188,8 @@ func TestOnlyTheRecordsEditorsChangeItsDocuments(t *testing.T) {
 	}
 	// Everyone signed in reads and downloads, without the change forms.
 	page := housing.get(t, doc)
-	if page.status != http.StatusOK || strings.Contains(page.body, "Upload new version") || strings.Contains(page.body, "Make public copy") {
+	if view := htmltest.Parse(t, page.body); page.status != http.StatusOK || view.Has("form[action$='/versions']") || view.HasExactText("button", "Upload new version") ||
+		view.TextContains("button", "Make public copy") {
 		t.Errorf("housing officer's view of the deed: %d", page.status)
 	}
 }
@@ -216,8 +233,8 @@ func TestOnlyTheMarkedRedactedDeedIsServedPublicly(t *testing.T) {
 	f := seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
 	page := ts.get(t, fmt.Sprintf("/public/developments/%d", f.MillLane))
-	link := fmt.Sprintf(`href="/public/deeds/%d"`, f.PublicDeed)
-	if !strings.Contains(page.body, link) || !strings.Contains(page.body, "redacted copy, PDF") {
+	link := fmt.Sprintf("main a[href='/public/deeds/%d']", f.PublicDeed)
+	if !htmltest.Parse(t, page.body).TextContains(link, "(redacted copy, PDF, ") {
 		t.Fatalf("Mill Lane's public page lacks %s", link)
 	}
 	for _, id := range f.DocumentVersions {
@@ -246,13 +263,24 @@ func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
 	s := newDocSite(t)
 	s.attach(t, "Signed deed", "deed.pdf", doctest.PDF(t, "Contribution towards Elm Road Primary School & nursery"))
 	page := s.ts.get(t, "/documents/search?q=%22elm+road+primary%22")
-	projMustContain(t, "search results", page.body, ">Signed deed</a>", fmt.Sprintf(`href="/agreements/%d"`, s.agreementID), "Agreement 21/AP/0042",
-		"<mark>Elm</mark> <mark>Road</mark> <mark>Primary</mark>", "School &amp; nursery")
+	hits := htmltest.Parse(t, page.body)
+	if !hits.HasExactText("ol.app-task-list li h2 a[href^='/documents/']", "Signed deed") ||
+		!hits.HasExactText(fmt.Sprintf("ol.app-task-list li a[href='/agreements/%d']", s.agreementID), "Agreement 21/AP/0042") {
+		t.Errorf("the search result does not link the document and its agreement\n%s", excerpt(page.body))
+	}
+	if marks := hits.Texts("ol.app-task-list li p.govuk-body mark"); strings.Join(marks, " ") != "Elm Road Primary" ||
+		!hits.TextContains("ol.app-task-list li p.govuk-body", "Elm Road Primary School & nursery") {
+		t.Errorf("the snippet's highlights %q", marks)
+	}
+	// Escaping is a property of the bytes, which a parser would undo, so
+	// this looks at the raw body.
 	if strings.Contains(page.body, "School & nursery") {
 		t.Error("a document's text was written into the page unescaped")
 	}
 	empty := s.ts.get(t, "/documents/search?q=nowhere")
-	projMustContain(t, "no results", empty.body, "No documents in use mention nowhere.")
+	if !htmltest.Parse(t, empty.body).TextContains("main p.govuk-body", "No documents in use mention nowhere.") {
+		t.Errorf("no results:\n%s", excerpt(empty.body))
+	}
 }
 
 func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
@@ -266,9 +294,12 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	}
 	add := fmt.Sprintf("/documents/add/obligation/%d", ob)
 	form := s.ts.get(t, add)
-	projMustContain(t, "add form", form.body, fmt.Sprintf(`value="obligation-event:%d"`, ev), "Event: trigger met, 1 May 2025")
+	if addForm := htmltest.Parse(t, form.body); !addForm.Has(fmt.Sprintf("form [name='attach_to'][value='obligation-event:%d'], form [name='attach_to'] option[value='obligation-event:%d']", ev, ev)) ||
+		!addForm.TextContains("form", "Event: trigger met, 1 May 2025") {
+		t.Errorf("the add form does not offer the event\n%s", excerpt(form.body))
+	}
 	if res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {"obligation-event:999999"}}, "n.pdf", doctest.PDF(t, "n")); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "Select what the document is attached to from the list") {
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#attach_to']", "Select what the document is attached to from the list") {
 		t.Fatalf("a part of another record: %d", res.status)
 	}
 	res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {fmt.Sprintf("obligation-event:%d", ev)}}, "notice.pdf", doctest.PDF(t, "Notice of commencement"))
@@ -281,7 +312,9 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 		t.Errorf("the notice is attached to the %s", kind)
 	}
 	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
-	projMustContain(t, "obligation page", page.body, ">Commencement notice</a>", "Event: trigger met, 1 May 2025")
+	if obPage := htmltest.Parse(t, page.body); !obPage.HasExactText("main a[href^='/documents/']", "Commencement notice") || !obPage.TextContains("main", "Event: trigger met, 1 May 2025") {
+		t.Errorf("the obligation page does not link the notice by its event\n%s", excerpt(page.body))
+	}
 
 	// A home: the homes team attaches; a viewer only reads.
 	var home int64
@@ -294,7 +327,10 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	if res := housing.upload(t, fmt.Sprintf("/documents/add/home/%d", home), url.Values{"title": {"Completion certificate"}}, "c.jpg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}); res.status != http.StatusSeeOther {
 		t.Fatalf("housing officer attaches to a home: %d\n%s", res.status, excerpt(res.body))
 	}
-	projMustContain(t, "home page", housing.get(t, fmt.Sprintf("/homes/%d", home)).body, ">Completion certificate</a>", "JPEG image")
+	if homePage := htmltest.Parse(t, housing.get(t, fmt.Sprintf("/homes/%d", home)).body); !homePage.HasExactText("main a[href^='/documents/']", "Completion certificate") ||
+		!homePage.TextContains("main", "JPEG image") {
+		t.Error("the home page does not link the certificate")
+	}
 	if res := housing.upload(t, s.addPath(), url.Values{"title": {"x"}}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {
 		t.Errorf("housing officer attached to an agreement: %d", res.status)
 	}

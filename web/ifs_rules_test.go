@@ -12,6 +12,7 @@ import (
 	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/fy"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ifs"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/store"
@@ -237,8 +238,11 @@ func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
-	if page := ts.get(t, "/projects/"+ifsID(p.ID)); !strings.Contains(page.body, "Earmarked (no spending decision yet)") {
-		t.Errorf("the project page does not show the earmark")
+	page := htmltest.Parse(t, ts.get(t, "/projects/"+ifsID(p.ID)).body)
+	_, earmarked := page.SummaryRow("Earmarked (no spending decision yet)")
+	_, allocated := page.SummaryRow("Allocated")
+	if decision, _ := page.SummaryRow("Spending decision"); !earmarked || allocated || !strings.HasPrefix(decision, "Not recorded") {
+		t.Errorf("the project page does not show the earmark (decision %q)", decision)
 	}
 
 	p, err = app.Ledger.GetProject(ctx, p.ID)
@@ -257,8 +261,11 @@ func TestIFSEarmarkBecomesAllocatedOnTheDecisionDate(t *testing.T) {
 	if a, e := earmarks(); a != "30000.00" || e != "0.00" {
 		t.Errorf("dashboard after the decision: allocated %s, earmarked %s", a, e)
 	}
-	if page := ts.get(t, "/projects/"+ifsID(p.ID)); !strings.Contains(page.body, "DN/2024/77") || strings.Contains(page.body, "Earmarked (no spending decision yet)") {
-		t.Errorf("the project page does not show the decision")
+	page = htmltest.Parse(t, ts.get(t, "/projects/"+ifsID(p.ID)).body)
+	_, earmarked = page.SummaryRow("Earmarked (no spending decision yet)")
+	_, allocated = page.SummaryRow("Allocated")
+	if decision, _ := page.SummaryRow("Spending decision"); !strings.HasSuffix(decision, ", reference DN/2024/77") || earmarked || !allocated {
+		t.Errorf("the project page does not show the decision: %q", decision)
 	}
 
 	// 2023/24 is unchanged: the decision came after its end.
@@ -491,7 +498,8 @@ func TestIFSInfrastructureListIsTheCouncilsAsItStoodInTheYear(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "manager@test.example", testPassword)
 	bad := url.Values{"name": {""}, "purpose": {"highways"}, "added_year": {"2020"}, "csrf_token": {ts.csrf(t, "/ifs/infrastructure-list")}}
-	if res := ts.post(t, "/ifs/infrastructure-list", bad); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the infrastructure project or type") {
+	if res := ts.post(t, "/ifs/infrastructure-list", bad); res.status != http.StatusUnprocessableEntity ||
+		htmltest.Parse(t, res.body).ErrorLinks()["#name"] != "Enter the infrastructure project or type" {
 		t.Fatalf("empty name: %d", res.status)
 	}
 	form.Set("csrf_token", ts.csrf(t, "/ifs/infrastructure-list"))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/documents"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -40,7 +41,10 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 	t.Parallel()
 	s, ob := letterSite(t)
 	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
-	projMustContain(t, "obligation page", page.body, "Write a letter", fmt.Sprintf(`href="/obligations/%d/letters/invoice"`, ob))
+	if obPage := htmltest.Parse(t, page.body); !obPage.HasExactText("h3", "Write a letter") ||
+		!obPage.Has(fmt.Sprintf("h3 + ul.govuk-list a[href='/obligations/%d/letters/invoice']", ob)) {
+		t.Errorf("the obligation page does not offer the invoice letter\n%s", excerpt(page.body))
+	}
 
 	path := fmt.Sprintf("/obligations/%d/letters/invoice", ob)
 	preview := s.ts.get(t, path)
@@ -48,7 +52,8 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 		"Calculation: £287,500.00 × 391.7 ÷ 324.0 = £347,573.30", "Amount due: £347,573.30", "Please pay by 30 June 2025",
 		"The obligation&#39;s contact is finance@acme.example")
 	if res := projPost(t, s.ts, path, url.Values{"email": {"not an address"}}); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "Enter an e-mail address in the correct format") || !strings.Contains(res.body, `value="not an address"`) {
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
+		htmltest.Parse(t, res.body).Attr("input[name='email']", "value") != "not an address" {
 		t.Fatalf("bad address: %d", res.status)
 	}
 	res := projPost(t, s.ts, path, url.Values{"email": {"finance@acme.example"}})
@@ -76,7 +81,7 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 	text := strings.Join(strings.Fields(documents.PDFText(bytes.NewReader(pdf.Bytes()), int64(pdf.Len()))), " ")
 	projMustContain(t, "invoice PDF", text, "Calculation: £287,500.00 × 391.7 ÷ 324.0 = £347,573.30", "Amount due: £347,573.30")
 	// A letter the record does not support says why.
-	if res := s.ts.get(t, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", ob)); !strings.Contains(res.body, "The obligation has not been discharged") {
+	if res := s.ts.get(t, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", ob)); !htmltest.Parse(t, res.body).TextContains("main", "The obligation has not been discharged") {
 		t.Errorf("discharge letter before discharge: %d", res.status)
 	}
 }
@@ -93,8 +98,9 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 	projMustContain(t, "wording page", page.body, "The built-in wording is in use.", "{{.AmountOutstanding}}", "{{.DaysOverdue}}", "Preview, with example figures", "£347,573.30")
 	bad := url.Values{"subject": {"Reminder"}, "body": {"Dear {{.Customer}}"}, "base": {"0"}, "action": {"save"}}
 	res := projPost(t, ts, "/admin/letters/payment-reminder", bad)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "uses {{.Customer}}, which is not a field this letter can use") ||
-		!strings.Contains(res.body, "Dear {{.Customer}}") {
+	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!form.TextContains(".govuk-error-summary__list a[href='#body']", "uses {{.Customer}}, which is not a field this letter can use") ||
+		form.ValueByID("body") != "Dear {{.Customer}}" {
 		t.Fatalf("unknown field: %d\n%s", res.status, excerpt(res.body))
 	}
 	good := url.Values{"subject": {"Unpaid: {{.InvoiceNumber}}"}, "body": {"Please pay {{.AmountOutstanding}} today."}, "base": {"0"}, "action": {"preview"}}
@@ -105,15 +111,19 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 		t.Fatalf("save: %d\n%s", res.status, excerpt(res.body))
 	}
 	page = ts.get(t, "/admin/letters/payment-reminder")
-	projMustContain(t, "after saving", page.body, "Saved version 1 of the Payment reminder wording", "Version 1 is in use", "Earlier versions")
+	saved := htmltest.Parse(t, page.body)
+	if saved.Text(".govuk-notification-banner__heading") != "Saved version 1 of the Payment reminder wording" ||
+		!saved.HasExactText("main p.govuk-body", "Version 1 is in use. Saving adds a version; earlier versions are kept below.") || !saved.HasExactText("main h2", "Earlier versions") {
+		t.Errorf("after saving:\n%s", excerpt(page.body))
+	}
 	// A second admin saving from the built-in wording is told of the conflict.
-	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Someone else changed this record") {
+	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__body p", "Someone else changed this record") {
 		t.Errorf("stale save: %d", res.status)
 	}
 
 	// The letterhead.
 	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {""}, "signatory_name": {"Sam"}, "version": {"1"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the council&#39;s name") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#council_name']", "Enter the council's name") {
 		t.Fatalf("letterhead without a name: %d", res.status)
 	}
 	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {"Wessex Vale District Council"}, "address": {"Civic Centre\nWV1 1AA"}, "signatory_name": {"Sam Officer"}, "version": {"1"}})
@@ -149,6 +159,7 @@ func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *t
 	page := s.ts.get(t, "/discharges")
 	projMustContain(t, "discharge log", page.body, "2 obligations discharged from 1 April 2025 to 31 March 2026", "10 May 2025", "Clause 7.1",
 		"Sent 15 June 2025", "1 June 2025", "Clause 7.2", "Not sent")
+	// Absent anywhere in the page's bytes: stricter than asking one element.
 	for _, gone := range []string{"Clause 7.3", "Clause 7.4"} {
 		if strings.Contains(page.body, gone) {
 			t.Errorf("the log lists %s (reversed, or outside the period)", gone)
@@ -161,7 +172,7 @@ func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *t
 		t.Errorf("CSV:\n%s", csv.body)
 	}
 	if res := s.ts.get(t, "/discharges?from-day=1&from-month=6&from-year=2025&to-day=1&to-month=5&to-year=2025"); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "To must be the same as or after From") {
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a", "To must be the same as or after From") {
 		t.Errorf("backwards period: %d", res.status)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -71,6 +72,32 @@ func projMoneyForm(pairs ...string) url.Values {
 	return v
 }
 
+// projSummarySays fails for each message no link of the page's error
+// summary says.
+func projSummarySays(t *testing.T, what string, page *htmltest.Page, messages ...string) {
+	t.Helper()
+	for _, m := range messages {
+		if !page.TextContains(".govuk-error-summary__list a", m) {
+			t.Errorf("%s: the error summary does not say %q: %q", what, m, page.Texts(".govuk-error-summary__list a"))
+		}
+	}
+}
+
+// projKeeps fails for each form field (by name) whose value is not the one
+// given, as when a refused form must keep what was typed.
+func projKeeps(t *testing.T, what string, page *htmltest.Page, values map[string]string) {
+	t.Helper()
+	for name, want := range values {
+		got := page.Attr("input[name='"+name+"']", "value")
+		if page.Has("textarea[name='" + name + "']") {
+			got = page.Find("textarea[name='" + name + "']").First().Text()
+		}
+		if got != want {
+			t.Errorf("%s: field %s holds %q, want %q", what, name, got, want)
+		}
+	}
+}
+
 func projMustContain(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, want := range wants {
@@ -88,9 +115,6 @@ func projPost(t *testing.T, ts *testServer, path string, form url.Values) respon
 	return ts.post(t, path, form)
 }
 
-// esc is how templ writes text into a page.
-func esc(s string) string { return html.EscapeString(s) }
-
 func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	t.Parallel()
 	_, ts := projServer(t)
@@ -104,8 +128,15 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	}
 	path := res.header.Get("Location")
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "Ashford Primary expansion", "Two classrooms", "1 September 2027", "Approved",
-		"Added project Ashford Primary expansion", "No money has been allocated to this project yet.", `href="`+path+`/allocations/new"`)
+	projMustContain(t, "project page", page.body, "Two classrooms", "Approved")
+	added := htmltest.Parse(t, page.body)
+	if spend, _ := added.SummaryRow("Expected spend date"); added.Text("h1") != "Ashford Primary expansion" || spend != "1 September 2027" {
+		t.Errorf("project page: heading %q, expected spend date %q", added.Text("h1"), spend)
+	}
+	if !added.HasExactText("main p.govuk-body", "No money has been allocated to this project yet.") || !added.Has("main a[href='"+path+"/allocations/new']") ||
+		!added.TextContains("table.app-history tbody td", "Added project Ashford Primary expansion") {
+		t.Errorf("project page lacks its empty sources, its allocate link or its history\n%s", excerpt(page.body))
+	}
 
 	// Errors keep what was typed.
 	bad := projMoneyForm("name", "", "description", "Kept description", "purpose", "", "expected_spend_date-day", "31", "expected_spend_date-month", "2", "expected_spend_date-year", "2027", "status", "approved")
@@ -113,18 +144,25 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid create: %d", res.status)
 	}
-	projMustContain(t, "refused form", res.body, "Enter the project name", "Select the purpose the project&#39;s money is for",
-		"Expected spend date must be a real date", "Kept description", `href="#name"`, "Enter the date of the spending decision")
+	refused := htmltest.Parse(t, res.body)
+	projSummarySays(t, "refused form", refused, "Enter the project name", "Select the purpose the project's money is for",
+		"Expected spend date must be a real date", "Enter the date of the spending decision")
+	if !strings.HasPrefix(refused.ErrorLinks()["#name"], "Enter the project name") {
+		t.Errorf("refused form: the name's error does not link to it: %v", refused.ErrorLinks())
+	}
+	projKeeps(t, "refused form", refused, map[string]string{"description": "Kept description"})
 	dup := cloneValues(form)
 	dup.Set("name", "ASHFORD primary expansion")
 	res = projPost(t, ts, "/projects", dup)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "There is already a project called Ashford Primary expansion") {
+	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!form.TextContains(".govuk-error-summary__list a[href='#name']", "There is already a project called Ashford Primary expansion") ||
+		form.Attr("input[name='name']", "value") != "ASHFORD primary expansion" {
 		t.Errorf("duplicate name: %d\n%s", res.status, excerpt(res.body))
 	}
 
 	// Two officers open the edit form; the second to save is refused.
 	edit := ts.get(t, path+"/edit")
-	projMustContain(t, "edit form", edit.body, `name="version" value="1"`, `value="Ashford Primary expansion"`)
+	projKeeps(t, "edit form", htmltest.Parse(t, edit.body), map[string]string{"version": "1", "name": "Ashford Primary expansion"})
 	first := cloneValues(form)
 	first.Set("version", "1")
 	first.Set("status", "in-progress")
@@ -138,9 +176,14 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	if res.status != http.StatusConflict {
 		t.Fatalf("stale save: %d, want 409", res.status)
 	}
-	projMustContain(t, "conflict page", res.body, "Your changes were not saved", "My stale description", `name="version" value="2"`)
+	conflict := htmltest.Parse(t, res.body)
+	if got := conflict.Text(".govuk-error-summary__title"); got != "Your changes were not saved" {
+		t.Errorf("conflict page's error summary: %q", got)
+	}
+	projKeeps(t, "conflict page", conflict, map[string]string{"description": "My stale description", "version": "2"})
 	page = ts.get(t, path)
 	projMustContain(t, "project page", page.body, "In progress", "Changed project Ashford Primary expansion")
+	// Absent from the page's bytes: stricter than asking one element.
 	if strings.Contains(page.body, "My stale description") {
 		t.Error("the stale edit was saved")
 	}
@@ -163,13 +206,17 @@ func TestAllocationFormRefusesMoreThanUnallocatedAndRecordsAFineAmount(t *testin
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("too much: %d\n%s", res.status, excerpt(res.body))
 	}
-	projMustContain(t, "refused allocation", res.body, esc("Only £1,000.00 of this obligation's money is unallocated"), `value="1,200"`, "Cabinet 12/2025", `href="#amount"`)
+	refused := htmltest.Parse(t, res.body)
+	if !strings.Contains(refused.ErrorLinks()["#amount"], "Only £1,000.00 of this obligation's money is unallocated") {
+		t.Errorf("refused allocation: errors %v", refused.ErrorLinks())
+	}
+	projKeeps(t, "refused allocation", refused, map[string]string{"amount": "1,200", "note": "Cabinet 12/2025"})
 
 	res = projPost(t, ts, path+"/allocations", projMoneyForm("obligation", "", "amount", "abc", "date-day", "1", "date-month", "2", "date-year", "2030"))
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid: %d", res.status)
 	}
-	projMustContain(t, "invalid allocation", res.body, "Select the obligation whose money to allocate", "Amount to allocate must be an amount of money")
+	projSummarySays(t, "invalid allocation", htmltest.Parse(t, res.body), "Select the obligation whose money to allocate", "Amount to allocate must be an amount of money")
 
 	res = projPost(t, ts, path+"/allocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "400", "date-day", "1", "date-month", "2", "date-year", "2025", "note", "Cabinet 12/2025"))
 	if res.status != http.StatusSeeOther {
@@ -181,8 +228,12 @@ func TestAllocationFormRefusesMoreThanUnallocatedAndRecordsAFineAmount(t *testin
 		t.Errorf("obligation status %q, want allocated", status)
 	}
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "Where the money came from", fmt.Sprintf(`href="/obligations/%d"`, ob),
-		fmt.Sprintf(`href="/agreements/%d"`, agreementID), "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025",
+	sources := htmltest.Parse(t, page.body)
+	if !sources.HasExactText("h2#sources", "Where the money came from") || !sources.Has(fmt.Sprintf("main table a[href='/obligations/%d']", ob)) ||
+		!sources.Has(fmt.Sprintf("main table a[href='/agreements/%d']", agreementID)) {
+		t.Errorf("project page's sources do not link the obligation and agreement\n%s", excerpt(page.body))
+	}
+	projMustContain(t, "project page", page.body, "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025",
 		"Allocated £400.00 of 19/00412/S106 Education (clause 3.1) to project Ashford Primary expansion", "Allocated £400.00 to Ashford Primary expansion.")
 
 	// With every pound allocated, the form says so instead of offering nothing.
@@ -210,9 +261,11 @@ func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T)
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("refused: %d", res.status)
 	}
-	projMustContain(t, "refused de-allocation", res.body, "Enter why the money is being de-allocated")
+	projSummarySays(t, "refused de-allocation", htmltest.Parse(t, res.body), "Enter why the money is being de-allocated")
 	res = projPost(t, ts, path+"/deallocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "800", "date-day", "1", "date-month", "3", "date-year", "2025", "reason", "Scheme reduced"))
-	projMustContain(t, "refused de-allocation", res.body, esc("Only £700.00 of this obligation's money allocated to the project is unspent"), "Scheme reduced")
+	refused := htmltest.Parse(t, res.body)
+	projSummarySays(t, "refused de-allocation", refused, "Only £700.00 of this obligation's money allocated to the project is unspent")
+	projKeeps(t, "refused de-allocation", refused, map[string]string{"reason": "Scheme reduced", "amount": "800"})
 
 	res = projPost(t, ts, path+"/deallocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "200", "date-day", "1", "date-month", "3", "date-year", "2025", "reason", "Scheme reduced"))
 	if res.status != http.StatusSeeOther {
@@ -252,9 +305,11 @@ func TestSpendFormDrawsSoonestDeadlineFirstAndThePageShowsWhereItCameFrom(t *tes
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("too much: %d", res.status)
 	}
-	projMustContain(t, "refused spend", res.body, "Only £600.00 allocated to this project is unspent", `value="600.01"`, `value="Invoice BLD-2291"`)
+	refused := htmltest.Parse(t, res.body)
+	projSummarySays(t, "refused spend", refused, "Only £600.00 allocated to this project is unspent")
+	projKeeps(t, "refused spend", refused, map[string]string{"amount": "600.01", "evidence": "Invoice BLD-2291"})
 	res = projPost(t, ts, path+"/spend", projMoneyForm("amount", "400", "date-day", "1", "date-month", "6", "date-year", "2025", "evidence", ""))
-	projMustContain(t, "refused spend", res.body, "Enter the evidence of the spend, such as an invoice or certificate reference")
+	projSummarySays(t, "refused spend", htmltest.Parse(t, res.body), "Enter the evidence of the spend, such as an invoice or certificate reference")
 
 	res = projPost(t, ts, path+"/spend", projMoneyForm("amount", "400", "date-day", "1", "date-month", "6", "date-year", "2025", "evidence", "Invoice BLD-2291", "reference", "PO 4471"))
 	if res.status != http.StatusSeeOther {
@@ -296,12 +351,28 @@ func TestProjectsListAndCSVShowWhatTheFiltersSelect(t *testing.T) {
 	}
 
 	list := ts.get(t, "/projects")
-	projMustContain(t, "projects list", list.body, "Ashford Primary expansion", "£750.50", "£500.50", "Showing", `href="/projects.csv"`, `href="/projects/new"`)
+	listPage := htmltest.Parse(t, list.body)
+	var row []string
+	for _, r := range listPage.Rows("table tbody tr") {
+		if len(r) > 0 && strings.HasPrefix(r[0], "Ashford Primary expansion") {
+			row = r
+		}
+	}
+	if !slices.Contains(row, "£750.50") || !slices.Contains(row, "£500.50") {
+		t.Errorf("projects list's row for Ashford Primary expansion: %q", row)
+	}
+	if !listPage.TextContains("main", "Showing") || !listPage.Has("main a[href='/projects.csv']") || !listPage.Has("main a[href='/projects/new']") {
+		t.Error("projects list lacks its count, its CSV link or its add link")
+	}
 	filtered := ts.get(t, "/projects?status=approved")
-	if strings.Contains(filtered.body, "HYPERLINK") || !strings.Contains(filtered.body, "Ashford Primary expansion") {
+	// Absent from the page's bytes: stricter than asking one element.
+	if strings.Contains(filtered.body, "HYPERLINK") ||
+		!slices.Contains(htmltest.Parse(t, filtered.body).Texts("table tbody tr td:first-child a, table tbody tr th a"), "Ashford Primary expansion") {
 		t.Errorf("status filter:\n%s", excerpt(filtered.body))
 	}
-	projMustContain(t, "filtered list", filtered.body, `href="/projects.csv?status=approved"`)
+	if !htmltest.Parse(t, filtered.body).Has("main a[href='/projects.csv?status=approved']") {
+		t.Error("the filtered list's CSV link does not keep the filter")
+	}
 
 	res := ts.get(t, "/projects.csv?sort=name")
 	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/csv") {
@@ -338,6 +409,7 @@ func TestViewerSeesProjectsButCannotChangeThem(t *testing.T) {
 	path := fmt.Sprintf("/projects/%d", p.ID)
 
 	page := ts.get(t, path)
+	// Absent from the page's bytes: stricter than asking one element.
 	if page.status != http.StatusOK || strings.Contains(page.body, "Allocate money") || strings.Contains(page.body, "/edit") {
 		t.Errorf("viewer's project page: %d, shows officer actions:\n%s", page.status, excerpt(page.body))
 	}

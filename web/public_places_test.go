@@ -8,9 +8,22 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/s106monitor/s106/internal/htmltest"
 )
 
-// containsAll fails for each want the text lacks.
+// hasLinks fails the test for each selector that matches no element.
+func hasLinks(t *testing.T, what string, page *htmltest.Page, selectors ...string) {
+	t.Helper()
+	for _, sel := range selectors {
+		if !page.Has(sel) {
+			t.Errorf("%s has no %s", what, sel)
+		}
+	}
+}
+
+// containsAll fails for each want the text lacks: for a page's visible
+// text (pageText), a CSV or an e-mail, not for raw HTML.
 func containsAll(t *testing.T, what, text string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
@@ -37,6 +50,7 @@ func TestResidentFindsTheDevelopmentsNearAPostcodeNearestFirst(t *testing.T) {
 	if strings.Index(text, "Quarry Road 0 metres") > strings.Index(text, "Mill Lane 8.4 km") {
 		t.Error("Quarry Road should come first")
 	}
+	// Absent from the whole page's text: stricter than asking one element.
 	if strings.Contains(text, "Secret Farm") {
 		t.Error("a development with only a draft agreement is listed")
 	}
@@ -46,10 +60,13 @@ func TestResidentFindsTheDevelopmentsNearAPostcodeNearestFirst(t *testing.T) {
 
 	// Unknown places and empty searches say what to do, with the status.
 	res = ts.get(t, "/public/near?q=ZZ9+9ZZ")
-	if res.status != http.StatusNotFound || !strings.Contains(res.body, `We could not find &#34;ZZ9 9ZZ&#34; in `+app.Config.CouncilName) || !strings.Contains(res.body, "govuk-form-group--error") {
+	search := htmltest.Parse(t, res.body)
+	if res.status != http.StatusNotFound || !strings.HasPrefix(search.Text("form .govuk-form-group.govuk-form-group--error #q-error"), `Error: We could not find "ZZ9 9ZZ" in `+app.Config.CouncilName+":") ||
+		search.Attr("input#q", "value") != "ZZ9 9ZZ" {
 		t.Errorf("unknown postcode: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if res = ts.get(t, "/public/near?q="); res.status != http.StatusBadRequest || !strings.Contains(res.body, "Enter a postcode or the name of a place") {
+	if res = ts.get(t, "/public/near?q="); res.status != http.StatusBadRequest ||
+		htmltest.Parse(t, res.body).Text(".govuk-form-group--error #q-error") != "Error: Enter a postcode or the name of a place" {
 		t.Errorf("empty search: status %d", res.status)
 	}
 }
@@ -85,16 +102,20 @@ func TestMapDrawsEachDevelopmentWhereItIsAndListsTheSameInWords(t *testing.T) {
 	if mill[2] != "Mill Lane" || mill[3] != "672.8" || mill[4] != "172.9" {
 		t.Errorf("Mill Lane marker %v, want at 672.8,172.9", mill)
 	}
-	if !strings.Contains(res.body, `viewBox="0 0 1000 774"`) || !strings.Contains(res.body, `width="100%"`) {
+	mapPage := htmltest.Parse(t, res.body)
+	if mapPage.Attr("figure.app-map svg", "viewBox") != "0 0 1000 774" || mapPage.Attr("figure.app-map svg", "width") != "100%" {
 		t.Error("the map should scale to the screen with its viewBox")
 	}
 	// Every ward and parish is drawn, and each name links to its page.
 	for _, area := range []string{"ward:Ashford North", "ward:Central", "ward:Riverside", "ward:Bramley and Downs", "parish:Ashford Vale", "parish:Little Bramley"} {
-		if !strings.Contains(res.body, `data-area="`+area+`"`) {
+		if !mapPage.Has(`figure.app-map svg path[data-area="` + area + `"]`) {
 			t.Errorf("%s is not drawn", area)
 		}
 	}
-	containsAll(t, "map", res.body, `href="/public/wards/bramley-and-downs"`, `href="/public/parishes/little-bramley"`)
+	if !mapPage.HasExactText("figure.app-map svg a[href='/public/wards/bramley-and-downs'] text", "Bramley and Downs") ||
+		!mapPage.HasExactText("figure.app-map svg a[href='/public/parishes/little-bramley'] text", "Little Bramley") {
+		t.Error("the map's area names do not link to their pages")
+	}
 	// The text alternative lists the same developments, with the same numbers.
 	list := mapListPattern.FindStringSubmatch(res.body)
 	if list == nil {
@@ -118,7 +139,7 @@ func TestWardParishAndInfrastructurePagesShowTheirFiguresWithCSV(t *testing.T) {
 	ts := anonymous(newTestServer(t, app))
 
 	res := ts.get(t, "/public/wards")
-	containsAll(t, "wards", res.body, `href="/public/wards/north-ward"`, `href="/public/wards/south-ward"`, `href="/public/wards/ashford-north"`)
+	hasLinks(t, "wards", htmltest.Parse(t, res.body), "main a[href='/public/wards/north-ward']", "main a[href='/public/wards/south-ward']", "main a[href='/public/wards/ashford-north']")
 
 	// North Ward is Mill Lane: £287,500 + £96,400 agreed; £300,000
 	// received, £120,000 spent, £10,000 returned, so £170,000 held; five
@@ -126,7 +147,7 @@ func TestWardParishAndInfrastructurePagesShowTheirFiguresWithCSV(t *testing.T) {
 	res = ts.get(t, "/public/wards/north-ward")
 	containsAll(t, "North Ward", pageText(res.body), "North Ward ward", "Agreed £383,900.00", "Received £300,000.00", "Spent £120,000.00", "Held £170,000.00",
 		"Secured by agreements 5", "Delivered 3", "Lost from the affordable stock 2", "Mill Lane")
-	containsAll(t, "North Ward's glossary links", res.body, `href="/public/glossary#held"`, `href="/public/glossary#trigger"`, `href="/public/glossary#registered-provider"`)
+	hasLinks(t, "North Ward's glossary links", htmltest.Parse(t, res.body), "main a[href='/public/glossary#held']", "main a[href='/public/glossary#trigger']", "main a[href='/public/glossary#registered-provider']")
 	csv := ts.get(t, "/public/wards/north-ward/data.csv")
 	want := "purpose,agreed,received,spent,returned,held\nEducation,287500.00,200000.00,120000.00,0.00,80000.00\nHealth,96400.00,100000.00,0.00,10000.00,90000.00\nAll purposes,383900.00,300000.00,120000.00,10000.00,170000.00\n"
 	if csv.body != want || csv.header.Get("Cache-Control") == "" {
@@ -144,7 +165,8 @@ func TestWardParishAndInfrastructurePagesShowTheirFiguresWithCSV(t *testing.T) {
 	}
 
 	res = ts.get(t, "/public/infrastructure")
-	containsAll(t, "infrastructure", res.body, `href="/public/infrastructure/education"`, `href="/public/infrastructure/health"`)
+	hasLinks(t, "infrastructure", htmltest.Parse(t, res.body), "main a[href='/public/infrastructure/education']", "main a[href='/public/infrastructure/health']")
+	// Absent from the page's bytes: stricter than asking one element.
 	if strings.Contains(res.body, "open-space-and-leisure") {
 		t.Error("open space is only in the withheld agreement, so has no page in the list")
 	}

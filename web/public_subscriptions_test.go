@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/mail"
 )
 
@@ -58,7 +59,9 @@ func TestResidentSubscribesConfirmsGetsTheWeeklyDigestAndUnsubscribesInOneClick(
 	// A bad address keeps what was typed and says what is wrong.
 	token := ts.csrf(t, "/public/subscribe?ward=north-ward")
 	res := ts.post(t, "/public/subscribe", url.Values{"csrf_token": {token}, "ward": {"north-ward"}, "email": {"resident at home"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter an e-mail address in the correct format") || !strings.Contains(res.body, `value="resident at home"`) {
+	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!form.TextContains(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
+		form.Attr("input[name='email']", "value") != "resident at home" {
 		t.Fatalf("bad address: status %d\n%s", res.status, excerpt(res.body))
 	}
 	// Without the form's token, nothing is sent.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -43,7 +44,14 @@ func TestPasswordChangeResetAndDisableEndOtherSessions(t *testing.T) {
 
 	laptop, phone := browserAs(t, ts, "pat@council.example"), browserAs(t, ts, "pat@council.example")
 	page := admin.get(t, "/admin/users/"+strconv.FormatInt(u.ID, 10))
-	if got := strings.Count(page.body, `__key">Signed in `); got != 2 || !strings.Contains(page.body, "Sign out everywhere") {
+	userPage := htmltest.Parse(t, page.body)
+	got := 0
+	for _, key := range userPage.Texts(".govuk-summary-list__key") {
+		if strings.HasPrefix(key, "Signed in ") {
+			got++
+		}
+	}
+	if got != 2 || !userPage.HasExactText("form[action$='/sessions/end'] button", "Sign out everywhere") {
 		t.Fatalf("the user page lists %d sessions, want 2 with 'Sign out everywhere'", got)
 	}
 
@@ -132,7 +140,7 @@ func TestLockoutIsPerAddressAndClientAndAdminsClearIt(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
 	page := ts.get(t, "/admin/security")
-	if page.status != http.StatusOK || !strings.Contains(page.body, "203.0.113.9") {
+	if page.status != http.StatusOK || !htmltest.Parse(t, page.body).TextContains(".govuk-summary-list__value", "failed from 203.0.113.9, last ") {
 		t.Fatalf("the security log does not show the lock: %d", page.status)
 	}
 	ts.post(t, "/admin/security/locks/clear", url.Values{"csrf_token": {ts.csrf(t, "/admin/security")}, "email": {"officer@test.example"}})
@@ -214,7 +222,7 @@ func TestWrongCurrentPasswordsAreLimited(t *testing.T) {
 		res = ts.post(t, "/account/password", url.Values{"csrf_token": {ts.csrf(t, "/account/password")},
 			"current_password": {"not it " + strconv.Itoa(i)}, "new_password": {"a brand new passphrase here"}, "confirm_password": {"a brand new passphrase here"}})
 	}
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Too many wrong current passwords") {
+	if res.status != http.StatusTooManyRequests || !strings.HasPrefix(htmltest.Parse(t, res.body).ErrorLinks()["#current_password"], "Too many wrong current passwords") {
 		t.Fatalf("sixth wrong current password: status %d", res.status)
 	}
 	res = ts.post(t, "/account/password", url.Values{"csrf_token": {ts.csrf(t, "/account/password")},
@@ -266,7 +274,10 @@ func TestTooLargeUploadSaysSo(t *testing.T) {
 	defer res.Body.Close()
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(res.Body)
-	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(b.String(), "too large") || !strings.Contains(b.String(), "10 MB") || strings.Contains(b.String(), "expired") {
+	// The page says why in its main; "expired" (a CSRF failure) must be
+	// nowhere in its bytes.
+	tooLarge := htmltest.Parse(t, b.String())
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !tooLarge.TextContains("main", "too large") || !tooLarge.TextContains("main", "10 MB") || strings.Contains(b.String(), "expired") {
 		t.Errorf("12 MB upload: status %d\n%s", res.StatusCode, excerpt(b.String()))
 	}
 }
@@ -296,7 +307,7 @@ func TestAnonymousPagesWriteNoSessionsAndAreNotCached(t *testing.T) {
 		t.Errorf("80 anonymous requests wrote %d session rows, want 0", n)
 	}
 	ts.login(t, "viewer@test.example", testPassword)
-	if res := ts.get(t, "/accessibility"); res.header.Get("Cache-Control") != "no-store" || !strings.Contains(res.body, "Test viewer@test.example") {
+	if res := ts.get(t, "/accessibility"); res.header.Get("Cache-Control") != "no-store" || htmltest.Parse(t, res.body).Text(".app-account-bar__who strong") != "Test viewer@test.example" {
 		t.Errorf("signed-in accessibility page: Cache-Control %q", res.header.Get("Cache-Control"))
 	}
 }

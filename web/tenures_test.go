@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
+	"slices"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -24,16 +25,17 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 	addUser(t, f.app.DB, "admin@test.example", users.RoleAdmin)
 	admin := newTestServer(t, f.app)
 	admin.login(t, "admin@test.example", testPassword)
-	page := admin.get(t, "/admin/tenures")
+	products := htmltest.Parse(t, admin.get(t, "/admin/tenures").body).Texts("table tbody tr td:first-child")
 	for _, want := range []string{"London Living Rent", "Discount market rent", "Shared equity", "First Homes", "Discount market sale"} {
-		if !strings.Contains(page.body, want) {
+		if !slices.Contains(products, want) {
 			t.Errorf("tenures page lacks %q", want)
 		}
 	}
 	csrf := admin.csrf(t, "/admin/tenures")
 	res := admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {""}, "description": {"kept"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter the name of the tenure product") ||
-		!strings.Contains(res.body, "Select whether the product is rented or owned") || !strings.Contains(res.body, `value="kept"`) {
+	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
+		!form.TextContains(".govuk-error-summary__list a[href='#label']", "Enter the name of the tenure product") ||
+		!form.TextContains(".govuk-error-summary__list a", "Select whether the product is rented or owned") || form.ValueByID("description") != "kept" {
 		t.Fatalf("blank product: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {"Key worker rent"}, "category": {"rent"}})
@@ -41,13 +43,14 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 		t.Fatalf("add product: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {"key worker RENT"}, "category": {"rent"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "There is already a tenure product called key worker RENT") {
+	if res.status != http.StatusUnprocessableEntity ||
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#label']", "There is already a tenure product called key worker RENT") {
 		t.Fatalf("duplicate product: %d\n%s", res.status, excerpt(res.body))
 	}
 
 	f.ts.login(t, "housing@test.example", testPassword)
 	form := f.ts.get(t, fmt.Sprintf("/developments/%d/homes/new", f.devID))
-	if !strings.Contains(form.body, `<option value="key-worker-rent">Key worker rent</option>`) {
+	if !htmltest.Parse(t, form.body).HasExactText("select option[value='key-worker-rent']", "Key worker rent") {
 		t.Fatalf("home form does not offer the new product\n%s", excerpt(form.body))
 	}
 	res = f.post(f.ts, fmt.Sprintf("/developments/%d/homes", f.devID), url.Values{"plot": {"KW1"}, "tenure": {"key-worker-rent"},
@@ -63,7 +66,8 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 
 	res = f.post(f.ts, "/providers", url.Values{"name": {"Wessex Vale District Council"}, "provider_type": {"local-authority"},
 		"rsh_number": {"45ub"}, "company_number": {"x"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Company number must be 8 digits") {
+	if res.status != http.StatusUnprocessableEntity ||
+		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#company_number']", "Company number must be 8 digits") {
 		t.Fatalf("bad company number: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = f.post(f.ts, "/providers", url.Values{"name": {"Vale Homes"}, "provider_type": {"private-registered-provider"},
@@ -71,10 +75,10 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("provider: %d\n%s", res.status, excerpt(res.body))
 	}
-	shown := pageText(f.ts.get(t, res.header.Get("Location")).body)
-	for _, want := range []string{"Type Private registered provider (housing association)", "Company number 01234567", "Registration number L4821"} {
-		if !strings.Contains(shown, want) {
-			t.Errorf("provider page lacks %q\n%s", want, shown)
+	shown := htmltest.Parse(t, f.ts.get(t, res.header.Get("Location")).body)
+	for key, want := range map[string]string{"Type": "Private registered provider (housing association)", "Company number": "01234567", "Registration number": "L4821"} {
+		if got, _ := shown.SummaryRow(key); got != want {
+			t.Errorf("provider page's %s is %q, want %q", key, got, want)
 		}
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/seed"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -44,7 +44,7 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 	for _, path := range listRoutes(t) {
 		for _, q := range []string{"q=a%00b", "q=%ff%fe", "status=%00", "sort=%c3%28"} {
 			res := ts.get(t, path+"?"+q)
-			if res.status != http.StatusBadRequest || !strings.Contains(res.body, "not text") {
+			if res.status != http.StatusBadRequest || htmltest.Parse(t, res.body).Text("main h1") != "Some of what was sent is not text" {
 				t.Errorf("GET %s?%s: status %d, want 400 with a message", path, q, res.status)
 			}
 		}
@@ -62,7 +62,8 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 		t.Errorf("NUL in the path: status %d, want 400", res.status)
 	}
 	res := ts.post(t, "/developments", url.Values{"csrf_token": {ts.csrf(t, "/developments/new")}, "name": {"Bad\x00name"}})
-	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "“name”") {
+	if page := htmltest.Parse(t, res.body); res.status != http.StatusBadRequest || page.Text("main h1") != "Some of what was sent is not text" ||
+		!page.TextContains("main p.govuk-body", "The field “name” held characters that are not text") {
 		t.Errorf("NUL in a form field: status %d, want 400 naming the field\n%s", res.status, excerpt(res.body))
 	}
 	// The sign-in address, signed out.
