@@ -21,12 +21,14 @@ func Count(n int, one, many string) string { return Thousands(n) + " " + Of(n, o
 // Thousands writes n as people read it, in groups of three: 700000 is
 // "700,000".
 func Thousands(n int) string {
+	// The sign is taken off the digits, not off n: -n overflows for the
+	// smallest int (a form's "no lower limit"), which recursed for ever.
+	s, sign := strconv.Itoa(n), ""
 	if n < 0 {
-		return "-" + Thousands(-n)
+		s, sign = s[1:], "-"
 	}
-	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
-	return s
+	return sign + s
 }

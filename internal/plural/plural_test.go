@@ -1,6 +1,9 @@
 package plural
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestCountSaysOneAsSingularAndGroupsThousands(t *testing.T) {
 	for _, c := range []struct {
@@ -13,5 +16,14 @@ func TestCountSaysOneAsSingularAndGroupsThousands(t *testing.T) {
 	}
 	if Of(1, "company", "companies") != "company" || Of(3, "company", "companies") != "companies" {
 		t.Error("Of chose the wrong word")
+	}
+}
+
+func TestThousandsOfTheSmallestInt(t *testing.T) {
+	if got := Thousands(math.MinInt64); got != "-9,223,372,036,854,775,808" {
+		t.Errorf("Thousands(MinInt64) = %q", got)
+	}
+	if got := Thousands(-1234); got != "-1,234" {
+		t.Errorf("Thousands(-1234) = %q", got)
 	}
 }
