@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -124,12 +126,12 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 	v := hmValues("12", "social-rent", "12AB")
 	v.Set("obligation", fmt.Sprint(s.obligationID))
 	res := s.post(t, s.homesPath(), v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits, like 100023336956") ||
-		!strings.Contains(res.body, `value="12AB"`) || !strings.Contains(res.body, `value="Flat 12, Mill Lane"`) {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"UPRN must be 1 to 12 digits, like 100023336956"}) ||
+		htmltest.Parse(t, res.body).Value("uprn") != "12AB" || htmltest.Parse(t, res.body).Value("address") != "Flat 12, Mill Lane" {
 		t.Fatalf("bad UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	v.Set("uprn", "1234567890123")
-	if res := s.post(t, s.homesPath(), v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits") {
+	if res := s.post(t, s.homesPath(), v); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "UPRN must be 1 to 12 digits") {
 		t.Fatalf("13-digit UPRN: %d", res.status)
 	}
 	v.Set("uprn", "123")
@@ -142,12 +144,12 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 	// 00123 is the same UPRN as 123: the message names the other home.
 	dup := hmValues("13", "market", "00123")
 	res = s.post(t, s.homesPath(), dup)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.body), "UPRN 00123 is already used by plot 12, Mill Lane") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "UPRN 00123 is already used by plot 12, Mill Lane") {
 		t.Fatalf("duplicate UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	// The same plot, in another case, is refused too.
 	if res := s.post(t, s.homesPath(), hmValues("12", "market", "")); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "There is already a plot 12 in this development") {
+		!lnkErrorSays(t, res.body, "There is already a plot 12 in this development") {
 		t.Fatalf("duplicate plot: %d", res.status)
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 1 {
@@ -163,7 +165,7 @@ func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
 	v := hmValues("1", "social-rent", "")
 	v.Set("obligation", fmt.Sprint(otherOb))
 	res := s.post(t, s.homesPath(), v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select an affordable-housing obligation of this development") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Select an affordable-housing obligation of this development") {
 		t.Fatalf("another development's obligation: %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -181,8 +183,8 @@ func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
 	second.Set("address", "Typed by the second officer")
 	second.Set("version", "1")
 	res := s.post(t, path, second)
-	if res.status != http.StatusConflict || !strings.Contains(res.body, "Typed by the second officer") ||
-		!strings.Contains(res.body, `name="version" value="2"`) || !strings.Contains(res.body, "Someone else changed this record") {
+	if doc := htmltest.Parse(t, res.body); res.status != http.StatusConflict || doc.Value("address") != "Typed by the second officer" ||
+		doc.Value("version") != "2" || !doc.HasText(".govuk-error-summary__body", "Someone else changed this record") {
 		t.Fatalf("stale edit: %d\n%s", res.status, excerpt(res.body))
 	}
 	var uprn string
@@ -227,20 +229,20 @@ func TestGenerateHomesThroughTheFormAllOrNothing(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM homes WHERE plot LIKE 'B-%' AND registered_provider_id = $1 AND obligation_id = $2`, s.providerID, s.obligationID); n != 12 {
 		t.Fatalf("%d homes generated, want 12", n)
 	}
-	if !strings.Contains(s.ts.get(t, s.homesPath()).body, "Added 12 homes: plot B-1 to B-12.") {
+	if got := htmltest.Parse(t, s.ts.get(t, s.homesPath()).body).Text(".govuk-notification-banner__heading"); got != "Added 12 homes: plot B-1 to B-12." {
 		t.Error("no confirmation of the generated homes")
 	}
 	v.Set("start", "12")
 	v.Set("count", "3")
 	res = s.post(t, s.homesPath()+"/generate", v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Plot B-12 already exists in this development") || !strings.Contains(res.body, `value="B-"`) {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Plot B-12 already exists in this development") || htmltest.Parse(t, res.body).Value("prefix") != "B-" {
 		t.Fatalf("clash: %d\n%s", res.status, excerpt(res.body))
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 12 {
 		t.Fatalf("%d homes after a clash", n)
 	}
 	v.Set("count", "0")
-	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Number of homes must be between 1 and 500") {
+	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Number of homes must be between 1 and 500") {
 		t.Fatalf("count 0: %d", res.status)
 	}
 }
@@ -278,7 +280,7 @@ func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
 		t.Fatalf("the dry run wrote %d homes", n)
 	}
-	if res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select a CSV file to upload") {
+	if res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Select a CSV file to upload") {
 		t.Fatalf("no file: %d", res.status)
 	}
 }
