@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
@@ -367,19 +368,19 @@ func TestHomesListFiltersAndCSVMatch(t *testing.T) {
 		t.Fatalf("%d\n%s", res.status, excerpt(res.body))
 	}
 	list := s.ts.get(t, "/homes?tenure=market")
-	if !strings.Contains(list.body, "Plot 2") || strings.Contains(list.body, "Plot 1<") || strings.Contains(list.body, "Plot S-1") {
-		t.Fatalf("tenure filter wrong\n%s", excerpt(list.body))
+	if _, plots := hmListed(t, list.body); !slices.Equal(plots, []string{"2"}) {
+		t.Fatalf("tenure filter lists plots %q, want only 2", plots)
 	}
-	if !strings.Contains(list.body, `href="/homes.csv?tenure=market"`) {
+	if !htmltest.Parse(t, list.body).Has(".app-list-summary a[href='/homes.csv?tenure=market']") {
 		t.Fatal("the CSV link must carry the filters")
 	}
-	if body := s.ts.get(t, "/homes?q=0100023336956").body; strings.Contains(body, "Plot 1") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=0100023336956").body); len(plots) != 0 {
 		t.Fatal("a 13-digit search is not a UPRN") // and does not match by accident
 	}
-	if body := s.ts.get(t, "/homes?q=100023336956").body; !strings.Contains(body, "Plot 1") || strings.Contains(body, "Plot 2") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=100023336956").body); !slices.Equal(plots, []string{"1"}) {
 		t.Fatal("UPRN search wrong")
 	}
-	if body := s.ts.get(t, "/homes?q=station").body; !strings.Contains(body, "Plot S-1") || strings.Contains(body, "Plot 2") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=station").body); !slices.Equal(plots, []string{"S-1"}) {
 		t.Fatal("development search wrong")
 	}
 	rows := readCSV(t, s.ts.get(t, fmt.Sprintf("/homes.csv?provider=%d", s.providerID)).body)
@@ -494,37 +495,50 @@ func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
 	}
 	link := func(body, rel string) string {
 		t.Helper()
-		m := regexp.MustCompile(`href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(body)
-		if m == nil {
+		href := htmltest.Parse(t, body).Attr("nav.govuk-pagination a[rel='"+rel+"']", "href")
+		if href == "" {
 			t.Fatalf("no %s link\n%s", rel, excerpt(body))
 		}
-		return html.UnescapeString(m[1])
+		return href
 	}
 	first := s.ts.get(t, "/homes")
-	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>120</strong>") || !strings.Contains(first.body, "Plot P50<") {
-		t.Fatalf("first page\n%s", excerpt(first.body))
+	if status, plots := hmListed(t, first.body); status != "Showing 1 to 50 of 120 homes" || len(plots) != 50 || !slices.Contains(plots, "P50") {
+		t.Fatalf("first page %q %q", status, plots)
 	}
 	next := link(first.body, "next")
 	if !strings.Contains(next, "after=") || !strings.Contains(next, "page=2") {
 		t.Fatalf("next link %s", next)
 	}
 	second := s.ts.get(t, "/homes"+next)
-	if !strings.Contains(second.body, "Showing <strong>51</strong> to <strong>100</strong>") || !strings.Contains(second.body, "Plot P51<") || strings.Contains(second.body, "Plot P50<") {
-		t.Fatalf("second page\n%s", excerpt(second.body))
+	if status, plots := hmListed(t, second.body); status != "Showing 51 to 100 of 120 homes" || len(plots) != 50 || !slices.Contains(plots, "P51") || slices.Contains(plots, "P50") {
+		t.Fatalf("second page %q %q", status, plots)
 	}
 	last := s.ts.get(t, "/homes?page=last")
-	if !strings.Contains(last.body, "Showing <strong>101</strong> to <strong>120</strong>") || !strings.Contains(last.body, "Plot P120<") || !strings.Contains(last.body, `aria-current="page">3<`) {
-		t.Fatalf("last page\n%s", excerpt(last.body))
+	if status, plots := hmListed(t, last.body); status != "Showing 101 to 120 of 120 homes" || len(plots) != 20 || !slices.Contains(plots, "P120") ||
+		htmltest.Parse(t, last.body).Text("nav.govuk-pagination [aria-current='page']") != "3" {
+		t.Fatalf("last page %q %q\n%s", status, plots, excerpt(last.body))
 	}
 	prev := link(last.body, "prev")
 	if !strings.Contains(prev, "before=") {
 		t.Fatalf("previous link %s", prev)
 	}
-	if back := s.ts.get(t, "/homes"+prev); !strings.Contains(back.body, "Plot P51<") || !strings.Contains(back.body, "Plot P100<") || strings.Contains(back.body, "Plot P101<") {
-		t.Fatalf("back from the last page\n%s", excerpt(back.body))
+	if _, plots := hmListed(t, s.ts.get(t, "/homes"+prev).body); !slices.Contains(plots, "P51") || !slices.Contains(plots, "P100") || slices.Contains(plots, "P101") {
+		t.Fatalf("back from the last page lists %q", plots)
 	}
 	bad := s.ts.get(t, "/homes?page=2&after=edited")
 	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "This page link is not valid") {
 		t.Fatalf("edited link: %d\n%s", bad.status, excerpt(bad.body))
 	}
+}
+
+// hmListed is the homes list's status line and the plot of each home it
+// links to, in order (the link's text without its hidden development name).
+func hmListed(t *testing.T, body string) (string, []string) {
+	t.Helper()
+	page := htmltest.Parse(t, body)
+	var plots []string
+	page.Find("table:has(caption:containsOwn('Homes matching the filters')) tbody tr a[href^='/homes/']").Each(func(_ int, a *goquery.Selection) {
+		plots = append(plots, strings.TrimPrefix(htmltest.Clean(a.Contents().Not("span").Text()), "Plot "))
+	})
+	return page.Text(".app-list-summary p[role='status']"), plots
 }
