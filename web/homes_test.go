@@ -265,16 +265,18 @@ func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
 	file := "Unit,Tenure type,Beds,UPRN,Provider\nA-1,Social Rented,2,100023336956,Heartland Homes\nA-2,SO,x,12AB,\nA-3,Market,1,,Nobody\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "schedule.csv", file)
 	body := html.UnescapeString(res.body)
-	for _, want := range []string{
-		"Row 3, column bedrooms: Bedrooms must be a whole number from 0 to 10",
+	preview := htmltest.Parse(t, res.body)
+	if got, want := preview.Texts(hmImportProblems), []string{
+		"Row 3, column bedrooms: Bedrooms must be a whole number from 0 to 10 (0 or “studio” for a studio)",
 		"Row 3, column uprn: UPRN must be 1 to 12 digits, like 100023336956",
-		"Row 4, column provider: There is no registered provider called “Nobody”",
-		"schedule.csv has 3 problems: nothing was saved",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("preview lacks %q", want)
-		}
+		"Row 4, column provider: There is no registered provider called “Nobody”: add it to the providers list first, or correct the name",
+	}; !slices.Equal(got, want) {
+		t.Errorf("preview problems %q, want %q", got, want)
 	}
+	if got := preview.Text(".govuk-error-summary__title"); got != "schedule.csv has 3 problems: nothing was saved" {
+		t.Errorf("preview title %q", got)
+	}
+	// Absent from the whole page, not only from its forms.
 	if res.status != http.StatusUnprocessableEntity || strings.Contains(body, "/import/confirm") {
 		t.Fatalf("a file with problems must not be offered for import: %d", res.status)
 	}
@@ -291,7 +293,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 	s := newHMSite(t)
 	file := "plot,tenure,bedrooms,uprn,provider,address\r\nC-1,Social Rented,2,100023336956,heartland homes,\"1 Mill Lane, Ashford\"\r\nC-2,Market,3,,,\r\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{"obligation": {fmt.Sprint(s.obligationID)}}, "mill.csv", file)
-	if res.status != http.StatusOK || !strings.Contains(res.body, "Import 2 homes") {
+	if res.status != http.StatusOK || !slices.Contains(htmltest.Parse(t, res.body).Texts("main form button[type='submit']"), "Import 2 homes") {
 		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
@@ -323,7 +325,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 	}
 	// Confirming the same file again finds the clashes and writes nothing.
 	res = s.post(t, s.homesPath()+"/import/confirm", v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2, column plot: There is already a plot C-1 in this development") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(hmImportProblems, "Row 2, column plot: There is already a plot C-1 in this development") {
 		t.Fatalf("second confirm: %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -338,7 +340,7 @@ func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
 	}
 	b.WriteString("P-2000,Affordable Rent,2,300001\n") // the UPRN of row 2
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "big.csv", b.String())
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2001, column uprn: UPRN 300001 is also on row 2") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(hmImportProblems, "Row 2001, column uprn: UPRN 300001 is also on row 2") {
 		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
 	}
 	// Even a forged confirm of the file (with its right checksum) writes nothing.
@@ -542,3 +544,6 @@ func hmListed(t *testing.T, body string) (string, []string) {
 	})
 	return page.Text(".app-list-summary p[role='status']"), plots
 }
+
+// hmImportProblems is each problem the homes import's preview lists.
+const hmImportProblems = ".govuk-error-summary__list li"
