@@ -137,10 +137,21 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 	}
 	v.Set("uprn", "123")
 	page := s.ts.get(t, s.addHome(t, v))
-	for _, want := range []string{"Plot 12", "123", "Social rent", "WV1 1AA", "Provide 30 affordable homes", "Secured", "Record an event", "Added plot 12"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("home page lacks %q", want)
+	doc := htmltest.Parse(t, page.body)
+	for _, c := range [][2]string{
+		{doc.Text("h1"), "Plot 12"},
+		{doc.SummaryValue("UPRN"), "123"},
+		{doc.SummaryValue("Tenure secured"), "Social rent"},
+		{doc.SummaryValue("Postcode"), "WV1 1AA"},
+		{doc.Text("h1 ~ p .govuk-tag"), "Secured"},
+		{doc.Text(".govuk-button-group a.govuk-button[href$='/events/new']"), "Record an event"},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("home page shows %q, want %q", c[0], c[1])
 		}
+	}
+	if !strings.Contains(doc.SummaryValue("Obligation it delivers"), "Provide 30 affordable homes") || !doc.HasText(".app-history tbody td:nth-child(3)", "Added plot 12") {
+		t.Errorf("home page: obligation %q, history %q", doc.SummaryValue("Obligation it delivers"), doc.Texts(".app-history tbody td:nth-child(3)"))
 	}
 	// 00123 is the same UPRN as 123: the message names the other home.
 	dup := hmValues("13", "market", "00123")
