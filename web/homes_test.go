@@ -215,17 +215,31 @@ func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T)
 	if page.status != http.StatusOK {
 		t.Fatalf("status %d", page.status)
 	}
+	doc := htmltest.Parse(t, page.body)
+	bulk := fmt.Sprintf("form[method='post'][action='%s/bulk'] ", s.homesPath())
 	for _, want := range []string{
-		fmt.Sprintf(`action="%s/bulk"`, s.homesPath()), `name="home"`, `name="action"`, `value="completed"`, `value="transferred"`,
-		`name="date-day"`, `name="date-month"`, `name="date-year"`, `name="provider"`, "Heartland Homes", `name="csrf_token"`,
-		"Add a home", "Generate homes", "Import from CSV", "100023336956",
+		"input[type='checkbox'][name='home']", "select[name='action'] option[value='completed']", "select[name='action'] option[value='transferred']",
+		"input[name='date-day']", "input[name='date-month']", "input[name='date-year']", "select[name='provider']", "input[type='hidden'][name='csrf_token']",
 	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("development homes page lacks %s", want)
+		if !doc.Has(bulk + want) {
+			t.Errorf("the bulk form lacks %s", want)
 		}
 	}
-	if strings.Index(page.body, "Plot A-2") > strings.Index(page.body, "Plot A-10") {
-		t.Error("plots must be in natural order: A-2 before A-10")
+	if !slices.Contains(doc.Texts(bulk+"select[name='provider'] option"), "Heartland Homes") {
+		t.Errorf("the bulk form's providers %q lack Heartland Homes", doc.Texts(bulk+"select[name='provider'] option"))
+	}
+	for path, want := range map[string]string{"/new": "Add a home", "/generate": "Generate homes", "/import": "Import from CSV"} {
+		if got := doc.Text("a.govuk-button[href='" + s.homesPath() + path + "']"); got != want {
+			t.Errorf("button to %s reads %q, want %q", path, got, want)
+		}
+	}
+	// Plots in natural order (A-2 before A-10), each row with its UPRN.
+	rows := doc.Find(bulk + "tbody tr a[href^='/homes/']")
+	if got := rows.Map(func(_ int, a *goquery.Selection) string { return htmltest.Clean(a.Text()) }); !slices.Equal(got, []string{"Plot A-2", "Plot A-10"}) {
+		t.Errorf("plots %q, want A-2 then A-10", got)
+	}
+	if !doc.HasText(bulk+"tbody tr:has(a:containsOwn('Plot A-2')) td", "100023336956") {
+		t.Error("plot A-2's row lacks its UPRN")
 	}
 }
 
