@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -86,16 +88,31 @@ func TestOfficerAddsADevelopmentAndSeesItsPage(t *testing.T) {
 		t.Fatalf("redirected to %q", loc)
 	}
 	page := ts.get(t, loc)
-	for _, want := range []string{"Added development Riverside Wharf.", "<h1 class=\"govuk-heading-l\">Riverside Wharf", "SE1 9SG", "Riverside",
-		"Easting 532000, northing 180000", "250", "1 River Road<br> Testville", "Three phases",
-		"No planning applications have been recorded for this development.", "No agreements have been recorded for this development.",
-		"Add a planning application", "Archive development", "Test officer@test.example"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("development page lacks %q", want)
+	doc := htmltest.Parse(t, page.body)
+	for _, c := range [][2]string{
+		{doc.Text(".govuk-notification-banner__heading"), "Added development Riverside Wharf."},
+		{doc.Text("h1"), "Riverside Wharf"},
+		{doc.SummaryValue("Postcode"), "SE1 9SG"},
+		{doc.SummaryValue("Ward"), "Riverside"},
+		{doc.SummaryValue("Location"), "Easting 532000, northing 180000 (British National Grid)"},
+		{doc.SummaryValue("Homes proposed"), "250"},
+		{doc.SummaryValue("Address"), "1 River Road Testville"},
+		{doc.SummaryValue("Notes"), "Three phases"},
+		{doc.Text("h2#applications + p"), "No planning applications have been recorded for this development."},
+		{doc.Text("h2#agreements + p"), "No agreements have been recorded for this development."},
+		{doc.Text(fmt.Sprintf("a.govuk-button[href='%s/applications/new']", loc)), "Add a planning application"},
+		{doc.Text("form[action='" + loc + "/archive'] button"), "Archive development"},
+		{doc.Text(".app-history tbody tr td:nth-child(2)"), "Test officer@test.example"},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("development page shows %q, want %q", c[0], c[1])
 		}
 	}
+	if n := doc.Count(".govuk-summary-list__row:has(.govuk-summary-list__key:containsOwn('Address')) .govuk-summary-list__value br"); n != 1 {
+		t.Errorf("the address shows %d line breaks, want 1", n)
+	}
 	list := ts.get(t, "/developments")
-	if !strings.Contains(list.body, `href="`+loc+`">Riverside Wharf</a>`) {
+	if got := htmltest.Parse(t, list.body).Text(devListRows + " a[href='" + loc + "']"); got != "Riverside Wharf" {
 		t.Error("the new development is not in the list")
 	}
 	_ = app
@@ -131,23 +148,23 @@ func TestDevelopmentFormValidationKeepsWhatWasTyped(t *testing.T) {
 			if res.status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422\n%s", res.status, excerpt(res.body))
 			}
-			if !strings.Contains(res.body, "There is a problem") || !strings.Contains(res.body, "<title>Error: ") {
+			page := htmltest.Parse(t, res.body)
+			if page.Text(".govuk-error-summary__title") != "There is a problem" || !strings.HasPrefix(page.Text("title"), "Error: ") {
 				t.Error("no GOV.UK error summary / error title")
 			}
-			last := -1
-			for _, m := range c.msgs {
-				i := strings.Index(res.body, m)
-				if i < 0 {
-					t.Fatalf("missing message %q", m)
+			// The summary holds these messages and no others, in page order.
+			got := page.ErrorSummary()
+			if len(got) != len(c.msgs) {
+				t.Fatalf("error summary %q, want %q", got, c.msgs)
+			}
+			for i, m := range c.msgs {
+				if !strings.HasPrefix(got[i], m) {
+					t.Errorf("error summary item %d is %q, want %q", i+1, got[i], m)
 				}
-				if i < last {
-					t.Errorf("message %q is out of page order in the summary", m)
-				}
-				last = i
 			}
 			for field, vals := range c.form {
-				if field != "csrf_token" && vals[0] != "" && !strings.Contains(res.body, `value="`+vals[0]+`"`) {
-					t.Errorf("the %s typed (%q) was lost", field, vals[0])
+				if field != "csrf_token" && vals[0] != "" && page.Value(field) != vals[0] {
+					t.Errorf("the %s typed (%q) was lost: the field holds %q", field, vals[0], page.Value(field))
 				}
 			}
 		})
@@ -193,12 +210,13 @@ func TestPlanningApplicationsAreAddedFromTheDevelopmentPageWithValidation(t *tes
 			if res.status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422\n%s", res.status, excerpt(res.body))
 			}
-			if !strings.Contains(res.body, c.msg) || !strings.Contains(res.body, "There is a problem") {
-				t.Fatalf("missing message %q\n%s", c.msg, excerpt(res.body))
+			page := htmltest.Parse(t, res.body)
+			if got := page.ErrorSummary(); !slices.Equal(got, []string{c.msg}) || page.Text(".govuk-error-summary__title") != "There is a problem" {
+				t.Fatalf("error summary %q, want %q\n%s", got, c.msg, excerpt(res.body))
 			}
 			for field, vals := range c.form {
-				if field != "csrf_token" && vals[0] != "" && !strings.Contains(res.body, vals[0]) {
-					t.Errorf("the %s typed (%q) was lost", field, vals[0])
+				if field != "csrf_token" && vals[0] != "" && page.Value(field) != vals[0] {
+					t.Errorf("the %s typed (%q) was lost: the field holds %q", field, vals[0], page.Value(field))
 				}
 			}
 		})
@@ -211,11 +229,15 @@ func TestPlanningApplicationsAreAddedFromTheDevelopmentPageWithValidation(t *tes
 		t.Fatalf("add: status %d to %q\n%s", res.status, res.header.Get("Location"), excerpt(res.body))
 	}
 	page := ts.get(t, fmt.Sprintf("/developments/%d", mill.ID))
-	for _, want := range []string{"24/AP/0456", "Conversion to flats", "15 June 2025", "Added planning application 24/AP/0456 to Old Mill"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("development page lacks %q", want)
-		}
+	doc := htmltest.Parse(t, page.body)
+	// Planning applications: reference, description, decision date.
+	if got := doc.Rows(devApplicationRows); len(got) != 1 || len(got[0]) < 3 || !slices.Equal(got[0][:3], []string{"24/AP/0456", "Conversion to flats", "15 June 2025"}) {
+		t.Errorf("planning applications %q", got)
 	}
+	if !doc.HasText(devHistoryWhat, "Added planning application 24/AP/0456 to Old Mill") {
+		t.Errorf("history %q lacks the added application", doc.Texts(devHistoryWhat))
+	}
+	// Absent from the whole page, not only from the table.
 	if strings.Contains(page.body, "21/AP/1234") {
 		t.Error("another development's application is shown")
 	}
@@ -231,7 +253,7 @@ func TestStaleDevelopmentEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.
 	path := fmt.Sprintf("/developments/%d", d.ID)
 	edit := path + "/edit"
 	edited := first.get(t, edit)
-	if !strings.Contains(edited.body, `value="Gasworks"`) || !strings.Contains(edited.body, fmt.Sprintf(`name="version" value="%d"`, d.Version)) {
+	if doc := htmltest.Parse(t, edited.body); doc.Value("name") != "Gasworks" || doc.Value("version") != fmt.Sprint(d.Version) {
 		t.Fatal("edit form is not pre-filled with the development and its version")
 	}
 
@@ -244,16 +266,20 @@ func TestStaleDevelopmentEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.
 	if res.status != http.StatusConflict {
 		t.Fatalf("stale save: status %d, want 409", res.status)
 	}
-	for _, want := range []string{"Someone else changed this record", `value="Gasworks South"`, `value="Harbour"`, `value="40"`} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("conflict page lacks %q", want)
+	conflict := htmltest.Parse(t, res.body)
+	if !conflict.HasText(".govuk-error-summary__body", "Someone else changed this record") {
+		t.Error("the conflict page does not explain the conflict in its error summary")
+	}
+	for field, want := range map[string]string{"name": "Gasworks South", "ward": "Harbour", "homes_proposed": "40"} {
+		if got := conflict.Value(field); got != want {
+			t.Errorf("conflict page's %s holds %q, want %q", field, got, want)
 		}
 	}
 	current, _ := app.Register.GetDevelopment(context.Background(), d.ID)
 	if current.Name != "Gasworks North" {
 		t.Fatalf("stored name %q; the first save must stand", current.Name)
 	}
-	if !strings.Contains(res.body, fmt.Sprintf(`name="version" value="%d"`, current.Version)) {
+	if conflict.Value("version") != fmt.Sprint(current.Version) {
 		t.Fatal("the conflict page must carry the latest version")
 	}
 	res = second.post(t, path, devForm("csrf_token", second.csrf(t, edit), "version", fmt.Sprint(current.Version), "name", "Gasworks South", "ward", "Harbour"))
@@ -261,7 +287,7 @@ func TestStaleDevelopmentEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.
 		t.Fatalf("deliberate re-save: status %d", res.status)
 	}
 	page := second.get(t, path)
-	if !strings.Contains(page.body, "Changed development Gasworks South") || !strings.Contains(page.body, "Changed development Gasworks North") {
+	if doc := htmltest.Parse(t, page.body); !doc.HasText(devHistoryWhat, "Changed development Gasworks South") || !doc.HasText(devHistoryWhat, "Changed development Gasworks North") {
 		t.Error("both saves should be in the History")
 	}
 }
@@ -274,17 +300,16 @@ func TestStalePlanningApplicationEditIsRefused(t *testing.T) {
 	path := fmt.Sprintf("/applications/%d", a.ID)
 	edit := path + "/edit"
 	form := ts.get(t, edit)
-	for _, want := range []string{`value="22/AP/0001"`, `name="decision_date-day" type="text" inputmode="numeric" value="27"`, "Dockside"} {
-		if !strings.Contains(form.body, want) {
-			t.Errorf("edit form lacks %q", want)
-		}
+	doc := htmltest.Parse(t, form.body)
+	if doc.Value("reference") != "22/AP/0001" || doc.Attr("input[name='decision_date-day'][type='text'][inputmode='numeric']", "value") != "27" || doc.Text(".govuk-caption-l") != "Dockside" {
+		t.Errorf("edit form shows reference %q, day %q, development %q", doc.Value("reference"), doc.Value("decision_date-day"), doc.Text(".govuk-caption-l"))
 	}
 	res := ts.post(t, path, devForm("csrf_token", ts.csrf(t, edit), "version", fmt.Sprint(a.Version), "reference", "22/AP/0001A"))
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != fmt.Sprintf("/developments/%d#applications", d.ID) {
 		t.Fatalf("save: status %d to %q", res.status, res.header.Get("Location"))
 	}
 	res = ts.post(t, path, devForm("csrf_token", ts.csrf(t, edit), "version", fmt.Sprint(a.Version), "reference", "22/AP/0001B", "description", "Stale description"))
-	if res.status != http.StatusConflict || !strings.Contains(res.body, `value="22/AP/0001B"`) || !strings.Contains(res.body, "Stale description") {
+	if doc := htmltest.Parse(t, res.body); res.status != http.StatusConflict || doc.Value("reference") != "22/AP/0001B" || doc.Value("description") != "Stale description" {
 		t.Fatalf("stale save: status %d\n%s", res.status, excerpt(res.body))
 	}
 	got, _ := app.Register.GetApplication(context.Background(), a.ID)
@@ -305,21 +330,21 @@ func TestArchivingADevelopmentHidesItFromTheListAndIsAudited(t *testing.T) {
 		t.Fatalf("archive: status %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, path)
-	for _, want := range []string{"Archived development Brewery Yard", `govuk-tag govuk-tag--grey">Archived`, "Restore development"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("archived development page lacks %q", want)
-		}
+	doc := htmltest.Parse(t, page.body)
+	if !doc.HasText(devHistoryWhat, "Archived development Brewery Yard") || doc.Text("h1 .govuk-tag.govuk-tag--grey") != "Archived" ||
+		doc.Text("form[action='"+path+"/archive'] button") != "Restore development" {
+		t.Errorf("archived development page: history %q, h1 %q, button %q", doc.Texts(devHistoryWhat), doc.Text("h1"), doc.Text("form[action='"+path+"/archive'] button"))
 	}
-	if list := ts.get(t, "/developments"); strings.Contains(list.body, "Brewery Yard") {
+	if list := ts.get(t, "/developments"); slices.Contains(devListed(t, list.body), "Brewery Yard") {
 		t.Error("an archived development is listed by default")
 	}
-	if list := ts.get(t, "/developments?archived=include"); !strings.Contains(list.body, "Brewery Yard") {
+	if list := ts.get(t, "/developments?archived=include"); !slices.Contains(devListed(t, list.body), "Brewery Yard") {
 		t.Error("Include archived does not show the archived development")
 	}
 
 	// A stale archive form is refused.
 	res = ts.post(t, path+"/archive", devForm("csrf_token", ts.csrf(t, path), "version", fmt.Sprint(d.Version), "archived", "false"))
-	if res.status != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this development") {
+	if res.status != http.StatusConflict || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__body", "Someone else changed this development") {
 		t.Fatalf("stale restore: status %d", res.status)
 	}
 	current, _ := app.Register.GetDevelopment(context.Background(), d.ID)
@@ -328,10 +353,10 @@ func TestArchivingADevelopmentHidesItFromTheListAndIsAudited(t *testing.T) {
 		t.Fatalf("restore: status %d", res.status)
 	}
 	page = ts.get(t, path)
-	if !strings.Contains(page.body, "Restored development Brewery Yard") || !strings.Contains(page.body, "Archive development") {
+	if doc := htmltest.Parse(t, page.body); !doc.HasText(devHistoryWhat, "Restored development Brewery Yard") || doc.Text("form[action='"+path+"/archive'] button") != "Archive development" {
 		t.Error("restore is not shown in the History")
 	}
-	if list := ts.get(t, "/developments"); !strings.Contains(list.body, "Brewery Yard") {
+	if list := ts.get(t, "/developments"); !slices.Contains(devListed(t, list.body), "Brewery Yard") {
 		t.Error("a restored development is not listed")
 	}
 }
@@ -347,48 +372,54 @@ func TestDevelopmentsListSearchesFiltersSortsAndPages(t *testing.T) {
 	devAgreement(t, app, quay.ID, "S106/Q/1", "section-106", "live", 0)
 
 	first := ts.get(t, "/developments")
-	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>61</strong> developments") {
-		t.Fatalf("first page summary wrong\n%s", excerpt(first.body))
+	firstPage := htmltest.Parse(t, first.body)
+	if got := firstPage.Text(devListStatus); got != "Showing 1 to 50 of 61 developments" {
+		t.Fatalf("first page summary %q\n%s", got, excerpt(first.body))
 	}
-	if strings.Contains(first.body, "Quay Street") || !strings.Contains(first.body, "Plot 50") || strings.Contains(first.body, "Plot 51") {
-		t.Error("sorted by name, the first page should hold Plot 01 to Plot 50")
+	var plots []string
+	for i := 1; i <= 60; i++ {
+		plots = append(plots, fmt.Sprintf("Plot %02d", i))
+	}
+	if got := devListed(t, first.body); !slices.Equal(got, plots[:50]) {
+		t.Errorf("sorted by name, the first page should hold Plot 01 to Plot 50, not %q", got)
 	}
 	second := ts.get(t, "/developments?page=2")
-	if !strings.Contains(second.body, "Showing <strong>51</strong> to <strong>61</strong> of <strong>61</strong>") || !strings.Contains(second.body, "Quay Street") || !strings.Contains(second.body, "Plot 51") || strings.Contains(second.body, "Plot 50") {
-		t.Fatalf("second page wrong\n%s", excerpt(second.body))
+	if got, names := htmltest.Parse(t, second.body).Text(devListStatus), devListed(t, second.body); got != "Showing 51 to 61 of 61 developments" || !slices.Equal(names, append(plots[50:], "Quay Street")) {
+		t.Fatalf("second page %q lists %q\n%s", got, names, excerpt(second.body))
 	}
-	if !strings.Contains(first.body, `href="?page=2"`) {
+	if !firstPage.Has("nav.govuk-pagination a[href='?page=2']") {
 		t.Error("no link to page 2")
 	}
 	// Wards come from the data.
-	if !strings.Contains(first.body, `<option value="Harbour">Harbour</option>`) || !strings.Contains(first.body, `<option value="Northfield">Northfield</option>`) {
-		t.Error("ward filter options missing")
+	if got := firstPage.Texts("select[name='ward'] option[value='Harbour'], select[name='ward'] option[value='Northfield']"); !slices.Equal(got, []string{"Harbour", "Northfield"}) {
+		t.Errorf("ward filter options %q", got)
 	}
-	byWard := ts.get(t, "/developments?ward=Harbour")
-	if !strings.Contains(byWard.body, "of <strong>1</strong> developments") || !strings.Contains(byWard.body, "Quay Street") || !strings.Contains(byWard.body, "23/AP/9001") {
-		t.Error("ward filter wrong")
+	byWard := htmltest.Parse(t, ts.get(t, "/developments?ward=Harbour").body)
+	// Name, postcode, ward, planning applications, homes, agreements, updated.
+	if row := byWard.RowWith(devListRows, "Quay Street"); byWard.Text(devListStatus) != "Showing 1 to 1 of 1 developments" || byWard.Count(devListRows) != 1 || row == nil || row[3] != "23/AP/9001" {
+		t.Errorf("ward filter wrong: %q %q", byWard.Text(devListStatus), row)
 	}
 	byRef := ts.get(t, "/developments?q=9001")
-	if !strings.Contains(byRef.body, "Quay Street") || strings.Contains(byRef.body, "Plot 01") {
-		t.Error("search by planning application reference wrong")
+	if got := devListed(t, byRef.body); !slices.Equal(got, []string{"Quay Street"}) {
+		t.Errorf("search by planning application reference lists %q", got)
 	}
 	byPostcode := ts.get(t, "/developments?q=bs14dj")
-	if !strings.Contains(byPostcode.body, "Quay Street") || strings.Contains(byPostcode.body, "Plot 01") {
-		t.Error("search by postcode wrong")
+	if got := devListed(t, byPostcode.body); !slices.Equal(got, []string{"Quay Street"}) {
+		t.Errorf("search by postcode lists %q", got)
 	}
 	sorted := ts.get(t, "/developments?sort=homes&dir=desc")
-	if i, j := strings.Index(sorted.body, "Plot 60"), strings.Index(sorted.body, "Plot 59"); i < 0 || j < 0 || i > j {
-		t.Error("sort by homes proposed, most first, wrong")
+	if got := devListed(t, sorted.body); len(got) < 2 || got[0] != "Plot 60" || got[1] != "Plot 59" {
+		t.Errorf("sort by homes proposed, most first, lists %q", got)
 	}
-	if !strings.Contains(sorted.body, `aria-sort="descending"`) {
-		t.Error("sorted column not marked for assistive technology")
+	if got := htmltest.Parse(t, sorted.body).Texts("th[aria-sort='descending']"); len(got) != 1 || !strings.HasPrefix(got[0], "Homes proposed") {
+		t.Errorf("sorted column not marked for assistive technology: %q", got)
 	}
 	byAgreements := ts.get(t, "/developments?sort=agreements&dir=desc")
-	if i, j := strings.Index(byAgreements.body, "Quay Street"), strings.Index(byAgreements.body, "Plot 60"); i < 0 || j < 0 || i > j {
-		t.Error("sort by agreements wrong")
+	if got := devListed(t, byAgreements.body); len(got) == 0 || got[0] != "Quay Street" {
+		t.Errorf("sort by agreements lists %q", got)
 	}
-	none := ts.get(t, "/developments?q=nothing-like-this")
-	if !strings.Contains(none.body, "No developments match.") || !strings.Contains(none.body, "clear the filters") {
+	none := htmltest.Parse(t, ts.get(t, "/developments?q=nothing-like-this").body)
+	if none.Text(devListStatus) != "No developments match." || none.Text("main a.govuk-link[href='/developments']:containsOwn('clear the filters')") != "clear the filters" || none.Has(devListRows) {
 		t.Error("empty state for a search with no results missing")
 	}
 }
@@ -423,7 +454,7 @@ func TestDevelopmentsCSVHoldsExactlyWhatTheFiltersShow(t *testing.T) {
 
 	// The list page links to the CSV of the same filters.
 	list := ts.get(t, "/developments?ward=Harbour&sort=name&page=1")
-	if !strings.Contains(list.body, `href="/developments.csv?sort=name&amp;ward=Harbour"`) {
+	if !htmltest.Parse(t, list.body).Has(".app-list-summary a[href='/developments.csv?sort=name&ward=Harbour']") {
 		t.Errorf("list does not link to the filtered CSV\n%s", excerpt(list.body))
 	}
 	// Archived ones only when asked, and the CSV ignores pagination.
@@ -446,22 +477,27 @@ func TestDevelopmentPageShowsItsApplicationsAndAgreements(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("status %d", page.status)
 	}
-	for _, want := range []string{
-		"20/AP/3141", "27 March 2024", fmt.Sprintf(`href="/applications/%d/edit"`, pa.ID),
-		fmt.Sprintf(`href="/agreements/%d">S106/SQ/1</a>`, agID), "Section 106 agreement", "Live (being monitored)", "30 April 2024",
-		`govuk-table__cell--numeric">3</td>`,
-		fmt.Sprintf(`href="/agreements/new?development=%d"`, d.ID), "Add an agreement",
-		fmt.Sprintf(`href="/developments/%d/edit#name"`, d.ID), "Added planning application 20/AP/3141",
-	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("development page lacks %q", want)
-		}
+	doc := htmltest.Parse(t, page.body)
+	if row := doc.RowWith(devApplicationRows, "20/AP/3141"); row == nil || row[2] != "27 March 2024" ||
+		!doc.Has(fmt.Sprintf("%s a[href='/applications/%d/edit']", devApplicationRows, pa.ID)) {
+		t.Errorf("planning application row %q", row)
 	}
+	// Agreements: reference, type, status, date signed, obligations.
+	if got := doc.Rows(devAgreementRows); len(got) != 1 || !slices.Equal(got[0], []string{"S106/SQ/1", "Section 106 agreement", "Live (being monitored)", "30 April 2024", "3"}) ||
+		doc.Text(fmt.Sprintf("%s a[href='/agreements/%d']", devAgreementRows, agID)) != "S106/SQ/1" {
+		t.Errorf("agreements %q", got)
+	}
+	if doc.Text(fmt.Sprintf("a.govuk-button[href='/agreements/new?development=%d']", d.ID)) != "Add an agreement" ||
+		!doc.Has(fmt.Sprintf(".govuk-summary-list__actions a[href='/developments/%d/edit#name']", d.ID)) ||
+		!doc.HasText(devHistoryWhat, "Added planning application 20/AP/3141") {
+		t.Error("development page lacks Add an agreement, the Change link for the name, or the application in its History")
+	}
+	// Absent from the whole page, not only from the table.
 	if strings.Contains(page.body, "S106/OS/1") {
 		t.Error("another development's agreement is shown")
 	}
 	list := ts.get(t, "/developments?ward=Central")
-	if !strings.Contains(list.body, `govuk-table__cell--numeric">1</td>`) {
+	if row := htmltest.Parse(t, list.body).RowWith(devListRows, "Station Quarter"); row == nil || row[5] != "1" {
 		t.Error("the list does not count the development's agreements")
 	}
 
@@ -470,9 +506,10 @@ func TestDevelopmentPageShowsItsApplicationsAndAgreements(t *testing.T) {
 	viewer := &testServer{Server: ts.Server, app: app, client: newClient()}
 	viewer.login(t, "viewer@test.example", testPassword)
 	seen := viewer.get(t, fmt.Sprintf("/developments/%d", d.ID))
-	if !strings.Contains(seen.body, "S106/SQ/1") || !strings.Contains(seen.body, "20/AP/3141") {
+	if doc := htmltest.Parse(t, seen.body); doc.RowWith(devAgreementRows, "S106/SQ/1") == nil || doc.RowWith(devApplicationRows, "20/AP/3141") == nil {
 		t.Error("a viewer cannot see the development's agreements and applications")
 	}
+	// Absent from the whole page, not only from where they would be.
 	for _, hidden := range []string{"Add an agreement", "Add a planning application", "Archive development", "/edit"} {
 		if strings.Contains(seen.body, hidden) {
 			t.Errorf("a viewer is offered %q", hidden)
@@ -529,4 +566,19 @@ func TestUnknownDevelopmentsAndApplicationsAreNotFound(t *testing.T) {
 	if res.status != http.StatusNotFound {
 		t.Errorf("add an application to a missing development: status %d", res.status)
 	}
+}
+
+// The developments list and a development's page, asked by element.
+const (
+	devListRows        = "table:has(caption:containsOwn('Developments matching the filters')) tbody tr"
+	devListStatus      = ".app-list-summary p[role='status']"
+	devApplicationRows = "table:has(caption:containsOwn('Planning applications for')) tbody tr"
+	devAgreementRows   = "table:has(caption:containsOwn('Agreements for')) tbody tr"
+	devHistoryWhat     = ".app-history tbody td:nth-child(3)"
+)
+
+// devListed is the name of each development the list links to, in order.
+func devListed(t *testing.T, body string) []string {
+	t.Helper()
+	return htmltest.Parse(t, body).Texts(devListRows + " td:first-child a")
 }

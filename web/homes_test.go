@@ -13,14 +13,17 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -124,30 +127,41 @@ func TestHomeFormAddsAHomeAndRefusesBadOrTakenUPRNsKeepingInput(t *testing.T) {
 	v := hmValues("12", "social-rent", "12AB")
 	v.Set("obligation", fmt.Sprint(s.obligationID))
 	res := s.post(t, s.homesPath(), v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits, like 100023336956") ||
-		!strings.Contains(res.body, `value="12AB"`) || !strings.Contains(res.body, `value="Flat 12, Mill Lane"`) {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"UPRN must be 1 to 12 digits, like 100023336956"}) ||
+		htmltest.Parse(t, res.body).Value("uprn") != "12AB" || htmltest.Parse(t, res.body).Value("address") != "Flat 12, Mill Lane" {
 		t.Fatalf("bad UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	v.Set("uprn", "1234567890123")
-	if res := s.post(t, s.homesPath(), v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN must be 1 to 12 digits") {
+	if res := s.post(t, s.homesPath(), v); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "UPRN must be 1 to 12 digits") {
 		t.Fatalf("13-digit UPRN: %d", res.status)
 	}
 	v.Set("uprn", "123")
 	page := s.ts.get(t, s.addHome(t, v))
-	for _, want := range []string{"Plot 12", "123", "Social rent", "WV1 1AA", "Provide 30 affordable homes", "Secured", "Record an event", "Added plot 12"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("home page lacks %q", want)
+	doc := htmltest.Parse(t, page.body)
+	for _, c := range [][2]string{
+		{doc.Text("h1"), "Plot 12"},
+		{doc.SummaryValue("UPRN"), "123"},
+		{doc.SummaryValue("Tenure secured"), "Social rent"},
+		{doc.SummaryValue("Postcode"), "WV1 1AA"},
+		{doc.Text("h1 ~ p .govuk-tag"), "Secured"},
+		{doc.Text(".govuk-button-group a.govuk-button[href$='/events/new']"), "Record an event"},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("home page shows %q, want %q", c[0], c[1])
 		}
+	}
+	if !strings.Contains(doc.SummaryValue("Obligation it delivers"), "Provide 30 affordable homes") || !doc.HasText(".app-history tbody td:nth-child(3)", "Added plot 12") {
+		t.Errorf("home page: obligation %q, history %q", doc.SummaryValue("Obligation it delivers"), doc.Texts(".app-history tbody td:nth-child(3)"))
 	}
 	// 00123 is the same UPRN as 123: the message names the other home.
 	dup := hmValues("13", "market", "00123")
 	res = s.post(t, s.homesPath(), dup)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.body), "UPRN 00123 is already used by plot 12, Mill Lane") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "UPRN 00123 is already used by plot 12, Mill Lane") {
 		t.Fatalf("duplicate UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	// The same plot, in another case, is refused too.
 	if res := s.post(t, s.homesPath(), hmValues("12", "market", "")); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "There is already a plot 12 in this development") {
+		!lnkErrorSays(t, res.body, "There is already a plot 12 in this development") {
 		t.Fatalf("duplicate plot: %d", res.status)
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 1 {
@@ -163,7 +177,7 @@ func TestHomeOfAnotherDevelopmentsObligationIsRefused(t *testing.T) {
 	v := hmValues("1", "social-rent", "")
 	v.Set("obligation", fmt.Sprint(otherOb))
 	res := s.post(t, s.homesPath(), v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select an affordable-housing obligation of this development") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Select an affordable-housing obligation of this development") {
 		t.Fatalf("another development's obligation: %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -181,8 +195,8 @@ func TestStaleHomeEditIsAConflictThatKeepsTheSecondOfficersInput(t *testing.T) {
 	second.Set("address", "Typed by the second officer")
 	second.Set("version", "1")
 	res := s.post(t, path, second)
-	if res.status != http.StatusConflict || !strings.Contains(res.body, "Typed by the second officer") ||
-		!strings.Contains(res.body, `name="version" value="2"`) || !strings.Contains(res.body, "Someone else changed this record") {
+	if doc := htmltest.Parse(t, res.body); res.status != http.StatusConflict || doc.Value("address") != "Typed by the second officer" ||
+		doc.Value("version") != "2" || !doc.HasText(".govuk-error-summary__body", "Someone else changed this record") {
 		t.Fatalf("stale edit: %d\n%s", res.status, excerpt(res.body))
 	}
 	var uprn string
@@ -201,17 +215,31 @@ func TestDevelopmentHomesPageHasTheBulkFormAndTheHomesTeamsActions(t *testing.T)
 	if page.status != http.StatusOK {
 		t.Fatalf("status %d", page.status)
 	}
+	doc := htmltest.Parse(t, page.body)
+	bulk := fmt.Sprintf("form[method='post'][action='%s/bulk'] ", s.homesPath())
 	for _, want := range []string{
-		fmt.Sprintf(`action="%s/bulk"`, s.homesPath()), `name="home"`, `name="action"`, `value="completed"`, `value="transferred"`,
-		`name="date-day"`, `name="date-month"`, `name="date-year"`, `name="provider"`, "Heartland Homes", `name="csrf_token"`,
-		"Add a home", "Generate homes", "Import from CSV", "100023336956",
+		"input[type='checkbox'][name='home']", "select[name='action'] option[value='completed']", "select[name='action'] option[value='transferred']",
+		"input[name='date-day']", "input[name='date-month']", "input[name='date-year']", "select[name='provider']", "input[type='hidden'][name='csrf_token']",
 	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("development homes page lacks %s", want)
+		if !doc.Has(bulk + want) {
+			t.Errorf("the bulk form lacks %s", want)
 		}
 	}
-	if strings.Index(page.body, "Plot A-2") > strings.Index(page.body, "Plot A-10") {
-		t.Error("plots must be in natural order: A-2 before A-10")
+	if !slices.Contains(doc.Texts(bulk+"select[name='provider'] option"), "Heartland Homes") {
+		t.Errorf("the bulk form's providers %q lack Heartland Homes", doc.Texts(bulk+"select[name='provider'] option"))
+	}
+	for path, want := range map[string]string{"/new": "Add a home", "/generate": "Generate homes", "/import": "Import from CSV"} {
+		if got := doc.Text("a.govuk-button[href='" + s.homesPath() + path + "']"); got != want {
+			t.Errorf("button to %s reads %q, want %q", path, got, want)
+		}
+	}
+	// Plots in natural order (A-2 before A-10), each row with its UPRN.
+	rows := doc.Find(bulk + "tbody tr a[href^='/homes/']")
+	if got := rows.Map(func(_ int, a *goquery.Selection) string { return htmltest.Clean(a.Text()) }); !slices.Equal(got, []string{"Plot A-2", "Plot A-10"}) {
+		t.Errorf("plots %q, want A-2 then A-10", got)
+	}
+	if !doc.HasText(bulk+"tbody tr:has(a:containsOwn('Plot A-2')) td", "100023336956") {
+		t.Error("plot A-2's row lacks its UPRN")
 	}
 }
 
@@ -227,20 +255,20 @@ func TestGenerateHomesThroughTheFormAllOrNothing(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM homes WHERE plot LIKE 'B-%' AND registered_provider_id = $1 AND obligation_id = $2`, s.providerID, s.obligationID); n != 12 {
 		t.Fatalf("%d homes generated, want 12", n)
 	}
-	if !strings.Contains(s.ts.get(t, s.homesPath()).body, "Added 12 homes: plot B-1 to B-12.") {
+	if got := htmltest.Parse(t, s.ts.get(t, s.homesPath()).body).Text(".govuk-notification-banner__heading"); got != "Added 12 homes: plot B-1 to B-12." {
 		t.Error("no confirmation of the generated homes")
 	}
 	v.Set("start", "12")
 	v.Set("count", "3")
 	res = s.post(t, s.homesPath()+"/generate", v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Plot B-12 already exists in this development") || !strings.Contains(res.body, `value="B-"`) {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Plot B-12 already exists in this development") || htmltest.Parse(t, res.body).Value("prefix") != "B-" {
 		t.Fatalf("clash: %d\n%s", res.status, excerpt(res.body))
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 12 {
 		t.Fatalf("%d homes after a clash", n)
 	}
 	v.Set("count", "0")
-	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Number of homes must be between 1 and 500") {
+	if res := s.post(t, s.homesPath()+"/generate", v); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Number of homes must be between 1 and 500") {
 		t.Fatalf("count 0: %d", res.status)
 	}
 }
@@ -262,23 +290,25 @@ func TestImportDryRunReportsRowAndColumnErrorsAndWritesNothing(t *testing.T) {
 	file := "Unit,Tenure type,Beds,UPRN,Provider\nA-1,Social Rented,2,100023336956,Heartland Homes\nA-2,SO,x,12AB,\nA-3,Market,1,,Nobody\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "schedule.csv", file)
 	body := html.UnescapeString(res.body)
-	for _, want := range []string{
-		"Row 3, column bedrooms: Bedrooms must be a whole number from 0 to 10",
+	preview := htmltest.Parse(t, res.body)
+	if got, want := preview.Texts(hmImportProblems), []string{
+		"Row 3, column bedrooms: Bedrooms must be a whole number from 0 to 10 (0 or “studio” for a studio)",
 		"Row 3, column uprn: UPRN must be 1 to 12 digits, like 100023336956",
-		"Row 4, column provider: There is no registered provider called “Nobody”",
-		"schedule.csv has 3 problems: nothing was saved",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("preview lacks %q", want)
-		}
+		"Row 4, column provider: There is no registered provider called “Nobody”: add it to the providers list first, or correct the name",
+	}; !slices.Equal(got, want) {
+		t.Errorf("preview problems %q, want %q", got, want)
 	}
+	if got := preview.Text(".govuk-error-summary__title"); got != "schedule.csv has 3 problems: nothing was saved" {
+		t.Errorf("preview title %q", got)
+	}
+	// Absent from the whole page, not only from its forms.
 	if res.status != http.StatusUnprocessableEntity || strings.Contains(body, "/import/confirm") {
 		t.Fatalf("a file with problems must not be offered for import: %d", res.status)
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
 		t.Fatalf("the dry run wrote %d homes", n)
 	}
-	if res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select a CSV file to upload") {
+	if res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Select a CSV file to upload") {
 		t.Fatalf("no file: %d", res.status)
 	}
 }
@@ -288,7 +318,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 	s := newHMSite(t)
 	file := "plot,tenure,bedrooms,uprn,provider,address\r\nC-1,Social Rented,2,100023336956,heartland homes,\"1 Mill Lane, Ashford\"\r\nC-2,Market,3,,,\r\n"
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{"obligation": {fmt.Sprint(s.obligationID)}}, "mill.csv", file)
-	if res.status != http.StatusOK || !strings.Contains(res.body, "Import 2 homes") {
+	if res.status != http.StatusOK || !slices.Contains(htmltest.Parse(t, res.body).Texts("main form button[type='submit']"), "Import 2 homes") {
 		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
 	}
 	if n := s.count(t, `SELECT count(*) FROM homes`); n != 0 {
@@ -320,7 +350,7 @@ func TestImportConfirmWritesEveryHomeAndRefusesATamperedFile(t *testing.T) {
 	}
 	// Confirming the same file again finds the clashes and writes nothing.
 	res = s.post(t, s.homesPath()+"/import/confirm", v)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2, column plot: There is already a plot C-1 in this development") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(hmImportProblems, "Row 2, column plot: There is already a plot C-1 in this development") {
 		t.Fatalf("second confirm: %d\n%s", res.status, excerpt(res.body))
 	}
 }
@@ -335,7 +365,7 @@ func TestImportOfALargeFileWithAnErrorInTheLastRowWritesNothing(t *testing.T) {
 	}
 	b.WriteString("P-2000,Affordable Rent,2,300001\n") // the UPRN of row 2
 	res := s.ts.postFile(t, s.homesPath()+"/import", url.Values{}, "big.csv", b.String())
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Row 2001, column uprn: UPRN 300001 is also on row 2") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(hmImportProblems, "Row 2001, column uprn: UPRN 300001 is also on row 2") {
 		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
 	}
 	// Even a forged confirm of the file (with its right checksum) writes nothing.
@@ -365,19 +395,19 @@ func TestHomesListFiltersAndCSVMatch(t *testing.T) {
 		t.Fatalf("%d\n%s", res.status, excerpt(res.body))
 	}
 	list := s.ts.get(t, "/homes?tenure=market")
-	if !strings.Contains(list.body, "Plot 2") || strings.Contains(list.body, "Plot 1<") || strings.Contains(list.body, "Plot S-1") {
-		t.Fatalf("tenure filter wrong\n%s", excerpt(list.body))
+	if _, plots := hmListed(t, list.body); !slices.Equal(plots, []string{"2"}) {
+		t.Fatalf("tenure filter lists plots %q, want only 2", plots)
 	}
-	if !strings.Contains(list.body, `href="/homes.csv?tenure=market"`) {
+	if !htmltest.Parse(t, list.body).Has(".app-list-summary a[href='/homes.csv?tenure=market']") {
 		t.Fatal("the CSV link must carry the filters")
 	}
-	if body := s.ts.get(t, "/homes?q=0100023336956").body; strings.Contains(body, "Plot 1") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=0100023336956").body); len(plots) != 0 {
 		t.Fatal("a 13-digit search is not a UPRN") // and does not match by accident
 	}
-	if body := s.ts.get(t, "/homes?q=100023336956").body; !strings.Contains(body, "Plot 1") || strings.Contains(body, "Plot 2") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=100023336956").body); !slices.Equal(plots, []string{"1"}) {
 		t.Fatal("UPRN search wrong")
 	}
-	if body := s.ts.get(t, "/homes?q=station").body; !strings.Contains(body, "Plot S-1") || strings.Contains(body, "Plot 2") {
+	if _, plots := hmListed(t, s.ts.get(t, "/homes?q=station").body); !slices.Equal(plots, []string{"S-1"}) {
 		t.Fatal("development search wrong")
 	}
 	rows := readCSV(t, s.ts.get(t, fmt.Sprintf("/homes.csv?provider=%d", s.providerID)).body)
@@ -492,37 +522,53 @@ func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
 	}
 	link := func(body, rel string) string {
 		t.Helper()
-		m := regexp.MustCompile(`href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(body)
-		if m == nil {
+		href := htmltest.Parse(t, body).Attr("nav.govuk-pagination a[rel='"+rel+"']", "href")
+		if href == "" {
 			t.Fatalf("no %s link\n%s", rel, excerpt(body))
 		}
-		return html.UnescapeString(m[1])
+		return href
 	}
 	first := s.ts.get(t, "/homes")
-	if !strings.Contains(first.body, "Showing <strong>1</strong> to <strong>50</strong> of <strong>120</strong>") || !strings.Contains(first.body, "Plot P50<") {
-		t.Fatalf("first page\n%s", excerpt(first.body))
+	if status, plots := hmListed(t, first.body); status != "Showing 1 to 50 of 120 homes" || len(plots) != 50 || !slices.Contains(plots, "P50") {
+		t.Fatalf("first page %q %q", status, plots)
 	}
 	next := link(first.body, "next")
 	if !strings.Contains(next, "after=") || !strings.Contains(next, "page=2") {
 		t.Fatalf("next link %s", next)
 	}
 	second := s.ts.get(t, "/homes"+next)
-	if !strings.Contains(second.body, "Showing <strong>51</strong> to <strong>100</strong>") || !strings.Contains(second.body, "Plot P51<") || strings.Contains(second.body, "Plot P50<") {
-		t.Fatalf("second page\n%s", excerpt(second.body))
+	if status, plots := hmListed(t, second.body); status != "Showing 51 to 100 of 120 homes" || len(plots) != 50 || !slices.Contains(plots, "P51") || slices.Contains(plots, "P50") {
+		t.Fatalf("second page %q %q", status, plots)
 	}
 	last := s.ts.get(t, "/homes?page=last")
-	if !strings.Contains(last.body, "Showing <strong>101</strong> to <strong>120</strong>") || !strings.Contains(last.body, "Plot P120<") || !strings.Contains(last.body, `aria-current="page">3<`) {
-		t.Fatalf("last page\n%s", excerpt(last.body))
+	if status, plots := hmListed(t, last.body); status != "Showing 101 to 120 of 120 homes" || len(plots) != 20 || !slices.Contains(plots, "P120") ||
+		htmltest.Parse(t, last.body).Text("nav.govuk-pagination [aria-current='page']") != "3" {
+		t.Fatalf("last page %q %q\n%s", status, plots, excerpt(last.body))
 	}
 	prev := link(last.body, "prev")
 	if !strings.Contains(prev, "before=") {
 		t.Fatalf("previous link %s", prev)
 	}
-	if back := s.ts.get(t, "/homes"+prev); !strings.Contains(back.body, "Plot P51<") || !strings.Contains(back.body, "Plot P100<") || strings.Contains(back.body, "Plot P101<") {
-		t.Fatalf("back from the last page\n%s", excerpt(back.body))
+	if _, plots := hmListed(t, s.ts.get(t, "/homes"+prev).body); !slices.Contains(plots, "P51") || !slices.Contains(plots, "P100") || slices.Contains(plots, "P101") {
+		t.Fatalf("back from the last page lists %q", plots)
 	}
 	bad := s.ts.get(t, "/homes?page=2&after=edited")
 	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "This page link is not valid") {
 		t.Fatalf("edited link: %d\n%s", bad.status, excerpt(bad.body))
 	}
 }
+
+// hmListed is the homes list's status line and the plot of each home it
+// links to, in order (the link's text without its hidden development name).
+func hmListed(t *testing.T, body string) (string, []string) {
+	t.Helper()
+	page := htmltest.Parse(t, body)
+	var plots []string
+	page.Find("table:has(caption:containsOwn('Homes matching the filters')) tbody tr a[href^='/homes/']").Each(func(_ int, a *goquery.Selection) {
+		plots = append(plots, strings.TrimPrefix(htmltest.Clean(a.Contents().Not("span").Text()), "Plot "))
+	})
+	return page.Text(".app-list-summary p[role='status']"), plots
+}
+
+// hmImportProblems is each problem the homes import's preview lists.
+const hmImportProblems = ".govuk-error-summary__list li"

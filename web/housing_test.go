@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -105,7 +107,7 @@ func TestMixFormSavesEditsAndRefusesConflicts(t *testing.T) {
 	f.ts.login(t, "housing@test.example", testPassword)
 
 	form := f.ts.get(t, f.mixPath())
-	if form.status != http.StatusOK || !strings.Contains(form.body, `id="line-8-tenure"`) || strings.Contains(form.body, `id="line-9-tenure"`) {
+	if form.status != http.StatusOK || !htmltest.Parse(t, form.body).Has("select#line-8-tenure[name='line-8-tenure']") || htmltest.Parse(t, form.body).Has("#line-9-tenure") {
 		t.Fatalf("mix form: status %d, 8 rows expected\n%s", form.status, excerpt(form.body))
 	}
 	res := f.post(f.ts, f.mixPath(), mixValues("0"))
@@ -121,7 +123,7 @@ func TestMixFormSavesEditsAndRefusesConflicts(t *testing.T) {
 
 	// The edit form shows what was saved, and saving it moves to version 2.
 	edit := f.ts.get(t, f.mixPath())
-	if !strings.Contains(edit.body, `name="version" value="1"`) || !strings.Contains(edit.body, `id="line-2-homes" name="line-2-homes" type="text" inputmode="numeric" spellcheck="false" value="2"`) {
+	if doc := htmltest.Parse(t, edit.body); doc.Value("version") != "1" || doc.Attr("input#line-2-homes[name='line-2-homes'][type='text'][inputmode='numeric'][spellcheck='false']", "value") != "2" {
 		t.Fatalf("edit form not pre-filled\n%s", excerpt(edit.body))
 	}
 	changed := mixValues("1")
@@ -133,8 +135,8 @@ func TestMixFormSavesEditsAndRefusesConflicts(t *testing.T) {
 	stale := mixValues("1")
 	stale.Set("delivery_trigger", "My stale wording")
 	res = f.post(f.ts, f.mixPath(), stale)
-	if res.status != http.StatusConflict || !strings.Contains(res.body, "Someone else changed this record") ||
-		!strings.Contains(res.body, "My stale wording") || !strings.Contains(res.body, `name="version" value="2"`) {
+	if doc := htmltest.Parse(t, res.body); res.status != http.StatusConflict || !doc.HasText(".govuk-error-summary__body", "Someone else changed this record") ||
+		doc.Value("delivery_trigger") != "My stale wording" || doc.Value("version") != "2" {
 		t.Fatalf("stale save: status %d\n%s", res.status, excerpt(res.body))
 	}
 	var limit int
@@ -158,23 +160,24 @@ func TestMixFormShowsRowErrorsAndKeepsInput(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d\n%s", res.status, excerpt(res.body))
 	}
+	doc := htmltest.Parse(t, res.body)
 	for _, want := range []string{
 		"Row 3 repeats the social rent 2-bed homes of row 1: put them on one row",
 		"Row 4 bedrooms must be a whole number between 0 and 10",
 		"Select the tenure in row 4",
-		`href="#line-3-tenure"`,
-		`value="eleven"`,
-		"<title>Error: ",
 	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("error page lacks %q", want)
+		if !slices.Contains(doc.ErrorSummary(), want) {
+			t.Errorf("error summary %q lacks %q", doc.ErrorSummary(), want)
 		}
+	}
+	if !doc.Has(".govuk-error-summary__list a[href='#line-3-tenure']") || doc.Value("line-4-bedrooms") != "eleven" || !strings.HasPrefix(doc.Text("title"), "Error: ") {
+		t.Errorf("error page: no summary link to row 3's tenure, row 4's bedrooms lost (%q), or title %q", doc.Value("line-4-bedrooms"), doc.Text("title"))
 	}
 	// Fix the rows but leave the total wrong: the schedule must add up.
 	bad = mixValues("0")
 	bad.Set("line-2-homes", "1")
 	res = f.post(f.ts, f.mixPath(), bad)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "The schedule has 5 homes but the obligation secures 6") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "The schedule has 5 homes but the obligation secures 6") {
 		t.Fatalf("sum: status %d\n%s", res.status, excerpt(res.body))
 	}
 	var n int
@@ -261,7 +264,7 @@ func TestVerificationIsShownAndGoesOutOfDateWhenHomesChange(t *testing.T) {
 	verifyPath := fmt.Sprintf("/obligations/%d/verify", f.obligationID)
 
 	res := f.post(f.ts, verifyPath, url.Values{"comment": {""}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter a comment saying what you checked") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Enter a comment saying what you checked") {
 		t.Fatalf("blank comment: status %d\n%s", res.status, excerpt(res.body))
 	}
 	res = f.post(f.ts, verifyPath, url.Values{"comment": {"Both homes checked on site"}})
@@ -385,7 +388,7 @@ func TestOccupationCountIsRecordedAndCountsTowardsTheTrigger(t *testing.T) {
 	path := fmt.Sprintf("/developments/%d/occupation-counts", f.devID)
 	res := f.post(f.ts, path, url.Values{"counted_on-day": {"1"}, "counted_on-month": {"3"}, "counted_on-year": {"2026"},
 		"occupied": {"eleven"}, "market_homes": {"20"}, "source": {"council-tax"}, "evidence": {"CT extract 14"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Market homes occupied must be a whole number") || !strings.Contains(res.body, `value="CT extract 14"`) {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Market homes occupied must be a whole number") || htmltest.Parse(t, res.body).Value("evidence") != "CT extract 14" {
 		t.Fatalf("bad number: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = f.post(f.ts, path, url.Values{"counted_on-day": {"1"}, "counted_on-month": {"3"}, "counted_on-year": {"2026"},

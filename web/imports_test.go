@@ -12,9 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/imports/importstest"
 	"github.com/s106monitor/s106/internal/users"
 )
@@ -83,12 +86,12 @@ func TestImportsUploadPreviewMapConfirm(t *testing.T) {
 	ts.login(t, "officer@example.org", testPassword)
 
 	page := ts.get(t, "/imports")
-	if page.status != http.StatusOK || !strings.Contains(page.body, `enctype="multipart/form-data"`) || !strings.Contains(page.body, "/imports/template.zip") {
+	if doc := htmltest.Parse(t, page.body); page.status != http.StatusOK || !doc.Has("form[action='/imports'][method='post'][enctype='multipart/form-data'] input[type='file']") || !doc.Has("a[href='/imports/template.zip']") {
 		t.Fatalf("import page: %d\n%s", page.status, excerpt(page.body))
 	}
 	// No files: a clear message naming the field.
 	res := ts.postFiles(t, "/imports", url.Values{}, nil)
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select one or more CSV or Excel files to upload") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"Select one or more CSV or Excel files to upload"}) {
 		t.Fatalf("empty upload: %d\n%s", res.status, excerpt(res.body))
 	}
 
@@ -98,16 +101,22 @@ func TestImportsUploadPreviewMapConfirm(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity {
 		t.Fatalf("preview status %d\n%s", res.status, excerpt(res.body))
 	}
-	for _, want := range []string{
-		"1 problem to fix: nothing has been saved",
-		"&#34;Bus shelters&#34; is not a contribution purpose",
-		"this heading is not a field of the obligations sheet",
-		"Column “Pot” in the obligations file",
-		"“Bus shelters” in purpose",
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("preview lacks %q", want)
-		}
+	preview := htmltest.Parse(t, res.body)
+	if got := preview.Texts(".govuk-error-summary__title"); !slices.Equal(got, []string{"1 problem to fix: nothing has been saved"}) {
+		t.Errorf("error summary titles %q", got)
+	}
+	// Problems and warnings: kind, file, row, column, problem.
+	if row := preview.RowWith(importIssues+" tbody tr", "Error", "obligations.csv", "3", "purpose"); row == nil || !strings.HasPrefix(row[4], `"Bus shelters" is not a contribution purpose`) {
+		t.Errorf("purpose problem row %q", row)
+	}
+	if row := preview.RowWith(importIssues+" tbody tr", "Warning", "obligations.csv", "1", "Pot"); row == nil || !strings.HasPrefix(row[4], "this heading is not a field of the obligations sheet") {
+		t.Errorf("unknown heading row %q", row)
+	}
+	if got := preview.Text("label[for='col_0']"); got != "Column “Pot” in the obligations file" {
+		t.Errorf("column mapping label %q", got)
+	}
+	if got := preview.Text("label[for='val_0']"); got != "“Bus shelters” in purpose" {
+		t.Errorf("value mapping label %q", got)
 	}
 	var n int
 	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM agreements`).Scan(&n)
@@ -121,12 +130,13 @@ func TestImportsUploadPreviewMapConfirm(t *testing.T) {
 	form.Set("val_0", "transport-and-travel")
 	form.Set("save_as", "Old spreadsheet")
 	res = ts.post(t, "/imports/check", form)
-	if res.status != http.StatusOK || !strings.Contains(res.body, "No errors. Nothing has been saved yet.") || !strings.Contains(res.body, `id="confirm"`) {
+	if res.status != http.StatusOK || !importCheckedClean(t, res.body) {
 		t.Fatalf("check again: %d\n%s", res.status, excerpt(res.body))
 	}
 	// Would create: 1 development + 1 agreement, and 2 obligations.
-	if !regexp.MustCompile(`obligations.csv</td><td class="govuk-table__cell">obligations</td><td class="govuk-table__cell govuk-table__cell--numeric">2</td><td class="govuk-table__cell govuk-table__cell--numeric">2</td>`).MatchString(res.body) {
-		t.Errorf("counts not shown:\n%s", excerpt(res.body))
+	// Files: file, sheet, rows, would create, would update, unchanged.
+	if row := htmltest.Parse(t, res.body).RowWith("table:has(caption:containsOwn('Files')) tbody tr", "obligations.csv", "obligations"); !slices.Equal(row, []string{"obligations.csv", "obligations", "2", "2", "0", "0"}) {
+		t.Errorf("counts shown as %q:\n%s", row, excerpt(res.body))
 	}
 
 	res = ts.post(t, "/imports/confirm", hiddenFields(res.body))
@@ -144,29 +154,36 @@ func TestImportsUploadPreviewMapConfirm(t *testing.T) {
 		t.Fatalf("import audited as %q", actor)
 	}
 	q := ts.get(t, "/imports/quality")
-	if !strings.Contains(q.body, "Imported: 4 records created, 0 updated, 0 unchanged.") || !strings.Contains(q.body, "Financial obligations with no receipts recorded (2)") {
+	if doc := htmltest.Parse(t, q.body); doc.Text(".govuk-notification-banner__heading") != "Imported: 4 records created, 0 updated, 0 unchanged. Check the gaps below." ||
+		!slices.Contains(doc.Texts("h2"), "Financial obligations with no receipts recorded (2)") {
 		t.Fatalf("quality page:\n%s", excerpt(q.body))
 	}
 
 	// The run is listed on the page.
-	if page := ts.get(t, "/imports"); !strings.Contains(page.body, "agreements.csv, obligations.csv") {
+	// Recent imports: when, by, files, created, updated, unchanged.
+	if page := ts.get(t, "/imports"); !slices.Equal(htmltest.Parse(t, page.body).Texts("table:has(caption:containsOwn('The latest imports')) tbody tr td:nth-child(3)"), []string{"agreements.csv, obligations.csv"}) {
 		t.Errorf("recent imports not listed:\n%s", excerpt(page.body))
 	}
 
 	// The saved mapping is offered and applies to the next upload: the
 	// same files now import with no errors and change nothing.
 	page = ts.get(t, "/imports")
-	m := regexp.MustCompile(`<option value="([0-9]+)">Old spreadsheet</option>`).FindStringSubmatch(page.body)
-	if m == nil {
+	mapping := ""
+	htmltest.Parse(t, page.body).Find("select[name='mapping'] option").Each(func(_ int, o *goquery.Selection) {
+		if htmltest.Clean(o.Text()) == "Old spreadsheet" {
+			mapping = o.AttrOr("value", "")
+		}
+	})
+	if mapping == "" {
 		t.Fatalf("saved mapping not offered:\n%s", excerpt(page.body))
 	}
-	res = ts.postFiles(t, "/imports", url.Values{"mapping": {m[1]}}, map[string]string{"agreements.csv": webAgreementsCSV, "obligations.csv": webObligationsCSV})
-	if res.status != http.StatusOK || !strings.Contains(res.body, "No errors.") {
+	res = ts.postFiles(t, "/imports", url.Values{"mapping": {mapping}}, map[string]string{"agreements.csv": webAgreementsCSV, "obligations.csv": webObligationsCSV})
+	if res.status != http.StatusOK || !importCheckedClean(t, res.body) {
 		t.Fatalf("with saved mapping: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.post(t, "/imports/confirm", hiddenFields(res.body))
 	q = ts.get(t, "/imports/quality")
-	if !strings.Contains(q.body, "Imported: 0 records created, 0 updated, 4 unchanged.") {
+	if got := htmltest.Parse(t, q.body).Text(".govuk-notification-banner__heading"); got != "Imported: 0 records created, 0 updated, 4 unchanged. Check the gaps below." {
 		t.Fatalf("re-import:\n%s", excerpt(q.body))
 	}
 }
@@ -228,14 +245,19 @@ func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "officer@example.org", testPassword)
 	res := ts.postFiles(t, "/imports", url.Values{}, files)
-	for _, want := range []string{
-		"Some rows cannot be imported", "Rows that cannot be imported (12)",
-		"developer-agreement-contribution.csv</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">28</td><td class=\"govuk-table__cell\">developer-agreement</td><td class=\"govuk-table__cell\">36912/92-da</td>",
-		"£15,464.38", `name="skip_invalid"`, "Rows by file",
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("preview lacks %q:\n%s", want, excerpt(res.body))
-		}
+	preview := htmltest.Parse(t, res.body)
+	if got := preview.Text("h1"); got != "Some rows cannot be imported" {
+		t.Errorf("h1 %q", got)
+	}
+	if got := preview.Text("h2#left-out"); got != "Rows that cannot be imported (12)" {
+		t.Errorf("left-out heading %q", got)
+	}
+	// Left out: file, row, column, value, reason, money.
+	if row := preview.RowWith("h2#left-out + .app-table-scroll table tbody tr", "developer-agreement-contribution.csv", "28", "developer-agreement", "36912/92-da"); row == nil || row[5] != "£15,464.38" {
+		t.Errorf("left-out row 28 %q:\n%s", row, excerpt(res.body))
+	}
+	if !preview.Has("input[type='checkbox'][name='skip_invalid'][value='yes']") || !slices.Contains(preview.Texts("caption"), "Rows by file") {
+		t.Errorf("no choice to leave rows out, or no rows by file:\n%s", excerpt(res.body))
 	}
 	form := hiddenFields(res.body)
 	csvRes := ts.post(t, "/imports/left-out.csv", form)
@@ -245,7 +267,8 @@ func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
 	res = ts.post(t, "/imports/confirm", form)
 	var n int
 	app.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM obligations`).Scan(&n)
-	if res.status != http.StatusUnprocessableEntity || n != 0 || !strings.Contains(res.body, "Choose to import every valid row and leave out the rows listed") {
+	if errs := htmltest.Parse(t, res.body).ErrorSummary(); res.status != http.StatusUnprocessableEntity || n != 0 || len(errs) == 0 ||
+		errs[0] != "Choose to import every valid row and leave out the rows listed, or correct the files and upload them again" {
 		t.Fatalf("confirm without choosing: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
 	}
 	form.Set("skip_invalid", "yes")
@@ -255,7 +278,7 @@ func TestImportsPreviewLeavesOutInvalidRowsWhenChosen(t *testing.T) {
 		t.Fatalf("confirm leaving rows out: %d, %d obligations\n%s", res.status, n, excerpt(res.body))
 	}
 	q := ts.get(t, "/imports/quality")
-	if !strings.Contains(q.body, "12 rows with errors were left out") {
+	if got := htmltest.Parse(t, q.body).Text(".govuk-notification-banner__heading"); got != "Imported: 588 records created, 0 updated, 0 unchanged; 12 rows with errors were left out. Check the gaps below." {
 		t.Errorf("quality page:\n%s", excerpt(q.body))
 	}
 }
@@ -283,7 +306,7 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 		grew := importstest.PeakRSSGrowth(t, func() {
 			res = ts.postFiles(t, "/imports", url.Values{}, map[string]string{c.name: string(c.data)})
 		})
-		if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, c.want) {
+		if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(importIssues+" tbody td:nth-child(5)", c.want) {
 			t.Errorf("%s: %d, want the refusal %q:\n%s", c.name, res.status, c.want, excerpt(res.body))
 		}
 		t.Logf("%s: refused, the server's peak RSS grew %d MB", c.name, grew>>20)
@@ -291,4 +314,16 @@ func TestHostileUploadsAreRefusedInBoundedMemory(t *testing.T) {
 			t.Errorf("%s: RSS grew %d MB; the budget is %d MB", c.name, grew>>20, importstest.RSSBudget>>20)
 		}
 	}
+}
+
+// importIssues is the preview's table of problems and warnings.
+const importIssues = "table:has(caption:containsOwn('Problems and warnings'))"
+
+// importCheckedClean: the preview found no errors, saved nothing and
+// offers to import.
+func importCheckedClean(t *testing.T, body string) bool {
+	t.Helper()
+	page := htmltest.Parse(t, body)
+	return page.Text("h1") == "Check the import" && slices.Contains(page.Texts("main p"), "No errors. Nothing has been saved yet.") &&
+		page.Has("button#confirm[formaction='/imports/confirm']") && !page.Has(".govuk-error-summary")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/htmltest"
 )
 
 var outboxLink = regexp.MustCompile(`https?://[^\s]+/l/([A-Za-z0-9_-]{43})`)
@@ -53,7 +54,9 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 
 	sendPath := fmt.Sprintf("/developments/%d/links", f.devID)
 	res := f.post(f.ts, sendPath, url.Values{"holder_name": {"Dana Developer"}, "holder_email": {"not-an-email"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter an email address in the correct format") || !strings.Contains(res.body, `value="Dana Developer"`) {
+	if res.status != http.StatusUnprocessableEntity ||
+		// This form has no error summary: the message is the field's own.
+		htmltest.Parse(t, res.body).Text(".govuk-form-group:has(input[name='holder_email']) .govuk-error-message") != "Error: Enter an email address in the correct format, like name@example.com" || htmltest.Parse(t, res.body).Value("holder_name") != "Dana Developer" {
 		t.Fatalf("bad email: %d\n%s", res.status, excerpt(res.body))
 	}
 	token := f.sendLink(sendPath, "Dana Developer", "dana@builder.example")
@@ -75,7 +78,7 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	}
 	homePath := fmt.Sprintf("/l/%s/homes/%d", token, mill)
 	res = dev.post(t, homePath, url.Values{"address": {"1 Millstream Close"}, "uprn": {"12ab"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "UPRN") || !strings.Contains(res.body, `value="1 Millstream Close"`) {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "UPRN") || htmltest.Parse(t, res.body).Value("address") != "1 Millstream Close" {
 		t.Fatalf("bad UPRN: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = dev.post(t, homePath, url.Values{"address": {"1 Millstream Close"}, "postcode": {"wv3 7qb"}, "uprn": {"100090000777"}})
@@ -116,7 +119,7 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	decide := func(id int64, decision, reason string) response {
 		return f.post(f.ts, fmt.Sprintf("/pending/%d/decide", id), url.Values{"decision": {decision}, "reason": {reason}})
 	}
-	if r := decide(count, "reject", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Enter the reason for rejecting the change") {
+	if r := decide(count, "reject", ""); r.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, r.body, "Enter the reason for rejecting the change") {
 		t.Fatalf("reject without reason: %d", r.status)
 	}
 	if r := decide(count, "reject", "Council tax shows 9 occupied"); r.status != http.StatusSeeOther {
@@ -258,7 +261,7 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 	}
 	confirm := fmt.Sprintf("/l/%s/homes/%d", token, ids[0])
 	res := p.post(t, confirm, url.Values{"reference": {""}, "tenure": {"market"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter your reference for the home") || !strings.Contains(res.body, "Select the tenure the home is let or sold at") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Enter your reference for the home") || !lnkErrorSays(t, res.body, "Select the tenure the home is let or sold at") {
 		t.Fatalf("empty confirmation: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = p.post(t, confirm, url.Values{"reference": {"VH-0042"}, "transferred_on-day": {"10"}, "transferred_on-month": {"3"}, "transferred_on-year": {"2026"},
@@ -292,7 +295,7 @@ func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
 	}
 	year := fmt.Sprint(f.app.Now().Year() - 1)
 	res := f.post(f.ts, "/returns", url.Values{"year": {year}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Enter returns due by") {
+	if res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Enter returns due by") {
 		t.Fatalf("no due date: %d\n%s", res.status, excerpt(res.body))
 	}
 	due := f.app.Now().AddDate(0, 2, 0)
@@ -357,7 +360,7 @@ func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := f.ts.postFile(t, "/price-paid", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Select the price paid CSV file to upload") {
+	if res := f.ts.postFile(t, "/price-paid", url.Values{}, "", ""); res.status != http.StatusUnprocessableEntity || !lnkErrorSays(t, res.body, "Select the price paid CSV file to upload") {
 		t.Fatalf("no file: %d", res.status)
 	}
 	res := f.ts.postFile(t, "/price-paid", url.Values{}, "pp-2026.csv", string(sample))
@@ -380,7 +383,7 @@ func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res := f.ts.postFile(t, "/companies/bulk", url.Values{}, "BasicCompanyData.csv", "not,a,bulk,file\n1,2,3,4\n"); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "CompanyName, CompanyNumber and CompanyStatus") {
+		!lnkErrorSays(t, res.body, "CompanyName, CompanyNumber and CompanyStatus") {
 		t.Fatalf("bad file: %d\n%s", res.status, excerpt(res.body))
 	}
 	if res := f.ts.postFile(t, "/companies/bulk", url.Values{}, "BasicCompanyData.csv", string(bulk)); res.status != http.StatusSeeOther {
@@ -399,7 +402,7 @@ func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
 	f.fx.ProviderFrom(homes.ProviderInput{Name: "Vale Homes Housing Association", RSHNumber: "L4821"})
 	f.fx.ProviderFrom(homes.ProviderInput{Name: "Riverside Homes", RSHNumber: "L7777"})
 	if res := f.ts.postFile(t, "/providers/register", url.Values{}, "list.csv", "Name,Address\nA,B\n"); res.status != http.StatusUnprocessableEntity ||
-		!strings.Contains(res.body, "no heading row with a") {
+		!lnkErrorSays(t, res.body, "no heading row with a") {
 		t.Fatalf("not the list: %d\n%s", res.status, excerpt(res.body))
 	}
 	list := "Organisation name,Registration number,Registration date,Designation,Corporate form\nVale Homes Housing Association,L4821,01/04/1999,Non-profit,Registered Society\n"
@@ -411,4 +414,11 @@ func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
 		!strings.Contains(text, "Vale Homes Housing Association Agrees") {
 		t.Errorf("check page:\n%s", text)
 	}
+}
+
+// lnkErrorSays: the page's GOV.UK error summary has a message containing
+// want (not merely the page somewhere, such as a hint or the typed value).
+func lnkErrorSays(t *testing.T, body, want string) bool {
+	t.Helper()
+	return htmltest.Parse(t, body).HasText(".govuk-error-summary__list a", want)
 }

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
 )
 
@@ -27,24 +28,30 @@ func TestAdminAddsAUserWithAOneTimePasswordAndItIsAudited(t *testing.T) {
 		t.Fatalf("create: status %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, res.header.Get("Location"))
-	otp := regexp.MustCompile(`app-one-time-password">([^<]+)<`).FindStringSubmatch(page.body)
-	if otp == nil {
+	doc := htmltest.Parse(t, page.body)
+	otp := doc.Text(".govuk-panel--confirmation .app-one-time-password")
+	if otp == "" {
 		t.Fatal("the one-time password is not shown after adding a user")
 	}
-	if again := ts.get(t, res.header.Get("Location")); strings.Contains(again.body, otp[1]) {
+	// The secret must not appear anywhere on the page the second time, not
+	// merely outside its panel, so this asks the whole body.
+	if again := ts.get(t, res.header.Get("Location")); strings.Contains(again.body, otp) || htmltest.Parse(t, again.body).Has(".app-one-time-password") {
 		t.Error("the one-time password must be shown only once")
 	}
 	// The new user can sign in with it, and must then change it.
 	other := &testServer{Server: ts.Server, app: app, client: newClient()}
-	r := other.post(t, "/login", url.Values{"email": {"dana@test.example"}, "password": {otp[1]}})
+	r := other.post(t, "/login", url.Values{"email": {"dana@test.example"}, "password": {otp}})
 	if r.header.Get("Location") != "/account/password" {
 		t.Fatalf("new user's login went to %q", r.header.Get("Location"))
 	}
 	// The change is in the user's History, with who made it.
-	for _, want := range []string{"Added user Dana Officer", "Test admin@test.example", "officer, manager"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("user page history lacks %q", want)
-		}
+	history := doc.Rows(".app-history tbody tr")
+	if len(history) != 1 || len(history[0]) != 3 || history[0][1] != "Test admin@test.example" ||
+		!strings.HasPrefix(history[0][2], "Added user Dana Officer") {
+		t.Fatalf("user page history rows %q, want one row: Added user Dana Officer by Test admin@test.example", history)
+	}
+	if roles := doc.Texts(".app-history tbody tr .app-history__changes ins"); !slices.Contains(roles, "officer, manager") {
+		t.Errorf("user page history changes %q lack the roles officer, manager", roles)
 	}
 }
 
@@ -60,8 +67,8 @@ func TestAddUserValidationKeepsWhatWasTyped(t *testing.T) {
 		form   url.Values
 		errors []string
 	}{
-		{"everything missing", url.Values{}, []string{"Enter the person&#39;s full name", "Enter an e-mail address", "Select at least one role"}},
-		{"bad e-mail", url.Values{"name": {"Kept Name"}, "email": {"not-an-address"}, "roles": {"viewer"}}, []string{"Enter an e-mail address in the correct format"}},
+		{"everything missing", url.Values{}, []string{"Enter the person's full name", "Enter an e-mail address", "Select at least one role"}},
+		{"bad e-mail", url.Values{"name": {"Kept Name"}, "email": {"not-an-address"}, "roles": {"viewer"}}, []string{"Enter an e-mail address in the correct format, like name@example.gov.uk"}},
 		{"unknown role", url.Values{"name": {"Kept Name"}, "email": {"k@test.example"}, "roles": {"superuser"}}, []string{"Choose roles from the list"}},
 		{"duplicate e-mail", url.Values{"name": {"Kept Name"}, "email": {"ADMIN@test.example"}, "roles": {"viewer"}}, []string{"A user with this e-mail address already exists"}},
 	}
@@ -72,16 +79,15 @@ func TestAddUserValidationKeepsWhatWasTyped(t *testing.T) {
 			if res.status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", res.status)
 			}
-			if !strings.Contains(res.body, "There is a problem") || !strings.Contains(res.body, "<title>Error: ") {
+			page := htmltest.Parse(t, res.body)
+			if page.Text(".govuk-error-summary__title") != "There is a problem" || !strings.HasPrefix(page.Text("title"), "Error: ") {
 				t.Error("no GOV.UK error summary / error title")
 			}
-			for _, e := range c.errors {
-				if !strings.Contains(res.body, e) {
-					t.Errorf("missing message %q", e)
-				}
+			if got := page.ErrorSummary(); !slices.Equal(got, c.errors) {
+				t.Errorf("error summary %q, want %q", got, c.errors)
 			}
-			if name := c.form.Get("name"); name != "" && !strings.Contains(res.body, `value="`+name+`"`) {
-				t.Error("the name typed was lost")
+			if name := c.form.Get("name"); name != "" && page.Value("name") != name {
+				t.Errorf("the name typed was lost: the field holds %q", page.Value("name"))
 			}
 		})
 	}
@@ -112,7 +118,8 @@ func TestStaleUserEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.T) {
 	if res.status != http.StatusConflict {
 		t.Fatalf("second (stale) save: status %d, want 409", res.status)
 	}
-	if !strings.Contains(res.body, "Someone else changed this record") || !strings.Contains(res.body, `value="Second Edit"`) {
+	conflict := htmltest.Parse(t, res.body)
+	if !conflict.HasText(".govuk-error-summary__body", "Someone else changed this record") || conflict.Value("name") != "Second Edit" {
 		t.Error("conflict page must explain and keep the second officer's input")
 	}
 	u, _ := app.Users.Get(context.Background(), target.ID)
@@ -120,7 +127,7 @@ func TestStaleUserEditIsRefusedAndKeepsTheSecondOfficersInput(t *testing.T) {
 		t.Fatalf("stored name %q, want the first save to stand", u.Name)
 	}
 	// The conflict page carries the new version, so saving again applies.
-	if !strings.Contains(res.body, fmt.Sprintf(`name="version" value="%d"`, u.Version)) {
+	if conflict.Value("version") != fmt.Sprint(u.Version) {
 		t.Fatal("conflict page should carry the latest version")
 	}
 	res = second.post(t, path, url.Values{"csrf_token": {tok2}, "version": {fmt.Sprint(u.Version)}, "name": {"Second Edit"}, "email": {"target@test.example"}, "roles": {"manager"}})
@@ -170,11 +177,11 @@ func TestAdminDisablesAndReRolesUsersButNotThemselves(t *testing.T) {
 	// An administrator cannot lock themselves out.
 	self := fmt.Sprintf("/admin/users/%d", admin.ID)
 	res = ts.post(t, self, url.Values{"csrf_token": {ts.csrf(t, self)}, "version": {fmt.Sprint(admin.Version)}, "name": {admin.Name}, "email": {admin.Email}, "roles": {"viewer"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "You cannot remove the administrator role from yourself") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"You cannot remove the administrator role from yourself"}) {
 		t.Fatalf("self-demotion: status %d", res.status)
 	}
 	res = ts.post(t, self+"/disabled", url.Values{"csrf_token": {ts.csrf(t, self)}, "version": {fmt.Sprint(admin.Version)}, "disabled": {"true"}})
-	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "You cannot disable your own account") {
+	if res.status != http.StatusUnprocessableEntity || !slices.Equal(htmltest.Parse(t, res.body).ErrorSummary(), []string{"You cannot disable your own account"}) {
 		t.Fatalf("self-disable: status %d", res.status)
 	}
 }
