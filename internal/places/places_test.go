@@ -67,7 +67,7 @@ func TestONSPDLoadNamesTheProblem(t *testing.T) {
 	db := testdb.New(t)
 	ctx := context.Background()
 	cases := map[string]struct{ file, lad, want string }{
-		"not ONSPD":     {"name,address\nx,y\n", "E07999901", "no pcds, lat, long"},
+		"not ONSPD":     {"name,address\nx,y\n", "E07999901", "no pcds, lat, long, oslaua (or lad..cd) column"},
 		"bad postcode":  {"pcds,oslaua,lat,long\nNOT A CODE,E07999901,51,-1\n", "E07999901", `row 2, column pcds: "NOT A CODE" is not a postcode`},
 		"wrong council": {"pcds,oslaua,lat,long\nWV1 1AA,E07000001,51,-1\n", "E07999901", "no postcode in the file is in local authority E07999901"},
 		"no council":    {"pcds,oslaua,lat,long\n", "", "S106_LOCAL_AUTHORITY_CODE"},

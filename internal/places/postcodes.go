@@ -113,9 +113,13 @@ func findONSPDColumns(header []string) (onspdColumns, error) {
 		}
 	}
 	var missing []string
-	for name, i := range map[string]int{"pcds": c.postcode, "lat": c.lat, "long": c.long, "oslaua (or lad..cd)": c.lad} {
-		if i < 0 {
-			missing = append(missing, name)
+	// In the file's own order, so the message is the same every time.
+	for _, col := range []struct {
+		name string
+		i    int
+	}{{"pcds", c.postcode}, {"lat", c.lat}, {"long", c.long}, {"oslaua (or lad..cd)", c.lad}} {
+		if col.i < 0 {
+			missing = append(missing, col.name)
 		}
 	}
 	if len(missing) > 0 {

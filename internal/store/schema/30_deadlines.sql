@@ -84,6 +84,20 @@ CREATE INDEX IF NOT EXISTS receipt_share_deadlines_unspent_idx ON receipt_share_
 CREATE INDEX IF NOT EXISTS receipt_share_deadlines_unspent_desc_idx ON receipt_share_deadlines (unspent DESC NULLS LAST, deadline, received_on, entry_id) WHERE unspent > 0;
 CREATE INDEX IF NOT EXISTS receipt_share_deadlines_agreement_idx ON receipt_share_deadlines (agreement_key, deadline, received_on, entry_id) WHERE unspent > 0;
 CREATE INDEX IF NOT EXISTS receipt_share_deadlines_agreement_desc_idx ON receipt_share_deadlines (agreement_key DESC NULLS LAST, deadline, received_on, entry_id) WHERE unspent > 0;
+
+-- The API's deadlines list pages by keyset (web/api_keyset.go,
+-- ledger.DeadlinesAfter): a cursor names the last row's sort key and id,
+-- and each index holds such a (key, id) tuple over the shares with money
+-- unspent, so a page is a range scan from the cursor (migration 00152 made
+-- them first; they live here with the table they index, so a rebuild of
+-- the kept tables keeps them).
+CREATE INDEX IF NOT EXISTS receipt_share_deadlines_api_deadline_idx ON receipt_share_deadlines
+    ((deadline IS NULL), coalesce(deadline, 'epoch'::date), received_on, entry_id) WHERE unspent > 0;
+CREATE INDEX IF NOT EXISTS receipt_share_deadlines_api_deadline_desc_idx ON receipt_share_deadlines
+    ((deadline IS NOT NULL), coalesce(deadline, 'epoch'::date), received_on, entry_id) WHERE unspent > 0;
+CREATE INDEX IF NOT EXISTS receipt_share_deadlines_api_received_idx ON receipt_share_deadlines (received_on, entry_id) WHERE unspent > 0;
+CREATE INDEX IF NOT EXISTS receipt_share_deadlines_api_unspent_idx ON receipt_share_deadlines (unspent, entry_id) WHERE unspent > 0;
+CREATE INDEX IF NOT EXISTS receipt_share_deadlines_api_agreement_idx ON receipt_share_deadlines (agreement_key, entry_id) WHERE unspent > 0;
 -- Every ledger entry rewrites its obligation's rows, and a page reads the
 -- indexes alone only where pages are all-visible: vacuum it often.
 ALTER TABLE receipt_share_deadlines SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02);
