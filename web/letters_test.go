@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"github.com/s106monitor/s106/internal/agreements"
 	"github.com/s106monitor/s106/internal/fixture"
 	"net/http"
 	"net/url"
@@ -146,19 +147,22 @@ func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *t
 	mk := func(clause string) int64 {
 		return agObligation(t, s.app, s.agreementID, "works-in-kind", clause, "Build the footpath "+clause, fixture.Obligation{})
 	}
-	event := func(ob int64, kind, on string, reverses *int64) int64 {
-		var id int64
-		if err := s.app.DB.Pool.QueryRow(ctx, `INSERT INTO obligation_events (obligation_id, kind, event_date, note, reverses_id) VALUES ($1, $2, $3, 'entered', $4) RETURNING id`, ob, kind, on, reverses).Scan(&id); err != nil {
+	f := appFixture(t, s.app)
+	discharged := func(ob int64, on string) int64 {
+		day := f.Date(on)
+		e, err := f.Register.RecordEvent(ctx, f.Actor, ob, agreements.EventInput{Kind: agreements.EventDischarged, Date: &day, Note: "entered"})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return id
+		return e.ID
 	}
 	confirmed, unconfirmed, reversed, earlier := mk("7.1"), mk("7.2"), mk("7.3"), mk("7.4")
-	event(confirmed, "discharged", "2025-05-10", nil)
-	event(unconfirmed, "discharged", "2025-06-01", nil)
-	wrong := event(reversed, "discharged", "2025-05-20", nil)
-	event(reversed, "reversal", "2025-05-21", &wrong)
-	event(earlier, "discharged", "2024-12-01", nil)
+	discharged(confirmed, "2025-05-10")
+	discharged(unconfirmed, "2025-06-01")
+	if _, err := f.Register.ReverseEvent(ctx, f.Actor, reversed, discharged(reversed, "2025-05-20"), "entered in error"); err != nil {
+		t.Fatal(err)
+	}
+	discharged(earlier, "2024-12-01")
 	if res := projPost(t, s.ts, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", confirmed), url.Values{}); res.status != http.StatusSeeOther {
 		t.Fatalf("confirmation: %d\n%s", res.status, excerpt(res.body))
 	}
