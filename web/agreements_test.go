@@ -99,15 +99,6 @@ func agIDFrom(t *testing.T, location string) int64 {
 	return id
 }
 
-func agMustContain(t *testing.T, what, body string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-}
-
 func TestOfficerAddsAnAgreementThroughTheForm(t *testing.T) {
 	t.Parallel()
 	app, ts, officer := agServer(t)
@@ -127,10 +118,15 @@ func TestOfficerAddsAnAgreementThroughTheForm(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("new agreement form: %d", page.status)
 	}
-	agMustContain(t, "the new agreement form", page.body,
-		fmt.Sprintf(`<option value="%d" selected>Riverside Wharf, WV2 3AB</option>`, dev), "21/AP/1234", "21/AP/9999",
+	newForm := htmltest.Parse(t, page.body)
+	if got := newForm.Text(fmt.Sprintf(`select[name="development"] option[value="%d"][selected]`, dev)); got != "Riverside Wharf, WV2 3AB" {
+		t.Errorf("the new agreement form pre-selects %q, want Riverside Wharf, WV2 3AB", got)
+	}
+	pageSays(t, "the new agreement form", newForm, "main form", "21/AP/1234", "21/AP/9999",
 		"Section 106 agreement", "Unilateral undertaking", "Deed of variation", "Section 278 highways agreement",
-		`name="party-4-name"`, "Test officer@test.example")
+		"Test officer@test.example")
+	pageHas(t, "the new agreement form", newForm, `main form [name="party-4-name"]`)
+	// Absent from the page's bytes: stricter than asking one element.
 	if strings.Contains(page.body, "20/AP/0002") {
 		t.Error("the form offers another development's planning application")
 	}
@@ -145,12 +141,14 @@ func TestOfficerAddsAnAgreementThroughTheForm(t *testing.T) {
 	}
 	id := agIDFrom(t, res.header.Get("Location"))
 	show := ts.get(t, res.header.Get("Location"))
-	agMustContain(t, "the agreement page", show.body,
-		"Agreement S106/2024/001 added", "S106/2024/001", "Riverside Wharf", "21/AP/1234", "1 March 2024",
+	shown := htmltest.Parse(t, show.body)
+	pageSays(t, "the agreement page", shown, "main", "Agreement S106/2024/001 added", "Recorded agreement S106/2024/001") // banner, history
+	pageSays(t, "the agreement page", shown, "h1", "S106/2024/001")
+	pageSays(t, "the agreement page", shown, "main dd, main td", "Riverside Wharf", "21/AP/1234", "1 March 2024",
 		"Live (being monitored)", "Riverside Land Ltd", "SC123456", "Acme Homes Ltd", "01234567", "Test officer@test.example",
-		`href="https://docs.wessexvale.example/deeds/S106/2024/001.pdf"`, "Signed at the planning committee",
-		"Recorded agreement S106/2024/001", // History
-		fmt.Sprintf(`href="/agreements/%d/obligations/new"`, id), fmt.Sprintf(`href="/agreements/%d/edit#status"`, id))
+		"Signed at the planning committee")
+	pageHas(t, "the agreement page", shown, `main a[href="https://docs.wessexvale.example/deeds/S106/2024/001.pdf"]`,
+		fmt.Sprintf(`main a[href="/agreements/%d/obligations/new"]`, id), fmt.Sprintf(`main a[href="/agreements/%d/edit#status"]`, id))
 
 	a, err := app.Register.GetAgreement(context.Background(), id)
 	if err != nil {
@@ -203,11 +201,16 @@ func TestAgreementFormExplainsEachProblemAndKeepsWhatWasTyped(t *testing.T) {
 			if res.status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422\n%s", res.status, excerpt(res.body))
 			}
-			agMustContain(t, "the error page", res.body, "There is a problem", "<title>Error: ", c.want)
+			errPage := htmltest.Parse(t, res.body)
+			if !strings.HasPrefix(errPage.Text("title"), "Error: ") || errPage.Text(".govuk-error-summary__title") != "There is a problem" || !errPage.ErrorSummaryHas(c.want) {
+				t.Errorf("the error page: title %q, summary %q, want %q", errPage.Text("title"), errPage.ErrorSummary(), c.want)
+			}
 			// Nothing typed is lost.
-			agMustContain(t, "the error page", res.body, `value="Acme Homes Ltd"`, "Signed at the planning committee")
-			if ref := form.Get("reference"); ref != "" {
-				agMustContain(t, "the error page", res.body, `value="`+ref+`"`)
+			if !slices.Contains(errPage.Attrs("main form input", "value"), "Acme Homes Ltd") || !errPage.HasText("main form textarea", "Signed at the planning committee") {
+				t.Error("the error page loses the party or the notes typed")
+			}
+			if ref := form.Get("reference"); ref != "" && errPage.Value("reference") != ref {
+				t.Errorf("the error page keeps reference %q, want %q", errPage.Value("reference"), ref)
 			}
 		})
 	}
@@ -253,8 +256,14 @@ func TestOfficerEditsAnAgreementAndAStaleEditIsRefusedKeepingTheInput(t *testing
 	path := fmt.Sprintf("/agreements/%d", id)
 
 	edit := ts.get(t, path+"/edit")
-	agMustContain(t, "the edit form", edit.body, `name="version" value="1"`, `value="S106/EDIT"`, `value="Riverside Land Ltd"`, `value="SC123456"`,
-		`name="date_signed-year" type="text" inputmode="numeric" value="2024"`)
+	editForm := htmltest.Parse(t, edit.body)
+	if editForm.Value("version") != "1" || editForm.Value("reference") != "S106/EDIT" || editForm.Value("date_signed-year") != "2024" ||
+		!slices.Contains(editForm.Attrs("main form input", "value"), "Riverside Land Ltd") || !slices.Contains(editForm.Attrs("main form input", "value"), "SC123456") {
+		t.Errorf("the edit form: version %q, reference %q, year %q, or a party is not filled in", editForm.Value("version"), editForm.Value("reference"), editForm.Value("date_signed-year"))
+	}
+	if editForm.Attr(`input[name="date_signed-year"]`, "inputmode") != "numeric" {
+		t.Error("the year is not a numeric input")
+	}
 
 	second := &testServer{Server: ts.Server, app: app, client: newClient()}
 	addUser(t, app.DB, "officer2@test.example", users.RoleOfficer)
@@ -272,7 +281,7 @@ func TestOfficerEditsAnAgreementAndAStaleEditIsRefusedKeepingTheInput(t *testing
 		t.Fatalf("edit: status %d\n%s", res.status, excerpt(res.body))
 	}
 	show := ts.get(t, path)
-	agMustContain(t, "the agreement page", show.body, "Saved changes to agreement S106/EDIT", "Changed agreement S106/EDIT",
+	pageSays(t, "the agreement page", htmltest.Parse(t, show.body), "main", "Saved changes to agreement S106/EDIT", "Changed agreement S106/EDIT",
 		"Discharged", "Live (being monitored)") // History shows before and after
 	if slices.Contains(htmltest.Parse(t, show.body).Texts("main table td"), "Riverside Land Ltd") {
 		t.Error("the removed party is still listed")
@@ -285,7 +294,11 @@ func TestOfficerEditsAnAgreementAndAStaleEditIsRefusedKeepingTheInput(t *testing
 	if res.status != http.StatusConflict {
 		t.Fatalf("stale edit: status %d, want 409", res.status)
 	}
-	agMustContain(t, "the conflict page", res.body, "Someone else changed this record", `value="S106/EDIT-SECOND"`, `name="version" value="2"`)
+	conflict := htmltest.Parse(t, res.body)
+	pageSays(t, "the conflict page", conflict, "main", "Someone else changed this record")
+	if conflict.Value("reference") != "S106/EDIT-SECOND" || conflict.Value("version") != "2" {
+		t.Errorf("the conflict page keeps reference %q at version %q", conflict.Value("reference"), conflict.Value("version"))
+	}
 	a, _ := app.Register.GetAgreement(context.Background(), id)
 	if a.Reference != "S106/EDIT" || a.Status != agreements.StatusDischarged || len(a.Parties) != 1 {
 		t.Fatalf("after the stale edit the agreement is %+v", a)
@@ -353,7 +366,9 @@ func TestEditingAnAgreementWithMoreThanFourPartiesKeepsThemAll(t *testing.T) {
 	a := agRecord(t, app, agreements.AgreementInput{Reference: "S106/MANY", DevelopmentID: dev, Parties: parties})
 	path := fmt.Sprintf("/agreements/%d", a.ID)
 	edit := ts.get(t, path+"/edit")
-	agMustContain(t, "the edit form", edit.body, `id="party-5-name"`, `value="Party Org 5"`, `id="party-6-name"`)
+	if many := htmltest.Parse(t, edit.body); many.ValueByID("party-5-name") != "Party Org 5" || !many.Has("#party-6-name") {
+		t.Errorf("the edit form: party 5 is %q, or there is no blank party 6", many.ValueByID("party-5-name"))
+	}
 
 	form := url.Values{"csrf_token": {ts.csrf(t, path+"/edit")}, "version": {"1"}, "reference": {"S106/MANY"},
 		"development": {fmt.Sprint(dev)}, "type": {"section-106"}, "status": {"draft"}}
@@ -444,8 +459,12 @@ func TestAgreementsListFiltersSearchesAndSorts(t *testing.T) {
 
 	// The filters keep their values and the CSV link carries them.
 	res := ts.get(t, "/agreements?ward=Uplands&sort=signed")
-	agMustContain(t, "the filtered list", res.body, `<option value="Uplands" selected>`, `href="/agreements.csv?sort=signed&amp;ward=Uplands"`,
-		"Showing <strong>1</strong> to <strong>2</strong> of <strong>2</strong> agreements")
+	filtered := htmltest.Parse(t, res.body)
+	if filtered.Value("ward") != "Uplands" {
+		t.Errorf("the ward filter keeps %q", filtered.Value("ward"))
+	}
+	pageHas(t, "the filtered list", filtered, `main a[href="/agreements.csv?sort=signed&ward=Uplands"]`)
+	pageSays(t, "the filtered list", filtered, "main", "Showing 1 to 2 of 2 agreements")
 
 	// A malformed date is explained beside the filters, not a failure.
 	res = ts.get(t, "/agreements?signed-from=2024-02-30&signed-to=yesterday")
@@ -530,27 +549,48 @@ func TestAgreementPageListsObligationsAndTheCheckAnAgreementChecklist(t *testing
 	path := fmt.Sprintf("/agreements/%d", a.ID)
 
 	page := ts.get(t, path)
-	agMustContain(t, "an empty agreement", page.body, "Check the agreement", "Not ready for monitoring",
-		fmt.Sprintf(`<a class="govuk-link" href="/agreements/%d/edit#deed_url">There is no link to the signed deed document.</a>`, a.ID),
-		fmt.Sprintf(`href="/agreements/%d/edit#responsible_officer">No responsible officer is assigned.`, a.ID),
-		fmt.Sprintf(`href="/agreements/%d/obligations/new">No obligations have been recorded for this agreement.`, a.ID),
+	empty := htmltest.Parse(t, page.body)
+	pageSays(t, "an empty agreement", empty, "main", "Check the agreement", "Not ready for monitoring",
 		"No obligations have been recorded for this agreement yet.")
+	for href, text := range map[string]string{
+		fmt.Sprintf("/agreements/%d/edit#deed_url", a.ID):            "There is no link to the signed deed document.",
+		fmt.Sprintf("/agreements/%d/edit#responsible_officer", a.ID): "No responsible officer is assigned.",
+		fmt.Sprintf("/agreements/%d/obligations/new", a.ID):          "No obligations have been recorded for this agreement.",
+	} {
+		if sel := `main a.govuk-link[href="` + href + `"]`; !empty.HasExactText(sel, text) {
+			t.Errorf("an empty agreement links %s as %q, want %q", href, empty.Texts(sel), text)
+		}
+	}
 
 	money := agObligation(t, app, a.ID, "financial", "4.1", "Pay £287,500 towards primary school places", fixture.Obligation{Amount: "287500"})
 	housing := agObligation(t, app, a.ID, "affordable-housing", "2.1", "Provide 35% affordable housing", fixture.Obligation{TriggerType: "commencement", ContactName: "Housing team"})
 	appFixture(t, app).TriggerMet(housing, "2025-01-10", "Commencement notice")
 
 	page = ts.get(t, path)
-	agMustContain(t, "the agreement with obligations", page.body,
-		fmt.Sprintf(`href="/obligations/%d">Provide 35%% affordable housing</a>`, housing), "Triggered", "govuk-tag--yellow",
-		fmt.Sprintf(`href="/obligations/%d">Pay £287,500 towards primary school places</a>`, money), "Pending", "£287,500.00", "Education",
-		fmt.Sprintf(`href="/obligations/%d/edit#trigger_type">Clause 4.1 (financial contribution) has no trigger.`, money),
-		fmt.Sprintf(`href="/obligations/%d/edit#spend_by_months">Clause 4.1 (financial contribution) has no spend-by period.`, money),
-		fmt.Sprintf(`href="/obligations/%d/edit#index">Clause 4.1 (financial contribution) has no index chosen`, money),
-		fmt.Sprintf(`href="/obligations/%d/edit#contact_name">Clause 4.1 (financial contribution) has no service-area contact.`, money))
-	if i, j := strings.Index(page.body, "Provide 35% affordable"), strings.Index(page.body, "Pay £287,500 towards"); i > j {
+	withObs := htmltest.Parse(t, page.body)
+	if withObs.Text(fmt.Sprintf(`main a[href="/obligations/%d"]`, housing)) != "Provide 35% affordable housing" ||
+		withObs.Text(fmt.Sprintf(`main a[href="/obligations/%d"]`, money)) != "Pay £287,500 towards primary school places" {
+		t.Errorf("the agreement with obligations links them as %q", withObs.Texts(`main a[href^="/obligations/"]`))
+	}
+	if !withObs.HasExactText("main td .govuk-tag--yellow", "Triggered") {
+		t.Errorf("no yellow Triggered tag among the obligations: %q", withObs.Texts("main .govuk-tag--yellow"))
+	}
+	pageSays(t, "the agreement with obligations", withObs, "main .govuk-tag", "Pending")
+	pageSays(t, "the agreement with obligations", withObs, "main td", "£287,500.00", "Education")
+	for anchor, text := range map[string]string{
+		"trigger_type":    "Clause 4.1 (financial contribution) has no trigger.",
+		"spend_by_months": "Clause 4.1 (financial contribution) has no spend-by period.",
+		"index":           "Clause 4.1 (financial contribution) has no index chosen",
+		"contact_name":    "Clause 4.1 (financial contribution) has no service-area contact.",
+	} {
+		if sel := fmt.Sprintf(`main a[href="/obligations/%d/edit#%s"]`, money, anchor); !withObs.TextContains(sel, text) {
+			t.Errorf("the check links #%s as %q, want %q", anchor, withObs.Texts(sel), text)
+		}
+	}
+	if links := withObs.Texts(`main a[href^="/obligations/"]`); slices.Index(links, "Provide 35% affordable housing") > slices.Index(links, "Pay £287,500 towards primary school places") {
 		t.Error("obligations are not in clause order")
 	}
+	// Absent from the page's bytes: stricter than asking one element.
 	if strings.Contains(page.body, fmt.Sprintf("/obligations/%d/edit#", housing)) {
 		t.Error("the complete affordable housing obligation is on the checklist")
 	}
@@ -614,9 +654,13 @@ func TestDeedOfVariationRecordsTheObligationItChangesOnBothPages(t *testing.T) {
 		t.Fatalf("record variation: %d\n%s", res.status, excerpt(res.body))
 	}
 	deed := ts.get(t, deedPath)
-	agMustContain(t, "the deed's page", deed.body, "Obligations this deed changes", "Trigger moves from commencement to the 50th occupation",
-		fmt.Sprintf(`href="/obligations/%d">`, ob), fmt.Sprintf(`href="/agreements/%d">S106/ORIG</a>`, original.ID),
-		"Recorded that DOV/2025/1 changes clause 4.1")
+	deedPage := htmltest.Parse(t, deed.body)
+	pageSays(t, "the deed's page", deedPage, "main h2", "Obligations this deed changes")
+	pageSays(t, "the deed's page", deedPage, "main", "Trigger moves from commencement to the 50th occupation", "Recorded that DOV/2025/1 changes clause 4.1")
+	pageHas(t, "the deed's page", deedPage, fmt.Sprintf(`main a[href="/obligations/%d"]`, ob))
+	if got := deedPage.Text(fmt.Sprintf(`main a[href="/agreements/%d"]`, original.ID)); got != "S106/ORIG" {
+		t.Errorf("the deed's page links the original as %q", got)
+	}
 	orig := ts.get(t, fmt.Sprintf("/agreements/%d", original.ID))
 	if varied := htmltest.Parse(t, orig.body); varied.Text(fmt.Sprintf(`main h2#varied-by + ul li a[href="/agreements/%d"]`, deedID)) != "DOV/2025/1" {
 		t.Errorf("the varied agreement's page does not list DOV/2025/1 under Varied by: %q", varied.Texts("main h2#varied-by + ul li"))
@@ -648,6 +692,7 @@ func TestViewerSeesAgreementsButCannotChangeThem(t *testing.T) {
 		t.Fatalf("viewer reading an agreement: %d", page.status)
 	}
 	for _, hidden := range []string{"/edit#", "Add an obligation", "Archive agreement", "/obligations/new"} {
+		// Absent from the page's bytes: stricter than asking one element.
 		if strings.Contains(page.body, hidden) {
 			t.Errorf("a viewer is offered %q", hidden)
 		}

@@ -149,7 +149,9 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 		t.Fatalf("new version: %d\n%s", res.status, excerpt(res.body))
 	}
 	page := s.ts.get(t, doc)
-	projMustContain(t, "document page", page.body, "Uploaded version 2 (plans-b.pdf)", "plans.pdf", "plans-b.pdf", "Revision B", "Replaced Plans with version 2")
+	versions := htmltest.Parse(t, page.body)
+	pageSays(t, "document page", versions, "main", "Uploaded version 2 (plans-b.pdf)", "Replaced Plans with version 2")
+	pageSays(t, "document page", versions, "main td", "plans.pdf", "plans-b.pdf", "Revision B")
 
 	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {""}}); res.status != http.StatusUnprocessableEntity ||
 		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#reason']", "Enter why the document is being archived") {
@@ -159,12 +161,15 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 		t.Fatalf("archive: %d\n%s", res.status, excerpt(res.body))
 	}
 	page = s.ts.get(t, doc)
-	projMustContain(t, "archived document", page.body, "Archived on", "Uploaded to the wrong agreement", "plans.pdf", "plans-b.pdf")
+	pageSays(t, "archived document", htmltest.Parse(t, page.body), "main", "Archived on", "Uploaded to the wrong agreement")
+	pageSays(t, "archived document", htmltest.Parse(t, page.body), "main td", "plans.pdf", "plans-b.pdf")
 	if archived := htmltest.Parse(t, page.body); archived.Has("form[action$='/versions']") || archived.HasExactText("button", "Upload new version") {
 		t.Error("an archived document still offers a new version")
 	}
 	ag := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
-	projMustContain(t, "agreement page", ag.body, "No documents are attached.", "Archived documents (1)", "Uploaded to the wrong agreement")
+	agPage := htmltest.Parse(t, ag.body)
+	pageSays(t, "agreement page", agPage, "main p", "No documents are attached.")
+	pageSays(t, "agreement page", agPage, "main", "Archived documents (1)", "Uploaded to the wrong agreement")
 	if res := s.ts.upload(t, doc+"/versions", url.Values{}, "plans-c.pdf", doctest.PDF(t, "C")); res.status != http.StatusUnprocessableEntity ||
 		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a, .govuk-error-summary__body p", "This document has been archived") {
 		t.Errorf("new version of an archived document: %d", res.status)
@@ -288,10 +293,7 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	// An obligation's trigger event, evidenced by a certificate.
 	s := newDocSite(t)
 	ob := agObligation(t, s.app, s.agreementID, "financial", "4.2", "Pay on commencement", fixture.Obligation{})
-	var ev int64
-	if err := s.app.DB.Pool.QueryRow(t.Context(), `INSERT INTO obligation_events (obligation_id, kind, event_date, evidence) VALUES ($1, 'trigger-met', '2025-05-01', 'notice') RETURNING id`, ob).Scan(&ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := appFixture(t, s.app).TriggerMet(ob, "2025-05-01", "notice").ID
 	add := fmt.Sprintf("/documents/add/obligation/%d", ob)
 	form := s.ts.get(t, add)
 	if addForm := htmltest.Parse(t, form.body); !addForm.Has(fmt.Sprintf("form [name='attach_to'][value='obligation-event:%d'], form [name='attach_to'] option[value='obligation-event:%d']", ev, ev)) ||
@@ -317,10 +319,7 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	}
 
 	// A home: the homes team attaches; a viewer only reads.
-	var home int64
-	if err := s.app.DB.Pool.QueryRow(t.Context(), `INSERT INTO homes (development_id, plot, tenure, bedrooms) VALUES ($1, '12', 'social-rent', 2) RETURNING id`, s.devID).Scan(&home); err != nil {
-		t.Fatal(err)
-	}
+	home := appFixture(t, s.app).Home(s.devID, fixture.Home{Plot: "12", Tenure: "social-rent", Bedrooms: 2}).ID
 	addUser(t, s.app.DB, "housing@test.example", users.RoleHousing)
 	housing := &testServer{Server: s.ts.Server, app: s.app, client: newClient()}
 	housing.login(t, "housing@test.example", testPassword)

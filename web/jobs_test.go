@@ -30,16 +30,13 @@ func jobsTestServer(t *testing.T) (*Application, *testServer, users.User) {
 	return app, ts, admin
 }
 
-func mustContain(t *testing.T, what string, res response, wants ...string) {
+// jobsPage parses a page that must have been served.
+func jobsPage(t *testing.T, what string, res response) *htmltest.Page {
 	t.Helper()
 	if res.status != http.StatusOK {
 		t.Fatalf("%s: status %d\n%s", what, res.status, excerpt(res.body))
 	}
-	for _, w := range wants {
-		if !strings.Contains(res.body, w) {
-			t.Errorf("%s does not show %q\n%s", what, w, excerpt(res.body))
-		}
-	}
+	return htmltest.Parse(t, res.body)
 }
 
 func TestJobsPageListsJobsAndRunNowRecordsARun(t *testing.T) {
@@ -56,9 +53,11 @@ func TestJobsPageListsJobsAndRunNowRecordsARun(t *testing.T) {
 	}
 
 	res := ts.get(t, "/admin/jobs")
-	mustContain(t, "jobs page", res, "Background jobs", "evaluate-alerts", "send-digests", "deliver-mail",
-		"Every hour", "Every minute", "Never", "No SMTP server is configured", "2 waiting, 0 failed",
-		`action="/admin/jobs/deliver-mail/run"`)
+	jobs := jobsPage(t, "jobs page", res)
+	pageSays(t, "jobs page", jobs, "h1", "Background jobs")
+	pageSays(t, "jobs page", jobs, "main td, main th", "evaluate-alerts", "send-digests", "deliver-mail", "Every hour", "Every minute", "Never")
+	pageSays(t, "jobs page", jobs, "main", "No SMTP server is configured", "2 waiting, 0 failed")
+	pageHas(t, "jobs page", jobs, `main form[action="/admin/jobs/deliver-mail/run"][method="post"] button`)
 
 	// Run now.
 	token := ts.csrf(t, "/admin/jobs")
@@ -91,10 +90,12 @@ func TestJobsPageListsJobsAndRunNowRecordsARun(t *testing.T) {
 	}
 
 	res = ts.get(t, "/admin/jobs/deliver-mail")
-	mustContain(t, "job page", res, "Ran deliver-mail: SMTP not configured: 2 waiting.", "Recent runs", "Succeeded",
-		"SMTP not configured: 2 waiting", "2 Mar 2026 at 09:00", "2 Mar 2026 at 09:01") // run at 09:00 (GMT), next a minute later
+	job := jobsPage(t, "job page", res)
+	pageSays(t, "job page", job, "main", "Ran deliver-mail: SMTP not configured: 2 waiting.", "2 Mar 2026 at 09:01") // next run a minute later
+	pageSays(t, "job page", job, "main h2", "Recent runs")
+	pageSays(t, "job page", job, "main td", "Succeeded", "SMTP not configured: 2 waiting", "2 Mar 2026 at 09:00") // run at 09:00 (GMT)
 	res = ts.get(t, "/admin/jobs")
-	mustContain(t, "jobs page after a run", res, "Succeeded", "SMTP not configured: 2 waiting")
+	pageSays(t, "jobs page after a run", jobsPage(t, "jobs page after a run", res), "main td", "Succeeded", "SMTP not configured: 2 waiting")
 
 	if res := ts.get(t, "/admin/jobs/no-such-job"); res.status != http.StatusNotFound {
 		t.Fatalf("unknown job: status %d", res.status)

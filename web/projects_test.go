@@ -98,15 +98,6 @@ func projKeeps(t *testing.T, what string, page *htmltest.Page, values map[string
 	}
 }
 
-func projMustContain(t *testing.T, what, body string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !strings.Contains(body, want) {
-			t.Errorf("%s lacks %q\n%s", what, want, excerpt(body))
-		}
-	}
-}
-
 // projPost submits a form as the signed-in user, with their CSRF token.
 func projPost(t *testing.T, ts *testServer, path string, form url.Values) response {
 	t.Helper()
@@ -128,8 +119,10 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	}
 	path := res.header.Get("Location")
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "Two classrooms", "Approved")
 	added := htmltest.Parse(t, page.body)
+	if added.SummaryValue("Description") != "Two classrooms" || !added.HasExactText("main .govuk-tag", "Approved") {
+		t.Errorf("project page: description %q, tags %q", added.SummaryValue("Description"), added.Texts("main .govuk-tag"))
+	}
 	if spend, _ := added.SummaryRow("Expected spend date"); added.Text("h1") != "Ashford Primary expansion" || spend != "1 September 2027" {
 		t.Errorf("project page: heading %q, expected spend date %q", added.Text("h1"), spend)
 	}
@@ -182,7 +175,11 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	}
 	projKeeps(t, "conflict page", conflict, map[string]string{"description": "My stale description", "version": "2"})
 	page = ts.get(t, path)
-	projMustContain(t, "project page", page.body, "In progress", "Changed project Ashford Primary expansion")
+	changed := htmltest.Parse(t, page.body)
+	if !changed.HasExactText("main .govuk-tag", "In progress") {
+		t.Errorf("project page's tags %q, want In progress", changed.Texts("main .govuk-tag"))
+	}
+	pageSays(t, "project page", changed, "main", "Changed project Ashford Primary expansion")
 	// Absent from the page's bytes: stricter than asking one element.
 	if strings.Contains(page.body, "My stale description") {
 		t.Error("the stale edit was saved")
@@ -199,8 +196,14 @@ func TestAllocationFormRefusesMoreThanUnallocatedAndRecordsAFineAmount(t *testin
 	path := fmt.Sprintf("/projects/%d", p.ID)
 
 	form := ts.get(t, path+"/allocations/new")
-	projMustContain(t, "allocation form", form.body, "19/00412/S106 · Education, clause 3.1 · Mill Lane — £1,000.00 unallocated, spend by 10 January 2035",
-		">Select an obligation</option>", `id="date"`, `value="25"`)
+	allocForm := htmltest.Parse(t, form.body)
+	if got := allocForm.Texts(`main select[name="obligation"] option`); !slices.Equal(got, []string{"Select an obligation",
+		"19/00412/S106 · Education, clause 3.1 · Mill Lane — £1,000.00 unallocated, spend by 10 January 2035"}) {
+		t.Errorf("allocation form offers %q", got)
+	}
+	if !allocForm.Has("main #date") || allocForm.Value("date-day") != "25" {
+		t.Errorf("allocation form: no #date, or its day is %q, not today's 25", allocForm.Value("date-day"))
+	}
 
 	res := projPost(t, ts, path+"/allocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "1,200", "date-day", "1", "date-month", "2", "date-year", "2025", "note", "Cabinet 12/2025"))
 	if res.status != http.StatusUnprocessableEntity {
@@ -233,15 +236,16 @@ func TestAllocationFormRefusesMoreThanUnallocatedAndRecordsAFineAmount(t *testin
 		!sources.Has(fmt.Sprintf("main table a[href='/agreements/%d']", agreementID)) {
 		t.Errorf("project page's sources do not link the obligation and agreement\n%s", excerpt(page.body))
 	}
-	projMustContain(t, "project page", page.body, "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025",
-		"Allocated £400.00 of 19/00412/S106 Education (clause 3.1) to project Ashford Primary expansion", "Allocated £400.00 to Ashford Primary expansion.")
+	pageSays(t, "project page", sources, "main td", "£400.00", "10 January 2035", "Allocated to project", "Cabinet 12/2025")
+	pageSays(t, "project page", sources, "main", "Allocated £400.00 of 19/00412/S106 Education (clause 3.1) to project Ashford Primary expansion",
+		"Allocated £400.00 to Ashford Primary expansion.")
 
 	// With every pound allocated, the form says so instead of offering nothing.
 	res = projPost(t, ts, path+"/allocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "600", "date-day", "1", "date-month", "2", "date-year", "2025"))
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("allocate the rest: %d\n%s", res.status, excerpt(res.body))
 	}
-	projMustContain(t, "empty allocation form", ts.get(t, path+"/allocations/new").body, "No obligation has money that is received and not yet allocated")
+	pageSays(t, "empty allocation form", htmltest.Parse(t, ts.get(t, path+"/allocations/new").body), "main p", "No obligation has money that is received and not yet allocated")
 }
 
 func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T) {
@@ -255,7 +259,7 @@ func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T)
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/projects/%d", p.ID)
-	projMustContain(t, "de-allocation form", ts.get(t, path+"/deallocations/new").body, "£700.00 allocated and unspent")
+	pageSays(t, "de-allocation form", htmltest.Parse(t, ts.get(t, path+"/deallocations/new").body), "main form", "£700.00 allocated and unspent")
 
 	res := projPost(t, ts, path+"/deallocations", projMoneyForm("obligation", fmt.Sprint(ob), "amount", "800", "date-day", "1", "date-month", "3", "date-year", "2025", "reason", ""))
 	if res.status != http.StatusUnprocessableEntity {
@@ -272,7 +276,7 @@ func TestProjectDeallocationFormNeedsAReasonAndReturnsUnspentMoney(t *testing.T)
 		t.Fatalf("de-allocate: %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "De-allocated from project", "Scheme reduced", "£500.00")
+	pageSays(t, "project page", htmltest.Parse(t, page.body), "main td", "De-allocated from project", "Scheme reduced", "£500.00")
 	got, _ := app.Ledger.GetProject(context.Background(), p.ID)
 	if !got.Allocated.Equal(decimal.RequireFromString("500")) {
 		t.Errorf("allocated %s", got.Allocated)
@@ -296,9 +300,12 @@ func TestSpendFormDrawsSoonestDeadlineFirstAndThePageShowsWhereItCameFrom(t *tes
 	}
 	path := fmt.Sprintf("/projects/%d", p.ID)
 	form := ts.get(t, path+"/spend/new")
-	projMustContain(t, "spend form", form.body, "£600.00 allocated and unspent", "1 June 2027", "Red")
-	if strings.Index(form.body, "clause B") > strings.Index(form.body, "clause A") {
-		t.Error("the spend form should list the money with the soonest deadline first")
+	spendForm := htmltest.Parse(t, form.body)
+	pageSays(t, "spend form", spendForm, "main", "£600.00 allocated and unspent")
+	pageSays(t, "spend form", spendForm, "main td", "1 June 2027")
+	pageSays(t, "spend form", spendForm, "main .govuk-tag", "Red")
+	if offered := spendForm.Text("main"); strings.Index(offered, "clause B") > strings.Index(offered, "clause A") || !strings.Contains(offered, "clause B") {
+		t.Errorf("the spend form should list the money with the soonest deadline first: %q", offered)
 	}
 
 	res := projPost(t, ts, path+"/spend", projMoneyForm("amount", "600.01", "date-day", "1", "date-month", "6", "date-year", "2025", "evidence", "Invoice BLD-2291"))
@@ -316,11 +323,11 @@ func TestSpendFormDrawsSoonestDeadlineFirstAndThePageShowsWhereItCameFrom(t *tes
 		t.Fatalf("spend: %d\n%s", res.status, excerpt(res.body))
 	}
 	page := ts.get(t, path)
-	projMustContain(t, "project page", page.body, "1 June 2025", "Invoice BLD-2291", "Reference PO 4471",
-		"£300.00 from", "£100.00 from", "Recorded spend of £400.00 on Ashford Primary expansion, drawn from 2 obligations.")
-	spend := page.body[strings.Index(page.body, `id="spend"`):]
-	if strings.Index(spend, "clause B") > strings.Index(spend, "clause A") {
-		t.Error("the spend should show it drew first on clause B, whose deadline is sooner")
+	spent := htmltest.Parse(t, page.body)
+	pageSays(t, "project page", spent, "main td", "1 June 2025", "Invoice BLD-2291", "Reference PO 4471", "£300.00 from", "£100.00 from")
+	pageSays(t, "project page", spent, "main", "Recorded spend of £400.00 on Ashford Primary expansion, drawn from 2 obligations.")
+	if spend := spent.Text("h2#spend ~ .app-table-scroll table"); strings.Index(spend, "clause B") > strings.Index(spend, "clause A") || !strings.Contains(spend, "clause B") {
+		t.Errorf("the spend should show it drew first on clause B, whose deadline is sooner: %q", spend)
 	}
 	var spentB, spentA decimal.Decimal
 	_ = app.DB.Pool.QueryRow(ctx, `SELECT spent FROM obligation_balances WHERE obligation_id = $1`, sooner).Scan(&spentB)
