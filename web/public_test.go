@@ -518,6 +518,8 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		if res.status >= 500 || strings.HasPrefix(path, "/public/data/") && res.status != http.StatusOK {
 			t.Errorf("%s: status %d", path, res.status)
 		}
+		// Secrets are looked for on the raw body: they must appear nowhere,
+		// not in any element nor attribute.
 		for _, secret := range publicSecrets {
 			if strings.Contains(res.body, secret) {
 				t.Errorf("%s shows %q", path, secret)
@@ -529,7 +531,8 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		}
 		if strings.HasPrefix(path, "/l/") {
 			// A link page shows its own scope only: never Mill Lane (not
-			// in either link's scope), and is never cached.
+			// in either link's scope, looked for on the raw body since it
+			// must appear nowhere), and is never cached.
 			if strings.Contains(res.body, "Mill Lane") || res.header.Get("Cache-Control") != "no-store" || res.header.Get("Referrer-Policy") != "no-referrer" {
 				t.Errorf("%s: shows Mill Lane or may be cached (%q, %q)", path, res.header.Get("Cache-Control"), res.header.Get("Referrer-Policy"))
 			}
@@ -677,7 +680,7 @@ func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testin
 		t.Errorf("withheld agreement still shows its details:\n%s", pageText(body))
 	}
 	// Its money still counts in the borough totals.
-	if o := htmltest.Parse(t, pub.get(t, "/public").body); o.Text(".app-figures__item:has(.app-figures__label:containsOwn('Received')) .app-figures__value") != "£350,000.00" {
+	if o := htmltest.Parse(t, pub.get(t, "/public").body); pubFigure(o, "Received") != "£350,000.00" {
 		t.Errorf("the withheld agreement's money left the totals: %q", o.Texts(".app-figures__item"))
 	}
 	events, err := audit.ForEntity(context.Background(), app.DB.Pool, "agreement", fmt.Sprint(f.MillAgreement), 5)
@@ -713,7 +716,7 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
 	page := ts.get(t, "/public/statements")
-	if page.status != http.StatusOK || !strings.Contains(pageText(page.body), "2024 to 2025 Published 1 December 2025") ||
+	if doc := htmltest.Parse(t, page.body); page.status != http.StatusOK || !doc.HasExactText("main h2", "2024 to 2025") || !doc.HasExactText("main h2 + p.govuk-body-s", "Published 1 December 2025.") ||
 		!htmltest.Parse(t, page.body).Has("main a[href='/public/statements/2024/ifs-2024.csv']") {
 		t.Fatalf("status %d\n%s", page.status, excerpt(page.body))
 	}
@@ -739,11 +742,13 @@ func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, app)
-	text := pageText(anonymous(ts).get(t, "/public").body)
-	for _, want := range []string{"Secured by agreements 84", "Recorded home by home 5", "Of 84 affordable homes secured by agreements, 5 are recorded home by home"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("public overview lacks %q\n%s", want, text)
-		}
+	page := htmltest.Parse(t, anonymous(ts).get(t, "/public").body)
+	if secured, recorded := pubFigure(page, "Secured by agreements"), pubFigure(page, "Recorded home by home"); secured != "84" || recorded != "5" {
+		t.Errorf("figures: secured %q, recorded %q", secured, recorded)
+	}
+	// The tenure chart's description, read by screen readers.
+	if !page.TextContains("svg desc[id^='chart-homes-tenure']", "Of 84 affordable homes secured by agreements, 5 are recorded home by home") {
+		t.Errorf("chart description %q", page.Texts("svg desc"))
 	}
 }
 
@@ -767,4 +772,18 @@ func pubObligationRows(page *htmltest.Page) [][]string {
 		rows = append(rows, row)
 	})
 	return rows
+}
+
+// pubFigure is the value of the public overview's headline figure with
+// this label; "" when there is none.
+func pubFigure(page *htmltest.Page, label string) string {
+	value := ""
+	page.Find(".app-figures__item").EachWithBreak(func(_ int, item *goquery.Selection) bool {
+		if htmltest.Clean(item.Find(".app-figures__label").Text()) != label {
+			return true
+		}
+		value = htmltest.Clean(item.Find(".app-figures__value").Text())
+		return false
+	})
+	return value
 }
