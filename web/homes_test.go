@@ -553,7 +553,7 @@ func TestHomesListNextPreviousAndLastFollowByPosition(t *testing.T) {
 		t.Fatalf("back from the last page lists %q", plots)
 	}
 	bad := s.ts.get(t, "/homes?page=2&after=edited")
-	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "This page link is not valid") {
+	if bad.status != http.StatusBadRequest || htmltest.Parse(t, bad.body).Text("main h1") != "This page link is not valid" {
 		t.Fatalf("edited link: %d\n%s", bad.status, excerpt(bad.body))
 	}
 }

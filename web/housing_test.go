@@ -114,11 +114,18 @@ func TestMixFormSavesEditsAndRefusesConflicts(t *testing.T) {
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.pagePath() {
 		t.Fatalf("save: status %d\n%s", res.status, excerpt(res.body))
 	}
-	page := f.ts.get(t, f.pagePath())
-	for _, want := range []string{"Agreed mix saved.", "35% of homes (units)", "No more than 50% of market homes occupied", "Social rent"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("compliance page lacks %q", want)
-		}
+	page := htmltest.Parse(t, f.ts.get(t, f.pagePath()).body)
+	if got := page.Text(".govuk-notification-banner__heading"); got != "Agreed mix saved." {
+		t.Errorf("flash %q", got)
+	}
+	if got := page.SummaryValue("Percentage of the total"); got != "35% of homes (units)" {
+		t.Errorf("percentage %q", got)
+	}
+	if got := page.SummaryValue("Market occupation limit"); !strings.HasPrefix(got, "No more than 50% of market homes occupied") {
+		t.Errorf("limit %q", got)
+	}
+	if !page.HasExactText("main table tbody th[scope='row']", "Social rent") {
+		t.Errorf("comparison rows %q", page.Rows("main table tbody tr"))
 	}
 
 	// The edit form shows what was saved, and saving it moves to version 2.
@@ -221,19 +228,24 @@ func TestComplianceViewerSeesTheMismatchButCannotChangeAnything(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("viewer: status %d", page.status)
 	}
+	doc := htmltest.Parse(t, page.body)
 	for _, want := range []string{
 		"2 shared ownership 2-bed homes delivered where social rent was agreed",
 		"2 shared ownership 2-bed homes delivered where 1-bed was agreed",
-		`<strong class="govuk-tag govuk-tag--red">−2</strong>`,
-		"The housing team has not verified the delivered homes yet.",
 	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("compliance page lacks %q", want)
+		if !doc.HasExactText("#differences li", want) {
+			t.Errorf("differences lack %q: %q", want, doc.Texts("#differences li"))
 		}
 	}
-	for _, absent := range []string{"Change the agreed mix", "Sign off as verified"} {
-		if strings.Contains(page.body, absent) {
-			t.Errorf("viewer is offered %q", absent)
+	if !doc.HasExactText("main table td strong.govuk-tag--red", "−2") {
+		t.Errorf("no red −2 difference in %q", doc.Rows("main table tbody tr"))
+	}
+	if !doc.HasExactText("main p.govuk-body", "The housing team has not verified the delivered homes yet.") {
+		t.Error("compliance page does not say the homes are unverified")
+	}
+	for _, action := range []string{"a[href$='/mix']", "form[action$='/verify']"} {
+		if doc.Has(action) {
+			t.Errorf("viewer is offered %s", action)
 		}
 	}
 }
@@ -243,7 +255,7 @@ func TestVerifyIsForHousingOfficersOnly(t *testing.T) {
 	f := newHousingFixture(t)
 	f.ts.login(t, "officer@test.example", testPassword)
 	page := f.ts.get(t, f.pagePath())
-	if strings.Contains(page.body, "Sign off as verified") {
+	if htmltest.Parse(t, page.body).Has("form[action$='/verify']") {
 		t.Error("a monitoring officer is offered the sign-off")
 	}
 	if res := f.post(f.ts, fmt.Sprintf("/obligations/%d/verify", f.obligationID), url.Values{"comment": {"Looks fine"}}); res.status != http.StatusForbidden {
@@ -271,30 +283,34 @@ func TestVerificationIsShownAndGoesOutOfDateWhenHomesChange(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("verify: status %d\n%s", res.status, excerpt(res.body))
 	}
-	page := f.ts.get(t, f.pagePath())
-	if !strings.Contains(page.body, "Verified by Test housing@test.example on ") || !strings.Contains(page.body, ": Both homes checked on site") || strings.Contains(page.body, "out of date") {
-		t.Fatalf("sign-off not shown\n%s", excerpt(page.body))
+	// outOfDate: the tag beside the sign-off or the sentence under it.
+	outOfDate := func(p *htmltest.Page) bool {
+		return p.HasExactText("#verification .govuk-tag", "Out of date") || p.HasExactText("main p.govuk-body > strong", "out of date")
+	}
+	page := htmltest.Parse(t, f.ts.get(t, f.pagePath()).body)
+	if v := page.Text("#verification"); !strings.HasPrefix(v, "Verified by Test housing@test.example on ") || !strings.HasSuffix(v, ": Both homes checked on site") || outOfDate(page) {
+		t.Fatalf("sign-off not shown: %q", v)
 	}
 	// The sign-off is in the obligation's audit trail.
-	if obl := f.ts.get(t, fmt.Sprintf("/obligations/%d", f.obligationID)); !strings.Contains(obl.body, "Verified the delivered affordable homes of clause Sch 1") {
+	if obl := f.ts.get(t, fmt.Sprintf("/obligations/%d", f.obligationID)); !htmltest.Parse(t, obl.body).HasText(".app-history tbody td:nth-child(3)", "Verified the delivered affordable homes of clause Sch 1") {
 		t.Error("sign-off not audited on the obligation")
 	}
 
 	// A later event on one of its homes puts it out of date.
 	f.fx.HomeEvent(ids[0], homes.EventOccupied, "2026-04-01")
-	page = f.ts.get(t, f.pagePath())
-	if !strings.Contains(page.body, "<strong>out of date</strong>") || !strings.Contains(page.body, "Out of date") {
-		t.Fatalf("sign-off not out of date after a later event\n%s", excerpt(page.body))
+	page = htmltest.Parse(t, f.ts.get(t, f.pagePath()).body)
+	if !page.HasExactText("#verification .govuk-tag", "Out of date") || !page.HasExactText("main p.govuk-body > strong", "out of date") {
+		t.Fatalf("sign-off not out of date after a later event: %q", page.Texts("#verification, #verification + p"))
 	}
 
 	// Signing off again makes it current; changing a home puts it out of date.
 	f.post(f.ts, verifyPath, url.Values{"comment": {"Rechecked"}})
-	if page = f.ts.get(t, f.pagePath()); strings.Contains(page.body, "out of date") || !strings.Contains(page.body, ": Rechecked") {
-		t.Fatalf("new sign-off not current\n%s", excerpt(page.body))
+	if page = htmltest.Parse(t, f.ts.get(t, f.pagePath()).body); outOfDate(page) || !strings.HasSuffix(page.Text("#verification"), ": Rechecked") {
+		t.Fatalf("new sign-off not current: %q", page.Texts("#verification, #verification + p"))
 	}
 	f.exec(`UPDATE homes SET floor_block = 'Block B', updated_at = now() WHERE id = $1`, ids[1])
-	if page = f.ts.get(t, f.pagePath()); !strings.Contains(page.body, "<strong>out of date</strong>") {
-		t.Fatalf("sign-off not out of date after a home changed\n%s", excerpt(page.body))
+	if page = htmltest.Parse(t, f.ts.get(t, f.pagePath()).body); !page.HasExactText("main p.govuk-body > strong", "out of date") || !page.HasExactText("#verification .govuk-tag", "Out of date") {
+		t.Fatalf("sign-off not out of date after a home changed: %q", page.Texts("#verification, #verification + p"))
 	}
 }
 
@@ -302,7 +318,7 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 	t.Parallel()
 	f := newHousingFixture(t)
 	f.ts.login(t, "viewer@test.example", testPassword)
-	if res := f.ts.get(t, "/breaches"); res.status != http.StatusOK || !strings.Contains(res.body, "No obligation is in breach of its delivery trigger.") {
+	if res := f.ts.get(t, "/breaches"); res.status != http.StatusOK || !htmltest.Parse(t, res.body).HasExactText("main p.govuk-body", "No obligation is in breach of its delivery trigger.") || htmltest.Parse(t, res.body).Has("main table") {
 		t.Fatalf("empty breaches: status %d\n%s", res.status, excerpt(res.body))
 	}
 	f.fx.Mix(f.obligationID, fixture.Mix{AffordableHomes: 1, MarketOccupationLimit: 50})
@@ -314,18 +330,16 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 			f.fx.HomeEvent(id, homes.EventOccupied, "2026-05-01")
 		}
 	}
-	res := f.ts.get(t, "/breaches")
-	for _, want := range []string{
-		"2 of 3 market homes occupied (66.7%) while 1 affordable home is not transferred; the limit is 50%",
-		fmt.Sprintf(`href="/obligations/%d/homes"`, f.obligationID),
-		"Mill Lane", "24/S106/001",
-	} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("breaches page lacks %q\n%s", want, excerpt(res.body))
-		}
+	breaches := htmltest.Parse(t, f.ts.get(t, "/breaches").body)
+	if row := breaches.RowWith("main table tbody tr", "Mill Lane", "24/S106/001"); len(row) != 4 ||
+		row[3] != "2 of 3 market homes occupied (66.7%) while 1 affordable home is not transferred; the limit is 50%" {
+		t.Errorf("breaches table %q", breaches.Rows("main table tbody tr"))
+	}
+	if !breaches.Has(fmt.Sprintf(`main table tbody td a[href="/obligations/%d/homes"]`, f.obligationID)) {
+		t.Error("the breach does not link to the obligation's compliance page")
 	}
 	page := f.ts.get(t, f.pagePath())
-	if !strings.Contains(page.body, "Breach: 2 of 3 market homes occupied") {
+	if !htmltest.Parse(t, page.body).TextContains(".govuk-warning-text__text", "Breach: 2 of 3 market homes occupied") {
 		t.Errorf("compliance page does not flag the breach\n%s", excerpt(page.body))
 	}
 }
@@ -397,16 +411,15 @@ func TestOccupationCountIsRecordedAndCountsTowardsTheTrigger(t *testing.T) {
 		t.Fatalf("count: %d\n%s", res.status, excerpt(res.body))
 	}
 	homesPage := f.ts.get(t, fmt.Sprintf("/developments/%d/homes", f.devID))
-	if !strings.Contains(homesPage.body, "Council tax registrations (CT extract 14)") || !strings.Contains(homesPage.body, "1 March 2026") {
-		t.Errorf("homes page lacks the count\n%s", excerpt(homesPage.body))
+	counts := htmltest.Parse(t, homesPage.body).Rows("[aria-label='Market occupation counts'] tbody tr")
+	if len(counts) != 1 || len(counts[0]) < 4 || counts[0][0] != "1 March 2026" || counts[0][1] != "11" || counts[0][2] != "20" || counts[0][3] != "Council tax registrations (CT extract 14)" {
+		t.Errorf("homes page counts %q", counts)
 	}
-	page := f.ts.get(t, f.pagePath())
-	for _, want := range []string{
-		"Breach: 11 of 20 market homes occupied (55.0%) while 6 affordable homes are not transferred; the limit is 50%",
-		"6 affordable homes agreed, 0 recorded, 0 transferred; 11 market homes occupied by the count of 1 March 2026, 0 recorded one by one",
-	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("compliance page lacks %q\n%s", want, excerpt(page.body))
-		}
+	page := htmltest.Parse(t, f.ts.get(t, f.pagePath()).body)
+	if got := page.Text(".govuk-warning-text__text"); got != "Warning Breach: 11 of 20 market homes occupied (55.0%) while 6 affordable homes are not transferred; the limit is 50%." {
+		t.Errorf("breach warning %q", got)
+	}
+	if !page.TextContains("main p.govuk-body", "6 affordable homes agreed, 0 recorded, 0 transferred; 11 market homes occupied by the count of 1 March 2026, 0 recorded one by one") {
+		t.Errorf("trigger basis: %q", page.Texts("main p.govuk-body"))
 	}
 }

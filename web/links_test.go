@@ -2,11 +2,11 @@ package web
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,11 +64,14 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 
 	dev := anonymous(f.ts)
 	page := dev.get(t, "/l/"+token)
-	if page.status != http.StatusOK || len(page.header.Values("Set-Cookie")) != 0 || !strings.Contains(page.body, "Plot M1") || strings.Contains(page.body, "E1") {
+	// "E1" (the other development's plot) is looked for on the raw body:
+	// it must appear nowhere on the page, in any element or attribute.
+	if page.status != http.StatusOK || len(page.header.Values("Set-Cookie")) != 0 || !slices.Equal(htmltest.Parse(t, page.body).Texts(".app-link-list .govuk-summary-list__key"), []string{"Plot M1"}) || strings.Contains(page.body, "E1") {
 		t.Fatalf("link page: %d cookies %v\n%s", page.status, page.header.Values("Set-Cookie"), excerpt(page.body))
 	}
 	// Another development's plot, through this link or the other way round: nothing.
 	for _, path := range []string{fmt.Sprintf("/l/%s/homes/%d", token, away), fmt.Sprintf("/l/%s/homes/%d", otherToken, mill)} {
+		// Raw body: no plot may show anywhere on a refused page.
 		if r := dev.get(t, path); r.status != http.StatusNotFound || strings.Contains(r.body, "Plot") {
 			t.Errorf("%s: %d", path, r.status)
 		}
@@ -89,8 +92,10 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("count: %d\n%s", res.status, excerpt(res.body))
 	}
-	if p := dev.get(t, "/l/"+token+"?sent=1"); !strings.Contains(p.body, "Sent, waiting for the council") || !strings.Contains(p.body, "Thank you") {
-		t.Errorf("waiting marker missing\n%s", excerpt(p.body))
+	if p := htmltest.Parse(t, dev.get(t, "/l/"+token+"?sent=1").body); !p.HasExactText(".app-link-list strong.govuk-tag", "Sent, waiting for the council") ||
+		!p.HasExactText("main p.govuk-body > strong.govuk-tag", "Sent, waiting for the council") ||
+		p.Text(".govuk-notification-banner--success .govuk-notification-banner__heading") != "Thank you. The council's housing team will check what you sent." {
+		t.Errorf("waiting marker missing: %q", p.Texts("main .govuk-tag, .govuk-notification-banner"))
 	}
 	var address string
 	f.scan(`SELECT address FROM homes WHERE id = $1`, []any{mill}, &address)
@@ -100,20 +105,21 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 
 	// The housing officer sees both, side by side, and decides.
 	list := f.ts.get(t, "/pending")
-	if !strings.Contains(list.body, "Plot details from the developer: Mill Lane, plot M1") || !strings.Contains(list.body, "Market homes occupied, from the developer") {
+	if listed := htmltest.Parse(t, list.body).Texts("main .govuk-list li > a"); !slices.Contains(listed, "Plot details from the developer: Mill Lane, plot M1") ||
+		!slices.ContainsFunc(listed, func(s string) bool { return strings.HasPrefix(s, "Market homes occupied, from the developer") }) {
 		t.Fatalf("pending list\n%s", excerpt(list.body))
 	}
 	var details, count int64
 	f.scan(`SELECT id FROM pending_changes WHERE kind = 'home-details'`, nil, &details)
 	f.scan(`SELECT id FROM pending_changes WHERE kind = 'occupation-count'`, nil, &count)
-	shown := pageText(f.ts.get(t, fmt.Sprintf("/pending/%d", details)).body)
-	if !strings.Contains(shown, "Address The council holds: — Sent: 1 Millstream Close Changed") || !strings.Contains(shown, "Postcode The council holds: — Sent: WV3 7QB Changed") {
-		i := strings.Index(shown, "The change beside")
-		t.Errorf("side by side:\n%s", shown[max(i, 0):])
+	shown := htmltest.Parse(t, f.ts.get(t, fmt.Sprintf("/pending/%d", details)).body)
+	// Each value is two lines split by a <br>, which leaves no space in the text.
+	if shown.SummaryValue("Address") != "The council holds: —Sent: 1 Millstream Close Changed" || shown.SummaryValue("Postcode") != "The council holds: —Sent: WV3 7QB Changed" {
+		t.Errorf("side by side: %q", shown.Texts(".govuk-summary-list__row"))
 	}
 	officer := newTestServer(t, f.app)
 	officer.login(t, "officer@test.example", testPassword)
-	if p := officer.get(t, fmt.Sprintf("/pending/%d", details)); p.status != http.StatusOK || strings.Contains(p.body, "Accept and apply") {
+	if p := officer.get(t, fmt.Sprintf("/pending/%d", details)); p.status != http.StatusOK || htmltest.Parse(t, p.body).Has("button[name='decision']") {
 		t.Errorf("a monitoring officer is offered the decision: %d", p.status)
 	}
 	decide := func(id int64, decision, reason string) response {
@@ -134,9 +140,9 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	if address != "1 Millstream Close" || counts != 0 {
 		t.Fatalf("after decisions: address %q, %d counts", address, counts)
 	}
-	history := pageText(f.ts.get(t, fmt.Sprintf("/homes/%d", mill)).body)
-	if !strings.Contains(history, "from Dana Developer by link") {
-		t.Errorf("the home's history does not name the link's holder:\n%s", history)
+	history := htmltest.Parse(t, f.ts.get(t, fmt.Sprintf("/homes/%d", mill)).body).Texts(".app-history tbody td:nth-child(2)")
+	if !slices.ContainsFunc(history, func(who string) bool { return strings.Contains(who, "from Dana Developer by link") }) {
+		t.Errorf("the home's history does not name the link's holder: %q", history)
 	}
 
 	// Revoked: the link gets nothing. Expired: nothing either.
@@ -148,7 +154,9 @@ func TestDeveloperLinkSubmissionsWaitForAHousingOfficerAndExpiredRevokedOrOtherL
 	f.exec(`UPDATE capability_links SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second' WHERE holder_email = 'eve@builder.example'`)
 	for _, path := range []string{"/l/" + token, homePath, "/l/" + otherToken, "/l/" + token + "/occupation"} {
 		r := dev.get(t, path)
-		if r.status != http.StatusNotFound || !strings.Contains(r.body, "This link is not valid") || strings.Contains(r.body, "Mill Lane") || strings.Contains(r.body, "Elsewhere") {
+		// The development names are looked for on the raw body: a dead link
+		// must show them nowhere.
+		if r.status != http.StatusNotFound || htmltest.Parse(t, r.body).Text("main h1") != "This link is not valid" || strings.Contains(r.body, "Mill Lane") || strings.Contains(r.body, "Elsewhere") {
 			t.Errorf("%s after revocation or expiry: %d\n%s", path, r.status, excerpt(r.body))
 		}
 	}
@@ -250,7 +258,9 @@ func TestProviderLinkConfirmsOnlyItsOwnHomes(t *testing.T) {
 
 	p := anonymous(f.ts)
 	page := p.get(t, "/l/"+token)
-	if page.status != http.StatusOK || !strings.Contains(page.body, "Mill Lane, plot A1") || strings.Contains(page.body, "plot A2") || len(page.header.Values("Set-Cookie")) != 0 {
+	// "plot A2" (another provider's home) is looked for on the raw body: it
+	// must appear nowhere on the page.
+	if page.status != http.StatusOK || !slices.Equal(htmltest.Parse(t, page.body).Texts(".app-link-list .govuk-summary-list__key"), []string{"Mill Lane, plot A1"}) || strings.Contains(page.body, "plot A2") || len(page.header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("provider page: %d\n%s", page.status, excerpt(page.body))
 	}
 	if r := p.get(t, fmt.Sprintf("/l/%s/homes/%d", token, ids[1])); r.status != http.StatusNotFound {
@@ -303,8 +313,8 @@ func TestProviderAnnualReturnInTheBrowserAt320px(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("open: %d\n%s", res.status, excerpt(res.body))
 	}
-	if tr := pageText(f.ts.get(t, "/returns/"+year).body); !strings.Contains(tr, "Vale Homes Not started 0 of 2 homes answered") {
-		t.Errorf("tracker:\n%s", tr)
+	if tr := htmltest.Parse(t, f.ts.get(t, "/returns/"+year).body).SummaryValue("Vale Homes"); !strings.HasPrefix(tr, "Not started") || !strings.Contains(tr, "0 of 2 homes answered;") {
+		t.Errorf("tracker: %q", tr)
 	}
 	var body string
 	f.scan(`SELECT body FROM mail_outbox WHERE recipient = 'returns@valehomes.example'`, nil, &body)
@@ -364,11 +374,11 @@ func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
 		t.Fatalf("no file: %d", res.status)
 	}
 	res := f.ts.postFile(t, "/price-paid", url.Values{}, "pp-2026.csv", string(sample))
-	text := pageText(res.body)
-	if res.status != http.StatusOK || !strings.Contains(text, "Read 10 sales: 2 matched homes, 2 to investigate") ||
-		!strings.Contains(text, "line 9, column 2 (price): must be a whole number of pounds") ||
-		!strings.Contains(text, "Mill Lane, plot F3 Sold 14 February 2026 for £185,000") {
-		t.Fatalf("import: %d\n%s", res.status, text)
+	page := htmltest.Parse(t, res.body)
+	if res.status != http.StatusOK || !strings.HasPrefix(page.Text(".govuk-inset-text"), "Read 10 sales: 2 matched homes, 2 to investigate.") ||
+		!page.TextContains(".govuk-inset-text li", "line 9, column 2 (price): must be a whole number of pounds") ||
+		!page.TextContains(".app-link-list .govuk-summary-list__row", "Mill Lane, plot F3 Sold 14 February 2026 for £185,000:") {
+		t.Fatalf("import: %d\n%s", res.status, pageText(res.body))
 	}
 }
 
@@ -389,9 +399,11 @@ func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
 	if res := f.ts.postFile(t, "/companies/bulk", url.Values{}, "BasicCompanyData.csv", string(bulk)); res.status != http.StatusSeeOther {
 		t.Fatalf("bulk: %d\n%s", res.status, excerpt(res.body))
 	}
-	text := pageText(f.ts.get(t, "/companies").body)
-	if !strings.Contains(text, "HARBOUR HOMES PLC liquidation Company 01234567") || !strings.Contains(text, "No Companies House API key is configured") {
-		t.Errorf("companies page:\n%s", text)
+	page := htmltest.Parse(t, f.ts.get(t, "/companies").body)
+	if v := page.SummaryValue("HARBOUR HOMES PLC"); !strings.HasPrefix(v, "liquidation") || !strings.Contains(v, "Company 01234567;") ||
+		page.Text(".app-link-list strong.govuk-tag--red") != "liquidation" ||
+		!page.TextContains("main p.govuk-body", "No Companies House API key is configured") {
+		t.Errorf("companies page: %q", page.Texts(".govuk-summary-list__row, main p.govuk-body"))
 	}
 }
 
@@ -409,10 +421,11 @@ func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
 	if res := f.ts.postFile(t, "/providers/register", url.Values{}, "list.csv", list); res.status != http.StatusSeeOther {
 		t.Fatalf("import: %d\n%s", res.status, excerpt(res.body))
 	}
-	text := html.UnescapeString(pageText(f.ts.get(t, "/providers/register").body))
-	if !strings.Contains(text, "1 of 2 providers do not agree with it") || !strings.Contains(text, "Riverside Homes Check Registration number L7777 is not on the regulator's list") ||
-		!strings.Contains(text, "Vale Homes Housing Association Agrees") {
-		t.Errorf("check page:\n%s", text)
+	page := htmltest.Parse(t, f.ts.get(t, "/providers/register").body)
+	if !page.TextContains("main p.govuk-body", "1 of 2 providers do not agree with it") ||
+		page.SummaryValue("Riverside Homes") != "Check Registration number L7777 is not on the regulator's list." ||
+		page.SummaryValue("Vale Homes Housing Association") != "Agrees" {
+		t.Errorf("check page: %q", page.Texts(".govuk-summary-list__row, main p.govuk-body"))
 	}
 }
 

@@ -369,29 +369,53 @@ func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d", res.status)
 	}
-	text := pageText(res.body)
-	for _, want := range []string{
-		"1 Mill Lane, Ashford", "WV1 1AA", "North Ward", "21/AP/1234", "Section 106 agreement 19/00412/S106",
+	page := htmltest.Parse(t, res.body)
+	if a := page.SummaryValue("Address"); !strings.HasPrefix(a, "1 Mill Lane, Ashford") || !strings.HasSuffix(a, "WV1 1AA") {
+		t.Errorf("address %q", a)
+	}
+	if w := page.SummaryValue("Ward"); w != "North Ward" {
+		t.Errorf("ward %q", w)
+	}
+	if apps := strings.Split(page.SummaryValue("Planning applications"), ", "); !slices.Contains(apps, "21/AP/1234") {
+		t.Errorf("applications %q", apps)
+	}
+	if !page.HasExactText("main h2", "Section 106 agreement 19/00412/S106") {
+		t.Errorf("agreement headings %q", page.Texts("main h2"))
+	}
+	// Each obligation: what, in plain words (issue 25), the clause as the
+	// deed says it, then its status, received and spent.
+	obligations := pubObligationRows(page)
+	for _, want := range [][]string{
 		// Education: £200,000 received, £150,000 allocated, £120,000 spent.
-		// Each in plain words (issue 25), then the clause as the deed says it.
-		"Pay £287,500.00 towards education The developer must pay £287,500.00 for education. The council has got £200,000.00 and spent £120,000.00 of it. The agreement says: Pay £287,500 towards primary school places Partly spent £200,000.00 £120,000.00",
+		{"Pay £287,500.00 towards education", "The developer must pay £287,500.00 for education. The council has got £200,000.00 and spent £120,000.00 of it.",
+			"The agreement says: Pay £287,500 towards primary school places", "Partly spent", "£200,000.00", "£120,000.00"},
 		// Health: £100,000 received, £10,000 returned, none spent.
-		"Pay £96,400.00 towards health The developer must pay £96,400.00 for health. The council has got £100,000.00 so far. None of it has been spent yet. The agreement says: Pay £96,400 towards the health centre Paid £100,000.00 £0.00",
-		"Provide affordable homes The developer must build affordable homes. It is not due yet. The agreement says: Provide 5 affordable homes Not yet due",
-		// Agreed against completed: plots 1 and 2 (social rent, 2 beds), plot 4.
-		"Social rent 2 bedrooms 3 2", "Shared ownership 1 bedroom 2 1",
-		"Received from the developer: £300,000.00", "Spent: £120,000.00",
-		"Ashford Primary expansion £120,000.00",
+		{"Pay £96,400.00 towards health", "The developer must pay £96,400.00 for health. The council has got £100,000.00 so far. None of it has been spent yet.",
+			"The agreement says: Pay £96,400 towards the health centre", "Paid", "£100,000.00", "£0.00"},
+		{"Provide affordable homes", "The developer must build affordable homes. It is not due yet.",
+			"The agreement says: Provide 5 affordable homes", "Not yet due"},
 	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("development page lacks %q\n%s", want, text)
+		if !slices.ContainsFunc(obligations, func(row []string) bool { return len(row) >= len(want) && slices.Equal(row[:len(want)], want) }) {
+			t.Errorf("no obligation row %q in %q", want, obligations)
 		}
 	}
+	// Agreed against completed: plots 1 and 2 (social rent, 2 beds), plot 4.
+	for _, want := range [][]string{{"Social rent", "2 bedrooms", "3", "2"}, {"Shared ownership", "1 bedroom", "2", "1"}} {
+		if row := page.RowWith("#homes tbody tr", want[:2]...); !slices.Equal(row, want) {
+			t.Errorf("homes row %q, want %q", row, want)
+		}
+	}
+	if !page.HasExactText("main p.govuk-body", "Received from the developer: £300,000.00. Spent: £120,000.00.") {
+		t.Errorf("money: %q", page.Texts("main p.govuk-body"))
+	}
+	if row := page.RowWith("#projects tbody tr", "Ashford Primary expansion"); !slices.Equal(row, []string{"Ashford Primary expansion", "£120,000.00"}) {
+		t.Errorf("projects %q", page.Rows("#projects tbody tr"))
+	}
 
-	quarry := pageText(ts.get(t, fmt.Sprintf("/public/developments/%d", f.Quarry)).body)
-	if !strings.Contains(quarry, "2 agreements for this development are not published at the moment") ||
-		!strings.Contains(quarry, "Received from the developer: £0.00") {
-		t.Errorf("the withheld agreement should show only that it is withheld:\n%s", quarry)
+	quarry := htmltest.Parse(t, ts.get(t, fmt.Sprintf("/public/developments/%d", f.Quarry)).body)
+	if !quarry.TextContains("main .govuk-inset-text", "2 agreements for this development are not published at the moment") ||
+		!quarry.HasExactText("main p.govuk-body", "Received from the developer: £0.00. Spent: £0.00.") || quarry.Has("table[id^='obligations-']") {
+		t.Errorf("the withheld agreement should show only that it is withheld: %q", quarry.Texts("main .govuk-inset-text, main p.govuk-body"))
 	}
 }
 
@@ -494,6 +518,8 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		if res.status >= 500 || strings.HasPrefix(path, "/public/data/") && res.status != http.StatusOK {
 			t.Errorf("%s: status %d", path, res.status)
 		}
+		// Secrets are looked for on the raw body: they must appear nowhere,
+		// not in any element nor attribute.
 		for _, secret := range publicSecrets {
 			if strings.Contains(res.body, secret) {
 				t.Errorf("%s shows %q", path, secret)
@@ -505,7 +531,8 @@ func TestNoPublicRouteLeaksSensitiveData(t *testing.T) {
 		}
 		if strings.HasPrefix(path, "/l/") {
 			// A link page shows its own scope only: never Mill Lane (not
-			// in either link's scope), and is never cached.
+			// in either link's scope, looked for on the raw body since it
+			// must appear nowhere), and is never cached.
 			if strings.Contains(res.body, "Mill Lane") || res.header.Get("Cache-Control") != "no-store" || res.header.Get("Referrer-Policy") != "no-referrer" {
 				t.Errorf("%s: shows Mill Lane or may be cached (%q, %q)", path, res.header.Get("Cache-Control"), res.header.Get("Referrer-Policy"))
 			}
@@ -598,9 +625,10 @@ func TestPublicPagesCannotReachOfficerPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := readAll(res)
-		if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "Find a development") {
+		if doc := htmltest.Parse(t, body); res.StatusCode != http.StatusNotFound || doc.Text("main h1") != "Page not found" || !doc.HasExactText("main a[href='/public/developments']", "Find a development") {
 			t.Errorf("%s: status %d, want the public 404 page", path, res.StatusCode)
 		}
+		// Officer data is looked for on the raw body: it must appear nowhere.
 		if res.StatusCode == http.StatusOK && (strings.Contains(body, "19/00412/S106") && strings.Contains(body, "Olivia Secretname") || strings.Contains(body, "AR-SECRET")) {
 			t.Errorf("%s served officer data", path)
 		}
@@ -644,14 +672,16 @@ func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testin
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("withhold: status %d\n%s", res.status, excerpt(res.body))
 	}
-	page := pageText(pub.get(t, devPath).body)
-	if !strings.Contains(page, "One agreement for this development is not published") || strings.Contains(page, "Judicial review") ||
-		strings.Contains(page, "towards primary school places") {
-		t.Errorf("withheld agreement still shows its details:\n%s", page)
+	// The reason and the clause are withheld data: looked for on the raw
+	// body, since they must appear nowhere on the page.
+	body := pub.get(t, devPath).body
+	if !htmltest.Parse(t, body).TextContains("main .govuk-inset-text", "One agreement for this development is not published") || strings.Contains(body, "Judicial review") ||
+		strings.Contains(body, "towards primary school places") {
+		t.Errorf("withheld agreement still shows its details:\n%s", pageText(body))
 	}
 	// Its money still counts in the borough totals.
-	if o := pageText(pub.get(t, "/public").body); !strings.Contains(o, "Received £350,000.00") {
-		t.Errorf("the withheld agreement's money left the totals:\n%s", o)
+	if o := htmltest.Parse(t, pub.get(t, "/public").body); pubFigure(o, "Received") != "£350,000.00" {
+		t.Errorf("the withheld agreement's money left the totals: %q", o.Texts(".app-figures__item"))
 	}
 	events, err := audit.ForEntity(context.Background(), app.DB.Pool, "agreement", fmt.Sprint(f.MillAgreement), 5)
 	if err != nil || len(events) == 0 || events[0].Action != "agreement.withhold" || events[0].After["withheld_reason"] != "Judicial review pending" || events[0].Before["withheld"] != false {
@@ -667,8 +697,10 @@ func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testin
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("publish: status %d\n%s", res.status, excerpt(res.body))
 	}
-	if page := pageText(pub.get(t, devPath).body); !strings.Contains(page, "towards primary school places") {
-		t.Errorf("published agreement does not show its details:\n%s", page)
+	if page := htmltest.Parse(t, pub.get(t, devPath).body); !slices.ContainsFunc(pubObligationRows(page), func(row []string) bool {
+		return len(row) > 2 && row[2] == "The agreement says: Pay £287,500 towards primary school places"
+	}) {
+		t.Errorf("published agreement does not show its details: %q", pubObligationRows(page))
 	}
 }
 
@@ -684,7 +716,7 @@ func TestPublicStatementsListEveryPublishedStatementWithItsDownloads(t *testing.
 	seedPublicFixture(t, app)
 	ts := anonymous(newTestServer(t, app))
 	page := ts.get(t, "/public/statements")
-	if page.status != http.StatusOK || !strings.Contains(pageText(page.body), "2024 to 2025 Published 1 December 2025") ||
+	if doc := htmltest.Parse(t, page.body); page.status != http.StatusOK || !doc.HasExactText("main h2", "2024 to 2025") || !doc.HasExactText("main h2 + p.govuk-body-s", "Published 1 December 2025.") ||
 		!htmltest.Parse(t, page.body).Has("main a[href='/public/statements/2024/ifs-2024.csv']") {
 		t.Fatalf("status %d\n%s", page.status, excerpt(page.body))
 	}
@@ -710,11 +742,13 @@ func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, app)
-	text := pageText(anonymous(ts).get(t, "/public").body)
-	for _, want := range []string{"Secured by agreements 84", "Recorded home by home 5", "Of 84 affordable homes secured by agreements, 5 are recorded home by home"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("public overview lacks %q\n%s", want, text)
-		}
+	page := htmltest.Parse(t, anonymous(ts).get(t, "/public").body)
+	if secured, recorded := pubFigure(page, "Secured by agreements"), pubFigure(page, "Recorded home by home"); secured != "84" || recorded != "5" {
+		t.Errorf("figures: secured %q, recorded %q", secured, recorded)
+	}
+	// The tenure chart's description, read by screen readers.
+	if !page.TextContains("svg desc[id^='chart-homes-tenure']", "Of 84 affordable homes secured by agreements, 5 are recorded home by home") {
+		t.Errorf("chart description %q", page.Texts("svg desc"))
 	}
 }
 
@@ -724,4 +758,32 @@ func pubListed(t *testing.T, body string) (string, []string) {
 	t.Helper()
 	page := htmltest.Parse(t, body)
 	return page.Text(".app-list-summary p[role='status']"), page.Texts("table:has(caption:containsOwn('Developments')) tbody tr td:first-child a")
+}
+
+// pubObligationRows is each row of a public development page's obligation
+// tables: what, its plain words, the clause as the deed says it, then the
+// status, received and spent cells.
+func pubObligationRows(page *htmltest.Page) [][]string {
+	var rows [][]string
+	page.Find("table[id^='obligations-'] tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		first := tr.Find("td").First()
+		row := []string{htmltest.Clean(first.Find("strong").Text()), htmltest.Clean(first.Find("p").Text()), htmltest.Clean(first.Find("span").Text())}
+		tr.Find("td").Slice(1, goquery.ToEnd).Each(func(_ int, td *goquery.Selection) { row = append(row, htmltest.Clean(td.Text())) })
+		rows = append(rows, row)
+	})
+	return rows
+}
+
+// pubFigure is the value of the public overview's headline figure with
+// this label; "" when there is none.
+func pubFigure(page *htmltest.Page, label string) string {
+	value := ""
+	page.Find(".app-figures__item").EachWithBreak(func(_ int, item *goquery.Selection) bool {
+		if htmltest.Clean(item.Find(".app-figures__label").Text()) != label {
+			return true
+		}
+		value = htmltest.Clean(item.Find(".app-figures__value").Text())
+		return false
+	})
+	return value
 }
