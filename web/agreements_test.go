@@ -583,7 +583,7 @@ func TestAgreementPageListsObligationsAndTheCheckAnAgreementChecklist(t *testing
 		"index":           "Clause 4.1 (financial contribution) has no index chosen",
 		"contact_name":    "Clause 4.1 (financial contribution) has no service-area contact.",
 	} {
-		if sel := fmt.Sprintf(`main a[href="/obligations/%d/edit#%s"]`, money, anchor); !withObs.TextContains(sel, text) {
+		if sel := fmt.Sprintf(`main a[href="/obligations/%d/edit#%s"]`, money, anchor); !withObs.HasText(sel, text) {
 			t.Errorf("the check links #%s as %q, want %q", anchor, withObs.Texts(sel), text)
 		}
 	}

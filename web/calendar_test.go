@@ -60,7 +60,7 @@ func TestCalendarFeedIsMadeSubscribedAndRevokedFromTheAccountPage(t *testing.T) 
 
 	res := ts.get(t, "/account/calendar")
 	if page := htmltest.Parse(t, res.body); res.status != http.StatusOK || !page.HasExactText("main p.govuk-body", "You have no calendar address.") ||
-		!page.TextContains("main ul.govuk-list li a", "Check trigger: 21/00042/S106") {
+		!page.HasText("main ul.govuk-list li a", "Check trigger: 21/00042/S106") {
 		t.Fatalf("account page: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = ts.post(t, "/account/calendar", url.Values{"csrf_token": {ts.csrf(t, "/account/calendar")}})

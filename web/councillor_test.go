@@ -54,7 +54,7 @@ func TestWardCouncillorSeesOnlyTheirWardsNonPublicDetail(t *testing.T) {
 		t.Errorf("the user page does not offer the wards: %q", up.Texts("select option"))
 	}
 	res = admin.post(t, fmt.Sprintf("/admin/users/%d/ward", councillor.ID), url.Values{"csrf_token": {admin.csrf(t, "/")}, "version": {"1"}, "ward": {"Atlantis"}})
-	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#ward']", "Choose a ward from the list") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#ward']", "Choose a ward from the list") {
 		t.Fatalf("unknown ward: status %d", res.status)
 	}
 	res = admin.post(t, fmt.Sprintf("/admin/users/%d/ward", councillor.ID), url.Values{"csrf_token": {admin.csrf(t, "/")}, "version": {"1"}, "ward": {"North Ward"}})
@@ -68,7 +68,7 @@ func TestWardCouncillorSeesOnlyTheirWardsNonPublicDetail(t *testing.T) {
 	// Another role cannot hold a ward.
 	viewer := addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	res = admin.post(t, fmt.Sprintf("/admin/users/%d/ward", viewer.ID), url.Values{"csrf_token": {admin.csrf(t, "/")}, "version": {"1"}, "ward": {"North Ward"}})
-	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a", "Only a ward councillor has a ward") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a", "Only a ward councillor has a ward") {
 		t.Errorf("a viewer given a ward: status %d", res.status)
 	}
 
@@ -112,7 +112,7 @@ func TestWardCouncillorSeesOnlyTheirWardsNonPublicDetail(t *testing.T) {
 	// A councillor role cannot be combined with another.
 	res = admin.post(t, fmt.Sprintf("/admin/users/%d", councillor.ID), url.Values{"csrf_token": {admin.csrf(t, "/")}, "version": {"2"},
 		"name": {councillor.Name}, "email": {councillor.Email}, "roles": {"councillor", "viewer"}})
-	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a", "A ward councillor cannot hold other roles") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a", "A ward councillor cannot hold other roles") {
 		t.Errorf("councillor and viewer: status %d", res.status)
 	}
 }

@@ -291,7 +291,7 @@ func TestDashboardHasEmptyStatesWithoutMoney(t *testing.T) {
 		"No unspent money falls due in the next 36 months.",
 		"No money is overdue, rated red or rated amber.",
 	} {
-		if !page.TextContains("main p.govuk-body[role='status']", want) {
+		if !page.HasText("main p.govuk-body[role='status']", want) {
 			t.Errorf("empty dashboard lacks the status %q", want)
 		}
 	}
@@ -420,7 +420,7 @@ func TestAtRiskReportRejectsABadPeriodNamingTheParameter(t *testing.T) {
 			res := ts.get(t, path+c.query)
 			page := htmltest.Parse(t, res.body)
 			if res.status != http.StatusBadRequest || page.Text("main h1") != "The report period is not valid" ||
-				!page.TextContains("main p.govuk-body", "Check the “"+c.param+"” value in the address.") || !page.TextContains("main p.govuk-body", c.says) {
+				!page.HasText("main p.govuk-body", "Check the “"+c.param+"” value in the address.") || !page.HasText("main p.govuk-body", c.says) {
 				t.Errorf("%s%s: %d\n%s", path, c.query, res.status, excerpt(res.body))
 			}
 		}
@@ -435,7 +435,7 @@ func TestAtRiskReportPageCapsLongSectionsAndPointsToTheCSV(t *testing.T) {
 	reportMaxRows = 2
 	res := ts.get(t, "/reports/at-risk")
 	page := htmltest.Parse(t, res.body)
-	if !page.TextContains("main p.govuk-body", "The first 2 of 3 receipt shares are shown.") || !page.TextContains("main p.govuk-body", "The first 2 of 4 actions are shown.") {
+	if !page.HasText("main p.govuk-body", "The first 2 of 3 receipt shares are shown.") || !page.HasText("main p.govuk-body", "The first 2 of 4 actions are shown.") {
 		t.Errorf("capped report lacks its notes\n%s", excerpt(res.body))
 	}
 	if n := page.Count("table#due-table tbody a[href^='/receipts/']"); n != 2 || !page.HasExactText("table#due-table tfoot td", "£29,000.00") {

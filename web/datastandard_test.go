@@ -89,14 +89,14 @@ func TestDataStandardPageOffersTheThreeFilesByYear(t *testing.T) {
 	if got := page.Attrs("select#year option[selected]", "value"); len(got) != 1 || got[0] != "2024" {
 		t.Errorf("chosen years %q, want [2024]", got)
 	}
-	if !page.TextContains("table caption", "Financial year 2024 to 2025 (1 April 2024 to 31 March 2025)") {
+	if !page.HasText("table caption", "Financial year 2024 to 2025 (1 April 2024 to 31 March 2025)") {
 		t.Errorf("the files table's caption is %q", page.Text("table caption"))
 	}
 
 	res = ts.get(t, "/data-standard?year=24")
 	page = htmltest.Parse(t, res.body)
 	const yearError = "Financial year must be the year it starts in, as 4 digits from 1990 to 2200"
-	if res.status != http.StatusBadRequest || !page.TextContains(".govuk-error-summary__list a[href='#year']", yearError) ||
+	if res.status != http.StatusBadRequest || !page.HasText(".govuk-error-summary__list a[href='#year']", yearError) ||
 		!strings.HasPrefix(page.Text("#year-error"), "Error: "+yearError) || page.Has("a[href^='/data-standard/developer-agreement.csv']") {
 		t.Errorf("bad year: status %d\n%s", res.status, excerpt(res.body))
 	}
@@ -151,7 +151,7 @@ func TestDataStandardFilesDownloadWithTheStandardsColumns(t *testing.T) {
 	for _, bad := range []string{"20x5", "1800", "99999", "2025-26"} {
 		res := ts.get(t, "/data-standard/developer-agreement.csv?year="+bad)
 		if page := htmltest.Parse(t, res.body); res.status != http.StatusBadRequest || page.Text("main h1") != "Financial year not recognised" ||
-			!page.TextContains("main p.govuk-body", "Financial year must be the year it starts in") {
+			!page.HasText("main p.govuk-body", "Financial year must be the year it starts in") {
 			t.Errorf("year %q: status %d\n%s", bad, res.status, excerpt(res.body))
 		}
 	}

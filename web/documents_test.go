@@ -72,11 +72,11 @@ func TestOfficerAttachesADeedAndItDownloadsAsAnAttachmentThatIsNeverSniffed(t *t
 	}
 	page := s.ts.get(t, fmt.Sprintf("/agreements/%d", s.agreementID))
 	agPage := htmltest.Parse(t, page.body)
-	if !agPage.HasExactText("main a[href^='/documents/']", "Signed deed") || !agPage.TextContains("main", "Added Signed deed (deed.pdf)") {
+	if !agPage.HasExactText("main a[href^='/documents/']", "Signed deed") || !agPage.HasText("main", "Added Signed deed (deed.pdf)") {
 		t.Errorf("the agreement page does not link the deed (%q) or say it was added", agPage.Texts("main a[href^='/documents/']"))
 	}
 	for _, want := range []string{"deed.pdf", "PDF, ", "Version 1"} {
-		if !agPage.TextContains("main", want) {
+		if !agPage.HasText("main", want) {
 			t.Errorf("agreement page lacks %q", want)
 		}
 	}
@@ -125,11 +125,11 @@ func TestUploadFormRefusesSpoofedOversizeAndBombFilesKeepingWhatWasTyped(t *test
 		if c.status == http.StatusRequestEntityTooLarge {
 			where = "main"
 		}
-		if res.status != c.status || !page.TextContains(where, c.want) {
+		if res.status != c.status || !page.HasText(where, c.want) {
 			t.Errorf("%s: %d, want %d with %q in %s\n%s", c.name, res.status, c.status, c.want, where, excerpt(res.body))
 			continue
 		}
-		if c.status == http.StatusUnprocessableEntity && (page.Attr("input[name='title']", "value") != "Typed title kept" || !page.TextContains("#file-error", c.want)) {
+		if c.status == http.StatusUnprocessableEntity && (page.Attr("input[name='title']", "value") != "Typed title kept" || !page.HasText("#file-error", c.want)) {
 			t.Errorf("%s: the form lost the title or the error link", c.name)
 		}
 	}
@@ -154,7 +154,7 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 	pageSays(t, "document page", versions, "main td", "plans.pdf", "plans-b.pdf", "Revision B")
 
 	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {""}}); res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#reason']", "Enter why the document is being archived") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#reason']", "Enter why the document is being archived") {
 		t.Fatalf("archive without a reason: %d", res.status)
 	}
 	if res := projPost(t, s.ts, doc+"/archive", url.Values{"reason": {"Uploaded to the wrong agreement"}}); res.status != http.StatusSeeOther {
@@ -171,7 +171,7 @@ func TestReplacingAndArchivingADocumentKeepsEveryVersionAndIsAudited(t *testing.
 	pageSays(t, "agreement page", agPage, "main p", "No documents are attached.")
 	pageSays(t, "agreement page", agPage, "main", "Archived documents (1)", "Uploaded to the wrong agreement")
 	if res := s.ts.upload(t, doc+"/versions", url.Values{}, "plans-c.pdf", doctest.PDF(t, "C")); res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a, .govuk-error-summary__body p", "This document has been archived") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a, .govuk-error-summary__body p", "This document has been archived") {
 		t.Errorf("new version of an archived document: %d", res.status)
 	}
 }
@@ -194,7 +194,7 @@ func TestOnlyTheRecordsEditorsChangeItsDocuments(t *testing.T) {
 	// Everyone signed in reads and downloads, without the change forms.
 	page := housing.get(t, doc)
 	if view := htmltest.Parse(t, page.body); page.status != http.StatusOK || view.Has("form[action$='/versions']") || view.HasExactText("button", "Upload new version") ||
-		view.TextContains("button", "Make public copy") {
+		view.HasText("button", "Make public copy") {
 		t.Errorf("housing officer's view of the deed: %d", page.status)
 	}
 }
@@ -239,7 +239,7 @@ func TestOnlyTheMarkedRedactedDeedIsServedPublicly(t *testing.T) {
 	ts := anonymous(newTestServer(t, app))
 	page := ts.get(t, fmt.Sprintf("/public/developments/%d", f.MillLane))
 	link := fmt.Sprintf("main a[href='/public/deeds/%d']", f.PublicDeed)
-	if !htmltest.Parse(t, page.body).TextContains(link, "(redacted copy, PDF, ") {
+	if !htmltest.Parse(t, page.body).HasText(link, "(redacted copy, PDF, ") {
 		t.Fatalf("Mill Lane's public page lacks %s", link)
 	}
 	for _, id := range f.DocumentVersions {
@@ -274,7 +274,7 @@ func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
 		t.Errorf("the search result does not link the document and its agreement\n%s", excerpt(page.body))
 	}
 	if marks := hits.Texts("ol.app-task-list li p.govuk-body mark"); strings.Join(marks, " ") != "Elm Road Primary" ||
-		!hits.TextContains("ol.app-task-list li p.govuk-body", "Elm Road Primary School & nursery") {
+		!hits.HasText("ol.app-task-list li p.govuk-body", "Elm Road Primary School & nursery") {
 		t.Errorf("the snippet's highlights %q", marks)
 	}
 	// Escaping is a property of the bytes, which a parser would undo, so
@@ -283,7 +283,7 @@ func TestOfficerSearchesDocumentsAndSeesTheMatchHighlighted(t *testing.T) {
 		t.Error("a document's text was written into the page unescaped")
 	}
 	empty := s.ts.get(t, "/documents/search?q=nowhere")
-	if !htmltest.Parse(t, empty.body).TextContains("main p.govuk-body", "No documents in use mention nowhere.") {
+	if !htmltest.Parse(t, empty.body).HasText("main p.govuk-body", "No documents in use mention nowhere.") {
 		t.Errorf("no results:\n%s", excerpt(empty.body))
 	}
 }
@@ -297,11 +297,11 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 	add := fmt.Sprintf("/documents/add/obligation/%d", ob)
 	form := s.ts.get(t, add)
 	if addForm := htmltest.Parse(t, form.body); !addForm.Has(fmt.Sprintf("form [name='attach_to'][value='obligation-event:%d'], form [name='attach_to'] option[value='obligation-event:%d']", ev, ev)) ||
-		!addForm.TextContains("form", "Event: trigger met, 1 May 2025") {
+		!addForm.HasText("form", "Event: trigger met, 1 May 2025") {
 		t.Errorf("the add form does not offer the event\n%s", excerpt(form.body))
 	}
 	if res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {"obligation-event:999999"}}, "n.pdf", doctest.PDF(t, "n")); res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#attach_to']", "Select what the document is attached to from the list") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#attach_to']", "Select what the document is attached to from the list") {
 		t.Fatalf("a part of another record: %d", res.status)
 	}
 	res := s.ts.upload(t, add, url.Values{"title": {"Commencement notice"}, "attach_to": {fmt.Sprintf("obligation-event:%d", ev)}}, "notice.pdf", doctest.PDF(t, "Notice of commencement"))
@@ -314,7 +314,7 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 		t.Errorf("the notice is attached to the %s", kind)
 	}
 	page := s.ts.get(t, fmt.Sprintf("/obligations/%d", ob))
-	if obPage := htmltest.Parse(t, page.body); !obPage.HasExactText("main a[href^='/documents/']", "Commencement notice") || !obPage.TextContains("main", "Event: trigger met, 1 May 2025") {
+	if obPage := htmltest.Parse(t, page.body); !obPage.HasExactText("main a[href^='/documents/']", "Commencement notice") || !obPage.HasText("main", "Event: trigger met, 1 May 2025") {
 		t.Errorf("the obligation page does not link the notice by its event\n%s", excerpt(page.body))
 	}
 
@@ -327,7 +327,7 @@ func TestEvidenceIsAttachedToAnEventAndShownOnItsRecordsPage(t *testing.T) {
 		t.Fatalf("housing officer attaches to a home: %d\n%s", res.status, excerpt(res.body))
 	}
 	if homePage := htmltest.Parse(t, housing.get(t, fmt.Sprintf("/homes/%d", home)).body); !homePage.HasExactText("main a[href^='/documents/']", "Completion certificate") ||
-		!homePage.TextContains("main", "JPEG image") {
+		!homePage.HasText("main", "JPEG image") {
 		t.Error("the home page does not link the certificate")
 	}
 	if res := housing.upload(t, s.addPath(), url.Values{"title": {"x"}}, "x.pdf", doctest.PDF(t, "x")); res.status != http.StatusForbidden {

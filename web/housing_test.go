@@ -339,7 +339,7 @@ func TestBreachesPageListsObligationsInBreach(t *testing.T) {
 		t.Error("the breach does not link to the obligation's compliance page")
 	}
 	page := f.ts.get(t, f.pagePath())
-	if !htmltest.Parse(t, page.body).TextContains(".govuk-warning-text__text", "Breach: 2 of 3 market homes occupied") {
+	if !htmltest.Parse(t, page.body).HasText(".govuk-warning-text__text", "Breach: 2 of 3 market homes occupied") {
 		t.Errorf("compliance page does not flag the breach\n%s", excerpt(page.body))
 	}
 }
@@ -419,7 +419,7 @@ func TestOccupationCountIsRecordedAndCountsTowardsTheTrigger(t *testing.T) {
 	if got := page.Text(".govuk-warning-text__text"); got != "Warning Breach: 11 of 20 market homes occupied (55.0%) while 6 affordable homes are not transferred; the limit is 50%." {
 		t.Errorf("breach warning %q", got)
 	}
-	if !page.TextContains("main p.govuk-body", "6 affordable homes agreed, 0 recorded, 0 transferred; 11 market homes occupied by the count of 1 March 2026, 0 recorded one by one") {
+	if !page.HasText("main p.govuk-body", "6 affordable homes agreed, 0 recorded, 0 transferred; 11 market homes occupied by the count of 1 March 2026, 0 recorded one by one") {
 		t.Errorf("trigger basis: %q", page.Texts("main p.govuk-body"))
 	}
 }

@@ -50,7 +50,7 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 		"Calculation: £287,500.00 × 391.7 ÷ 324.0 = £347,573.30", "Amount due: £347,573.30", "Please pay by 30 June 2025",
 		"The obligation's contact is finance@acme.example")
 	if res := projPost(t, s.ts, path, url.Values{"email": {"not an address"}}); res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
 		htmltest.Parse(t, res.body).Attr("input[name='email']", "value") != "not an address" {
 		t.Fatalf("bad address: %d", res.status)
 	}
@@ -86,7 +86,7 @@ func TestOfficerPreviewsAndProducesAnInvoiceLetterAndEmailsIt(t *testing.T) {
 		}
 	}
 	// A letter the record does not support says why.
-	if res := s.ts.get(t, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", ob)); !htmltest.Parse(t, res.body).TextContains("main", "The obligation has not been discharged") {
+	if res := s.ts.get(t, fmt.Sprintf("/obligations/%d/letters/discharge-confirmation", ob)); !htmltest.Parse(t, res.body).HasText("main", "The obligation has not been discharged") {
 		t.Errorf("discharge letter before discharge: %d", res.status)
 	}
 }
@@ -107,7 +107,7 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 	bad := url.Values{"subject": {"Reminder"}, "body": {"Dear {{.Customer}}"}, "base": {"0"}, "action": {"save"}}
 	res := projPost(t, ts, "/admin/letters/payment-reminder", bad)
 	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
-		!form.TextContains(".govuk-error-summary__list a[href='#body']", "uses {{.Customer}}, which is not a field this letter can use") ||
+		!form.HasText(".govuk-error-summary__list a[href='#body']", "uses {{.Customer}}, which is not a field this letter can use") ||
 		form.ValueByID("body") != "Dear {{.Customer}}" {
 		t.Fatalf("unknown field: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -125,13 +125,13 @@ func TestAdminEditsLetterWordingWithPreviewAndRefusesUnknownFields(t *testing.T)
 		t.Errorf("after saving:\n%s", excerpt(page.body))
 	}
 	// A second admin saving from the built-in wording is told of the conflict.
-	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__body p", "Someone else changed this record") {
+	if res := projPost(t, ts, "/admin/letters/payment-reminder", good); res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__body p", "Someone else changed this record") {
 		t.Errorf("stale save: %d", res.status)
 	}
 
 	// The letterhead.
 	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {""}, "signatory_name": {"Sam"}, "version": {"1"}})
-	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#council_name']", "Enter the council's name") {
+	if res.status != http.StatusUnprocessableEntity || !htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#council_name']", "Enter the council's name") {
 		t.Fatalf("letterhead without a name: %d", res.status)
 	}
 	res = projPost(t, ts, "/admin/letters/settings", url.Values{"council_name": {"Wessex Vale District Council"}, "address": {"Civic Centre\nWV1 1AA"}, "signatory_name": {"Sam Officer"}, "version": {"1"}})
@@ -184,7 +184,7 @@ func TestDischargeLogListsEachDischargeWithItsConfirmationAndExportsAPeriod(t *t
 		t.Errorf("CSV:\n%s", csv.body)
 	}
 	if res := s.ts.get(t, "/discharges?from-day=1&from-month=6&from-year=2025&to-day=1&to-month=5&to-year=2025"); res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a", "To must be the same as or after From") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a", "To must be the same as or after From") {
 		t.Errorf("backwards period: %d", res.status)
 	}
 }

@@ -376,8 +376,8 @@ func TestPricePaidUploadListsSalesToInvestigate(t *testing.T) {
 	res := f.ts.postFile(t, "/price-paid", url.Values{}, "pp-2026.csv", string(sample))
 	page := htmltest.Parse(t, res.body)
 	if res.status != http.StatusOK || !strings.HasPrefix(page.Text(".govuk-inset-text"), "Read 10 sales: 2 matched homes, 2 to investigate.") ||
-		!page.TextContains(".govuk-inset-text li", "line 9, column 2 (price): must be a whole number of pounds") ||
-		!page.TextContains(".app-link-list .govuk-summary-list__row", "Mill Lane, plot F3 Sold 14 February 2026 for £185,000:") {
+		!page.HasText(".govuk-inset-text li", "line 9, column 2 (price): must be a whole number of pounds") ||
+		!page.HasText(".app-link-list .govuk-summary-list__row", "Mill Lane, plot F3 Sold 14 February 2026 for £185,000:") {
 		t.Fatalf("import: %d\n%s", res.status, pageText(res.body))
 	}
 }
@@ -402,7 +402,7 @@ func TestCompaniesBulkFileUpdatesStatuses(t *testing.T) {
 	page := htmltest.Parse(t, f.ts.get(t, "/companies").body)
 	if v := page.SummaryValue("HARBOUR HOMES PLC"); !strings.HasPrefix(v, "liquidation") || !strings.Contains(v, "Company 01234567;") ||
 		page.Text(".app-link-list strong.govuk-tag--red") != "liquidation" ||
-		!page.TextContains("main p.govuk-body", "No Companies House API key is configured") {
+		!page.HasText("main p.govuk-body", "No Companies House API key is configured") {
 		t.Errorf("companies page: %q", page.Texts(".govuk-summary-list__row, main p.govuk-body"))
 	}
 }
@@ -422,7 +422,7 @@ func TestRegulatorsListUploadFlagsProviders(t *testing.T) {
 		t.Fatalf("import: %d\n%s", res.status, excerpt(res.body))
 	}
 	page := htmltest.Parse(t, f.ts.get(t, "/providers/register").body)
-	if !page.TextContains("main p.govuk-body", "1 of 2 providers do not agree with it") ||
+	if !page.HasText("main p.govuk-body", "1 of 2 providers do not agree with it") ||
 		page.SummaryValue("Riverside Homes") != "Check Registration number L7777 is not on the regulator's list." ||
 		page.SummaryValue("Vale Homes Housing Association") != "Agrees" {
 		t.Errorf("check page: %q", page.Texts(".govuk-summary-list__row, main p.govuk-body"))

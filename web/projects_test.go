@@ -77,7 +77,7 @@ func projMoneyForm(pairs ...string) url.Values {
 func projSummarySays(t *testing.T, what string, page *htmltest.Page, messages ...string) {
 	t.Helper()
 	for _, m := range messages {
-		if !page.TextContains(".govuk-error-summary__list a", m) {
+		if !page.HasText(".govuk-error-summary__list a", m) {
 			t.Errorf("%s: the error summary does not say %q: %q", what, m, page.Texts(".govuk-error-summary__list a"))
 		}
 	}
@@ -127,7 +127,7 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 		t.Errorf("project page: heading %q, expected spend date %q", added.Text("h1"), spend)
 	}
 	if !added.HasExactText("main p.govuk-body", "No money has been allocated to this project yet.") || !added.Has("main a[href='"+path+"/allocations/new']") ||
-		!added.TextContains("table.app-history tbody td", "Added project Ashford Primary expansion") {
+		!added.HasText("table.app-history tbody td", "Added project Ashford Primary expansion") {
 		t.Errorf("project page lacks its empty sources, its allocate link or its history\n%s", excerpt(page.body))
 	}
 
@@ -148,7 +148,7 @@ func TestOfficerAddsAndChangesAProjectAndAStaleEditIsRefused(t *testing.T) {
 	dup.Set("name", "ASHFORD primary expansion")
 	res = projPost(t, ts, "/projects", dup)
 	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
-		!form.TextContains(".govuk-error-summary__list a[href='#name']", "There is already a project called Ashford Primary expansion") ||
+		!form.HasText(".govuk-error-summary__list a[href='#name']", "There is already a project called Ashford Primary expansion") ||
 		form.Attr("input[name='name']", "value") != "ASHFORD primary expansion" {
 		t.Errorf("duplicate name: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -368,7 +368,7 @@ func TestProjectsListAndCSVShowWhatTheFiltersSelect(t *testing.T) {
 	if !slices.Contains(row, "£750.50") || !slices.Contains(row, "£500.50") {
 		t.Errorf("projects list's row for Ashford Primary expansion: %q", row)
 	}
-	if !listPage.TextContains("main", "Showing") || !listPage.Has("main a[href='/projects.csv']") || !listPage.Has("main a[href='/projects/new']") {
+	if !listPage.HasText("main", "Showing") || !listPage.Has("main a[href='/projects.csv']") || !listPage.Has("main a[href='/projects/new']") {
 		t.Error("projects list lacks its count, its CSV link or its add link")
 	}
 	filtered := ts.get(t, "/projects?status=approved")

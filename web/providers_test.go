@@ -28,7 +28,7 @@ func TestProviderPagesAddChangeAndListItsHomes(t *testing.T) {
 	if !page.HasExactText("main p.govuk-body", "No homes are recorded with this provider.") {
 		t.Error("provider page lacks its empty state")
 	}
-	if !page.TextContains("table.app-history tbody td", "Added registered provider Riverside Housing") {
+	if !page.HasText("table.app-history tbody td", "Added registered provider Riverside Housing") {
 		t.Errorf("provider page's history: %q", page.Texts("table.app-history tbody td"))
 	}
 	// A home named with the provider is listed on its page.
@@ -49,7 +49,7 @@ func TestProviderPagesAddChangeAndListItsHomes(t *testing.T) {
 	// Duplicate name (ignoring case) is refused, keeping input.
 	res = s.post(t, "/providers", url.Values{"name": {"riverside HOUSING"}, "contact_name": {"Kept Name"}})
 	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
-		!form.TextContains(".govuk-error-summary__list a[href='#name']", "There is already a registered provider called Riverside Housing") ||
+		!form.HasText(".govuk-error-summary__list a[href='#name']", "There is already a registered provider called Riverside Housing") ||
 		form.Attr("input[name='contact_name']", "value") != "Kept Name" {
 		t.Fatalf("duplicate: %d\n%s", res.status, excerpt(res.body))
 	}
@@ -67,7 +67,7 @@ func TestProviderPagesAddChangeAndListItsHomes(t *testing.T) {
 	bad := url.Values{"name": {"Riverside Housing Group"}, "rsh_number": {"ABC-123-XYZ-Q"}, "version": {"2"}}
 	res = s.post(t, path, bad)
 	if res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#rsh_number']", "Registration number must be 2 to 10 letters and digits") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#rsh_number']", "Registration number must be 2 to 10 letters and digits") {
 		t.Fatalf("bad registration number: %d", res.status)
 	}
 	if n := s.count(t, `SELECT count(*) FROM audit_events WHERE entity_type = 'registered_provider' AND entity_id = $1`, fmt.Sprint(id)); n != 2 {

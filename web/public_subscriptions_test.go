@@ -60,7 +60,7 @@ func TestResidentSubscribesConfirmsGetsTheWeeklyDigestAndUnsubscribesInOneClick(
 	token := ts.csrf(t, "/public/subscribe?ward=north-ward")
 	res := ts.post(t, "/public/subscribe", url.Values{"csrf_token": {token}, "ward": {"north-ward"}, "email": {"resident at home"}})
 	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
-		!form.TextContains(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
+		!form.HasText(".govuk-error-summary__list a[href='#email']", "Enter an e-mail address in the correct format") ||
 		form.Attr("input[name='email']", "value") != "resident at home" {
 		t.Fatalf("bad address: status %d\n%s", res.status, excerpt(res.body))
 	}

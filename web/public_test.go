@@ -413,7 +413,7 @@ func TestPublicDevelopmentPageShowsPromisesDeliveryAndSpend(t *testing.T) {
 	}
 
 	quarry := htmltest.Parse(t, ts.get(t, fmt.Sprintf("/public/developments/%d", f.Quarry)).body)
-	if !quarry.TextContains("main .govuk-inset-text", "2 agreements for this development are not published at the moment") ||
+	if !quarry.HasText("main .govuk-inset-text", "2 agreements for this development are not published at the moment") ||
 		!quarry.HasExactText("main p.govuk-body", "Received from the developer: £0.00. Spent: £0.00.") || quarry.Has("table[id^='obligations-']") {
 		t.Errorf("the withheld agreement should show only that it is withheld: %q", quarry.Texts("main .govuk-inset-text, main p.govuk-body"))
 	}
@@ -675,7 +675,7 @@ func TestOfficerWithholdsAnAgreementFromPublicationAndPublishesItAgain(t *testin
 	// The reason and the clause are withheld data: looked for on the raw
 	// body, since they must appear nowhere on the page.
 	body := pub.get(t, devPath).body
-	if !htmltest.Parse(t, body).TextContains("main .govuk-inset-text", "One agreement for this development is not published") || strings.Contains(body, "Judicial review") ||
+	if !htmltest.Parse(t, body).HasText("main .govuk-inset-text", "One agreement for this development is not published") || strings.Contains(body, "Judicial review") ||
 		strings.Contains(body, "towards primary school places") {
 		t.Errorf("withheld agreement still shows its details:\n%s", pageText(body))
 	}
@@ -747,7 +747,7 @@ func TestPublicSecuredCountsHomesAgreedNotRecorded(t *testing.T) {
 		t.Errorf("figures: secured %q, recorded %q", secured, recorded)
 	}
 	// The tenure chart's description, read by screen readers.
-	if !page.TextContains("svg desc[id^='chart-homes-tenure']", "Of 84 affordable homes secured by agreements, 5 are recorded home by home") {
+	if !page.HasText("svg desc[id^='chart-homes-tenure']", "Of 84 affordable homes secured by agreements, 5 are recorded home by home") {
 		t.Errorf("chart description %q", page.Texts("svg desc"))
 	}
 }

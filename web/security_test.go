@@ -140,7 +140,7 @@ func TestLockoutIsPerAddressAndClientAndAdminsClearIt(t *testing.T) {
 	ts := newTestServer(t, app)
 	ts.login(t, "admin@test.example", testPassword)
 	page := ts.get(t, "/admin/security")
-	if page.status != http.StatusOK || !htmltest.Parse(t, page.body).TextContains(".govuk-summary-list__value", "failed from 203.0.113.9, last ") {
+	if page.status != http.StatusOK || !htmltest.Parse(t, page.body).HasText(".govuk-summary-list__value", "failed from 203.0.113.9, last ") {
 		t.Fatalf("the security log does not show the lock: %d", page.status)
 	}
 	ts.post(t, "/admin/security/locks/clear", url.Values{"csrf_token": {ts.csrf(t, "/admin/security")}, "email": {"officer@test.example"}})
@@ -277,7 +277,7 @@ func TestTooLargeUploadSaysSo(t *testing.T) {
 	// The page says why in its main; "expired" (a CSRF failure) must be
 	// nowhere in its bytes.
 	tooLarge := htmltest.Parse(t, b.String())
-	if res.StatusCode != http.StatusRequestEntityTooLarge || !tooLarge.TextContains("main", "too large") || !tooLarge.TextContains("main", "10 MB") || strings.Contains(b.String(), "expired") {
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !tooLarge.HasText("main", "too large") || !tooLarge.HasText("main", "10 MB") || strings.Contains(b.String(), "expired") {
 		t.Errorf("12 MB upload: status %d\n%s", res.StatusCode, excerpt(b.String()))
 	}
 }

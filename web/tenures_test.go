@@ -34,8 +34,8 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 	csrf := admin.csrf(t, "/admin/tenures")
 	res := admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {""}, "description": {"kept"}})
 	if form := htmltest.Parse(t, res.body); res.status != http.StatusUnprocessableEntity ||
-		!form.TextContains(".govuk-error-summary__list a[href='#label']", "Enter the name of the tenure product") ||
-		!form.TextContains(".govuk-error-summary__list a", "Select whether the product is rented or owned") || form.ValueByID("description") != "kept" {
+		!form.HasText(".govuk-error-summary__list a[href='#label']", "Enter the name of the tenure product") ||
+		!form.HasText(".govuk-error-summary__list a", "Select whether the product is rented or owned") || form.ValueByID("description") != "kept" {
 		t.Fatalf("blank product: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {"Key worker rent"}, "category": {"rent"}})
@@ -44,7 +44,7 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 	}
 	res = admin.post(t, "/admin/tenures", url.Values{"csrf_token": {csrf}, "label": {"key worker RENT"}, "category": {"rent"}})
 	if res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#label']", "There is already a tenure product called key worker RENT") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#label']", "There is already a tenure product called key worker RENT") {
 		t.Fatalf("duplicate product: %d\n%s", res.status, excerpt(res.body))
 	}
 
@@ -67,7 +67,7 @@ func TestAdminAddsATenureProductAndProvidersHaveATypeAndCompanyNumber(t *testing
 	res = f.post(f.ts, "/providers", url.Values{"name": {"Wessex Vale District Council"}, "provider_type": {"local-authority"},
 		"rsh_number": {"45ub"}, "company_number": {"x"}})
 	if res.status != http.StatusUnprocessableEntity ||
-		!htmltest.Parse(t, res.body).TextContains(".govuk-error-summary__list a[href='#company_number']", "Company number must be 8 digits") {
+		!htmltest.Parse(t, res.body).HasText(".govuk-error-summary__list a[href='#company_number']", "Company number must be 8 digits") {
 		t.Fatalf("bad company number: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = f.post(f.ts, "/providers", url.Values{"name": {"Vale Homes"}, "provider_type": {"private-registered-provider"},

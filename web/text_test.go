@@ -63,7 +63,7 @@ func TestInvalidTextIsRefusedAtTheEdge(t *testing.T) {
 	}
 	res := ts.post(t, "/developments", url.Values{"csrf_token": {ts.csrf(t, "/developments/new")}, "name": {"Bad\x00name"}})
 	if page := htmltest.Parse(t, res.body); res.status != http.StatusBadRequest || page.Text("main h1") != "Some of what was sent is not text" ||
-		!page.TextContains("main p.govuk-body", "The field “name” held characters that are not text") {
+		!page.HasText("main p.govuk-body", "The field “name” held characters that are not text") {
 		t.Errorf("NUL in a form field: status %d, want 400 naming the field\n%s", res.status, excerpt(res.body))
 	}
 	// The sign-in address, signed out.

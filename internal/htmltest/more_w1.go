@@ -6,8 +6,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-
-
 // Value is what the form control named name holds: an input's value, a
 // textarea's text or a select's chosen option's value; "" when there is
 // no such control.
@@ -24,7 +22,6 @@ func (p *Page) Value(name string) string {
 	v, _ := s.Attr("value")
 	return v
 }
-
 
 // RowWith is the cells of the first row the selector matches whose
 // leading cells are lead, in order (a row found by its key, such as a

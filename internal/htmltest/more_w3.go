@@ -2,7 +2,6 @@ package htmltest
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -14,15 +13,6 @@ import (
 func (p *Page) HasExactText(selector, want string) bool {
 	p.t.Helper()
 	return slices.Contains(p.Texts(selector), Clean(want))
-}
-
-// TextContains reports whether the cleaned text of any element the
-// selector matches contains part, for sentences that sit inside a longer
-// paragraph or cell.
-func (p *Page) TextContains(selector, part string) bool {
-	p.t.Helper()
-	part = Clean(part)
-	return slices.ContainsFunc(p.Texts(selector), func(s string) bool { return strings.Contains(s, part) })
 }
 
 // ErrorLinks is the GOV.UK error summary's links, each href (such as

@@ -31,7 +31,7 @@ func TestPageAnswersFormAndSummaryQuestions(t *testing.T) {
 	if !p.HasExactText("p", "Net allocated £3,000.00; spent £500.00.") || p.HasExactText("p", "Net allocated") {
 		t.Error("HasText must match the whole text")
 	}
-	if !p.TextContains("p", "spent £500.00") || p.TextContains("dt", "spent") {
+	if !p.HasText("p", "spent £500.00") || p.HasText("dt", "spent") {
 		t.Error("TextContains looked in the wrong element")
 	}
 }
