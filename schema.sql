@@ -1051,6 +1051,525 @@ ALTER TABLE public.capability_links ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     CACHE 1
 );
 
+-- Name: cil_charges; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_charges (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    regulation integer NOT NULL,
+    imposed_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    reason text NOT NULL,
+    quashed_on date,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_charges_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_charges_reason_check CHECK ((btrim(reason) <> ''::text)),
+    CONSTRAINT cil_charges_regulation_check CHECK (((regulation >= 80) AND (regulation <= 87)))
+);
+
+-- Name: cil_charges_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_charges ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_charges_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_commencements; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_commencements (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    kind text NOT NULL,
+    received_on date NOT NULL,
+    commencement_date date NOT NULL,
+    withdrawn_on date,
+    note text DEFAULT ''::text NOT NULL,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_commencements_check CHECK (((kind = 'notice'::text) OR (withdrawn_on IS NULL))),
+    CONSTRAINT cil_commencements_kind_check CHECK ((kind = ANY (ARRAY['notice'::text, 'deemed'::text])))
+);
+
+-- Name: cil_commencements_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_commencements ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_commencements_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_demand_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_demand_notices (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    liability_notice_id bigint NOT NULL,
+    party_id bigint,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    reference text NOT NULL,
+    issued_on date NOT NULL,
+    commencement_date date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    supersedes_id bigint,
+    import_ref text,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
+);
+
+-- Name: cil_demand_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_demand_notices ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_demand_notices_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_development_zones; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_development_zones (
+    cil_development_id bigint NOT NULL,
+    schedule_id bigint NOT NULL,
+    zone_id bigint NOT NULL,
+    placed_by text NOT NULL,
+    CONSTRAINT cil_development_zones_placed_by_check CHECK ((placed_by = ANY (ARRAY['officer'::text, 'postcode'::text, 'ward'::text])))
+);
+
+-- Name: cil_developments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_developments (
+    id bigint NOT NULL,
+    reference text NOT NULL,
+    development_id bigint,
+    planning_reference text DEFAULT ''::text NOT NULL,
+    description text NOT NULL,
+    address text DEFAULT ''::text NOT NULL,
+    postcode text DEFAULT ''::text NOT NULL,
+    ward text DEFAULT ''::text NOT NULL,
+    parish_code text,
+    permission_date date NOT NULL,
+    permission_kind text DEFAULT 'full'::text NOT NULL,
+    neighbourhood_order boolean DEFAULT false NOT NULL,
+    dwellings integer,
+    notes text DEFAULT ''::text NOT NULL,
+    import_ref text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_developments_description_check CHECK ((btrim(description) <> ''::text)),
+    CONSTRAINT cil_developments_dwellings_check CHECK ((dwellings >= 0)),
+    CONSTRAINT cil_developments_permission_kind_check CHECK ((permission_kind = ANY (ARRAY['full'::text, 'outline'::text, 'reserved-matters'::text, 'section-73'::text, 'general-consent'::text, 'prior-approval'::text]))),
+    CONSTRAINT cil_developments_reference_check CHECK ((btrim(reference) <> ''::text))
+);
+
+-- Name: cil_developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_developments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_floor_areas; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_floor_areas (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    use_code text NOT NULL,
+    kind text NOT NULL,
+    gia numeric(12,2) NOT NULL,
+    in_use boolean DEFAULT false NOT NULL,
+    lawful_use boolean DEFAULT false NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    CONSTRAINT cil_floor_areas_check CHECK (((kind <> 'proposed'::text) OR (NOT (in_use OR lawful_use)))),
+    CONSTRAINT cil_floor_areas_gia_check CHECK ((gia > (0)::numeric)),
+    CONSTRAINT cil_floor_areas_kind_check CHECK ((kind = ANY (ARRAY['proposed'::text, 'retained'::text, 'demolished'::text]))),
+    CONSTRAINT cil_floor_areas_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))
+);
+
+-- Name: cil_floor_areas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_floor_areas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_floor_areas_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_instalment_policies; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalment_policies (
+    id bigint NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    name text NOT NULL,
+    takes_effect date NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_instalment_policies_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_instalment_policies_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+-- Name: cil_instalment_policies_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_instalment_policies ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_instalment_policies_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_instalment_rules; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalment_rules (
+    policy_id bigint NOT NULL,
+    up_to numeric(14,2),
+    seq integer NOT NULL,
+    share numeric(7,4) NOT NULL,
+    days_after integer NOT NULL,
+    CONSTRAINT cil_instalment_rules_days_after_check CHECK ((days_after >= 0)),
+    CONSTRAINT cil_instalment_rules_seq_check CHECK ((seq >= 1)),
+    CONSTRAINT cil_instalment_rules_share_check CHECK (((share > (0)::numeric) AND (share <= (1)::numeric))),
+    CONSTRAINT cil_instalment_rules_up_to_check CHECK ((up_to > (0)::numeric))
+);
+
+-- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalments (
+    id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    seq integer NOT NULL,
+    kind text DEFAULT 'levy'::text NOT NULL,
+    due_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
+    CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
+);
+
+-- Name: cil_instalments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_instalments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_instalments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_ledger_entries; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_ledger_entries (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    entry_date date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    cil_development_id bigint,
+    demand_notice_id bigint,
+    method text,
+    parish_code text,
+    pot text,
+    project_id bigint,
+    reverses_id bigint,
+    payer text DEFAULT ''::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    evidence text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    import_ref text,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
+    CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check1 CHECK (((kind <> 'reversal'::text) OR (btrim(note) <> ''::text))),
+    CONSTRAINT cil_ledger_entries_check2 CHECK (((kind = 'receipt'::text) = (method IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check3 CHECK (((kind <> ALL (ARRAY['receipt'::text, 'repayment'::text])) OR (cil_development_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check4 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (project_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check5 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (pot IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
+    CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
+    CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
+    CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
+);
+
+-- Name: cil_ledger_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_ledger_entries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_liability_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_liability_notices (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    issued_on date NOT NULL,
+    chargeable_amount numeric(14,2) NOT NULL,
+    relief_amount numeric(14,2) DEFAULT 0 NOT NULL,
+    calculation jsonb NOT NULL,
+    supersedes_id bigint,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_liability_notices_chargeable_amount_check CHECK ((chargeable_amount >= (0)::numeric)),
+    CONSTRAINT cil_liability_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_liability_notices_check CHECK ((relief_amount <= chargeable_amount)),
+    CONSTRAINT cil_liability_notices_relief_amount_check CHECK ((relief_amount >= (0)::numeric))
+);
+
+-- Name: cil_liability_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_liability_notices ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_liability_notices_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_parish_dwellings; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parish_dwellings (
+    parish_code text NOT NULL,
+    financial_year integer NOT NULL,
+    dwellings integer NOT NULL,
+    CONSTRAINT cil_parish_dwellings_dwellings_check CHECK ((dwellings >= 0)),
+    CONSTRAINT cil_parish_dwellings_financial_year_check CHECK (((financial_year >= 2010) AND (financial_year <= 2100)))
+);
+
+-- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parishes (
+    code text NOT NULL,
+    name text NOT NULL,
+    council_name text DEFAULT ''::text NOT NULL,
+    receives_cil boolean DEFAULT true NOT NULL,
+    neighbourhood_plan_from date,
+    contact_email text DEFAULT ''::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_parishes_code_check CHECK ((btrim(code) <> ''::text)),
+    CONSTRAINT cil_parishes_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+-- Name: cil_parties; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parties (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    role text NOT NULL,
+    name text NOT NULL,
+    address text DEFAULT ''::text NOT NULL,
+    email text DEFAULT ''::text NOT NULL,
+    assumed_on date,
+    ended_on date,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_parties_check CHECK (((role = 'assumed-liability'::text) = (assumed_on IS NOT NULL))),
+    CONSTRAINT cil_parties_check1 CHECK (((ended_on IS NULL) OR (assumed_on IS NULL) OR (ended_on >= assumed_on))),
+    CONSTRAINT cil_parties_name_check CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT cil_parties_role_check CHECK ((role = ANY (ARRAY['assumed-liability'::text, 'owner'::text, 'relevant-person'::text, 'agent'::text])))
+);
+
+-- Name: cil_parties_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_parties ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_parties_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_rates; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_rates (
+    id bigint NOT NULL,
+    schedule_id bigint NOT NULL,
+    zone_id bigint,
+    use_code text NOT NULL,
+    use_name text NOT NULL,
+    rate numeric(10,2) NOT NULL,
+    CONSTRAINT cil_rates_rate_check CHECK ((rate >= (0)::numeric)),
+    CONSTRAINT cil_rates_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)),
+    CONSTRAINT cil_rates_use_name_check CHECK ((btrim(use_name) <> ''::text))
+);
+
+-- Name: cil_rates_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_rates ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_rates_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_receipt_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_instalments (
+    receipt_id bigint NOT NULL,
+    instalment_id bigint NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
+);
+
+-- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_portions (
+    receipt_id bigint NOT NULL,
+    portion text NOT NULL,
+    parish_code text,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
+    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
+);
+
+-- Name: cil_recovery_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_recovery_notices (
+    id bigint NOT NULL,
+    parish_code text NOT NULL,
+    served_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    reason text NOT NULL,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_recovery_notices_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_recovery_notices_reason_check CHECK ((btrim(reason) <> ''::text))
+);
+
+-- Name: cil_recovery_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_recovery_notices ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_recovery_notices_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_reliefs; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_reliefs (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    kind text NOT NULL,
+    claimant text DEFAULT ''::text NOT NULL,
+    claimed_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    decision text DEFAULT 'pending'::text NOT NULL,
+    decided_on date,
+    clawback_ends date,
+    withdrawn_on date,
+    withdrawal_reason text DEFAULT ''::text NOT NULL,
+    clawed_back numeric(14,2),
+    note text DEFAULT ''::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_reliefs_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_reliefs_check CHECK (((decision = 'pending'::text) = (decided_on IS NULL))),
+    CONSTRAINT cil_reliefs_check1 CHECK (((withdrawn_on IS NULL) OR (decision = 'granted'::text))),
+    CONSTRAINT cil_reliefs_check2 CHECK (((clawed_back IS NULL) OR (withdrawn_on IS NOT NULL))),
+    CONSTRAINT cil_reliefs_check3 CHECK (((btrim(withdrawal_reason) = ''::text) OR (withdrawn_on IS NOT NULL))),
+    CONSTRAINT cil_reliefs_clawed_back_check CHECK ((clawed_back > (0)::numeric)),
+    CONSTRAINT cil_reliefs_decision_check CHECK ((decision = ANY (ARRAY['pending'::text, 'granted'::text, 'refused'::text]))),
+    CONSTRAINT cil_reliefs_kind_check CHECK ((kind = ANY (ARRAY['social-housing'::text, 'charitable'::text, 'self-build'::text, 'residential-annex'::text, 'residential-extension'::text, 'exceptional-circumstances'::text, 'minor-development'::text])))
+);
+
+-- Name: cil_reliefs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_reliefs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_reliefs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_schedules; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_schedules (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    takes_effect date NOT NULL,
+    ends date,
+    notes text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_schedules_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_schedules_check CHECK (((ends IS NULL) OR (ends >= takes_effect))),
+    CONSTRAINT cil_schedules_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+-- Name: cil_schedules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_schedules ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_schedules_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+-- Name: cil_zones; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_zones (
+    id bigint NOT NULL,
+    schedule_id bigint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    postcodes text[] DEFAULT '{}'::text[] NOT NULL,
+    wards text[] DEFAULT '{}'::text[] NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_zones_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+-- Name: cil_zones_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_zones ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_zones_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 -- Name: company_statuses; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.company_statuses (
@@ -3050,6 +3569,171 @@ ALTER TABLE ONLY public.capability_links
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_token_hash_key UNIQUE (token_hash);
 
+-- Name: cil_charges cil_charges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_charges
+    ADD CONSTRAINT cil_charges_pkey PRIMARY KEY (id);
+
+-- Name: cil_commencements cil_commencements_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_commencements
+    ADD CONSTRAINT cil_commencements_pkey PRIMARY KEY (id);
+
+-- Name: cil_demand_notices cil_demand_notices_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_import_ref_key UNIQUE (import_ref);
+
+-- Name: cil_demand_notices cil_demand_notices_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_pkey PRIMARY KEY (id);
+
+-- Name: cil_demand_notices cil_demand_notices_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_reference_key UNIQUE (reference);
+
+-- Name: cil_demand_notices cil_demand_notices_supersedes_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_supersedes_id_key UNIQUE (supersedes_id);
+
+-- Name: cil_development_zones cil_development_zones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_development_zones
+    ADD CONSTRAINT cil_development_zones_pkey PRIMARY KEY (cil_development_id, schedule_id);
+
+-- Name: cil_developments cil_developments_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_developments
+    ADD CONSTRAINT cil_developments_import_ref_key UNIQUE (import_ref);
+
+-- Name: cil_developments cil_developments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_developments
+    ADD CONSTRAINT cil_developments_pkey PRIMARY KEY (id);
+
+-- Name: cil_developments cil_developments_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_developments
+    ADD CONSTRAINT cil_developments_reference_key UNIQUE (reference);
+
+-- Name: cil_floor_areas cil_floor_areas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_floor_areas
+    ADD CONSTRAINT cil_floor_areas_pkey PRIMARY KEY (id);
+
+-- Name: cil_instalment_policies cil_instalment_policies_charging_authority_takes_effect_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_policies
+    ADD CONSTRAINT cil_instalment_policies_charging_authority_takes_effect_key UNIQUE (charging_authority, takes_effect);
+
+-- Name: cil_instalment_policies cil_instalment_policies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_policies
+    ADD CONSTRAINT cil_instalment_policies_pkey PRIMARY KEY (id);
+
+-- Name: cil_instalment_rules cil_instalment_rules_policy_id_up_to_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_rules
+    ADD CONSTRAINT cil_instalment_rules_policy_id_up_to_seq_key UNIQUE NULLS NOT DISTINCT (policy_id, up_to, seq);
+
+-- Name: cil_instalments cil_instalments_demand_notice_id_seq_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalments
+    ADD CONSTRAINT cil_instalments_demand_notice_id_seq_key UNIQUE (demand_notice_id, seq);
+
+-- Name: cil_instalments cil_instalments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalments
+    ADD CONSTRAINT cil_instalments_pkey PRIMARY KEY (id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_import_ref_key UNIQUE (import_ref);
+
+-- Name: cil_ledger_entries cil_ledger_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_pkey PRIMARY KEY (id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_reverses_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_reverses_id_key UNIQUE (reverses_id);
+
+-- Name: cil_liability_notices cil_liability_notices_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_pkey PRIMARY KEY (id);
+
+-- Name: cil_liability_notices cil_liability_notices_supersedes_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_supersedes_id_key UNIQUE (supersedes_id);
+
+-- Name: cil_parish_dwellings cil_parish_dwellings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_dwellings
+    ADD CONSTRAINT cil_parish_dwellings_pkey PRIMARY KEY (parish_code, financial_year);
+
+-- Name: cil_parishes cil_parishes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parishes
+    ADD CONSTRAINT cil_parishes_pkey PRIMARY KEY (code);
+
+-- Name: cil_parties cil_parties_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parties
+    ADD CONSTRAINT cil_parties_pkey PRIMARY KEY (id);
+
+-- Name: cil_rates cil_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_rates
+    ADD CONSTRAINT cil_rates_pkey PRIMARY KEY (id);
+
+-- Name: cil_rates cil_rates_schedule_id_zone_id_use_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_rates
+    ADD CONSTRAINT cil_rates_schedule_id_zone_id_use_code_key UNIQUE NULLS NOT DISTINCT (schedule_id, zone_id, use_code);
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_instalments
+    ADD CONSTRAINT cil_receipt_instalments_pkey PRIMARY KEY (receipt_id, instalment_id);
+
+-- Name: cil_receipt_portions cil_receipt_portions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_portions
+    ADD CONSTRAINT cil_receipt_portions_pkey PRIMARY KEY (receipt_id, portion);
+
+-- Name: cil_recovery_notices cil_recovery_notices_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_recovery_notices
+    ADD CONSTRAINT cil_recovery_notices_pkey PRIMARY KEY (id);
+
+-- Name: cil_reliefs cil_reliefs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_reliefs
+    ADD CONSTRAINT cil_reliefs_pkey PRIMARY KEY (id);
+
+-- Name: cil_schedules cil_schedules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_schedules
+    ADD CONSTRAINT cil_schedules_pkey PRIMARY KEY (id);
+
+-- Name: cil_zones cil_zones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_zones
+    ADD CONSTRAINT cil_zones_pkey PRIMARY KEY (id);
+
+-- Name: cil_zones cil_zones_schedule_id_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_zones
+    ADD CONSTRAINT cil_zones_schedule_id_name_key UNIQUE (schedule_id, name);
+
 -- Name: company_statuses company_statuses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.company_statuses
@@ -3565,6 +4249,18 @@ CREATE INDEX capability_link_hits_idx ON public.capability_link_hits USING btree
 
 CREATE INDEX capability_links_scope_idx ON public.capability_links USING btree (scope_type, scope_id, created_at DESC);
 
+-- Name: cil_ledger_entries_date; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_ledger_entries_date ON public.cil_ledger_entries USING btree (entry_date);
+
+-- Name: cil_ledger_entries_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_ledger_entries_development ON public.cil_ledger_entries USING btree (cil_development_id);
+
+-- Name: cil_ledger_entries_project; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_ledger_entries_project ON public.cil_ledger_entries USING btree (project_id) WHERE (project_id IS NOT NULL);
+
 -- Name: developments_import_ref_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX developments_import_ref_key ON public.developments USING btree (upper(import_ref)) WHERE (import_ref IS NOT NULL);
@@ -4069,6 +4765,34 @@ CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_
 
 CREATE CONSTRAINT TRIGGER audit_events_data_version AFTER INSERT ON public.audit_events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.action !~~ 'login.%'::text) AND (new.action !~~ 'logout%'::text))) EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_demand_notices cil_demand_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_demand_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_demand_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_ledger_entries cil_ledger_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_append_only BEFORE DELETE OR UPDATE ON public.cil_ledger_entries FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_liability_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_portions cil_receipt_portions_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_portions_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_portions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_recovery_notices cil_recovery_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_recovery_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_recovery_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
 -- Name: developments developments_rename_homes; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER developments_rename_homes AFTER UPDATE OF name ON public.developments FOR EACH ROW WHEN ((old.name IS DISTINCT FROM new.name)) EXECUTE FUNCTION public.developments_rename_homes();
@@ -4374,6 +5098,196 @@ ALTER TABLE ONLY public.capability_links
 
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.users(id);
+
+-- Name: cil_charges cil_charges_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_charges
+    ADD CONSTRAINT cil_charges_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_charges cil_charges_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_charges
+    ADD CONSTRAINT cil_charges_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_commencements cil_commencements_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_commencements
+    ADD CONSTRAINT cil_commencements_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_commencements cil_commencements_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_commencements
+    ADD CONSTRAINT cil_commencements_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_demand_notices cil_demand_notices_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_demand_notices cil_demand_notices_liability_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_liability_notice_id_fkey FOREIGN KEY (liability_notice_id) REFERENCES public.cil_liability_notices(id);
+
+-- Name: cil_demand_notices cil_demand_notices_party_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_party_id_fkey FOREIGN KEY (party_id) REFERENCES public.cil_parties(id);
+
+-- Name: cil_demand_notices cil_demand_notices_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_demand_notices cil_demand_notices_supersedes_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_supersedes_id_fkey FOREIGN KEY (supersedes_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_development_zones cil_development_zones_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_development_zones
+    ADD CONSTRAINT cil_development_zones_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_development_zones cil_development_zones_schedule_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_development_zones
+    ADD CONSTRAINT cil_development_zones_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES public.cil_schedules(id);
+
+-- Name: cil_development_zones cil_development_zones_zone_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_development_zones
+    ADD CONSTRAINT cil_development_zones_zone_id_fkey FOREIGN KEY (zone_id) REFERENCES public.cil_zones(id);
+
+-- Name: cil_developments cil_developments_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_developments
+    ADD CONSTRAINT cil_developments_development_id_fkey FOREIGN KEY (development_id) REFERENCES public.developments(id);
+
+-- Name: cil_developments cil_developments_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_developments
+    ADD CONSTRAINT cil_developments_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_floor_areas cil_floor_areas_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_floor_areas
+    ADD CONSTRAINT cil_floor_areas_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_instalment_rules cil_instalment_rules_policy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_rules
+    ADD CONSTRAINT cil_instalment_rules_policy_id_fkey FOREIGN KEY (policy_id) REFERENCES public.cil_instalment_policies(id);
+
+-- Name: cil_instalments cil_instalments_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalments
+    ADD CONSTRAINT cil_instalments_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_ledger_entries cil_ledger_entries_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_ledger_entries cil_ledger_entries_reverses_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_ledger_entries
+    ADD CONSTRAINT cil_ledger_entries_reverses_id_fkey FOREIGN KEY (reverses_id) REFERENCES public.cil_ledger_entries(id);
+
+-- Name: cil_liability_notices cil_liability_notices_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_liability_notices cil_liability_notices_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_liability_notices cil_liability_notices_supersedes_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_supersedes_id_fkey FOREIGN KEY (supersedes_id) REFERENCES public.cil_liability_notices(id);
+
+-- Name: cil_parish_dwellings cil_parish_dwellings_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_dwellings
+    ADD CONSTRAINT cil_parish_dwellings_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_parties cil_parties_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parties
+    ADD CONSTRAINT cil_parties_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_rates cil_rates_schedule_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_rates
+    ADD CONSTRAINT cil_rates_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES public.cil_schedules(id);
+
+-- Name: cil_rates cil_rates_zone_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_rates
+    ADD CONSTRAINT cil_rates_zone_id_fkey FOREIGN KEY (zone_id) REFERENCES public.cil_zones(id);
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_instalment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_instalments
+    ADD CONSTRAINT cil_receipt_instalments_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_receipt_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_instalments
+    ADD CONSTRAINT cil_receipt_instalments_receipt_id_fkey FOREIGN KEY (receipt_id) REFERENCES public.cil_ledger_entries(id);
+
+-- Name: cil_receipt_portions cil_receipt_portions_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_portions
+    ADD CONSTRAINT cil_receipt_portions_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_receipt_portions cil_receipt_portions_receipt_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_receipt_portions
+    ADD CONSTRAINT cil_receipt_portions_receipt_id_fkey FOREIGN KEY (receipt_id) REFERENCES public.cil_ledger_entries(id);
+
+-- Name: cil_recovery_notices cil_recovery_notices_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_recovery_notices
+    ADD CONSTRAINT cil_recovery_notices_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_recovery_notices cil_recovery_notices_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_recovery_notices
+    ADD CONSTRAINT cil_recovery_notices_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_reliefs cil_reliefs_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_reliefs
+    ADD CONSTRAINT cil_reliefs_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_zones cil_zones_schedule_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_zones
+    ADD CONSTRAINT cil_zones_schedule_id_fkey FOREIGN KEY (schedule_id) REFERENCES public.cil_schedules(id);
 
 -- Name: contribution_purposes contribution_purposes_parent_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -4962,6 +5876,150 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.capability_links TO s106_app;
 -- Name: SEQUENCE capability_links_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.capability_links_id_seq TO s106_app;
+
+-- Name: TABLE cil_charges; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_charges TO s106_app;
+
+-- Name: SEQUENCE cil_charges_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_charges_id_seq TO s106_app;
+
+-- Name: TABLE cil_commencements; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_commencements TO s106_app;
+
+-- Name: SEQUENCE cil_commencements_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_commencements_id_seq TO s106_app;
+
+-- Name: TABLE cil_demand_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
+
+-- Name: SEQUENCE cil_demand_notices_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_notices_id_seq TO s106_app;
+
+-- Name: TABLE cil_development_zones; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_zones TO s106_app;
+
+-- Name: TABLE cil_developments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_developments TO s106_app;
+
+-- Name: SEQUENCE cil_developments_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_developments_id_seq TO s106_app;
+
+-- Name: TABLE cil_floor_areas; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_floor_areas TO s106_app;
+
+-- Name: SEQUENCE cil_floor_areas_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_floor_areas_id_seq TO s106_app;
+
+-- Name: TABLE cil_instalment_policies; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_policies TO s106_app;
+
+-- Name: SEQUENCE cil_instalment_policies_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_instalment_policies_id_seq TO s106_app;
+
+-- Name: TABLE cil_instalment_rules; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_rules TO s106_app;
+
+-- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_instalments TO s106_app;
+
+-- Name: SEQUENCE cil_instalments_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_instalments_id_seq TO s106_app;
+
+-- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
+
+-- Name: SEQUENCE cil_ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_ledger_entries_id_seq TO s106_app;
+
+-- Name: TABLE cil_liability_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
+
+-- Name: SEQUENCE cil_liability_notices_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_liability_notices_id_seq TO s106_app;
+
+-- Name: TABLE cil_parish_dwellings; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dwellings TO s106_app;
+
+-- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
+
+-- Name: TABLE cil_parties; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parties TO s106_app;
+
+-- Name: SEQUENCE cil_parties_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_parties_id_seq TO s106_app;
+
+-- Name: TABLE cil_rates; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_rates TO s106_app;
+
+-- Name: SEQUENCE cil_rates_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_rates_id_seq TO s106_app;
+
+-- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
+
+-- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
+
+-- Name: TABLE cil_recovery_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_recovery_notices TO s106_app;
+
+-- Name: SEQUENCE cil_recovery_notices_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_recovery_notices_id_seq TO s106_app;
+
+-- Name: TABLE cil_reliefs; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_reliefs TO s106_app;
+
+-- Name: SEQUENCE cil_reliefs_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_reliefs_id_seq TO s106_app;
+
+-- Name: TABLE cil_schedules; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_schedules TO s106_app;
+
+-- Name: SEQUENCE cil_schedules_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_schedules_id_seq TO s106_app;
+
+-- Name: TABLE cil_zones; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_zones TO s106_app;
+
+-- Name: SEQUENCE cil_zones_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_zones_id_seq TO s106_app;
 
 -- Name: TABLE company_statuses; Type: ACL; Schema: public; Owner: -
 
