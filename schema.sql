@@ -1314,6 +1314,29 @@ CREATE TABLE public.cil_ledger_entries (
     CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
 );
 
+-- Name: cil_ledger_effective; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_ledger_effective AS
+ SELECT e.id,
+    e.kind,
+    e.entry_date,
+    e.amount,
+    e.charging_authority,
+    e.cil_development_id,
+    e.demand_notice_id,
+    e.method,
+    e.parish_code,
+    e.pot,
+    e.project_id,
+    e.payer,
+    e.reference,
+    e.recorded_by,
+    e.recorded_at
+   FROM public.cil_ledger_entries e
+  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
+           FROM public.cil_ledger_entries r
+          WHERE (r.reverses_id = e.id)))));
+
 -- Name: cil_ledger_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.cil_ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -5944,6 +5967,10 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_instalments_id_seq TO s106_app;
 -- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
+
+-- Name: TABLE cil_ledger_effective; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_app;
 
 -- Name: SEQUENCE cil_ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 

@@ -405,8 +405,10 @@ REVOKE UPDATE, DELETE ON cil_liability_notices, cil_demand_notices, cil_instalme
     cil_receipt_portions, cil_receipt_instalments, cil_recovery_notices FROM s106_app;
 
 -- +goose Down
+-- CASCADE: the views, kept tables and triggers of the levy's definition
+-- files (internal/store/schema/8*_cil*.sql) depend on these tables.
 DROP TABLE cil_recovery_notices, cil_receipt_instalments, cil_receipt_portions, cil_ledger_entries,
     cil_charges, cil_reliefs, cil_instalments, cil_demand_notices, cil_instalment_rules, cil_instalment_policies,
     cil_commencements, cil_liability_notices, cil_parties, cil_floor_areas, cil_development_zones,
-    cil_developments, cil_parish_dwellings, cil_parishes, cil_rates, cil_zones, cil_schedules;
+    cil_developments, cil_parish_dwellings, cil_parishes, cil_rates, cil_zones, cil_schedules CASCADE;
 DELETE FROM index_series WHERE code = 'cil-index';
