@@ -1298,6 +1298,7 @@ CREATE TABLE public.cil_ledger_entries (
     import_ref text,
     recorded_by bigint,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    transfer_to text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
     CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
     CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
@@ -1309,6 +1310,7 @@ CREATE TABLE public.cil_ledger_entries (
     CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
     CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
     CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
+    CONSTRAINT cil_ledger_entries_check9 CHECK (((transfer_to = ''::text) OR (kind = 'spend'::text))),
     CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
     CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
     CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
@@ -4792,6 +4794,10 @@ CREATE CONSTRAINT TRIGGER audit_events_data_version AFTER INSERT ON public.audit
 
 CREATE TRIGGER cil_demand_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_demand_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_demand_notices cil_demand_notices_data_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_demand_notices_data_version AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
 -- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
@@ -4799,6 +4805,10 @@ CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil
 -- Name: cil_ledger_entries cil_ledger_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_ledger_entries_append_only BEFORE DELETE OR UPDATE ON public.cil_ledger_entries FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_ledger_entries cil_ledger_entries_data_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -4815,6 +4825,14 @@ CREATE TRIGGER cil_receipt_portions_append_only BEFORE DELETE OR UPDATE ON publi
 -- Name: cil_recovery_notices cil_recovery_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_recovery_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_recovery_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_recovery_notices cil_recovery_notices_data_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_recovery_notices_data_version AFTER INSERT ON public.cil_recovery_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
+-- Name: cil_schedules cil_schedules_data_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_schedules_data_version AFTER INSERT OR UPDATE ON public.cil_schedules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
 -- Name: developments developments_rename_homes; Type: TRIGGER; Schema: public; Owner: -
 

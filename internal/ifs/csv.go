@@ -57,6 +57,13 @@ func (s Statement) Rows() []Row {
 		add(fmt.Sprintf("list/%d", it.ID), it.Name+" ("+it.PurposeName+"), on the list since "+fy.Year(it.AddedYear).Label(), "")
 	}
 
+	if s.CIL != nil {
+		s.CIL.rows(yearEnd, func(sec, key, desc, amount string) {
+			section = sec
+			add(key, desc, amount)
+		})
+	}
+
 	section = SectionProjects
 	for _, p := range s.Projects {
 		key := fmt.Sprintf("project/%d", p.ProjectID)
@@ -177,6 +184,8 @@ func DecisionMakerLabel(maker string) string {
 func ItemLabel(key string) string {
 	head, _, _ := strings.Cut(key, "/")
 	switch {
+	case strings.HasPrefix(head, "cil."):
+		return cilItemLabel(head)
 	case strings.HasPrefix(head, "d.affordable-housing-units"):
 		return "(d)(i)"
 	case strings.HasPrefix(head, "d.school-places"):
@@ -207,10 +216,11 @@ func ItemLabel(key string) string {
 	return "Other"
 }
 
-// IsCount reports whether a row's amount is a number of things (homes,
-// places), not money.
+// IsCount reports whether a row's amount is a number, not money: of
+// things (homes, places), or the percentage of CIL item (g)(iii).
 func IsCount(key string) bool {
-	return strings.HasPrefix(key, "d.affordable-housing-units") || strings.HasPrefix(key, "d.school-places") || strings.HasPrefix(key, "homes-completed")
+	return strings.HasPrefix(key, "d.affordable-housing-units") || strings.HasPrefix(key, "d.school-places") || strings.HasPrefix(key, "homes-completed") ||
+		key == cilPercentKey
 }
 
 // CSV writes the rows with the header section,item,description,amount.

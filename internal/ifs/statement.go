@@ -20,9 +20,9 @@ const MinYear = 2000
 
 // Statement is one financial year's section 106 report, the S106 projects
 // as at the year end, the optional summary of highway agreements and the
-// reconciliation. (The CIL report and the infrastructure list of
-// regulation 121A(1)(a) and (b) come with CIL: they are further sections
-// of the same statement, with their own rows.)
+// reconciliation, with the infrastructure list of regulation 121A(1)(a)
+// and, for a council that charges the levy, the CIL report of 121A(1)(b)
+// (cil.go).
 type Statement struct {
 	Year         int
 	Organisation string // the council's data-standard code
@@ -68,6 +68,9 @@ type Statement struct {
 	// S278 is the optional summary of highway agreements (Schedule 2
 	// paragraph 4); nil when the council has not switched it on.
 	S278 *S278Report
+	// CIL is the CIL report (regulation 121A(1)(b), Schedule 2 paragraph
+	// 1; cil.go); nil when the council does not charge the levy.
+	CIL *CILReport `json:",omitempty"`
 
 	Reconciliation []ReconRow
 	Offending      []Offender
@@ -172,14 +175,15 @@ type Offender struct {
 	HeldAtEnd    decimal.Decimal
 }
 
-// Reconciles reports whether every purpose reconciles.
+// Reconciles reports whether every purpose reconciles, and, when there
+// is a CIL report, whether the levy's money reconciles too.
 func (s Statement) Reconciles() bool {
 	for _, r := range s.Reconciliation {
 		if !r.OK() {
 			return false
 		}
 	}
-	return len(s.Offending) == 0
+	return len(s.Offending) == 0 && (s.CIL == nil || s.CIL.Reconciles())
 }
 
 // Start is 1 April of the year; End is 31 March following.
@@ -426,6 +430,9 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		return st, err
 	}
 	if st.InfrastructureList, err = infrastructureList(ctx, q, year); err != nil {
+		return st, err
+	}
+	if err := buildCIL(ctx, q, &st, start, end); err != nil {
 		return st, err
 	}
 	if st.S278 != nil {
