@@ -25,9 +25,10 @@ func runIFSTo(ctx context.Context, args []string, out io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: s106 ifs --year 2025 [--format csv|html]
 
-Prints the year's Infrastructure Funding Statement (the section 106 report,
-CIL Regulations 2010 Schedule 2 paragraph 3) to standard output, built from
-the live ledger. Uses DATABASE_URL.
+Prints the year's Infrastructure Funding Statement (the infrastructure list,
+the CIL report of CIL Regulations 2010 Schedule 2 paragraph 1 when the
+council charges the levy, and the section 106 report, paragraph 3) to
+standard output, built from the live ledger. Uses DATABASE_URL.
 
 `)
 		fs.PrintDefaults()

@@ -771,3 +771,19 @@ func cilMayoral(ctx context.Context, q store.Querier, r *CILReport, start, end t
 	r.MayorCollected, r.MayorPaid = pence(collected), pence(paid)
 	return nil
 }
+
+// cilChecksumParts are the levy's source rows of a year's statement for
+// Checksum ($1 is the day after the year end): a change to any of them
+// after the manager checked the statement refuses its publication.
+var cilChecksumParts = []struct{ name, sql string }{
+	{"cil ledger", `SELECT coalesce(string_agg(concat_ws('|', id, kind, entry_date, amount, charging_authority, pot, parish_code, project_id, reverses_id, transfer_to), E'\n' ORDER BY id), '')
+		FROM cil_ledger_entries WHERE entry_date < $1 OR reverses_id IS NOT NULL`},
+	{"cil portions", `SELECT coalesce(string_agg(concat_ws('|', p.receipt_id, p.portion, p.parish_code, p.amount), E'\n' ORDER BY p.receipt_id, p.portion), '')
+		FROM cil_receipt_portions p JOIN cil_ledger_entries e ON e.id = p.receipt_id WHERE e.entry_date < $1`},
+	{"cil demand notices", `SELECT coalesce(string_agg(concat_ws('|', id, charging_authority, issued_on, amount, supersedes_id), E'\n' ORDER BY id), '')
+		FROM cil_demand_notices WHERE issued_on < $1`},
+	{"cil recovery notices", `SELECT coalesce(string_agg(concat_ws('|', id, parish_code, served_on, amount), E'\n' ORDER BY id), '')
+		FROM cil_recovery_notices WHERE served_on < $1`},
+	{"cil schedules and parishes", `SELECT coalesce((SELECT string_agg(concat_ws('|', id, charging_authority, takes_effect), E'\n' ORDER BY id) FROM cil_schedules WHERE takes_effect < $1), '')
+		|| E'\n' || coalesce((SELECT string_agg(concat_ws('|', code, name, council_name, receives_cil), E'\n' ORDER BY code) FROM cil_parishes), '')`},
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -248,7 +249,8 @@ func (s *Service) Years(ctx context.Context) ([]YearState, error) {
 // Checksum is the sha256 of the source rows a year's statement is
 // computed from: the ledger entries dated by the year end (with their
 // reversals), the obligations and agreements, the projects and the
-// affordable homes' completion events. Any correction to them changes it.
+// affordable homes' completion events, and the levy's rows the CIL
+// report reads (cilChecksumParts). Any correction to them changes it.
 func Checksum(ctx context.Context, q store.Querier, year int) (string, error) {
 	end := FYStart(year + 1)
 	parts := []struct{ name, sql string }{
@@ -265,11 +267,15 @@ func Checksum(ctx context.Context, q store.Querier, year int) (string, error) {
 		{"homes", `SELECT coalesce(string_agg(concat_ws('|', e.id, e.home_id, e.kind, e.event_date, e.reverses_id, h.tenure), E'\n' ORDER BY e.id), '')
 			FROM home_events e JOIN homes h ON h.id = e.home_id WHERE e.kind IN ('completed', 'reversal') AND e.event_date < $1`},
 	}
+	parts = append(parts, cilChecksumParts...)
 	h := sha256.New()
-	for _, p := range parts {
+	for i, p := range parts {
 		var text string
 		if err := q.QueryRow(ctx, p.sql, end).Scan(&text); err != nil {
 			return "", fmt.Errorf("checksum %s: %w", p.name, err)
+		}
+		if i >= len(parts)-len(cilChecksumParts) && strings.Trim(text, "\n") == "" {
+			continue // no levy rows: the checksum of a council without CIL is as it was
 		}
 		fmt.Fprintf(h, "%s\n%s\n", p.name, text)
 	}
