@@ -1,7 +1,9 @@
 // Package ifs builds the Infrastructure Funding Statement's section 106
 // report (CIL Regulations 2010, Schedule 2 paragraph 3) and infrastructure
-// list from the ledger, checks that it reconciles, and publishes frozen
-// snapshots of it.
+// list from the ledger, and, for a council that charges the levy, its CIL
+// report (Schedule 2 paragraph 1, from the levy's ledger: cil.go, where
+// each item's rules are written), checks that it reconciles, and
+// publishes frozen snapshots of it.
 //
 // How the figures are dated. A financial year runs 1 April to 31 March and
 // is named by the calendar year it starts in (2025 = 1 April 2025 to

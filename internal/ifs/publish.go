@@ -205,14 +205,15 @@ type YearState struct {
 // Label is e.g. "2025 to 2026".
 func (y YearState) Label() string { return fy.Year(y.Year).Label() }
 
-// Years lists the financial years from the first with any ledger entry or
-// signed agreement (or the current year) to the current one, newest first,
+// Years lists the financial years from the first with any ledger entry,
+// signed agreement or levy demand or entry (or the current year) to the current one, newest first,
 // with how often each was published.
 func (s *Service) Years(ctx context.Context) ([]YearState, error) {
 	current := CurrentYear(s.now())
 	var first *time.Time
 	if err := s.DB.Pool.QueryRow(ctx, `
-		SELECT least((SELECT min(entry_date) FROM ledger_entries), (SELECT min(date_signed) FROM agreements))`).Scan(&first); err != nil {
+		SELECT least((SELECT min(entry_date) FROM ledger_entries), (SELECT min(date_signed) FROM agreements),
+		             (SELECT min(entry_date) FROM cil_ledger_entries), (SELECT min(issued_on) FROM cil_demand_notices))`).Scan(&first); err != nil {
 		return nil, err
 	}
 	from := current
