@@ -52,6 +52,11 @@ func TestIFSCILReportShowsTheWorkedExampleInTheHTMLAndCSV(t *testing.T) {
 	addUser(t, app.DB, "viewer@test.example", users.RoleViewer)
 	ts := newTestServer(t, app)
 	ts.login(t, "viewer@test.example", testPassword)
+	// A council with the levy and no section 106 money yet: its years start
+	// with the first demand notice (1 May 2024).
+	if list := htmltest.Parse(t, ts.get(t, "/ifs").body); !list.Has(`main table tbody a[href="/ifs/2024"]`) || list.Has(`main table tbody a[href="/ifs/2023"]`) {
+		t.Errorf("years listed %q", list.Rows("main table tbody tr"))
+	}
 	for _, year := range []int{2024, 2025} {
 		y := strconv.Itoa(year)
 		want := x.Expected(year)

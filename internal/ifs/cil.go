@@ -387,8 +387,10 @@ func buildCIL(ctx context.Context, q store.Querier, st *Statement, start, end ti
 	// the authority "must pass" to the parish council) are not the
 	// council's to allocate, so they are in neither item. An allocation
 	// counts from its entry date (the levy's ledger records the decision
-	// as the allocation itself). Money is used first received, first used:
-	// an allocation draws on the oldest unallocated receipts, so
+	// as the allocation itself). Money is used first received, first used,
+	// with the strategic pot and 59E/59F money taken together as one pool
+	// (judgement: the regulation asks for one total): an allocation draws
+	// on the oldest unallocated receipts, so
 	// allocations in the year draw first on receipts from before it. Spend
 	// beyond what was allocated to an item counts as allocated when spent,
 	// and money repaid is no longer there to allocate.
@@ -586,7 +588,8 @@ func sortParishes(ps []ParishAmount) {
 //
 // (a) "the total value of CIL set out in all demand notices issued in the
 // reported year": the council's demand notices issued in the year, at the
-// whole amount each states. Judgement on revised notices: a demand
+// whole amount each states (cil_demand_notices.amount: the levy with any
+// surcharge and interest the notice demands). Judgement on revised notices: a demand
 // notice revised by another (regulation 69(5); cil_demand_notices.
 // supersedes_id) is left out when the revised notice was issued by the
 // same year end, so one liability is not counted twice in one year; a
