@@ -69,8 +69,15 @@ func TestIFSCILReportShowsTheWorkedExampleInTheHTMLAndCSV(t *testing.T) {
 				t.Errorf("%d CSV: %s = %q, want %q", year, k, got[k], w)
 			}
 		}
+		// The infrastructure list as it stood in the year: two items in
+		// 2024/25, the cycle routes alone in 2025/26.
+		csvBody := ts.get(t, "/ifs/"+y+"/statement.csv").body
+		if n := strings.Count(csvBody, "\ninfrastructure-list,list/"); n != map[int]int{2024: 2, 2025: 1}[year] {
+			t.Errorf("%d: %d items on the infrastructure list", year, n)
+		}
 		page := htmltest.Parse(t, ts.get(t, "/ifs/"+y).body)
-		if !page.Has("main .app-ifs h2#cil-report") || !page.Has("main .app-ifs h2#infrastructure-list") || !page.HasText("main .app-ifs h2", "Section 106 report") {
+		if !page.Has("main .app-ifs h2#cil-report") || !page.HasText("main .app-ifs h2", "Section 106 report") ||
+			!page.HasText("main .app-ifs h2#infrastructure-list + p + ul li", "Cycle routes (Transport and travel), on the list since 2023 to 2024") {
 			t.Fatalf("%d: the statement lacks the CIL report, the list or the section 106 report", year)
 		}
 		for k, w := range want {
