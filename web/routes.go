@@ -53,6 +53,7 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/near", app.publicNear)
 		r.Get("/public/map", app.publicMap)
 		r.Get("/public/glossary", app.publicGlossary)
+		r.Get("/public/cil", app.publicCIL)
 		r.Get("/public/wards", app.publicAreas("ward"))
 		r.Get("/public/wards/{slug}", app.publicArea("ward"))
 		r.Get("/public/wards/{slug}/data.csv", app.publicAreaCSV("ward"))

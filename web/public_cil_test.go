@@ -1,0 +1,194 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/s106monitor/s106/internal/browsertest"
+	"github.com/s106monitor/s106/internal/fixture"
+	"github.com/s106monitor/s106/internal/htmltest"
+)
+
+// cilToday is the day the levy's dashboard and public tests look from:
+// financial year 2026 to 2027.
+var cilToday = time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
+
+// seedCILMoney records the levy's money over two financial years, beside
+// one section 106 receipt of £1,000 on 1 May 2026. Every figure the tests
+// expect is worked out here by hand.
+//
+// Parishes: Upper Quarry (development D1) and Lower Mill (D2).
+//
+//	2025-26  receipt D1 10 Jun 2025  £20,000    admin 30 Jun 2025  £1,000
+//	         paid to Upper Quarry 20 Oct 2025 £3,000
+//	         allocated 1 Aug 2025 £2,000, spent 1 Sep 2025 £2,000
+//	2026-27  receipt D1 1 May 2026 £10,000 (payer "Jane Payer": personal data, never public)
+//	         receipt D2 1 Jul 2026 £5,000   admin 30 Jun 2026 £750
+//	         Mayoral CIL D2 1 Jul 2026 £7,000 (the Mayor's, not counted)
+//	         receipt D2 10 Sep 2026 £999, reversed 11 Sep 2026 (not counted)
+//	         paid to Upper Quarry 20 Oct 2026 £1,500, to Lower Mill £750
+//	         allocated 15 Jul 2026 £6,000, spent 1 Aug 2026 £4,000
+//	         repaid to D1 1 Sep 2026 £500
+//	Upper Quarry's council reported spending £1,200 in 2025-26.
+//
+// 2025-26: collected 20,000; passed 3,000; spent 2,000; admin 1,000.
+// 2026-27: collected 10,000 + 5,000 = 15,000; passed 1,500 + 750 = 2,250;
+// spent 4,000; admin 750; repaid 500.
+// To date: collected 35,000; passed 5,250; spent 6,000; admin 1,750;
+// repaid 500; held 35,000 − 500 − 5,250 − 6,000 − 1,750 = 21,500.
+func seedCILMoney(t *testing.T, app *Application) {
+	t.Helper()
+	app.Now = func() time.Time { return cilToday }
+	f := appFixture(t, app)
+	_, obs := f.AgreementWithObligations(fixture.Agreement{}, fixture.Money("1000"))
+	f.Receive("2026-05-01", fixture.Share{ObligationID: obs[0].ID, Amount: "1000"})
+
+	f.CILSchedule(fixture.CILSchedule{Rates: map[string]string{"residential": "100"}})
+	upper := f.CILParish(fixture.CILParish{Name: "Upper Quarry"})
+	lower := f.CILParish(fixture.CILParish{Name: "Lower Mill"})
+	d1 := f.CILDevelopment(fixture.CILDevelopment{Parish: upper, Permission: "2025-01-10"})
+	d2 := f.CILDevelopment(fixture.CILDevelopment{Parish: lower, Permission: "2025-01-10"})
+	project := f.Project(fixture.Project{}).ID
+
+	f.CILReceive(fixture.CILReceipt{Development: d1, On: "2025-06-10", Amount: "20000", Parish: upper})
+	f.CILRecord(fixture.CILEntry{Kind: "admin", On: "2025-06-30", Amount: "1000"})
+	f.CILRecord(fixture.CILEntry{Kind: "allocation", On: "2025-08-01", Amount: "2000", Project: project})
+	f.CILRecord(fixture.CILEntry{Kind: "spend", On: "2025-09-01", Amount: "2000", Project: project})
+	f.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2025-10-20", Amount: "3000", Parish: upper})
+
+	// The receipt whose payer is a person, as an import would record it.
+	ctx := context.Background()
+	if err := pgx.BeginFunc(ctx, app.DB.Pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, payer)
+			VALUES ('receipt', '2026-05-01', 10000, $1, 'money', 'Jane Payer') RETURNING id`, d1).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO cil_receipt_portions (receipt_id, portion, parish_code, amount)
+			VALUES ($1, 'admin', NULL, 500), ($1, 'neighbourhood', $2, 1500), ($1, 'strategic', NULL, 8000)`, id, upper)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.CILReceive(fixture.CILReceipt{Development: d2, On: "2026-07-01", Amount: "5000", Parish: lower})
+	f.CILReceive(fixture.CILReceipt{Development: d2, On: "2026-07-01", Amount: "7000", Authority: "mayor"})
+	mistake := f.CILReceive(fixture.CILReceipt{Development: d2, On: "2026-09-10", Amount: "999", Parish: lower})
+	f.Exec(`INSERT INTO cil_ledger_entries (kind, entry_date, amount, reverses_id, note) VALUES ('reversal', '2026-09-11', 999, $1, 'Recorded twice')`, mistake)
+	f.CILRecord(fixture.CILEntry{Kind: "admin", On: "2026-06-30", Amount: "750"})
+	f.CILRecord(fixture.CILEntry{Kind: "allocation", On: "2026-07-15", Amount: "6000", Project: project})
+	f.CILRecord(fixture.CILEntry{Kind: "spend", On: "2026-08-01", Amount: "4000", Project: project})
+	f.CILRecord(fixture.CILEntry{Kind: "repayment", On: "2026-09-01", Amount: "500", Development: d1})
+	f.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2026-10-20", Amount: "1500", Parish: upper})
+	f.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2026-10-20", Amount: "750", Parish: lower})
+	f.CILParishReport(upper, 2025, "3000", "1200")
+}
+
+func TestDashboardShowsTheLevyBesideSection106(t *testing.T) {
+	t.Parallel()
+	app, ts := managerServer(t)
+	seedCILMoney(t, app)
+	page := htmltest.Parse(t, ts.get(t, "/dashboard").body)
+	want := [][]string{
+		{"Received this year", "£1,000.00", "£15,000.00"},
+		{"Passed to parishes this year", "–Not applicable", "£2,250.00"},
+		{"Spent this year", "£0.00", "£4,000.00"},
+		{"Administrative expenses this year", "–Not applicable", "£750.00"},
+		{"Returned or repaid to developers this year", "£0.00", "£500.00"},
+		{"Received to date", "£1,000.00", "£35,000.00"},
+		{"Passed to parishes to date", "–Not applicable", "£5,250.00"},
+		{"Recovered from parishes to date", "–Not applicable", "£0.00"},
+		{"Spent to date", "£0.00", "£6,000.00"},
+		{"Administrative expenses to date", "–Not applicable", "£1,750.00"},
+		{"Returned or repaid to developers to date", "£0.00", "£500.00"},
+		{"Held now", "£1,000.00", "£21,500.00"},
+	}
+	if got := page.Rows("#cil-money tbody tr, #cil-money tfoot tr"); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("the levy beside section 106:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestPublicLevyPageByYearAndParishWithoutPersonalData(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	seedCILMoney(t, app)
+	ts := newTestServer(t, app)
+	res := ts.get(t, "/public/cil")
+	if res.status != http.StatusOK {
+		t.Fatalf("/public/cil: %d", res.status)
+	}
+	page := htmltest.Parse(t, res.body)
+	if want := [][]string{
+		{"Received from developers", "£1,000.00", "£35,000.00"},
+		{"Returned or repaid to developers", "£0.00", "£500.00"},
+		{"Passed to parish and town councils", "Not applicable", "£5,250.00"},
+		{"Spent on infrastructure", "£0.00", "£6,000.00"},
+		{"Spent on administering the levy", "Not applicable", "£1,750.00"},
+		{"Held, not yet spent", "£1,000.00", "£21,500.00"},
+	}; !slices.EqualFunc(page.Rows("#cil-to-date tbody tr"), want, slices.Equal) {
+		t.Errorf("to date:\n got %q\nwant %q", page.Rows("#cil-to-date tbody tr"), want)
+	}
+	if want := [][]string{
+		{"2025 to 2026", "£0.00", "£0.00", "£20,000.00", "£3,000.00", "£2,000.00", "£1,000.00"},
+		{"2026 to 2027", "£1,000.00", "£0.00", "£15,000.00", "£2,250.00", "£4,000.00", "£750.00"},
+	}; !slices.EqualFunc(page.Rows("#cil-by-year tbody tr"), want, slices.Equal) {
+		t.Errorf("by year:\n got %q\nwant %q", page.Rows("#cil-by-year tbody tr"), want)
+	}
+	if want := [][]string{
+		{"Lower Mill", "2026 to 2027", "£5,000.00", "£750.00", "Not reported"},
+		{"Upper Quarry", "2025 to 2026", "£20,000.00", "£3,000.00", "£1,200.00"},
+		{"Upper Quarry", "2026 to 2027", "£10,000.00", "£1,500.00", "Not reported"},
+	}; !slices.EqualFunc(page.Rows("#cil-by-parish tbody tr"), want, slices.Equal) {
+		t.Errorf("by parish:\n got %q\nwant %q", page.Rows("#cil-by-parish tbody tr"), want)
+	}
+	for _, private := range []string{"Jane Payer", "CIL/", "Development "} {
+		if strings.Contains(res.body, private) {
+			t.Errorf("the public page shows %q", private)
+		}
+	}
+	overview := htmltest.Parse(t, ts.get(t, "/public").body)
+	if !overview.Has("#cil") || overview.Attr(`main a[href="/public/cil"]`, "href") == "" {
+		t.Errorf("the overview has no levy section linking to /public/cil")
+	}
+	if got := overview.Texts(".app-figures__value"); !slices.Contains(got, "£35,000.00") || !slices.Contains(got, "£21,500.00") {
+		t.Errorf("overview figures %q lack the levy collected and held", got)
+	}
+}
+
+func TestWithoutTheLevyItsDashboardAndPublicSectionsAreAbsent(t *testing.T) {
+	t.Parallel()
+	app, ts := managerServer(t)
+	if res := ts.get(t, "/public/cil"); res.status != http.StatusNotFound {
+		t.Errorf("/public/cil without the levy: %d, want 404", res.status)
+	}
+	if htmltest.Parse(t, ts.get(t, "/public").body).Has("#cil") {
+		t.Errorf("the overview has a levy section")
+	}
+	if htmltest.Parse(t, ts.get(t, "/dashboard").body).Has("#cil-money") {
+		t.Errorf("the dashboard has a levy table")
+	}
+	_ = app
+}
+
+func TestPublicLevyPagesOnAPhone(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	seedCILMoney(t, app)
+	ts := newTestServer(t, app)
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 800)); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"/public/cil", "/public"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+page)); err != nil {
+			t.Fatal(err)
+		}
+		checkNarrow(t, ctx, page)
+	}
+}
