@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/browsertest"
 	"github.com/s106monitor/s106/internal/fixture"
 	"github.com/s106monitor/s106/internal/htmltest"
+	"github.com/s106monitor/s106/internal/users"
 )
 
 // cilToday is the day the levy's dashboard and public tests look from:
@@ -190,5 +193,61 @@ func TestPublicLevyPagesOnAPhone(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkNarrow(t, ctx, page)
+	}
+}
+
+// The officer records what a parish reported (regulation 121B): a bad
+// amount keeps what was typed and names the field; a second report for
+// the same parish and year is refused; a correction saved on an old
+// version is refused with a conflict that keeps the typed values; each
+// save is audited.
+func TestOfficerRecordsAndCorrectsAParishReport(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "olive@test.example", users.RoleOfficer)
+	f := appFixture(t, app)
+	parish := f.CILParish(fixture.CILParish{Name: "Upper Quarry"})
+	ts := newTestServer(t, app)
+	ts.login(t, "olive@test.example", testPassword)
+
+	form := url.Values{"csrf_token": {ts.csrf(t, "/cil/parish-reports/new")}, "parish": {parish}, "financial-year": {"2025"},
+		"received": {"3,000"}, "spent": {"twelve hundred"}}
+	res := ts.post(t, "/cil/parish-reports", form)
+	page := htmltest.Parse(t, res.body)
+	if res.status != http.StatusUnprocessableEntity || !page.ErrorSummaryHas("CIL spent in the year") || page.Value("spent") != "twelve hundred" {
+		t.Fatalf("bad amount: %d %q, spent %q", res.status, page.ErrorSummary(), page.Value("spent"))
+	}
+	form.Set("spent", "1200")
+	if res := ts.post(t, "/cil/parish-reports", form); res.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", res.status, excerpt(res.body))
+	}
+	list := htmltest.Parse(t, ts.get(t, "/cil/parish-reports").body)
+	if got := list.Rows("#parish-reports tbody tr"); len(got) != 1 || !slices.Equal(got[0][:6], []string{"Upper Quarry", "2025 to 2026", "£3,000.00", "£1,200.00", "Not given", "Not given"}) {
+		t.Fatalf("list: %q", got)
+	}
+	if res := ts.post(t, "/cil/parish-reports", form); res.status != http.StatusUnprocessableEntity ||
+		!htmltest.Parse(t, res.body).ErrorSummaryHas("A report for this parish and financial year is already recorded") {
+		t.Errorf("duplicate year: %d", res.status)
+	}
+	var id int64
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM cil_parish_reports`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	edit := "/cil/parish-reports/" + strconv.FormatInt(id, 10)
+	correct := url.Values{"csrf_token": {ts.csrf(t, edit+"/edit")}, "parish": {parish}, "financial-year": {"2025"},
+		"received": {"3000"}, "spent": {"1500"}, "version": {"1"}}
+	if res := ts.post(t, edit, correct); res.status != http.StatusSeeOther {
+		t.Fatalf("correction: %d\n%s", res.status, excerpt(res.body))
+	}
+	correct.Set("spent", "1600") // still at version 1: someone else saved first
+	res = ts.post(t, edit, correct)
+	if page := htmltest.Parse(t, res.body); res.status != http.StatusConflict || page.Value("spent") != "1600" || page.Value("version") != "2" {
+		t.Errorf("stale correction: %d, spent %q, version %q", res.status, page.Value("spent"), page.Value("version"))
+	}
+	var spent string
+	var audits int
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT spent::text, (SELECT count(*) FROM audit_events WHERE entity_type = 'cil_parish_report')
+		FROM cil_parish_reports`).Scan(&spent, &audits); err != nil || spent != "1500.00" || audits != 2 {
+		t.Errorf("stored spent %s with %d audit events (%v), want 1500.00 and 2", spent, audits, err)
 	}
 }

@@ -237,6 +237,13 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Get("/projects/{id}/spend/new", app.spendNew)
 			r.With(officer).Post("/projects/{id}/spend", app.spendCreate)
 
+			// The parishes' annual CIL reports (cil_parish_reports.go).
+			r.Get("/cil/parish-reports", app.cilParishReportsList)
+			r.With(officer).Get("/cil/parish-reports/new", app.cilParishReportNew)
+			r.With(officer).Post("/cil/parish-reports", app.cilParishReportSave)
+			r.With(officer).Get("/cil/parish-reports/{id}/edit", app.cilParishReportEdit)
+			r.With(officer).Post("/cil/parish-reports/{id}", app.cilParishReportSave)
+
 			r.Get("/deadlines", app.deadlinesList)
 			r.Get("/deadlines.csv", app.deadlinesCSV)
 			r.With(officer).Get("/reconciliation", app.reconciliationForm)

@@ -42,6 +42,7 @@ type ParishReport struct {
 	ReportedOn    *time.Time
 	Note          string
 	Version       int
+	ParishName    string // in List only
 }
 
 // ParishReportService records parishes' reports.
@@ -132,6 +133,32 @@ func (r ParishReport) audit() map[string]any {
 	return m
 }
 
+// Check reads the input as Save would, without saving: the messages of
+// every bad field, or nil.
+func (in ParishReportInput) Check() *forms.Errors {
+	f := forms.New()
+	in.parse(f)
+	if f.Errors.Any() {
+		return f.Errors
+	}
+	return nil
+}
+
+// ParishName is a parish on the report form's list.
+type ParishName struct{ Code, Name string }
+
+// Parishes lists the parishes, by name, for the report form.
+func (s *ParishReportService) Parishes(ctx context.Context) ([]ParishName, error) {
+	rows, err := s.DB.Pool.Query(ctx, `SELECT code, name FROM cil_parishes ORDER BY name, code`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (ParishName, error) {
+		var p ParishName
+		return p, row.Scan(&p.Code, &p.Name)
+	})
+}
+
 // Save records a new report (id 0) or corrects one at the version it was
 // read at (else store.ErrConflict). Bad input is a *forms.Errors naming
 // each field; a second report for the same parish and year is refused on
@@ -192,7 +219,7 @@ func (s *ParishReportService) Get(ctx context.Context, id int64) (ParishReport, 
 	return getParishReport(ctx, s.DB.Pool, id, "")
 }
 
-const parishReportColumns = `id, parish_code, financial_year, received, spent, retained, reported_on, note, version`
+const parishReportColumns = `r.id, r.parish_code, r.financial_year, r.received, r.spent, r.retained, r.reported_on, r.note, r.version`
 
 func scanParishReport(row pgx.CollectableRow) (ParishReport, error) {
 	var r ParishReport
@@ -201,7 +228,7 @@ func scanParishReport(row pgx.CollectableRow) (ParishReport, error) {
 }
 
 func getParishReport(ctx context.Context, q store.Querier, id int64, lock string) (ParishReport, error) {
-	rows, err := q.Query(ctx, `SELECT `+parishReportColumns+` FROM cil_parish_reports WHERE id = $1`+lock, id)
+	rows, err := q.Query(ctx, `SELECT `+parishReportColumns+` FROM cil_parish_reports r WHERE r.id = $1`+lock, id)
 	if err != nil {
 		return ParishReport{}, err
 	}
@@ -213,12 +240,16 @@ func getParishReport(ctx context.Context, q store.Querier, id int64, lock string
 }
 
 // List is every report, of one parish when parish is not empty, newest
-// year first.
+// year first, with the parish's name.
 func (s *ParishReportService) List(ctx context.Context, parish string) ([]ParishReport, error) {
-	rows, err := s.DB.Pool.Query(ctx, `SELECT `+parishReportColumns+` FROM cil_parish_reports
-		WHERE $1 = '' OR parish_code = $1 ORDER BY financial_year DESC, parish_code`, parish)
+	rows, err := s.DB.Pool.Query(ctx, `SELECT `+parishReportColumns+`, p.name FROM cil_parish_reports r JOIN cil_parishes p ON p.code = r.parish_code
+		WHERE $1 = '' OR r.parish_code = $1 ORDER BY r.financial_year DESC, p.name, r.parish_code`, parish)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanParishReport)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (ParishReport, error) {
+		var r ParishReport
+		err := row.Scan(&r.ID, &r.ParishCode, &r.FinancialYear, &r.Received, &r.Spent, &r.Retained, &r.ReportedOn, &r.Note, &r.Version, &r.ParishName)
+		return r, err
+	})
 }
