@@ -251,3 +251,39 @@ func TestOfficerRecordsAndCorrectsAParishReport(t *testing.T) {
 		t.Errorf("stored spent %s with %d audit events (%v), want 1500.00 and 2", spent, audits, err)
 	}
 }
+
+// The officer records a parish's report on a phone, through an error; the
+// form, the error, the list and the dashboard with the levy are accessible
+// and reflow at 320 px.
+func TestOfficerRecordsAParishReportOnAPhone(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "olive@test.example", users.RoleOfficer)
+	seedCILMoney(t, app)
+	ts := newTestServer(t, app)
+	ctx := officerTab(t, ts, "olive@test.example")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 800), chromedp.Navigate(ts.URL+"/cil/parish-reports/new")); err != nil {
+		t.Fatal(err)
+	}
+	checkNarrow(t, ctx, "parish report form")
+	var lower string
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT code FROM cil_parishes WHERE name = 'Lower Mill'`).Scan(&lower); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, ctx, map[string]string{"parish": lower, "financial-year": "2026", "received": "750", "spent": "-5"})
+	clickTo(t, ctx, `main form[method=post] button[type=submit]`)
+	checkNarrow(t, ctx, "parish report form with an error")
+	if text := mainText(t, ctx); !strings.Contains(text, "CIL spent in the year must be £0 or more") {
+		t.Fatalf("no message for the negative amount:\n%s", text)
+	}
+	fill(t, ctx, map[string]string{"spent": "0"})
+	clickTo(t, ctx, `main form[method=post] button[type=submit]`)
+	checkNarrow(t, ctx, "parish reports")
+	if text := mainText(t, ctx); !strings.Contains(text, "Lower Mill") || !strings.Contains(text, "2026 to 2027") {
+		t.Fatalf("the list lacks the new report:\n%s", text)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/dashboard")); err != nil {
+		t.Fatal(err)
+	}
+	checkNarrow(t, ctx, "dashboard with the levy")
+}

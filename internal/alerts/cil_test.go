@@ -122,6 +122,16 @@ func TestCILInstalmentAlertsFireBeforeAndAfterTheDueDayUntilPaid(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM alert_recipients WHERE user_id = $1 AND reason = 'manager'`, f.manager); n != 1 {
 		t.Errorf("manager has %d overdue alerts, want 1", n)
 	}
+	// The officers' immediate e-mails and the manager's daily digest say
+	// what the alert is about.
+	if n := f.count(`SELECT count(*) FROM mail_outbox WHERE subject LIKE 'CIL instalment overdue: %' AND body LIKE '%Deadline: 1 May 2026%'`); n != 2 {
+		t.Errorf("%d immediate e-mails of the overdue instalment, want 2 (both officers)", n)
+	}
+	sent, err := f.svc.SendDigests(context.Background(), noon("2026-05-02"))
+	f.must(err)
+	if sent != 1 || f.count(`SELECT count(*) FROM mail_outbox WHERE subject LIKE 'S106 alerts for 2 May 2026%' AND body LIKE '%CIL instalment overdue%'`) != 1 {
+		t.Errorf("digests sent %d; the manager's digest lacks the overdue instalment", sent)
+	}
 	f.build.CILReceive(build.CILReceipt{Development: dev, Demand: dn.ID, On: "2026-10-01", Amount: "4000", Pays: map[int64]string{dn.Instalments[1]: "4000"}})
 	for _, day := range []string{"2026-05-20", "2026-10-18", "2026-11-02", "2027-03-02"} {
 		f.evaluate(day)
