@@ -407,7 +407,7 @@ func PublicCILPage(p PublicPage, c public.CIL) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " <p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/public\">Back to homes and money from new developments</a></p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " <p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/public/cil.csv\" download>Download these figures as a spreadsheet (CSV)</a></p><p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/public\">Back to homes and money from new developments</a></p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

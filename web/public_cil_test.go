@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"slices"
@@ -155,6 +156,21 @@ func TestPublicLevyPageByYearAndParishWithoutPersonalData(t *testing.T) {
 			t.Errorf("the public page shows %q", private)
 		}
 	}
+	csvRes := ts.get(t, "/public/cil.csv")
+	rows, err := csv.NewReader(strings.NewReader(csvRes.body)).ReadAll()
+	if err != nil || csvRes.status != http.StatusOK {
+		t.Fatalf("/public/cil.csv: %d %v", csvRes.status, err)
+	}
+	if want := [][]string{
+		{"section", "financial_year", "parish", "levy_collected", "levy_passed_to_parishes", "levy_spent", "levy_spent_on_administration", "s106_received", "s106_spent", "parish_council_spent"},
+		{"year", "2025 to 2026", "", "20000.00", "3000.00", "2000.00", "1000.00", "0.00", "0.00", ""},
+		{"year", "2026 to 2027", "", "15000.00", "2250.00", "4000.00", "750.00", "1000.00", "0.00", ""},
+		{"parish", "2026 to 2027", "Lower Mill", "5000.00", "750.00", "", "", "", "", ""},
+		{"parish", "2025 to 2026", "Upper Quarry", "20000.00", "3000.00", "", "", "", "", "1200.00"},
+		{"parish", "2026 to 2027", "Upper Quarry", "10000.00", "1500.00", "", "", "", "", ""},
+	}; !slices.EqualFunc(rows, want, slices.Equal) || strings.Contains(csvRes.body, "Jane Payer") {
+		t.Errorf("CSV:\n got %q\nwant %q", rows, want)
+	}
 	overview := htmltest.Parse(t, ts.get(t, "/public").body)
 	if !overview.Has("#cil") || overview.Attr(`main a[href="/public/cil"]`, "href") == "" {
 		t.Errorf("the overview has no levy section linking to /public/cil")
@@ -166,7 +182,7 @@ func TestPublicLevyPageByYearAndParishWithoutPersonalData(t *testing.T) {
 
 func TestWithoutTheLevyItsDashboardAndPublicSectionsAreAbsent(t *testing.T) {
 	t.Parallel()
-	app, ts := managerServer(t)
+	_, ts := managerServer(t)
 	if res := ts.get(t, "/public/cil"); res.status != http.StatusNotFound {
 		t.Errorf("/public/cil without the levy: %d, want 404", res.status)
 	}
@@ -176,7 +192,9 @@ func TestWithoutTheLevyItsDashboardAndPublicSectionsAreAbsent(t *testing.T) {
 	if htmltest.Parse(t, ts.get(t, "/dashboard").body).Has("#cil-money") {
 		t.Errorf("the dashboard has a levy table")
 	}
-	_ = app
+	if res := ts.get(t, "/public/cil.csv"); res.status != http.StatusNotFound {
+		t.Errorf("/public/cil.csv without the levy: %d, want 404", res.status)
+	}
 }
 
 func TestPublicLevyPagesOnAPhone(t *testing.T) {

@@ -54,6 +54,7 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/map", app.publicMap)
 		r.Get("/public/glossary", app.publicGlossary)
 		r.Get("/public/cil", app.publicCIL)
+		r.Get("/public/cil.csv", app.publicCILCSV)
 		r.Get("/public/wards", app.publicAreas("ward"))
 		r.Get("/public/wards/{slug}", app.publicArea("ward"))
 		r.Get("/public/wards/{slug}/data.csv", app.publicAreaCSV("ward"))

@@ -242,6 +242,7 @@ var expectedAccess = map[string]access{
 	"GET /public/map":                            public,
 	"GET /public/glossary":                       public,
 	"GET /public/cil":                            public,
+	"GET /public/cil.csv":                        public,
 	"GET /public/wards":                          public,
 	"GET /public/wards/{slug}":                   public,
 	"GET /public/wards/{slug}/data.csv":          public,
