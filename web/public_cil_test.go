@@ -92,6 +92,9 @@ func seedCILMoney(t *testing.T, app *Application) {
 	f.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2026-10-20", Amount: "1500", Parish: upper})
 	f.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2026-10-20", Amount: "750", Parish: lower})
 	f.CILParishReport(upper, 2025, "3000", "1200")
+	// Upper Quarry's boundary is loaded, so it has a public page.
+	f.Exec(`INSERT INTO areas (kind, code, name, geometry, min_lat, min_lon, max_lat, max_lon)
+		VALUES ('parish', 'E04009999', 'Upper Quarry', '{"type": "Polygon", "coordinates": [[[-1.3, 51.0], [-1.2, 51.0], [-1.2, 51.1], [-1.3, 51.0]]]}', 51.0, -1.3, 51.1, -1.2)`)
 }
 
 func TestDashboardShowsTheLevyBesideSection106(t *testing.T) {
@@ -171,6 +174,14 @@ func TestPublicLevyPageByYearAndParishWithoutPersonalData(t *testing.T) {
 	}; !slices.EqualFunc(rows, want, slices.Equal) || strings.Contains(csvRes.body, "Jane Payer") {
 		t.Errorf("CSV:\n got %q\nwant %q", rows, want)
 	}
+	// The parish's own page shows its levy.
+	parishPage := htmltest.Parse(t, ts.get(t, "/public/parishes/upper-quarry").body)
+	if want := [][]string{
+		{"2025 to 2026", "£20,000.00", "£3,000.00", "£1,200.00"},
+		{"2026 to 2027", "£10,000.00", "£1,500.00", "Not reported"},
+	}; !slices.EqualFunc(parishPage.Rows("#parish-cil tbody tr"), want, slices.Equal) {
+		t.Errorf("the parish page's levy:\n got %q\nwant %q", parishPage.Rows("#parish-cil tbody tr"), want)
+	}
 	overview := htmltest.Parse(t, ts.get(t, "/public").body)
 	if !overview.Has("#cil") || overview.Attr(`main a[href="/public/cil"]`, "href") == "" {
 		t.Errorf("the overview has no levy section linking to /public/cil")
@@ -206,11 +217,14 @@ func TestPublicLevyPagesOnAPhone(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(320, 800)); err != nil {
 		t.Fatal(err)
 	}
-	for _, page := range []string{"/public/cil", "/public"} {
+	for _, page := range []string{"/public/cil", "/public", "/public/parishes/upper-quarry"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+page)); err != nil {
 			t.Fatal(err)
 		}
 		checkNarrow(t, ctx, page)
+		if text := mainText(t, ctx); !strings.Contains(text, "Community Infrastructure Levy") {
+			t.Errorf("%s does not show the levy", page)
+		}
 	}
 }
 

@@ -159,3 +159,20 @@ func (s *Service) cilParishes(ctx context.Context) ([]CILParishYear, error) {
 		return p, err
 	})
 }
+
+// CILParish is the levy of the parish named name (matched as its address
+// is written, Slug), by financial year; nil where none was collected in it,
+// passed to it or reported by it.
+func (s *Service) CILParish(ctx context.Context, name string) ([]CILParishYear, error) {
+	var rows []CILParishYear
+	all, err := s.cilParishes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if Slug(p.Parish) == Slug(name) {
+			rows = append(rows, p)
+		}
+	}
+	return rows, nil
+}
