@@ -131,3 +131,23 @@ func (app *Application) cilParishReportSave(w http.ResponseWriter, r *http.Reque
 	app.flash(r, "Saved the parish CIL report.")
 	http.Redirect(w, r, "/cil/parish-reports", http.StatusSeeOther)
 }
+
+// cilParishReportsCSV is the list as a spreadsheet.
+func (app *Application) cilParishReportsCSV(w http.ResponseWriter, r *http.Request) {
+	list, err := app.parishReports().List(r.Context(), r.URL.Query().Get("parish"))
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	cw := csvAttachment(w, "parish-cil-reports.csv")
+	_ = cw.Write([]string{"parish_code", "parish", "financial_year", "received", "spent", "retained", "reported_on", "note"})
+	for _, rep := range list {
+		retained := ""
+		if rep.Retained != nil {
+			retained = rep.Retained.StringFixed(2)
+		}
+		_ = cw.Write([]string{csvSafe(rep.ParishCode), csvSafe(rep.ParishName), strconv.Itoa(rep.FinancialYear), rep.Received.StringFixed(2),
+			rep.Spent.StringFixed(2), retained, templates.ISODate(rep.ReportedOn), csvSafe(rep.Note)})
+	}
+	cw.Flush()
+}

@@ -257,6 +257,10 @@ func TestOfficerRecordsAndCorrectsAParishReport(t *testing.T) {
 	if got := list.Rows("#parish-reports tbody tr"); len(got) != 1 || !slices.Equal(got[0][:6], []string{"Upper Quarry", "2025 to 2026", "£3,000.00", "£1,200.00", "Not given", "Not given"}) {
 		t.Fatalf("list: %q", got)
 	}
+	if res := ts.get(t, "/cil/parish-reports.csv"); res.status != http.StatusOK ||
+		!strings.Contains(res.body, parish+",Upper Quarry,2025,3000.00,1200.00,,,") {
+		t.Errorf("CSV: %d\n%s", res.status, res.body)
+	}
 	if res := ts.post(t, "/cil/parish-reports", form); res.status != http.StatusUnprocessableEntity ||
 		!htmltest.Parse(t, res.body).ErrorSummaryHas("A report for this parish and financial year is already recorded") {
 		t.Errorf("duplicate year: %d", res.status)

@@ -240,6 +240,7 @@ func (app *Application) Routes() http.Handler {
 
 			// The parishes' annual CIL reports (cil_parish_reports.go).
 			r.Get("/cil/parish-reports", app.cilParishReportsList)
+			r.Get("/cil/parish-reports.csv", app.cilParishReportsCSV)
 			r.With(officer).Get("/cil/parish-reports/new", app.cilParishReportNew)
 			r.With(officer).Post("/cil/parish-reports", app.cilParishReportSave)
 			r.With(officer).Get("/cil/parish-reports/{id}/edit", app.cilParishReportEdit)

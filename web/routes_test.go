@@ -111,6 +111,7 @@ var expectedAccess = map[string]access{
 	"GET /suspense/{id}":                              signedIn,
 	"POST /suspense/{id}":                             officersOnly,
 	"GET /cil/parish-reports":                         signedIn,
+	"GET /cil/parish-reports.csv":                     signedIn,
 	"GET /cil/parish-reports/new":                     officersOnly,
 	"POST /cil/parish-reports":                        officersOnly,
 	"GET /cil/parish-reports/{id}/edit":               officersOnly,
