@@ -231,7 +231,7 @@ func TestCILReliefClawbackAlerts(t *testing.T) {
 // and £2,000 on 1 August 2026 is £1,500 + £300 = £1,800, to be passed by
 // 28 October 2026; of £4,000 on 5 November 2026, £600 by 28 April 2027.
 // 14 days before 28 October is 14 October. £1,000 is paid on 20 October:
-// on 29 October £800 is overdue. £1,400 paid on 1 November settles the
+// on 29 October £800 is overdue. £1,400 paid on 10 November settles the
 // £800 and the next half-year's £600, so nothing is due in April 2027. A
 // parish that declined its portion never alerts.
 func TestCILParishPaymentAlertsByTheDatesOf59D(t *testing.T) {
@@ -270,7 +270,7 @@ func TestCILParishPaymentAlertsByTheDatesOf59D(t *testing.T) {
 	if a := (Alert{RuleCode: RuleCILParishPayment, Threshold: want[1].Threshold}); a.Title() != "Neighbourhood CIL payment to a parish overdue" {
 		t.Errorf("title %q", a.Title())
 	}
-	f.build.CILRecord(build.CILEntry{Kind: "parish-payment", On: "2026-11-01", Amount: "1400", Parish: parish})
+	f.build.CILRecord(build.CILEntry{Kind: "parish-payment", On: "2026-11-10", Amount: "1400", Parish: parish})
 	f.evaluate("2027-04-14")
 	f.evaluate("2027-04-29")
 	if got := f.cilAlerts(RuleCILParishPayment); !slices.Equal(got, want) {
