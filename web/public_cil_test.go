@@ -323,3 +323,34 @@ func TestOfficerRecordsAParishReportOnAPhone(t *testing.T) {
 	}
 	checkNarrow(t, ctx, "dashboard with the levy")
 }
+
+// The levy's alerts reach an officer's inbox and link to the levy's pages:
+// on 16 November 2026 the demand notice's instalment due on 1 November is
+// overdue, and the development's commencement is not notified 12 months
+// after its permission.
+func TestOfficerSeesTheLevyAlertsInTheInbox(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "olive@test.example", users.RoleOfficer)
+	seedCILMoney(t, app)
+	f := appFixture(t, app)
+	dev := f.CILDevelopment(fixture.CILDevelopment{Permission: "2025-06-01"})
+	ln := f.CILLiability(dev, "2025-06-10", "10000")
+	dn := f.CILDemand(dev, ln, fixture.CILDemand{Reference: "DN 2026/7", Instalments: []fixture.CILInstalment{{Due: "2026-11-01", Amount: "10000"}}})
+	other := f.CILDevelopment(fixture.CILDevelopment{Permission: "2025-06-01"})
+	f.CILLiability(other, "2025-06-10", "5000")
+	if _, err := app.Alerts.Evaluate(context.Background(), cilToday); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, app)
+	ts.login(t, "olive@test.example", testPassword)
+	page := htmltest.Parse(t, ts.get(t, "/alerts").body)
+	for _, href := range []string{"/cil/demand-notices/" + strconv.FormatInt(dn.ID, 10), "/cil/developments/" + strconv.FormatInt(other, 10) + "/notices"} {
+		if !page.Has(`main a[href="` + href + `"]`) {
+			t.Errorf("the inbox has no alert linking to %s: %q", href, page.Texts("main a"))
+		}
+	}
+	if !page.HasText("main", "CIL instalment overdue") || !page.HasText("main", "CIL commencement not notified 12 months after permission") {
+		t.Errorf("the inbox lacks the levy's alert titles")
+	}
+}
