@@ -250,7 +250,12 @@ func (app *Application) publicOverview(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
-	app.render(w, r, http.StatusOK, templates.PublicOverviewPage(app.publicPage(r, "Homes and money from new developments"), publicOverviewView(o)))
+	v := publicOverviewView(o)
+	if v.CIL, err = app.publicData().CIL(r.Context()); err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	app.render(w, r, http.StatusOK, templates.PublicOverviewPage(app.publicPage(r, "Homes and money from new developments"), v))
 }
 
 // publicOverviewView adds the overview's charts. Each chart's stack adds

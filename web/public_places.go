@@ -186,6 +186,13 @@ func (app *Application) publicArea(kind string) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		if kind == "parish" {
+			var err error
+			if v.CIL, err = app.publicData().CILParish(r.Context(), v.Area.Name); err != nil {
+				app.serverError(w, r, err)
+				return
+			}
+		}
 		app.render(w, r, http.StatusOK, templates.PublicAreaPage(app.publicPage(r, templates.PublicAreaTitle(kind, v.Area.Name)), v))
 	}
 }

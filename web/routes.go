@@ -53,6 +53,8 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/public/near", app.publicNear)
 		r.Get("/public/map", app.publicMap)
 		r.Get("/public/glossary", app.publicGlossary)
+		r.Get("/public/cil", app.publicCIL)
+		r.Get("/public/cil.csv", app.publicCILCSV)
 		r.Get("/public/wards", app.publicAreas("ward"))
 		r.Get("/public/wards/{slug}", app.publicArea("ward"))
 		r.Get("/public/wards/{slug}/data.csv", app.publicAreaCSV("ward"))
@@ -235,6 +237,14 @@ func (app *Application) Routes() http.Handler {
 			r.With(officer).Post("/projects/{id}/deallocations", app.deallocationCreate)
 			r.With(officer).Get("/projects/{id}/spend/new", app.spendNew)
 			r.With(officer).Post("/projects/{id}/spend", app.spendCreate)
+
+			// The parishes' annual CIL reports (cil_parish_reports.go).
+			r.Get("/cil/parish-reports", app.cilParishReportsList)
+			r.Get("/cil/parish-reports.csv", app.cilParishReportsCSV)
+			r.With(officer).Get("/cil/parish-reports/new", app.cilParishReportNew)
+			r.With(officer).Post("/cil/parish-reports", app.cilParishReportSave)
+			r.With(officer).Get("/cil/parish-reports/{id}/edit", app.cilParishReportEdit)
+			r.With(officer).Post("/cil/parish-reports/{id}", app.cilParishReportSave)
 
 			r.Get("/deadlines", app.deadlinesList)
 			r.Get("/deadlines.csv", app.deadlinesCSV)

@@ -106,6 +106,9 @@ func (a Alert) Title() string {
 	case RuleDeveloperInsolvent:
 		return "Developer " + a.Threshold + " while the agreement still owes"
 	}
+	if t, ok := cilTitle(a); ok {
+		return t
+	}
 	return a.RuleName
 }
 
@@ -262,7 +265,11 @@ func (s *Service) insertCandidates(ctx context.Context, tx pgx.Tx, r Rule, today
 		candidates = homesBreachCandidates
 		args = append(args, ids, counts, texts)
 	default:
-		return nil, nil
+		c, ok := cilCandidates(r.Code)
+		if !ok {
+			return nil, nil
+		}
+		candidates = c
 	}
 	rows, err := tx.Query(ctx, `WITH p AS (SELECT $1::date AS today, $2::int[] AS th, $3::int AS esc),
 		c AS (`+candidates+`)

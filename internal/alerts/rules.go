@@ -53,7 +53,7 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 func rules(ctx context.Context, q store.Querier, lock string) ([]Rule, error) {
 	rows, err := q.Query(ctx, `
 		SELECT code, name, description, unit, thresholds, defaults, escalate_months, enabled, updated_at, version
-		FROM alert_rules ORDER BY position`+lock)
+		FROM alert_rules WHERE `+cilRulesShown+` ORDER BY position`+lock)
 	if err != nil {
 		return nil, err
 	}

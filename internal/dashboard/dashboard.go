@@ -96,19 +96,22 @@ type Dashboard struct {
 	Homes     HomesFigures
 	Breaches  int
 	HasLedger bool // any money has ever been received
+	// CIL is the Community Infrastructure Levy beside section 106; nil
+	// where the council does not charge it (cil.go).
+	CIL *CILFigures
 }
 
 // TimelineBands are the ratings the timeline stacks, bottom first.
 var TimelineBands = []ledger.RAG{ledger.RAGOverdue, ledger.RAGRed, ledger.RAGAmber, ledger.RAGGreen}
 
 // Figures works the dashboard out as of today. The four parts are
-// independent reads, so they run at the same time on separate
+// independent reads (five with the levy's), so they run at the same time on separate
 // connections.
 func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 	today := s.Ledger.Today()
 	d := Dashboard{Today: today, Year: FinancialYearOf(today)}
 	var page ledger.DeadlinesPage
-	errs := make([]error, 4)
+	errs := make([]error, 5)
 	var wg sync.WaitGroup
 	wg.Go(func() { d.Money, errs[0] = s.money(ctx, d.Year) })
 	wg.Go(func() {
@@ -119,6 +122,7 @@ func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 	})
 	wg.Go(func() { d.Timeline, errs[2] = s.timeline(ctx, today) })
 	wg.Go(func() { d.Homes, d.Breaches, errs[3] = s.homes(ctx, d.Year) })
+	wg.Go(func() { d.CIL, errs[4] = s.cil(ctx, d.Year) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return d, err
