@@ -221,6 +221,16 @@ func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Opti
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// The levy's rows follow the section 106 ones (cil.go).
+	x, err := loadCIL(ctx, q, opts, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("CIL: %w", err)
+	}
+	for _, r := range x.rows[name] {
+		if err := cw.Write(r); err != nil {
+			return nil, err
+		}
+	}
 	cw.Flush()
 	return buf.Bytes(), cw.Error()
 }

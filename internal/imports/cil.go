@@ -104,6 +104,7 @@ const (
 	purposeAdmin  = "cil-administration-costs"
 	notRecorded   = "not-recorded"
 	mayoralSuffix = "/mayoral"
+	mayoralName   = " (Mayoral CIL)" // the export's name of the Mayor's notice
 )
 
 // cilPurpose reads a levy purpose as councils write it ("" if it is none).
@@ -154,6 +155,7 @@ type existingCILDev struct {
 
 type cilNotice struct {
 	ref       string
+	name      string // the development's, as the export writes it
 	row       dsRow
 	authority string
 	app       string
@@ -245,7 +247,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				leftOut[k] = r.num
 				continue
 			}
-			n := &cilNotice{ref: r.get("reference"), row: r, authority: "council", app: r.get("planning-application"), issued: issued}
+			n := &cilNotice{ref: r.get("reference"), name: strings.TrimSuffix(r.get("name"), mayoralName), row: r, authority: "council", app: r.get("planning-application"), issued: issued}
 			if n.app == "" {
 				n.app = n.ref
 				cilWarn(rep, t, r, "planning-application", "no planning-application: the chargeable development is named after the demand notice, %s", n.ref)
@@ -272,7 +274,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		}
 		// The Mayor's notice beside the council's, for the same agreement.
 		c := ns[0]
-		m := &cilNotice{ref: c.ref + mayoralSuffix, row: c.row, authority: "mayor", app: c.app, issued: c.issued, end: c.end}
+		m := &cilNotice{ref: c.ref + mayoralSuffix, name: c.name, row: c.row, authority: "mayor", app: c.app, issued: c.issued, end: c.end}
 		byRef[k] = append(byRef[k], m)
 		return m
 	}
@@ -505,7 +507,9 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		if n.nbhdIsStr && m.portion == "neighbourhood" {
 			m.portion = "strategic"
 		}
-		if mm := parishInName.FindStringSubmatch(r.get("name")); mm != nil {
+		name := r.get("name")
+		if mm := parishInName.FindStringSubmatch(name); mm != nil {
+			name, _, _ = strings.Cut(name, " — ")
 			m.parish = strings.TrimSpace(mm[2])
 			if mm[1] != "" {
 				p.parishNames[m.parish] = mm[1]
@@ -539,7 +543,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 			m.kind = "spend"
 		}
 		if m.kind == "allocation" || m.kind == "deallocation" || m.kind == "spend" {
-			m.project = projectName(r.get("name"), map[string]string{"allocation": "Allocated to ", "deallocation": "De-allocated from ", "spend": "Spent on "}[m.kind], purpose)
+			m.project = projectName(strings.TrimSpace(name), map[string]string{"allocation": "Allocated to ", "deallocation": "De-allocated from ", "spend": "Spent on "}[m.kind], purpose)
 			if m.portion == "mayor" {
 				cilError(rep, t, r, "contribution-funding-status", CauseInvalid, "the Mayor's levy is paid to the Mayor, who spends it")
 				continue

@@ -187,9 +187,13 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		}
 		d, ok := p.devs[up(n.app)]
 		if !ok {
+			description := n.name
+			if description == "" {
+				description = "Planning application " + n.app
+			}
 			note := "Imported from the developer-contributions data standard, which gives no permission or commencement date: the date of its first demand notice stands in for both."
 			err := tx.QueryRow(ctx, `INSERT INTO cil_developments (reference, planning_reference, description, permission_date, notes, import_ref)
-				VALUES ($1, $1, $2, $3, $4, $5) RETURNING id`, n.app, "Planning application "+n.app, n.issued, note, "DS:"+up(n.app)).Scan(&d.id)
+				VALUES ($1, $1, $2, $3, $4, $5) RETURNING id`, n.app, description, n.issued, note, "DS:"+up(n.app)).Scan(&d.id)
 			if err != nil {
 				return fmt.Errorf("CIL development %s: %w", n.app, err)
 			}
@@ -245,7 +249,10 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		}
 		return kindOrder[moves[i].kind] < kindOrder[moves[j].kind]
 	})
-	type pot struct{ notice *cilNotice; portion string }
+	type pot struct {
+		notice  *cilNotice
+		portion string
+	}
 	held := map[pot]decimal.Decimal{}      // received less applied
 	allocated := map[pot]decimal.Decimal{} // allocated less spent
 	var out []*cilMove

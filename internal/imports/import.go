@@ -108,7 +108,7 @@ type Report struct {
 	Unchanged Counts
 	DryRun    bool
 	// cil holds the levy's rows of the data standard's files (cil.go).
-	cil *cilPlan
+	cil       *cilPlan
 	Committed bool
 	RunID     int64
 }
