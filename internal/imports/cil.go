@@ -155,6 +155,7 @@ type existingCILDev struct {
 
 type cilNotice struct {
 	ref       string
+	agreement string // the agreement's reference, upper case
 	name      string // the development's, as the export writes it
 	row       dsRow
 	authority string
@@ -247,7 +248,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				leftOut[k] = r.num
 				continue
 			}
-			n := &cilNotice{ref: r.get("reference"), name: strings.TrimSuffix(r.get("name"), mayoralName), row: r, authority: "council", app: r.get("planning-application"), issued: issued}
+			n := &cilNotice{ref: r.get("reference"), agreement: k, name: strings.TrimSuffix(r.get("name"), mayoralName), row: r, authority: "council", app: r.get("planning-application"), issued: issued}
 			if n.app == "" {
 				n.app = n.ref
 				cilWarn(rep, t, r, "planning-application", "no planning-application: the chargeable development is named after the demand notice, %s", n.ref)
@@ -274,7 +275,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		}
 		// The Mayor's notice beside the council's, for the same agreement.
 		c := ns[0]
-		m := &cilNotice{ref: c.ref + mayoralSuffix, name: c.name, row: c.row, authority: "mayor", app: c.app, issued: c.issued, end: c.end}
+		m := &cilNotice{ref: c.ref + mayoralSuffix, agreement: c.agreement, name: c.name, row: c.row, authority: "mayor", app: c.app, issued: c.issued, end: c.end}
 		byRef[k] = append(byRef[k], m)
 		return m
 	}
@@ -430,17 +431,25 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		var n *cilNotice
 		purpose := ""
 		if ss := shareRefs[up(ob)]; len(ss) > 0 {
-			n, purpose = ss[0].notice, ss[0].purpose
-			for _, s := range ss[1:] {
-				if s.notice != n || s.purpose != purpose {
-					cilError(rep, t, r, "developer-agreement-contribution", CauseFile, "%q is the reference of %d contributions of different demand notices or purposes, so the transaction cannot be placed", ob, len(ss))
-					n = nil
-					break
-				}
+			// A reference repeated on contributions of different notices
+			// or purposes (Islington's "-admin") is placed by the
+			// transaction's own developer-agreement column (Islington's
+			// file has one), then by its amount.
+			cands := ss
+			if ag := up(r.get("developer-agreement")); ag != "" && !oneNotice(cands) {
+				cands = filterShares(cands, func(s *cilShare) bool { return s.notice.agreement == ag })
 			}
-			if n == nil {
+			if a, ok := parseMoney(r.get("amount")); ok && !oneNotice(cands) {
+				cands = filterShares(cands, func(s *cilShare) bool { return s.amount.Equal(a.Abs()) })
+			}
+			if len(cands) == 0 || !oneNotice(cands) {
+				cilError(rep, t, r, "developer-agreement-contribution", CauseFile, "%q is the reference of %d contributions of different demand notices or purposes, and neither the row's developer-agreement nor its amount tells which, so the transaction cannot be placed", ob, len(ss))
 				continue
 			}
+			if len(cands) < len(ss) && !oneNotice(ss) {
+				cilWarn(rep, t, r, "developer-agreement-contribution", "%q is the reference of %d contributions of different demand notices or purposes; placed on demand notice %s by the row's developer-agreement and amount", ob, len(ss), cands[0].notice.ref)
+			}
+			n, purpose = cands[0].notice, cands[0].purpose
 		} else if ns := byRef[up(ob)]; len(ns) == 1 {
 			// The agreement named in place of its contribution.
 			n = ns[0]
@@ -551,4 +560,24 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		}
 		p.moves = append(p.moves, m)
 	}
+}
+
+// oneNotice says whether shares are all of one notice and purpose.
+func oneNotice(ss []*cilShare) bool {
+	for _, s := range ss[1:] {
+		if s.notice != ss[0].notice || s.purpose != ss[0].purpose {
+			return false
+		}
+	}
+	return true
+}
+
+func filterShares(ss []*cilShare, keep func(*cilShare) bool) []*cilShare {
+	var out []*cilShare
+	for _, s := range ss {
+		if keep(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
