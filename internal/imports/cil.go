@@ -282,6 +282,11 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 
 	// Shares.
 	shareRefs := map[string][]*cilShare{}
+	// The contribution rows of a notice left out for a fault: a notice is
+	// never changed once written, so one missing a share is not written
+	// at all, and comes in whole once the file is put right.
+	faulty := map[string][]int{}
+	droppedShares := map[string]*cilNotice{}
 	if t := p.contributionFile; t != nil {
 		for _, r := range p.cRows {
 			ag := up(r.get("developer-agreement"))
@@ -289,6 +294,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 			switch {
 			case byRef[ag] == nil && leftOut[ag] != 0:
 				cilError(rep, t, r, "developer-agreement", CauseInvalid, "belongs to the CIL demand notice %s, which is left out (developer-agreement row %d)", r.get("developer-agreement"), leftOut[ag])
+				droppedShares[up(r.get("reference"))] = &cilNotice{ref: r.get("developer-agreement"), row: dsRow{num: leftOut[ag]}}
 				continue
 			case byRef[ag] == nil && s106Agreements[ag]:
 				cilError(rep, t, r, "contribution-purpose", CauseFile, "%s is a purpose of the levy, but %s is a section 106 agreement: a CIL contribution belongs to a CIL demand notice (developer-agreement-type community-infrastructure-levy)",
@@ -309,15 +315,18 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 			switch {
 			case !ok:
 				cilError(rep, t, r, "amount", CauseInvalid, "%q is not an amount of money", r.get("amount"))
+				faulty[ag] = append(faulty[ag], r.num)
 				continue
 			case amount.IsNegative():
 				cilError(rep, t, r, "amount", CauseInvalid, "a negative amount cannot be demanded; a lower demand is a revised notice")
+				faulty[ag] = append(faulty[ag], r.num)
 				continue
 			case amount.IsZero():
 				cilWarn(rep, t, r, "amount", "an amount of £0.00: nothing demanded, so no share of the notice is recorded")
 				continue
 			case amount.GreaterThanOrEqual(decimal.NewFromInt(1_000_000_000)):
 				cilError(rep, t, r, "amount", CauseInvalid, "£%s is more than the levy's ledger can hold (under £1,000,000,000)", amount.StringFixed(2))
+				faulty[ag] = append(faulty[ag], r.num)
 				continue
 			}
 			authority := "council"
@@ -330,7 +339,8 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				d, ok := parseDate(s)
 				if !ok {
 					cilError(rep, t, r, "start-date", CauseInvalid, "%q is not a date (the day the instalment is due)", s)
-					continue
+					faulty[ag] = append(faulty[ag], r.num)
+				continue
 				}
 				due = d
 			}
@@ -341,6 +351,28 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 			n.shares = append(n.shares, sh)
 			shareRefs[up(sh.ref)] = append(shareRefs[up(sh.ref)], sh)
 		}
+	}
+	for ag, nums := range faulty {
+		ns := byRef[ag]
+		rows := make([]string, len(nums))
+		for i, n := range nums {
+			rows[i] = fmt.Sprint(n)
+		}
+		cilError(rep, p.agreementFile, ns[0].row, "reference", CauseInvalid, "the CIL demand notice %s cannot be written without its contributions on rows %s of the contribution file, which are left out",
+			ns[0].ref, strings.Join(rows, ", "))
+		leftOut[ag] = ns[0].row.num
+		for _, n := range ns {
+			for _, sh := range n.shares {
+				cilError(rep, p.contributionFile, sh.row, "developer-agreement", CauseInvalid, "belongs to the CIL demand notice %s, which is left out (developer-agreement row %d)", n.ref, n.row.num)
+				k := up(sh.ref)
+				shareRefs[k] = filterShares(shareRefs[k], func(s *cilShare) bool { return s.notice.agreement != ag })
+				if len(shareRefs[k]) == 0 {
+					delete(shareRefs, k)
+				}
+				droppedShares[k] = n
+			}
+		}
+		delete(byRef, ag)
 	}
 	// A notice holding only the Mayor's shares is the Mayor's notice.
 	for k, ns := range byRef {
@@ -465,6 +497,9 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				continue
 			}
 			cilWarn(rep, t, r, "developer-agreement-contribution", "%q is a demand notice, not a contribution; every contribution of it is %s, so the transaction is read as that", ob, purpose)
+		} else if n := droppedShares[up(ob)]; n != nil {
+			cilError(rep, t, r, "developer-agreement-contribution", CauseInvalid, "belongs to the CIL demand notice %s, which is left out (developer-agreement row %d)", n.ref, n.row.num)
+			continue
 		} else if leftOut[up(ob)] != 0 {
 			cilError(rep, t, r, "developer-agreement-contribution", CauseInvalid, "belongs to the CIL demand notice %s, which is left out (developer-agreement row %d)", ob, leftOut[up(ob)])
 			continue
