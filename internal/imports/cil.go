@@ -340,7 +340,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				if !ok {
 					cilError(rep, t, r, "start-date", CauseInvalid, "%q is not a date (the day the instalment is due)", s)
 					faulty[ag] = append(faulty[ag], r.num)
-				continue
+					continue
 				}
 				due = d
 			}
