@@ -36,8 +36,14 @@ import (
 //     cil-administration-costs, neighbourhood →
 //     neighbourhood-community-infrastructure-levy, strategic →
 //     community-infrastructure-levy), all community-infrastructure-levy
-//     until something is received. start-date: the day the instalment is
-//     due.
+//     until something is received. start-date: the day the notice was
+//     issued, as the councils' files and the guidance's own example
+//     (Adur and Worthing's, in the IFS prototype's repository) write it,
+//     and as the prototype reads item (a), "the total value of CIL set out
+//     in all demand notices issued in the reported year", from it. The
+//     standard has no column for the day an instalment is due: the name
+//     says it ("..., instalment 2 of 3, due 2025-04-01"), and the import
+//     reads it back.
 //   - developer-agreement-transaction: 'secured' ("For CIL, the demand
 //     notice has been issued and the developer is now required to pay") is
 //     each contribution's amount, dated the notice's issue; 'received' one
@@ -296,8 +302,9 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 			if c.nInsts > 1 {
 				cname = fmt.Sprintf("%s, instalment %d of %d", cname, c.seq, c.nInsts)
 			}
+			cname += ", due " + isoDate(c.due)
 			x.rows[ContributionFile] = append(x.rows[ContributionFile], []string{c.ref, cname, n.ref, c.purpose, c.amount.StringFixed(2), "", org,
-				isoDate(n.recorded), isoDate(c.due), end, ""})
+				isoDate(n.recorded), isoDate(n.issued), end, ""})
 		}
 	}
 	// developer-agreement-transaction: what was demanded, then the money

@@ -43,9 +43,12 @@ import (
 //     the notice (cil_demand_contributions), every row counted, repeats
 //     included: councils repeat a contribution's reference for each
 //     instalment (Wiltshire) and for the borough's and the Mayor's
-//     administration shares (Islington). Shares with one start-date make
-//     one instalment due that day (cil_instalments); the notice's amount is
-//     their sum. Mayoral CIL shares of a notice that also has the council's
+//     administration shares (Islington). The standard has no due date: the
+//     export names it (", due 2025-04-01"); else the contribution's
+//     start-date is taken, which the councils' files set to the notice's
+//     date, so an unpaid instalment imported from them is due from the
+//     notice's date. Shares due on one day make one instalment
+//     (cil_instalments); the notice's amount is their sum. Mayoral CIL shares of a notice that also has the council's
 //     levy are the Mayor's notice (charging authority 'mayor'), reference
 //     + "/mayoral": a demand notice is one charging authority's.
 //   - developer-agreement-transaction, by contribution-funding-status:
@@ -124,6 +127,10 @@ func cilPurpose(v string) string {
 
 // portionOf is the receipt portion a purpose's money is.
 var portionOf = map[string]string{purposeCIL: "strategic", purposeNbhd: "neighbourhood", purposeAdmin: "admin", purposeMayor: "mayor"}
+
+// dueInName reads the day an instalment is due from the name the export
+// gives its contribution.
+var dueInName = regexp.MustCompile(`, due ([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
 
 // parishInName reads the parish the export names: "... [parish CODE]",
 // with its name before the bracket after " — ".
@@ -335,7 +342,10 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 			}
 			n := noticeFor(ag, authority)
 			due := n.issued
-			if s := r.get("start-date"); s != "" {
+			if m := dueInName.FindStringSubmatch(r.get("name")); m != nil {
+				// The export names the day the instalment is due.
+				due, _ = time.Parse(time.DateOnly, m[1])
+			} else if s := r.get("start-date"); s != "" {
 				d, ok := parseDate(s)
 				if !ok {
 					cilError(rep, t, r, "start-date", CauseInvalid, "%q is not a date (the day the instalment is due)", s)

@@ -75,7 +75,8 @@ func TestCILRoundTripIsStable(t *testing.T) {
 	for _, want := range []string{
 		"\nDN-1,Development 21/00001/FUL,community-infrastructure-levy,21/00001/FUL,,local-authority-eng:XXX,", ",2024-07-01,2024-07-31,\n",
 		"\nDN-2-MCIL,Development 21/00001/FUL (Mayoral CIL),community-infrastructure-levy,",
-		"\nDN-2/2/ncil,\"Neighbourhood CIL, instalment 2 of 2\",DN-2,neighbourhood-community-infrastructure-levy,6750.00,",
+		"\nDN-2/2/ncil,\"Neighbourhood CIL, instalment 2 of 2, due 2025-04-01\",DN-2,neighbourhood-community-infrastructure-levy,6750.00,,local-authority-eng:XXX,",
+		",2024-08-01,,\n", // the contribution's start-date: the notice's issue
 		",DN-2/1/ncil,received,6750.00,",
 		",Passed to the parish council — Ashby Parish Council [parish E04009999],DN-2/1/ncil,transferred,6750.00,",
 		",DN-3/1/ncil,transferred,250.00,",
@@ -109,6 +110,25 @@ func TestCILRoundTripIsStable(t *testing.T) {
 		if !bytes.Equal(first[i].Data, second[i].Data) {
 			t.Errorf("%s changed in the round trip:\nfirst:\n%s\nsecond:\n%s", first[i].Name, first[i].Data, second[i].Data)
 		}
+	}
+	var insts string
+	again.Pool.QueryRow(ctx, `SELECT string_agg(i.seq || '@' || i.due_on || '=' || i.amount, ' ' ORDER BY i.seq) FROM cil_instalments i
+		JOIN cil_demand_notices n ON n.id = i.demand_notice_id WHERE n.reference = 'DN-2'`).Scan(&insts)
+	if insts != "1@2024-10-01=45000.00 2@2025-04-01=45000.00" {
+		t.Errorf("DN-2's instalments after the round trip: %s", insts)
+	}
+	// A financial year's export holds the notices issued and the money
+	// moved in it: 2025/26 has only the parish payment of 28 April 2025.
+	y := 2025
+	year, err := datastandard.Export(ctx, again.Pool, datastandard.Options{Organisation: "local-authority-eng:XXX", Year: &y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(year[0].Data), "\n"); n != 1 {
+		t.Errorf("2025/26 has %d agreement lines, want the header only:\n%s", n, year[0].Data)
+	}
+	if tx := string(year[2].Data); strings.Count(tx, "\n") != 3 || !strings.Contains(tx, "\nCIL-E4/1,") || !strings.Contains(tx, "\nCIL-E4/2,") {
+		t.Errorf("2025/26 transactions:\n%s", tx)
 	}
 	rerun, err := Run(ctx, again, files, Options{})
 	if err != nil || !rerun.Committed || rerun.Created.Total() != 0 {
