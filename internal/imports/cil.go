@@ -86,6 +86,15 @@ import (
 //     shares cannot be the neighbourhood portion, so its receipts are the
 //     strategic remainder, with a warning (the share keeps the purpose the
 //     council published).
+//   - Islington gives each notice two cil-administration-costs rows under
+//     one id: 5% of its own levy and 4% of the Mayor's (the collecting
+//     authority's allowance). The purpose does not say whose levy a row
+//     is, so both are the council's notice's administration share, as
+//     published; a transaction naming the id is placed by the file's extra
+//     developer-agreement column and its amount. Its agreement start-dates
+//     (2016 for notices whose contributions start in 2019) look like
+//     permission dates; the guidance says the notice's date, and they are
+//     taken as that, as published.
 //   - Cheltenham's administration share is 'transferred' with no
 //     'received' row: money applied must have been received, so a receipt
 //     of the shortfall is implied on the same date ("#implied-receipt"),
