@@ -409,10 +409,13 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 	quarter := decimal.RequireFromString("0.25")
 	for _, k := range keys {
 		for _, n := range byRef[k] {
-			p.notices = append(p.notices, n)
-			if len(n.shares) == 0 && p.agreementFile != nil {
-				cilWarn(rep, p.agreementFile, n.row, "reference", "the CIL demand notice %s has no contributions with money: imported as demanding £0.00", n.ref)
+			if len(n.shares) == 0 {
+				// Written without its shares, a notice could never take
+				// them later (a notice is never changed).
+				cilWarn(rep, p.agreementFile, n.row, "reference", "the CIL demand notice %s has no contributions with money in the contribution file, so it is not imported: import it with its contributions", n.ref)
+				continue
 			}
+			p.notices = append(p.notices, n)
 			// 59A(3): the neighbourhood portion is at most 25 per cent.
 			total, nbhd, others := decimal.Zero, decimal.Zero, false
 			for _, s := range n.shares {
