@@ -90,9 +90,10 @@ func cilBroken(t *testing.T, db *store.DB) []string {
 // TestCouncilsCILRowsImport imports the four councils' files that hold
 // CIL rows, exactly as published, and checks the levy's tables against
 // figures worked out from the files apart from the importer, by this
-// script (python3, run in ../shared/data/developer-contributions):
+// script (python3 cil.py CHT GLO ISL WIL, in ../shared/data/developer-contributions):
 //
-//	import csv, io, sys; from decimal import Decimal as D
+//	import csv, io, sys
+//	from decimal import Decimal as D
 //	def rd(c, n):
 //	    b = open(f'{c}/{n}', 'rb').read()
 //	    try: t = b.decode('utf-8-sig')
@@ -103,39 +104,56 @@ func cilBroken(t *testing.T, db *store.DB) []string {
 //	levy = {'community-infrastructure-levy', 'mayoral-community-infrastructure-levy',
 //	        'neighbourhood-community-infrastructure-levy', 'cil-administration-costs'}
 //	for c in sys.argv[1:]:
-//	    a, co, tr = (rd(c, 'developer-agreement.csv'), rd(c, 'developer-agreement-contribution.csv'),
-//	                 rd(c, 'developer-agreement-transaction.csv'))
+//	    a, co, tr = [rd(c, f'developer-agreement{s}.csv') for s in ('', '-contribution', '-transaction')]
 //	    cil = {x['developer-agreement'] for x in a if x['developer-agreement-type'] == 'community-infrastructure-levy'}
 //	    sh = [x for x in co if x['developer-agreement'] in cil and x['contribution-purpose'] in levy
 //	          and amt(x['amount']) and amt(x['amount']) > 0]
-//	    # notices (agreements with a share), those with Mayoral and other shares (two notices),
-//	    # shares, demanded by purpose
-//	    # transactions by (status, purpose), joined by contribution or else by agreement (Wiltshire)
+//	    ags = {x['developer-agreement'] for x in sh}
+//	    mayor = {x['developer-agreement'] for x in sh if 'mayoral' in x['contribution-purpose']}
+//	    other = {x['developer-agreement'] for x in sh if 'mayoral' not in x['contribution-purpose']}
+//	    print(c, 'notices', len(ags) + len(mayor & other), 'shares', len(sh), 'demanded', sum(amt(x['amount']) for x in sh))
+//	    purpose = {x['developer-agreement-contribution']: x['contribution-purpose'] for x in sh}
+//	    for g in ags:  # a transaction naming the agreement: its one purpose
+//	        ps = {x['contribution-purpose'] for x in sh if x['developer-agreement'] == g}
+//	        if len(ps) == 1: purpose.setdefault(g, ps.pop())
+//	    st = {}
+//	    for x in tr:
+//	        p = purpose.get(x['developer-agreement-contribution'])
+//	        if p: st[(x['contribution-funding-status'], p)] = st.get((x['contribution-funding-status'], p), 0) + amt(x['amount'])
+//	    for k, v in sorted(st.items()):
+//	        if k[0] != 'secured': print('   ', *k, v)
 //
-// Its output (counts and sums; every share of a notice counted, repeats
-// included; transactions naming no CIL contribution left out — Cheltenham's
-// CIL00017-LP00032_59A names "18/01796/FUL_59A", in none of the files):
+// which prints:
 //
-//	CHT notices 15 +mayoral 0 shares 45 demanded 329174.57 (CIL 263339.66, neighbourhood 49376.18, admin 16458.73)
-//	    received CIL 4 rows 59186.18, received neighbourhood 3 rows 5457.90, transferred admin 4 rows 3699.14
-//	GLO notices 2 +mayoral 0 shares 6 demanded 533798.80
-//	    received admin 2379.15, CIL 38066.40, neighbourhood 7137.45
-//	ISL notices 33 (32 with a share: P2017/1584/FUL-da has none) +mayoral 31 shares 152 demanded 15226900.40 (neighbourhood 9534010.46, admin 709033.89, Mayoral 4983856.05)
-//	    received admin 60 rows 502484.44, Mayoral 29 rows 3387298.32, neighbourhood 31 rows 6865595.20
-//	WIL notices 238 +mayoral 0 shares 410 demanded 2786619.19 (admin 622886.52, neighbourhood 2163732.67)
-//	    received admin 162 rows 419641.87, neighbourhood 158 rows 1427717.93
+//	CHT notices 15 shares 45 demanded 329174.57
+//	    received community-infrastructure-levy 59186.18
+//	    received neighbourhood-community-infrastructure-levy 5457.9
+//	    transferred cil-administration-costs 3699.14
+//	GLO notices 2 shares 6 demanded 533798.80
+//	    received cil-administration-costs 2379.15
+//	    received community-infrastructure-levy 38066.4
+//	    received neighbourhood-community-infrastructure-levy 7137.45
+//	ISL notices 63 shares 152 demanded 15226900.40
+//	    received cil-administration-costs 502484.44
+//	    received mayoral-community-infrastructure-levy 3387298.32
+//	    received neighbourhood-community-infrastructure-levy 6865595.20
+//	WIL notices 238 shares 410 demanded 2786619.19
+//	    received cil-administration-costs 419641.87
+//	    received neighbourhood-community-infrastructure-levy 1427717.93
 //
-// So, as the importer must read them: the notices are the agreements
-// with a share (Islington's 31 with Mayoral shares are two notices each,
-// 63; its P2017/1584/FUL-da has no contributions and is not imported, with a
-// warning, since a notice written without its shares could never take
-// them); what is
-// demanded is the shares' sum; what was received, by portion, is the
-// received rows by purpose — except Islington's "neighbourhood" rows, 92%
-// or more of each notice, which regulation 59A(3)'s 25 per cent cap makes
-// the strategic remainder; Cheltenham's administration share,
-// 'transferred' with no receipt, is applied to administration (3,699.14)
-// from a receipt implied for it (3,699.14).
+// So, as the importer must read them: the notices are the CIL agreements
+// with a share, the 31 of Islington's with the Mayor's shares and others
+// being two notices each (Islington's P2017/1584/FUL-da has no
+// contributions and is not imported, with a warning: a notice written
+// without its shares could never take them); what is demanded is the
+// shares' sum; what was received, by portion, is the received rows by
+// purpose — except Islington's "neighbourhood" rows, 92% or more of each
+// notice, which regulation 59A(3)'s 25 per cent cap makes the strategic
+// remainder. A transaction naming no CIL contribution is in neither
+// (Cheltenham's CIL00017-LP00032_59A names "18/01796/FUL_59A", in none of
+// the files: left out as broken by the file). Cheltenham's administration
+// share, 'transferred' with no receipt, is applied to administration
+// (3,699.14) from a receipt implied for it (3,699.14).
 func TestCouncilsCILRowsImport(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
