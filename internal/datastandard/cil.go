@@ -3,6 +3,7 @@ package datastandard
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -48,7 +49,8 @@ import (
 //     notice has been issued and the developer is now required to pay") is
 //     each contribution's amount, dated the notice's issue; 'received' one
 //     row per portion of each receipt, on the contribution of the
-//     portion's purpose; 'returned' money repaid; 'transferred' on the
+//     portion's purpose; money repaid a negative 'received' (as for
+//     section 106: the code list has no status for it); 'transferred' on the
 //     neighbourhood purpose the neighbourhood portion passed to a parish
 //     council (59A, 59D) — an inference from the guidance's 'transferred'
 //     ("transferred to an organisation outside the planning authority ...
@@ -197,7 +199,7 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 		return nil, err
 	}
 	if err := eachRow(ctx, q, `
-		SELECT e.id, coalesce(e.demand_notice_id, 0), e.entry_date, p.portion, coalesce(p.parish_code, ''), p.amount, coalesce(le.import_ref, ''),
+		SELECT e.id, coalesce(e.demand_notice_id, `+latestNotice+`, 0), e.entry_date, p.portion, coalesce(p.parish_code, ''), p.amount, coalesce(le.import_ref, ''),
 		       (e.recorded_at AT TIME ZONE 'Europe/London')::date, le.note,
 		       (SELECT count(*) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.amount > 0)
 		FROM cil_ledger_effective e
@@ -353,7 +355,7 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 	}
 	// Every other standing entry.
 	err = eachRow(ctx, q, `
-		SELECT e.id, e.kind, e.entry_date, e.amount, e.charging_authority, coalesce(e.demand_notice_id, 0), coalesce(e.parish_code, ''), coalesce(e.pot, ''),
+		SELECT e.id, e.kind, e.entry_date, e.amount, e.charging_authority, coalesce(e.demand_notice_id, CASE WHEN e.kind = 'repayment' THEN `+latestNotice+` END, 0), coalesce(e.parish_code, ''), coalesce(e.pot, ''),
 		       coalesce(pr.name, ''), coalesce(le.import_ref, ''), (e.recorded_at AT TIME ZONE 'Europe/London')::date, le.note
 		FROM cil_ledger_effective e
 		JOIN cil_ledger_entries le ON le.id = e.id
@@ -370,7 +372,10 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 		portionName, status, name, sign := "", "", "", decimal.NewFromInt(1)
 		switch kind {
 		case "repayment":
-			portionName, status, name = "strategic", "returned", "Repaid to the payer"
+			// As for section 106: a negative "received", because the
+			// code list (migrations/00008) has no status for money going
+			// back, though the guidance's text names 'returned'.
+			portionName, status, name, sign = "strategic", "received", "Repaid to the payer", decimal.NewFromInt(-1)
 			if authority == "mayor" {
 				portionName = "mayor"
 			}
@@ -429,7 +434,9 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 				}
 			}
 			if left.IsPositive() {
-				// More than the receipts hold: the standard cannot place it.
+				// More than the receipts hold (the levy's invariants stop
+				// this): the standard cannot place it.
+				slog.Warn("datastandard: a CIL entry draws on more than the receipts hold; left out of the export", "entry", id, "kind", kind, "left", left.StringFixed(2))
 				return nil
 			}
 		}
@@ -460,6 +467,15 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 	}
 	return x, nil
 }
+
+// latestNotice is, for an entry recorded against a development but no
+// demand notice, the development's standing notice of the same charging
+// authority issued last: a receipt or repayment names a contribution in the
+// standard, so it is placed there.
+const latestNotice = `(SELECT n.id FROM cil_demand_notices n
+	WHERE n.cil_development_id = e.cil_development_id AND n.charging_authority = e.charging_authority
+	  AND NOT EXISTS (SELECT 1 FROM cil_demand_notices s WHERE s.supersedes_id = n.id)
+	ORDER BY n.issued_on DESC, n.id DESC LIMIT 1)`
 
 // eachRow runs a query and hands each row to fn.
 func eachRow(ctx context.Context, q store.Querier, sql string, fn func(scan func(...any) error) error) error {

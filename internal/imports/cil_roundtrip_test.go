@@ -16,7 +16,8 @@ import (
 // byte: demand notices (a revised one with its end-date, the Mayor's
 // beside the council's) split by purpose and instalment, what was
 // demanded, receipts by portion, the neighbourhood portion passed to a
-// parish (one payment drawing on two notices' receipts), administration,
+// parish (one payment drawing on two notices' receipts), money repaid,
+// administration,
 // Mayoral CIL paid to the Mayor, allocation and spend on a project. A
 // second import of the same files changes nothing.
 func TestCILRoundTripIsStable(t *testing.T) {
@@ -56,6 +57,7 @@ func TestCILRoundTripIsStable(t *testing.T) {
 	b.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2025-04-28", Amount: "7000.00", Parish: parish})
 	b.CILRecord(fixture.CILEntry{Kind: "mayor-payment", On: "2024-11-01", Amount: "20000.00"})
 	b.CILRecord(fixture.CILEntry{Kind: "admin", On: "2025-03-31", Amount: "2000.00"})
+	b.CILRecord(fixture.CILEntry{Kind: "repayment", On: "2025-05-01", Amount: "100.00", Development: dev})
 	var project int64
 	if err := db.Pool.QueryRow(ctx, `INSERT INTO projects (name, purpose_code) VALUES ('Ashby library roof', 'community-infrastructure-levy') RETURNING id`).Scan(&project); err != nil {
 		t.Fatal(err)
@@ -82,6 +84,7 @@ func TestCILRoundTripIsStable(t *testing.T) {
 		",DN-3/1/ncil,transferred,250.00,",
 		",Paid to the Mayor of London,DN-2-MCIL/1/mcil,transferred,20000.00,",
 		",Spent on Ashby library roof,DN-2/1/cil,spent,12000.00,",
+		",Repaid to the payer,DN-2/1/cil,received,-100.00,",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the export lacks %q:\n%s", want, all)
@@ -118,7 +121,8 @@ func TestCILRoundTripIsStable(t *testing.T) {
 		t.Errorf("DN-2's instalments after the round trip: %s", insts)
 	}
 	// A financial year's export holds the notices issued and the money
-	// moved in it: 2025/26 has only the parish payment of 28 April 2025.
+	// moved in it: 2025/26 has only the parish payment of 28 April 2025
+	// and the repayment of 1 May.
 	y := 2025
 	year, err := datastandard.Export(ctx, again.Pool, datastandard.Options{Organisation: "local-authority-eng:XXX", Year: &y})
 	if err != nil {
@@ -127,7 +131,7 @@ func TestCILRoundTripIsStable(t *testing.T) {
 	if n := strings.Count(string(year[0].Data), "\n"); n != 1 {
 		t.Errorf("2025/26 has %d agreement lines, want the header only:\n%s", n, year[0].Data)
 	}
-	if tx := string(year[2].Data); strings.Count(tx, "\n") != 3 || !strings.Contains(tx, "\nCIL-E4/1,") || !strings.Contains(tx, "\nCIL-E4/2,") {
+	if tx := string(year[2].Data); strings.Count(tx, "\n") != 4 || !strings.Contains(tx, "\nCIL-E4/1,") || !strings.Contains(tx, "\nCIL-E4/2,") {
 		t.Errorf("2025/26 transactions:\n%s", tx)
 	}
 	rerun, err := Run(ctx, again, files, Options{})
