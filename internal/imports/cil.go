@@ -184,6 +184,7 @@ type cilNotice struct {
 	sup       *cilNotice // the notice it supersedes
 	skip      bool
 	id, devID int64
+	liability int64 // its liability notice, once written
 }
 
 type cilShare struct {

@@ -120,6 +120,15 @@ func TestCILRoundTripIsStable(t *testing.T) {
 	if insts != "1@2024-10-01=45000.00 2@2025-04-01=45000.00" {
 		t.Errorf("DN-2's instalments after the round trip: %s", insts)
 	}
+	// The revised notice supersedes the first, and so does its liability
+	// notice.
+	var sup string
+	again.Pool.QueryRow(ctx, `SELECT o.reference || '<' || n.reference || ' ' || ol.reference || '<' || nl.reference
+		FROM cil_demand_notices n JOIN cil_demand_notices o ON o.id = n.supersedes_id
+		JOIN cil_liability_notices nl ON nl.id = n.liability_notice_id JOIN cil_liability_notices ol ON ol.id = nl.supersedes_id`).Scan(&sup)
+	if sup != "DN-1<DN-2 DN-1<DN-2" {
+		t.Errorf("supersession after the round trip: %q", sup)
+	}
 	// A financial year's export holds the notices issued and the money
 	// moved in it: 2025/26 has only the parish payment of 28 April 2025
 	// and the repayment of 1 May.

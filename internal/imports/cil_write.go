@@ -210,10 +210,18 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		var liability int64
 		calc := map[string]any{"imported": true, "source": "developer-contributions data standard", "file": p.agreementFile.name, "row": n.row.num,
 			"note": "The data standard holds the amount demanded, not the calculation of regulation 40 and Schedule 1."}
-		if err := tx.QueryRow(ctx, `INSERT INTO cil_liability_notices (cil_development_id, charging_authority, reference, issued_on, chargeable_amount, calculation)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, d.id, n.authority, n.ref, n.issued, amount, calc).Scan(&liability); err != nil {
+		// A revised demand notice follows a revised liability notice
+		// (65(4)-(5), 69(5)): its liability notice supersedes the earlier
+		// one's.
+		var supLiability any
+		if n.sup != nil && n.sup.liability != 0 {
+			supLiability = n.sup.liability
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_liability_notices (cil_development_id, charging_authority, reference, issued_on, chargeable_amount, calculation, supersedes_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, d.id, n.authority, n.ref, n.issued, amount, calc, supLiability).Scan(&liability); err != nil {
 			return fmt.Errorf("CIL liability notice %s: %w", n.ref, err)
 		}
+		n.liability = liability
 		var sup any
 		if n.sup != nil && n.sup.id != 0 {
 			sup = n.sup.id
