@@ -67,8 +67,9 @@ import (
 //     administrative expenses (admin: Cheltenham marks its retained 5% so;
 //     the authority cannot transfer its own expenses elsewhere, so the row
 //     is read as applied, with a warning). 'allocated' and 'spent' (and
-//     'transferred' on the levy's own purpose: 58A counts CIL transferred
-//     to another person to spend on infrastructure as CIL expenditure) are
+//     'transferred' on the levy's own purpose: regulation 58A's "CIL
+//     expenditure" includes "CIL receipts transferred by a charging
+//     authority to another person to spend on infrastructure") are
 //     allocation and spend of the strategic pot (the neighbourhood pot for
 //     the neighbourhood purpose) on a project named by the row's name, as
 //     the export writes it, else one per purpose.
@@ -80,12 +81,16 @@ import (
 //     purpose's, with a warning. Its notices publish only the
 //     administration and neighbourhood shares: imported as published.
 //   - Islington's "neighbourhood-community-infrastructure-levy" rows are
-//     95% of its own levy (the rest is its 5% administration). Regulation
-//     59A(3) caps the neighbourhood portion at "25 per cent" of the receipts;
-//     a neighbourhood share above a quarter of a notice that also has other
-//     shares cannot be the neighbourhood portion, so its receipts are the
-//     strategic remainder, with a warning (the share keeps the purpose the
-//     council published).
+//     92-95% of its own levy (the rest is administration). The most
+//     regulation 59A passes to a parish is a quarter: 59A(3) "the charging
+//     authority must pass 25 per cent of the relevant CIL receipts to the
+//     parish council for that area" where a neighbourhood plan is in place,
+//     15 per cent otherwise (59A(5)). A neighbourhood share above a quarter
+//     of a notice that also has other shares cannot be the neighbourhood
+//     portion, so its receipts are the strategic remainder, with a warning
+//     (the share keeps the purpose the council published). (Checked
+//     against legislation.gov.uk, uksi/2010/948/regulation/59A/2022-12-01
+//     and uksi/2013/982/regulation/8, which inserted 58A.)
 //   - Islington gives each notice two cil-administration-costs rows under
 //     one id: 5% of its own levy and 4% of the Mayor's (the collecting
 //     authority's allowance). The purpose does not say whose levy a row
@@ -100,7 +105,7 @@ import (
 //     of the shortfall is implied on the same date ("#implied-receipt"),
 //     with a warning, as the section 106 import implies them.
 //   - A neighbourhood portion needs its parish (59A pays "the parish
-//     council for the area"), which the standard has no column for: the
+//     council for that area"), which the standard has no column for: the
 //     export names it in the row's name ("[parish CODE]"), and a council's
 //     file without it imports to the development's parish, else to a
 //     parish "not recorded" to be put right by the officer.
