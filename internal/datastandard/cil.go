@@ -37,11 +37,12 @@ import (
 //     cil-administration-costs, neighbourhood →
 //     neighbourhood-community-infrastructure-levy, strategic →
 //     community-infrastructure-levy), all community-infrastructure-levy
-//     until something is received. start-date: the day the notice was
-//     issued, as the councils' files and the guidance's own example
-//     (Adur and Worthing's, in the IFS prototype's repository) write it,
-//     and as the prototype reads item (a), "the total value of CIL set out
-//     in all demand notices issued in the reported year", from it. The
+//     until something is received. start-date: the guidance says of the
+//     contribution's, as of the agreement's, "For CIL, enter the date the
+//     demand notice was issued" (and end-date, for a superseded notice,
+//     "the last day this version was in effect"); the councils' files write
+//     it so, and the IFS prototype reads item (a), "the total value of CIL
+//     set out in all demand notices issued in the reported year", from it. The
 //     standard has no column for the day an instalment is due: the name
 //     says it ("..., instalment 2 of 3, due 2025-04-01"), and the import
 //     reads it back.

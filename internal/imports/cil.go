@@ -45,9 +45,10 @@ import (
 //     instalment (Wiltshire) and for the borough's and the Mayor's
 //     administration shares (Islington). The standard has no due date: the
 //     export names it (", due 2025-04-01"); else the contribution's
-//     start-date is taken, which the councils' files set to the notice's
-//     date, so an unpaid instalment imported from them is due from the
-//     notice's date. Shares due on one day make one instalment
+//     start-date is taken, which the guidance makes the notice's date ("For
+//     CIL, enter the date the demand notice was issued"), so an unpaid
+//     instalment imported from a council's files is due from the notice's
+//     date. Shares due on one day make one instalment
 //     (cil_instalments); the notice's amount is their sum. Mayoral CIL shares of a notice that also has the council's
 //     levy are the Mayor's notice (charging authority 'mayor'), reference
 //     + "/mayoral": a demand notice is one charging authority's.
