@@ -116,6 +116,20 @@ var purposeSuffix = map[string]string{"community-infrastructure-levy": "cil", "n
 
 func isoDate(t time.Time) string { return t.Format(time.DateOnly) }
 
+// cilOnce reads the levy's rows once for the files of one export.
+type cilOnce struct{ x *cilExport }
+
+func (o *cilOnce) load(ctx context.Context, q store.Querier, opts Options, from, to *time.Time) (*cilExport, error) {
+	if o.x == nil {
+		x, err := loadCIL(ctx, q, opts, from, to)
+		if err != nil {
+			return nil, err
+		}
+		o.x = x
+	}
+	return o.x, nil
+}
+
 // loadCIL reads the levy's notices and money and lays out the rows of the
 // three files.
 func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.Time) (*cilExport, error) {
