@@ -1106,6 +1106,32 @@ ALTER TABLE public.cil_commencements ALTER COLUMN id ADD GENERATED ALWAYS AS IDE
     CACHE 1
 );
 
+-- Name: cil_demand_contributions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_demand_contributions (
+    id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    instalment_id bigint,
+    purpose text NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    reference text NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_demand_contributions_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_demand_contributions_purpose_check CHECK ((purpose = ANY (ARRAY['community-infrastructure-levy'::text, 'mayoral-community-infrastructure-levy'::text, 'neighbourhood-community-infrastructure-levy'::text, 'cil-administration-costs'::text]))),
+    CONSTRAINT cil_demand_contributions_reference_check CHECK ((btrim(reference) <> ''::text))
+);
+
+-- Name: cil_demand_contributions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_demand_contributions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_demand_contributions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 -- Name: cil_demand_notices; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_demand_notices (
@@ -3604,6 +3630,11 @@ ALTER TABLE ONLY public.cil_charges
 ALTER TABLE ONLY public.cil_commencements
     ADD CONSTRAINT cil_commencements_pkey PRIMARY KEY (id);
 
+-- Name: cil_demand_contributions cil_demand_contributions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_contributions
+    ADD CONSTRAINT cil_demand_contributions_pkey PRIMARY KEY (id);
+
 -- Name: cil_demand_notices cil_demand_notices_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_demand_notices
@@ -4274,6 +4305,10 @@ CREATE INDEX capability_link_hits_idx ON public.capability_link_hits USING btree
 
 CREATE INDEX capability_links_scope_idx ON public.capability_links USING btree (scope_type, scope_id, created_at DESC);
 
+-- Name: cil_demand_contributions_notice; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions USING btree (demand_notice_id);
+
 -- Name: cil_ledger_entries_date; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_ledger_entries_date ON public.cil_ledger_entries USING btree (entry_date);
@@ -4790,6 +4825,10 @@ CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON public.audit_
 
 CREATE CONSTRAINT TRIGGER audit_events_data_version AFTER INSERT ON public.audit_events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((new.action !~~ 'login.%'::text) AND (new.action !~~ 'logout%'::text))) EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_demand_contributions cil_demand_contributions_append_only; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_demand_contributions_append_only BEFORE DELETE OR UPDATE ON public.cil_demand_contributions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
 -- Name: cil_demand_notices cil_demand_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_demand_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_demand_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
@@ -5159,6 +5198,16 @@ ALTER TABLE ONLY public.cil_commencements
 
 ALTER TABLE ONLY public.cil_commencements
     ADD CONSTRAINT cil_commencements_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
+-- Name: cil_demand_contributions cil_demand_contributions_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_contributions
+    ADD CONSTRAINT cil_demand_contributions_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_demand_contributions cil_demand_contributions_instalment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_contributions
+    ADD CONSTRAINT cil_demand_contributions_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
 
 -- Name: cil_demand_notices cil_demand_notices_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5933,6 +5982,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_commencements TO s106_app;
 -- Name: SEQUENCE cil_commencements_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_commencements_id_seq TO s106_app;
+
+-- Name: TABLE cil_demand_contributions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_demand_contributions TO s106_app;
+
+-- Name: SEQUENCE cil_demand_contributions_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_contributions_id_seq TO s106_app;
 
 -- Name: TABLE cil_demand_notices; Type: ACL; Schema: public; Owner: -
 

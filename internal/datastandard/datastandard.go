@@ -109,8 +109,9 @@ const (
 func Export(ctx context.Context, q store.Querier, opts Options) ([]File, error) {
 	files := make([]File, 0, len(FileNames))
 	err := inSnapshot(ctx, q, func(q store.Querier) error {
+		levy := &cilOnce{} // the levy's rows, read once for the three files
 		for _, name := range FileNames {
-			f, err := exportFile(ctx, q, name, opts)
+			f, err := exportFile(ctx, q, name, opts, levy)
 			if err != nil {
 				return err
 			}
@@ -129,7 +130,7 @@ func ExportFile(ctx context.Context, q store.Querier, name string, opts Options)
 	var f File
 	err := inSnapshot(ctx, q, func(q store.Querier) error {
 		var err error
-		f, err = exportFile(ctx, q, name, opts)
+		f, err = exportFile(ctx, q, name, opts, &cilOnce{})
 		return err
 	})
 	return f, err
@@ -155,7 +156,7 @@ func inSnapshot(ctx context.Context, q store.Querier, fn func(store.Querier) err
 	})
 }
 
-func exportFile(ctx context.Context, q store.Querier, name string, opts Options) (File, error) {
+func exportFile(ctx context.Context, q store.Querier, name string, opts Options, levy *cilOnce) (File, error) {
 	sql, ok := queries[name]
 	if !ok {
 		return File{}, fmt.Errorf("datastandard: no file %q", name)
@@ -169,7 +170,7 @@ func exportFile(ctx context.Context, q store.Querier, name string, opts Options)
 		f, t := fy.Year(y).Start(), fy.Year(y+1).Start()
 		from, to = &f, &t
 	}
-	data, err := writeFile(ctx, q, name, sql, opts, from, to)
+	data, err := writeFile(ctx, q, name, sql, opts, from, to, levy)
 	if err != nil {
 		return File{}, fmt.Errorf("datastandard: %s: %w", name, err)
 	}
@@ -186,7 +187,7 @@ func IsFile(name string) bool {
 // file's columns except organisation, which comes from the options, in
 // the header's order with organisation left out; name and notes are
 // columns 1 and the last.
-func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Options, from, to *time.Time) ([]byte, error) {
+func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Options, from, to *time.Time, levy *cilOnce) ([]byte, error) {
 	header := Fields[name]
 	orgAt := indexOf(header, "organisation")
 	var buf bytes.Buffer
@@ -220,6 +221,16 @@ func writeFile(ctx context.Context, q store.Querier, name, sql string, opts Opti
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	// The levy's rows follow the section 106 ones (cil.go).
+	x, err := levy.load(ctx, q, opts, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("CIL: %w", err)
+	}
+	for _, r := range x.rows[name] {
+		if err := cw.Write(r); err != nil {
+			return nil, err
+		}
 	}
 	cw.Flush()
 	return buf.Bytes(), cw.Error()

@@ -62,8 +62,8 @@ import (
 // reference is a further movement, imported as reference#2, #3….
 //
 // Community Infrastructure Levy rows (a CIL agreement, a CIL purpose, or a
-// transaction of either) are set aside, listed and counted until the CIL
-// ledger exists; they never stop their S106 neighbours importing.
+// transaction of either) import into the levy's tables (cil.go), in the
+// same transaction; a fault in one never stops its S106 neighbours.
 //
 // Placeholder rows for agreements withheld from publication cannot be
 // imported: use the officers' (non-public) export.
@@ -307,12 +307,6 @@ func dsMoney(r dsRow) string {
 	return ""
 }
 
-// setAside lists a CIL row.
-func setAside(rep *Report, t *dsTable, r dsRow, col, why string) {
-	rep.SetAside = append(rep.SetAside, Issue{File: t.name, Row: r.num, Column: t.own[col], Value: r.get(col), Warning: true,
-		Message: why, Money: dsMoney(r)})
-}
-
 // translateDataStandard turns the standard's tables into template sheets,
 // keeping each source row's number, file name and own column names for
 // messages.
@@ -324,6 +318,8 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 		}
 	}
 	var out []sheetTable
+	plan := &cilPlan{agreementFile: ds[dsAgreement], contributionFile: ds[dsContribution], transactionFile: ds[dsTransaction]}
+	rep.cil = plan
 	withheld := func(t *dsTable, r dsRow) bool {
 		if strings.HasPrefix(strings.ToLower(r.get("reference")), "withheld-") {
 			rep.Issues = append(rep.Issues, Issue{File: t.name, Row: r.num, Column: t.own["reference"], Value: r.get("reference"),
@@ -362,7 +358,7 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			var rows []dsRow
 			for _, r := range by[k] {
 				if _, _, cil, _ := dsAgreementType(r.get("developer-agreement-type")); cil {
-					setAside(rep, t, r, "developer-agreement-type", "Community Infrastructure Levy: set aside until the CIL ledger exists")
+					plan.aRows = append(plan.aRows, r)
 				} else {
 					rows = append(rows, r)
 				}
@@ -438,10 +434,8 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 			var rows []dsRow
 			for _, r := range by[k] {
 				switch {
-				case isCILPurpose(r.get("contribution-purpose")):
-					setAside(rep, t, r, "contribution-purpose", "Community Infrastructure Levy: set aside until the CIL ledger exists")
-				case cilAgreements[up(r.get("developer-agreement"))]:
-					setAside(rep, t, r, "developer-agreement", "belongs to a Community Infrastructure Levy agreement: set aside until the CIL ledger exists")
+				case isCILPurpose(r.get("contribution-purpose")), cilAgreements[up(r.get("developer-agreement"))]:
+					plan.cRows = append(plan.cRows, r)
 				default:
 					rows = append(rows, r)
 				}
@@ -533,8 +527,9 @@ func translateDataStandard(rep *Report, tables map[string]Table) []sheetTable {
 				return c.purpose, c.cil, true
 			}
 			return "", cilAgreements[up(ref)], false
-		}, agreementRefs)...)
+		}, agreementRefs, plan)...)
 	}
+	plan.build(rep, agreementRefs)
 	return out
 }
 
@@ -583,7 +578,7 @@ type dsMove struct {
 
 var moveOrder = map[string]int{"receipt": 0, "return": 1, "allocation": 2, "deallocation": 3, "spend": 4}
 
-func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) (string, bool, bool), agreementRefs map[string]bool) []sheetTable {
+func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) (string, bool, bool), agreementRefs map[string]bool, plan *cilPlan) []sheetTable {
 	own := map[string]string{"receipt_ref": t.own["reference"], "entry_ref": t.own["reference"], "received_on": t.own["start-date"],
 		"entry_date": t.own["start-date"], "total": t.own["amount"], "amount": t.own["amount"], "obligation_ref": t.own["developer-agreement-contribution"],
 		"kind": t.own["contribution-funding-status"], "note": t.own["notes"], "project": t.own["name"],
@@ -619,7 +614,7 @@ func translateTransactions(rep *Report, t *dsTable, contributionOf func(string) 
 		ob := r.get("developer-agreement-contribution")
 		purpose, cil, known := contributionOf(ob)
 		if cil {
-			setAside(rep, t, r, "developer-agreement-contribution", "a Community Infrastructure Levy transaction: set aside until the CIL ledger exists")
+			plan.tRows = append(plan.tRows, r)
 			continue
 		}
 		if !known && agreementRefs[up(ob)] {

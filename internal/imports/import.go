@@ -107,6 +107,8 @@ type Report struct {
 	Updated   Counts
 	Unchanged Counts
 	DryRun    bool
+	// cil holds the levy's rows of the data standard's files (cil.go).
+	cil       *cilPlan
 	Committed bool
 	RunID     int64
 }
@@ -602,6 +604,9 @@ func (im *importer) load(ctx context.Context) error {
 		if err := q(s.sql, s.each); err != nil {
 			return fmt.Errorf("read existing records: %w", err)
 		}
+	}
+	if err := im.loadCIL(ctx); err != nil {
+		return fmt.Errorf("read existing CIL records: %w", err)
 	}
 	return nil
 }

@@ -102,7 +102,19 @@ func (c Counts) String() string {
 	for i, s := range Sheets {
 		order[s.Name] = i
 	}
-	sort.Slice(keys, func(i, j int) bool { return order[keys[i]] < order[keys[j]] })
+	// The levy's tables (cil_*) after the template's sheets, by name.
+	rank := func(k string) int {
+		if r, ok := order[k]; ok {
+			return r
+		}
+		return len(Sheets)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if rank(keys[i]) != rank(keys[j]) {
+			return rank(keys[i]) < rank(keys[j])
+		}
+		return keys[i] < keys[j]
+	})
 	for _, k := range keys {
 		if c[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", k, c[k]))

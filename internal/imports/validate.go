@@ -81,6 +81,7 @@ func (im *importer) validate() {
 	im.validateReceipts()
 	im.validateLedger()
 	im.validateHomes()
+	im.validateCIL()
 	im.estimate()
 }
 

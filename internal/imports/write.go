@@ -427,6 +427,9 @@ func (im *importer) write(ctx context.Context) error {
 	if err := im.send(ctx, "home events", b); err != nil {
 		return err
 	}
+	if err := im.writeCIL(ctx); err != nil {
+		return err
+	}
 	// The audit trail, and the run itself.
 	b = &pgx.Batch{}
 	q := batchQ{b}

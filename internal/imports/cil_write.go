@@ -1,0 +1,475 @@
+package imports
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/cil"
+)
+
+// loadCIL reads what the levy's tables already hold, so a second run of
+// the same files changes nothing and a notice is never changed.
+func (im *importer) loadCIL(ctx context.Context) error {
+	p := im.rep.cil
+	if p == nil {
+		return nil
+	}
+	p.existingNotices, p.noticeRefs, p.existingEntries = map[string]existingNotice{}, map[string]bool{}, map[string]bool{}
+	p.devs, p.parishes = map[string]existingCILDev{}, map[string]bool{}
+	rows, err := im.tx.Query(ctx, `SELECT upper(reference), coalesce(upper(import_ref), ''), id, cil_development_id, amount FROM cil_demand_notices`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var ref, imp string
+		var e existingNotice
+		if err := rows.Scan(&ref, &imp, &e.id, &e.devID, &e.amount); err != nil {
+			rows.Close()
+			return err
+		}
+		p.noticeRefs[ref] = true
+		if imp != "" {
+			p.existingNotices[imp] = e
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = im.tx.Query(ctx, `SELECT upper(import_ref) FROM cil_ledger_entries WHERE import_ref IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		p.existingEntries[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = im.tx.Query(ctx, `SELECT upper(reference), id, coalesce(parish_code, '') FROM cil_developments`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k string
+		var d existingCILDev
+		if err := rows.Scan(&k, &d.id, &d.parish); err != nil {
+			rows.Close()
+			return err
+		}
+		p.devs[k] = d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = im.tx.Query(ctx, `SELECT code FROM cil_parishes`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		p.parishes[k] = true
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// validateCIL checks the plan against the database: a notice imported
+// before must be the same notice (notices are never changed), and a
+// reference the service gave another notice cannot be taken.
+func (im *importer) validateCIL() {
+	p := im.rep.cil
+	if p == nil {
+		return
+	}
+	for _, n := range p.notices {
+		n.skip, n.id, n.devID = false, 0, 0
+		amount := decimal.Zero
+		for _, s := range n.shares {
+			amount = amount.Add(s.amount)
+		}
+		col := "reference"
+		if e, ok := p.existingNotices[up(n.ref)]; ok {
+			if !e.amount.Equal(amount) {
+				cilError(im.rep, p.agreementFile, n.row, col, CauseInvalid,
+					"the CIL demand notice %s was imported before demanding £%s; this file has it demand £%s. A demand notice is never changed: a revised notice is a new row with its own reference, the earlier one given its end-date",
+					n.ref, e.amount.StringFixed(2), amount.StringFixed(2))
+			}
+			n.skip, n.id, n.devID = true, e.id, e.devID
+			im.rep.Existing["cil_demand_notices"]++
+			continue
+		}
+		if p.noticeRefs[up(n.ref)] {
+			cilError(im.rep, p.agreementFile, n.row, col, CauseInvalid, "a demand notice recorded in the service already has the reference %s", n.ref)
+			n.skip = true
+			continue
+		}
+		im.rep.New["cil_demand_notices"]++
+	}
+	for _, m := range p.moves {
+		if m.notice.skip && m.notice.id == 0 {
+			cilError(im.rep, p.transactionFile, m.row, "developer-agreement-contribution", CauseInvalid,
+				"belongs to the CIL demand notice %s, which cannot be imported (developer-agreement row %d)", m.notice.ref, m.notice.row.num)
+			continue
+		}
+		m.existing = p.existingEntries[up(m.ref)]
+		if m.existing {
+			im.rep.Existing["cil_ledger_entries"]++
+		} else {
+			im.rep.New["cil_ledger_entries"]++
+		}
+	}
+}
+
+// writeCIL writes the levy's rows, after the section 106 ones, in the
+// import's transaction: developments, liability and demand notices with
+// their instalments and shares, then the money in date order, receipts
+// before what is done with them. Money applied (passed to a parish or the
+// Mayor, applied to administration, allocated, spent, repaid) beyond what
+// the file records as received for that notice and portion implies a
+// receipt of the shortfall on the same date, with a warning.
+func (im *importer) writeCIL(ctx context.Context) error {
+	p := im.rep.cil
+	if p == nil {
+		return nil
+	}
+	tx := im.tx
+	exec := func(what, sql string, args ...any) error {
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	ensureParish := func(code string) error {
+		if p.parishes[code] {
+			return nil
+		}
+		name := p.parishNames[code]
+		if name == "" {
+			name = code
+		}
+		if code == notRecorded {
+			name = "Parish not recorded (imported from the data standard)"
+		}
+		p.parishes[code] = true
+		return exec("parish", `INSERT INTO cil_parishes (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`, code, name)
+	}
+	// Developments and notices, earliest first so a superseded notice is
+	// written before the one that replaces it.
+	notices := append([]*cilNotice(nil), p.notices...)
+	sort.SliceStable(notices, func(i, j int) bool { return notices[i].issued.Before(notices[j].issued) })
+	devParish := map[int64]string{}
+	for _, d := range p.devs {
+		devParish[d.id] = d.parish
+	}
+	for _, n := range notices {
+		if n.skip {
+			if n.id != 0 {
+				im.rep.Unchanged["cil_demand_notices"]++
+			}
+			continue
+		}
+		d, ok := p.devs[up(n.app)]
+		if !ok {
+			description := n.name
+			if description == "" {
+				description = "Planning application " + n.app
+			}
+			note := "Imported from the developer-contributions data standard, which gives no permission or commencement date: the date of its first demand notice stands in for both."
+			err := tx.QueryRow(ctx, `INSERT INTO cil_developments (reference, planning_reference, description, permission_date, notes, import_ref)
+				VALUES ($1, $1, $2, $3, $4, $5) RETURNING id`, n.app, description, n.issued, note, "DS:"+up(n.app)).Scan(&d.id)
+			if err != nil {
+				return fmt.Errorf("CIL development %s: %w", n.app, err)
+			}
+			p.devs[up(n.app)] = d
+			im.rep.Created["cil_developments"]++
+			im.audits = append(im.audits, auditRow{action: cil.EntityDevelopment + ".import", entityType: cil.EntityDevelopment, entityID: d.id,
+				summary: "Created by import from " + im.whereDS(p.agreementFile, n.row), after: map[string]any{"reference": n.app}})
+		}
+		n.devID = d.id
+		amount := decimal.Zero
+		for _, s := range n.shares {
+			amount = amount.Add(s.amount)
+		}
+		var liability int64
+		calc := map[string]any{"imported": true, "source": "developer-contributions data standard", "file": p.agreementFile.name, "row": n.row.num,
+			"note": "The data standard holds the amount demanded, not the calculation of regulation 40 and Schedule 1."}
+		// A revised demand notice follows a revised liability notice
+		// (65(4)-(5), 69(5)): its liability notice supersedes the earlier
+		// one's.
+		var supLiability any
+		if n.sup != nil && n.sup.liability != 0 {
+			supLiability = n.sup.liability
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_liability_notices (cil_development_id, charging_authority, reference, issued_on, chargeable_amount, calculation, supersedes_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, d.id, n.authority, n.ref, n.issued, amount, calc, supLiability).Scan(&liability); err != nil {
+			return fmt.Errorf("CIL liability notice %s: %w", n.ref, err)
+		}
+		n.liability = liability
+		var sup any
+		if n.sup != nil && n.sup.id != 0 {
+			sup = n.sup.id
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_demand_notices (cil_development_id, liability_notice_id, charging_authority, reference, issued_on, commencement_date, amount, supersedes_id, import_ref)
+			VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) RETURNING id`, d.id, liability, n.authority, n.ref, n.issued, amount, sup, up(n.ref)).Scan(&n.id); err != nil {
+			return fmt.Errorf("CIL demand notice %s: %w", n.ref, err)
+		}
+		for _, in := range n.insts {
+			if err := tx.QueryRow(ctx, `INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) VALUES ($1, $2, $3, $4) RETURNING id`,
+				n.id, in.seq, in.due, in.amount).Scan(&in.id); err != nil {
+				return fmt.Errorf("CIL instalment %d of %s: %w", in.seq, n.ref, err)
+			}
+		}
+		for _, s := range n.shares {
+			if err := exec("CIL contribution "+s.ref, `INSERT INTO cil_demand_contributions (demand_notice_id, instalment_id, purpose, amount, reference) VALUES ($1, $2, $3, $4, $5)`,
+				n.id, s.inst.id, s.purpose, s.amount, s.ref); err != nil {
+				return err
+			}
+		}
+		im.rep.Created["cil_demand_notices"]++
+		im.audits = append(im.audits, auditRow{action: cil.EntityNotice + ".import", entityType: cil.EntityNotice, entityID: n.id,
+			summary: "Demand notice created by import from " + im.whereDS(p.agreementFile, n.row),
+			after:   map[string]any{"reference": n.ref, "authority": n.authority, "issued_on": n.issued.Format(time.DateOnly), "amount": amount.StringFixed(2), "instalments": len(n.insts)}})
+	}
+
+	// The money, replayed in date order per notice and portion.
+	moves := append([]*cilMove(nil), p.moves...)
+	kindOrder := map[string]int{"receipt": 0, "repayment": 1, "allocation": 2, "deallocation": 3, "spend": 4, "parish-payment": 5, "mayor-payment": 6, "admin": 7}
+	sort.SliceStable(moves, func(i, j int) bool {
+		if !moves[i].date.Equal(moves[j].date) {
+			return moves[i].date.Before(moves[j].date)
+		}
+		return kindOrder[moves[i].kind] < kindOrder[moves[j].kind]
+	})
+	type pot struct {
+		notice  *cilNotice
+		portion string
+	}
+	held := map[pot]decimal.Decimal{}      // received less applied
+	allocated := map[pot]decimal.Decimal{} // allocated less spent
+	var out []*cilMove
+	imply := func(m *cilMove, kind string, amount decimal.Decimal) {
+		im.rep.Issues = append(im.rep.Issues, Issue{File: p.transactionFile.name, Row: m.row.num, Column: p.transactionFile.own["contribution-funding-status"],
+			Value: m.row.get("contribution-funding-status"), Warning: true,
+			Message: fmt.Sprintf("%s of £%s with no recorded %s to draw on: a %s of £%s on the same date is implied", m.kind, m.amount.StringFixed(2), kind, kind, amount.StringFixed(2))})
+		out = append(out, &cilMove{row: m.row, ref: m.ref + "#implied-" + kind, kind: kind, portion: m.portion, notice: m.notice, date: m.date,
+			amount: amount, parish: m.parish, project: m.project, implied: true, existing: p.existingEntries[up(m.ref+"#implied-"+kind)]})
+	}
+	for _, m := range moves {
+		if m.notice.id == 0 {
+			continue // its notice was not written
+		}
+		k := pot{m.notice, m.portion}
+		switch m.kind {
+		case "receipt":
+			held[k] = held[k].Add(m.amount)
+		case "allocation":
+			if short := m.amount.Sub(held[k]); short.IsPositive() {
+				imply(m, "receipt", short)
+				held[k] = held[k].Add(short)
+			}
+			held[k] = held[k].Sub(m.amount)
+			allocated[k] = allocated[k].Add(m.amount)
+		case "deallocation":
+			held[k] = held[k].Add(m.amount)
+			allocated[k] = allocated[k].Sub(m.amount)
+		case "spend":
+			if short := m.amount.Sub(allocated[k]); short.IsPositive() {
+				if rs := short.Sub(held[k]); rs.IsPositive() {
+					imply(m, "receipt", rs)
+					held[k] = held[k].Add(rs)
+				}
+				imply(m, "allocation", short)
+				held[k] = held[k].Sub(short)
+				allocated[k] = allocated[k].Add(short)
+			}
+			allocated[k] = allocated[k].Sub(m.amount)
+		default: // repayment, parish-payment, mayor-payment, admin
+			if short := m.amount.Sub(held[k]); short.IsPositive() {
+				imply(m, "receipt", short)
+				held[k] = held[k].Add(short)
+			}
+			held[k] = held[k].Sub(m.amount)
+		}
+		out = append(out, m)
+	}
+	// Instalments already paid, for notices written before.
+	for _, n := range p.notices {
+		if n.skip && n.id != 0 {
+			if err := im.loadInstalments(ctx, n); err != nil {
+				return err
+			}
+		}
+	}
+	projectIDs := map[string]int64{}
+	for _, m := range out {
+		if m.existing {
+			im.rep.Unchanged["cil_ledger_entries"]++
+			continue
+		}
+		n := m.notice
+		parish := m.parish
+		if m.portion == "neighbourhood" || m.kind == "parish-payment" {
+			if parish == "" {
+				parish = devParish[n.devID]
+			}
+			if parish == "" {
+				parish = notRecorded
+			}
+			if err := ensureParish(parish); err != nil {
+				return err
+			}
+		}
+		authority := n.authority
+		var parishArg, potArg, projectArg, devArg, noticeArg, methodArg any
+		devArg, noticeArg = n.devID, n.id
+		switch m.kind {
+		case "receipt":
+			methodArg = "money"
+		case "parish-payment":
+			parishArg = parish
+		case "mayor-payment":
+			authority = "mayor"
+		case "allocation", "deallocation", "spend":
+			potArg = "strategic"
+			if m.portion == "neighbourhood" {
+				potArg, parishArg = "neighbourhood", parish
+			}
+			id, err := im.cilProject(ctx, m.project, projectIDs)
+			if err != nil {
+				return err
+			}
+			projectArg = id
+		}
+		note := m.row.get("notes")
+		if m.implied {
+			note = "Implied by the data standard import"
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, charging_authority, cil_development_id, demand_notice_id, method, parish_code, pot, project_id, payer, reference, evidence, note, import_ref)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			m.kind, m.date, m.amount, authority, devArg, noticeArg, methodArg, parishArg, potArg, projectArg,
+			payerFor(m.kind), m.ref, "Data standard import: "+p.transactionFile.name, note, m.ref).Scan(&id); err != nil {
+			return fmt.Errorf("CIL %s %s: %w", m.kind, m.ref, err)
+		}
+		if m.kind == "receipt" {
+			if err := im.writePortions(ctx, id, m, parish); err != nil {
+				return err
+			}
+		}
+		im.rep.Created["cil_ledger_entries"]++
+		im.audits = append(im.audits, auditRow{action: cil.EntityEntry + ".import", entityType: cil.EntityEntry, entityID: id,
+			summary: "Created by import from " + im.whereDS(p.transactionFile, m.row),
+			after:   map[string]any{"kind": m.kind, "date": m.date.Format(time.DateOnly), "amount": m.amount.StringFixed(2), "notice": n.ref}})
+	}
+	return nil
+}
+
+func payerFor(kind string) string {
+	if kind == "receipt" {
+		return "Not recorded (data standard import)"
+	}
+	return ""
+}
+
+// writePortions splits a receipt as the share it pays says (the admin and
+// strategic portions always written, as the service writes them), and pays
+// the notice's instalments in the order they fall due.
+func (im *importer) writePortions(ctx context.Context, id int64, m *cilMove, parish string) error {
+	amounts := map[string]decimal.Decimal{}
+	amounts[m.portion] = m.amount
+	portions := []string{"admin", "strategic"}
+	if m.notice.authority == "mayor" || m.portion == "mayor" {
+		portions = []string{"mayor"}
+		amounts = map[string]decimal.Decimal{"mayor": m.amount}
+	} else if m.portion == "neighbourhood" {
+		portions = append(portions, "neighbourhood")
+	}
+	for _, pn := range portions {
+		var parishArg any
+		if pn == "neighbourhood" {
+			parishArg = parish
+		}
+		if _, err := im.tx.Exec(ctx, `INSERT INTO cil_receipt_portions (receipt_id, portion, parish_code, amount) VALUES ($1, $2, $3, $4)`,
+			id, pn, parishArg, amounts[pn]); err != nil {
+			return fmt.Errorf("CIL receipt %s portion %s: %w", m.ref, pn, err)
+		}
+	}
+	left := m.amount
+	for _, in := range m.notice.insts {
+		due := in.amount.Sub(in.paid)
+		if !left.IsPositive() {
+			break
+		}
+		if !due.IsPositive() {
+			continue
+		}
+		pay := decimal.Min(due, left)
+		if _, err := im.tx.Exec(ctx, `INSERT INTO cil_receipt_instalments (receipt_id, instalment_id, amount) VALUES ($1, $2, $3)`, id, in.id, pay); err != nil {
+			return fmt.Errorf("CIL receipt %s instalment %d: %w", m.ref, in.seq, err)
+		}
+		in.paid = in.paid.Add(pay)
+		left = left.Sub(pay)
+	}
+	return nil
+}
+
+// loadInstalments reads a notice written by an earlier run, with what its
+// receipts have paid of each instalment.
+func (im *importer) loadInstalments(ctx context.Context, n *cilNotice) error {
+	rows, err := im.tx.Query(ctx, `SELECT i.id, i.seq, i.due_on, i.amount, coalesce((SELECT sum(ri.amount) FROM cil_receipt_instalments ri WHERE ri.instalment_id = i.id), 0)
+		FROM cil_instalments i WHERE i.demand_notice_id = $1 ORDER BY i.due_on, i.seq`, n.id)
+	if err != nil {
+		return err
+	}
+	insts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*cilInst, error) {
+		in := &cilInst{}
+		err := r.Scan(&in.id, &in.seq, &in.due, &in.amount, &in.paid)
+		return in, err
+	})
+	n.insts = insts
+	return err
+}
+
+// cilProject finds or creates the project a CIL allocation or spend is on.
+func (im *importer) cilProject(ctx context.Context, name string, cache map[string]int64) (int64, error) {
+	k := up(name)
+	if id, ok := cache[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := im.tx.QueryRow(ctx, `SELECT id FROM projects WHERE lower(name) = lower($1)`, name).Scan(&id)
+	if err == pgx.ErrNoRows {
+		err = im.tx.QueryRow(ctx, `INSERT INTO projects (name, purpose_code, description) VALUES ($1, $2, $3) RETURNING id`,
+			name, purposeCIL, "Imported from the developer-contributions data standard").Scan(&id)
+		if err == nil {
+			im.rep.Created["projects"]++
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("CIL project %s: %w", name, err)
+	}
+	cache[k] = id
+	return id, nil
+}
+
+// whereDS names the file, checksum and row a CIL record came from.
+func (im *importer) whereDS(t *dsTable, r dsRow) string {
+	return im.where(&rec{file: t.name, row: r.num})
+}
