@@ -141,6 +141,21 @@ var cilPolicy = []cilPolicyRule{
 	{decimal.Zero, decimal.RequireFromString("0.5"), 365},
 }
 
+// cilPolicyRules calls row with each rule of cilPolicy as the columns of
+// cil_instalment_rules: up_to (nil above the bands), seq within its band,
+// share and days_after.
+func cilPolicyRules(row func(upTo any, seq int, share decimal.Decimal, days int)) {
+	seq := map[string]int{}
+	for _, r := range cilPolicy {
+		var upTo any
+		if r.upTo.IsPositive() {
+			upTo = r.upTo
+		}
+		seq[r.upTo.String()]++
+		row(upTo, seq[r.upTo.String()], r.share, r.days)
+	}
+}
+
 // cilInstalment is one instalment of a demand notice.
 type cilInstalment struct {
 	due    time.Time

@@ -362,16 +362,10 @@ func (d *demoCIL) load() {
 
 	// The instalment policy (regulation 69B).
 	policy := d.id("instalment policy", `INSERT INTO cil_instalment_policies (name, takes_effect) VALUES ('Wessex Vale CIL instalment policy', $1) RETURNING id`, date(demoCILPolicyEffect))
-	seq := map[string]int{}
-	for _, r := range cilPolicy {
-		var upTo any
-		if r.upTo.IsPositive() {
-			upTo = r.upTo
-		}
-		seq[r.upTo.String()]++
+	cilPolicyRules(func(upTo any, seq int, share decimal.Decimal, days int) {
 		d.exec("instalment rule", `INSERT INTO cil_instalment_rules (policy_id, up_to, seq, share, days_after) VALUES ($1, $2, $3, $4, $5)`,
-			policy, upTo, seq[r.upTo.String()], r.share, r.days)
-	}
+			policy, upTo, seq, share, days)
+	})
 
 	// Parishes: Ashford Vale, Little Bramley (a neighbourhood plan made in
 	// June 2021, so 25 per cent: 59A(3)), and the unparished area.
@@ -380,7 +374,8 @@ func (d *demoCIL) load() {
 		($2, 'Little Bramley', 'Little Bramley Parish Council', true, DATE '2021-06-17', 'clerk@littlebramley-pc.example'),
 		($3, 'Wessex Vale unparished area', '', false, NULL, '')`, demoParishAshford, demoParishBramley, demoUnparishedArea)
 	d.exec("dwellings", `INSERT INTO cil_parish_dwellings (parish_code, financial_year, dwellings) VALUES
-		($1, 2024, 3150), ($1, 2025, 3212), ($2, 2024, 410), ($2, 2025, 414)`, demoParishAshford, demoParishBramley)
+		($1, 2024, 3150), ($1, 2025, 3212), ($2, 2024, 410), ($2, 2025, 414), ($3, 2024, 21380), ($3, 2025, 21655)`,
+		demoParishAshford, demoParishBramley, demoUnparishedArea)
 
 	// The infrastructure list (regulation 121A(1)(a)) and the projects the
 	// strategic pot is spent on; one item is not yet funded.
