@@ -35,9 +35,9 @@ type LargeStats struct {
 	Projects, Receipts, LedgerEntries, Homes, HomeEvents    int
 	CILDevelopments, CILRows                                int
 	// CILLoad is the time the levy's COPY and checks took, of Elapsed.
-	CILLoad time.Duration
-	TriggersOff                                             bool
-	Elapsed                                                 time.Duration
+	CILLoad     time.Duration
+	TriggersOff bool
+	Elapsed     time.Duration
 }
 
 func (s LargeStats) String() string {
