@@ -653,14 +653,16 @@ func verifyCIL(ctx context.Context, tx pgx.Tx) error {
 			SELECT i.id::text FROM cil_instalments i JOIN (SELECT instalment_id, sum(amount) s FROM cil_receipt_instalments GROUP BY 1) p ON p.instalment_id = i.id
 			WHERE p.s > i.amount LIMIT 1`},
 		{"nothing is passed to a parish beyond its portions received, at any date", `
-			SELECT parish_code || ' on ' || d FROM (
-				SELECT p.code AS parish_code, ds.d,
-				       (SELECT coalesce(sum(r.amount), 0) FROM cil_receipt_portions r JOIN cil_ledger_effective e ON e.id = r.receipt_id
-				        WHERE r.parish_code = p.code AND e.entry_date <= ds.d) AS received,
-				       (SELECT coalesce(sum(amount), 0) FROM cil_ledger_effective e WHERE e.kind = 'parish-payment' AND e.parish_code = p.code AND e.entry_date <= ds.d) AS passed
-				FROM cil_parishes p, (SELECT DISTINCT entry_date d FROM cil_ledger_entries WHERE kind = 'parish-payment') ds) t
+			WITH moves AS (
+				SELECT e.entry_date AS d, p.parish_code AS parish, p.amount AS received, 0::numeric AS passed
+				FROM cil_receipt_portions p JOIN cil_ledger_effective e ON e.id = p.receipt_id WHERE p.portion = 'neighbourhood'
+				UNION ALL
+				SELECT entry_date, parish_code, 0, amount FROM cil_ledger_effective WHERE kind = 'parish-payment')
+			SELECT parish || ' on ' || d FROM (
+				SELECT DISTINCT parish, d, sum(received) OVER w AS received, sum(passed) OVER w AS passed
+				FROM moves WINDOW w AS (PARTITION BY parish ORDER BY d RANGE UNBOUNDED PRECEDING)) t
 			WHERE passed > received LIMIT 1`},
-		{"a pot allocates no more than it received, and a project spends no more than it was allocated, at any date", `
+		{"a pot allocates no more than it received, at any date", `
 			WITH pots AS (
 				SELECT e.entry_date AS d, 'strategic' AS pot, '' AS parish, p.amount AS received, 0::numeric AS allocated
 				FROM cil_receipt_portions p JOIN cil_ledger_effective e ON e.id = p.receipt_id WHERE p.portion = 'strategic'
@@ -686,7 +688,7 @@ func verifyCIL(ctx context.Context, tx pgx.Tx) error {
 			SELECT fy::text FROM (SELECT extract(year FROM entry_date - interval '3 months') fy, sum(amount) s FROM cil_ledger_effective WHERE kind = 'admin' GROUP BY 1) a
 			WHERE s > (SELECT coalesce(sum(p.amount), 0) FROM cil_receipt_portions p JOIN cil_ledger_effective r ON r.id = p.receipt_id
 			           WHERE p.portion = 'admin' AND extract(year FROM r.entry_date - interval '3 months') = a.fy) LIMIT 1`},
-		{"a reversal names an entry of the same kind-free amount", `
+		{"a reversal names a standing entry of the same amount, on or after it", `
 			SELECT r.id::text FROM cil_ledger_entries r JOIN cil_ledger_entries e ON e.id = r.reverses_id
 			WHERE e.amount <> r.amount OR e.kind = 'reversal' OR r.entry_date < e.entry_date LIMIT 1`},
 	}

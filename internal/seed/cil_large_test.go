@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/s106monitor/s106/internal/store"
@@ -100,6 +101,39 @@ func TestLargeChargesTheLevy(t *testing.T) {
 	if bad != 0 {
 		t.Errorf("%d receipts split otherwise than the regulations say", bad)
 	}
+	// The set-wise checks catch what the levy's rules forbid: each
+	// tampering, made with the triggers off as the bulk load runs, is
+	// named, and rolled back.
+	// SQL on purpose: rows the services and triggers would refuse.
+	for _, c := range []struct{ sql, want string }{
+		{`INSERT INTO cil_ledger_entries (kind, entry_date, amount, parish_code, reference)
+			SELECT 'parish-payment', DATE '2026-10-31', sum(amount) + 1, parish_code, 'tampered' FROM cil_receipt_portions
+			WHERE portion = 'neighbourhood' AND parish_code = (SELECT min(code) FROM cil_parishes WHERE receives_cil) GROUP BY parish_code`, "passed to a parish"},
+		{`INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, project_id, reference)
+			SELECT 'allocation', DATE '2026-10-31', 900000000, 'strategic', min(project_id), 'tampered' FROM cil_ledger_entries WHERE pot = 'strategic'`, "a pot allocates no more"},
+		{`INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, project_id, reference)
+			SELECT 'spend', DATE '2026-10-31', 900000000, 'strategic', min(project_id), 'tampered' FROM cil_ledger_entries WHERE pot = 'strategic'`, "spends no more than was allocated"},
+		{`INSERT INTO cil_receipt_portions (receipt_id, portion, amount) SELECT min(id), 'mayor', 1 FROM cil_ledger_entries WHERE kind = 'receipt'`, "portions sum"},
+		{`INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) SELECT min(id), 99, DATE '2026-01-01', 1 FROM cil_demand_notices`, "instalments sum"},
+	} {
+		tx, err := a.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, c.sql); err != nil {
+			t.Fatalf("%s: %v", c.want, err)
+		}
+		if err := verifyCIL(ctx, tx); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("tampering %q: got %v", c.want, err)
+		}
+		if err := tx.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// New rows after the load take ids past the loaded ones.
 	// SQL on purpose: the sequences after the bulk load are under test.
 	if _, err := a.Pool.Exec(ctx, `INSERT INTO cil_schedules (name, takes_effect) VALUES ('After the load', DATE '2027-04-01');
