@@ -476,13 +476,17 @@ func (d *demoCIL) developments(s1A, s1B, s2A, s2B, s2R int64, projects map[strin
 	d.receive(stationID, stationDN, "2025-03-14", "Castlegate Living Limited", "BACS-25-03-0402", demoUnparishedArea, 15, pay(stationIDs, stationIn, 0))
 	d.receive(stationID, stationDN, "2025-07-10", "Castlegate Living Limited", "BACS-25-07-0618", demoUnparishedArea, 15, pay(stationIDs, stationIn, 1))
 	overdue := stationIn[2].amount
-	// 85(1): 5 per cent of the unpaid amount, or £200 if greater, when
-	// unpaid 30 days after it was due (UNVERIFIED wording: research notes).
+	// 85: "5% on the outstanding liability or £200, whichever is the
+	// greater amount, for late payment after the end of 30 days after the
+	// liability is due" (a council's summary, portsmouth.gov.uk; the
+	// regulation's own words could not be found in the stored pages).
 	surcharge := decimal.Max(overdue.Mul(money("0.05")).Round(2), money("200"))
 	d.exec("surcharge", `INSERT INTO cil_charges (cil_development_id, regulation, imposed_on, amount, reason, recorded_by) VALUES ($1, 85, DATE '2026-02-16', $2, $3, $4)`,
 		stationID, surcharge, fmt.Sprintf("Instalment 3 of DN/23/0266/1 (£%s due 15 January 2026) unpaid 30 days after it was due.", overdue.StringFixed(2)), d.officer)
-	// 87: late payment interest on the unpaid amount, here 46 days at a
-	// (demo) 7 per cent a year.
+	// 87: late payment interest "at an annual rate of 2.5% above the Bank
+	// of England base rate starting on the day after payment was due"
+	// (portsmouth.gov.uk's summary, unchecked against the regulation):
+	// here 46 days at 7 per cent, a demo base rate of 4.5 plus 2.5.
 	interest := overdue.Mul(money("0.07")).Mul(decimal.NewFromInt(46)).Div(decimal.NewFromInt(365)).Round(2)
 	d.exec("interest", `INSERT INTO cil_charges (cil_development_id, regulation, imposed_on, amount, reason, recorded_by) VALUES ($1, 87, DATE '2026-03-02', $2, $3, $4)`,
 		stationID, interest, "Late payment interest on instalment 3 of DN/23/0266/1, 15 January to 2 March 2026.", d.officer)
@@ -571,8 +575,13 @@ func (d *demoCIL) developments(s1A, s1B, s2A, s2B, s2R int64, projects map[strin
 	brookLN, brookAmount := d.liability(brookID, brook, "LN/24/0707/1", "2024-09-30", decimal.Zero, 0)
 	brookOwner := d.party(brookID, "owner", "Brook Farm Partnership", "Brook Farm, Downs Road, Wessex Vale WV6 0NG", "")
 	d.commencement(brookID, "deemed", "2025-05-27", "2025-05-12", "Site visit found foundations laid; no commencement notice had been received.")
-	// 83(1): "20 per cent of the chargeable amount payable ... or £2,500,
-	// whichever is the lower amount" (UNVERIFIED wording: research notes).
+	// 83(1): "where a chargeable development (D) is commenced before the
+	// collecting authority has received a valid commencement notice in
+	// respect of D, the collecting authority may impose a surcharge equal
+	// to 20 per cent of the chargeable amount payable in respect of D or
+	// £2500, whichever is the lower amount" (legislation.gov.uk,
+	// uksi/2010/948/regulation/83). Without a commencement notice there
+	// are no instalments: the demand is for the whole amount at once.
 	brookSurcharge := decimal.Min(brookAmount.Mul(money("0.2")).Round(2), money("2500"))
 	d.exec("surcharge", `INSERT INTO cil_charges (cil_development_id, regulation, imposed_on, amount, reason, recorded_by) VALUES ($1, 83, DATE '2025-06-02', $2, $3, $4)`,
 		brookID, brookSurcharge, "Development commenced without a commencement notice.", d.officer)

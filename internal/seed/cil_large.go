@@ -379,6 +379,9 @@ func (g *generator) generateCIL(c *cilGen) {
 			if !g.before(demandIssued) {
 				continue
 			}
+			// 83(1) and (1A): 20 per cent of the chargeable amount (with
+			// relief granted, of the "notional chargeable amount ... as if
+			// the relief had not been granted") or £2,500, the lower.
 			surcharge := decimal.Min(amount.Mul(decimal.New(2, -1)).Round(2), decimal.NewFromInt(2500))
 			c.charges.add(dev, 83, demandIssued, surcharge, "Commenced without a commencement notice.", g.officer())
 			ins = []cilInstalment{{due: demandIssued, amount: due, kind: "levy"}, {due: demandIssued, amount: surcharge, kind: "surcharge"}}
@@ -688,7 +691,7 @@ func verifyCIL(ctx context.Context, tx pgx.Tx) error {
 			SELECT fy::text FROM (SELECT extract(year FROM entry_date - interval '3 months') fy, sum(amount) s FROM cil_ledger_effective WHERE kind = 'admin' GROUP BY 1) a
 			WHERE s > (SELECT coalesce(sum(p.amount), 0) FROM cil_receipt_portions p JOIN cil_ledger_effective r ON r.id = p.receipt_id
 			           WHERE p.portion = 'admin' AND extract(year FROM r.entry_date - interval '3 months') = a.fy) LIMIT 1`},
-		{"a reversal names a standing entry of the same amount, on or after it", `
+		{"a reversal names an entry (not a reversal) of the same amount, dated no later", `
 			SELECT r.id::text FROM cil_ledger_entries r JOIN cil_ledger_entries e ON e.id = r.reverses_id
 			WHERE e.amount <> r.amount OR e.kind = 'reversal' OR r.entry_date < e.entry_date LIMIT 1`},
 	}
