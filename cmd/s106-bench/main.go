@@ -90,6 +90,8 @@ type Report struct {
 	DatabaseBytes int64              `json:"database_bytes"`
 	Timings       map[string]float64 `json:"timings_ms"`
 	Results       []Result           `json:"results"`
+	// Skipped are pages that did not answer 200 and were not measured.
+	Skipped []string `json:"skipped,omitempty"`
 }
 
 func run() error {
@@ -155,7 +157,7 @@ func run() error {
 		report.SeedSeconds = stats.Elapsed.Seconds()
 		fmt.Println("Loaded", stats)
 	}
-	for _, t := range []string{"agreements", "obligations", "ledger_entries", "receipts", "homes", "home_events"} {
+	for _, t := range []string{"agreements", "obligations", "ledger_entries", "receipts", "homes", "home_events", "cil_developments", "cil_ledger_entries"} {
 		var n int64
 		if err := db.Pool.QueryRow(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
 			return err
@@ -231,6 +233,14 @@ func run() error {
 		return err
 	}
 	pages = append(pages, apiPages...)
+	if cil, err := cilPages(ctx, db); err != nil {
+		fmt.Println("NOT MEASURED: the CIL pages:", err)
+		report.Skipped = append(report.Skipped, "all CIL pages: "+err.Error())
+	} else {
+		cil, skipped := checkCILPages(base, signedIn[0], anonymous[0], cil)
+		pages = append(pages, cil...)
+		report.Skipped = append(report.Skipped, skipped...)
+	}
 
 	for _, p := range pages {
 		if *only != "" && !strings.Contains(p.Name, *only) {
@@ -701,6 +711,7 @@ func printTable(r Report) {
 	fmt.Printf("Dataset (scale %g): %d agreements, %d obligations, %d ledger entries, %d receipts, %d homes, %d home events; database %.0f MB\n",
 		r.Scale, r.Dataset["agreements"], r.Dataset["obligations"], r.Dataset["ledger_entries"], r.Dataset["receipts"],
 		r.Dataset["homes"], r.Dataset["home_events"], float64(r.DatabaseBytes)/1e6)
+	fmt.Printf("The levy: %d chargeable developments, %d CIL ledger entries\n", r.Dataset["cil_developments"], r.Dataset["cil_ledger_entries"])
 	if r.SeedReused {
 		fmt.Println("Seed: reused an already loaded database")
 	} else {
@@ -731,4 +742,7 @@ func printTable(r Report) {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.0f ms\t%s\t\n", x.Page, x.Mode, x.Requests, x.P50Ms, x.P95Ms, x.P99Ms, x.RPS, x.QueriesMean, x.TargetMs, verdict)
 	}
 	w.Flush()
+	for _, s := range r.Skipped {
+		fmt.Println("NOT MEASURED:", s)
+	}
 }

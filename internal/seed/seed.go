@@ -75,6 +75,9 @@ func DemoAt(ctx context.Context, db *store.DB, now func() time.Time) ([]Login, e
 	if err := DemoPlaces(ctx, db); err != nil {
 		return nil, fmt.Errorf("seed places: %w", err)
 	}
+	if err := loadDemoCIL(ctx, db, officerID); err != nil {
+		return nil, fmt.Errorf("seed CIL: %w", err)
+	}
 	return logins, nil
 }
 
