@@ -878,7 +878,7 @@ CREATE TABLE public.alerts (
     CONSTRAINT alerts_homes_check CHECK ((homes >= 0)),
     CONSTRAINT alerts_link_check CHECK ((link ~~ '/%'::text)),
     CONSTRAINT alerts_subject_label_check CHECK ((btrim(subject_label) <> ''::text)),
-    CONSTRAINT alerts_subject_type_check CHECK ((subject_type = ANY (ARRAY['receipt-share'::text, 'obligation'::text, 'invoice'::text, 'agreement'::text, 'ifs'::text]))),
+    CONSTRAINT alerts_subject_type_check CHECK ((subject_type = ANY (ARRAY['receipt-share'::text, 'obligation'::text, 'invoice'::text, 'agreement'::text, 'ifs'::text, 'cil-instalment'::text, 'cil-development'::text, 'cil-relief'::text, 'cil-parish-half-year'::text, 'cil-parish-payment'::text]))),
     CONSTRAINT alerts_team_role_check CHECK ((team_role = ANY (ARRAY['officer'::text, 'housing'::text]))),
     CONSTRAINT alerts_threshold_check CHECK ((btrim(threshold) <> ''::text))
 );
@@ -1415,6 +1415,37 @@ CREATE TABLE public.cil_parish_dwellings (
     dwellings integer NOT NULL,
     CONSTRAINT cil_parish_dwellings_dwellings_check CHECK ((dwellings >= 0)),
     CONSTRAINT cil_parish_dwellings_financial_year_check CHECK (((financial_year >= 2010) AND (financial_year <= 2100)))
+);
+
+-- Name: cil_parish_reports; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parish_reports (
+    id bigint NOT NULL,
+    parish_code text NOT NULL,
+    financial_year integer NOT NULL,
+    received numeric(14,2) NOT NULL,
+    spent numeric(14,2) NOT NULL,
+    retained numeric(14,2),
+    reported_on date,
+    note text DEFAULT ''::text NOT NULL,
+    recorded_by bigint,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_parish_reports_financial_year_check CHECK (((financial_year >= 2010) AND (financial_year <= 2100))),
+    CONSTRAINT cil_parish_reports_received_check CHECK ((received >= (0)::numeric)),
+    CONSTRAINT cil_parish_reports_retained_check CHECK ((retained >= (0)::numeric)),
+    CONSTRAINT cil_parish_reports_spent_check CHECK ((spent >= (0)::numeric))
+);
+
+-- Name: cil_parish_reports_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_parish_reports ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_parish_reports_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 -- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
@@ -3735,6 +3766,16 @@ ALTER TABLE ONLY public.cil_liability_notices
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_pkey PRIMARY KEY (parish_code, financial_year);
 
+-- Name: cil_parish_reports cil_parish_reports_parish_code_financial_year_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_reports
+    ADD CONSTRAINT cil_parish_reports_parish_code_financial_year_key UNIQUE (parish_code, financial_year);
+
+-- Name: cil_parish_reports cil_parish_reports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_reports
+    ADD CONSTRAINT cil_parish_reports_pkey PRIMARY KEY (id);
+
 -- Name: cil_parishes cil_parishes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_parishes
@@ -4849,9 +4890,17 @@ CREATE TRIGGER cil_ledger_entries_append_only BEFORE DELETE OR UPDATE ON public.
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_ledger_entries cil_ledger_entries_public_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_ledger_entries_public_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_liability_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_parish_reports cil_parish_reports_public_version; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_parish_reports_public_version AFTER INSERT OR UPDATE ON public.cil_parish_reports DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
 -- Name: cil_receipt_instalments cil_receipt_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5323,6 +5372,16 @@ ALTER TABLE ONLY public.cil_liability_notices
 
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_parish_reports cil_parish_reports_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_reports
+    ADD CONSTRAINT cil_parish_reports_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_parish_reports cil_parish_reports_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_reports
+    ADD CONSTRAINT cil_parish_reports_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
 
 -- Name: cil_parties cil_parties_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -6062,6 +6121,14 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_liability_notices_id_seq TO s106_app;
 -- Name: TABLE cil_parish_dwellings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dwellings TO s106_app;
+
+-- Name: TABLE cil_parish_reports; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_reports TO s106_app;
+
+-- Name: SEQUENCE cil_parish_reports_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_parish_reports_id_seq TO s106_app;
 
 -- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
 
