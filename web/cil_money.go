@@ -74,13 +74,9 @@ func (app *Application) cilReceiptsCSV(w http.ResponseWriter, r *http.Request) {
 		if !rc.Standing() {
 			reversed = "yes"
 		}
-		parish := ""
-		if rc.Neighbourhood.IsPositive() {
-			parish = rc.ParishCode
-		}
 		_ = cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.Date.Format("2006-01-02"), string(rc.Authority), csvSafe(rc.DevelopmentRef),
 			csvSafe(rc.DemandRef), csvSafe(rc.Payer), csvSafe(rc.Reference), rc.Method, rc.Amount.StringFixed(2), rc.Admin.StringFixed(2),
-			rc.Neighbourhood.StringFixed(2), parish, rc.Strategic.StringFixed(2), rc.Mayor.StringFixed(2), reversed})
+			rc.Neighbourhood.StringFixed(2), csvSafe(rc.NeighbourhoodParish), rc.Strategic.StringFixed(2), rc.Mayor.StringFixed(2), reversed})
 	}
 	cw.Flush()
 }

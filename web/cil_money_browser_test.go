@@ -163,3 +163,28 @@ func TestOfficerPaysAParishItsNeighbourhoodPortionInTheBrowser(t *testing.T) {
 	}
 	checkNarrow(t, ctx, "parishes")
 }
+
+// cilWalkParish is the parish the reflow walk visits.
+const cilWalkParish = "E04000777"
+
+// walkCIL adds to the reflow walk's world a parish, a development with a
+// demand notice paid in part, a payment to the parish, money allocated to
+// and spent on a project and a reversal, and returns the development's,
+// the demand notice's and the receipt's ids.
+func walkCIL(t *testing.T, app *Application) (dev, demand, receipt int64) {
+	t.Helper()
+	fx := appFixture(t, app)
+	parish := fx.CILParish(fixture.CILParish{Code: cilWalkParish, Name: "Little Bramley (walk)", NeighbourhoodPlan: "2019-01-01", Dwellings: map[int]int{2024: 420}})
+	dev = fx.CILDevelopment(fixture.CILDevelopment{Reference: "CIL/WALK/1", Parish: parish, Permission: "2023-03-01"})
+	ln := fx.CILLiability(dev, "2023-04-01", "250000")
+	dn := fx.CILDemand(dev, ln, fixture.CILDemand{Reference: "DN/WALK/1", Instalments: []fixture.CILInstalment{
+		{Due: "2023-08-01", Amount: "100000"}, {Due: "2024-02-01", Amount: "100000"}, {Due: "2024-08-01", Amount: "50000"}}})
+	receipt = fx.CILReceive(fixture.CILReceipt{Development: dev, Demand: dn.ID, On: "2023-08-01", Amount: "150000", Parish: parish, Neighbourhood: "37500",
+		Pays: map[int64]string{dn.Instalments[0]: "100000", dn.Instalments[1]: "50000"}})
+	fx.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2023-10-20", Amount: "20000", Parish: parish})
+	project := fx.Project(fixture.Project{Name: "Bramley Road crossing (CIL)"}).ID
+	fx.CILRecord(fixture.CILEntry{Kind: "allocation", On: "2023-11-01", Amount: "60000", Project: project})
+	spend := fx.CILRecord(fixture.CILEntry{Kind: "spend", On: "2023-12-01", Amount: "25000", Project: project})
+	fx.Exec(`INSERT INTO cil_ledger_entries (kind, entry_date, amount, reverses_id, note) VALUES ('reversal', '2023-12-02', 25000, $1, 'Keyed against the wrong project')`, spend)
+	return dev, dn.ID, receipt
+}

@@ -27,6 +27,7 @@ var receiptOrder = map[string]string{
 type ReceiptRow struct {
 	Entry
 	Admin, Neighbourhood, Strategic, Mayor decimal.Decimal
+	NeighbourhoodParish                    string
 }
 
 // ListReceipts returns one page of receipts (all of them when p.PerPage is
@@ -51,6 +52,7 @@ func (l *Ledger) ListReceipts(ctx context.Context, p listing.Params) (listing.Pa
 		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), 0),
 		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'strategic'), 0),
 		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'mayor'), 0),
+		coalesce((SELECT parish_code FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), ''),
 		count(*) OVER () ` + entryJoins + ` ` + w.SQL() + ` ORDER BY ` + fmt.Sprintf(order, p.Direction())
 	args := w.Args
 	if p.PerPage > 0 {
@@ -69,7 +71,7 @@ func (l *Ledger) ListReceipts(ctx context.Context, p listing.Params) (listing.Pa
 		if err := rows.Scan(&e.ID, &e.Kind, &e.Date, &e.Amount, &auth, &e.DevelopmentID, &e.DevelopmentRef, &e.DemandNoticeID, &e.DemandRef,
 			&e.Method, &e.ParishCode, &e.ParishName, &e.Pot, &e.ProjectID, &e.ProjectName, &e.ReversesID, &e.ReversedBy,
 			&e.Payer, &e.Reference, &e.Evidence, &e.Note, &e.RecordedBy, &e.RecordedAt,
-			&r.Admin, &r.Neighbourhood, &r.Strategic, &r.Mayor, &page.Total); err != nil {
+			&r.Admin, &r.Neighbourhood, &r.Strategic, &r.Mayor, &r.NeighbourhoodParish, &page.Total); err != nil {
 			return page, err
 		}
 		e.Authority = Authority(auth)
