@@ -1215,7 +1215,7 @@ func CILReceiptNewPage(p Page, v CILReceiptFormView) templ.Component {
 					}
 				}
 				for _, i := range v.Demand.Instalments {
-					templ_7745c5c3_Err = MoneyInput(v.Form, Field{Name: cil.InstalmentField(i.ID), Label: "Instalment " + itoa(i.Seq) + ", due " + Date(i.DueOn), Hint: Money(i.Outstanding()) + " still to pay of " + Money(i.Amount)}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = MoneyInput(v.Form, Field{Name: cil.InstalmentField(i.ID), Label: "Instalment " + itoa(i.Seq) + ", due " + Date(i.DueOn) + " (optional)", Hint: Money(i.Outstanding()) + " still to pay of " + Money(i.Amount)}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,6 +192,19 @@ func (app *Application) saveCILReceipt(r *http.Request, actor audit.Actor, f *fo
 		}
 	}
 	if !f.Valid() {
+		// Show the rule errors together with the parse errors, in the
+		// order of the fields.
+		app.cilLedger().CheckReceipt(&in, f.Errors)
+		order := []string{"demand", "received_on", "amount", "payer", "reference", "method"}
+		var ids []int64
+		for id := range in.Pays {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			order = append(order, cil.InstalmentField(id))
+		}
+		orderErrors(f, append(order, "instalments", "admin", "neighbourhood"))
 		return 0, f.Errors
 	}
 	return app.cilLedger().RecordReceipt(r.Context(), actor, in)
@@ -356,6 +370,8 @@ func (app *Application) createCILEntry(w http.ResponseWriter, r *http.Request, a
 	if f.Valid() {
 		id, err = app.cilLedger().RecordEntry(r.Context(), app.actor(r), in)
 	} else {
+		app.cilLedger().CheckEntry(&in, f.Errors)
+		orderErrors(f, []string{"parish", "project", "pot", "pot_parish", "development", "authority", "date", "amount"})
 		err = f.Errors
 	}
 	if err != nil {

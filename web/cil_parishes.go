@@ -72,6 +72,9 @@ func (app *Application) cilParishNew(w http.ResponseWriter, r *http.Request) {
 		templates.CILParishFormView{Form: f, Action: "/cil/parishes", IsNew: true}))
 }
 
+// parishFields are the parish form's fields in order.
+var parishFields = []string{"code", "name", "council_name", "receives_cil", "plan_from", "contact_email"}
+
 func parishInput(f *forms.Form) cil.ParishInput {
 	return cil.ParishInput{
 		Code:                  f.Get("code"),
@@ -93,6 +96,9 @@ func (app *Application) cilParishCreate(w http.ResponseWriter, r *http.Request) 
 	err := error(f.Errors)
 	if f.Valid() {
 		err = app.cilLedger().CreateParish(r.Context(), app.actor(r), in)
+	} else {
+		in.Check(f.Errors, true)
+		orderErrors(f, parishFields)
 	}
 	if err != nil {
 		if applyDomainError(f, err) {
@@ -138,6 +144,9 @@ func (app *Application) cilParishUpdate(w http.ResponseWriter, r *http.Request) 
 	err := error(f.Errors)
 	if f.Valid() {
 		err = app.cilLedger().UpdateParish(r.Context(), app.actor(r), code, in)
+	} else {
+		in.Check(f.Errors, false)
+		orderErrors(f, parishFields)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		app.notFound(w, r)

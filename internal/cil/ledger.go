@@ -342,6 +342,40 @@ type ReceiptInput struct {
 	Admin, Neighbourhood *decimal.Decimal
 }
 
+// CheckReceipt applies the rules that need no database, adding to errs
+// (which may hold the form's parse errors already: a field with one gets
+// no second).
+func (l *Ledger) CheckReceipt(in *ReceiptInput, errs *forms.Errors) {
+	in.Payer, in.Reference, in.Note = strings.TrimSpace(in.Payer), strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note)
+	if in.Method == "" {
+		in.Method = "money"
+	}
+	add := func(field, msg string) {
+		if errs.Get(field) == "" {
+			errs.Add(field, msg)
+		}
+	}
+	if in.DemandNoticeID == 0 {
+		add("demand", "Choose the demand notice the payment is for")
+	}
+	if in.ReceivedOn == nil {
+		add("received_on", "Enter the date the payment was received")
+	} else if in.ReceivedOn.After(l.Today()) {
+		add("received_on", "The date received must be today or in the past")
+	}
+	if in.Amount == nil {
+		add("amount", "Enter the amount received")
+	} else if !in.Amount.IsPositive() {
+		add("amount", "The amount received must be more than £0")
+	}
+	if in.Payer == "" {
+		add("payer", "Enter who paid")
+	}
+	if in.Method != "money" && in.Method != "land" && in.Method != "infrastructure" {
+		add("method", "Choose how it was paid")
+	}
+}
+
 // InstalmentField is the form field of what a receipt pays of an instalment.
 func InstalmentField(id int64) string { return "pays-" + strconv.FormatInt(id, 10) }
 
@@ -350,29 +384,7 @@ func InstalmentField(id int64) string { return "pays-" + strconv.FormatInt(id, 1
 // says otherwise) and its portions, all in one transaction.
 func (l *Ledger) RecordReceipt(ctx context.Context, actor audit.Actor, in ReceiptInput) (int64, error) {
 	errs := &forms.Errors{}
-	in.Payer, in.Reference, in.Note = strings.TrimSpace(in.Payer), strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note)
-	if in.Method == "" {
-		in.Method = "money"
-	}
-	if in.DemandNoticeID == 0 && errs.Get("demand") == "" {
-		errs.Add("demand", "Choose the demand notice the payment is for")
-	}
-	if in.ReceivedOn == nil {
-		errs.Add("received_on", "Enter the date the payment was received")
-	} else if in.ReceivedOn.After(l.Today()) {
-		errs.Add("received_on", "The date received must be today or in the past")
-	}
-	if in.Amount == nil {
-		errs.Add("amount", "Enter the amount received")
-	} else if !in.Amount.IsPositive() {
-		errs.Add("amount", "The amount received must be more than £0")
-	}
-	if in.Method != "money" && in.Method != "land" && in.Method != "infrastructure" {
-		errs.Add("method", "Choose how it was paid")
-	}
-	if in.Payer == "" {
-		errs.Add("payer", "Enter who paid")
-	}
+	l.CheckReceipt(&in, errs)
 	if errs.Any() {
 		return 0, errs
 	}
@@ -584,59 +596,7 @@ type EntryInput struct {
 // received; the message says what the pot holds.
 func (l *Ledger) RecordEntry(ctx context.Context, actor audit.Actor, in EntryInput) (int64, error) {
 	errs := &forms.Errors{}
-	in.Reference, in.Note, in.ParishCode = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note), strings.TrimSpace(in.ParishCode)
-	authority := "council"
-	switch in.Kind {
-	case KindParishPayment, KindParishRecovery:
-		if in.ParishCode == "" {
-			errs.Add("parish", "Choose the parish")
-		}
-		in.Pot, in.ProjectID, in.DevelopmentID = "", 0, 0
-	case KindAdmin:
-		in.Pot, in.ProjectID, in.DevelopmentID, in.ParishCode = "", 0, 0, ""
-	case KindMayorPayment:
-		authority = "mayor"
-		in.Pot, in.ProjectID, in.DevelopmentID, in.ParishCode = "", 0, 0, ""
-	case KindRepayment:
-		if in.DevelopmentID == 0 {
-			errs.Add("development", "Choose the development whose payer is repaid")
-		}
-		if in.Authority == "mayor" {
-			authority = "mayor"
-		}
-		in.Pot, in.ProjectID, in.ParishCode = "", 0, ""
-	case KindAllocation, KindDeallocation, KindSpend:
-		if in.ProjectID == 0 {
-			errs.Add("project", "Choose the project")
-		}
-		switch in.Pot {
-		case "strategic":
-			in.ParishCode = ""
-		case "neighbourhood":
-			if in.ParishCode == "" {
-				errs.Add("parish", "Choose the parish whose neighbourhood money the council keeps")
-			}
-		default:
-			errs.Add("pot", "Choose the pot the money comes from")
-		}
-		in.DevelopmentID = 0
-	default:
-		errs.Add("kind", "Choose what kind of entry this is")
-	}
-	if in.Date == nil {
-		if errs.Get("date") == "" {
-			errs.Add("date", "Enter the date")
-		}
-	} else if in.Date.After(l.Today()) {
-		errs.Add("date", "The date must be today or in the past")
-	}
-	if in.Amount == nil {
-		if errs.Get("amount") == "" {
-			errs.Add("amount", "Enter the amount")
-		}
-	} else if !in.Amount.IsPositive() {
-		errs.Add("amount", "The amount must be more than £0")
-	}
+	authority := l.CheckEntry(&in, errs)
 	if errs.Any() {
 		return 0, errs
 	}
@@ -680,6 +640,67 @@ func (l *Ledger) RecordEntry(ctx context.Context, actor audit.Actor, in EntryInp
 		return 0, invariantError(err)
 	}
 	return id, nil
+}
+
+// CheckEntry applies the rules that need no database to an entry,
+// adding to errs (which may hold the form's parse errors already), and
+// returns the charging authority the entry is for.
+func (l *Ledger) CheckEntry(in *EntryInput, errs *forms.Errors) string {
+	add := func(field, msg string) {
+		if errs.Get(field) == "" {
+			errs.Add(field, msg)
+		}
+	}
+	in.Reference, in.Note, in.ParishCode = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note), strings.TrimSpace(in.ParishCode)
+	authority := "council"
+	switch in.Kind {
+	case KindParishPayment, KindParishRecovery:
+		if in.ParishCode == "" {
+			add("parish", "Choose the parish")
+		}
+		in.Pot, in.ProjectID, in.DevelopmentID = "", 0, 0
+	case KindAdmin:
+		in.Pot, in.ProjectID, in.DevelopmentID, in.ParishCode = "", 0, 0, ""
+	case KindMayorPayment:
+		authority = "mayor"
+		in.Pot, in.ProjectID, in.DevelopmentID, in.ParishCode = "", 0, 0, ""
+	case KindRepayment:
+		if in.DevelopmentID == 0 {
+			add("development", "Choose the development whose payer is repaid")
+		}
+		if in.Authority == "mayor" {
+			authority = "mayor"
+		}
+		in.Pot, in.ProjectID, in.ParishCode = "", 0, ""
+	case KindAllocation, KindDeallocation, KindSpend:
+		if in.ProjectID == 0 {
+			add("project", "Choose the project")
+		}
+		switch in.Pot {
+		case "strategic":
+			in.ParishCode = ""
+		case "neighbourhood":
+			if in.ParishCode == "" {
+				add("pot_parish", "Choose the parish whose neighbourhood money the council keeps")
+			}
+		default:
+			add("pot", "Choose the pot the money comes from")
+		}
+		in.DevelopmentID = 0
+	default:
+		add("kind", "Choose what kind of entry this is")
+	}
+	if in.Date == nil {
+		add("date", "Enter the date")
+	} else if in.Date.After(l.Today()) {
+		add("date", "The date must be today or in the past")
+	}
+	if in.Amount == nil {
+		add("amount", "Enter the amount")
+	} else if !in.Amount.IsPositive() {
+		add("amount", "The amount must be more than £0")
+	}
+	return authority
 }
 
 // Reverse records the reversal of a standing entry, naming it, with the

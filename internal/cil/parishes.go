@@ -113,7 +113,9 @@ type ParishInput struct {
 
 var parishCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 
-func (in *ParishInput) validate(errs *forms.Errors, isNew bool) {
+// Check applies the parish form's rules, adding to errs (which may hold
+// the form's parse errors already).
+func (in *ParishInput) Check(errs *forms.Errors, isNew bool) {
 	in.Code, in.Name, in.CouncilName, in.ContactEmail = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.CouncilName), strings.TrimSpace(in.ContactEmail)
 	if isNew {
 		if in.Code == "" {
@@ -133,7 +135,7 @@ func (in *ParishInput) validate(errs *forms.Errors, isNew bool) {
 // CreateParish adds a parish.
 func (l *Ledger) CreateParish(ctx context.Context, actor audit.Actor, in ParishInput) error {
 	errs := &forms.Errors{}
-	in.validate(errs, true)
+	in.Check(errs, true)
 	if errs.Any() {
 		return errs
 	}
@@ -154,7 +156,7 @@ func (l *Ledger) CreateParish(ctx context.Context, actor audit.Actor, in ParishI
 // UpdateParish changes a parish, refusing an edit based on an old version.
 func (l *Ledger) UpdateParish(ctx context.Context, actor audit.Actor, code string, in ParishInput) error {
 	errs := &forms.Errors{}
-	in.validate(errs, false)
+	in.Check(errs, false)
 	if errs.Any() {
 		return errs
 	}
