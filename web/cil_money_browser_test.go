@@ -169,9 +169,10 @@ const cilWalkParish = "E04000777"
 
 // walkCIL adds to the reflow walk's world a parish, a development with a
 // demand notice paid in part, a payment to the parish, money allocated to
-// and spent on a project and a reversal, and returns the development's,
+// and spent on the walk's project (the levy's money is not on the project's
+// section 106 pages, which stay as they were) and a reversal, and returns the development's,
 // the demand notice's and the receipt's ids.
-func walkCIL(t *testing.T, app *Application) (dev, demand, receipt int64) {
+func walkCIL(t *testing.T, app *Application, project int64) (dev, demand, receipt int64) {
 	t.Helper()
 	fx := appFixture(t, app)
 	parish := fx.CILParish(fixture.CILParish{Code: cilWalkParish, Name: "Little Bramley (walk)", NeighbourhoodPlan: "2019-01-01", Dwellings: map[int]int{2024: 420}})
@@ -182,7 +183,6 @@ func walkCIL(t *testing.T, app *Application) (dev, demand, receipt int64) {
 	receipt = fx.CILReceive(fixture.CILReceipt{Development: dev, Demand: dn.ID, On: "2023-08-01", Amount: "150000", Parish: parish, Neighbourhood: "37500",
 		Pays: map[int64]string{dn.Instalments[0]: "100000", dn.Instalments[1]: "50000"}})
 	fx.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2023-10-20", Amount: "20000", Parish: parish})
-	project := fx.Project(fixture.Project{Name: "Bramley Road crossing (CIL)"}).ID
 	fx.CILRecord(fixture.CILEntry{Kind: "allocation", On: "2023-11-01", Amount: "60000", Project: project})
 	spend := fx.CILRecord(fixture.CILEntry{Kind: "spend", On: "2023-12-01", Amount: "25000", Project: project})
 	fx.Exec(`INSERT INTO cil_ledger_entries (kind, entry_date, amount, reverses_id, note) VALUES ('reversal', '2023-12-02', 25000, $1, 'Keyed against the wrong project')`, spend)

@@ -143,7 +143,7 @@ func prepareWalkWorld(t *testing.T, app *Application, s *scheduler.Scheduler) wa
 	// entry, so the documents pages and sections have something to show.
 	w.ids["document"] = walkDocuments(t, app, w)
 	// The levy's money and parish pages (cil_money_browser_test.go).
-	w.ids["cilDevelopment"], w.ids["cilDemand"], w.ids["cilEntry"] = walkCIL(t, app)
+	w.ids["cilDevelopment"], w.ids["cilDemand"], w.ids["cilEntry"] = walkCIL(t, app, w.ids["project"])
 	year := int(w.ids["year"])
 	pv, err := app.IFS.PublishPreview(ctx, year)
 	if err != nil {
