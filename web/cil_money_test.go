@@ -190,3 +190,30 @@ func TestCILRecoveryFromAParishAndItsNotice(t *testing.T) {
 		t.Errorf("projects page:\n%s", excerpt(projects.body))
 	}
 }
+
+func TestCILParishPaymentsDueByADateAndTheirCSV(t *testing.T) {
+	t.Parallel()
+	app, ts, w := cilApp(t)
+	fx := appFixture(t, app)
+	fx.CILReceive(fixture.CILReceipt{Development: w.dev, Demand: w.demand.ID, On: "2024-08-01", Amount: "60000", Parish: w.parish}) // £9,000 by 28 October 2024
+	fx.CILReceive(fixture.CILReceipt{Development: w.dev, Demand: w.demand.ID, On: "2024-10-15", Amount: "10000", Parish: w.parish}) // £1,500 by 28 April 2025
+	fx.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2024-10-20", Amount: "4000", Parish: w.parish})
+	ts.login(t, "viewer@test.example", testPassword)
+	page := ts.get(t, "/cil/parish-payments?due_by=2024-12-31")
+	if page.status != 200 || !strings.Contains(page.body, "28 October 2024") || strings.Contains(page.body, "28 April 2025") {
+		t.Errorf("due by 31 December 2024:\n%s", excerpt(page.body))
+	}
+	if page := ts.get(t, "/cil/parish-payments?due_by=soon"); page.status != 200 || !strings.Contains(page.body, "is not a date") || !strings.Contains(page.body, "28 April 2025") {
+		t.Errorf("a filter that is not a date:\n%s", excerpt(page.body))
+	}
+	res := ts.get(t, "/cil/parish-payments.csv")
+	want := []string{
+		"record,id,parish_code,parish,receipts_from,receipts_to,date,amount,outstanding,reverses,reversed,reference,note",
+		"due,,E04000123,Ashby St Mary,2024-10-01,2025-03-31,2025-04-28,1500.00,1500.00,,,,",
+		"due,,E04000123,Ashby St Mary,2024-04-01,2024-09-30,2024-10-28,9000.00,5000.00,,,,",
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(res.body, "\r", "")), "\n")
+	if len(lines) != 4 || lines[0] != want[0] || lines[1] != want[1] || lines[2] != want[2] || !strings.HasPrefix(lines[3], "parish-payment,") || !strings.Contains(lines[3], ",2024-10-20,4000.00,,,no,") {
+		t.Errorf("csv:\n%s", res.body)
+	}
+}

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/cil"
 	"github.com/s106monitor/s106/internal/forms"
+	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/templates"
 )
@@ -51,7 +53,7 @@ func (app *Application) renderCILParish(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	v := templates.CILParishView{Parish: p, DwellingsForm: dwellings, RecoveryForm: recovery, CanEdit: editRegister.allowed(r), Today: l.Today()}
-	if v.Dues, err = l.Dues(ctx, code, false); err == nil {
+	if v.Dues, err = l.Dues(ctx, code, false, nil); err == nil {
 		if v.Entries, err = l.ParishEntries(ctx, code); err == nil {
 			if v.Notices, err = l.RecoveryNotices(ctx, code); err == nil {
 				v.History, err = audit.ForEntity(ctx, app.DB.Pool, cil.EntityParish, code, 50)
@@ -221,9 +223,25 @@ func (app *Application) cilParishRecoveryNotice(w http.ResponseWriter, r *http.R
 	http.Redirect(w, r, "/cil/parishes/"+code, http.StatusSeeOther)
 }
 
+// parishPaymentsFilter reads the "due by" filter (YYYY-MM-DD); a date that
+// is not one is ignored with a message.
+func parishPaymentsFilter(r *http.Request) (listing.Params, *time.Time, string) {
+	p := listing.Parse(r.URL.Query(), nil, "", false)
+	s := p.Get("due_by")
+	if s == "" {
+		return p, nil, ""
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return p, nil, "“" + s + "” is not a date: enter it like 2025-04-28. All payments due are shown."
+	}
+	return p, &d, ""
+}
+
 func (app *Application) cilParishPayments(w http.ResponseWriter, r *http.Request) {
 	l := app.cilLedger()
-	dues, err := l.Dues(r.Context(), "", true)
+	p, by, problem := parishPaymentsFilter(r)
+	dues, err := l.Dues(r.Context(), "", true, by)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
@@ -234,17 +252,31 @@ func (app *Application) cilParishPayments(w http.ResponseWriter, r *http.Request
 		return
 	}
 	app.render(w, r, http.StatusOK, templates.CILParishPaymentsPage(app.page(r, "Payments to parishes"),
-		templates.CILParishPaymentsView{Dues: dues, Payments: pays, Today: l.Today(), CanEdit: editRegister.allowed(r)}))
+		templates.CILParishPaymentsView{Dues: dues, Payments: pays, Today: l.Today(), CanEdit: editRegister.allowed(r),
+			Params: p, Problem: problem, CSVHref: csvHref("/cil/parish-payments.csv", p)}))
 }
 
+// cilParishPaymentsCSV: what is still due to parishes (by the filter's
+// date), then every payment made and its reversals.
 func (app *Application) cilParishPaymentsCSV(w http.ResponseWriter, r *http.Request) {
-	pays, err := app.cilLedger().ParishPayments(r.Context())
+	l := app.cilLedger()
+	_, by, _ := parishPaymentsFilter(r)
+	dues, err := l.Dues(r.Context(), "", true, by)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	pays, err := l.ParishPayments(r.Context())
 	if err != nil {
 		app.serverError(w, r, err)
 		return
 	}
 	cw := csvAttachment(w, "cil-parish-payments.csv")
-	_ = cw.Write([]string{"id", "paid_on", "kind", "parish_code", "parish", "amount", "reverses", "reversed", "reference", "note"})
+	_ = cw.Write([]string{"record", "id", "parish_code", "parish", "receipts_from", "receipts_to", "date", "amount", "outstanding", "reverses", "reversed", "reference", "note"})
+	for _, d := range dues {
+		_ = cw.Write([]string{"due", "", csvSafe(d.ParishCode), csvSafe(d.ParishName), d.PeriodStart.Format("2006-01-02"), d.PeriodEnd.Format("2006-01-02"),
+			d.DueOn.Format("2006-01-02"), d.Amount.StringFixed(2), d.Outstanding.StringFixed(2), "", "", "", ""})
+	}
 	for _, e := range pays {
 		reverses, reversed := "", "no"
 		if e.ReversesID != nil {
@@ -253,8 +285,8 @@ func (app *Application) cilParishPaymentsCSV(w http.ResponseWriter, r *http.Requ
 		if !e.Standing() && e.Kind != cil.KindReversal {
 			reversed = "yes"
 		}
-		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.Date.Format("2006-01-02"), e.Kind, csvSafe(e.ParishCode), csvSafe(e.ParishName),
-			e.Amount.StringFixed(2), reverses, reversed, csvSafe(e.Reference), csvSafe(e.Note)})
+		_ = cw.Write([]string{e.Kind, strconv.FormatInt(e.ID, 10), csvSafe(e.ParishCode), csvSafe(e.ParishName), "", "", e.Date.Format("2006-01-02"),
+			e.Amount.StringFixed(2), "", reverses, reversed, csvSafe(e.Reference), csvSafe(e.Note)})
 	}
 	cw.Flush()
 }

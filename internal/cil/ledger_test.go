@@ -179,7 +179,7 @@ func TestParishDuesFollowTheHalfYearsAndTheirDates(t *testing.T) {
 	if _, err := l.RecordEntry(ctx, officer, cil.EntryInput{Kind: cil.KindParishPayment, Date: day("2024-10-20"), Amount: d("2000"), ParishCode: w.parish}); err != nil {
 		t.Fatal(err)
 	}
-	dues, err := l.Dues(ctx, w.parish, false)
+	dues, err := l.Dues(ctx, w.parish, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +191,10 @@ func TestParishDuesFollowTheHalfYearsAndTheirDates(t *testing.T) {
 	want := []row{{"2025-04-28", "3300.00", "2800.00"}, {"2024-10-28", "1500.00", "0.00"}}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("dues %v, want %v", got, want)
+	}
+	// Due by 31 December 2024: only the first half-year's.
+	if by, err := l.Dues(ctx, "", false, day("2024-12-31")); err != nil || len(by) != 1 || by[0].DueOn.Format("2006-01-02") != "2024-10-28" {
+		t.Fatalf("due by 31 December 2024: %+v %v", by, err)
 	}
 	// More than the parish is owed is refused, with the field named.
 	_, err = l.RecordEntry(ctx, officer, cil.EntryInput{Kind: cil.KindParishPayment, Date: day("2025-04-20"), Amount: d("2800.01"), ParishCode: w.parish})

@@ -306,13 +306,14 @@ func (d Due) Overdue(today time.Time) bool {
 	return d.Outstanding.IsPositive() && d.DueOn.Before(today)
 }
 
-// Dues lists what each parish is owed per half-year, those with money still
-// to pay first when outstanding is true (only those), by date due.
-func (l *Ledger) Dues(ctx context.Context, parish string, outstanding bool) ([]Due, error) {
+// Dues lists what each parish (or the one given) is owed per half-year,
+// latest date first: only what is still to pay when outstanding is true,
+// and only what falls due on or before dueBy when it is not nil.
+func (l *Ledger) Dues(ctx context.Context, parish string, outstanding bool, dueBy *time.Time) ([]Due, error) {
 	rows, err := l.DB.Pool.Query(ctx, `SELECT d.parish_code, p.name, d.period_start, d.period_end, d.due_on, d.due, d.outstanding
 		FROM cil_parish_dues d JOIN cil_parishes p ON p.code = d.parish_code
-		WHERE ($1 = '' OR d.parish_code = $1) AND (NOT $2 OR d.outstanding > 0)
-		ORDER BY d.due_on DESC, lower(p.name)`, parish, outstanding)
+		WHERE ($1 = '' OR d.parish_code = $1) AND (NOT $2 OR d.outstanding > 0) AND ($3::date IS NULL OR d.due_on <= $3)
+		ORDER BY d.due_on DESC, lower(p.name)`, parish, outstanding, dueBy)
 	if err != nil {
 		return nil, fmt.Errorf("parish dues: %w", err)
 	}
