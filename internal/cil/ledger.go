@@ -637,9 +637,49 @@ func (l *Ledger) RecordEntry(ctx context.Context, actor audit.Actor, in EntryInp
 			KindLabel(in.Kind)+": "+money.Format(*in.Amount), nil, after)
 	})
 	if err != nil {
-		return 0, invariantError(err)
+		return 0, l.sayWhatThePotHolds(ctx, in, authority, invariantError(err))
 	}
 	return id, nil
+}
+
+// sayWhatThePotHolds adds to a refusal for going beyond a pot what the
+// entry's pot can still give.
+func (l *Ledger) sayWhatThePotHolds(ctx context.Context, in EntryInput, authority string, err error) error {
+	var errs *forms.Errors
+	if !errors.As(err, &errs) || !strings.HasPrefix(errs.Get("amount"), "That is more than the pot holds") {
+		return err
+	}
+	pot, parish := in.Pot, in.ParishCode
+	switch in.Kind {
+	case KindParishPayment, KindParishRecovery:
+		pot = "neighbourhood"
+	case KindAdmin:
+		pot = "admin"
+	case KindMayorPayment:
+		pot = "mayor"
+	case KindRepayment:
+		pot = "strategic"
+		if authority == "mayor" {
+			pot = "mayor"
+		}
+	}
+	if pot != "neighbourhood" {
+		parish = ""
+	}
+	pots, perr := l.Pots(ctx)
+	if perr != nil {
+		return err
+	}
+	left := decimal.Zero
+	for _, p := range pots {
+		if p.Pot == pot && p.ParishCode == parish {
+			left = p.Unallocated()
+		}
+	}
+	out := &forms.Errors{}
+	out.Add("amount", "That is more than the pot holds: "+strings.ToLower(PotLabel(pot))+" has "+money.Format(left)+
+		" not yet passed on, applied, repaid or allocated")
+	return out
 }
 
 // CheckEntry applies the rules that need no database to an entry,
