@@ -338,6 +338,7 @@ CREATE FUNCTION public.cil_check_entry() RETURNS trigger
 DECLARE
     target cil_ledger_entries%ROWTYPE;
     notice cil_demand_notices%ROWTYPE;
+    kept numeric;
 BEGIN
     IF NEW.kind = 'reversal' THEN
         SELECT * INTO target FROM cil_ledger_entries WHERE id = NEW.reverses_id;
@@ -360,6 +361,19 @@ BEGIN
     IF NEW.kind = 'parish-payment' AND NOT (SELECT receives_cil FROM cil_parishes WHERE code = NEW.parish_code) THEN
         RAISE EXCEPTION 'parish % does not receive the levy: its portion is kept by the council (regulation 59F)', NEW.parish_code
             USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_parish_receives';
+    END IF;
+    -- The neighbourhood portion of a parish that receives the levy is the
+    -- parish's: the council allocates of it only what it recovered from
+    -- the parish (59E). The pot's row is locked first, so two allocations
+    -- take turns.
+    IF NEW.kind = 'allocation' AND NEW.pot = 'neighbourhood' AND (SELECT receives_cil FROM cil_parishes WHERE code = NEW.parish_code) THEN
+        INSERT INTO cil_pot_totals (pot, parish_code) VALUES ('neighbourhood', NEW.parish_code) ON CONFLICT DO NOTHING;
+        SELECT t.recovered - t.allocated INTO kept FROM cil_pot_totals t
+        WHERE t.pot = 'neighbourhood' AND t.parish_code = NEW.parish_code FOR NO KEY UPDATE;
+        IF kept < NEW.amount THEN
+            RAISE EXCEPTION 'parish % receives the levy: the council may allocate only what it recovered from the parish (%)', NEW.parish_code, kept
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_parish_money_is_the_parishs';
+        END IF;
     END IF;
     IF NEW.kind IN ('admin', 'allocation', 'deallocation', 'spend', 'parish-payment', 'parish-recovery') AND NEW.charging_authority <> 'council' THEN
         RAISE EXCEPTION 'Mayoral CIL is passed to the Mayor, not applied or passed on by the council'

@@ -177,8 +177,8 @@ func TestCILRecoveryFromAParishAndItsNotice(t *testing.T) {
 	project := fx.Project(fixture.Project{}).ID
 	res = cilPost(t, ts, "/cil/entries", url.Values{"kind": {"allocation"}, "project": {fmt.Sprint(project)}, "pot": {"neighbourhood"}, "pot_parish": {w.parish},
 		"date-day": {"1"}, "date-month": {"11"}, "date-year": {"2024"}, "amount": {"4000.01"}})
-	if res.status != 422 || !strings.Contains(res.body, "more than the pot holds") {
-		t.Errorf("over-allocation: %d", res.status)
+	if res.status != 422 || !strings.Contains(res.body, "only what was recovered from it (regulation 59E) is the council&#39;s to allocate") {
+		t.Errorf("over-allocation: %d\n%s", res.status, excerpt(res.body))
 	}
 	res = cilPost(t, ts, "/cil/entries", url.Values{"kind": {"allocation"}, "project": {fmt.Sprint(project)}, "pot": {"neighbourhood"}, "pot_parish": {w.parish},
 		"date-day": {"1"}, "date-month": {"11"}, "date-year": {"2024"}, "amount": {"4000"}})

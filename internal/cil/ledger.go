@@ -816,6 +816,8 @@ func invariantError(err error) error {
 		errs.Add("amount", "That releases more than is allocated to the project")
 	case "cil_pot_recovered_within_passed":
 		errs.Add("amount", "That is more than was passed to the parish: only money passed to it can be recovered")
+	case "cil_parish_money_is_the_parishs":
+		errs.Add("amount", "That is more than the council holds of this parish's money: its neighbourhood portion is the parish's, and only what was recovered from it (regulation 59E) is the council's to allocate")
 	case "cil_parish_receives":
 		errs.Add("parish", "This parish does not receive the levy: the council keeps its portion (regulation 59F)")
 	case "cil_repaid_within_received":

@@ -162,10 +162,14 @@ func TestDatabaseRefusesAllocatingOrSpendingBeyondThePot(t *testing.T) {
 	refused(t, w.db, "cil_project_allocated_not_negative", `INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, project_id) VALUES ('deallocation', '2024-10-01', 1, 'strategic', $1)`, another)
 	w.b.CILRecord(fixture.CILEntry{Kind: "spend", On: "2024-10-02", Amount: "30000", Project: project})
 	refused(t, w.db, "cil_pot_within_received", `INSERT INTO cil_ledger_entries (kind, entry_date, amount) VALUES ('admin', '2024-10-01', 5000.01)`)
-	// The neighbourhood money of a parish that receives it is its own, not
-	// the council's: nothing of it is kept to allocate once it is passed.
+	// The neighbourhood money of a parish that receives it is the parish's,
+	// not the council's, even while it waits to be paid (59A, 59D).
+	refused(t, w.db, "cil_parish_money_is_the_parishs", `INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, parish_code, project_id) VALUES ('allocation', '2024-10-21', 1, 'neighbourhood', $1, $2)`, w.parish, project)
+	// What the council recovers from it (59E) is the council's to spend.
 	w.b.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2024-10-20", Amount: "15000", Parish: w.parish})
-	refused(t, w.db, "cil_pot_within_received", `INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, parish_code, project_id) VALUES ('allocation', '2024-10-21', 1, 'neighbourhood', $1, $2)`, w.parish, project)
+	w.b.CILRecord(fixture.CILEntry{Kind: "parish-recovery", On: "2029-11-01", Amount: "1000", Parish: w.parish})
+	refused(t, w.db, "cil_parish_money_is_the_parishs", `INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, parish_code, project_id) VALUES ('allocation', '2029-11-02', 1000.01, 'neighbourhood', $1, $2)`, w.parish, project)
+	w.b.CILRecord(fixture.CILEntry{Kind: "allocation", On: "2029-11-02", Amount: "1000", Pot: "neighbourhood", Parish: w.parish, Project: project})
 }
 
 func TestDatabaseRefusesRepayingMoreThanWasReceived(t *testing.T) {
