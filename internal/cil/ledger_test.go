@@ -275,3 +275,40 @@ func TestAllocationSpendAndRecoveryFromAParish(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The same race through the service: two officers pay the parish £10,000
+// each of its £15,000 at once; one payment is recorded and the other is
+// refused with a message on the amount, never a database error.
+func TestTwoOfficersOverpayingAParishAtOnceOneIsRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.receive(t)
+	l := ledgerOf(w)
+	ctx := context.Background()
+	results := make(chan error, 2)
+	start := make(chan struct{})
+	for range 2 {
+		go func() {
+			<-start
+			_, err := l.RecordEntry(ctx, officer, cil.EntryInput{Kind: cil.KindParishPayment, Date: day("2024-10-20"), Amount: d("10000"), ParishCode: w.parish})
+			results <- err
+		}()
+	}
+	close(start)
+	ok, refused := 0, 0
+	for range 2 {
+		err := <-results
+		var errs *forms.Errors
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &errs) && strings.Contains(errs.Get("amount"), "£5,000.00 not yet passed on"):
+			refused++
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Fatalf("%d recorded and %d refused, want one of each", ok, refused)
+	}
+}
