@@ -142,6 +142,8 @@ func prepareWalkWorld(t *testing.T, app *Application, s *scheduler.Scheduler) wa
 	// A document on the agreement, with two versions, and one on a ledger
 	// entry, so the documents pages and sections have something to show.
 	w.ids["document"] = walkDocuments(t, app, w)
+	// The levy's money and parish pages (cil_money_browser_test.go).
+	w.ids["cilDevelopment"], w.ids["cilDemand"], w.ids["cilEntry"] = walkCIL(t, app, w.ids["project"])
 	year := int(w.ids["year"])
 	pv, err := app.IFS.PublishPreview(ctx, year)
 	if err != nil {
@@ -169,6 +171,8 @@ var walkIDs = []struct{ prefix, key string }{
 	{"/alerts/{id}", "alert"},
 	{"/admin/users/{id}", "user"},
 	{"/documents/{id}", "document"},
+	{"/cil/developments/{id}", "cilDevelopment"},
+	{"/cil/entries/{id}", "cilEntry"},
 }
 
 // paths turns a route pattern into the addresses the walk visits, or none
@@ -196,8 +200,15 @@ func (w walkWorld) paths(pattern string) []string {
 	p = strings.ReplaceAll(p, "{eventID}", id("homeEvent"))
 	p = strings.ReplaceAll(p, "{entryID}", id("entry"))
 	p = strings.ReplaceAll(p, "{year}", id("year"))
+	if strings.HasPrefix(pattern, "/cil/parishes/{code}") {
+		p = strings.Replace(p, "{code}", cilWalkParish, 1)
+	}
 	p = strings.ReplaceAll(p, "{code}", "rpi")
 	switch pattern {
+	case "/cil/entries/new":
+		return []string{p + "?kind=allocation", p + "?kind=repayment", p + "?kind=parish-recovery&parish=" + cilWalkParish}
+	case "/cil/receipts/new":
+		return []string{p, p + "?demand=" + id("cilDemand")}
 	case "/admin/jobs/{name}":
 		var out []string
 		for _, name := range []string{jobs.EvaluateAlerts, jobs.SendDigests, jobs.DeliverMail} {

@@ -1,0 +1,152 @@
+package cil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/listing"
+	"github.com/s106monitor/s106/internal/store"
+)
+
+// ReceiptSorts are the receipts list's sort keys.
+var ReceiptSorts = []string{"received", "amount", "development", "payer"}
+
+var receiptOrder = map[string]string{
+	"received":    "e.entry_date %s, e.id %[1]s",
+	"amount":      "e.amount %s, e.id %[1]s",
+	"development": "d.reference %s, e.entry_date DESC, e.id DESC",
+	"payer":       "lower(e.payer) %s, e.id %[1]s",
+}
+
+// ReceiptRow is one receipt in the list, with its portions.
+type ReceiptRow struct {
+	Entry
+	Admin, Neighbourhood, Strategic, Mayor decimal.Decimal
+	NeighbourhoodParish                    string
+}
+
+// ListReceipts returns one page of receipts (all of them when p.PerPage is
+// 0, for CSV), filtered by the search (payer, reference, development or
+// demand notice) and the authority filter.
+func (l *Ledger) ListReceipts(ctx context.Context, p listing.Params) (listing.Page[ReceiptRow], error) {
+	w := &listing.Where{}
+	w.Add("e.kind = 'receipt'")
+	if p.Search != "" {
+		arg := w.Arg(listing.Like(p.Search))
+		w.Add("(e.payer ILIKE " + arg + " OR e.reference ILIKE " + arg + " OR d.reference ILIKE " + arg + " OR n.reference ILIKE " + arg + ")")
+	}
+	if a := p.Get("authority"); a == "council" || a == "mayor" {
+		w.Add("e.charging_authority = " + w.Arg(a))
+	}
+	order, ok := receiptOrder[p.Sort]
+	if !ok {
+		order = receiptOrder["received"]
+	}
+	sql := `SELECT ` + entryColumns + `,
+		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'admin'), 0),
+		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), 0),
+		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'strategic'), 0),
+		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'mayor'), 0),
+		coalesce((SELECT parish_code FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), ''),
+		count(*) OVER () ` + entryJoins + ` ` + w.SQL() + ` ORDER BY ` + fmt.Sprintf(order, p.Direction())
+	args := w.Args
+	if p.PerPage > 0 {
+		sql += fmt.Sprintf(" LIMIT %d OFFSET %d", p.PerPage, p.Offset())
+	}
+	rows, err := l.DB.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return listing.Page[ReceiptRow]{}, fmt.Errorf("cil receipts: %w", err)
+	}
+	defer rows.Close()
+	page := listing.Page[ReceiptRow]{Params: p}
+	for rows.Next() {
+		var r ReceiptRow
+		var auth string
+		e := &r.Entry
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Date, &e.Amount, &auth, &e.DevelopmentID, &e.DevelopmentRef, &e.DemandNoticeID, &e.DemandRef,
+			&e.Method, &e.ParishCode, &e.ParishName, &e.Pot, &e.ProjectID, &e.ProjectName, &e.ReversesID, &e.ReversedBy,
+			&e.Payer, &e.Reference, &e.Evidence, &e.Note, &e.RecordedBy, &e.RecordedAt,
+			&r.Admin, &r.Neighbourhood, &r.Strategic, &r.Mayor, &r.NeighbourhoodParish, &page.Total); err != nil {
+			return page, err
+		}
+		e.Authority = Authority(auth)
+		page.Items = append(page.Items, r)
+	}
+	return page, rows.Err()
+}
+
+// Development is a chargeable development as its money page shows it.
+type Development struct {
+	ID          int64
+	Reference   string
+	Description string
+	ParishCode  string
+	ParishName  string
+	Permission  time.Time
+}
+
+// DevelopmentMoney is everything the levy's ledger holds for a development.
+type DevelopmentMoney struct {
+	Development Development
+	Demands     []Demand
+	Entries     []Entry // newest first, receipts with their portions
+	Received    decimal.Decimal
+	Repaid      decimal.Decimal
+}
+
+// GetDevelopmentMoney returns a development's demand notices, what is paid
+// of each instalment, and its receipts (split) and repayments.
+func (l *Ledger) GetDevelopmentMoney(ctx context.Context, id int64) (DevelopmentMoney, error) {
+	var m DevelopmentMoney
+	dv := &m.Development
+	err := l.DB.Pool.QueryRow(ctx, `SELECT d.id, d.reference, d.description, coalesce(d.parish_code, ''), coalesce(p.name, ''), d.permission_date
+		FROM cil_developments d LEFT JOIN cil_parishes p ON p.code = d.parish_code WHERE d.id = $1`, id).
+		Scan(&dv.ID, &dv.Reference, &dv.Description, &dv.ParishCode, &dv.ParishName, &dv.Permission)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, store.ErrNotFound
+	} else if err != nil {
+		return m, fmt.Errorf("cil development %d: %w", id, err)
+	}
+	if m.Demands, err = Demands(ctx, l.DB.Pool, id, false); err != nil {
+		return m, err
+	}
+	if m.Entries, err = queryEntries(ctx, l.DB.Pool, `e.cil_development_id = $1 OR e.reverses_id IN (SELECT id FROM cil_ledger_entries WHERE cil_development_id = $1)
+		ORDER BY e.entry_date DESC, e.id DESC`, id); err != nil {
+		return m, err
+	}
+	rows, err := l.DB.Pool.Query(ctx, `SELECT p.receipt_id, p.portion, coalesce(p.parish_code, ''), p.amount FROM cil_receipt_portions p
+		JOIN cil_ledger_entries e ON e.id = p.receipt_id WHERE e.cil_development_id = $1
+		ORDER BY array_position(ARRAY['admin', 'neighbourhood', 'strategic', 'mayor'], p.portion)`, id)
+	if err != nil {
+		return m, err
+	}
+	defer rows.Close()
+	byReceipt := map[int64][]Portion{}
+	for rows.Next() {
+		var rid int64
+		var p Portion
+		if err := rows.Scan(&rid, &p.Portion, &p.ParishCode, &p.Amount); err != nil {
+			return m, err
+		}
+		byReceipt[rid] = append(byReceipt[rid], p)
+	}
+	if err := rows.Err(); err != nil {
+		return m, err
+	}
+	for i := range m.Entries {
+		e := &m.Entries[i]
+		e.Portions = byReceipt[e.ID]
+		if e.Standing() && e.Kind == KindReceipt {
+			m.Received = m.Received.Add(e.Amount)
+		}
+		if e.Standing() && e.Kind == KindRepayment {
+			m.Repaid = m.Repaid.Add(e.Amount)
+		}
+	}
+	return m, nil
+}
