@@ -299,6 +299,32 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_check_demand_instalments(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_demand_instalments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    notice_id bigint;
+    stated    numeric;
+    summed    numeric;
+BEGIN
+    IF TG_TABLE_NAME = 'cil_demand_notices' THEN
+        notice_id := NEW.id;
+    ELSE
+        notice_id := NEW.demand_notice_id;
+    END IF;
+    SELECT d.amount, coalesce((SELECT sum(i.amount) FROM cil_instalments i WHERE i.demand_notice_id = d.id), 0)
+    INTO stated, summed
+    FROM cil_demand_notices d WHERE d.id = notice_id;
+    IF stated IS NOT NULL AND stated <> summed THEN
+        RAISE EXCEPTION 'demand notice % states % but its instalments sum to %', notice_id, stated, summed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_demand_instalments_sum';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: delivery_trigger_breach(integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.delivery_trigger_breach(occupation_limit integer, market_homes integer, market_occupied integer, not_transferred integer) RETURNS boolean
@@ -1051,6 +1077,17 @@ ALTER TABLE public.capability_links ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     CACHE 1
 );
 
+-- Name: cil_base_rates; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_base_rates (
+    effective_from date NOT NULL,
+    rate numeric(6,4) NOT NULL,
+    source text DEFAULT ''::text NOT NULL,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_base_rates_rate_check CHECK (((rate >= (0)::numeric) AND (rate < (100)::numeric)))
+);
+
 -- Name: cil_charges; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_charges (
@@ -1063,7 +1100,11 @@ CREATE TABLE public.cil_charges (
     quashed_on date,
     recorded_by bigint,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    demand_notice_id bigint,
+    calculation jsonb DEFAULT '{}'::jsonb NOT NULL,
+    quash_reason text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_charges_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_charges_quash_reason CHECK (((quashed_on IS NULL) = (btrim(quash_reason) = ''::text))),
     CONSTRAINT cil_charges_reason_check CHECK ((btrim(reason) <> ''::text)),
     CONSTRAINT cil_charges_regulation_check CHECK (((regulation >= 80) AND (regulation <= 87)))
 );
@@ -1122,8 +1163,13 @@ CREATE TABLE public.cil_demand_notices (
     import_ref text,
     recorded_by bigint,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    basis text DEFAULT 'recorded'::text NOT NULL,
+    policy_id bigint,
+    note text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_demand_notices_basis_check CHECK ((basis = ANY (ARRAY['recorded'::text, 'instalment-policy'::text, 'in-full-60-days'::text, 'in-full-deemed'::text, 'in-full'::text]))),
     CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_demand_notices_policy_basis CHECK (((basis = 'instalment-policy'::text) = (policy_id IS NOT NULL))),
     CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
 );
 
@@ -1520,13 +1566,18 @@ CREATE TABLE public.cil_reliefs (
     clawed_back numeric(14,2),
     note text DEFAULT ''::text NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    compliance_on date,
+    disqualifying_event_on date,
+    decision_reason text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_reliefs_amount_check CHECK ((amount >= (0)::numeric)),
     CONSTRAINT cil_reliefs_check CHECK (((decision = 'pending'::text) = (decided_on IS NULL))),
     CONSTRAINT cil_reliefs_check1 CHECK (((withdrawn_on IS NULL) OR (decision = 'granted'::text))),
     CONSTRAINT cil_reliefs_check2 CHECK (((clawed_back IS NULL) OR (withdrawn_on IS NOT NULL))),
     CONSTRAINT cil_reliefs_check3 CHECK (((btrim(withdrawal_reason) = ''::text) OR (withdrawn_on IS NOT NULL))),
     CONSTRAINT cil_reliefs_clawed_back_check CHECK ((clawed_back > (0)::numeric)),
+    CONSTRAINT cil_reliefs_clawed_back_not_more CHECK (((clawed_back IS NULL) OR (clawed_back <= amount))),
     CONSTRAINT cil_reliefs_decision_check CHECK ((decision = ANY (ARRAY['pending'::text, 'granted'::text, 'refused'::text]))),
+    CONSTRAINT cil_reliefs_event_withdrawn CHECK (((disqualifying_event_on IS NULL) = (withdrawn_on IS NULL))),
     CONSTRAINT cil_reliefs_kind_check CHECK ((kind = ANY (ARRAY['social-housing'::text, 'charitable'::text, 'self-build'::text, 'residential-annex'::text, 'residential-extension'::text, 'exceptional-circumstances'::text, 'minor-development'::text])))
 );
 
@@ -3592,6 +3643,11 @@ ALTER TABLE ONLY public.capability_links
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_token_hash_key UNIQUE (token_hash);
 
+-- Name: cil_base_rates cil_base_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_base_rates
+    ADD CONSTRAINT cil_base_rates_pkey PRIMARY KEY (effective_from);
+
 -- Name: cil_charges cil_charges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_charges
@@ -4272,6 +4328,22 @@ CREATE INDEX capability_link_hits_idx ON public.capability_link_hits USING btree
 
 CREATE INDEX capability_links_scope_idx ON public.capability_links USING btree (scope_type, scope_id, created_at DESC);
 
+-- Name: cil_charges_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_charges_development ON public.cil_charges USING btree (cil_development_id);
+
+-- Name: cil_commencements_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_commencements_development ON public.cil_commencements USING btree (cil_development_id);
+
+-- Name: cil_demand_notices_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
+
+-- Name: cil_instalments_due; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_instalments_due ON public.cil_instalments USING btree (due_on);
+
 -- Name: cil_ledger_entries_date; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_ledger_entries_date ON public.cil_ledger_entries USING btree (entry_date);
@@ -4283,6 +4355,14 @@ CREATE INDEX cil_ledger_entries_development ON public.cil_ledger_entries USING b
 -- Name: cil_ledger_entries_project; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_ledger_entries_project ON public.cil_ledger_entries USING btree (project_id) WHERE (project_id IS NOT NULL);
+
+-- Name: cil_parties_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_parties_development ON public.cil_parties USING btree (cil_development_id);
+
+-- Name: cil_reliefs_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_reliefs_development ON public.cil_reliefs USING btree (cil_development_id);
 
 -- Name: developments_import_ref_key; Type: INDEX; Schema: public; Owner: -
 
@@ -4792,9 +4872,17 @@ CREATE CONSTRAINT TRIGGER audit_events_data_version AFTER INSERT ON public.audit
 
 CREATE TRIGGER cil_demand_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_demand_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_demand_notices cil_demand_notices_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_demand_notices_instalments_sum AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
+
 -- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_instalments cil_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_instalments_sum AFTER INSERT ON public.cil_instalments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
 
 -- Name: cil_ledger_entries cil_ledger_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5122,10 +5210,20 @@ ALTER TABLE ONLY public.capability_links
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.users(id);
 
+-- Name: cil_base_rates cil_base_rates_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_base_rates
+    ADD CONSTRAINT cil_base_rates_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
 -- Name: cil_charges cil_charges_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_charges
     ADD CONSTRAINT cil_charges_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_charges cil_charges_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_charges
+    ADD CONSTRAINT cil_charges_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
 
 -- Name: cil_charges cil_charges_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5156,6 +5254,11 @@ ALTER TABLE ONLY public.cil_demand_notices
 
 ALTER TABLE ONLY public.cil_demand_notices
     ADD CONSTRAINT cil_demand_notices_party_id_fkey FOREIGN KEY (party_id) REFERENCES public.cil_parties(id);
+
+-- Name: cil_demand_notices cil_demand_notices_policy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_policy_id_fkey FOREIGN KEY (policy_id) REFERENCES public.cil_instalment_policies(id);
 
 -- Name: cil_demand_notices cil_demand_notices_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5899,6 +6002,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.capability_links TO s106_app;
 -- Name: SEQUENCE capability_links_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.capability_links_id_seq TO s106_app;
+
+-- Name: TABLE cil_base_rates; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_base_rates TO s106_app;
 
 -- Name: TABLE cil_charges; Type: ACL; Schema: public; Owner: -
 
