@@ -40,6 +40,17 @@ func (app *Application) loadCILDevelopment(w http.ResponseWriter, r *http.Reques
 	return d, true
 }
 
+// cilDevelopmentForm reads the {id} development and the submitted form,
+// writing the error page when either fails.
+func (app *Application) cilDevelopmentForm(w http.ResponseWriter, r *http.Request) (cil.Development, *forms.Form, bool) {
+	d, ok := app.loadCILDevelopment(w, r)
+	if !ok {
+		return d, nil, false
+	}
+	f, ok := app.parseForm(w, r)
+	return d, f, ok
+}
+
 // cilFailed maps a domain error onto the form (true), or writes the
 // right error page (false: the caller stops).
 func (app *Application) cilFailed(w http.ResponseWriter, r *http.Request, f *forms.Form, err error, order []string) bool {
@@ -112,11 +123,7 @@ func (app *Application) cilPartyNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (app *Application) cilPartyCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}
@@ -153,11 +160,7 @@ func (app *Application) cilCommencementNew(w http.ResponseWriter, r *http.Reques
 }
 
 func (app *Application) cilCommencementCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}
@@ -229,11 +232,7 @@ func (app *Application) cilDemandNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (app *Application) cilDemandCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}
@@ -326,11 +325,7 @@ func (app *Application) cilSurchargeNew(w http.ResponseWriter, r *http.Request) 
 }
 
 func (app *Application) cilSurchargeCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}
@@ -390,11 +385,7 @@ func (app *Application) cilInterestNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (app *Application) cilInterestCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}

@@ -67,11 +67,7 @@ func (app *Application) cilReliefNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (app *Application) cilReliefCreate(w http.ResponseWriter, r *http.Request) {
-	d, ok := app.loadCILDevelopment(w, r)
-	if !ok {
-		return
-	}
-	f, ok := app.parseForm(w, r)
+	d, f, ok := app.cilDevelopmentForm(w, r)
 	if !ok {
 		return
 	}

@@ -156,7 +156,7 @@ func (s *Notices) ImposeSurcharge(ctx context.Context, actor audit.Actor, develo
 		calc := ChargeCalculation{Rule: SurchargeLabel(in.Regulation)}
 		var base decimal.Decimal
 		switch in.Regulation {
-		case 82, 83, 84, 86:
+		case 82, 84, 86:
 			var err error
 			if base, err = latestChargeable(ctx, tx, developmentID); errors.Is(err, store.ErrNotFound) {
 				errs.Add("regulation", "Issue the liability notice first: the surcharge is a share of the chargeable amount")
@@ -165,13 +165,55 @@ func (s *Notices) ImposeSurcharge(ctx context.Context, actor audit.Actor, develo
 			}
 			calc.Base = "chargeable amount (latest liability notice)"
 		case 85:
+			// "not received in full after the end of the period of 30 days
+			// beginning with the day on which payment is due" (as councils
+			// quote 85(1)): the 30 days count the due day, so an amount due
+			// on day D can be surcharged from D + 30.
 			var err error
-			if base, err = unpaidDue(ctx, tx, developmentID, in.ImposedOn); err != nil {
+			var cutoff *time.Time
+			if in.ImposedOn != nil {
+				c := in.ImposedOn.AddDate(0, 0, -30)
+				cutoff = &c
+			}
+			if base, err = unpaidDue(ctx, tx, developmentID, cutoff); err != nil {
 				return err
 			}
-			calc.Base = "amount due and unpaid"
+			calc.Base = "amount unpaid 30 days after it was due"
 			if !base.IsPositive() && !errs.Any() {
-				errs.Add("regulation", "Nothing is due and unpaid on this development's current demand notices")
+				errs.Add("regulation", "Nothing on this development's current demand notices has been unpaid for the 30 days that begin with its due date")
+			}
+		case 80, 83:
+			// 80: "(a) nobody has assumed liability ...; and (b) the
+			// chargeable development has been commenced"; 83(1): "commenced
+			// before the collecting authority has received a valid
+			// commencement notice".
+			c, err := currentCommencement(ctx, tx, developmentID)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				errs.Add("regulation", "Record the commencement first: this surcharge applies only to a development that has commenced")
+				break
+			}
+			if in.Regulation == 80 {
+				ps, err := parties(ctx, tx, developmentID)
+				if err != nil {
+					return err
+				}
+				if assumedBy(ps, c.CommencementDate) {
+					errs.Add("regulation", "Someone assumed liability before commencement: regulation 80 does not apply")
+				}
+			} else {
+				if c.Kind == CommencementNotice && !c.Late() {
+					errs.Add("regulation", "A commencement notice was received before the development commenced: regulation 83 does not apply")
+				}
+				var err error
+				if base, err = latestChargeable(ctx, tx, developmentID); errors.Is(err, store.ErrNotFound) {
+					errs.Add("regulation", "Issue the liability notice first: the surcharge is a share of the chargeable amount")
+				} else if err != nil {
+					return err
+				}
+				calc.Base = "chargeable amount (latest liability notice)"
 			}
 		case 81:
 			calc.Count = in.Interests
@@ -336,7 +378,7 @@ func latestChargeable(ctx context.Context, q store.Querier, developmentID int64)
 	return v, err
 }
 
-// unpaidDue is what is due on or before day and unpaid on the
+// unpaidDue is what fell due on or before day and is unpaid on the
 // development's current demand notices.
 func unpaidDue(ctx context.Context, q store.Querier, developmentID int64, day *time.Time) (decimal.Decimal, error) {
 	var v decimal.Decimal
@@ -346,7 +388,7 @@ func unpaidDue(ctx context.Context, q store.Querier, developmentID int64, day *t
 	err := q.QueryRow(ctx, `SELECT coalesce(sum(i.amount - coalesce((SELECT sum(ri.amount) FROM cil_receipt_instalments ri
 			JOIN cil_ledger_effective e ON e.id = ri.receipt_id WHERE ri.instalment_id = i.id), 0)), 0)
 		FROM cil_instalments i JOIN cil_demand_notices d ON d.id = i.demand_notice_id
-		WHERE d.cil_development_id = $1 AND i.due_on < $2 AND NOT EXISTS (SELECT 1 FROM cil_demand_notices n WHERE n.supersedes_id = d.id)`, developmentID, *day).Scan(&v)
+		WHERE d.cil_development_id = $1 AND i.due_on <= $2 AND NOT EXISTS (SELECT 1 FROM cil_demand_notices n WHERE n.supersedes_id = d.id)`, developmentID, *day).Scan(&v)
 	return v, err
 }
 

@@ -241,3 +241,37 @@ func listingParams(q string) listing.Params {
 	v, _ := url.ParseQuery(q)
 	return listing.Parse(v, nil, "issued", false)
 }
+
+func TestSurchargePreconditionsAndTheLatePaymentWindow(t *testing.T) {
+	t.Parallel()
+	w := newNoticeWorld(t)
+	ctx := w.ctx
+	fail := func(in SurchargeInput, want string) {
+		t.Helper()
+		_, err := w.s.ImposeSurcharge(ctx, officer, w.dev, in, &forms.Errors{})
+		var verrs *forms.Errors
+		if !errors.As(err, &verrs) || !strings.Contains(verrs.Get("regulation"), want) {
+			t.Fatalf("regulation %d: %v, want %q", in.Regulation, err, want)
+		}
+	}
+	fail(SurchargeInput{Regulation: 83, ImposedOn: w.date("2025-03-05"), Reason: "x"}, "Record the commencement first")
+	w.b.CILParty(w.dev, RoleAssumedLiability, "Owner", "2025-01-01")
+	w.b.CILCommencement(w.dev, "2025-02-20", "2025-03-01") // on time
+	fail(SurchargeInput{Regulation: 83, ImposedOn: w.date("2025-03-05"), Reason: "x"}, "regulation 83 does not apply")
+	fail(SurchargeInput{Regulation: 80, ImposedOn: w.date("2025-03-05"), Reason: "x"}, "regulation 80 does not apply")
+	// A claim for self-build received on the commencement day is too late (54B(2)(b)).
+	_, err := w.s.ClaimRelief(ctx, officer, w.dev, ReliefInput{Kind: ReliefSelfBuild, Claimant: "A", ClaimedOn: w.date("2025-03-01"), Amount: decp("100")}, &forms.Errors{})
+	var verrs *forms.Errors
+	if !errors.As(err, &verrs) || !strings.Contains(verrs.Get("claimed_on"), "before the development commenced on 1 March 2025") {
+		t.Fatalf("late claim: %v", err)
+	}
+	// £10,000 due 1 April 2025: on 30 April (day 30 of the period beginning
+	// with the due day) no late payment surcharge; on 1 May, 5% = £500.
+	w.b.CILDemand(w.dev, w.ln, fixture.CILDemand{Instalments: []fixture.CILInstalment{{Due: "2025-04-01", Amount: "10000"}}})
+	fail(SurchargeInput{Regulation: 85, ImposedOn: w.date("2025-04-30"), Reason: "x"}, "30 days")
+	ch, err := w.s.ImposeSurcharge(ctx, officer, w.dev, SurchargeInput{Regulation: 85, ImposedOn: w.date("2025-05-01"), Reason: "Unpaid"}, &forms.Errors{})
+	w.must(err)
+	if ch.Amount.StringFixed(2) != "500.00" {
+		t.Fatalf("late payment surcharge %s", ch.Amount)
+	}
+}

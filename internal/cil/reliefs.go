@@ -127,6 +127,24 @@ func ClawbackEnd(kind string, commenced, compliance *time.Time) *time.Time {
 	return &end
 }
 
+// ClaimBeforeCommencement reports whether a claim of the kind must be
+// received before commencement. 42B(2) (annexes and extensions): "The
+// claim must— (a) subject to paragraph (3A), be received by the collecting
+// authority before commencement of the chargeable development"; 54B(2)(b)
+// (self-build) likewise; and charitable relief, whose regulation 47(2)(a)
+// SI 2019/1103 amends in the same words ("Paragraphs (2)(a) and (3) do not
+// apply where charitable relief has been granted ..."). Social housing
+// relief's claim rule (regulation 51) could not be retrieved, nor
+// exceptional circumstances' (57), so those are not checked here; the
+// minor development exemption needs no claim.
+func ClaimBeforeCommencement(kind string) bool {
+	switch kind {
+	case ReliefResidentialAnnex, ReliefResidentialExtension, ReliefSelfBuild, ReliefCharitable:
+		return true
+	}
+	return false
+}
+
 // Relief decisions.
 const (
 	DecisionPending = "pending"
@@ -218,6 +236,15 @@ func (s *Notices) ClaimRelief(ctx context.Context, actor audit.Actor, developmen
 		d, err := developmentByID(ctx, tx, developmentID)
 		if err != nil {
 			return err
+		}
+		if in.ClaimedOn != nil && ClaimBeforeCommencement(in.Kind) {
+			c, err := currentCommencement(ctx, tx, developmentID)
+			if err != nil {
+				return err
+			}
+			if c != nil && !in.ClaimedOn.Before(c.CommencementDate) {
+				errs.Add("claimed_on", "The claim must be received before the development commenced on "+fmtDate(c.CommencementDate))
+			}
 		}
 		if errs.Any() {
 			return errs
