@@ -140,6 +140,62 @@ func (app *Application) cilPartyCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, cilNoticesHref(d.ID), http.StatusSeeOther)
 }
 
+func cilWithdrawAssumptionForm(d cil.Development, p cil.Party, f *forms.Form) templates.CILFormView {
+	return templates.CILFormView{Caption: d.Reference, Heading: "Withdraw " + p.Name + "'s assumption of liability", Breadcrumbs: templates.CILDevelopmentCrumbs(d),
+		Intro:  "A person may withdraw an assumption of liability at any time before commencement, by notice in writing (regulation 31(6)).",
+		Action: "/cil/parties/" + strconv.FormatInt(p.ID, 10) + "/withdraw", Submit: "Record the withdrawal", Cancel: cilNoticesHref(d.ID),
+		Form: f, Fields: templates.CILEndedOnField(f)}
+}
+
+// loadCILParty reads the {id} party and its development, writing 404 or 500.
+func (app *Application) loadCILParty(w http.ResponseWriter, r *http.Request) (cil.Party, cil.Development, bool) {
+	id, ok := app.idParam(w, r, "id")
+	if !ok {
+		return cil.Party{}, cil.Development{}, false
+	}
+	s := app.cilNotices()
+	p, err := s.Party(r.Context(), id)
+	var d cil.Development
+	if err == nil {
+		d, err = s.Development(r.Context(), p.DevelopmentID)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		app.notFound(w, r)
+		return p, d, false
+	} else if err != nil {
+		app.serverError(w, r, err)
+		return p, d, false
+	}
+	return p, d, true
+}
+
+func (app *Application) cilAssumptionWithdrawForm(w http.ResponseWriter, r *http.Request) {
+	p, d, ok := app.loadCILParty(w, r)
+	if !ok {
+		return
+	}
+	app.renderCILForm(w, r, http.StatusOK, "Withdraw an assumption of liability", cilWithdrawAssumptionForm(d, p, forms.New()))
+}
+
+func (app *Application) cilAssumptionWithdraw(w http.ResponseWriter, r *http.Request) {
+	p, d, ok := app.loadCILParty(w, r)
+	if !ok {
+		return
+	}
+	f, ok := app.parseForm(w, r)
+	if !ok {
+		return
+	}
+	if _, err := app.cilNotices().WithdrawAssumption(r.Context(), app.actor(r), p.ID, f.Date("ended_on", "Date the withdrawal was received", false), f.Errors); err != nil {
+		if app.cilFailed(w, r, f, err, []string{"ended_on"}) {
+			app.renderCILForm(w, r, http.StatusUnprocessableEntity, "Withdraw an assumption of liability", cilWithdrawAssumptionForm(d, p, f))
+		}
+		return
+	}
+	app.flash(r, "Recorded that "+p.Name+" withdrew the assumption of liability.")
+	http.Redirect(w, r, cilNoticesHref(d.ID), http.StatusSeeOther)
+}
+
 // Commencement -----------------------------------------------------------------
 
 func cilCommencementForm(d cil.Development, f *forms.Form) templates.CILFormView {
@@ -177,7 +233,7 @@ func (app *Application) cilCommencementCreate(w http.ResponseWriter, r *http.Req
 	http.Redirect(w, r, "/cil/commencements/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 }
 
-func (app *Application) cilCommencementShow(w http.ResponseWriter, r *http.Request) {
+func (app *Application) renderCILCommencement(w http.ResponseWriter, r *http.Request, status int, f *forms.Form) {
 	id, ok := app.idParam(w, r, "id")
 	if !ok {
 		return
@@ -190,7 +246,31 @@ func (app *Application) cilCommencementShow(w http.ResponseWriter, r *http.Reque
 		app.serverError(w, r, err)
 		return
 	}
-	app.render(w, r, http.StatusOK, templates.CILAcknowledgementPage(app.page(r, "Commencement: "+a.Development.Reference), a))
+	app.render(w, r, status, templates.CILAcknowledgementPage(app.page(r, "Commencement: "+a.Development.Reference),
+		templates.CILAcknowledgementView{Acknowledgement: a, CanEdit: editRegister.allowed(r), WithdrawForm: f}))
+}
+
+func (app *Application) cilCommencementShow(w http.ResponseWriter, r *http.Request) {
+	app.renderCILCommencement(w, r, http.StatusOK, forms.New())
+}
+
+func (app *Application) cilCommencementWithdraw(w http.ResponseWriter, r *http.Request) {
+	id, ok := app.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	f, ok := app.parseForm(w, r)
+	if !ok {
+		return
+	}
+	if _, err := app.cilNotices().WithdrawCommencement(r.Context(), app.actor(r), id, f.Date("withdrawn_on", "Date withdrawn", false), f.Errors); err != nil {
+		if app.cilFailed(w, r, f, err, []string{"withdrawn_on"}) {
+			app.renderCILCommencement(w, r, http.StatusUnprocessableEntity, f)
+		}
+		return
+	}
+	app.flash(r, "Recorded that the commencement notice was withdrawn.")
+	http.Redirect(w, r, "/cil/commencements/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
 // Demand notices -----------------------------------------------------------------

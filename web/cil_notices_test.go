@@ -191,3 +191,37 @@ func TestViewerReadsNoticesWithoutActions(t *testing.T) {
 		t.Fatalf("viewer posting a claim: %d", res.status)
 	}
 }
+
+func TestOfficerWithdrawsAnAssumptionOfLiabilityAndACommencementNotice(t *testing.T) {
+	t.Parallel()
+	app, ts, dev, _ := cilServer(t)
+	party := appFixture(t, app).CILParty(dev, "assumed-liability", "Developer Ltd", "2024-07-01")
+	res := cilPost(t, ts, fmt.Sprintf("/cil/developments/%d/commencement", dev), form(append(append([]string{"kind", "notice"}, dateFields("received_on", "2026-02-01")...), dateFields("commencement_date", "2026-04-01")...)...))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("commencement: %d %s", res.status, excerpt(res.body))
+	}
+	ack := res.header.Get("Location")
+	// Withdrawing the assumption on the commencement date is too late
+	// (31(6)); the form keeps the date typed.
+	path := fmt.Sprintf("/cil/parties/%d/withdraw", party)
+	if res := ts.get(t, path); res.status != http.StatusOK {
+		t.Fatalf("withdraw form: %d", res.status)
+	}
+	res = cilPost(t, ts, path, form(dateFields("ended_on", "2026-04-01")...))
+	page := htmltest.Parse(t, res.body)
+	if res.status != http.StatusUnprocessableEntity || !page.ErrorSummaryHas("Liability can be withdrawn only before commencement") || page.ValueByID("ended_on-year") != "2026" {
+		t.Fatalf("late withdrawal: %d %v", res.status, page.ErrorSummary())
+	}
+	if res := cilPost(t, ts, path, form(dateFields("ended_on", "2026-02-10")...)); res.status != http.StatusSeeOther {
+		t.Fatalf("withdrawal: %d %s", res.status, excerpt(res.body))
+	}
+	if !htmltest.Parse(t, ts.get(t, fmt.Sprintf("/cil/developments/%d/notices", dev)).body).HasText("main", "withdrawn 10 February 2026") {
+		t.Fatal("withdrawal not shown")
+	}
+	if res := cilPost(t, ts, ack+"/withdraw", form(dateFields("withdrawn_on", "2026-02-15")...)); res.status != http.StatusSeeOther {
+		t.Fatalf("notice withdrawal: %d %s", res.status, excerpt(res.body))
+	}
+	if v, _ := htmltest.Parse(t, ts.get(t, ack).body).SummaryRow("Withdrawn"); v != "15 February 2026" {
+		t.Fatalf("withdrawn row %q", v)
+	}
+}

@@ -2,7 +2,6 @@ package cil
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -136,13 +135,59 @@ func (s *Notices) RecordCommencement(ctx context.Context, actor audit.Actor, dev
 }
 
 // currentCommencement is the development's commencement that has effect:
-// the latest received and not withdrawn (67(6)); nil when none.
+// the latest received (67(6): the earlier ones "cease to have effect"),
+// unless it was withdrawn (67(7)), which does not revive an earlier one
+// (that takes a notice under 67(6A), (6B), not recorded here); nil when none.
 func currentCommencement(ctx context.Context, q store.Querier, developmentID int64) (*Commencement, error) {
-	cs, err := commencements(ctx, q, "WHERE cil_development_id = $1 AND withdrawn_on IS NULL", developmentID)
-	if err != nil || len(cs) == 0 {
+	cs, err := commencements(ctx, q, "WHERE cil_development_id = $1", developmentID)
+	if err != nil || len(cs) == 0 || cs[0].WithdrawnOn != nil {
 		return nil, err
 	}
 	return &cs[0], nil
+}
+
+// WithdrawCommencement records that a commencement notice was withdrawn,
+// which 67(7) allows "at any time before the commencement of the
+// chargeable development to which it relates".
+func (s *Notices) WithdrawCommencement(ctx context.Context, actor audit.Actor, id int64, on *time.Time, errs *forms.Errors) (Commencement, error) {
+	if on == nil && errs.Get("withdrawn_on") == "" {
+		errs.Add("withdrawn_on", "Enter the date the notice was withdrawn")
+	}
+	var c Commencement
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM cil_commencements WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return err
+		}
+		cs, err := commencements(ctx, tx, "WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return store.ErrNotFound
+		}
+		c = cs[0]
+		switch {
+		case c.Deemed():
+			errs.Add("withdrawn_on", "A deemed commencement date is the council's determination, not a notice: it cannot be withdrawn")
+		case c.WithdrawnOn != nil:
+			errs.Add("withdrawn_on", "The notice was already withdrawn on "+fmtDate(*c.WithdrawnOn))
+		case on != nil && !on.Before(c.CommencementDate):
+			errs.Add("withdrawn_on", "A commencement notice can be withdrawn only before the commencement date it states, "+fmtDate(c.CommencementDate)+" (regulation 67(7))")
+		case on != nil && on.Before(c.ReceivedOn):
+			errs.Add("withdrawn_on", "The notice cannot be withdrawn before it was received on "+fmtDate(c.ReceivedOn))
+		}
+		if errs.Any() {
+			return errs
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cil_commencements SET withdrawn_on = $2 WHERE id = $1`, id, *on); err != nil {
+			return err
+		}
+		c.WithdrawnOn = on
+		return audit.Record(ctx, tx, actor, "cil_commencement.withdraw", EntityNotice, "commencement-"+strconv.FormatInt(id, 10),
+			"Commencement notice for "+fmtDate(c.CommencementDate)+" withdrawn", map[string]any{"withdrawn on": ""},
+			map[string]any{"withdrawn on": on.Format("2006-01-02")})
+	})
+	return c, wrap("withdraw commencement notice", err)
 }
 
 // Commencements lists the development's commencement records, latest first.
@@ -209,4 +254,3 @@ func (s *Notices) Acknowledge(ctx context.Context, id int64) (Acknowledgement, e
 	return a, nil
 }
 
-var errNoCommencement = errors.New("no commencement recorded")

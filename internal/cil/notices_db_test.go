@@ -275,3 +275,46 @@ func TestSurchargePreconditionsAndTheLatePaymentWindow(t *testing.T) {
 		t.Fatalf("late payment surcharge %s", ch.Amount)
 	}
 }
+
+// 67(7): a commencement notice may be withdrawn "at any time before the
+// commencement"; withdrawn, it leaves no commencement to demand on. 31(6):
+// an assumption of liability may be withdrawn "at any time before
+// commencement", after which regulation 70 no longer applies.
+func TestWithdrawalsOfCommencementAndOfAssumedLiability(t *testing.T) {
+	t.Parallel()
+	w := newNoticeWorld(t)
+	ctx := w.ctx
+	_, err := w.s.CreatePolicy(ctx, officer, PolicyInput{Name: "Policy", TakesEffect: w.date("2023-04-01"), Rules: dorsetRules})
+	w.must(err)
+	p, err := w.s.AddParty(ctx, officer, w.dev, PartyInput{Role: RoleAssumedLiability, Name: "Developer Ltd", AssumedOn: w.date("2024-07-01")}, &forms.Errors{})
+	w.must(err)
+	c, err := w.s.RecordCommencement(ctx, officer, w.dev, CommencementInput{Kind: CommencementNotice, ReceivedOn: w.date("2025-02-01"), CommencementDate: w.date("2025-03-01")}, &forms.Errors{})
+	w.must(err)
+	_, err = w.s.WithdrawCommencement(ctx, officer, c.ID, w.date("2025-03-01"), &forms.Errors{})
+	var verrs *forms.Errors
+	if !errors.As(err, &verrs) || !strings.Contains(verrs.Get("withdrawn_on"), "regulation 67(7)") {
+		t.Fatalf("withdrawal on the commencement date: %v", err)
+	}
+	_, err = w.s.WithdrawCommencement(ctx, officer, c.ID, w.date("2025-02-20"), &forms.Errors{})
+	w.must(err)
+	_, err = w.s.IssueDemand(ctx, officer, w.dev, DemandInput{LiabilityNoticeID: w.ln, Reference: "DN/W", IssuedOn: w.date("2025-03-05")}, &forms.Errors{})
+	if !errors.As(err, &verrs) || !strings.Contains(verrs.Get("issued_on"), "Record the commencement notice") {
+		t.Fatalf("demand after the only notice was withdrawn: %v", err)
+	}
+	// The assumption withdrawn before a new commencement: the levy is due in
+	// full on commencement, not by instalments.
+	_, err = w.s.WithdrawAssumption(ctx, officer, p.ID, w.date("2025-02-25"), &forms.Errors{})
+	w.must(err)
+	_, err = w.s.RecordCommencement(ctx, officer, w.dev, CommencementInput{Kind: CommencementNotice, ReceivedOn: w.date("2025-03-20"), CommencementDate: w.date("2025-04-01")}, &forms.Errors{})
+	w.must(err)
+	d, err := w.s.IssueDemand(ctx, officer, w.dev, DemandInput{LiabilityNoticeID: w.ln, Reference: "DN/W2", IssuedOn: w.date("2025-03-25")}, &forms.Errors{})
+	w.must(err)
+	if d.Basis != BasisInFull || len(d.Instalments) != 1 || !d.Instalments[0].Due.Equal(day("2025-04-01")) {
+		t.Fatalf("demand with nobody liable by assumption: %+v", d)
+	}
+	// Liability cannot be assumed after commencement (31(7)).
+	_, err = w.s.AddParty(ctx, officer, w.dev, PartyInput{Role: RoleAssumedLiability, Name: "Late Ltd", AssumedOn: w.date("2025-04-02")}, &forms.Errors{})
+	if !errors.As(err, &verrs) || !strings.Contains(verrs.Get("assumed_on"), "regulation 31(7)") {
+		t.Fatalf("assumption after commencement: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package cil
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -164,4 +165,59 @@ func assumedBy(ps []Party, day time.Time) bool {
 		}
 	}
 	return false
+}
+
+// WithdrawAssumption records that a person withdrew their assumption of
+// liability: 31(6) "A person may withdraw an assumption of liability at any
+// time before commencement of the chargeable development by giving notice
+// of the withdrawal in writing to the collecting authority."
+func (s *Notices) WithdrawAssumption(ctx context.Context, actor audit.Actor, partyID int64, on *time.Time, errs *forms.Errors) (Party, error) {
+	if on == nil && errs.Get("ended_on") == "" {
+		errs.Add("ended_on", "Enter the date the withdrawal was received")
+	}
+	var p Party
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id, cil_development_id, role, name, address, email, assumed_on, ended_on FROM cil_parties WHERE id = $1 FOR UPDATE`, partyID).
+			Scan(&p.ID, &p.DevelopmentID, &p.Role, &p.Name, &p.Address, &p.Email, &p.AssumedOn, &p.EndedOn)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		c, err := currentCommencement(ctx, tx, p.DevelopmentID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.Role != RoleAssumedLiability:
+			errs.Add("ended_on", p.Name+" did not assume liability")
+		case p.EndedOn != nil:
+			errs.Add("ended_on", p.Name+"'s assumption of liability already ended on "+fmtDate(*p.EndedOn))
+		case on != nil && on.Before(*p.AssumedOn):
+			errs.Add("ended_on", "The withdrawal cannot be before liability was assumed on "+fmtDate(*p.AssumedOn))
+		case on != nil && c != nil && !on.Before(c.CommencementDate):
+			errs.Add("ended_on", "Liability can be withdrawn only before commencement, which was on "+fmtDate(c.CommencementDate)+" (regulation 31(6))")
+		}
+		if errs.Any() {
+			return errs
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cil_parties SET ended_on = $2, version = version + 1 WHERE id = $1`, p.ID, *on); err != nil {
+			return err
+		}
+		p.EndedOn = on
+		return audit.Record(ctx, tx, actor, "cil_party.withdraw", EntityDevelopment, strconv.FormatInt(p.DevelopmentID, 10),
+			p.Name+" withdrew the assumption of liability", map[string]any{"assumption ended": ""}, map[string]any{"assumption ended": on.Format("2006-01-02")})
+	})
+	return p, wrap("withdraw assumption of liability", err)
+}
+
+// Party reads one party.
+func (s *Notices) Party(ctx context.Context, id int64) (Party, error) {
+	var p Party
+	err := s.DB.Pool.QueryRow(ctx, `SELECT id, cil_development_id, role, name, address, email, assumed_on, ended_on FROM cil_parties WHERE id = $1`, id).
+		Scan(&p.ID, &p.DevelopmentID, &p.Role, &p.Name, &p.Address, &p.Email, &p.AssumedOn, &p.EndedOn)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, store.ErrNotFound
+	}
+	return p, err
 }
