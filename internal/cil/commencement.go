@@ -253,4 +253,3 @@ func (s *Notices) Acknowledge(ctx context.Context, id int64) (Acknowledgement, e
 	}
 	return a, nil
 }
-
