@@ -1856,7 +1856,7 @@ func CILDemandPage(p Page, d cil.Demand) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 140, " <p class=\"govuk-body app-secondary-text\">To keep a copy, print this page with your browser's print command.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 140, " <p class=\"govuk-body app-secondary-text app-ifs-noprint\">To keep a copy, print this page with your browser's print command: the navigation and the forms are left off the paper.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2077,19 +2077,19 @@ func CILAcknowledgementPage(p Page, a CILAcknowledgementView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, " <p class=\"govuk-body app-secondary-text\">To keep a copy, print this page with your browser's print command.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, " <p class=\"govuk-body app-secondary-text app-ifs-noprint\">To keep a copy, print this page with your browser's print command: the navigation and the forms are left off the paper.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if a.CanEdit && !a.Commencement.Deemed() && a.Commencement.WithdrawnOn == nil {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 158, "<h2 class=\"govuk-heading-m\">Withdrawal</h2><p class=\"govuk-body\">The person who submitted the notice may withdraw it before the commencement date (regulation 67(7)).</p><form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 158, "<h2 class=\"govuk-heading-m app-ifs-noprint\">Withdrawal</h2><p class=\"govuk-body app-ifs-noprint\">The person who submitted the notice may withdraw it before the commencement date (regulation 67(7)).</p><form class=\"app-ifs-noprint\" method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var85 string
 				templ_7745c5c3_Var85, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/cil/commencements/" + ID(a.Commencement.ID) + "/withdraw")).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/cil_notices.templ`, Line: 544, Col: 106}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/cil_notices.templ`, Line: 544, Col: 130}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var85)
 				if templ_7745c5c3_Err != nil {
@@ -2344,14 +2344,14 @@ func CILChargePage(p Page, v CILChargeView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanEdit && v.Charge.QuashedOn == nil {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "<h2 class=\"govuk-heading-m\">Quash</h2><form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "<h2 class=\"govuk-heading-m app-ifs-noprint\">Quash</h2><form class=\"app-ifs-noprint\" method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var95 string
 				templ_7745c5c3_Var95, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(cilChargeHref(v.Charge.ID) + "/quash")).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/cil_notices.templ`, Line: 621, Col: 84}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/cil_notices.templ`, Line: 621, Col: 108}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var95)
 				if templ_7745c5c3_Err != nil {
@@ -2378,7 +2378,7 @@ func CILChargePage(p Page, v CILChargeView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 180, " <p class=\"govuk-body app-secondary-text\">To keep a copy, print this page with your browser's print command.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 180, " <p class=\"govuk-body app-secondary-text app-ifs-noprint\">To keep a copy, print this page with your browser's print command: the navigation and the forms are left off the paper.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
