@@ -389,6 +389,7 @@ type Demand struct {
 	LiabilityNoticeID    int64
 	LiabilityReference   string
 	LiabilityIssuedOn    time.Time
+	Chargeable           decimal.Decimal // the liability notice's chargeable amount
 	PartyName            string
 	PartyAddress         string
 	Authority            Authority
@@ -409,6 +410,23 @@ type Demand struct {
 	Instalments          []Instalment
 }
 
+// KindTotal sums the instalments of a kind (levy, surcharge, interest).
+func (d Demand) KindTotal(kind string) decimal.Decimal {
+	sum := decimal.Zero
+	for _, i := range d.Instalments {
+		if i.Kind == kind {
+			sum = sum.Add(i.Amount)
+		}
+	}
+	return sum
+}
+
+// ReliefDeducted is the relief the notice took off the chargeable amount
+// (31(3): "the chargeable amount less the amount of any relief granted").
+func (d Demand) ReliefDeducted() decimal.Decimal {
+	return decimal.Max(decimal.Zero, d.Chargeable.Sub(d.KindTotal(chargeKindLevy)))
+}
+
 // Current reports whether no later notice superseded it.
 func (d Demand) Current() bool { return d.SupersededByID == nil }
 
@@ -418,7 +436,7 @@ func (d Demand) Outstanding() decimal.Decimal { return d.Amount.Sub(d.Paid) }
 // demandSelect reads demand notices with their payments, as of $1 (today).
 const demandSelect = `SELECT * FROM (
 	SELECT d.id, d.cil_development_id, dev.reference AS dev_reference, dev.description, dev.address, d.liability_notice_id, l.reference AS liability_reference,
-		l.issued_on AS liability_issued, coalesce(p.name, '') AS party_name, coalesce(p.address, '') AS party_address, d.charging_authority,
+		l.issued_on AS liability_issued, l.chargeable_amount, coalesce(p.name, '') AS party_name, coalesce(p.address, '') AS party_address, d.charging_authority,
 		d.reference, d.issued_on, d.commencement_date,
 		coalesce((SELECT c.kind = 'deemed' FROM cil_commencements c WHERE c.cil_development_id = d.cil_development_id AND c.commencement_date = d.commencement_date
 			AND c.withdrawn_on IS NULL ORDER BY c.received_on DESC, c.id DESC LIMIT 1), false) AS deemed,
@@ -446,7 +464,7 @@ const demandSelect = `SELECT * FROM (
 func scanDemand(row pgx.CollectableRow) (Demand, error) {
 	var d Demand
 	err := row.Scan(&d.ID, &d.DevelopmentID, &d.DevelopmentReference, &d.DevelopmentDesc, &d.DevelopmentAddress, &d.LiabilityNoticeID, &d.LiabilityReference,
-		&d.LiabilityIssuedOn, &d.PartyName, &d.PartyAddress, &d.Authority, &d.Reference, &d.IssuedOn, &d.CommencementDate, &d.Deemed,
+		&d.LiabilityIssuedOn, &d.Chargeable, &d.PartyName, &d.PartyAddress, &d.Authority, &d.Reference, &d.IssuedOn, &d.CommencementDate, &d.Deemed,
 		&d.Amount, &d.Basis, &d.PolicyName, &d.SupersedesID, &d.SupersedesReference, &d.SupersededByID, &d.Note, &d.Paid, &d.Overdue, &d.NextDue)
 	return d, err
 }

@@ -318,3 +318,32 @@ func TestWithdrawalsOfCommencementAndOfAssumedLiability(t *testing.T) {
 		t.Fatalf("assumption after commencement: %v", err)
 	}
 }
+
+// Two officers issue a demand notice to the same person at once: both are
+// recorded, one after the other, and exactly one has effect (69(5)); the
+// second supersedes the first rather than both superseding the same one
+// (cil_demand_notices.supersedes_id is unique).
+func TestConcurrentDemandNoticesLeaveOneInEffect(t *testing.T) {
+	t.Parallel()
+	w := newNoticeWorld(t)
+	ctx := w.ctx
+	w.b.CILCommencement(w.dev, "2025-02-20", "2025-03-01")
+	first := w.b.CILDemand(w.dev, w.ln, fixture.CILDemand{Reference: "DN/0", Instalments: []fixture.CILInstalment{{Due: "2025-04-01", Amount: "100000"}}})
+	errc := make(chan error, 2)
+	for _, ref := range []string{"DN/A", "DN/B"} {
+		go func() {
+			_, err := w.s.IssueDemand(ctx, officer, w.dev, DemandInput{LiabilityNoticeID: w.ln, Reference: ref, IssuedOn: w.date("2025-03-05")}, &forms.Errors{})
+			errc <- err
+		}()
+	}
+	for range 2 {
+		w.must(<-errc)
+	}
+	var current, superseded int
+	w.must(w.s.DB.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM cil_demand_notices n WHERE n.supersedes_id = d.id)),
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cil_demand_notices n WHERE n.supersedes_id = d.id))
+		FROM cil_demand_notices d WHERE d.cil_development_id = $1`, w.dev).Scan(&current, &superseded))
+	if current != 1 || superseded != 2 {
+		t.Fatalf("current %d, superseded %d (first %d)", current, superseded, first.ID)
+	}
+}
