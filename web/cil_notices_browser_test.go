@@ -107,6 +107,35 @@ func TestOfficerRecordsCommencementAndADemandNoticeInTheBrowser(t *testing.T) {
 	checkAt320(t, ctx, "demand notices list")
 	visitAndCheck(t, ctx, ts.URL+"/cil/instalment-policies", "instalment policies")
 	checkAt320(t, ctx, "instalment policies")
+
+	// The policy form refuses bands that do not add up, keeping the text.
+	visitAndCheck(t, ctx, ts.URL+"/cil/instalment-policies/new", "instalment policy form")
+	fill(t, ctx, map[string]string{"name": "Policy 2026", "takes_effect": "1", "takes_effect-month": "4", "takes_effect-year": "2026", "rules": "any, 50, 60\nany, 40, 120"})
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`main form[method=post] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	summary, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
+	if !strings.Contains(summary, "add up to 90%, not 100%") {
+		t.Fatalf("policy error summary %q", summary)
+	}
+	checkAt320(t, ctx, "instalment policy form with an error")
+
+	// Base rates, a surcharge and interest.
+	visitAndCheck(t, ctx, ts.URL+"/cil/base-rates", "base rates")
+	fill(t, ctx, map[string]string{"effective_from": "7", "effective_from-month": "11", "effective_from-year": "2024", "rate": "4.75"})
+	submitAndCheck(t, ctx, "base rates after recording one")
+	checkAt320(t, ctx, "base rates")
+	visitAndCheck(t, ctx, base+"/interest/new", "late payment interest form")
+	checkAt320(t, ctx, "late payment interest form")
+	visitAndCheck(t, ctx, base+"/surcharges/new", "surcharge form")
+	click(t, ctx, "regulation-7") // 86: 20% or £1,000
+	fill(t, ctx, map[string]string{"imposed_on": "1", "imposed_on-month": "2", "imposed_on-year": "2026", "reason": "No reply to the information notice of 2 January 2026"})
+	_, h1 = submitAndCheck(t, ctx, "surcharge page")
+	amount, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main .govuk-summary-list")))
+	if h1 != "Surcharge" || !strings.Contains(amount, "£1,000.00") {
+		t.Fatalf("surcharge page %q: %q", h1, amount)
+	}
+	checkAt320(t, ctx, "surcharge page")
 }
 
 func TestOfficerClawsBackAReliefInTheBrowser(t *testing.T) {
