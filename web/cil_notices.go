@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -23,21 +24,28 @@ func (app *Application) cilNotices() *cil.Notices {
 	return &cil.Notices{DB: app.DB, Now: func() time.Time { return app.Now() }}
 }
 
-// loadCILDevelopment reads the {id} chargeable development, writing 404 or 500.
-func (app *Application) loadCILDevelopment(w http.ResponseWriter, r *http.Request) (cil.Development, bool) {
+// cilLoad reads the {id} record with get, writing 404 or 500 when it
+// cannot.
+func cilLoad[T any](app *Application, w http.ResponseWriter, r *http.Request, get func(context.Context, int64) (T, error)) (T, bool) {
+	var zero T
 	id, ok := app.idParam(w, r, "id")
 	if !ok {
-		return cil.Development{}, false
+		return zero, false
 	}
-	d, err := app.cilNotices().Development(r.Context(), id)
+	v, err := get(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		app.notFound(w, r)
-		return d, false
+		return zero, false
 	} else if err != nil {
 		app.serverError(w, r, err)
-		return d, false
+		return zero, false
 	}
-	return d, true
+	return v, true
+}
+
+// loadCILDevelopment reads the {id} chargeable development, writing 404 or 500.
+func (app *Application) loadCILDevelopment(w http.ResponseWriter, r *http.Request) (cil.Development, bool) {
+	return cilLoad(app, w, r, app.cilNotices().Development)
 }
 
 // cilDevelopmentForm reads the {id} development and the submitted form,
@@ -234,16 +242,8 @@ func (app *Application) cilCommencementCreate(w http.ResponseWriter, r *http.Req
 }
 
 func (app *Application) renderCILCommencement(w http.ResponseWriter, r *http.Request, status int, f *forms.Form) {
-	id, ok := app.idParam(w, r, "id")
+	a, ok := cilLoad(app, w, r, app.cilNotices().Acknowledge)
 	if !ok {
-		return
-	}
-	a, err := app.cilNotices().Acknowledge(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		app.notFound(w, r)
-		return
-	} else if err != nil {
-		app.serverError(w, r, err)
 		return
 	}
 	app.render(w, r, status, templates.CILAcknowledgementPage(app.page(r, "Commencement: "+a.Development.Reference),
@@ -331,16 +331,8 @@ func (app *Application) cilDemandCreate(w http.ResponseWriter, r *http.Request) 
 }
 
 func (app *Application) cilDemandShow(w http.ResponseWriter, r *http.Request) {
-	id, ok := app.idParam(w, r, "id")
+	d, ok := cilLoad(app, w, r, app.cilNotices().Demand)
 	if !ok {
-		return
-	}
-	d, err := app.cilNotices().Demand(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		app.notFound(w, r)
-		return
-	} else if err != nil {
-		app.serverError(w, r, err)
 		return
 	}
 	app.render(w, r, http.StatusOK, templates.CILDemandPage(app.page(r, "Demand notice "+d.Reference), d))
@@ -483,16 +475,8 @@ func (app *Application) cilInterestCreate(w http.ResponseWriter, r *http.Request
 }
 
 func (app *Application) renderCILCharge(w http.ResponseWriter, r *http.Request, status int, f *forms.Form) {
-	id, ok := app.idParam(w, r, "id")
+	ch, ok := cilLoad(app, w, r, app.cilNotices().Charge)
 	if !ok {
-		return
-	}
-	ch, err := app.cilNotices().Charge(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		app.notFound(w, r)
-		return
-	} else if err != nil {
-		app.serverError(w, r, err)
 		return
 	}
 	title := "Surcharge: " + ch.DevelopmentReference

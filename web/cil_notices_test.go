@@ -193,6 +193,11 @@ func TestViewerReadsNoticesWithoutActions(t *testing.T) {
 	if res := cilPost(t, ts, fmt.Sprintf("/cil/developments/%d/reliefs", dev), form("kind", "charitable")); res.status != http.StatusForbidden {
 		t.Fatalf("viewer posting a claim: %d", res.status)
 	}
+	for _, path := range []string{"/cil/demand-notices/999999", "/cil/reliefs/abc", "/cil/charges/0", "/cil/commencements/999999", "/cil/developments/999999/notices"} {
+		if res := ts.get(t, path); res.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, res.status)
+		}
+	}
 }
 
 func TestOfficerWithdrawsAnAssumptionOfLiabilityAndACommencementNotice(t *testing.T) {

@@ -86,19 +86,7 @@ func (app *Application) cilReliefCreate(w http.ResponseWriter, r *http.Request) 
 
 // loadCILRelief reads the {id} relief, writing 404 or 500.
 func (app *Application) loadCILRelief(w http.ResponseWriter, r *http.Request) (cil.Relief, bool) {
-	id, ok := app.idParam(w, r, "id")
-	if !ok {
-		return cil.Relief{}, false
-	}
-	rl, err := app.cilNotices().Relief(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		app.notFound(w, r)
-		return rl, false
-	} else if err != nil {
-		app.serverError(w, r, err)
-		return rl, false
-	}
-	return rl, true
+	return cilLoad(app, w, r, app.cilNotices().Relief)
 }
 
 func (app *Application) cilReliefShow(w http.ResponseWriter, r *http.Request) {
