@@ -193,6 +193,12 @@ func TestViewerReadsNoticesWithoutActions(t *testing.T) {
 	if res := cilPost(t, ts, fmt.Sprintf("/cil/developments/%d/reliefs", dev), form("kind", "charitable")); res.status != http.StatusForbidden {
 		t.Fatalf("viewer posting a claim: %d", res.status)
 	}
+	for _, path := range []string{"/cil/demand-notices?sort=amount&dir=desc&page=2", "/cil/demand-notices?sort=bogus&due=nonsense", "/cil/reliefs?sort=clawback&status=at-risk&kind=self-build",
+		"/cil/reliefs?sort=;drop", "/cil/demand-notices.csv?sort=due", "/cil/reliefs.csv?sort=amount&dir=desc"} {
+		if res := ts.get(t, path); res.status != http.StatusOK {
+			t.Errorf("%s: %d", path, res.status)
+		}
+	}
 	for _, path := range []string{"/cil/demand-notices/999999", "/cil/reliefs/abc", "/cil/charges/0", "/cil/commencements/999999", "/cil/developments/999999/notices"} {
 		if res := ts.get(t, path); res.status != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, res.status)
