@@ -1046,7 +1046,7 @@ func CILReceiptsPage(p Page, v CILReceiptsView) templ.Component {
 type CILReceiptFormView struct {
 	Form    *forms.Form
 	Demands []Option
-	Demand  *cil.Demand
+	Demand  *cil.PayableDemand
 	Notes   []string // how the payment will be split, and why
 }
 

@@ -20,9 +20,9 @@ import (
 	"github.com/s106monitor/s106/internal/users"
 )
 
-// cilToday is the day the levy's dashboard and public tests look from:
+// cilPublicToday is the day the levy's dashboard and public tests look from:
 // financial year 2026 to 2027.
-var cilToday = time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
+var cilPublicToday = time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
 
 // seedCILMoney records the levy's money over two financial years, beside
 // one section 106 receipt of £1,000 on 1 May 2026. Every figure the tests
@@ -49,7 +49,7 @@ var cilToday = time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
 // repaid 500; held 35,000 − 500 − 5,250 − 6,000 − 1,750 = 21,500.
 func seedCILMoney(t *testing.T, app *Application) {
 	t.Helper()
-	app.Now = func() time.Time { return cilToday }
+	app.Now = func() time.Time { return cilPublicToday }
 	f := appFixture(t, app)
 	_, obs := f.AgreementWithObligations(fixture.Agreement{}, fixture.Money("1000"))
 	f.Receive("2026-05-01", fixture.Share{ObligationID: obs[0].ID, Amount: "1000"})
@@ -339,7 +339,7 @@ func TestOfficerSeesTheLevyAlertsInTheInbox(t *testing.T) {
 	dn := f.CILDemand(dev, ln, fixture.CILDemand{Reference: "DN 2026/7", Instalments: []fixture.CILInstalment{{Due: "2026-11-01", Amount: "10000"}}})
 	other := f.CILDevelopment(fixture.CILDevelopment{Permission: "2025-06-01"})
 	f.CILLiability(other, "2025-06-10", "5000")
-	if _, err := app.Alerts.Evaluate(context.Background(), cilToday); err != nil {
+	if _, err := app.Alerts.Evaluate(context.Background(), cilPublicToday); err != nil {
 		t.Fatal(err)
 	}
 	ts := newTestServer(t, app)

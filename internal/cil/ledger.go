@@ -224,9 +224,9 @@ func (l *Ledger) GetEntry(ctx context.Context, id int64) (Entry, error) {
 	return e, err
 }
 
-// Instalment is one instalment of a demand notice with what the standing
+// PayableInstalment is one instalment of a demand notice with what the standing
 // receipts have paid of it.
-type Instalment struct {
+type PayableInstalment struct {
 	ID     int64
 	Seq    int
 	Kind   string
@@ -236,10 +236,10 @@ type Instalment struct {
 }
 
 // Outstanding is what is still to pay of the instalment.
-func (i Instalment) Outstanding() decimal.Decimal { return i.Amount.Sub(i.Paid) }
+func (i PayableInstalment) Outstanding() decimal.Decimal { return i.Amount.Sub(i.Paid) }
 
-// Demand is a demand notice that receipts are recorded against.
-type Demand struct {
+// PayableDemand is a demand notice that receipts are recorded against.
+type PayableDemand struct {
 	ID             int64
 	Reference      string
 	DevelopmentID  int64
@@ -248,11 +248,11 @@ type Demand struct {
 	IssuedOn       time.Time
 	Amount         decimal.Decimal
 	Superseded     bool
-	Instalments    []Instalment
+	Instalments    []PayableInstalment
 }
 
 // Paid is what the standing receipts paid of the notice's instalments.
-func (d Demand) Paid() decimal.Decimal {
+func (d PayableDemand) Paid() decimal.Decimal {
 	sum := decimal.Zero
 	for _, i := range d.Instalments {
 		sum = sum.Add(i.Paid)
@@ -261,7 +261,7 @@ func (d Demand) Paid() decimal.Decimal {
 }
 
 // Outstanding is what is still to pay of the notice's instalments.
-func (d Demand) Outstanding() decimal.Decimal {
+func (d PayableDemand) Outstanding() decimal.Decimal {
 	sum := decimal.Zero
 	for _, i := range d.Instalments {
 		sum = sum.Add(i.Outstanding())
@@ -272,7 +272,7 @@ func (d Demand) Outstanding() decimal.Decimal {
 // Demands returns the demand notices of a development (every one when
 // developmentID is 0 and open is true: those with something to pay), with
 // their instalments and what is paid of each.
-func Demands(ctx context.Context, q store.Querier, developmentID int64, open bool) ([]Demand, error) {
+func Demands(ctx context.Context, q store.Querier, developmentID int64, open bool) ([]PayableDemand, error) {
 	rows, err := q.Query(ctx, `
 		SELECT n.id, n.reference, n.cil_development_id, d.reference, n.charging_authority, n.issued_on, n.amount,
 		       EXISTS (SELECT 1 FROM cil_demand_notices s WHERE s.supersedes_id = n.id),
@@ -288,9 +288,9 @@ func Demands(ctx context.Context, q store.Querier, developmentID int64, open boo
 		return nil, fmt.Errorf("demand notices: %w", err)
 	}
 	defer rows.Close()
-	var out []Demand
+	var out []PayableDemand
 	for rows.Next() {
-		var d Demand
+		var d PayableDemand
 		var auth string
 		var iid *int64
 		var seq *int
@@ -308,7 +308,7 @@ func Demands(ctx context.Context, q store.Querier, developmentID int64, open boo
 		}
 		if iid != nil {
 			last := &out[len(out)-1]
-			last.Instalments = append(last.Instalments, Instalment{ID: *iid, Seq: *seq, Kind: *kind, DueOn: *due, Amount: *amt, Paid: paid})
+			last.Instalments = append(last.Instalments, PayableInstalment{ID: *iid, Seq: *seq, Kind: *kind, DueOn: *due, Amount: *amt, Paid: paid})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -407,7 +407,7 @@ func (l *Ledger) RecordReceipt(ctx context.Context, actor audit.Actor, in Receip
 		if err != nil {
 			return err
 		}
-		var demand Demand
+		var demand PayableDemand
 		for _, d := range demands {
 			if d.ID == in.DemandNoticeID {
 				demand = d
@@ -519,9 +519,9 @@ func applyOverrides(s *Split, in ReceiptInput, errs *forms.Errors) error {
 
 // payInstalments sets what a receipt of amount pays of the demand's
 // instalments: the officer's figures, or else the oldest due first.
-func payInstalments(d Demand, amount decimal.Decimal, typed map[int64]*decimal.Decimal) ([]InstalmentPaid, *forms.Errors) {
+func payInstalments(d PayableDemand, amount decimal.Decimal, typed map[int64]*decimal.Decimal) ([]InstalmentPaid, *forms.Errors) {
 	errs := &forms.Errors{}
-	insts := append([]Instalment(nil), d.Instalments...)
+	insts := append([]PayableInstalment(nil), d.Instalments...)
 	sort.SliceStable(insts, func(i, j int) bool {
 		if !insts[i].DueOn.Equal(insts[j].DueOn) {
 			return insts[i].DueOn.Before(insts[j].DueOn)

@@ -80,8 +80,8 @@ func (l *Ledger) ListReceipts(ctx context.Context, p listing.Params) (listing.Pa
 	return page, rows.Err()
 }
 
-// Development is a chargeable development as its money page shows it.
-type Development struct {
+// MoneyDevelopment is a chargeable development as its money page shows it.
+type MoneyDevelopment struct {
 	ID          int64
 	Reference   string
 	Description string
@@ -92,8 +92,8 @@ type Development struct {
 
 // DevelopmentMoney is everything the levy's ledger holds for a development.
 type DevelopmentMoney struct {
-	Development Development
-	Demands     []Demand
+	Development MoneyDevelopment
+	Demands     []PayableDemand
 	Entries     []Entry // newest first, receipts with their portions
 	Received    decimal.Decimal
 	Repaid      decimal.Decimal
