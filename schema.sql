@@ -299,6 +299,323 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_check_demand_instalments(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_demand_instalments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    notice_id bigint;
+    stated    numeric;
+    summed    numeric;
+BEGIN
+    IF TG_TABLE_NAME = 'cil_demand_notices' THEN
+        notice_id := NEW.id;
+    ELSE
+        notice_id := NEW.demand_notice_id;
+    END IF;
+    SELECT d.amount, coalesce((SELECT sum(i.amount) FROM cil_instalments i WHERE i.demand_notice_id = d.id), 0)
+    INTO stated, summed
+    FROM cil_demand_notices d WHERE d.id = notice_id;
+    IF stated IS NOT NULL AND stated <> summed THEN
+        RAISE EXCEPTION 'demand notice % states % but its instalments sum to %', notice_id, stated, summed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_demand_instalments_sum';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_check_development_repaid(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_development_repaid() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    dev bigint := NEW.cil_development_id;
+    bad record;
+BEGIN
+    IF NEW.kind = 'reversal' THEN
+        SELECT cil_development_id INTO dev FROM cil_ledger_entries WHERE id = NEW.reverses_id;
+    END IF;
+    IF dev IS NULL THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM cil_developments WHERE id = dev FOR NO KEY UPDATE;
+    SELECT charging_authority, sum(amount) FILTER (WHERE kind = 'receipt') AS received,
+           sum(amount) FILTER (WHERE kind = 'repayment') AS repaid INTO bad
+    FROM cil_ledger_effective
+    WHERE cil_development_id = dev AND kind IN ('receipt', 'repayment')
+    GROUP BY charging_authority
+    HAVING coalesce(sum(amount) FILTER (WHERE kind = 'repayment'), 0) > coalesce(sum(amount) FILTER (WHERE kind = 'receipt'), 0)
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'more would be repaid (%) than was received (%) for this development', bad.repaid, coalesce(bad.received, 0)
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_repaid_within_received';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_check_entry(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_entry() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    target cil_ledger_entries%ROWTYPE;
+    notice cil_demand_notices%ROWTYPE;
+    kept numeric;
+BEGIN
+    IF NEW.kind = 'reversal' THEN
+        SELECT * INTO target FROM cil_ledger_entries WHERE id = NEW.reverses_id;
+        IF target.kind = 'reversal' THEN
+            RAISE EXCEPTION 'a reversal cannot be reversed'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_reversal_of_reversal';
+        END IF;
+        IF target.amount <> NEW.amount THEN
+            RAISE EXCEPTION 'a reversal must carry the amount of the entry it reverses (%)', target.amount
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_reversal_amount';
+        END IF;
+    END IF;
+    IF NEW.demand_notice_id IS NOT NULL THEN
+        SELECT * INTO notice FROM cil_demand_notices WHERE id = NEW.demand_notice_id;
+        IF notice.cil_development_id IS DISTINCT FROM NEW.cil_development_id OR notice.charging_authority <> NEW.charging_authority THEN
+            RAISE EXCEPTION 'demand notice % is for another development or charging authority', NEW.demand_notice_id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_entry_demand_notice';
+        END IF;
+    END IF;
+    IF NEW.kind = 'parish-payment' AND NOT (SELECT receives_cil FROM cil_parishes WHERE code = NEW.parish_code) THEN
+        RAISE EXCEPTION 'parish % does not receive the levy: its portion is kept by the council (regulation 59F)', NEW.parish_code
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_parish_receives';
+    END IF;
+    -- The neighbourhood portion of a parish that receives the levy is the
+    -- parish's: the council allocates of it only what it recovered from
+    -- the parish (59E). The pot's row is locked first, so two allocations
+    -- take turns.
+    IF NEW.kind = 'allocation' AND NEW.pot = 'neighbourhood' AND (SELECT receives_cil FROM cil_parishes WHERE code = NEW.parish_code) THEN
+        INSERT INTO cil_pot_totals (pot, parish_code) VALUES ('neighbourhood', NEW.parish_code) ON CONFLICT DO NOTHING;
+        SELECT t.recovered - t.allocated INTO kept FROM cil_pot_totals t
+        WHERE t.pot = 'neighbourhood' AND t.parish_code = NEW.parish_code FOR NO KEY UPDATE;
+        IF kept < NEW.amount THEN
+            RAISE EXCEPTION 'parish % receives the levy: the council may allocate only what it recovered from the parish (%)', NEW.parish_code, kept
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_parish_money_is_the_parishs';
+        END IF;
+    END IF;
+    IF NEW.kind IN ('admin', 'allocation', 'deallocation', 'spend', 'parish-payment', 'parish-recovery') AND NEW.charging_authority <> 'council' THEN
+        RAISE EXCEPTION 'Mayoral CIL is passed to the Mayor, not applied or passed on by the council'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_entry_council_only';
+    END IF;
+    IF NEW.pot = 'strategic' AND NEW.parish_code IS NOT NULL THEN
+        RAISE EXCEPTION 'the strategic pot is not a parish''s'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_entry_strategic_parish';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+-- Name: cil_check_receipt_instalments(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_receipt_instalments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    r cil_ledger_entries%ROWTYPE;
+    paid numeric;
+    bad record;
+BEGIN
+    SELECT * INTO r FROM cil_ledger_entries WHERE id = NEW.receipt_id;
+    -- Two receipts paying one instalment take turns: the second, once the
+    -- first has committed, counts its rows (each query below reads what
+    -- is committed when it starts).
+    PERFORM 1 FROM cil_developments WHERE id = r.cil_development_id FOR NO KEY UPDATE;
+    IF r.kind <> 'receipt' OR r.demand_notice_id IS DISTINCT FROM (SELECT demand_notice_id FROM cil_instalments WHERE id = NEW.instalment_id) THEN
+        RAISE EXCEPTION 'receipt % does not pay demand notice instalment %', NEW.receipt_id, NEW.instalment_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_receipt_instalment_notice';
+    END IF;
+    SELECT coalesce(sum(amount), 0) INTO paid FROM cil_receipt_instalments WHERE receipt_id = NEW.receipt_id;
+    IF paid > r.amount THEN
+        RAISE EXCEPTION 'receipt % pays % of instalments, more than its amount %', NEW.receipt_id, paid, r.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_receipt_instalments_within_receipt';
+    END IF;
+    SELECT i.id, i.amount, sum(ri.amount) AS paid INTO bad
+    FROM cil_instalments i
+    JOIN cil_receipt_instalments ri ON ri.instalment_id = i.id
+    JOIN cil_ledger_effective e ON e.id = ri.receipt_id
+    WHERE i.id = NEW.instalment_id
+    GROUP BY i.id, i.amount
+    HAVING sum(ri.amount) > i.amount;
+    IF FOUND THEN
+        RAISE EXCEPTION 'instalment % of % would be paid %', bad.id, bad.amount, bad.paid
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_instalment_not_overpaid';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_check_receipt_portions(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_receipt_portions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    rid bigint;
+    r cil_ledger_entries%ROWTYPE;
+    total numeric;
+    admin numeric;
+    neighbourhood numeric;
+    wrong_parish boolean;
+    wrong_portion boolean;
+BEGIN
+    IF TG_TABLE_NAME = 'cil_ledger_entries' THEN
+        rid := NEW.id;
+    ELSE
+        rid := NEW.receipt_id;
+    END IF;
+    SELECT * INTO r FROM cil_ledger_entries WHERE id = rid;
+    IF r.kind <> 'receipt' THEN
+        RAISE EXCEPTION 'portions belong to receipts; entry % is a %', rid, r.kind
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_of_receipt';
+    END IF;
+    SELECT coalesce(sum(p.amount), 0),
+           coalesce(sum(p.amount) FILTER (WHERE p.portion = 'admin'), 0),
+           coalesce(sum(p.amount) FILTER (WHERE p.portion = 'neighbourhood'), 0),
+           coalesce(bool_or(p.portion = 'neighbourhood' AND p.parish_code IS DISTINCT FROM d.parish_code), false),
+           coalesce(bool_or((p.portion = 'mayor') <> (r.charging_authority = 'mayor')), false)
+    INTO total, admin, neighbourhood, wrong_parish, wrong_portion
+    FROM cil_receipt_portions p
+    JOIN cil_developments d ON d.id = r.cil_development_id
+    WHERE p.receipt_id = rid;
+    IF total <> r.amount THEN
+        RAISE EXCEPTION 'receipt % is split into portions totalling %, not its amount %', rid, total, r.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_sum_to_receipt';
+    END IF;
+    IF wrong_portion THEN
+        RAISE EXCEPTION 'receipt %: Mayoral CIL is all the Mayor''s portion, and the council''s levy has none', rid
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_authority';
+    END IF;
+    IF admin > round(r.amount * 0.05, 2) THEN
+        RAISE EXCEPTION 'receipt %: the administrative portion % is more than 5 per cent of %', rid, admin, r.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_admin_cap';
+    END IF;
+    IF neighbourhood > round(r.amount * 0.25, 2) THEN
+        RAISE EXCEPTION 'receipt %: the neighbourhood portion % is more than 25 per cent of %', rid, neighbourhood, r.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_neighbourhood_cap';
+    END IF;
+    IF wrong_parish THEN
+        RAISE EXCEPTION 'receipt %: the neighbourhood portion is not for the development''s parish', rid
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_parish';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_ledger_entries_move_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_ledger_entries_move_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    added bigint[] := ARRAY(SELECT id FROM new_rows WHERE kind <> 'reversal' ORDER BY id);
+    reversed bigint[] := ARRAY(SELECT reverses_id FROM new_rows WHERE kind = 'reversal' ORDER BY reverses_id);
+BEGIN
+    PERFORM cil_move_pot_totals(added, 1);
+    PERFORM cil_move_pot_totals(reversed, -1);
+    PERFORM cil_move_project_totals(added, 1);
+    PERFORM cil_move_project_totals(reversed, -1);
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_move_pot_totals(bigint[], integer); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_move_pot_totals(ids bigint[], sign integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    INSERT INTO cil_pot_totals (pot, parish_code)
+    SELECT DISTINCT m.pot, m.parish_code FROM cil_pot_movements m WHERE m.entry_id = ANY (ids) ORDER BY 1, 2
+    ON CONFLICT (pot, parish_code) DO NOTHING;
+    PERFORM 1 FROM cil_pot_totals t
+    WHERE (t.pot, t.parish_code) IN (SELECT m.pot, m.parish_code FROM cil_pot_movements m WHERE m.entry_id = ANY (ids))
+    ORDER BY t.pot, t.parish_code
+    FOR NO KEY UPDATE;
+    UPDATE cil_pot_totals t
+    SET received = t.received + m.received, passed = t.passed + m.passed, recovered = t.recovered + m.recovered,
+        applied = t.applied + m.applied, repaid = t.repaid + m.repaid, allocated = t.allocated + m.allocated,
+        spent = t.spent + m.spent
+    FROM (
+        SELECT m.pot, m.parish_code, sign * sum(m.received) AS received, sign * sum(m.passed) AS passed,
+               sign * sum(m.recovered) AS recovered, sign * sum(m.applied) AS applied, sign * sum(m.repaid) AS repaid,
+               sign * sum(m.allocated) AS allocated, sign * sum(m.spent) AS spent
+        FROM cil_pot_movements m
+        WHERE m.entry_id = ANY (ids)
+        GROUP BY m.pot, m.parish_code
+    ) m
+    WHERE t.pot = m.pot AND t.parish_code = m.parish_code;
+END;
+$$;
+
+-- Name: cil_move_project_totals(bigint[], integer); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_move_project_totals(ids bigint[], sign integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_project_totals (project_id, pot, parish_code)
+    SELECT DISTINCT e.project_id, e.pot, coalesce(CASE WHEN e.pot = 'neighbourhood' THEN e.parish_code END, '')
+    FROM cil_ledger_entries e
+    WHERE e.id = ANY (ids) AND e.project_id IS NOT NULL
+    ORDER BY 1, 2, 3
+    ON CONFLICT (project_id, pot, parish_code) DO NOTHING;
+    PERFORM 1 FROM cil_project_totals t
+    WHERE (t.project_id, t.pot, t.parish_code) IN (
+        SELECT e.project_id, e.pot, coalesce(CASE WHEN e.pot = 'neighbourhood' THEN e.parish_code END, '')
+        FROM cil_ledger_entries e WHERE e.id = ANY (ids) AND e.project_id IS NOT NULL)
+    ORDER BY t.project_id, t.pot, t.parish_code
+    FOR NO KEY UPDATE;
+    UPDATE cil_project_totals t
+    SET allocated = t.allocated + m.allocated, spent = t.spent + m.spent
+    FROM (
+        SELECT e.project_id, e.pot, coalesce(CASE WHEN e.pot = 'neighbourhood' THEN e.parish_code END, '') AS parish_code,
+               sign * sum(CASE e.kind WHEN 'allocation' THEN e.amount WHEN 'deallocation' THEN -e.amount ELSE 0 END) AS allocated,
+               sign * sum(CASE WHEN e.kind = 'spend' THEN e.amount ELSE 0 END) AS spent
+        FROM cil_ledger_entries e
+        WHERE e.id = ANY (ids) AND e.project_id IS NOT NULL
+        GROUP BY 1, 2, 3
+    ) m
+    WHERE t.project_id = m.project_id AND t.pot = m.pot AND t.parish_code = m.parish_code;
+END;
+$$;
+
+-- Name: cil_receipt_portions_move_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_receipt_portions_move_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_pot_totals (pot, parish_code)
+    SELECT DISTINCT n.portion, coalesce(n.parish_code, '') FROM new_rows n ORDER BY 1, 2
+    ON CONFLICT (pot, parish_code) DO NOTHING;
+    PERFORM 1 FROM cil_pot_totals t
+    WHERE (t.pot, t.parish_code) IN (SELECT n.portion, coalesce(n.parish_code, '') FROM new_rows n)
+    ORDER BY t.pot, t.parish_code
+    FOR NO KEY UPDATE;
+    UPDATE cil_pot_totals t
+    SET received = t.received + m.received
+    FROM (
+        SELECT n.portion AS pot, coalesce(n.parish_code, '') AS parish_code, sum(n.amount) AS received
+        FROM new_rows n
+        JOIN cil_ledger_effective e ON e.id = n.receipt_id
+        GROUP BY 1, 2
+    ) m
+    WHERE t.pot = m.pot AND t.parish_code = m.parish_code;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: delivery_trigger_breach(integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.delivery_trigger_breach(occupation_limit integer, market_homes integer, market_occupied integer, not_transferred integer) RETURNS boolean
@@ -561,6 +878,20 @@ BEGIN
     DELETE FROM obligation_project_totals;
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
+    PERFORM refresh_cil_ledger_totals();
+END;
+$$;
+
+-- Name: refresh_cil_ledger_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_ledger_totals() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM cil_pot_totals;
+    INSERT INTO cil_pot_totals SELECT * FROM cil_pot_totals_computed;
+    DELETE FROM cil_project_totals;
+    INSERT INTO cil_project_totals SELECT * FROM cil_project_totals_computed;
 END;
 $$;
 
@@ -1051,6 +1382,17 @@ ALTER TABLE public.capability_links ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     CACHE 1
 );
 
+-- Name: cil_base_rates; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_base_rates (
+    effective_from date NOT NULL,
+    rate numeric(6,4) NOT NULL,
+    source text DEFAULT ''::text NOT NULL,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_base_rates_rate_check CHECK (((rate >= (0)::numeric) AND (rate < (100)::numeric)))
+);
+
 -- Name: cil_charges; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_charges (
@@ -1063,7 +1405,11 @@ CREATE TABLE public.cil_charges (
     quashed_on date,
     recorded_by bigint,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    demand_notice_id bigint,
+    calculation jsonb DEFAULT '{}'::jsonb NOT NULL,
+    quash_reason text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_charges_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_charges_quash_reason CHECK (((quashed_on IS NULL) = (btrim(quash_reason) = ''::text))),
     CONSTRAINT cil_charges_reason_check CHECK ((btrim(reason) <> ''::text)),
     CONSTRAINT cil_charges_regulation_check CHECK (((regulation >= 80) AND (regulation <= 87)))
 );
@@ -1148,8 +1494,13 @@ CREATE TABLE public.cil_demand_notices (
     import_ref text,
     recorded_by bigint,
     recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    basis text DEFAULT 'recorded'::text NOT NULL,
+    policy_id bigint,
+    note text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_demand_notices_basis_check CHECK ((basis = ANY (ARRAY['recorded'::text, 'instalment-policy'::text, 'in-full-60-days'::text, 'in-full-deemed'::text, 'in-full'::text]))),
     CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_demand_notices_policy_basis CHECK (((basis = 'instalment-policy'::text) = (policy_id IS NOT NULL))),
     CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
 );
 
@@ -1407,6 +1758,90 @@ ALTER TABLE public.cil_liability_notices ALTER COLUMN id ADD GENERATED ALWAYS AS
     CACHE 1
 );
 
+-- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parishes (
+    code text NOT NULL,
+    name text NOT NULL,
+    council_name text DEFAULT ''::text NOT NULL,
+    receives_cil boolean DEFAULT true NOT NULL,
+    neighbourhood_plan_from date,
+    contact_email text DEFAULT ''::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    CONSTRAINT cil_parishes_code_check CHECK ((btrim(code) <> ''::text)),
+    CONSTRAINT cil_parishes_name_check CHECK ((btrim(name) <> ''::text))
+);
+
+-- Name: cil_pot_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_pot_totals (
+    pot text NOT NULL,
+    parish_code text DEFAULT ''::text NOT NULL,
+    received numeric DEFAULT 0 NOT NULL,
+    passed numeric DEFAULT 0 NOT NULL,
+    recovered numeric DEFAULT 0 NOT NULL,
+    applied numeric DEFAULT 0 NOT NULL,
+    repaid numeric DEFAULT 0 NOT NULL,
+    allocated numeric DEFAULT 0 NOT NULL,
+    spent numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT cil_pot_allocated_not_negative CHECK ((allocated >= (0)::numeric)),
+    CONSTRAINT cil_pot_recovered_within_passed CHECK ((recovered <= passed)),
+    CONSTRAINT cil_pot_spent_within_allocated CHECK ((spent <= allocated)),
+    CONSTRAINT cil_pot_within_received CHECK (((((passed + applied) + repaid) + allocated) <= (received + recovered)))
+);
+
+-- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_portions (
+    receipt_id bigint NOT NULL,
+    portion text NOT NULL,
+    parish_code text,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
+    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
+);
+
+-- Name: cil_parish_dues; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_parish_dues AS
+ WITH halves AS (
+         SELECT p.parish_code,
+                CASE
+                    WHEN ((EXTRACT(month FROM e.entry_date) >= (4)::numeric) AND (EXTRACT(month FROM e.entry_date) <= (9)::numeric)) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 4, 1)
+                    WHEN (EXTRACT(month FROM e.entry_date) >= (10)::numeric) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 10, 1)
+                    ELSE make_date(((EXTRACT(year FROM e.entry_date))::integer - 1), 10, 1)
+                END AS period_start,
+            p.amount
+           FROM ((public.cil_receipt_portions p
+             JOIN public.cil_ledger_effective e ON ((e.id = p.receipt_id)))
+             JOIN public.cil_parishes pa ON (((pa.code = p.parish_code) AND pa.receives_cil)))
+          WHERE (p.portion = 'neighbourhood'::text)
+        ), dues AS (
+         SELECT halves.parish_code,
+            halves.period_start,
+            sum(halves.amount) AS due
+           FROM halves
+          GROUP BY halves.parish_code, halves.period_start
+        ), running AS (
+         SELECT d.parish_code,
+            d.period_start,
+            d.due,
+            sum(d.due) OVER (PARTITION BY d.parish_code ORDER BY d.period_start) AS cum_end
+           FROM dues d
+        )
+ SELECT r.parish_code,
+    r.period_start,
+    (((r.period_start + '6 mons'::interval) - '1 day'::interval))::date AS period_end,
+        CASE
+            WHEN (EXTRACT(month FROM r.period_start) = (4)::numeric) THEN make_date((EXTRACT(year FROM r.period_start))::integer, 10, 28)
+            ELSE make_date(((EXTRACT(year FROM r.period_start))::integer + 1), 4, 28)
+        END AS due_on,
+    r.due,
+    GREATEST((0)::numeric, LEAST(r.due, (r.cum_end - COALESCE(t.passed, (0)::numeric)))) AS outstanding
+   FROM (running r
+     LEFT JOIN public.cil_pot_totals t ON (((t.pot = 'neighbourhood'::text) AND (t.parish_code = r.parish_code))));
+
 -- Name: cil_parish_dwellings; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_parish_dwellings (
@@ -1448,20 +1883,6 @@ ALTER TABLE public.cil_parish_reports ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
--- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_parishes (
-    code text NOT NULL,
-    name text NOT NULL,
-    council_name text DEFAULT ''::text NOT NULL,
-    receives_cil boolean DEFAULT true NOT NULL,
-    neighbourhood_plan_from date,
-    contact_email text DEFAULT ''::text NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    CONSTRAINT cil_parishes_code_check CHECK ((btrim(code) <> ''::text)),
-    CONSTRAINT cil_parishes_name_check CHECK ((btrim(name) <> ''::text))
-);
-
 -- Name: cil_parties; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_parties (
@@ -1490,6 +1911,124 @@ ALTER TABLE public.cil_parties ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY 
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: cil_pot_movements; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_pot_movements AS
+ SELECT p.receipt_id AS entry_id,
+    p.portion AS pot,
+    COALESCE(p.parish_code, ''::text) AS parish_code,
+    p.amount AS received,
+    (0)::numeric AS passed,
+    (0)::numeric AS recovered,
+    (0)::numeric AS applied,
+    (0)::numeric AS repaid,
+    (0)::numeric AS allocated,
+    (0)::numeric AS spent
+   FROM public.cil_receipt_portions p
+UNION ALL
+ SELECT e.id AS entry_id,
+        CASE e.kind
+            WHEN 'parish-payment'::text THEN 'neighbourhood'::text
+            WHEN 'parish-recovery'::text THEN 'neighbourhood'::text
+            WHEN 'admin'::text THEN 'admin'::text
+            WHEN 'mayor-payment'::text THEN 'mayor'::text
+            WHEN 'repayment'::text THEN
+            CASE e.charging_authority
+                WHEN 'mayor'::text THEN 'mayor'::text
+                ELSE 'strategic'::text
+            END
+            ELSE e.pot
+        END AS pot,
+        CASE
+            WHEN ((e.kind = ANY (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (e.pot = 'neighbourhood'::text)) THEN e.parish_code
+            ELSE ''::text
+        END AS parish_code,
+    0 AS received,
+        CASE
+            WHEN (e.kind = ANY (ARRAY['parish-payment'::text, 'mayor-payment'::text])) THEN e.amount
+            ELSE (0)::numeric
+        END AS passed,
+        CASE
+            WHEN (e.kind = 'parish-recovery'::text) THEN e.amount
+            ELSE (0)::numeric
+        END AS recovered,
+        CASE
+            WHEN (e.kind = 'admin'::text) THEN e.amount
+            ELSE (0)::numeric
+        END AS applied,
+        CASE
+            WHEN (e.kind = 'repayment'::text) THEN e.amount
+            ELSE (0)::numeric
+        END AS repaid,
+        CASE e.kind
+            WHEN 'allocation'::text THEN e.amount
+            WHEN 'deallocation'::text THEN (- e.amount)
+            ELSE (0)::numeric
+        END AS allocated,
+        CASE
+            WHEN (e.kind = 'spend'::text) THEN e.amount
+            ELSE (0)::numeric
+        END AS spent
+   FROM public.cil_ledger_entries e
+  WHERE (e.kind <> ALL (ARRAY['receipt'::text, 'reversal'::text]));
+
+-- Name: cil_pot_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_pot_totals_computed AS
+ SELECT m.pot,
+    m.parish_code,
+    sum(m.received) AS received,
+    sum(m.passed) AS passed,
+    sum(m.recovered) AS recovered,
+    sum(m.applied) AS applied,
+    sum(m.repaid) AS repaid,
+    sum(m.allocated) AS allocated,
+    sum(m.spent) AS spent
+   FROM (public.cil_pot_movements m
+     JOIN public.cil_ledger_effective e ON ((e.id = m.entry_id)))
+  GROUP BY m.pot, m.parish_code;
+
+-- Name: cil_project_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_project_totals (
+    project_id bigint NOT NULL,
+    pot text NOT NULL,
+    parish_code text DEFAULT ''::text NOT NULL,
+    allocated numeric DEFAULT 0 NOT NULL,
+    spent numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT cil_project_allocated_not_negative CHECK ((allocated >= (0)::numeric)),
+    CONSTRAINT cil_project_spent_within_allocated CHECK ((spent <= allocated))
+);
+
+-- Name: cil_project_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_project_totals_computed AS
+ SELECT e.project_id,
+    e.pot,
+    COALESCE(
+        CASE
+            WHEN (e.pot = 'neighbourhood'::text) THEN e.parish_code
+            ELSE NULL::text
+        END, ''::text) AS parish_code,
+    sum(
+        CASE e.kind
+            WHEN 'allocation'::text THEN e.amount
+            WHEN 'deallocation'::text THEN (- e.amount)
+            ELSE (0)::numeric
+        END) AS allocated,
+    sum(
+        CASE
+            WHEN (e.kind = 'spend'::text) THEN e.amount
+            ELSE (0)::numeric
+        END) AS spent
+   FROM public.cil_ledger_effective e
+  WHERE (e.project_id IS NOT NULL)
+  GROUP BY e.project_id, e.pot, COALESCE(
+        CASE
+            WHEN (e.pot = 'neighbourhood'::text) THEN e.parish_code
+            ELSE NULL::text
+        END, ''::text);
 
 -- Name: cil_rates; Type: TABLE; Schema: public; Owner: -
 
@@ -1523,18 +2062,6 @@ CREATE TABLE public.cil_receipt_instalments (
     instalment_id bigint NOT NULL,
     amount numeric(14,2) NOT NULL,
     CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
-);
-
--- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_receipt_portions (
-    receipt_id bigint NOT NULL,
-    portion text NOT NULL,
-    parish_code text,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
-    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
-    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
 );
 
 -- Name: cil_recovery_notices; Type: TABLE; Schema: public; Owner: -
@@ -1579,13 +2106,18 @@ CREATE TABLE public.cil_reliefs (
     clawed_back numeric(14,2),
     note text DEFAULT ''::text NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    compliance_on date,
+    disqualifying_event_on date,
+    decision_reason text DEFAULT ''::text NOT NULL,
     CONSTRAINT cil_reliefs_amount_check CHECK ((amount >= (0)::numeric)),
     CONSTRAINT cil_reliefs_check CHECK (((decision = 'pending'::text) = (decided_on IS NULL))),
     CONSTRAINT cil_reliefs_check1 CHECK (((withdrawn_on IS NULL) OR (decision = 'granted'::text))),
     CONSTRAINT cil_reliefs_check2 CHECK (((clawed_back IS NULL) OR (withdrawn_on IS NOT NULL))),
     CONSTRAINT cil_reliefs_check3 CHECK (((btrim(withdrawal_reason) = ''::text) OR (withdrawn_on IS NOT NULL))),
     CONSTRAINT cil_reliefs_clawed_back_check CHECK ((clawed_back > (0)::numeric)),
+    CONSTRAINT cil_reliefs_clawed_back_not_more CHECK (((clawed_back IS NULL) OR (clawed_back <= amount))),
     CONSTRAINT cil_reliefs_decision_check CHECK ((decision = ANY (ARRAY['pending'::text, 'granted'::text, 'refused'::text]))),
+    CONSTRAINT cil_reliefs_event_withdrawn CHECK (((disqualifying_event_on IS NULL) = (withdrawn_on IS NULL))),
     CONSTRAINT cil_reliefs_kind_check CHECK ((kind = ANY (ARRAY['social-housing'::text, 'charitable'::text, 'self-build'::text, 'residential-annex'::text, 'residential-extension'::text, 'exceptional-circumstances'::text, 'minor-development'::text])))
 );
 
@@ -1627,6 +2159,21 @@ ALTER TABLE public.cil_schedules ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: cil_totals_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_totals_drift AS
+ SELECT 'cil_pot_totals'::text AS derived,
+    ((COALESCE(k.pot, c.pot) || '/'::text) || COALESCE(k.parish_code, c.parish_code)) AS id
+   FROM (public.cil_pot_totals k
+     FULL JOIN public.cil_pot_totals_computed c ON (((c.pot = k.pot) AND (c.parish_code = k.parish_code))))
+  WHERE (((((((COALESCE(k.received, (0)::numeric) IS DISTINCT FROM COALESCE(c.received, (0)::numeric)) OR (COALESCE(k.passed, (0)::numeric) IS DISTINCT FROM COALESCE(c.passed, (0)::numeric))) OR (COALESCE(k.recovered, (0)::numeric) IS DISTINCT FROM COALESCE(c.recovered, (0)::numeric))) OR (COALESCE(k.applied, (0)::numeric) IS DISTINCT FROM COALESCE(c.applied, (0)::numeric))) OR (COALESCE(k.repaid, (0)::numeric) IS DISTINCT FROM COALESCE(c.repaid, (0)::numeric))) OR (COALESCE(k.allocated, (0)::numeric) IS DISTINCT FROM COALESCE(c.allocated, (0)::numeric))) OR (COALESCE(k.spent, (0)::numeric) IS DISTINCT FROM COALESCE(c.spent, (0)::numeric)))
+UNION ALL
+ SELECT 'cil_project_totals'::text AS derived,
+    (((((COALESCE(k.project_id, c.project_id))::text || '/'::text) || COALESCE(k.pot, c.pot)) || '/'::text) || COALESCE(k.parish_code, c.parish_code)) AS id
+   FROM (public.cil_project_totals k
+     FULL JOIN public.cil_project_totals_computed c ON (((c.project_id = k.project_id) AND (c.pot = k.pot) AND (c.parish_code = k.parish_code))))
+  WHERE ((COALESCE(k.allocated, (0)::numeric) IS DISTINCT FROM COALESCE(c.allocated, (0)::numeric)) OR (COALESCE(k.spent, (0)::numeric) IS DISTINCT FROM COALESCE(c.spent, (0)::numeric)));
 
 -- Name: cil_zones; Type: TABLE; Schema: public; Owner: -
 
@@ -3651,6 +4198,11 @@ ALTER TABLE ONLY public.capability_links
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_token_hash_key UNIQUE (token_hash);
 
+-- Name: cil_base_rates cil_base_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_base_rates
+    ADD CONSTRAINT cil_base_rates_pkey PRIMARY KEY (effective_from);
+
 -- Name: cil_charges cil_charges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_charges
@@ -3785,6 +4337,16 @@ ALTER TABLE ONLY public.cil_parishes
 
 ALTER TABLE ONLY public.cil_parties
     ADD CONSTRAINT cil_parties_pkey PRIMARY KEY (id);
+
+-- Name: cil_pot_totals cil_pot_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_pot_totals
+    ADD CONSTRAINT cil_pot_totals_pkey PRIMARY KEY (pot, parish_code);
+
+-- Name: cil_project_totals cil_project_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_project_totals
+    ADD CONSTRAINT cil_project_totals_pkey PRIMARY KEY (project_id, pot, parish_code);
 
 -- Name: cil_rates cil_rates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -4346,9 +4908,25 @@ CREATE INDEX capability_link_hits_idx ON public.capability_link_hits USING btree
 
 CREATE INDEX capability_links_scope_idx ON public.capability_links USING btree (scope_type, scope_id, created_at DESC);
 
+-- Name: cil_charges_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_charges_development ON public.cil_charges USING btree (cil_development_id);
+
+-- Name: cil_commencements_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_commencements_development ON public.cil_commencements USING btree (cil_development_id);
+
 -- Name: cil_demand_contributions_notice; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions USING btree (demand_notice_id);
+
+-- Name: cil_demand_notices_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
+
+-- Name: cil_instalments_due; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_instalments_due ON public.cil_instalments USING btree (due_on);
 
 -- Name: cil_ledger_entries_date; Type: INDEX; Schema: public; Owner: -
 
@@ -4361,6 +4939,14 @@ CREATE INDEX cil_ledger_entries_development ON public.cil_ledger_entries USING b
 -- Name: cil_ledger_entries_project; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_ledger_entries_project ON public.cil_ledger_entries USING btree (project_id) WHERE (project_id IS NOT NULL);
+
+-- Name: cil_parties_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_parties_development ON public.cil_parties USING btree (cil_development_id);
+
+-- Name: cil_reliefs_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_reliefs_development ON public.cil_reliefs USING btree (cil_development_id);
 
 -- Name: developments_import_ref_key; Type: INDEX; Schema: public; Owner: -
 
@@ -4878,21 +5464,45 @@ CREATE TRIGGER cil_demand_notices_append_only BEFORE DELETE OR UPDATE ON public.
 
 CREATE CONSTRAINT TRIGGER cil_demand_notices_data_version AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_demand_notices cil_demand_notices_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_demand_notices_instalments_sum AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
+
 -- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_instalments cil_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_instalments_sum AFTER INSERT ON public.cil_instalments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
 
 -- Name: cil_ledger_entries cil_ledger_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_ledger_entries_append_only BEFORE DELETE OR UPDATE ON public.cil_ledger_entries FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_ledger_entries cil_ledger_entries_check; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_check BEFORE INSERT ON public.cil_ledger_entries FOR EACH ROW EXECUTE FUNCTION public.cil_check_entry();
+
 -- Name: cil_ledger_entries cil_ledger_entries_data_version; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_ledger_entries cil_ledger_entries_portions_rule; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_ledger_entries_portions_rule AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.kind = 'receipt'::text)) EXECUTE FUNCTION public.cil_check_receipt_portions();
+
 -- Name: cil_ledger_entries cil_ledger_entries_public_version; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_public_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
+-- Name: cil_ledger_entries cil_ledger_entries_repaid_rule; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_ledger_entries_repaid_rule AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.kind = ANY (ARRAY['repayment'::text, 'reversal'::text]))) EXECUTE FUNCTION public.cil_check_development_repaid();
+
+-- Name: cil_ledger_entries cil_ledger_entries_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_totals AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_totals();
 
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -4906,9 +5516,21 @@ CREATE CONSTRAINT TRIGGER cil_parish_reports_public_version AFTER INSERT OR UPDA
 
 CREATE TRIGGER cil_receipt_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_receipt_instalments cil_receipt_instalments_rule; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_receipt_instalments_rule AFTER INSERT ON public.cil_receipt_instalments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_receipt_instalments();
+
 -- Name: cil_receipt_portions cil_receipt_portions_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_receipt_portions_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_portions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_portions cil_receipt_portions_rule; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_receipt_portions_rule AFTER INSERT ON public.cil_receipt_portions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_receipt_portions();
+
+-- Name: cil_receipt_portions cil_receipt_portions_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_portions_totals AFTER INSERT ON public.cil_receipt_portions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_receipt_portions_move_totals();
 
 -- Name: cil_recovery_notices cil_recovery_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5228,10 +5850,20 @@ ALTER TABLE ONLY public.capability_links
 ALTER TABLE ONLY public.capability_links
     ADD CONSTRAINT capability_links_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.users(id);
 
+-- Name: cil_base_rates cil_base_rates_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_base_rates
+    ADD CONSTRAINT cil_base_rates_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES public.users(id);
+
 -- Name: cil_charges cil_charges_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_charges
     ADD CONSTRAINT cil_charges_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_charges cil_charges_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_charges
+    ADD CONSTRAINT cil_charges_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
 
 -- Name: cil_charges cil_charges_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5272,6 +5904,11 @@ ALTER TABLE ONLY public.cil_demand_notices
 
 ALTER TABLE ONLY public.cil_demand_notices
     ADD CONSTRAINT cil_demand_notices_party_id_fkey FOREIGN KEY (party_id) REFERENCES public.cil_parties(id);
+
+-- Name: cil_demand_notices cil_demand_notices_policy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_notices
+    ADD CONSTRAINT cil_demand_notices_policy_id_fkey FOREIGN KEY (policy_id) REFERENCES public.cil_instalment_policies(id);
 
 -- Name: cil_demand_notices cil_demand_notices_recorded_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -5387,6 +6024,11 @@ ALTER TABLE ONLY public.cil_parish_reports
 
 ALTER TABLE ONLY public.cil_parties
     ADD CONSTRAINT cil_parties_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_project_totals cil_project_totals_project_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_project_totals
+    ADD CONSTRAINT cil_project_totals_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id);
 
 -- Name: cil_rates cil_rates_schedule_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -6026,6 +6668,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.capability_links TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.capability_links_id_seq TO s106_app;
 
+-- Name: TABLE cil_base_rates; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_base_rates TO s106_app;
+
 -- Name: TABLE cil_charges; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_charges TO s106_app;
@@ -6118,6 +6764,22 @@ GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_liability_notices_id_seq TO s106_app;
 
+-- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
+
+-- Name: TABLE cil_pot_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_pot_totals TO s106_app;
+
+-- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
+
+-- Name: TABLE cil_parish_dues; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dues TO s106_app;
+
 -- Name: TABLE cil_parish_dwellings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dwellings TO s106_app;
@@ -6130,10 +6792,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_reports TO s106_app
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_parish_reports_id_seq TO s106_app;
 
--- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
-
 -- Name: TABLE cil_parties; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parties TO s106_app;
@@ -6141,6 +6799,22 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parties TO s106_app;
 -- Name: SEQUENCE cil_parties_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_parties_id_seq TO s106_app;
+
+-- Name: TABLE cil_pot_movements; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_pot_movements TO s106_app;
+
+-- Name: TABLE cil_pot_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_pot_totals_computed TO s106_app;
+
+-- Name: TABLE cil_project_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_project_totals TO s106_app;
+
+-- Name: TABLE cil_project_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_project_totals_computed TO s106_app;
 
 -- Name: TABLE cil_rates; Type: ACL; Schema: public; Owner: -
 
@@ -6153,10 +6827,6 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_rates_id_seq TO s106_app;
 -- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
-
--- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
 
 -- Name: TABLE cil_recovery_notices; Type: ACL; Schema: public; Owner: -
 
@@ -6181,6 +6851,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_schedules TO s106_app;
 -- Name: SEQUENCE cil_schedules_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_schedules_id_seq TO s106_app;
+
+-- Name: TABLE cil_totals_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_totals_drift TO s106_app;
 
 -- Name: TABLE cil_zones; Type: ACL; Schema: public; Owner: -
 
