@@ -126,7 +126,7 @@ func TestInUseTestAgreesWithTheDatabaseAtItsEdges(t *testing.T) {
 		{"2023-01-01", "2023-06-29", "2024-06-01", false}, // a day short
 		{"2020-01-01", "2021-06-01", "2024-06-01", false}, // ended before the three years began
 		{"2020-01-01", "2021-11-30", "2024-06-01", false}, // a day short of six months inside them
-		{"2021-06-02", "2021-12-01", "2024-06-01", true}, // six months from the window's first day
+		{"2021-06-02", "2021-12-01", "2024-06-01", true},  // six months from the window's first day
 		{"2021-06-01", "2021-11-30", "2024-06-01", false},
 		{"2010-01-01", "2030-01-01", "2024-06-01", true}, // still in use
 	} {
