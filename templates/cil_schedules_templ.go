@@ -1422,4 +1422,32 @@ func CILZoneFormPage(p Page, v CILZoneFormView) templ.Component {
 	})
 }
 
+// cilIndexFigureText says, on the cil-index series' page, which figure the
+// council enters for each calendar year: Schedule 1 para 1(5) of the CIL
+// Regulations 2010 (as inserted by SI 2019/1103).
+func cilIndexFigureText() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 110, "<h2 class=\"govuk-heading-m\">The CIL index figure</h2><p class=\"govuk-body\">The chargeable amount is indexed by I_P ÷ I_C: the index figure for the calendar year planning permission was granted, over the figure for the calendar year the charging schedule took effect. Enter one figure a year, against the year it is the index figure for (the year it applies to, not the year it was published):</p><ul class=\"govuk-list govuk-list--bullet\"><li>For 2020 and later years, the RICS CIL Index published in November of the year before (Schedule 1, paragraph 1(5)(b)); for example, the 2025 figure is the one RICS published in late 2024;</li><li>For years before 2020, the figure for 1 November of the year before in the national All-in Tender Price Index (paragraph 1(5)(a); regulation 40(6) as substituted in 2014);</li><li>If the RICS CIL Index is not published, the All-in Tender Price Index figure for 1 November of the year before, and if that is not published either, the retail prices index figure for that day (paragraph 1(5)(c) and (d)).</li></ul><p class=\"govuk-body\">RICS publishes the CIL Index on the same base as the All-in Tender Price Index, so figures from before and after 2020 divide directly. The figures are RICS's licensed data: the council enters them.</p>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
 var _ = templruntime.GeneratedTemplate

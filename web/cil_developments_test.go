@@ -228,3 +228,76 @@ func TestOfficerKeepsSchedulesThroughTheForms(t *testing.T) {
 }
 
 func itoa64(n int64) string { return decimal.NewFromInt(n).String() }
+
+// The development's forms: a refused development keeps what was typed, a
+// stale edit is a conflict, a floor area with half a period of use is
+// refused; a second liability notice revises the first (whose page says
+// so); the list's CSV holds the current notice's amount; the CIL index
+// series page says which figure to enter for a year (Schedule 1 para
+// 1(5)).
+func TestOfficerKeepsDevelopmentsAndRevisesANoticeThroughTheForms(t *testing.T) {
+	t.Parallel()
+	app, ts := cilServer(t)
+	cilWorld(t, app)
+	ts.login(t, "officer@test.example", testPassword)
+	form := projMoneyForm("reference", "CIL/24/0001", "description", "", "postcode", "GL50 2AA", "permission_kind", "full",
+		"permission_date-day", "1", "permission_date-month", "5", "permission_date-year", "2024")
+	res := projPost(t, ts, "/cil/developments", form)
+	page := htmltest.Parse(t, res.body)
+	if res.status != http.StatusUnprocessableEntity || !page.HasText(".govuk-error-summary__list a[href='#description']", "Enter a description of the chargeable development") {
+		t.Fatalf("refused development: %d\n%s", res.status, excerpt(res.body))
+	}
+	projKeeps(t, "refused development", page, map[string]string{"reference": "CIL/24/0001", "postcode": "GL50 2AA"})
+	form.Set("description", "Ten houses")
+	res = projPost(t, ts, "/cil/developments", form)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("development: %d\n%s", res.status, excerpt(res.body))
+	}
+	areas := res.header.Get("Location")
+	dev := strings.TrimSuffix(areas, "/areas")
+	if res = projPost(t, ts, areas, projMoneyForm("use", "residential", "kind", "retained", "gia", "50", "use_from-day", "1", "use_from-month", "1", "use_from-year", "2022")); res.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Enter both the first and the last day of the lawful use, or neither") {
+		t.Errorf("half a period of use: %d", res.status)
+	}
+	if res = projPost(t, ts, areas, projMoneyForm("use", "residential", "kind", "proposed", "gia", "1,000")); res.status != http.StatusSeeOther {
+		t.Fatalf("area: %d\n%s", res.status, excerpt(res.body))
+	}
+	edit := cloneValues(form)
+	edit.Set("version", "1")
+	edit.Set("notes", "Stale notes")
+	if res = projPost(t, ts, dev, edit); res.status != http.StatusConflict || !strings.Contains(res.body, "Stale notes") {
+		t.Errorf("stale edit (the area moved the version on): %d", res.status)
+	}
+	issue := projMoneyForm("authority", "council", "issued_on-day", "2", "issued_on-month", "5", "issued_on-year", "2024")
+	if res = projPost(t, ts, dev+"/liability-notices", issue); res.status != http.StatusSeeOther {
+		t.Fatalf("notice: %d\n%s", res.status, excerpt(res.body))
+	}
+	first := res.header.Get("Location")
+	if res = projPost(t, ts, areas, projMoneyForm("use", "residential", "kind", "proposed", "gia", "100")); res.status != http.StatusSeeOther {
+		t.Fatal(res.status)
+	}
+	issue.Set("issued_on-day", "10")
+	if res = projPost(t, ts, dev+"/liability-notices", issue); res.status != http.StatusSeeOther {
+		t.Fatalf("revised notice: %d\n%s", res.status, excerpt(res.body))
+	}
+	// 1,100 m² × £150 × 363 / 330 = £181,500.
+	revised := htmltest.Parse(t, ts.get(t, res.header.Get("Location")).body)
+	if revised.Text("h1") != "Revised liability notice LN/CIL/24/0001/2" || !revised.HasText("main", "£181,500.00") {
+		t.Errorf("revised notice: %q", revised.Text("h1"))
+	}
+	old := htmltest.Parse(t, ts.get(t, first).body)
+	pageSays(t, "first notice", old, "main", "A later notice supersedes this one", "£165,000.00")
+	rows, err := csv.NewReader(strings.NewReader(ts.get(t, "/cil/developments.csv?notice=issued").body)).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][1] != "CIL/24/0001" || rows[1][13] != "181500.00" || rows[1][11] != "1100.00" {
+		t.Errorf("developments CSV: %v %v", rows, err)
+	}
+	index := htmltest.Parse(t, ts.get(t, "/cil").body)
+	if !index.Has("a[href='/cil/developments']") || !index.Has(".govuk-service-navigation a[href='/cil']") {
+		t.Error("the CIL page lacks its lists or the navigation its CIL item")
+	}
+	addUser(t, app.DB, "admin@test.example", users.RoleAdmin)
+	admin := newTestServer(t, app)
+	admin.login(t, "admin@test.example", testPassword)
+	series := htmltest.Parse(t, admin.get(t, "/admin/indices/cil-index").body)
+	pageSays(t, "CIL index series page", series, "main", "the RICS CIL Index published in November of the year before", "paragraph 1(5)(a)", "one value a calendar year")
+}
