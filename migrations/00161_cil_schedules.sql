@@ -52,6 +52,10 @@ CREATE INDEX cil_liability_notices_development ON cil_liability_notices (cil_dev
 CREATE INDEX cil_developments_permission ON cil_developments (permission_date);
 
 -- +goose Down
+-- The in-use test's function and drift view (81_cil_schedules.sql) read
+-- the columns dropped here.
+DROP VIEW IF EXISTS cil_floor_areas_in_use_drift;
+DROP FUNCTION IF EXISTS cil_in_use(date, date, date);
 DROP INDEX cil_developments_permission;
 DROP INDEX cil_liability_notices_development;
 DROP INDEX cil_floor_areas_development;

@@ -207,3 +207,25 @@ func TestScheduleServiceEndsThePreviousAndNamesOverlaps(t *testing.T) {
 }
 
 func itoa(n int64) string { return decimal.NewFromInt(n).String() }
+
+// A floor area whose in_use flag disagrees with its recorded period of use
+// (written with Go bypassed) shows in the drift view every test checks
+// empty at its end.
+func TestInUseDriftViewCatchesAFlagThatDisagreesWithItsPeriod(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	f := fixture.New(t, db)
+	dev := f.CILDevelopment(fixture.CILDevelopment{Permission: "2024-06-01"})
+	var id int64
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO cil_floor_areas (cil_development_id, use_code, kind, gia, in_use, use_from, use_until)
+		VALUES ($1, 'retail', 'demolished', 100, true, '2015-01-01', '2016-01-01') RETURNING id`, dev).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM cil_floor_areas_in_use_drift WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("drift rows %d (%v), want 1", n, err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE cil_floor_areas SET in_use = false WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+}
