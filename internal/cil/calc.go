@@ -284,12 +284,12 @@ func Compute(in Inputs) (Calculation, error) {
 	// I_P: "the index figure for the calendar year in which planning
 	// permission was granted".
 	ipYear := in.Permission.Year()
-	c.IP = indexFigure(in.Index, ipYear)
+	c.IP = indexFigure(in.Index, ipYear, c.Regime)
 	for _, s := range in.Schedules {
 		ch := AuthorityCharge{Schedule: s, Sum: decimal.Zero}
 		// I_C: "the index figure for the calendar year in which the
 		// charging schedule containing rate R took effect".
-		ch.IC = indexFigure(in.Index, s.TakesEffect.Year())
+		ch.IC = indexFigure(in.Index, s.TakesEffect.Year(), c.Regime)
 		sameYear := s.TakesEffect.Year() == ipYear
 		if !sameYear {
 			for _, f := range []IndexFigure{c.IP, ch.IC} {
@@ -342,9 +342,18 @@ func Compute(in Inputs) (Calculation, error) {
 	return c, nil
 }
 
-func indexFigure(index map[int]decimal.Decimal, year int) IndexFigure {
+func indexFigure(index map[int]decimal.Decimal, year int, regime Regime) IndexFigure {
 	v, ok := index[year]
-	return IndexFigure{Year: year, Value: v, Entered: ok, Source: IndexSource(year)}
+	f := IndexFigure{Year: year, Value: v, Entered: ok, Source: IndexSource(year)}
+	if regime == RegimeRegulation40 {
+		// Regulation 40(6) as substituted in 2014: "(a) the figure for 1st
+		// November for the preceding year in the national All-in Tender
+		// Price Index published from time to time by the Building Cost
+		// Information Service of the Royal Institution of Chartered
+		// Surveyors".
+		f.Source = fmt.Sprintf("BCIS All-in Tender Price Index, figure for 1 November %d (regulation 40(6)(a) as substituted in 2014)", year-1)
+	}
+	return f
 }
 
 // SameYearIndex reports whether I_P and I_C are for the same calendar year,

@@ -231,8 +231,8 @@ func TestIndexAtTheRegimeAndCalendarYearBoundaries(t *testing.T) {
 		source     string
 		amount     string
 	}{
-		{"2019-08-31", RegimeRegulation40, 2019, "1 November 2018", "5500"},
-		{"2019-09-01", RegimeSchedule1, 2019, "1 November 2018", "5500"},
+		{"2019-08-31", RegimeRegulation40, 2019, "1 November 2018 (regulation 40(6)(a)", "5500"},
+		{"2019-09-01", RegimeSchedule1, 2019, "1 November 2018 (Schedule 1 para 1(5)(a))", "5500"},
 		{"2019-12-31", RegimeSchedule1, 2019, "All-in Tender Price Index", "5500"},
 		{"2020-01-01", RegimeSchedule1, 2020, "RICS CIL Index published in November 2019", "5750"},
 		{"2023-12-31", RegimeSchedule1, 2023, "November 2022", "6000"},
