@@ -639,3 +639,72 @@ func ParishOptions(ctx context.Context, q store.Querier) ([][2]string, error) {
 		return o, r.Scan(&o[0], &o[1])
 	})
 }
+
+// placeAllBySchedule places again, by the zones' postcode and ward lists,
+// every development whose permission day falls while the schedule is in
+// effect and that an officer has not placed in one of its zones: after a
+// zone's lists or the schedule's dates change. Notices already issued keep
+// the calculation they were issued with.
+func placeAllBySchedule(ctx context.Context, tx pgx.Tx, actor audit.Actor, scheduleID int64) error {
+	s, err := scheduleByID(ctx, tx, scheduleID, false)
+	if err != nil {
+		return err
+	}
+	zones, err := ListZones(ctx, tx, scheduleID)
+	if err != nil {
+		return err
+	}
+	before := map[int64]int64{}
+	rows, err := tx.Query(ctx, `DELETE FROM cil_development_zones WHERE schedule_id = $1 AND placed_by <> 'officer' RETURNING cil_development_id, zone_id`, scheduleID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var dev, zone int64
+		if err := rows.Scan(&dev, &zone); err != nil {
+			rows.Close()
+			return err
+		}
+		before[dev] = zone
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	type dev struct {
+		id                  int64
+		ref, postcode, ward string
+	}
+	rows, err = tx.Query(ctx, `SELECT d.id, d.reference, d.postcode, d.ward FROM cil_developments d
+		WHERE d.permission_date >= $2 AND ($3::date IS NULL OR d.permission_date <= $3)
+		  AND NOT EXISTS (SELECT 1 FROM cil_development_zones dz WHERE dz.cil_development_id = d.id AND dz.schedule_id = $1)
+		ORDER BY d.id`, scheduleID, s.TakesEffect, s.Ends)
+	if err != nil {
+		return err
+	}
+	devs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dev, error) {
+		var d dev
+		return d, r.Scan(&d.id, &d.ref, &d.postcode, &d.ward)
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range devs {
+		z, by, ok := zoneByLists(zones, d.postcode, d.ward)
+		if !ok {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cil_development_zones (cil_development_id, schedule_id, zone_id, placed_by) VALUES ($1, $2, $3, $4)`, d.id, scheduleID, z.ID, by); err != nil {
+			return err
+		}
+		if before[d.id] == z.ID {
+			continue // placed where it was
+		}
+		if err := audit.Record(ctx, tx, actor, "cil_development.place", EntityDevelopment, strconv.FormatInt(d.id, 10),
+			fmt.Sprintf("Placed %s in zone %s of %s by its %s", d.ref, z.Name, s.Name, by), nil,
+			map[string]any{"schedule": s.Name, "zone": z.Name, "placed_by": by}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -151,3 +151,39 @@ func TestDevelopmentIsPlacedCalculatedAndNoticed(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A development recorded before a zone listed its postcode is placed when
+// the zone's list is saved; one the officer placed stays where it is.
+func TestSavingAZoneListPlacesTheDevelopmentsItNames(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	s, err := cil.CreateSchedule(ctx, db, actor, cil.ScheduleInput{Name: "Charging Schedule 2020", Authority: "council", TakesEffect: day("2020-01-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	north, err := cil.SaveZone(ctx, db, actor, s.ID, 0, 0, cil.ZoneInput{Name: "North"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	south, err := cil.SaveZone(ctx, db, actor, s.ID, 0, 0, cil.ZoneInput{Name: "South"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := cil.CreateDevelopment(ctx, db, actor, cil.DevelopmentInput{Reference: "A", Description: "A", Postcode: "GL51 9AA", PermissionDate: day("2024-01-01"), PermissionKind: "full"})
+	b, _ := cil.CreateDevelopment(ctx, db, actor, cil.DevelopmentInput{Reference: "B", Description: "B", Postcode: "GL51 9AB", PermissionDate: day("2024-01-01"), PermissionKind: "full"})
+	if err := cil.PlaceDevelopment(ctx, db, actor, b.ID, s.ID, south.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cil.SaveZone(ctx, db, actor, s.ID, north.ID, north.Version, cil.ZoneInput{Name: "North", Postcodes: "GL51"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		d        cil.Development
+		zone, by string
+	}{{a, "North", "postcode"}, {b, "South", "officer"}} {
+		pls, err := cil.Placements(ctx, db.Pool, tc.d)
+		if err != nil || len(pls) != 1 || pls[0].ZoneName != tc.zone || pls[0].PlacedBy != tc.by {
+			t.Errorf("%s: %+v (%v), want %s by %s", tc.d.Reference, pls, err, tc.zone, tc.by)
+		}
+	}
+}

@@ -293,7 +293,10 @@ func UpdateSchedule(ctx context.Context, db *store.DB, actor audit.Actor, id int
 		if after, err = scheduleByID(ctx, tx, id, false); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, "cil_schedule.update", EntitySchedule, strconv.FormatInt(id, 10), "Changed charging schedule "+after.Name, before.auditView(), after.auditView())
+		if err := audit.Record(ctx, tx, actor, "cil_schedule.update", EntitySchedule, strconv.FormatInt(id, 10), "Changed charging schedule "+after.Name, before.auditView(), after.auditView()); err != nil {
+			return err
+		}
+		return placeAllBySchedule(ctx, tx, actor, id)
 	})
 	return after, err
 }
@@ -474,7 +477,10 @@ func SaveZone(ctx context.Context, db *store.DB, actor audit.Actor, scheduleID, 
 		if before == nil {
 			action, summary = "cil_schedule.zone_add", "Added zone "+z.Name+" to "+s.Name
 		}
-		return audit.Record(ctx, tx, actor, action, EntitySchedule, strconv.FormatInt(scheduleID, 10), summary, before, z.auditView())
+		if err := audit.Record(ctx, tx, actor, action, EntitySchedule, strconv.FormatInt(scheduleID, 10), summary, before, z.auditView()); err != nil {
+			return err
+		}
+		return placeAllBySchedule(ctx, tx, actor, scheduleID)
 	})
 	return z, err
 }
