@@ -187,3 +187,42 @@ func TestSavingAZoneListPlacesTheDevelopmentsItNames(t *testing.T) {
 		}
 	}
 }
+
+// Two officers issue a notice for one development at once: the second
+// waits for the first and revises it, so the notices form one chain with
+// one current notice.
+func TestConcurrentNoticesFormOneChain(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	f := fixture.New(t, db)
+	s := f.CILSchedule(fixture.CILSchedule{TakesEffect: "2024-01-01", Rates: map[string]string{"residential": "100"}})
+	dev := f.CILDevelopment(fixture.CILDevelopment{Permission: "2024-05-01", Schedules: []fixture.CILScheduleRow{s}, Areas: []fixture.CILArea{{Use: "residential", Kind: "proposed", GIA: "100"}}})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := cil.IssueLiabilityNotice(ctx, db, actor, dev, *day("2024-06-01"), cil.NoticeInput{Authority: cil.AuthorityCouncil, IssuedOn: day("2024-05-10")})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices, err := cil.ListLiabilityNotices(ctx, db.Pool, dev)
+	if err != nil || len(notices) != 2 {
+		t.Fatalf("%d notices (%v)", len(notices), err)
+	}
+	current, revised := 0, 0
+	for _, n := range notices {
+		if n.Current() {
+			current++
+		}
+		if n.Revised() {
+			revised++
+		}
+	}
+	if current != 1 || revised != 1 {
+		t.Errorf("%d current and %d revised notices, want one of each", current, revised)
+	}
+}
