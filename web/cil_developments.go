@@ -48,6 +48,14 @@ func (app *Application) cilDevelopmentsList(w http.ResponseWriter, r *http.Reque
 		app.serverError(w, r, err)
 		return
 	}
+	zones, err := cil.ZoneOptions(r.Context(), app.DB.Pool)
+	if err != nil {
+		app.serverError(w, r, err)
+		return
+	}
+	for _, z := range zones {
+		v.Zones = append(v.Zones, templates.Option{Value: z[0], Label: z[1]})
+	}
 	app.render(w, r, http.StatusOK, templates.CILDevelopmentsPage(app.page(r, "Chargeable developments"), v))
 }
 

@@ -291,6 +291,17 @@ func TestOfficerKeepsDevelopmentsAndRevisesANoticeThroughTheForms(t *testing.T) 
 	if err != nil || len(rows) != 2 || rows[1][1] != "CIL/24/0001" || rows[1][13] != "181500.00" || rows[1][11] != "1100.00" {
 		t.Errorf("developments CSV: %v %v", rows, err)
 	}
+	var zone int64
+	if err := app.DB.Pool.QueryRow(context.Background(), `SELECT id FROM cil_zones WHERE name = 'Town centre'`).Scan(&zone); err != nil {
+		t.Fatal(err)
+	}
+	inZone := htmltest.Parse(t, ts.get(t, "/cil/developments?zone="+itoa64(zone)).body)
+	if !inZone.HasText("main table", "CIL/24/0001") || !inZone.Has("select[name='zone'] option[value='"+itoa64(zone)+"'][selected]") {
+		t.Errorf("the zone filter: %q", inZone.Text("main"))
+	}
+	if other := htmltest.Parse(t, ts.get(t, "/cil/developments?zone="+itoa64(zone+1000)).body); other.Has("main table") {
+		t.Error("another zone's filter shows the development")
+	}
 	index := htmltest.Parse(t, ts.get(t, "/cil").body)
 	if !index.Has("a[href='/cil/developments']") || !index.Has(".govuk-service-navigation a[href='/cil']") {
 		t.Error("the CIL page lacks its lists or the navigation its CIL item")

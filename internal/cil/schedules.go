@@ -645,3 +645,17 @@ func SchedulesInEffect(ctx context.Context, q store.Querier, day time.Time) ([]S
 	}
 	return out, rows.Err()
 }
+
+// ZoneOptions lists every zone (id, "schedule: zone") for the developments
+// list's filter, newest schedule first.
+func ZoneOptions(ctx context.Context, q store.Querier) ([][2]string, error) {
+	rows, err := q.Query(ctx, `SELECT z.id::text, s.name || ': ' || z.name FROM cil_zones z JOIN cil_schedules s ON s.id = z.schedule_id
+		ORDER BY s.takes_effect DESC, s.charging_authority, lower(z.name)`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var o [2]string
+		return o, r.Scan(&o[0], &o[1])
+	})
+}
