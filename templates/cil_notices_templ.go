@@ -443,7 +443,7 @@ type CILNoticesView struct {
 	Development   cil.Development
 	Parties       []cil.Party
 	Commencements []cil.Commencement
-	Liability     []cil.LiabilityNotice
+	Liability     []cil.DemandLiability
 	Demands       []cil.Demand
 	Reliefs       []cil.Relief
 	Charges       []cil.Charge

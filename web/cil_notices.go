@@ -43,11 +43,6 @@ func cilLoad[T any](app *Application, w http.ResponseWriter, r *http.Request, ge
 	return v, true
 }
 
-// loadCILDevelopment reads the {id} chargeable development, writing 404 or 500.
-func (app *Application) loadCILDevelopment(w http.ResponseWriter, r *http.Request) (cil.Development, bool) {
-	return cilLoad(app, w, r, app.cilNotices().Development)
-}
-
 // cilDevelopmentForm reads the {id} development and the submitted form,
 // writing the error page when either fails.
 func (app *Application) cilDevelopmentForm(w http.ResponseWriter, r *http.Request) (cil.Development, *forms.Form, bool) {

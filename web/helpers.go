@@ -76,6 +76,7 @@ func navigation(u *users.User, path string) []templates.NavItem {
 		{Label: "Lost stock", Href: "/lost-stock"},
 		{Label: "Alerts", Href: "/alerts"},
 		{Label: "IFS", Href: "/ifs"},
+		{Label: "CIL", Href: "/cil"},
 	}
 	// Settings and tools (index series, imports, users, purposes, alert
 	// rules, jobs) are one page away, so the navigation stays short.

@@ -190,6 +190,12 @@ func TestButtonsMatchTheirRoutesRoles(t *testing.T) {
 		"/returns", "/companies", "/price-paid", "/pending", "/pending/" + id(pendingID), "/breaches", "/lost-stock",
 		"/ifs", "/ifs/2025", "/ifs/infrastructure-list", "/dashboard", "/alerts", "/data-standard",
 	}
+	// The levy's pages (issue 20, part A): a schedule with a zone and a
+	// rate, a development placed in it with a notice.
+	cilSchedule := fx.CILSchedule(fixture.CILSchedule{TakesEffect: "2020-01-01", Rates: map[string]string{"residential": "100"}})
+	cilDev := fx.CILDevelopment(fixture.CILDevelopment{Schedules: []fixture.CILScheduleRow{cilSchedule}, Areas: []fixture.CILArea{{Use: "residential", Kind: "proposed", GIA: "100"}}})
+	pages = append(pages, "/cil/schedules", "/cil/schedules/"+id(cilSchedule.ID), "/cil/developments", "/cil/developments/"+id(cilDev),
+		"/cil/developments/"+id(cilDev)+"/areas", "/cil/liability-notices/"+id(fx.CILLiability(cilDev, "2024-07-01", "10000")))
 
 	// The officer roles. A ward councillor never reaches these pages (every
 	// one redirects to their ward: TestWardCouncillorSeesOnlyTheirWards…),

@@ -141,8 +141,8 @@ type DemandInput struct {
 // DemandFields lists the demand form's fields in page order.
 var DemandFields = []string{"liability_notice", "party", "reference", "issued_on", "note"}
 
-// LiabilityNotice is what a demand notice says of its liability notice.
-type LiabilityNotice struct {
+// DemandLiability is what a demand notice says of its liability notice.
+type DemandLiability struct {
 	ID               int64
 	Reference        string
 	Authority        Authority
@@ -152,15 +152,15 @@ type LiabilityNotice struct {
 }
 
 // LiabilityNotices lists the development's liability notices, latest first.
-func (s *Notices) LiabilityNotices(ctx context.Context, developmentID int64) ([]LiabilityNotice, error) {
+func (s *Notices) LiabilityNotices(ctx context.Context, developmentID int64) ([]DemandLiability, error) {
 	rows, err := s.DB.Pool.Query(ctx, `SELECT l.id, l.reference, l.charging_authority, l.issued_on, l.chargeable_amount,
 		EXISTS (SELECT 1 FROM cil_liability_notices n WHERE n.supersedes_id = l.id)
 		FROM cil_liability_notices l WHERE l.cil_development_id = $1 ORDER BY l.issued_on DESC, l.id DESC`, developmentID)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (LiabilityNotice, error) {
-		var l LiabilityNotice
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DemandLiability, error) {
+		var l DemandLiability
 		err := r.Scan(&l.ID, &l.Reference, &l.Authority, &l.IssuedOn, &l.ChargeableAmount, &l.Superseded)
 		return l, err
 	})
@@ -193,7 +193,7 @@ func (s *Notices) IssueDemand(ctx context.Context, actor audit.Actor, developmen
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM cil_developments WHERE id = $1 FOR UPDATE`, developmentID); err != nil {
 			return err
 		}
-		var l LiabilityNotice
+		var l DemandLiability
 		if in.LiabilityNoticeID != 0 {
 			err := tx.QueryRow(ctx, `SELECT id, reference, charging_authority, issued_on, chargeable_amount FROM cil_liability_notices
 				WHERE id = $1 AND cil_development_id = $2`, in.LiabilityNoticeID, developmentID).Scan(&l.ID, &l.Reference, &l.Authority, &l.IssuedOn, &l.ChargeableAmount)
@@ -319,7 +319,7 @@ func (p DemandPlan) policyID() *int64 {
 	return nil
 }
 
-func planDemand(ctx context.Context, tx pgx.Tx, developmentID int64, l LiabilityNotice, c Commencement, issued time.Time) (DemandPlan, error) {
+func planDemand(ctx context.Context, tx pgx.Tx, developmentID int64, l DemandLiability, c Commencement, issued time.Time) (DemandPlan, error) {
 	plan := DemandPlan{Chargeable: l.ChargeableAmount}
 	rs, err := reliefs(ctx, tx, "WHERE r.cil_development_id = $1", developmentID)
 	if err != nil {

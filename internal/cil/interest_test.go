@@ -3,20 +3,7 @@ package cil
 import (
 	"errors"
 	"testing"
-	"time"
-
-	"github.com/shopspring/decimal"
 )
-
-func day(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 // Regulation 87(2): "(a) for the period starting on the day after the day
 // payment was due and ending on the day the unpaid amount is received; and

@@ -78,15 +78,8 @@ func decodeRules(s string) ([]PolicyRule, error) {
 // fmtDate is a date as notices print it.
 func fmtDate(t time.Time) string { return t.Format("2 January 2006") }
 
-// Development is what the notices say of a chargeable development.
-type Development struct {
-	ID             int64
-	Reference      string
-	Description    string
-	Address        string
-	PermissionDate time.Time
-}
-
+// developmentByID reads what the notices say of a chargeable development
+// (part of Development, developments.go).
 func developmentByID(ctx context.Context, q store.Querier, id int64) (Development, error) {
 	var d Development
 	err := q.QueryRow(ctx, `SELECT id, reference, description, address, permission_date FROM cil_developments WHERE id = $1`, id).
