@@ -509,6 +509,16 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_in_use(date, date, date); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT use_from IS NOT NULL AND use_until IS NOT NULL AND permission IS NOT NULL
+       AND least(use_until, permission)
+           >= (greatest(use_from, (permission - interval '3 years')::date + 1) + interval '6 months')::date - 1
+$$;
+
 -- Name: cil_ledger_entries_move_totals(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_ledger_entries_move_totals() RETURNS trigger
@@ -1574,10 +1584,14 @@ CREATE TABLE public.cil_floor_areas (
     in_use boolean DEFAULT false NOT NULL,
     lawful_use boolean DEFAULT false NOT NULL,
     description text DEFAULT ''::text NOT NULL,
+    use_from date,
+    use_until date,
     CONSTRAINT cil_floor_areas_check CHECK (((kind <> 'proposed'::text) OR (NOT (in_use OR lawful_use)))),
     CONSTRAINT cil_floor_areas_gia_check CHECK ((gia > (0)::numeric)),
     CONSTRAINT cil_floor_areas_kind_check CHECK ((kind = ANY (ARRAY['proposed'::text, 'retained'::text, 'demolished'::text]))),
-    CONSTRAINT cil_floor_areas_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))
+    CONSTRAINT cil_floor_areas_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)),
+    CONSTRAINT cil_floor_areas_use_only_existing CHECK (((kind <> 'proposed'::text) OR ((use_from IS NULL) AND (use_until IS NULL)))),
+    CONSTRAINT cil_floor_areas_use_period CHECK (((use_until IS NULL) OR (use_from IS NULL) OR (use_until >= use_from)))
 );
 
 -- Name: cil_floor_areas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1590,6 +1604,17 @@ ALTER TABLE public.cil_floor_areas ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: cil_floor_areas_in_use_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_floor_areas_in_use_drift AS
+ SELECT a.id,
+    a.cil_development_id,
+    a.in_use,
+    public.cil_in_use(a.use_from, a.use_until, d.permission_date) AS computed
+   FROM (public.cil_floor_areas a
+     JOIN public.cil_developments d ON ((d.id = a.cil_development_id)))
+  WHERE ((a.use_from IS NOT NULL) AND (a.use_until IS NOT NULL) AND (a.in_use IS DISTINCT FROM public.cil_in_use(a.use_from, a.use_until, d.permission_date)));
 
 -- Name: cil_instalment_policies; Type: TABLE; Schema: public; Owner: -
 
@@ -4303,6 +4328,11 @@ ALTER TABLE ONLY public.cil_ledger_entries
 ALTER TABLE ONLY public.cil_ledger_entries
     ADD CONSTRAINT cil_ledger_entries_reverses_id_key UNIQUE (reverses_id);
 
+-- Name: cil_liability_notices cil_liability_notices_development_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_development_key UNIQUE (id, cil_development_id, charging_authority);
+
 -- Name: cil_liability_notices cil_liability_notices_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_liability_notices
@@ -4378,10 +4408,25 @@ ALTER TABLE ONLY public.cil_recovery_notices
 ALTER TABLE ONLY public.cil_reliefs
     ADD CONSTRAINT cil_reliefs_pkey PRIMARY KEY (id);
 
+-- Name: cil_schedules cil_schedules_council_no_overlap; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_schedules
+    ADD CONSTRAINT cil_schedules_council_no_overlap EXCLUDE USING gist (daterange(takes_effect, ends, '[]'::text) WITH &&) WHERE ((charging_authority = 'council'::text));
+
+-- Name: cil_schedules cil_schedules_mayor_no_overlap; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_schedules
+    ADD CONSTRAINT cil_schedules_mayor_no_overlap EXCLUDE USING gist (daterange(takes_effect, ends, '[]'::text) WITH &&) WHERE ((charging_authority = 'mayor'::text));
+
 -- Name: cil_schedules cil_schedules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_schedules
     ADD CONSTRAINT cil_schedules_pkey PRIMARY KEY (id);
+
+-- Name: cil_zones cil_zones_id_schedule_key; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_zones
+    ADD CONSTRAINT cil_zones_id_schedule_key UNIQUE (id, schedule_id);
 
 -- Name: cil_zones cil_zones_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -4924,6 +4969,14 @@ CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions 
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
 
+-- Name: cil_developments_permission; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_permission ON public.cil_developments USING btree (permission_date);
+
+-- Name: cil_floor_areas_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_floor_areas_development ON public.cil_floor_areas USING btree (cil_development_id);
+
 -- Name: cil_instalments_due; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_instalments_due ON public.cil_instalments USING btree (due_on);
@@ -4939,6 +4992,10 @@ CREATE INDEX cil_ledger_entries_development ON public.cil_ledger_entries USING b
 -- Name: cil_ledger_entries_project; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_ledger_entries_project ON public.cil_ledger_entries USING btree (project_id) WHERE (project_id IS NOT NULL);
+
+-- Name: cil_liability_notices_development; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_liability_notices_development ON public.cil_liability_notices USING btree (cil_development_id);
 
 -- Name: cil_parties_development; Type: INDEX; Schema: public; Owner: -
 
@@ -5935,6 +5992,11 @@ ALTER TABLE ONLY public.cil_development_zones
 ALTER TABLE ONLY public.cil_development_zones
     ADD CONSTRAINT cil_development_zones_zone_id_fkey FOREIGN KEY (zone_id) REFERENCES public.cil_zones(id);
 
+-- Name: cil_development_zones cil_development_zones_zone_of_schedule; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_development_zones
+    ADD CONSTRAINT cil_development_zones_zone_of_schedule FOREIGN KEY (zone_id, schedule_id) REFERENCES public.cil_zones(id, schedule_id);
+
 -- Name: cil_developments cil_developments_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_developments
@@ -6005,6 +6067,11 @@ ALTER TABLE ONLY public.cil_liability_notices
 ALTER TABLE ONLY public.cil_liability_notices
     ADD CONSTRAINT cil_liability_notices_supersedes_id_fkey FOREIGN KEY (supersedes_id) REFERENCES public.cil_liability_notices(id);
 
+-- Name: cil_liability_notices cil_liability_notices_supersedes_same; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_liability_notices
+    ADD CONSTRAINT cil_liability_notices_supersedes_same FOREIGN KEY (supersedes_id, cil_development_id, charging_authority) REFERENCES public.cil_liability_notices(id, cil_development_id, charging_authority);
+
 -- Name: cil_parish_dwellings cil_parish_dwellings_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_parish_dwellings
@@ -6039,6 +6106,11 @@ ALTER TABLE ONLY public.cil_rates
 
 ALTER TABLE ONLY public.cil_rates
     ADD CONSTRAINT cil_rates_zone_id_fkey FOREIGN KEY (zone_id) REFERENCES public.cil_zones(id);
+
+-- Name: cil_rates cil_rates_zone_of_schedule; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_rates
+    ADD CONSTRAINT cil_rates_zone_of_schedule FOREIGN KEY (zone_id, schedule_id) REFERENCES public.cil_zones(id, schedule_id);
 
 -- Name: cil_receipt_instalments cil_receipt_instalments_instalment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -6723,6 +6795,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_floor_areas TO s106_app;
 -- Name: SEQUENCE cil_floor_areas_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_floor_areas_id_seq TO s106_app;
+
+-- Name: TABLE cil_floor_areas_in_use_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_floor_areas_in_use_drift TO s106_app;
 
 -- Name: TABLE cil_instalment_policies; Type: ACL; Schema: public; Owner: -
 
