@@ -520,9 +520,9 @@ func (d *demoCIL) developments(s1A, s1B, s2A, s2B, s2R int64, projects map[strin
 	selfID := d.development(self)
 	selfLN1, selfAmount := d.liability(selfID, self, "LN/23/1104/1", "2023-09-01", decimal.Zero, 0)
 	owner := d.party(selfID, "assumed-liability", "Dr Priya Nandakumar", "Plot 3, Downs View, Little Bramley WV9 4HE", "2023-09-18")
-	d.exec("relief", `INSERT INTO cil_reliefs (cil_development_id, kind, claimant, claimed_on, amount, decision, decided_on, clawback_ends, withdrawn_on, withdrawal_reason, clawed_back, note)
+	d.exec("relief", `INSERT INTO cil_reliefs (cil_development_id, kind, claimant, claimed_on, amount, decision, decided_on, clawback_ends, withdrawn_on, withdrawal_reason, clawed_back, note, disqualifying_event_on)
 		VALUES ($1, 'self-build', 'Dr Priya Nandakumar', DATE '2023-09-18', $2, 'granted', DATE '2023-10-02', DATE '2027-06-28', DATE '2025-06-30',
-		'The house was let within three years of its completion (a disqualifying event, regulation 54D).', $2, 'Completion certificate 28 June 2024.')`,
+		'The house was let within three years of its completion (a disqualifying event, regulation 54D).', $2, 'Completion certificate 28 June 2024.', DATE '2025-06-01')`,
 		selfID, selfAmount)
 	selfLN2, _ := d.liability(selfID, self, "LN/23/1104/2", "2025-07-14", decimal.Zero, selfLN1)
 	d.commencement(selfID, "notice", "2023-10-20", "2023-11-06", "")

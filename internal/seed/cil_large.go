@@ -108,7 +108,7 @@ func newCILGen(ctx context.Context, db *store.DB) (*cilGen, error) {
 		rules:         mk("cil_instalment_rules", false, "policy_id", "up_to", "seq", "share", "days_after"),
 		demands:       mk("cil_demand_notices", true, "cil_development_id", "liability_notice_id", "party_id", "reference", "issued_on", "commencement_date", "amount", "recorded_by"),
 		instalments:   mk("cil_instalments", true, "demand_notice_id", "seq", "kind", "due_on", "amount"),
-		reliefs:       mk("cil_reliefs", true, "cil_development_id", "kind", "claimant", "claimed_on", "amount", "decision", "decided_on", "clawback_ends", "withdrawn_on", "withdrawal_reason", "clawed_back"),
+		reliefs:       mk("cil_reliefs", true, "cil_development_id", "kind", "claimant", "claimed_on", "amount", "decision", "decided_on", "clawback_ends", "withdrawn_on", "withdrawal_reason", "clawed_back", "disqualifying_event_on"),
 		charges:       mk("cil_charges", true, "cil_development_id", "regulation", "imposed_on", "amount", "reason", "recorded_by"),
 		receipts:      mk("cil_ledger_entries", false, "id", "kind", "entry_date", "amount", "cil_development_id", "demand_notice_id", "method", "payer", "reference", "recorded_by"),
 		portions:      mk("cil_receipt_portions", false, "receipt_id", "portion", "parish_code", "amount"),
@@ -328,7 +328,7 @@ func (g *generator) generateCIL(c *cilGen) {
 		switch {
 		case amount.IsPositive() && dwellings >= 10 && g.chance(0.12):
 			relief = amount.Mul(decimal.NewFromFloat(0.2 + 0.2*g.rnd.Float64())).Round(2)
-			c.reliefs.add(dev, "social-housing", owner, days(permitted, 5), relief, "granted", days(permitted, 20), days(permitted, 365*8), nil, "", nil)
+			c.reliefs.add(dev, "social-housing", owner, days(permitted, 5), relief, "granted", days(permitted, 20), days(permitted, 365*8), nil, "", nil, nil)
 		case amount.IsPositive() && dwellings == 1 && g.chance(0.5):
 			relief = amount
 			clawbackEnds := days(permitted, 365*4)
@@ -338,11 +338,11 @@ func (g *generator) generateCIL(c *cilGen) {
 				withdrawn = at
 				wOn, wAmount, reason = withdrawn, amount, "Sold within three years of completion (regulation 54D)."
 			}
-			c.reliefs.add(dev, "self-build", "Self-builder "+fmt.Sprint(i+1), days(permitted, 3), amount, "granted", days(permitted, 15), clawbackEnds, wOn, reason, wAmount)
+			c.reliefs.add(dev, "self-build", "Self-builder "+fmt.Sprint(i+1), days(permitted, 3), amount, "granted", days(permitted, 15), clawbackEnds, wOn, reason, wAmount, wOn)
 		case amount.IsPositive() && g.chance(0.01):
-			c.reliefs.add(dev, "charitable", owner, days(permitted, 10), amount, "pending", nil, nil, nil, "", nil)
+			c.reliefs.add(dev, "charitable", owner, days(permitted, 10), amount, "pending", nil, nil, nil, "", nil, nil)
 		case amount.IsPositive() && g.chance(0.01):
-			c.reliefs.add(dev, "exceptional-circumstances", owner, days(permitted, 10), amount.Div(decimal.NewFromInt(2)).Round(2), "refused", days(permitted, 60), nil, nil, "", nil)
+			c.reliefs.add(dev, "exceptional-circumstances", owner, days(permitted, 10), amount.Div(decimal.NewFromInt(2)).Round(2), "refused", days(permitted, 60), nil, nil, "", nil, nil)
 		}
 		ln := c.notices.add(dev, "LN/"+ref, issued, amount, relief, js, nil, g.officer())
 		party := c.parties.add(dev, "assumed-liability", owner, days(issued, g.between(5, 30)))
