@@ -25,7 +25,7 @@ import (
 // cilIndex is /cil: what is in effect today and every list of the levy.
 func (app *Application) cilIndex(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v := templates.CILIndexView{Today: fy.Today(app.Now()), CanEdit: editRegister.allowed(r)}
+	v := templates.CILIndexView{Today: fy.Today(app.Now()), CanEdit: editRegister.allowed(r), CanUseTools: useTools.allowed(r)}
 	var err error
 	if v.InEffect, err = cil.SchedulesInEffect(ctx, app.DB.Pool, v.Today); err == nil {
 		err = app.DB.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM cil_liability_notices l WHERE l.cil_development_id = d.id))

@@ -196,6 +196,18 @@ func TestButtonsMatchTheirRoutesRoles(t *testing.T) {
 	cilDev := fx.CILDevelopment(fixture.CILDevelopment{Schedules: []fixture.CILScheduleRow{cilSchedule}, Areas: []fixture.CILArea{{Use: "residential", Kind: "proposed", GIA: "100"}}})
 	pages = append(pages, "/cil/schedules", "/cil/schedules/"+id(cilSchedule.ID), "/cil/developments", "/cil/developments/"+id(cilDev),
 		"/cil/developments/"+id(cilDev)+"/areas", "/cil/liability-notices/"+id(fx.CILLiability(cilDev, "2024-07-01", "10000")))
+	// Parts B, C and E: notices, reliefs, money, parishes, the parishes'
+	// reports, and the /cil page that links them all.
+	cilParish := fx.CILParish(fixture.CILParish{Dwellings: map[int]int{2024: 400}})
+	cilPaid := fx.CILDevelopment(fixture.CILDevelopment{Parish: cilParish, Schedules: []fixture.CILScheduleRow{cilSchedule},
+		Areas: []fixture.CILArea{{Use: "residential", Kind: "proposed", GIA: "100"}}})
+	cilDemand := fx.CILDemand(cilPaid, fx.CILLiability(cilPaid, "2024-07-01", "10000"), fixture.CILDemand{Instalments: []fixture.CILInstalment{{Due: "2024-09-01", Amount: "10000"}}})
+	cilReceipt := fx.CILReceive(fixture.CILReceipt{Development: cilPaid, Demand: cilDemand.ID, On: "2024-08-20", Amount: "10000", Parish: cilParish})
+	cilRelief := fx.CILRelief(cilPaid, fixture.CILRelief{})
+	pages = append(pages, "/cil", "/cil/developments/"+id(cilPaid)+"/notices", "/cil/developments/"+id(cilPaid)+"/money",
+		"/cil/demand-notices", "/cil/demand-notices/"+id(cilDemand.ID), "/cil/reliefs", "/cil/reliefs/"+id(cilRelief),
+		"/cil/instalment-policies", "/cil/base-rates", "/cil/receipts", "/cil/entries/"+id(cilReceipt), "/cil/projects",
+		"/cil/parishes", "/cil/parishes/"+cilParish, "/cil/parish-payments", "/cil/parish-reports")
 
 	// The officer roles. A ward councillor never reaches these pages (every
 	// one redirects to their ward: TestWardCouncillorSeesOnlyTheirWards…),
