@@ -92,6 +92,8 @@ func TestRecordObligationValidatesEveryRule(t *testing.T) {
 		{"unknown purpose", func(in *ObligationInput) { in.PurposeCode = "schools" }, "purpose", "Select a purpose from the list"},
 		// The data standard's levy purposes are not for section 106 (migration 00011).
 		{"levy purpose", func(in *ObligationInput) { in.PurposeCode = "community-infrastructure-levy" }, "purpose", "Select a purpose from the list"},
+		// Nor is the levy's index (Schedule 1 para 1(5), migration 00160).
+		{"levy index", func(in *ObligationInput) { in.Index = "cil-index" }, "index", "Select an index from the list"},
 		{"no description", func(in *ObligationInput) { in.Description = "  " }, "description", "Enter what the obligation requires, as the clause says it"},
 		{"occupation trigger without number", func(in *ObligationInput) { in.TriggerQuantity = nil }, "trigger_quantity", "Enter how many dwellings must be occupied"},
 		{"percentage over 100", func(in *ObligationInput) { in.TriggerType = "occupation-percent"; in.TriggerQuantity = intp(150) }, "trigger_quantity", "Percentage of market dwellings must be 100 or less"},

@@ -440,8 +440,13 @@ func insertPurpose(ctx context.Context, q store.Querier, p Purpose) error {
 	return err
 }
 
+// cilIndexSeries is the levy's index (Schedule 1 para 1(5), one figure per
+// calendar year for the chargeable amount), which no planning obligation
+// is indexed to: the obligation forms neither offer nor accept it.
+const cilIndexSeries = "cil-index"
+
 func listIndexSeries(ctx context.Context, q store.Querier) ([]IndexSeries, error) {
-	rows, err := q.Query(ctx, `SELECT code, name FROM index_series ORDER BY name`)
+	rows, err := q.Query(ctx, `SELECT code, name FROM index_series WHERE code <> $1 ORDER BY name`, cilIndexSeries)
 	if err != nil {
 		return nil, fmt.Errorf("list index series: %w", err)
 	}
@@ -459,6 +464,6 @@ func listIndexSeries(ctx context.Context, q store.Querier) ([]IndexSeries, error
 
 func indexSeriesExists(ctx context.Context, q store.Querier, code string) (bool, error) {
 	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM index_series WHERE code = $1)`, code).Scan(&ok)
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM index_series WHERE code = $1 AND code <> $2)`, code, cilIndexSeries).Scan(&ok)
 	return ok, err
 }
