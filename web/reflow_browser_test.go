@@ -144,6 +144,14 @@ func prepareWalkWorld(t *testing.T, app *Application, s *scheduler.Scheduler) wa
 	w.ids["document"] = walkDocuments(t, app, w)
 	// The levy's money and parish pages (cil_money_browser_test.go).
 	w.ids["cilDevelopment"], w.ids["cilDemand"], w.ids["cilEntry"] = walkCIL(t, app, w.ids["project"])
+	// The demo council charges the levy (internal/seed/cil_demo.go): its
+	// schedules, notices, reliefs, charges and parishes' reports.
+	one("cilSchedule", `SELECT id FROM cil_schedules ORDER BY takes_effect DESC, id LIMIT 1`)
+	one("cilZone", `SELECT z.id FROM cil_zones z JOIN cil_schedules s ON s.id = z.schedule_id ORDER BY s.takes_effect DESC, z.id LIMIT 1`)
+	one("cilLiability", `SELECT id FROM cil_liability_notices ORDER BY id LIMIT 1`)
+	one("cilRelief", `SELECT id FROM cil_reliefs ORDER BY id LIMIT 1`)
+	one("cilCharge", `SELECT id FROM cil_charges ORDER BY id LIMIT 1`)
+	one("cilCommencement", `SELECT id FROM cil_commencements ORDER BY id LIMIT 1`)
 	year := int(w.ids["year"])
 	pv, err := app.IFS.PublishPreview(ctx, year)
 	if err != nil {
@@ -173,6 +181,12 @@ var walkIDs = []struct{ prefix, key string }{
 	{"/documents/{id}", "document"},
 	{"/cil/developments/{id}", "cilDevelopment"},
 	{"/cil/entries/{id}", "cilEntry"},
+	{"/cil/schedules/{id}", "cilSchedule"},
+	{"/cil/liability-notices/{id}", "cilLiability"},
+	{"/cil/demand-notices/{id}", "cilDemand"},
+	{"/cil/reliefs/{id}", "cilRelief"},
+	{"/cil/charges/{id}", "cilCharge"},
+	{"/cil/commencements/{id}", "cilCommencement"},
 }
 
 // paths turns a route pattern into the addresses the walk visits, or none
@@ -200,6 +214,7 @@ func (w walkWorld) paths(pattern string) []string {
 	p = strings.ReplaceAll(p, "{eventID}", id("homeEvent"))
 	p = strings.ReplaceAll(p, "{entryID}", id("entry"))
 	p = strings.ReplaceAll(p, "{year}", id("year"))
+	p = strings.ReplaceAll(p, "{zoneID}", id("cilZone"))
 	if strings.HasPrefix(pattern, "/cil/parishes/{code}") {
 		p = strings.Replace(p, "{code}", cilWalkParish, 1)
 	}

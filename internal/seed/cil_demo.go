@@ -192,15 +192,24 @@ func (d *demoCIL) development(v demoDev) int64 {
 // the notice it revises (0: none). It returns the notice and the
 // chargeable amount.
 func (d *demoCIL) liability(dev int64, v demoDev, ref, issued string, relief decimal.Decimal, supersedes int64) (int64, decimal.Decimal) {
-	z := d.zones[v.zone]
-	permitted := date(v.permission)
-	amount, calc := cilCalculate(v.areas, d.rates[v.zone], cilIndex(permitted.Year()), cilIndex(z.takesEffect.Year()))
-	calc.Schedule, calc.Zone = z.scheduleName, z.name
-	calc.PermissionYear, calc.ScheduleYear = permitted.Year(), z.takesEffect.Year()
-	calc.Source = "demo data: index figures are fictional, not RICS values"
+	if d.err != nil {
+		return 0, decimal.Zero
+	}
+	// The chargeable amount as the officer's "issue a liability notice"
+	// works it out (cil.Calculate, Schedule 1), from the development's
+	// zones, floor areas and the index figures written above, so the demo's
+	// notices print as issued ones do.
+	calc, err := cil.Calculate(d.ctx, d.tx, dev)
+	if err != nil {
+		d.err = fmt.Errorf("demo CIL calculation %s: %w", v.ref, err)
+		return 0, decimal.Zero
+	}
+	charge, _ := calc.Charge(cil.AuthorityCouncil)
+	amount := charge.Amount
 	js, err := json.Marshal(calc)
-	if err != nil && d.err == nil {
+	if err != nil {
 		d.err = err
+		return 0, decimal.Zero
 	}
 	var sup any
 	if supersedes != 0 {

@@ -90,10 +90,10 @@ func TestDemoChargesTheLevy(t *testing.T) {
 		FROM cil_liability_notices WHERE reference LIKE 'LN/19/0412/%'`); got != "LN/19/0412/1 1144116.79 0.00 false, LN/19/0412/2 1144116.79 343235.04 true" {
 		t.Errorf("Mill Lane notices: %s", got)
 	}
-	if got := text(`SELECT calculation->'lines'->0->>'net_area_a' || ' ' || (calculation->>'index_ip') || '/' || (calculation->>'index_ic') FROM cil_liability_notices WHERE reference = 'LN/19/0412/1'`); got != "8400.00 311/274" {
+	if got := text(`SELECT (calculation->'charges'->0->'lines'->0->>'a')::numeric(12,2) || ' ' || (calculation->'i_p'->>'value') || '/' || (calculation->'charges'->0->'i_c'->>'value') FROM cil_liability_notices WHERE reference = 'LN/19/0412/1'`); got != "8400.00 311/274" {
 		t.Errorf("Mill Lane calculation: %s", got)
 	}
-	if n := count(`SELECT count(*) FROM cil_liability_notices WHERE (calculation->>'chargeable_amount')::numeric <> chargeable_amount`); n != 0 {
+	if n := count(`SELECT count(*) FROM cil_liability_notices WHERE (calculation->'charges'->0->>'amount')::numeric <> chargeable_amount`); n != 0 {
 		t.Errorf("%d notices whose calculation does not state their amount", n)
 	}
 	if n := count(`SELECT count(*) FROM cil_liability_notices WHERE chargeable_amount = 0`); n != 1 {
