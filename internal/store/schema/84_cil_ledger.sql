@@ -185,11 +185,13 @@ END;
 $$;
 
 -- New entries move their pots; a reversal moves back what its entry (with
--- a receipt's portions) moved. A new receipt moves nothing until its
--- portions are written.
+-- a receipt's portions) moved. A new receipt moves nothing: its portions'
+-- own trigger adds them, also when one statement writes the receipt and
+-- its portions (a data-modifying WITH), where this trigger would otherwise
+-- see the portions too and count them twice.
 CREATE OR REPLACE FUNCTION cil_ledger_entries_move_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    added bigint[] := ARRAY(SELECT id FROM new_rows WHERE kind <> 'reversal' ORDER BY id);
+    added bigint[] := ARRAY(SELECT id FROM new_rows WHERE kind NOT IN ('reversal', 'receipt') ORDER BY id);
     reversed bigint[] := ARRAY(SELECT reverses_id FROM new_rows WHERE kind = 'reversal' ORDER BY reverses_id);
 BEGIN
     PERFORM cil_move_pot_totals(added, 1);
