@@ -90,6 +90,50 @@ func TestDatabaseRefusesAdminAbove5PerCentAndNeighbourhoodAbove25(t *testing.T) 
 		SELECT id, p, c, a FROM r, (VALUES ('neighbourhood', $2, 260), ('strategic', NULL, 740)) v(p, c, a)`, w.dev, w.parish)
 }
 
+// TestDatabaseTakesAnImportedReceiptOfOnePurpose: 59A and 61 limit the
+// shares of the authority's receipts, not of one payment, so a receipt
+// imported from a council's files (import_ref set) that is all one
+// purpose's share stands; it must still sum to its portions and give the
+// neighbourhood portion to the development's parish.
+func TestDatabaseTakesAnImportedReceiptOfOnePurpose(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	// One statement writes the receipt and its portions; the kept pots
+	// count them once (checked by the drift views at cleanup).
+	if err := w.db.InTx(ctx, func(tx pgxTx) error {
+		_, err := tx.Exec(ctx, `
+			WITH r AS (INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, import_ref)
+			           VALUES ('receipt', '2024-09-01', 2000, $1, 'money', 'T-59') RETURNING id)
+			INSERT INTO cil_receipt_portions (receipt_id, portion, amount)
+			SELECT id, p, a FROM r, (VALUES ('admin', 0), ('strategic', 2000)) v(p, a)`, w.dev)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.InTx(ctx, func(tx pgxTx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, import_ref)
+			VALUES ('receipt', '2024-09-01', 1000, $1, 'money', 'T-59A') RETURNING id`, w.dev).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO cil_receipt_portions (receipt_id, portion, parish_code, amount)
+			VALUES ($1, 'neighbourhood', $2, 1000), ($1, 'admin', NULL, 0), ($1, 'strategic', NULL, 0)`, id, w.parish)
+		return err
+	}); err != nil {
+		t.Fatalf("an imported neighbourhood-only receipt was refused: %v", err)
+	}
+	refused(t, w.db, "cil_portions_sum_to_receipt", `
+		WITH r AS (INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, import_ref)
+		           VALUES ('receipt', '2024-09-01', 1000, $1, 'money', 'T-61') RETURNING id)
+		INSERT INTO cil_receipt_portions (receipt_id, portion, amount) SELECT id, 'admin', 900 FROM r`, w.dev)
+	other := w.b.CILParish(fixture.CILParish{})
+	refused(t, w.db, "cil_portions_parish", `
+		WITH r AS (INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, import_ref)
+		           VALUES ('receipt', '2024-09-01', 1000, $1, 'money', 'T-59A-2') RETURNING id)
+		INSERT INTO cil_receipt_portions (receipt_id, portion, parish_code, amount) SELECT id, 'neighbourhood', $2, 1000 FROM r`, w.dev, other)
+}
+
 func TestDatabaseRefusesAnOverpaidInstalment(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -346,7 +347,10 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 		left decimal.Decimal
 	}
 	pools := map[string][]*pool{} // kind|portion|parish → receipts' portions
+	nth := map[int64]int{}        // a receipt's portions written so far
 	for _, p := range portions {
+		k := nth[p.receipt]
+		nth[p.receipt]++
 		for _, kind := range []string{"parish-payment", "mayor-payment", "admin", "allocation", "deallocation", "spend", "repayment"} {
 			k := kind + "|" + p.name + "|" + p.parish
 			pools[k] = append(pools[k], &pool{p: p, left: p.amount})
@@ -358,7 +362,11 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 		if ref == "" {
 			ref = fmt.Sprintf("CIL-R%d", p.receipt)
 		}
-		if p.importRef == "" || p.count > 1 {
+		if refs := strings.Split(p.importRef, ImportedReceiptSep); len(refs) == p.count && len(refs) > 1 {
+			// Imported from one row per portion (internal/imports joins
+			// their references in this order): each keeps its own.
+			ref = refs[k]
+		} else if p.importRef == "" || p.count > 1 {
 			ref += "/" + p.name
 		}
 		name := "Received"
@@ -487,6 +495,12 @@ func loadCIL(ctx context.Context, q store.Querier, opts Options, from, to *time.
 // demand notice, the development's standing notice of the same charging
 // authority issued last: a receipt or repayment names a contribution in the
 // standard, so it is placed there.
+// ImportedReceiptSep joins, in a receipt's import_ref, the references of
+// the data-standard rows (one per purpose) that the import made one
+// receipt of, in the order the portions are written here: strategic,
+// neighbourhood, admin, mayor.
+const ImportedReceiptSep = " + "
+
 const latestNotice = `(SELECT n.id FROM cil_demand_notices n
 	WHERE n.cil_development_id = e.cil_development_id AND n.charging_authority = e.charging_authority
 	  AND NOT EXISTS (SELECT 1 FROM cil_demand_notices s WHERE s.supersedes_id = n.id)

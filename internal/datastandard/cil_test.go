@@ -26,13 +26,25 @@ func TestCILRowsSpeakTheCodeLists(t *testing.T) {
 	dev := b.CILDevelopment(fx.CILDevelopment{Reference: "23/0001/FUL"})
 	ln := b.CILLiability(dev, "2024-05-01", "5000.00")
 	b.CILDemand(dev, ln, fx.CILDemand{Reference: "DN-A", Issued: "2024-05-01", Instalments: []fx.CILInstalment{{Due: "2024-07-01", Amount: "5000.00"}}})
-	// A receipt naming no notice, with an officers' note.
+	// A receipt naming no notice, with an officers' note: the receipt and
+	// its portions in one transaction, as the database checks at commit
+	// that the portions sum to the receipt (84_cil_ledger.sql).
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
 	var receipt int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, note)
+	if err := tx.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, cil_development_id, method, note)
 		VALUES ('receipt', '2024-07-01', 5000, $1, 'money', 'Cheque 1234 (officers only)') RETURNING id`, dev).Scan(&receipt); err != nil {
 		t.Fatal(err)
 	}
-	b.Exec(`INSERT INTO cil_receipt_portions (receipt_id, portion, amount) VALUES ($1, 'admin', 0), ($1, 'strategic', 5000)`, receipt)
+	if _, err := tx.Exec(ctx, `INSERT INTO cil_receipt_portions (receipt_id, portion, amount) VALUES ($1, 'admin', 0), ($1, 'strategic', 5000)`, receipt); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
 	b.CILRecord(fx.CILEntry{Kind: "repayment", On: "2024-08-01", Amount: "100.00", Development: dev})
 
 	for _, public := range []bool{false, true} {

@@ -224,6 +224,10 @@ type cilMove struct {
 	implied  bool
 	skip     bool
 	existing bool
+	// A receipt's other purposes' rows of the same payment (same notice,
+	// same date), written with it as one receipt; joined marks them.
+	with   []*cilMove
+	joined bool
 }
 
 // cilError reports a CIL row that cannot be taken.

@@ -2,8 +2,10 @@ package imports
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
 )
@@ -188,5 +190,40 @@ func TestCouncilsCILRowsImport(t *testing.T) {
 				t.Errorf("the levy's rules are broken: %v", broken)
 			}
 		})
+	}
+}
+
+// TestCouncilsPaymentIsOneReceipt: Gloucester records one payment on
+// 18/00306/FUL (20 December 2019) as three 'received' rows, one per
+// purpose: 38,066.40 (_59, strategic) + 7,137.45 (_59A, neighbourhood) +
+// 2,379.15 (_61, administration) = 47,583.00. They import as one receipt
+// split into those portions (7,137.45 is 15 per cent and 2,379.15 is 5
+// per cent of 47,583.00), and the published files still name each row by
+// Gloucester's reference.
+func TestCouncilsPaymentIsOneReceipt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testdb.New(t)
+	if rep, err := Run(ctx, db, councilFiles(t, "GLO"), Options{SkipInvalid: true}); err != nil || !rep.Committed {
+		t.Fatalf("import: %v", err)
+	}
+	var got string
+	if err := db.Pool.QueryRow(ctx, `SELECT string_agg(e.import_ref || '=' || e.amount || ':' ||
+		(SELECT string_agg(p.portion || ' ' || p.amount, ', ' ORDER BY p.portion) FROM cil_receipt_portions p WHERE p.receipt_id = e.id), '; ')
+		FROM cil_ledger_entries e WHERE e.kind = 'receipt'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CIL00135-LP00457_59 + CIL00135-LP00457_59A + CIL00135-LP00457_61=47583.00:admin 2379.15, neighbourhood 7137.45, strategic 38066.40"; got != want {
+		t.Errorf("receipts:\n%s\nwant\n%s", got, want)
+	}
+	files, err := datastandard.Export(ctx, db.Pool, datastandard.Options{Organisation: "local-authority-eng:GLO", Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := string(files[2].Data)
+	for _, want := range []string{"\nCIL00135-LP00457_59,", ",received,38066.40,", "\nCIL00135-LP00457_59A,", ",received,7137.45,", "\nCIL00135-LP00457_61,", ",received,2379.15,"} {
+		if !strings.Contains(tx, want) {
+			t.Errorf("the published transactions lack %q:\n%s", want, tx)
+		}
 	}
 }

@@ -30,17 +30,27 @@ func TestCILRoundTripIsStable(t *testing.T) {
 	dev2 := b.CILDevelopment(fixture.CILDevelopment{Reference: "22/00002/FUL", Parish: parish})
 	ln := b.CILLiability(dev, "2024-07-01", "100000.00")
 	old := b.CILDemand(dev, ln, fixture.CILDemand{Reference: "DN-1", Issued: "2024-07-01", Instalments: []fixture.CILInstalment{{Due: "2024-09-01", Amount: "100000.00"}}})
-	// The revised notice supersedes the first (69(5)).
+	// The revised notice supersedes the first (69(5)); written with its
+	// instalments in one transaction, as the database checks at commit
+	// that they sum to its amount (82_cil_notices.sql).
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
 	var revised int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO cil_demand_notices (cil_development_id, liability_notice_id, reference, issued_on, commencement_date, amount, supersedes_id)
+	if err := tx.QueryRow(ctx, `INSERT INTO cil_demand_notices (cil_development_id, liability_notice_id, reference, issued_on, commencement_date, amount, supersedes_id)
 		VALUES ($1, $2, 'DN-2', '2024-08-01', '2024-08-01', 90000, $3) RETURNING id`, dev, ln, old.ID).Scan(&revised); err != nil {
 		t.Fatal(err)
 	}
 	var i1, i2 int64
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) VALUES ($1, 1, '2024-10-01', 45000) RETURNING id`, revised).Scan(&i1); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) VALUES ($1, 1, '2024-10-01', 45000) RETURNING id`, revised).Scan(&i1); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Pool.QueryRow(ctx, `INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) VALUES ($1, 2, '2025-04-01', 45000) RETURNING id`, revised).Scan(&i2); err != nil {
+	if err := tx.QueryRow(ctx, `INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) VALUES ($1, 2, '2025-04-01', 45000) RETURNING id`, revised).Scan(&i2); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mayorLN := b.CILLiability(dev, "2024-08-01", "20000.00")

@@ -1,15 +1,19 @@
 package imports
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/cil"
+	"github.com/s106monitor/s106/internal/datastandard"
 )
 
 // loadCIL reads what the levy's tables already hold, so a second run of
@@ -51,7 +55,10 @@ func (im *importer) loadCIL(ctx context.Context) error {
 			rows.Close()
 			return err
 		}
-		p.existingEntries[k] = true
+		// A receipt of several rows of one payment holds their references.
+		for _, r := range strings.Split(k, receiptRefSep) {
+			p.existingEntries[r] = true
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -178,6 +185,18 @@ func (im *importer) writeCIL(ctx context.Context) error {
 	for _, d := range p.devs {
 		devParish[d.id] = d.parish
 	}
+	// The parish a new development's neighbourhood portion goes to: the
+	// parish its rows name, else "not recorded" (the database holds a
+	// receipt's neighbourhood portion to the development's parish).
+	wantParish := map[string]string{}
+	for _, m := range p.moves {
+		if m.portion != "neighbourhood" && m.kind != "parish-payment" {
+			continue
+		}
+		if k := up(m.notice.app); wantParish[k] == "" || wantParish[k] == notRecorded {
+			wantParish[k] = cmp.Or(m.parish, notRecorded)
+		}
+	}
 	for _, n := range notices {
 		if n.skip {
 			if n.id != 0 {
@@ -192,12 +211,20 @@ func (im *importer) writeCIL(ctx context.Context) error {
 				description = "Planning application " + n.app
 			}
 			note := "Imported from the developer-contributions data standard, which gives no permission or commencement date: the date of its first demand notice stands in for both."
-			err := tx.QueryRow(ctx, `INSERT INTO cil_developments (reference, planning_reference, description, permission_date, notes, import_ref)
-				VALUES ($1, $1, $2, $3, $4, $5) RETURNING id`, n.app, description, n.issued, note, "DS:"+up(n.app)).Scan(&d.id)
+			var parishArg any
+			if d.parish = wantParish[up(n.app)]; d.parish != "" {
+				if err := ensureParish(d.parish); err != nil {
+					return err
+				}
+				parishArg = d.parish
+			}
+			err := tx.QueryRow(ctx, `INSERT INTO cil_developments (reference, planning_reference, description, permission_date, notes, import_ref, parish_code)
+				VALUES ($1, $1, $2, $3, $4, $5, $6) RETURNING id`, n.app, description, n.issued, note, "DS:"+up(n.app), parishArg).Scan(&d.id)
 			if err != nil {
 				return fmt.Errorf("CIL development %s: %w", n.app, err)
 			}
 			p.devs[up(n.app)] = d
+			devParish[d.id] = d.parish
 			im.rep.Created["cil_developments"]++
 			im.audits = append(im.audits, auditRow{action: cil.EntityDevelopment + ".import", entityType: cil.EntityDevelopment, entityID: d.id,
 				summary: "Created by import from " + im.whereDS(p.agreementFile, n.row), after: map[string]any{"reference": n.app}})
@@ -309,6 +336,7 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		}
 		out = append(out, m)
 	}
+	groupReceipts(out)
 	// Instalments already paid, for notices written before.
 	for _, n := range p.notices {
 		if n.skip && n.id != 0 {
@@ -323,17 +351,23 @@ func (im *importer) writeCIL(ctx context.Context) error {
 			im.rep.Unchanged["cil_ledger_entries"]++
 			continue
 		}
+		if m.joined {
+			continue // written with the first row of its payment
+		}
 		n := m.notice
-		parish := m.parish
-		if m.portion == "neighbourhood" || m.kind == "parish-payment" {
-			if parish == "" {
-				parish = devParish[n.devID]
-			}
-			if parish == "" {
-				parish = notRecorded
-			}
-			if err := ensureParish(parish); err != nil {
-				return err
+		parish := ""
+		for _, g := range append([]*cilMove{m}, m.with...) {
+			if g.portion == "neighbourhood" || g.kind == "parish-payment" {
+				parish = g.parish
+				if parish == "" {
+					parish = devParish[n.devID]
+				}
+				if parish == "" {
+					parish = notRecorded
+				}
+				if err := ensureParish(parish); err != nil {
+					return err
+				}
 			}
 		}
 		authority := n.authority
@@ -361,12 +395,30 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		if m.implied {
 			note = "Implied by the data standard import"
 		}
+		amount, ref, where := m.amount, m.ref, im.whereDS(p.transactionFile, m.row)
+		if len(m.with) > 0 {
+			// The references in the order the export writes the portions.
+			members := append([]*cilMove{m}, m.with...)
+			sort.SliceStable(members, func(i, j int) bool { return portionOrder[members[i].portion] < portionOrder[members[j].portion] })
+			refs := make([]string, len(members))
+			for i, g := range members {
+				refs[i] = g.ref
+			}
+			ref = strings.Join(refs, receiptRefSep)
+			for _, g := range m.with {
+				amount = amount.Add(g.amount)
+				where += "; " + im.whereDS(p.transactionFile, g.row)
+				if gn := g.row.get("notes"); gn != "" && gn != note {
+					note = strings.TrimPrefix(note+"; "+gn, "; ")
+				}
+			}
+		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO cil_ledger_entries (kind, entry_date, amount, charging_authority, cil_development_id, demand_notice_id, method, parish_code, pot, project_id, payer, reference, evidence, note, import_ref)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-			m.kind, m.date, m.amount, authority, devArg, noticeArg, methodArg, parishArg, potArg, projectArg,
-			payerFor(m.kind), m.ref, "Data standard import: "+p.transactionFile.name, note, m.ref).Scan(&id); err != nil {
-			return fmt.Errorf("CIL %s %s: %w", m.kind, m.ref, err)
+			m.kind, m.date, amount, authority, devArg, noticeArg, methodArg, parishArg, potArg, projectArg,
+			payerFor(m.kind), ref, "Data standard import: "+p.transactionFile.name, note, ref).Scan(&id); err != nil {
+			return fmt.Errorf("CIL %s %s: %w", m.kind, ref, err)
 		}
 		if m.kind == "receipt" {
 			if err := im.writePortions(ctx, id, m, parish); err != nil {
@@ -375,10 +427,48 @@ func (im *importer) writeCIL(ctx context.Context) error {
 		}
 		im.rep.Created["cil_ledger_entries"]++
 		im.audits = append(im.audits, auditRow{action: cil.EntityEntry + ".import", entityType: cil.EntityEntry, entityID: id,
-			summary: "Created by import from " + im.whereDS(p.transactionFile, m.row),
-			after:   map[string]any{"kind": m.kind, "date": m.date.Format(time.DateOnly), "amount": m.amount.StringFixed(2), "notice": n.ref}})
+			summary: "Created by import from " + where,
+			after:   map[string]any{"kind": m.kind, "date": m.date.Format(time.DateOnly), "amount": amount.StringFixed(2), "notice": n.ref}})
 	}
 	return nil
+}
+
+// receiptRefSep joins the references of the rows of one payment in the
+// import_ref (and reference) of the receipt they make; the export splits
+// it again, so each row keeps the council's reference.
+const receiptRefSep = datastandard.ImportedReceiptSep
+
+// portionOrder is the order the export writes a receipt's portions in
+// (internal/datastandard/cil.go).
+var portionOrder = map[string]int{"strategic": 0, "neighbourhood": 1, "admin": 2, "mayor": 3}
+
+// groupReceipts makes the rows of one payment one receipt. The councils'
+// files (and our export) record each purpose's share of a payment as a
+// 'received' row of its own; the payment is the receipt, its shares the
+// portions (cil_receipt_portions), so the rows received on one notice on
+// one day, one per portion, are written together. Implied receipts stay
+// apart: they are the import's inference, not the council's record (the
+// "#implied-" reference names them). A second row of a portion already in
+// the payment, or a reference holding the separator, starts another.
+func groupReceipts(out []*cilMove) {
+	type key struct {
+		notice *cilNotice
+		date   time.Time
+	}
+	open := map[key]*cilMove{}
+	for _, m := range out {
+		if m.kind != "receipt" || m.implied || m.existing || m.portion == "mayor" || strings.Contains(m.ref, receiptRefSep) {
+			continue
+		}
+		k := key{m.notice, m.date}
+		lead := open[k]
+		if lead != nil && lead.portion != m.portion && !slices.ContainsFunc(lead.with, func(g *cilMove) bool { return g.portion == m.portion }) {
+			lead.with = append(lead.with, m)
+			m.joined = true
+			continue
+		}
+		open[k] = m
+	}
 }
 
 func payerFor(kind string) string {
@@ -393,12 +483,16 @@ func payerFor(kind string) string {
 // the notice's instalments in the order they fall due.
 func (im *importer) writePortions(ctx context.Context, id int64, m *cilMove, parish string) error {
 	amounts := map[string]decimal.Decimal{}
-	amounts[m.portion] = m.amount
+	total := decimal.Zero
+	for _, g := range append([]*cilMove{m}, m.with...) {
+		amounts[g.portion] = amounts[g.portion].Add(g.amount)
+		total = total.Add(g.amount)
+	}
 	portions := []string{"admin", "strategic"}
-	if m.notice.authority == "mayor" || m.portion == "mayor" {
+	if m.notice.authority == "mayor" || amounts["mayor"].IsPositive() {
 		portions = []string{"mayor"}
-		amounts = map[string]decimal.Decimal{"mayor": m.amount}
-	} else if m.portion == "neighbourhood" {
+		amounts = map[string]decimal.Decimal{"mayor": total}
+	} else if _, ok := amounts["neighbourhood"]; ok {
 		portions = append(portions, "neighbourhood")
 	}
 	for _, pn := range portions {
@@ -411,7 +505,7 @@ func (im *importer) writePortions(ctx context.Context, id int64, m *cilMove, par
 			return fmt.Errorf("CIL receipt %s portion %s: %w", m.ref, pn, err)
 		}
 	}
-	left := m.amount
+	left := total
 	for _, in := range m.notice.insts {
 		due := in.amount.Sub(in.paid)
 		if !left.IsPositive() {
