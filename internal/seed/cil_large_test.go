@@ -159,9 +159,11 @@ func TestLargeChargesTheLevy(t *testing.T) {
 		}
 	}
 
-	// New rows after the load take ids past the loaded ones.
+	// New rows after the load take ids past the loaded ones (the schedule
+	// ends before the generated ones begin: part A's schedules never
+	// overlap).
 	// SQL on purpose: the sequences after the bulk load are under test.
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO cil_schedules (name, takes_effect) VALUES ('After the load', DATE '2027-04-01');
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO cil_schedules (name, takes_effect, ends) VALUES ('After the load', DATE '2012-04-01', DATE '2015-03-31');
 		INSERT INTO cil_ledger_entries (kind, entry_date, amount, reference) VALUES ('admin', DATE '2026-11-01', 1, 'after the load')`); err != nil {
 		t.Fatal(err)
 	}
