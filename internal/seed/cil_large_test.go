@@ -2,10 +2,13 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/s106monitor/s106/internal/store"
 	"github.com/s106monitor/s106/internal/testdb"
@@ -113,8 +116,6 @@ func TestLargeChargesTheLevy(t *testing.T) {
 			SELECT 'allocation', DATE '2026-10-31', 900000000, 'strategic', min(project_id), 'tampered' FROM cil_ledger_entries WHERE pot = 'strategic'`, "a pot allocates no more"},
 		{`INSERT INTO cil_ledger_entries (kind, entry_date, amount, pot, project_id, reference)
 			SELECT 'spend', DATE '2026-10-31', 900000000, 'strategic', min(project_id), 'tampered' FROM cil_ledger_entries WHERE pot = 'strategic'`, "spends no more than was allocated"},
-		{`INSERT INTO cil_receipt_portions (receipt_id, portion, amount) SELECT min(id), 'mayor', 1 FROM cil_ledger_entries WHERE kind = 'receipt'`, "portions sum"},
-		{`INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) SELECT min(id), 99, DATE '2026-01-01', 1 FROM cil_demand_notices`, "instalments sum"},
 	} {
 		tx, err := a.Pool.Begin(ctx)
 		if err != nil {
@@ -134,9 +135,35 @@ func TestLargeChargesTheLevy(t *testing.T) {
 		}
 	}
 
-	// New rows after the load take ids past the loaded ones.
+	// The rules over several rows that verifyCIL leaves to the database
+	// (parts B and C) refuse a tampering of the loaded rows, named by
+	// their constraint, with the triggers on as the levy loads.
+	// SQL on purpose: rows the services would refuse.
+	for _, c := range []struct{ sql, want string }{
+		{`INSERT INTO cil_receipt_portions (receipt_id, portion, amount) SELECT min(id), 'mayor', 1 FROM cil_ledger_entries WHERE kind = 'receipt'`, "cil_portions_sum_to_receipt"},
+		{`INSERT INTO cil_instalments (demand_notice_id, seq, due_on, amount) SELECT min(id), 99, DATE '2026-01-01', 1 FROM cil_demand_notices`, "cil_demand_instalments_sum"},
+	} {
+		tx, err := a.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.Exec(ctx, c.sql)
+		if err == nil {
+			_, err = tx.Exec(ctx, `SET CONSTRAINTS ALL IMMEDIATE`)
+		}
+		if pgErr := (*pgconn.PgError)(nil); !errors.As(err, &pgErr) || pgErr.ConstraintName != c.want {
+			t.Errorf("tampering %q: got %v", c.want, err)
+		}
+		if err := tx.Rollback(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// New rows after the load take ids past the loaded ones (the schedule
+	// ends before the generated ones begin: part A's schedules never
+	// overlap).
 	// SQL on purpose: the sequences after the bulk load are under test.
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO cil_schedules (name, takes_effect) VALUES ('After the load', DATE '2027-04-01');
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO cil_schedules (name, takes_effect, ends) VALUES ('After the load', DATE '2012-04-01', DATE '2015-03-31');
 		INSERT INTO cil_ledger_entries (kind, entry_date, amount, reference) VALUES ('admin', DATE '2026-11-01', 1, 'after the load')`); err != nil {
 		t.Fatal(err)
 	}
