@@ -413,6 +413,61 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_check_pot_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_pot_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t cil_pot_totals;
+    what text;
+BEGIN
+    SELECT * INTO t FROM cil_pot_totals WHERE pot = NEW.pot AND parish_code = NEW.parish_code;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    what := t.pot || CASE WHEN t.parish_code <> '' THEN ' (' || t.parish_code || ')' ELSE '' END;
+    IF t.allocated < 0 THEN
+        RAISE EXCEPTION 'the % pot would release more than it allocated', what
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_allocated_not_negative';
+    ELSIF t.passed + t.applied + t.repaid + t.allocated > t.received + t.recovered THEN
+        RAISE EXCEPTION 'the % pot would pass on, apply, repay or allocate % of the % it received', what,
+            t.passed + t.applied + t.repaid + t.allocated, t.received + t.recovered
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_within_received';
+    ELSIF t.spent > t.allocated THEN
+        RAISE EXCEPTION 'the % pot would spend % of the % allocated', what, t.spent, t.allocated
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_spent_within_allocated';
+    ELSIF t.recovered > t.passed THEN
+        RAISE EXCEPTION 'the % pot would recover % of the % passed to the parish', what, t.recovered, t.passed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_recovered_within_passed';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_check_project_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_check_project_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t cil_project_totals;
+BEGIN
+    SELECT * INTO t FROM cil_project_totals WHERE project_id = NEW.project_id AND pot = NEW.pot AND parish_code = NEW.parish_code;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF t.allocated < 0 THEN
+        RAISE EXCEPTION 'project % would release more than was allocated to it from the % pot', t.project_id, t.pot
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_project_allocated_not_negative';
+    ELSIF t.spent > t.allocated THEN
+        RAISE EXCEPTION 'project % would spend % of the % allocated to it from the % pot', t.project_id, t.spent, t.allocated, t.pot
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_project_spent_within_allocated';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: cil_check_receipt_instalments(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_check_receipt_instalments() RETURNS trigger
@@ -493,11 +548,11 @@ BEGIN
         RAISE EXCEPTION 'receipt %: Mayoral CIL is all the Mayor''s portion, and the council''s levy has none', rid
             USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_authority';
     END IF;
-    IF admin > round(r.amount * 0.05, 2) THEN
+    IF r.import_ref IS NULL AND admin > round(r.amount * 0.05, 2) THEN
         RAISE EXCEPTION 'receipt %: the administrative portion % is more than 5 per cent of %', rid, admin, r.amount
             USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_admin_cap';
     END IF;
-    IF neighbourhood > round(r.amount * 0.25, 2) THEN
+    IF r.import_ref IS NULL AND neighbourhood > round(r.amount * 0.25, 2) THEN
         RAISE EXCEPTION 'receipt %: the neighbourhood portion % is more than 25 per cent of %', rid, neighbourhood, r.amount
             USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_portions_neighbourhood_cap';
     END IF;
@@ -525,7 +580,7 @@ CREATE FUNCTION public.cil_ledger_entries_move_totals() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    added bigint[] := ARRAY(SELECT id FROM new_rows WHERE kind <> 'reversal' ORDER BY id);
+    added bigint[] := ARRAY(SELECT id FROM new_rows WHERE kind NOT IN ('reversal', 'receipt') ORDER BY id);
     reversed bigint[] := ARRAY(SELECT reverses_id FROM new_rows WHERE kind = 'reversal' ORDER BY reverses_id);
 BEGIN
     PERFORM cil_move_pot_totals(added, 1);
@@ -1808,11 +1863,7 @@ CREATE TABLE public.cil_pot_totals (
     applied numeric DEFAULT 0 NOT NULL,
     repaid numeric DEFAULT 0 NOT NULL,
     allocated numeric DEFAULT 0 NOT NULL,
-    spent numeric DEFAULT 0 NOT NULL,
-    CONSTRAINT cil_pot_allocated_not_negative CHECK ((allocated >= (0)::numeric)),
-    CONSTRAINT cil_pot_recovered_within_passed CHECK ((recovered <= passed)),
-    CONSTRAINT cil_pot_spent_within_allocated CHECK ((spent <= allocated)),
-    CONSTRAINT cil_pot_within_received CHECK (((((passed + applied) + repaid) + allocated) <= (received + recovered)))
+    spent numeric DEFAULT 0 NOT NULL
 );
 
 -- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
@@ -2021,9 +2072,7 @@ CREATE TABLE public.cil_project_totals (
     pot text NOT NULL,
     parish_code text DEFAULT ''::text NOT NULL,
     allocated numeric DEFAULT 0 NOT NULL,
-    spent numeric DEFAULT 0 NOT NULL,
-    CONSTRAINT cil_project_allocated_not_negative CHECK ((allocated >= (0)::numeric)),
-    CONSTRAINT cil_project_spent_within_allocated CHECK ((spent <= allocated))
+    spent numeric DEFAULT 0 NOT NULL
 );
 
 -- Name: cil_project_totals_computed; Type: VIEW; Schema: public; Owner: -
@@ -5568,6 +5617,14 @@ CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON publ
 -- Name: cil_parish_reports cil_parish_reports_public_version; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_parish_reports_public_version AFTER INSERT OR UPDATE ON public.cil_parish_reports DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
+-- Name: cil_pot_totals cil_pot_totals_rules; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_pot_totals_rules AFTER INSERT OR UPDATE ON public.cil_pot_totals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_pot_totals();
+
+-- Name: cil_project_totals cil_project_totals_rules; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE CONSTRAINT TRIGGER cil_project_totals_rules AFTER INSERT OR UPDATE ON public.cil_project_totals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_project_totals();
 
 -- Name: cil_receipt_instalments cil_receipt_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 

@@ -18,15 +18,7 @@ CREATE TABLE cil_pot_totals (
     repaid      numeric NOT NULL DEFAULT 0,
     allocated   numeric NOT NULL DEFAULT 0,
     spent       numeric NOT NULL DEFAULT 0,
-    PRIMARY KEY (pot, parish_code),
-    -- Nothing passed to a parish or the Mayor, applied to administrative
-    -- expenses, repaid or allocated beyond what the pot received (and,
-    -- for a parish's pot, what was recovered from the parish).
-    CONSTRAINT cil_pot_within_received CHECK (passed + applied + repaid + allocated <= received + recovered),
-    CONSTRAINT cil_pot_spent_within_allocated CHECK (spent <= allocated),
-    -- 59E: what is recovered from a parish was passed to it first.
-    CONSTRAINT cil_pot_recovered_within_passed CHECK (recovered <= passed),
-    CONSTRAINT cil_pot_allocated_not_negative CHECK (allocated >= 0)
+    PRIMARY KEY (pot, parish_code)
 );
 
 CREATE TABLE cil_project_totals (
@@ -35,9 +27,7 @@ CREATE TABLE cil_project_totals (
     parish_code text NOT NULL DEFAULT '',
     allocated   numeric NOT NULL DEFAULT 0,
     spent       numeric NOT NULL DEFAULT 0,
-    PRIMARY KEY (project_id, pot, parish_code),
-    CONSTRAINT cil_project_spent_within_allocated CHECK (spent <= allocated),
-    CONSTRAINT cil_project_allocated_not_negative CHECK (allocated >= 0)
+    PRIMARY KEY (project_id, pot, parish_code)
 );
 
 -- +goose Down
@@ -50,6 +40,6 @@ DROP TRIGGER IF EXISTS cil_ledger_entries_portions_rule ON cil_ledger_entries;
 DROP TRIGGER IF EXISTS cil_receipt_portions_rule ON cil_receipt_portions;
 DROP TRIGGER IF EXISTS cil_receipt_instalments_rule ON cil_receipt_instalments;
 DROP TRIGGER IF EXISTS cil_ledger_entries_repaid_rule ON cil_ledger_entries;
-DROP FUNCTION IF EXISTS refresh_cil_ledger_totals(), cil_check_development_repaid(), cil_check_receipt_instalments(),
+DROP FUNCTION IF EXISTS cil_check_pot_totals(), cil_check_project_totals(), refresh_cil_ledger_totals(), cil_check_development_repaid(), cil_check_receipt_instalments(),
     cil_check_receipt_portions(), cil_check_entry(), cil_receipt_portions_move_totals(), cil_ledger_entries_move_totals(),
     cil_move_project_totals(bigint[], integer), cil_move_pot_totals(bigint[], integer);

@@ -383,7 +383,7 @@ func CILSurchargeFields(f *forms.Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextInput(f, Field{Name: "interests", Label: "Number of material interests (regulation 81 only)", Inputmode: "numeric", Width: "govuk-input--width-4", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextInput(f, Field{Name: "interests", Label: "Number of material interests (optional; regulation 81 only)", Inputmode: "numeric", Width: "govuk-input--width-4", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -187,9 +187,10 @@ func TestIFSPublishFreezesTheCILReport(t *testing.T) {
 		t.Errorf("the published CSV changed: b = %s", again["cil.b"])
 	}
 
-	// An overdrawn parish portion: the statement does not reconcile and
-	// publishing is refused, pointing at the CIL reconciliation.
-	fx.CILRecord(fixture.CILEntry{Kind: "parish-payment", On: "2026-01-05", Amount: "100", Parish: x.Ashby})
+	// An overdrawn parish portion (written past the ledger's own rules,
+	// which refuse it): the statement does not reconcile and publishing is
+	// refused, pointing at the CIL reconciliation.
+	fx.CILTamper(`INSERT INTO cil_ledger_entries (kind, entry_date, amount, parish_code, reference) VALUES ('parish-payment', '2026-01-05', 100, $1, 'tampered')`, x.Ashby)
 	// (The confirmation page offers no form for a statement that does not
 	// reconcile: the post is made by hand.)
 	res := ts.post(t, "/ifs/2025/publish", url.Values{"csrf_token": {ts.csrf(t, "/ifs/2025")}, "checksum": {"unchecked"}, "confirm": {"yes"}})

@@ -357,6 +357,12 @@ func figures(t *testing.T, db *store.DB, now time.Time) string {
 			t.Fatal(err)
 		}
 		for _, r := range st.Rows() {
+			// The register's files carry the section 106 register; the
+			// levy travels in the data standard's files, whose round trip
+			// TestCILRoundTripIsStable proves.
+			if strings.HasPrefix(r.Item, "cil.") {
+				continue
+			}
 			fmt.Fprintf(&b, "%d %s %s %s\n", year, r.Item, r.Description, r.Amount)
 		}
 	}

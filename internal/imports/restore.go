@@ -54,6 +54,8 @@ var notRestored = map[string]string{
 	"obligation_event_dates":    "kept from obligation_events",
 	"obligation_states":         "kept from obligations, their events and ledger",
 	"home_event_dates":          "kept from home_events",
+	"cil_pot_totals":            "kept from cil_ledger_entries and cil_receipt_portions",
+	"cil_project_totals":        "kept from cil_ledger_entries",
 }
 
 // restoreTable is one table as the manifest lists it.

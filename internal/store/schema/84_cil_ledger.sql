@@ -80,15 +80,7 @@ CREATE TABLE IF NOT EXISTS cil_pot_totals (
     repaid      numeric NOT NULL DEFAULT 0,
     allocated   numeric NOT NULL DEFAULT 0,
     spent       numeric NOT NULL DEFAULT 0,
-    PRIMARY KEY (pot, parish_code),
-    -- Nothing passed to a parish or the Mayor, applied to administrative
-    -- expenses, repaid or allocated beyond what the pot received (and,
-    -- for a parish's pot, what was recovered from the parish).
-    CONSTRAINT cil_pot_within_received CHECK (passed + applied + repaid + allocated <= received + recovered),
-    CONSTRAINT cil_pot_spent_within_allocated CHECK (spent <= allocated),
-    -- 59E: what is recovered from a parish was passed to it first.
-    CONSTRAINT cil_pot_recovered_within_passed CHECK (recovered <= passed),
-    CONSTRAINT cil_pot_allocated_not_negative CHECK (allocated >= 0)
+    PRIMARY KEY (pot, parish_code)
 );
 
 CREATE TABLE IF NOT EXISTS cil_project_totals (
@@ -97,9 +89,7 @@ CREATE TABLE IF NOT EXISTS cil_project_totals (
     parish_code text NOT NULL DEFAULT '',
     allocated   numeric NOT NULL DEFAULT 0,
     spent       numeric NOT NULL DEFAULT 0,
-    PRIMARY KEY (project_id, pot, parish_code),
-    CONSTRAINT cil_project_spent_within_allocated CHECK (spent <= allocated),
-    CONSTRAINT cil_project_allocated_not_negative CHECK (allocated >= 0)
+    PRIMARY KEY (project_id, pot, parish_code)
 );
 
 -- From-scratch computations ----------------------------------------------------
@@ -119,15 +109,89 @@ FROM cil_ledger_effective e
 WHERE e.project_id IS NOT NULL
 GROUP BY 1, 2, 3;
 
+-- The rules on the kept rows -------------------------------------------------------
+
+-- What the pots and projects may hold, checked on each kept row a
+-- transaction moved, when it commits (a constraint trigger, deferred):
+--   a pot passes to a parish or the Mayor, applies to administrative
+--   expenses, repays or allocates nothing beyond what it received (and,
+--   for a parish's pot, what was recovered from the parish);
+--   nothing is spent beyond what was allocated, and an allocation is
+--   never released below nothing;
+--   59E: what is recovered from a parish was passed to it first.
+-- At commit, not after each statement: a writer that loads many entries
+-- at once (a restore, in the order its tables go in: the ledger before
+-- the receipts' portions; a bulk load whose reversals follow what they
+-- reverse) is judged on the ledger it leaves, as the section 106
+-- ledger's balance check is. Two writers still cannot both overdraw: the
+-- second waits on the kept row the first moved (the lock taken below),
+-- then moves it past the limit and is refused when it commits. The
+-- errors name the rule (CONSTRAINT), which the service turns into a
+-- message on the form's field (internal/cil, invariantError).
+CREATE OR REPLACE FUNCTION cil_check_pot_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    t cil_pot_totals;
+    what text;
+BEGIN
+    SELECT * INTO t FROM cil_pot_totals WHERE pot = NEW.pot AND parish_code = NEW.parish_code;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    what := t.pot || CASE WHEN t.parish_code <> '' THEN ' (' || t.parish_code || ')' ELSE '' END;
+    IF t.allocated < 0 THEN
+        RAISE EXCEPTION 'the % pot would release more than it allocated', what
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_allocated_not_negative';
+    ELSIF t.passed + t.applied + t.repaid + t.allocated > t.received + t.recovered THEN
+        RAISE EXCEPTION 'the % pot would pass on, apply, repay or allocate % of the % it received', what,
+            t.passed + t.applied + t.repaid + t.allocated, t.received + t.recovered
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_within_received';
+    ELSIF t.spent > t.allocated THEN
+        RAISE EXCEPTION 'the % pot would spend % of the % allocated', what, t.spent, t.allocated
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_spent_within_allocated';
+    ELSIF t.recovered > t.passed THEN
+        RAISE EXCEPTION 'the % pot would recover % of the % passed to the parish', what, t.recovered, t.passed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_pot_recovered_within_passed';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION cil_check_project_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    t cil_project_totals;
+BEGIN
+    SELECT * INTO t FROM cil_project_totals WHERE project_id = NEW.project_id AND pot = NEW.pot AND parish_code = NEW.parish_code;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF t.allocated < 0 THEN
+        RAISE EXCEPTION 'project % would release more than was allocated to it from the % pot', t.project_id, t.pot
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_project_allocated_not_negative';
+    ELSIF t.spent > t.allocated THEN
+        RAISE EXCEPTION 'project % would spend % of the % allocated to it from the % pot', t.project_id, t.spent, t.allocated, t.pot
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'cil_project_spent_within_allocated';
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS cil_pot_totals_rules ON cil_pot_totals;
+CREATE CONSTRAINT TRIGGER cil_pot_totals_rules
+    AFTER INSERT OR UPDATE ON cil_pot_totals DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION cil_check_pot_totals();
+DROP TRIGGER IF EXISTS cil_project_totals_rules ON cil_project_totals;
+CREATE CONSTRAINT TRIGGER cil_project_totals_rules
+    AFTER INSERT OR UPDATE ON cil_project_totals DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION cil_check_project_totals();
+
 -- Moving the kept rows ------------------------------------------------------------
 
 -- Adds the movements of the entries ids (sign 1) or takes them back (-1).
 -- The kept rows are first made (zero, if missing), then locked in key
 -- order, so that two writers lock shared rows in the same order, and only
 -- then moved (the UPDATE reads the row as the last writer committed it):
--- an INSERT ... ON CONFLICT DO UPDATE would test the proposed new row
--- (nothing received, something passed) against the table's checks
--- before it found the existing one.
+-- an INSERT ... ON CONFLICT DO UPDATE would insert or move the row
+-- before the lock was taken in key order.
 CREATE OR REPLACE FUNCTION cil_move_pot_totals(ids bigint[], sign integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF cardinality(ids) = 0 THEN
