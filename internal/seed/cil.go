@@ -1,6 +1,9 @@
 package seed
 
 import (
+	"sort"
+
+	"github.com/s106monitor/s106/internal/cil"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -24,101 +27,29 @@ type cilArea struct {
 	lawfulUse bool
 }
 
-// cilCalcLine is the chargeable amount at one rate (Schedule 1 para 1).
-type cilCalcLine struct {
-	Use        string `json:"use"`
-	Rate       string `json:"rate"`
-	GrossArea  string `json:"gross_area_gr"`
-	Retained   string `json:"retained_kr"`
-	Demolished string `json:"demolished_share"`
-	NetArea    string `json:"net_area_a"`
-	Amount     string `json:"amount"`
-}
-
-// cilCalculation is every figure of the chargeable amount, stored as the
-// liability notice's calculation (cil_liability_notices.calculation) so
-// the notice prints as it was issued.
-type cilCalculation struct {
-	Schedule          string        `json:"schedule"`
-	Zone              string        `json:"zone"`
-	PermissionYear    int           `json:"permission_year"`
-	IndexPermission   string        `json:"index_ip"`
-	ScheduleYear      int           `json:"schedule_year"`
-	IndexSchedule     string        `json:"index_ic"`
-	TotalArea         string        `json:"total_area_g"`
-	DemolishedInUse   string        `json:"demolished_in_use_e"`
-	Lines             []cilCalcLine `json:"lines"`
-	ChargeableAmount  string        `json:"chargeable_amount"`
-	BelowMinimumFifty bool          `json:"below_minimum,omitempty"`
-	Source            string        `json:"source"`
-}
-
-// cilCalculate applies Schedule 1 para 1 of the regulations (permissions
-// from 1 September 2019; regulation 40 before, to the same effect):
-//
-//	the amount at rate R = R × A × I_P / I_C, where
-//	A = G_R − K_R − (G_R × E / G)
-//
-// "G = the gross internal area of the chargeable development; G_R = the
-// gross internal area of the part of the chargeable development chargeable
-// at rate R; K_R = the aggregate of the gross internal areas of the
-// following— (i) retained parts of in-use buildings, and (ii) for other
-// relevant buildings, retained parts where the intended use following
-// completion of the chargeable development is a use that is able to be
-// carried on lawfully and permanently without further planning permission"
-// (quoted from SI 2014/385 reg 6, the same words as Schedule 1; E, "the
-// gross internal areas of parts of in-use buildings that are to be
-// demolished", is from the research notes and could not be checked against
-// legislation.gov.uk's stored text). A negative A counts as nil. A total
-// under £50 is deemed nil (the "less than £50" rule, likewise unchecked).
-// rates maps each use to its rate in the development's zone; ip and ic
-// are the index figures for the year of permission and the year the
-// schedule took effect. Amounts are rounded to the penny at each rate.
-func cilCalculate(areas []cilArea, rates map[string]decimal.Decimal, ip, ic decimal.Decimal) (decimal.Decimal, cilCalculation) {
-	g, e := decimal.Zero, decimal.Zero
-	gr := map[string]decimal.Decimal{}
-	kr := map[string]decimal.Decimal{}
-	var uses []string
+// cilCompute works out a generated development's chargeable amount with
+// cil.Compute (Schedule 1, the one owner of the formula) from its floor
+// areas, its zone's rates and the fictional index figures below.
+func cilCompute(dev int64, ref string, permitted time.Time, areas []cilArea, schedule cil.ScheduleRates, rates map[string]decimal.Decimal) (cil.Calculation, error) {
+	in := cil.Inputs{Permission: permitted, Index: map[int]decimal.Decimal{}}
+	for year := range cilDemoIndex {
+		in.Index[year] = cilIndex(year)
+	}
 	for _, a := range areas {
-		switch a.kind {
-		case "proposed":
-			if _, ok := gr[a.use]; !ok {
-				uses = append(uses, a.use)
-			}
-			g = g.Add(a.gia)
-			gr[a.use] = gr[a.use].Add(a.gia)
-		case "retained":
-			if a.inUse || a.lawfulUse {
-				kr[a.use] = kr[a.use].Add(a.gia)
-			}
-		case "demolished":
-			if a.inUse {
-				e = e.Add(a.gia)
-			}
-		}
+		in.Areas = append(in.Areas, cil.Area{Use: a.use, Kind: a.kind, GIA: a.gia, InUse: a.inUse, LawfulUse: a.lawfulUse})
 	}
-	calc := cilCalculation{IndexPermission: ip.String(), IndexSchedule: ic.String(), TotalArea: g.StringFixed(2), DemolishedInUse: e.StringFixed(2)}
-	total := decimal.Zero
+	uses := make([]string, 0, len(rates))
+	for use := range rates {
+		uses = append(uses, use)
+	}
+	sort.Strings(uses)
 	for _, use := range uses {
-		a := gr[use].Sub(kr[use])
-		share := decimal.Zero
-		if g.IsPositive() {
-			share = gr[use].Mul(e).Div(g).Round(2)
-		}
-		a = a.Sub(share)
-		if a.IsNegative() {
-			a = decimal.Zero
-		}
-		amount := rates[use].Mul(a).Mul(ip).Div(ic).Round(2)
-		total = total.Add(amount)
-		calc.Lines = append(calc.Lines, cilCalcLine{Use: use, Rate: rates[use].StringFixed(2), GrossArea: gr[use].StringFixed(2),
-			Retained: kr[use].StringFixed(2), Demolished: share.StringFixed(2), NetArea: a.StringFixed(2), Amount: amount.StringFixed(2)})
+		schedule.Rates = append(schedule.Rates, cil.Rate{Use: use, UseName: use, Rate: rates[use]})
 	}
-	if total.LessThan(decimal.NewFromInt(50)) && total.IsPositive() {
-		total, calc.BelowMinimumFifty = decimal.Zero, true
-	}
-	calc.ChargeableAmount = total.StringFixed(2)
-	return total, calc
+	in.Schedules = []cil.ScheduleRates{schedule}
+	calc, err := cil.Compute(in)
+	calc.DevelopmentID, calc.Reference = dev, ref
+	return calc, err
 }
 
 // cilPolicyRule is one instalment of the instalment policy (regulation

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/s106monitor/s106/internal/cil"
 	"math"
 	"sort"
 	"time"
@@ -313,9 +314,17 @@ func (g *generator) generateCIL(c *cilGen) {
 		if !g.before(issued) || g.chance(0.05) {
 			continue // permitted, no liability notice yet
 		}
-		amount, calc := cilCalculate(areas, zone.rates, cilIndex(permitted.Year()), cilIndex(zone.takes.Year()))
-		calc.Schedule, calc.Zone, calc.PermissionYear, calc.ScheduleYear = schedules[si].name, zone.name, permitted.Year(), zone.takes.Year()
-		calc.Source = "generated: index figures are fictional, not RICS values"
+		// The chargeable amount by cil.Compute, the formula the officer's
+		// "issue a liability notice" uses, stored in its shape.
+		calc, err := cilCompute(dev, ref, permitted, areas, cil.ScheduleRates{Authority: cil.AuthorityCouncil, ScheduleID: zone.schedule,
+			ScheduleName: schedules[si].name, TakesEffect: zone.takes, ZoneID: zone.id, ZoneName: zone.name, PlacedBy: "ward"}, zone.rates)
+		if err != nil {
+			// The generator records every area, rate and index figure
+			// the formula needs: an error is a defect in the generator.
+			panic(fmt.Sprintf("large CIL %s: %v", ref, err))
+		}
+		charge, _ := calc.Charge(cil.AuthorityCouncil)
+		amount := charge.Amount
 		js, _ := json.Marshal(calc)
 		owner := largeBuilders[g.pick(len(largeBuilders))] + " Ltd"
 		// Commencement: most start within three years; some are deemed.
