@@ -87,6 +87,7 @@ import (
 //     authority must pass 25 per cent of the relevant CIL receipts to the
 //     parish council for that area" where a neighbourhood plan is in place,
 //     15 per cent otherwise (59A(5)). A neighbourhood share above a quarter
+//     (exactly a quarter is lawful; the pennies' rounding is allowed for)
 //     of a notice that also has other shares cannot be the neighbourhood
 //     portion, so its receipts are the strategic remainder, with a warning
 //     (the share keeps the purpose the council published). (Checked
@@ -147,6 +148,12 @@ var portionOf = map[string]string{purposeCIL: "strategic", purposeNbhd: "neighbo
 // gives its contribution.
 var dueInName = regexp.MustCompile(`, due ([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
 
+// instalmentInName reads the instalment the export names (", instalment 2
+// of 3, due ..."): two instalments can fall due on one day (a surcharge
+// demanded with the levy, regulation 83), and only the name tells them
+// apart.
+var instalmentInName = regexp.MustCompile(`, instalment ([0-9]+) of [0-9]+, due [0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
 // parishInName reads the parish the export names: "... [parish CODE]",
 // with its name before the bracket after " — ".
 var parishInName = regexp.MustCompile(`^(?:.*—\s*)?(.*?)\s*\[parish ([^\]]+)\]\s*$`)
@@ -163,6 +170,10 @@ type cilPlan struct {
 	existingEntries map[string]bool
 	devs            map[string]existingCILDev
 	parishes        map[string]bool
+	receives        map[string]bool // receives_cil of the parishes recorded
+	// Parishes the import creates whose neighbourhood portion the council
+	// keeps (receives_cil false, regulation 59F), decided by cilParishes.
+	keeps map[string]bool
 }
 
 type existingNotice struct {
@@ -199,6 +210,7 @@ type cilShare struct {
 	purpose string
 	amount  decimal.Decimal
 	due     time.Time
+	seq     int // the instalment the export names, else 0
 	inst    *cilInst
 	notice  *cilNotice
 }
@@ -375,6 +387,9 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				due = d
 			}
 			sh := &cilShare{row: r, ref: r.get("reference"), purpose: purpose, amount: amount, due: due, notice: n}
+			if m := instalmentInName.FindStringSubmatch(r.get("name")); m != nil {
+				fmt.Sscan(m[1], &sh.seq)
+			}
 			if sh.ref == "" {
 				sh.ref = n.ref + "/" + purpose
 			}
@@ -417,7 +432,7 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	quarter := decimal.RequireFromString("0.25")
+	quarter, halfPenny := decimal.RequireFromString("0.25"), decimal.RequireFromString("0.005")
 	for _, k := range keys {
 		for _, n := range byRef[k] {
 			if len(n.shares) == 0 {
@@ -427,17 +442,23 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 				continue
 			}
 			p.notices = append(p.notices, n)
-			// 59A(3): the neighbourhood portion is at most 25 per cent.
-			total, nbhd, others := decimal.Zero, decimal.Zero, false
+			// 59A(3): the neighbourhood portion is at most 25 per cent
+			// ("must pass 25 per cent"), so a share of exactly a quarter is
+			// the neighbourhood portion. Each share is a sum of pennies,
+			// rounded to the nearest penny from its receipt (half a penny
+			// up at most, as internal/cil/portions.go rounds), so a quarter
+			// is allowed half a penny per neighbourhood share above it.
+			total, nbhd, others, nShares := decimal.Zero, decimal.Zero, false, int64(0)
 			for _, s := range n.shares {
 				total = total.Add(s.amount)
 				if s.purpose == purposeNbhd {
 					nbhd = nbhd.Add(s.amount)
+					nShares++
 				} else {
 					others = true
 				}
 			}
-			if others && nbhd.GreaterThan(total.Mul(quarter)) {
+			if others && nbhd.GreaterThan(total.Mul(quarter).Add(halfPenny.Mul(decimal.NewFromInt(nShares)))) {
 				n.nbhdIsStr = true
 				for _, s := range n.shares {
 					if s.purpose == purposeNbhd && p.contributionFile != nil {
@@ -447,19 +468,33 @@ func (p *cilPlan) build(rep *Report, s106Agreements map[string]bool) {
 					}
 				}
 			}
-			// Instalments: the shares due on one day.
-			byDay := map[time.Time]*cilInst{}
+			// Instalments: the shares due on one day (and of the
+			// instalment the export names, where it does).
+			type instKey struct {
+				due time.Time
+				seq int
+			}
+			byDay := map[instKey]*cilInst{}
+			named := map[*cilInst]int{}
 			for _, s := range n.shares {
-				in := byDay[s.due]
+				k := instKey{s.due, s.seq}
+				in := byDay[k]
 				if in == nil {
 					in = &cilInst{due: s.due}
-					byDay[s.due] = in
+					byDay[k] = in
+					named[in] = s.seq
 					n.insts = append(n.insts, in)
 				}
 				in.amount = in.amount.Add(s.amount)
 				s.inst = in
 			}
-			sort.Slice(n.insts, func(i, j int) bool { return n.insts[i].due.Before(n.insts[j].due) })
+			sort.SliceStable(n.insts, func(i, j int) bool {
+				a, b := n.insts[i], n.insts[j]
+				if !a.due.Equal(b.due) {
+					return a.due.Before(b.due)
+				}
+				return named[a] < named[b]
+			})
 			for i, in := range n.insts {
 				in.seq = i + 1
 			}

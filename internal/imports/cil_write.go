@@ -81,17 +81,19 @@ func (im *importer) loadCIL(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = im.tx.Query(ctx, `SELECT code FROM cil_parishes`)
+	p.receives = map[string]bool{}
+	rows, err = im.tx.Query(ctx, `SELECT code, receives_cil FROM cil_parishes`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var k string
-		if err := rows.Scan(&k); err != nil {
+		var receives bool
+		if err := rows.Scan(&k, &receives); err != nil {
 			rows.Close()
 			return err
 		}
-		p.parishes[k] = true
+		p.parishes[k], p.receives[k] = true, receives
 	}
 	rows.Close()
 	return rows.Err()
@@ -142,6 +144,114 @@ func (im *importer) validateCIL() {
 			im.rep.New["cil_ledger_entries"]++
 		}
 	}
+	im.cilParishes()
+}
+
+// wantParish is the parish a new development's neighbourhood portion goes
+// to, by its planning application: the parish its rows name, else "not
+// recorded" (the database holds a receipt's neighbourhood portion to the
+// development's parish).
+func (p *cilPlan) wantParish() map[string]string {
+	want := map[string]string{}
+	for _, m := range p.moves {
+		if m.portion != "neighbourhood" && m.kind != "parish-payment" {
+			continue
+		}
+		if k := up(m.notice.app); want[k] == "" || want[k] == notRecorded {
+			want[k] = cmp.Or(m.parish, notRecorded)
+		}
+	}
+	return want
+}
+
+// moveParish is the parish a move's neighbourhood money is written to, as
+// writeCIL resolves it: the parish the row names, else its development's.
+func (p *cilPlan) moveParish(m *cilMove, want map[string]string) string {
+	if m.parish != "" {
+		return m.parish
+	}
+	if d, ok := p.devs[up(m.notice.app)]; ok {
+		return cmp.Or(d.parish, notRecorded)
+	}
+	return cmp.Or(want[up(m.notice.app)], notRecorded)
+}
+
+// cilParishes decides whether each parish the import creates takes its
+// neighbourhood portion, and checks the rows against the parishes already
+// recorded. The data standard has no column saying whether an area has a
+// parish council that receives the levy, so it is read from what the file
+// shows done with the area's neighbourhood money:
+//
+//   - 'transferred' to the parish (a parish payment): the parish receives
+//     its portion (regulation 59A(3), "must pass ... to the parish council
+//     for that area").
+//   - allocated or spent by the council itself on a project, and never
+//     transferred: the council keeps that area's portion — regulation 59F
+//     ("where there is no local council for an area, the charging authority
+//     may use the CIL to which regulation 59A would have applied ... to
+//     support the development of that area"; research notes 1.10, from
+//     secondary sources: 59F's text could not be checked on
+//     legislation.gov.uk). The parish is created with receives_cil false,
+//     with a warning naming the row, for the officer to confirm.
+//   - both: money the parish received is the parish's, and the council may
+//     spend of it only what it recovered (59E), which the standard cannot
+//     record: the council's rows are refused, naming the parish's.
+//
+// A parish already recorded keeps its setting; a row contradicting it is
+// refused with the rule it breaks (the database refuses it too:
+// internal/store/schema/84_cil_ledger.sql, cil_parish_receives and
+// cil_parish_money_is_the_parishs).
+func (im *importer) cilParishes() {
+	p := im.rep.cil
+	p.keeps = map[string]bool{}
+	want := p.wantParish()
+	transferred, council := map[string]*cilMove{}, map[string][]*cilMove{}
+	var order []string
+	for _, m := range p.moves {
+		if m.existing || (m.notice.skip && m.notice.id == 0) {
+			continue
+		}
+		own := m.portion == "neighbourhood" && (m.kind == "allocation" || m.kind == "deallocation" || m.kind == "spend")
+		if m.kind != "parish-payment" && !own {
+			continue
+		}
+		code := p.moveParish(m, want)
+		if transferred[code] == nil && council[code] == nil {
+			order = append(order, code)
+		}
+		if m.kind == "parish-payment" {
+			if transferred[code] == nil {
+				transferred[code] = m
+			}
+		} else {
+			council[code] = append(council[code], m)
+		}
+	}
+	t := p.transactionFile
+	for _, code := range order {
+		tr, own := transferred[code], council[code]
+		receives, recorded := p.receives[code]
+		switch {
+		case recorded && !receives && tr != nil:
+			cilError(im.rep, t, tr.row, "contribution-funding-status", CauseInvalid,
+				"parish %s is recorded as not receiving the levy (the council keeps its portion, regulation 59F), so no money can be transferred to it", code)
+		case recorded && receives && len(own) > 0:
+			cilError(im.rep, t, own[0].row, "contribution-funding-status", CauseInvalid,
+				"parish %s receives the levy, so its neighbourhood portion is the parish's: the council may allocate or spend of it only what it recovered from the parish (regulation 59E), which the data standard cannot record. If the council keeps this area's portion (regulation 59F), record the parish so before importing", code)
+		case recorded || len(own) == 0:
+		case tr != nil:
+			for _, m := range own {
+				cilError(im.rep, t, m.row, "contribution-funding-status", CauseInvalid,
+					"neighbourhood money of parish %s %s by the council, but row %d transfers the parish its portion: money passed to a parish is the parish's, and the council may use of it only what it recovered (regulation 59E), which the data standard cannot record",
+					code, map[string]string{"allocation": "allocated", "deallocation": "de-allocated", "spend": "spent"}[m.kind], tr.row.num)
+			}
+		default:
+			p.keeps[code] = true
+			cilWarn(im.rep, t, own[0].row, "contribution-funding-status",
+				"the neighbourhood money of parish %s is %s by the council on a project and none of it is transferred to a parish council, so the area is recorded as one whose portion the council keeps and spends (regulation 59F: no parish council, or one that does not receive the levy): check the parish's record",
+				code, map[string]string{"allocation": "allocated", "deallocation": "de-allocated", "spend": "spent"}[own[0].kind])
+		}
+	}
 }
 
 // writeCIL writes the levy's rows, after the section 106 ones, in the
@@ -175,7 +285,7 @@ func (im *importer) writeCIL(ctx context.Context) error {
 			name = "Parish not recorded (imported from the data standard)"
 		}
 		p.parishes[code] = true
-		return exec("parish", `INSERT INTO cil_parishes (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`, code, name)
+		return exec("parish", `INSERT INTO cil_parishes (code, name, receives_cil) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, code, name, !p.keeps[code])
 	}
 	// Developments and notices, earliest first so a superseded notice is
 	// written before the one that replaces it.
@@ -185,18 +295,7 @@ func (im *importer) writeCIL(ctx context.Context) error {
 	for _, d := range p.devs {
 		devParish[d.id] = d.parish
 	}
-	// The parish a new development's neighbourhood portion goes to: the
-	// parish its rows name, else "not recorded" (the database holds a
-	// receipt's neighbourhood portion to the development's parish).
-	wantParish := map[string]string{}
-	for _, m := range p.moves {
-		if m.portion != "neighbourhood" && m.kind != "parish-payment" {
-			continue
-		}
-		if k := up(m.notice.app); wantParish[k] == "" || wantParish[k] == notRecorded {
-			wantParish[k] = cmp.Or(m.parish, notRecorded)
-		}
-	}
+	wantParish := p.wantParish()
 	for _, n := range notices {
 		if n.skip {
 			if n.id != 0 {
