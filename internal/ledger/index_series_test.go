@@ -421,7 +421,7 @@ func TestIndexSeriesListCountsMonthsAndFindsGaps(t *testing.T) {
 			t.Errorf("cpi %+v", s)
 		}
 	}
-	if strings.Join(names, ", ") != "BCIS All-in Tender Price Index, CPI, RPI" {
+	if strings.Join(names, ", ") != "BCIS All-in Tender Price Index, CIL index figure, CPI, RPI" {
 		t.Errorf("series %v", names)
 	}
 	rpi, _ := f.svc.GetIndexSeries(f.ctx, "rpi")
