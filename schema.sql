@@ -5050,6 +5050,10 @@ CREATE INDEX cil_liability_notices_development ON public.cil_liability_notices U
 
 CREATE INDEX cil_parties_development ON public.cil_parties USING btree (cil_development_id);
 
+-- Name: cil_receipt_instalments_instalment; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_receipt_instalments_instalment ON public.cil_receipt_instalments USING btree (instalment_id);
+
 -- Name: cil_reliefs_development; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_reliefs_development ON public.cil_reliefs USING btree (cil_development_id);

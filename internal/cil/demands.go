@@ -450,15 +450,20 @@ const demandSelect = `SELECT * FROM (
 	LEFT JOIN cil_instalment_policies pol ON pol.id = d.policy_id
 	LEFT JOIN cil_demand_notices prev ON prev.id = d.supersedes_id
 	LEFT JOIN cil_demand_notices next ON next.supersedes_id = d.id
-	LEFT JOIN LATERAL (
-		SELECT sum(i.paid) AS paid,
+	-- What each notice's instalments were paid, summed over every notice at
+	-- once (hash joins), not notice by notice: the list sorts and filters
+	-- on these figures.
+	LEFT JOIN (
+		SELECT i.demand_notice_id, sum(i.paid) AS paid,
 			sum(i.amount - i.paid) FILTER (WHERE i.paid < i.amount AND i.due_on < $1) AS overdue,
 			min(i.due_on) FILTER (WHERE i.paid < i.amount) AS next_due
-		FROM (SELECT i.due_on, i.amount,
-				coalesce((SELECT sum(ri.amount) FROM cil_receipt_instalments ri JOIN cil_ledger_effective e ON e.id = ri.receipt_id
-					WHERE ri.instalment_id = i.id), 0) AS paid
-			FROM cil_instalments i WHERE i.demand_notice_id = d.id) i
-	) x ON true
+		FROM (SELECT i.demand_notice_id, i.due_on, i.amount, coalesce(ip.paid, 0) AS paid
+			FROM cil_instalments i
+			LEFT JOIN (SELECT ri.instalment_id, sum(ri.amount) AS paid
+				FROM cil_receipt_instalments ri JOIN cil_ledger_effective e ON e.id = ri.receipt_id
+				GROUP BY ri.instalment_id) ip ON ip.instalment_id = i.id) i
+		GROUP BY i.demand_notice_id
+	) x ON x.demand_notice_id = d.id
 ) q `
 
 func scanDemand(row pgx.CollectableRow) (Demand, error) {
