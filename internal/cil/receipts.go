@@ -47,13 +47,17 @@ func (l *Ledger) ListReceipts(ctx context.Context, p listing.Params) (listing.Pa
 	if !ok {
 		order = receiptOrder["received"]
 	}
+	// The portions are read in one pass per receipt (a lateral join), not
+	// one query per portion: the CSV reads every receipt.
 	sql := `SELECT ` + entryColumns + `,
-		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'admin'), 0),
-		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), 0),
-		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'strategic'), 0),
-		coalesce((SELECT sum(amount) FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'mayor'), 0),
-		coalesce((SELECT parish_code FROM cil_receipt_portions x WHERE x.receipt_id = e.id AND x.portion = 'neighbourhood'), ''),
-		count(*) OVER () ` + entryJoins + ` ` + w.SQL() + ` ORDER BY ` + fmt.Sprintf(order, p.Direction())
+		coalesce(pt.admin, 0), coalesce(pt.neighbourhood, 0), coalesce(pt.strategic, 0), coalesce(pt.mayor, 0), coalesce(pt.parish, ''),
+		count(*) OVER () ` + entryJoins + `
+		LEFT JOIN LATERAL (SELECT sum(x.amount) FILTER (WHERE x.portion = 'admin') AS admin,
+			sum(x.amount) FILTER (WHERE x.portion = 'neighbourhood') AS neighbourhood,
+			sum(x.amount) FILTER (WHERE x.portion = 'strategic') AS strategic,
+			sum(x.amount) FILTER (WHERE x.portion = 'mayor') AS mayor,
+			max(x.parish_code) AS parish
+			FROM cil_receipt_portions x WHERE x.receipt_id = e.id) pt ON true ` + w.SQL() + ` ORDER BY ` + fmt.Sprintf(order, p.Direction())
 	args := w.Args
 	if p.PerPage > 0 {
 		sql += fmt.Sprintf(" LIMIT %d OFFSET %d", p.PerPage, p.Offset())
