@@ -80,6 +80,12 @@ func TestIFSCILReportShowsTheWorkedExampleInTheHTMLAndCSV(t *testing.T) {
 			!page.HasText("main .app-ifs h2#infrastructure-list + p + ul li", "Cycle routes (Transport and travel), on the list since 2023 to 2024") {
 			t.Fatalf("%d: the statement lacks the CIL report, the list or the section 106 report", year)
 		}
+		// The worked example collects Mayoral CIL, so the report says it
+		// leaves it out; the demo council, which collects none, does not
+		// say so (its render snapshot).
+		if !page.HasText("main .app-ifs h2#cil-report + p", "CIL the council collects for the Mayor of London is not included (regulation 121A(4))") {
+			t.Errorf("%d: the report does not say it leaves out the Mayor's CIL", year)
+		}
 		for k, w := range want {
 			if strings.HasPrefix(k, "cil.recon.") || strings.HasPrefix(k, "cil.mayor.") {
 				continue
