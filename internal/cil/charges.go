@@ -150,7 +150,7 @@ func (s *Notices) ImposeSurcharge(ctx context.Context, actor audit.Actor, develo
 	}
 	var ch Charge
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := developmentByID(ctx, tx, developmentID); err != nil {
+		if _, err := GetDevelopment(ctx, tx, developmentID); err != nil {
 			return err
 		}
 		calc := ChargeCalculation{Rule: SurchargeLabel(in.Regulation)}

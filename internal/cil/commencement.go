@@ -103,7 +103,7 @@ func (s *Notices) RecordCommencement(ctx context.Context, actor audit.Actor, dev
 	in.Note = strings.TrimSpace(in.Note)
 	var c Commencement
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		d, err := developmentByID(ctx, tx, developmentID)
+		d, err := GetDevelopment(ctx, tx, developmentID)
 		if err != nil {
 			return err
 		}
@@ -237,7 +237,7 @@ func (s *Notices) Acknowledge(ctx context.Context, id int64) (Acknowledgement, e
 		return Acknowledgement{}, err
 	}
 	a := Acknowledgement{Commencement: c}
-	if a.Development, err = developmentByID(ctx, s.DB.Pool, c.DevelopmentID); err != nil {
+	if a.Development, err = GetDevelopment(ctx, s.DB.Pool, c.DevelopmentID); err != nil {
 		return a, err
 	}
 	rs, err := reliefs(ctx, s.DB.Pool, "WHERE r.cil_development_id = $1 AND r.decision = 'granted'", c.DevelopmentID)

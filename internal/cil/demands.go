@@ -184,7 +184,7 @@ func (s *Notices) IssueDemand(ctx context.Context, actor audit.Actor, developmen
 	}
 	var id int64
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		dev, err := developmentByID(ctx, tx, developmentID)
+		dev, err := GetDevelopment(ctx, tx, developmentID)
 		if err != nil {
 			return err
 		}

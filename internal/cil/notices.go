@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"strings"
 	"time"
 	"unicode"
@@ -78,19 +77,7 @@ func decodeRules(s string) ([]PolicyRule, error) {
 // fmtDate is a date as notices print it.
 func fmtDate(t time.Time) string { return t.Format("2 January 2006") }
 
-// developmentByID reads what the notices say of a chargeable development
-// (part of Development, developments.go).
-func developmentByID(ctx context.Context, q store.Querier, id int64) (Development, error) {
-	var d Development
-	err := q.QueryRow(ctx, `SELECT id, reference, description, address, permission_date FROM cil_developments WHERE id = $1`, id).
-		Scan(&d.ID, &d.Reference, &d.Description, &d.Address, &d.PermissionDate)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return d, store.ErrNotFound
-	}
-	return d, err
-}
-
-// Development reads one chargeable development.
+// Development reads one chargeable development (GetDevelopment).
 func (s *Notices) Development(ctx context.Context, id int64) (Development, error) {
-	return developmentByID(ctx, s.DB.Pool, id)
+	return GetDevelopment(ctx, s.DB.Pool, id)
 }

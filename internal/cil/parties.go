@@ -108,7 +108,7 @@ func (s *Notices) AddParty(ctx context.Context, actor audit.Actor, developmentID
 	}
 	p := Party{DevelopmentID: developmentID, Role: in.Role, Name: in.Name, Address: in.Address, Email: in.Email, AssumedOn: in.AssumedOn}
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := developmentByID(ctx, tx, developmentID); err != nil {
+		if _, err := GetDevelopment(ctx, tx, developmentID); err != nil {
 			return err
 		}
 		if in.AssumedOn != nil {

@@ -233,7 +233,7 @@ func (s *Notices) ClaimRelief(ctx context.Context, actor audit.Actor, developmen
 	}
 	var r Relief
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		d, err := developmentByID(ctx, tx, developmentID)
+		d, err := GetDevelopment(ctx, tx, developmentID)
 		if err != nil {
 			return err
 		}
