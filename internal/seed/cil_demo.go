@@ -351,12 +351,14 @@ func (d *demoCIL) load() {
 	s1 := d.schedule(s1Name, "2015-04-01", date("2023-03-31"), "Approved by Council on 10 February 2015. Superseded by the 2023 schedule.")
 	s2 := d.schedule(s2Name, "2023-04-01", nil, "Approved by Council on 14 February 2023 after examination.")
 	all1 := map[string]decimal.Decimal{"retail": money("100"), "office": decimal.Zero, "community": decimal.Zero}
-	for use, r := range all1 {
-		d.exec("rate", `INSERT INTO cil_rates (schedule_id, zone_id, use_code, use_name, rate) VALUES ($1, NULL, $2, $3, $4)`, s1, use, cilUseNames[use], r)
+	// In key order, so the rates' ids (in the pages' remove buttons) are
+	// the same at every load.
+	for _, use := range sortedKeys(all1) {
+		d.exec("rate", `INSERT INTO cil_rates (schedule_id, zone_id, use_code, use_name, rate) VALUES ($1, NULL, $2, $3, $4)`, s1, use, cilUseNames[use], all1[use])
 	}
 	all2 := map[string]decimal.Decimal{"retail": money("120"), "office": decimal.Zero, "community": decimal.Zero}
-	for use, r := range all2 {
-		d.exec("rate", `INSERT INTO cil_rates (schedule_id, zone_id, use_code, use_name, rate) VALUES ($1, NULL, $2, $3, $4)`, s2, use, cilUseNames[use], r)
+	for _, use := range sortedKeys(all2) {
+		d.exec("rate", `INSERT INTO cil_rates (schedule_id, zone_id, use_code, use_name, rate) VALUES ($1, NULL, $2, $3, $4)`, s2, use, cilUseNames[use], all2[use])
 	}
 	s1A := d.zone(s1, s1Name, "2015-04-01", "Zone A: Ashford and Bramley", "The higher-value villages and the Ashford fringe.",
 		[]string{"WV3", "WV9"}, []string{"Ashford North", "Bramley and Downs"}, map[string]string{"residential": "120"}, all1)
