@@ -30,8 +30,14 @@ func DemoPlaces(ctx context.Context, db *store.DB) error {
 	if _, err := places.LoadONSPD(ctx, db, seedActor, f, places.DemoLocalAuthority); err != nil {
 		return err
 	}
-	for kind, name := range map[places.AreaKind]string{places.Ward: "demo/wessex-vale-wards.geojson", places.Parish: "demo/wessex-vale-parishes.geojson"} {
-		g, err := places.Demo.Open(name)
+	// A slice, not a map: the load order is the order of the audit
+	// entries, which the export prints (and the render snapshot compares).
+	for _, b := range []struct {
+		kind places.AreaKind
+		name string
+	}{{places.Ward, "demo/wessex-vale-wards.geojson"}, {places.Parish, "demo/wessex-vale-parishes.geojson"}} {
+		kind := b.kind
+		g, err := places.Demo.Open(b.name)
 		if err != nil {
 			return err
 		}
