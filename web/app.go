@@ -72,7 +72,7 @@ type Options struct {
 // New wires the application together.
 func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Application {
 	sessions := scs.New()
-	sessions.Store = newSessionStore(db.Pool, opts.SessionCleanup)
+	sessions.Store = newSessionStore(db.Primary(), opts.SessionCleanup)
 	sessions.IdleTimeout = cfg.SessionIdleTimeout
 	sessions.Lifetime = cfg.SessionLifetime
 	sessions.Cookie.Name = "s106_session"
@@ -87,7 +87,7 @@ func New(cfg config.Config, logger *slog.Logger, db *store.DB, opts Options) *Ap
 		Sessions: sessions,
 		Now:      time.Now,
 		reads:    &cache.Versioned{},
-		Metrics:  metrics.New(db.Pool),
+		Metrics:  metrics.New(db.Primary()),
 	}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		app.log(r).Error("session", "err", err, "path", r.URL.Path)

@@ -36,11 +36,12 @@ func (app *Application) Routes() http.Handler {
 
 	// The redacted copy of a deed (documents.go): public, no session, and
 	// streamed rather than kept in the public pages' memory cache.
-	r.Get("/public/deeds/{id}", app.publicDeed)
+	r.With(app.fromReplica).Get("/public/deeds/{id}", app.publicDeed)
 
-	// Public pages: no login, no session cookie, cacheable (issue #8).
+	// Public pages: no login, no session cookie, cacheable (issue #8);
+	// read from the read replica when there is one (replica.go).
 	r.Group(func(r chi.Router) {
-		r.Use(app.publicCache)
+		r.Use(app.fromReplica, app.publicCache)
 		r.Get("/public", app.publicOverview)
 		r.Get("/public/developments", app.publicDevelopments)
 		r.Get("/public/developments/{id}", app.publicDevelopment)
@@ -106,7 +107,7 @@ func (app *Application) Routes() http.Handler {
 		r.Get("/openapi.json", app.apiOpenAPI)
 		// The public pages' data, with their allow-list, needing no token.
 		r.Group(func(r chi.Router) {
-			r.Use(app.publicCache)
+			r.Use(app.fromReplica, app.publicCache)
 			r.Get("/public/overview", app.apiPublicOverview)
 			r.Get("/public/developments", app.apiPublicDevelopments)
 			r.Get("/public/developments/{id}", app.apiPublicDevelopment)
@@ -139,9 +140,11 @@ func (app *Application) Routes() http.Handler {
 		})
 	})
 
-	// Everything else has a session, a user if signed in, and CSRF checks.
+	// Everything else has a session, a user if signed in, and CSRF checks;
+	// reports and downloads read from the read replica once it has the
+	// user's own last change (replica.go).
 	r.Group(func(r chi.Router) {
-		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf)
+		r.Use(noStore, app.Sessions.LoadAndSave, app.authenticate, app.csrf, app.readYourWrites)
 
 		r.Get("/accessibility", app.accessibility)
 		// A resident subscribes to e-mails (no account; CSRF-checked).

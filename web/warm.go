@@ -127,7 +127,7 @@ type cacheWarmer struct {
 }
 
 func (app *Application) newCacheWarmer() *cacheWarmer {
-	return &cacheWarmer{app: app, watch: &cache.Watcher{Pool: app.DB.Pool, Logger: app.Logger}, version: -1}
+	return &cacheWarmer{app: app, watch: &cache.Watcher{Pool: app.DB.Primary(), Logger: app.Logger}, version: -1}
 }
 
 // WarmCaches rebuilds the most visited whole-ledger read models in the

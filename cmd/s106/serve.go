@@ -40,11 +40,17 @@ func runServe(args []string) error {
 			return err
 		}
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	// With S106_DATABASE_READ_URL, a streaming replica serves the public
+	// pages, reports and CSV downloads (web/replica.go); the schema check
+	// and the role check read the primary.
+	db, err := store.OpenReplicated(ctx, cfg.DatabaseURL, cfg.ReadDatabaseURL, logger)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if cfg.ReadDatabaseURL != "" {
+		logger.Info("read replica: public pages, reports and CSV downloads read from S106_DATABASE_READ_URL")
+	}
 	if err := store.CheckSchema(ctx, db.Pool); err != nil {
 		return err
 	}

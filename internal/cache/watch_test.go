@@ -71,7 +71,7 @@ func TestWatcherRestsBetweenCallsWhenChangesNeverStop(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &Watcher{Pool: db.Pool, Quiet: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond, Pace: 3}
+	w := &Watcher{Pool: db.Primary(), Quiet: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond, Pace: 3}
 	const work = 100 * time.Millisecond
 	calls := make(chan time.Time, 1000)
 	done := make(chan struct{})

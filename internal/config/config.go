@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Config holds every setting the application reads at start-up.
@@ -26,6 +28,12 @@ type Config struct {
 	// (S106_OWNER_DATABASE_URL): `s106 migrate` uses it, and serve applies
 	// pending migrations with it before serving as DATABASE_URL.
 	OwnerDatabaseURL string
+	// ReadDatabaseURL, if set, is a PostgreSQL streaming replica of
+	// DATABASE_URL's database (S106_DATABASE_READ_URL), connected to as the
+	// same role: the public pages, reports and CSV downloads read from it,
+	// except for a user whose own last change it has not yet replayed.
+	// Unset, everything reads from DATABASE_URL.
+	ReadDatabaseURL string
 	// CouncilName and ServiceName brand the pages (S106_COUNCIL_NAME, S106_SERVICE_NAME).
 	CouncilName string
 	ServiceName string
@@ -235,6 +243,7 @@ func load(getenv func(string) string) (Config, error) {
 		Addr:               str("S106_ADDR", ":8080"),
 		DatabaseURL:        str("DATABASE_URL", ""),
 		OwnerDatabaseURL:   str("S106_OWNER_DATABASE_URL", ""),
+		ReadDatabaseURL:    str("S106_DATABASE_READ_URL", ""),
 		LoginLockoutMax:    dur("S106_LOGIN_LOCKOUT_MAX", time.Hour),
 		LoginRatePerClient: integer("S106_LOGIN_RATE_PER_CLIENT", 20),
 		LoginRateOverall:   integer("S106_LOGIN_RATE_OVERALL", 10),
@@ -389,6 +398,11 @@ func load(getenv func(string) string) (Config, error) {
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set (make run starts a local PostgreSQL and sets it for you)")
+	}
+	if c.ReadDatabaseURL != "" {
+		if _, err := pgconn.ParseConfig(c.ReadDatabaseURL); err != nil {
+			errs = append(errs, "S106_DATABASE_READ_URL: "+err.Error())
+		}
 	}
 	if c.Environment == "production" && !c.SecureCookies {
 		errs = append(errs, "S106_ENV=production needs HTTPS: set S106_BASE_URL to an https:// address")

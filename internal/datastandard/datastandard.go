@@ -52,7 +52,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/fy"
@@ -144,7 +143,11 @@ const exportWorkMem = "96MB"
 // the pool, so the three files agree with each other; inside a caller's
 // transaction it uses that transaction as it is.
 func inSnapshot(ctx context.Context, q store.Querier, fn func(store.Querier) error) error {
-	pool, ok := q.(*pgxpool.Pool)
+	// A pool (store.Pool: the primary, or routed to a read replica) can
+	// begin a transaction with options; a transaction cannot.
+	pool, ok := q.(interface {
+		BeginTx(context.Context, pgx.TxOptions) (pgx.Tx, error)
+	})
 	if !ok {
 		return fn(q)
 	}

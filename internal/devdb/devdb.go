@@ -58,6 +58,12 @@ func (c Cluster) URL() string {
 // It is safe to call concurrently from several processes: they serialise on
 // a lock on Dir.
 func (c Cluster) Start(ctx context.Context) (url string, err error) {
+	return c.bringUp(ctx, (*runner).initdb)
+}
+
+// bringUp is Start with create making the cluster in an empty Dir (initdb,
+// or a replica's pg_basebackup).
+func (c Cluster) bringUp(ctx context.Context, create func(*runner, context.Context) error) (url string, err error) {
 	r, err := c.prepare(true)
 	if err != nil {
 		return "", err
@@ -72,7 +78,7 @@ func (c Cluster) Start(ctx context.Context) (url string, err error) {
 		return "", err
 	}
 	if !r.initialised() {
-		if err := r.initdb(ctx); err != nil {
+		if err := create(r, ctx); err != nil {
 			return "", err
 		}
 	}
@@ -93,6 +99,7 @@ func (c Cluster) Start(ctx context.Context) (url string, err error) {
 		}
 	}
 
+	// A replica's s106 database came with its copy of the primary.
 	if err := r.ensureDatabase(ctx); err != nil {
 		return "", err
 	}

@@ -31,9 +31,11 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// DB is the application's handle on PostgreSQL.
+// DB is the application's handle on PostgreSQL. Pool is the
+// *pgxpool.Pool of DATABASE_URL, or, with a read replica, a *Routed over
+// it and the replica (replica.go).
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool Pool
 }
 
 // Open connects to the database and checks the connection.

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Pool is what DB.Pool offers: the methods of *pgxpool.Pool the domain
+// packages use. Without a read replica it is the *pgxpool.Pool itself (one
+// pool, as before); with one (S106_DATABASE_READ_URL) it is a *Routed,
+// which sends a request's plain reads to the replica when the request's
+// context allows it (ReadFromReplica) and everything else to the primary.
+type Pool interface {
+	Querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	Acquire(ctx context.Context) (*pgxpool.Conn, error)
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	Ping(ctx context.Context) error
+	Stat() *pgxpool.Stat
+	Config() *pgxpool.Config
+	Close()
+}
+
+type replicaKey struct{}
+
+// ReadFromReplica marks ctx as one whose reads may be served by the read
+// replica: the web layer sets it on the public pages, reports and CSV
+// downloads, never on a page an officer reads right after writing. A
+// replica is at most a moment behind, so only pages that may show a
+// moment-old copy get it.
+func ReadFromReplica(ctx context.Context) context.Context {
+	return context.WithValue(ctx, replicaKey{}, true)
+}
+
+// ReadsFromReplica reports whether ctx was marked by ReadFromReplica.
+func ReadsFromReplica(ctx context.Context) bool {
+	ok, _ := ctx.Value(replicaKey{}).(bool)
+	return ok
+}
+
+// Routed is a Pool over a primary and a streaming replica (a hot standby):
+// Query and QueryRow, and read-only transactions that are not
+// SERIALIZABLE (a standby cannot run those), go to the replica when the
+// context allows it; Exec, CopyFrom, SendBatch, Acquire and every other
+// transaction always go to the primary, so no write is ever sent to the
+// replica. A replica that cannot be reached is passed over for the
+// primary: a page is slower, not broken.
+type Routed struct {
+	*pgxpool.Pool // the primary: every method not overridden below
+	Replica       *pgxpool.Pool
+	Logger        *slog.Logger
+}
+
+// reader is the pool a read in ctx goes to.
+func (p *Routed) reader(ctx context.Context) *pgxpool.Pool {
+	if ReadsFromReplica(ctx) {
+		return p.Replica
+	}
+	return p.Pool
+}
+
+// Query runs a read on the replica when ctx allows it, else on the primary.
+func (p *Routed) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	pool := p.reader(ctx)
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil && pool == p.Replica && replicaUnreachable(ctx, err) {
+		p.Logger.WarnContext(ctx, "read replica unreachable: reading from the primary", "err", err)
+		return p.Pool.Query(ctx, sql, args...)
+	}
+	return rows, err
+}
+
+// QueryRow is Query for one row, with pgx's QueryRow's meaning: Scan
+// returns pgx.ErrNoRows when there is none.
+func (p *Routed) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if !ReadsFromReplica(ctx) {
+		return p.Pool.QueryRow(ctx, sql, args...)
+	}
+	rows, err := p.Query(ctx, sql, args...)
+	return &routedRow{rows: rows, err: err, retry: func() pgx.Row {
+		p.Logger.WarnContext(ctx, "read replica: a write on a page that reads the replica, sent to the primary", "sql", firstLine(sql))
+		return p.Pool.QueryRow(ctx, sql, args...)
+	}}
+}
+
+// BeginTx begins a read-only transaction on the replica when ctx allows
+// it; any other transaction on the primary.
+func (p *Routed) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	if opts.AccessMode != pgx.ReadOnly || opts.IsoLevel == pgx.Serializable || !ReadsFromReplica(ctx) {
+		return p.Pool.BeginTx(ctx, opts)
+	}
+	tx, err := p.Replica.BeginTx(ctx, opts)
+	if err != nil && replicaUnreachable(ctx, err) {
+		p.Logger.WarnContext(ctx, "read replica unreachable: reading from the primary", "err", err)
+		return p.Pool.BeginTx(ctx, opts)
+	}
+	return tx, err
+}
+
+// Close closes both pools.
+func (p *Routed) Close() {
+	p.Replica.Close()
+	p.Pool.Close()
+}
+
+// replicaUnreachable says err is a failure to reach the replica (no
+// connection), not an error in the query, which the primary would give
+// too.
+func replicaUnreachable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 57P03: the standby is starting up or shutting down; 08xxx:
+		// connection exceptions.
+		return pgErr.Code == "57P03" || pgErr.Code[:2] == "08"
+	}
+	var connectErr *pgconn.ConnectError
+	return errors.As(err, &connectErr) || pgconn.SafeToRetry(err)
+}
+
+func firstLine(sql string) string {
+	sql = strings.TrimSpace(sql)
+	if i := strings.IndexByte(sql, '\n'); i >= 0 {
+		sql = sql[:i]
+	}
+	return sql
+}
+
+// routedRow is pgx's row over Routed.Query's rows. A write sent through
+// QueryRow (INSERT … RETURNING) on a page that reads the replica is
+// refused by the standby before any row (25006, read-only transaction),
+// having done nothing: retry runs it on the primary.
+type routedRow struct {
+	rows  pgx.Rows
+	err   error
+	retry func() pgx.Row
+}
+
+func (r *routedRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); isPgError(err, "25006", "") {
+			return r.retry().Scan(dest...)
+		} else if err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+// OpenReplicated is Open with a read replica: readURL ("" for none) is a
+// streaming replica of url's database. The replica is not required to be
+// up when the server starts: its reads fall back to the primary until it
+// is.
+func OpenReplicated(ctx context.Context, url, readURL string, logger *slog.Logger) (*DB, error) {
+	db, err := Open(ctx, url)
+	if err != nil || readURL == "" {
+		return db, err
+	}
+	cfg, err := poolConfig(readURL)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("S106_DATABASE_READ_URL: %w", err)
+	}
+	replica, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("S106_DATABASE_READ_URL: %w", err)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := replica.Ping(ctx); err != nil {
+		logger.WarnContext(ctx, "read replica unreachable: its reads go to the primary until it answers", "err", err)
+	}
+	db.Pool = &Routed{Pool: db.Primary(), Replica: replica, Logger: logger}
+	return db, nil
+}
+
+// Primary is the primary's pool itself, for what must hold a
+// *pgxpool.Pool (sessions, LISTEN, the pool's figures).
+func (db *DB) Primary() *pgxpool.Pool {
+	switch p := db.Pool.(type) {
+	case *pgxpool.Pool:
+		return p
+	case *Routed:
+		return p.Pool
+	}
+	panic(fmt.Sprintf("store: DB.Pool is a %T", db.Pool))
+}
+
+// Replica is the read replica's pool, nil when there is none.
+func (db *DB) Replica() *pgxpool.Pool {
+	if p, ok := db.Pool.(*Routed); ok {
+		return p.Replica
+	}
+	return nil
+}
+
+// WritePosition is the primary's position in its write-ahead log now
+// (pg_current_wal_insert_lsn): every transaction committed before it is
+// behind it. "" when there is no replica (nothing to wait for).
+func (db *DB) WritePosition(ctx context.Context) (string, error) {
+	if db.Replica() == nil {
+		return "", nil
+	}
+	var lsn string
+	err := db.Primary().QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
+	return lsn, err
+}
+
+// ReplicaHasReplayed reports whether the replica has replayed the
+// primary's log up to lsn (a WritePosition), so that a read from it
+// shows every write committed before that position. A server that is
+// not a standby (a replica promoted, or the read URL naming the primary)
+// has everything. An unreachable replica has not.
+func (db *DB) ReplicaHasReplayed(ctx context.Context, lsn string) (bool, error) {
+	replica := db.Replica()
+	if replica == nil || lsn == "" {
+		return true, nil
+	}
+	var done bool
+	err := replica.QueryRow(ctx, `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, NOT pg_is_in_recovery())`, lsn).Scan(&done)
+	if err != nil {
+		return false, err
+	}
+	return done, nil
+}
