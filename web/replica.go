@@ -57,22 +57,52 @@ func (app *Application) readYourWrites(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		// A change that failed changed nothing; a signed-out session
-		// (Destroyed) must not be brought back to life by a Put.
-		if rec.status >= http.StatusBadRequest || currentUser(r) == nil || app.Sessions.Status(ctx) == scs.Destroyed {
-			return
-		}
-		lsn, err := app.DB.WritePosition(ctx)
-		if err != nil {
-			// Without the position the user's reports read the primary
-			// until their session ends: slower, never stale.
-			app.log(r).Warn("read replica: the primary's write position", "err", err)
-			lsn = "FFFFFFFF/FFFFFFFF"
-		}
-		app.Sessions.Put(ctx, sessionWriteLSN, lsn)
+		next.ServeHTTP(&pinWriter{ResponseWriter: w, app: app, r: r}, r)
 	})
+}
+
+// pinWriter records the primary's write position in the session as a
+// change's response begins: the session is saved then (scs commits it
+// with the first WriteHeader or Write), and by then the handler has
+// committed its change.
+type pinWriter struct {
+	http.ResponseWriter
+	app    *Application
+	r      *http.Request
+	pinned bool
+}
+
+func (p *pinWriter) WriteHeader(code int) {
+	p.pin(code)
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *pinWriter) Write(b []byte) (int, error) {
+	p.pin(http.StatusOK)
+	return p.ResponseWriter.Write(b)
+}
+
+func (p *pinWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+func (p *pinWriter) pin(status int) {
+	if p.pinned {
+		return
+	}
+	p.pinned = true
+	ctx := p.r.Context()
+	// A change that failed changed nothing; a signed-out session
+	// (Destroyed) must not be brought back to life by a Put.
+	if status >= http.StatusBadRequest || currentUser(p.r) == nil || p.app.Sessions.Status(ctx) == scs.Destroyed {
+		return
+	}
+	lsn, err := p.app.DB.WritePosition(ctx)
+	if err != nil {
+		// Without the position the user's reports read the primary
+		// until their session ends: slower, never stale.
+		p.app.log(p.r).Warn("read replica: the primary's write position", "err", err)
+		lsn = "FFFFFFFF/FFFFFFFF"
+	}
+	p.app.Sessions.Put(ctx, sessionWriteLSN, lsn)
 }
 
 // replicaHasMyWrites reports whether the replica has replayed the

@@ -18,14 +18,11 @@ import (
 // which the postgres user cannot enter when the tests run as root).
 func baseDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "devdb-test-")
+	dir, err := TempDir("devdb-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	return dir
 }
 

@@ -66,3 +66,19 @@ func (r *runner) baseBackup(ctx context.Context, primary Cluster) error {
 	}
 	return nil
 }
+
+// TempDir makes a fresh temporary directory (under os.TempDir) for
+// throwaway clusters, one the account PostgreSQL runs as can enter even
+// when the caller is root (os.MkdirTemp's directories are 0700, which the
+// postgres account cannot enter). The caller removes it.
+func TempDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
