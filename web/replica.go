@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -103,6 +105,38 @@ func (p *pinWriter) pin(status int) {
 		lsn = "FFFFFFFF/FFFFFFFF"
 	}
 	p.app.Sessions.Put(ctx, sessionWriteLSN, lsn)
+}
+
+// replicaWarmWait bounds how long the cache warmer waits for the replica
+// to replay a change before building the public pages from it.
+const replicaWarmWait = 10 * time.Second
+
+// publicReadContext is ctx for building a public page as the public's
+// requests build it. With a read replica, the cache warmer (warm.go) is
+// told of a change by the primary: it waits until the replica has
+// replayed it (up to replicaWarmWait), then reads the replica, so the
+// page is kept under the data version the public's requests read there.
+// Built from the primary, it would be kept under a version the replica
+// has not reached, and the public's requests meanwhile would empty the
+// cache of it.
+func (app *Application) publicReadContext(ctx context.Context) context.Context {
+	if app.DB.Replica() == nil {
+		return ctx
+	}
+	if lsn, err := app.DB.WritePosition(ctx); err == nil {
+		for deadline := time.Now().Add(replicaWarmWait); ; {
+			done, err := app.DB.ReplicaHasReplayed(ctx, lsn)
+			if err != nil || done || time.Now().After(deadline) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return store.ReadFromReplica(ctx)
 }
 
 // replicaHasMyWrites reports whether the replica has replayed the

@@ -235,9 +235,36 @@ func TestPublicPagesReadFromTheReplicaAndOfficersSeeTheirOwnWrites(t *testing.T)
 		t.Errorf("%s shows the withholding before the replica has it: not read from the replica", devPath)
 	}
 
+	// The cache warmer, told of the change by the primary, builds the
+	// public pages from the replica once the replica has the change, so
+	// they are kept under the version the public's requests read there.
+	primaryVersion, err := app.publicData().Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warmed := make(chan string)
+	go func() {
+		app.newCacheWarmer().changed(ctx, -2)
+		v, err := app.publicData().Version(store.ReadFromReplica(ctx))
+		if err != nil {
+			t.Error(err)
+		}
+		warmed <- v.Key
+	}()
 	// Once the replica replays, the writes arrive everywhere.
+	time.Sleep(100 * time.Millisecond) // the warmer is waiting for the replica meanwhile
 	if _, err := standby.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
 		t.Fatal(err)
+	}
+	if key := <-warmed; key != primaryVersion.Key {
+		t.Errorf("the warmer built the public pages at the replica's version %q, want the change's %q", key, primaryVersion.Key)
+	}
+	overview, err := http.NewRequest(http.MethodGet, "/public", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !app.publicResponses().cached(primaryVersion.Key, publicResponseKey(overview)) {
+		t.Error("the warmer's public overview is not kept under the version the replica now serves")
 	}
 	eventually(t, "the withholding reaches the public page", func() bool {
 		return strings.Contains(pub.get(t, devPath).body, notPublished)

@@ -66,6 +66,7 @@ func (p publicPageTarget) request(ctx context.Context) (*http.Request, error) {
 }
 
 func (p publicPageTarget) warm(ctx context.Context, app *Application) error {
+	ctx = app.publicReadContext(ctx) // from the read replica, if any (replica.go)
 	r, err := p.request(ctx)
 	if err != nil {
 		return err
@@ -79,6 +80,7 @@ func (p publicPageTarget) warm(ctx context.Context, app *Application) error {
 }
 
 func (p publicPageTarget) warmed(ctx context.Context, app *Application) (bool, error) {
+	ctx = app.publicReadContext(ctx) // from the read replica, if any (replica.go)
 	r, err := p.request(ctx)
 	if err != nil {
 		return false, err
