@@ -97,7 +97,7 @@ func replicaPair(t *testing.T) (*Application, *pgx.Conn) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.OpenReplicated(ctx, serverURL, readURL, logger)
+	db, err := store.OpenReplicated(ctx, serverURL, readURL, 30*time.Second, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,11 @@ func TestPublicPagesReadFromTheReplicaAndOfficersSeeTheirOwnWrites(t *testing.T)
 	pub := anonymous(ts)
 
 	// Every public page answers from the replica: the primary's pool is
-	// not used at all while they are served.
+	// not used at all while they are served (but for the lag guard's look
+	// at the primary's position, at most once a second, switched off here
+	// so that the count is exact).
+	routed := app.DB.Pool.(*store.Routed)
+	routed.SetMaxLag(0)
 	primary, replica := app.DB.Primary(), app.DB.Replica()
 	before, beforeReplica := primary.Stat().AcquireCount(), replica.Stat().AcquireCount()
 	served := 0
@@ -190,6 +194,7 @@ func TestPublicPagesReadFromTheReplicaAndOfficersSeeTheirOwnWrites(t *testing.T)
 	if replica.Stat().AcquireCount() == beforeReplica {
 		t.Error("the public pages never used the replica")
 	}
+	routed.SetMaxLag(30 * time.Second)
 
 	writer := ts
 	writer.login(t, "writer@test.example", testPassword)
@@ -279,6 +284,30 @@ func TestPublicPagesReadFromTheReplicaAndOfficersSeeTheirOwnWrites(t *testing.T)
 	if csv := writer.get(t, "/developments.csv"); csv.status != http.StatusOK || replica.Stat().AcquireCount() == beforeReplica {
 		t.Errorf("the writer's download after the replica caught up: status %d, replica not used", csv.status)
 	}
+
+	// A replica that stops replaying (replication broken) is passed over
+	// once it is more than the allowed lag behind: the public pages then
+	// show the primary's figures rather than ever older ones.
+	routed.SetMaxLag(300 * time.Millisecond)
+	if _, err := standby.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	res = writer.post(t, path, devForm("csrf_token", writer.csrf(t, path), "version", "2", "withhold", "no"))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("publish again: status %d\n%s", res.status, excerpt(res.body))
+	}
+	eventually(t, "the public page passes over a replica that has stopped replaying", func() bool {
+		return !strings.Contains(pub.get(t, devPath).body, notPublished)
+	})
+	if _, err := standby.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	replicaCaughtUp(t, app)
+	eventually(t, "the caught-up replica is used again", func() bool {
+		before := replica.Stat().AcquireCount()
+		pub.get(t, "/public/developments?q=replica-again")
+		return replica.Stat().AcquireCount() > before
+	})
 }
 
 // replicaRoute says whether path is served by a route that reads from the

@@ -43,7 +43,7 @@ func runServe(args []string) error {
 	// With S106_DATABASE_READ_URL, a streaming replica serves the public
 	// pages, reports and CSV downloads (web/replica.go); the schema check
 	// and the role check read the primary.
-	db, err := store.OpenReplicated(ctx, cfg.DatabaseURL, cfg.ReadDatabaseURL, logger)
+	db, err := store.OpenReplicated(ctx, cfg.DatabaseURL, cfg.ReadDatabaseURL, cfg.ReadMaxLag, logger)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	// except for a user whose own last change it has not yet replayed.
 	// Unset, everything reads from DATABASE_URL.
 	ReadDatabaseURL string
+	// ReadMaxLag (S106_DATABASE_READ_MAX_LAG): a replica that has not
+	// replayed within this long what the primary had written is passed
+	// over for the primary until it has.
+	ReadMaxLag time.Duration
 	// CouncilName and ServiceName brand the pages (S106_COUNCIL_NAME, S106_SERVICE_NAME).
 	CouncilName string
 	ServiceName string
@@ -244,6 +248,7 @@ func load(getenv func(string) string) (Config, error) {
 		DatabaseURL:        str("DATABASE_URL", ""),
 		OwnerDatabaseURL:   str("S106_OWNER_DATABASE_URL", ""),
 		ReadDatabaseURL:    str("S106_DATABASE_READ_URL", ""),
+		ReadMaxLag:         dur("S106_DATABASE_READ_MAX_LAG", 30*time.Second),
 		LoginLockoutMax:    dur("S106_LOGIN_LOCKOUT_MAX", time.Hour),
 		LoginRatePerClient: integer("S106_LOGIN_RATE_PER_CLIENT", 20),
 		LoginRateOverall:   integer("S106_LOGIN_RATE_OVERALL", 10),

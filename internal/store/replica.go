@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,11 +61,24 @@ type Routed struct {
 	*pgxpool.Pool // the primary: every method not overridden below
 	Replica       *pgxpool.Pool
 	Logger        *slog.Logger
+
+	lag lagGuard
+}
+
+// SetMaxLag sets how far behind the replica may be: a replica that has not
+// replayed, within maxLag, what the primary had written (replication
+// broken, or far behind) is passed over for the primary until it has; 0
+// never passes it over.
+func (p *Routed) SetMaxLag(maxLag time.Duration) {
+	p.lag.mu.Lock()
+	p.lag.maxLag = maxLag
+	p.lag.checkedAt = time.Time{}
+	p.lag.mu.Unlock()
 }
 
 // reader is the pool a read in ctx goes to.
 func (p *Routed) reader(ctx context.Context) *pgxpool.Pool {
-	if ReadsFromReplica(ctx) {
+	if ReadsFromReplica(ctx) && p.replicaCurrent(ctx) {
 		return p.Replica
 	}
 	return p.Pool
@@ -95,7 +111,7 @@ func (p *Routed) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 // BeginTx begins a read-only transaction on the replica when ctx allows
 // it; any other transaction on the primary.
 func (p *Routed) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
-	if opts.AccessMode != pgx.ReadOnly || opts.IsoLevel == pgx.Serializable || !ReadsFromReplica(ctx) {
+	if opts.AccessMode != pgx.ReadOnly || opts.IsoLevel == pgx.Serializable || p.reader(ctx) != p.Replica {
 		return p.Pool.BeginTx(ctx, opts)
 	}
 	tx, err := p.Replica.BeginTx(ctx, opts)
@@ -168,10 +184,10 @@ func (r *routedRow) Scan(dest ...any) error {
 }
 
 // OpenReplicated is Open with a read replica: readURL ("" for none) is a
-// streaming replica of url's database. The replica is not required to be
-// up when the server starts: its reads fall back to the primary until it
-// is.
-func OpenReplicated(ctx context.Context, url, readURL string, logger *slog.Logger) (*DB, error) {
+// streaming replica of url's database, passed over while it is more than
+// maxLag behind (Routed.SetMaxLag). The replica is not required to be up
+// when the server starts: its reads fall back to the primary until it is.
+func OpenReplicated(ctx context.Context, url, readURL string, maxLag time.Duration, logger *slog.Logger) (*DB, error) {
 	db, err := Open(ctx, url)
 	if err != nil || readURL == "" {
 		return db, err
@@ -192,7 +208,9 @@ func OpenReplicated(ctx context.Context, url, readURL string, logger *slog.Logge
 	if err := replica.Ping(ctx); err != nil {
 		logger.WarnContext(ctx, "read replica unreachable: its reads go to the primary until it answers", "err", err)
 	}
-	db.Pool = &Routed{Pool: db.Primary(), Replica: replica, Logger: logger}
+	routed := &Routed{Pool: db.Primary(), Replica: replica, Logger: logger}
+	routed.SetMaxLag(maxLag)
+	db.Pool = routed
 	return db, nil
 }
 
@@ -244,4 +262,116 @@ func (db *DB) ReplicaHasReplayed(ctx context.Context, lsn string) (bool, error) 
 		return false, err
 	}
 	return done, nil
+}
+
+// lagCheckEvery is how often, at most, reads look at how far the replica
+// is behind.
+const lagCheckEvery = time.Second
+
+// lagGuard samples the primary's write position as reads come in and
+// compares the replica's replay position with the sample taken MaxLag ago.
+type lagGuard struct {
+	mu        sync.Mutex
+	maxLag    time.Duration
+	checking  bool
+	checkedAt time.Time
+	behind    bool
+	samples   []lsnSample // the primary's positions, oldest first
+}
+
+type lsnSample struct {
+	at  time.Time
+	lsn uint64
+}
+
+// replicaCurrent reports whether the replica is within MaxLag of the
+// primary, checking at most every lagCheckEvery (one read pays for two
+// one-row queries; the others meanwhile use the last answer).
+func (p *Routed) replicaCurrent(ctx context.Context) bool {
+	g := &p.lag
+	g.mu.Lock()
+	if g.maxLag <= 0 {
+		g.mu.Unlock()
+		return true
+	}
+	if g.checking || time.Since(g.checkedAt) < lagCheckEvery {
+		behind := g.behind
+		g.mu.Unlock()
+		return !behind
+	}
+	g.checking = true
+	g.mu.Unlock()
+
+	behind, err := p.checkLag(ctx)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.checking, g.checkedAt = false, time.Now()
+	if behind != g.behind {
+		if behind {
+			p.Logger.WarnContext(ctx, "read replica too far behind: its reads go to the primary until it catches up", "max_lag", g.maxLag, "err", err)
+		} else {
+			p.Logger.InfoContext(ctx, "read replica caught up: reads go to it again")
+		}
+	}
+	g.behind = behind
+	return !behind
+}
+
+// checkLag samples the primary's position and reports whether the replica
+// has yet to replay the newest sample at least MaxLag old. A replica that
+// does not answer is behind; one that is not a standby (promoted) is not.
+func (p *Routed) checkLag(ctx context.Context) (behind bool, err error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	var primary string
+	if err := p.Pool.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&primary); err != nil {
+		return false, err // the primary's trouble is not the replica's
+	}
+	var replayed *string
+	if err := p.Replica.QueryRow(ctx, `SELECT pg_last_wal_replay_lsn()::text`).Scan(&replayed); err != nil {
+		return true, err
+	}
+	now := time.Now()
+	pos, err := parseLSN(primary)
+	if err != nil {
+		return false, err
+	}
+	g := &p.lag
+	g.mu.Lock()
+	g.samples = append(g.samples, lsnSample{at: now, lsn: pos})
+	// The newest sample at least MaxLag old is the one that counts; older
+	// ones are dropped.
+	due := -1
+	for i, s := range g.samples {
+		if now.Sub(s.at) >= g.maxLag {
+			due = i
+		}
+	}
+	var want uint64
+	if due >= 0 {
+		want = g.samples[due].lsn
+		g.samples = g.samples[due:]
+	}
+	g.mu.Unlock()
+	if replayed == nil || due < 0 {
+		return false, nil
+	}
+	got, err := parseLSN(*replayed)
+	if err != nil {
+		return false, err
+	}
+	return got < want, nil
+}
+
+// parseLSN reads a pg_lsn's text form, two hexadecimal halves: "16/B374D848".
+func parseLSN(s string) (uint64, error) {
+	hi, lo, ok := strings.Cut(s, "/")
+	if ok {
+		h, err1 := strconv.ParseUint(hi, 16, 32)
+		l, err2 := strconv.ParseUint(lo, 16, 32)
+		if err1 == nil && err2 == nil {
+			return h<<32 | l, nil
+		}
+	}
+	return 0, fmt.Errorf("not a WAL position: %q", s)
 }

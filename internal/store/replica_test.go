@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,7 +35,7 @@ func TestRoutedPoolSendsOnlyMarkedReadsToTheReplica(t *testing.T) {
 	t.Parallel()
 	url := testdb.URL(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.OpenReplicated(context.Background(), url, readOnlyTwin(url), logger)
+	db, err := store.OpenReplicated(context.Background(), url, readOnlyTwin(url), time.Second, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestRoutedPoolReadsThePrimaryWhenTheReplicaIsDown(t *testing.T) {
 	}
 	down := "postgres://nobody@" + ln.Addr().String() + "/s106?sslmode=disable&connect_timeout=2"
 	ln.Close()
-	db, err := store.OpenReplicated(context.Background(), url, down, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := store.OpenReplicated(context.Background(), url, down, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("a replica that is down must not stop the server: %v", err)
 	}
@@ -122,7 +123,7 @@ func TestRoutedPoolReadsThePrimaryWhenTheReplicaIsDown(t *testing.T) {
 
 func TestOneDatabaseWithoutAReplica(t *testing.T) {
 	t.Parallel()
-	db, err := store.OpenReplicated(context.Background(), testdb.URL(t), "", nil)
+	db, err := store.OpenReplicated(context.Background(), testdb.URL(t), "", 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
