@@ -257,7 +257,10 @@ func (db *DB) ReplicaHasReplayed(ctx context.Context, lsn string) (bool, error) 
 		return true, nil
 	}
 	var done bool
-	err := replica.QueryRow(ctx, `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, NOT pg_is_in_recovery())`, lsn).Scan(&done)
+	// pg_last_wal_replay_lsn() is not NULL on a server that is not in
+	// recovery but once was (after a crash, or a promoted replica): it
+	// stays where that recovery ended, so it is read only in recovery.
+	err := replica.QueryRow(ctx, `SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)`, lsn).Scan(&done)
 	if err != nil {
 		return false, err
 	}
@@ -327,8 +330,11 @@ func (p *Routed) checkLag(ctx context.Context) (behind bool, err error) {
 	if err := p.Pool.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&primary); err != nil {
 		return false, err // the primary's trouble is not the replica's
 	}
-	var replayed *string
-	if err := p.Replica.QueryRow(ctx, `SELECT pg_last_wal_replay_lsn()::text`).Scan(&replayed); err != nil {
+	var standby bool
+	var replayed string
+	// (pg_last_wal_replay_lsn() stays where a finished recovery ended on a
+	// server that is no longer in recovery: ReplicaHasReplayed.)
+	if err := p.Replica.QueryRow(ctx, `SELECT pg_is_in_recovery(), coalesce(pg_last_wal_replay_lsn(), '0/0')::text`).Scan(&standby, &replayed); err != nil {
 		return true, err
 	}
 	now := time.Now()
@@ -353,10 +359,10 @@ func (p *Routed) checkLag(ctx context.Context) (behind bool, err error) {
 		g.samples = g.samples[due:]
 	}
 	g.mu.Unlock()
-	if replayed == nil || due < 0 {
+	if !standby || due < 0 {
 		return false, nil
 	}
-	got, err := parseLSN(*replayed)
+	got, err := parseLSN(replayed)
 	if err != nil {
 		return false, err
 	}

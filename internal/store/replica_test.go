@@ -87,6 +87,12 @@ func TestRoutedPoolSendsOnlyMarkedReadsToTheReplica(t *testing.T) {
 	if err := db.Pool.QueryRow(replicaCtx, `SELECT count(*) FROM (SELECT nextval(pg_get_serial_sequence('users', 'id'))) s`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("a write through QueryRow in a marked context: %d %v, want it run on the primary", n, err)
 	}
+	// A read URL that is not a standby (a promoted replica) has
+	// everything, even where a past recovery left a replay position
+	// behind (as on a cluster that once recovered from a crash).
+	if ok, err := db.ReplicaHasReplayed(plain, "FFFFFFFF/FFFFFFFF"); !ok || err != nil {
+		t.Errorf("a server not in recovery has not replayed: %v %v", ok, err)
+	}
 	// No rows is pgx.ErrNoRows, as with a plain pool.
 	if err := db.Pool.QueryRow(replicaCtx, `SELECT 1 WHERE false`).Scan(&n); err != pgx.ErrNoRows {
 		t.Errorf("no rows: %v, want pgx.ErrNoRows", err)
