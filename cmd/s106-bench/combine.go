@@ -184,11 +184,19 @@ func dbCell(x Result, ok bool) string {
 	return cell
 }
 
+// peakRSSLimit is issue 22's bound on the server's resident memory.
+const peakRSSLimit = 256 << 20
+
+// mb is a peak resident memory and its verdict against peakRSSLimit.
 func mb(b int64) string {
 	if b <= 0 {
 		return "not measured"
 	}
-	return fmt.Sprintf("%.0f MB", float64(b)/(1<<20))
+	verdict := "under 256 MB"
+	if b > peakRSSLimit {
+		verdict = "OVER 256 MB"
+	}
+	return fmt.Sprintf("%.0f MB (%s)", float64(b)/(1<<20), verdict)
 }
 
 func row(w io.Writer, cells []string) {

@@ -741,7 +741,7 @@ func printTable(r Report) {
 		}
 	}
 	if r.PeakRSSBytes > 0 {
-		fmt.Printf("Server peak resident memory (VmHWM) over the bench: %.0f MB\n", float64(r.PeakRSSBytes)/(1<<20))
+		fmt.Printf("Server peak resident memory (VmHWM) over the bench: %s\n", mb(r.PeakRSSBytes))
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "page\tround\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\tqueries\tdb p50 ms\tapp p50 ms\t\ttarget p95\t\t")

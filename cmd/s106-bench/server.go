@@ -39,9 +39,10 @@ const statsPath = "/__s106-bench/stats"
 // handler, its queries' total duration (store.DBTimer, attributed through
 // the request's context) and its query count.
 type sample struct {
-	ServerUs int64 `json:"server_us"`
-	DBUs     int64 `json:"db_us"`
-	Queries  int64 `json:"queries"`
+	Path     string `json:"path"`
+	ServerUs int64  `json:"server_us"`
+	DBUs     int64  `json:"db_us"`
+	Queries  int64  `json:"queries"`
 }
 
 // benchConfig is the application's configuration for the bench: no
@@ -72,7 +73,7 @@ func (rec *recorder) wrap(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r.WithContext(ctx))
 		d := time.Since(start)
 		rec.mu.Lock()
-		rec.samples = append(rec.samples, sample{ServerUs: d.Microseconds(), DBUs: db.Duration().Microseconds(), Queries: db.Queries()})
+		rec.samples = append(rec.samples, sample{Path: r.URL.Path, ServerUs: d.Microseconds(), DBUs: db.Duration().Microseconds(), Queries: db.Queries()})
 		rec.mu.Unlock()
 	})
 }
