@@ -331,7 +331,7 @@ func run() error {
 		if err := timeImport(ctx, app, &report); err != nil {
 			return err
 		}
-		if err := timeRegisterImport(ctx, adminURL, &report); err != nil {
+		if err := timeRegisterImport(ctx, adminURL, dbName+"_import", &report); err != nil {
 			return err
 		}
 		if err := timeDataStandardExport(ctx, app, &report); err != nil {
@@ -497,9 +497,11 @@ func timeImport(ctx context.Context, app *web.Application, r *Report) error {
 }
 
 // timeRegisterImport imports a 10,000-row register (500 agreements, 4,750
-// obligations, 4,750 receipts) into an empty database of its own.
-func timeRegisterImport(ctx context.Context, adminURL string, r *Report) error {
-	url, _, err := prepareDatabase(ctx, adminURL, "s106_bench_import", true)
+// obligations, 4,750 receipts) into an empty database of its own, named
+// after the benchmark database's so that benches of two copies at once do
+// not drop each other's.
+func timeRegisterImport(ctx context.Context, adminURL, name string, r *Report) error {
+	url, _, err := prepareDatabase(ctx, adminURL, name, true)
 	if err != nil {
 		return err
 	}
