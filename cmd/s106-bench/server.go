@@ -36,13 +36,16 @@ const serveEnv = "S106_BENCH_SERVE"
 const statsPath = "/__s106-bench/stats"
 
 // sample is one request as the server timed it: its time inside the
-// handler, its queries' total duration (store.DBTimer, attributed through
-// the request's context) and its query count.
+// handler, its queries' total duration and wall time (store.DBTimer,
+// attributed through the request's context) and its query count.
 type sample struct {
 	Path     string `json:"path"`
 	ServerUs int64  `json:"server_us"`
 	DBUs     int64  `json:"db_us"`
-	Queries  int64  `json:"queries"`
+	// DBWallUs is the time at least one of its queries was running:
+	// DBUs less any overlap of queries run in parallel.
+	DBWallUs int64 `json:"db_wall_us"`
+	Queries  int64 `json:"queries"`
 }
 
 // benchConfig is the application's configuration for the bench: no
@@ -73,7 +76,7 @@ func (rec *recorder) wrap(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r.WithContext(ctx))
 		d := time.Since(start)
 		rec.mu.Lock()
-		rec.samples = append(rec.samples, sample{Path: r.URL.Path, ServerUs: d.Microseconds(), DBUs: db.Duration().Microseconds(), Queries: db.Queries()})
+		rec.samples = append(rec.samples, sample{Path: r.URL.Path, ServerUs: d.Microseconds(), DBUs: db.Duration().Microseconds(), DBWallUs: db.Wall().Microseconds(), Queries: db.Queries()})
 		rec.mu.Unlock()
 	})
 }

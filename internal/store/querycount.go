@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,17 +29,49 @@ func (c *QueryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryE
 func (c *QueryCounter) Count() int64 { return c.n.Load() }
 
 // DBTime adds up the time one request (or any unit of work whose context
-// carries it) spends in PostgreSQL: the sum of its queries' durations, as
-// DBTimer measures them. Safe for concurrent queries of one request; their
-// durations add up, so a request that runs queries in parallel can show
-// more database time than wall time.
+// carries it) spends in PostgreSQL, as DBTimer measures it: the sum of its
+// queries' durations (Duration), and the time during which at least one of
+// them was running (Wall). They differ only for a request that runs
+// queries in parallel, whose sum can exceed its own time. Safe for
+// concurrent queries of one request.
 type DBTime struct {
 	nanos   atomic.Int64
 	queries atomic.Int64
+
+	mu       sync.Mutex
+	inFlight int
+	since    time.Time
+	wall     time.Duration
 }
 
-// Duration is the database time so far.
+// Duration is the sum of the queries' durations so far.
 func (t *DBTime) Duration() time.Duration { return time.Duration(t.nanos.Load()) }
+
+// Wall is the time so far during which at least one query was running:
+// what the request itself waited on the database.
+func (t *DBTime) Wall() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.wall
+}
+
+func (t *DBTime) begin(now time.Time) {
+	t.mu.Lock()
+	if t.inFlight == 0 {
+		t.since = now
+	}
+	t.inFlight++
+	t.mu.Unlock()
+}
+
+func (t *DBTime) finish(now time.Time) {
+	t.mu.Lock()
+	t.inFlight--
+	if t.inFlight == 0 {
+		t.wall += now.Sub(t.since)
+	}
+	t.mu.Unlock()
+}
 
 // Queries is the number of queries so far (a batch's queries count one
 // each; a COPY counts one).
@@ -88,7 +121,11 @@ var (
 func (d *DBTimer) Unattributed() *DBTime { return &d.unattributed }
 
 func (d *DBTimer) start(ctx context.Context) context.Context {
-	return context.WithValue(ctx, traceStartKey{}, time.Now())
+	now := time.Now()
+	if t := DBTimeFrom(ctx); t != nil {
+		t.begin(now)
+	}
+	return context.WithValue(ctx, traceStartKey{}, now)
 }
 
 func (d *DBTimer) end(ctx context.Context, queries int64) {
@@ -96,11 +133,14 @@ func (d *DBTimer) end(ctx context.Context, queries int64) {
 	if !ok {
 		return
 	}
+	now := time.Now()
 	t := DBTimeFrom(ctx)
 	if t == nil {
 		t = &d.unattributed
+	} else {
+		t.finish(now)
 	}
-	t.nanos.Add(int64(time.Since(started)))
+	t.nanos.Add(int64(now.Sub(started)))
 	t.queries.Add(queries)
 }
 

@@ -100,6 +100,11 @@ func TestDBTimerAttributesEachQueryToItsContext(t *testing.T) {
 	if slow.Duration() < 60*time.Millisecond {
 		t.Errorf("the slow unit's database time: got %v, want at least its three 20 ms sleeps", slow.Duration())
 	}
+	// The slow unit ran its queries one after another: its wall time is
+	// their sum.
+	if slow.Wall() != slow.Duration() {
+		t.Errorf("the slow unit's queries ran in turn, yet its wall time %v is not their sum %v", slow.Wall(), slow.Duration())
+	}
 	if quick.Duration() <= 0 {
 		t.Errorf("the quick unit's database time: got %v, want more than none", quick.Duration())
 	}
