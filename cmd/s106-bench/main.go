@@ -90,6 +90,12 @@ type Result struct {
 	Overhead bool `json:"app_overhead_flagged"`
 }
 
+// PeakRise is the server's peak resident memory after a page's rounds.
+type PeakRise struct {
+	After string `json:"after"`
+	Bytes int64  `json:"bytes"`
+}
+
 // Report is the whole run.
 type Report struct {
 	StartedAt     time.Time          `json:"started_at"`
@@ -105,6 +111,10 @@ type Report struct {
 	// PeakRSSBytes is the server process's peak resident memory over the
 	// whole bench (VmHWM).
 	PeakRSSBytes int64 `json:"server_peak_rss_bytes"`
+	// PeakRSSRises names what the server had just served each time its
+	// peak resident memory rose by 16 MB or more, so the page that costs
+	// memory can be found.
+	PeakRSSRises []PeakRise `json:"server_peak_rss_rises,omitempty"`
 	// Skipped are pages that did not answer 200 and were not measured.
 	Skipped []string `json:"skipped,omitempty"`
 }
@@ -263,6 +273,7 @@ func run() error {
 		report.Skipped = append(report.Skipped, skipped...)
 	}
 
+	var lastPeak int64
 	for _, p := range pages {
 		if *only != "" && !strings.Contains(p.Name, *only) {
 			continue
@@ -318,6 +329,11 @@ func run() error {
 				fmt.Printf("  %-28s %-16s p95 %7.1f ms  db %6.1f ms\n", p.Name, res.Mode, res.P95Ms, res.DBP50Ms)
 			}
 		}
+		if peak, ok := srv.peakRSS(); ok && peak >= lastPeak+16<<20 {
+			lastPeak = peak
+			report.PeakRSSRises = append(report.PeakRSSRises, PeakRise{After: p.Name, Bytes: peak})
+			fmt.Printf("  server peak RSS now %s\n", mb(peak))
+		}
 	}
 	peak, _ := srv.peakRSS()
 	report.PeakRSSBytes = peak
@@ -347,6 +363,9 @@ func run() error {
 	// The peak over the whole bench, documents and all.
 	if peak := srv.stop(); peak > report.PeakRSSBytes {
 		report.PeakRSSBytes = peak
+		if peak >= lastPeak+16<<20 {
+			report.PeakRSSRises = append(report.PeakRSSRises, PeakRise{After: "the documents (a 20 MB deed uploaded and downloaded, 10,000 searched)", Bytes: peak})
+		}
 	}
 
 	printTable(report)
@@ -747,6 +766,9 @@ func printTable(r Report) {
 	}
 	if r.PeakRSSBytes > 0 {
 		fmt.Printf("Server peak resident memory (VmHWM) over the bench: %s\n", mb(r.PeakRSSBytes))
+		for _, x := range r.PeakRSSRises {
+			fmt.Printf("  rose to %.0f MB after %s\n", float64(x.Bytes)/(1<<20), x.After)
+		}
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "page\tround\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\tqueries\tdb p50 ms\tdb wall\tapp p50 ms\t\ttarget p95\t\t")
