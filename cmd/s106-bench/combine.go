@@ -84,13 +84,13 @@ func writeCombined(w io.Writer, reports []Report) {
 
 	fmt.Fprintf(w, "S106 Monitor, %d scales", len(reports))
 	if len(reports) > 0 {
-		fmt.Fprintf(w, ", %s on %d CPUs, first run started %s", reports[0].GoVersion, reports[0].CPUs, reports[0].StartedAt.Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(w, ", %s on %d CPUs", reports[0].GoVersion, reports[0].CPUs)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	for _, r := range reports {
-		fmt.Fprintf(w, "- ×%g: %d agreements, %d obligations, %d ledger entries, %d homes; database %.0f MB; server peak RSS %s\n",
-			r.Scale, r.Dataset["agreements"], r.Dataset["obligations"], r.Dataset["ledger_entries"], r.Dataset["homes"],
+		fmt.Fprintf(w, "- ×%g (run started %s): %d agreements, %d obligations, %d ledger entries, %d homes; database %.0f MB; server peak RSS %s\n",
+			r.Scale, r.StartedAt.Format("2006-01-02 15:04 MST"), r.Dataset["agreements"], r.Dataset["obligations"], r.Dataset["ledger_entries"], r.Dataset["homes"],
 			float64(r.DatabaseBytes)/1e6, mb(r.PeakRSSBytes))
 	}
 	fmt.Fprintln(w)

@@ -178,7 +178,7 @@ func TestTheCombinedTableHasAColumnGroupPerScale(t *testing.T) {
 	for _, want := range []string{
 		"| page | ×1 cold | ×1 1 client | ×1 20 users | ×1 HTTP 20 users | ×1 DB (share) | ×5 cold | ×5 1 client | ×5 20 users | ×5 HTTP 20 users | ×5 DB (share) |",
 		"| homes search | 20.0 ms | 10.0 ms | 11.0 ms | 13.0 ms | 6.0 ms (80%) | 120.0 ms | 60.0 ms | **61.0 ms** | **63.0 ms** | 12.0 ms (60%), app 8.0 ms! |",
-		"×1: 2000 agreements", "server peak RSS 100 MB (under 256 MB)", "×5: 10000 agreements", "server peak RSS 300 MB (OVER 256 MB)",
+		"×1 (run started 0001-01-01 00:00 UTC): 2000 agreements", "server peak RSS 100 MB (under 256 MB)", "×5 (run started 0001-01-01 00:00 UTC): 10000 agreements", "server peak RSS 300 MB (OVER 256 MB)",
 		"| IFS statement | 100.0 ms | 500.0 ms |",
 	} {
 		if !strings.Contains(out, want) {
