@@ -135,8 +135,11 @@ func TestTheBenchServerAttributesDatabaseTimeToEachRequest(t *testing.T) {
 				t.Errorf("/sleepy: %d queries, %d µs of database time in %d µs; want 3, at least 30,000 (its wall time, as they ran in turn) and no more than the request's", s.Queries, s.DBUs, s.ServerUs)
 			}
 		case "/quick":
-			if s.Queries != 1 || s.DBUs >= 30_000 {
-				t.Errorf("/quick: %d queries, %d µs of database time; want 1 query and none of /sleepy's time", s.Queries, s.DBUs)
+			// Its database time is its one query's: within its own
+			// request's time (no upper bound in milliseconds is asserted:
+			// a loaded machine makes SELECT 1 slow).
+			if s.Queries != 1 || s.DBUs <= 0 || s.DBUs > s.ServerUs {
+				t.Errorf("/quick: %d queries, %d µs of database time in %d µs; want 1 query, its time within the request's", s.Queries, s.DBUs, s.ServerUs)
 			}
 		default:
 			t.Errorf("a sample of %q", s.Path)
