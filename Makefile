@@ -169,14 +169,26 @@ screenshots: deps static ## Regenerate docs/screenshots/: dashboard, an obligati
 	export CHROMIUM_PATH="$(CHROMIUM_PATH)" S106_AXE_PATH="$(S106_AXE_PATH)" S106_SCREENSHOT_DIR="$(CURDIR)/docs/screenshots"; \
 	$(GO) test -count=1 -run '^TestScreenshots$$' ./web/ && ls docs/screenshots
 
-BENCH_SCALE ?= 1
-BENCH_OUT   ?= .data/bench-results.json
+# BENCH_SCALES: the dataset sizes measured, one run each (1 is the large
+# council, 2,000 agreements); e.g. BENCH_SCALES="1 5 20". BENCH_SCALE=N
+# (one size) still works. Each run's JSON is .data/bench-scale-N.json; the
+# combined table (a column group per scale) is printed at the end and kept
+# in $(BENCH_OUT). The load generator (vegeta) is a Go library: nothing to
+# install beyond Go.
+BENCH_SCALES ?= $(or $(BENCH_SCALE),1 5)
+BENCH_OUT    ?= .data/bench-results.md
+BENCH_BIN    := .data/bin/s106-bench
 
-bench: deps-db static ## Go benchmarks, then load the large council (once) and time the main pages; JSON in .data/bench-results.json
+bench: deps-db static ## Go benchmarks, then load each BENCH_SCALES council (once) and time the pages in-process and over HTTP; one table in .data/bench-results.md
 	@$(call with_db,$(GO) run ./cmd/s106) \
 	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TEST_TIMEOUT) ./... | grep -Ev '^(ok|PASS|\?) ' ; \
-	mkdir -p $(dir $(BENCH_OUT)); \
-	$(GO) run ./cmd/s106-bench -scale $(BENCH_SCALE) -out $(BENCH_OUT)
+	mkdir -p $(dir $(BENCH_OUT)) $(dir $(BENCH_BIN)) && \
+	$(GO) build -o $(BENCH_BIN) ./cmd/s106-bench && \
+	for s in $(BENCH_SCALES); do \
+	  echo "== scale $$s"; \
+	  $(BENCH_BIN) -scale $$s -out .data/bench-scale-$$s.json || exit 1; \
+	done && \
+	echo && $(BENCH_BIN) -combine $(foreach s,$(BENCH_SCALES),.data/bench-scale-$(s).json) | tee $(BENCH_OUT)
 
 ABUSE_ADDR ?= 127.0.0.1:18106
 

@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -34,7 +33,6 @@ import (
 
 	"github.com/s106monitor/s106/internal/apitokens"
 	"github.com/s106monitor/s106/internal/audit"
-	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/datastandard"
 	"github.com/s106monitor/s106/internal/imports"
 	publicdata "github.com/s106monitor/s106/internal/public"
@@ -76,6 +74,26 @@ type Result struct {
 	QueriesMean float64 `json:"queries_per_request"`
 	TargetMs    float64 `json:"target_p95_ms"`
 	Met         bool    `json:"target_met"`
+	// HTTP rounds are timed by the load generator (vegeta), as a user's
+	// browser sees them; the others inside the server's handler.
+	HTTP bool `json:"http,omitempty"`
+	// Database time per request (the sum of its queries' durations,
+	// store.DBTimer), median; and the application's own time (the
+	// request's server time less its database wall time), median.
+	DBP50Ms  float64 `json:"db_p50_ms"`
+	AppP50Ms float64 `json:"app_p50_ms"`
+	// DBWallP50Ms is the median time during which at least one of the
+	// request's queries ran (DBP50Ms less parallel queries' overlap).
+	DBWallP50Ms float64 `json:"db_wall_p50_ms"`
+	// Overhead is set when the application's own time is above max(2 ms,
+	// 30% of the database time) (overheadFlagged).
+	Overhead bool `json:"app_overhead_flagged"`
+}
+
+// PeakRise is the server's peak resident memory after a page's rounds.
+type PeakRise struct {
+	After string `json:"after"`
+	Bytes int64  `json:"bytes"`
 }
 
 // Report is the whole run.
@@ -90,11 +108,22 @@ type Report struct {
 	DatabaseBytes int64              `json:"database_bytes"`
 	Timings       map[string]float64 `json:"timings_ms"`
 	Results       []Result           `json:"results"`
+	// PeakRSSBytes is the server process's peak resident memory over the
+	// whole bench (VmHWM).
+	PeakRSSBytes int64 `json:"server_peak_rss_bytes"`
+	// PeakRSSRises names what the server had just served each time its
+	// peak resident memory rose by 16 MB or more, so the page that costs
+	// memory can be found.
+	PeakRSSRises []PeakRise `json:"server_peak_rss_rises,omitempty"`
 	// Skipped are pages that did not answer 200 and were not measured.
 	Skipped []string `json:"skipped,omitempty"`
 }
 
 func run() error {
+	if benchURL := os.Getenv(serveEnv); benchURL != "" {
+		return serveChild(benchURL)
+	}
+	combine := flag.Bool("combine", false, "print one table of the JSON results named as arguments (one per scale), as `make bench` does after its runs")
 	scale := flag.Float64("scale", 1, "dataset size: 1 is the large council (2,000 agreements)")
 	requests := flag.Int("requests", 60, "requests per page at each concurrency")
 	clients := flag.Int("clients", 20, "concurrent clients for the second round")
@@ -111,7 +140,15 @@ func run() error {
 		extra = append(extra, s)
 		return nil
 	})
+	httpPages := flag.String("http", `^public (overview|development page|postcode search|ward page|map)$|^agreements list \(filtered\)$`, "also drive the pages whose names match this with vegeta over HTTP (a regular expression; empty: none)")
 	flag.Parse()
+	if *combine {
+		return printCombined(os.Stdout, flag.Args())
+	}
+	overHTTP, err := regexp.Compile(*httpPages)
+	if err != nil {
+		return fmt.Errorf("-http: %w", err)
+	}
 
 	adminURL := os.Getenv("DATABASE_URL")
 	if adminURL == "" {
@@ -129,8 +166,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	counter := &store.QueryCounter{}
-	db, err := store.OpenTraced(ctx, benchURL, counter)
+	db, err := store.Open(ctx, benchURL)
 	if err != nil {
 		return err
 	}
@@ -168,16 +204,12 @@ func run() error {
 		return err
 	}
 
-	// Serve in-process, timing each request inside the server.
-	cfg, err := config.Load()
-	if err != nil && !strings.Contains(err.Error(), "DATABASE_URL") {
+	// The bench's own handle on the application, for the timings that
+	// call it directly (the IFS build, the imports).
+	cfg, err := benchConfig(benchURL)
+	if err != nil {
 		return err
 	}
-	cfg.DatabaseURL = benchURL
-	cfg.Scheduler = false
-	cfg.LoginMaxFailures = 1000
-	// The API's per-token rate limit is not what is measured.
-	cfg.APIRatePerMinute = 1_000_000
 	app := web.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db, web.Options{})
 	// The large council's alerts, as its first evaluation makes them (the
 	// inbox is measured too); once per loaded database.
@@ -198,15 +230,14 @@ func run() error {
 			return err
 		}
 	}
-	rec := &recorder{}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The server runs in a process of its own, timing each request and
+	// its database time inside it (server.go).
+	srv, err := startServer(benchURL)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: rec.wrap(app.Routes()), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer srv.stop()
+	base := srv.base
 
 	pages, err := mainPages(ctx, db)
 	if err != nil {
@@ -242,6 +273,7 @@ func run() error {
 		report.Skipped = append(report.Skipped, skipped...)
 	}
 
+	var lastPeak int64
 	for _, p := range pages {
 		if *only != "" && !strings.Contains(p.Name, *only) {
 			continue
@@ -267,7 +299,6 @@ func run() error {
 			} else if p.API {
 				cs = apiCallers[:round.c]
 			}
-			before := counter.Count()
 			var bump func() error
 			if round.cold {
 				bump = func() error {
@@ -279,17 +310,33 @@ func run() error {
 			if round.cold {
 				requestsThisRound = max(*requests/4, 5)
 			}
-			res, err := measure(base, p, cs, requestsThisRound, rec, round.pause, bump)
+			res, err := measure(base, p, cs, requestsThisRound, srv, round.pause, bump)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.Name, err)
 			}
 			res.Mode = round.mode
 			res.Met = round.pause == 0 || res.P95Ms <= p.TargetMs
-			res.QueriesMean = float64(counter.Count()-before) / float64(res.Requests+3)
 			report.Results = append(report.Results, res)
-			fmt.Printf("  %-28s %-10s p95 %7.1f ms\n", p.Name, round.mode, res.P95Ms)
+			fmt.Printf("  %-28s %-16s p95 %7.1f ms  db %6.1f ms\n", p.Name, round.mode, res.P95Ms, res.DBP50Ms)
+		}
+		if *httpPages != "" && overHTTP.MatchString(p.Name) {
+			results, err := measureHTTP(p, signedIn[0], base, srv, *requests, n, *think)
+			if err != nil {
+				return fmt.Errorf("%s over HTTP: %w", p.Name, err)
+			}
+			for _, res := range results {
+				report.Results = append(report.Results, res)
+				fmt.Printf("  %-28s %-16s p95 %7.1f ms  db %6.1f ms\n", p.Name, res.Mode, res.P95Ms, res.DBP50Ms)
+			}
+		}
+		if peak, ok := srv.peakRSS(); ok && peak >= lastPeak+16<<20 {
+			lastPeak = peak
+			report.PeakRSSRises = append(report.PeakRSSRises, PeakRise{After: p.Name, Bytes: peak})
+			fmt.Printf("  server peak RSS now %s\n", mb(peak))
 		}
 	}
+	peak, _ := srv.peakRSS()
+	report.PeakRSSBytes = peak
 
 	if *only == "" || *only == "documents" {
 		if err := timeDocuments(ctx, db, base, signedIn[0], &report); err != nil {
@@ -303,11 +350,21 @@ func run() error {
 		if err := timeImport(ctx, app, &report); err != nil {
 			return err
 		}
-		if err := timeRegisterImport(ctx, adminURL, &report); err != nil {
+		if err := timeRegisterImport(ctx, adminURL, dbName+"_import", &report); err != nil {
 			return err
 		}
 		if err := timeDataStandardExport(ctx, app, &report); err != nil {
 			return err
+		}
+		if err := measureImportMemory(ctx, adminURL, &report); err != nil {
+			return err
+		}
+	}
+	// The peak over the whole bench, documents and all.
+	if peak := srv.stop(); peak > report.PeakRSSBytes {
+		report.PeakRSSBytes = peak
+		if peak >= lastPeak+16<<20 {
+			report.PeakRSSRises = append(report.PeakRSSRises, PeakRise{After: "the documents (a 20 MB deed uploaded and downloaded, 10,000 searched)", Bytes: peak})
 		}
 	}
 
@@ -462,9 +519,11 @@ func timeImport(ctx context.Context, app *web.Application, r *Report) error {
 }
 
 // timeRegisterImport imports a 10,000-row register (500 agreements, 4,750
-// obligations, 4,750 receipts) into an empty database of its own.
-func timeRegisterImport(ctx context.Context, adminURL string, r *Report) error {
-	url, _, err := prepareDatabase(ctx, adminURL, "s106_bench_import", true)
+// obligations, 4,750 receipts) into an empty database of its own, named
+// after the benchmark database's so that benches of two copies at once do
+// not drop each other's.
+func timeRegisterImport(ctx context.Context, adminURL, name string, r *Report) error {
+	url, _, err := prepareDatabase(ctx, adminURL, name, true)
 	if err != nil {
 		return err
 	}
@@ -612,34 +671,9 @@ func apiListPages(ctx context.Context, db *store.DB, base string, c *http.Client
 	}, nil
 }
 
-// recorder times requests inside the server.
-type recorder struct {
-	mu    sync.Mutex
-	times []time.Duration
-}
-
-func (rec *recorder) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		h.ServeHTTP(w, r)
-		d := time.Since(start)
-		rec.mu.Lock()
-		rec.times = append(rec.times, d)
-		rec.mu.Unlock()
-	})
-}
-
-func (rec *recorder) reset() []time.Duration {
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	t := rec.times
-	rec.times = nil
-	return t
-}
-
 // measure warms a page up, then fetches it requests times spread over the
 // clients, and summarises the server times.
-func measure(base string, p Page, clients []*http.Client, requests int, rec *recorder, think time.Duration, before func() error) (Result, error) {
+func measure(base string, p Page, clients []*http.Client, requests int, srv *serverProc, think time.Duration, before func() error) (Result, error) {
 	get := func(c *http.Client) error {
 		res, err := c.Get(base + p.Path)
 		if err != nil {
@@ -657,7 +691,9 @@ func measure(base string, p Page, clients []*http.Client, requests int, rec *rec
 			return Result{}, err
 		}
 	}
-	rec.reset()
+	if _, err := srv.take(); err != nil {
+		return Result{}, err
+	}
 	var wg sync.WaitGroup
 	errc := make(chan error, len(clients))
 	per := (requests + len(clients) - 1) / len(clients)
@@ -692,17 +728,16 @@ func measure(base string, p Page, clients []*http.Client, requests int, rec *rec
 	if err := <-errc; err != nil {
 		return Result{}, err
 	}
-	times := rec.reset()
-	slices.Sort(times)
-	pct := func(q float64) float64 {
-		if len(times) == 0 {
-			return 0
-		}
-		i := int(float64(len(times)-1) * q)
-		return float64(times[i].Microseconds()) / 1000
+	samples, err := srv.take()
+	if err != nil {
+		return Result{}, err
 	}
-	r := Result{Page: p.Name, Path: p.Path, Clients: len(clients), Requests: len(times),
-		P50Ms: pct(0.50), P95Ms: pct(0.95), P99Ms: pct(0.99), RPS: float64(len(times)) / wall.Seconds(), TargetMs: p.TargetMs}
+	times := make([]time.Duration, len(samples))
+	for i, x := range samples {
+		times[i] = time.Duration(x.ServerUs) * time.Microsecond
+	}
+	r := summarise(p, times, samples, wall)
+	r.Clients = len(clients)
 	return r, nil
 }
 
@@ -729,8 +764,14 @@ func printTable(r Report) {
 			fmt.Printf("%s: %.1f ms\n", k, r.Timings[k])
 		}
 	}
+	if r.PeakRSSBytes > 0 {
+		fmt.Printf("Server peak resident memory (VmHWM) over the bench: %s\n", mb(r.PeakRSSBytes))
+		for _, x := range r.PeakRSSRises {
+			fmt.Printf("  rose to %.0f MB after %s\n", float64(x.Bytes)/(1<<20), x.After)
+		}
+	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "page\tround\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\tqueries\ttarget p95\t\t")
+	fmt.Fprintln(w, "page\tround\trequests\tp50 ms\tp95 ms\tp99 ms\treq/s\tqueries\tdb p50 ms\tdb wall\tapp p50 ms\t\ttarget p95\t\t")
 	for _, x := range r.Results {
 		verdict := ""
 		if strings.HasSuffix(x.Mode, "users") {
@@ -739,9 +780,14 @@ func printTable(r Report) {
 				verdict = "MISSED"
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.0f ms\t%s\t\n", x.Page, x.Mode, x.Requests, x.P50Ms, x.P95Ms, x.P99Ms, x.RPS, x.QueriesMean, x.TargetMs, verdict)
+		over := ""
+		if x.Overhead {
+			over = "OVER"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.0f ms\t%s\t\n", x.Page, x.Mode, x.Requests, x.P50Ms, x.P95Ms, x.P99Ms, x.RPS, x.QueriesMean, x.DBP50Ms, x.DBWallP50Ms, x.AppP50Ms, over, x.TargetMs, verdict)
 	}
 	w.Flush()
+	fmt.Println("HTTP rounds are timed by the load generator (vegeta) at the client; the others inside the server. db: the request's queries' total duration; db wall: the time any of them ran (less than db where queries run in parallel); app: the server's time less db wall; OVER: app above max(2 ms, 30% of db wall).")
 	for _, s := range r.Skipped {
 		fmt.Println("NOT MEASURED:", s)
 	}
