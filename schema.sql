@@ -740,6 +740,18 @@ BEGIN
 END;
 $$;
 
+-- Name: home_events_refresh_development_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.home_events_refresh_development_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM refresh_development_home_totals(ARRAY(
+        SELECT DISTINCT h.development_id FROM new_rows n JOIN homes h ON h.id = n.home_id));
+    RETURN NULL;
+END;
+$$;
+
 -- Name: home_state_of(text, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.home_state_of(exit_route text, occupied_on date, transferred_on date, completed_on date, started_on date) RETURNS text
@@ -761,6 +773,28 @@ CREATE FUNCTION public.home_state_rank(state text) RETURNS integer
     LANGUAGE sql IMMUTABLE
     AS $$
     SELECT array_position(ARRAY['secured','started','completed','transferred','occupied','left-stock'], state)
+$$;
+
+-- Name: homes_refresh_development_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.homes_refresh_development_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM refresh_development_home_totals(ARRAY(SELECT DISTINCT development_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM refresh_development_home_totals(ARRAY(SELECT DISTINCT development_id FROM old_rows));
+    ELSE
+        PERFORM refresh_development_home_totals(ARRAY(
+            SELECT o.development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.tenure, o.archived_at IS NULL, o.development_id) IS DISTINCT FROM (n.tenure, n.archived_at IS NULL, n.development_id)
+            UNION
+            SELECT n.development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.tenure, o.archived_at IS NULL, o.development_id) IS DISTINCT FROM (n.tenure, n.archived_at IS NULL, n.development_id)));
+    END IF;
+    RETURN NULL;
+END;
 $$;
 
 -- Name: homes_set_development_sort(); Type: FUNCTION; Schema: public; Owner: -
@@ -848,6 +882,39 @@ BEGIN
     ORDER BY m.project_id
     ON CONFLICT (project_id) DO UPDATE
         SET allocated = t.allocated + excluded.allocated, spent = t.spent + excluded.spent;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: ledger_entries_move_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.ledger_entries_move_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO ledger_year_totals AS t (obligation_id, fy, entries, received, spent, returned, interest)
+    SELECT m.obligation_id, m.fy, sum(m.sign)::int,
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'receipt'), 0),
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'spend'), 0),
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.interest) FILTER (WHERE m.kind = 'return'), 0)
+    FROM (
+        SELECT 1 AS sign, n.obligation_id, extract(year FROM n.entry_date - interval '3 months')::int AS fy,
+               n.kind, n.amount, n.interest
+        FROM new_rows n
+        WHERE n.kind IN ('receipt', 'spend', 'return')
+        UNION ALL
+        SELECT -1, e.obligation_id, extract(year FROM e.entry_date - interval '3 months')::int, e.kind, e.amount, e.interest
+        FROM new_rows n
+        JOIN ledger_entries e ON e.id = n.reverses_id
+        WHERE e.kind IN ('receipt', 'spend', 'return')
+    ) m
+    GROUP BY m.obligation_id, m.fy
+    ORDER BY m.obligation_id, m.fy
+    ON CONFLICT (obligation_id, fy) DO UPDATE
+        SET entries = t.entries + excluded.entries, received = t.received + excluded.received,
+            spent = t.spent + excluded.spent, returned = t.returned + excluded.returned,
+            interest = t.interest + excluded.interest;
     RETURN NULL;
 END;
 $$;
@@ -944,6 +1011,7 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_year_totals();
 END;
 $$;
 
@@ -957,6 +1025,22 @@ BEGIN
     INSERT INTO cil_pot_totals SELECT * FROM cil_pot_totals_computed;
     DELETE FROM cil_project_totals;
     INSERT INTO cil_project_totals SELECT * FROM cil_project_totals_computed;
+END;
+$$;
+
+-- Name: refresh_development_home_totals(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_development_home_totals(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM developments WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
+    DELETE FROM development_home_totals WHERE development_id = ANY (ids);
+    INSERT INTO development_home_totals
+    SELECT c.* FROM development_home_totals_computed c WHERE c.development_id = ANY (ids);
 END;
 $$;
 
@@ -1066,6 +1150,19 @@ BEGIN
     DELETE FROM receipt_share_deadlines WHERE obligation_id = ANY (ids);
     INSERT INTO receipt_share_deadlines
     SELECT c.* FROM receipt_share_deadlines_computed c WHERE c.obligation_id = ANY (ids);
+END;
+$$;
+
+-- Name: refresh_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_year_totals() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM ledger_year_totals;
+    INSERT INTO ledger_year_totals SELECT * FROM ledger_year_totals_computed;
+    DELETE FROM development_home_totals;
+    INSERT INTO development_home_totals SELECT * FROM development_home_totals_computed;
 END;
 $$;
 
@@ -3032,6 +3129,35 @@ CREATE VIEW public.developer_insolvency AS
                      JOIN public.home_event_dates d ON ((d.home_id = h.id)))
                   WHERE ((h.obligation_id = o.id) AND (h.archived_at IS NULL) AND (d.transferred_on IS NOT NULL))))))))));
 
+-- Name: development_home_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.development_home_totals (
+    development_id bigint NOT NULL,
+    tenure text NOT NULL,
+    exit_route text NOT NULL,
+    completed_fy integer,
+    exited_fy integer,
+    transferred boolean NOT NULL,
+    affordable_tenure boolean NOT NULL,
+    homes integer NOT NULL
+);
+
+-- Name: development_home_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.development_home_totals_computed AS
+ SELECT h.development_id,
+    h.tenure,
+    COALESCE(d.exit_route, ''::text) AS exit_route,
+    (EXTRACT(year FROM (d.completed_on - '3 mons'::interval)))::integer AS completed_fy,
+    (EXTRACT(year FROM (d.exited_on - '3 mons'::interval)))::integer AS exited_fy,
+    (d.transferred_on IS NOT NULL) AS transferred,
+    (COALESCE(d.changed_tenure, h.tenure) <> 'market'::text) AS affordable_tenure,
+    (count(*))::integer AS homes
+   FROM (public.homes h
+     LEFT JOIN public.home_event_dates d ON ((d.home_id = h.id)))
+  WHERE (h.archived_at IS NULL)
+  GROUP BY h.development_id, h.tenure, COALESCE(d.exit_route, ''::text), ((EXTRACT(year FROM (d.completed_on - '3 mons'::interval)))::integer), ((EXTRACT(year FROM (d.exited_on - '3 mons'::interval)))::integer), (d.transferred_on IS NOT NULL), (COALESCE(d.changed_tenure, h.tenure) <> 'market'::text);
+
 -- Name: developments; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.developments (
@@ -3500,6 +3626,32 @@ ALTER TABLE public.ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: ledger_year_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.ledger_year_totals (
+    obligation_id bigint NOT NULL,
+    fy integer NOT NULL,
+    entries integer NOT NULL,
+    received numeric NOT NULL,
+    spent numeric NOT NULL,
+    returned numeric NOT NULL,
+    interest numeric NOT NULL
+);
+
+-- Name: ledger_year_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ledger_year_totals_computed AS
+ SELECT e.obligation_id,
+    (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer AS fy,
+    (count(*))::integer AS entries,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'receipt'::text)), (0)::numeric) AS received,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'spend'::text)), (0)::numeric) AS spent,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS returned,
+    COALESCE(sum(e.interest) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS interest
+   FROM public.ledger_effective e
+  WHERE (e.kind = ANY (ARRAY['receipt'::text, 'spend'::text, 'return'::text]))
+  GROUP BY e.obligation_id, ((EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer);
 
 -- Name: letter_settings; Type: TABLE; Schema: public; Owner: -
 
@@ -4182,6 +4334,38 @@ ALTER TABLE public.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+-- Name: year_totals_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.year_totals_drift AS
+ SELECT 'ledger_year_totals'::text AS derived,
+    COALESCE(k.obligation_id, c.obligation_id) AS id
+   FROM (( SELECT ledger_year_totals.obligation_id,
+            ledger_year_totals.fy,
+            ledger_year_totals.entries,
+            ledger_year_totals.received,
+            ledger_year_totals.spent,
+            ledger_year_totals.returned,
+            ledger_year_totals.interest
+           FROM public.ledger_year_totals
+          WHERE ((ledger_year_totals.entries <> 0) OR (ledger_year_totals.received <> (0)::numeric) OR (ledger_year_totals.spent <> (0)::numeric) OR (ledger_year_totals.returned <> (0)::numeric) OR (ledger_year_totals.interest <> (0)::numeric))) k
+     FULL JOIN public.ledger_year_totals_computed c ON (((c.obligation_id = k.obligation_id) AND (c.fy = k.fy))))
+  WHERE (((((k.entries IS DISTINCT FROM c.entries) OR (k.received IS DISTINCT FROM c.received)) OR (k.spent IS DISTINCT FROM c.spent)) OR (k.returned IS DISTINCT FROM c.returned)) OR (k.interest IS DISTINCT FROM c.interest))
+UNION ALL
+ SELECT DISTINCT 'development_home_totals'::text AS derived,
+    COALESCE(k.development_id, c.development_id) AS id
+   FROM (( SELECT development_home_totals.development_id,
+            development_home_totals.tenure,
+            development_home_totals.exit_route,
+            development_home_totals.completed_fy,
+            development_home_totals.exited_fy,
+            development_home_totals.transferred,
+            development_home_totals.affordable_tenure,
+            sum(development_home_totals.homes) AS homes
+           FROM public.development_home_totals
+          GROUP BY development_home_totals.development_id, development_home_totals.tenure, development_home_totals.exit_route, development_home_totals.completed_fy, development_home_totals.exited_fy, development_home_totals.transferred, development_home_totals.affordable_tenure) k
+     FULL JOIN public.development_home_totals_computed c ON (((c.development_id = k.development_id) AND (c.tenure = k.tenure) AND (c.exit_route = k.exit_route) AND (COALESCE(c.completed_fy, '-1'::integer) = COALESCE(k.completed_fy, '-1'::integer)) AND (COALESCE(c.exited_fy, '-1'::integer) = COALESCE(k.exited_fy, '-1'::integer)) AND (c.transferred = k.transferred) AND (c.affordable_tenure = k.affordable_tenure))))
+  WHERE (k.homes IS DISTINCT FROM c.homes);
+
 -- Name: affordable_mix_lines affordable_mix_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.affordable_mix_lines
@@ -4652,6 +4836,11 @@ ALTER TABLE ONLY public.ledger_entries
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_key UNIQUE (reverses_id);
 
+-- Name: ledger_year_totals ledger_year_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ledger_year_totals
+    ADD CONSTRAINT ledger_year_totals_pkey PRIMARY KEY (obligation_id, fy);
+
 -- Name: letter_settings letter_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.letter_settings
@@ -5058,6 +5247,10 @@ CREATE INDEX cil_receipt_instalments_instalment ON public.cil_receipt_instalment
 
 CREATE INDEX cil_reliefs_development ON public.cil_reliefs USING btree (cil_development_id);
 
+-- Name: development_home_totals_development_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX development_home_totals_development_idx ON public.development_home_totals USING btree (development_id);
+
 -- Name: developments_import_ref_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX developments_import_ref_key ON public.developments USING btree (upper(import_ref)) WHERE (import_ref IS NOT NULL);
@@ -5265,6 +5458,10 @@ CREATE INDEX ledger_entries_receipt_shares_idx ON public.ledger_entries USING bt
 -- Name: ledger_entries_receipts_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX ledger_entries_receipts_idx ON public.ledger_entries USING btree (obligation_id, entry_date, id) WHERE (kind = 'receipt'::text);
+
+-- Name: ledger_year_totals_fy_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX ledger_year_totals_fy_idx ON public.ledger_year_totals USING btree (fy);
 
 -- Name: letters_obligation_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -5698,9 +5895,25 @@ CREATE CONSTRAINT TRIGGER home_events_data_version AFTER INSERT ON public.home_e
 
 CREATE TRIGGER home_events_dates AFTER INSERT ON public.home_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.home_events_refresh_dates();
 
+-- Name: home_events home_events_development_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER home_events_development_totals AFTER INSERT ON public.home_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.home_events_refresh_development_totals();
+
 -- Name: homes homes_development_sort; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER homes_development_sort BEFORE INSERT OR UPDATE OF development_id ON public.homes FOR EACH ROW EXECUTE FUNCTION public.homes_set_development_sort();
+
+-- Name: homes homes_development_totals_delete; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_delete AFTER DELETE ON public.homes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
+
+-- Name: homes homes_development_totals_insert; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_insert AFTER INSERT ON public.homes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
+
+-- Name: homes homes_development_totals_update; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_update AFTER UPDATE ON public.homes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
 
 -- Name: homes homes_list_keys; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5765,6 +5978,10 @@ CREATE TRIGGER ledger_entries_totals_pairs AFTER INSERT ON public.ledger_entries
 -- Name: ledger_entries ledger_entries_totals_projects; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER ledger_entries_totals_projects AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_project_totals();
+
+-- Name: ledger_entries ledger_entries_totals_years; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER ledger_entries_totals_years AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_year_totals();
 
 -- Name: letter_templates letter_templates_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6228,6 +6445,11 @@ ALTER TABLE ONLY public.data_standard_agreement_types
 ALTER TABLE ONLY public.data_standard_entry_kinds
     ADD CONSTRAINT data_standard_entry_kinds_funding_status_fkey FOREIGN KEY (funding_status) REFERENCES public.contribution_funding_statuses(code);
 
+-- Name: development_home_totals development_home_totals_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.development_home_totals
+    ADD CONSTRAINT development_home_totals_development_id_fkey FOREIGN KEY (development_id) REFERENCES public.developments(id);
+
 -- Name: document_blob_chunks document_blob_chunks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.document_blob_chunks
@@ -6422,6 +6644,11 @@ ALTER TABLE ONLY public.ledger_entries
 
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_fkey FOREIGN KEY (reverses_id) REFERENCES public.ledger_entries(id);
+
+-- Name: ledger_year_totals ledger_year_totals_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ledger_year_totals
+    ADD CONSTRAINT ledger_year_totals_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
 
 -- Name: letter_settings letter_settings_logo_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7157,6 +7384,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organisations TO s106_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developer_insolvency TO s106_app;
 
+-- Name: TABLE development_home_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.development_home_totals TO s106_app;
+
+-- Name: TABLE development_home_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.development_home_totals_computed TO s106_app;
+
 -- Name: TABLE developments; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developments TO s106_app;
@@ -7296,6 +7531,14 @@ GRANT SELECT,USAGE ON SEQUENCE public.job_runs_id_seq TO s106_app;
 -- Name: SEQUENCE ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.ledger_entries_id_seq TO s106_app;
+
+-- Name: TABLE ledger_year_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ledger_year_totals TO s106_app;
+
+-- Name: TABLE ledger_year_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ledger_year_totals_computed TO s106_app;
 
 -- Name: TABLE letter_settings; Type: ACL; Schema: public; Owner: -
 
@@ -7496,6 +7739,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO s106_app;
 -- Name: SEQUENCE users_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.users_id_seq TO s106_app;
+
+-- Name: TABLE year_totals_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.year_totals_drift TO s106_app;
 
 -- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -
 

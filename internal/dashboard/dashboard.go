@@ -141,8 +141,10 @@ func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 
 // money reads the all-time figures from the kept per-obligation totals
 // (obligation_ledger_totals: the standing entries of each obligation,
-// summed) and the year's from the standing entries dated in it, which the
-// entry-date index finds, rather than adding up the whole ledger.
+// summed) and the year's from the kept per-obligation and year totals
+// (ledger_year_totals, internal/store/schema/95_year_totals.sql: the
+// standing entries dated in the year, summed), rather than adding up the
+// ledger.
 func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 	var m Money
 	err := s.DB.Pool.QueryRow(ctx, `
@@ -155,13 +157,11 @@ func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent, coalesce(sum(returned), 0) AS returned
 			FROM obligation_ledger_totals
 		) t, (
-			SELECT coalesce(sum(amount) FILTER (WHERE kind = 'receipt'), 0) AS received,
-			       coalesce(sum(amount) FILTER (WHERE kind = 'spend'), 0) AS spent,
-			       coalesce(sum(amount) FILTER (WHERE kind = 'return'), 0) AS returned,
-			       coalesce(sum(interest) FILTER (WHERE kind = 'return'), 0) AS interest
-			FROM ledger_effective
-			WHERE kind IN ('receipt', 'spend', 'return') AND entry_date BETWEEN $1 AND $2
-		) e`, y.Start(), y.End()).
+			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent,
+			       coalesce(sum(returned), 0) AS returned, coalesce(sum(interest), 0) AS interest
+			FROM ledger_year_totals
+			WHERE fy = $1
+		) e`, int(y)).
 		Scan(&m.Received, &m.Spent, &m.Returned, &m.ReceivedInYear, &m.SpentInYear, &m.ReturnedInYear, &m.InterestInYear, &m.Allocated, &m.Earmarked)
 	if err != nil {
 		return m, fmt.Errorf("dashboard money: %w", err)

@@ -95,5 +95,6 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_year_totals();
 END;
 $$;
