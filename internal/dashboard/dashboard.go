@@ -12,7 +12,6 @@ import (
 
 	"github.com/s106monitor/s106/internal/charts"
 	"github.com/s106monitor/s106/internal/fy"
-	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -213,10 +212,9 @@ func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error
 // figure reads only the homes it needs, with their kept event dates
 // (home_event_dates, what home_state is made of): a home's state follows
 // from those dates as in home_state. Lost matches homes.LostStockTotals for
-// the year. Breaches are homes.TriggerChecks judged by
-// homes.TriggerCheck.Breach: the delivery-trigger numbers have one
-// definition (the delivery_trigger_numbers view), shared with the
-// breaches list and the alerts.
+// the year. Breaches are the delivery_trigger_numbers view's breach, the
+// one definition homes.TriggerChecks (the breaches list and the alerts)
+// reads too.
 func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int, error) {
 	var h HomesFigures
 	err := s.DB.Pool.QueryRow(ctx, `
@@ -235,15 +233,20 @@ func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard homes: %w", err)
 	}
-	checks, err := homes.TriggerChecks(ctx, s.DB.Pool)
+	// The view's own judgement (breach), counted over the developments
+	// that can be in breach at all: delivery_trigger_breach needs market
+	// homes (recorded, or in a dated count), so a development with none is
+	// not read; the view's laterals count every affordable home of the
+	// obligations they read, which is most of the register's homes.
+	var breaches int
+	err = s.DB.Pool.QueryRow(ctx, `
+		SELECT count(*)::int FROM delivery_trigger_numbers t
+		WHERE t.breach AND t.development_id IN (
+			SELECT h.development_id FROM homes h WHERE h.tenure = 'market' AND h.archived_at IS NULL
+			UNION
+			SELECT k.development_id FROM market_occupation_counts k WHERE k.market_homes > 0)`).Scan(&breaches)
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard breaches: %w", err)
-	}
-	breaches := 0
-	for _, c := range checks {
-		if c.Check.Breach() {
-			breaches++
-		}
 	}
 	return h, breaches, nil
 }
