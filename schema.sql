@@ -826,6 +826,58 @@ BEGIN
 END;
 $$;
 
+-- Name: ledger_entries_move_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.ledger_entries_move_ifs_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(hashtext('ifs_year_totals'), (p.project_id % 2147483647)::int)
+    FROM (SELECT n.project_id FROM new_rows n WHERE n.kind IN ('allocation', 'deallocation')
+          UNION
+          SELECT e.project_id FROM new_rows n JOIN ledger_entries e ON e.id = n.reverses_id
+          WHERE e.kind IN ('allocation', 'deallocation')
+          ORDER BY 1) p;
+    INSERT INTO ifs_year_totals AS t (obligation_id, project_id, fy, decided_fy, entries, received, spent, returned, interest,
+                                      invoiced, transferred, allocated)
+    SELECT m.obligation_id, m.project_id, m.fy, m.decided_fy, sum(m.sign)::int,
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'receipt'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'spend'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.i) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'invoice'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'spend' AND m.transfer), 0),
+           coalesce(sum(m.sign * CASE m.kind WHEN 'allocation' THEN m.c WHEN 'deallocation' THEN -m.c END), 0)
+    FROM (
+        SELECT x.sign, x.obligation_id, coalesce(x.project_id, 0) AS project_id,
+               extract(year FROM x.entry_date - interval '3 months')::int AS fy,
+               CASE WHEN x.kind IN ('allocation', 'deallocation')
+                    THEN coalesce(extract(year FROM allocation_decided_on(x.entry_date, x.decision_evidence, pr.decision_date) - interval '3 months')::int, 9999)
+                    ELSE extract(year FROM x.entry_date - interval '3 months')::int END AS decided_fy,
+               x.kind, (x.amount * 100)::bigint AS c, (x.interest * 100)::bigint AS i, x.transfer_to <> '' AS transfer
+        FROM (
+            SELECT 1 AS sign, n.obligation_id, n.project_id, n.entry_date, n.kind, n.amount, n.interest, n.decision_evidence, n.transfer_to
+            FROM new_rows n
+            WHERE n.kind <> 'reversal'
+            UNION ALL
+            SELECT -1, e.obligation_id, e.project_id, e.entry_date, e.kind, e.amount, e.interest, e.decision_evidence, e.transfer_to
+            FROM new_rows n
+            JOIN ledger_entries e ON e.id = n.reverses_id
+            WHERE e.kind <> 'reversal'
+        ) x
+        LEFT JOIN projects pr ON pr.id = x.project_id
+    ) m
+    GROUP BY m.obligation_id, m.project_id, m.fy, m.decided_fy
+    ORDER BY m.obligation_id, m.project_id, m.fy, m.decided_fy
+    ON CONFLICT (obligation_id, project_id, fy, decided_fy) DO UPDATE
+        SET entries = t.entries + excluded.entries, received = t.received + excluded.received,
+            spent = t.spent + excluded.spent, returned = t.returned + excluded.returned,
+            interest = t.interest + excluded.interest, invoiced = t.invoiced + excluded.invoiced,
+            transferred = t.transferred + excluded.transferred, allocated = t.allocated + excluded.allocated;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: ledger_entries_move_pair_totals(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.ledger_entries_move_pair_totals() RETURNS trigger
@@ -964,6 +1016,17 @@ BEGIN
 END;
 $$;
 
+-- Name: projects_refresh_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.projects_refresh_ifs_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM refresh_ifs_year_totals(ARRAY[NEW.id]);
+    RETURN NULL;
+END;
+$$;
+
 -- Name: providers_rename_homes(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.providers_rename_homes() RETURNS trigger
@@ -1012,6 +1075,18 @@ BEGIN
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
     PERFORM refresh_year_totals();
+    PERFORM refresh_all_ifs_year_totals();
+END;
+$$;
+
+-- Name: refresh_all_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_all_ifs_year_totals() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM ifs_year_totals;
+    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed;
 END;
 $$;
 
@@ -1084,6 +1159,20 @@ BEGIN
     FROM developments d
     WHERE d.id = h.development_id AND h.development_sort IS DISTINCT FROM lower(d.name);
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
+END;
+$$;
+
+-- Name: refresh_ifs_year_totals(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_ifs_year_totals(project_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('ifs_year_totals'), (x.p % 2147483647)::int)
+    FROM (SELECT DISTINCT p FROM unnest(project_ids) p ORDER BY p) x;
+    DELETE FROM ifs_year_totals WHERE project_id = ANY (project_ids);
+    INSERT INTO ifs_year_totals
+    SELECT c.* FROM ifs_year_totals_computed c WHERE c.project_id = ANY (project_ids);
 END;
 $$;
 
@@ -3484,6 +3573,107 @@ ALTER TABLE public.ifs_publications ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     CACHE 1
 );
 
+-- Name: ifs_year_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.ifs_year_totals (
+    obligation_id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    fy integer NOT NULL,
+    decided_fy integer NOT NULL,
+    entries integer NOT NULL,
+    received bigint NOT NULL,
+    spent bigint NOT NULL,
+    returned bigint NOT NULL,
+    interest bigint NOT NULL,
+    invoiced bigint NOT NULL,
+    transferred bigint NOT NULL,
+    allocated bigint NOT NULL
+);
+
+-- Name: projects; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.projects (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    service_area text DEFAULT ''::text NOT NULL,
+    purpose_code text NOT NULL,
+    expected_spend_date date,
+    status text DEFAULT 'proposed'::text NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    repays_borrowing boolean DEFAULT false NOT NULL,
+    decision_date date,
+    decision_maker text,
+    decision_by text DEFAULT ''::text NOT NULL,
+    decision_reference text DEFAULT ''::text NOT NULL,
+    CONSTRAINT projects_decision_maker_check CHECK ((decision_maker = ANY (ARRAY['committee'::text, 'cabinet-member'::text, 'delegated-officer'::text, 'not-recorded'::text]))),
+    CONSTRAINT projects_decision_reference CHECK (((decision_maker IS NULL) OR (decision_maker = 'not-recorded'::text) OR (btrim(decision_reference) <> ''::text))),
+    CONSTRAINT projects_decision_whole CHECK (((decision_date IS NULL) = (decision_maker IS NULL))),
+    CONSTRAINT projects_name_check CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT projects_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'approved'::text, 'in-progress'::text, 'completed'::text, 'cancelled'::text])))
+);
+
+-- Name: ifs_year_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ifs_year_totals_computed AS
+ SELECT e.obligation_id,
+    COALESCE(e.project_id, (0)::bigint) AS project_id,
+    (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer AS fy,
+        CASE
+            WHEN (e.kind = ANY (ARRAY['allocation'::text, 'deallocation'::text])) THEN COALESCE((EXTRACT(year FROM (public.allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) - '3 mons'::interval)))::integer, 9999)
+            ELSE (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer
+        END AS decided_fy,
+    (count(*))::integer AS entries,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'receipt'::text)), (0)::numeric) AS received,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'spend'::text)), (0)::numeric) AS spent,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS returned,
+    COALESCE(sum(((e.interest * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS interest,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'invoice'::text)), (0)::numeric) AS invoiced,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE ((e.kind = 'spend'::text) AND (e.transfer_to <> ''::text))), (0)::numeric) AS transferred,
+    COALESCE(sum(
+        CASE e.kind
+            WHEN 'allocation'::text THEN ((e.amount * (100)::numeric))::bigint
+            WHEN 'deallocation'::text THEN (- ((e.amount * (100)::numeric))::bigint)
+            ELSE NULL::bigint
+        END), (0)::numeric) AS allocated
+   FROM (public.ledger_entries e
+     LEFT JOIN public.projects pr ON ((pr.id = e.project_id)))
+  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
+           FROM public.ledger_entries r
+          WHERE (r.reverses_id = e.id)))))
+  GROUP BY e.obligation_id, COALESCE(e.project_id, (0)::bigint), ((EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer),
+        CASE
+            WHEN (e.kind = ANY (ARRAY['allocation'::text, 'deallocation'::text])) THEN COALESCE((EXTRACT(year FROM (public.allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) - '3 mons'::interval)))::integer, 9999)
+            ELSE (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer
+        END;
+
+-- Name: ifs_year_totals_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ifs_year_totals_drift AS
+ SELECT COALESCE(k.obligation_id, c.obligation_id) AS obligation_id,
+    COALESCE(k.project_id, c.project_id) AS project_id,
+    COALESCE(k.fy, c.fy) AS fy,
+    COALESCE(k.decided_fy, c.decided_fy) AS decided_fy
+   FROM (( SELECT ifs_year_totals.obligation_id,
+            ifs_year_totals.project_id,
+            ifs_year_totals.fy,
+            ifs_year_totals.decided_fy,
+            ifs_year_totals.entries,
+            ifs_year_totals.received,
+            ifs_year_totals.spent,
+            ifs_year_totals.returned,
+            ifs_year_totals.interest,
+            ifs_year_totals.invoiced,
+            ifs_year_totals.transferred,
+            ifs_year_totals.allocated
+           FROM public.ifs_year_totals
+          WHERE ((ifs_year_totals.entries <> 0) OR (ifs_year_totals.received <> 0) OR (ifs_year_totals.spent <> 0) OR (ifs_year_totals.returned <> 0) OR (ifs_year_totals.interest <> 0) OR (ifs_year_totals.invoiced <> 0) OR (ifs_year_totals.transferred <> 0) OR (ifs_year_totals.allocated <> 0))) k
+     FULL JOIN public.ifs_year_totals_computed c ON (((c.obligation_id = k.obligation_id) AND (c.project_id = k.project_id) AND (c.fy = k.fy) AND (c.decided_fy = k.decided_fy))))
+  WHERE ((((((((k.entries IS DISTINCT FROM c.entries) OR ((k.received)::numeric IS DISTINCT FROM c.received)) OR ((k.spent)::numeric IS DISTINCT FROM c.spent)) OR ((k.returned)::numeric IS DISTINCT FROM c.returned)) OR ((k.interest)::numeric IS DISTINCT FROM c.interest)) OR ((k.invoiced)::numeric IS DISTINCT FROM c.invoiced)) OR ((k.transferred)::numeric IS DISTINCT FROM c.transferred)) OR ((k.allocated)::numeric IS DISTINCT FROM c.allocated));
+
 -- Name: import_mappings; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.import_mappings (
@@ -3913,32 +4103,6 @@ CREATE TABLE public.price_paid_sales (
     category text NOT NULL,
     imported_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT price_paid_sales_price_check CHECK ((price >= 0))
-);
-
--- Name: projects; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.projects (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    service_area text DEFAULT ''::text NOT NULL,
-    purpose_code text NOT NULL,
-    expected_spend_date date,
-    status text DEFAULT 'proposed'::text NOT NULL,
-    archived_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    repays_borrowing boolean DEFAULT false NOT NULL,
-    decision_date date,
-    decision_maker text,
-    decision_by text DEFAULT ''::text NOT NULL,
-    decision_reference text DEFAULT ''::text NOT NULL,
-    CONSTRAINT projects_decision_maker_check CHECK ((decision_maker = ANY (ARRAY['committee'::text, 'cabinet-member'::text, 'delegated-officer'::text, 'not-recorded'::text]))),
-    CONSTRAINT projects_decision_reference CHECK (((decision_maker IS NULL) OR (decision_maker = 'not-recorded'::text) OR (btrim(decision_reference) <> ''::text))),
-    CONSTRAINT projects_decision_whole CHECK (((decision_date IS NULL) = (decision_maker IS NULL))),
-    CONSTRAINT projects_name_check CHECK ((btrim(name) <> ''::text)),
-    CONSTRAINT projects_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'approved'::text, 'in-progress'::text, 'completed'::text, 'cancelled'::text])))
 );
 
 -- Name: projects_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -4786,6 +4950,11 @@ ALTER TABLE ONLY public.ifs_publication_files
 ALTER TABLE ONLY public.ifs_publications
     ADD CONSTRAINT ifs_publications_pkey PRIMARY KEY (id);
 
+-- Name: ifs_year_totals ifs_year_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ifs_year_totals
+    ADD CONSTRAINT ifs_year_totals_pkey PRIMARY KEY (obligation_id, project_id, fy, decided_fy);
+
 -- Name: import_mappings import_mappings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.import_mappings
@@ -5423,6 +5592,10 @@ CREATE INDEX housing_verifications_obligation_idx ON public.housing_verification
 
 CREATE INDEX ifs_publications_year_idx ON public.ifs_publications USING btree (year, published_at DESC, id DESC);
 
+-- Name: ifs_year_totals_project_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX ifs_year_totals_project_idx ON public.ifs_year_totals USING btree (project_id) WHERE (project_id <> 0);
+
 -- Name: import_mappings_name_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX import_mappings_name_key ON public.import_mappings USING btree (lower(name));
@@ -5971,6 +6144,10 @@ CREATE CONSTRAINT TRIGGER ledger_entries_split_check AFTER INSERT ON public.ledg
 
 CREATE TRIGGER ledger_entries_totals AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_refresh_totals();
 
+-- Name: ledger_entries ledger_entries_totals_ifs_years; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER ledger_entries_totals_ifs_years AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_ifs_year_totals();
+
 -- Name: ledger_entries ledger_entries_totals_pairs; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER ledger_entries_totals_pairs AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_pair_totals();
@@ -6022,6 +6199,10 @@ CREATE TRIGGER obligations_share_deadlines AFTER UPDATE OF spend_by_months, spen
 -- Name: obligations obligations_states; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER obligations_states AFTER INSERT ON public.obligations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.obligations_added_states();
+
+-- Name: projects projects_ifs_year_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER projects_ifs_year_totals AFTER UPDATE OF decision_date ON public.projects FOR EACH ROW WHEN ((old.decision_date IS DISTINCT FROM new.decision_date)) EXECUTE FUNCTION public.projects_refresh_ifs_year_totals();
 
 -- Name: registered_providers providers_rename_homes; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6589,6 +6770,11 @@ ALTER TABLE ONLY public.ifs_publication_files
 
 ALTER TABLE ONLY public.ifs_publications
     ADD CONSTRAINT ifs_publications_published_by_fkey FOREIGN KEY (published_by) REFERENCES public.users(id);
+
+-- Name: ifs_year_totals ifs_year_totals_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ifs_year_totals
+    ADD CONSTRAINT ifs_year_totals_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
 
 -- Name: import_mappings import_mappings_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7488,6 +7674,22 @@ GRANT SELECT,INSERT ON TABLE public.ifs_publications TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.ifs_publications_id_seq TO s106_app;
 
+-- Name: TABLE ifs_year_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals TO s106_app;
+
+-- Name: TABLE projects; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.projects TO s106_app;
+
+-- Name: TABLE ifs_year_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals_computed TO s106_app;
+
+-- Name: TABLE ifs_year_totals_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals_drift TO s106_app;
+
 -- Name: TABLE import_mappings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.import_mappings TO s106_app;
@@ -7615,10 +7817,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_paid_matches TO s106_app
 -- Name: TABLE price_paid_sales; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_paid_sales TO s106_app;
-
--- Name: TABLE projects; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.projects TO s106_app;
 
 -- Name: SEQUENCE projects_id_seq; Type: ACL; Schema: public; Owner: -
 
