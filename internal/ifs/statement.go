@@ -714,14 +714,15 @@ func pence(n int64) decimal.Decimal { return decimal.New(n, -2) }
 // authority's decision, else the later of its date and the project's
 // decision date); until then it is an earmark.
 func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, error) {
-	// Enough memory for the grouping to stay off disk, and no JIT
-	// compilation: the plan's cost (a few hundred thousand kept rows at
-	// five times the large council) would have it compile for longer than
-	// the query runs.
-	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
-		return nil, err
-	}
-	if _, err := q.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+	// No JIT compilation: the plan's cost (a few hundred thousand kept
+	// rows at five times the large council) would have it compile for
+	// longer than the query runs. The rows are read in the primary key's
+	// order and added up as they come (a group aggregate, no parallel
+	// workers): a hash of every obligation and project pair spills to disk
+	// and must be sorted again afterwards, about twice as slow. Put back
+	// for the statement's other queries once the rows are read.
+	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
+		SET LOCAL enable_hashagg = off; SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 		return nil, err
 	}
 	// The standing entries are those of ledger_effective (not reversals,
@@ -765,7 +766,13 @@ func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]
 		g.re, g.se, g.te, g.ae = g.rb+ry, g.sb+sy, g.tb+ty, g.ab+ay
 		out = append(out, g)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := q.Exec(ctx, `RESET enable_hashagg; RESET max_parallel_workers_per_gather`); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type obligationFacts struct {
