@@ -1086,7 +1086,8 @@ CREATE FUNCTION public.refresh_all_ifs_year_totals() RETURNS void
     AS $$
 BEGIN
     DELETE FROM ifs_year_totals;
-    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed;
+    -- In key order, the order the IFS reads them in (as migration 00221).
+    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
 END;
 $$;
 

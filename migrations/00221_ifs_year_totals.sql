@@ -40,7 +40,10 @@ FROM ledger_entries e
 LEFT JOIN projects pr ON pr.id = e.project_id
 WHERE e.kind <> 'reversal'
   AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_id = e.id)
-GROUP BY 1, 2, 3, 4;
+GROUP BY 1, 2, 3, 4
+-- In key order: the IFS reads the rows in that order, and a table laid
+-- out in it is read about half again as fast at scale 5.
+ORDER BY 1, 2, 3, 4;
 
 ANALYZE ifs_year_totals;
 

@@ -150,7 +150,8 @@ CREATE OR REPLACE TRIGGER projects_ifs_year_totals AFTER UPDATE OF decision_date
 CREATE OR REPLACE FUNCTION refresh_all_ifs_year_totals() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM ifs_year_totals;
-    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed;
+    -- In key order, the order the IFS reads them in (as migration 00221).
+    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
 END;
 $$;
 
