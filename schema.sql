@@ -740,6 +740,18 @@ BEGIN
 END;
 $$;
 
+-- Name: home_events_refresh_development_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.home_events_refresh_development_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM refresh_development_home_totals(ARRAY(
+        SELECT DISTINCT h.development_id FROM new_rows n JOIN homes h ON h.id = n.home_id));
+    RETURN NULL;
+END;
+$$;
+
 -- Name: home_state_of(text, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.home_state_of(exit_route text, occupied_on date, transferred_on date, completed_on date, started_on date) RETURNS text
@@ -761,6 +773,28 @@ CREATE FUNCTION public.home_state_rank(state text) RETURNS integer
     LANGUAGE sql IMMUTABLE
     AS $$
     SELECT array_position(ARRAY['secured','started','completed','transferred','occupied','left-stock'], state)
+$$;
+
+-- Name: homes_refresh_development_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.homes_refresh_development_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM refresh_development_home_totals(ARRAY(SELECT DISTINCT development_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM refresh_development_home_totals(ARRAY(SELECT DISTINCT development_id FROM old_rows));
+    ELSE
+        PERFORM refresh_development_home_totals(ARRAY(
+            SELECT o.development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.tenure, o.archived_at IS NULL, o.development_id) IS DISTINCT FROM (n.tenure, n.archived_at IS NULL, n.development_id)
+            UNION
+            SELECT n.development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.tenure, o.archived_at IS NULL, o.development_id) IS DISTINCT FROM (n.tenure, n.archived_at IS NULL, n.development_id)));
+    END IF;
+    RETURN NULL;
+END;
 $$;
 
 -- Name: homes_set_development_sort(); Type: FUNCTION; Schema: public; Owner: -
@@ -789,6 +823,58 @@ BEGIN
     NEW.list_state := home_state_of(d.exit_route, d.occupied_on, d.transferred_on, d.completed_on, d.started_on);
     NEW.list_provider_sort := (SELECT lower(p.name) FROM registered_providers p WHERE p.id = NEW.list_provider_id);
     RETURN NEW;
+END;
+$$;
+
+-- Name: ledger_entries_move_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.ledger_entries_move_ifs_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(hashtext('ifs_year_totals'), (p.project_id % 2147483647)::int)
+    FROM (SELECT n.project_id FROM new_rows n WHERE n.kind IN ('allocation', 'deallocation')
+          UNION
+          SELECT e.project_id FROM new_rows n JOIN ledger_entries e ON e.id = n.reverses_id
+          WHERE e.kind IN ('allocation', 'deallocation')
+          ORDER BY 1) p;
+    INSERT INTO ifs_year_totals AS t (obligation_id, project_id, fy, decided_fy, entries, received, spent, returned, interest,
+                                      invoiced, transferred, allocated)
+    SELECT m.obligation_id, m.project_id, m.fy, m.decided_fy, sum(m.sign)::int,
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'receipt'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'spend'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.i) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'invoice'), 0),
+           coalesce(sum(m.sign * m.c) FILTER (WHERE m.kind = 'spend' AND m.transfer), 0),
+           coalesce(sum(m.sign * CASE m.kind WHEN 'allocation' THEN m.c WHEN 'deallocation' THEN -m.c END), 0)
+    FROM (
+        SELECT x.sign, x.obligation_id, coalesce(x.project_id, 0) AS project_id,
+               extract(year FROM x.entry_date - interval '3 months')::int AS fy,
+               CASE WHEN x.kind IN ('allocation', 'deallocation')
+                    THEN coalesce(extract(year FROM allocation_decided_on(x.entry_date, x.decision_evidence, pr.decision_date) - interval '3 months')::int, 9999)
+                    ELSE extract(year FROM x.entry_date - interval '3 months')::int END AS decided_fy,
+               x.kind, (x.amount * 100)::bigint AS c, (x.interest * 100)::bigint AS i, x.transfer_to <> '' AS transfer
+        FROM (
+            SELECT 1 AS sign, n.obligation_id, n.project_id, n.entry_date, n.kind, n.amount, n.interest, n.decision_evidence, n.transfer_to
+            FROM new_rows n
+            WHERE n.kind <> 'reversal'
+            UNION ALL
+            SELECT -1, e.obligation_id, e.project_id, e.entry_date, e.kind, e.amount, e.interest, e.decision_evidence, e.transfer_to
+            FROM new_rows n
+            JOIN ledger_entries e ON e.id = n.reverses_id
+            WHERE e.kind <> 'reversal'
+        ) x
+        LEFT JOIN projects pr ON pr.id = x.project_id
+    ) m
+    GROUP BY m.obligation_id, m.project_id, m.fy, m.decided_fy
+    ORDER BY m.obligation_id, m.project_id, m.fy, m.decided_fy
+    ON CONFLICT (obligation_id, project_id, fy, decided_fy) DO UPDATE
+        SET entries = t.entries + excluded.entries, received = t.received + excluded.received,
+            spent = t.spent + excluded.spent, returned = t.returned + excluded.returned,
+            interest = t.interest + excluded.interest, invoiced = t.invoiced + excluded.invoiced,
+            transferred = t.transferred + excluded.transferred, allocated = t.allocated + excluded.allocated;
+    RETURN NULL;
 END;
 $$;
 
@@ -852,6 +938,39 @@ BEGIN
 END;
 $$;
 
+-- Name: ledger_entries_move_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.ledger_entries_move_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO ledger_year_totals AS t (obligation_id, fy, entries, received, spent, returned, interest)
+    SELECT m.obligation_id, m.fy, sum(m.sign)::int,
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'receipt'), 0),
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'spend'), 0),
+           coalesce(sum(m.sign * m.amount) FILTER (WHERE m.kind = 'return'), 0),
+           coalesce(sum(m.sign * m.interest) FILTER (WHERE m.kind = 'return'), 0)
+    FROM (
+        SELECT 1 AS sign, n.obligation_id, extract(year FROM n.entry_date - interval '3 months')::int AS fy,
+               n.kind, n.amount, n.interest
+        FROM new_rows n
+        WHERE n.kind IN ('receipt', 'spend', 'return')
+        UNION ALL
+        SELECT -1, e.obligation_id, extract(year FROM e.entry_date - interval '3 months')::int, e.kind, e.amount, e.interest
+        FROM new_rows n
+        JOIN ledger_entries e ON e.id = n.reverses_id
+        WHERE e.kind IN ('receipt', 'spend', 'return')
+    ) m
+    GROUP BY m.obligation_id, m.fy
+    ORDER BY m.obligation_id, m.fy
+    ON CONFLICT (obligation_id, fy) DO UPDATE
+        SET entries = t.entries + excluded.entries, received = t.received + excluded.received,
+            spent = t.spent + excluded.spent, returned = t.returned + excluded.returned,
+            interest = t.interest + excluded.interest;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: ledger_entries_refresh_totals(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.ledger_entries_refresh_totals() RETURNS trigger
@@ -893,6 +1012,17 @@ CREATE FUNCTION public.obligations_deadline_keys_changed() RETURNS trigger
     AS $$
 BEGIN
     PERFORM refresh_receipt_share_deadlines(ARRAY[NEW.id]);
+    RETURN NULL;
+END;
+$$;
+
+-- Name: projects_refresh_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.projects_refresh_ifs_year_totals() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM refresh_ifs_year_totals(ARRAY[NEW.id]);
     RETURN NULL;
 END;
 $$;
@@ -944,6 +1074,20 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_year_totals();
+    PERFORM refresh_all_ifs_year_totals();
+END;
+$$;
+
+-- Name: refresh_all_ifs_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_all_ifs_year_totals() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM ifs_year_totals;
+    -- In key order, the order the IFS reads them in (as migration 00221).
+    INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
 END;
 $$;
 
@@ -957,6 +1101,22 @@ BEGIN
     INSERT INTO cil_pot_totals SELECT * FROM cil_pot_totals_computed;
     DELETE FROM cil_project_totals;
     INSERT INTO cil_project_totals SELECT * FROM cil_project_totals_computed;
+END;
+$$;
+
+-- Name: refresh_development_home_totals(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_development_home_totals(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM developments WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
+    DELETE FROM development_home_totals WHERE development_id = ANY (ids);
+    INSERT INTO development_home_totals
+    SELECT c.* FROM development_home_totals_computed c WHERE c.development_id = ANY (ids);
 END;
 $$;
 
@@ -1000,6 +1160,20 @@ BEGIN
     FROM developments d
     WHERE d.id = h.development_id AND h.development_sort IS DISTINCT FROM lower(d.name);
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
+END;
+$$;
+
+-- Name: refresh_ifs_year_totals(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_ifs_year_totals(project_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('ifs_year_totals'), (x.p % 2147483647)::int)
+    FROM (SELECT DISTINCT p FROM unnest(project_ids) p ORDER BY p) x;
+    DELETE FROM ifs_year_totals WHERE project_id = ANY (project_ids);
+    INSERT INTO ifs_year_totals
+    SELECT c.* FROM ifs_year_totals_computed c WHERE c.project_id = ANY (project_ids);
 END;
 $$;
 
@@ -1066,6 +1240,19 @@ BEGIN
     DELETE FROM receipt_share_deadlines WHERE obligation_id = ANY (ids);
     INSERT INTO receipt_share_deadlines
     SELECT c.* FROM receipt_share_deadlines_computed c WHERE c.obligation_id = ANY (ids);
+END;
+$$;
+
+-- Name: refresh_year_totals(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_year_totals() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM ledger_year_totals;
+    INSERT INTO ledger_year_totals SELECT * FROM ledger_year_totals_computed;
+    DELETE FROM development_home_totals;
+    INSERT INTO development_home_totals SELECT * FROM development_home_totals_computed;
 END;
 $$;
 
@@ -3032,6 +3219,35 @@ CREATE VIEW public.developer_insolvency AS
                      JOIN public.home_event_dates d ON ((d.home_id = h.id)))
                   WHERE ((h.obligation_id = o.id) AND (h.archived_at IS NULL) AND (d.transferred_on IS NOT NULL))))))))));
 
+-- Name: development_home_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.development_home_totals (
+    development_id bigint NOT NULL,
+    tenure text NOT NULL,
+    exit_route text NOT NULL,
+    completed_fy integer,
+    exited_fy integer,
+    transferred boolean NOT NULL,
+    affordable_tenure boolean NOT NULL,
+    homes integer NOT NULL
+);
+
+-- Name: development_home_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.development_home_totals_computed AS
+ SELECT h.development_id,
+    h.tenure,
+    COALESCE(d.exit_route, ''::text) AS exit_route,
+    (EXTRACT(year FROM (d.completed_on - '3 mons'::interval)))::integer AS completed_fy,
+    (EXTRACT(year FROM (d.exited_on - '3 mons'::interval)))::integer AS exited_fy,
+    (d.transferred_on IS NOT NULL) AS transferred,
+    (COALESCE(d.changed_tenure, h.tenure) <> 'market'::text) AS affordable_tenure,
+    (count(*))::integer AS homes
+   FROM (public.homes h
+     LEFT JOIN public.home_event_dates d ON ((d.home_id = h.id)))
+  WHERE (h.archived_at IS NULL)
+  GROUP BY h.development_id, h.tenure, COALESCE(d.exit_route, ''::text), ((EXTRACT(year FROM (d.completed_on - '3 mons'::interval)))::integer), ((EXTRACT(year FROM (d.exited_on - '3 mons'::interval)))::integer), (d.transferred_on IS NOT NULL), (COALESCE(d.changed_tenure, h.tenure) <> 'market'::text);
+
 -- Name: developments; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.developments (
@@ -3358,6 +3574,107 @@ ALTER TABLE public.ifs_publications ALTER COLUMN id ADD GENERATED ALWAYS AS IDEN
     CACHE 1
 );
 
+-- Name: ifs_year_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.ifs_year_totals (
+    obligation_id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    fy integer NOT NULL,
+    decided_fy integer NOT NULL,
+    entries integer NOT NULL,
+    received bigint NOT NULL,
+    spent bigint NOT NULL,
+    returned bigint NOT NULL,
+    interest bigint NOT NULL,
+    invoiced bigint NOT NULL,
+    transferred bigint NOT NULL,
+    allocated bigint NOT NULL
+);
+
+-- Name: projects; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.projects (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    service_area text DEFAULT ''::text NOT NULL,
+    purpose_code text NOT NULL,
+    expected_spend_date date,
+    status text DEFAULT 'proposed'::text NOT NULL,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    repays_borrowing boolean DEFAULT false NOT NULL,
+    decision_date date,
+    decision_maker text,
+    decision_by text DEFAULT ''::text NOT NULL,
+    decision_reference text DEFAULT ''::text NOT NULL,
+    CONSTRAINT projects_decision_maker_check CHECK ((decision_maker = ANY (ARRAY['committee'::text, 'cabinet-member'::text, 'delegated-officer'::text, 'not-recorded'::text]))),
+    CONSTRAINT projects_decision_reference CHECK (((decision_maker IS NULL) OR (decision_maker = 'not-recorded'::text) OR (btrim(decision_reference) <> ''::text))),
+    CONSTRAINT projects_decision_whole CHECK (((decision_date IS NULL) = (decision_maker IS NULL))),
+    CONSTRAINT projects_name_check CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT projects_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'approved'::text, 'in-progress'::text, 'completed'::text, 'cancelled'::text])))
+);
+
+-- Name: ifs_year_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ifs_year_totals_computed AS
+ SELECT e.obligation_id,
+    COALESCE(e.project_id, (0)::bigint) AS project_id,
+    (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer AS fy,
+        CASE
+            WHEN (e.kind = ANY (ARRAY['allocation'::text, 'deallocation'::text])) THEN COALESCE((EXTRACT(year FROM (public.allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) - '3 mons'::interval)))::integer, 9999)
+            ELSE (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer
+        END AS decided_fy,
+    (count(*))::integer AS entries,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'receipt'::text)), (0)::numeric) AS received,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'spend'::text)), (0)::numeric) AS spent,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS returned,
+    COALESCE(sum(((e.interest * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS interest,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE (e.kind = 'invoice'::text)), (0)::numeric) AS invoiced,
+    COALESCE(sum(((e.amount * (100)::numeric))::bigint) FILTER (WHERE ((e.kind = 'spend'::text) AND (e.transfer_to <> ''::text))), (0)::numeric) AS transferred,
+    COALESCE(sum(
+        CASE e.kind
+            WHEN 'allocation'::text THEN ((e.amount * (100)::numeric))::bigint
+            WHEN 'deallocation'::text THEN (- ((e.amount * (100)::numeric))::bigint)
+            ELSE NULL::bigint
+        END), (0)::numeric) AS allocated
+   FROM (public.ledger_entries e
+     LEFT JOIN public.projects pr ON ((pr.id = e.project_id)))
+  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
+           FROM public.ledger_entries r
+          WHERE (r.reverses_id = e.id)))))
+  GROUP BY e.obligation_id, COALESCE(e.project_id, (0)::bigint), ((EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer),
+        CASE
+            WHEN (e.kind = ANY (ARRAY['allocation'::text, 'deallocation'::text])) THEN COALESCE((EXTRACT(year FROM (public.allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) - '3 mons'::interval)))::integer, 9999)
+            ELSE (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer
+        END;
+
+-- Name: ifs_year_totals_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ifs_year_totals_drift AS
+ SELECT COALESCE(k.obligation_id, c.obligation_id) AS obligation_id,
+    COALESCE(k.project_id, c.project_id) AS project_id,
+    COALESCE(k.fy, c.fy) AS fy,
+    COALESCE(k.decided_fy, c.decided_fy) AS decided_fy
+   FROM (( SELECT ifs_year_totals.obligation_id,
+            ifs_year_totals.project_id,
+            ifs_year_totals.fy,
+            ifs_year_totals.decided_fy,
+            ifs_year_totals.entries,
+            ifs_year_totals.received,
+            ifs_year_totals.spent,
+            ifs_year_totals.returned,
+            ifs_year_totals.interest,
+            ifs_year_totals.invoiced,
+            ifs_year_totals.transferred,
+            ifs_year_totals.allocated
+           FROM public.ifs_year_totals
+          WHERE ((ifs_year_totals.entries <> 0) OR (ifs_year_totals.received <> 0) OR (ifs_year_totals.spent <> 0) OR (ifs_year_totals.returned <> 0) OR (ifs_year_totals.interest <> 0) OR (ifs_year_totals.invoiced <> 0) OR (ifs_year_totals.transferred <> 0) OR (ifs_year_totals.allocated <> 0))) k
+     FULL JOIN public.ifs_year_totals_computed c ON (((c.obligation_id = k.obligation_id) AND (c.project_id = k.project_id) AND (c.fy = k.fy) AND (c.decided_fy = k.decided_fy))))
+  WHERE ((((((((k.entries IS DISTINCT FROM c.entries) OR ((k.received)::numeric IS DISTINCT FROM c.received)) OR ((k.spent)::numeric IS DISTINCT FROM c.spent)) OR ((k.returned)::numeric IS DISTINCT FROM c.returned)) OR ((k.interest)::numeric IS DISTINCT FROM c.interest)) OR ((k.invoiced)::numeric IS DISTINCT FROM c.invoiced)) OR ((k.transferred)::numeric IS DISTINCT FROM c.transferred)) OR ((k.allocated)::numeric IS DISTINCT FROM c.allocated));
+
 -- Name: import_mappings; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.import_mappings (
@@ -3500,6 +3817,32 @@ ALTER TABLE public.ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: ledger_year_totals; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.ledger_year_totals (
+    obligation_id bigint NOT NULL,
+    fy integer NOT NULL,
+    entries integer NOT NULL,
+    received numeric NOT NULL,
+    spent numeric NOT NULL,
+    returned numeric NOT NULL,
+    interest numeric NOT NULL
+);
+
+-- Name: ledger_year_totals_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.ledger_year_totals_computed AS
+ SELECT e.obligation_id,
+    (EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer AS fy,
+    (count(*))::integer AS entries,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'receipt'::text)), (0)::numeric) AS received,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'spend'::text)), (0)::numeric) AS spent,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS returned,
+    COALESCE(sum(e.interest) FILTER (WHERE (e.kind = 'return'::text)), (0)::numeric) AS interest
+   FROM public.ledger_effective e
+  WHERE (e.kind = ANY (ARRAY['receipt'::text, 'spend'::text, 'return'::text]))
+  GROUP BY e.obligation_id, ((EXTRACT(year FROM (e.entry_date - '3 mons'::interval)))::integer);
 
 -- Name: letter_settings; Type: TABLE; Schema: public; Owner: -
 
@@ -3761,32 +4104,6 @@ CREATE TABLE public.price_paid_sales (
     category text NOT NULL,
     imported_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT price_paid_sales_price_check CHECK ((price >= 0))
-);
-
--- Name: projects; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.projects (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    service_area text DEFAULT ''::text NOT NULL,
-    purpose_code text NOT NULL,
-    expected_spend_date date,
-    status text DEFAULT 'proposed'::text NOT NULL,
-    archived_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    repays_borrowing boolean DEFAULT false NOT NULL,
-    decision_date date,
-    decision_maker text,
-    decision_by text DEFAULT ''::text NOT NULL,
-    decision_reference text DEFAULT ''::text NOT NULL,
-    CONSTRAINT projects_decision_maker_check CHECK ((decision_maker = ANY (ARRAY['committee'::text, 'cabinet-member'::text, 'delegated-officer'::text, 'not-recorded'::text]))),
-    CONSTRAINT projects_decision_reference CHECK (((decision_maker IS NULL) OR (decision_maker = 'not-recorded'::text) OR (btrim(decision_reference) <> ''::text))),
-    CONSTRAINT projects_decision_whole CHECK (((decision_date IS NULL) = (decision_maker IS NULL))),
-    CONSTRAINT projects_name_check CHECK ((btrim(name) <> ''::text)),
-    CONSTRAINT projects_status_check CHECK ((status = ANY (ARRAY['proposed'::text, 'approved'::text, 'in-progress'::text, 'completed'::text, 'cancelled'::text])))
 );
 
 -- Name: projects_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -4181,6 +4498,38 @@ ALTER TABLE public.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+-- Name: year_totals_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.year_totals_drift AS
+ SELECT 'ledger_year_totals'::text AS derived,
+    COALESCE(k.obligation_id, c.obligation_id) AS id
+   FROM (( SELECT ledger_year_totals.obligation_id,
+            ledger_year_totals.fy,
+            ledger_year_totals.entries,
+            ledger_year_totals.received,
+            ledger_year_totals.spent,
+            ledger_year_totals.returned,
+            ledger_year_totals.interest
+           FROM public.ledger_year_totals
+          WHERE ((ledger_year_totals.entries <> 0) OR (ledger_year_totals.received <> (0)::numeric) OR (ledger_year_totals.spent <> (0)::numeric) OR (ledger_year_totals.returned <> (0)::numeric) OR (ledger_year_totals.interest <> (0)::numeric))) k
+     FULL JOIN public.ledger_year_totals_computed c ON (((c.obligation_id = k.obligation_id) AND (c.fy = k.fy))))
+  WHERE (((((k.entries IS DISTINCT FROM c.entries) OR (k.received IS DISTINCT FROM c.received)) OR (k.spent IS DISTINCT FROM c.spent)) OR (k.returned IS DISTINCT FROM c.returned)) OR (k.interest IS DISTINCT FROM c.interest))
+UNION ALL
+ SELECT DISTINCT 'development_home_totals'::text AS derived,
+    COALESCE(k.development_id, c.development_id) AS id
+   FROM (( SELECT development_home_totals.development_id,
+            development_home_totals.tenure,
+            development_home_totals.exit_route,
+            development_home_totals.completed_fy,
+            development_home_totals.exited_fy,
+            development_home_totals.transferred,
+            development_home_totals.affordable_tenure,
+            sum(development_home_totals.homes) AS homes
+           FROM public.development_home_totals
+          GROUP BY development_home_totals.development_id, development_home_totals.tenure, development_home_totals.exit_route, development_home_totals.completed_fy, development_home_totals.exited_fy, development_home_totals.transferred, development_home_totals.affordable_tenure) k
+     FULL JOIN public.development_home_totals_computed c ON (((c.development_id = k.development_id) AND (c.tenure = k.tenure) AND (c.exit_route = k.exit_route) AND (COALESCE(c.completed_fy, '-1'::integer) = COALESCE(k.completed_fy, '-1'::integer)) AND (COALESCE(c.exited_fy, '-1'::integer) = COALESCE(k.exited_fy, '-1'::integer)) AND (c.transferred = k.transferred) AND (c.affordable_tenure = k.affordable_tenure))))
+  WHERE (k.homes IS DISTINCT FROM c.homes);
 
 -- Name: affordable_mix_lines affordable_mix_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -4602,6 +4951,11 @@ ALTER TABLE ONLY public.ifs_publication_files
 ALTER TABLE ONLY public.ifs_publications
     ADD CONSTRAINT ifs_publications_pkey PRIMARY KEY (id);
 
+-- Name: ifs_year_totals ifs_year_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ifs_year_totals
+    ADD CONSTRAINT ifs_year_totals_pkey PRIMARY KEY (obligation_id, project_id, fy, decided_fy);
+
 -- Name: import_mappings import_mappings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.import_mappings
@@ -4651,6 +5005,11 @@ ALTER TABLE ONLY public.ledger_entries
 
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_key UNIQUE (reverses_id);
+
+-- Name: ledger_year_totals ledger_year_totals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ledger_year_totals
+    ADD CONSTRAINT ledger_year_totals_pkey PRIMARY KEY (obligation_id, fy);
 
 -- Name: letter_settings letter_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -5058,6 +5417,10 @@ CREATE INDEX cil_receipt_instalments_instalment ON public.cil_receipt_instalment
 
 CREATE INDEX cil_reliefs_development ON public.cil_reliefs USING btree (cil_development_id);
 
+-- Name: development_home_totals_development_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX development_home_totals_development_idx ON public.development_home_totals USING btree (development_id);
+
 -- Name: developments_import_ref_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX developments_import_ref_key ON public.developments USING btree (upper(import_ref)) WHERE (import_ref IS NOT NULL);
@@ -5230,6 +5593,10 @@ CREATE INDEX housing_verifications_obligation_idx ON public.housing_verification
 
 CREATE INDEX ifs_publications_year_idx ON public.ifs_publications USING btree (year, published_at DESC, id DESC);
 
+-- Name: ifs_year_totals_project_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX ifs_year_totals_project_idx ON public.ifs_year_totals USING btree (project_id) WHERE (project_id <> 0);
+
 -- Name: import_mappings_name_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX import_mappings_name_key ON public.import_mappings USING btree (lower(name));
@@ -5265,6 +5632,10 @@ CREATE INDEX ledger_entries_receipt_shares_idx ON public.ledger_entries USING bt
 -- Name: ledger_entries_receipts_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX ledger_entries_receipts_idx ON public.ledger_entries USING btree (obligation_id, entry_date, id) WHERE (kind = 'receipt'::text);
+
+-- Name: ledger_year_totals_fy_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX ledger_year_totals_fy_idx ON public.ledger_year_totals USING btree (fy);
 
 -- Name: letters_obligation_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -5698,9 +6069,25 @@ CREATE CONSTRAINT TRIGGER home_events_data_version AFTER INSERT ON public.home_e
 
 CREATE TRIGGER home_events_dates AFTER INSERT ON public.home_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.home_events_refresh_dates();
 
+-- Name: home_events home_events_development_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER home_events_development_totals AFTER INSERT ON public.home_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.home_events_refresh_development_totals();
+
 -- Name: homes homes_development_sort; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER homes_development_sort BEFORE INSERT OR UPDATE OF development_id ON public.homes FOR EACH ROW EXECUTE FUNCTION public.homes_set_development_sort();
+
+-- Name: homes homes_development_totals_delete; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_delete AFTER DELETE ON public.homes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
+
+-- Name: homes homes_development_totals_insert; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_insert AFTER INSERT ON public.homes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
+
+-- Name: homes homes_development_totals_update; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER homes_development_totals_update AFTER UPDATE ON public.homes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.homes_refresh_development_totals();
 
 -- Name: homes homes_list_keys; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5758,6 +6145,10 @@ CREATE CONSTRAINT TRIGGER ledger_entries_split_check AFTER INSERT ON public.ledg
 
 CREATE TRIGGER ledger_entries_totals AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_refresh_totals();
 
+-- Name: ledger_entries ledger_entries_totals_ifs_years; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER ledger_entries_totals_ifs_years AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_ifs_year_totals();
+
 -- Name: ledger_entries ledger_entries_totals_pairs; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER ledger_entries_totals_pairs AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_pair_totals();
@@ -5765,6 +6156,10 @@ CREATE TRIGGER ledger_entries_totals_pairs AFTER INSERT ON public.ledger_entries
 -- Name: ledger_entries ledger_entries_totals_projects; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER ledger_entries_totals_projects AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_project_totals();
+
+-- Name: ledger_entries ledger_entries_totals_years; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER ledger_entries_totals_years AFTER INSERT ON public.ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_entries_move_year_totals();
 
 -- Name: letter_templates letter_templates_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -5805,6 +6200,10 @@ CREATE TRIGGER obligations_share_deadlines AFTER UPDATE OF spend_by_months, spen
 -- Name: obligations obligations_states; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER obligations_states AFTER INSERT ON public.obligations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.obligations_added_states();
+
+-- Name: projects projects_ifs_year_totals; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER projects_ifs_year_totals AFTER UPDATE OF decision_date ON public.projects FOR EACH ROW WHEN ((old.decision_date IS DISTINCT FROM new.decision_date)) EXECUTE FUNCTION public.projects_refresh_ifs_year_totals();
 
 -- Name: registered_providers providers_rename_homes; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6228,6 +6627,11 @@ ALTER TABLE ONLY public.data_standard_agreement_types
 ALTER TABLE ONLY public.data_standard_entry_kinds
     ADD CONSTRAINT data_standard_entry_kinds_funding_status_fkey FOREIGN KEY (funding_status) REFERENCES public.contribution_funding_statuses(code);
 
+-- Name: development_home_totals development_home_totals_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.development_home_totals
+    ADD CONSTRAINT development_home_totals_development_id_fkey FOREIGN KEY (development_id) REFERENCES public.developments(id);
+
 -- Name: document_blob_chunks document_blob_chunks_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.document_blob_chunks
@@ -6368,6 +6772,11 @@ ALTER TABLE ONLY public.ifs_publication_files
 ALTER TABLE ONLY public.ifs_publications
     ADD CONSTRAINT ifs_publications_published_by_fkey FOREIGN KEY (published_by) REFERENCES public.users(id);
 
+-- Name: ifs_year_totals ifs_year_totals_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ifs_year_totals
+    ADD CONSTRAINT ifs_year_totals_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
+
 -- Name: import_mappings import_mappings_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.import_mappings
@@ -6422,6 +6831,11 @@ ALTER TABLE ONLY public.ledger_entries
 
 ALTER TABLE ONLY public.ledger_entries
     ADD CONSTRAINT ledger_entries_reverses_id_fkey FOREIGN KEY (reverses_id) REFERENCES public.ledger_entries(id);
+
+-- Name: ledger_year_totals ledger_year_totals_obligation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.ledger_year_totals
+    ADD CONSTRAINT ledger_year_totals_obligation_id_fkey FOREIGN KEY (obligation_id) REFERENCES public.obligations(id);
 
 -- Name: letter_settings letter_settings_logo_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7157,6 +7571,14 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organisations TO s106_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developer_insolvency TO s106_app;
 
+-- Name: TABLE development_home_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.development_home_totals TO s106_app;
+
+-- Name: TABLE development_home_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.development_home_totals_computed TO s106_app;
+
 -- Name: TABLE developments; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.developments TO s106_app;
@@ -7253,6 +7675,22 @@ GRANT SELECT,INSERT ON TABLE public.ifs_publications TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.ifs_publications_id_seq TO s106_app;
 
+-- Name: TABLE ifs_year_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals TO s106_app;
+
+-- Name: TABLE projects; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.projects TO s106_app;
+
+-- Name: TABLE ifs_year_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals_computed TO s106_app;
+
+-- Name: TABLE ifs_year_totals_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ifs_year_totals_drift TO s106_app;
+
 -- Name: TABLE import_mappings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.import_mappings TO s106_app;
@@ -7296,6 +7734,14 @@ GRANT SELECT,USAGE ON SEQUENCE public.job_runs_id_seq TO s106_app;
 -- Name: SEQUENCE ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.ledger_entries_id_seq TO s106_app;
+
+-- Name: TABLE ledger_year_totals; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ledger_year_totals TO s106_app;
+
+-- Name: TABLE ledger_year_totals_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.ledger_year_totals_computed TO s106_app;
 
 -- Name: TABLE letter_settings; Type: ACL; Schema: public; Owner: -
 
@@ -7372,10 +7818,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_paid_matches TO s106_app
 -- Name: TABLE price_paid_sales; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.price_paid_sales TO s106_app;
-
--- Name: TABLE projects; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.projects TO s106_app;
 
 -- Name: SEQUENCE projects_id_seq; Type: ACL; Schema: public; Owner: -
 
@@ -7496,6 +7938,10 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.users TO s106_app;
 -- Name: SEQUENCE users_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.users_id_seq TO s106_app;
+
+-- Name: TABLE year_totals_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.year_totals_drift TO s106_app;
 
 -- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -
 

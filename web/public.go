@@ -251,7 +251,7 @@ func (app *Application) publicOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := publicOverviewView(o)
-	if v.CIL, err = app.publicData().CIL(r.Context()); err != nil {
+	if v.CIL, err = app.publicData().OverviewCIL(r.Context(), o); err != nil {
 		app.serverError(w, r, err)
 		return
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/s106monitor/s106/internal/charts"
 	"github.com/s106monitor/s106/internal/fy"
-	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/store"
@@ -141,8 +140,10 @@ func (s *Service) Figures(ctx context.Context) (Dashboard, error) {
 
 // money reads the all-time figures from the kept per-obligation totals
 // (obligation_ledger_totals: the standing entries of each obligation,
-// summed) and the year's from the standing entries dated in it, which the
-// entry-date index finds, rather than adding up the whole ledger.
+// summed) and the year's from the kept per-obligation and year totals
+// (ledger_year_totals, internal/store/schema/95_year_totals.sql: the
+// standing entries dated in the year, summed), rather than adding up the
+// ledger.
 func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 	var m Money
 	err := s.DB.Pool.QueryRow(ctx, `
@@ -155,13 +156,11 @@ func (s *Service) money(ctx context.Context, y FinancialYear) (Money, error) {
 			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent, coalesce(sum(returned), 0) AS returned
 			FROM obligation_ledger_totals
 		) t, (
-			SELECT coalesce(sum(amount) FILTER (WHERE kind = 'receipt'), 0) AS received,
-			       coalesce(sum(amount) FILTER (WHERE kind = 'spend'), 0) AS spent,
-			       coalesce(sum(amount) FILTER (WHERE kind = 'return'), 0) AS returned,
-			       coalesce(sum(interest) FILTER (WHERE kind = 'return'), 0) AS interest
-			FROM ledger_effective
-			WHERE kind IN ('receipt', 'spend', 'return') AND entry_date BETWEEN $1 AND $2
-		) e`, y.Start(), y.End()).
+			SELECT coalesce(sum(received), 0) AS received, coalesce(sum(spent), 0) AS spent,
+			       coalesce(sum(returned), 0) AS returned, coalesce(sum(interest), 0) AS interest
+			FROM ledger_year_totals
+			WHERE fy = $1
+		) e`, int(y)).
 		Scan(&m.Received, &m.Spent, &m.Returned, &m.ReceivedInYear, &m.SpentInYear, &m.ReturnedInYear, &m.InterestInYear, &m.Allocated, &m.Earmarked)
 	if err != nil {
 		return m, fmt.Errorf("dashboard money: %w", err)
@@ -213,10 +212,9 @@ func (s *Service) timeline(ctx context.Context, today time.Time) ([]Month, error
 // figure reads only the homes it needs, with their kept event dates
 // (home_event_dates, what home_state is made of): a home's state follows
 // from those dates as in home_state. Lost matches homes.LostStockTotals for
-// the year. Breaches are homes.TriggerChecks judged by
-// homes.TriggerCheck.Breach: the delivery-trigger numbers have one
-// definition (the delivery_trigger_numbers view), shared with the
-// breaches list and the alerts.
+// the year. Breaches are the delivery_trigger_numbers view's breach, the
+// one definition homes.TriggerChecks (the breaches list and the alerts)
+// reads too.
 func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int, error) {
 	var h HomesFigures
 	err := s.DB.Pool.QueryRow(ctx, `
@@ -235,15 +233,20 @@ func (s *Service) homes(ctx context.Context, y FinancialYear) (HomesFigures, int
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard homes: %w", err)
 	}
-	checks, err := homes.TriggerChecks(ctx, s.DB.Pool)
+	// The view's own judgement (breach), counted over the developments
+	// that can be in breach at all: delivery_trigger_breach needs market
+	// homes (recorded, or in a dated count), so a development with none is
+	// not read; the view's laterals count every affordable home of the
+	// obligations they read, which is most of the register's homes.
+	var breaches int
+	err = s.DB.Pool.QueryRow(ctx, `
+		SELECT count(*)::int FROM delivery_trigger_numbers t
+		WHERE t.breach AND t.development_id IN (
+			SELECT h.development_id FROM homes h WHERE h.tenure = 'market' AND h.archived_at IS NULL
+			UNION
+			SELECT k.development_id FROM market_occupation_counts k WHERE k.market_homes > 0)`).Scan(&breaches)
 	if err != nil {
 		return h, 0, fmt.Errorf("dashboard breaches: %w", err)
-	}
-	breaches := 0
-	for _, c := range checks {
-		if c.Check.Breach() {
-			breaches++
-		}
 	}
 	return h, breaches, nil
 }

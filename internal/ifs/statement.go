@@ -705,53 +705,53 @@ type moneyGroup struct {
 func pence(n int64) decimal.Decimal { return decimal.New(n, -2) }
 
 // moneyGroups sums the standing entries dated before end (the year's
-// end, exclusive), per obligation and project. This is the statement's
-// one reading of the ledger.
+// end, exclusive; start's financial year is the year), per obligation and
+// project, from the kept ifs_year_totals. This is the statement's one
+// reading of the ledger.
 //
 // An allocation or de-allocation counts as allocated from the date
 // allocation_decided_on gives (its own date when it carries the
 // authority's decision, else the later of its date and the project's
 // decision date); until then it is an earmark.
 func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, error) {
-	// Enough memory for the grouping to stay off disk.
-	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+	// No JIT compilation: the plan's cost (a few hundred thousand kept
+	// rows at five times the large council) would have it compile for
+	// longer than the query runs. The rows are read in the primary key's
+	// order and added up as they come (a group aggregate, no parallel
+	// workers): a hash of every obligation and project pair spills to disk
+	// and must be sorted again afterwards, about twice as slow. Put back
+	// for the statement's other queries once the rows are read.
+	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
+		SET LOCAL enable_hashagg = off; SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 		return nil, err
 	}
 	// The standing entries are those of ledger_effective (not reversals,
-	// not reversed), written out here so PostgreSQL scans the table once
-	// and looks the few reversed ids up in a hash. Amounts are summed in
-	// whole pence as integers: exact, and cheaper than numeric sums.
-	// Period p: 0 before the year, 1 in it; ap is the allocation's period
-	// by its decision date, 2 when not decided by the year end.
+	// not reversed), kept summed in whole pence per obligation, project,
+	// financial year and the year an allocation was decided in
+	// (ifs_year_totals, internal/store/schema/96_ifs_year_totals.sql,
+	// 9999 while undecided): rows of years after this one are left out;
+	// fy < year is before the year, fy = year in it. An allocation counts
+	// as allocated before, in or after the year by its decided year.
+	year := int(fy.Of(start))
 	rows, err := q.Query(ctx, `
-		SELECT x.obligation_id, x.project_id,
-		       coalesce(sum(c) FILTER (WHERE k = 'receipt' AND p = 0), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'receipt' AND p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 0), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 1), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 0), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
-		       coalesce(sum(i) FILTER (WHERE k = 'return' AND p = 1), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 0), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 1), 0)::bigint,
-		       coalesce(sum(CASE k WHEN 'allocation' THEN c WHEN 'deallocation' THEN -c END) FILTER (WHERE ap = 2), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'invoice'), 0)::bigint,
-		       coalesce(sum(c) FILTER (WHERE k = 'spend' AND p = 1 AND transfer), 0)::bigint
-		FROM (
-			SELECT e.obligation_id, coalesce(e.project_id, 0) AS project_id, e.kind AS k, e.transfer_to <> '' AS transfer,
-			       CASE WHEN e.entry_date < $1 THEN 0 ELSE 1 END AS p,
-			       CASE WHEN e.kind NOT IN ('allocation', 'deallocation') THEN NULL
-			            WHEN d.on IS NULL OR d.on >= $2 THEN 2
-			            WHEN d.on < $1 THEN 0 ELSE 1 END AS ap,
-			       (e.amount * 100)::bigint AS c, (e.interest * 100)::bigint AS i
-			FROM ledger_entries e
-			LEFT JOIN projects pr ON pr.id = e.project_id
-			CROSS JOIN LATERAL (SELECT allocation_decided_on(e.entry_date, e.decision_evidence, pr.decision_date) AS on) d
-			WHERE e.kind <> 'reversal' AND e.entry_date < $2
-			  AND e.id NOT IN (SELECT r.reverses_id FROM ledger_entries r WHERE r.reverses_id IS NOT NULL)
-		) x
-		GROUP BY x.obligation_id, x.project_id
-		ORDER BY x.obligation_id, x.project_id`, start, end)
+		SELECT obligation_id, project_id,
+		       coalesce(sum(received) FILTER (WHERE fy < $1), 0)::bigint,
+		       coalesce(sum(received) FILTER (WHERE fy = $1), 0)::bigint,
+		       coalesce(sum(spent) FILTER (WHERE fy < $1), 0)::bigint,
+		       coalesce(sum(spent) FILTER (WHERE fy = $1), 0)::bigint,
+		       coalesce(sum(returned) FILTER (WHERE fy < $1), 0)::bigint,
+		       coalesce(sum(returned) FILTER (WHERE fy = $1), 0)::bigint,
+		       coalesce(sum(interest) FILTER (WHERE fy = $1), 0)::bigint,
+		       coalesce(sum(allocated) FILTER (WHERE decided_fy < $1), 0)::bigint,
+		       coalesce(sum(allocated) FILTER (WHERE decided_fy = $1), 0)::bigint,
+		       coalesce(sum(allocated) FILTER (WHERE decided_fy > $1), 0)::bigint,
+		       coalesce(sum(invoiced), 0)::bigint,
+		       coalesce(sum(transferred) FILTER (WHERE fy = $1), 0)::bigint
+		FROM ifs_year_totals
+		WHERE fy <= $1
+		GROUP BY obligation_id, project_id
+		HAVING sum(entries) > 0
+		ORDER BY obligation_id, project_id`, year)
 	if err != nil {
 		return nil, fmt.Errorf("ifs ledger sums: %w", err)
 	}
@@ -766,7 +766,13 @@ func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]
 		g.re, g.se, g.te, g.ae = g.rb+ry, g.sb+sy, g.tb+ty, g.ab+ay
 		out = append(out, g)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := q.Exec(ctx, `RESET enable_hashagg; RESET max_parallel_workers_per_gather`); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type obligationFacts struct {

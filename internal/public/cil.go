@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+
+	"github.com/s106monitor/s106/internal/store"
 )
 
 // CIL is the Community Infrastructure Levy on the public pages (issue 20,
@@ -67,8 +69,35 @@ const cilFY = `extract(year FROM %s - interval '3 months')::int`
 // charge the levy (no charging schedule, chargeable development or entry),
 // whose public pages are then as they were.
 func (s *Service) CIL(ctx context.Context) (*CIL, error) {
+	var c *CIL
+	err := s.snapshot(ctx, func(q store.Querier) error {
+		var o Overview
+		if err := s.moneyTotals(ctx, q, &o); err != nil {
+			return err
+		}
+		var err error
+		c, err = s.cil(ctx, q, o)
+		return err
+	})
+	return c, err
+}
+
+// OverviewCIL is CIL for the overview page, which has read the section
+// 106 money already (o, from Overview): nil where the council does not
+// charge the levy.
+func (s *Service) OverviewCIL(ctx context.Context, o Overview) (*CIL, error) {
+	var c *CIL
+	err := s.snapshot(ctx, func(q store.Querier) (err error) {
+		c, err = s.cil(ctx, q, o)
+		return err
+	})
+	return c, err
+}
+
+// cil is the levy's figures beside o's section 106 money.
+func (s *Service) cil(ctx context.Context, q store.Querier, o Overview) (*CIL, error) {
 	var charges bool
-	if err := s.DB.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cil_schedules) OR EXISTS (SELECT 1 FROM cil_developments)
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cil_schedules) OR EXISTS (SELECT 1 FROM cil_developments)
 		OR EXISTS (SELECT 1 FROM cil_ledger_entries)`).Scan(&charges); err != nil {
 		return nil, fmt.Errorf("public cil: %w", err)
 	}
@@ -76,10 +105,6 @@ func (s *Service) CIL(ctx context.Context) (*CIL, error) {
 		return nil, nil
 	}
 	var c CIL
-	var o Overview
-	if err := s.moneyTotals(ctx, &o); err != nil {
-		return nil, err
-	}
 	c.S106 = o.Money
 	years := map[int]*CILYear{}
 	year := func(y int) *CILYear {
@@ -91,7 +116,7 @@ func (s *Service) CIL(ctx context.Context) (*CIL, error) {
 	for _, y := range o.MoneyYears {
 		year(y.Year).S106Received, year(y.Year).S106Spent = y.Received, y.Spent
 	}
-	rows, err := s.DB.Pool.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT `+fmt.Sprintf(cilFY, "e.entry_date")+`,
 		       coalesce(sum(e.amount) FILTER (WHERE e.kind = 'receipt'), 0),
 		       coalesce(sum(e.amount) FILTER (WHERE e.kind = 'repayment'), 0),
@@ -123,7 +148,7 @@ func (s *Service) CIL(ctx context.Context) (*CIL, error) {
 		c.Years = append(c.Years, *years[fy])
 	}
 	slices.SortFunc(c.Years, func(a, b CILYear) int { return a.Year - b.Year })
-	if c.Parishes, err = s.cilParishes(ctx); err != nil {
+	if c.Parishes, err = cilParishes(ctx, q); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -133,8 +158,8 @@ func (s *Service) CIL(ctx context.Context) (*CIL, error) {
 // developments in the parish (its receipts), passed to the parish council
 // (less nothing: recoveries are shown in the borough's totals), and what
 // the council reported spending in its annual report.
-func (s *Service) cilParishes(ctx context.Context) ([]CILParishYear, error) {
-	rows, err := s.DB.Pool.Query(ctx, `
+func cilParishes(ctx context.Context, q store.Querier) ([]CILParishYear, error) {
+	rows, err := q.Query(ctx, `
 		WITH money AS (
 			SELECT coalesce(e.parish_code, d.parish_code) AS parish_code, `+fmt.Sprintf(cilFY, "e.entry_date")+` AS year,
 			       coalesce(sum(e.amount) FILTER (WHERE e.kind = 'receipt'), 0) AS collected,
@@ -165,7 +190,7 @@ func (s *Service) cilParishes(ctx context.Context) ([]CILParishYear, error) {
 // passed to it or reported by it.
 func (s *Service) CILParish(ctx context.Context, name string) ([]CILParishYear, error) {
 	var rows []CILParishYear
-	all, err := s.cilParishes(ctx)
+	all, err := cilParishes(ctx, s.DB.Pool)
 	if err != nil {
 		return nil, err
 	}

@@ -97,37 +97,49 @@ type YearMoney struct {
 // Overview computes the borough figures.
 func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	var o Overview
-	if err := s.homeTotals(ctx, &o); err != nil {
-		return o, err
-	}
-	if err := s.homesSecured(ctx, &o); err != nil {
-		return o, err
-	}
-	if err := s.moneyTotals(ctx, &o); err != nil {
-		return o, err
-	}
-	return o, nil
+	err := s.snapshot(ctx, func(q store.Querier) error {
+		if err := s.homeTotals(ctx, q, &o); err != nil {
+			return err
+		}
+		if err := s.homesSecured(ctx, q, &o); err != nil {
+			return err
+		}
+		return s.moneyTotals(ctx, q, &o)
+	})
+	return o, err
 }
 
-// homeTotals reads every counted affordable home once, grouped by what
-// the overview reports (tenure, exit route, the years it was completed and
-// lost, whether it was transferred and is still affordable), and adds the
-// groups up in Go: one pass over the homes' histories instead of one per
-// table. Counted homes are affordable, not archived, on a development
-// with a signed agreement.
-func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
-	rows, err := s.DB.Pool.Query(ctx, `
+// snapshot runs fn's queries in one read-only snapshot (the figures add
+// up with each other) with JIT compilation off: these are a few small
+// reads of kept totals, and a plan whose cost is estimated from the
+// correlated counts (homesSecured) would otherwise spend longer compiling
+// than running (about a second at five times the large council).
+func (s *Service) snapshot(ctx context.Context, fn func(q store.Querier) error) error {
+	return pgx.BeginTxFunc(ctx, s.DB.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+			return fmt.Errorf("public figures: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// homeTotals reads the counted affordable homes grouped by what the
+// overview reports (tenure, exit route, the years they were completed and
+// lost, whether transferred and still affordable), and adds the groups up
+// in Go. The groups are kept per development (development_home_totals,
+// internal/store/schema/95_year_totals.sql: the homes as home_state has
+// them), so this reads a few rows per counted development rather than
+// every home's history. Counted homes are affordable, not archived, on a
+// development with a signed agreement.
+func (s *Service) homeTotals(ctx context.Context, q store.Querier, o *Overview) error {
+	rows, err := q.Query(ctx, `
 		WITH counted_developments AS (
 			SELECT DISTINCT a.development_id FROM agreements a WHERE `+countedAgreement+`
 		)
-		SELECT h.tenure, coalesce(st.exit_route, ''),
-		       (extract(year FROM st.completed_on - interval '3 months'))::int,
-		       (extract(year FROM st.exited_on - interval '3 months'))::int,
-		       st.transferred_on IS NOT NULL, st.current_tenure <> 'market', count(*)::int
-		FROM homes h
-		JOIN counted_developments cd ON cd.development_id = h.development_id
-		JOIN home_state st ON st.home_id = h.id
-		WHERE h.archived_at IS NULL AND h.tenure <> 'market'
+		SELECT t.tenure, t.exit_route, t.completed_fy, t.exited_fy, t.transferred, t.affordable_tenure, sum(t.homes)::int
+		FROM development_home_totals t
+		JOIN counted_developments cd ON cd.development_id = t.development_id
+		WHERE t.tenure <> 'market'
 		GROUP BY 1, 2, 3, 4, 5, 6`)
 	if err != nil {
 		return fmt.Errorf("public home totals: %w", err)
@@ -200,8 +212,8 @@ func (s *Service) homeTotals(ctx context.Context, o *Overview) error {
 // (obligation_agreed_homes: the mix's number, else its schedule, else the
 // obligation's units), not the homes recorded so far. An obligation that
 // records no number counts the homes recorded against it.
-func (s *Service) homesSecured(ctx context.Context, o *Overview) error {
-	err := s.DB.Pool.QueryRow(ctx, `
+func (s *Service) homesSecured(ctx context.Context, q store.Querier, o *Overview) error {
+	err := q.QueryRow(ctx, `
 		SELECT coalesce(sum(CASE WHEN ag.agreed > 0 THEN ag.agreed
 		                         ELSE (SELECT count(*) FROM homes h WHERE h.obligation_id = ag.obligation_id
 		                               AND h.archived_at IS NULL AND h.tenure <> 'market') END), 0)::int
@@ -228,7 +240,7 @@ const countedObligations = `
 // moneyTotals reads the amounts agreed by purpose, then every standing
 // receipt, spend and return once, grouped by purpose, financial year and
 // kind, and adds them up in Go for both tables.
-func (s *Service) moneyTotals(ctx context.Context, o *Overview) error {
+func (s *Service) moneyTotals(ctx context.Context, q store.Querier, o *Overview) error {
 	purposes := map[string]*PurposeMoney{}
 	purpose := func(name string) *PurposeMoney {
 		if purposes[name] == nil {
@@ -236,13 +248,13 @@ func (s *Service) moneyTotals(ctx context.Context, o *Overview) error {
 		}
 		return purposes[name]
 	}
-	rows, err := s.DB.Pool.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		WITH co AS (`+countedObligations+`)
 		SELECT purpose, sum(base_amount) FROM co WHERE base_amount IS NOT NULL GROUP BY 1`)
 	if err != nil {
 		return fmt.Errorf("public money agreed: %w", err)
 	}
-	var name, kind string
+	var name string
 	var amount decimal.Decimal
 	if _, err := pgx.ForEachRow(rows, []any{&name, &amount}, func() error {
 		purpose(name).Agreed = amount
@@ -250,31 +262,30 @@ func (s *Service) moneyTotals(ctx context.Context, o *Overview) error {
 	}); err != nil {
 		return fmt.Errorf("public money agreed: %w", err)
 	}
-	rows, err = s.DB.Pool.Query(ctx, `
+	// The standing receipts, spends and returns, kept per obligation and
+	// financial year (ledger_year_totals, 95_year_totals.sql); a year
+	// whose entries were all reversed (entries = 0) is no year.
+	rows, err = q.Query(ctx, `
 		WITH co AS (`+countedObligations+`)
-		SELECT co.purpose, (extract(year FROM e.entry_date - interval '3 months'))::int, e.kind, sum(e.amount)
-		FROM ledger_effective e JOIN co ON co.id = e.obligation_id
-		WHERE e.kind IN ('receipt', 'spend', 'return')
-		GROUP BY 1, 2, 3`)
+		SELECT co.purpose, t.fy, sum(t.received), sum(t.spent), sum(t.returned)
+		FROM ledger_year_totals t JOIN co ON co.id = t.obligation_id
+		WHERE t.entries > 0
+		GROUP BY 1, 2`)
 	if err != nil {
 		return fmt.Errorf("public money: %w", err)
 	}
 	years := map[int]*YearMoney{}
 	var fy int
-	if _, err := pgx.ForEachRow(rows, []any{&name, &fy, &kind, &amount}, func() error {
+	var received, spent, returned decimal.Decimal
+	if _, err := pgx.ForEachRow(rows, []any{&name, &fy, &received, &spent, &returned}, func() error {
 		p, y := purpose(name), years[fy]
 		if y == nil {
 			y = &YearMoney{Year: fy}
 			years[fy] = y
 		}
-		switch kind {
-		case "receipt":
-			p.Received, y.Received = p.Received.Add(amount), y.Received.Add(amount)
-		case "spend":
-			p.Spent, y.Spent = p.Spent.Add(amount), y.Spent.Add(amount)
-		case "return":
-			p.Returned, y.Returned = p.Returned.Add(amount), y.Returned.Add(amount)
-		}
+		p.Received, y.Received = p.Received.Add(received), y.Received.Add(received)
+		p.Spent, y.Spent = p.Spent.Add(spent), y.Spent.Add(spent)
+		p.Returned, y.Returned = p.Returned.Add(returned), y.Returned.Add(returned)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("public money: %w", err)

@@ -4,7 +4,8 @@
 -- Figures defined here: none new. derived_totals_drift lists each row of a
 -- kept table (10_ledger_totals.sql, 20_obligation_status.sql,
 -- 30_deadlines.sql, 50_homes_totals.sql) that differs from its *_computed
--- view; home_list_keys_drift (50_homes_totals.sql) does the same for the
+-- view (95_year_totals.sql and 96_ifs_year_totals.sql have their own,
+-- year_totals_drift and ifs_year_totals_drift); home_list_keys_drift (50_homes_totals.sql) does the same for the
 -- keys kept on each home. drift_report() counts the rows of every view
 -- named *_drift, so a new drift view is checked without listing it
 -- anywhere: every database test checks it is empty when the test ends
@@ -95,5 +96,7 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_year_totals();
+    PERFORM refresh_all_ifs_year_totals();
 END;
 $$;
