@@ -56,6 +56,9 @@ var notRestored = map[string]string{
 	"home_event_dates":          "kept from home_events",
 	"cil_pot_totals":            "kept from cil_ledger_entries and cil_receipt_portions",
 	"cil_project_totals":        "kept from cil_ledger_entries",
+	"ledger_year_totals":        "kept from ledger_entries",
+	"development_home_totals":   "kept from homes and home_events",
+	"ifs_year_totals":           "kept from ledger_entries and projects",
 }
 
 // restoreTable is one table as the manifest lists it.

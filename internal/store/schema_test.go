@@ -86,7 +86,8 @@ func TestDefinitionsRebuildTheKeptTables(t *testing.T) {
 	owner := testdb.Open(t, url)
 	if _, err := owner.Pool.Exec(ctx, `
 		DROP TABLE obligation_ledger_totals, receipt_share_positions, project_ledger_totals, obligation_project_totals,
-		           obligation_event_dates, obligation_states, receipt_share_deadlines, home_event_dates CASCADE;
+		           obligation_event_dates, obligation_states, receipt_share_deadlines, home_event_dates,
+		           ledger_year_totals, development_home_totals, ifs_year_totals CASCADE;
 		DELETE FROM schema_definitions`); err != nil {
 		t.Fatal(err)
 	}
