@@ -38,11 +38,42 @@ type LargeStats struct {
 	CILLoad     time.Duration
 	TriggersOff bool
 	Elapsed     time.Duration
+	// Phases is where Elapsed went, in order (the bench prints it: a
+	// load that misses its target says which step to look at).
+	Phases []LoadPhase
+}
+
+// LoadPhase is one step of a load and the time it took.
+type LoadPhase struct {
+	Name    string
+	Elapsed time.Duration
+}
+
+// phaseClock records consecutive phases into a LargeStats.
+type phaseClock struct {
+	stats *LargeStats
+	last  time.Time
+}
+
+func (c *phaseClock) mark(name string) {
+	now := time.Now()
+	c.stats.Phases = append(c.stats.Phases, LoadPhase{name, now.Sub(c.last)})
+	c.last = now
+}
+
+// PhasesString lists the phases as "name 1.2s, name 3.4s".
+func (s LargeStats) PhasesString() string {
+	parts := make([]string, len(s.Phases))
+	for i, p := range s.Phases {
+		parts[i] = fmt.Sprintf("%s %s", p.Name, p.Elapsed.Round(10*time.Millisecond))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s LargeStats) String() string {
 	return fmt.Sprintf("%d developments, %d agreements, %d obligations, %d obligation events, %d projects, %d receipts, %d ledger entries, %d homes, %d home events, %d CIL chargeable developments (%d CIL rows, loaded and checked in %s) in %s",
-		s.Developments, s.Agreements, s.Obligations, s.ObligationEvents, s.Projects, s.Receipts, s.LedgerEntries, s.Homes, s.HomeEvents, s.CILDevelopments, s.CILRows, s.CILLoad.Round(time.Millisecond), s.Elapsed.Round(time.Millisecond))
+		s.Developments, s.Agreements, s.Obligations, s.ObligationEvents, s.Projects, s.Receipts, s.LedgerEntries, s.Homes, s.HomeEvents, s.CILDevelopments, s.CILRows, s.CILLoad.Round(time.Millisecond), s.Elapsed.Round(time.Millisecond)) +
+		"\nLoad phases: " + s.PhasesString()
 }
 
 // ErrRegisterNotEmpty is returned when Large is asked to load into a
@@ -91,6 +122,8 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	if agreements > 0 {
 		return LargeStats{}, ErrRegisterNotEmpty
 	}
+	var stats LargeStats
+	clock := &phaseClock{stats: &stats, last: start}
 	g, err := newGenerator(ctx, db, opts)
 	if err != nil {
 		return LargeStats{}, err
@@ -101,8 +134,8 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 		return LargeStats{}, err
 	}
 	g.generateCIL(cilGen)
+	clock.mark("generate")
 
-	var stats LargeStats
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
 		var super bool
 		if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
@@ -113,6 +146,18 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 				return err
 			}
 			stats.TriggersOff = true
+		}
+		// Indexes built once over the loaded rows, rather than updated
+		// row by row (a million homes carry twenty indexes, three of them
+		// trigram GIN): dropped here, created again after the COPY in
+		// the same transaction, so a failed load leaves them as they were.
+		var rebuild []string
+		if stats.TriggersOff {
+			var err error
+			if rebuild, err = dropLoadIndexes(ctx, tx, g.tables()); err != nil {
+				return err
+			}
+			clock.mark("drop indexes")
 		}
 		for _, t := range g.tables() {
 			if len(t.rows) == 0 {
@@ -126,6 +171,13 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 					return fmt.Errorf("sequence of %s: %w", t.name, err)
 				}
 			}
+			clock.mark("copy " + t.name)
+		}
+		if err := createLoadIndexes(ctx, tx, rebuild); err != nil {
+			return err
+		}
+		if len(rebuild) > 0 {
+			clock.mark(fmt.Sprintf("create %d indexes", len(rebuild)))
 		}
 		if stats.TriggersOff {
 			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
@@ -136,6 +188,7 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 			if _, err := tx.Exec(ctx, `SELECT refresh_all_derived_totals()`); err != nil {
 				return err
 			}
+			clock.mark("kept totals")
 			// The keys the homes list sorts and filters by, kept on
 			// each home (migrations 00013 and 00016): its development's
 			// sort name, lower-cased as PostgreSQL does, and its current
@@ -143,16 +196,19 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 			if _, err := tx.Exec(ctx, `SELECT refresh_home_sort_keys()`); err != nil {
 				return err
 			}
+			clock.mark("home sort keys")
 		}
-		if err := verifyInvariants(ctx, tx); err != nil {
+		if err := verifyInvariants(ctx, tx, clock); err != nil {
 			return err
 		}
 		// The levy, with its triggers on (cil_large.go).
 		cilStart := time.Now()
 		err := g.cil.load(ctx, tx)
 		stats.CILLoad = time.Since(cilStart)
+		clock.mark("levy")
 		return err
 	})
+	clock.mark("commit")
 	if err != nil {
 		return LargeStats{}, fmt.Errorf("seed large: %w", err)
 	}
@@ -163,9 +219,11 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	if err := LargePlaces(ctx, db); err != nil {
 		return LargeStats{}, fmt.Errorf("seed large places: %w", err)
 	}
+	clock.mark("places")
 	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
 		return LargeStats{}, err
 	}
+	clock.mark("vacuum analyze")
 	stats.Developments = len(g.developments.rows)
 	stats.Agreements = len(g.agreements.rows)
 	stats.Obligations = len(g.obligations.rows)
@@ -181,10 +239,65 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	return stats, nil
 }
 
+// dropLoadIndexes drops the indexes of the tables about to be loaded that
+// no constraint needs (not a primary key, a unique or exclusion
+// constraint, nor an index a foreign key refers to), and returns their
+// definitions for createLoadIndexes. The caller must own the tables.
+func dropLoadIndexes(ctx context.Context, tx pgx.Tx, tables []*table) ([]string, error) {
+	var names []string
+	for _, t := range tables {
+		if len(t.rows) > 0 {
+			names = append(names, t.name)
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		WHERE i.indrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+		ORDER BY i.indrelid::regclass::text, 1`, names)
+	if err != nil {
+		return nil, err
+	}
+	type index struct{ Name, Def string }
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	if err != nil {
+		return nil, fmt.Errorf("indexes to rebuild: %w", err)
+	}
+	defs := make([]string, len(indexes))
+	for i, ix := range indexes {
+		if _, err := tx.Exec(ctx, "DROP INDEX "+ix.Name); err != nil {
+			return nil, fmt.Errorf("drop index %s: %w", ix.Name, err)
+		}
+		defs[i] = ix.Def
+	}
+	return defs, nil
+}
+
+// createLoadIndexes creates again the indexes dropLoadIndexes dropped, each
+// sorted (or, for GIN, gathered) in memory in one pass over its table. A
+// unique index that the loaded rows break fails here, as the row would
+// have, and the load rolls back.
+func createLoadIndexes(ctx context.Context, tx pgx.Tx, defs []string) error {
+	if len(defs) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return err
+	}
+	for _, def := range defs {
+		if _, err := tx.Exec(ctx, def); err != nil {
+			return fmt.Errorf("%s: %w", def, err)
+		}
+	}
+	_, err := tx.Exec(ctx, `RESET maintenance_work_mem`)
+	return err
+}
+
 // verifyInvariants checks, over the whole database, what the ledger's and
 // the homes' triggers check row by row. Each query returns the first
 // offending row, if any.
-func verifyInvariants(ctx context.Context, tx pgx.Tx) error {
+func verifyInvariants(ctx context.Context, tx pgx.Tx, clock *phaseClock) error {
 	checks := []struct{ what, sql string }{
 		{"receipt shares add up to the receipt", `
 			SELECT r.id::text FROM receipts r
@@ -230,6 +343,7 @@ func verifyInvariants(ctx context.Context, tx pgx.Tx) error {
 		var bad string
 		err := tx.QueryRow(ctx, c.sql).Scan(&bad)
 		if errors.Is(err, pgx.ErrNoRows) {
+			clock.mark("check " + c.what)
 			continue
 		}
 		if err != nil {
