@@ -44,37 +44,11 @@ type LargeStats struct {
 	Phases []LoadPhase
 }
 
-// LoadPhase is one step of a load and the time it took.
-type LoadPhase struct {
-	Name    string
-	Elapsed time.Duration
-}
-
-// phaseClock records consecutive phases into a LargeStats.
-type phaseClock struct {
-	stats *LargeStats
-	last  time.Time
-}
-
-func (c *phaseClock) mark(name string) {
-	now := time.Now()
-	c.stats.Phases = append(c.stats.Phases, LoadPhase{name, now.Sub(c.last)})
-	c.last = now
-}
-
-// PhasesString lists the phases as "name 1.2s, name 3.4s".
-func (s LargeStats) PhasesString() string {
-	parts := make([]string, len(s.Phases))
-	for i, p := range s.Phases {
-		parts[i] = fmt.Sprintf("%s %s", p.Name, p.Elapsed.Round(10*time.Millisecond))
-	}
-	return strings.Join(parts, ", ")
-}
-
 func (s LargeStats) String() string {
 	return fmt.Sprintf("%d developments, %d agreements, %d obligations, %d obligation events, %d projects, %d receipts, %d ledger entries, %d homes, %d home events, %d CIL chargeable developments (%d CIL rows, loaded and checked in %s) in %s",
 		s.Developments, s.Agreements, s.Obligations, s.ObligationEvents, s.Projects, s.Receipts, s.LedgerEntries, s.Homes, s.HomeEvents, s.CILDevelopments, s.CILRows, s.CILLoad.Round(time.Millisecond), s.Elapsed.Round(time.Millisecond)) +
-		"\nLoad phases: " + s.PhasesString()
+		fmt.Sprintf("\nProcessor time: loader %s, database backend %s; alone on two cores about %s\nLoad phases: %s",
+			s.loaderCPU().Round(time.Second), s.databaseCPU().Round(time.Second), s.QuietEstimate().Round(time.Second), s.PhasesString())
 }
 
 // ErrRegisterNotEmpty is returned when Large is asked to load into a
@@ -124,7 +98,8 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 		return LargeStats{}, ErrRegisterNotEmpty
 	}
 	var stats LargeStats
-	clock := &phaseClock{stats: &stats, last: start}
+	clock := newPhaseClock(&stats, start)
+	clock.mark("demo users")
 	g, err := newGenerator(ctx, db, opts)
 	if err != nil {
 		return LargeStats{}, err
@@ -135,9 +110,11 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 		return LargeStats{}, err
 	}
 	g.generateCIL(cilGen)
-	clock.mark("generate")
+	clock.markLoaderOnly("generate")
 
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		clock.watch(tx.Conn().PgConn().PID())
+		defer clock.watch(0)
 		var super bool
 		if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
 			return err
@@ -233,10 +210,18 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 		return LargeStats{}, fmt.Errorf("seed large places: %w", err)
 	}
 	clock.mark("places")
-	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE)`); err != nil {
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return LargeStats{}, err
+	}
+	clock.watch(conn.Conn().PgConn().PID())
+	_, err = conn.Exec(ctx, `VACUUM (ANALYZE)`)
+	conn.Release()
+	if err != nil {
 		return LargeStats{}, err
 	}
 	clock.mark("vacuum analyze")
+	clock.watch(0)
 	stats.Developments = len(g.developments.rows)
 	stats.Agreements = len(g.agreements.rows)
 	stats.Obligations = len(g.obligations.rows)
