@@ -1,0 +1,43 @@
+package seed
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+// The quiet-machine estimate takes the busier of loader and database in
+// each phase, and a phase whose database time is unknown at its wall time.
+func TestQuietEstimateTakesTheBusierSideOfEachPhase(t *testing.T) {
+	s := LargeStats{Phases: []LoadPhase{
+		{Name: "generate", Elapsed: 9 * time.Second, LoaderCPU: 4 * time.Second, DatabaseCPUKnown: true},
+		{Name: "copy", Elapsed: 20 * time.Second, LoaderCPU: 3 * time.Second, DatabaseCPU: 5 * time.Second, DatabaseCPUKnown: true},
+		{Name: "commit", Elapsed: 2 * time.Second, LoaderCPU: 0},
+	}}
+	if got, want := s.QuietEstimate(), 11*time.Second; got != want {
+		t.Fatalf("QuietEstimate = %s, want %s", got, want)
+	}
+}
+
+// processCPU reads a process's processor time from /proc: this process's,
+// after some work, is more than nothing and no more than rusage says.
+func TestProcessCPUReadsAProcessesTime(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc on this system: the database's processor time is not read here")
+	}
+	deadline := time.Now().Add(50 * time.Millisecond)
+	n := 0
+	for time.Now().Before(deadline) {
+		n++
+	}
+	got, ok := processCPU(uint32(os.Getpid()))
+	if !ok || got <= 0 {
+		t.Fatalf("processCPU(self) = %s, %v after busy work (%d loops)", got, ok, n)
+	}
+	if self := loaderCPU(); got > self+20*time.Millisecond {
+		t.Fatalf("processCPU(self) = %s, more than rusage's %s", got, self)
+	}
+	if _, ok := processCPU(0); ok {
+		t.Fatal("processCPU(0) should be unknown")
+	}
+}
