@@ -310,14 +310,18 @@ func readOpenEnded[T any](p Params, total int, run pageRun[T]) (Page[T], error) 
 	case p.Last:
 		last()
 	case p.Before != "":
-		items, pos, err = run(p.Before, true, true, per, 0)
+		// One row more than the page, to know whether this is the start.
+		items, pos, err = run(p.Before, true, true, per+1, 0)
 		pg.HasNext = true // the row the link started from follows
-		if err == nil && (len(items) < per || (numbered && page <= 1)) {
-			// Nothing (or not a full page) before it: this is the start.
+		if err == nil && (len(items) <= per || (numbered && page <= 1)) {
+			// Nothing (or no more than a page) before it: the first page.
 			page = 1
 			forward("", 0)
-		} else if !numbered {
-			page = 0
+		} else if err == nil {
+			items, pos = items[1:], pos[1:]
+			if !numbered {
+				page = 0
+			}
 		}
 	case p.After != "":
 		forward(p.After, 0)
