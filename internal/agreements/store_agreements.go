@@ -289,7 +289,12 @@ func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p li
 	if !ok {
 		order = agreementOrder["reference"]
 	}
-	const from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
+	// The development is joined only where a filter (the ward) or the
+	// order (its name) needs it.
+	from := ` FROM agreements a `
+	if refersToDevelopment.MatchString(w.SQL()) {
+		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
+	}
 	total := 0
 	if paged {
 		if err := q.QueryRow(ctx, `SELECT count(*)`+from+w.SQL(), w.Args...).Scan(&total); err != nil {
@@ -306,6 +311,9 @@ func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p li
 		limit = " LIMIT " + page.Arg(p.PerPage) + " OFFSET " + page.Arg(p.Offset())
 	}
 	orderBy := order + ` ` + p.Direction() + ` NULLS LAST, upper(a.reference), a.id`
+	if refersToDevelopment.MatchString(orderBy) {
+		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
+	}
 	sql := `
 		WITH matching AS (
 			SELECT a.id` + from + w.SQL() + `
