@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,17 +106,21 @@ func (l *Ledger) eachReceipt(ctx context.Context, w *listing.Where, order, limit
 	if limit == "" {
 		portions = `LEFT JOIN (` + receiptPortions + `, x.receipt_id FROM cil_receipt_portions x GROUP BY x.receipt_id) pt ON pt.receipt_id = e.id `
 	}
+	joins, cond := entryJoins, w.SQL()
+	if limit != "" {
+		// The page's ids first, and the joins driven from them: joined
+		// the other way PostgreSQL joined every entry (and summed every
+		// receipt's portions) before keeping the page's (200 ms at scale 5).
+		joins = strings.Replace(entryJoins, `FROM cil_ledger_entries e`, `FROM (SELECT e.id FROM cil_ledger_entries e
+			LEFT JOIN cil_developments d ON d.id = e.cil_development_id
+			LEFT JOIN cil_demand_notices n ON n.id = e.demand_notice_id `+cond+` ORDER BY `+order+limit+`) pg
+			JOIN cil_ledger_entries e ON e.id = pg.id`, 1)
+		cond = ""
+	}
 	sql := `SELECT ` + entryColumns + `,
 		coalesce(pt.admin, 0), coalesce(pt.neighbourhood, 0), coalesce(pt.strategic, 0), coalesce(pt.mayor, 0), coalesce(pt.parish, '')
-		` + entryJoins + `
-		` + portions
-	if limit != "" {
-		sql += `WHERE e.id IN (SELECT e.id FROM cil_ledger_entries e
-			LEFT JOIN cil_developments d ON d.id = e.cil_development_id
-			LEFT JOIN cil_demand_notices n ON n.id = e.demand_notice_id ` + w.SQL() + ` ORDER BY ` + order + limit + `)`
-	} else {
-		sql += w.SQL()
-	}
+		` + joins + `
+		` + portions + cond
 	rows, err := l.DB.Pool.Query(ctx, sql+` ORDER BY `+order, w.Args...)
 	if err != nil {
 		return fmt.Errorf("cil receipts: %w", err)
