@@ -5293,6 +5293,30 @@ CREATE INDEX agreements_api_type_idx ON public.agreements USING btree (array_pos
 
 CREATE INDEX agreements_development_idx ON public.agreements USING btree (development_id);
 
+-- Name: agreements_list_signed_desc_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_signed_desc_idx ON public.agreements USING btree (date_signed DESC NULLS LAST, upper(reference), id);
+
+-- Name: agreements_list_signed_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_signed_idx ON public.agreements USING btree (date_signed, upper(reference), id);
+
+-- Name: agreements_list_status_desc_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_status_desc_idx ON public.agreements USING btree (array_position(ARRAY['draft'::text, 'completed'::text, 'live'::text, 'discharged'::text, 'superseded'::text], status) DESC NULLS LAST, upper(reference), id);
+
+-- Name: agreements_list_status_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_status_idx ON public.agreements USING btree (array_position(ARRAY['draft'::text, 'completed'::text, 'live'::text, 'discharged'::text, 'superseded'::text], status), upper(reference), id);
+
+-- Name: agreements_list_type_desc_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_type_desc_idx ON public.agreements USING btree (array_position(ARRAY['section-106'::text, 'unilateral-undertaking'::text, 'deed-of-variation'::text, 'section-278'::text], agreement_type) DESC NULLS LAST, upper(reference), id);
+
+-- Name: agreements_list_type_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX agreements_list_type_idx ON public.agreements USING btree (array_position(ARRAY['section-106'::text, 'unilateral-undertaking'::text, 'deed-of-variation'::text, 'section-278'::text], agreement_type), upper(reference), id);
+
 -- Name: agreements_officer_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX agreements_officer_idx ON public.agreements USING btree (responsible_officer_id);
@@ -5504,6 +5528,10 @@ CREATE INDEX home_events_home_idx ON public.home_events USING btree (home_id, ev
 -- Name: homes_address_fold_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX homes_address_fold_idx ON public.homes USING gin (address_fold public.gin_trgm_ops);
+
+-- Name: homes_development_fold_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX homes_development_fold_idx ON public.homes USING gin (public.search_fold(development_sort) public.gin_trgm_ops);
 
 -- Name: homes_list_bedrooms_idx; Type: INDEX; Schema: public; Owner: -
 

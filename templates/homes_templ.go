@@ -386,7 +386,7 @@ func HomesPage(p Page, v HomesListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListSummary(v.Page.Total, v.Page.From(), v.Page.To(), "homes", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ListCount(v.Page.Count(), "homes", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -279,7 +279,7 @@ func ObligationsPage(p Page, v ObligationsListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListSummary(v.Page.Total, v.Page.From(), v.Page.To(), "obligations", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ListCount(v.Page.Count(), "obligations", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

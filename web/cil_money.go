@@ -11,6 +11,7 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/cil"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
@@ -59,27 +60,28 @@ func (app *Application) cilReceiptsList(w http.ResponseWriter, r *http.Request) 
 		templates.CILReceiptsView{Page: page, CSVHref: csvHref("/cil/receipts.csv", p), CanEdit: editRegister.allowed(r)}))
 }
 
+// cilReceiptsCSV streams every receipt the list's filters select, row by
+// row as the database sends them.
 func (app *Application) cilReceiptsCSV(w http.ResponseWriter, r *http.Request) {
-	p := cilReceiptParams(r)
-	p.PerPage = 0
-	page, err := app.cilLedger().ListReceipts(r.Context(), p)
-	if err != nil {
-		app.serverError(w, r, err)
-		return
+	var cw *csvtext.Writer
+	start := func() {
+		cw = csvAttachment(w, "cil-receipts.csv")
+		_ = cw.Write([]string{"id", "received_on", "charging_authority", "development", "demand_notice", "payer", "reference", "method",
+			"amount", "admin", "neighbourhood", "parish", "strategic", "mayor", "reversed"})
 	}
-	cw := csvAttachment(w, "cil-receipts.csv")
-	_ = cw.Write([]string{"id", "received_on", "charging_authority", "development", "demand_notice", "payer", "reference", "method",
-		"amount", "admin", "neighbourhood", "parish", "strategic", "mayor", "reversed"})
-	for _, rc := range page.Items {
+	err := app.cilLedger().EachReceipt(r.Context(), cilReceiptParams(r), func(rc cil.ReceiptRow) error {
+		if cw == nil {
+			start()
+		}
 		reversed := "no"
 		if !rc.Standing() {
 			reversed = "yes"
 		}
-		_ = cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.Date.Format("2006-01-02"), string(rc.Authority), csvSafe(rc.DevelopmentRef),
+		return cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.Date.Format("2006-01-02"), string(rc.Authority), csvSafe(rc.DevelopmentRef),
 			csvSafe(rc.DemandRef), csvSafe(rc.Payer), csvSafe(rc.Reference), rc.Method, rc.Amount.StringFixed(2), rc.Admin.StringFixed(2),
 			rc.Neighbourhood.StringFixed(2), csvSafe(rc.NeighbourhoodParish), rc.Strategic.StringFixed(2), rc.Mayor.StringFixed(2), reversed})
-	}
-	cw.Flush()
+	})
+	app.finishCSV(w, r, cw, start, err)
 }
 
 // cilReceiptFormView: the open demand notices to choose from, or the

@@ -75,6 +75,7 @@ func homeParams(r *http.Request) listing.Params {
 
 func (app *Application) homesList(w http.ResponseWriter, r *http.Request) {
 	p := homeParams(r)
+	p.CountLimit = listing.CountLimit
 	ctx := r.Context()
 	page, err := app.Homes.ListHomes(ctx, p)
 	if err != nil {

@@ -22,6 +22,7 @@ func obligationParams(r *http.Request) listing.Params {
 
 func (app *Application) obligationsList(w http.ResponseWriter, r *http.Request) {
 	p := obligationParams(r)
+	p.CountLimit = listing.CountLimit
 	page, err := app.Register.ListObligations(r.Context(), p)
 	var filterErrs *forms.Errors
 	if errors.As(err, &filterErrs) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
@@ -31,23 +32,26 @@ func (app *Application) receiptsList(w http.ResponseWriter, r *http.Request) {
 	app.render(w, r, http.StatusOK, templates.ReceiptsPage(app.page(r, "Payments received"), v))
 }
 
+// receiptsCSV streams every receipt the list's search selects, row by row
+// as the database sends them.
 func (app *Application) receiptsCSV(w http.ResponseWriter, r *http.Request) {
-	list, err := app.Ledger.AllReceipts(r.Context(), receiptParams(r))
-	if err != nil {
-		app.serverError(w, r, err)
-		return
+	var cw *csvtext.Writer
+	start := func() {
+		cw = csvAttachment(w, "receipts.csv")
+		_ = cw.Write([]string{"id", "received_on", "payer", "finance_ref", "total", "agreements", "reversed"})
 	}
-	cw := csvAttachment(w, "receipts.csv")
-	_ = cw.Write([]string{"id", "received_on", "payer", "finance_ref", "total", "agreements", "reversed"})
-	for _, rc := range list {
+	err := app.Ledger.EachReceipt(r.Context(), receiptParams(r), func(rc ledger.ReceiptRow) error {
+		if cw == nil {
+			start()
+		}
 		reversed := "no"
 		if rc.Reversed {
 			reversed = "yes"
 		}
-		_ = cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.ReceivedOn.Format("2006-01-02"), csvSafe(rc.Payer), csvSafe(rc.FinanceRef),
+		return cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.ReceivedOn.Format("2006-01-02"), csvSafe(rc.Payer), csvSafe(rc.FinanceRef),
 			rc.Total.StringFixed(2), csvSafe(rc.Agreements), reversed})
-	}
-	cw.Flush()
+	})
+	app.finishCSV(w, r, cw, start, err)
 }
 
 // receiptFormView lists the obligations a payment can be for: those of

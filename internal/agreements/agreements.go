@@ -529,11 +529,17 @@ func agreementFilters(p listing.Params) (*listing.Where, *forms.Errors) {
 	w.Archived(p, "a.archived_at")
 	if q := p.Search; q != "" {
 		like := listing.Like(q)
-		w.Add(`(a.reference ILIKE ? OR search_fold(d.name) LIKE search_fold(?) OR search_fold(d.address) LIKE search_fold(?) OR d.postcode ILIKE ?
-			OR EXISTS (SELECT 1 FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
-			           WHERE ap.agreement_id = a.id AND search_fold(org.name) LIKE search_fold(?))
-			OR EXISTS (SELECT 1 FROM agreement_applications aa JOIN planning_applications pa ON pa.id = aa.planning_application_id
-			           WHERE aa.agreement_id = a.id AND pa.reference ILIKE ?))`, like, like, like, like, like, like)
+		// The matching developments, parties and applications are found
+		// once each (hashed subplans through their own indexes), so
+		// testing an agreement costs little and PostgreSQL can walk the
+		// list's order index and stop after a page (issue 22).
+		w.Add(`(a.reference ILIKE ?
+			OR a.development_id IN (SELECT sd.id FROM developments sd
+			           WHERE search_fold(sd.name) LIKE search_fold(?) OR search_fold(sd.address) LIKE search_fold(?) OR sd.postcode ILIKE ?)
+			OR a.id IN (SELECT ap.agreement_id FROM agreement_parties ap JOIN organisations org ON org.id = ap.organisation_id
+			           WHERE search_fold(org.name) LIKE search_fold(?))
+			OR a.id IN (SELECT aa.agreement_id FROM agreement_applications aa JOIN planning_applications pa ON pa.id = aa.planning_application_id
+			           WHERE pa.reference ILIKE ?))`, like, like, like, like, like, like)
 	}
 	if v := p.Get("status"); v != "" {
 		if knownStatus(v) {

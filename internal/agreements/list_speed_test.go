@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,69 @@ func TestObligationListPagesFollowEachSort(t *testing.T) {
 		fewObligations = few
 		pagesFollowEachSort(t, f.svc)
 	}
+	// Counted only up to 3 (CountLimit), the list still walks forwards
+	// by "Next" and back from its last page by "Previous" through every
+	// obligation once.
+	for _, sort := range ObligationSorts {
+		v := url.Values{"sort": {sort}}
+		all, err := f.svc.AllObligations(ctx, listing.Parse(v, ObligationSorts, "agreement", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for _, o := range all {
+			want = append(want, o.ID)
+		}
+		read := func(v url.Values) listing.Page[Obligation] {
+			t.Helper()
+			p := listing.Parse(v, ObligationSorts, "agreement", false)
+			p.PerPage, p.CountLimit = 2, 3
+			pg, err := f.svc.ListObligations(ctx, p)
+			if err != nil || !pg.More || pg.Total != 3 {
+				t.Fatalf("%s %v: %v, total %d (more %v)", sort, v, err, pg.Total, pg.More)
+			}
+			return pg
+		}
+		var got []int64
+		for pg, steps := read(v), 0; ; steps++ {
+			for _, o := range pg.Items {
+				got = append(got, o.ID)
+			}
+			if !pg.HasNext || steps > len(want) {
+				break
+			}
+			pg = read(mustQuery(t, pg.Nav().NextLink()))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: forwards %v, want %v", sort, got, want)
+		}
+		got = nil
+		for pg, steps := read(url.Values{"sort": {sort}, "page": {"last"}}), 0; ; steps++ {
+			var ids []int64
+			for _, o := range pg.Items {
+				ids = append(ids, o.ID)
+			}
+			got = append(ids, got...)
+			if pg.Params.Page == 1 || steps > len(want) {
+				break
+			}
+			pg = read(mustQuery(t, pg.Nav().PrevLink()))
+		}
+		// The walk back ends on the whole first page: the rows before the
+		// page reached last are shown again there.
+		if !slices.Equal(got[len(got)-len(want)+2:], want[2:]) || !slices.Equal(got[:2], want[:2]) {
+			t.Fatalf("%s: backwards %v, want %v", sort, got, want)
+		}
+	}
+}
+
+func mustQuery(t *testing.T, link string) url.Values {
+	t.Helper()
+	v, err := url.ParseQuery(strings.TrimPrefix(link, "?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // pagesFollowEachSort checks that the pages of two, in every sort and

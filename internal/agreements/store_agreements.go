@@ -278,43 +278,61 @@ var agreementOrder = map[string]string{
 	"obligations": "(SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id AND o.archived_at IS NULL)",
 }
 
-// listAgreements finds the matching agreements' ids in order (one page of
-// them when paged), then reads those rows in full, in one round trip.
+// listAgreements counts the matching agreements (when paged), then reads
+// one page of them in order (every one for the CSV), in full. The page is
+// read by ORDER BY … LIMIT rather than numbering every match with a window,
+// so an index serving the order (migration 00210) reads the page's rows
+// alone; the count reads only the agreements and developments the filters
+// name.
 func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, paged bool) ([]AgreementRow, int, error) {
 	order, ok := agreementOrder[p.Sort]
 	if !ok {
 		order = agreementOrder["reference"]
 	}
+	// The development is joined only where a filter (the ward) or the
+	// order (its name) needs it.
+	from := ` FROM agreements a `
+	if refersToDevelopment.MatchString(w.SQL()) {
+		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
+	}
+	total := 0
+	if paged {
+		if err := q.QueryRow(ctx, `SELECT count(*)`+from+w.SQL(), w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count agreements: %w", err)
+		}
+		if total == 0 || p.Offset() >= total {
+			return nil, total, nil
+		}
+	}
+	args := append([]any(nil), w.Args...)
+	page := &listing.Where{Args: args}
 	limit := ""
 	if paged {
-		limit = " LIMIT " + w.Arg(p.PerPage) + " OFFSET " + w.Arg(p.Offset())
+		limit = " LIMIT " + page.Arg(p.PerPage) + " OFFSET " + page.Arg(p.Offset())
+	}
+	orderBy := order + ` ` + p.Direction() + ` NULLS LAST, upper(a.reference), a.id`
+	if refersToDevelopment.MatchString(orderBy) {
+		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
 	}
 	sql := `
 		WITH matching AS (
-			SELECT a.id,
-			       row_number() OVER (ORDER BY ` + order + ` ` + p.Direction() + ` NULLS LAST, upper(a.reference), a.id) AS pos,
-			       count(*) OVER () AS total
-			FROM agreements a
-			JOIN developments d ON d.id = a.development_id
-			` + w.SQL() + `
-			ORDER BY pos` + limit + `
+			SELECT a.id` + from + w.SQL() + `
+			ORDER BY ` + orderBy + limit + `
 		)
 		SELECT ` + agreementColumns + `, d.ward,
-		       (SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id AND o.archived_at IS NULL),
-		       m.total
+		       (SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id AND o.archived_at IS NULL)
 		FROM matching m
 		JOIN agreements a ON a.id = m.id` + agreementJoins + `
-		ORDER BY m.pos`
-	rows, err := q.Query(ctx, sql, w.Args...)
+		ORDER BY ` + orderBy
+	rows, err := q.Query(ctx, sql, page.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list agreements: %w", err)
 	}
 	defer rows.Close()
 	var out []AgreementRow
-	total := 0
 	for rows.Next() {
 		var r AgreementRow
-		r.Agreement, err = scanAgreement(rows, &r.Ward, &r.ObligationCount, &total)
+		r.Agreement, err = scanAgreement(rows, &r.Ward, &r.ObligationCount)
 		if err != nil {
 			return nil, 0, fmt.Errorf("list agreements: %w", err)
 		}
@@ -323,14 +341,6 @@ func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p li
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list agreements: %w", err)
-	}
-	if paged && len(out) == 0 && p.Page > 1 {
-		// Past the last page: still say how many there are.
-		args := w.Args[:len(w.Args)-2]
-		err = q.QueryRow(ctx, `SELECT count(*) FROM agreements a JOIN developments d ON d.id = a.development_id `+w.SQL(), args...).Scan(&total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("count agreements: %w", err)
-		}
 	}
 	return out, total, nil
 }

@@ -226,19 +226,26 @@ func listObligations(ctx context.Context, q store.Querier, w *listing.Where, p l
 // page when the order has one), then reads those rows in full.
 func listObligationsPage(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params) (listing.Page[Obligation], error) {
 	where := w.SQL()
-	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM obligations o`+obligationKeyJoins(where)+` `+where, w.Args...).Scan(&total); err != nil {
+	// Counting stops at p.CountLimit when one is set (never below the
+	// few read whole, so "few" is still known exactly).
+	countLimit := p.CountLimit
+	if countLimit > 0 {
+		countLimit = max(countLimit, fewObligations)
+	}
+	var n int
+	if err := q.QueryRow(ctx, listing.CappedCount(` FROM obligations o`+obligationKeyJoins(where)+` `+where, countLimit), w.Args...).Scan(&n); err != nil {
 		return listing.Page[Obligation]{}, fmt.Errorf("count obligations: %w", err)
 	}
+	total, more := listing.Counted(n, countLimit)
 	k := obligationKeyset(p)
 	forward, backward := k.OrderBy(false), k.OrderBy(true)
 	cursor := k.CursorColumn()
-	return listing.ReadPage(p, k, w, total, func(lq listing.Query) ([]Obligation, [][]string, error) {
+	return listing.ReadCounted(p, k, w, total, more, func(lq listing.Query) ([]Obligation, [][]string, error) {
 		page := *lq.Where
 		page.Args = append([]any(nil), lq.Where.Args...)
 		cond := page.SQL()
 		keyOrder, limit, offset := lq.OrderBy, lq.Limit, lq.Offset
-		if cond == where && offset > total/2 {
+		if !more && cond == where && offset > total/2 {
 			// A numbered page past the middle is the same rows counted
 			// from the other end, which an index walk reaches sooner.
 			keyOrder = backward
@@ -254,7 +261,7 @@ func listObligationsPage(ctx context.Context, q store.Querier, w *listing.Where,
 			}
 		}
 		keys := `SELECT o.id FROM obligations o` + obligationKeyJoins(cond+" "+keyOrder) + ` ` + cond + ` ORDER BY ` + keyOrder
-		if total <= fewObligations {
+		if !more && total <= fewObligations {
 			// Few match: find them all through the filters' indexes, then
 			// sort them. Walking the order's index instead, hoping to meet
 			// them early, reads most obligations when the matches cluster

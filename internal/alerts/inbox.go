@@ -104,7 +104,16 @@ func (s *Service) Inbox(ctx context.Context, userID int64, p listing.Params) (In
 	if errs.Any() {
 		return out, errs
 	}
-	if err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) `+alertFrom+` `+w.SQL(), w.Args...).Scan(&out.Total); err != nil {
+	// Without a filter on the alert itself the count reads the recipients
+	// alone (an index-only read of the user's unread ones): joining every
+	// alert to count them read all 83,736 alerts at five times the large
+	// council (issue 22). Each recipient's alert and rule exist (foreign
+	// keys), so the count is the same.
+	from := alertFrom
+	if !strings.Contains(w.SQL(), "al.") {
+		from = ` FROM alert_recipients ar`
+	}
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) `+from+` `+w.SQL(), w.Args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	limit, offset := w.Arg(p.PerPage), w.Arg(p.Offset())

@@ -26,6 +26,13 @@ func TestSearchIgnoresAccentsAndCaseAndUsesItsIndexes(t *testing.T) {
 		}
 	}
 
+	// A development's name finds its homes (through the name kept on
+	// each home, migration 00211).
+	page, err := f.svc.ListHomes(f.ctx, listing.Params{Search: "CANAL wharf", Page: 1, PerPage: 20})
+	if err != nil || len(page.Items) != 2 || page.Total != 2 {
+		t.Errorf("search by development name: %v, %d homes of %d", err, len(page.Items), page.Total)
+	}
+
 	tx, err := f.svc.DB.Pool.Begin(f.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +44,7 @@ func TestSearchIgnoresAccentsAndCaseAndUsesItsIndexes(t *testing.T) {
 	for index, sql := range map[string]string{
 		"homes_address_fold_idx":           `SELECT id FROM homes WHERE address_fold LIKE search_fold('%wyn%')`,
 		"homes_plot_fold_idx":              `SELECT id FROM homes WHERE plot_fold LIKE search_fold('%w1%')`,
+		"homes_development_fold_idx":       `SELECT id FROM homes WHERE search_fold(development_sort) LIKE search_fold('%wharf%')`,
 		"developments_name_fold_idx":       `SELECT id FROM developments WHERE search_fold(name) LIKE search_fold('%wyn%')`,
 		"obligations_description_fold_idx": `SELECT id FROM obligations WHERE search_fold(description) LIKE search_fold('%wyn%')`,
 		"receipts_payer_fold_idx":          `SELECT id FROM receipts WHERE search_fold(payer) LIKE search_fold('%wyn%')`,

@@ -311,13 +311,14 @@ func homeFilters(p listing.Params) *listing.Where {
 		if msg == "" && uprn != "" {
 			w.Add(`(h.uprn::bigint = ? OR h.plot_fold LIKE search_fold(?) OR h.address_fold LIKE search_fold(?))`, uprnNumber(uprn), like, like)
 		} else {
-			// One branch per field, so each uses its own trigram index
-			// (the folded plot and address kept on the home, migration
-			// 00051); an OR across them reads every home.
-			w.Add(`h.id IN (SELECT id FROM homes WHERE address_fold LIKE search_fold(?)
-				UNION ALL SELECT id FROM homes WHERE replace(postcode, ' ', '') ILIKE ?
-				UNION ALL SELECT id FROM homes WHERE plot_fold LIKE search_fold(?)
-				UNION ALL SELECT sh.id FROM homes sh JOIN developments sd ON sd.id = sh.development_id WHERE search_fold(sd.name) LIKE search_fold(?))`,
+			// One OR over the home's own columns, each with its trigram
+			// index (the folded plot and address kept on the home,
+			// migration 00051; its development's name as kept on it,
+			// migration 00211): PostgreSQL combines the indexes for a rare
+			// term and, for a common one, reads the list's order and stops
+			// after a page.
+			w.Add(`(h.address_fold LIKE search_fold(?) OR replace(h.postcode, ' ', '') ILIKE ?
+				OR h.plot_fold LIKE search_fold(?) OR search_fold(h.development_sort) LIKE search_fold(?))`,
 				like, squashed, like, like)
 		}
 	}
@@ -448,16 +449,18 @@ func homeCountFrom(where string) string {
 }
 
 // listHomes reads one page of the list p asks for (a page and its total
-// are two queries: counting needs only the tables the filters name).
+// are two queries: counting needs only the tables the filters name, and
+// stops at p.CountLimit when one is set).
 func listHomes(ctx context.Context, q store.Querier, p listing.Params) (listing.Page[Home], error) {
 	w := homeFilters(p)
-	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*)`+homeCountFrom(w.SQL())+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
+	var n int
+	if err := q.QueryRow(ctx, listing.CappedCount(homeCountFrom(w.SQL())+` `+w.SQL(), p.CountLimit), w.Args...).Scan(&n); err != nil {
 		return listing.Page[Home]{}, fmt.Errorf("count homes: %w", err)
 	}
+	total, more := listing.Counted(n, p.CountLimit)
 	k := homeKeyset(p)
 	cursor := k.CursorColumn()
-	return listing.ReadPage(p, k, w, total, func(lq listing.Query) ([]Home, [][]string, error) {
+	return listing.ReadCounted(p, k, w, total, more, func(lq listing.Query) ([]Home, [][]string, error) {
 		return readHomes(ctx, q, lq, cursor)
 	})
 }

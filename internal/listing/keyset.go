@@ -204,8 +204,22 @@ type Reader[T any] func(q Query) ([]T, [][]string, error)
 // for a numbered page. It also works out the page's number and the
 // cursors its previous and next links need.
 func ReadPage[T any](p Params, k Keyset, where *Where, total int, read Reader[T]) (Page[T], error) {
+	return ReadCounted(p, k, where, total, false, read)
+}
+
+// ReadCounted is ReadPage for a list whose count may be only a lower
+// bound (more: more than total rows match, from CappedCount). Such a
+// list's pages are numbered from the start; its last page is the last
+// rows of the order, read backwards by the index as any last page is,
+// and it and the pages reached backwards from it go unnumbered (Page 0):
+// knowing their number would mean counting every row.
+func ReadCounted[T any](p Params, k Keyset, where *Where, total int, more bool, read Reader[T]) (Page[T], error) {
 	if p.Forward {
 		return ReadAfter(p, k, where, total, read)
+	}
+	run := runner(k, where, read)
+	if more {
+		return readOpenEnded(p, total, run)
 	}
 	pg := Page[T]{Total: total, Params: p}
 	per := max(p.PerPage, 1)
@@ -213,23 +227,6 @@ func ReadPage[T any](p Params, k Keyset, where *Where, total int, read Reader[T]
 	if total == 0 {
 		pg.Params.Page = 1
 		return pg, nil
-	}
-	run := func(seekCursor string, before, reverse bool, limit, offset int) ([]T, [][]string, error) {
-		w := where.clone()
-		if seekCursor != "" {
-			if err := k.seek(w, seekCursor, before); err != nil {
-				return nil, nil, err
-			}
-		}
-		items, pos, err := read(Query{Where: w, OrderBy: k.OrderBy(reverse), Limit: limit, Offset: offset})
-		if err != nil {
-			return nil, nil, err
-		}
-		if reverse {
-			reverseSlice(items)
-			reverseSlice(pos)
-		}
-		return items, pos, nil
 	}
 	var items []T
 	var pos [][]string
@@ -259,6 +256,92 @@ func ReadPage[T any](p Params, k Keyset, where *Where, total int, read Reader[T]
 		page = max(p.Page, 1)
 		items, pos, err = run("", false, false, per, (page-1)*per)
 	}
+	return finishPage(pg, items, pos, page, err)
+}
+
+type pageRun[T any] func(seekCursor string, before, reverse bool, limit, offset int) ([]T, [][]string, error)
+
+// runner reads one page of the list: after (or before) seekCursor, in k's
+// order or its reverse (the rows then put back in k's order).
+func runner[T any](k Keyset, where *Where, read Reader[T]) pageRun[T] {
+	return func(seekCursor string, before, reverse bool, limit, offset int) ([]T, [][]string, error) {
+		w := where.clone()
+		if seekCursor != "" {
+			if err := k.seek(w, seekCursor, before); err != nil {
+				return nil, nil, err
+			}
+		}
+		items, pos, err := read(Query{Where: w, OrderBy: k.OrderBy(reverse), Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, nil, err
+		}
+		if reverse {
+			reverseSlice(items)
+			reverseSlice(pos)
+		}
+		return items, pos, nil
+	}
+}
+
+// readOpenEnded reads a page of a list of more than total rows. Forward
+// reads take one row more than the page to know whether rows follow.
+func readOpenEnded[T any](p Params, total int, run pageRun[T]) (Page[T], error) {
+	pg := Page[T]{Total: total, Params: p, More: true}
+	per := max(p.PerPage, 1)
+	numbered := !p.Unnumbered
+	page := max(p.Page, 1)
+	var items []T
+	var pos [][]string
+	var err error
+	last := func() {
+		page, pg.HasNext = 0, false
+		items, pos, err = run("", false, true, per, 0)
+		if len(items) < per {
+			page = 1 // the whole list fits on one page
+		}
+	}
+	forward := func(cursor string, offset int) {
+		items, pos, err = run(cursor, false, false, per+1, offset)
+		if len(items) > per {
+			items, pos, pg.HasNext = items[:per], pos[:per], true
+		}
+	}
+	switch {
+	case p.Last:
+		last()
+	case p.Before != "":
+		// One row more than the page, to know whether this is the start.
+		items, pos, err = run(p.Before, true, true, per+1, 0)
+		pg.HasNext = true // the row the link started from follows
+		if err == nil && (len(items) <= per || (numbered && page <= 1)) {
+			// Nothing (or no more than a page) before it: the first page.
+			page = 1
+			forward("", 0)
+		} else if err == nil {
+			items, pos = items[1:], pos[1:]
+			if !numbered {
+				page = 0
+			}
+		}
+	case p.After != "":
+		forward(p.After, 0)
+		if err == nil && len(items) == 0 {
+			// Past the end (rows were removed): show the last page.
+			last()
+		} else if !numbered {
+			page = 0
+		} else if page < 2 {
+			page = 2
+		}
+	default:
+		forward("", (page-1)*per)
+	}
+	return finishPage(pg, items, pos, page, err)
+}
+
+// finishPage puts the rows read, the page's number and its first and
+// last rows' positions on pg.
+func finishPage[T any](pg Page[T], items []T, pos [][]string, page int, err error) (Page[T], error) {
 	if err != nil {
 		return Page[T]{}, err
 	}

@@ -29,6 +29,14 @@ type Params struct {
 	// Forward reads a keyset list for a client that only walks it
 	// forwards (the API): ReadPage reads as ReadAfter does.
 	Forward bool
+	// CountLimit, when above 0, is how many matching rows the list counts
+	// exactly (CappedCount); above it the page says "more than" and
+	// numbers only the pages it can place. 0 counts every row.
+	CountLimit int
+	// Unnumbered is a link from a page whose place in a list counted only
+	// up to CountLimit is not known (near the end): its position is a
+	// cursor with no page number.
+	Unnumbered bool
 }
 
 // Parse reads q, sort, dir and page from a query string. sort must be one
@@ -51,6 +59,7 @@ func Parse(v url.Values, allowed []string, defaultSort string, defaultDesc bool)
 	if p.Before != "" {
 		p.After = ""
 	}
+	p.Unnumbered = (p.After != "" || p.Before != "") && v.Get("page") == ""
 	return p
 }
 
@@ -119,18 +128,40 @@ type Page[T any] struct {
 	// rows shown, for a keyset list's previous and next links ("" for a
 	// list paged by offset).
 	FirstCursor, LastCursor string
+	// More says Total is only a lower bound: more than Total rows match
+	// (the list counted up to Params.CountLimit). Then Params.Page is 0
+	// where the page's number is not known (the last page and those
+	// reached backwards from it) and HasNext says whether rows follow.
+	More, HasNext bool
 }
 
 // Nav is what a page's pagination links need.
 func (pg Page[T]) Nav() Nav {
+	if pg.More {
+		return Nav{Params: pg.Params, First: pg.FirstCursor, Last: pg.LastCursor, More: true, HasNext: pg.HasNext}
+	}
 	return Nav{Params: pg.Params, Pages: pg.Pages(), First: pg.FirstCursor, Last: pg.LastCursor}
 }
 
-// Nav is a list page's place among its pages.
+// Count is how many rows a list page says match: N, or more than N.
+func (pg Page[T]) Count() Count {
+	return Count{N: pg.Total, More: pg.More, Shown: len(pg.Items), From: pg.From(), To: pg.To(), Last: pg.More && !pg.HasNext}
+}
+
+// Count is a list's "Showing 1 to 50 of 2,000" (or "of more than
+// 10,000"): From and To are 0 where the page's place is not known.
+type Count struct {
+	N, Shown, From, To int
+	More, Last         bool
+}
+
+// Nav is a list page's place among its pages. For a list counted only
+// up to a limit (More), Pages is 0 and HasNext says whether rows follow.
 type Nav struct {
-	Params      Params
-	Pages       int
-	First, Last string
+	Params        Params
+	Pages         int
+	First, Last   string
+	More, HasNext bool
 }
 
 // Keyset reports whether the list pages by keyset.
@@ -191,16 +222,22 @@ func (pg Page[T]) Pages() int {
 	return (pg.Total + pg.Params.PerPage - 1) / pg.Params.PerPage
 }
 
-// From and To are the 1-based positions of the first and last rows shown.
+// From and To are the 1-based positions of the first and last rows shown
+// (0 where the page's place is not known).
 func (pg Page[T]) From() int {
-	if pg.Total == 0 {
+	if pg.Total == 0 || pg.Params.Page < 1 {
 		return 0
 	}
 	return pg.Params.Offset() + 1
 }
 
 // To is the position of the last row shown.
-func (pg Page[T]) To() int { return pg.Params.Offset() + len(pg.Items) }
+func (pg Page[T]) To() int {
+	if pg.Params.Page < 1 {
+		return 0
+	}
+	return pg.Params.Offset() + len(pg.Items)
+}
 
 // Where collects SQL conditions with numbered parameters.
 type Where struct {
