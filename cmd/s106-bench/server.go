@@ -118,7 +118,9 @@ func serveChild(benchURL string) error {
 	if err != nil {
 		return err
 	}
-	app := web.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), db, web.Options{})
+	// Errors only, to the bench's stderr: a page that answers 500 under load
+	// names its cause there.
+	app := web.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), db, web.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
