@@ -11,7 +11,6 @@ import (
 
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/cil"
-	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/money"
@@ -63,25 +62,19 @@ func (app *Application) cilReceiptsList(w http.ResponseWriter, r *http.Request) 
 // cilReceiptsCSV streams every receipt the list's filters select, row by
 // row as the database sends them.
 func (app *Application) cilReceiptsCSV(w http.ResponseWriter, r *http.Request) {
-	var cw *csvtext.Writer
-	start := func() {
-		cw = csvAttachment(w, "cil-receipts.csv")
-		_ = cw.Write([]string{"id", "received_on", "charging_authority", "development", "demand_notice", "payer", "reference", "method",
-			"amount", "admin", "neighbourhood", "parish", "strategic", "mayor", "reversed"})
-	}
-	err := app.cilLedger().EachReceipt(r.Context(), cilReceiptParams(r), func(rc cil.ReceiptRow) error {
-		if cw == nil {
-			start()
-		}
-		reversed := "no"
-		if !rc.Standing() {
-			reversed = "yes"
-		}
-		return cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.Date.Format("2006-01-02"), string(rc.Authority), csvSafe(rc.DevelopmentRef),
-			csvSafe(rc.DemandRef), csvSafe(rc.Payer), csvSafe(rc.Reference), rc.Method, rc.Amount.StringFixed(2), rc.Admin.StringFixed(2),
-			rc.Neighbourhood.StringFixed(2), csvSafe(rc.NeighbourhoodParish), rc.Strategic.StringFixed(2), rc.Mayor.StringFixed(2), reversed})
+	header := []string{"id", "received_on", "charging_authority", "development", "demand_notice", "payer", "reference", "method",
+		"amount", "admin", "neighbourhood", "parish", "strategic", "mayor", "reversed"}
+	app.streamCSV(w, r, "cil-receipts.csv", header, func(emit func([]string) error) error {
+		return app.cilLedger().EachReceipt(r.Context(), cilReceiptParams(r), func(rc cil.ReceiptRow) error {
+			reversed := "no"
+			if !rc.Standing() {
+				reversed = "yes"
+			}
+			return emit([]string{strconv.FormatInt(rc.ID, 10), rc.Date.Format("2006-01-02"), string(rc.Authority), csvSafe(rc.DevelopmentRef),
+				csvSafe(rc.DemandRef), csvSafe(rc.Payer), csvSafe(rc.Reference), rc.Method, rc.Amount.StringFixed(2), rc.Admin.StringFixed(2),
+				rc.Neighbourhood.StringFixed(2), csvSafe(rc.NeighbourhoodParish), rc.Strategic.StringFixed(2), rc.Mayor.StringFixed(2), reversed})
+		})
 	})
-	app.finishCSV(w, r, cw, start, err)
 }
 
 // cilReceiptFormView: the open demand notices to choose from, or the

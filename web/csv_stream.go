@@ -2,27 +2,28 @@ package web
 
 import (
 	"net/http"
-
-	"github.com/s106monitor/s106/internal/csvtext"
 )
 
-// finishCSV ends a streamed CSV download: cw is nil until the first row
-// was written (start writes the attachment's headers and the CSV's header
-// row). An error before any row is an ordinary server error page; after
-// rows were sent the response has begun, so the error is logged and the
-// download ends short (the client sees the connection close early).
-func (app *Application) finishCSV(w http.ResponseWriter, r *http.Request, cw *csvtext.Writer, start func(), err error) {
-	if err != nil {
-		if cw == nil {
-			app.serverError(w, r, err)
-			return
-		}
+// streamCSV sends a CSV download row by row as each(emit) produces them
+// (each runs the query and calls emit per row).
+//
+// The response starts before the query: the session middleware saves the
+// session (a query of its own) when the response starts, and a stream
+// that started its response mid-query would hold the query's connection
+// while waiting for a second one. With twenty officers downloading at
+// once, all twenty connections of the pool were held that way and every
+// download waited for its session's timeout and failed (found by
+// make bench's 20 clients on the CIL receipts CSV). An error after the
+// response has begun is logged and the download ends short (the client
+// sees the connection close early), as an error mid-stream must.
+func (app *Application) streamCSV(w http.ResponseWriter, r *http.Request, name string, header []string, each func(emit func([]string) error) error) {
+	cw := csvAttachment(w, name)
+	w.WriteHeader(http.StatusOK)
+	_ = cw.Write(header)
+	if err := each(cw.Write); err != nil {
 		cw.Flush()
 		app.log(r).Error("CSV download ended early", "path", r.URL.Path, "err", err)
 		panic(http.ErrAbortHandler)
-	}
-	if cw == nil {
-		start() // no rows: the header row alone
 	}
 	cw.Flush()
 }

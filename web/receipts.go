@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/s106monitor/s106/internal/audit"
-	"github.com/s106monitor/s106/internal/csvtext"
 	"github.com/s106monitor/s106/internal/forms"
 	"github.com/s106monitor/s106/internal/ledger"
 	"github.com/s106monitor/s106/internal/listing"
@@ -35,23 +34,16 @@ func (app *Application) receiptsList(w http.ResponseWriter, r *http.Request) {
 // receiptsCSV streams every receipt the list's search selects, row by row
 // as the database sends them.
 func (app *Application) receiptsCSV(w http.ResponseWriter, r *http.Request) {
-	var cw *csvtext.Writer
-	start := func() {
-		cw = csvAttachment(w, "receipts.csv")
-		_ = cw.Write([]string{"id", "received_on", "payer", "finance_ref", "total", "agreements", "reversed"})
-	}
-	err := app.Ledger.EachReceipt(r.Context(), receiptParams(r), func(rc ledger.ReceiptRow) error {
-		if cw == nil {
-			start()
-		}
-		reversed := "no"
-		if rc.Reversed {
-			reversed = "yes"
-		}
-		return cw.Write([]string{strconv.FormatInt(rc.ID, 10), rc.ReceivedOn.Format("2006-01-02"), csvSafe(rc.Payer), csvSafe(rc.FinanceRef),
-			rc.Total.StringFixed(2), csvSafe(rc.Agreements), reversed})
+	app.streamCSV(w, r, "receipts.csv", []string{"id", "received_on", "payer", "finance_ref", "total", "agreements", "reversed"}, func(emit func([]string) error) error {
+		return app.Ledger.EachReceipt(r.Context(), receiptParams(r), func(rc ledger.ReceiptRow) error {
+			reversed := "no"
+			if rc.Reversed {
+				reversed = "yes"
+			}
+			return emit([]string{strconv.FormatInt(rc.ID, 10), rc.ReceivedOn.Format("2006-01-02"), csvSafe(rc.Payer), csvSafe(rc.FinanceRef),
+				rc.Total.StringFixed(2), csvSafe(rc.Agreements), reversed})
+		})
 	})
-	app.finishCSV(w, r, cw, start, err)
 }
 
 // receiptFormView lists the obligations a payment can be for: those of
