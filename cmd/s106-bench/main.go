@@ -760,6 +760,8 @@ func printTable(r Report) {
 	for _, k := range keys {
 		if strings.HasSuffix(k, "per second") {
 			fmt.Printf("%s: %.0f\n", k, r.Timings[k])
+		} else if strings.HasSuffix(k, ", MB") {
+			fmt.Printf("%s: %.0f\n", k, r.Timings[k])
 		} else {
 			fmt.Printf("%s: %.1f ms\n", k, r.Timings[k])
 		}
