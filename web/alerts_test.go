@@ -166,6 +166,43 @@ func TestAlertsInboxAcknowledgeAndHeaderCount(t *testing.T) {
 	}
 }
 
+// TestHeaderCountsUnreadAlertsOnlyTo99 shows the header's count stopping
+// at 99: every signed-in page counts the user's unread alerts, and a large
+// council's officer can have tens of thousands (issue 22).
+func TestHeaderCountsUnreadAlertsOnlyTo99(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := seedAlerts(t, app)
+	ts := newTestServer(t, app)
+	ts.login(t, "olive@test.example", testPassword)
+	headerAfter := func(unread int) string {
+		t.Helper()
+		// Hand-written INSERT: copies of the evaluated alert at other
+		// thresholds, as many as the count needs (evaluating a hundred
+		// obligations would test the rules, not the header).
+		_, err := app.DB.Pool.Exec(context.Background(), `
+			WITH copies AS (
+				INSERT INTO alerts OVERRIDING SYSTEM VALUE
+				SELECT (jsonb_populate_record(a, jsonb_build_object('id', nextval(pg_get_serial_sequence('alerts', 'id')), 'threshold', a.threshold || ' copy ' || n))).*
+				FROM alerts a, generate_series((SELECT count(*) FROM alerts), $2 - 1) n WHERE a.id = $1
+				RETURNING id)
+			INSERT INTO alert_recipients (alert_id, user_id, reason) SELECT id, $3, 'responsible' FROM copies`, f.alertID, unread, f.olive.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(htmltest.Parse(t, ts.get(t, "/").body).Texts(".govuk-service-navigation__list a"), "|")
+	}
+	if h := headerAfter(99); !strings.Contains(h, "Alerts (99)") {
+		t.Errorf("99 unread: header %q, want Alerts (99)", h)
+	}
+	if h := headerAfter(100); !strings.Contains(h, "Alerts (99+)") {
+		t.Errorf("100 unread: header %q, want Alerts (99+)", h)
+	}
+	if n, more, err := app.Alerts.UnreadCount(context.Background(), f.olive.ID); err != nil || n != 99 || !more {
+		t.Errorf("UnreadCount = %d, %v, %v; want 99 and more", n, more, err)
+	}
+}
+
 func TestAlertRulesAndNotificationPreferences(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)

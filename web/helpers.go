@@ -34,15 +34,20 @@ func (app *Application) page(r *http.Request, title string) templates.Page {
 	if u := currentUser(r); u != nil {
 		p.User = &templates.CurrentUser{ID: u.ID, Name: u.Name, Roles: u.RoleLabels()}
 		p.Nav = navigation(u, r.URL.Path)
-		// The unread alerts count on every signed-in page: one cheap query.
+		// The unread alerts count on every signed-in page: one cheap query,
+		// counting to 99 ("Alerts (99+)" above).
 		if app.Alerts != nil {
-			n, err := app.Alerts.UnreadCount(r.Context(), u.ID)
+			n, more, err := app.Alerts.UnreadCount(r.Context(), u.ID)
 			if err != nil {
 				app.log(r).Error("unread alerts count", "err", err, "user", u.ID)
 			}
+			count := strconv.Itoa(n)
+			if more {
+				count += "+"
+			}
 			for i := range p.Nav {
 				if p.Nav[i].Href == "/alerts" && n > 0 {
-					p.Nav[i].Label = "Alerts (" + strconv.Itoa(n) + ")"
+					p.Nav[i].Label = "Alerts (" + count + ")"
 				}
 			}
 		}

@@ -69,6 +69,27 @@ func (app *Application) homesLoadHome(w http.ResponseWriter, r *http.Request) (h
 	return h, true
 }
 
+// filterChoiceLimit is the most choices a list's filter drop-down offers:
+// a longer one is slow to render and to use, and the list's search box
+// finds a record by name instead.
+const filterChoiceLimit = 300
+
+// filterChoices is what a filter's drop-down offers from all: every choice
+// when there are at most limit, otherwise only the one already chosen (so
+// that it shows and can be removed), or none (the template then leaves the
+// drop-down out).
+func filterChoices(all []templates.Option, chosen string, limit int) []templates.Option {
+	if len(all) <= limit {
+		return all
+	}
+	for _, o := range all {
+		if o.Value == chosen {
+			return []templates.Option{o}
+		}
+	}
+	return nil
+}
+
 func homeParams(r *http.Request) listing.Params {
 	return listing.Parse(r.URL.Query(), homes.HomeSorts, "development", false)
 }
@@ -90,9 +111,14 @@ func (app *Application) homesList(w http.ResponseWriter, r *http.Request) {
 		app.serverError(w, r, err)
 		return
 	}
+	// A large council has thousands (8,648 at five times the large
+	// council): rendering them all on every page cost more than the fifty
+	// homes it shows and sent half a megabyte (issue 22).
+	choices := make([]templates.Option, 0, len(devs))
 	for _, d := range devs {
-		v.Developments = append(v.Developments, templates.Option{Value: strconv.FormatInt(d.ID, 10), Label: d.Name})
+		choices = append(choices, templates.Option{Value: strconv.FormatInt(d.ID, 10), Label: d.Name})
 	}
+	v.Developments = filterChoices(choices, p.Get("development"), filterChoiceLimit)
 	providers, err := app.Homes.ProviderOptions(ctx)
 	if err != nil {
 		app.serverError(w, r, err)

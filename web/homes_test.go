@@ -25,6 +25,7 @@ import (
 	"github.com/s106monitor/s106/internal/homes"
 	"github.com/s106monitor/s106/internal/htmltest"
 	"github.com/s106monitor/s106/internal/users"
+	"github.com/s106monitor/s106/templates"
 )
 
 // hmSite is a development with an agreement and an affordable-housing
@@ -574,3 +575,23 @@ func hmListed(t *testing.T, body string) (string, []string) {
 
 // hmImportProblems is each problem the homes import's preview lists.
 const hmImportProblems = ".govuk-error-summary__list li"
+
+// TestLongFilterOffersOnlyTheChosenChoice: above the limit a filter's
+// drop-down offers only what is chosen, or nothing (issue 22: 8,648
+// developments rendered on every homes page at five times the large
+// council).
+func TestLongFilterOffersOnlyTheChosenChoice(t *testing.T) {
+	opts := []templates.Option{{Value: "1", Label: "Ash Park"}, {Value: "2", Label: "Beech Row"}, {Value: "3", Label: "Cedar Way"}}
+	if got := filterChoices(opts, "", 3); len(got) != 3 {
+		t.Errorf("at the limit: %v, want all 3", got)
+	}
+	if got := filterChoices(opts, "2", 2); len(got) != 1 || got[0].Label != "Beech Row" {
+		t.Errorf("above the limit with Beech Row chosen: %v", got)
+	}
+	if got := filterChoices(opts, "", 2); got != nil {
+		t.Errorf("above the limit with nothing chosen: %v, want none", got)
+	}
+	if got := filterChoices(opts, "9", 2); got != nil {
+		t.Errorf("above the limit with an unknown choice: %v, want none", got)
+	}
+}

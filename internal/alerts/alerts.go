@@ -16,6 +16,7 @@ import (
 	"github.com/s106monitor/s106/internal/audit"
 	"github.com/s106monitor/s106/internal/fy"
 	"github.com/s106monitor/s106/internal/homes"
+	"github.com/s106monitor/s106/internal/listing"
 	"github.com/s106monitor/s106/internal/mail"
 	"github.com/s106monitor/s106/internal/money"
 	"github.com/s106monitor/s106/internal/plural"
@@ -652,10 +653,20 @@ func (s *Service) sendDigest(ctx context.Context, userID int64, day time.Time) (
 	return sent, err
 }
 
+// UnreadLimit is how far the page header counts a user's unread alerts:
+// above it the header says "Alerts (99+)". Every signed-in page shows the
+// count, and a large council's officer can have tens of thousands unread
+// (15,854 at five times the large council): counting them all cost every
+// page more as the register grew (issue 22); counting to 100 costs the
+// same at any size.
+const UnreadLimit = 99
+
 // UnreadCount is the number of alerts addressed to userID that they have
-// not acknowledged (shown in the page header).
-func (s *Service) UnreadCount(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM alert_recipients WHERE user_id = $1 AND acknowledged_at IS NULL`, userID).Scan(&n)
-	return n, err
+// not acknowledged (shown in the page header), counted up to UnreadLimit:
+// more is true when there are more than UnreadLimit, and n is then
+// UnreadLimit.
+func (s *Service) UnreadCount(ctx context.Context, userID int64) (n int, more bool, err error) {
+	err = s.DB.Pool.QueryRow(ctx, listing.CappedCount(` FROM alert_recipients WHERE user_id = $1 AND acknowledged_at IS NULL`, UnreadLimit), userID).Scan(&n)
+	n, more = listing.Counted(n, UnreadLimit)
+	return n, more, err
 }

@@ -483,10 +483,10 @@ func TestInboxAcknowledgeAndUnreadCount(t *testing.T) {
 	f.exec(`UPDATE alert_rules SET enabled = false WHERE code <> 'spend-by'`)
 	f.evaluate("2027-06-30") // 12 months
 	f.evaluate("2027-12-30") // 6 months, escalated
-	if n, _ := f.svc.UnreadCount(ctx, f.officer); n != 2 {
+	if n, _, _ := f.svc.UnreadCount(ctx, f.officer); n != 2 {
 		t.Errorf("officer unread %d, want 2", n)
 	}
-	if n, _ := f.svc.UnreadCount(ctx, f.manager); n != 1 {
+	if n, _, _ := f.svc.UnreadCount(ctx, f.manager); n != 1 {
 		t.Errorf("manager unread %d, want 1", n)
 	}
 	page, err := f.svc.Inbox(ctx, f.officer, listing.Parse(url.Values{}, InboxSorts, "deadline", false))
@@ -504,7 +504,7 @@ func TestInboxAcknowledgeAndUnreadCount(t *testing.T) {
 		t.Errorf("empty comment accepted: %v", err)
 	}
 	f.must(f.svc.Acknowledge(ctx, officer, first, "Project board on 5 July"))
-	if n, _ := f.svc.UnreadCount(ctx, f.officer); n != 1 {
+	if n, _, _ := f.svc.UnreadCount(ctx, f.officer); n != 1 {
 		t.Errorf("officer unread after acknowledging %d, want 1", n)
 	}
 	a, err := f.svc.Get(ctx, first, f.officer)
