@@ -5295,23 +5295,15 @@ CREATE INDEX agreements_development_idx ON public.agreements USING btree (develo
 
 -- Name: agreements_list_signed_desc_idx; Type: INDEX; Schema: public; Owner: -
 
-CREATE INDEX agreements_list_signed_desc_idx ON public.agreements USING btree (date_signed DESC NULLS LAST, upper(reference), id);
+CREATE INDEX agreements_list_signed_desc_idx ON public.agreements USING btree (((date_signed IS NOT NULL)), COALESCE(date_signed, '1970-01-01'::date), upper(reference), id);
 
 -- Name: agreements_list_signed_idx; Type: INDEX; Schema: public; Owner: -
 
-CREATE INDEX agreements_list_signed_idx ON public.agreements USING btree (date_signed, upper(reference), id);
-
--- Name: agreements_list_status_desc_idx; Type: INDEX; Schema: public; Owner: -
-
-CREATE INDEX agreements_list_status_desc_idx ON public.agreements USING btree (array_position(ARRAY['draft'::text, 'completed'::text, 'live'::text, 'discharged'::text, 'superseded'::text], status) DESC NULLS LAST, upper(reference), id);
+CREATE INDEX agreements_list_signed_idx ON public.agreements USING btree (((date_signed IS NULL)), COALESCE(date_signed, '1970-01-01'::date), upper(reference), id);
 
 -- Name: agreements_list_status_idx; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX agreements_list_status_idx ON public.agreements USING btree (array_position(ARRAY['draft'::text, 'completed'::text, 'live'::text, 'discharged'::text, 'superseded'::text], status), upper(reference), id);
-
--- Name: agreements_list_type_desc_idx; Type: INDEX; Schema: public; Owner: -
-
-CREATE INDEX agreements_list_type_desc_idx ON public.agreements USING btree (array_position(ARRAY['section-106'::text, 'unilateral-undertaking'::text, 'deed-of-variation'::text, 'section-278'::text], agreement_type) DESC NULLS LAST, upper(reference), id);
 
 -- Name: agreements_list_type_idx; Type: INDEX; Schema: public; Owner: -
 

@@ -231,7 +231,7 @@ func AgreementsPage(p Page, v AgreementsListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListSummary(v.Page.Total, v.Page.From(), v.Page.To(), "agreements", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ListCount(v.Page.Count(), "agreements", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -26,6 +26,7 @@ func canEditRegister(r *http.Request) bool {
 
 func (app *Application) agreementsList(w http.ResponseWriter, r *http.Request) {
 	p := agreementParams(r)
+	p.CountLimit = listing.CountLimit
 	page, err := app.Register.ListAgreements(r.Context(), p)
 	var filterErrs *forms.Errors
 	if errors.As(err, &filterErrs) {

@@ -508,8 +508,7 @@ func (s *Service) ListAgreements(ctx context.Context, p listing.Params) (listing
 	if errs.Any() {
 		return listing.Page[AgreementRow]{Params: p}, errs
 	}
-	items, total, err := listAgreements(ctx, s.DB.Pool, where, p, true)
-	return listing.Page[AgreementRow]{Items: items, Total: total, Params: p}, err
+	return agreementsPage(ctx, s.DB.Pool, where, p, agreementListKeyset(p))
 }
 
 // AllAgreements returns every agreement matching the filters, in the
@@ -519,8 +518,7 @@ func (s *Service) AllAgreements(ctx context.Context, p listing.Params) ([]Agreem
 	if errs.Any() {
 		return nil, errs
 	}
-	items, _, err := listAgreements(ctx, s.DB.Pool, where, p, false)
-	return items, err
+	return listAgreements(ctx, s.DB.Pool, where, p)
 }
 
 func agreementFilters(p listing.Params) (*listing.Where, *forms.Errors) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -394,6 +395,87 @@ func TestListAgreementsFiltersSortsAndCounts(t *testing.T) {
 	errs := validationErrors(t, err)
 	if !strings.Contains(errs.Get("signed-from"), "Signed from must be a real date") || errs.Get("status") == "" {
 		t.Fatalf("filter errors %v", errs)
+	}
+}
+
+// TestAgreementsListCountsOnlyUpToItsLimit: counted only up to a limit
+// (issue 22: counting the 7,935 of 10,000 agreements a search matches
+// cost more than the page), the list says "more than", and in every sort
+// and direction, with ties (one development, one status, no date), its
+// "Next" links from the first page and its "Previous" links back from the
+// last page hold every agreement once, in the CSV's order.
+func TestAgreementsListCountsOnlyUpToItsLimit(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	devs := []int64{f.development("Riverside Wharf", "Riverside"), f.development("Hill Farm", "Uplands")}
+	for i, ref := range []string{"S106/E", "S106/A", "UU/D", "S106/C", "S278/B", "S106/F", "UU/G"} {
+		in := f.input(ref, devs[i%2])
+		if i%3 != 0 {
+			in.DateSigned = agDate(2020+i%2, 1, 1)
+		}
+		if i%2 == 1 {
+			in.Status = string(StatusCompleted)
+		}
+		ag := f.record(in)
+		for n := 0; n < i%3; n++ {
+			f.obligation(ag.ID, "financial", strconv.Itoa(n+1), nil)
+		}
+	}
+	for _, sort := range AgreementSorts {
+		for _, dir := range []string{"", "desc"} {
+			v := url.Values{"sort": {sort}, "dir": {dir}}
+			all, err := f.svc.AllAgreements(f.ctx, listing.Parse(v, AgreementSorts, "reference", false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, a := range all {
+				want = append(want, a.Reference)
+			}
+			read := func(v url.Values) listing.Page[AgreementRow] {
+				t.Helper()
+				p := listing.Parse(v, AgreementSorts, "reference", false)
+				p.PerPage, p.CountLimit = 2, 3
+				pg, err := f.svc.ListAgreements(f.ctx, p)
+				if err != nil || !pg.More || pg.Total != 3 {
+					t.Fatalf("%s %s %v: %v, total %d (more %v)", sort, dir, v, err, pg.Total, pg.More)
+				}
+				return pg
+			}
+			var got []string
+			for pg, steps := read(v), 0; ; steps++ {
+				for _, a := range pg.Items {
+					got = append(got, a.Reference)
+				}
+				if !pg.HasNext || steps > len(want) {
+					break
+				}
+				next, _ := url.ParseQuery(strings.TrimPrefix(pg.Nav().NextLink(), "?"))
+				pg = read(next)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: forwards %v, want %v", sort, dir, got, want)
+			}
+			got = nil
+			last := url.Values{"sort": {sort}, "dir": {dir}, "page": {"last"}}
+			for pg, steps := read(last), 0; ; steps++ {
+				var refs []string
+				for _, a := range pg.Items {
+					refs = append(refs, a.Reference)
+				}
+				got = append(refs, got...)
+				if pg.Params.Page == 1 || steps > len(want) {
+					break
+				}
+				prev, _ := url.ParseQuery(strings.TrimPrefix(pg.Nav().PrevLink(), "?"))
+				pg = read(prev)
+			}
+			// The walk back ends on the whole first page: rows before the
+			// page reached last are shown again there.
+			if len(got) < len(want) || !slices.Equal(got[:2], want[:2]) || !slices.Equal(got[len(got)-len(want)+2:], want[2:]) {
+				t.Errorf("%s %s: backwards %v, want %v", sort, dir, got, want)
+			}
+		}
 	}
 }
 

@@ -270,79 +270,33 @@ func listVaryingDeeds(ctx context.Context, q store.Querier, agreementID int64) (
 // agreementOrder maps each sort key to its SQL; nothing from the URL is
 // ever put into SQL.
 var agreementOrder = map[string]string{
-	"reference":   "upper(a.reference)",
-	"development": "lower(d.name)",
 	"type":        "array_position(ARRAY['section-106', 'unilateral-undertaking', 'deed-of-variation', 'section-278'], a.agreement_type)",
 	"status":      "array_position(ARRAY['draft', 'completed', 'live', 'discharged', 'superseded'], a.status)",
-	"signed":      "a.date_signed",
 	"obligations": "(SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id AND o.archived_at IS NULL)",
 }
 
-// listAgreements counts the matching agreements (when paged), then reads
-// one page of them in order (every one for the CSV), in full. The page is
-// read by ORDER BY … LIMIT rather than numbering every match with a window,
-// so an index serving the order (migration 00210) reads the page's rows
-// alone; the count reads only the agreements and developments the filters
-// name.
-func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params, paged bool) ([]AgreementRow, int, error) {
-	order, ok := agreementOrder[p.Sort]
-	if !ok {
-		order = agreementOrder["reference"]
-	}
-	// The development is joined only where a filter (the ward) or the
-	// order (its name) needs it.
-	from := ` FROM agreements a `
-	if refersToDevelopment.MatchString(w.SQL()) {
-		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
-	}
-	total := 0
-	if paged {
-		if err := q.QueryRow(ctx, `SELECT count(*)`+from+w.SQL(), w.Args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count agreements: %w", err)
-		}
-		if total == 0 || p.Offset() >= total {
-			return nil, total, nil
-		}
-	}
-	args := append([]any(nil), w.Args...)
-	page := &listing.Where{Args: args}
-	limit := ""
-	if paged {
-		limit = " LIMIT " + page.Arg(p.PerPage) + " OFFSET " + page.Arg(p.Offset())
-	}
-	orderBy := order + ` ` + p.Direction() + ` NULLS LAST, upper(a.reference), a.id`
-	if refersToDevelopment.MatchString(orderBy) {
-		from = ` FROM agreements a JOIN developments d ON d.id = a.development_id `
-	}
-	sql := `
-		WITH matching AS (
-			SELECT a.id` + from + w.SQL() + `
-			ORDER BY ` + orderBy + limit + `
-		)
-		SELECT ` + agreementColumns + `, d.ward,
+// listAgreements reads every agreement matching w in the list's order
+// (for the CSV), in full.
+func listAgreements(ctx context.Context, q store.Querier, w *listing.Where, p listing.Params) ([]AgreementRow, error) {
+	rows, err := q.Query(ctx, `
+		SELECT `+agreementColumns+`, d.ward,
 		       (SELECT count(*) FROM obligations o WHERE o.agreement_id = a.id AND o.archived_at IS NULL)
-		FROM matching m
-		JOIN agreements a ON a.id = m.id` + agreementJoins + `
-		ORDER BY ` + orderBy
-	rows, err := q.Query(ctx, sql, page.Args...)
+		FROM agreements a`+agreementJoins+` `+w.SQL()+`
+		ORDER BY `+agreementListKeyset(p).OrderBy(false), w.Args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list agreements: %w", err)
+		return nil, fmt.Errorf("list agreements: %w", err)
 	}
 	defer rows.Close()
 	var out []AgreementRow
 	for rows.Next() {
 		var r AgreementRow
-		r.Agreement, err = scanAgreement(rows, &r.Ward, &r.ObligationCount)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list agreements: %w", err)
+		if r.Agreement, err = scanAgreement(rows, &r.Ward, &r.ObligationCount); err != nil {
+			return nil, fmt.Errorf("list agreements: %w", err)
 		}
 		r.fillParties()
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list agreements: %w", err)
-	}
-	return out, total, nil
+	return out, rows.Err()
 }
 
 // fillParties lists the row's developers and owners by name.
