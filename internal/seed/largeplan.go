@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
 
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -206,7 +208,7 @@ func (g *generator) loadPlan(ctx context.Context, db *store.DB, c *pgx.Conn, cil
 			if len(t.rows) == 0 {
 				return nil
 			}
-			if _, err := c.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
+			if _, err := c.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, copyRows(t.rows)); err != nil {
 				return err
 			}
 			if t.identity {
@@ -376,4 +378,21 @@ func loadIndexes(ctx context.Context, c *pgx.Conn, tables []*table) ([]loadIndex
 		return nil, fmt.Errorf("indexes to rebuild: %w", err)
 	}
 	return indexes, nil
+}
+
+// copyRows is rows for CopyFrom, each amount (decimal.Decimal) handed
+// over as the pgtype.Numeric it is: pgx would otherwise write it out as
+// text and parse that back (seven times the work: a third of the
+// loader's time went on the ledger's amounts).
+func copyRows(rows [][]any) pgx.CopyFromSource {
+	var buf []any
+	return pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		buf = append(buf[:0], rows[i]...)
+		for j, v := range buf {
+			if d, ok := v.(decimal.Decimal); ok {
+				buf[j] = pgtype.Numeric{Int: d.Coefficient(), Exp: d.Exponent(), Valid: true}
+			}
+		}
+		return buf, nil
+	})
 }
