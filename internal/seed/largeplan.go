@@ -246,6 +246,33 @@ func (g *generator) loadPlan(ctx context.Context, db *store.DB, c *pgx.Conn, cil
 		copies = append(copies, name)
 		prev = name
 	}
+	// The levy, with its triggers on (cil_large.go), once the register it
+	// refers to is in and its kept totals are empty.
+	// Early among the steps (it is one long transaction: left to the
+	// end, one core would idle beside it).
+	addLevy := func(after []string) {
+		after = append(append([]string{"generate levy"}, copies...), after...)
+		p.add(&loadTask{name: "levy", after: after, conn: true, run: func(ctx context.Context, c *pgx.Conn) error {
+			if super {
+				if _, err := c.Exec(ctx, `SET session_replication_role = origin`); err != nil {
+					return err
+				}
+				defer c.Exec(context.Background(), `SET session_replication_role = replica`) //nolint:errcheck // the connection is closed if it failed
+			}
+			tx, err := c.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(context.Background()) //nolint:errcheck // after commit, nothing to roll back
+			if err := g.cil.load(ctx, tx); err != nil {
+				return err
+			}
+			return tx.Commit(ctx)
+		}})
+	}
+	if super {
+		addLevy([]string{"kept the levy's totals"})
+	}
 	readyAll := func(tables []string) []string {
 		var out []string
 		for _, t := range tables {
@@ -313,31 +340,9 @@ func (g *generator) loadPlan(ctx context.Context, db *store.DB, c *pgx.Conn, cil
 		}})
 		checks = append(checks, name)
 	}
-	// The levy, with its triggers on (cil_large.go), once the register it
-	// refers to is in and its kept totals are empty.
-	levyAfter := append([]string{"generate levy"}, copies...)
-	if super {
-		levyAfter = append(levyAfter, "kept the levy's totals")
-	} else {
-		levyAfter = append(levyAfter, checks...)
+	if !super {
+		addLevy(checks)
 	}
-	p.add(&loadTask{name: "levy", after: levyAfter, conn: true, run: func(ctx context.Context, c *pgx.Conn) error {
-		if super {
-			if _, err := c.Exec(ctx, `SET session_replication_role = origin`); err != nil {
-				return err
-			}
-			defer c.Exec(context.Background(), `SET session_replication_role = replica`) //nolint:errcheck // the connection is closed if it failed
-		}
-		tx, err := c.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.Background()) //nolint:errcheck // after commit, nothing to roll back
-		if err := g.cil.load(ctx, tx); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
-	}})
 	// The map's places, from the developments' postcodes (places.go).
 	p.add(&loadTask{name: "places", after: []string{"levy"}, run: func(ctx context.Context, _ *pgx.Conn) error {
 		return LargePlaces(ctx, db)
