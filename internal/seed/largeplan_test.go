@@ -91,3 +91,28 @@ func TestLoadPlanRunsStepsAfterThoseTheyWaitFor(t *testing.T) {
 		t.Fatal("steps waiting on each other: no error")
 	}
 }
+
+// A small step late in the plan that an early step waits for goes before
+// the steps between them (the levy waited for its empty totals behind
+// every index build).
+func TestLoadPlanRunsFirstWhatAnEarlyStepWaitsFor(t *testing.T) {
+	var stats LargeStats
+	p := &loadPlan{}
+	var order []string
+	step := func(name string, after ...string) {
+		p.add(&loadTask{name: name, after: after, conn: true, run: func(context.Context, *pgx.Conn) error {
+			order = append(order, name) // one connection: one step at a time
+			return nil
+		}})
+	}
+	step("a")
+	step("b", "s")
+	step("c")
+	step("s")
+	if err := p.run(context.Background(), []*pgx.Conn{nil}, &stats, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []string{"a", "s", "b", "c"}) {
+		t.Fatalf("ran %v, want a, s, b, c", order)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -28,7 +29,7 @@ type loadTask struct {
 	run  func(ctx context.Context, c *pgx.Conn) error
 }
 
-// loadPlan runs tasks, in the order given among those ready, on
+// loadPlan runs tasks, in the order given among those ready (see run), on
 // connections (at most len(conns) at once), and records each as a
 // phase of stats (from offset: the time since the load began).
 type loadPlan struct {
@@ -87,10 +88,34 @@ func (p *loadPlan) run(ctx context.Context, conns []*pgx.Conn, stats *LargeStats
 		}
 		return true
 	}
+	// A step goes first among the ready ones by its place in the plan,
+	// or by the place of the first step that waits for it, if earlier (a
+	// small step late in the plan that an early one waits for is not
+	// left behind every step before it).
+	prio := make([]int, len(p.tasks))
+	for i := range prio {
+		prio[i] = i
+	}
+	for changed := true; changed; {
+		changed = false
+		for i, t := range p.tasks {
+			for _, a := range t.after {
+				if j := p.byID[a]; prio[i] < prio[j] {
+					prio[j], changed = prio[i], true
+				}
+			}
+		}
+	}
+	order := make([]int, len(p.tasks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return prio[a] - prio[b] })
 	var wg sync.WaitGroup
 	for {
 		if firstErr == nil {
-			for i, t := range p.tasks {
+			for _, i := range order {
+				t := p.tasks[i]
 				if started[i] || !ready(i) || (t.conn && len(free) == 0) {
 					continue
 				}
@@ -114,7 +139,7 @@ func (p *loadPlan) run(ctx context.Context, conns []*pgx.Conn, stats *LargeStats
 		r := <-results
 		running--
 		done[r.i] = true
-		if r.conn != nil {
+		if p.tasks[r.i].conn {
 			free = append(free, r.conn)
 		}
 		r.phase.After = nil
