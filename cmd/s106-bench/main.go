@@ -188,7 +188,13 @@ func run() error {
 		fmt.Printf("Loading the generated council (scale %g) into %s…\n", *scale, dbName)
 		stats, err := seed.Large(ctx, db, seed.LargeOptions{Scale: *scale, Seed: 106})
 		if err != nil {
-			return err
+			// The load commits step by step: a failed one would be
+			// taken for a loaded council by the next run.
+			db.Close()
+			if derr := dropDatabase(ctx, adminURL, dbName); derr != nil {
+				return fmt.Errorf("%w (and dropping the half-loaded %s: %v)", err, dbName, derr)
+			}
+			return fmt.Errorf("%w (the half-loaded %s was dropped)", err, dbName)
 		}
 		report.SeedSeconds = stats.Elapsed.Seconds()
 		fmt.Println("Loaded", stats)
@@ -377,6 +383,17 @@ func run() error {
 	return nil
 }
 
+// dropDatabase drops the benchmark database.
+func dropDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
 // prepareDatabase creates the benchmark database (migrated) unless it is
 // already there and loaded; it reports whether data is already loaded.
 func prepareDatabase(ctx context.Context, adminURL, name string, fresh bool) (string, bool, error) {
@@ -392,7 +409,7 @@ func prepareDatabase(ctx context.Context, adminURL, name string, fresh bool) (st
 	u.Path = "/" + name
 	benchURL := u.String()
 	if fresh {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		if err := dropDatabase(ctx, adminURL, name); err != nil {
 			return "", false, err
 		}
 	}

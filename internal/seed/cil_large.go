@@ -635,7 +635,7 @@ func (c *cilGen) load(ctx context.Context, tx pgx.Tx) error {
 	}
 	for _, t := range c.tables() {
 		for _, rows := range c.statements(t) {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows)); err != nil {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, copyRows(rows)); err != nil {
 				return fmt.Errorf("copy %s: %w", t.name, err)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +38,9 @@ type LargeStats struct {
 	CILLoad     time.Duration
 	TriggersOff bool
 	Elapsed     time.Duration
+	// LoaderTotal is the loader's processor time over the whole load,
+	// its garbage collector's included.
+	LoaderTotal time.Duration
 	// Phases is where Elapsed went, in order (the bench prints it: a
 	// load that misses its target says which step to look at).
 	Phases []LoadPhase
@@ -57,21 +59,26 @@ var ErrRegisterNotEmpty = errors.New("the register is not empty: the large datas
 
 // Large loads a generated council into an empty register: the demo users,
 // then developments, agreements, obligations, money and homes over 15
-// financial years, written with COPY in one transaction.
+// financial years, written with COPY, then the levy.
 //
 // Speed: when the database user may (a superuser), the load sets
-// session_replication_role = replica for its transaction, which skips the
+// session_replication_role = replica on its connections, which skips the
 // per-row triggers (the ledger's balance checks would otherwise run once
-// per entry). The invariants are then checked set-wise over the whole
-// dataset before commit — receipt splits, every balance at every date,
-// reversals, homes' UPRNs — so the loaded data satisfies exactly what the
-// triggers enforce, and a violation rolls everything back.
+// per entry), drops the tables' indexes and builds them after the COPY,
+// and computes the kept totals once. The invariants are then checked
+// set-wise over the whole dataset — receipt splits, every balance at
+// every date, reversals, homes' UPRNs and kept keys — so the loaded data
+// satisfies exactly what the triggers enforce. The steps (largeplan.go)
+// commit one by one and run two at a time on two connections, each as
+// soon as what it reads is in: the load is not one transaction, and a
+// violation or failure leaves what was loaded before it (the bench drops
+// such a database; `s106 migrate reset` empties one).
 //
 // The levy (cil_large.go: about 1,500 chargeable developments at scale 1)
-// loads last in the same transaction, by COPY with the triggers back on,
-// and is checked set-wise too (verifyCIL).
+// loads by COPY with its triggers on, in one transaction, and is checked
+// set-wise too (verifyCIL).
 func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, error) {
-	start := time.Now()
+	start, loaderAt := time.Now(), loaderCPU()
 	if opts.Scale <= 0 {
 		opts.Scale = 1
 	}
@@ -109,119 +116,38 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	if err != nil {
 		return LargeStats{}, err
 	}
-	g.generateCIL(cilGen)
 	clock.markLoaderOnly("generate")
 
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		clock.watch(tx.Conn().PgConn().PID())
-		defer clock.watch(0)
-		var super bool
-		if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
-			return err
-		}
-		if super {
-			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
-				return err
-			}
-			stats.TriggersOff = true
-		}
-		// The kept totals' rebuild and the set-wise checks below sort
-		// and hash the whole ledger: in memory, not in temporary files
-		// (the server's default is 4 MB). This transaction's only.
-		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '128MB'`); err != nil {
-			return err
-		}
-		// Indexes built once over the loaded rows, rather than updated
-		// row by row (a million homes carry twenty indexes, three of them
-		// trigram GIN): dropped here, created again after the COPY in
-		// the same transaction, so a failed load leaves them as they were.
-		var rebuild []string
-		if stats.TriggersOff {
-			var err error
-			if rebuild, err = dropLoadIndexes(ctx, tx, g.tables()); err != nil {
-				return err
-			}
-			clock.mark("drop indexes")
-		}
-		for _, t := range g.tables() {
-			if len(t.rows) == 0 {
-				continue
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", t.name, err)
-			}
-			if t.identity {
-				if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM %s))`, t.name, t.name)); err != nil {
-					return fmt.Errorf("sequence of %s: %w", t.name, err)
-				}
-			}
-			clock.mark("copy " + t.name)
-		}
-		if stats.TriggersOff {
-			// The loaded tables' indexes first: the kept totals'
-			// computations read through them.
-			if err := createLoadIndexes(ctx, tx, loadedOnly(rebuild)); err != nil {
-				return err
-			}
-			clock.mark("create the loaded tables' indexes")
-			// The kept totals (migration 00010) are normally updated by
-			// triggers; compute them once for everything loaded. Still
-			// in replica mode: the kept rows are read from the loaded
-			// ones through their keys, so the foreign-key checks on
-			// each kept row (six on each receipt share's deadline)
-			// could not fail, and took most of the rebuild.
-			if _, err := tx.Exec(ctx, `SELECT refresh_all_derived_totals()`); err != nil {
-				return err
-			}
-			clock.mark("kept totals")
-			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
-				return err
-			}
-			if err := createLoadIndexes(ctx, tx, keptOnly(rebuild)); err != nil {
-				return err
-			}
-			clock.mark("create the kept totals' indexes")
-			// The keys the homes list sorts and filters by, kept on
-			// each home (migrations 00013 and 00016), are loaded as the
-			// generator wrote them, not rewritten by
-			// refresh_home_sort_keys() (a second pass over every home,
-			// after refresh_all_derived_totals's): the checks below
-			// compare them with lower(name) and home_state.
-		}
-		if err := verifyInvariants(ctx, tx, clock); err != nil {
-			return err
-		}
-		// The levy, with its triggers on (cil_large.go).
-		cilStart := time.Now()
-		err := g.cil.load(ctx, tx)
-		stats.CILLoad = time.Since(cilStart)
-		clock.mark("levy")
-		return err
-	})
-	clock.mark("commit")
-	if err != nil {
-		return LargeStats{}, fmt.Errorf("seed large: %w", err)
+	var super bool
+	if err := db.Pool.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		return LargeStats{}, err
 	}
-	// What autovacuum would do soon after a load this size: statistics
-	// for the planner, the visibility map for index-only counts, and the
-	// trigram indexes' pending entries merged (a search through a GIN
-	// index with 50,000 pending homes took 25 ms rather than 9).
-	if err := LargePlaces(ctx, db); err != nil {
-		return LargeStats{}, fmt.Errorf("seed large places: %w", err)
-	}
-	clock.mark("places")
-	conn, err := db.Pool.Acquire(ctx)
+	stats.TriggersOff = super
+	conns, err := loadConnections(ctx, db, super)
 	if err != nil {
 		return LargeStats{}, err
 	}
-	clock.watch(conn.Conn().PgConn().PID())
-	_, err = conn.Exec(ctx, `VACUUM (ANALYZE)`)
-	conn.Release()
+	defer func() {
+		for _, c := range conns {
+			c.Close(context.Background())
+		}
+	}()
+	plan, err := g.loadPlan(ctx, db, conns[0], cilGen, super)
 	if err != nil {
 		return LargeStats{}, err
 	}
-	clock.mark("vacuum analyze")
-	clock.watch(0)
+	if !super {
+		conns = conns[:1]
+	}
+	if err := plan.run(ctx, conns, &stats, start); err != nil {
+		return LargeStats{}, fmt.Errorf("seed large (what was loaded before the failure stays: reset the database before loading again): %w", err)
+	}
+	stats.LoaderTotal = loaderCPU() - loaderAt
+	for _, p := range stats.Phases {
+		if p.Name == "levy" {
+			stats.CILLoad = p.Elapsed
+		}
+	}
 	stats.Developments = len(g.developments.rows)
 	stats.Agreements = len(g.agreements.rows)
 	stats.Obligations = len(g.obligations.rows)
@@ -235,149 +161,6 @@ func Large(ctx context.Context, db *store.DB, opts LargeOptions) (LargeStats, er
 	stats.CILRows = g.cil.rows()
 	stats.Elapsed = time.Since(start)
 	return stats, nil
-}
-
-// keptTables are the kept totals refresh_all_derived_totals fills after the
-// COPY with more than a primary key to maintain (receipt_share_deadlines
-// has fifteen indexes).
-var keptTables = []string{"receipt_share_deadlines", "obligation_states", "home_event_dates", "receipt_share_positions"}
-
-// dropLoadIndexes drops the indexes of the tables about to be loaded that
-// no constraint needs (not a primary key, a unique or exclusion
-// constraint, nor an index a foreign key refers to), and returns their
-// definitions for createLoadIndexes. The caller must own the tables.
-func dropLoadIndexes(ctx context.Context, tx pgx.Tx, tables []*table) ([]string, error) {
-	names := slices.Clone(keptTables)
-	for _, t := range tables {
-		if len(t.rows) > 0 {
-			names = append(names, t.name)
-		}
-	}
-	rows, err := tx.Query(ctx, `
-		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-		FROM pg_index i
-		WHERE i.indrelid = ANY (SELECT to_regclass(n) FROM unnest($1::text[]) n)
-		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-		ORDER BY i.indrelid::regclass::text, 1`, names)
-	if err != nil {
-		return nil, err
-	}
-	type index struct{ Name, Def string }
-	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
-	if err != nil {
-		return nil, fmt.Errorf("indexes to rebuild: %w", err)
-	}
-	defs := make([]string, len(indexes))
-	for i, ix := range indexes {
-		if _, err := tx.Exec(ctx, "DROP INDEX "+ix.Name); err != nil {
-			return nil, fmt.Errorf("drop index %s: %w", ix.Name, err)
-		}
-		defs[i] = ix.Def
-	}
-	return defs, nil
-}
-
-// keptOnly and loadedOnly split dropLoadIndexes's definitions into the kept
-// tables' and the others'.
-func keptOnly(defs []string) []string {
-	return slices.DeleteFunc(slices.Clone(defs), func(d string) bool { return !onKeptTable(d) })
-}
-
-func loadedOnly(defs []string) []string {
-	return slices.DeleteFunc(slices.Clone(defs), onKeptTable)
-}
-
-func onKeptTable(def string) bool {
-	for _, t := range keptTables {
-		if strings.Contains(def, " ON public."+t+" ") || strings.Contains(def, " ON "+t+" ") {
-			return true
-		}
-	}
-	return false
-}
-
-// createLoadIndexes creates again the indexes dropLoadIndexes dropped, each
-// sorted (or, for GIN, gathered) in memory in one pass over its table. A
-// unique index that the loaded rows break fails here, as the row would
-// have, and the load rolls back.
-func createLoadIndexes(ctx context.Context, tx pgx.Tx, defs []string) error {
-	if len(defs) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
-		return err
-	}
-	for _, def := range defs {
-		if _, err := tx.Exec(ctx, def); err != nil {
-			return fmt.Errorf("%s: %w", def, err)
-		}
-	}
-	_, err := tx.Exec(ctx, `RESET maintenance_work_mem`)
-	return err
-}
-
-// verifyInvariants checks, over the whole database, what the ledger's and
-// the homes' triggers check row by row. Each query returns the first
-// offending row, if any.
-//
-// The kept totals are not compared with a computation from scratch here:
-// refresh_all_derived_totals has just written them from that computation,
-// so the comparison could not fail, and at scale 20 it cost minutes. (Every
-// test database runs drift_report() when its test ends, the seed's tests
-// included, levy and all.)
-func verifyInvariants(ctx context.Context, tx pgx.Tx, clock *phaseClock) error {
-	checks := []struct{ what, sql string }{
-		{"receipt shares add up to the receipt", `
-			SELECT r.id::text FROM receipts r
-			LEFT JOIN (SELECT receipt_id, sum(amount) AS s FROM ledger_entries WHERE kind = 'receipt' GROUP BY receipt_id) x ON x.receipt_id = r.id
-			WHERE x.s IS DISTINCT FROM r.total LIMIT 1`},
-		{"balances hold at every date of every obligation", `
-			SELECT obligation_id::text || ' on ' || entry_date FROM (
-				SELECT DISTINCT obligation_id, entry_date,
-				       sum(CASE WHEN kind = 'receipt' THEN amount ELSE 0 END) OVER w AS received,
-				       sum(CASE WHEN kind = 'return' THEN amount ELSE 0 END) OVER w AS returned,
-				       sum(CASE WHEN kind = 'allocation' THEN amount WHEN kind = 'deallocation' THEN -amount ELSE 0 END) OVER w AS allocated,
-				       sum(CASE WHEN kind = 'spend' THEN amount ELSE 0 END) OVER w AS spent
-				FROM ledger_effective
-				WINDOW w AS (PARTITION BY obligation_id ORDER BY entry_date RANGE UNBOUNDED PRECEDING)
-			) t
-			WHERE returned > received OR allocated > received - returned OR spent > allocated OR allocated < 0 LIMIT 1`},
-		{"each project spends no more of an obligation's money than was allocated to it", `
-			SELECT project_id::text || '/' || obligation_id || ' on ' || entry_date FROM (
-				SELECT DISTINCT project_id, obligation_id, entry_date,
-				       sum(CASE WHEN kind = 'allocation' THEN amount WHEN kind = 'deallocation' THEN -amount ELSE 0 END) OVER w AS allocated,
-				       sum(CASE WHEN kind = 'spend' THEN amount ELSE 0 END) OVER w AS spent
-				FROM ledger_effective WHERE project_id IS NOT NULL
-				WINDOW w AS (PARTITION BY project_id, obligation_id ORDER BY entry_date RANGE UNBOUNDED PRECEDING)
-			) t WHERE spent > allocated OR allocated < 0 LIMIT 1`},
-		{"reversals name an entry of the same obligation with the same amount", `
-			SELECT r.id::text FROM ledger_entries r JOIN ledger_entries e ON e.id = r.reverses_id
-			WHERE e.obligation_id <> r.obligation_id OR e.amount <> r.amount OR e.kind = 'reversal' LIMIT 1`},
-		{"completed homes have a UPRN", `
-			SELECT h.id::text FROM homes h JOIN home_events e ON e.home_id = h.id
-			WHERE e.kind = 'completed' AND h.uprn IS NULL LIMIT 1`},
-		{"homes deliver affordable-housing obligations of their own development", `
-			SELECT h.id::text FROM homes h JOIN obligations o ON o.id = h.obligation_id JOIN agreements a ON a.id = o.agreement_id
-			WHERE o.kind <> 'affordable-housing' OR a.development_id <> h.development_id LIMIT 1`},
-		{"homes carry their development's sort name", `
-			SELECT h.id::text FROM homes h JOIN developments d ON d.id = h.development_id
-			WHERE h.development_sort <> lower(d.name) LIMIT 1`},
-		{"homes carry their current tenure, state and provider", `
-			SELECT id::text FROM home_list_keys_drift LIMIT 1`},
-	}
-	for _, c := range checks {
-		var bad string
-		err := tx.QueryRow(ctx, c.sql).Scan(&bad)
-		if errors.Is(err, pgx.ErrNoRows) {
-			clock.mark("check " + c.what)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("check %q: %w", c.what, err)
-		}
-		return fmt.Errorf("generated data breaks %q (first: %s)", c.what, bad)
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------

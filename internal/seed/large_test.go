@@ -76,6 +76,15 @@ func TestLargeSatisfiesTheLedgerInvariantsAndIsDeterministic(t *testing.T) {
 	if split == 0 || reversals == 0 || returns == 0 || exits == 0 {
 		t.Fatalf("dataset lacks variety: %d split receipts, %d reversals, %d returns, %d homes left the stock", split, reversals, returns, exits)
 	}
+	// Autovacuum, off for the load's tables while it ran, is back on.
+	var off []string
+	if err := a.Pool.QueryRow(ctx, `SELECT coalesce(array_agg(relname::text), '{}') FROM pg_class
+		WHERE relnamespace = current_schema()::regnamespace AND array_to_string(reloptions, ',') LIKE '%autovacuum_enabled%'`).Scan(&off); err != nil {
+		t.Fatal(err)
+	}
+	if len(off) > 0 {
+		t.Fatalf("autovacuum still set on %v after the load", off)
+	}
 	// New entries go through the triggers as usual after the load: the
 	// sequences were moved past the loaded ids.
 	// SQL on purpose: the sequences after the bulk load are under test.

@@ -41,3 +41,28 @@ func TestProcessCPUReadsAProcessesTime(t *testing.T) {
 		t.Fatal("processCPU(0) should be unknown")
 	}
 }
+
+// Steps of a load plan are replayed on two processors: two independent
+// steps of one processor each take the time of one; a step waiting for
+// another, the sum; steps that want more processors than there are
+// share them.
+func TestQuietEstimateReplaysParallelStepsOnTwoProcessors(t *testing.T) {
+	s := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
+	step := func(loader, db float64, after ...int) LoadPhase {
+		return LoadPhase{Parallel: true, NeedsConn: true, LoaderCPU: s(loader), DatabaseCPU: s(db), DatabaseCPUKnown: true, After: after}
+	}
+	for _, c := range []struct {
+		name   string
+		phases []LoadPhase
+		want   time.Duration
+	}{
+		{"side by side", []LoadPhase{step(0, 4), step(0, 4)}, s(4)},
+		{"one after the other", []LoadPhase{step(0, 4), step(0, 4, 0)}, s(8)},
+		{"a copy (loader and database in step) beside an index build", []LoadPhase{step(4, 4), step(0, 4)}, s(6)},
+		{"three steps, two connections", []LoadPhase{step(0, 2), step(0, 2), step(0, 2)}, s(4)},
+	} {
+		if got := (LargeStats{Phases: c.phases}).QuietEstimate(); got.Round(time.Millisecond) != c.want {
+			t.Errorf("%s: QuietEstimate = %s, want %s", c.name, got, c.want)
+		}
+	}
+}
