@@ -681,6 +681,28 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_refresh_development_list_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_refresh_development_list_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM refresh_cil_development_list_keys(ARRAY(SELECT DISTINCT cil_development_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM refresh_cil_development_list_keys(ARRAY(SELECT DISTINCT cil_development_id FROM old_rows));
+    ELSE
+        PERFORM refresh_cil_development_list_keys(ARRAY(
+            SELECT o.cil_development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.cil_development_id, o.kind, o.gia) IS DISTINCT FROM (n.cil_development_id, n.kind, n.gia)
+            UNION
+            SELECT n.cil_development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.cil_development_id, o.kind, o.gia) IS DISTINCT FROM (n.cil_development_id, n.kind, n.gia)));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: delivery_trigger_breach(integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.delivery_trigger_breach(occupation_limit integer, market_homes integer, market_occupied integer, not_transferred integer) RETURNS boolean
@@ -1074,6 +1096,7 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_cil_development_list_keys(NULL);
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
@@ -1088,6 +1111,33 @@ BEGIN
     DELETE FROM ifs_year_totals;
     -- In key order, the order the IFS reads them in (as migration 00221).
     INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
+END;
+$$;
+
+-- Name: refresh_cil_development_list_keys(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_development_list_keys(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF ids IS NULL THEN
+        UPDATE cil_developments d SET list_proposed_gia = c.list_proposed_gia,
+            list_notice_amount = c.list_notice_amount, list_notice_issued = c.list_notice_issued
+        FROM cil_development_list_keys_computed c
+        WHERE c.id = d.id AND (d.list_proposed_gia, d.list_notice_amount, d.list_notice_issued)
+              IS DISTINCT FROM (c.list_proposed_gia, c.list_notice_amount, c.list_notice_issued);
+        RETURN;
+    END IF;
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM cil_developments WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE cil_developments d SET list_proposed_gia = c.list_proposed_gia,
+        list_notice_amount = c.list_notice_amount, list_notice_issued = c.list_notice_issued
+    FROM cil_development_list_keys_computed c
+    WHERE c.id = d.id AND d.id = ANY (ids)
+      AND (d.list_proposed_gia, d.list_notice_amount, d.list_notice_issued)
+          IS DISTINCT FROM (c.list_proposed_gia, c.list_notice_amount, c.list_notice_issued);
 END;
 $$;
 
@@ -1767,16 +1817,6 @@ ALTER TABLE public.cil_demand_notices ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
--- Name: cil_development_zones; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_development_zones (
-    cil_development_id bigint NOT NULL,
-    schedule_id bigint NOT NULL,
-    zone_id bigint NOT NULL,
-    placed_by text NOT NULL,
-    CONSTRAINT cil_development_zones_placed_by_check CHECK ((placed_by = ANY (ARRAY['officer'::text, 'postcode'::text, 'ward'::text])))
-);
-
 -- Name: cil_developments; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_developments (
@@ -1798,21 +1838,13 @@ CREATE TABLE public.cil_developments (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    list_proposed_gia numeric DEFAULT 0 NOT NULL,
+    list_notice_amount numeric(14,2),
+    list_notice_issued date,
     CONSTRAINT cil_developments_description_check CHECK ((btrim(description) <> ''::text)),
     CONSTRAINT cil_developments_dwellings_check CHECK ((dwellings >= 0)),
     CONSTRAINT cil_developments_permission_kind_check CHECK ((permission_kind = ANY (ARRAY['full'::text, 'outline'::text, 'reserved-matters'::text, 'section-73'::text, 'general-consent'::text, 'prior-approval'::text]))),
     CONSTRAINT cil_developments_reference_check CHECK ((btrim(reference) <> ''::text))
-);
-
--- Name: cil_developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
-
-ALTER TABLE public.cil_developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.cil_developments_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
 );
 
 -- Name: cil_floor_areas; Type: TABLE; Schema: public; Owner: -
@@ -1834,6 +1866,74 @@ CREATE TABLE public.cil_floor_areas (
     CONSTRAINT cil_floor_areas_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)),
     CONSTRAINT cil_floor_areas_use_only_existing CHECK (((kind <> 'proposed'::text) OR ((use_from IS NULL) AND (use_until IS NULL)))),
     CONSTRAINT cil_floor_areas_use_period CHECK (((use_until IS NULL) OR (use_from IS NULL) OR (use_until >= use_from)))
+);
+
+-- Name: cil_liability_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_liability_notices (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    issued_on date NOT NULL,
+    chargeable_amount numeric(14,2) NOT NULL,
+    relief_amount numeric(14,2) DEFAULT 0 NOT NULL,
+    calculation jsonb NOT NULL,
+    supersedes_id bigint,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_liability_notices_chargeable_amount_check CHECK ((chargeable_amount >= (0)::numeric)),
+    CONSTRAINT cil_liability_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_liability_notices_check CHECK ((relief_amount <= chargeable_amount)),
+    CONSTRAINT cil_liability_notices_relief_amount_check CHECK ((relief_amount >= (0)::numeric))
+);
+
+-- Name: cil_development_list_keys_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_development_list_keys_computed AS
+ SELECT d.id,
+    COALESCE(( SELECT sum(a.gia) AS sum
+           FROM public.cil_floor_areas a
+          WHERE ((a.cil_development_id = d.id) AND (a.kind = 'proposed'::text))), (0)::numeric) AS list_proposed_gia,
+    n.chargeable_amount AS list_notice_amount,
+    n.issued_on AS list_notice_issued
+   FROM (public.cil_developments d
+     LEFT JOIN LATERAL ( SELECT l.chargeable_amount,
+            l.issued_on
+           FROM public.cil_liability_notices l
+          WHERE ((l.cil_development_id = d.id) AND (l.charging_authority = 'council'::text) AND (NOT (EXISTS ( SELECT 1
+                   FROM public.cil_liability_notices s
+                  WHERE (s.supersedes_id = l.id)))))
+          ORDER BY l.id DESC
+         LIMIT 1) n ON (true));
+
+-- Name: cil_development_list_keys_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_development_list_keys_drift AS
+ SELECT d.id
+   FROM (public.cil_developments d
+     JOIN public.cil_development_list_keys_computed c ON ((c.id = d.id)))
+  WHERE (((d.list_proposed_gia IS DISTINCT FROM c.list_proposed_gia) OR (d.list_notice_amount IS DISTINCT FROM c.list_notice_amount)) OR (d.list_notice_issued IS DISTINCT FROM c.list_notice_issued));
+
+-- Name: cil_development_zones; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_development_zones (
+    cil_development_id bigint NOT NULL,
+    schedule_id bigint NOT NULL,
+    zone_id bigint NOT NULL,
+    placed_by text NOT NULL,
+    CONSTRAINT cil_development_zones_placed_by_check CHECK ((placed_by = ANY (ARRAY['officer'::text, 'postcode'::text, 'ward'::text])))
+);
+
+-- Name: cil_developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_developments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 -- Name: cil_floor_areas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1992,26 +2092,6 @@ ALTER TABLE public.cil_ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
--- Name: cil_liability_notices; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_liability_notices (
-    id bigint NOT NULL,
-    cil_development_id bigint NOT NULL,
-    charging_authority text DEFAULT 'council'::text NOT NULL,
-    reference text DEFAULT ''::text NOT NULL,
-    issued_on date NOT NULL,
-    chargeable_amount numeric(14,2) NOT NULL,
-    relief_amount numeric(14,2) DEFAULT 0 NOT NULL,
-    calculation jsonb NOT NULL,
-    supersedes_id bigint,
-    recorded_by bigint,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT cil_liability_notices_chargeable_amount_check CHECK ((chargeable_amount >= (0)::numeric)),
-    CONSTRAINT cil_liability_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
-    CONSTRAINT cil_liability_notices_check CHECK ((relief_amount <= chargeable_amount)),
-    CONSTRAINT cil_liability_notices_relief_amount_check CHECK ((relief_amount >= (0)::numeric))
 );
 
 -- Name: cil_liability_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -5401,9 +5481,33 @@ CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions 
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
 
--- Name: cil_developments_permission; Type: INDEX; Schema: public; Owner: -
+-- Name: cil_developments_list_amount; Type: INDEX; Schema: public; Owner: -
 
-CREATE INDEX cil_developments_permission ON public.cil_developments USING btree (permission_date);
+CREATE INDEX cil_developments_list_amount ON public.cil_developments USING btree (((list_notice_amount IS NULL)), COALESCE(list_notice_amount, (0)::numeric), id);
+
+-- Name: cil_developments_list_amount_desc; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_amount_desc ON public.cil_developments USING btree (((list_notice_amount IS NOT NULL)), COALESCE(list_notice_amount, (0)::numeric), id);
+
+-- Name: cil_developments_list_gia; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_gia ON public.cil_developments USING btree (list_proposed_gia, id);
+
+-- Name: cil_developments_list_issued; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_issued ON public.cil_developments USING btree (((list_notice_issued IS NULL)), COALESCE(list_notice_issued, '1970-01-01'::date), id);
+
+-- Name: cil_developments_list_issued_desc; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_issued_desc ON public.cil_developments USING btree (((list_notice_issued IS NOT NULL)), COALESCE(list_notice_issued, '1970-01-01'::date), id);
+
+-- Name: cil_developments_list_permission; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_permission ON public.cil_developments USING btree (permission_date, id);
+
+-- Name: cil_developments_list_reference; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_reference ON public.cil_developments USING btree (lower(reference), id);
 
 -- Name: cil_floor_areas_development; Type: INDEX; Schema: public; Owner: -
 
@@ -5977,6 +6081,18 @@ CREATE CONSTRAINT TRIGGER cil_demand_notices_data_version AFTER INSERT ON public
 
 CREATE CONSTRAINT TRIGGER cil_demand_notices_instalments_sum AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
 
+-- Name: cil_floor_areas cil_floor_areas_list_keys_delete; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_delete AFTER DELETE ON public.cil_floor_areas REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
+-- Name: cil_floor_areas cil_floor_areas_list_keys_insert; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_insert AFTER INSERT ON public.cil_floor_areas REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
+-- Name: cil_floor_areas cil_floor_areas_list_keys_update; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_update AFTER UPDATE ON public.cil_floor_areas REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
 -- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
@@ -6016,6 +6132,10 @@ CREATE TRIGGER cil_ledger_entries_totals AFTER INSERT ON public.cil_ledger_entri
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_liability_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_liability_notices cil_liability_notices_list_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_liability_notices_list_keys AFTER INSERT ON public.cil_liability_notices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
 
 -- Name: cil_parish_reports cil_parish_reports_public_version; Type: TRIGGER; Schema: public; Owner: -
 
@@ -7279,21 +7399,33 @@ GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_notices_id_seq TO s106_app;
 
--- Name: TABLE cil_development_zones; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_zones TO s106_app;
-
 -- Name: TABLE cil_developments; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_developments TO s106_app;
 
--- Name: SEQUENCE cil_developments_id_seq; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,USAGE ON SEQUENCE public.cil_developments_id_seq TO s106_app;
-
 -- Name: TABLE cil_floor_areas; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_floor_areas TO s106_app;
+
+-- Name: TABLE cil_liability_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
+
+-- Name: TABLE cil_development_list_keys_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_list_keys_computed TO s106_app;
+
+-- Name: TABLE cil_development_list_keys_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_list_keys_drift TO s106_app;
+
+-- Name: TABLE cil_development_zones; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_zones TO s106_app;
+
+-- Name: SEQUENCE cil_developments_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_developments_id_seq TO s106_app;
 
 -- Name: SEQUENCE cil_floor_areas_id_seq; Type: ACL; Schema: public; Owner: -
 
@@ -7334,10 +7466,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_a
 -- Name: SEQUENCE cil_ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_ledger_entries_id_seq TO s106_app;
-
--- Name: TABLE cil_liability_notices; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
 
 -- Name: SEQUENCE cil_liability_notices_id_seq; Type: ACL; Schema: public; Owner: -
 
