@@ -564,6 +564,16 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_half_year_start(date); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_half_year_start(d date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN extract(month FROM d) BETWEEN 4 AND 9 THEN make_date(extract(year FROM d)::int, 4, 1)
+                WHEN extract(month FROM d) >= 10 THEN make_date(extract(year FROM d)::int, 10, 1)
+                ELSE make_date(extract(year FROM d)::int - 1, 10, 1) END
+$$;
+
 -- Name: cil_in_use(date, date, date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date) RETURNS boolean
@@ -572,6 +582,25 @@ CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date
     SELECT use_from IS NOT NULL AND use_until IS NOT NULL AND permission IS NOT NULL
        AND least(use_until, permission)
            >= (greatest(use_from, (permission - interval '3 years')::date + 1) + interval '6 months')::date - 1
+$$;
+
+-- Name: cil_ledger_entries_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_ledger_entries_move_half_dues() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_parish_half_dues AS k (parish_code, period_start, portions, due)
+    SELECT p.parish_code, cil_half_year_start(e.entry_date), -count(*), -sum(p.amount)
+    FROM new_rows r
+    JOIN cil_ledger_entries e ON e.id = r.reverses_id AND e.kind <> 'reversal'
+    JOIN cil_receipt_portions p ON p.receipt_id = e.id AND p.portion = 'neighbourhood'
+    WHERE r.kind = 'reversal'
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (parish_code, period_start) DO UPDATE SET portions = k.portions + excluded.portions, due = k.due + excluded.due;
+    RETURN NULL;
+END;
 $$;
 
 -- Name: cil_ledger_entries_move_totals(); Type: FUNCTION; Schema: public; Owner: -
@@ -652,6 +681,23 @@ BEGIN
         GROUP BY 1, 2, 3
     ) m
     WHERE t.project_id = m.project_id AND t.pot = m.pot AND t.parish_code = m.parish_code;
+END;
+$$;
+
+-- Name: cil_receipt_portions_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_receipt_portions_move_half_dues() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_parish_half_dues AS k (parish_code, period_start, portions, due)
+    SELECT n.parish_code, cil_half_year_start(e.entry_date), count(*), sum(n.amount)
+    FROM new_rows n JOIN cil_ledger_effective e ON e.id = n.receipt_id
+    WHERE n.portion = 'neighbourhood'
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (parish_code, period_start) DO UPDATE SET portions = k.portions + excluded.portions, due = k.due + excluded.due;
+    RETURN NULL;
 END;
 $$;
 
@@ -1097,6 +1143,7 @@ BEGIN
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
     PERFORM refresh_cil_development_list_keys(NULL);
+    PERFORM refresh_cil_parish_half_dues();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
@@ -1151,6 +1198,17 @@ BEGIN
     INSERT INTO cil_pot_totals SELECT * FROM cil_pot_totals_computed;
     DELETE FROM cil_project_totals;
     INSERT INTO cil_project_totals SELECT * FROM cil_project_totals_computed;
+END;
+$$;
+
+-- Name: refresh_cil_parish_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_parish_half_dues() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM cil_parish_half_dues;
+    INSERT INTO cil_parish_half_dues SELECT * FROM cil_parish_half_dues_computed;
 END;
 $$;
 
@@ -2105,6 +2163,15 @@ ALTER TABLE public.cil_liability_notices ALTER COLUMN id ADD GENERATED ALWAYS AS
     CACHE 1
 );
 
+-- Name: cil_parish_half_dues; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parish_half_dues (
+    parish_code text NOT NULL,
+    period_start date NOT NULL,
+    portions integer NOT NULL,
+    due numeric NOT NULL
+);
+
 -- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_parishes (
@@ -2133,39 +2200,16 @@ CREATE TABLE public.cil_pot_totals (
     spent numeric DEFAULT 0 NOT NULL
 );
 
--- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_receipt_portions (
-    receipt_id bigint NOT NULL,
-    portion text NOT NULL,
-    parish_code text,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
-    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
-    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
-);
-
 -- Name: cil_parish_dues; Type: VIEW; Schema: public; Owner: -
 
 CREATE VIEW public.cil_parish_dues AS
- WITH halves AS (
-         SELECT p.parish_code,
-                CASE
-                    WHEN ((EXTRACT(month FROM e.entry_date) >= (4)::numeric) AND (EXTRACT(month FROM e.entry_date) <= (9)::numeric)) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 4, 1)
-                    WHEN (EXTRACT(month FROM e.entry_date) >= (10)::numeric) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 10, 1)
-                    ELSE make_date(((EXTRACT(year FROM e.entry_date))::integer - 1), 10, 1)
-                END AS period_start,
-            p.amount
-           FROM ((public.cil_receipt_portions p
-             JOIN public.cil_ledger_effective e ON ((e.id = p.receipt_id)))
-             JOIN public.cil_parishes pa ON (((pa.code = p.parish_code) AND pa.receives_cil)))
-          WHERE (p.portion = 'neighbourhood'::text)
-        ), dues AS (
-         SELECT halves.parish_code,
-            halves.period_start,
-            sum(halves.amount) AS due
-           FROM halves
-          GROUP BY halves.parish_code, halves.period_start
+ WITH dues AS (
+         SELECT h.parish_code,
+            h.period_start,
+            h.due
+           FROM (public.cil_parish_half_dues h
+             JOIN public.cil_parishes pa ON (((pa.code = h.parish_code) AND pa.receives_cil)))
+          WHERE (h.portions > 0)
         ), running AS (
          SELECT d.parish_code,
             d.period_start,
@@ -2194,6 +2238,39 @@ CREATE TABLE public.cil_parish_dwellings (
     CONSTRAINT cil_parish_dwellings_dwellings_check CHECK ((dwellings >= 0)),
     CONSTRAINT cil_parish_dwellings_financial_year_check CHECK (((financial_year >= 2010) AND (financial_year <= 2100)))
 );
+
+-- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_portions (
+    receipt_id bigint NOT NULL,
+    portion text NOT NULL,
+    parish_code text,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
+    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
+);
+
+-- Name: cil_parish_half_dues_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_parish_half_dues_computed AS
+ SELECT p.parish_code,
+    public.cil_half_year_start(e.entry_date) AS period_start,
+    (count(*))::integer AS portions,
+    sum(p.amount) AS due
+   FROM (public.cil_receipt_portions p
+     JOIN public.cil_ledger_effective e ON ((e.id = p.receipt_id)))
+  WHERE (p.portion = 'neighbourhood'::text)
+  GROUP BY p.parish_code, (public.cil_half_year_start(e.entry_date));
+
+-- Name: cil_parish_half_dues_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_parish_half_dues_drift AS
+ SELECT COALESCE(k.parish_code, c.parish_code) AS parish_code,
+    COALESCE(k.period_start, c.period_start) AS period_start
+   FROM (public.cil_parish_half_dues k
+     FULL JOIN public.cil_parish_half_dues_computed c ON (((c.parish_code = k.parish_code) AND (c.period_start = k.period_start))))
+  WHERE ((COALESCE(k.portions, 0) <> COALESCE(c.portions, 0)) OR (COALESCE(k.due, (0)::numeric) <> COALESCE(c.due, (0)::numeric)));
 
 -- Name: cil_parish_reports; Type: TABLE; Schema: public; Owner: -
 
@@ -4826,6 +4903,11 @@ ALTER TABLE ONLY public.cil_liability_notices
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_pkey PRIMARY KEY (parish_code, financial_year);
 
+-- Name: cil_parish_half_dues cil_parish_half_dues_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_half_dues
+    ADD CONSTRAINT cil_parish_half_dues_pkey PRIMARY KEY (parish_code, period_start);
+
 -- Name: cil_parish_reports cil_parish_reports_parish_code_financial_year_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_parish_reports
@@ -6113,6 +6195,10 @@ CREATE TRIGGER cil_ledger_entries_check BEFORE INSERT ON public.cil_ledger_entri
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_ledger_entries cil_ledger_entries_half_dues; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_half_dues AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_half_dues();
+
 -- Name: cil_ledger_entries cil_ledger_entries_portions_rule; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_portions_rule AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.kind = 'receipt'::text)) EXECUTE FUNCTION public.cil_check_receipt_portions();
@@ -6160,6 +6246,10 @@ CREATE CONSTRAINT TRIGGER cil_receipt_instalments_rule AFTER INSERT ON public.ci
 -- Name: cil_receipt_portions cil_receipt_portions_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_receipt_portions_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_portions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_portions cil_receipt_portions_half_dues; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_portions_half_dues AFTER INSERT ON public.cil_receipt_portions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_receipt_portions_move_half_dues();
 
 -- Name: cil_receipt_portions cil_receipt_portions_rule; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6684,6 +6774,11 @@ ALTER TABLE ONLY public.cil_liability_notices
 
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_parish_half_dues cil_parish_half_dues_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_half_dues
+    ADD CONSTRAINT cil_parish_half_dues_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
 
 -- Name: cil_parish_reports cil_parish_reports_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7471,6 +7566,10 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_ledger_entries_id_seq TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_liability_notices_id_seq TO s106_app;
 
+-- Name: TABLE cil_parish_half_dues; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues TO s106_app;
+
 -- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
@@ -7479,10 +7578,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_pot_totals TO s106_app;
 
--- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
-
 -- Name: TABLE cil_parish_dues; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dues TO s106_app;
@@ -7490,6 +7585,18 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dues TO s106_app;
 -- Name: TABLE cil_parish_dwellings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dwellings TO s106_app;
+
+-- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
+
+-- Name: TABLE cil_parish_half_dues_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues_computed TO s106_app;
+
+-- Name: TABLE cil_parish_half_dues_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues_drift TO s106_app;
 
 -- Name: TABLE cil_parish_reports; Type: ACL; Schema: public; Owner: -
 
