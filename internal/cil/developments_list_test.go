@@ -169,7 +169,9 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-func compareInts(a, b int64) int { return compareStrings(fmt.Sprintf("%020d", a), fmt.Sprintf("%020d", b)) }
+func compareInts(a, b int64) int {
+	return compareStrings(fmt.Sprintf("%020d", a), fmt.Sprintf("%020d", b))
+}
 
 // compareNulls orders a development without a notice after one with one,
 // whichever the direction (as the list always has).

@@ -44,7 +44,7 @@ func TestParishHalfYearDuesFollowReceiptsAndReversals(t *testing.T) {
 		}
 	}
 	dues("no receipts", map[string]string{})
-	f.CILReceive(fixture.CILReceipt{Development: dev, On: "2024-05-01", Amount: "1000", Parish: parish})  // 150 due, April half
+	f.CILReceive(fixture.CILReceipt{Development: dev, On: "2024-05-01", Amount: "1000", Parish: parish})        // 150 due, April half
 	late := f.CILReceive(fixture.CILReceipt{Development: dev, On: "2024-11-01", Amount: "200", Parish: parish}) // 30, October half
 	dues("two half-years", map[string]string{"2024-04-01": "150.00", "2024-10-01": "30.00"})
 	f.CILReverse(late, "2024-11-02", "Recorded twice")
