@@ -23,7 +23,9 @@ func TestCILDevelopmentsListAboveTheCountLimit(t *testing.T) {
 		SELECT 'CIL/L/' || lpad(n::text, 4, '0'), 'Development ' || n, date '2020-01-01' + n FROM generate_series(1, 1003) n`); err != nil {
 		t.Fatal(err)
 	}
-	status := func(page *htmltest.Page) string { return strings.Join(strings.Fields(page.Text(".app-list-summary [role=status]")), " ") }
+	status := func(page *htmltest.Page) string {
+		return strings.Join(strings.Fields(page.Text(".app-list-summary [role=status]")), " ")
+	}
 	refs := func(page *htmltest.Page) []string {
 		var out []string
 		for _, r := range page.Rows("table tbody tr") {
