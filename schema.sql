@@ -564,6 +564,16 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_half_year_start(date); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_half_year_start(d date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN extract(month FROM d) BETWEEN 4 AND 9 THEN make_date(extract(year FROM d)::int, 4, 1)
+                WHEN extract(month FROM d) >= 10 THEN make_date(extract(year FROM d)::int, 10, 1)
+                ELSE make_date(extract(year FROM d)::int - 1, 10, 1) END
+$$;
+
 -- Name: cil_in_use(date, date, date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date) RETURNS boolean
@@ -572,6 +582,25 @@ CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date
     SELECT use_from IS NOT NULL AND use_until IS NOT NULL AND permission IS NOT NULL
        AND least(use_until, permission)
            >= (greatest(use_from, (permission - interval '3 years')::date + 1) + interval '6 months')::date - 1
+$$;
+
+-- Name: cil_ledger_entries_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_ledger_entries_move_half_dues() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_parish_half_dues AS k (parish_code, period_start, portions, due)
+    SELECT p.parish_code, cil_half_year_start(e.entry_date), -count(*), -sum(p.amount)
+    FROM new_rows r
+    JOIN cil_ledger_entries e ON e.id = r.reverses_id AND e.kind <> 'reversal'
+    JOIN cil_receipt_portions p ON p.receipt_id = e.id AND p.portion = 'neighbourhood'
+    WHERE r.kind = 'reversal'
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (parish_code, period_start) DO UPDATE SET portions = k.portions + excluded.portions, due = k.due + excluded.due;
+    RETURN NULL;
+END;
 $$;
 
 -- Name: cil_ledger_entries_move_totals(); Type: FUNCTION; Schema: public; Owner: -
@@ -655,6 +684,23 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_receipt_portions_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_receipt_portions_move_half_dues() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO cil_parish_half_dues AS k (parish_code, period_start, portions, due)
+    SELECT n.parish_code, cil_half_year_start(e.entry_date), count(*), sum(n.amount)
+    FROM new_rows n JOIN cil_ledger_effective e ON e.id = n.receipt_id
+    WHERE n.portion = 'neighbourhood'
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (parish_code, period_start) DO UPDATE SET portions = k.portions + excluded.portions, due = k.due + excluded.due;
+    RETURN NULL;
+END;
+$$;
+
 -- Name: cil_receipt_portions_move_totals(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_receipt_portions_move_totals() RETURNS trigger
@@ -677,6 +723,28 @@ BEGIN
         GROUP BY 1, 2
     ) m
     WHERE t.pot = m.pot AND t.parish_code = m.parish_code;
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_refresh_development_list_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_refresh_development_list_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM refresh_cil_development_list_keys(ARRAY(SELECT DISTINCT cil_development_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM refresh_cil_development_list_keys(ARRAY(SELECT DISTINCT cil_development_id FROM old_rows));
+    ELSE
+        PERFORM refresh_cil_development_list_keys(ARRAY(
+            SELECT o.cil_development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.cil_development_id, o.kind, o.gia) IS DISTINCT FROM (n.cil_development_id, n.kind, n.gia)
+            UNION
+            SELECT n.cil_development_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.cil_development_id, o.kind, o.gia) IS DISTINCT FROM (n.cil_development_id, n.kind, n.gia)));
+    END IF;
     RETURN NULL;
 END;
 $$;
@@ -1074,6 +1142,8 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_cil_development_list_keys(NULL);
+    PERFORM refresh_cil_parish_half_dues();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
@@ -1091,6 +1161,33 @@ BEGIN
 END;
 $$;
 
+-- Name: refresh_cil_development_list_keys(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_development_list_keys(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF ids IS NULL THEN
+        UPDATE cil_developments d SET list_proposed_gia = c.list_proposed_gia,
+            list_notice_amount = c.list_notice_amount, list_notice_issued = c.list_notice_issued
+        FROM cil_development_list_keys_computed c
+        WHERE c.id = d.id AND (d.list_proposed_gia, d.list_notice_amount, d.list_notice_issued)
+              IS DISTINCT FROM (c.list_proposed_gia, c.list_notice_amount, c.list_notice_issued);
+        RETURN;
+    END IF;
+    IF cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM cil_developments WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE cil_developments d SET list_proposed_gia = c.list_proposed_gia,
+        list_notice_amount = c.list_notice_amount, list_notice_issued = c.list_notice_issued
+    FROM cil_development_list_keys_computed c
+    WHERE c.id = d.id AND d.id = ANY (ids)
+      AND (d.list_proposed_gia, d.list_notice_amount, d.list_notice_issued)
+          IS DISTINCT FROM (c.list_proposed_gia, c.list_notice_amount, c.list_notice_issued);
+END;
+$$;
+
 -- Name: refresh_cil_ledger_totals(); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.refresh_cil_ledger_totals() RETURNS void
@@ -1101,6 +1198,17 @@ BEGIN
     INSERT INTO cil_pot_totals SELECT * FROM cil_pot_totals_computed;
     DELETE FROM cil_project_totals;
     INSERT INTO cil_project_totals SELECT * FROM cil_project_totals_computed;
+END;
+$$;
+
+-- Name: refresh_cil_parish_half_dues(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_parish_half_dues() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM cil_parish_half_dues;
+    INSERT INTO cil_parish_half_dues SELECT * FROM cil_parish_half_dues_computed;
 END;
 $$;
 
@@ -1767,16 +1875,6 @@ ALTER TABLE public.cil_demand_notices ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
--- Name: cil_development_zones; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_development_zones (
-    cil_development_id bigint NOT NULL,
-    schedule_id bigint NOT NULL,
-    zone_id bigint NOT NULL,
-    placed_by text NOT NULL,
-    CONSTRAINT cil_development_zones_placed_by_check CHECK ((placed_by = ANY (ARRAY['officer'::text, 'postcode'::text, 'ward'::text])))
-);
-
 -- Name: cil_developments; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_developments (
@@ -1798,21 +1896,13 @@ CREATE TABLE public.cil_developments (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     version integer DEFAULT 1 NOT NULL,
+    list_proposed_gia numeric DEFAULT 0 NOT NULL,
+    list_notice_amount numeric(14,2),
+    list_notice_issued date,
     CONSTRAINT cil_developments_description_check CHECK ((btrim(description) <> ''::text)),
     CONSTRAINT cil_developments_dwellings_check CHECK ((dwellings >= 0)),
     CONSTRAINT cil_developments_permission_kind_check CHECK ((permission_kind = ANY (ARRAY['full'::text, 'outline'::text, 'reserved-matters'::text, 'section-73'::text, 'general-consent'::text, 'prior-approval'::text]))),
     CONSTRAINT cil_developments_reference_check CHECK ((btrim(reference) <> ''::text))
-);
-
--- Name: cil_developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
-
-ALTER TABLE public.cil_developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.cil_developments_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
 );
 
 -- Name: cil_floor_areas; Type: TABLE; Schema: public; Owner: -
@@ -1834,6 +1924,74 @@ CREATE TABLE public.cil_floor_areas (
     CONSTRAINT cil_floor_areas_use_code_check CHECK ((use_code ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text)),
     CONSTRAINT cil_floor_areas_use_only_existing CHECK (((kind <> 'proposed'::text) OR ((use_from IS NULL) AND (use_until IS NULL)))),
     CONSTRAINT cil_floor_areas_use_period CHECK (((use_until IS NULL) OR (use_from IS NULL) OR (use_until >= use_from)))
+);
+
+-- Name: cil_liability_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_liability_notices (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    issued_on date NOT NULL,
+    chargeable_amount numeric(14,2) NOT NULL,
+    relief_amount numeric(14,2) DEFAULT 0 NOT NULL,
+    calculation jsonb NOT NULL,
+    supersedes_id bigint,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT cil_liability_notices_chargeable_amount_check CHECK ((chargeable_amount >= (0)::numeric)),
+    CONSTRAINT cil_liability_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_liability_notices_check CHECK ((relief_amount <= chargeable_amount)),
+    CONSTRAINT cil_liability_notices_relief_amount_check CHECK ((relief_amount >= (0)::numeric))
+);
+
+-- Name: cil_development_list_keys_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_development_list_keys_computed AS
+ SELECT d.id,
+    COALESCE(( SELECT sum(a.gia) AS sum
+           FROM public.cil_floor_areas a
+          WHERE ((a.cil_development_id = d.id) AND (a.kind = 'proposed'::text))), (0)::numeric) AS list_proposed_gia,
+    n.chargeable_amount AS list_notice_amount,
+    n.issued_on AS list_notice_issued
+   FROM (public.cil_developments d
+     LEFT JOIN LATERAL ( SELECT l.chargeable_amount,
+            l.issued_on
+           FROM public.cil_liability_notices l
+          WHERE ((l.cil_development_id = d.id) AND (l.charging_authority = 'council'::text) AND (NOT (EXISTS ( SELECT 1
+                   FROM public.cil_liability_notices s
+                  WHERE (s.supersedes_id = l.id)))))
+          ORDER BY l.id DESC
+         LIMIT 1) n ON (true));
+
+-- Name: cil_development_list_keys_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_development_list_keys_drift AS
+ SELECT d.id
+   FROM (public.cil_developments d
+     JOIN public.cil_development_list_keys_computed c ON ((c.id = d.id)))
+  WHERE (((d.list_proposed_gia IS DISTINCT FROM c.list_proposed_gia) OR (d.list_notice_amount IS DISTINCT FROM c.list_notice_amount)) OR (d.list_notice_issued IS DISTINCT FROM c.list_notice_issued));
+
+-- Name: cil_development_zones; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_development_zones (
+    cil_development_id bigint NOT NULL,
+    schedule_id bigint NOT NULL,
+    zone_id bigint NOT NULL,
+    placed_by text NOT NULL,
+    CONSTRAINT cil_development_zones_placed_by_check CHECK ((placed_by = ANY (ARRAY['officer'::text, 'postcode'::text, 'ward'::text])))
+);
+
+-- Name: cil_developments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+
+ALTER TABLE public.cil_developments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.cil_developments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 -- Name: cil_floor_areas_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1994,26 +2152,6 @@ ALTER TABLE public.cil_ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
--- Name: cil_liability_notices; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_liability_notices (
-    id bigint NOT NULL,
-    cil_development_id bigint NOT NULL,
-    charging_authority text DEFAULT 'council'::text NOT NULL,
-    reference text DEFAULT ''::text NOT NULL,
-    issued_on date NOT NULL,
-    chargeable_amount numeric(14,2) NOT NULL,
-    relief_amount numeric(14,2) DEFAULT 0 NOT NULL,
-    calculation jsonb NOT NULL,
-    supersedes_id bigint,
-    recorded_by bigint,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT cil_liability_notices_chargeable_amount_check CHECK ((chargeable_amount >= (0)::numeric)),
-    CONSTRAINT cil_liability_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
-    CONSTRAINT cil_liability_notices_check CHECK ((relief_amount <= chargeable_amount)),
-    CONSTRAINT cil_liability_notices_relief_amount_check CHECK ((relief_amount >= (0)::numeric))
-);
-
 -- Name: cil_liability_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.cil_liability_notices ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -2023,6 +2161,15 @@ ALTER TABLE public.cil_liability_notices ALTER COLUMN id ADD GENERATED ALWAYS AS
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+-- Name: cil_parish_half_dues; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_parish_half_dues (
+    parish_code text NOT NULL,
+    period_start date NOT NULL,
+    portions integer NOT NULL,
+    due numeric NOT NULL
 );
 
 -- Name: cil_parishes; Type: TABLE; Schema: public; Owner: -
@@ -2053,39 +2200,16 @@ CREATE TABLE public.cil_pot_totals (
     spent numeric DEFAULT 0 NOT NULL
 );
 
--- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_receipt_portions (
-    receipt_id bigint NOT NULL,
-    portion text NOT NULL,
-    parish_code text,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
-    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
-    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
-);
-
 -- Name: cil_parish_dues; Type: VIEW; Schema: public; Owner: -
 
 CREATE VIEW public.cil_parish_dues AS
- WITH halves AS (
-         SELECT p.parish_code,
-                CASE
-                    WHEN ((EXTRACT(month FROM e.entry_date) >= (4)::numeric) AND (EXTRACT(month FROM e.entry_date) <= (9)::numeric)) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 4, 1)
-                    WHEN (EXTRACT(month FROM e.entry_date) >= (10)::numeric) THEN make_date((EXTRACT(year FROM e.entry_date))::integer, 10, 1)
-                    ELSE make_date(((EXTRACT(year FROM e.entry_date))::integer - 1), 10, 1)
-                END AS period_start,
-            p.amount
-           FROM ((public.cil_receipt_portions p
-             JOIN public.cil_ledger_effective e ON ((e.id = p.receipt_id)))
-             JOIN public.cil_parishes pa ON (((pa.code = p.parish_code) AND pa.receives_cil)))
-          WHERE (p.portion = 'neighbourhood'::text)
-        ), dues AS (
-         SELECT halves.parish_code,
-            halves.period_start,
-            sum(halves.amount) AS due
-           FROM halves
-          GROUP BY halves.parish_code, halves.period_start
+ WITH dues AS (
+         SELECT h.parish_code,
+            h.period_start,
+            h.due
+           FROM (public.cil_parish_half_dues h
+             JOIN public.cil_parishes pa ON (((pa.code = h.parish_code) AND pa.receives_cil)))
+          WHERE (h.portions > 0)
         ), running AS (
          SELECT d.parish_code,
             d.period_start,
@@ -2114,6 +2238,39 @@ CREATE TABLE public.cil_parish_dwellings (
     CONSTRAINT cil_parish_dwellings_dwellings_check CHECK ((dwellings >= 0)),
     CONSTRAINT cil_parish_dwellings_financial_year_check CHECK (((financial_year >= 2010) AND (financial_year <= 2100)))
 );
+
+-- Name: cil_receipt_portions; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_portions (
+    receipt_id bigint NOT NULL,
+    portion text NOT NULL,
+    parish_code text,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_portions_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_receipt_portions_check CHECK (((portion = 'neighbourhood'::text) = (parish_code IS NOT NULL))),
+    CONSTRAINT cil_receipt_portions_portion_check CHECK ((portion = ANY (ARRAY['admin'::text, 'neighbourhood'::text, 'strategic'::text, 'mayor'::text])))
+);
+
+-- Name: cil_parish_half_dues_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_parish_half_dues_computed AS
+ SELECT p.parish_code,
+    public.cil_half_year_start(e.entry_date) AS period_start,
+    (count(*))::integer AS portions,
+    sum(p.amount) AS due
+   FROM (public.cil_receipt_portions p
+     JOIN public.cil_ledger_effective e ON ((e.id = p.receipt_id)))
+  WHERE (p.portion = 'neighbourhood'::text)
+  GROUP BY p.parish_code, (public.cil_half_year_start(e.entry_date));
+
+-- Name: cil_parish_half_dues_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_parish_half_dues_drift AS
+ SELECT COALESCE(k.parish_code, c.parish_code) AS parish_code,
+    COALESCE(k.period_start, c.period_start) AS period_start
+   FROM (public.cil_parish_half_dues k
+     FULL JOIN public.cil_parish_half_dues_computed c ON (((c.parish_code = k.parish_code) AND (c.period_start = k.period_start))))
+  WHERE ((COALESCE(k.portions, 0) <> COALESCE(c.portions, 0)) OR (COALESCE(k.due, (0)::numeric) <> COALESCE(c.due, (0)::numeric)));
 
 -- Name: cil_parish_reports; Type: TABLE; Schema: public; Owner: -
 
@@ -4746,6 +4903,11 @@ ALTER TABLE ONLY public.cil_liability_notices
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_pkey PRIMARY KEY (parish_code, financial_year);
 
+-- Name: cil_parish_half_dues cil_parish_half_dues_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_half_dues
+    ADD CONSTRAINT cil_parish_half_dues_pkey PRIMARY KEY (parish_code, period_start);
+
 -- Name: cil_parish_reports cil_parish_reports_parish_code_financial_year_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_parish_reports
@@ -5393,9 +5555,33 @@ CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions 
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
 
--- Name: cil_developments_permission; Type: INDEX; Schema: public; Owner: -
+-- Name: cil_developments_list_amount; Type: INDEX; Schema: public; Owner: -
 
-CREATE INDEX cil_developments_permission ON public.cil_developments USING btree (permission_date);
+CREATE INDEX cil_developments_list_amount ON public.cil_developments USING btree (((list_notice_amount IS NULL)), COALESCE(list_notice_amount, (0)::numeric), id);
+
+-- Name: cil_developments_list_amount_desc; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_amount_desc ON public.cil_developments USING btree (((list_notice_amount IS NOT NULL)), COALESCE(list_notice_amount, (0)::numeric), id);
+
+-- Name: cil_developments_list_gia; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_gia ON public.cil_developments USING btree (list_proposed_gia, id);
+
+-- Name: cil_developments_list_issued; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_issued ON public.cil_developments USING btree (((list_notice_issued IS NULL)), COALESCE(list_notice_issued, '1970-01-01'::date), id);
+
+-- Name: cil_developments_list_issued_desc; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_issued_desc ON public.cil_developments USING btree (((list_notice_issued IS NOT NULL)), COALESCE(list_notice_issued, '1970-01-01'::date), id);
+
+-- Name: cil_developments_list_permission; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_permission ON public.cil_developments USING btree (permission_date, id);
+
+-- Name: cil_developments_list_reference; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_developments_list_reference ON public.cil_developments USING btree (lower(reference), id);
 
 -- Name: cil_floor_areas_development; Type: INDEX; Schema: public; Owner: -
 
@@ -5969,6 +6155,18 @@ CREATE CONSTRAINT TRIGGER cil_demand_notices_data_version AFTER INSERT ON public
 
 CREATE CONSTRAINT TRIGGER cil_demand_notices_instalments_sum AFTER INSERT ON public.cil_demand_notices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
 
+-- Name: cil_floor_areas cil_floor_areas_list_keys_delete; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_delete AFTER DELETE ON public.cil_floor_areas REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
+-- Name: cil_floor_areas cil_floor_areas_list_keys_insert; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_insert AFTER INSERT ON public.cil_floor_areas REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
+-- Name: cil_floor_areas cil_floor_areas_list_keys_update; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_floor_areas_list_keys_update AFTER UPDATE ON public.cil_floor_areas REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
+
 -- Name: cil_instalments cil_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
@@ -5989,6 +6187,10 @@ CREATE TRIGGER cil_ledger_entries_check BEFORE INSERT ON public.cil_ledger_entri
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
+-- Name: cil_ledger_entries cil_ledger_entries_half_dues; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_half_dues AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_half_dues();
+
 -- Name: cil_ledger_entries cil_ledger_entries_portions_rule; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_portions_rule AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.kind = 'receipt'::text)) EXECUTE FUNCTION public.cil_check_receipt_portions();
@@ -6008,6 +6210,10 @@ CREATE TRIGGER cil_ledger_entries_totals AFTER INSERT ON public.cil_ledger_entri
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_liability_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_liability_notices cil_liability_notices_list_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_liability_notices_list_keys AFTER INSERT ON public.cil_liability_notices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_refresh_development_list_keys();
 
 -- Name: cil_parish_reports cil_parish_reports_public_version; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6032,6 +6238,10 @@ CREATE CONSTRAINT TRIGGER cil_receipt_instalments_rule AFTER INSERT ON public.ci
 -- Name: cil_receipt_portions cil_receipt_portions_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_receipt_portions_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_portions FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_portions cil_receipt_portions_half_dues; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_portions_half_dues AFTER INSERT ON public.cil_receipt_portions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_receipt_portions_move_half_dues();
 
 -- Name: cil_receipt_portions cil_receipt_portions_rule; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6556,6 +6766,11 @@ ALTER TABLE ONLY public.cil_liability_notices
 
 ALTER TABLE ONLY public.cil_parish_dwellings
     ADD CONSTRAINT cil_parish_dwellings_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
+
+-- Name: cil_parish_half_dues cil_parish_half_dues_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_parish_half_dues
+    ADD CONSTRAINT cil_parish_half_dues_parish_code_fkey FOREIGN KEY (parish_code) REFERENCES public.cil_parishes(code);
 
 -- Name: cil_parish_reports cil_parish_reports_parish_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7271,21 +7486,33 @@ GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_notices_id_seq TO s106_app;
 
--- Name: TABLE cil_development_zones; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_zones TO s106_app;
-
 -- Name: TABLE cil_developments; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_developments TO s106_app;
 
--- Name: SEQUENCE cil_developments_id_seq; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,USAGE ON SEQUENCE public.cil_developments_id_seq TO s106_app;
-
 -- Name: TABLE cil_floor_areas; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_floor_areas TO s106_app;
+
+-- Name: TABLE cil_liability_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
+
+-- Name: TABLE cil_development_list_keys_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_list_keys_computed TO s106_app;
+
+-- Name: TABLE cil_development_list_keys_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_list_keys_drift TO s106_app;
+
+-- Name: TABLE cil_development_zones; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_development_zones TO s106_app;
+
+-- Name: SEQUENCE cil_developments_id_seq; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,USAGE ON SEQUENCE public.cil_developments_id_seq TO s106_app;
 
 -- Name: SEQUENCE cil_floor_areas_id_seq; Type: ACL; Schema: public; Owner: -
 
@@ -7327,13 +7554,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_a
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_ledger_entries_id_seq TO s106_app;
 
--- Name: TABLE cil_liability_notices; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_liability_notices TO s106_app;
-
 -- Name: SEQUENCE cil_liability_notices_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_liability_notices_id_seq TO s106_app;
+
+-- Name: TABLE cil_parish_half_dues; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues TO s106_app;
 
 -- Name: TABLE cil_parishes; Type: ACL; Schema: public; Owner: -
 
@@ -7343,10 +7570,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parishes TO s106_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_pot_totals TO s106_app;
 
--- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
-
 -- Name: TABLE cil_parish_dues; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dues TO s106_app;
@@ -7354,6 +7577,18 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dues TO s106_app;
 -- Name: TABLE cil_parish_dwellings; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_dwellings TO s106_app;
+
+-- Name: TABLE cil_receipt_portions; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_portions TO s106_app;
+
+-- Name: TABLE cil_parish_half_dues_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues_computed TO s106_app;
+
+-- Name: TABLE cil_parish_half_dues_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_parish_half_dues_drift TO s106_app;
 
 -- Name: TABLE cil_parish_reports; Type: ACL; Schema: public; Owner: -
 

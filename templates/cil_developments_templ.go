@@ -284,7 +284,7 @@ func CILDevelopmentsPage(p Page, v CILDevelopmentsListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListSummary(v.Page.Total, v.Page.From(), v.Page.To(), "developments", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ListCount(v.Page.Count(), "developments", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

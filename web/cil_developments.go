@@ -38,7 +38,8 @@ func (app *Application) cilParishOptions(r *http.Request, blank string) ([]templ
 
 func (app *Application) cilDevelopmentsList(w http.ResponseWriter, r *http.Request) {
 	p := cilDevelopmentParams(r)
-	page, err := cil.ListDevelopments(r.Context(), app.DB.Pool, p, true)
+	p.CountLimit = listing.CountLimit
+	page, err := cil.ListDevelopments(r.Context(), app.DB.Pool, p)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
@@ -59,28 +60,25 @@ func (app *Application) cilDevelopmentsList(w http.ResponseWriter, r *http.Reque
 	app.render(w, r, http.StatusOK, templates.CILDevelopmentsPage(app.page(r, "Chargeable developments"), v))
 }
 
+// cilDevelopmentsCSV streams every development the list's search and
+// filters select, in the list's order.
 func (app *Application) cilDevelopmentsCSV(w http.ResponseWriter, r *http.Request) {
-	page, err := cil.ListDevelopments(r.Context(), app.DB.Pool, cilDevelopmentParams(r), false)
-	if err != nil {
-		app.serverError(w, r, err)
-		return
-	}
-	cw := csvAttachment(w, "cil-developments.csv")
-	_ = cw.Write([]string{"id", "reference", "planning_reference", "description", "address", "postcode", "ward", "parish_code", "permission_date",
-		"permission_kind", "dwellings", "proposed_gia", "liability_notice_issued", "chargeable_amount"})
-	for _, d := range page.Items {
-		dwellings, amount := "", ""
-		if d.Dwellings != nil {
-			dwellings = strconv.Itoa(*d.Dwellings)
-		}
-		if d.NoticeAmount != nil {
-			amount = d.NoticeAmount.StringFixed(2)
-		}
-		_ = cw.Write([]string{strconv.FormatInt(d.ID, 10), csvSafe(d.Reference), csvSafe(d.PlanningReference), csvSafe(d.Description), csvSafe(d.Address),
-			csvSafe(d.Postcode), csvSafe(d.Ward), d.ParishCode, templates.ISODate(&d.PermissionDate), d.PermissionKind, dwellings,
-			d.ProposedGIA.StringFixed(2), templates.ISODate(d.NoticeIssued), amount})
-	}
-	cw.Flush()
+	header := []string{"id", "reference", "planning_reference", "description", "address", "postcode", "ward", "parish_code", "permission_date",
+		"permission_kind", "dwellings", "proposed_gia", "liability_notice_issued", "chargeable_amount"}
+	app.streamCSV(w, r, "cil-developments.csv", header, func(emit func([]string) error) error {
+		return cil.EachDevelopment(r.Context(), app.DB.Pool, cilDevelopmentParams(r), func(d cil.Development) error {
+			dwellings, amount := "", ""
+			if d.Dwellings != nil {
+				dwellings = strconv.Itoa(*d.Dwellings)
+			}
+			if d.NoticeAmount != nil {
+				amount = d.NoticeAmount.StringFixed(2)
+			}
+			return emit([]string{strconv.FormatInt(d.ID, 10), csvSafe(d.Reference), csvSafe(d.PlanningReference), csvSafe(d.Description), csvSafe(d.Address),
+				csvSafe(d.Postcode), csvSafe(d.Ward), d.ParishCode, templates.ISODate(&d.PermissionDate), d.PermissionKind, dwellings,
+				d.ProposedGIA.StringFixed(2), templates.ISODate(d.NoticeIssued), amount})
+		})
+	})
 }
 
 func cilDevelopmentInputFrom(f *forms.Form) cil.DevelopmentInput {

@@ -116,22 +116,18 @@ func (in DevelopmentInput) check(errs *forms.Errors) {
 
 const developmentColumns = `d.id, d.reference, d.planning_reference, d.description, d.address, d.postcode, d.ward, coalesce(d.parish_code, ''), coalesce(p.name, ''),
 	d.permission_date, d.permission_kind, d.neighbourhood_order, d.dwellings, d.notes, d.version, d.updated_at,
-	coalesce((SELECT sum(a.gia) FROM cil_floor_areas a WHERE a.cil_development_id = d.id AND a.kind = 'proposed'), 0),
-	n.chargeable_amount, n.issued_on`
+	d.list_proposed_gia, d.list_notice_amount, d.list_notice_issued`
 
-// developmentFrom joins the parish and the council's current liability
-// notice (the one no later notice supersedes).
+// developmentFrom joins the parish. The proposed area and the council's
+// current liability notice (the one no later notice supersedes) are kept
+// on the development by triggers (internal/store/schema/85_cil_development_list.sql).
 const developmentFrom = ` FROM cil_developments d
-	LEFT JOIN cil_parishes p ON p.code = d.parish_code
-	LEFT JOIN LATERAL (SELECT l.chargeable_amount, l.issued_on FROM cil_liability_notices l
-		WHERE l.cil_development_id = d.id AND l.charging_authority = 'council'
-		  AND NOT EXISTS (SELECT 1 FROM cil_liability_notices s WHERE s.supersedes_id = l.id)
-		ORDER BY l.id DESC LIMIT 1) n ON true`
+	LEFT JOIN cil_parishes p ON p.code = d.parish_code`
 
-func scanDevelopment(row pgx.Row) (Development, error) {
+func scanDevelopment(row pgx.Row, extra ...any) (Development, error) {
 	var d Development
-	err := row.Scan(&d.ID, &d.Reference, &d.PlanningReference, &d.Description, &d.Address, &d.Postcode, &d.Ward, &d.ParishCode, &d.ParishName,
-		&d.PermissionDate, &d.PermissionKind, &d.NeighbourhoodOrder, &d.Dwellings, &d.Notes, &d.Version, &d.UpdatedAt, &d.ProposedGIA, &d.NoticeAmount, &d.NoticeIssued)
+	err := row.Scan(append([]any{&d.ID, &d.Reference, &d.PlanningReference, &d.Description, &d.Address, &d.Postcode, &d.Ward, &d.ParishCode, &d.ParishName,
+		&d.PermissionDate, &d.PermissionKind, &d.NeighbourhoodOrder, &d.Dwellings, &d.Notes, &d.Version, &d.UpdatedAt, &d.ProposedGIA, &d.NoticeAmount, &d.NoticeIssued}, extra...)...)
 	return d, err
 }
 
@@ -147,12 +143,31 @@ func GetDevelopment(ctx context.Context, q store.Querier, id int64) (Development
 // DevelopmentSorts are the developments list's sort keys.
 var DevelopmentSorts = []string{"reference", "permission", "gia", "amount", "issued"}
 
-var developmentSortColumns = map[string]string{"reference": "lower(d.reference)", "permission": "d.permission_date", "gia": "16", "amount": "n.chargeable_amount", "issued": "n.issued_on"}
+// developmentSortKeys are the list's sort keys, each served by an index
+// with the id (migration 00245); a development without a notice sorts
+// after the rest either way, as it always has.
+var developmentSortKeys = map[string]listing.Key{
+	"reference":  {SQL: "lower(d.reference)", Type: "text"},
+	"permission": {SQL: "d.permission_date", Type: "date"},
+	"gia":        {SQL: "d.list_proposed_gia", Type: "numeric"},
+	"amount":     {SQL: "d.list_notice_amount", Type: "numeric", Nullable: true, NullsLast: true},
+	"issued":     {SQL: "d.list_notice_issued", Type: "date", Nullable: true, NullsLast: true},
+}
 
-// ListDevelopments lists chargeable developments matching the search
-// (reference, planning reference, description, address, postcode) and
-// filters: parish, notice (issued / none), permitted from and to, zone.
-func ListDevelopments(ctx context.Context, q store.Querier, p listing.Params, paged bool) (listing.Page[Development], error) {
+// developmentKeyset is the list's order for p: its sort key, then the id.
+func developmentKeyset(p listing.Params) listing.Keyset {
+	k, ok := developmentSortKeys[p.Sort]
+	if !ok {
+		k = developmentSortKeys["permission"]
+	}
+	return listing.Keyset{Keys: []listing.Key{k, {SQL: "d.id", Type: "bigint"}}, Desc: p.Desc}
+}
+
+// developmentFilters turns the list's search (reference, planning
+// reference, description, address, postcode) and filters (parish, notice
+// issued or none, permitted from and to, zone) into conditions on the
+// development alone.
+func developmentFilters(p listing.Params) *listing.Where {
 	w := &listing.Where{}
 	if p.Search != "" {
 		like := listing.Like(p.Search)
@@ -163,9 +178,9 @@ func ListDevelopments(ctx context.Context, q store.Querier, p listing.Params, pa
 	}
 	switch p.Get("notice") {
 	case "issued":
-		w.Add(`n.issued_on IS NOT NULL`)
+		w.Add(`d.list_notice_issued IS NOT NULL`)
 	case "none":
-		w.Add(`n.issued_on IS NULL`)
+		w.Add(`d.list_notice_issued IS NULL`)
 	}
 	if t, err := time.Parse(time.DateOnly, p.Get("from")); err == nil {
 		w.Add(`d.permission_date >= ?`, t)
@@ -176,12 +191,64 @@ func ListDevelopments(ctx context.Context, q store.Querier, p listing.Params, pa
 	if z, err := strconv.ParseInt(p.Get("zone"), 10, 64); err == nil {
 		w.Add(`EXISTS (SELECT 1 FROM cil_development_zones dz WHERE dz.cil_development_id = d.id AND dz.zone_id = ?)`, z)
 	}
-	order, ok := developmentSortColumns[p.Sort]
-	if !ok {
-		order = "d.permission_date"
+	return w
+}
+
+// ListDevelopments reads one page of the chargeable developments list p
+// asks for: counted up to p.CountLimit (0: every match), and paged by
+// keyset, so a page reads its own rows through its order's index.
+func ListDevelopments(ctx context.Context, q store.Querier, p listing.Params) (listing.Page[Development], error) {
+	w := developmentFilters(p)
+	var n int
+	if err := q.QueryRow(ctx, listing.CappedCount(` FROM cil_developments d `+w.SQL(), p.CountLimit), w.Args...).Scan(&n); err != nil {
+		return listing.Page[Development]{}, fmt.Errorf("count chargeable developments: %w", err)
 	}
-	dir := p.Direction()
-	return readPage(ctx, q, p, paged, developmentFrom+` `+w.SQL(), `SELECT `+developmentColumns, order+` `+dir+` NULLS LAST, d.id `+dir, w, scanDevelopment)
+	total, more := listing.Counted(n, p.CountLimit)
+	k := developmentKeyset(p)
+	cursor := k.CursorColumn()
+	return listing.ReadCounted(p, k, w, total, more, func(lq listing.Query) ([]Development, [][]string, error) {
+		page := *lq.Where
+		page.Args = append([]any(nil), lq.Where.Args...)
+		rows, err := q.Query(ctx, `SELECT `+developmentColumns+`, `+cursor+developmentFrom+` `+page.SQL()+` ORDER BY `+lq.OrderBy+
+			` LIMIT `+page.Arg(lq.Limit)+` OFFSET `+page.Arg(lq.Offset), page.Args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list chargeable developments: %w", err)
+		}
+		var items []Development
+		var positions [][]string
+		for rows.Next() {
+			var pos []string
+			d, err := scanDevelopment(rows, &pos)
+			if err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("list chargeable developments: %w", err)
+			}
+			items, positions = append(items, d), append(positions, pos)
+		}
+		return items, positions, rows.Err()
+	})
+}
+
+// EachDevelopment calls fn with every chargeable development p's search
+// and filters select, in the list's order, as the rows arrive (the CSV
+// download streams them; none are held).
+func EachDevelopment(ctx context.Context, q store.Querier, p listing.Params, fn func(Development) error) error {
+	w := developmentFilters(p)
+	rows, err := q.Query(ctx, `SELECT `+developmentColumns+developmentFrom+` `+w.SQL()+` ORDER BY `+developmentKeyset(p).OrderBy(false), w.Args...)
+	if err != nil {
+		return fmt.Errorf("list chargeable developments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDevelopment(rows)
+		if err != nil {
+			return fmt.Errorf("list chargeable developments: %w", err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func duplicateReference(err error, ref string) error {

@@ -131,7 +131,7 @@ func TestDevelopmentIsPlacedCalculatedAndNoticed(t *testing.T) {
 	if revised.SupersedesID == nil || *revised.SupersedesID != first.ID || first.Current() || !revised.Current() {
 		t.Errorf("revised %+v supersedes %v; first current %v", revised.ID, revised.SupersedesID, first.Current())
 	}
-	page, err := cil.ListDevelopments(ctx, db.Pool, listing.Parse(map[string][]string{"notice": {"issued"}}, cil.DevelopmentSorts, "reference", false), true)
+	page, err := cil.ListDevelopments(ctx, db.Pool, listing.Parse(map[string][]string{"notice": {"issued"}}, cil.DevelopmentSorts, "reference", false))
 	if err != nil || page.Total != 1 || page.Items[0].NoticeAmount == nil || !page.Items[0].NoticeAmount.Equal(revised.ChargeableAmount) {
 		t.Errorf("developments with a notice: %+v, %v", page.Items, err)
 	}

@@ -537,21 +537,14 @@ CREATE CONSTRAINT TRIGGER cil_ledger_entries_repaid_rule
 -- per parish that receives the levy and half-year with neighbourhood
 -- portions: what it is due, and what of it is still to pay, with the
 -- parish's payments set against the oldest half-year first.
+-- The half-years' dues are kept per parish (cil_parish_half_dues,
+-- 86_cil_parish_dues.sql, made by migration 00246).
 CREATE OR REPLACE VIEW cil_parish_dues AS
-WITH halves AS (
-    SELECT p.parish_code,
-           CASE WHEN extract(month FROM e.entry_date) BETWEEN 4 AND 9 THEN make_date(extract(year FROM e.entry_date)::int, 4, 1)
-                WHEN extract(month FROM e.entry_date) >= 10 THEN make_date(extract(year FROM e.entry_date)::int, 10, 1)
-                ELSE make_date(extract(year FROM e.entry_date)::int - 1, 10, 1) END AS period_start,
-           p.amount
-    FROM cil_receipt_portions p
-    JOIN cil_ledger_effective e ON e.id = p.receipt_id
-    JOIN cil_parishes pa ON pa.code = p.parish_code AND pa.receives_cil
-    WHERE p.portion = 'neighbourhood'
-), dues AS (
-    SELECT parish_code, period_start, sum(amount) AS due
-    FROM halves
-    GROUP BY parish_code, period_start
+WITH dues AS (
+    SELECT h.parish_code, h.period_start, h.due
+    FROM cil_parish_half_dues h
+    JOIN cil_parishes pa ON pa.code = h.parish_code AND pa.receives_cil
+    WHERE h.portions > 0
 ), running AS (
     SELECT d.*, sum(d.due) OVER (PARTITION BY d.parish_code ORDER BY d.period_start) AS cum_end
     FROM dues d

@@ -96,6 +96,8 @@ BEGIN
     INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed;
     PERFORM refresh_home_list_keys(ARRAY(SELECT id FROM homes));
     PERFORM refresh_cil_ledger_totals();
+    PERFORM refresh_cil_development_list_keys(NULL);
+    PERFORM refresh_cil_parish_half_dues();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
