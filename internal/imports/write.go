@@ -52,10 +52,12 @@ func (im *importer) updated(sheet, entity string, id int64, r *rec, before json.
 		verb: "Updated", from: r, before: before, after: auditJSON(after)})
 }
 
-// auditJSON is v as the audit trail stores it (nil stays nil).
+// auditJSON is v as the audit trail stores it (nil stays nil). A func()
+// any is kept as it is, and called as the trail is written: the records
+// of a large import's new rows make their after side only then.
 func auditJSON(v any) any {
-	if v == nil {
-		return nil
+	if _, later := v.(func() any); v == nil || later {
+		return v
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -268,7 +270,7 @@ func (im *importer) write(ctx context.Context) error {
 	}
 	for _, o := range newObs {
 		o.id = ids[up(o.ref)]
-		im.created("obligations", "obligation", o.id, o.row, obAudit(o))
+		im.created("obligations", "obligation", o.id, o.row, func() any { return obAudit(o) })
 	}
 	b = &pgx.Batch{}
 	for _, o := range im.obligations {
@@ -335,7 +337,9 @@ func (im *importer) write(ctx context.Context) error {
 	}
 	for _, rc := range newRcs {
 		rc.id = ids[up(rc.ref)]
-		im.created("receipts", "receipt", rc.id, rc.row, map[string]any{"ref": rc.ref, "received_on": rc.received.Format("2006-01-02"), "total": rc.total.StringFixed(2)})
+		im.created("receipts", "receipt", rc.id, rc.row, func() any {
+			return map[string]any{"ref": rc.ref, "received_on": rc.received.Format("2006-01-02"), "total": rc.total.StringFixed(2)}
+		})
 		for _, sh := range rc.shares {
 			shareRows = append(shareRows, []any{obID[up(sh.obligationRef)], "receipt", rc.received, sh.amount, rc.id})
 		}
@@ -363,7 +367,9 @@ func (im *importer) write(ctx context.Context) error {
 		return err
 	}
 	for _, e := range newEntries {
-		im.created("ledger", "ledger-entry", ids[up(e.ref)], e.row, map[string]any{"ref": e.ref, "kind": e.kind, "date": e.date.Format("2006-01-02"), "amount": e.amount.StringFixed(2)})
+		im.created("ledger", "ledger-entry", ids[up(e.ref)], e.row, func() any {
+			return map[string]any{"ref": e.ref, "kind": e.kind, "date": e.date.Format("2006-01-02"), "amount": e.amount.StringFixed(2)}
+		})
 	}
 	// Registered providers named by homes, then homes and their events.
 	b = &pgx.Batch{}
@@ -485,6 +491,9 @@ func (im *importer) writeAudits(ctx context.Context, actor audit.Actor) error {
 		for i, a := range im.audits[:k] {
 			if a.summary == "" {
 				a.summary = a.verb + " by import from " + im.where(a.from)
+			}
+			if f, ok := a.after.(func() any); ok {
+				a.after = f()
 			}
 			entries[i] = audit.Entry{EntityID: fmt.Sprint(a.entityID), Summary: a.summary, After: a.after}
 			if a.before != nil {
