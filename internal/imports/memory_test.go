@@ -46,18 +46,18 @@ func liveHeapDuringImport(t *testing.T, rows int) uint64 {
 }
 
 // A register import's memory (issue 22, item 5): what it holds live grows
-// with the rows by well under a kilobyte and a half a row (the rows'
-// cells, their checked records and their ids), not by the copies it held
-// before: a map of values per row, every audit event's summary and map,
-// and a 100,000-statement batch encoded whole, which took 2.2 KB a row
-// and 675 MB of memory for a 100,000-row import. Measured as the growth
-// from 2,000 to 10,000 rows, so the fixed cost of a run does not count.
+// by at most 1,600 bytes a row (the rows' cells, their checked records and
+// their ids; about 1,300 measured), not by the copies it held before (a
+// map of values per row, every audit event's summary and map, and whole
+// batches encoded at once: 2,100 bytes a row measured, and 675 MB resident
+// for a 100,000-row import). Measured as the growth from 2,000 to 10,000
+// rows, so the fixed cost of a run does not count.
 func TestImportLiveHeapGrowsLittleWithTheRows(t *testing.T) {
 	small := liveHeapDuringImport(t, 2000)
 	large := liveHeapDuringImport(t, 10000)
 	perRow := (float64(large) - float64(small)) / 8000
 	t.Logf("live heap: %d KB at 2,000 rows, %d KB at 10,000: %.0f bytes a row", small>>10, large>>10, perRow)
-	if perRow > 1400 {
-		t.Fatalf("the import holds %.0f bytes a row live, more than 1,400", perRow)
+	if perRow > 1600 {
+		t.Fatalf("the import holds %.0f bytes a row live, more than 1,600", perRow)
 	}
 }
