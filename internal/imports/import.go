@@ -493,6 +493,7 @@ type importer struct {
 	entryRecs   []*entryRec
 	homes       []*homeRec
 	audits      []auditRow
+	names       map[string]string // see intern
 }
 
 func up(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

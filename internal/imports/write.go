@@ -19,9 +19,8 @@ type auditRow struct {
 	entityID           int64
 	summary            string
 	// from, when summary is empty, is the row the record came from: the
-	// summary (verb, file, checksum and row) is written out only as the
-	// trail is written, not held for every row of a large import.
-	verb   string
+	// summary (file, checksum and row) is written out only as the trail
+	// is written, not held for every row of a large import.
 	from   *rec
 	before json.RawMessage
 	after  any
@@ -42,14 +41,26 @@ func (im *importer) where(r *rec) string {
 // 100,000 of them until the trail is written.
 func (im *importer) created(sheet, entity string, id int64, r *rec, after any) {
 	im.rep.Created[sheet]++
-	im.audits = append(im.audits, auditRow{action: entity + ".import", entityType: entity, entityID: id,
-		verb: "Created", from: r, after: auditJSON(after)})
+	im.audits = append(im.audits, auditRow{action: im.intern(entity + ".import"), entityType: entity, entityID: id,
+		from: r, after: auditJSON(after)})
 }
 
 func (im *importer) updated(sheet, entity string, id int64, r *rec, before json.RawMessage, after any) {
 	im.rep.Updated[sheet]++
-	im.audits = append(im.audits, auditRow{action: entity + ".import-update", entityType: entity, entityID: id,
-		verb: "Updated", from: r, before: before, after: auditJSON(after)})
+	im.audits = append(im.audits, auditRow{action: im.intern(entity + ".import-update"), entityType: entity, entityID: id,
+		from: r, before: before, after: auditJSON(after)})
+}
+
+// intern returns one copy of each action name, not one for every row.
+func (im *importer) intern(s string) string {
+	if v, ok := im.names[s]; ok {
+		return v
+	}
+	if im.names == nil {
+		im.names = map[string]string{}
+	}
+	im.names[s] = s
+	return s
 }
 
 // auditJSON is v as the audit trail stores it (nil stays nil). A func()
@@ -490,7 +501,11 @@ func (im *importer) writeAudits(ctx context.Context, actor audit.Actor) error {
 		entries := make([]audit.Entry, k)
 		for i, a := range im.audits[:k] {
 			if a.summary == "" {
-				a.summary = a.verb + " by import from " + im.where(a.from)
+				verb := "Created"
+				if strings.HasSuffix(a.action, ".import-update") {
+					verb = "Updated"
+				}
+				a.summary = verb + " by import from " + im.where(a.from)
 			}
 			if f, ok := a.after.(func() any); ok {
 				a.after = f()
