@@ -3884,6 +3884,19 @@ ALTER TABLE public.import_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY 
     CACHE 1
 );
 
+-- Name: import_uploads; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.import_uploads (
+    token_hash bytea NOT NULL,
+    "position" integer NOT NULL,
+    user_id bigint NOT NULL,
+    session_hash bytea NOT NULL,
+    name text NOT NULL,
+    data bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
 -- Name: index_series; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.index_series (
@@ -5128,6 +5141,11 @@ ALTER TABLE ONLY public.import_mappings
 ALTER TABLE ONLY public.import_runs
     ADD CONSTRAINT import_runs_pkey PRIMARY KEY (id);
 
+-- Name: import_uploads import_uploads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.import_uploads
+    ADD CONSTRAINT import_uploads_pkey PRIMARY KEY (token_hash, "position");
+
 -- Name: index_series index_series_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.index_series
@@ -5806,6 +5824,10 @@ CREATE INDEX ifs_year_totals_project_idx ON public.ifs_year_totals USING btree (
 -- Name: import_mappings_name_key; Type: INDEX; Schema: public; Owner: -
 
 CREATE UNIQUE INDEX import_mappings_name_key ON public.import_mappings USING btree (lower(name));
+
+-- Name: import_uploads_expires_idx; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX import_uploads_expires_idx ON public.import_uploads USING btree (expires_at);
 
 -- Name: job_runs_job_idx; Type: INDEX; Schema: public; Owner: -
 
@@ -7022,6 +7044,11 @@ ALTER TABLE ONLY public.import_mappings
 ALTER TABLE ONLY public.import_runs
     ADD CONSTRAINT import_runs_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id);
 
+-- Name: import_uploads import_uploads_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.import_uploads
+    ADD CONSTRAINT import_uploads_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
 -- Name: index_values index_values_series_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.index_values
@@ -7961,6 +7988,10 @@ GRANT SELECT,INSERT ON TABLE public.import_runs TO s106_app;
 -- Name: SEQUENCE import_runs_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.import_runs_id_seq TO s106_app;
+
+-- Name: TABLE import_uploads; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.import_uploads TO s106_app;
 
 -- Name: TABLE index_series; Type: ACL; Schema: public; Owner: -
 

@@ -3,7 +3,6 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +16,9 @@ import (
 	"github.com/s106monitor/s106/templates"
 )
 
-// maxImportMB bounds the files of one import. The preview carries them
-// base64-encoded (a third larger) in hidden fields, and the confirming
-// request must stay under the CSRF middleware's 10 MB bound.
+// maxImportMB bounds the files of one import. The upload must stay under
+// the CSRF middleware's 10 MB bound on a request; the preview keeps the
+// files in the database (imports.StageUpload) and carries only a token.
 const maxImportMB = 6
 
 func (app *Application) renderImportsPage(w http.ResponseWriter, r *http.Request, status int, f *forms.Form) {
@@ -119,12 +118,19 @@ func (app *Application) importsUpload(w http.ResponseWriter, r *http.Request) {
 		app.renderImportsPage(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	app.importPreview(w, r, files, mapping, forms.New())
+	app.importPreview(w, r, files, "", mapping, forms.New())
 }
 
-// importPreview runs the dry run and shows it, with the files carried in
-// hidden fields for the next step.
-func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, files []imports.File, mapping imports.Mapping, f *forms.Form) {
+// uploadSession is the secret only the officer's session holds, which
+// binds a kept upload to that session.
+func (app *Application) uploadSession(r *http.Request) string {
+	return app.Sessions.GetString(r.Context(), sessionCSRF)
+}
+
+// importPreview runs the dry run and shows it. The files are kept in the
+// database for the next step (under upload, or under a new token when
+// upload is empty) and the page carries only the token.
+func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, files []imports.File, upload string, mapping imports.Mapping, f *forms.Form) {
 	rep, err := imports.Run(r.Context(), app.DB, files, imports.Options{DryRun: true, Actor: app.actor(r), Mapping: mapping})
 	if err != nil {
 		app.serverError(w, r, err)
@@ -144,11 +150,21 @@ func (app *Application) importPreview(w http.ResponseWriter, r *http.Request, fi
 			unreadable[is.File] = true
 		}
 	}
-	for _, file := range files {
-		if !unreadable[file.Name] {
-			v.Files = append(v.Files, templates.ImportHiddenFile{Name: file.Name, Data: base64.StdEncoding.EncodeToString(file.Data)})
+	if upload == "" {
+		var keep []imports.File
+		for _, file := range files {
+			if !unreadable[file.Name] {
+				keep = append(keep, file)
+			}
+		}
+		if len(keep) > 0 {
+			if upload, err = imports.StageUpload(r.Context(), app.DB, app.actor(r).UserID, app.uploadSession(r), keep, app.Now()); err != nil {
+				app.serverError(w, r, err)
+				return
+			}
 		}
 	}
+	v.Upload = upload
 	// Choices for every heading and value the import did not recognise,
 	// and for those already mapped, so a mapping can be changed.
 	for sheet, cols := range mapping.Columns {
@@ -198,34 +214,36 @@ func valueChoice(i int, field, value, code string, purposes []string) templates.
 	return c
 }
 
-// importForm reads the preview page's form back, answering 400 when it
-// is not one.
-func (app *Application) importForm(w http.ResponseWriter, r *http.Request) ([]imports.File, imports.Mapping, bool) {
+// importForm reads the preview page's form back and fetches the files
+// kept under its token, answering 400 when it is not the form, and
+// sending the officer back to upload again when the token is unknown,
+// expired, or another officer's or session's.
+func (app *Application) importForm(w http.ResponseWriter, r *http.Request) ([]imports.File, string, imports.Mapping, bool) {
 	if err := r.ParseForm(); err != nil {
 		app.clientError(w, r, http.StatusBadRequest)
-		return nil, imports.Mapping{}, false
+		return nil, "", imports.Mapping{}, false
 	}
-	files, mapping, ok := importState(r)
-	if !ok {
+	upload := r.PostForm.Get("upload")
+	if upload == "" {
 		app.clientError(w, r, http.StatusBadRequest)
+		return nil, "", imports.Mapping{}, false
 	}
-	return files, mapping, ok
+	files, err := imports.StagedUpload(r.Context(), app.DB.Pool, upload, app.actor(r).UserID, app.uploadSession(r), app.Now())
+	if errors.Is(err, imports.ErrUploadGone) {
+		f := forms.New()
+		f.Errors.Add("files", "The uploaded files are no longer kept (they are kept for two hours, for the officer who uploaded them): upload them again")
+		app.renderImportsPage(w, r, http.StatusUnprocessableEntity, f)
+		return nil, "", imports.Mapping{}, false
+	}
+	if err != nil {
+		app.serverError(w, r, err)
+		return nil, "", imports.Mapping{}, false
+	}
+	return files, upload, importMapping(r), true
 }
 
-// importState reads back the files and mapping a preview page carried.
-func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
-	names, datas := r.PostForm["file_name"], r.PostForm["file_data"]
-	if len(names) == 0 || len(names) != len(datas) {
-		return nil, imports.Mapping{}, false
-	}
-	var files []imports.File
-	for i := range names {
-		data, err := base64.StdEncoding.DecodeString(datas[i])
-		if err != nil {
-			return nil, imports.Mapping{}, false
-		}
-		files = append(files, imports.File{Name: importFileName(names[i]), Data: data})
-	}
+// importMapping reads back the mapping a preview page carried.
+func importMapping(r *http.Request) imports.Mapping {
 	m := imports.Mapping{Columns: map[string]map[string]string{}, Values: map[string]map[string]string{}}
 	for i := 0; ; i++ {
 		key, ok := r.PostForm["col_"+strconv.Itoa(i)+"_key"]
@@ -252,13 +270,13 @@ func importState(r *http.Request) ([]imports.File, imports.Mapping, bool) {
 			m.Values[field][imports.Normalise(value)] = code
 		}
 	}
-	return files, m, true
+	return m
 }
 
 // importsCheck applies the officer's mapping and runs the dry run again,
 // saving the mapping when asked.
 func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
-	files, mapping, ok := app.importForm(w, r)
+	files, upload, mapping, ok := app.importForm(w, r)
 	if !ok {
 		return
 	}
@@ -271,13 +289,13 @@ func (app *Application) importsCheck(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	app.importPreview(w, r, files, mapping, f)
+	app.importPreview(w, r, files, upload, mapping, f)
 }
 
 // importsConfirm runs the import for real: everything in one transaction,
 // or nothing.
 func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
-	files, mapping, ok := app.importForm(w, r)
+	files, upload, mapping, ok := app.importForm(w, r)
 	if !ok {
 		return
 	}
@@ -294,8 +312,12 @@ func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
 		if !skip && rep.Skippable && len(rep.LeftOut) > 0 {
 			f.Errors.Add("skip_invalid", "Choose to import every valid row and leave out the rows listed, or correct the files and upload them again")
 		}
-		app.importPreview(w, r, files, mapping, f)
+		app.importPreview(w, r, files, upload, mapping, f)
 		return
+	}
+	// Imported: the files are not needed again.
+	if err := imports.DiscardUpload(r.Context(), app.DB.Pool, upload, app.actor(r).UserID); err != nil {
+		app.log(r).Error("discard the imported upload", "err", err)
 	}
 	app.log(r).Info("register imported", "run", rep.RunID, "created", rep.Created.Total(), "updated", rep.Updated.Total(), "unchanged", rep.Unchanged.Total(), "left_out", len(rep.LeftOut))
 	msg := fmt.Sprintf("Imported: %d records created, %d updated, %d unchanged. Check the gaps below.", rep.Created.Total(), rep.Updated.Total(), rep.Unchanged.Total())
@@ -310,7 +332,7 @@ func (app *Application) importsConfirm(w http.ResponseWriter, r *http.Request) {
 // import (file, row, the file's own column, value, reason, money) and the
 // CIL rows set aside.
 func (app *Application) importsLeftOut(w http.ResponseWriter, r *http.Request) {
-	files, mapping, ok := app.importForm(w, r)
+	files, _, mapping, ok := app.importForm(w, r)
 	if !ok {
 		return
 	}

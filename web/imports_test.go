@@ -327,3 +327,72 @@ func importCheckedClean(t *testing.T, body string) bool {
 	return page.Text("h1") == "Check the import" && slices.Contains(page.Texts("main p"), "No errors. Nothing has been saved yet.") &&
 		page.Has("button#confirm[formaction='/imports/confirm']") && !page.Has(".govuk-error-summary")
 }
+
+// The preview keeps the uploaded files in the database and its form
+// carries only a token (issue 22, item 5): the page holds no copy of the
+// file, the token works only for the officer's own session and only until
+// it expires, and the files go once imported.
+func TestImportPreviewCarriesATokenNotTheFiles(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addUser(t, app.DB, "officer@example.org", users.RoleOfficer)
+	addUser(t, app.DB, "other@example.org", users.RoleOfficer)
+	ts := newTestServer(t, app)
+	ts.login(t, "officer@example.org", testPassword)
+	other := newTestServer(t, app)
+	other.login(t, "other@example.org", testPassword)
+	ctx := context.Background()
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := app.DB.Pool.QueryRow(ctx, sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	obligations := strings.Replace(webObligationsCSV, "Bus shelters", "education", 1)
+	res := ts.postFiles(t, "/imports", url.Values{}, map[string]string{"agreements.csv": webAgreementsCSV, "obligations.csv": obligations})
+	if res.status != http.StatusOK {
+		t.Fatalf("preview: %d\n%s", res.status, excerpt(res.body))
+	}
+	form := hiddenFields(res.body)
+	for name := range form {
+		if name != "csrf_token" && name != "upload" && !strings.HasPrefix(name, "col_") && !strings.HasPrefix(name, "val_") {
+			t.Errorf("the preview's form carries %s", name)
+		}
+	}
+	if len(form["upload"]) != 1 || len(form.Get("upload")) < 40 || strings.Contains(res.body, "Primary places") || strings.Contains(res.body, "DEV-1,Mill Lane") {
+		t.Fatalf("the preview's form carries %q, or the page holds the file", form)
+	}
+	if n := count(`SELECT count(*) FROM import_uploads`); n != 2 {
+		t.Fatalf("%d files kept, want 2", n)
+	}
+
+	// Another officer's session cannot use the token.
+	stolen := url.Values{"upload": {form.Get("upload")}, "csrf_token": {other.csrf(t, "/imports")}}
+	res = other.post(t, "/imports/confirm", stolen)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(strings.Join(htmltest.Parse(t, res.body).ErrorSummary(), "|"), "upload them again") {
+		t.Fatalf("another session's confirm: %d\n%s", res.status, excerpt(res.body))
+	}
+	// An expired token is refused too.
+	if _, err := app.DB.Pool.Exec(ctx, `UPDATE import_uploads SET expires_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	res = ts.post(t, "/imports/confirm", form)
+	if res.status != http.StatusUnprocessableEntity || count(`SELECT count(*) FROM obligations`) != 0 {
+		t.Fatalf("expired upload's confirm: %d\n%s", res.status, excerpt(res.body))
+	}
+	// The officer's own, unexpired token imports the files, which then go.
+	if _, err := app.DB.Pool.Exec(ctx, `UPDATE import_uploads SET expires_at = now() + interval '1 hour'`); err != nil {
+		t.Fatal(err)
+	}
+	res = ts.post(t, "/imports/confirm", form)
+	if res.status != http.StatusSeeOther || count(`SELECT count(*) FROM obligations`) != 2 || count(`SELECT count(*) FROM import_uploads`) != 0 {
+		t.Fatalf("confirm: %d, %d obligations, %d uploads kept\n%s", res.status, count(`SELECT count(*) FROM obligations`), count(`SELECT count(*) FROM import_uploads`), excerpt(res.body))
+	}
+	// A form without a token is no form of the preview.
+	if res = ts.post(t, "/imports/check", url.Values{"csrf_token": {ts.csrf(t, "/imports")}}); res.status != http.StatusBadRequest {
+		t.Fatalf("no token: %d", res.status)
+	}
+}

@@ -54,52 +54,72 @@ func textOf(v any) *string {
 	return &s
 }
 
-// bulkInsert inserts many rows in one statement (so statement-level
-// triggers run once) and returns the new ids keyed by keyCol's value.
-// types are the SQL types of cols.
+// bulkChunk is the most rows one bulk insert statement carries: its
+// arrays are encoded whole before they are sent, so 50,000 rows in one
+// statement held tens of megabytes at once.
+const bulkChunk = 5000
+
+// bulkInsert inserts many rows, bulkChunk at a time in one statement each
+// (so statement-level triggers run once a chunk, on the chunk's rows), and
+// returns the new ids keyed by keyCol's value. types are the SQL types of
+// cols.
 func (im *importer) bulkInsert(ctx context.Context, stage, table string, cols, types []string, rows [][]any, keyCol string) (map[string]int64, error) {
 	start := time.Now()
 	out := map[string]int64{}
 	if len(rows) == 0 {
 		return out, nil
 	}
-	arrays := make([]any, len(cols))
 	params := make([]string, len(cols))
 	for c := range cols {
-		vals := make([]*string, len(rows))
-		for r, row := range rows {
-			vals[r] = textOf(row[c])
-		}
-		arrays[c] = vals
 		params[c] = fmt.Sprintf("$%d::text[]::%s[]", c+1, types[c])
 	}
 	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT * FROM unnest(%s)", table, strings.Join(cols, ", "), strings.Join(params, ", "))
 	if keyCol != "" {
 		sql += " RETURNING id, upper(" + keyCol + ")"
 	}
-	rs, err := im.tx.Query(ctx, sql, arrays...)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", stage, err)
-	}
-	for rs.Next() {
-		var id int64
-		var k string
-		if keyCol == "" {
-			continue
+	for from := 0; from < len(rows); from += bulkChunk {
+		chunk := rows[from:min(from+bulkChunk, len(rows))]
+		arrays := make([]any, len(cols))
+		for c := range cols {
+			vals := make([]*string, len(chunk))
+			for r, row := range chunk {
+				vals[r] = textOf(row[c])
+			}
+			arrays[c] = vals
 		}
-		if err := rs.Scan(&id, &k); err != nil {
-			rs.Close()
-			return nil, fmt.Errorf("import %s: %w", stage, err)
+		if err := im.bulkChunk(ctx, stage, sql, arrays, keyCol != "", out); err != nil {
+			return nil, err
 		}
-		out[k] = id
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("import %s: %w", stage, err)
+		// The rows sent are not needed again.
+		clear(chunk)
 	}
 	im.logStage(stage, len(rows), start)
 	if im.opts.afterStage != nil {
 		im.opts.afterStage(stage)
 	}
 	return out, ctx.Err()
+}
+
+func (im *importer) bulkChunk(ctx context.Context, stage, sql string, arrays []any, keyed bool, out map[string]int64) error {
+	rs, err := im.tx.Query(ctx, sql, arrays...)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", stage, err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var id int64
+		var k string
+		if !keyed {
+			continue
+		}
+		if err := rs.Scan(&id, &k); err != nil {
+			return fmt.Errorf("import %s: %w", stage, err)
+		}
+		out[k] = id
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("import %s: %w", stage, err)
+	}
+	return nil
 }

@@ -358,15 +358,10 @@ func toRecs(rep *Report, sheet Sheet, file string, t Table, columns map[string]s
 	}
 	out := make([]*rec, 0, len(t.Rows))
 	for i, row := range t.Rows {
-		r := &rec{file: file, row: t.RowNums[i], vals: make(map[string]string, len(idx)), rep: rep, heading: heading}
-		for f, c := range idx {
-			if c < len(row) {
-				r.vals[f] = row[c]
-			}
-		}
+		r := &rec{file: file, row: t.RowNums[i], cols: idx, cells: row, rep: rep, heading: heading}
 		// The money the row carries, for the left-out report.
 		for _, f := range []string{"amount", "base_amount"} {
-			if d, ok := parseMoney(r.vals[f]); ok {
+			if d, ok := parseMoney(r.val(f)); ok {
 				r.carries = d.StringFixed(2)
 				break
 			}
@@ -498,6 +493,7 @@ type importer struct {
 	entryRecs   []*entryRec
 	homes       []*homeRec
 	audits      []auditRow
+	names       map[string]string // see intern
 }
 
 func up(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

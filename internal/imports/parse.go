@@ -55,12 +55,15 @@ func (i Issue) String() string {
 	return fmt.Sprintf("%s: %s: %s", kind, where, i.Message)
 }
 
-// rec is one row of a sheet with its values by field name.
+// rec is one row of a sheet with its values by field name: cells are the
+// row's cells and cols, shared by every row of the file, says which cell
+// holds each field (a map per row took most of a large import's memory).
 type rec struct {
-	file string
-	row  int
-	vals map[string]string
-	rep  *Report
+	file  string
+	row   int
+	cols  map[string]int
+	cells []string
+	rep   *Report
 	// heading is the file's own heading for each field, for messages.
 	heading map[string]string
 	// ds is set for a row of the data standard's files, whose messages
@@ -92,7 +95,7 @@ func (r *rec) broken(field, format string, args ...any) {
 
 func (r *rec) failCause(cause, field, format string, args ...any) {
 	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...),
-		Value: r.vals[field], Cause: cause, Money: r.carries})
+		Value: r.val(field), Cause: cause, Money: r.carries})
 }
 
 // fileOf names, in the language of the row's own files, the file that
@@ -121,7 +124,15 @@ func (r *rec) warn(field, format string, args ...any) {
 	r.rep.Issues = append(r.rep.Issues, Issue{File: r.file, Row: r.row, Column: r.col(field), Message: fmt.Sprintf(format, args...), Warning: true})
 }
 
-func (r *rec) str(field string) string { return strings.TrimSpace(r.vals[field]) }
+// val is the row's cell for field, as the file has it.
+func (r *rec) val(field string) string {
+	if c, ok := r.cols[field]; ok && c < len(r.cells) {
+		return r.cells[c]
+	}
+	return ""
+}
+
+func (r *rec) str(field string) string { return strings.TrimSpace(r.val(field)) }
 
 func (r *rec) required(field string) string {
 	v := r.str(field)

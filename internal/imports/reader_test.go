@@ -60,8 +60,8 @@ func TestReadCSVForgivesHeadingsAndNamesPositions(t *testing.T) {
 	if len(recs) != 2 || recs[1].row != 4 {
 		t.Fatalf("records %d, second on row %d; want 2, row 4 (the blank row 3 still counts)", len(recs), recs[1].row)
 	}
-	if recs[0].vals["purpose"] != "School" || recs[0].vals["base_amount"] != "£1,250.50" || recs[0].vals["obligation_ref"] != "O1" {
-		t.Fatalf("headings not matched: %v", recs[0].vals)
+	if recs[0].val("purpose") != "School" || recs[0].val("base_amount") != "£1,250.50" || recs[0].val("obligation_ref") != "O1" {
+		t.Fatalf("headings not matched: %v", recs[0].cells)
 	}
 	if d := recs[0].money("base_amount", true); d == nil || d.StringFixed(2) != "1250.50" {
 		t.Fatalf("amount %v", d)
@@ -79,7 +79,7 @@ func TestReadCSVForgivesHeadingsAndNamesPositions(t *testing.T) {
 	}
 	rep = &Report{}
 	recs = toRecs(rep, sheet, "obligations.csv", tab, map[string]string{"pot": "base_amount"})
-	if len(rep.UnknownColumns) != 0 || recs[0].vals["base_amount"] != "5" {
-		t.Fatalf("mapping not applied: %v %v", rep.UnknownColumns, recs[0].vals)
+	if len(rep.UnknownColumns) != 0 || recs[0].val("base_amount") != "5" {
+		t.Fatalf("mapping not applied: %v %v", rep.UnknownColumns, recs[0].cells)
 	}
 }

@@ -45,6 +45,7 @@ var notRestored = map[string]string{
 	"scheduler_jobs":   "the new server schedules its own jobs",
 	"job_runs":         "the old server's job history",
 	"mail_outbox":      "e-mails queued by the old server, which sends them",
+	"import_uploads":   "uploads waiting for the old server's officers to confirm them",
 	// Kept by the database's triggers from the ledger and events.
 	"obligation_ledger_totals":  "kept from ledger_entries",
 	"receipt_share_positions":   "kept from ledger_entries",

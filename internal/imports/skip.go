@@ -22,13 +22,13 @@ var refField = map[string]string{"agreements": "agreement_ref", "obligations": "
 
 func (g goneRefs) add(sheet string, r *rec, why Issue) {
 	f, ok := refField[sheet]
-	if !ok || strings.TrimSpace(r.vals[f]) == "" {
+	if !ok || strings.TrimSpace(r.val(f)) == "" {
 		return
 	}
 	if g[sheet] == nil {
 		g[sheet] = map[string]Issue{}
 	}
-	k := up(r.vals[f])
+	k := up(r.val(f))
 	if _, seen := g[sheet][k]; !seen {
 		g[sheet][k] = why
 	}
@@ -95,18 +95,17 @@ func sourceCounts(read map[string]SourceCount, order []string, left, aside []Iss
 // the file's own language.
 func dsRecs(rep *Report, st sheetTable) []*rec {
 	out := make([]*rec, 0, len(st.table.Rows))
+	cols, heading := map[string]int{}, map[string]string{}
+	for c, h := range st.table.Headings {
+		cols[h] = c
+		if own := st.own[h]; own != "" {
+			heading[h] = own
+		}
+	}
 	for i, row := range st.table.Rows {
-		r := &rec{file: st.table.Name, row: st.table.RowNums[i], vals: make(map[string]string, len(row)), rep: rep, heading: map[string]string{}, ds: true}
+		r := &rec{file: st.table.Name, row: st.table.RowNums[i], cols: cols, cells: row, rep: rep, heading: heading, ds: true}
 		if i < len(st.carries) {
 			r.carries = st.carries[i]
-		}
-		for c, h := range st.table.Headings {
-			if c < len(row) {
-				r.vals[h] = row[c]
-			}
-			if own := st.own[h]; own != "" {
-				r.heading[h] = own
-			}
 		}
 		out = append(out, r)
 	}

@@ -121,7 +121,7 @@ func TestDatesAsCouncilsWriteThem(t *testing.T) {
 		{"p", "", "", "is not a date"},
 	} {
 		rep := &Report{}
-		r := &rec{file: "f.csv", row: 2, vals: map[string]string{"d": c.in}, rep: rep}
+		r := &rec{file: "f.csv", row: 2, cols: map[string]int{"d": 0}, cells: []string{c.in}, rep: rep}
 		got := r.date("d")
 		switch {
 		case c.want != "" && (got == nil || got.Format("2006-01-02") != c.want):

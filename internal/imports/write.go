@@ -10,34 +10,20 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/s106monitor/s106/internal/audit"
 )
-
-// batchQ lets audit.Record queue its insert in a batch, so thousands of
-// audit events cost one round trip.
-type batchQ struct{ b *pgx.Batch }
-
-var errBatchOnly = errors.New("imports: batch querier only queues statements")
-
-func (q batchQ) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	q.b.Queue(sql, args...)
-	return pgconn.CommandTag{}, nil
-}
-func (q batchQ) Query(context.Context, string, ...any) (pgx.Rows, error) { return nil, errBatchOnly }
-func (q batchQ) QueryRow(context.Context, string, ...any) pgx.Row        { return errRow{} }
-
-type errRow struct{}
-
-func (errRow) Scan(...any) error { return errBatchOnly }
 
 type auditRow struct {
 	action, entityType string
 	entityID           int64
 	summary            string
-	before             json.RawMessage
-	after              any
+	// from, when summary is empty, is the row the record came from: the
+	// summary (file, checksum and row) is written out only as the trail
+	// is written, not held for every row of a large import.
+	from   *rec
+	before json.RawMessage
+	after  any
 }
 
 // where names the file, checksum and row a record came from.
@@ -50,26 +36,65 @@ func (im *importer) where(r *rec) string {
 	return fmt.Sprintf("%s row %d", r.file, r.row)
 }
 
+// The audit event's after side is kept as its JSON, which takes a fraction
+// of the memory of the map it is made from: a 100,000-row import holds
+// 100,000 of them until the trail is written.
 func (im *importer) created(sheet, entity string, id int64, r *rec, after any) {
 	im.rep.Created[sheet]++
-	im.audits = append(im.audits, auditRow{action: entity + ".import", entityType: entity, entityID: id,
-		summary: "Created by import from " + im.where(r), after: after})
+	im.audits = append(im.audits, auditRow{action: im.intern(entity + ".import"), entityType: entity, entityID: id,
+		from: r, after: auditJSON(after)})
 }
 
 func (im *importer) updated(sheet, entity string, id int64, r *rec, before json.RawMessage, after any) {
 	im.rep.Updated[sheet]++
-	im.audits = append(im.audits, auditRow{action: entity + ".import-update", entityType: entity, entityID: id,
-		summary: "Updated by import from " + im.where(r), before: before, after: after})
+	im.audits = append(im.audits, auditRow{action: im.intern(entity + ".import-update"), entityType: entity, entityID: id,
+		from: r, before: before, after: auditJSON(after)})
 }
 
-// send runs a batch; each queued item has set its own callbacks.
+// intern returns one copy of each action name, not one for every row.
+func (im *importer) intern(s string) string {
+	if v, ok := im.names[s]; ok {
+		return v
+	}
+	if im.names == nil {
+		im.names = map[string]string{}
+	}
+	im.names[s] = s
+	return s
+}
+
+// auditJSON is v as the audit trail stores it (nil stays nil). A func()
+// any is kept as it is, and called as the trail is written: the records
+// of a large import's new rows make their after side only then.
+func auditJSON(v any) any {
+	if _, later := v.(func() any); v == nil || later {
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v // audit.Record reports it
+	}
+	return json.RawMessage(b)
+}
+
+// batchChunk is the most statements sent in one round trip: pgx encodes a
+// whole batch into one buffer before sending it, so a batch of 100,000
+// statements held tens of megabytes at once.
+const batchChunk = 1000
+
+// send runs a batch, batchChunk statements at a time; each queued item
+// has set its own callbacks.
 func (im *importer) send(ctx context.Context, stage string, b *pgx.Batch) error {
 	start := time.Now()
 	defer im.logStage(stage, b.Len(), start)
-	if b.Len() > 0 {
-		if err := im.tx.SendBatch(ctx, b).Close(); err != nil {
+	qs := b.QueuedQueries
+	for i := 0; i < len(qs); i += batchChunk {
+		chunk := &pgx.Batch{QueuedQueries: qs[i:min(i+batchChunk, len(qs))]}
+		if err := im.tx.SendBatch(ctx, chunk).Close(); err != nil {
 			return fmt.Errorf("import %s: %w", stage, err)
 		}
+		// What was sent is not needed again.
+		clear(qs[i:min(i+batchChunk, len(qs))])
 	}
 	if im.opts.afterStage != nil {
 		im.opts.afterStage(stage)
@@ -256,7 +281,7 @@ func (im *importer) write(ctx context.Context) error {
 	}
 	for _, o := range newObs {
 		o.id = ids[up(o.ref)]
-		im.created("obligations", "obligation", o.id, o.row, obAudit(o))
+		im.created("obligations", "obligation", o.id, o.row, func() any { return obAudit(o) })
 	}
 	b = &pgx.Batch{}
 	for _, o := range im.obligations {
@@ -323,7 +348,9 @@ func (im *importer) write(ctx context.Context) error {
 	}
 	for _, rc := range newRcs {
 		rc.id = ids[up(rc.ref)]
-		im.created("receipts", "receipt", rc.id, rc.row, map[string]any{"ref": rc.ref, "received_on": rc.received.Format("2006-01-02"), "total": rc.total.StringFixed(2)})
+		im.created("receipts", "receipt", rc.id, rc.row, func() any {
+			return map[string]any{"ref": rc.ref, "received_on": rc.received.Format("2006-01-02"), "total": rc.total.StringFixed(2)}
+		})
 		for _, sh := range rc.shares {
 			shareRows = append(shareRows, []any{obID[up(sh.obligationRef)], "receipt", rc.received, sh.amount, rc.id})
 		}
@@ -351,7 +378,9 @@ func (im *importer) write(ctx context.Context) error {
 		return err
 	}
 	for _, e := range newEntries {
-		im.created("ledger", "ledger-entry", ids[up(e.ref)], e.row, map[string]any{"ref": e.ref, "kind": e.kind, "date": e.date.Format("2006-01-02"), "amount": e.amount.StringFixed(2)})
+		im.created("ledger", "ledger-entry", ids[up(e.ref)], e.row, func() any {
+			return map[string]any{"ref": e.ref, "kind": e.kind, "date": e.date.Format("2006-01-02"), "amount": e.amount.StringFixed(2)}
+		})
 	}
 	// Registered providers named by homes, then homes and their events.
 	b = &pgx.Batch{}
@@ -431,22 +460,11 @@ func (im *importer) write(ctx context.Context) error {
 		return err
 	}
 	// The audit trail, and the run itself.
-	b = &pgx.Batch{}
-	q := batchQ{b}
 	actor := im.opts.Actor
 	if actor.Label == "" {
 		actor.Label = "import"
 	}
-	for _, a := range im.audits {
-		var before any
-		if a.before != nil {
-			before = a.before
-		}
-		if err := audit.Record(ctx, q, actor, a.action, a.entityType, fmt.Sprint(a.entityID), a.summary, before, a.after); err != nil {
-			return err
-		}
-	}
-	if err := im.send(ctx, "audit", b); err != nil {
+	if err := im.writeAudits(ctx, actor); err != nil {
 		return err
 	}
 	files, _ := json.Marshal(im.rep.Files)
@@ -467,6 +485,47 @@ func (im *importer) write(ctx context.Context) error {
 	return audit.Record(ctx, im.tx, actor, "import.run", "import-run", fmt.Sprint(im.rep.RunID),
 		fmt.Sprintf("Imported %s: %d created, %d updated, %d unchanged", strings.Join(names, ", "), im.rep.Created.Total(), im.rep.Updated.Total(), im.rep.Unchanged.Total()),
 		nil, map[string]any{"files": im.rep.Files})
+}
+
+// writeAudits writes the audit events in the order they happened, each run
+// of events of one action (up to batchChunk of them) in one statement, and
+// lets go of each run once it is written.
+func (im *importer) writeAudits(ctx context.Context, actor audit.Actor) error {
+	start, n := time.Now(), len(im.audits)
+	for len(im.audits) > 0 {
+		first := im.audits[0]
+		k := 1
+		for k < len(im.audits) && k < batchChunk && im.audits[k].action == first.action && im.audits[k].entityType == first.entityType {
+			k++
+		}
+		entries := make([]audit.Entry, k)
+		for i, a := range im.audits[:k] {
+			if a.summary == "" {
+				verb := "Created"
+				if strings.HasSuffix(a.action, ".import-update") {
+					verb = "Updated"
+				}
+				a.summary = verb + " by import from " + im.where(a.from)
+			}
+			if f, ok := a.after.(func() any); ok {
+				a.after = f()
+			}
+			entries[i] = audit.Entry{EntityID: fmt.Sprint(a.entityID), Summary: a.summary, After: a.after}
+			if a.before != nil {
+				entries[i].Before = a.before
+			}
+		}
+		if err := audit.RecordAll(ctx, im.tx, actor, first.action, first.entityType, entries); err != nil {
+			return fmt.Errorf("import audit: %w", err)
+		}
+		clear(im.audits[:k])
+		im.audits = im.audits[k:]
+	}
+	im.logStage("audit", n, start)
+	if im.opts.afterStage != nil {
+		im.opts.afterStage("audit")
+	}
+	return ctx.Err()
 }
 
 // queueEvent adds a dated event unless one of that kind already stands.
