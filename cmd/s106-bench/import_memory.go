@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/s106monitor/s106/internal/audit"
+	"github.com/s106monitor/s106/internal/config"
 	"github.com/s106monitor/s106/internal/imports"
 	"github.com/s106monitor/s106/internal/store"
 )
@@ -64,6 +65,12 @@ func init() {
 // as the server's import does with an upload.
 func runImportChild(ctx context.Context, dbURL, dir string) importChildResult {
 	fail := func(err error) importChildResult { return importChildResult{Failure: err.Error()} }
+	// The server's memory limit, as s106 serve sets it.
+	cfg, err := config.Load()
+	if err != nil && !strings.Contains(err.Error(), "DATABASE_URL") {
+		return fail(err)
+	}
+	cfg.ApplyMemoryLimit()
 	db, err := store.Open(ctx, dbURL)
 	if err != nil {
 		return fail(err)

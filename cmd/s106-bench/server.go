@@ -118,6 +118,7 @@ func serveChild(benchURL string) error {
 	if err != nil {
 		return err
 	}
+	cfg.ApplyMemoryLimit() // as s106 serve does
 	// Errors only, to the bench's stderr: a page that answers 500 under load
 	// names its cause there.
 	app := web.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), db, web.Options{})

@@ -31,6 +31,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.ApplyMemoryLimit()
 	logger := newLogger(cfg)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -168,6 +169,13 @@ type Config struct {
 	// DocumentMaxMB is the largest file that may be attached to a record,
 	// in MB (S106_DOCUMENT_MAX_MB, default 25: a scanned deed of 100 pages).
 	DocumentMaxMB int
+	// MemoryLimitMB is the Go runtime's soft memory limit, in MB
+	// (S106_MEMORY_LIMIT_MB, default 200; GOMEMLIMIT, when set, wins). The
+	// collector otherwise lets the heap grow to twice what is live before
+	// collecting: a 100,000-row import holding ~120 MB live peaked at
+	// 264 MB resident without a limit (issue 22's target is 256 MB). A
+	// soft limit makes it collect sooner instead; it never refuses memory.
+	MemoryLimitMB int
 	// S3Bucket, when set, keeps new documents' bytes in an S3-compatible
 	// bucket rather than PostgreSQL (S106_S3_BUCKET, S106_S3_ENDPOINT,
 	// S106_S3_REGION, S106_S3_ACCESS_KEY, S106_S3_SECRET_KEY,
@@ -191,6 +199,14 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// ApplyMemoryLimit sets the Go runtime's soft memory limit to
+// MemoryLimitMB, unless GOMEMLIMIT set one (the runtime reads it itself).
+func (c Config) ApplyMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" && c.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(c.MemoryLimitMB) << 20)
+	}
 }
 
 // Load reads the configuration from the environment.
@@ -274,6 +290,7 @@ func load(getenv func(string) string) (Config, error) {
 		SchedulerTick:      dur("S106_SCHEDULER_TICK", 30*time.Second),
 		Organisation:       str("S106_ORGANISATION", "local-authority:WVD"),
 		DocumentMaxMB:      integer("S106_DOCUMENT_MAX_MB", 25),
+		MemoryLimitMB:      integer("S106_MEMORY_LIMIT_MB", 200),
 		S3Bucket:           str("S106_S3_BUCKET", ""),
 		S3Endpoint:         str("S106_S3_ENDPOINT", "https://s3.eu-west-2.amazonaws.com"),
 		S3Region:           str("S106_S3_REGION", "eu-west-2"),

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,41 @@ func TestLogLevelAndFormatAreCheckedAtStart(t *testing.T) {
 		if _, err := load(env(kv)); err == nil || !strings.Contains(err.Error(), bad.message) {
 			t.Errorf("%s=%s: error %v, want %q", bad.key, bad.value, err, bad.message)
 		}
+	}
+}
+
+// TestMemoryLimitIsSetFromTheEnvironment: the server's soft memory limit is
+// 200 MB unless S106_MEMORY_LIMIT_MB says otherwise, and GOMEMLIMIT (read
+// by the Go runtime itself) wins over both.
+func TestMemoryLimitIsSetFromTheEnvironment(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	base := map[string]string{"DATABASE_URL": "postgres://localhost/s106"}
+	c, err := load(env(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ApplyMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != 200<<20 {
+		t.Errorf("default limit %d, want 200 MB", got)
+	}
+	base["S106_MEMORY_LIMIT_MB"] = "512"
+	if c, err = load(env(base)); err != nil {
+		t.Fatal(err)
+	}
+	c.ApplyMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != 512<<20 {
+		t.Errorf("S106_MEMORY_LIMIT_MB=512 gives %d", got)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	t.Setenv("GOMEMLIMIT", "1TiB")
+	c.MemoryLimitMB = 100
+	c.ApplyMemoryLimit()
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("with GOMEMLIMIT set the limit became %d", got)
+	}
+	base["S106_MEMORY_LIMIT_MB"] = "lots"
+	if _, err := load(env(base)); err == nil || !strings.Contains(err.Error(), "S106_MEMORY_LIMIT_MB") {
+		t.Errorf("S106_MEMORY_LIMIT_MB=lots: error %v, want one naming the variable", err)
 	}
 }
