@@ -25,7 +25,7 @@ func cilAmountText(r ifs.Row) string {
 
 // IFSCILReport is the CIL report of regulation 121A(1)(b): Schedule 2
 // paragraph 1's items with the reconciliation of the council's CIL.
-func IFSCILReport(st ifs.Statement) templ.Component {
+func IFSCILReport(st ifs.Statement, rows []ifs.Row) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -85,7 +85,7 @@ func IFSCILReport(st ifs.Statement) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, r := range reportRows(st, ifs.SectionCIL) {
+			for _, r := range reportRows(rows, ifs.SectionCIL) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<tr class=\"govuk-table__row\" data-key=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

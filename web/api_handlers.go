@@ -144,11 +144,11 @@ func (app *Application) apiStatement(w http.ResponseWriter, r *http.Request) {
 	// The answer is kept, encoded, until the data changes: a statement is
 	// a whole-ledger read model, as on its page.
 	b, err := cachedRead(app, r.Context(), readModel[[]byte]{key: "api-statement " + strconv.Itoa(year), build: func(ctx context.Context) ([]byte, error) {
-		st, err := app.ifsStatement(ctx, year)
+		live, err := app.ifsLive(ctx, year)
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(apiValue(apiStatementView{Year: year, Label: fy.Year(year).Label(), Rows: st.Rows()}))
+		return json.Marshal(apiValue(apiStatementView{Year: year, Label: fy.Year(year).Label(), Rows: live.rows()}))
 	}})
 	if app.apiLoaded(w, r, err) {
 		w.Header().Set("Content-Type", "application/json")

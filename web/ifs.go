@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -51,17 +53,20 @@ func (app *Application) ifsList(w http.ResponseWriter, r *http.Request) {
 // ifsView builds the live statement and compares it with the published
 // snapshot, if any.
 func (app *Application) ifsView(ctx context.Context, r *http.Request, year int) (templates.IFSView, error) {
-	st, err := app.ifsStatement(ctx, year)
+	live, err := app.ifsLive(ctx, year)
 	if err != nil {
 		return templates.IFSView{}, err
 	}
-	st.Council = app.Config.CouncilName
-	v := templates.IFSView{Statement: st, CanPublish: canPublishIFS(r), CanMarkBorrowing: canMarkBorrowing(r)}
+	html, err := live.html(ctx)
+	if err != nil {
+		return templates.IFSView{}, err
+	}
+	v := templates.IFSView{Statement: live.st, StatementHTML: html, CanPublish: canPublishIFS(r), CanMarkBorrowing: canMarkBorrowing(r)}
 	if v.Published, err = app.IFS.Latest(ctx, year); err != nil {
 		return v, err
 	}
 	if v.Published != nil {
-		v.Changes = ifs.Diff(v.Published.Rows, st.Rows())
+		v.Changes = ifs.Diff(v.Published.Rows, live.rows())
 	}
 	return v, nil
 }
@@ -84,12 +89,12 @@ func (app *Application) ifsCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	st, err := app.ifsStatement(r.Context(), year)
+	live, err := app.ifsLive(r.Context(), year)
 	if err != nil {
 		app.serverError(w, r, err)
 		return
 	}
-	writeDownload(w, ifs.FileName(year, "csv"), "text/csv; charset=utf-8", ifs.CSV(st.Rows()))
+	writeDownload(w, ifs.FileName(year, "csv"), "text/csv; charset=utf-8", live.csv())
 }
 
 // renderIFSDocument renders the standalone statement page that a
@@ -238,12 +243,72 @@ func (app *Application) ifsBorrowing(w http.ResponseWriter, r *http.Request) {
 
 // ifsStatement builds a year's statement once per data version.
 func (app *Application) ifsStatement(ctx context.Context, year int) (ifs.Statement, error) {
+	live, err := app.ifsLive(ctx, year)
+	if err != nil {
+		return ifs.Statement{}, err
+	}
+	return live.st, nil
+}
+
+// ifsLive is a year's live statement with what its views derive from it,
+// built once per data version.
+func (app *Application) ifsLive(ctx context.Context, year int) (*liveStatement, error) {
 	return cachedRead(app, ctx, app.ifsRead(year))
 }
 
 // ifsRead is a year's live statement, kept until the data changes.
-func (app *Application) ifsRead(year int) readModel[ifs.Statement] {
-	return readModel[ifs.Statement]{key: fmt.Sprintf("ifs %d", year), build: func(ctx context.Context) (ifs.Statement, error) {
-		return app.IFS.Build(ctx, year)
+func (app *Application) ifsRead(year int) readModel[*liveStatement] {
+	return readModel[*liveStatement]{key: fmt.Sprintf("ifs %d", year), build: func(ctx context.Context) (*liveStatement, error) {
+		st, err := app.IFS.Build(ctx, year)
+		if err != nil {
+			return nil, err
+		}
+		st.Council = app.Config.CouncilName
+		return &liveStatement{st: st}, nil
 	}}
+}
+
+// liveStatement is a live statement kept for one data version, with its
+// rows, CSV and rendered HTML made at most once, when first wanted: all
+// are the statement's alone (the same for every role and every viewer;
+// what a role may do is rendered around them), and listing and
+// formatting the rows of a few thousand projects costs more than the
+// rest of the page.
+type liveStatement struct {
+	st ifs.Statement
+
+	rowsOnce sync.Once
+	rowList  []ifs.Row
+	csvOnce  sync.Once
+	csvBytes []byte
+	htmlMu   sync.Mutex
+	htmlText string
+}
+
+// rows is st.Rows(), listed once.
+func (l *liveStatement) rows() []ifs.Row {
+	l.rowsOnce.Do(func() { l.rowList = l.st.Rows() })
+	return l.rowList
+}
+
+// csv is the statement's CSV download.
+func (l *liveStatement) csv() []byte {
+	l.csvOnce.Do(func() { l.csvBytes = ifs.CSV(l.rows()) })
+	return l.csvBytes
+}
+
+// html is templates.IFSStatement rendered (an error is not kept: the next
+// viewer tries again).
+func (l *liveStatement) html(ctx context.Context) (string, error) {
+	l.htmlMu.Lock()
+	defer l.htmlMu.Unlock()
+	if l.htmlText != "" {
+		return l.htmlText, nil
+	}
+	var buf strings.Builder
+	if err := templates.IFSStatement(l.st).Render(ctx, &buf); err != nil {
+		return "", err
+	}
+	l.htmlText = buf.String()
+	return l.htmlText, nil
 }

@@ -242,132 +242,14 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 	if err != nil {
 		return st, err
 	}
-	obligations, err := obligationInfo(ctx, q)
+	sums, err := moneySums(ctx, q, year)
 	if err != nil {
 		return st, err
 	}
-	groups, err := moneyGroups(ctx, q, start, end)
-	if err != nil {
-		return st, err
-	}
-
-	// Per obligation: fold its groups together (they come in obligation
-	// order). Sums are whole pence.
-	type obSums struct {
-		id                         int64
-		rb, re, sb, se, tb, te, ae int64
-	}
-	perOb := make([]obSums, 0, len(groups))
-	type projSums struct {
-		ofYear, unspent, spentYear  int64 // (e), (g), (h): section 106 infrastructure money only
-		allocated, earmarked, spent int64 // at the year end, every obligation's money
-		touched                     bool
-	}
-	perProject := map[int64]*projSums{}
-	var interest, transferred, s278Received, s278Spent int64
-	for i := range groups {
-		g := &groups[i]
-		info := obligations[g.obligationID]
-		if g.projectID != 0 {
-			p := perProject[g.projectID]
-			if p == nil {
-				p = &projSums{}
-				perProject[g.projectID] = p
-			}
-			p.allocated += g.ae
-			p.earmarked += g.earmarked
-			p.spent += g.se
-			p.touched = true
-			// Schedule 2 para 3(e): "the total amount of money (received
-			// under any planning obligations) which was allocated but not
-			// spent during the reported year for funding infrastructure";
-			// (g): "summary details of the items of infrastructure on
-			// which the money has been allocated". Monitoring fees fund
-			// no infrastructure: they appear only in (h)(iii). Money
-			// under a section 278 agreement is under no planning
-			// obligation.
-			if info.s106 && !info.monitoring {
-				// Spend draws first on the oldest allocation, so what is
-				// unspent at the year end is the newest money: the year's
-				// allocation first.
-				ay := g.ae - g.ab
-				unspent := g.ae - g.se
-				p.ofYear += max(0, min(ay, unspent))
-				p.unspent += max(0, unspent)
-				p.spentYear += g.se - g.sb
-			}
-		}
-		if !info.s106 {
-			// Schedule 2 para 4 (optional): highway agreements.
-			s278Received += g.re - g.rb
-			s278Spent += g.se - g.sb
-			continue
-		}
-		if len(perOb) == 0 || perOb[len(perOb)-1].id != g.obligationID {
-			perOb = append(perOb, obSums{id: g.obligationID})
-		}
-		o := &perOb[len(perOb)-1]
-		o.rb, o.re = o.rb+g.rb, o.re+g.re
-		o.sb, o.se = o.sb+g.sb, o.se+g.se
-		o.tb, o.te = o.tb+g.tb, o.te+g.te
-		o.ae += g.ae
-		interest += g.interestYear
-		transferred += g.transferredYear
-	}
-	st.ReturnedInterest, st.FTransferred = pence(interest), pence(transferred)
-
-	// (b), (c), (f), (h)(iii), (i), returned and the reconciliation per
-	// purpose, over section 106 obligations only.
-	type reconSums struct {
-		purpose, purposeName                  string
-		start, received, spent, returned, end int64
-	}
-	recon := map[string]*reconSums{}
-	var offenders []int64
-	var c, iCommuted, hiii int64
-	for i := range perOb {
-		o := &perOb[i]
-		info := obligations[o.id]
-		heldStart := o.rb - o.sb - o.tb
-		heldEnd := o.re - o.se - o.te
-		if o.re == 0 && o.se == 0 && o.te == 0 {
-			continue // nothing received, spent or returned by the year end
-		}
-		if heldStart < 0 || heldEnd < 0 {
-			offenders = append(offenders, o.id)
-		}
-		r := recon[info.purpose]
-		if r == nil {
-			r = &reconSums{purpose: info.purpose, purposeName: info.purposeName}
-			recon[info.purpose] = r
-		}
-		r.start += max(0, heldStart)
-		r.received += o.re - o.rb
-		r.spent += o.se - o.sb
-		r.returned += o.te - o.tb
-		r.end += max(0, heldEnd)
-		// Para 3(c): "the total amount of money under any planning
-		// obligations which was received before the reported year which
-		// has not been allocated by the authority" (allocated: decided,
-		// see moneyGroups).
-		c += max(0, o.rb-o.ae-o.te)
-		// Para 3(i): "where any of the retained money has been allocated
-		// for the purposes of longer term maintenance ("commuted sums"),
-		// also identify separately the total amount of commuted sums held".
-		if info.maintenance {
-			iCommuted += max(0, heldEnd)
-		}
-		// Para 3(h)(iii): "the amount of money (received under planning
-		// obligations) spent in respect of monitoring (including reporting
-		// under regulation 121A) in relation to the delivery of planning
-		// obligations".
-		if info.monitoring {
-			hiii += o.se - o.sb
-		}
-	}
-	st.C, st.ICommuted, st.HIII = pence(c), pence(iCommuted), pence(hiii)
+	st.ReturnedInterest, st.FTransferred = pence(sums.interest), pence(sums.transferred)
+	st.C, st.ICommuted, st.HIII = pence(sums.c), pence(sums.iCommuted), pence(sums.hiii)
 	var b, f, iEnd, returned int64
-	for _, r := range recon {
+	for _, r := range sums.recon {
 		st.Reconciliation = append(st.Reconciliation, ReconRow{
 			Purpose: r.purpose, PurposeName: r.purposeName,
 			Start: pence(r.start), Received: pence(r.received), Spent: pence(r.spent), Returned: pence(r.returned), End: pence(r.end),
@@ -383,7 +265,7 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 	// reported year".
 	st.B, st.F, st.I, st.Returned = pence(b), pence(f), pence(iEnd), pence(returned)
 	sort.Slice(st.Reconciliation, func(i, j int) bool { return st.Reconciliation[i].PurposeName < st.Reconciliation[j].PurposeName })
-	if st.Offending, err = offendingObligations(ctx, q, offenders, start, end); err != nil {
+	if st.Offending, err = offendingObligations(ctx, q, sums.offenders, start, end); err != nil {
 		return st, err
 	}
 
@@ -391,15 +273,12 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 	// project in name order.
 	var e, eAllUnspent int64
 	for _, p := range projects {
-		sums := perProject[p.ProjectID]
-		if sums == nil {
-			sums = &projSums{}
-		}
-		e += sums.ofYear
-		eAllUnspent += sums.unspent
+		ps, touched := sums.projects[p.ProjectID]
+		e += ps.ofYear
+		eAllUnspent += ps.unspent
 		it := ItemAmount{ProjectID: p.ProjectID, Name: p.Name, Purpose: p.Purpose}
-		if sums.ofYear > 0 {
-			it.Amount = pence(sums.ofYear)
+		if ps.ofYear > 0 {
+			it.Amount = pence(ps.ofYear)
 			st.G = append(st.G, it)
 		}
 		// Para 3(h)(i) "the items of infrastructure on which that money
@@ -407,8 +286,8 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		// spent on each item"; (h)(ii) "the amount of money ... spent on
 		// repaying money borrowed, including any interest, with details of
 		// the items of infrastructure which that money was used to provide".
-		if sums.spentYear > 0 {
-			it.Amount = pence(sums.spentYear)
+		if ps.spentYear > 0 {
+			it.Amount = pence(ps.spentYear)
 			if p.RepaysBorrowing {
 				st.HII = append(st.HII, it)
 			} else {
@@ -416,17 +295,17 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 			}
 		}
 		// A project is in the year's list when money was set against it by
-		// the year end, or it existed then and is still live.
-		if sums.touched || (p.live && p.createdBefore) {
+		// the year end, or when it is live and was added by then.
+		if touched || (p.live && p.createdBefore) {
 			item := p.ProjectItem
-			item.Allocated, item.Earmarked, item.Spent = pence(sums.allocated), pence(sums.earmarked), pence(sums.spent)
+			item.Allocated, item.Earmarked, item.Spent = pence(ps.allocated), pence(ps.earmarked), pence(ps.spent)
 			st.Projects = append(st.Projects, item)
 		}
 	}
 	st.E, st.EAllUnspent = pence(e), pence(eAllUnspent)
 	sort.SliceStable(st.Projects, func(i, j int) bool { return st.Projects[i].Purpose < st.Projects[j].Purpose })
 
-	if err := s.agreedInYear(ctx, q, &st, groups, start, end); err != nil {
+	if err := s.agreedInYear(ctx, q, &st, start, end); err != nil {
 		return st, err
 	}
 	if st.InfrastructureList, err = infrastructureList(ctx, q, year); err != nil {
@@ -436,7 +315,7 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 		return st, err
 	}
 	if st.S278 != nil {
-		st.S278.Received, st.S278.Spent = pence(s278Received), pence(s278Spent)
+		st.S278.Received, st.S278.Spent = pence(sums.s278Received), pence(sums.s278Spent)
 	}
 
 	// Affordable homes completed in the year, by the tenure secured (the
@@ -474,7 +353,7 @@ func (s *Service) build(ctx context.Context, q store.Querier, year int) (Stateme
 // agreement (Highways Act 1980) is in no item of the section 106 report.
 // Unilateral undertakings and deeds of variation are made under section
 // 106 and count.
-func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Statement, groups []moneyGroup, start, end time.Time) error {
+func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Statement, start, end time.Time) error {
 	rows, err := q.Query(ctx, `
 		SELECT o.id, a.id, a.reference, a.agreement_type = 'section-278', o.kind, pu.name, o.description, o.works_description,
 		       o.base_amount, coalesce(o.units, m.affordable_homes, 0), coalesce(o.school_places, 0), o.school_category,
@@ -482,24 +361,23 @@ func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Stateme
 		       coalesce((SELECT array_agg(l.tenure ORDER BY l.tenure, l.bedrooms) FROM affordable_mix_lines l
 		                 WHERE l.obligation_id = o.id AND l.tenure <> 'market'), '{}'),
 		       coalesce((SELECT array_agg(l.homes ORDER BY l.tenure, l.bedrooms) FROM affordable_mix_lines l
-		                 WHERE l.obligation_id = o.id AND l.tenure <> 'market'), '{}')
+		                 WHERE l.obligation_id = o.id AND l.tenure <> 'market'), '{}'),
+		       (SELECT sum(i.invoiced)::bigint FROM (
+		            SELECT sum(t.invoiced) AS invoiced FROM ifs_year_totals t
+		            WHERE t.obligation_id = o.id AND t.fy <= $3
+		            GROUP BY t.project_id HAVING sum(t.entries) > 0) i
+		        WHERE i.invoiced > 0)
 		FROM obligations o
 		JOIN agreements a ON a.id = o.agreement_id
 		JOIN contribution_purposes pu ON pu.code = o.purpose_code
 		LEFT JOIN affordable_mixes m ON m.obligation_id = o.id
 		WHERE a.date_signed >= $1 AND a.date_signed < $2 AND a.status <> 'draft'
 		  AND a.archived_at IS NULL AND o.archived_at IS NULL
-		ORDER BY a.reference, a.id, o.id`, start, end)
+		ORDER BY a.reference, a.id, o.id`, start, end, int(fy.Of(start)))
 	if err != nil {
 		return fmt.Errorf("ifs (a): %w", err)
 	}
 	defer rows.Close()
-	invoiced := map[int64]int64{}
-	for _, g := range groups {
-		if g.invoiced > 0 {
-			invoiced[g.obligationID] += g.invoiced
-		}
-	}
 	if s.IncludeS278 {
 		st.S278 = &S278Report{}
 	}
@@ -513,15 +391,18 @@ func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Stateme
 		var units, schoolPlaces int
 		var lineTenures []string
 		var lineHomes []int
+		// invoiced: the pence invoiced by the year end (standing invoices
+		// of the kept totals), nil when none.
+		var invoiced *int64
 		if err := rows.Scan(&id, &agreementID, &ref, &s278, &kind, &purpose, &desc, &works, &base, &units, &schoolPlaces, &category,
-			&openSpace, &lineTenures, &lineHomes); err != nil {
+			&openSpace, &lineTenures, &lineHomes, &invoiced); err != nil {
 			return err
 		}
 		monetary := kind == "financial" || kind == "monitoring-fee"
 		var amount decimal.Decimal
 		known := true
-		if inv, ok := invoiced[id]; ok {
-			amount = pence(inv)
+		if invoiced != nil {
+			amount = pence(*invoiced)
 		} else if base != nil {
 			amount = *base
 		} else {
@@ -551,7 +432,7 @@ func (s *Service) agreedInYear(ctx context.Context, q store.Querier, st *Stateme
 			switch {
 			case !known:
 				st.AUnknown++
-			case invoiced[id] > 0:
+			case invoiced != nil && *invoiced > 0:
 				st.A = st.A.Add(amount)
 				st.AIndexed++
 			default:
@@ -686,124 +567,169 @@ func TenureLabel(t string) string {
 	return t
 }
 
-// moneyGroup is the standing entries of one obligation (and project, for
-// allocations and spend) summed in whole pence over the dates the
-// statement needs: before the year (…b) and by its end (…e).
-// Allocations count by the date they were decided (ab, ae); earmarked is
-// what was set against the project by the year end without a decision by
-// then.
-type moneyGroup struct {
-	obligationID                   int64
-	projectID                      int64 // 0: none (receipts, returns, invoices)
-	rb, re, sb, se, tb, te, ab, ae int64
-	earmarked                      int64
-	transferredYear                int64 // spend in the year that was a transfer to another body
-	interestYear, invoiced         int64
+// moneySums is what the statement reads of the ledger for a year: the
+// standing entries dated by the year's end, kept summed in whole pence per
+// obligation, project, financial year and the year an allocation was
+// decided in (ifs_year_totals, internal/store/schema/96_ifs_year_totals.sql,
+// decided_fy 9999 while undecided), added up in the database to the rows
+// the statement shows: per project, per purpose, the obligations that do
+// not add up and the statement's totals.
+type yearSums struct {
+	// projects are the projects money was set against by the year end.
+	projects                map[int64]projectSums
+	recon                   []reconSums // per purpose, in no order
+	offenders               []int64     // obligations that do not add up, the first 200 by id
+	c, iCommuted, hiii      int64
+	interest, transferred   int64 // returned interest, spend transferred, in the year
+	s278Received, s278Spent int64 // highway agreements' money in the year
+}
+
+// projectSums is one project's money at the year end.
+type projectSums struct {
+	ofYear, unspent, spentYear  int64 // (e), (g), (h): section 106 infrastructure money only
+	allocated, earmarked, spent int64 // at the year end, every obligation's money
+}
+
+// reconSums is one purpose's reconciliation in whole pence.
+type reconSums struct {
+	purpose, purposeName                  string
+	start, received, spent, returned, end int64
+}
+
+// moneySums reads a year's sums (see yearSums). Rows of years after this
+// one are left out; fy < year is before the year, fy = year in it; an
+// allocation counts as allocated before, in or after the year by its
+// decided year (allocation_decided_on: its own date when it carries the
+// authority's decision, else the later of its date and the project's
+// decision date; until then it is an earmark).
+//
+// Per obligation and project (g) the sums before the year (…b) and by its
+// end (…e); per obligation (ob, section 106 obligations with anything
+// received, spent or returned by the year end) their totals; then what
+// the statement shows of them, so that only its rows leave the database
+// (a few thousand, whatever the size of the ledger).
+func moneySums(ctx context.Context, q store.Querier, year int) (yearSums, error) {
+	// No JIT compilation: the plan's cost (a few hundred thousand kept
+	// rows at five times the large council) would have it compile for
+	// longer than the query runs.
+	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+		return yearSums{}, err
+	}
+	// The projects' sums: Schedule 2 para 3(e): "the total amount of
+	// money (received under any planning obligations) which was allocated
+	// but not spent during the reported year for funding infrastructure";
+	// (g): "summary details of the items of infrastructure on which the
+	// money has been allocated". Monitoring fees fund no infrastructure:
+	// they appear only in (h)(iii). Money under a section 278 agreement is
+	// under no planning obligation. Spend draws first on the oldest
+	// allocation, so what is unspent at the year end is the newest money:
+	// the year's allocation first (ofYear).
+	//
+	// Per purpose, the reconciliation: held at the start and end (never
+	// below nothing: an obligation below is an offender).
+	//
+	// Para 3(c): "the total amount of money under any planning obligations
+	// which was received before the reported year which has not been
+	// allocated by the authority" (allocated: decided).
+	// Para 3(i): "where any of the retained money has been allocated for
+	// the purposes of longer term maintenance ("commuted sums"), also
+	// identify separately the total amount of commuted sums held".
+	// Para 3(h)(iii): "the amount of money (received under planning
+	// obligations) spent in respect of monitoring (including reporting
+	// under regulation 121A) in relation to the delivery of planning
+	// obligations".
+	// Schedule 2 para 4 (optional): highway agreements' money received and
+	// spent in the year.
+	rows, err := q.Query(ctx, `
+		WITH k AS (
+			SELECT t.obligation_id, t.project_id,
+			       coalesce(sum(t.received) FILTER (WHERE t.fy < $1), 0)::bigint AS rb,
+			       sum(t.received)::bigint AS re,
+			       coalesce(sum(t.spent) FILTER (WHERE t.fy < $1), 0)::bigint AS sb,
+			       sum(t.spent)::bigint AS se,
+			       coalesce(sum(t.returned) FILTER (WHERE t.fy < $1), 0)::bigint AS tb,
+			       sum(t.returned)::bigint AS te,
+			       coalesce(sum(t.interest) FILTER (WHERE t.fy = $1), 0)::bigint AS interest,
+			       coalesce(sum(t.transferred) FILTER (WHERE t.fy = $1), 0)::bigint AS transferred,
+			       coalesce(sum(t.allocated) FILTER (WHERE t.decided_fy < $1), 0)::bigint AS ab,
+			       coalesce(sum(t.allocated) FILTER (WHERE t.decided_fy <= $1), 0)::bigint AS ae,
+			       coalesce(sum(t.allocated) FILTER (WHERE t.decided_fy > $1), 0)::bigint AS earmarked
+			FROM ifs_year_totals t
+			WHERE t.fy <= $1
+			GROUP BY t.obligation_id, t.project_id
+			HAVING sum(t.entries) > 0
+		), g AS MATERIALIZED (
+			SELECT k.*, o.purpose_code, a.agreement_type <> 'section-278' AS s106,
+			       o.kind = 'monitoring-fee' OR o.purpose_code = 'monitoring-fees' AS monitoring,
+			       o.maintenance_sum AS maintenance
+			FROM k
+			JOIN obligations o ON o.id = k.obligation_id
+			JOIN agreements a ON a.id = o.agreement_id
+		), ob AS MATERIALIZED (
+			SELECT obligation_id, purpose_code, maintenance, monitoring,
+			       sum(rb)::bigint AS rb, sum(re)::bigint AS re, sum(sb)::bigint AS sb, sum(se)::bigint AS se,
+			       sum(tb)::bigint AS tb, sum(te)::bigint AS te, sum(ae)::bigint AS ae
+			FROM g
+			WHERE s106
+			GROUP BY obligation_id, purpose_code, maintenance, monitoring
+			HAVING sum(re) <> 0 OR sum(se) <> 0 OR sum(te) <> 0
+		)
+		SELECT 'project', project_id, '', '',
+		       sum(ae)::bigint, sum(earmarked)::bigint, sum(se)::bigint,
+		       coalesce(sum(greatest(0, least(ae - ab, ae - se))) FILTER (WHERE s106 AND NOT monitoring), 0)::bigint,
+		       coalesce(sum(greatest(0, ae - se)) FILTER (WHERE s106 AND NOT monitoring), 0)::bigint,
+		       coalesce(sum(se - sb) FILTER (WHERE s106 AND NOT monitoring), 0)::bigint,
+		       0::bigint
+		FROM g WHERE project_id <> 0
+		GROUP BY project_id
+		UNION ALL
+		SELECT 'purpose', 0, ob.purpose_code, pu.name,
+		       sum(greatest(0, rb - sb - tb))::bigint, sum(re - rb)::bigint, sum(se - sb)::bigint, sum(te - tb)::bigint,
+		       sum(greatest(0, re - se - te))::bigint, 0, 0
+		FROM ob JOIN contribution_purposes pu ON pu.code = ob.purpose_code
+		GROUP BY ob.purpose_code, pu.name
+		UNION ALL
+		(SELECT 'offender', obligation_id, '', '', 0, 0, 0, 0, 0, 0, 0
+		 FROM ob WHERE rb - sb - tb < 0 OR re - se - te < 0
+		 ORDER BY obligation_id LIMIT 200)
+		UNION ALL
+		SELECT 'totals', 0, '', '',
+		       (SELECT coalesce(sum(greatest(0, rb - ae - te)), 0) FROM ob)::bigint,
+		       (SELECT coalesce(sum(greatest(0, re - se - te)) FILTER (WHERE maintenance), 0) FROM ob)::bigint,
+		       (SELECT coalesce(sum(se - sb) FILTER (WHERE monitoring), 0) FROM ob)::bigint,
+		       coalesce(sum(interest) FILTER (WHERE s106), 0)::bigint,
+		       coalesce(sum(transferred) FILTER (WHERE s106), 0)::bigint,
+		       coalesce(sum(re - rb) FILTER (WHERE NOT s106), 0)::bigint,
+		       coalesce(sum(se - sb) FILTER (WHERE NOT s106), 0)::bigint
+		FROM g`, year)
+	if err != nil {
+		return yearSums{}, fmt.Errorf("ifs ledger sums: %w", err)
+	}
+	defer rows.Close()
+	out := yearSums{projects: map[int64]projectSums{}}
+	for rows.Next() {
+		var kind, code, name string
+		var id int64
+		var v [7]int64
+		if err := rows.Scan(&kind, &id, &code, &name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+			return yearSums{}, err
+		}
+		switch kind {
+		case "project":
+			out.projects[id] = projectSums{allocated: v[0], earmarked: v[1], spent: v[2], ofYear: v[3], unspent: v[4], spentYear: v[5]}
+		case "purpose":
+			out.recon = append(out.recon, reconSums{purpose: code, purposeName: name, start: v[0], received: v[1], spent: v[2], returned: v[3], end: v[4]})
+		case "offender":
+			out.offenders = append(out.offenders, id)
+		case "totals":
+			out.c, out.iCommuted, out.hiii, out.interest, out.transferred, out.s278Received, out.s278Spent = v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+		}
+	}
+	return out, rows.Err()
 }
 
 // pence is an amount of whole pence as money.
 func pence(n int64) decimal.Decimal { return decimal.New(n, -2) }
-
-// moneyGroups sums the standing entries dated before end (the year's
-// end, exclusive; start's financial year is the year), per obligation and
-// project, from the kept ifs_year_totals. This is the statement's one
-// reading of the ledger.
-//
-// An allocation or de-allocation counts as allocated from the date
-// allocation_decided_on gives (its own date when it carries the
-// authority's decision, else the later of its date and the project's
-// decision date); until then it is an earmark.
-func moneyGroups(ctx context.Context, q store.Querier, start, end time.Time) ([]moneyGroup, error) {
-	// No JIT compilation: the plan's cost (a few hundred thousand kept
-	// rows at five times the large council) would have it compile for
-	// longer than the query runs. The rows are read in the primary key's
-	// order and added up as they come (a group aggregate, no parallel
-	// workers): a hash of every obligation and project pair spills to disk
-	// and must be sorted again afterwards, about twice as slow. Put back
-	// for the statement's other queries once the rows are read.
-	if _, err := q.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
-		SET LOCAL enable_hashagg = off; SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
-		return nil, err
-	}
-	// The standing entries are those of ledger_effective (not reversals,
-	// not reversed), kept summed in whole pence per obligation, project,
-	// financial year and the year an allocation was decided in
-	// (ifs_year_totals, internal/store/schema/96_ifs_year_totals.sql,
-	// 9999 while undecided): rows of years after this one are left out;
-	// fy < year is before the year, fy = year in it. An allocation counts
-	// as allocated before, in or after the year by its decided year.
-	year := int(fy.Of(start))
-	rows, err := q.Query(ctx, `
-		SELECT obligation_id, project_id,
-		       coalesce(sum(received) FILTER (WHERE fy < $1), 0)::bigint,
-		       coalesce(sum(received) FILTER (WHERE fy = $1), 0)::bigint,
-		       coalesce(sum(spent) FILTER (WHERE fy < $1), 0)::bigint,
-		       coalesce(sum(spent) FILTER (WHERE fy = $1), 0)::bigint,
-		       coalesce(sum(returned) FILTER (WHERE fy < $1), 0)::bigint,
-		       coalesce(sum(returned) FILTER (WHERE fy = $1), 0)::bigint,
-		       coalesce(sum(interest) FILTER (WHERE fy = $1), 0)::bigint,
-		       coalesce(sum(allocated) FILTER (WHERE decided_fy < $1), 0)::bigint,
-		       coalesce(sum(allocated) FILTER (WHERE decided_fy = $1), 0)::bigint,
-		       coalesce(sum(allocated) FILTER (WHERE decided_fy > $1), 0)::bigint,
-		       coalesce(sum(invoiced), 0)::bigint,
-		       coalesce(sum(transferred) FILTER (WHERE fy = $1), 0)::bigint
-		FROM ifs_year_totals
-		WHERE fy <= $1
-		GROUP BY obligation_id, project_id
-		HAVING sum(entries) > 0
-		ORDER BY obligation_id, project_id`, year)
-	if err != nil {
-		return nil, fmt.Errorf("ifs ledger sums: %w", err)
-	}
-	defer rows.Close()
-	var out []moneyGroup
-	for rows.Next() {
-		var g moneyGroup
-		var ry, sy, ty, ay int64
-		if err := rows.Scan(&g.obligationID, &g.projectID, &g.rb, &ry, &g.sb, &sy, &g.tb, &ty, &g.interestYear, &g.ab, &ay, &g.earmarked, &g.invoiced, &g.transferredYear); err != nil {
-			return nil, err
-		}
-		g.re, g.se, g.te, g.ae = g.rb+ry, g.sb+sy, g.tb+ty, g.ab+ay
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if _, err := q.Exec(ctx, `RESET enable_hashagg; RESET max_parallel_workers_per_gather`); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-type obligationFacts struct {
-	purpose, purposeName    string
-	monitoring, maintenance bool
-	s106                    bool // under a section 106 agreement (not a section 278 highway agreement)
-}
-
-// obligationInfo reads what the statement needs of every obligation.
-func obligationInfo(ctx context.Context, q store.Querier) (map[int64]obligationFacts, error) {
-	rows, err := q.Query(ctx, `
-		SELECT o.id, o.purpose_code, pu.name, o.kind = 'monitoring-fee' OR o.purpose_code = 'monitoring-fees', o.maintenance_sum,
-		       a.agreement_type <> 'section-278'
-		FROM obligations o
-		JOIN agreements a ON a.id = o.agreement_id
-		JOIN contribution_purposes pu ON pu.code = o.purpose_code`)
-	if err != nil {
-		return nil, fmt.Errorf("ifs obligations: %w", err)
-	}
-	defer rows.Close()
-	out := make(map[int64]obligationFacts, 1<<14)
-	for rows.Next() {
-		var id int64
-		var f obligationFacts
-		if err := rows.Scan(&id, &f.purpose, &f.purposeName, &f.monitoring, &f.maintenance, &f.s106); err != nil {
-			return nil, err
-		}
-		out[id] = f
-	}
-	return out, rows.Err()
-}
 
 type projectFacts struct {
 	ProjectItem
