@@ -564,6 +564,21 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_demand_list_keys_recompute(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_demand_list_keys_recompute(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE cil_demand_notices d SET list_paid = coalesce(x.paid, 0), list_next_due = x.next_due, list_next_due_amount = x.next_amount
+    FROM (SELECT n.id, sum(i.paid) AS paid, min(i.due_on) FILTER (WHERE i.paid < i.amount) AS next_due,
+                 (array_agg(i.amount - i.paid ORDER BY i.due_on, i.seq) FILTER (WHERE i.paid < i.amount))[1] AS next_amount
+          FROM unnest(ids) n(id) LEFT JOIN cil_instalments i ON i.demand_notice_id = n.id GROUP BY 1) x
+    WHERE d.id = x.id
+      AND (d.list_paid, d.list_next_due, d.list_next_due_amount) IS DISTINCT FROM (coalesce(x.paid, 0), x.next_due, x.next_amount);
+END;
+$$;
+
 -- Name: cil_half_year_start(date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_half_year_start(d date) RETURNS date
@@ -582,6 +597,50 @@ CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date
     SELECT use_from IS NOT NULL AND use_until IS NOT NULL AND permission IS NOT NULL
        AND least(use_until, permission)
            >= (greatest(use_from, (permission - interval '3 years')::date + 1) + interval '6 months')::date - 1
+$$;
+
+-- Name: cil_instalments_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_instalments_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT demand_notice_id FROM new_rows ORDER BY 1);
+    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_ledger_entries_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_ledger_entries_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT i.demand_notice_id
+                 FROM new_rows r
+                 JOIN cil_receipt_instalments ri ON ri.receipt_id = r.reverses_id
+                 JOIN cil_instalments i ON i.id = ri.instalment_id
+                 WHERE r.kind = 'reversal' ORDER BY 1);
+    IF cardinality(ids) = 0 THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    UPDATE cil_instalments i SET paid = i.paid - x.amount
+    FROM (SELECT ri.instalment_id, sum(ri.amount) AS amount
+          FROM new_rows r
+          JOIN cil_ledger_entries e ON e.id = r.reverses_id AND e.kind <> 'reversal'
+          JOIN cil_receipt_instalments ri ON ri.receipt_id = e.id
+          WHERE r.kind = 'reversal' GROUP BY 1) x
+    WHERE x.instalment_id = i.id;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
+END;
 $$;
 
 -- Name: cil_ledger_entries_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
@@ -681,6 +740,24 @@ BEGIN
         GROUP BY 1, 2, 3
     ) m
     WHERE t.project_id = m.project_id AND t.pot = m.pot AND t.parish_code = m.parish_code;
+END;
+$$;
+
+-- Name: cil_receipt_instalments_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_receipt_instalments_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT i.demand_notice_id FROM new_rows n JOIN cil_instalments i ON i.id = n.instalment_id ORDER BY 1);
+    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    UPDATE cil_instalments i SET paid = i.paid + x.amount
+    FROM (SELECT n.instalment_id, sum(n.amount) AS amount FROM new_rows n JOIN cil_ledger_effective e ON e.id = n.receipt_id GROUP BY 1) x
+    WHERE x.instalment_id = i.id;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
 END;
 $$;
 
@@ -1144,6 +1221,7 @@ BEGIN
     PERFORM refresh_cil_ledger_totals();
     PERFORM refresh_cil_development_list_keys(NULL);
     PERFORM refresh_cil_parish_half_dues();
+    PERFORM refresh_cil_demand_list_keys();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
@@ -1158,6 +1236,17 @@ BEGIN
     DELETE FROM ifs_year_totals;
     -- In key order, the order the IFS reads them in (as migration 00221).
     INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
+END;
+$$;
+
+-- Name: refresh_cil_demand_list_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_demand_list_keys() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE cil_instalments i SET paid = c.paid FROM cil_instalment_paid_computed c WHERE c.id = i.id AND i.paid <> c.paid;
+    PERFORM cil_demand_list_keys_recompute(ARRAY(SELECT id FROM cil_demand_notices));
 END;
 $$;
 
@@ -1857,12 +1946,146 @@ CREATE TABLE public.cil_demand_notices (
     basis text DEFAULT 'recorded'::text NOT NULL,
     policy_id bigint,
     note text DEFAULT ''::text NOT NULL,
+    list_paid numeric(14,2) DEFAULT 0 NOT NULL,
+    list_next_due date,
+    list_next_due_amount numeric(14,2),
     CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
     CONSTRAINT cil_demand_notices_basis_check CHECK ((basis = ANY (ARRAY['recorded'::text, 'instalment-policy'::text, 'in-full-60-days'::text, 'in-full-deemed'::text, 'in-full'::text]))),
     CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
     CONSTRAINT cil_demand_notices_policy_basis CHECK (((basis = 'instalment-policy'::text) = (policy_id IS NOT NULL))),
     CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
 );
+
+-- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalments (
+    id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    seq integer NOT NULL,
+    kind text DEFAULT 'levy'::text NOT NULL,
+    due_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    paid numeric(14,2) DEFAULT 0 NOT NULL,
+    CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
+    CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
+);
+
+-- Name: cil_ledger_entries; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_ledger_entries (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    entry_date date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    cil_development_id bigint,
+    demand_notice_id bigint,
+    method text,
+    parish_code text,
+    pot text,
+    project_id bigint,
+    reverses_id bigint,
+    payer text DEFAULT ''::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    evidence text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    import_ref text,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    transfer_to text DEFAULT ''::text NOT NULL,
+    CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
+    CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check1 CHECK (((kind <> 'reversal'::text) OR (btrim(note) <> ''::text))),
+    CONSTRAINT cil_ledger_entries_check2 CHECK (((kind = 'receipt'::text) = (method IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check3 CHECK (((kind <> ALL (ARRAY['receipt'::text, 'repayment'::text])) OR (cil_development_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check4 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (project_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check5 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (pot IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
+    CONSTRAINT cil_ledger_entries_check9 CHECK (((transfer_to = ''::text) OR (kind = 'spend'::text))),
+    CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
+    CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
+    CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
+);
+
+-- Name: cil_ledger_effective; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_ledger_effective AS
+ SELECT e.id,
+    e.kind,
+    e.entry_date,
+    e.amount,
+    e.charging_authority,
+    e.cil_development_id,
+    e.demand_notice_id,
+    e.method,
+    e.parish_code,
+    e.pot,
+    e.project_id,
+    e.payer,
+    e.reference,
+    e.recorded_by,
+    e.recorded_at
+   FROM public.cil_ledger_entries e
+  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
+           FROM public.cil_ledger_entries r
+          WHERE (r.reverses_id = e.id)))));
+
+-- Name: cil_receipt_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_instalments (
+    receipt_id bigint NOT NULL,
+    instalment_id bigint NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
+);
+
+-- Name: cil_instalment_paid_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_instalment_paid_computed AS
+ SELECT i.id,
+    i.demand_notice_id,
+    i.seq,
+    i.due_on,
+    i.amount,
+    COALESCE(( SELECT sum(ri.amount) AS sum
+           FROM (public.cil_receipt_instalments ri
+             JOIN public.cil_ledger_effective e ON ((e.id = ri.receipt_id)))
+          WHERE (ri.instalment_id = i.id)), (0)::numeric) AS paid
+   FROM public.cil_instalments i;
+
+-- Name: cil_demand_list_keys_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_demand_list_keys_computed AS
+ SELECT d.id,
+    COALESCE(x.paid, (0)::numeric) AS list_paid,
+    x.next_due AS list_next_due,
+    x.next_amount AS list_next_due_amount
+   FROM (public.cil_demand_notices d
+     LEFT JOIN ( SELECT i.demand_notice_id,
+            sum(i.paid) AS paid,
+            min(i.due_on) FILTER (WHERE (i.paid < i.amount)) AS next_due,
+            (array_agg((i.amount - i.paid) ORDER BY i.due_on, i.seq) FILTER (WHERE (i.paid < i.amount)))[1] AS next_amount
+           FROM public.cil_instalment_paid_computed i
+          GROUP BY i.demand_notice_id) x ON ((x.demand_notice_id = d.id)));
+
+-- Name: cil_demand_list_keys_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_demand_list_keys_drift AS
+ SELECT 'instalment'::text AS what,
+    i.id
+   FROM (public.cil_instalments i
+     JOIN public.cil_instalment_paid_computed c ON ((c.id = i.id)))
+  WHERE (i.paid <> c.paid)
+UNION ALL
+ SELECT 'notice'::text AS what,
+    d.id
+   FROM (public.cil_demand_notices d
+     JOIN public.cil_demand_list_keys_computed c ON ((c.id = d.id)))
+  WHERE (((d.list_paid IS DISTINCT FROM c.list_paid) OR (d.list_next_due IS DISTINCT FROM c.list_next_due)) OR (d.list_next_due_amount IS DISTINCT FROM c.list_next_due_amount));
 
 -- Name: cil_demand_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
@@ -2053,20 +2276,6 @@ CREATE TABLE public.cil_instalment_rules (
     CONSTRAINT cil_instalment_rules_up_to_check CHECK ((up_to > (0)::numeric))
 );
 
--- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_instalments (
-    id bigint NOT NULL,
-    demand_notice_id bigint NOT NULL,
-    seq integer NOT NULL,
-    kind text DEFAULT 'levy'::text NOT NULL,
-    due_on date NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
-    CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
-    CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
-);
-
 -- Name: cil_instalments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.cil_instalments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -2077,69 +2286,6 @@ ALTER TABLE public.cil_instalments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
     NO MAXVALUE
     CACHE 1
 );
-
--- Name: cil_ledger_entries; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_ledger_entries (
-    id bigint NOT NULL,
-    kind text NOT NULL,
-    entry_date date NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    charging_authority text DEFAULT 'council'::text NOT NULL,
-    cil_development_id bigint,
-    demand_notice_id bigint,
-    method text,
-    parish_code text,
-    pot text,
-    project_id bigint,
-    reverses_id bigint,
-    payer text DEFAULT ''::text NOT NULL,
-    reference text DEFAULT ''::text NOT NULL,
-    evidence text DEFAULT ''::text NOT NULL,
-    note text DEFAULT ''::text NOT NULL,
-    import_ref text,
-    recorded_by bigint,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    transfer_to text DEFAULT ''::text NOT NULL,
-    CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
-    CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
-    CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check1 CHECK (((kind <> 'reversal'::text) OR (btrim(note) <> ''::text))),
-    CONSTRAINT cil_ledger_entries_check2 CHECK (((kind = 'receipt'::text) = (method IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check3 CHECK (((kind <> ALL (ARRAY['receipt'::text, 'repayment'::text])) OR (cil_development_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check4 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (project_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check5 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (pot IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
-    CONSTRAINT cil_ledger_entries_check9 CHECK (((transfer_to = ''::text) OR (kind = 'spend'::text))),
-    CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
-    CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
-    CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
-);
-
--- Name: cil_ledger_effective; Type: VIEW; Schema: public; Owner: -
-
-CREATE VIEW public.cil_ledger_effective AS
- SELECT e.id,
-    e.kind,
-    e.entry_date,
-    e.amount,
-    e.charging_authority,
-    e.cil_development_id,
-    e.demand_notice_id,
-    e.method,
-    e.parish_code,
-    e.pot,
-    e.project_id,
-    e.payer,
-    e.reference,
-    e.recorded_by,
-    e.recorded_at
-   FROM public.cil_ledger_entries e
-  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
-           FROM public.cil_ledger_entries r
-          WHERE (r.reverses_id = e.id)))));
 
 -- Name: cil_ledger_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
@@ -2471,15 +2617,6 @@ ALTER TABLE public.cil_rates ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
--- Name: cil_receipt_instalments; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_receipt_instalments (
-    receipt_id bigint NOT NULL,
-    instalment_id bigint NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
 );
 
 -- Name: cil_recovery_notices; Type: TABLE; Schema: public; Owner: -
@@ -5563,6 +5700,10 @@ CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions 
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
 
+-- Name: cil_demand_notices_list_next_due; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_notices_list_next_due ON public.cil_demand_notices USING btree (list_next_due, id);
+
 -- Name: cil_developments_list_amount; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_developments_list_amount ON public.cil_developments USING btree (((list_notice_amount IS NULL)), COALESCE(list_notice_amount, (0)::numeric), id);
@@ -6179,6 +6320,10 @@ CREATE TRIGGER cil_floor_areas_list_keys_update AFTER UPDATE ON public.cil_floor
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_instalments cil_instalments_demand_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_instalments_demand_keys AFTER INSERT ON public.cil_instalments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_instalments_move_demand_keys();
+
 -- Name: cil_instalments cil_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_instalments_sum AFTER INSERT ON public.cil_instalments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
@@ -6194,6 +6339,10 @@ CREATE TRIGGER cil_ledger_entries_check BEFORE INSERT ON public.cil_ledger_entri
 -- Name: cil_ledger_entries cil_ledger_entries_data_version; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
+
+-- Name: cil_ledger_entries cil_ledger_entries_demand_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_demand_keys AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_demand_keys();
 
 -- Name: cil_ledger_entries cil_ledger_entries_half_dues; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6238,6 +6387,10 @@ CREATE CONSTRAINT TRIGGER cil_project_totals_rules AFTER INSERT OR UPDATE ON pub
 -- Name: cil_receipt_instalments cil_receipt_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_receipt_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_demand_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_instalments_demand_keys AFTER INSERT ON public.cil_receipt_instalments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_receipt_instalments_move_demand_keys();
 
 -- Name: cil_receipt_instalments cil_receipt_instalments_rule; Type: TRIGGER; Schema: public; Owner: -
 
@@ -7490,6 +7643,34 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_contributions_id_seq TO s106_ap
 
 GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
 
+-- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_instalments TO s106_app;
+
+-- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
+
+-- Name: TABLE cil_ledger_effective; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_app;
+
+-- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
+
+-- Name: TABLE cil_instalment_paid_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_paid_computed TO s106_app;
+
+-- Name: TABLE cil_demand_list_keys_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_computed TO s106_app;
+
+-- Name: TABLE cil_demand_list_keys_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_drift TO s106_app;
+
 -- Name: SEQUENCE cil_demand_notices_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_notices_id_seq TO s106_app;
@@ -7542,21 +7723,9 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_instalment_policies_id_seq TO s106_app
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_rules TO s106_app;
 
--- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_instalments TO s106_app;
-
 -- Name: SEQUENCE cil_instalments_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_instalments_id_seq TO s106_app;
-
--- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
-
--- Name: TABLE cil_ledger_effective; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_app;
 
 -- Name: SEQUENCE cil_ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
@@ -7637,10 +7806,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_rates TO s106_app;
 -- Name: SEQUENCE cil_rates_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_rates_id_seq TO s106_app;
-
--- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
 
 -- Name: TABLE cil_recovery_notices; Type: ACL; Schema: public; Owner: -
 
