@@ -570,12 +570,13 @@ CREATE FUNCTION public.cil_demand_list_keys_recompute(ids bigint[]) RETURNS void
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    UPDATE cil_demand_notices d SET list_paid = coalesce(x.paid, 0), list_next_due = x.next_due, list_next_due_amount = x.next_amount
-    FROM (SELECT n.id, sum(i.paid) AS paid, min(i.due_on) FILTER (WHERE i.paid < i.amount) AS next_due,
-                 (array_agg(i.amount - i.paid ORDER BY i.due_on, i.seq) FILTER (WHERE i.paid < i.amount))[1] AS next_amount
-          FROM unnest(ids) n(id) LEFT JOIN cil_instalments i ON i.demand_notice_id = n.id GROUP BY 1) x
-    WHERE d.id = x.id
-      AND (d.list_paid, d.list_next_due, d.list_next_due_amount) IS DISTINCT FROM (coalesce(x.paid, 0), x.next_due, x.next_amount);
+    UPDATE cil_demand_list_keys k SET paid = x.paid, next_due = x.next_due, next_due_amount = x.next_amount
+    FROM (SELECT p.demand_notice_id, sum(p.paid) AS paid, min(i.due_on) FILTER (WHERE p.paid < i.amount) AS next_due,
+                 (array_agg(i.amount - p.paid ORDER BY i.due_on, i.seq) FILTER (WHERE p.paid < i.amount))[1] AS next_amount
+          FROM cil_instalment_paid p JOIN cil_instalments i ON i.id = p.instalment_id
+          WHERE p.demand_notice_id = ANY (ids) GROUP BY 1) x
+    WHERE k.demand_notice_id = x.demand_notice_id
+      AND (k.paid, k.next_due, k.next_due_amount) IS DISTINCT FROM (x.paid, x.next_due, x.next_amount);
 END;
 $$;
 
@@ -608,7 +609,9 @@ DECLARE
     ids bigint[];
 BEGIN
     ids := ARRAY(SELECT DISTINCT demand_notice_id FROM new_rows ORDER BY 1);
-    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
+    INSERT INTO cil_demand_list_keys (demand_notice_id, paid) SELECT unnest(ids), 0 ORDER BY 1 ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    INSERT INTO cil_instalment_paid (instalment_id, demand_notice_id, paid) SELECT id, demand_notice_id, 0 FROM new_rows;
     PERFORM cil_demand_list_keys_recompute(ids);
     RETURN NULL;
 END;
@@ -630,14 +633,14 @@ BEGIN
     IF cardinality(ids) = 0 THEN
         RETURN NULL;
     END IF;
-    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
-    UPDATE cil_instalments i SET paid = i.paid - x.amount
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    UPDATE cil_instalment_paid p SET paid = p.paid - x.amount
     FROM (SELECT ri.instalment_id, sum(ri.amount) AS amount
           FROM new_rows r
           JOIN cil_ledger_entries e ON e.id = r.reverses_id AND e.kind <> 'reversal'
           JOIN cil_receipt_instalments ri ON ri.receipt_id = e.id
           WHERE r.kind = 'reversal' GROUP BY 1) x
-    WHERE x.instalment_id = i.id;
+    WHERE x.instalment_id = p.instalment_id;
     PERFORM cil_demand_list_keys_recompute(ids);
     RETURN NULL;
 END;
@@ -752,10 +755,10 @@ DECLARE
     ids bigint[];
 BEGIN
     ids := ARRAY(SELECT DISTINCT i.demand_notice_id FROM new_rows n JOIN cil_instalments i ON i.id = n.instalment_id ORDER BY 1);
-    PERFORM 1 FROM cil_demand_notices WHERE id = ANY (ids) ORDER BY id FOR UPDATE;
-    UPDATE cil_instalments i SET paid = i.paid + x.amount
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    UPDATE cil_instalment_paid p SET paid = p.paid + x.amount
     FROM (SELECT n.instalment_id, sum(n.amount) AS amount FROM new_rows n JOIN cil_ledger_effective e ON e.id = n.receipt_id GROUP BY 1) x
-    WHERE x.instalment_id = i.id;
+    WHERE x.instalment_id = p.instalment_id;
     PERFORM cil_demand_list_keys_recompute(ids);
     RETURN NULL;
 END;
@@ -1245,8 +1248,10 @@ CREATE FUNCTION public.refresh_cil_demand_list_keys() RETURNS void
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    UPDATE cil_instalments i SET paid = c.paid FROM cil_instalment_paid_computed c WHERE c.id = i.id AND i.paid <> c.paid;
-    PERFORM cil_demand_list_keys_recompute(ARRAY(SELECT id FROM cil_demand_notices));
+    DELETE FROM cil_demand_list_keys;
+    DELETE FROM cil_instalment_paid;
+    INSERT INTO cil_instalment_paid SELECT instalment_id, demand_notice_id, paid FROM cil_instalment_paid_computed;
+    INSERT INTO cil_demand_list_keys SELECT * FROM cil_demand_list_keys_computed;
 END;
 $$;
 
@@ -1927,33 +1932,13 @@ ALTER TABLE public.cil_demand_contributions ALTER COLUMN id ADD GENERATED ALWAYS
     CACHE 1
 );
 
--- Name: cil_demand_notices; Type: TABLE; Schema: public; Owner: -
+-- Name: cil_demand_list_keys; Type: TABLE; Schema: public; Owner: -
 
-CREATE TABLE public.cil_demand_notices (
-    id bigint NOT NULL,
-    cil_development_id bigint NOT NULL,
-    liability_notice_id bigint NOT NULL,
-    party_id bigint,
-    charging_authority text DEFAULT 'council'::text NOT NULL,
-    reference text NOT NULL,
-    issued_on date NOT NULL,
-    commencement_date date NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    supersedes_id bigint,
-    import_ref text,
-    recorded_by bigint,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    basis text DEFAULT 'recorded'::text NOT NULL,
-    policy_id bigint,
-    note text DEFAULT ''::text NOT NULL,
-    list_paid numeric(14,2) DEFAULT 0 NOT NULL,
-    list_next_due date,
-    list_next_due_amount numeric(14,2),
-    CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
-    CONSTRAINT cil_demand_notices_basis_check CHECK ((basis = ANY (ARRAY['recorded'::text, 'instalment-policy'::text, 'in-full-60-days'::text, 'in-full-deemed'::text, 'in-full'::text]))),
-    CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
-    CONSTRAINT cil_demand_notices_policy_basis CHECK (((basis = 'instalment-policy'::text) = (policy_id IS NOT NULL))),
-    CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
+CREATE TABLE public.cil_demand_list_keys (
+    demand_notice_id bigint NOT NULL,
+    paid numeric(14,2) NOT NULL,
+    next_due date,
+    next_due_amount numeric(14,2)
 );
 
 -- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
@@ -1965,7 +1950,6 @@ CREATE TABLE public.cil_instalments (
     kind text DEFAULT 'levy'::text NOT NULL,
     due_on date NOT NULL,
     amount numeric(14,2) NOT NULL,
-    paid numeric(14,2) DEFAULT 0 NOT NULL,
     CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
     CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
     CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
@@ -2046,7 +2030,7 @@ CREATE TABLE public.cil_receipt_instalments (
 -- Name: cil_instalment_paid_computed; Type: VIEW; Schema: public; Owner: -
 
 CREATE VIEW public.cil_instalment_paid_computed AS
- SELECT i.id,
+ SELECT i.id AS instalment_id,
     i.demand_notice_id,
     i.seq,
     i.due_on,
@@ -2060,32 +2044,61 @@ CREATE VIEW public.cil_instalment_paid_computed AS
 -- Name: cil_demand_list_keys_computed; Type: VIEW; Schema: public; Owner: -
 
 CREATE VIEW public.cil_demand_list_keys_computed AS
- SELECT d.id,
-    COALESCE(x.paid, (0)::numeric) AS list_paid,
-    x.next_due AS list_next_due,
-    x.next_amount AS list_next_due_amount
-   FROM (public.cil_demand_notices d
-     LEFT JOIN ( SELECT i.demand_notice_id,
-            sum(i.paid) AS paid,
-            min(i.due_on) FILTER (WHERE (i.paid < i.amount)) AS next_due,
-            (array_agg((i.amount - i.paid) ORDER BY i.due_on, i.seq) FILTER (WHERE (i.paid < i.amount)))[1] AS next_amount
-           FROM public.cil_instalment_paid_computed i
-          GROUP BY i.demand_notice_id) x ON ((x.demand_notice_id = d.id)));
+ SELECT i.demand_notice_id,
+    sum(i.paid) AS paid,
+    min(i.due_on) FILTER (WHERE (i.paid < i.amount)) AS next_due,
+    (array_agg((i.amount - i.paid) ORDER BY i.due_on, i.seq) FILTER (WHERE (i.paid < i.amount)))[1] AS next_due_amount
+   FROM public.cil_instalment_paid_computed i
+  GROUP BY i.demand_notice_id;
+
+-- Name: cil_instalment_paid; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalment_paid (
+    instalment_id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    paid numeric(14,2) NOT NULL
+);
 
 -- Name: cil_demand_list_keys_drift; Type: VIEW; Schema: public; Owner: -
 
 CREATE VIEW public.cil_demand_list_keys_drift AS
  SELECT 'instalment'::text AS what,
-    i.id
-   FROM (public.cil_instalments i
-     JOIN public.cil_instalment_paid_computed c ON ((c.id = i.id)))
-  WHERE (i.paid <> c.paid)
+    COALESCE(k.instalment_id, c.instalment_id) AS id
+   FROM (public.cil_instalment_paid k
+     FULL JOIN public.cil_instalment_paid_computed c ON ((c.instalment_id = k.instalment_id)))
+  WHERE (k.paid IS DISTINCT FROM c.paid)
 UNION ALL
  SELECT 'notice'::text AS what,
-    d.id
-   FROM (public.cil_demand_notices d
-     JOIN public.cil_demand_list_keys_computed c ON ((c.id = d.id)))
-  WHERE (((d.list_paid IS DISTINCT FROM c.list_paid) OR (d.list_next_due IS DISTINCT FROM c.list_next_due)) OR (d.list_next_due_amount IS DISTINCT FROM c.list_next_due_amount));
+    COALESCE(k.demand_notice_id, c.demand_notice_id) AS id
+   FROM (public.cil_demand_list_keys k
+     FULL JOIN public.cil_demand_list_keys_computed c ON ((c.demand_notice_id = k.demand_notice_id)))
+  WHERE (((k.paid IS DISTINCT FROM c.paid) OR (k.next_due IS DISTINCT FROM c.next_due)) OR (k.next_due_amount IS DISTINCT FROM c.next_due_amount));
+
+-- Name: cil_demand_notices; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_demand_notices (
+    id bigint NOT NULL,
+    cil_development_id bigint NOT NULL,
+    liability_notice_id bigint NOT NULL,
+    party_id bigint,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    reference text NOT NULL,
+    issued_on date NOT NULL,
+    commencement_date date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    supersedes_id bigint,
+    import_ref text,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    basis text DEFAULT 'recorded'::text NOT NULL,
+    policy_id bigint,
+    note text DEFAULT ''::text NOT NULL,
+    CONSTRAINT cil_demand_notices_amount_check CHECK ((amount >= (0)::numeric)),
+    CONSTRAINT cil_demand_notices_basis_check CHECK ((basis = ANY (ARRAY['recorded'::text, 'instalment-policy'::text, 'in-full-60-days'::text, 'in-full-deemed'::text, 'in-full'::text]))),
+    CONSTRAINT cil_demand_notices_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_demand_notices_policy_basis CHECK (((basis = 'instalment-policy'::text) = (policy_id IS NOT NULL))),
+    CONSTRAINT cil_demand_notices_reference_check CHECK ((btrim(reference) <> ''::text))
+);
 
 -- Name: cil_demand_notices_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
@@ -4935,6 +4948,11 @@ ALTER TABLE ONLY public.cil_commencements
 ALTER TABLE ONLY public.cil_demand_contributions
     ADD CONSTRAINT cil_demand_contributions_pkey PRIMARY KEY (id);
 
+-- Name: cil_demand_list_keys cil_demand_list_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_list_keys
+    ADD CONSTRAINT cil_demand_list_keys_pkey PRIMARY KEY (demand_notice_id);
+
 -- Name: cil_demand_notices cil_demand_notices_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_demand_notices
@@ -4979,6 +4997,11 @@ ALTER TABLE ONLY public.cil_developments
 
 ALTER TABLE ONLY public.cil_floor_areas
     ADD CONSTRAINT cil_floor_areas_pkey PRIMARY KEY (id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_pkey PRIMARY KEY (instalment_id);
 
 -- Name: cil_instalment_policies cil_instalment_policies_charging_authority_takes_effect_key; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -5696,13 +5719,13 @@ CREATE INDEX cil_commencements_development ON public.cil_commencements USING btr
 
 CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions USING btree (demand_notice_id);
 
+-- Name: cil_demand_list_keys_next_due; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_list_keys_next_due ON public.cil_demand_list_keys USING btree (next_due, demand_notice_id);
+
 -- Name: cil_demand_notices_development; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
-
--- Name: cil_demand_notices_list_next_due; Type: INDEX; Schema: public; Owner: -
-
-CREATE INDEX cil_demand_notices_list_next_due ON public.cil_demand_notices USING btree (list_next_due, id);
 
 -- Name: cil_developments_list_amount; Type: INDEX; Schema: public; Owner: -
 
@@ -5735,6 +5758,10 @@ CREATE INDEX cil_developments_list_reference ON public.cil_developments USING bt
 -- Name: cil_floor_areas_development; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_floor_areas_development ON public.cil_floor_areas USING btree (cil_development_id);
+
+-- Name: cil_instalment_paid_notice; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_instalment_paid_notice ON public.cil_instalment_paid USING btree (demand_notice_id);
 
 -- Name: cil_instalments_due; Type: INDEX; Schema: public; Owner: -
 
@@ -6340,10 +6367,6 @@ CREATE TRIGGER cil_ledger_entries_check BEFORE INSERT ON public.cil_ledger_entri
 
 CREATE CONSTRAINT TRIGGER cil_ledger_entries_data_version AFTER INSERT ON public.cil_ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.bump_data_version();
 
--- Name: cil_ledger_entries cil_ledger_entries_demand_keys; Type: TRIGGER; Schema: public; Owner: -
-
-CREATE TRIGGER cil_ledger_entries_demand_keys AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_demand_keys();
-
 -- Name: cil_ledger_entries cil_ledger_entries_half_dues; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_ledger_entries_half_dues AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_half_dues();
@@ -6363,6 +6386,10 @@ CREATE CONSTRAINT TRIGGER cil_ledger_entries_repaid_rule AFTER INSERT ON public.
 -- Name: cil_ledger_entries cil_ledger_entries_totals; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_ledger_entries_totals AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_totals();
+
+-- Name: cil_ledger_entries cil_ledger_entries_unpaid_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_unpaid_keys AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_demand_keys();
 
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6798,6 +6825,11 @@ ALTER TABLE ONLY public.cil_demand_contributions
 ALTER TABLE ONLY public.cil_demand_contributions
     ADD CONSTRAINT cil_demand_contributions_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
 
+-- Name: cil_demand_list_keys cil_demand_list_keys_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_list_keys
+    ADD CONSTRAINT cil_demand_list_keys_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
 -- Name: cil_demand_notices cil_demand_notices_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_demand_notices
@@ -6862,6 +6894,16 @@ ALTER TABLE ONLY public.cil_developments
 
 ALTER TABLE ONLY public.cil_floor_areas
     ADD CONSTRAINT cil_floor_areas_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_instalment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
 
 -- Name: cil_instalment_rules cil_instalment_rules_policy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7639,9 +7681,9 @@ GRANT SELECT,INSERT ON TABLE public.cil_demand_contributions TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_contributions_id_seq TO s106_app;
 
--- Name: TABLE cil_demand_notices; Type: ACL; Schema: public; Owner: -
+-- Name: TABLE cil_demand_list_keys; Type: ACL; Schema: public; Owner: -
 
-GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys TO s106_app;
 
 -- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
 
@@ -7667,9 +7709,17 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_paid_computed T
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_computed TO s106_app;
 
+-- Name: TABLE cil_instalment_paid; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_paid TO s106_app;
+
 -- Name: TABLE cil_demand_list_keys_drift; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_drift TO s106_app;
+
+-- Name: TABLE cil_demand_notices; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
 
 -- Name: SEQUENCE cil_demand_notices_id_seq; Type: ACL; Schema: public; Owner: -
 

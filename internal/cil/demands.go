@@ -442,14 +442,15 @@ const demandSelect = `SELECT * FROM (
 			AND c.withdrawn_on IS NULL ORDER BY c.received_on DESC, c.id DESC LIMIT 1), false) AS deemed,
 		d.amount, d.basis, coalesce(pol.name, '') AS policy_name, d.supersedes_id, coalesce(prev.reference, '') AS supersedes_reference,
 		next.id AS superseded_by, d.note,
-		d.list_paid AS paid,
+		coalesce(k.paid, 0) AS paid,
 		-- Overdue changes with the day, so it is not kept: a notice is
 		-- overdue when its kept next due day is before today, and then its
 		-- instalments' kept paid give the amount (87_cil_demand_list.sql).
-		CASE WHEN d.list_next_due < $1 THEN (SELECT sum(i.amount - i.paid) FROM cil_instalments i
-			WHERE i.demand_notice_id = d.id AND i.paid < i.amount AND i.due_on < $1) ELSE 0 END AS overdue,
-		d.list_next_due AS next_due
+		CASE WHEN k.next_due < $1 THEN (SELECT sum(i.amount - ip.paid) FROM cil_instalments i JOIN cil_instalment_paid ip ON ip.instalment_id = i.id
+			WHERE i.demand_notice_id = d.id AND ip.paid < i.amount AND i.due_on < $1) ELSE 0 END AS overdue,
+		k.next_due
 	FROM cil_demand_notices d
+	LEFT JOIN cil_demand_list_keys k ON k.demand_notice_id = d.id
 	JOIN cil_developments dev ON dev.id = d.cil_development_id
 	JOIN cil_liability_notices l ON l.id = d.liability_notice_id
 	LEFT JOIN cil_parties p ON p.id = d.party_id
@@ -480,8 +481,8 @@ func (s *Notices) Demand(ctx context.Context, id int64) (Demand, error) {
 		return Demand{}, store.ErrNotFound
 	}
 	d := ds[0]
-	rows, err = s.DB.Pool.Query(ctx, `SELECT i.id, i.seq, i.kind, i.due_on, i.amount, i.paid
-		FROM cil_instalments i WHERE i.demand_notice_id = $1 ORDER BY i.seq`, id)
+	rows, err = s.DB.Pool.Query(ctx, `SELECT i.id, i.seq, i.kind, i.due_on, i.amount, coalesce(ip.paid, 0)
+		FROM cil_instalments i LEFT JOIN cil_instalment_paid ip ON ip.instalment_id = i.id WHERE i.demand_notice_id = $1 ORDER BY i.seq`, id)
 	if err != nil {
 		return d, err
 	}
