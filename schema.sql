@@ -564,6 +564,22 @@ BEGIN
 END;
 $$;
 
+-- Name: cil_demand_list_keys_recompute(bigint[]); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_demand_list_keys_recompute(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE cil_demand_list_keys k SET paid = x.paid, next_due = x.next_due, next_due_amount = x.next_amount
+    FROM (SELECT p.demand_notice_id, sum(p.paid) AS paid, min(i.due_on) FILTER (WHERE p.paid < i.amount) AS next_due,
+                 (array_agg(i.amount - p.paid ORDER BY i.due_on, i.seq) FILTER (WHERE p.paid < i.amount))[1] AS next_amount
+          FROM cil_instalment_paid p JOIN cil_instalments i ON i.id = p.instalment_id
+          WHERE p.demand_notice_id = ANY (ids) GROUP BY 1) x
+    WHERE k.demand_notice_id = x.demand_notice_id
+      AND (k.paid, k.next_due, k.next_due_amount) IS DISTINCT FROM (x.paid, x.next_due, x.next_amount);
+END;
+$$;
+
 -- Name: cil_half_year_start(date); Type: FUNCTION; Schema: public; Owner: -
 
 CREATE FUNCTION public.cil_half_year_start(d date) RETURNS date
@@ -582,6 +598,52 @@ CREATE FUNCTION public.cil_in_use(use_from date, use_until date, permission date
     SELECT use_from IS NOT NULL AND use_until IS NOT NULL AND permission IS NOT NULL
        AND least(use_until, permission)
            >= (greatest(use_from, (permission - interval '3 years')::date + 1) + interval '6 months')::date - 1
+$$;
+
+-- Name: cil_instalments_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_instalments_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT demand_notice_id FROM new_rows ORDER BY 1);
+    INSERT INTO cil_demand_list_keys (demand_notice_id, paid) SELECT unnest(ids), 0 ORDER BY 1 ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    INSERT INTO cil_instalment_paid (instalment_id, demand_notice_id, paid) SELECT id, demand_notice_id, 0 FROM new_rows;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
+END;
+$$;
+
+-- Name: cil_ledger_entries_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_ledger_entries_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT i.demand_notice_id
+                 FROM new_rows r
+                 JOIN cil_receipt_instalments ri ON ri.receipt_id = r.reverses_id
+                 JOIN cil_instalments i ON i.id = ri.instalment_id
+                 WHERE r.kind = 'reversal' ORDER BY 1);
+    IF cardinality(ids) = 0 THEN
+        RETURN NULL;
+    END IF;
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    UPDATE cil_instalment_paid p SET paid = p.paid - x.amount
+    FROM (SELECT ri.instalment_id, sum(ri.amount) AS amount
+          FROM new_rows r
+          JOIN cil_ledger_entries e ON e.id = r.reverses_id AND e.kind <> 'reversal'
+          JOIN cil_receipt_instalments ri ON ri.receipt_id = e.id
+          WHERE r.kind = 'reversal' GROUP BY 1) x
+    WHERE x.instalment_id = p.instalment_id;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
+END;
 $$;
 
 -- Name: cil_ledger_entries_move_half_dues(); Type: FUNCTION; Schema: public; Owner: -
@@ -681,6 +743,24 @@ BEGIN
         GROUP BY 1, 2, 3
     ) m
     WHERE t.project_id = m.project_id AND t.pot = m.pot AND t.parish_code = m.parish_code;
+END;
+$$;
+
+-- Name: cil_receipt_instalments_move_demand_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.cil_receipt_instalments_move_demand_keys() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    ids := ARRAY(SELECT DISTINCT i.demand_notice_id FROM new_rows n JOIN cil_instalments i ON i.id = n.instalment_id ORDER BY 1);
+    PERFORM 1 FROM cil_demand_list_keys WHERE demand_notice_id = ANY (ids) ORDER BY demand_notice_id FOR UPDATE;
+    UPDATE cil_instalment_paid p SET paid = p.paid + x.amount
+    FROM (SELECT n.instalment_id, sum(n.amount) AS amount FROM new_rows n JOIN cil_ledger_effective e ON e.id = n.receipt_id GROUP BY 1) x
+    WHERE x.instalment_id = p.instalment_id;
+    PERFORM cil_demand_list_keys_recompute(ids);
+    RETURN NULL;
 END;
 $$;
 
@@ -1144,6 +1224,7 @@ BEGIN
     PERFORM refresh_cil_ledger_totals();
     PERFORM refresh_cil_development_list_keys(NULL);
     PERFORM refresh_cil_parish_half_dues();
+    PERFORM refresh_cil_demand_list_keys();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
@@ -1158,6 +1239,19 @@ BEGIN
     DELETE FROM ifs_year_totals;
     -- In key order, the order the IFS reads them in (as migration 00221).
     INSERT INTO ifs_year_totals SELECT * FROM ifs_year_totals_computed ORDER BY 1, 2, 3, 4;
+END;
+$$;
+
+-- Name: refresh_cil_demand_list_keys(); Type: FUNCTION; Schema: public; Owner: -
+
+CREATE FUNCTION public.refresh_cil_demand_list_keys() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM cil_demand_list_keys;
+    DELETE FROM cil_instalment_paid;
+    INSERT INTO cil_instalment_paid SELECT instalment_id, demand_notice_id, paid FROM cil_instalment_paid_computed;
+    INSERT INTO cil_demand_list_keys SELECT * FROM cil_demand_list_keys_computed;
 END;
 $$;
 
@@ -1838,6 +1932,148 @@ ALTER TABLE public.cil_demand_contributions ALTER COLUMN id ADD GENERATED ALWAYS
     CACHE 1
 );
 
+-- Name: cil_demand_list_keys; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_demand_list_keys (
+    demand_notice_id bigint NOT NULL,
+    paid numeric(14,2) NOT NULL,
+    next_due date,
+    next_due_amount numeric(14,2)
+);
+
+-- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalments (
+    id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    seq integer NOT NULL,
+    kind text DEFAULT 'levy'::text NOT NULL,
+    due_on date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
+    CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
+    CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
+);
+
+-- Name: cil_ledger_entries; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_ledger_entries (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    entry_date date NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    charging_authority text DEFAULT 'council'::text NOT NULL,
+    cil_development_id bigint,
+    demand_notice_id bigint,
+    method text,
+    parish_code text,
+    pot text,
+    project_id bigint,
+    reverses_id bigint,
+    payer text DEFAULT ''::text NOT NULL,
+    reference text DEFAULT ''::text NOT NULL,
+    evidence text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    import_ref text,
+    recorded_by bigint,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    transfer_to text DEFAULT ''::text NOT NULL,
+    CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
+    CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
+    CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check1 CHECK (((kind <> 'reversal'::text) OR (btrim(note) <> ''::text))),
+    CONSTRAINT cil_ledger_entries_check2 CHECK (((kind = 'receipt'::text) = (method IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check3 CHECK (((kind <> ALL (ARRAY['receipt'::text, 'repayment'::text])) OR (cil_development_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check4 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (project_id IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check5 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (pot IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
+    CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
+    CONSTRAINT cil_ledger_entries_check9 CHECK (((transfer_to = ''::text) OR (kind = 'spend'::text))),
+    CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
+    CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
+    CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
+);
+
+-- Name: cil_ledger_effective; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_ledger_effective AS
+ SELECT e.id,
+    e.kind,
+    e.entry_date,
+    e.amount,
+    e.charging_authority,
+    e.cil_development_id,
+    e.demand_notice_id,
+    e.method,
+    e.parish_code,
+    e.pot,
+    e.project_id,
+    e.payer,
+    e.reference,
+    e.recorded_by,
+    e.recorded_at
+   FROM public.cil_ledger_entries e
+  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
+           FROM public.cil_ledger_entries r
+          WHERE (r.reverses_id = e.id)))));
+
+-- Name: cil_receipt_instalments; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_receipt_instalments (
+    receipt_id bigint NOT NULL,
+    instalment_id bigint NOT NULL,
+    amount numeric(14,2) NOT NULL,
+    CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
+);
+
+-- Name: cil_instalment_paid_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_instalment_paid_computed AS
+ SELECT i.id AS instalment_id,
+    i.demand_notice_id,
+    i.seq,
+    i.due_on,
+    i.amount,
+    COALESCE(( SELECT sum(ri.amount) AS sum
+           FROM (public.cil_receipt_instalments ri
+             JOIN public.cil_ledger_effective e ON ((e.id = ri.receipt_id)))
+          WHERE (ri.instalment_id = i.id)), (0)::numeric) AS paid
+   FROM public.cil_instalments i;
+
+-- Name: cil_demand_list_keys_computed; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_demand_list_keys_computed AS
+ SELECT i.demand_notice_id,
+    sum(i.paid) AS paid,
+    min(i.due_on) FILTER (WHERE (i.paid < i.amount)) AS next_due,
+    (array_agg((i.amount - i.paid) ORDER BY i.due_on, i.seq) FILTER (WHERE (i.paid < i.amount)))[1] AS next_due_amount
+   FROM public.cil_instalment_paid_computed i
+  GROUP BY i.demand_notice_id;
+
+-- Name: cil_instalment_paid; Type: TABLE; Schema: public; Owner: -
+
+CREATE TABLE public.cil_instalment_paid (
+    instalment_id bigint NOT NULL,
+    demand_notice_id bigint NOT NULL,
+    paid numeric(14,2) NOT NULL
+);
+
+-- Name: cil_demand_list_keys_drift; Type: VIEW; Schema: public; Owner: -
+
+CREATE VIEW public.cil_demand_list_keys_drift AS
+ SELECT 'instalment'::text AS what,
+    COALESCE(k.instalment_id, c.instalment_id) AS id
+   FROM (public.cil_instalment_paid k
+     FULL JOIN public.cil_instalment_paid_computed c ON ((c.instalment_id = k.instalment_id)))
+  WHERE (k.paid IS DISTINCT FROM c.paid)
+UNION ALL
+ SELECT 'notice'::text AS what,
+    COALESCE(k.demand_notice_id, c.demand_notice_id) AS id
+   FROM (public.cil_demand_list_keys k
+     FULL JOIN public.cil_demand_list_keys_computed c ON ((c.demand_notice_id = k.demand_notice_id)))
+  WHERE (((k.paid IS DISTINCT FROM c.paid) OR (k.next_due IS DISTINCT FROM c.next_due)) OR (k.next_due_amount IS DISTINCT FROM c.next_due_amount));
+
 -- Name: cil_demand_notices; Type: TABLE; Schema: public; Owner: -
 
 CREATE TABLE public.cil_demand_notices (
@@ -2053,20 +2289,6 @@ CREATE TABLE public.cil_instalment_rules (
     CONSTRAINT cil_instalment_rules_up_to_check CHECK ((up_to > (0)::numeric))
 );
 
--- Name: cil_instalments; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_instalments (
-    id bigint NOT NULL,
-    demand_notice_id bigint NOT NULL,
-    seq integer NOT NULL,
-    kind text DEFAULT 'levy'::text NOT NULL,
-    due_on date NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_instalments_amount_check CHECK ((amount > (0)::numeric)),
-    CONSTRAINT cil_instalments_kind_check CHECK ((kind = ANY (ARRAY['levy'::text, 'surcharge'::text, 'interest'::text]))),
-    CONSTRAINT cil_instalments_seq_check CHECK ((seq >= 1))
-);
-
 -- Name: cil_instalments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
 ALTER TABLE public.cil_instalments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
@@ -2077,69 +2299,6 @@ ALTER TABLE public.cil_instalments ALTER COLUMN id ADD GENERATED ALWAYS AS IDENT
     NO MAXVALUE
     CACHE 1
 );
-
--- Name: cil_ledger_entries; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_ledger_entries (
-    id bigint NOT NULL,
-    kind text NOT NULL,
-    entry_date date NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    charging_authority text DEFAULT 'council'::text NOT NULL,
-    cil_development_id bigint,
-    demand_notice_id bigint,
-    method text,
-    parish_code text,
-    pot text,
-    project_id bigint,
-    reverses_id bigint,
-    payer text DEFAULT ''::text NOT NULL,
-    reference text DEFAULT ''::text NOT NULL,
-    evidence text DEFAULT ''::text NOT NULL,
-    note text DEFAULT ''::text NOT NULL,
-    import_ref text,
-    recorded_by bigint,
-    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
-    transfer_to text DEFAULT ''::text NOT NULL,
-    CONSTRAINT cil_ledger_entries_amount_check CHECK (((amount > (0)::numeric) AND (amount < (1000000000)::numeric))),
-    CONSTRAINT cil_ledger_entries_charging_authority_check CHECK ((charging_authority = ANY (ARRAY['council'::text, 'mayor'::text]))),
-    CONSTRAINT cil_ledger_entries_check CHECK (((kind = 'reversal'::text) = (reverses_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check1 CHECK (((kind <> 'reversal'::text) OR (btrim(note) <> ''::text))),
-    CONSTRAINT cil_ledger_entries_check2 CHECK (((kind = 'receipt'::text) = (method IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check3 CHECK (((kind <> ALL (ARRAY['receipt'::text, 'repayment'::text])) OR (cil_development_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check4 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (project_id IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check5 CHECK (((kind = ANY (ARRAY['allocation'::text, 'deallocation'::text, 'spend'::text])) = (pot IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check6 CHECK (((kind <> ALL (ARRAY['parish-payment'::text, 'parish-recovery'::text])) OR (parish_code IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check7 CHECK (((pot IS DISTINCT FROM 'neighbourhood'::text) OR (parish_code IS NOT NULL))),
-    CONSTRAINT cil_ledger_entries_check8 CHECK (((kind <> 'mayor-payment'::text) OR (charging_authority = 'mayor'::text))),
-    CONSTRAINT cil_ledger_entries_check9 CHECK (((transfer_to = ''::text) OR (kind = 'spend'::text))),
-    CONSTRAINT cil_ledger_entries_kind_check CHECK ((kind = ANY (ARRAY['receipt'::text, 'repayment'::text, 'mayor-payment'::text, 'parish-payment'::text, 'parish-recovery'::text, 'admin'::text, 'allocation'::text, 'deallocation'::text, 'spend'::text, 'reversal'::text]))),
-    CONSTRAINT cil_ledger_entries_method_check CHECK ((method = ANY (ARRAY['money'::text, 'land'::text, 'infrastructure'::text]))),
-    CONSTRAINT cil_ledger_entries_pot_check CHECK ((pot = ANY (ARRAY['strategic'::text, 'neighbourhood'::text])))
-);
-
--- Name: cil_ledger_effective; Type: VIEW; Schema: public; Owner: -
-
-CREATE VIEW public.cil_ledger_effective AS
- SELECT e.id,
-    e.kind,
-    e.entry_date,
-    e.amount,
-    e.charging_authority,
-    e.cil_development_id,
-    e.demand_notice_id,
-    e.method,
-    e.parish_code,
-    e.pot,
-    e.project_id,
-    e.payer,
-    e.reference,
-    e.recorded_by,
-    e.recorded_at
-   FROM public.cil_ledger_entries e
-  WHERE ((e.kind <> 'reversal'::text) AND (NOT (EXISTS ( SELECT 1
-           FROM public.cil_ledger_entries r
-          WHERE (r.reverses_id = e.id)))));
 
 -- Name: cil_ledger_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 
@@ -2471,15 +2630,6 @@ ALTER TABLE public.cil_rates ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
--- Name: cil_receipt_instalments; Type: TABLE; Schema: public; Owner: -
-
-CREATE TABLE public.cil_receipt_instalments (
-    receipt_id bigint NOT NULL,
-    instalment_id bigint NOT NULL,
-    amount numeric(14,2) NOT NULL,
-    CONSTRAINT cil_receipt_instalments_amount_check CHECK ((amount > (0)::numeric))
 );
 
 -- Name: cil_recovery_notices; Type: TABLE; Schema: public; Owner: -
@@ -4811,6 +4961,11 @@ ALTER TABLE ONLY public.cil_commencements
 ALTER TABLE ONLY public.cil_demand_contributions
     ADD CONSTRAINT cil_demand_contributions_pkey PRIMARY KEY (id);
 
+-- Name: cil_demand_list_keys cil_demand_list_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_list_keys
+    ADD CONSTRAINT cil_demand_list_keys_pkey PRIMARY KEY (demand_notice_id);
+
 -- Name: cil_demand_notices cil_demand_notices_import_ref_key; Type: CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_demand_notices
@@ -4855,6 +5010,11 @@ ALTER TABLE ONLY public.cil_developments
 
 ALTER TABLE ONLY public.cil_floor_areas
     ADD CONSTRAINT cil_floor_areas_pkey PRIMARY KEY (id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_pkey PRIMARY KEY (instalment_id);
 
 -- Name: cil_instalment_policies cil_instalment_policies_charging_authority_takes_effect_key; Type: CONSTRAINT; Schema: public; Owner: -
 
@@ -5569,6 +5729,10 @@ CREATE INDEX cil_commencements_development ON public.cil_commencements USING btr
 
 CREATE INDEX cil_demand_contributions_notice ON public.cil_demand_contributions USING btree (demand_notice_id);
 
+-- Name: cil_demand_list_keys_next_due; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_demand_list_keys_next_due ON public.cil_demand_list_keys USING btree (next_due, demand_notice_id);
+
 -- Name: cil_demand_notices_development; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_demand_notices_development ON public.cil_demand_notices USING btree (cil_development_id);
@@ -5604,6 +5768,10 @@ CREATE INDEX cil_developments_list_reference ON public.cil_developments USING bt
 -- Name: cil_floor_areas_development; Type: INDEX; Schema: public; Owner: -
 
 CREATE INDEX cil_floor_areas_development ON public.cil_floor_areas USING btree (cil_development_id);
+
+-- Name: cil_instalment_paid_notice; Type: INDEX; Schema: public; Owner: -
+
+CREATE INDEX cil_instalment_paid_notice ON public.cil_instalment_paid USING btree (demand_notice_id);
 
 -- Name: cil_instalments_due; Type: INDEX; Schema: public; Owner: -
 
@@ -6193,6 +6361,10 @@ CREATE TRIGGER cil_floor_areas_list_keys_update AFTER UPDATE ON public.cil_floor
 
 CREATE TRIGGER cil_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+-- Name: cil_instalments cil_instalments_demand_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_instalments_demand_keys AFTER INSERT ON public.cil_instalments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_instalments_move_demand_keys();
+
 -- Name: cil_instalments cil_instalments_sum; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE CONSTRAINT TRIGGER cil_instalments_sum AFTER INSERT ON public.cil_instalments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.cil_check_demand_instalments();
@@ -6229,6 +6401,10 @@ CREATE CONSTRAINT TRIGGER cil_ledger_entries_repaid_rule AFTER INSERT ON public.
 
 CREATE TRIGGER cil_ledger_entries_totals AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_totals();
 
+-- Name: cil_ledger_entries cil_ledger_entries_unpaid_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_ledger_entries_unpaid_keys AFTER INSERT ON public.cil_ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_ledger_entries_move_demand_keys();
+
 -- Name: cil_liability_notices cil_liability_notices_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_liability_notices_append_only BEFORE DELETE OR UPDATE ON public.cil_liability_notices FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
@@ -6252,6 +6428,10 @@ CREATE CONSTRAINT TRIGGER cil_project_totals_rules AFTER INSERT OR UPDATE ON pub
 -- Name: cil_receipt_instalments cil_receipt_instalments_append_only; Type: TRIGGER; Schema: public; Owner: -
 
 CREATE TRIGGER cil_receipt_instalments_append_only BEFORE DELETE OR UPDATE ON public.cil_receipt_instalments FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+-- Name: cil_receipt_instalments cil_receipt_instalments_demand_keys; Type: TRIGGER; Schema: public; Owner: -
+
+CREATE TRIGGER cil_receipt_instalments_demand_keys AFTER INSERT ON public.cil_receipt_instalments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.cil_receipt_instalments_move_demand_keys();
 
 -- Name: cil_receipt_instalments cil_receipt_instalments_rule; Type: TRIGGER; Schema: public; Owner: -
 
@@ -6659,6 +6839,11 @@ ALTER TABLE ONLY public.cil_demand_contributions
 ALTER TABLE ONLY public.cil_demand_contributions
     ADD CONSTRAINT cil_demand_contributions_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
 
+-- Name: cil_demand_list_keys cil_demand_list_keys_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_demand_list_keys
+    ADD CONSTRAINT cil_demand_list_keys_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
 -- Name: cil_demand_notices cil_demand_notices_cil_development_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
 ALTER TABLE ONLY public.cil_demand_notices
@@ -6723,6 +6908,16 @@ ALTER TABLE ONLY public.cil_developments
 
 ALTER TABLE ONLY public.cil_floor_areas
     ADD CONSTRAINT cil_floor_areas_cil_development_id_fkey FOREIGN KEY (cil_development_id) REFERENCES public.cil_developments(id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_demand_notice_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_demand_notice_id_fkey FOREIGN KEY (demand_notice_id) REFERENCES public.cil_demand_notices(id);
+
+-- Name: cil_instalment_paid cil_instalment_paid_instalment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+
+ALTER TABLE ONLY public.cil_instalment_paid
+    ADD CONSTRAINT cil_instalment_paid_instalment_id_fkey FOREIGN KEY (instalment_id) REFERENCES public.cil_instalments(id);
 
 -- Name: cil_instalment_rules cil_instalment_rules_policy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 
@@ -7505,6 +7700,42 @@ GRANT SELECT,INSERT ON TABLE public.cil_demand_contributions TO s106_app;
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_demand_contributions_id_seq TO s106_app;
 
+-- Name: TABLE cil_demand_list_keys; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys TO s106_app;
+
+-- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_instalments TO s106_app;
+
+-- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
+
+-- Name: TABLE cil_ledger_effective; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_app;
+
+-- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
+
+-- Name: TABLE cil_instalment_paid_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_paid_computed TO s106_app;
+
+-- Name: TABLE cil_demand_list_keys_computed; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_computed TO s106_app;
+
+-- Name: TABLE cil_instalment_paid; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_paid TO s106_app;
+
+-- Name: TABLE cil_demand_list_keys_drift; Type: ACL; Schema: public; Owner: -
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_demand_list_keys_drift TO s106_app;
+
 -- Name: TABLE cil_demand_notices; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,INSERT ON TABLE public.cil_demand_notices TO s106_app;
@@ -7561,21 +7792,9 @@ GRANT SELECT,USAGE ON SEQUENCE public.cil_instalment_policies_id_seq TO s106_app
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_instalment_rules TO s106_app;
 
--- Name: TABLE cil_instalments; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_instalments TO s106_app;
-
 -- Name: SEQUENCE cil_instalments_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_instalments_id_seq TO s106_app;
-
--- Name: TABLE cil_ledger_entries; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_ledger_entries TO s106_app;
-
--- Name: TABLE cil_ledger_effective; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_ledger_effective TO s106_app;
 
 -- Name: SEQUENCE cil_ledger_entries_id_seq; Type: ACL; Schema: public; Owner: -
 
@@ -7656,10 +7875,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.cil_rates TO s106_app;
 -- Name: SEQUENCE cil_rates_id_seq; Type: ACL; Schema: public; Owner: -
 
 GRANT SELECT,USAGE ON SEQUENCE public.cil_rates_id_seq TO s106_app;
-
--- Name: TABLE cil_receipt_instalments; Type: ACL; Schema: public; Owner: -
-
-GRANT SELECT,INSERT ON TABLE public.cil_receipt_instalments TO s106_app;
 
 -- Name: TABLE cil_recovery_notices; Type: ACL; Schema: public; Owner: -
 

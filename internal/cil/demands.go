@@ -442,28 +442,21 @@ const demandSelect = `SELECT * FROM (
 			AND c.withdrawn_on IS NULL ORDER BY c.received_on DESC, c.id DESC LIMIT 1), false) AS deemed,
 		d.amount, d.basis, coalesce(pol.name, '') AS policy_name, d.supersedes_id, coalesce(prev.reference, '') AS supersedes_reference,
 		next.id AS superseded_by, d.note,
-		coalesce(x.paid, 0) AS paid, coalesce(x.overdue, 0) AS overdue, x.next_due
+		coalesce(k.paid, 0) AS paid,
+		-- Overdue changes with the day, so it is not kept: a notice is
+		-- overdue when its kept next due day is before today, and then its
+		-- instalments' kept paid give the amount (87_cil_demand_list.sql).
+		CASE WHEN k.next_due < $1 THEN (SELECT sum(i.amount - ip.paid) FROM cil_instalments i JOIN cil_instalment_paid ip ON ip.instalment_id = i.id
+			WHERE i.demand_notice_id = d.id AND ip.paid < i.amount AND i.due_on < $1) ELSE 0 END AS overdue,
+		k.next_due
 	FROM cil_demand_notices d
+	LEFT JOIN cil_demand_list_keys k ON k.demand_notice_id = d.id
 	JOIN cil_developments dev ON dev.id = d.cil_development_id
 	JOIN cil_liability_notices l ON l.id = d.liability_notice_id
 	LEFT JOIN cil_parties p ON p.id = d.party_id
 	LEFT JOIN cil_instalment_policies pol ON pol.id = d.policy_id
 	LEFT JOIN cil_demand_notices prev ON prev.id = d.supersedes_id
 	LEFT JOIN cil_demand_notices next ON next.supersedes_id = d.id
-	-- What each notice's instalments were paid, summed over every notice at
-	-- once (hash joins), not notice by notice: the list sorts and filters
-	-- on these figures.
-	LEFT JOIN (
-		SELECT i.demand_notice_id, sum(i.paid) AS paid,
-			sum(i.amount - i.paid) FILTER (WHERE i.paid < i.amount AND i.due_on < $1) AS overdue,
-			min(i.due_on) FILTER (WHERE i.paid < i.amount) AS next_due
-		FROM (SELECT i.demand_notice_id, i.due_on, i.amount, coalesce(ip.paid, 0) AS paid
-			FROM cil_instalments i
-			LEFT JOIN (SELECT ri.instalment_id, sum(ri.amount) AS paid
-				FROM cil_receipt_instalments ri JOIN cil_ledger_effective e ON e.id = ri.receipt_id
-				GROUP BY ri.instalment_id) ip ON ip.instalment_id = i.id) i
-		GROUP BY i.demand_notice_id
-	) x ON x.demand_notice_id = d.id
 ) q `
 
 func scanDemand(row pgx.CollectableRow) (Demand, error) {
@@ -488,9 +481,8 @@ func (s *Notices) Demand(ctx context.Context, id int64) (Demand, error) {
 		return Demand{}, store.ErrNotFound
 	}
 	d := ds[0]
-	rows, err = s.DB.Pool.Query(ctx, `SELECT i.id, i.seq, i.kind, i.due_on, i.amount,
-		coalesce((SELECT sum(ri.amount) FROM cil_receipt_instalments ri JOIN cil_ledger_effective e ON e.id = ri.receipt_id WHERE ri.instalment_id = i.id), 0)
-		FROM cil_instalments i WHERE i.demand_notice_id = $1 ORDER BY i.seq`, id)
+	rows, err = s.DB.Pool.Query(ctx, `SELECT i.id, i.seq, i.kind, i.due_on, i.amount, coalesce(ip.paid, 0)
+		FROM cil_instalments i LEFT JOIN cil_instalment_paid ip ON ip.instalment_id = i.id WHERE i.demand_notice_id = $1 ORDER BY i.seq`, id)
 	if err != nil {
 		return d, err
 	}
@@ -536,7 +528,7 @@ func demandWhere(p listing.Params, today time.Time) *listing.Where {
 	}
 	switch p.Get("due") {
 	case "overdue":
-		w.Add("q.overdue > 0")
+		w.Add("q.next_due < ?", today)
 	case "30":
 		w.Add("q.next_due >= ? AND q.next_due <= ?", today, today.AddDate(0, 0, 30))
 	case "unpaid":

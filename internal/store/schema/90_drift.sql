@@ -98,6 +98,7 @@ BEGIN
     PERFORM refresh_cil_ledger_totals();
     PERFORM refresh_cil_development_list_keys(NULL);
     PERFORM refresh_cil_parish_half_dues();
+    PERFORM refresh_cil_demand_list_keys();
     PERFORM refresh_year_totals();
     PERFORM refresh_all_ifs_year_totals();
 END;
