@@ -33,4 +33,6 @@ DROP TRIGGER IF EXISTS cil_receipt_portions_half_dues ON cil_receipt_portions;
 DROP TRIGGER IF EXISTS cil_ledger_entries_half_dues ON cil_ledger_entries;
 DROP VIEW IF EXISTS cil_parish_half_dues_drift;
 DROP VIEW IF EXISTS cil_parish_half_dues_computed;
-DROP TABLE cil_parish_half_dues;
+-- The view cil_parish_dues (schema file 86) reads it: it goes too, and the
+-- schema files make it again after the next migrate up.
+DROP TABLE cil_parish_half_dues CASCADE;
