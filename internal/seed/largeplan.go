@@ -79,9 +79,10 @@ var keptSteps = []keptStep{
 		[]string{"agreements", "obligations", "obligation_ledger_totals", "receipt_share_positions"}},
 	{"obligation_project_totals", `DELETE FROM obligation_project_totals; INSERT INTO obligation_project_totals SELECT * FROM obligation_project_totals_computed`,
 		[]string{"ledger_entries"}},
-	// The levy's, over its empty ledger: its entries load after, with
-	// their triggers on.
-	{"the levy's totals", `SELECT refresh_cil_ledger_totals()`, nil},
+	// The levy's, over its empty tables: its rows load after, with their
+	// triggers on, which keep these.
+	{"the levy's totals", `SELECT refresh_cil_ledger_totals(); SELECT refresh_cil_demand_list_keys(); ` +
+		`SELECT refresh_cil_development_list_keys(NULL); SELECT refresh_cil_parish_half_dues()`, nil},
 	{"year totals", `SELECT refresh_year_totals()`, []string{"ledger_entries", "homes", "home_event_dates"}},
 	{"IFS year totals", `SELECT refresh_all_ifs_year_totals()`, []string{"ledger_entries", "projects"}},
 }
