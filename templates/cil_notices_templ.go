@@ -1435,7 +1435,7 @@ func CILDemandsPage(p Page, v CILDemandsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListSummary(v.Page.Total, v.Page.From(), v.Page.To(), "demand notices", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ListCount(v.Page.Count(), "demand notices", v.CSVHref).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

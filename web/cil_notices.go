@@ -333,7 +333,7 @@ func (app *Application) cilDemandShow(w http.ResponseWriter, r *http.Request) {
 	app.render(w, r, http.StatusOK, templates.CILDemandPage(app.page(r, "Demand notice "+d.Reference), d))
 }
 
-func sortKeys(m map[string]string) []string {
+func sortKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -348,6 +348,7 @@ func cilDemandParams(r *http.Request) listing.Params {
 
 func (app *Application) cilDemandsList(w http.ResponseWriter, r *http.Request) {
 	p := cilDemandParams(r)
+	p.CountLimit = listing.CountLimit
 	page, err := app.cilNotices().ListDemands(r.Context(), p)
 	if err != nil {
 		app.listError(w, r, err)

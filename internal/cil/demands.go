@@ -434,7 +434,10 @@ func (d Demand) Current() bool { return d.SupersededByID == nil }
 func (d Demand) Outstanding() decimal.Decimal { return d.Amount.Sub(d.Paid) }
 
 // demandSelect reads demand notices with their payments, as of $1 (today).
-const demandSelect = `SELECT * FROM (
+const demandSelect = `SELECT * ` + demandFrom
+
+// demandFrom is demandSelect's FROM: every notice as the row q.
+const demandFrom = `FROM (
 	SELECT d.id, d.cil_development_id, dev.reference AS dev_reference, dev.description, dev.address, d.liability_notice_id, l.reference AS liability_reference,
 		l.issued_on AS liability_issued, l.chargeable_amount, coalesce(p.name, '') AS party_name, coalesce(p.address, '') AS party_address, d.charging_authority,
 		d.reference, d.issued_on, d.commencement_date,
@@ -459,11 +462,14 @@ const demandSelect = `SELECT * FROM (
 	LEFT JOIN cil_demand_notices next ON next.supersedes_id = d.id
 ) q `
 
-func scanDemand(row pgx.CollectableRow) (Demand, error) {
+func scanDemand(row pgx.CollectableRow) (Demand, error) { return scanDemandWith(row) }
+
+// scanDemandWith scans a row of demandSelect and extra columns after it.
+func scanDemandWith(row pgx.Row, extra ...any) (Demand, error) {
 	var d Demand
-	err := row.Scan(&d.ID, &d.DevelopmentID, &d.DevelopmentReference, &d.DevelopmentDesc, &d.DevelopmentAddress, &d.LiabilityNoticeID, &d.LiabilityReference,
+	err := row.Scan(append([]any{&d.ID, &d.DevelopmentID, &d.DevelopmentReference, &d.DevelopmentDesc, &d.DevelopmentAddress, &d.LiabilityNoticeID, &d.LiabilityReference,
 		&d.LiabilityIssuedOn, &d.Chargeable, &d.PartyName, &d.PartyAddress, &d.Authority, &d.Reference, &d.IssuedOn, &d.CommencementDate, &d.Deemed,
-		&d.Amount, &d.Basis, &d.PolicyName, &d.SupersedesID, &d.SupersedesReference, &d.SupersededByID, &d.Note, &d.Paid, &d.Overdue, &d.NextDue)
+		&d.Amount, &d.Basis, &d.PolicyName, &d.SupersedesID, &d.SupersedesReference, &d.SupersededByID, &d.Note, &d.Paid, &d.Overdue, &d.NextDue}, extra...)...)
 	return d, err
 }
 
@@ -504,13 +510,23 @@ func (s *Notices) DevelopmentDemands(ctx context.Context, developmentID int64) (
 }
 
 // DemandSorts are the demand notices list's sort keys.
-var DemandSorts = map[string]string{
-	"issued":      "q.issued_on",
-	"reference":   "lower(q.reference)",
-	"development": "lower(q.dev_reference)",
-	"amount":      "q.amount",
-	"due":         "q.next_due",
-	"overdue":     "q.overdue",
+var DemandSorts = map[string]listing.Key{
+	"issued":      {SQL: "q.issued_on", Type: "date"},
+	"reference":   {SQL: "lower(q.reference)", Type: "text"},
+	"development": {SQL: "lower(q.dev_reference)", Type: "text"},
+	"amount":      {SQL: "q.amount", Type: "numeric"},
+	"due":         {SQL: "q.next_due", Type: "date", Nullable: true, NullsLast: true},
+	"overdue":     {SQL: "q.overdue", Type: "numeric"},
+}
+
+// demandKeyset is the list's order for p: its sort key, then the id, in
+// one direction (a keyset's keys compare as one row).
+func demandKeyset(p listing.Params) listing.Keyset {
+	k, ok := DemandSorts[p.Sort]
+	if !ok {
+		k = DemandSorts["issued"]
+	}
+	return listing.Keyset{Keys: []listing.Key{k, {SQL: "q.id", Type: "bigint"}}, Desc: p.Desc}
 }
 
 func demandWhere(p listing.Params, today time.Time) *listing.Where {
@@ -542,26 +558,46 @@ func demandWhere(p listing.Params, today time.Time) *listing.Where {
 	return w
 }
 
-// ListDemands is one page of the demand notices list.
+// ListDemands is one page of the demand notices list, paged by keyset and
+// counted only up to p.CountLimit when one is set (issue 22: 7,500
+// chargeable developments' notices at five times the large council were
+// counted and sorted in full for each page of fifty).
 func (s *Notices) ListDemands(ctx context.Context, p listing.Params) (listing.Page[Demand], error) {
 	w := demandWhere(p, s.today())
-	page := listing.Page[Demand]{Params: p}
-	if err := s.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM (`+demandSelect+w.SQL()+`) c`, w.Args...).Scan(&page.Total); err != nil {
-		return page, err
+	var n int
+	if err := s.DB.Pool.QueryRow(ctx, listing.CappedCount(` FROM (`+demandSelect+w.SQL()+`) c`, p.CountLimit), w.Args...).Scan(&n); err != nil {
+		return listing.Page[Demand]{Params: p}, err
 	}
-	rows, err := s.DB.Pool.Query(ctx, demandSelect+w.SQL()+` ORDER BY `+DemandSorts[p.Sort]+` `+p.Direction()+` NULLS LAST, q.id LIMIT `+
-		w.Arg(p.PerPage)+` OFFSET `+w.Arg(p.Offset()), w.Args...)
-	if err != nil {
-		return page, err
-	}
-	page.Items, err = pgx.CollectRows(rows, scanDemand)
-	return page, err
+	total, more := listing.Counted(n, p.CountLimit)
+	k := demandKeyset(p)
+	return listing.ReadCounted(p, k, w, total, more, func(lq listing.Query) ([]Demand, [][]string, error) {
+		page := *lq.Where
+		page.Args = append([]any(nil), lq.Where.Args...)
+		rows, err := s.DB.Pool.Query(ctx, `SELECT q.*, `+k.CursorColumn()+` `+demandFrom+page.SQL()+` ORDER BY `+lq.OrderBy+
+			` LIMIT `+page.Arg(lq.Limit)+` OFFSET `+page.Arg(lq.Offset), page.Args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		var out []Demand
+		var positions [][]string
+		for rows.Next() {
+			var pos []string
+			d, err := scanDemandWith(rows, &pos)
+			if err != nil {
+				return nil, nil, err
+			}
+			out, positions = append(out, d), append(positions, pos)
+		}
+		return out, positions, rows.Err()
+	})
 }
 
-// ExportDemands is every demand notice the list's filters select.
+// ExportDemands is every demand notice the list's filters select, in the
+// list's order.
 func (s *Notices) ExportDemands(ctx context.Context, p listing.Params) ([]Demand, error) {
 	w := demandWhere(p, s.today())
-	rows, err := s.DB.Pool.Query(ctx, demandSelect+w.SQL()+` ORDER BY `+DemandSorts[p.Sort]+` `+p.Direction()+` NULLS LAST, q.id`, w.Args...)
+	rows, err := s.DB.Pool.Query(ctx, demandSelect+w.SQL()+` ORDER BY `+demandKeyset(p).OrderBy(false), w.Args...)
 	if err != nil {
 		return nil, err
 	}

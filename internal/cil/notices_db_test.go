@@ -3,8 +3,10 @@ package cil_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/s106monitor/s106/internal/listing"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,4 +358,79 @@ func TestConcurrentDemandNoticesLeaveOneInEffect(t *testing.T) {
 	if current != 1 || superseded != 2 {
 		t.Fatalf("current %d, superseded %d (first %d)", current, superseded, first.ID)
 	}
+}
+
+// TestDemandListCountsOnlyUpToItsLimit: counted only up to a limit (issue
+// 22), the demand notices list says "more than", and in every sort and
+// direction, with ties, its "Next" links from the first page and its
+// "Previous" links back from the last hold every notice once, in the
+// CSV's order.
+func TestDemandListCountsOnlyUpToItsLimit(t *testing.T) {
+	t.Parallel()
+	w := newNoticeWorld(t)
+	for i, due := range []string{"2026-05-01", "2026-02-01", "2026-05-01", "2027-01-01", "2026-02-01", "2026-07-01", "2026-05-01"} {
+		w.b.CILDemand(w.dev, w.ln, fixture.CILDemand{Reference: fmt.Sprintf("DN/%d", 7-i), Issued: []string{"2025-01-10", "2025-03-01"}[i%2],
+			Instalments: []fixture.CILInstalment{{Due: due, Amount: []string{"1000", "2500", "1000"}[i%3]}}})
+	}
+	for _, sort := range []string{"issued", "reference", "development", "amount", "due", "overdue"} {
+		for _, dir := range []string{"", "desc"} {
+			q := "sort=" + sort + "&dir=" + dir
+			all, err := w.s.ExportDemands(w.ctx, demandParams(q))
+			w.must(err)
+			var want []string
+			for _, d := range all {
+				want = append(want, d.Reference)
+			}
+			if len(want) != 7 {
+				t.Fatalf("%s: export %v", q, want)
+			}
+			read := func(q string) listing.Page[cil.Demand] {
+				t.Helper()
+				p := demandParams(q)
+				p.PerPage, p.CountLimit = 2, 3
+				pg, err := w.s.ListDemands(w.ctx, p)
+				if err != nil || !pg.More || pg.Total != 3 {
+					t.Fatalf("%s: %v, total %d (more %v)", q, err, pg.Total, pg.More)
+				}
+				return pg
+			}
+			var got []string
+			for pg, steps := read(q), 0; ; steps++ {
+				for _, d := range pg.Items {
+					got = append(got, d.Reference)
+				}
+				if !pg.HasNext || steps > len(want) {
+					break
+				}
+				pg = read(strings.TrimPrefix(pg.Nav().NextLink(), "?"))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: forwards %v, want %v", q, got, want)
+			}
+			got = nil
+			for pg, steps := read(q+"&page=last"), 0; ; steps++ {
+				var refs []string
+				for _, d := range pg.Items {
+					refs = append(refs, d.Reference)
+				}
+				got = append(refs, got...)
+				if pg.Params.Page == 1 || steps > len(want) {
+					break
+				}
+				pg = read(strings.TrimPrefix(pg.Nav().PrevLink(), "?"))
+			}
+			// The walk back ends on the whole first page: rows before the
+			// page reached last are shown again there.
+			if len(got) < len(want) || !slices.Equal(got[:2], want[:2]) || !slices.Equal(got[len(got)-len(want)+2:], want[2:]) {
+				t.Errorf("%s: backwards %v, want %v", q, got, want)
+			}
+		}
+	}
+}
+
+// demandParams reads a demand notices list address's query as the list
+// page does.
+func demandParams(q string) listing.Params {
+	v, _ := url.ParseQuery(q)
+	return listing.Parse(v, []string{"amount", "development", "due", "issued", "overdue", "reference"}, "issued", true)
 }
