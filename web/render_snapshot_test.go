@@ -269,6 +269,37 @@ func (w snapshotCouncil) snapshotPaths(pattern string) []string {
 // CSRF tokens and the scripts' nonces. A zip's entries are hashed by name
 // and content (its own headers carry no meaning for the council).
 func normaliseRender(t *testing.T, contentType string, b []byte) []byte {
+	return realDatesAsRenderNow(normaliseBody(t, contentType, b))
+}
+
+// realDatesAsRenderNow writes the real day the test ran on as renderNow's
+// day. A few bodies keep text made while the council was set up, before
+// its clock was pinned: a published statement's files (their entry-date)
+// and an alert's words ("checked on 7 December 2026"). Without this the
+// snapshots held only on the day they were taken. The run's day is taken
+// now and a quarter of an hour ago (a run that crosses midnight), in UTC
+// and in UK time (the data standard's entry-date).
+func realDatesAsRenderNow(b []byte) []byte {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		london = time.UTC
+	}
+	for _, at := range []time.Time{time.Now(), time.Now().Add(-15 * time.Minute)} {
+		for _, in := range []*time.Location{time.UTC, london} {
+			day := at.In(in)
+			if day.Format(time.DateOnly) == renderNow.Format(time.DateOnly) {
+				continue
+			}
+			for _, layout := range []string{time.DateOnly, "2 January 2006"} {
+				b = bytes.ReplaceAll(b, []byte(day.Format(layout)), []byte(renderNow.Format(layout)))
+			}
+		}
+	}
+	return b
+}
+
+// normaliseBody lists a zip's files and fixes a page's per-request tokens.
+func normaliseBody(t *testing.T, contentType string, b []byte) []byte {
 	if strings.HasPrefix(contentType, "application/zip") {
 		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
